@@ -1,0 +1,38 @@
+// Each project is one part of Xianrong. Suites start what they need (their own database,
+// the server on port 0) so they can run in any order and in parallel.
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    {
+      displayName: 'server',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/tests/server/**/*.test.ts'],
+      transform: { '^.+\\.(t|j)sx?$': swc },
+    },
+    {
+      displayName: 'bot',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/tests/bot/**/*.test.ts'],
+      transform: { '^.+\\.(t|j)sx?$': swc },
+    },
+    {
+      displayName: 'app',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/tests/app/**/*.test.{ts,tsx}'],
+      transform: { '^.+\\.(t|j)sx?$': swc },
+      moduleNameMapper: {
+        '^@tarojs/taro$': '<rootDir>/tests/app/stubs/taro.ts',
+        '^@tarojs/components$': '<rootDir>/tests/app/stubs/components.tsx',
+        '\\.(css|scss)$': '<rootDir>/tests/app/stubs/style.ts',
+      },
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+      transform: { '^.+\\.(t|j)sx?$': swc },
+    },
+  ],
+};

@@ -1,0 +1,23 @@
+import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+
+/** A refresh token, stored only as its SHA-256 hash. Rotated on every refresh. */
+export interface SessionDoc {
+  _id: Types.ObjectId;
+  userId: Types.ObjectId;
+  tokenHash: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  userAgent: string | null;
+  createdAt: Date;
+}
+
+export const sessionSchema = new Schema<SessionDoc>(
+  {
+    userId: { type: Schema.Types.ObjectId, required: true, index: true },
+    tokenHash: { type: String, required: true, unique: true },
+    expiresAt: { type: Date, required: true },
+    revokedAt: { type: Date, default: null },
+    userAgent: { type: String, default: null },
+  },
+  { ...baseOptions, timestamps: { createdAt: true, updatedAt: false } },
+);

@@ -1,0 +1,57 @@
+import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+
+export const BINDING_TYPES = ['room', 'contact'] as const;
+export type BindingType = (typeof BINDING_TYPES)[number];
+
+/** A one-time code: said in a group (`绑定 123456`) or in a private chat with the bot. */
+export interface BindingCodeDoc {
+  _id: Types.ObjectId;
+  code: string;
+  type: BindingType;
+  /** room: the community the group chat belongs to. */
+  regionId: Types.ObjectId | null;
+  /** Who asked for the code; for `contact` also the user whose WeChat contact gets bound. */
+  createdBy: Types.ObjectId;
+  expiresAt: Date;
+  usedAt: Date | null;
+  usedFor: string | null;
+  createdAt: Date;
+}
+
+export const bindingCodeSchema = new Schema<BindingCodeDoc>(
+  {
+    code: { type: String, required: true, unique: true },
+    type: { type: String, enum: BINDING_TYPES, required: true },
+    regionId: { type: Schema.Types.ObjectId, default: null },
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+    usedFor: { type: String, default: null },
+  },
+  { ...baseOptions, timestamps: { createdAt: true, updatedAt: false } },
+);
+
+/** A WeChat group chat bound to a community. */
+export interface RoomDoc {
+  _id: Types.ObjectId;
+  roomId: string;
+  topic: string;
+  regionId: Types.ObjectId;
+  regionPath: string;
+  boundBy: Types.ObjectId;
+  boundAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const roomSchema = new Schema<RoomDoc>(
+  {
+    roomId: { type: String, required: true, unique: true },
+    topic: { type: String, required: true },
+    regionId: { type: Schema.Types.ObjectId, required: true },
+    regionPath: { type: String, required: true, index: true },
+    boundBy: { type: Schema.Types.ObjectId, required: true },
+    boundAt: { type: Date, required: true },
+  },
+  baseOptions,
+);

@@ -1,0 +1,81 @@
+/**
+ * One error class for everything the API refuses on purpose. The error middleware turns an
+ * AppError into `{ error: { code, message, details? } }` with its status; anything else is a
+ * logged 500 whose details never leave the server.
+ */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'TOKEN_EXPIRED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'DUPLICATE'
+  | 'INVALID_STATE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'DEV_LOGIN_DISABLED'
+  | 'UPSTREAM_FAILED'
+  | 'NOT_READY'
+  | 'INTERNAL';
+
+export interface ErrorDetail {
+  /** Where the problem is, e.g. `body.regionId`. */
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly details?: ErrorDetail[];
+
+  constructor(status: number, code: ErrorCode, message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.name = 'AppError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  toBody() {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}
+
+export const badRequest = (message: string, details?: ErrorDetail[]) => new AppError(400, 'VALIDATION_FAILED', message, details);
+export const unauthenticated = (message = '请先登录') => new AppError(401, 'UNAUTHENTICATED', message);
+export const forbidden = (message = '没有权限执行此操作') => new AppError(403, 'FORBIDDEN', message);
+export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what}不存在`);
+export const conflict = (message: string, details?: ErrorDetail[]) => new AppError(409, 'CONFLICT', message, details);
+export const invalidState = (message: string) => new AppError(409, 'INVALID_STATE', message);
+
+/** Field names as residents and staff know them, for the duplicate-key message. */
+const FIELD_LABELS: Record<string, string> = {
+  username: '用户名',
+  openid: '微信账号',
+  code: '编码',
+  name: '名称',
+  path: '区域路径',
+  roomId: '群聊',
+  contactId: '微信联系人',
+  idempotencyKey: '提交标识',
+};
+
+/** MongoDB (and FerretDB) report a unique index violation as code 11000. */
+export function isDuplicateKeyError(err: unknown): err is { code: number; keyValue?: Record<string, unknown>; keyPattern?: Record<string, unknown>; message: string } {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/** Turn a unique index violation into our 409, naming the field when the driver tells us which. */
+export function duplicateKeyToAppError(err: { keyValue?: Record<string, unknown>; keyPattern?: Record<string, unknown>; message: string }): AppError {
+  const fields = Object.keys(err.keyValue ?? err.keyPattern ?? {});
+  // FerretDB does not always fill keyValue; the index name in the message still names the field.
+  if (fields.length === 0) {
+    const m = /index:\s*([A-Za-z0-9_.]+?)_-?1/.exec(err.message);
+    if (m) fields.push(m[1]);
+  }
+  const label = fields.map((f) => FIELD_LABELS[f] ?? f).join('、') || '记录';
+  return new AppError(409, 'DUPLICATE', `${label}已存在`, fields.map((f) => ({ path: f, message: '已存在' })));
+}

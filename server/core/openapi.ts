@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { RouteDef } from './route';
+
+const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+type Json = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
+  return rest;
+}
+
+/** Express `/regions/:id` becomes OpenAPI `/regions/{id}`. */
+const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
+  if (!schema) return [];
+  const s = jsonSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(s.properties ?? {}).map(([name, prop]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (s.required ?? []).includes(name),
+    schema: prop,
+  }));
+}
+
+/**
+ * The OpenAPI document is generated from the same route table and zod schemas that validate
+ * requests, so it cannot drift from what the server accepts.
+ */
+export function buildOpenApi(groups: { prefix: string; tag: string; routes: readonly RouteDef[] }[]): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const group of groups) {
+    for (const r of group.routes) {
+      const path = toOpenApiPath(group.prefix + r.path);
+      const status = String(r.response ? (r.status ?? 200) : 204);
+      const op: Json = {
+        tags: [group.tag],
+        summary: r.summary,
+        security: r.access === 'public' ? [] : [{ bearer: [] }],
+        'x-access': typeof r.access === 'string' ? r.access : [...r.access],
+        parameters: [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')],
+        responses: {
+          [status]: r.response
+            ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } }
+            : { description: 'No content' },
+          default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        },
+      };
+      if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
+      (paths[path] ??= {})[r.method] = op;
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Xianrong (县融) API', version: '1.0.0', description: 'REST API of the county media convergence platform.' },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: jsonSchema(ErrorBody, 'output') },
+    },
+  };
+}

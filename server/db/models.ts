@@ -1,0 +1,28 @@
+import type { Connection } from 'mongoose';
+import { regionSchema } from '../regions/model';
+import { departmentSchema } from '../departments/model';
+import { identitySchema, userSchema } from '../users/model';
+import { sessionSchema } from '../auth/model';
+import { bindingCodeSchema, roomSchema } from '../bindings/model';
+
+/**
+ * Models are bound to one connection (not mongoose's global one) so a test can run an app on its
+ * own database, and two apps never share state by accident.
+ */
+export function createModels(conn: Connection) {
+  return {
+    Region: conn.model('Region', regionSchema),
+    Department: conn.model('Department', departmentSchema),
+    User: conn.model('User', userSchema),
+    Identity: conn.model('Identity', identitySchema),
+    Session: conn.model('Session', sessionSchema),
+    BindingCode: conn.model('BindingCode', bindingCodeSchema),
+    Room: conn.model('Room', roomSchema),
+  };
+}
+export type Models = ReturnType<typeof createModels>;
+
+/** Build every declared index; called once at start, before the server accepts requests. */
+export async function syncIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) await model.createIndexes();
+}

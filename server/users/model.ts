@@ -1,0 +1,68 @@
+import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { ROLES, type Role } from './roles';
+
+export interface UserDoc {
+  _id: Types.ObjectId;
+  name: string;
+  /** Staff sign-in name; residents have none. Uniqueness lives in the identities collection. */
+  username: string | null;
+  passwordHash: string | null;
+  /** Personal data (PIPL): shown only to those handling the user's appeals. */
+  phone: string | null;
+  roles: Role[];
+  /** Regions a staff member works in (community staff: communities, grid workers: grids ...). */
+  regionIds: Types.ObjectId[];
+  departmentId: Types.ObjectId | null;
+  /** The community a resident lives in, chosen in the mini-program. */
+  homeRegionId: Types.ObjectId | null;
+  wechatContactId: string | null;
+  active: boolean;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const userSchema = new Schema<UserDoc>(
+  {
+    name: { type: String, required: true },
+    username: { type: String, default: null },
+    passwordHash: { type: String, default: null },
+    phone: { type: String, default: null },
+    roles: { type: [String], enum: ROLES, default: ['resident'] },
+    regionIds: { type: [Schema.Types.ObjectId], default: [] },
+    departmentId: { type: Schema.Types.ObjectId, default: null },
+    homeRegionId: { type: Schema.Types.ObjectId, default: null },
+    wechatContactId: { type: String, default: null },
+    active: { type: Boolean, default: true },
+    lastLoginAt: { type: Date, default: null },
+  },
+  baseOptions,
+);
+userSchema.index({ roles: 1 });
+
+/**
+ * Ways to recognise a user: `wechat:<openid>`, `username:<name>`, `contact:<wechat contact id>`.
+ * A separate collection with one unique key, because optional unique fields on users would need
+ * sparse or partial indexes, which FerretDB 1.24 lacks; and a unique insert here is the atomic
+ * "first login wins" claim that stops two racing logins from creating two users.
+ */
+export interface IdentityDoc {
+  _id: Types.ObjectId;
+  key: string;
+  userId: Types.ObjectId;
+  createdAt: Date;
+}
+
+export const identitySchema = new Schema<IdentityDoc>(
+  {
+    key: { type: String, required: true, unique: true },
+    userId: { type: Schema.Types.ObjectId, required: true, index: true },
+  },
+  { ...baseOptions, timestamps: { createdAt: true, updatedAt: false } },
+);
+
+export const identityKey = {
+  wechat: (openid: string) => `wechat:${openid}`,
+  username: (username: string) => `username:${username.toLowerCase()}`,
+  contact: (contactId: string) => `contact:${contactId}`,
+};
