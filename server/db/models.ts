@@ -4,6 +4,7 @@ import { departmentSchema } from '../departments/model';
 import { identitySchema, userSchema } from '../users/model';
 import { sessionSchema } from '../auth/model';
 import { bindingCodeSchema, roomSchema } from '../bindings/model';
+import { auditSchema } from '../audit/model';
 
 /**
  * Models are bound to one connection (not mongoose's global one) so a test can run an app on its
@@ -18,6 +19,7 @@ export function createModels(conn: Connection) {
     Session: conn.model('Session', sessionSchema),
     BindingCode: conn.model('BindingCode', bindingCodeSchema),
     Room: conn.model('Room', roomSchema),
+    Audit: conn.model('Audit', auditSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

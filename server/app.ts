@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { Router, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from './context';
+import { AppError, badRequest } from './core/errors';
+import { apiNotFound, errorMiddleware, requireJsonBody } from './core/error-middleware';
+import { buildOpenApi } from './core/openapi';
+import { mountRoutes, type RouteDef } from './core/route';
+import { findOperatorKey } from './core/validate';
+import { authenticate } from './auth/authenticate';
+import { authRoutes } from './auth/routes';
+import { regionRoutes } from './regions/routes';
+import { departmentRoutes } from './departments/routes';
+import { meRoutes, userRoutes } from './users/routes';
+import { bindingRoutes } from './bindings/routes';
+import { botGatewayRoutes } from './bot-gateway/routes';
+
+const API = '/api/v1';
+
+/** Every feature's route table, with where it is mounted. The OpenAPI document reads the same list. */
+export function routeGroups(ctx: AppContext): { prefix: string; tag: string; routes: RouteDef[] }[] {
+  return [
+    { prefix: `${API}/auth`, tag: 'auth', routes: authRoutes(ctx) },
+    { prefix: `${API}/me`, tag: 'me', routes: meRoutes(ctx) },
+    { prefix: `${API}/regions`, tag: 'regions', routes: regionRoutes(ctx) },
+    { prefix: `${API}/departments`, tag: 'departments', routes: departmentRoutes(ctx) },
+    { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx) },
+    { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
+    { prefix: `${API}/bot`, tag: 'bot', routes: botGatewayRoutes(ctx) },
+  ];
+}
+
+const rejectOperatorKeys: RequestHandler = (req, _res, next) => {
+  const bad = findOperatorKey(req.body);
+  if (bad) throw badRequest(`请求参数有误：${bad} 不允许以 $ 开头或包含点号`, [{ path: bad, message: '不允许的字段名' }]);
+  next();
+};
+
+export function createApp(ctx: AppContext): express.Express {
+  const { config } = ctx;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      // Method and path only: query strings and bodies may carry personal data.
+      serializers: { req: (req) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0] }), res: (res) => ({ statusCode: res.statusCode }) },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // The H5 build of Taro injects inline styles; images may come from the county's CDN.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:', 'https:'],
+          'script-src': ["'self'", "'unsafe-inline'"],
+        },
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await Promise.race([
+        ctx.conn.db!.admin().ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('ping timeout')), 2000)),
+      ]);
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json(new AppError(503, 'NOT_READY', '数据库暂不可用').toBody());
+    }
+  });
+
+  const groups = routeGroups(ctx);
+  const openapi = buildOpenApi(groups);
+  app.get('/api/docs', (_req, res) => {
+    res.json(openapi);
+  });
+
+  const api = Router();
+  api.use(requireJsonBody, express.json({ limit: config.jsonBodyLimit, strict: true }), rejectOperatorKeys);
+  const loginLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: config.loginRateLimitPerMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, res) => {
+      res.status(429).json(new AppError(429, 'RATE_LIMITED', '登录尝试过于频繁，请一分钟后再试').toBody());
+    },
+  });
+  api.use(['/auth/password-login', '/auth/wechat-login', '/auth/dev-login'], loginLimiter);
+  api.use(authenticate(ctx));
+  for (const g of groups) {
+    const router = Router({ mergeParams: true });
+    mountRoutes(router, g.routes);
+    api.use(g.prefix.slice(API.length) || '/', router);
+  }
+  api.use(apiNotFound);
+  app.use(API, api);
+  app.use('/api', apiNotFound);
+
+  // The H5 build of the mini-program, served from the same origin as the API.
+  const h5 = path.resolve(config.h5Dir);
+  if (existsSync(path.join(h5, 'index.html'))) app.use(express.static(h5, { index: 'index.html', maxAge: '1h' }));
+
+  app.use(errorMiddleware);
+  return app;
+}

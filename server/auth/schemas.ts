@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { Me } from '../users/schemas';
+
+export const WechatLoginBody = z.strictObject({ code: z.string().trim().min(1, '缺少登录凭证').max(128) });
+export const DevLoginBody = z.strictObject({ openid: z.string().trim().regex(/^[A-Za-z0-9_-]{3,64}$/, '只能包含字母、数字、下划线和连字符，3到64位') });
+export const PasswordLoginBody = z.strictObject({
+  username: z.string().trim().min(1, '请输入用户名').max(32),
+  password: z.string().min(1, '请输入密码').max(128),
+});
+export const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) });
+
+export const Session = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  /** Seconds until the access token expires. */
+  expiresIn: z.number().int(),
+  user: Me,
+});
+export type Session = z.infer<typeof Session>;

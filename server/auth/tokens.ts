@@ -1,0 +1,31 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+export interface AccessClaims {
+  sub: string;
+  roles: string[];
+}
+
+export function signAccessToken(claims: AccessClaims, secret: string, ttlSeconds: number): string {
+  return jwt.sign({ roles: claims.roles }, secret, { subject: claims.sub, expiresIn: ttlSeconds, algorithm: 'HS256', issuer: 'xianrong' });
+}
+
+/** Returns the claims, 'expired', or null for anything else that is wrong with the token. */
+export function verifyAccessToken(token: string, secret: string): AccessClaims | 'expired' | null {
+  try {
+    const payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'xianrong' }) as jwt.JwtPayload;
+    if (typeof payload.sub !== 'string') return null;
+    return { sub: payload.sub, roles: Array.isArray(payload.roles) ? payload.roles : [] };
+  } catch (err) {
+    return err instanceof jwt.TokenExpiredError ? 'expired' : null;
+  }
+}
+
+export const newRefreshToken = () => randomBytes(32).toString('base64url');
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { objectId } from '../core/validate';
+import { RegionSummary } from '../regions/schemas';
+
+export const CreateBindingCodeBody = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('room'), regionId: objectId }),
+  z.strictObject({ type: z.literal('contact') }),
+]);
+export type CreateBindingCodeBody = z.infer<typeof CreateBindingCodeBody>;
+
+export const BindingCode = z.object({ code: z.string(), type: z.enum(['room', 'contact']), regionId: z.string().nullable(), expiresAt: z.string() });
+export type BindingCode = z.infer<typeof BindingCode>;
+
+// WeChat ids: rooms end in @chatroom on real puppets; contacts never contain '@'.
+const roomId = z.string().trim().min(1).max(128);
+const contactId = z.string().trim().min(1).max(128).regex(/^[^@]+$/, '联系人编号不能包含 @');
+
+export const RedeemBindingBody = z.strictObject({
+  code: z.string().trim().regex(/^\d{6}$/, '绑定码是6位数字'),
+  target: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('room'), roomId, topic: z.string().trim().max(100).default('') }),
+    z.strictObject({ type: z.literal('contact'), contactId, name: z.string().trim().max(100).default('') }),
+  ]),
+});
+export type RedeemBindingBody = z.infer<typeof RedeemBindingBody>;
+
+export const RedeemResult = z.object({
+  type: z.enum(['room', 'contact']),
+  region: z.object({ id: z.string(), name: z.string() }).nullable(),
+  user: z.object({ id: z.string(), name: z.string() }).nullable(),
+});
+export type RedeemResult = z.infer<typeof RedeemResult>;
+
+export const UnbindRoomBody = z.strictObject({ roomId, byContactId: contactId });
+export const UnbindResult = z.object({ region: z.object({ id: z.string(), name: z.string() }) });
+
+export const BoundRoom = z.object({ roomId: z.string(), topic: z.string(), region: RegionSummary, boundAt: z.string() });
+export type BoundRoom = z.infer<typeof BoundRoom>;
+export const BoundRoomList = z.object({ items: z.array(BoundRoom) });

@@ -1,0 +1,15 @@
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { AppConfig } from './core/config';
+import type { Models } from './db/models';
+import type { WechatClient } from './auth/wechat';
+
+/** What every feature's routes and services are built from. One per app instance. */
+export interface AppContext {
+  config: AppConfig;
+  conn: Connection;
+  models: Models;
+  logger: Logger;
+  wechat: WechatClient | null;
+  now: () => Date;
+}

@@ -1,0 +1,17 @@
+import type { AppContext } from '../context';
+import { route } from '../core/route';
+import { idParams } from '../core/validate';
+import { CreateRegionBody, ListRegionsQuery, Region, RegionList, UpdateRegionBody } from './schemas';
+import { regionService } from './service';
+
+export function regionRoutes(ctx: AppContext) {
+  const regions = regionService(ctx);
+  const one = async (id: string) => (await regions.toDtos([await regions.get(id)]))[0];
+  return [
+    route({ method: 'get', path: '/', summary: '区域列表（按上级逐级展开）', access: 'public', query: ListRegionsQuery, response: RegionList, handler: ({ query }) => regions.list(query) }),
+    route({ method: 'get', path: '/:id', summary: '区域详情', access: 'public', params: idParams, response: Region, handler: ({ params }) => one(params.id) }),
+    route({ method: 'post', path: '/', summary: '新建区域', access: ['admin'], body: CreateRegionBody, response: Region, status: 201, handler: async ({ body }) => one(String((await regions.create(body))._id)) }),
+    route({ method: 'patch', path: '/:id', summary: '修改区域', access: ['admin'], params: idParams, body: UpdateRegionBody, response: Region, handler: async ({ params, body }) => { await regions.update(params.id, body); return one(params.id); } }),
+    route({ method: 'delete', path: '/:id', summary: '删除区域（无下级、无用户、无群聊时）', access: ['admin'], params: idParams, handler: ({ params }) => regions.remove(params.id) }),
+  ];
+}

@@ -1,0 +1,197 @@
+import type { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import type { AuthUser } from '../core/route';
+import { badRequest, conflict, isDuplicateKeyError, notFound } from '../core/errors';
+import type { Paged } from '../core/validate';
+import { newId } from '../db/schema-helpers';
+import type { RegionDoc } from '../regions/model';
+import { toRegionSummary } from '../regions/service';
+import { hashPassword } from '../auth/passwords';
+import { auditService } from '../audit/service';
+import { identityKey, type UserDoc } from './model';
+import { ROLE_LABELS, isStaff, type Role } from './roles';
+import type { CreateUserBody, Me, UpdateUserBody, UserAdminView } from './schemas';
+
+/** 13812345678 -> 138****5678: enough for staff to recognise, not to call. */
+export const maskPhone = (phone: string | null) => (phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : null);
+
+export function userService(ctx: AppContext) {
+  const { User, Identity, Region, Department } = ctx.models;
+  const audit = auditService(ctx);
+
+  async function regionsById(ids: (Types.ObjectId | null)[]): Promise<Map<string, RegionDoc>> {
+    const wanted = ids.filter((x): x is Types.ObjectId => x != null);
+    if (wanted.length === 0) return new Map();
+    const docs = await Region.find({ _id: { $in: wanted } }).lean<RegionDoc[]>();
+    return new Map(docs.map((d) => [String(d._id), d]));
+  }
+
+  async function assertRegionsExist(ids: string[], field: string): Promise<void> {
+    if (ids.length === 0) return;
+    const found = await Region.countDocuments({ _id: { $in: ids } });
+    if (found !== new Set(ids).size) throw badRequest('区域不存在', [{ path: field, message: '包含不存在的区域' }]);
+  }
+
+  async function assertDepartmentExists(id: string | null | undefined): Promise<void> {
+    if (id && !(await Department.exists({ _id: id }))) throw badRequest('部门不存在', [{ path: 'body.departmentId', message: '部门不存在' }]);
+  }
+
+  function toAdminView(u: UserDoc): UserAdminView {
+    return {
+      id: String(u._id),
+      name: u.name,
+      username: u.username,
+      phone: maskPhone(u.phone),
+      roles: u.roles,
+      regionIds: u.regionIds.map(String),
+      departmentId: u.departmentId ? String(u.departmentId) : null,
+      homeRegionId: u.homeRegionId ? String(u.homeRegionId) : null,
+      active: u.active,
+      wechatContactBound: Boolean(u.wechatContactId),
+      lastLoginAt: u.lastLoginAt ? u.lastLoginAt.toISOString() : null,
+    };
+  }
+
+  return {
+    toAdminView,
+
+    async toMe(u: UserDoc): Promise<Me> {
+      const regions = await regionsById([u.homeRegionId, ...u.regionIds]);
+      const home = u.homeRegionId ? regions.get(String(u.homeRegionId)) : undefined;
+      const dept = u.departmentId ? await Department.findById(u.departmentId).lean() : null;
+      return {
+        id: String(u._id),
+        name: u.name,
+        username: u.username,
+        roles: u.roles,
+        roleLabels: u.roles.map((r) => ROLE_LABELS[r]),
+        isStaff: isStaff(u.roles),
+        regionId: home ? String(home._id) : null,
+        region: home ? toRegionSummary(home) : null,
+        scopeRegionIds: u.regionIds.map(String),
+        scopeRegions: u.regionIds.flatMap((id) => {
+          const r = regions.get(String(id));
+          return r ? [toRegionSummary(r)] : [];
+        }),
+        departmentId: u.departmentId ? String(u.departmentId) : null,
+        departmentName: dept?.name ?? null,
+        wechatContactBound: Boolean(u.wechatContactId),
+      };
+    },
+
+    /** The caller as routes see it, with region paths resolved for scoping. */
+    async toAuthUser(u: UserDoc): Promise<AuthUser> {
+      const regions = await regionsById(u.regionIds);
+      return {
+        id: String(u._id),
+        name: u.name,
+        roles: u.roles,
+        scopeRegionIds: u.regionIds.map(String),
+        scopePaths: [...regions.values()].map((r) => r.path),
+        departmentId: u.departmentId ? String(u.departmentId) : null,
+        regionId: u.homeRegionId ? String(u.homeRegionId) : null,
+      };
+    },
+
+    async getDoc(id: string): Promise<UserDoc> {
+      const u = await User.findById(id).lean<UserDoc>();
+      if (!u) throw notFound('用户');
+      return u;
+    },
+
+    async updateMe(userId: string, patch: { regionId?: string; name?: string }): Promise<UserDoc> {
+      const set: Partial<UserDoc> = {};
+      if (patch.name !== undefined) set.name = patch.name;
+      if (patch.regionId !== undefined) {
+        const region = await Region.findById(patch.regionId).lean<RegionDoc>();
+        if (!region) throw badRequest('社区不存在', [{ path: 'body.regionId', message: '社区不存在' }]);
+        if (region.level !== 'community') throw badRequest('请选择到社区或村一级', [{ path: 'body.regionId', message: '必须是社区/村' }]);
+        set.homeRegionId = region._id;
+      }
+      const u = await User.findByIdAndUpdate(userId, { $set: set }, { new: true }).lean<UserDoc>();
+      if (!u) throw notFound('用户');
+      return u;
+    },
+
+    /**
+     * Find or create the user behind an identity key. The identity insert is the atomic claim:
+     * two concurrent first logins with the same openid end with one user.
+     */
+    async findOrCreateByIdentity(key: string, defaults: { name: string; roles: Role[] }): Promise<UserDoc> {
+      let identity = await Identity.findOne({ key }).lean();
+      if (!identity) {
+        try {
+          identity = (await Identity.create({ key, userId: newId() })).toObject();
+        } catch (err) {
+          if (!isDuplicateKeyError(err)) throw err;
+          identity = await Identity.findOne({ key }).lean();
+          if (!identity) throw err;
+        }
+      }
+      const u = await User.findOneAndUpdate(
+        { _id: identity.userId },
+        { $setOnInsert: { name: defaults.name, roles: defaults.roles, active: true } },
+        { upsert: true, new: true },
+      ).lean<UserDoc>();
+      return u!;
+    },
+
+    async list(q: { role?: Role; regionId?: string; departmentId?: string; q?: string; page: number; pageSize: number }): Promise<Paged<UserAdminView>> {
+      const filter: Record<string, unknown> = {};
+      if (q.role) filter.roles = q.role;
+      if (q.regionId) filter.$or = [{ regionIds: q.regionId }, { homeRegionId: q.regionId }];
+      if (q.departmentId) filter.departmentId = q.departmentId;
+      if (q.q) filter.name = new RegExp(q.q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const [docs, total] = await Promise.all([
+        User.find(filter).sort({ _id: 1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<UserDoc[]>(),
+        User.countDocuments(filter),
+      ]);
+      return { items: docs.map(toAdminView), total, page: q.page, pageSize: q.pageSize };
+    },
+
+    /** The unmasked record: personal data, so the read is audit-logged. */
+    async getForAdmin(actor: AuthUser, id: string): Promise<UserAdminView> {
+      const u = await User.findById(id).lean<UserDoc>();
+      if (!u) throw notFound('用户');
+      await audit.record(actor.id, 'read_personal_data', 'user', id);
+      return { ...toAdminView(u), phone: u.phone };
+    },
+
+    async createStaff(input: CreateUserBody): Promise<UserDoc> {
+      await assertRegionsExist(input.regionIds, 'body.regionIds');
+      await assertDepartmentExists(input.departmentId);
+      const _id = newId();
+      try {
+        await Identity.create({ key: identityKey.username(input.username), userId: _id });
+      } catch (err) {
+        if (isDuplicateKeyError(err)) throw conflict(`用户名「${input.username}」已被使用`, [{ path: 'body.username', message: '已被使用' }]);
+        throw err;
+      }
+      const doc = await User.create({
+        _id,
+        name: input.name,
+        username: input.username,
+        passwordHash: await hashPassword(input.password),
+        phone: input.phone ?? null,
+        roles: input.roles,
+        regionIds: input.regionIds,
+        departmentId: input.departmentId,
+      });
+      return doc.toObject();
+    },
+
+    async update(id: string, patch: UpdateUserBody): Promise<UserDoc> {
+      if (patch.regionIds) await assertRegionsExist(patch.regionIds, 'body.regionIds');
+      await assertDepartmentExists(patch.departmentId);
+      const { password, ...rest } = patch;
+      const set: Record<string, unknown> = { ...rest };
+      if (password) set.passwordHash = await hashPassword(password);
+      const u = await User.findByIdAndUpdate(id, { $set: set }, { new: true }).lean<UserDoc>();
+      if (!u) throw notFound('用户');
+      // A deactivated user or a changed password ends every session.
+      if (patch.active === false || password) await ctx.models.Session.updateMany({ userId: u._id, revokedAt: null }, { $set: { revokedAt: ctx.now() } });
+      return u;
+    },
+  };
+}
+export type UserService = ReturnType<typeof userService>;
