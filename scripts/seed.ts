@@ -1,0 +1,40 @@
+/**
+ * `npm run seed` seeds the demo county into an empty database; `npm run seed -- --reset` wipes
+ * the database first. Uses MONGODB_URI, or the embedded database under DATA_DIR (stop
+ * `npm start` first: two embedded databases must not share one folder).
+ */
+import mongoose from 'mongoose';
+import { loadConfig } from '../server/core/config';
+import { createLogger } from '../server/core/logger';
+import { createModels, syncIndexes } from '../server/db/models';
+import { openDatabase } from '../server/server';
+import { isEmpty, resetDatabase, seedDemoCounty } from '../server/seed/seed';
+
+async function main() {
+  const reset = process.argv.includes('--reset');
+  const config = loadConfig();
+  const logger = createLogger('warn');
+  const { uri, embedded } = await openDatabase(config, logger);
+  const conn = await mongoose.createConnection(uri, { autoIndex: false }).asPromise();
+  try {
+    const models = createModels(conn);
+    await syncIndexes(models);
+    if (reset) {
+      await resetDatabase(models);
+      console.log('Database wiped.');
+    } else if (!(await isEmpty(models))) {
+      console.log('The database already has data; nothing seeded. Use `npm run seed -- --reset` to rebuild the demo county.');
+      return;
+    }
+    const summary = await seedDemoCounty(models);
+    console.log(`Seeded the demo county: ${summary.regions} regions, ${summary.departments} departments, ${summary.users} users, ${summary.rooms} bound group chats.`);
+  } finally {
+    await conn.close();
+    await embedded?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+import type { AppConfig } from '../../server/core/config';
+import { createLogger } from '../../server/core/logger';
+import { startServer, type RunningServer, type StartOptions } from '../../server/server';
+import { seedDemoCounty } from '../../server/seed/seed';
+import { DEMO_PASSWORD } from '../../server/seed/demo-county';
+import { startTestDb } from './db';
+
+export const TEST_BOT_TOKEN = 'test-bot-token-0123456789abcdef';
+
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    env: 'test',
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: 'data',
+    jwtSecret: 'test-jwt-secret-0123456789abcdef0123456789',
+    accessTokenTtlSeconds: 900,
+    refreshTokenTtlDays: 30,
+    botToken: TEST_BOT_TOKEN,
+    countyPrefix: 'DX',
+    logLevel: 'silent',
+    jsonBodyLimit: '100kb',
+    loginRateLimitPerMinute: 1000,
+    trustProxy: false,
+    h5Dir: 'dist/h5',
+    ...overrides,
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestServer extends RunningServer {
+  /** Call the API: `api('POST', '/api/v1/auth/dev-login', { body, token })`. */
+  api<T = any>(method: string, path: string, opts?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<ApiResponse<T>>;
+  /** Sign in as demo staff (password login) and return the access token. */
+  staffToken(username: string): Promise<string>;
+  /** Sign in as a resident (development login) and return the access token. */
+  residentToken(openid?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** One server on its own embedded database (free port, temp folder), seeded unless told not to. */
+export async function startTestServer(opts: { seed?: boolean; config?: Partial<AppConfig> } & StartOptions = {}): Promise<TestServer> {
+  const db = await startTestDb();
+  let server: RunningServer;
+  try {
+    server = await startServer(testConfig({ mongodbUri: db.uri, ...opts.config }), { logger: createLogger('silent'), ...opts });
+    if (opts.seed !== false) await seedDemoCounty(server.ctx.models);
+  } catch (err) {
+    await db.stop();
+    throw err;
+  }
+
+  const api: TestServer['api'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined = o.raw;
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(server.url + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+
+  return {
+    ...server,
+    api,
+    async staffToken(username) {
+      const res = await api('POST', '/api/v1/auth/password-login', { body: { username, password: DEMO_PASSWORD } });
+      if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.accessToken;
+    },
+    async residentToken(openid = 'demo-resident-01') {
+      const res = await api('POST', '/api/v1/auth/dev-login', { body: { openid } });
+      if (res.status !== 200) throw new Error(`dev-login ${openid}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.accessToken;
+    },
+    async stop() {
+      await server.close();
+      await db.stop();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { startTestServer, type TestServer } from '../helpers/server';
+import { createWechatClient } from '../../server/auth/wechat';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+});
+afterAll(() => s?.stop());
+
+describe('POST /api/v1/auth/dev-login', () => {
+  it('signs in a demo resident and returns their community', async () => {
+    const res = await s.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-01' } });
+    expect(res.status).toBe(200);
+    expect(res.body.user.roles).toEqual(['resident']);
+    expect(res.body.user.region.name).toBe('东城社区');
+    expect(res.body.user.isStaff).toBe(false);
+    expect(typeof res.body.accessToken).toBe('string');
+  });
+
+  it('creates exactly one user when the same new openid logs in twice at once', async () => {
+    const [a, b] = await Promise.all([
+      s.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'race-newcomer' } }),
+      s.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'race-newcomer' } }),
+    ]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(a.body.user.id).toBe(b.body.user.id);
+  });
+
+  it('rejects a malformed openid with 400 naming the field', async () => {
+    const res = await s.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'a b' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.message).toContain('body.openid');
+  });
+});
+
+describe('POST /api/v1/auth/wechat-login', () => {
+  it('uses the development adapter without WECHAT_APPID', async () => {
+    const res = await s.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'abc123' } });
+    expect(res.status).toBe(200);
+    expect(res.body.user.roles).toEqual(['resident']);
+  });
+
+  it('exchanges the code through code2session when WeChat is configured', async () => {
+    const calls: string[] = [];
+    const wechat = createWechatClient({
+      appId: 'wx-test',
+      secret: 'secret',
+      fetch: async (url) => {
+        calls.push(url);
+        const code = new URL(url).searchParams.get('js_code');
+        const body = code === 'good' ? { openid: 'o-real-1', session_key: 'k' } : { errcode: 40029, errmsg: 'invalid code' };
+        return { ok: true, status: 200, json: async () => body };
+      },
+    });
+    const w = await startTestServer({ seed: false, wechat });
+    try {
+      const ok = await w.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'good' } });
+      expect(ok.status).toBe(200);
+      expect(calls[0]).toContain('appid=wx-test');
+      const bad = await w.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'bad' } });
+      expect(bad.status).toBe(401);
+      expect(bad.body.error.message).toContain('微信登录凭证无效');
+    } finally {
+      await w.stop();
+    }
+  });
+});
+
+describe('production', () => {
+  it('refuses the development login', async () => {
+    const p = await startTestServer({ seed: false, config: { env: 'production' } });
+    try {
+      const dev = await p.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-01' } });
+      expect(dev.status).toBe(403);
+      expect(dev.body.error.code).toBe('DEV_LOGIN_DISABLED');
+      const wx = await p.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'x' } });
+      expect(wx.status).toBe(403);
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
+describe('POST /api/v1/auth/password-login', () => {
+  it('signs in demo staff with roles and regions', async () => {
+    const res = await s.api('POST', '/api/v1/auth/password-login', { body: { username: 'dongcheng', password: 'xianrong123' } });
+    expect(res.status).toBe(200);
+    expect(res.body.user.roles).toEqual(['community_staff']);
+    expect(res.body.user.isStaff).toBe(true);
+    expect(res.body.user.scopeRegions[0].name).toBe('东城社区');
+  });
+
+  it('answers 401 with one message for a wrong password and an unknown user', async () => {
+    const wrong = await s.api('POST', '/api/v1/auth/password-login', { body: { username: 'dongcheng', password: 'nope' } });
+    const unknown = await s.api('POST', '/api/v1/auth/password-login', { body: { username: 'nobody', password: 'nope' } });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body.error.message).toBe(unknown.body.error.message);
+  });
+
+  it('is rate limited per minute', async () => {
+    const r = await startTestServer({ seed: false, config: { loginRateLimitPerMinute: 2 } });
+    try {
+      const body = { username: 'x', password: 'y' };
+      await r.api('POST', '/api/v1/auth/password-login', { body });
+      await r.api('POST', '/api/v1/auth/password-login', { body });
+      const third = await r.api('POST', '/api/v1/auth/password-login', { body });
+      expect(third.status).toBe(429);
+      expect(third.body.error.code).toBe('RATE_LIMITED');
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+describe('refresh and logout', () => {
+  it('rotates the refresh token and ends all sessions when an old one is replayed', async () => {
+    const login = await s.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-02' } });
+    const first = login.body.refreshToken;
+    const refreshed = await s.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: first } });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refreshToken).not.toBe(first);
+
+    const replay = await s.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: first } });
+    expect(replay.status).toBe(401);
+    // The theft response revoked the newer session too.
+    const after = await s.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: refreshed.body.refreshToken } });
+    expect(after.status).toBe(401);
+  });
+
+  it('logout revokes the refresh token', async () => {
+    const login = await s.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-03' } });
+    const out = await s.api('POST', '/api/v1/auth/logout', { body: { refreshToken: login.body.refreshToken } });
+    expect(out.status).toBe(204);
+    const again = await s.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: login.body.refreshToken } });
+    expect(again.status).toBe(401);
+  });
+});
+
+describe('GET /api/v1/me', () => {
+  it('needs a token', async () => {
+    const res = await s.api('GET', '/api/v1/me');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a garbage token and a malformed header', async () => {
+    expect((await s.api('GET', '/api/v1/me', { token: 'garbage' })).status).toBe(401);
+    expect((await s.api('GET', '/api/v1/me', { headers: { authorization: 'Basic abc' } })).status).toBe(401);
+  });
+
+  it('refuses the bot token on user routes', async () => {
+    const res = await s.api('GET', '/api/v1/me', { token: s.ctx.config.botToken });
+    expect(res.status).toBe(403);
+  });
+
+  it('lets a resident choose a community, and only a community', async () => {
+    const token = await s.residentToken('demo-resident-30');
+    const me = await s.api('GET', '/api/v1/me', { token });
+    expect(me.body.region).toBeNull();
+
+    const township = await s.ctx.models.Region.findOne({ code: 'DX-01' }).lean();
+    const bad = await s.api('PATCH', '/api/v1/me', { token, body: { regionId: String(township!._id) } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('社区');
+
+    const community = await s.ctx.models.Region.findOne({ code: 'DX-02-03' }).lean();
+    const ok = await s.api('PATCH', '/api/v1/me', { token, body: { regionId: String(community!._id) } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.region.name).toBe('桃源村');
+    expect(ok.body.region.pathNames).toEqual(['东溪县', '青石乡', '桃源村']);
+  });
+
+  it('rejects unknown keys and $ keys in the body', async () => {
+    const token = await s.residentToken();
+    const unknown = await s.api('PATCH', '/api/v1/me', { token, body: { name: '新名字', roles: ['admin'] } });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body.error.details)).toContain('roles');
+    const op = await s.api('PATCH', '/api/v1/me', { token, body: { name: { $ne: null } } });
+    expect(op.status).toBe(400);
+    expect(op.body.error.message).toContain('$');
+  });
+});

@@ -1,0 +1,94 @@
+import { startTestServer, type TestServer } from '../helpers/server';
+import { ConfigError, loadConfig } from '../../server/core/config';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ seed: false, config: { jsonBodyLimit: '1kb' } });
+});
+afterAll(() => s?.stop());
+
+describe('health', () => {
+  it('GET /healthz and GET /readyz answer when the database does', async () => {
+    expect((await s.api('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await s.api('GET', '/readyz')).body).toEqual({ status: 'ready' });
+  });
+
+  it('sends a request id and security headers', async () => {
+    const res = await s.api('GET', '/healthz', { headers: { 'x-request-id': 'trace-me' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-me');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('error format', () => {
+  it('unknown API path: 404 in the error format', async () => {
+    const res = await s.api('GET', '/api/v1/nowhere');
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('invalid JSON: 400', async () => {
+    const res = await s.api('POST', '/api/v1/auth/dev-login', { raw: '{"openid":', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('JSON');
+  });
+
+  it('a body over the limit: 413', async () => {
+    const res = await s.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'x'.repeat(5000) } });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('a body that is not JSON: 415', async () => {
+    const res = await s.api('POST', '/api/v1/auth/dev-login', { raw: 'openid=abc', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(415);
+  });
+
+  it('a JSON array where an object is expected: 400', async () => {
+    const res = await s.api('POST', '/api/v1/auth/dev-login', { body: [1, 2] });
+    expect(res.status).toBe(400);
+  });
+
+  it('$ keys nested anywhere: 400', async () => {
+    const res = await s.api('POST', '/api/v1/auth/password-login', { body: { username: 'a', password: 'b', x: [{ $where: '1' }] } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('body.x.0.$where');
+  });
+});
+
+describe('GET /api/docs', () => {
+  it('is an OpenAPI document generated from the route schemas', async () => {
+    const res = await s.api('GET', '/api/docs');
+    expect(res.body.openapi).toBe('3.1.0');
+    const login = res.body.paths['/api/v1/auth/password-login'].post;
+    expect(login.requestBody.content['application/json'].schema.required).toEqual(['username', 'password']);
+    expect(login.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+    expect(res.body.paths['/api/v1/regions/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path' });
+    expect(res.body.paths['/api/v1/bot/bindings/redeem'].post['x-access']).toBe('bot');
+  });
+});
+
+describe('config', () => {
+  it('refuses production without secrets, naming each variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+    } catch (err) {
+      expect(String(err)).toContain('JWT_SECRET');
+      expect(String(err)).toContain('BOT_TOKEN');
+      expect(String(err)).toContain('MONGODB_URI');
+    }
+  });
+
+  it('refuses a bad port and a half WeChat configuration', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ WECHAT_APPID: 'wx1' })).toThrow(/WECHAT_SECRET/);
+  });
+
+  it('has working development defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.wechat).toBeUndefined();
+    expect(c.env).toBe('development');
+  });
+});

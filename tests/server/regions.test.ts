@@ -1,0 +1,97 @@
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let s: TestServer;
+let admin: string;
+beforeAll(async () => {
+  s = await startTestServer();
+  admin = await s.staffToken('admin');
+});
+afterAll(() => s?.stop());
+
+const idOf = async (code: string) => String((await s.ctx.models.Region.findOne({ code }).lean())!._id);
+
+describe('GET /api/v1/regions', () => {
+  it('lists the county as the root, without signing in', async () => {
+    const res = await s.api('GET', '/api/v1/regions');
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((r: { name: string }) => r.name)).toEqual(['东溪县']);
+    expect(res.body.items[0]).toMatchObject({ level: 'county', parentId: null, childCount: 2 });
+    expect(res.body).toMatchObject({ total: 1, page: 1, pageSize: 20 });
+  });
+
+  it('drills down county > township > community > grid with paths', async () => {
+    const county = await idOf('DX');
+    const towns = await s.api('GET', `/api/v1/regions?parentId=${county}`);
+    expect(towns.body.items.map((r: { name: string }) => r.name)).toEqual(['城关镇', '青石乡']);
+    const communities = await s.api('GET', `/api/v1/regions?parentId=${towns.body.items[0].id}`);
+    expect(communities.body.items.map((r: { name: string }) => r.name)).toEqual(['东城社区', '西城社区', '南门社区']);
+    const grid = (await s.api('GET', `/api/v1/regions?parentId=${communities.body.items[0].id}`)).body.items[0];
+    expect(grid.pathNames).toEqual(['东溪县', '城关镇', '东城社区', '第一网格']);
+    expect(grid.path.startsWith(communities.body.items[0].path)).toBe(true);
+    expect(grid.childCount).toBe(0);
+  });
+
+  it('pages', async () => {
+    const res = await s.api('GET', '/api/v1/regions?level=grid&page=2&pageSize=5');
+    expect(res.body.items).toHaveLength(5);
+    expect(res.body.total).toBe(18);
+    expect(res.body.page).toBe(2);
+  });
+
+  it('rejects a bad parentId, a huge page size and unknown parameters', async () => {
+    expect((await s.api('GET', '/api/v1/regions?parentId=zzz')).status).toBe(400);
+    const big = await s.api('GET', '/api/v1/regions?pageSize=1000');
+    expect(big.status).toBe(400);
+    expect(big.body.error.message).toContain('query.pageSize');
+    const unknown = await s.api('GET', '/api/v1/regions?where=1');
+    expect(unknown.status).toBe(400);
+  });
+
+  it('answers 404 for a region that does not exist', async () => {
+    const res = await s.api('GET', '/api/v1/regions/0123456789abcdef01234567');
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toBe('区域不存在');
+  });
+});
+
+describe('admin: POST/PATCH/DELETE /api/v1/regions', () => {
+  it('creates a community under a township with the right path', async () => {
+    const town = await idOf('DX-02');
+    const res = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '新建村', code: 'DX-02-09', level: 'community', parentId: town } });
+    expect(res.status).toBe(201);
+    expect(res.body.pathNames).toEqual(['东溪县', '青石乡', '新建村']);
+  });
+
+  it('refuses a child of the wrong level and a duplicate code', async () => {
+    const town = await idOf('DX-02');
+    const wrong = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '错层', code: 'DX-02-98', level: 'grid', parentId: town } });
+    expect(wrong.status).toBe(400);
+    const dup = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '重复', code: 'DX-02-01', level: 'community', parentId: town } });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.code).toBe('DUPLICATE');
+    expect(dup.body.error.message).toContain('编码');
+  });
+
+  it('renames a township and its descendants see the new name', async () => {
+    const town = await idOf('DX-01');
+    const res = await s.api('PATCH', `/api/v1/regions/${town}`, { token: admin, body: { name: '城关街道' } });
+    expect(res.status).toBe(200);
+    const grid = await s.ctx.models.Region.findOne({ code: 'DX-01-02-03' }).lean();
+    expect(grid!.pathNames).toEqual(['东溪县', '城关街道', '西城社区', '第三网格']);
+  });
+
+  it('refuses to delete a region with children, and deletes an empty one', async () => {
+    const town = await idOf('DX-02');
+    const busy = await s.api('DELETE', `/api/v1/regions/${town}`, { token: admin });
+    expect(busy.status).toBe(409);
+    const empty = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '待删村', code: 'DX-02-97', level: 'community', parentId: town } });
+    expect((await s.api('DELETE', `/api/v1/regions/${empty.body.id}`, { token: admin })).status).toBe(204);
+  });
+
+  it('is for admins only', async () => {
+    const staff = await s.staffToken('dongcheng');
+    const res = await s.api('POST', '/api/v1/regions', { token: staff, body: { name: 'x', code: 'DX-09', level: 'township', parentId: await idOf('DX') } });
+    expect(res.status).toBe(403);
+    expect((await s.api('POST', '/api/v1/regions', { body: {} })).status).toBe(401);
+  });
+});
