@@ -2,6 +2,9 @@
 // the server on port 0) so they can run in any order and in parallel.
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
+// Suites start real databases and servers; on a busy 2-core machine that can take seconds.
+const common = { testTimeout: 30000, transform: { '^.+\\.(t|j)sx?$': swc } };
+
 module.exports = {
   maxWorkers: 2,
   projects: [
@@ -9,19 +12,19 @@ module.exports = {
       displayName: 'server',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/tests/server/**/*.test.ts'],
-      transform: { '^.+\\.(t|j)sx?$': swc },
+      ...common,
     },
     {
       displayName: 'bot',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/tests/bot/**/*.test.ts'],
-      transform: { '^.+\\.(t|j)sx?$': swc },
+      ...common,
     },
     {
       displayName: 'app',
       testEnvironment: 'jsdom',
       testMatch: ['<rootDir>/tests/app/**/*.test.{ts,tsx}'],
-      transform: { '^.+\\.(t|j)sx?$': swc },
+      ...common,
       moduleNameMapper: {
         '^@tarojs/taro$': '<rootDir>/tests/app/stubs/taro.ts',
         '^@tarojs/components$': '<rootDir>/tests/app/stubs/components.tsx',
@@ -32,7 +35,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
-      transform: { '^.+\\.(t|j)sx?$': swc },
+      ...common,
     },
   ],
 };

@@ -66,7 +66,7 @@ export function authService(ctx: AppContext) {
     async refresh(refreshToken: string, userAgent: string | null): Promise<Session> {
       const tokenHash = hashToken(refreshToken);
       const now = ctx.now();
-      const claimed = await Sessions.findOneAndUpdate({ tokenHash, revokedAt: null, expiresAt: { $gt: now } }, { $set: { revokedAt: now } }, { new: false }).lean();
+      const claimed = await Sessions.findOneAndUpdate({ tokenHash, revokedAt: null, expiresAt: { $gt: now } }, { $set: { revokedAt: now } }, { returnDocument: 'before' }).lean();
       if (!claimed) {
         const old = await Sessions.findOne({ tokenHash }).lean();
         if (old?.revokedAt) await Sessions.updateMany({ userId: old.userId, revokedAt: null }, { $set: { revokedAt: now } });

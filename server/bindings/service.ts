@@ -68,7 +68,7 @@ export function bindingService(ctx: AppContext) {
 
       const target = body.target;
       const usedFor = target.type === 'room' ? target.roomId : target.contactId;
-      const claim = () => Codes.findOneAndUpdate({ _id: found._id, usedAt: null }, { $set: { usedAt: now, usedFor } }, { new: true }).lean();
+      const claim = () => Codes.findOneAndUpdate({ _id: found._id, usedAt: null }, { $set: { usedAt: now, usedFor } }, { returnDocument: 'after' }).lean();
 
       if (target.type === 'room') {
         const region = await regionOf(found.regionId);

@@ -63,17 +63,22 @@ const FIELD_LABELS: Record<string, string> = {
   idempotencyKey: '提交标识',
 };
 
-/** MongoDB (and FerretDB) report a unique index violation as code 11000. */
+/**
+ * A unique index violation. MongoDB reports code 11000 with `keyValue`. FerretDB 1.24 reports
+ * 11000 without `keyValue` on insert ("E11000 duplicate key error collection: db.coll"), and on
+ * update code 1 with SQLite's "UNIQUE constraint failed: index '<table>_<hash>_<field>_1'".
+ */
 export function isDuplicateKeyError(err: unknown): err is { code: number; keyValue?: Record<string, unknown>; keyPattern?: Record<string, unknown>; message: string } {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === 11000 || (code === 1 && typeof message === 'string' && message.includes('UNIQUE constraint failed'));
 }
 
-/** Turn a unique index violation into our 409, naming the field when the driver tells us which. */
+/** Turn a unique index violation into our 409, naming the field when the database tells us which. */
 export function duplicateKeyToAppError(err: { keyValue?: Record<string, unknown>; keyPattern?: Record<string, unknown>; message: string }): AppError {
   const fields = Object.keys(err.keyValue ?? err.keyPattern ?? {});
-  // FerretDB does not always fill keyValue; the index name in the message still names the field.
   if (fields.length === 0) {
-    const m = /index:\s*([A-Za-z0-9_.]+?)_-?1/.exec(err.message);
+    const m = /index:\s*([A-Za-z0-9.]+)_-?1\b/.exec(err.message) ?? /index '[^']*?_([A-Za-z0-9.]+)_-?1'/.exec(err.message);
     if (m) fields.push(m[1]);
   }
   const label = fields.map((f) => FIELD_LABELS[f] ?? f).join('、') || '记录';

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context';
-import { conflict, notFound } from '../core/errors';
+import { AppError, conflict, notFound } from '../core/errors';
 import { route } from '../core/route';
 import { idParams } from '../core/validate';
 import type { DepartmentDoc } from './model';
@@ -7,16 +7,22 @@ import { CreateDepartmentBody, Department, DepartmentList, UpdateDepartmentBody 
 
 const toDto = (d: DepartmentDoc): Department => ({ id: String(d._id), name: d.name, code: d.code, phone: d.phone, sort: d.sort, active: d.active });
 
+const duplicate = (label: string, value: string, field: string) => new AppError(409, 'DUPLICATE', `部门${label}「${value}」已存在`, [{ path: `body.${field}`, message: '已存在' }]);
+
 export function departmentRoutes(ctx: AppContext) {
   const { Department: Departments, User } = ctx.models;
   // A county has dozens of departments: one unpaged list is what every picker wants.
   return [
     route({ method: 'get', path: '/', summary: '部门列表', access: 'user', response: DepartmentList, handler: async () => ({ items: (await Departments.find().sort({ sort: 1, code: 1 }).lean<DepartmentDoc[]>()).map(toDto) }) }),
-    route({ method: 'post', path: '/', summary: '新建部门', access: ['admin'], body: CreateDepartmentBody, response: Department, status: 201, handler: async ({ body }) => toDto((await Departments.create(body)).toObject()) }),
+    route({ method: 'post', path: '/', summary: '新建部门', access: ['admin'], body: CreateDepartmentBody, response: Department, status: 201, handler: async ({ body }) => {
+      const clash = await Departments.findOne({ $or: [{ name: body.name }, { code: body.code }] }).lean<DepartmentDoc>();
+      if (clash) throw clash.name === body.name ? duplicate('名称', body.name, 'name') : duplicate('编码', body.code, 'code');
+      return toDto((await Departments.create(body)).toObject());
+    } }),
     route({
       method: 'patch', path: '/:id', summary: '修改部门', access: ['admin'], params: idParams, body: UpdateDepartmentBody, response: Department,
       handler: async ({ params, body }) => {
-        const d = await Departments.findByIdAndUpdate(params.id, { $set: body }, { new: true }).lean<DepartmentDoc>();
+        const d = await Departments.findByIdAndUpdate(params.id, { $set: body }, { returnDocument: 'after' }).lean<DepartmentDoc>();
         if (!d) throw notFound('部门');
         return toDto(d);
       },

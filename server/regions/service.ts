@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { badRequest, conflict, notFound } from '../core/errors';
+import { AppError, badRequest, conflict, isDuplicateKeyError, notFound } from '../core/errors';
 import type { AppContext } from '../context';
 import type { Paged } from '../core/validate';
 import { newId } from '../db/schema-helpers';
@@ -8,6 +8,8 @@ import type { CreateRegionBody, Region, RegionSummary } from './schemas';
 
 /** The level a child of each level must have. */
 const CHILD_LEVEL: Record<RegionLevel, RegionLevel | null> = { county: 'township', township: 'community', community: 'grid', grid: null };
+
+const duplicateCode = (code: string) => new AppError(409, 'DUPLICATE', `区域编码「${code}」已存在`, [{ path: 'body.code', message: '已存在' }]);
 
 export function toRegionSummary(r: RegionDoc): RegionSummary {
   return { id: String(r._id), name: r.name, level: r.level, pathNames: r.pathNames };
@@ -82,8 +84,14 @@ export function regionService(ctx: AppContext) {
       } else if (input.level !== REGION_LEVELS[0]) {
         throw badRequest('只有县级区域可以没有上级', [{ path: 'body.parentId', message: '必填' }]);
       }
-      const doc = await Region.create({ _id, name: input.name, code: input.code, level: input.level, parentId: input.parentId, path, pathNames, sort: input.sort ?? 0 });
-      return doc.toObject();
+      // Checked first for a message that names the code; the unique index still guards a race.
+      if (await Region.exists({ code: input.code })) throw duplicateCode(input.code);
+      try {
+        const doc = await Region.create({ _id, name: input.name, code: input.code, level: input.level, parentId: input.parentId, path, pathNames, sort: input.sort ?? 0 });
+        return doc.toObject();
+      } catch (err) {
+        throw isDuplicateKeyError(err) ? duplicateCode(input.code) : err;
+      }
     },
 
     async update(id: string, patch: { name?: string; sort?: number }): Promise<RegionDoc> {

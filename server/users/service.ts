@@ -108,7 +108,7 @@ export function userService(ctx: AppContext) {
         if (region.level !== 'community') throw badRequest('请选择到社区或村一级', [{ path: 'body.regionId', message: '必须是社区/村' }]);
         set.homeRegionId = region._id;
       }
-      const u = await User.findByIdAndUpdate(userId, { $set: set }, { new: true }).lean<UserDoc>();
+      const u = await User.findByIdAndUpdate(userId, { $set: set }, { returnDocument: 'after' }).lean<UserDoc>();
       if (!u) throw notFound('用户');
       return u;
     },
@@ -128,12 +128,19 @@ export function userService(ctx: AppContext) {
           if (!identity) throw err;
         }
       }
-      const u = await User.findOneAndUpdate(
-        { _id: identity.userId },
-        { $setOnInsert: { name: defaults.name, roles: defaults.roles, active: true } },
-        { upsert: true, new: true },
-      ).lean<UserDoc>();
-      return u!;
+      // The user document is created by whoever won the identity claim; a loser of the race on
+      // the user insert finds the winner's document. (An upsert with $setOnInsert would be one
+      // call, but FerretDB 1.24 drops null and empty-array fields from it.)
+      const existing = await User.findById(identity.userId).lean<UserDoc>();
+      if (existing) return existing;
+      try {
+        return (await User.create({ _id: identity.userId, name: defaults.name, roles: defaults.roles })).toObject();
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        const winner = await User.findById(identity.userId).lean<UserDoc>();
+        if (!winner) throw err;
+        return winner;
+      }
     },
 
     async list(q: { role?: Role; regionId?: string; departmentId?: string; q?: string; page: number; pageSize: number }): Promise<Paged<UserAdminView>> {
@@ -186,7 +193,7 @@ export function userService(ctx: AppContext) {
       const { password, ...rest } = patch;
       const set: Record<string, unknown> = { ...rest };
       if (password) set.passwordHash = await hashPassword(password);
-      const u = await User.findByIdAndUpdate(id, { $set: set }, { new: true }).lean<UserDoc>();
+      const u = await User.findByIdAndUpdate(id, { $set: set }, { returnDocument: 'after' }).lean<UserDoc>();
       if (!u) throw notFound('用户');
       // A deactivated user or a changed password ends every session.
       if (patch.active === false || password) await ctx.models.Session.updateMany({ userId: u._id, revokedAt: null }, { $set: { revokedAt: ctx.now() } });

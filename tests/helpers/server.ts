@@ -48,7 +48,7 @@ export async function startTestServer(opts: { seed?: boolean; config?: Partial<A
   const db = await startTestDb();
   let server: RunningServer;
   try {
-    server = await startServer(testConfig({ mongodbUri: db.uri, ...opts.config }), { logger: createLogger('silent'), ...opts });
+    server = await startServer(testConfig({ mongodbUri: db.uri, ...opts.config }), { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), ...opts });
     if (opts.seed !== false) await seedDemoCounty(server.ctx.models);
   } catch (err) {
     await db.stop();

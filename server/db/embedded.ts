@@ -1,0 +1,141 @@
+/**
+ * The embedded MongoDB-compatible database: FerretDB 1.24 on SQLite (db/ferretdb), started as a
+ * child process when no MONGODB_URI is configured, and by tests on a free port in a temp folder.
+ *
+ * The child is started with its stdin as a pipe and `-exit-on-stdin-close`, so if this Node
+ * process dies without calling stop() the database exits too instead of holding its port.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ensureDbBinary } from '../../scripts/build-db';
+
+export interface EmbeddedDb {
+  /** `mongodb://127.0.0.1:<port>/`, without a database name (see withDbName). */
+  uri: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface StartEmbeddedDbOptions {
+  /** Folder for the SQLite files; created if missing. */
+  dataDir: string;
+  /** TCP port on 127.0.0.1; 0 or absent = any free port. */
+  port?: number;
+  /** Prebuilt binary; by default the one scripts/build-db.ts builds (building it when missing). */
+  binary?: string;
+  /** Receives the database's stderr lines and build messages. */
+  log?: (line: string) => void;
+  /** FerretDB log level (default warn). */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 5_000;
+const STDERR_KEEP = 20;
+
+/** Put a database name into a MongoDB URI, keeping its query string: `mongodb://h:p/` → `mongodb://h:p/name`. */
+export function withDbName(uri: string, name: string): string {
+  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(uri);
+  if (!m) throw new Error(`not a MongoDB URI: ${uri}`);
+  return `${m[1]}/${encodeURIComponent(name)}${m[2] ?? ''}`;
+}
+
+export async function startEmbeddedDb(opts: StartEmbeddedDbOptions): Promise<EmbeddedDb> {
+  const log = opts.log ?? (() => {});
+  const binary = opts.binary ?? (await ensureDbBinary({ log }));
+  const dataDir = path.resolve(opts.dataDir);
+  const args = [
+    '-listen',
+    `127.0.0.1:${opts.port ?? 0}`,
+    '-data',
+    dataDir,
+    '-log-level',
+    opts.logLevel ?? 'warn',
+    '-exit-on-stdin-close',
+  ];
+
+  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderrTail: string[] = [];
+  let exited = false;
+  const exitPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    });
+  });
+
+  let errBuf = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    errBuf += chunk;
+    let i: number;
+    while ((i = errBuf.indexOf('\n')) >= 0) {
+      const line = errBuf.slice(0, i);
+      errBuf = errBuf.slice(i + 1);
+      stderrTail.push(line);
+      if (stderrTail.length > STDERR_KEEP) stderrTail.shift();
+      log(line);
+    }
+  });
+  // Writing to a closed stdin (child gone) must not crash us.
+  child.stdin.on('error', () => {});
+
+  const describeTail = () => {
+    const lines = [...stderrTail, ...(errBuf ? [errBuf] : [])];
+    return lines.length ? `\nlast database output:\n${lines.join('\n')}` : '';
+  };
+
+  const uri = await new Promise<string>((resolve, reject) => {
+    let outBuf = '';
+    const timer = setTimeout(() => {
+      fail(new Error(`the embedded database (${binary}) did not report READY within ${READY_TIMEOUT_MS / 1000} s${describeTail()}`));
+    }, READY_TIMEOUT_MS);
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.off('error', onError);
+      child.off('exit', onExit);
+    };
+    const fail = (err: Error) => {
+      cleanup();
+      if (!exited) child.kill('SIGKILL');
+      reject(err);
+    };
+    const onData = (chunk: string) => {
+      outBuf += chunk;
+      const m = /^READY (\S+)\s*$/m.exec(outBuf);
+      if (m) {
+        cleanup();
+        resolve(m[1]);
+      }
+    };
+    const onError = (err: Error) => fail(new Error(`could not start the embedded database (${binary}): ${err.message}`));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      // Let the last stderr chunk arrive before describing it.
+      setImmediate(() => fail(new Error(`the embedded database exited before it was ready (code ${code}, signal ${signal})${describeTail()}`)));
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', onData);
+    child.once('error', onError);
+    child.once('exit', onExit);
+  });
+  // Keep draining stdout so the child never blocks on a full pipe.
+  child.stdout.resume();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => {
+        if (!exited) child.kill('SIGKILL');
+      }, STOP_GRACE_MS);
+      await exitPromise;
+      clearTimeout(killer);
+      child.stdin.destroy();
+    })();
+    return stopping;
+  };
+
+  return { uri, dataDir, stop };
+}
