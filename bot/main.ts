@@ -1,0 +1,100 @@
+/**
+ * The runnable bot: `tsx bot/main.ts [--simulate]`.
+ *
+ * Env: SERVER_URL (default http://127.0.0.1:3000), BOT_TOKEN (the server's; a dev default
+ * outside production), WECHATY_PUPPET + WECHATY_PUPPET_SERVICE_TOKEN (a real WeChat; unset =
+ * the simulated WeChat with the demo county), BOT_NAME, BOT_SIMULATOR_PORT (console port; with
+ * `--simulate` and no port a free one is picked), BOT_LOGIN_TIMEOUT_MS, LOG_LEVEL.
+ */
+import pino from 'pino';
+import { createBot, type XianrongBot } from './create-bot';
+import { loadPuppetByName } from './puppet-by-name';
+import { createSimulatedWechat } from './simulated-wechat';
+import { startSimulatorConsole, type SimulatorConsole } from './simulator-console';
+
+/** Same development default as server/core/config.ts, so `npm start` works without setup. */
+const DEV_BOT_TOKEN = 'dev-only-bot-token-0123456789abcdef';
+
+export interface RunningBot {
+  bot: XianrongBot;
+  console?: SimulatorConsole;
+  stop(): Promise<void>;
+}
+
+export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Promise<RunningBot> {
+  const logger = pino({ name: 'bot', level: env.LOG_LEVEL || 'info' });
+  const production = env.NODE_ENV === 'production';
+  const botToken = env.BOT_TOKEN || (production ? '' : DEV_BOT_TOKEN);
+  if (!botToken) throw new Error('BOT_TOKEN is required when NODE_ENV=production (the same value as the server)');
+  const serverUrl = env.SERVER_URL || 'http://127.0.0.1:3000';
+  const loginTimeoutMs = env.BOT_LOGIN_TIMEOUT_MS ? Number(env.BOT_LOGIN_TIMEOUT_MS) : undefined;
+  const wantConsole = argv.includes('--simulate') || Boolean(env.BOT_SIMULATOR_PORT);
+
+  if (env.WECHATY_PUPPET) {
+    if (wantConsole) logger.warn('the simulator console only works with the simulated WeChat; ignoring it (WECHATY_PUPPET is set)');
+    const bot = createBot({
+      puppet: loadPuppetByName(
+        env.WECHATY_PUPPET,
+        env.WECHATY_PUPPET_SERVICE_TOKEN ? { token: env.WECHATY_PUPPET_SERVICE_TOKEN } : {},
+      ),
+      name: env.BOT_NAME || 'xianrong-bot',
+      serverUrl,
+      botToken,
+      logger,
+      loginTimeoutMs,
+    });
+    await bot.start();
+    return { bot, stop: () => bot.stop() };
+  }
+
+  const sim = createSimulatedWechat({
+    botContact: env.BOT_NAME ? { id: 'xianrong-bot', name: env.BOT_NAME } : undefined,
+  });
+  // No Wechaty name: the simulated session is not worth a memory-card file.
+  const bot = createBot({ puppet: sim.puppet, serverUrl, botToken, logger, loginTimeoutMs });
+  await bot.start();
+  sim.login();
+  logger.info({ rooms: sim.rooms().length, contacts: sim.contacts().length }, 'simulated WeChat ready (demo county)');
+
+  let simConsole: SimulatorConsole | undefined;
+  if (wantConsole) {
+    simConsole = await startSimulatorConsole({ sim, port: Number(env.BOT_SIMULATOR_PORT || 0), logger });
+  }
+  return {
+    bot,
+    console: simConsole,
+    async stop() {
+      await simConsole?.close();
+      await bot.stop();
+    },
+  };
+}
+
+if (require.main === module) {
+  runBot().then(
+    (running) => {
+      let stopping = false;
+      const shutdown = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          running.bot.logger.warn({ signal }, 'second signal: exiting now');
+          process.exit(1);
+        }
+        stopping = true;
+        running.bot.logger.info({ signal }, 'stopping the bot');
+        running.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            running.bot.logger.error({ err }, 'stop failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

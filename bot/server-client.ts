@@ -1,0 +1,149 @@
+/**
+ * Typed HTTP client for the server's bot endpoints (`/api/v1/bot/*`, docs/ARCHITECTURE.md).
+ * The bot talks to the server over HTTP only. Every failure surfaces as a `ServerError`:
+ * refusals carry the server's status, code and Chinese message; an unreachable or silent
+ * server is `status: 0` with code `SERVER_UNREACHABLE` / `SERVER_TIMEOUT`.
+ */
+import type { Logger } from 'pino';
+import type {
+  ApiErrorBody,
+  ListRoomsResponse,
+  RedeemBindingRequest,
+  RedeemBindingResponse,
+  UnbindRoomRequest,
+  UnbindRoomResponse,
+} from './api-types';
+
+export const UNAVAILABLE_MESSAGE = '服务暂时不可用，请稍后再试';
+
+export type ClientErrorCode = 'SERVER_UNREACHABLE' | 'SERVER_TIMEOUT' | 'BAD_RESPONSE';
+
+export class ServerError extends Error {
+  /** HTTP status; 0 when no answer came back (unreachable, timed out). */
+  readonly status: number;
+  /** The server's error code (`NOT_FOUND`, `CONFLICT`, ...) or a `ClientErrorCode`. */
+  readonly code: string;
+  readonly details?: ApiErrorBody['error']['details'];
+
+  constructor(status: number, code: string, message: string, options?: { cause?: unknown; details?: ApiErrorBody['error']['details'] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ServerError';
+    this.status = status;
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** True when the server did not answer, or answered with a 5xx: the user should just retry later. */
+  get unavailable(): boolean {
+    return this.status === 0 || this.status >= 500;
+  }
+}
+
+export interface ServerClientOptions {
+  /** Server origin, e.g. `http://127.0.0.1:3000` (a trailing `/api/v1` is accepted too). */
+  serverUrl: string;
+  botToken: string;
+  /** Per attempt. Default 10 s. */
+  timeoutMs?: number;
+  /** Extra attempts after a network failure. Default 2. */
+  retries?: number;
+  /** First backoff delay; doubles each retry. Default 250 ms. */
+  retryDelayMs?: number;
+  logger?: Pick<Logger, 'warn'>;
+  /** For tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface ServerClient {
+  redeemBinding(body: RedeemBindingRequest): Promise<RedeemBindingResponse>;
+  unbindRoom(body: UnbindRoomRequest): Promise<UnbindRoomResponse>;
+  listRooms(): Promise<ListRoomsResponse>;
+}
+
+/** Socket errors that mean the request never reached the server, so even a POST is safe to resend. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function errorCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** By name, not instanceof: AbortSignal.timeout's DOMException may come from another realm (jest). */
+function isTimeout(err: unknown): boolean {
+  const name = err && typeof err === 'object' ? (err as { name?: unknown }).name : undefined;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function apiBase(serverUrl: string): string {
+  const trimmed = serverUrl.replace(/\/+$/, '');
+  return trimmed.endsWith('/api/v1') ? trimmed : `${trimmed}/api/v1`;
+}
+
+export function createServerClient(options: ServerClientOptions): ServerClient {
+  const base = apiBase(options.serverUrl);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retries = options.retries ?? 2;
+  const retryDelayMs = options.retryDelayMs ?? 250;
+  const doFetch = options.fetch ?? fetch;
+  if (!options.botToken) throw new Error('createServerClient: botToken is required');
+
+  async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    // GET is idempotent; a POST (redeem is single-use) is only resent when it surely never left.
+    const idempotent = method === 'GET';
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await doFetch(`${base}${path}`, {
+          method,
+          headers: {
+            Authorization: `Bearer ${options.botToken}`,
+            Accept: 'application/json',
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        const timedOut = isTimeout(err);
+        const retryable = idempotent || (!timedOut && NOT_SENT_CODES.has(errorCode(err) ?? ''));
+        if (retryable && attempt < retries) {
+          const delay = retryDelayMs * 2 ** attempt;
+          options.logger?.warn({ err, attempt: attempt + 1, path, delay }, 'server request failed, retrying');
+          await sleep(delay);
+          continue;
+        }
+        throw new ServerError(0, timedOut ? 'SERVER_TIMEOUT' : 'SERVER_UNREACHABLE', UNAVAILABLE_MESSAGE, { cause: err });
+      }
+
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch (err) {
+        throw new ServerError(res.status, 'BAD_RESPONSE', UNAVAILABLE_MESSAGE, { cause: err });
+      }
+      if (res.ok) {
+        if (parsed === undefined) throw new ServerError(res.status, 'BAD_RESPONSE', UNAVAILABLE_MESSAGE);
+        return parsed as T;
+      }
+      const error = (parsed as Partial<ApiErrorBody> | undefined)?.error;
+      if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+        throw new ServerError(res.status, error.code, error.message, { details: error.details });
+      }
+      throw new ServerError(res.status, 'BAD_RESPONSE', UNAVAILABLE_MESSAGE);
+    }
+  }
+
+  return {
+    redeemBinding: (body) => request<RedeemBindingResponse>('POST', '/bot/bindings/redeem', body),
+    unbindRoom: (body) => request<UnbindRoomResponse>('POST', '/bot/rooms/unbind', body),
+    listRooms: () => request<ListRoomsResponse>('GET', '/bot/rooms'),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * A loopback HTTP console to play the simulated WeChat: talk as any demo member in a group or
+ * privately to the bot, and read what the group shows.
+ *
+ *   GET  /                                  usage, rooms and contacts
+ *   GET  /rooms                             group chats with their members
+ *   POST /say {roomId?, contactId, text, waitMs?}  say it; answers with the bot's replies
+ *   GET  /rooms/:roomId/messages            recent transcript of a group
+ *   GET  /contacts/:contactId/messages      recent private chat between a member and the bot
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { SimulatedWechat } from './simulated-wechat';
+
+export interface SimulatorConsoleOptions {
+  sim: SimulatedWechat;
+  /** 0 picks a free port. */
+  port: number;
+  /** Loopback only by design. */
+  host?: '127.0.0.1' | '::1' | 'localhost';
+  logger?: Logger;
+}
+
+export interface SimulatorConsole {
+  url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 16 * 1024;
+const MAX_WAIT_MS = 10_000;
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, 'body too large');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch {
+    throw new HttpError(400, 'body must be a JSON object');
+  }
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new HttpError(400, `${key} must be a string`);
+  return value;
+}
+
+export async function startSimulatorConsole(options: SimulatorConsoleOptions): Promise<SimulatorConsole> {
+  const { sim, logger } = options;
+  const host = options.host ?? '127.0.0.1';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+
+    if (req.method === 'GET' && parts.length === 0) {
+      return send(res, 200, {
+        usage: {
+          say: 'POST /say {"roomId":"...@chatroom","contactId":"...","text":"绑定 123456"} (omit roomId for a private chat with the bot)',
+          roomTranscript: 'GET /rooms/:roomId/messages',
+          privateTranscript: 'GET /contacts/:contactId/messages',
+        },
+        bot: { contactId: sim.botUser.id, name: sim.botUser.payload.name },
+        rooms: sim.rooms(),
+        contacts: sim.contacts(),
+      });
+    }
+    if (req.method === 'GET' && parts.length === 1 && parts[0] === 'rooms') return send(res, 200, { items: sim.rooms() });
+    if (req.method === 'GET' && parts.length === 3 && parts[2] === 'messages' && (parts[0] === 'rooms' || parts[0] === 'contacts')) {
+      const id = parts[1]!;
+      if (parts[0] === 'rooms') sim.room(id);
+      else sim.contact(id);
+      return send(res, 200, { conversationId: id, messages: sim.transcript(id) });
+    }
+    if (req.method === 'POST' && parts.length === 1 && parts[0] === 'say') {
+      const body = await readJson(req);
+      const contactId = optionalString(body, 'contactId');
+      const text = optionalString(body, 'text');
+      const roomId = optionalString(body, 'roomId');
+      if (!contactId || !text) throw new HttpError(400, 'contactId and text are required');
+      const waitMs = Math.min(Math.max(Number(body['waitMs'] ?? 1500) || 0, 0), MAX_WAIT_MS);
+      const since = Date.now();
+      const messageId = sim.say({ contactId, roomId, text });
+      const replies = waitMs > 0 ? await sim.botMessagesAfter(roomId ?? contactId, since, { timeoutMs: waitMs }) : [];
+      return send(res, 200, { messageId, replies });
+    }
+    throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : /^simulated WeChat:/.test(String((err as Error)?.message)) ? 404 : 500;
+      if (status === 500) logger?.error({ err }, 'simulator console failed');
+      if (!res.headersSent) send(res, status, { error: (err as Error)?.message ?? String(err) });
+      else res.end();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger?.info({ url }, 'simulated WeChat console listening (loopback only)');
+
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
