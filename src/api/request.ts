@@ -1,0 +1,142 @@
+// The one request wrapper: base URL, bearer token, one refresh on 401, Chinese toasts.
+// Pages never call Taro.request directly; they call the functions in ./endpoints.
+import Taro from '@tarojs/taro';
+import { apiUrl } from './base';
+import type { ApiErrorBody, ApiErrorDetail, Session } from './types';
+import { clearSession, getSession, setSession } from '../store/session';
+
+export const NETWORK_ERROR_MESSAGE = '网络不给力，请稍后重试';
+export const SESSION_EXPIRED_MESSAGE = '登录已过期，请重新登录';
+const FALLBACK_MESSAGE = '服务暂时不可用，请稍后重试';
+export const LOGIN_PAGE = '/pages/login/index';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface RequestOptions {
+  method?: HttpMethod;
+  data?: unknown;
+  query?: Record<string, string | number | undefined | null>;
+  /** Send the access token (default true). Login endpoints pass false. */
+  auth?: boolean;
+  /** Show a toast with the error message (default true). Pages with their own error view pass false. */
+  toast?: boolean;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details?: ApiErrorDetail[];
+
+  constructor(status: number, code: string, message: string, details?: ApiErrorDetail[]) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function buildQuery(query?: RequestOptions['query']): string {
+  if (!query) return '';
+  const parts = Object.entries(query)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+interface RawResponse {
+  statusCode: number;
+  data: unknown;
+}
+
+async function send(path: string, opts: RequestOptions, token: string | null): Promise<RawResponse> {
+  const header: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (token) header.Authorization = `Bearer ${token}`;
+  try {
+    const res = await Taro.request({
+      url: apiUrl(path) + buildQuery(opts.query),
+      method: (opts.method ?? 'GET') as 'GET',
+      data: opts.data as Record<string, unknown> | undefined,
+      header,
+      dataType: 'json',
+    });
+    return { statusCode: res.statusCode, data: res.data };
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', NETWORK_ERROR_MESSAGE);
+  }
+}
+
+function toApiError(res: RawResponse): ApiError {
+  const body = res.data as Partial<ApiErrorBody> | null | undefined;
+  const err = body && typeof body === 'object' ? body.error : undefined;
+  if (err && typeof err.message === 'string') {
+    return new ApiError(res.statusCode, err.code ?? 'ERROR', err.message, err.details);
+  }
+  return new ApiError(res.statusCode, 'HTTP_' + res.statusCode, FALLBACK_MESSAGE);
+}
+
+// Concurrent 401s share one refresh call.
+let refreshing: Promise<string | null> | null = null;
+
+async function refreshAccessToken(): Promise<string | null> {
+  const current = getSession();
+  if (!current?.refreshToken) return null;
+  try {
+    const res = await send('/auth/refresh', { method: 'POST', data: { refreshToken: current.refreshToken } }, null);
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      return setSession(res.data as Session).accessToken;
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+function refreshOnce(): Promise<string | null> {
+  if (!refreshing) {
+    refreshing = refreshAccessToken().finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+function showError(message: string): void {
+  void Taro.showToast({ title: message, icon: 'none', duration: 2500 });
+}
+
+function goToLogin(): void {
+  clearSession();
+  void Taro.reLaunch({ url: LOGIN_PAGE });
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const wantsToast = opts.toast !== false;
+  const token = opts.auth === false ? null : getSession()?.accessToken ?? null;
+  try {
+    let res = await send(path, opts, token);
+    if (res.statusCode === 401 && token) {
+      const fresh = await refreshOnce();
+      if (!fresh) {
+        goToLogin();
+        throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
+      }
+      res = await send(path, opts, fresh);
+      if (res.statusCode === 401) {
+        goToLogin();
+        throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
+      }
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) throw toApiError(res);
+    return (res.statusCode === 204 ? undefined : res.data) as T;
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError(0, 'CLIENT_ERROR', FALLBACK_MESSAGE);
+    if (wantsToast) showError(err.message);
+    throw err;
+  }
+}
+
+/** Chinese message for anything a request threw. */
+export function errorMessage(e: unknown): string {
+  return e instanceof ApiError ? e.message : FALLBACK_MESSAGE;
+}

@@ -1,0 +1,39 @@
+export default defineAppConfig({
+  pages: [
+    'pages/home/index',
+    'pages/appeals/index',
+    'pages/services/index',
+    'pages/me/index',
+    'pages/login/index',
+    'pages/region-picker/index',
+  ],
+  // Staff pages live in a subpackage so residents never download them.
+  subPackages: [
+    {
+      root: 'packages/staff',
+      pages: ['pages/workbench/index'],
+    },
+  ],
+  window: {
+    backgroundTextStyle: 'light',
+    navigationBarBackgroundColor: '#b71c1c',
+    navigationBarTitleText: '县融',
+    navigationBarTextStyle: 'white',
+    // 'default' is WeChat's own default; Taro 4's H5 router only draws its navigation bar (title and back
+    // button) when this is set explicitly.
+    navigationStyle: 'default',
+    backgroundColor: '#f4f4f4',
+  },
+  tabBar: {
+    color: '#333333',
+    selectedColor: '#b71c1c',
+    backgroundColor: '#ffffff',
+    borderStyle: 'black',
+    list: [
+      { pagePath: 'pages/home/index', text: '首页', iconPath: 'assets/tab/home.png', selectedIconPath: 'assets/tab/home-active.png' },
+      { pagePath: 'pages/appeals/index', text: '诉求', iconPath: 'assets/tab/appeals.png', selectedIconPath: 'assets/tab/appeals-active.png' },
+      { pagePath: 'pages/services/index', text: '服务', iconPath: 'assets/tab/services.png', selectedIconPath: 'assets/tab/services-active.png' },
+      { pagePath: 'pages/me/index', text: '我的', iconPath: 'assets/tab/me.png', selectedIconPath: 'assets/tab/me-active.png' },
+    ],
+  },
+});

@@ -1,0 +1,125 @@
+import { useState } from 'react';
+import { Button, Input, Picker, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { authApi } from '../../api/endpoints';
+import { errorMessage } from '../../api/request';
+import type { Session } from '../../api/types';
+import { setSession } from '../../store/session';
+import { DEFAULT_DEMO_RESIDENT, DEMO_RESIDENTS } from './demo';
+import './index.scss';
+
+const IS_H5 = process.env.TARO_ENV === 'h5';
+
+type Busy = 'none' | 'resident' | 'staff';
+
+function afterLogin(session: Session) {
+  setSession(session);
+  void Taro.showToast({ title: '登录成功', icon: 'success', duration: 1200 });
+  void Taro.switchTab({ url: '/pages/home/index' });
+}
+
+export default function LoginPage() {
+  const [busy, setBusy] = useState<Busy>('none');
+  const [residentError, setResidentError] = useState('');
+  const [staffError, setStaffError] = useState('');
+  const [demoIndex, setDemoIndex] = useState(DEMO_RESIDENTS.indexOf(DEFAULT_DEMO_RESIDENT));
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+
+  const residentLogin = async () => {
+    if (busy !== 'none') return;
+    setBusy('resident');
+    setResidentError('');
+    try {
+      if (IS_H5) {
+        afterLogin(await authApi.devLogin({ openid: DEMO_RESIDENTS[demoIndex] }, { toast: false }));
+      } else {
+        const { code } = await Taro.login();
+        afterLogin(await authApi.wechatLogin({ code }, { toast: false }));
+      }
+    } catch (e) {
+      setResidentError(errorMessage(e));
+    } finally {
+      setBusy('none');
+    }
+  };
+
+  const staffLogin = async () => {
+    if (busy !== 'none') return;
+    if (!username.trim() || !password) {
+      setStaffError('请输入用户名和密码');
+      return;
+    }
+    setBusy('staff');
+    setStaffError('');
+    try {
+      afterLogin(await authApi.passwordLogin({ username: username.trim(), password }, { toast: false }));
+    } catch (e) {
+      // Keep what was typed so the user only fixes the wrong part.
+      setStaffError(errorMessage(e));
+    } finally {
+      setBusy('none');
+    }
+  };
+
+  return (
+    <View className='page login'>
+      <View className='login__brand'>
+        <Text className='login__title'>县融</Text>
+        <Text className='login__subtitle'>县级融媒体中心 · 居民服务平台</Text>
+      </View>
+
+      <View className='card'>
+        <Text className='card__title'>居民登录</Text>
+        {IS_H5 ? (
+          <View>
+            <Picker
+              mode='selector'
+              range={DEMO_RESIDENTS}
+              value={demoIndex}
+              onChange={(e) => setDemoIndex(Number(e.detail.value))}
+            >
+              <View className='login__picker'>
+                <Text>演示账号：{DEMO_RESIDENTS[demoIndex]}</Text>
+                <Text className='login__picker-hint'>点击更换</Text>
+              </View>
+            </Picker>
+            <Button className='btn btn--primary' loading={busy === 'resident'} onClick={residentLogin}>
+              演示居民登录
+            </Button>
+          </View>
+        ) : (
+          <Button className='btn btn--primary' loading={busy === 'resident'} onClick={residentLogin}>
+            微信一键登录
+          </Button>
+        )}
+        {residentError ? <Text className='login__error'>{residentError}</Text> : null}
+      </View>
+
+      <View className='card'>
+        <Text className='card__title'>工作人员登录</Text>
+        <Text className='login__label'>用户名</Text>
+        <Input
+          className='login__input'
+          type='text'
+          placeholder='请输入用户名'
+          value={username}
+          onInput={(e) => setUsername(e.detail.value)}
+        />
+        <Text className='login__label'>密码</Text>
+        <Input
+          className='login__input'
+          password
+          placeholder='请输入密码'
+          value={password}
+          onInput={(e) => setPassword(e.detail.value)}
+          onConfirm={staffLogin}
+        />
+        {staffError ? <Text className='login__error'>{staffError}</Text> : null}
+        <Button className='btn btn--secondary' loading={busy === 'staff'} onClick={staffLogin}>
+          工作人员登录
+        </Button>
+      </View>
+    </View>
+  );
+}

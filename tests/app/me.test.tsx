@@ -1,0 +1,61 @@
+import { fireEvent, render, screen, act } from '@testing-library/react';
+import Taro from '@tarojs/taro';
+import { resetTaro } from './stubs/taro';
+import MePage from '../../src/pages/me/index';
+import HomePage from '../../src/pages/home/index';
+import { getSession, setSession } from '../../src/store/session';
+import { fakeApi, me, session } from './helpers/fake-api';
+
+beforeEach(() => resetTaro());
+
+const staff = me({
+  name: '赵网格',
+  roles: ['grid_worker', 'community_staff'],
+  isStaff: true,
+  regionId: 'm1',
+  region: { id: 'm1', name: '东关社区', pathNames: ['演示县', '城关镇', '东关社区'] },
+});
+
+test('me: shows name, Chinese role labels, community and the staff workbench entry', async () => {
+  setSession(session({ user: staff }));
+  fakeApi({ 'GET /me': () => ({ status: 200, body: staff }), 'POST /auth/logout': () => ({ status: 204 }) });
+  render(<MePage />);
+  expect(screen.getByText('赵网格')).toBeTruthy();
+  expect(screen.getByText('网格员')).toBeTruthy();
+  expect(screen.getByText('社区工作人员')).toBeTruthy();
+  expect(screen.getByText('城关镇 · 东关社区')).toBeTruthy();
+  fireEvent.click(screen.getByText('工作台'));
+  expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/workbench/index' });
+  fireEvent.click(screen.getByText('选择社区'));
+  expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/region-picker/index' });
+  await act(async () => {
+    fireEvent.click(screen.getByText('退出登录'));
+  });
+  expect(getSession()).toBeNull();
+  expect(Taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/login/index' });
+});
+
+test('me: residents get no workbench entry', async () => {
+  setSession(session());
+  fakeApi({ 'GET /me': () => ({ status: 200, body: me() }) });
+  render(<MePage />);
+  await act(async () => undefined);
+  expect(screen.getByText('居民')).toBeTruthy();
+  expect(screen.getByText('尚未选择')).toBeTruthy();
+  expect(screen.queryByText('工作台')).toBeNull();
+});
+
+test('home: signed out shows the login prompt and empty news and notices', () => {
+  render(<HomePage />);
+  expect(screen.getByText('去登录')).toBeTruthy();
+  expect(screen.getByText('本地新闻')).toBeTruthy();
+  expect(screen.getByText('通知公告')).toBeTruthy();
+  expect(screen.getAllByText('暂无内容')).toHaveLength(2);
+});
+
+test('home: shows the community from a fresh /me', async () => {
+  setSession(session());
+  fakeApi({ 'GET /me': () => ({ status: 200, body: staff }) });
+  render(<HomePage />);
+  expect(await screen.findByText('所在社区：城关镇 · 东关社区')).toBeTruthy();
+});

@@ -1,0 +1,99 @@
+// Plain DOM stand-ins for @tarojs/components in the app tests (jsdom).
+import type { ReactNode } from 'react';
+
+interface Common {
+  className?: string;
+  children?: ReactNode;
+  onClick?: (e: unknown) => void;
+  style?: Record<string, string | number>;
+}
+
+export function View({ className, children, onClick, style }: Common) {
+  return (
+    <div className={className} onClick={onClick} style={style}>
+      {children}
+    </div>
+  );
+}
+
+export function Text({ className, children, onClick }: Common) {
+  return (
+    <span className={className} onClick={onClick}>
+      {children}
+    </span>
+  );
+}
+
+export function Button({ className, children, onClick, disabled, loading }: Common & { disabled?: boolean; loading?: boolean }) {
+  return (
+    <button type='button' className={className} onClick={disabled ? undefined : onClick} disabled={disabled} data-loading={loading ? 'true' : undefined}>
+      {children}
+    </button>
+  );
+}
+
+interface InputProps {
+  className?: string;
+  value?: string;
+  placeholder?: string;
+  password?: boolean;
+  type?: string;
+  disabled?: boolean;
+  onInput?: (e: { detail: { value: string } }) => void;
+  onConfirm?: (e: { detail: { value: string } }) => void;
+}
+
+export function Input({ className, value, placeholder, password, type, disabled, onInput, onConfirm }: InputProps) {
+  return (
+    <input
+      className={className}
+      value={value ?? ''}
+      placeholder={placeholder}
+      type={password ? 'password' : type === 'number' || type === 'digit' ? 'text' : 'text'}
+      disabled={disabled}
+      onChange={(e) => onInput?.({ detail: { value: e.target.value } })}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onConfirm?.({ detail: { value: (e.target as HTMLInputElement).value } });
+      }}
+    />
+  );
+}
+
+interface PickerProps extends Common {
+  mode?: string;
+  range?: unknown[];
+  value?: number;
+  onChange?: (e: { detail: { value: number | string } }) => void;
+}
+
+/** Renders its children plus a hidden <select> so tests can pick a value. */
+export function Picker({ className, children, range = [], value, onChange }: PickerProps) {
+  return (
+    <div className={className}>
+      {children}
+      <select
+        aria-label='picker'
+        value={value}
+        onChange={(e) => onChange?.({ detail: { value: Number(e.target.value) } })}
+      >
+        {range.map((r, i) => (
+          <option key={i} value={i}>
+            {String(r)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function ScrollView({ className, children, style }: Common & Record<string, unknown>) {
+  return (
+    <div className={className} style={style}>
+      {children}
+    </div>
+  );
+}
+
+export function Image({ className, src, onClick }: Common & { src?: string; mode?: string }) {
+  return <img className={className} src={src} onClick={onClick} alt='' />;
+}

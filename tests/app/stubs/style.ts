@@ -1,0 +1,2 @@
+// Stand-in for .scss/.css imports in the app tests.
+export default {};

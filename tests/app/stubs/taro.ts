@@ -1,0 +1,75 @@
+// Stand-in for @tarojs/taro in the app tests: navigation and UI calls are jest.fn(),
+// storage is in memory, page lifecycle hooks run as effects. resetTaro() between tests.
+import { useEffect } from 'react';
+
+type Fn = (...args: any[]) => any;
+
+const storage = new Map<string, unknown>();
+
+const resolved = () => jest.fn((_opts?: unknown) => Promise.resolve({ errMsg: 'ok' }));
+
+const taro = {
+  request: jest.fn((_opts: unknown): Promise<{ statusCode: number; data: unknown; header?: Record<string, string> }> =>
+    Promise.reject(new Error('Taro.request not mocked')),
+  ),
+  navigateTo: resolved(),
+  navigateBack: resolved(),
+  redirectTo: resolved(),
+  switchTab: resolved(),
+  reLaunch: resolved(),
+  showToast: resolved(),
+  hideToast: jest.fn(),
+  showLoading: resolved(),
+  hideLoading: jest.fn(),
+  showModal: jest.fn(() => Promise.resolve({ confirm: true, cancel: false })),
+  makePhoneCall: resolved(),
+  login: jest.fn(() => Promise.resolve({ code: 'test-code', errMsg: 'login:ok' })),
+  getStorageSync: jest.fn((key: string) => (storage.has(key) ? storage.get(key) : '')),
+  setStorageSync: jest.fn((key: string, value: unknown) => {
+    storage.set(key, value);
+  }),
+  removeStorageSync: jest.fn((key: string) => {
+    storage.delete(key);
+  }),
+  clearStorageSync: jest.fn(() => storage.clear()),
+  getEnv: jest.fn(() => 'WEB'),
+  ENV_TYPE: { WEAPP: 'WEAPP', WEB: 'WEB', RN: 'RN', SWAN: 'SWAN', ALIPAY: 'ALIPAY', TT: 'TT', QQ: 'QQ', JD: 'JD' },
+  getCurrentInstance: jest.fn(() => ({ router: { params: {} as Record<string, string>, path: '' } })),
+};
+
+export function useLoad(fn: Fn) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => void fn({}), []);
+}
+export function useDidShow(fn: Fn) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => void fn(), []);
+}
+export function useReady(fn: Fn) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => void fn(), []);
+}
+export function useLaunch(fn: Fn) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => void fn({}), []);
+}
+export function useDidHide(_fn: Fn) {}
+export function usePullDownRefresh(_fn: Fn) {}
+export function useReachBottom(_fn: Fn) {}
+export function useRouter() {
+  return taro.getCurrentInstance().router;
+}
+
+/** Clears storage and resets every mock to its default behaviour. */
+export function resetTaro() {
+  storage.clear();
+  for (const value of Object.values(taro)) {
+    if (typeof value === 'function' && 'mockClear' in value) (value as jest.Mock).mockClear();
+  }
+  taro.request.mockReset();
+  taro.request.mockImplementation(() => Promise.reject(new Error('Taro.request not mocked')));
+}
+
+export const { request, navigateTo, navigateBack, redirectTo, switchTab, reLaunch, showToast, login, getStorageSync, setStorageSync, removeStorageSync, getEnv, ENV_TYPE } = taro;
+
+export default taro;
