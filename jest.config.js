@@ -3,10 +3,11 @@
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
 // Suites start real databases and servers; on a busy 2-core machine that can take seconds.
-const common = { testTimeout: 30000, transform: { '^.+\\.(t|j)sx?$': swc } };
+const common = { transform: { '^.+\\.(t|j)sx?$': swc } };
 
 module.exports = {
   maxWorkers: 2,
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'server',

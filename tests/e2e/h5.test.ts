@@ -1,0 +1,120 @@
+/**
+ * The H5 build of the mini-program in real Chromium, against the real server on its own embedded
+ * database, seeded with the demo county. `npm test` builds dist/h5 first (scripts/prepare.ts).
+ */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const H5_DIR = path.resolve(__dirname, '../../dist/h5');
+const ARTIFACTS = path.resolve(__dirname, '../artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let s: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('dist/h5 is missing: run `npx tsx scripts/prepare.ts --h5` (npm test does it first)');
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk`);
+  s = await startTestServer({ config: { h5Dir: H5_DIR } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Without the networking flags Chromium keeps trying to reach Google's hosts, which this
+    // offline machine refuses many times a second.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // playwright gives every launch a fresh, temporary profile of its own.
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await s?.stop();
+});
+
+async function newPhone(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+const tab = (page: Page, name: string) => page.getByText(name, { exact: true }).last();
+
+async function loginAsDemoResident(page: Page) {
+  await page.goto(`${s.url}/#/pages/login/index`);
+  await page.getByText('演示居民登录', { exact: true }).first().click();
+  await page.getByText('您好', { exact: false }).first().waitFor();
+}
+
+describe('H5 app', () => {
+  it('a demo resident logs in and walks the four tabs', async () => {
+    const page = await newPhone();
+    await page.goto(`${s.url}/`);
+    await page.getByText('欢迎使用县融').first().waitFor();
+    await page.getByText('去登录', { exact: true }).first().click();
+
+    await page.getByText('演示居民登录', { exact: true }).first().click();
+    const resident = await s.ctx.models.User.findOne({ roles: 'resident' }).sort({ _id: 1 }).lean();
+    await page.getByText(`${resident!.name}，您好`).first().waitFor();
+    await page.getByText('东城社区', { exact: false }).first().waitFor();
+
+    await tab(page, '诉求').click();
+    await page.getByText('您还没有提交诉求').first().waitFor();
+
+    await tab(page, '服务').click();
+    await page.getByText('12345政务服务便民热线').first().waitFor();
+
+    await tab(page, '我的').click();
+    await page.getByText(resident!.name, { exact: true }).first().waitFor();
+    await page.getByText('居民', { exact: true }).first().waitFor();
+    expect(await page.getByText('工作台', { exact: true }).count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'h5-me.png') });
+
+    await tab(page, '首页').click();
+    await page.getByText('通知公告', { exact: true }).first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'h5-home.png') });
+    // `UPDATE_SCREENSHOTS=1 npm test` refreshes the README's picture.
+    if (process.env.UPDATE_SCREENSHOTS) copyFileSync(path.join(ARTIFACTS, 'h5-home.png'), path.resolve(__dirname, '../../docs/screenshot.png'));
+    await page.context().close();
+  });
+
+  it('a resident chooses their community from the regions tree', async () => {
+    const page = await newPhone();
+    await loginAsDemoResident(page);
+    await tab(page, '我的').click();
+    await page.getByText('选择社区', { exact: true }).last().click();
+    await page.getByText('东溪县', { exact: true }).first().click();
+    await page.getByText('青石乡', { exact: true }).first().click();
+    await page.getByText('桃源村', { exact: true }).first().click();
+
+    // The picker saves and goes back to 我的, which shows the new community.
+    await page.waitForURL((url) => !url.hash.includes('region-picker'));
+    await page.getByText('桃源村', { exact: false }).first().waitFor();
+    const me = await s.api('GET', '/api/v1/me', { token: await s.residentToken('demo-resident-01') });
+    expect(me.body.region.name).toBe('桃源村');
+    await page.context().close();
+  });
+
+  it('staff: a wrong password keeps what was typed and says why; the right one opens the workbench', async () => {
+    const page = await newPhone();
+    await page.goto(`${s.url}/#/pages/login/index`);
+    const username = page.locator('input[placeholder="请输入用户名"]');
+    const password = page.locator('input[placeholder="请输入密码"]');
+    await username.fill('dongcheng');
+    await password.fill('wrong-password');
+    await page.getByText('工作人员登录', { exact: true }).last().click();
+    await page.getByText('用户名或密码错误').first().waitFor();
+    expect(await username.inputValue()).toBe('dongcheng');
+
+    await password.fill('xianrong123');
+    await page.getByText('工作人员登录', { exact: true }).last().click();
+    await page.getByText('您好', { exact: false }).first().waitFor();
+    await tab(page, '我的').click();
+    await page.getByText('社区工作人员', { exact: true }).first().waitFor();
+    await page.getByText('工作台', { exact: true }).first().click();
+    await page.getByText('工作台功能建设中', { exact: false }).first().waitFor();
+    await page.context().close();
+  });
+});
