@@ -9,7 +9,7 @@
 import pino from 'pino';
 import { createBot, type XianrongBot } from './create-bot';
 import { loadPuppetByName } from './puppet-by-name';
-import { createSimulatedWechat } from './simulated-wechat';
+import { createSimulatedWechat, DEFAULT_BOT_CONTACT } from './simulated-wechat';
 import { startSimulatorConsole, type SimulatorConsole } from './simulator-console';
 
 /** Same development default as server/core/config.ts, so `npm start` works without setup. */
@@ -47,8 +47,9 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
     return { bot, stop: () => bot.stop() };
   }
 
+  // The demo county's bot account (server/seed/demo-county.ts); BOT_NAME only renames it.
   const sim = createSimulatedWechat({
-    botContact: env.BOT_NAME ? { id: 'xianrong-bot', name: env.BOT_NAME } : undefined,
+    botContact: env.BOT_NAME ? { id: DEFAULT_BOT_CONTACT.id, name: env.BOT_NAME } : undefined,
   });
   // No Wechaty name: the simulated session is not worth a memory-card file.
   const bot = createBot({ puppet: sim.puppet, serverUrl, botToken, logger, loginTimeoutMs });

@@ -7,14 +7,25 @@
 import { EventEmitter } from 'node:events';
 import { types } from 'wechaty';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
-// TODO(lead): switch to `import { demoCounty } from '../server/seed/demo-county'` once it exists.
-import { demoCounty, type DemoCountyChats } from './demo-county-fixture';
+// Plain data (no database code): the same group chats, people and bot account the seed writes.
+import { demoCounty, type DemoGroupChat, type DemoPerson } from '../server/seed/demo-county';
 
 type ContactMock = mock.ContactMock;
 type RoomMock = mock.RoomMock;
 type MessageMock = mock.MessageMock;
 
-export const DEFAULT_BOT_CONTACT = { id: 'xianrong-bot', name: '县融小助手' } as const;
+/** The bot's own WeChat account in the demo county (`wxid_xianrong_bot`, 东溪融媒小助手). */
+export const DEFAULT_BOT_CONTACT: { readonly id: string; readonly name: string } = {
+  id: demoCounty.bot.contactId,
+  name: demoCounty.bot.name,
+};
+
+/** What the simulated WeChat needs of a county: its group chats and the people in them. */
+export interface SimulatedCounty {
+  groupChats: ReadonlyArray<Pick<DemoGroupChat, 'roomId' | 'topic' | 'memberContactIds'>>;
+  /** People without a contactId have no WeChat in the demo and are skipped. */
+  people: ReadonlyArray<Pick<DemoPerson, 'contactId' | 'name'>>;
+}
 
 export interface TranscriptEntry {
   messageId: string;
@@ -30,7 +41,8 @@ export interface TranscriptEntry {
 
 export interface SimulatedWechatOptions {
   /** Group chats and people; defaults to the demo county. */
-  county?: Pick<DemoCountyChats, 'groupChats' | 'people'>;
+  county?: SimulatedCounty;
+  /** The bot's account; defaults to the demo county's bot. */
   botContact?: { id: string; name: string };
   /** Entries kept per conversation. Default 200. */
   transcriptLimit?: number;
@@ -66,7 +78,7 @@ export interface SimulatedWechat {
 const ROOM_ID = /@chatroom$/;
 
 export function createSimulatedWechat(options: SimulatedWechatOptions = {}): SimulatedWechat {
-  const county = options.county ?? demoCounty;
+  const county: SimulatedCounty = options.county ?? demoCounty;
   const botContact = options.botContact ?? DEFAULT_BOT_CONTACT;
   const limit = options.transcriptLimit ?? 200;
 

@@ -7,6 +7,11 @@
  *   POST /say {roomId?, contactId, text, waitMs?}  say it; answers with the bot's replies
  *   GET  /rooms/:roomId/messages            recent transcript of a group
  *   GET  /contacts/:contactId/messages      recent private chat between a member and the bot
+ *
+ * With the demo county (server/seed/demo-county.ts): 西城社区 staff get a code in the workbench
+ * (or `POST /api/v1/binding-codes {type:'room', regionId}` as `xicheng`), then
+ *
+ *   curl -s localhost:<port>/say -d '{"roomId":"xicheng-neighbours@chatroom","contactId":"wxid_demo_xicheng_staff","text":"绑定 123456"}'
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +33,29 @@ export interface SimulatorConsole {
 }
 
 const MAX_BODY = 16 * 1024;
+
+/**
+ * Ids from the demo county (server/seed/demo-county.ts): xicheng-neighbours@chatroom is seeded
+ * unbound, dongcheng-neighbours@chatroom bound to 东城社区 with its staff's WeChat bound.
+ */
+const USAGE_EXAMPLES = {
+  bindRoom: {
+    note: 'as 西城社区 staff: get a room code (workbench, or POST /api/v1/binding-codes {"type":"room","regionId":"<西城社区 id>"} as user xicheng), then say it in the group',
+    request: 'POST /say',
+    body: { roomId: 'xicheng-neighbours@chatroom', contactId: 'wxid_demo_xicheng_staff', text: '绑定 123456' },
+  },
+  bindContact: {
+    note: 'a staff member binds their own WeChat: a contact code ({"type":"contact"}) said privately to the bot',
+    request: 'POST /say',
+    body: { contactId: 'wxid_demo_xicheng_staff', text: '绑定 123456' },
+  },
+  unbindRoom: {
+    note: 'bound staff of the community release a group',
+    request: 'POST /say',
+    body: { roomId: 'dongcheng-neighbours@chatroom', contactId: 'wxid_demo_dongcheng_staff', text: '解绑' },
+  },
+  transcript: 'GET /rooms/xicheng-neighbours@chatroom/messages',
+};
 const MAX_WAIT_MS = 10_000;
 
 class HttpError extends Error {
@@ -77,9 +105,10 @@ export async function startSimulatorConsole(options: SimulatorConsoleOptions): P
     if (req.method === 'GET' && parts.length === 0) {
       return send(res, 200, {
         usage: {
-          say: 'POST /say {"roomId":"...@chatroom","contactId":"...","text":"绑定 123456"} (omit roomId for a private chat with the bot)',
+          say: 'POST /say {"roomId":"...@chatroom","contactId":"...","text":"..."} (omit roomId for a private chat with the bot; waitMs = how long to wait for replies, default 1500)',
           roomTranscript: 'GET /rooms/:roomId/messages',
           privateTranscript: 'GET /contacts/:contactId/messages',
+          examples: USAGE_EXAMPLES,
         },
         bot: { contactId: sim.botUser.id, name: sim.botUser.payload.name },
         rooms: sim.rooms(),

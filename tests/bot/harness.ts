@@ -1,26 +1,41 @@
-/** Starts the bot on a simulated WeChat against a server URL, with a log capture. */
+/**
+ * Starts the bot on the simulated WeChat of the demo county (server/seed/demo-county.ts), with a
+ * log capture and a record of the HTTP requests the bot sends. Tests point it at the real server
+ * (tests/helpers/server.ts), or at a closed port for "server down".
+ */
+import { createServer } from 'node:net';
 import pino from 'pino';
 import { createBot, type CreateBotOptions, type XianrongBot } from '../../bot/create-bot';
-import type { DemoCountyChats } from '../../bot/demo-county-fixture';
-import { createSimulatedWechat, type SimulatedWechat, type TranscriptEntry } from '../../bot/simulated-wechat';
+import { createSimulatedWechat, type SimulatedCounty, type SimulatedWechat, type TranscriptEntry } from '../../bot/simulated-wechat';
 
-export const ROOM = 'test-dongcheng@chatroom';
-export const OTHER_ROOM = 'test-xiguan@chatroom';
-export const STAFF = 'wx-staff-dongcheng';
-export const GRID = 'wx-grid-dongcheng';
-export const RESIDENT = 'wx-resident-01';
-
-export const testCounty: DemoCountyChats = {
-  groupChats: [
-    { roomId: ROOM, topic: '东城社区居民群', communityCode: 'T-DONGCHENG', memberContactIds: [STAFF, GRID, RESIDENT] },
-    { roomId: OTHER_ROOM, topic: '西关社区邻里群', communityCode: 'T-XIGUAN', memberContactIds: [RESIDENT] },
-  ],
-  people: [
-    { contactId: STAFF, name: '王丽' },
-    { contactId: GRID, name: '赵强' },
-    { contactId: RESIDENT, name: '张大爷' },
-  ],
-};
+/** Ids of the demo county: group chats and WeChat contacts as the seed writes them. */
+export const DEMO = {
+  /** 西城社区 (DX-01-02): its group is seeded unbound; its staff's WeChat is not bound. */
+  xicheng: {
+    regionCode: 'DX-01-02',
+    regionName: '西城社区',
+    room: 'xicheng-neighbours@chatroom',
+    topic: '西城社区邻里群',
+    staffUsername: 'xicheng',
+    staff: 'wxid_demo_xicheng_staff',
+    resident: 'wxid_demo_resident_02',
+  },
+  /** 东城社区 (DX-01-01): its group is seeded bound; its staff's WeChat is bound. */
+  dongcheng: {
+    regionCode: 'DX-01-01',
+    regionName: '东城社区',
+    room: 'dongcheng-neighbours@chatroom',
+    topic: '东城社区邻里群',
+    staffUsername: 'dongcheng',
+    staff: 'wxid_demo_dongcheng_staff',
+    resident: 'wxid_demo_resident_01',
+  },
+  /** 杨柳村 (DX-02-02): its group is seeded unbound. */
+  yangliu: {
+    room: 'yangliu-neighbours@chatroom',
+    staff: 'wxid_demo_yangliu_staff',
+  },
+} as const;
 
 export interface LogLine {
   level: number;
@@ -34,24 +49,55 @@ export function captureLogger() {
   return { logger, lines };
 }
 
+export interface SentRequest {
+  method: string;
+  /** Path with the query, e.g. `/api/v1/bot/bindings/redeem`. */
+  path: string;
+  authorization: string | null;
+  body: unknown;
+}
+
+/** Wraps the global fetch and records what the bot sends (the requests still go out unchanged). */
+export function recordingFetch(inner: typeof fetch = fetch) {
+  const requests: SentRequest[] = [];
+  const wrapped: typeof fetch = (input, init) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const headers = new Headers(init?.headers);
+    requests.push({
+      method: init?.method ?? 'GET',
+      path: url.pathname + url.search,
+      authorization: headers.get('authorization'),
+      body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+    });
+    return inner(input, init);
+  };
+  return { fetch: wrapped, requests };
+}
+
 export interface Harness {
   sim: SimulatedWechat;
   app: XianrongBot;
   logs: LogLine[];
+  /** Every HTTP request the bot sent to the server. */
+  requests: SentRequest[];
   /** A member says `text` (in `roomId`, or privately) and the bot's first answer comes back. */
   ask(contactId: string, text: string, roomId?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<CreateBotOptions> & Pick<CreateBotOptions, 'serverUrl' | 'botToken'>): Promise<Harness> {
-  const sim = createSimulatedWechat({ county: testCounty });
+export async function startHarness(
+  options: Partial<CreateBotOptions> & Pick<CreateBotOptions, 'serverUrl' | 'botToken'> & { county?: SimulatedCounty },
+): Promise<Harness> {
+  const { county, ...botOptions } = options;
+  const sim = createSimulatedWechat({ county });
   const { logger, lines } = captureLogger();
+  const recorder = recordingFetch(options.client?.fetch);
   const app = createBot({
     puppet: sim.puppet,
     logger,
     checkServerOnLogin: false,
-    client: { retryDelayMs: 10, timeoutMs: 2000 },
-    ...options,
+    ...botOptions,
+    client: { retryDelayMs: 10, timeoutMs: 5000, ...options.client, fetch: recorder.fetch },
   });
   await app.start();
   sim.login();
@@ -59,13 +105,23 @@ export async function startHarness(options: Partial<CreateBotOptions> & Pick<Cre
     sim,
     app,
     logs: lines,
+    requests: recorder.requests,
     async ask(contactId, text, roomId) {
-      const reply: Promise<TranscriptEntry> = sim.nextBotMessage(roomId ?? contactId, 3000);
+      const reply: Promise<TranscriptEntry> = sim.nextBotMessage(roomId ?? contactId, 10_000);
       sim.say({ contactId, roomId, text });
       return (await reply).text;
     },
     stop: () => app.stop(),
   };
+}
+
+/** A loopback port nothing listens on (taken, then released): connecting is refused at once. */
+export async function closedPortUrl(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return `http://127.0.0.1:${port}`;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,113 +1,216 @@
+/**
+ * The room-binding plugin end to end: the bot on the simulated WeChat of the demo county talks
+ * to the real server (own embedded database, seeded with the demo county). Staff get codes
+ * through the staff API, people say `绑定 <code>` / `解绑` in the simulated groups, and the
+ * answers and the server's records are checked. The Chinese refusals are the server's own
+ * (server/bindings/service.ts); the bot passes them on.
+ */
 import pino from 'pino';
 import { types } from 'wechaty';
 import { guardHandler } from '../../bot/plugins/support';
-import { GRID, OTHER_ROOM, RESIDENT, ROOM, STAFF, sleep, startHarness, type Harness } from './harness';
-import { startStubServer, type StubServer } from './stub-server';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { closedPortUrl, DEMO, sleep, startHarness, type Harness } from './harness';
 
-describe('room binding plugin (against the stub server)', () => {
-  let server: StubServer;
+const { xicheng, dongcheng, yangliu } = DEMO;
+const UNAVAILABLE = '服务暂时不可用，请稍后再试';
+const REDEEM = '/api/v1/bot/bindings/redeem';
+const UNBIND = '/api/v1/bot/rooms/unbind';
+
+describe('room binding plugin on the real server', () => {
+  let s: TestServer;
+  let serverUp = true;
+  let botToken: string;
+  let xichengRegionId: string;
+  let dongchengRegionId: string;
   let h: Harness;
 
+  beforeAll(async () => {
+    s = await startTestServer();
+    botToken = s.ctx.config.botToken;
+    const region = async (code: string) => {
+      const found = await s.ctx.models.Region.findOne({ code }).lean();
+      if (!found) throw new Error(`demo region ${code} is not seeded`);
+      return String(found._id);
+    };
+    xichengRegionId = await region(xicheng.regionCode);
+    dongchengRegionId = await region(dongcheng.regionCode);
+  });
+
+  afterAll(async () => {
+    if (serverUp) await s.stop();
+  });
+
   beforeEach(async () => {
-    server = await startStubServer();
-    h = await startHarness({ serverUrl: server.url, botToken: server.botToken });
+    // Back to the seed for the group the tests bind: 西城社区邻里群 unbound.
+    if (serverUp) await s.ctx.models.Room.deleteOne({ roomId: xicheng.room });
+    h = await startHarness({ serverUrl: s.url, botToken });
   });
 
   afterEach(async () => {
     await h.stop();
-    await server.close();
   });
 
-  const redeemCalls = () => server.requests.filter((r) => r.path === '/api/v1/bot/bindings/redeem');
+  /** A staff member asks the server for a one-time code, as the workbench does. */
+  async function issueCode(username: string, body: { type: 'room'; regionId: string } | { type: 'contact' }): Promise<string> {
+    const res = await s.api('POST', '/api/v1/binding-codes', { body, token: await s.staffToken(username) });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ code: expect.stringMatching(/^\d{6}$/), type: body.type });
+    return res.body.code as string;
+  }
+  const xichengRoomCode = () => issueCode(xicheng.staffUsername, { type: 'room', regionId: xichengRegionId });
 
-  test('绑定 <code> in a room binds it and answers in the room', async () => {
-    const code = server.issueCode({ type: 'room', regionId: 'r-dongcheng' });
-    await expect(h.ask(STAFF, `绑定 ${code}`, ROOM)).resolves.toBe('绑定成功：本群已关联到「东城社区」');
-    expect(server.rooms.get(ROOM)).toEqual({ topic: '东城社区居民群', regionId: 'r-dongcheng' });
-    expect(redeemCalls()[0]).toMatchObject({
-      authorization: `Bearer ${server.botToken}`,
-      body: { code, target: { type: 'room', roomId: ROOM, topic: '东城社区居民群' } },
-    });
-    // The answer went to the room, not privately to the speaker.
-    expect(h.sim.transcript(ROOM).map((e) => [e.fromBot, e.text])).toEqual([
-      [false, `绑定 ${code}`],
-      [true, '绑定成功：本群已关联到「东城社区」'],
+  /** What the server says is bound, asked the way the bot asks. */
+  async function boundRooms(): Promise<Array<{ roomId: string; topic: string; region: { id: string; name: string } }>> {
+    const res = await s.api('GET', '/api/v1/bot/rooms', { token: botToken });
+    expect(res.status).toBe(200);
+    return res.body.items;
+  }
+  const boundRoom = async (roomId: string) => (await boundRooms()).find((r) => r.roomId === roomId);
+
+  const calls = (path: string) => h.requests.filter((r) => r.path === path);
+
+  test('绑定 <code> in a room binds it on the server and answers in the room', async () => {
+    const code = await xichengRoomCode();
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
+
+    await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
+
+    expect(await boundRoom(xicheng.room)).toMatchObject({ roomId: xicheng.room, topic: xicheng.topic, region: { id: xichengRegionId, name: '西城社区' } });
+    const stored = await s.ctx.models.Room.findOne({ roomId: xicheng.room }).lean();
+    expect(String(stored?.regionId)).toBe(xichengRegionId);
+    const used = await s.ctx.models.BindingCode.findOne({ code }).lean();
+    expect(used).toMatchObject({ usedFor: xicheng.room });
+    expect(used?.usedAt).toBeInstanceOf(Date);
+
+    expect(calls(REDEEM)).toEqual([
+      { method: 'POST', path: REDEEM, authorization: `Bearer ${botToken}`, body: { code, target: { type: 'room', roomId: xicheng.room, topic: xicheng.topic } } },
     ]);
-    expect(h.sim.transcript(STAFF)).toEqual([]);
+    // The answer went to the room, not privately to the speaker.
+    expect(h.sim.transcript(xicheng.room).map((e) => [e.fromBot, e.text])).toEqual([
+      [false, `绑定 ${code}`],
+      [true, '绑定成功：本群已关联到「西城社区」'],
+    ]);
+    expect(h.sim.transcript(xicheng.staff)).toEqual([]);
   });
 
-  test('accepts an @mention, full-width digits and no space', async () => {
-    const code = server.issueCode({ type: 'room', regionId: 'r-dongcheng' });
+  test('accepts an @mention of the bot, full-width digits and no space', async () => {
+    const code = await xichengRoomCode();
     const fullWidth = code.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
-    await expect(h.ask(STAFF, `@县融小助手\u2005绑定${fullWidth}`, ROOM)).resolves.toBe('绑定成功：本群已关联到「东城社区」');
+    await expect(h.ask(xicheng.staff, `@东溪融媒小助手\u2005绑定${fullWidth}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
+    expect(calls(REDEEM)[0]?.body).toMatchObject({ code });
+    expect((await boundRoom(xicheng.room))?.region.name).toBe('西城社区');
   });
 
-  test('missing, malformed, unknown and used codes are answered in Chinese', async () => {
-    await expect(h.ask(STAFF, '绑定', ROOM)).resolves.toBe('请发送：绑定 六位绑定码');
-    await expect(h.ask(STAFF, '绑定 12345', ROOM)).resolves.toBe('绑定码应为6位数字，请发送：绑定 六位绑定码');
-    await expect(h.ask(STAFF, '绑定 abcdef', ROOM)).resolves.toBe('绑定码应为6位数字，请发送：绑定 六位绑定码');
-    expect(redeemCalls()).toHaveLength(0);
+  test('a used code is refused the second time, and the first binding stays', async () => {
+    const code = await xichengRoomCode();
+    await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
+    await expect(h.ask(xicheng.resident, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定码已使用，请在工作台重新生成');
+    // The same code in another (unbound) group binds nothing either.
+    await expect(h.ask(yangliu.staff, `绑定 ${code}`, yangliu.room)).resolves.toBe('绑定码已使用，请在工作台重新生成');
+    expect(await boundRoom(yangliu.room)).toBeUndefined();
+    expect((await boundRoom(xicheng.room))?.region.id).toBe(xichengRegionId);
+  });
 
-    await expect(h.ask(STAFF, '绑定 999999', ROOM)).resolves.toBe('绑定码无效');
+  test('an unknown code and an expired code get the server messages', async () => {
+    let unknown = '';
+    for (let n = 0; !unknown; n++) {
+      const candidate = String(123456 + n * 7919).padStart(6, '0').slice(-6);
+      if (!(await s.ctx.models.BindingCode.exists({ code: candidate }))) unknown = candidate;
+    }
+    await expect(h.ask(xicheng.staff, `绑定 ${unknown}`, xicheng.room)).resolves.toBe('绑定码无效，请核对后重新发送');
 
-    const code = server.issueCode({ type: 'room', regionId: 'r-dongcheng' });
-    await expect(h.ask(STAFF, `绑定 ${code}`, ROOM)).resolves.toBe('绑定成功：本群已关联到「东城社区」');
-    await expect(h.ask(RESIDENT, `绑定 ${code}`, OTHER_ROOM)).resolves.toBe('绑定码已使用');
+    const expired = await xichengRoomCode();
+    await s.ctx.models.BindingCode.updateOne({ code: expired }, { $set: { expiresAt: new Date(Date.now() - 60_000) } });
+    await expect(h.ask(xicheng.staff, `绑定 ${expired}`, xicheng.room)).resolves.toBe('绑定码已过期，请在工作台重新生成');
 
-    const expired = server.issueCode({ type: 'room', regionId: 'r-xiguan' }, -1);
-    await expect(h.ask(RESIDENT, `绑定 ${expired}`, OTHER_ROOM)).resolves.toBe('绑定码已过期');
+    expect(calls(REDEEM)).toHaveLength(2);
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
+  });
+
+  test('a missing or malformed code is answered by the bot without asking the server', async () => {
+    await expect(h.ask(xicheng.staff, '绑定', xicheng.room)).resolves.toBe('请发送：绑定 六位绑定码');
+    await expect(h.ask(xicheng.staff, '绑定 12345', xicheng.room)).resolves.toBe('绑定码应为6位数字，请发送：绑定 六位绑定码');
+    await expect(h.ask(xicheng.staff, '绑定 1234567', xicheng.room)).resolves.toBe('绑定码应为6位数字，请发送：绑定 六位绑定码');
+    await expect(h.ask(xicheng.staff, '绑定 abcdef', xicheng.room)).resolves.toBe('绑定码应为6位数字，请发送：绑定 六位绑定码');
+    await expect(h.ask(xicheng.staff, '绑定')).resolves.toBe('请发送：绑定 六位绑定码');
+    expect(h.requests).toEqual([]);
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
   });
 
   test('ordinary chatter that starts with 绑定 is left alone', async () => {
-    h.sim.say({ contactId: RESIDENT, roomId: ROOM, text: '绑定手机号怎么弄？' });
+    h.sim.say({ contactId: xicheng.resident, roomId: xicheng.room, text: '绑定手机号怎么弄？' });
     await sleep(150);
-    expect(h.sim.transcript(ROOM).filter((e) => e.fromBot)).toEqual([]);
+    expect(h.sim.transcript(xicheng.room).filter((e) => e.fromBot)).toEqual([]);
+    expect(h.requests).toEqual([]);
   });
 
-  test('绑定 <code> in a private chat binds the contact', async () => {
-    const code = server.issueCode({ type: 'contact', userId: 'u-grid-dongcheng' });
-    await expect(h.ask(GRID, `绑定 ${code}`)).resolves.toBe('绑定成功：您的微信已关联到「赵强」（东城社区）');
-    expect(server.contacts.get(GRID)).toBe('u-grid-dongcheng');
-    expect(redeemCalls()[0]?.body).toEqual({ code, target: { type: 'contact', contactId: GRID, name: '赵强' } });
-    expect(h.sim.transcript(GRID).map((e) => e.fromBot)).toEqual([false, true]);
+  test('a code of the wrong kind gets the server 400 message and binds nothing', async () => {
+    const contactCode = await issueCode(xicheng.staffUsername, { type: 'contact' });
+    await expect(h.ask(xicheng.staff, `绑定 ${contactCode}`, xicheng.room)).resolves.toBe('这是个人微信绑定码，请私聊机器人发送');
+    const roomCode = await xichengRoomCode();
+    await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`)).resolves.toBe('这是群聊绑定码，请在要绑定的群里发送');
+
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
+    const staff = await s.ctx.models.User.findOne({ username: xicheng.staffUsername }).lean();
+    expect(staff?.wechatContactId).toBeNull();
+    // Neither code was spent: each still works where it belongs.
+    await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
   });
 
-  test('a code of the wrong kind gets the server 400 message', async () => {
-    const roomCode = server.issueCode({ type: 'room', regionId: 'r-dongcheng' });
-    await expect(h.ask(GRID, `绑定 ${roomCode}`)).resolves.toBe('这是群聊绑定码，请在要绑定的群里发送');
-    const contactCode = server.issueCode({ type: 'contact', userId: 'u-staff-dongcheng' });
-    await expect(h.ask(STAFF, `绑定 ${contactCode}`, ROOM)).resolves.toBe('这是个人绑定码，请私聊机器人发送');
+  test('a contact code said privately binds the staff member’s WeChat, who may then 解绑 their group', async () => {
+    const roomCode = await xichengRoomCode();
+    await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
+    // Not bound yet (seed): the server refuses the unbind.
+    await expect(h.ask(xicheng.staff, '解绑', xicheng.room)).resolves.toBe('只有「西城社区」的工作人员可以解绑（请先私聊机器人绑定个人微信）');
+
+    const staff = await s.ctx.models.User.findOne({ username: xicheng.staffUsername }).lean();
+    const contactCode = await issueCode(xicheng.staffUsername, { type: 'contact' });
+    await expect(h.ask(xicheng.staff, `绑定 ${contactCode}`)).resolves.toBe(`绑定成功：您的微信已关联到「${staff!.name}」`);
+    expect(calls(REDEEM).at(-1)?.body).toEqual({ code: contactCode, target: { type: 'contact', contactId: xicheng.staff, name: h.sim.contact(xicheng.staff).payload.name } });
+    expect(h.sim.transcript(xicheng.staff).map((e) => e.fromBot)).toEqual([false, true]);
+    expect((await s.ctx.models.User.findById(staff!._id).lean())?.wechatContactId).toBe(xicheng.staff);
+
+    await expect(h.ask(xicheng.staff, '解绑', xicheng.room)).resolves.toBe('解绑成功：本群已不再关联「西城社区」');
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
   });
 
-  test('解绑: bound staff may unbind, others get 403, an unbound room 404', async () => {
-    await expect(h.ask(STAFF, '解绑', ROOM)).resolves.toBe('本群尚未绑定');
+  test('解绑: a stranger gets 403, bound staff may unbind, an unbound group 404', async () => {
+    expect((await boundRoom(dongcheng.room))?.region.id).toBe(dongchengRegionId);
 
-    await h.ask(STAFF, `绑定 ${server.issueCode({ type: 'room', regionId: 'r-dongcheng' })}`, ROOM);
-    await expect(h.ask(RESIDENT, '解绑', ROOM)).resolves.toBe('只有本社区已绑定微信的工作人员可以解绑本群');
-    expect(server.requests.at(-1)?.body).toEqual({ roomId: ROOM, byContactId: RESIDENT });
+    await expect(h.ask(dongcheng.resident, '解绑', dongcheng.room)).resolves.toBe('只有「东城社区」的工作人员可以解绑（请先私聊机器人绑定个人微信）');
+    expect(calls(UNBIND)).toEqual([
+      { method: 'POST', path: UNBIND, authorization: `Bearer ${botToken}`, body: { roomId: dongcheng.room, byContactId: dongcheng.resident } },
+    ]);
+    expect(await boundRoom(dongcheng.room)).toBeDefined();
 
-    await h.ask(STAFF, `绑定 ${server.issueCode({ type: 'contact', userId: 'u-staff-dongcheng' })}`);
-    await expect(h.ask(STAFF, '解绑', ROOM)).resolves.toBe('解绑成功：本群已不再关联「东城社区」');
-    expect(server.rooms.has(ROOM)).toBe(false);
+    await expect(h.ask(dongcheng.staff, '解绑', dongcheng.room)).resolves.toBe('解绑成功：本群已不再关联「东城社区」');
+    expect(await boundRoom(dongcheng.room)).toBeUndefined();
+    expect(await s.ctx.models.Room.exists({ roomId: dongcheng.room })).toBeNull();
 
-    await expect(h.ask(STAFF, '解绑')).resolves.toBe('请在要解绑的群里发送：解绑');
+    await expect(h.ask(dongcheng.staff, '解绑', dongcheng.room)).resolves.toBe('本群尚未绑定，无需解绑');
+    await expect(h.ask(dongcheng.staff, '解绑')).resolves.toBe('请在要解绑的群里发送：解绑');
+
+    // Bound again through the bot, as in the seed.
+    const code = await issueCode(dongcheng.staffUsername, { type: 'room', regionId: dongchengRegionId });
+    await expect(h.ask(dongcheng.staff, `绑定 ${code}`, dongcheng.room)).resolves.toBe('绑定成功：本群已关联到「东城社区」');
+    expect((await boundRoom(dongcheng.room))?.region.id).toBe(dongchengRegionId);
   });
 
   test('the bot ignores its own messages', async () => {
-    const code = server.issueCode({ type: 'room', regionId: 'r-dongcheng' });
-    h.sim.botUser.say(`绑定 ${code}`).to(h.sim.room(ROOM));
+    const code = await xichengRoomCode();
+    h.sim.botUser.say(`绑定 ${code}`).to(h.sim.room(xicheng.room));
     await sleep(150);
-    expect(redeemCalls()).toHaveLength(0);
-    expect(h.sim.transcript(ROOM)).toHaveLength(1);
+    expect(h.requests).toEqual([]);
+    expect(h.sim.transcript(xicheng.room)).toHaveLength(1);
   });
 
   test('messages older than the bot start are ignored', async () => {
-    const code = server.issueCode({ type: 'room', regionId: 'r-dongcheng' });
+    const code = await xichengRoomCode();
     const { mocker, puppet } = h.sim;
     mocker.MessageMock.create({
       id: 'old-message-1',
-      talkerId: STAFF,
-      roomId: ROOM,
+      talkerId: xicheng.staff,
+      roomId: xicheng.room,
       text: `绑定 ${code}`,
       timestamp: Date.now() - 60_000,
       type: types.Message.Text,
@@ -115,34 +218,55 @@ describe('room binding plugin (against the stub server)', () => {
     });
     puppet.emit('message', { messageId: 'old-message-1' });
     await sleep(150);
-    expect(redeemCalls()).toHaveLength(0);
+    expect(h.requests).toEqual([]);
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
     // A fresh message with the same code still works.
-    await expect(h.ask(STAFF, `绑定 ${code}`, ROOM)).resolves.toBe('绑定成功：本群已关联到「东城社区」');
+    await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
   });
 
   test('a wrong bot token is logged and answered as unavailable', async () => {
     await h.stop();
-    h = await startHarness({ serverUrl: server.url, botToken: 'wrong-token' });
-    await expect(h.ask(STAFF, '绑定 123456', ROOM)).resolves.toBe('服务暂时不可用，请稍后再试');
+    h = await startHarness({ serverUrl: s.url, botToken: 'wrong-token-0123456789abcdef' });
+    const code = await xichengRoomCode();
+    await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe(UNAVAILABLE);
     expect(h.logs.some((l) => l.level === 50 && /BOT_TOKEN/.test(l.msg))).toBe(true);
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
   });
 
-  test('a 5xx or non-JSON answer is "try later", not the raw body', async () => {
-    server.failNext('/api/v1/bot/bindings/redeem', 502, '<html>Bad Gateway</html>');
-    await expect(h.ask(STAFF, '绑定 123456', ROOM)).resolves.toBe('服务暂时不可用，请稍后再试');
+  test('a 5xx HTML page from a proxy in front of the server is "try later", not the raw body', async () => {
+    // The real server answers JSON; an HTML 502 comes from a reverse proxy whose upstream is down.
+    // The bot's fetch is swapped for one that plays that proxy for the redeem call only.
+    await h.stop();
+    const proxyDown: typeof fetch = async (input, init) =>
+      String(input).endsWith(REDEEM) ? new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }) : fetch(input, init);
+    h = await startHarness({ serverUrl: s.url, botToken, client: { fetch: proxyDown } });
+    await expect(h.ask(xicheng.staff, `绑定 ${await xichengRoomCode()}`, xicheng.room)).resolves.toBe(UNAVAILABLE);
+    // The other endpoints still reach the real server.
+    await expect(h.ask(xicheng.staff, '解绑', xicheng.room)).resolves.toBe('本群尚未绑定，无需解绑');
+  });
+
+  // Keep last in this describe: it stops the shared server.
+  test('when the server stops, the bot answers 服务暂时不可用 after retrying', async () => {
+    const code = await xichengRoomCode();
+    await s.stop();
+    serverUp = false;
+    await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe(UNAVAILABLE);
+    await expect(h.ask(dongcheng.staff, '解绑', dongcheng.room)).resolves.toBe(UNAVAILABLE);
+    expect(h.logs.filter((l) => l.msg === 'server request failed, retrying').length).toBeGreaterThanOrEqual(2);
+    expect(h.logs.some((l) => l.msg === 'server unavailable')).toBe(true);
   });
 });
 
-describe('room binding when the server is down', () => {
+describe('room binding when no server listens', () => {
   test('answers 服务暂时不可用 after retrying', async () => {
-    const server = await startStubServer();
-    const { url, botToken } = server;
-    await server.close(); // nothing listens on that port any more: ECONNREFUSED
-    const h = await startHarness({ serverUrl: url, botToken });
+    const h = await startHarness({ serverUrl: await closedPortUrl(), botToken: 'unused-token-0123456789abcdef' });
     try {
-      await expect(h.ask(STAFF, '绑定 123456', ROOM)).resolves.toBe('服务暂时不可用，请稍后再试');
-      await expect(h.ask(STAFF, '解绑', ROOM)).resolves.toBe('服务暂时不可用，请稍后再试');
-      expect(h.logs.filter((l) => l.msg === 'server request failed, retrying').length).toBeGreaterThanOrEqual(2);
+      await expect(h.ask(DEMO.xicheng.staff, '绑定 123456', DEMO.xicheng.room)).resolves.toBe(UNAVAILABLE);
+      await expect(h.ask(DEMO.dongcheng.staff, '解绑', DEMO.dongcheng.room)).resolves.toBe(UNAVAILABLE);
+      await expect(h.ask(DEMO.xicheng.staff, '绑定 123456')).resolves.toBe(UNAVAILABLE);
+      // Three POSTs, each sent 1 + 2 times: the connection was refused, so resending is safe.
+      expect(h.requests).toHaveLength(9);
+      expect(h.logs.filter((l) => l.msg === 'server request failed, retrying')).toHaveLength(6);
     } finally {
       await h.stop();
     }
@@ -151,10 +275,10 @@ describe('room binding when the server is down', () => {
 
 describe('handler errors', () => {
   test('go to the logger through the bot error channel and the bot keeps answering', async () => {
-    const server = await startStubServer();
+    // No server needed: `绑定` without a code is answered by the bot itself.
     const h = await startHarness({
-      serverUrl: server.url,
-      botToken: server.botToken,
+      serverUrl: await closedPortUrl(),
+      botToken: 'unused-token-0123456789abcdef',
       plugins: {
         extra: [
           (bot) => {
@@ -167,13 +291,12 @@ describe('handler errors', () => {
       },
     });
     try {
-      await expect(h.ask(STAFF, '绑定', ROOM)).resolves.toBe('请发送：绑定 六位绑定码');
+      await expect(h.ask(DEMO.xicheng.staff, '绑定', DEMO.xicheng.room)).resolves.toBe('请发送：绑定 六位绑定码');
       await sleep(20);
       expect(h.logs.some((l) => l.level === 50 && l.msg === 'bot error: boom')).toBe(true);
-      await expect(h.ask(STAFF, '绑定', ROOM)).resolves.toBe('请发送：绑定 六位绑定码');
+      await expect(h.ask(DEMO.xicheng.staff, '绑定', DEMO.xicheng.room)).resolves.toBe('请发送：绑定 六位绑定码');
     } finally {
       await h.stop();
-      await server.close();
     }
   });
 });

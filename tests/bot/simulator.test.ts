@@ -1,14 +1,18 @@
-import { createSimulatedWechat } from '../../bot/simulated-wechat';
+import { createSimulatedWechat, DEFAULT_BOT_CONTACT } from '../../bot/simulated-wechat';
 import { startSimulatorConsole } from '../../bot/simulator-console';
-import { demoCounty } from '../../bot/demo-county-fixture';
 import { createBot } from '../../bot/create-bot';
-import { captureLogger } from './harness';
-import { startStubServer } from './stub-server';
+import { demoCounty } from '../../server/seed/demo-county';
+import { startTestServer } from '../helpers/server';
+import { captureLogger, DEMO } from './harness';
 
 describe('simulated WeChat', () => {
-  test('holds the demo county rooms and members with their fixed ids', () => {
+  test('holds the demo county rooms, members and bot account with their fixed ids', () => {
     const sim = createSimulatedWechat();
+    expect(sim.botUser.id).toBe('wxid_xianrong_bot');
+    expect(sim.botUser.payload.name).toBe('东溪融媒小助手');
+    expect(DEFAULT_BOT_CONTACT).toEqual({ id: demoCounty.bot.contactId, name: demoCounty.bot.name });
     expect(sim.rooms().map((r) => r.roomId)).toEqual(demoCounty.groupChats.map((g) => g.roomId));
+    expect(sim.rooms().map((r) => r.roomId)).toEqual(expect.arrayContaining([DEMO.xicheng.room, DEMO.dongcheng.room]));
     for (const chat of demoCounty.groupChats) {
       const room = sim.rooms().find((r) => r.roomId === chat.roomId)!;
       expect(room.topic).toBe(chat.topic);
@@ -16,43 +20,54 @@ describe('simulated WeChat', () => {
     }
     const named = demoCounty.people.filter((p) => p.contactId);
     for (const person of named) expect(sim.contact(person.contactId!).payload.name).toBe(person.name);
+    expect(sim.contacts()).toHaveLength(named.length + 1);
     expect(() => sim.contact('nobody')).toThrow('unknown contact');
   });
 
   test('refuses ids WeChat would not have', () => {
-    expect(() =>
-      createSimulatedWechat({ county: { groupChats: [{ roomId: 'no-suffix', topic: 't', communityCode: 'c', memberContactIds: [] }], people: [] } }),
-    ).toThrow('must end in @chatroom');
+    expect(() => createSimulatedWechat({ county: { groupChats: [{ roomId: 'no-suffix', topic: 't', memberContactIds: [] }], people: [] } })).toThrow(
+      'must end in @chatroom',
+    );
     expect(() => createSimulatedWechat({ county: { groupChats: [], people: [{ contactId: 'a@b', name: 'x' }] } })).toThrow("must not contain '@'");
   });
 
-  test('the console lets a person talk in a group and read the transcript', async () => {
-    const server = await startStubServer();
+  test('the console lets a person bind a group against the real server and read the transcript', async () => {
+    const s = await startTestServer();
     const sim = createSimulatedWechat();
-    const app = createBot({ puppet: sim.puppet, serverUrl: server.url, botToken: server.botToken, logger: captureLogger().logger });
+    const app = createBot({ puppet: sim.puppet, serverUrl: s.url, botToken: s.ctx.config.botToken, logger: captureLogger().logger });
     await app.start();
     sim.login();
     const sc = await startSimulatorConsole({ sim, port: 0 });
     try {
       expect(sc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const roomId = demoCounty.groupChats[0]!.roomId;
-      const contactId = demoCounty.groupChats[0]!.memberContactIds[0]!;
-      const code = server.issueCode({ type: 'room', regionId: 'r-dongcheng' });
+      const usage = (await (await fetch(sc.url)).json()) as { bot: unknown; usage: { examples: { bindRoom: { body: unknown } } } };
+      expect(usage.bot).toEqual({ contactId: 'wxid_xianrong_bot', name: '东溪融媒小助手' });
+      expect(usage.usage.examples.bindRoom.body).toMatchObject({ roomId: DEMO.xicheng.room, contactId: DEMO.xicheng.staff });
 
-      const said = await fetch(`${sc.url}/say`, { method: 'POST', body: JSON.stringify({ roomId, contactId, text: `绑定 ${code}` }) });
+      const regionId = String((await s.ctx.models.Region.findOne({ code: DEMO.xicheng.regionCode }).lean())!._id);
+      const issued = await s.api('POST', '/api/v1/binding-codes', { body: { type: 'room', regionId }, token: await s.staffToken(DEMO.xicheng.staffUsername) });
+      expect(issued.status).toBe(201);
+      const code = issued.body.code as string;
+
+      const said = await fetch(`${sc.url}/say`, {
+        method: 'POST',
+        body: JSON.stringify({ roomId: DEMO.xicheng.room, contactId: DEMO.xicheng.staff, text: `绑定 ${code}` }),
+      });
       expect(said.status).toBe(200);
       const body = (await said.json()) as { replies: Array<{ text: string; fromBot: boolean }> };
-      expect(body.replies.map((r) => r.text)).toEqual(['绑定成功：本群已关联到「东城社区」']);
+      expect(body.replies.map((r) => r.text)).toEqual(['绑定成功：本群已关联到「西城社区」']);
+      const rooms = await s.api('GET', '/api/v1/bot/rooms', { token: s.ctx.config.botToken });
+      expect(rooms.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ roomId: DEMO.xicheng.room, topic: DEMO.xicheng.topic })]));
 
-      const transcript = (await (await fetch(`${sc.url}/rooms/${encodeURIComponent(roomId)}/messages`)).json()) as {
+      const transcript = (await (await fetch(`${sc.url}/rooms/${encodeURIComponent(DEMO.xicheng.room)}/messages`)).json()) as {
         messages: Array<{ fromContactId: string; text: string }>;
       };
       expect(transcript.messages.map((m) => [m.fromContactId, m.text])).toEqual([
-        [contactId, `绑定 ${code}`],
-        [sim.botUser.id, '绑定成功：本群已关联到「东城社区」'],
+        [DEMO.xicheng.staff, `绑定 ${code}`],
+        ['wxid_xianrong_bot', '绑定成功：本群已关联到「西城社区」'],
       ]);
 
-      const privately = await fetch(`${sc.url}/say`, { method: 'POST', body: JSON.stringify({ contactId, text: '绑定' }) });
+      const privately = await fetch(`${sc.url}/say`, { method: 'POST', body: JSON.stringify({ contactId: DEMO.xicheng.staff, text: '绑定' }) });
       expect(((await privately.json()) as { replies: Array<{ text: string }> }).replies[0]?.text).toBe('请发送：绑定 六位绑定码');
 
       expect((await fetch(`${sc.url}/say`, { method: 'POST', body: '{"contactId":"nobody","text":"hi"}' })).status).toBe(404);
@@ -61,7 +76,7 @@ describe('simulated WeChat', () => {
     } finally {
       await sc.close();
       await app.stop();
-      await server.close();
+      await s.stop();
     }
   });
 });
