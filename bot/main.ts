@@ -6,6 +6,7 @@
  * the simulated WeChat with the demo county), BOT_NAME, BOT_SIMULATOR_PORT (console port; with
  * `--simulate` and no port a free one is picked), BOT_LOGIN_TIMEOUT_MS, LOG_LEVEL.
  */
+import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { createBot, type XianrongBot } from './create-bot';
 import { loadPuppetByName } from './puppet-by-name';
@@ -72,6 +73,8 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
 }
 
 if (require.main === module) {
+  // Run on its own, the bot reads .env like the server does (variables already set win).
+  if (existsSync('.env')) process.loadEnvFile('.env');
   runBot().then(
     (running) => {
       let stopping = false;

@@ -8,18 +8,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../server/core/config';
+import { ConfigError, loadConfig, loadDotEnv } from '../server/core/config';
 import { createLogger } from '../server/core/logger';
 import { startServer } from '../server/server';
 import { isEmpty, seedDemoCounty } from '../server/seed/seed';
 import { demoCounty } from '../server/seed/demo-county';
 import { prepare } from './prepare';
 
-const SIMULATOR_PORT = Number(process.env.BOT_SIMULATOR_PORT ?? 3100);
+const simulatorPort = () => Number(process.env.BOT_SIMULATOR_PORT || 3100);
 
 function startBot(serverUrl: string, botToken: string): ChildProcess {
   const tsx = path.resolve('node_modules/.bin/tsx');
-  const env = { ...process.env, SERVER_URL: serverUrl, BOT_TOKEN: botToken, BOT_SIMULATOR_PORT: process.env.WECHATY_PUPPET ? '' : String(SIMULATOR_PORT) };
+  const env = { ...process.env, SERVER_URL: serverUrl, BOT_TOKEN: botToken, BOT_SIMULATOR_PORT: process.env.WECHATY_PUPPET ? '' : String(simulatorPort()) };
   const child = spawn(tsx, ['bot/main.ts'], { env, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!stopping) console.error(`The bot stopped (${signal ?? `exit code ${code}`}). The server keeps running; restart with npm start.`);
@@ -30,6 +30,7 @@ function startBot(serverUrl: string, botToken: string): ChildProcess {
 let stopping = false;
 
 async function main() {
+  loadDotEnv();
   let config;
   try {
     config = loadConfig();
@@ -60,7 +61,7 @@ Xianrong is running.
   API:                 ${server.url}/api/v1   (OpenAPI: ${server.url}/api/docs)
   Health:              ${server.url}/healthz  ${server.url}/readyz
   Database:            ${config.mongodbUri ? 'MONGODB_URI' : `embedded FerretDB, data in ${path.resolve(config.dataDir)}`}
-  Simulated WeChat:    ${process.env.WECHATY_PUPPET ? `real puppet ${process.env.WECHATY_PUPPET}` : `http://127.0.0.1:${SIMULATOR_PORT}/ (group chats of the demo county)`}
+  Simulated WeChat:    ${process.env.WECHATY_PUPPET ? `real puppet ${process.env.WECHATY_PUPPET}` : `http://127.0.0.1:${simulatorPort()}/ (group chats of the demo county)`}
 
 Demo logins (password ${demoCounty.password}):
   resident (H5 演示居民登录)   demo-resident-01 … demo-resident-30

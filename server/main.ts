@@ -1,9 +1,10 @@
-import { ConfigError, loadConfig } from './core/config';
+import { ConfigError, loadConfig, loadDotEnv } from './core/config';
 import { createLogger } from './core/logger';
 import { startServer } from './server';
 
 /** The server as a process: config from the environment, clean stop on SIGINT/SIGTERM. */
 async function main() {
+  loadDotEnv();
   let config;
   try {
     config = loadConfig();
