@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * One error class for everything the API refuses on purpose. The error middleware turns an
  * AppError into `{ error: { code, message, details? } }` with its status; anything else is a
@@ -19,6 +21,16 @@ export type ErrorCode =
   | 'UPSTREAM_FAILED'
   | 'NOT_READY'
   | 'INTERNAL';
+
+/** The body of every refusal: `{ error: { code, message, details? } }`. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export interface ErrorDetail {
   /** Where the problem is, e.g. `body.regionId`. */

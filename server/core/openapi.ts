@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import type { RouteDef } from './route';
+import { ErrorBody } from './errors';
 
-const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  }),
-});
 
 type Json = Record<string, unknown>;
 

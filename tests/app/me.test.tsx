@@ -11,9 +11,10 @@ beforeEach(() => resetTaro());
 const staff = me({
   name: '赵网格',
   roles: ['grid_worker', 'community_staff'],
+  roleLabels: ['网格员', '社区工作人员'],
   isStaff: true,
   regionId: 'm1',
-  region: { id: 'm1', name: '东关社区', pathNames: ['演示县', '城关镇', '东关社区'] },
+  region: { id: 'm1', name: '东关社区', level: 'community', pathNames: ['演示县', '城关镇', '东关社区'] },
 });
 
 test('me: shows name, Chinese role labels, community and the staff workbench entry', async () => {

@@ -101,7 +101,7 @@ describe('region picker', () => {
       'GET /regions': () => page([community]),
       'PATCH /me': (req) => ({
         status: 200,
-        body: me({ regionId: req.data.regionId, region: { id: 'm1', name: '东关社区' } }),
+        body: me({ regionId: req.data.regionId, region: { id: 'm1', name: '东关社区', level: 'community', pathNames: ['演示县', '城关镇', '东关社区'] } }),
       }),
     });
     render(<RegionPickerPage />);

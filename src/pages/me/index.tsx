@@ -5,7 +5,6 @@ import { authApi, meApi } from '../../api/endpoints';
 import type { Me } from '../../api/types';
 import { clearSession, getCurrentUser, getSession, updateUser } from '../../store/session';
 import { regionLabel } from '../../utils/region';
-import { roleLabels } from '../../utils/roles';
 import './index.scss';
 
 export default function MePage() {
@@ -52,7 +51,7 @@ export default function MePage() {
       <View className='card'>
         <Text className='me__name'>{user.name}</Text>
         <View className='me__roles'>
-          {roleLabels(user.roles).map((label) => (
+          {user.roleLabels.map((label) => (
             <Text className='tag' key={label}>
               {label}
             </Text>

@@ -53,12 +53,17 @@ export function me(overrides: Partial<Me> = {}): Me {
   return {
     id: 'u1',
     name: '张三',
+    username: null,
     roles: ['resident'],
+    roleLabels: ['居民'],
     isStaff: false,
     regionId: null,
     region: null,
     scopeRegionIds: [],
+    scopeRegions: [],
     departmentId: null,
+    departmentName: null,
+    wechatContactBound: false,
     ...overrides,
   };
 }

@@ -3,7 +3,6 @@ import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import type { Me } from '../../../../api/types';
 import { getCurrentUser } from '../../../../store/session';
-import { roleLabels } from '../../../../utils/roles';
 import './index.scss';
 
 // Staff workbench (工作台): lives in the `packages/staff` subpackage so residents never download it.
@@ -17,7 +16,7 @@ export default function WorkbenchPage() {
         <Text className='card__title'>我的工作台</Text>
         {user ? (
           <Text className='workbench__who'>
-            {user.name}（{roleLabels(user.roles).join('、')}）
+            {user.name}（{user.roleLabels.join('、')}）
           </Text>
         ) : null}
         <Text className='workbench__soon'>工作台功能建设中，敬请期待</Text>
