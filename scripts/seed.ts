@@ -4,7 +4,7 @@
  * `npm start` first: two embedded databases must not share one folder).
  */
 import mongoose from 'mongoose';
-import { loadConfig, loadDotEnv } from '../server/core/config';
+import { loadConfigOrExit } from '../server/core/config';
 import { createLogger } from '../server/core/logger';
 import { createModels, syncIndexes } from '../server/db/models';
 import { openDatabase } from '../server/server';
@@ -12,8 +12,7 @@ import { isEmpty, resetDatabase, seedDemoCounty } from '../server/seed/seed';
 
 async function main() {
   const reset = process.argv.includes('--reset');
-  loadDotEnv();
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger('warn');
   const { uri, embedded } = await openDatabase(config, logger);
   const conn = await mongoose.createConnection(uri, { autoIndex: false }).asPromise();

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, loadConfig, loadDotEnv } from '../server/core/config';
+import { loadConfigOrExit } from '../server/core/config';
 import { createLogger } from '../server/core/logger';
 import { startServer } from '../server/server';
 import { isEmpty, seedDemoCounty } from '../server/seed/seed';
@@ -30,17 +30,7 @@ function startBot(serverUrl: string, botToken: string): ChildProcess {
 let stopping = false;
 
 async function main() {
-  loadDotEnv();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   console.log('Xianrong (县融): preparing…');
   await prepare({ db: !config.mongodbUri, h5: true });

@@ -1,20 +1,10 @@
-import { ConfigError, loadConfig, loadDotEnv } from './core/config';
+import { loadConfigOrExit } from './core/config';
 import { createLogger } from './core/logger';
 import { startServer } from './server';
 
 /** The server as a process: config from the environment, clean stop on SIGINT/SIGTERM. */
 async function main() {
-  loadDotEnv();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => {

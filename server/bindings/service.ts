@@ -60,11 +60,12 @@ export function bindingService(ctx: AppContext) {
       const now = ctx.now();
       const found = await Codes.findOne({ code: body.code }).lean();
       if (!found) throw new AppError(404, 'NOT_FOUND', '绑定码无效，请核对后重新发送');
+      // A spent code is spent wherever it is said: say so before anything else.
+      if (found.usedAt) throw conflict('绑定码已使用，请在工作台重新生成');
+      if (found.expiresAt <= now) throw conflict('绑定码已过期，请在工作台重新生成');
       if (found.type !== body.target.type) {
         throw badRequest(found.type === 'room' ? '这是群聊绑定码，请在要绑定的群里发送' : '这是个人微信绑定码，请私聊机器人发送');
       }
-      if (found.usedAt) throw conflict('绑定码已使用，请在工作台重新生成');
-      if (found.expiresAt <= now) throw conflict('绑定码已过期，请在工作台重新生成');
 
       const target = body.target;
       const usedFor = target.type === 'room' ? target.roomId : target.contactId;

@@ -104,3 +104,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
+
+/** For the command-line entry points: `.env`, then the environment; a bad value ends the process with its message. */
+export function loadConfigOrExit(): AppConfig {
+  loadDotEnv();
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
+}

@@ -8,12 +8,11 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-const regionId = async (code: string) => String((await s.ctx.models.Region.findOne({ code }).lean())!._id);
 
 describe('POST /api/v1/binding-codes', () => {
   it('gives community staff a six-digit room code for their community', async () => {
     const staff = await s.staffToken('xicheng');
-    const res = await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await regionId('DX-01-02') } });
+    const res = await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-01-02') } });
     expect(res.status).toBe(201);
     expect(res.body.code).toMatch(/^\d{6}$/);
     expect(new Date(res.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
@@ -21,11 +20,11 @@ describe('POST /api/v1/binding-codes', () => {
 
   it('refuses a community that is not theirs, a township, and residents', async () => {
     const staff = await s.staffToken('xicheng');
-    const other = await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await regionId('DX-01-01') } });
+    const other = await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-01-01') } });
     expect(other.status).toBe(403);
     expect(other.body.error.message).toContain('东城社区');
     const admin = await s.staffToken('admin');
-    const town = await s.api('POST', '/api/v1/binding-codes', { token: admin, body: { type: 'room', regionId: await regionId('DX-01') } });
+    const town = await s.api('POST', '/api/v1/binding-codes', { token: admin, body: { type: 'room', regionId: await s.regionId('DX-01') } });
     expect(town.status).toBe(400);
     const resident = await s.api('POST', '/api/v1/binding-codes', { token: await s.residentToken(), body: { type: 'contact' } });
     expect(resident.status).toBe(403);
@@ -40,7 +39,7 @@ describe('POST /api/v1/binding-codes', () => {
 describe('bot gateway: binding a room', () => {
   it('binds a room with a code once; a second use is refused', async () => {
     const staff = await s.staffToken('xicheng');
-    const { code } = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await regionId('DX-01-02') } })).body;
+    const { code } = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-01-02') } })).body;
     const target = { type: 'room', roomId: 'xicheng-neighbours@chatroom', topic: '西城社区邻里群' };
     const ok = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code, target } });
     expect(ok.status).toBe(200);
@@ -68,7 +67,7 @@ describe('bot gateway: binding a room', () => {
     expect(wrongKind.status).toBe(400);
     expect(wrongKind.body.error.message).toContain('私聊');
 
-    const room = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await regionId('DX-01-03') } })).body;
+    const room = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-01-03') } })).body;
     await s.ctx.models.BindingCode.updateOne({ code: room.code }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const expired = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code: room.code, target } });
     expect(expired.status).toBe(409);
@@ -91,7 +90,7 @@ describe('bot gateway: contacts and unbinding', () => {
     expect(bound.status).toBe(200);
     expect(bound.body.user.id).toBeTruthy();
 
-    const roomCode = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await regionId('DX-02-02') } })).body.code;
+    const roomCode = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-02-02') } })).body.code;
     await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code: roomCode, target: { type: 'room', roomId: 'yangliu-neighbours@chatroom', topic: '杨柳村邻里群' } } });
 
     const stranger = await s.api('POST', '/api/v1/bot/rooms/unbind', { token: bot, body: { roomId: 'yangliu-neighbours@chatroom', byContactId: 'wxid_demo_resident_05' } });

@@ -8,7 +8,6 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-const idOf = async (code: string) => String((await s.ctx.models.Region.findOne({ code }).lean())!._id);
 
 describe('GET /api/v1/regions', () => {
   it('lists the county as the root, without signing in', async () => {
@@ -20,7 +19,7 @@ describe('GET /api/v1/regions', () => {
   });
 
   it('drills down county > township > community > grid with paths', async () => {
-    const county = await idOf('DX');
+    const county = await s.regionId('DX');
     const towns = await s.api('GET', `/api/v1/regions?parentId=${county}`);
     expect(towns.body.items.map((r: { name: string }) => r.name)).toEqual(['城关镇', '青石乡']);
     const communities = await s.api('GET', `/api/v1/regions?parentId=${towns.body.items[0].id}`);
@@ -56,14 +55,14 @@ describe('GET /api/v1/regions', () => {
 
 describe('admin: POST/PATCH/DELETE /api/v1/regions', () => {
   it('creates a community under a township with the right path', async () => {
-    const town = await idOf('DX-02');
+    const town = await s.regionId('DX-02');
     const res = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '新建村', code: 'DX-02-09', level: 'community', parentId: town } });
     expect(res.status).toBe(201);
     expect(res.body.pathNames).toEqual(['东溪县', '青石乡', '新建村']);
   });
 
   it('refuses a child of the wrong level and a duplicate code', async () => {
-    const town = await idOf('DX-02');
+    const town = await s.regionId('DX-02');
     const wrong = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '错层', code: 'DX-02-98', level: 'grid', parentId: town } });
     expect(wrong.status).toBe(400);
     const dup = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '重复', code: 'DX-02-01', level: 'community', parentId: town } });
@@ -73,7 +72,7 @@ describe('admin: POST/PATCH/DELETE /api/v1/regions', () => {
   });
 
   it('renames a township and its descendants see the new name', async () => {
-    const town = await idOf('DX-01');
+    const town = await s.regionId('DX-01');
     const res = await s.api('PATCH', `/api/v1/regions/${town}`, { token: admin, body: { name: '城关街道' } });
     expect(res.status).toBe(200);
     const grid = await s.ctx.models.Region.findOne({ code: 'DX-01-02-03' }).lean();
@@ -81,7 +80,7 @@ describe('admin: POST/PATCH/DELETE /api/v1/regions', () => {
   });
 
   it('refuses to delete a region with children, and deletes an empty one', async () => {
-    const town = await idOf('DX-02');
+    const town = await s.regionId('DX-02');
     const busy = await s.api('DELETE', `/api/v1/regions/${town}`, { token: admin });
     expect(busy.status).toBe(409);
     const empty = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '待删村', code: 'DX-02-97', level: 'community', parentId: town } });
@@ -90,7 +89,7 @@ describe('admin: POST/PATCH/DELETE /api/v1/regions', () => {
 
   it('is for admins only', async () => {
     const staff = await s.staffToken('dongcheng');
-    const res = await s.api('POST', '/api/v1/regions', { token: staff, body: { name: 'x', code: 'DX-09', level: 'township', parentId: await idOf('DX') } });
+    const res = await s.api('POST', '/api/v1/regions', { token: staff, body: { name: 'x', code: 'DX-09', level: 'township', parentId: await s.regionId('DX') } });
     expect(res.status).toBe(403);
     expect((await s.api('POST', '/api/v1/regions', { body: {} })).status).toBe(401);
   });

@@ -8,7 +8,6 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-const regionId = async (code: string) => String((await s.ctx.models.Region.findOne({ code }).lean())!._id);
 
 describe('admin: /api/v1/users', () => {
   it('lists users with masked phones, filtered by role, paged', async () => {
@@ -29,7 +28,7 @@ describe('admin: /api/v1/users', () => {
   });
 
   it('creates a staff account that can sign in, and refuses a taken username', async () => {
-    const body = { name: '新网格员', username: 'new_grid', password: 'longenough1', roles: ['grid_worker'], regionIds: [await regionId('DX-01-01-02')] };
+    const body = { name: '新网格员', username: 'new_grid', password: 'longenough1', roles: ['grid_worker'], regionIds: [await s.regionId('DX-01-01-02')] };
     const created = await s.api('POST', '/api/v1/users', { token: admin, body });
     expect(created.status).toBe(201);
     const login = await s.api('POST', '/api/v1/auth/password-login', { body: { username: 'new_grid', password: 'longenough1' } });

@@ -1,28 +1,12 @@
-import { useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
-import Taro, { useDidShow } from '@tarojs/taro';
-import { meApi } from '../../api/endpoints';
-import type { Me } from '../../api/types';
+import Taro from '@tarojs/taro';
+import { useCurrentUser } from '../../hooks/use-current-user';
 import { EmptyState } from '../../components/StateView';
-import { getCurrentUser, getSession, updateUser } from '../../store/session';
 import { regionLabel } from '../../utils/region';
 import './index.scss';
 
 export default function HomePage() {
-  const [user, setUser] = useState<Me | null>(() => getCurrentUser());
-
-  useDidShow(() => {
-    setUser(getCurrentUser());
-    if (!getSession()) return;
-    // Refresh the profile quietly: the community may have changed elsewhere.
-    meApi
-      .get({ toast: false })
-      .then((me) => {
-        updateUser(me);
-        setUser(me);
-      })
-      .catch(() => undefined);
-  });
+  const user = useCurrentUser();
 
   const community = regionLabel(user?.region);
 

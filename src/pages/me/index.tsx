@@ -1,32 +1,18 @@
-import { useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
-import Taro, { useDidShow } from '@tarojs/taro';
-import { authApi, meApi } from '../../api/endpoints';
-import type { Me } from '../../api/types';
-import { clearSession, getCurrentUser, getSession, updateUser } from '../../store/session';
+import Taro from '@tarojs/taro';
+import { authApi } from '../../api/endpoints';
+import { useCurrentUser } from '../../hooks/use-current-user';
+import { clearSession, getSession } from '../../store/session';
 import { regionLabel } from '../../utils/region';
 import './index.scss';
 
 export default function MePage() {
-  const [user, setUser] = useState<Me | null>(() => getCurrentUser());
-
-  useDidShow(() => {
-    setUser(getCurrentUser());
-    if (!getSession()) return;
-    meApi
-      .get({ toast: false })
-      .then((me) => {
-        updateUser(me);
-        setUser(me);
-      })
-      .catch(() => undefined);
-  });
+  const user = useCurrentUser();
 
   const logout = async () => {
     const session = getSession();
     if (session) await authApi.logout(session.refreshToken).catch(() => undefined);
     clearSession();
-    setUser(null);
     void Taro.reLaunch({ url: '/pages/login/index' });
   };
 
