@@ -17,6 +17,11 @@ function toAppError(err: unknown): AppError | null {
     const details = Object.values(err.errors).map((e) => ({ path: e.path, message: e.message }));
     return new AppError(400, 'VALIDATION_FAILED', `数据校验失败：${details[0]?.path ?? ''}`, details);
   }
+  // The database is unreachable: a retry later may work, so 503 rather than a bare 500.
+  const name = (err as Error | undefined)?.name ?? '';
+  if (/^Mongo(NotConnected|ServerSelection|Network|NetworkTimeout|TopologyClosed)Error$/.test(name)) {
+    return new AppError(503, 'NOT_READY', '数据库暂不可用，请稍后重试');
+  }
   const h = err as HttpishError;
   if (h?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', '请求内容过大');
   if (h?.type === 'entity.parse.failed') return new AppError(400, 'VALIDATION_FAILED', '请求体不是有效的 JSON');

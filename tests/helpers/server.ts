@@ -40,6 +40,8 @@ export interface TestServer extends RunningServer {
   staffToken(username: string): Promise<string>;
   /** Sign in as a resident (development login) and return the access token. */
   residentToken(openid?: string): Promise<string>;
+  /** Stop only the database, to see how the server behaves without it. */
+  stopDatabase(): Promise<void>;
   /** The id of a demo region by its code, e.g. `DX-01-02` for 西城社区. */
   regionId(code: string): Promise<string>;
   stop(): Promise<void>;
@@ -89,6 +91,7 @@ export async function startTestServer(opts: { seed?: boolean; config?: Partial<A
       if (res.status !== 200) throw new Error(`dev-login ${openid}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.accessToken;
     },
+    stopDatabase: () => db.stop(),
     async regionId(code) {
       const r = await server.ctx.models.Region.findOne({ code }).lean();
       if (!r) throw new Error(`no region with code ${code}`);

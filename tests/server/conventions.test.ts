@@ -13,6 +13,22 @@ describe('health', () => {
     expect((await s.api('GET', '/readyz')).body).toEqual({ status: 'ready' });
   });
 
+  it('GET /readyz answers 503 when the database is gone, while /healthz stays up', async () => {
+    const t = await startTestServer({ seed: false });
+    try {
+      await t.stopDatabase();
+      const ready = await t.api('GET', '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.error.code).toBe('NOT_READY');
+      expect((await t.api('GET', '/healthz')).status).toBe(200);
+      const regions = await t.api('GET', '/api/v1/regions');
+      expect(regions.status).toBe(503);
+      expect(regions.body.error.message).toContain('稍后重试');
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('sends a request id and security headers', async () => {
     const res = await s.api('GET', '/healthz', { headers: { 'x-request-id': 'trace-me' } });
     expect(res.headers.get('x-request-id')).toBe('trace-me');
