@@ -35,7 +35,16 @@ async function main() {
   console.log('Xianrong (县融): preparing…');
   await prepare({ db: !config.mongodbUri, h5: true });
 
-  const server = await startServer(config, { logger });
+  let server;
+  try {
+    server = await startServer(config, { logger });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`Port ${config.port} is already in use (is Xianrong already running?). Stop the other process or start with PORT=<another port> npm start.`);
+      process.exit(1);
+    }
+    throw err;
+  }
   if (await isEmpty(server.ctx.models)) {
     console.log('First run: seeding the demo county 东溪县…');
     const s = await seedDemoCounty(server.ctx.models);

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
@@ -60,10 +60,21 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
     now: opts.now ?? (() => new Date()),
   };
   const app = createApp(ctx);
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  const server: Server = createServer(app);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    // Port taken or not allowed: leave nothing running behind us.
+    await conn.close();
+    await embedded?.stop();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
   logger.info({ url, database: embedded ? 'embedded' : 'external' }, 'server listening');
