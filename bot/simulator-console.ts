@@ -2,7 +2,9 @@
  * A loopback HTTP console to play the simulated WeChat: talk as any demo member in a group or
  * privately to the bot, and read what the group shows.
  *
- *   GET  /                                  usage, rooms and contacts
+ *   GET  /                                  a web page to play it in a browser (Accept: text/html);
+ *                                           usage, rooms and contacts as JSON otherwise
+ *                                           (Accept: application/json, curl's default, or ?format=json)
  *   GET  /rooms                             group chats with their members
  *   POST /say {roomId?, contactId, text, waitMs?}  say it; answers with the bot's replies
  *   GET  /rooms/:roomId/messages            recent transcript of a group
@@ -13,10 +15,12 @@
  *
  *   curl -s localhost:<port>/say -d '{"roomId":"xicheng-neighbours@chatroom","contactId":"wxid_demo_xicheng_staff","text":"绑定 123456"}'
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { SimulatedWechat } from './simulated-wechat';
+import { renderSimulatorPage, type SimulatorPageData } from './simulator-page/page';
 
 export interface SimulatorConsoleOptions {
   sim: SimulatedWechat;
@@ -70,6 +74,58 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.end(text);
 }
 
+function sendHtml(res: ServerResponse, html: string, nonce: string) {
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+    'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    Vary: 'Accept',
+  });
+  res.end(html);
+}
+
+/** q of a media type in an Accept header (exact type only; 0 when absent). */
+function acceptQ(accept: string, type: string): number {
+  for (const part of accept.split(',')) {
+    const [name, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (name !== type) continue;
+    const q = params.find((p) => p.startsWith('q='));
+    const value = q ? Number(q.slice(2)) : 1;
+    return Number.isFinite(value) ? value : 0;
+  }
+  return 0;
+}
+
+/** The page for browsers; JSON for `?format=json`, `Accept: application/json`, and the wildcard Accept of curl and fetch. */
+function wantsHtml(req: IncomingMessage, url: URL): boolean {
+  const format = url.searchParams.get('format');
+  if (format === 'json') return false;
+  if (format === 'html') return true;
+  const accept = req.headers.accept ?? '';
+  const html = acceptQ(accept, 'text/html');
+  return html > 0 && html > acceptQ(accept, 'application/json');
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The console is reachable from any page the person has open in a browser on this machine: refuse
+ * a Host that is not loopback (DNS rebinding) and a POST from another origin (a foreign page
+ * posting to /say). curl and Node's fetch send no Origin, so they are unaffected.
+ */
+function checkBrowserOrigin(req: IncomingMessage) {
+  const host = req.headers.host ?? '';
+  const hostname = host.replace(/:\d+$/, '').toLowerCase();
+  if (host && !LOOPBACK_HOSTS.has(hostname)) throw new HttpError(403, `host ${host} is not loopback`);
+  const origin = req.headers.origin;
+  if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && origin !== `http://${host}`) {
+    throw new HttpError(403, `cross-origin request from ${origin} refused`);
+  }
+}
+
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   let size = 0;
   const chunks: Buffer[] = [];
@@ -101,10 +157,27 @@ export async function startSimulatorConsole(options: SimulatorConsoleOptions): P
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    checkBrowserOrigin(req);
 
+    if (req.method === 'GET' && parts.length === 0 && wantsHtml(req, url)) {
+      const names = new Map(sim.contacts().map((c) => [c.contactId, c.name]));
+      const person = (contactId: string) => ({ contactId, name: names.get(contactId) ?? contactId });
+      const data: SimulatorPageData = {
+        bot: { contactId: sim.botUser.id, name: sim.botUser.payload.name },
+        rooms: sim.rooms().map((r) => ({
+          roomId: r.roomId,
+          topic: r.topic,
+          members: r.memberContactIds.filter((id) => id !== sim.botUser.id).map(person),
+        })),
+        contacts: sim.contacts().filter((c) => c.contactId !== sim.botUser.id),
+      };
+      const nonce = randomBytes(16).toString('base64');
+      return sendHtml(res, renderSimulatorPage(data, nonce), nonce);
+    }
     if (req.method === 'GET' && parts.length === 0) {
       return send(res, 200, {
         usage: {
+          page: 'open this address in a browser for a web page to chat in the simulated groups',
           say: 'POST /say {"roomId":"...@chatroom","contactId":"...","text":"..."} (omit roomId for a private chat with the bot; waitMs = how long to wait for replies, default 1500)',
           roomTranscript: 'GET /rooms/:roomId/messages',
           privateTranscript: 'GET /contacts/:contactId/messages',
@@ -114,6 +187,10 @@ export async function startSimulatorConsole(options: SimulatorConsoleOptions): P
         rooms: sim.rooms(),
         contacts: sim.contacts(),
       });
+    }
+    if (req.method === 'GET' && parts.length === 1 && parts[0] === 'favicon.ico') {
+      res.writeHead(204).end();
+      return;
     }
     if (req.method === 'GET' && parts.length === 1 && parts[0] === 'rooms') return send(res, 200, { items: sim.rooms() });
     if (req.method === 'GET' && parts.length === 3 && parts[2] === 'messages' && (parts[0] === 'rooms' || parts[0] === 'contacts')) {

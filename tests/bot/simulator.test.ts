@@ -1,5 +1,6 @@
 import { createSimulatedWechat, DEFAULT_BOT_CONTACT } from '../../bot/simulated-wechat';
 import { startSimulatorConsole } from '../../bot/simulator-console';
+import { request } from 'node:http';
 import { createBot } from '../../bot/create-bot';
 import { demoCounty } from '../../server/seed/demo-county';
 import { startTestServer } from '../helpers/server';
@@ -77,6 +78,99 @@ describe('simulated WeChat', () => {
       await sc.close();
       await app.stop();
       await s.stop();
+    }
+  });
+
+  test('GET / gives a browser the chat page; curl, fetch and ?format=json still get JSON', async () => {
+    const sim = createSimulatedWechat();
+    const sc = await startSimulatorConsole({ sim, port: 0 });
+    try {
+      const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+      const page = await fetch(sc.url, { headers: { Accept: browserAccept } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const csp = page.headers.get('content-security-policy')!;
+      expect(csp).toMatch(/default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]+'/);
+      const html = await page.text();
+      expect(html).toContain('<title>模拟微信（演示县群聊）</title>');
+      for (const chat of demoCounty.groupChats) {
+        expect(html).toContain(`>${chat.topic}<`);
+        expect(html).toContain(chat.roomId);
+      }
+      expect(html).toContain('私聊机器人');
+      expect(html).toContain('东溪融媒小助手');
+      for (const label of ['发送', '绑定 ', '解绑']) expect(html).toContain(label);
+      // The inline script runs under the nonce of this response; nothing is loaded from elsewhere.
+      const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
+      expect(html).toContain(`<script nonce="${nonce}">`);
+      expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
+      // Members by name for the picker (the bot is not one of them).
+      const data = JSON.parse(/<script type="application\/json" id="sim-data">([^<]*)<\/script>/.exec(html)![1]!) as {
+        rooms: Array<{ roomId: string; members: Array<{ contactId: string; name: string }> }>;
+        contacts: Array<{ contactId: string }>;
+      };
+      const xicheng = data.rooms.find((r) => r.roomId === DEMO.xicheng.room)!;
+      expect(xicheng.members[0]).toEqual({ contactId: DEMO.xicheng.staff, name: sim.contact(DEMO.xicheng.staff).payload.name });
+      expect(xicheng.members.map((m) => m.contactId)).not.toContain('wxid_xianrong_bot');
+      expect(data.contacts).toHaveLength(sim.contacts().length - 1);
+
+      for (const [url, headers] of [
+        [sc.url, {}],
+        [sc.url, { Accept: 'application/json' }],
+        [`${sc.url}/?format=json`, { Accept: browserAccept }],
+      ] as const) {
+        const res = await fetch(url, { headers });
+        expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(((await res.json()) as { rooms: unknown[] }).rooms).toHaveLength(demoCounty.groupChats.length);
+      }
+    } finally {
+      await sc.close();
+    }
+  });
+
+  test('the page escapes names and topics', async () => {
+    const sim = createSimulatedWechat({
+      county: {
+        groupChats: [{ roomId: 'x@chatroom', topic: '<img src=x onerror=alert(1)>群', memberContactIds: ['wxid_a'] }],
+        people: [{ contactId: 'wxid_a', name: '</script><b>甲</b>' }],
+      },
+    });
+    const sc = await startSimulatorConsole({ sim, port: 0 });
+    try {
+      const html = await (await fetch(`${sc.url}/?format=html`)).text();
+      expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;群');
+      expect(html).not.toContain('<img');
+      expect(html).not.toContain('</script><b>');
+      expect(html.match(/<\/script>/g)).toHaveLength(2);
+    } finally {
+      await sc.close();
+    }
+  });
+
+  test('a foreign web page cannot talk through the console', async () => {
+    const sim = createSimulatedWechat();
+    const sc = await startSimulatorConsole({ sim, port: 0 });
+    try {
+      const body = JSON.stringify({ contactId: DEMO.xicheng.staff, text: 'hi', waitMs: 0 });
+      const foreign = await fetch(`${sc.url}/say`, { method: 'POST', body, headers: { Origin: 'http://evil.example' } });
+      expect(foreign.status).toBe(403);
+      expect(sim.transcript(DEMO.xicheng.staff)).toEqual([]);
+      const own = await fetch(`${sc.url}/say`, { method: 'POST', body, headers: { Origin: sc.url } });
+      expect(own.status).toBe(200);
+
+      // DNS rebinding: a loopback address reached under someone else's name.
+      const { port } = new URL(sc.url);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/', headers: { Host: `evil.example:${port}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(403);
+    } finally {
+      await sc.close();
     }
   });
 });
