@@ -11,7 +11,7 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'packages/staff',
-      pages: ['pages/workbench/index'],
+      pages: ['pages/workbench/index', 'pages/room-binding/index', 'pages/contact-binding/index'],
     },
   ],
   window: {

@@ -1,6 +1,9 @@
 // Every server endpoint the mini-program calls, in one place.
 import { request, type RequestOptions } from './request';
 import type {
+  BindingCode,
+  BoundRoomListResponse,
+  CreateBindingCodeInput,
   DevLoginInput,
   Me,
   Paged,
@@ -34,4 +37,11 @@ export const regionsApi = {
   list: (query: RegionListQuery = {}, extra?: Extra) =>
     request<Paged<Region>>('/regions', { query: { ...query }, auth: false, ...extra }),
   get: (id: string, extra?: Extra) => request<Region>(`/regions/${encodeURIComponent(id)}`, { auth: false, ...extra }),
+};
+
+/** Staff: one-time binding codes (a group chat for a community, or one's own WeChat) and bound rooms. */
+export const bindingsApi = {
+  createCode: (body: CreateBindingCodeInput, extra?: Extra) =>
+    request<BindingCode>('/binding-codes', { method: 'POST', data: body, ...extra }),
+  listRooms: (extra?: Extra) => request<BoundRoomListResponse>('/rooms', { ...extra }),
 };

@@ -7,8 +7,9 @@ import type { DevLoginBody, PasswordLoginBody, RefreshBody, Session, WechatLogin
 import type { ErrorBody } from '../../server/core/errors';
 import type { Role } from '../../server/users/roles';
 import type { Paged } from '../../server/core/validate';
+import type { BindingCode, BoundRoom, BoundRoomList, CreateBindingCodeBody } from '../../server/bindings/schemas';
 
-export type { Me, Region, RegionList, RegionSummary, Role, Session, Paged };
+export type { Me, Region, RegionList, RegionSummary, Role, Session, Paged, BindingCode, BoundRoom };
 export type RegionLevel = z.infer<typeof RegionLevel>;
 export type ApiErrorBody = ErrorBody;
 export type ApiErrorDetail = NonNullable<ErrorBody['error']['details']>[number];
@@ -19,3 +20,5 @@ export type PasswordLoginInput = z.input<typeof PasswordLoginBody>;
 export type RefreshInput = z.input<typeof RefreshBody>;
 export type UpdateMeInput = z.input<typeof UpdateMeBody>;
 export type RegionListQuery = Partial<z.output<typeof ListRegionsQuery>>;
+export type CreateBindingCodeInput = z.input<typeof CreateBindingCodeBody>;
+export type BoundRoomListResponse = z.output<typeof BoundRoomList>;

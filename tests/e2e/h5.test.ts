@@ -114,7 +114,7 @@ describe('H5 app', () => {
     await tab(page, '我的').click();
     await page.getByText('社区工作人员', { exact: true }).first().waitFor();
     await page.getByText('工作台', { exact: true }).first().click();
-    await page.getByText('工作台功能建设中', { exact: false }).first().waitFor();
+    await page.getByText('群聊绑定', { exact: true }).first().waitFor();
     await page.context().close();
   });
 });

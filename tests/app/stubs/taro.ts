@@ -23,6 +23,7 @@ const taro = {
   hideLoading: jest.fn(),
   showModal: jest.fn(() => Promise.resolve({ confirm: true, cancel: false })),
   makePhoneCall: resolved(),
+  setClipboardData: resolved(),
   login: jest.fn(() => Promise.resolve({ code: 'test-code', errMsg: 'login:ok' })),
   getStorageSync: jest.fn((key: string) => (storage.has(key) ? storage.get(key) : '')),
   setStorageSync: jest.fn((key: string, value: unknown) => {
@@ -70,6 +71,6 @@ export function resetTaro() {
   taro.request.mockImplementation(() => Promise.reject(new Error('Taro.request not mocked')));
 }
 
-export const { request, navigateTo, navigateBack, redirectTo, switchTab, reLaunch, showToast, login, getStorageSync, setStorageSync, removeStorageSync, getEnv, ENV_TYPE } = taro;
+export const { request, navigateTo, navigateBack, redirectTo, switchTab, reLaunch, showToast, setClipboardData, login, getStorageSync, setStorageSync, removeStorageSync, getEnv, ENV_TYPE } = taro;
 
 export default taro;

@@ -1,0 +1,48 @@
+// A one-time binding code as the staff member reads it out or copies it: the six digits very large,
+// when it runs out, and what to send where. Used by the room and the contact binding pages.
+import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import type { BindingCode } from '../../../api/types';
+import './BindingCodeCard.scss';
+
+/** '有效期至 11月27日 14:05' in the phone's own time zone. */
+export function expiryLabel(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `有效期至 ${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** What to send, e.g. '绑定 123456'. */
+export const bindMessage = (code: string) => `绑定 ${code}`;
+
+async function copy(code: string) {
+  try {
+    await Taro.setClipboardData({ data: bindMessage(code) });
+  } catch {
+    void Taro.showToast({ title: '复制失败，请手动输入绑定码', icon: 'none', duration: 2500 });
+  }
+}
+
+/**
+ * `sendTo` says where to send the message, e.g. '请在要绑定的微信群里发送：'; the message itself
+ * ('绑定 123456') follows and never breaks across lines.
+ */
+export function BindingCodeCard({ code, sendTo }: { code: BindingCode; sendTo: string }) {
+  return (
+    <View className='binding-code'>
+      <Text className='binding-code__label'>绑定码</Text>
+      <Text className='binding-code__digits' userSelect>
+        {code.code}
+      </Text>
+      <Text className='binding-code__expiry'>{expiryLabel(code.expiresAt)}</Text>
+      <Text className='binding-code__instruction'>
+        {sendTo}
+        <Text className='binding-code__message'>{bindMessage(code.code)}</Text>
+      </Text>
+      <Button className='btn btn--primary' onClick={() => void copy(code.code)}>
+        复制
+      </Button>
+    </View>
+  );
+}

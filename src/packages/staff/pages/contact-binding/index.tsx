@@ -1,0 +1,51 @@
+// 绑定我的微信: a one-time code the staff member sends to the bot in a private chat, so the bot
+// knows their WeChat (needed, for example, to 解绑 a group or to forward residents' messages).
+import { useState } from 'react';
+import { Button, Text, View } from '@tarojs/components';
+import { bindingsApi } from '../../../../api/endpoints';
+import type { BindingCode } from '../../../../api/types';
+import { useCurrentUser } from '../../../../hooks/use-current-user';
+import { BindingCodeCard } from '../../components/BindingCodeCard';
+import { BOT_NAME } from '../../shared';
+import './index.scss';
+
+export default function ContactBindingPage() {
+  const user = useCurrentUser();
+  const [code, setCode] = useState<BindingCode | null>(null);
+  const [creating, setCreating] = useState(false);
+
+  const createCode = async () => {
+    if (creating) return;
+    setCreating(true);
+    try {
+      setCode(await bindingsApi.createCode({ type: 'contact' }));
+    } catch {
+      // the request wrapper showed the reason as a toast
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  if (!user) return <View className='page contact-binding' />;
+
+  return (
+    <View className='page contact-binding'>
+      <View className='card'>
+        <Text className='card__title'>绑定我的微信</Text>
+        {user.wechatContactBound ? (
+          <Text className='contact-binding__status contact-binding__status--bound'>
+            您的微信已绑定，重新绑定将替换原来的微信
+          </Text>
+        ) : (
+          <Text className='contact-binding__status'>您的微信尚未绑定。绑定后，群聊机器人就能认出您，您可以在群里管理本社区的群聊。</Text>
+        )}
+        <Button className={code ? 'btn btn--secondary' : 'btn btn--primary'} disabled={creating} onClick={() => void createCode()}>
+          {creating ? '正在生成…' : code ? '重新生成绑定码' : '生成绑定码'}
+        </Button>
+        {code ? (
+          <BindingCodeCard code={code} sendTo={`请私聊群聊机器人「${BOT_NAME}」发送：`} />
+        ) : null}
+      </View>
+    </View>
+  );
+}
