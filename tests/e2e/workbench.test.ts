@@ -27,7 +27,7 @@ let sim: SimulatedWechat;
 let bot: XianrongBot;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('dist/h5 is missing: run `npx tsx scripts/build-h5.ts`');
+  if (!existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('dist/h5 is missing: run `npx tsx scripts/build-app.ts h5`');
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk`);
   s = await startTestServer({ config: { h5Dir: H5_DIR } });
   sim = createSimulatedWechat();

@@ -1,18 +1,22 @@
-// Builds the H5 mini-program (dist/h5) only when its inputs changed.
-// Inputs: src/**, config/**, babel.config.js, package-lock.json (+ TARO_APP_API_BASE, which is baked in).
-// Usage: `tsx scripts/build-h5.ts [--force]`, or `await ensureH5Build()` from other scripts and tests.
+// Builds the mini-program for a target (dist/h5 for the browser, dist/weapp for WeChat) only when
+// its inputs changed. Inputs: src/**, config/**, babel.config.js, package-lock.json (+
+// TARO_APP_API_BASE, which is baked in).
+// Usage: `tsx scripts/build-app.ts [h5|weapp] [--force]`, or `await ensureAppBuild('h5')`.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
-const OUT_DIR = path.join(ROOT, 'dist', 'h5');
-const HASH_FILE = path.join(OUT_DIR, '.build-hash');
+export type AppTarget = 'h5' | 'weapp';
+/** The file whose presence means a finished build of the target. */
+const ENTRY: Record<AppTarget, string> = { h5: 'index.html', weapp: 'app.json' };
+const outDir = (target: AppTarget) => path.join(ROOT, 'dist', target);
+const hashFile = (target: AppTarget) => path.join(outDir(target), '.build-hash');
 const INPUT_DIRS = ['src', 'config'];
 const INPUT_FILES = ['babel.config.js', 'package-lock.json'];
 
-export interface EnsureH5BuildOptions {
+export interface EnsureAppBuildOptions {
   log?: (line: string) => void;
   /** Rebuild even when the inputs are unchanged. */
   force?: boolean;
@@ -32,7 +36,7 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** Hash of every build input: relative path and content of each file, in a stable order. */
-export async function h5InputHash(): Promise<string> {
+export async function appInputHash(): Promise<string> {
   const files = [
     ...(await Promise.all(INPUT_DIRS.map((d) => listFiles(path.join(ROOT, d))))).flat(),
     ...INPUT_FILES.map((f) => path.join(ROOT, f)).filter((f) => existsSync(f)),
@@ -48,17 +52,17 @@ export async function h5InputHash(): Promise<string> {
   return hash.digest('hex');
 }
 
-async function readStoredHash(): Promise<string | null> {
+async function readStoredHash(target: AppTarget): Promise<string | null> {
   try {
-    return (await fs.readFile(HASH_FILE, 'utf8')).trim();
+    return (await fs.readFile(hashFile(target), 'utf8')).trim();
   } catch {
     return null;
   }
 }
 
-function runTaroBuild(log: (line: string) => void): Promise<void> {
+function runTaroBuild(target: AppTarget, log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['taro', 'build', '--type', 'h5'], {
+    const child = spawn('npx', ['taro', 'build', '--type', target], {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,31 +78,33 @@ function runTaroBuild(log: (line: string) => void): Promise<void> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve();
-      else reject(new Error(`taro build --type h5 failed with exit code ${code}:\n${tail}`));
+      else reject(new Error(`taro build --type ${target} failed with exit code ${code}:\n${tail}`));
     });
   });
 }
 
-/** Returns dist/h5, building it first when missing or when any input changed since the last build. */
-export async function ensureH5Build(opts: EnsureH5BuildOptions = {}): Promise<string> {
+/** Returns dist/<target>, building it first when missing or when any input changed since the last build. */
+export async function ensureAppBuild(target: AppTarget, opts: EnsureAppBuildOptions = {}): Promise<string> {
   const log = opts.log ?? (() => undefined);
-  const wanted = await h5InputHash();
-  const built = existsSync(path.join(OUT_DIR, 'index.html'));
-  if (!opts.force && built && (await readStoredHash()) === wanted) {
-    log(`H5 build is up to date (${OUT_DIR})`);
-    return OUT_DIR;
+  const dir = outDir(target);
+  const wanted = await appInputHash();
+  const built = existsSync(path.join(dir, ENTRY[target]));
+  if (!opts.force && built && (await readStoredHash(target)) === wanted) {
+    log(`${target} build is up to date (${dir})`);
+    return dir;
   }
-  log(built ? 'H5 inputs changed: rebuilding dist/h5' : 'Building dist/h5');
+  log(built ? `${target}: inputs changed, rebuilding dist/${target}` : `Building dist/${target}`);
   const started = Date.now();
-  await runTaroBuild(log);
-  if (!existsSync(path.join(OUT_DIR, 'index.html'))) throw new Error('taro build finished but dist/h5/index.html is missing');
-  await fs.writeFile(HASH_FILE, wanted + '\n');
-  log(`H5 build done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return OUT_DIR;
+  await runTaroBuild(target, log);
+  if (!existsSync(path.join(dir, ENTRY[target]))) throw new Error(`taro build finished but dist/${target}/${ENTRY[target]} is missing`);
+  await fs.writeFile(hashFile(target), wanted + '\n');
+  log(`${target} build done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return dir;
 }
 
 if (require.main === module) {
-  ensureH5Build({ log: (line) => console.log(line), force: process.argv.includes('--force') })
+  const target: AppTarget = process.argv.includes('weapp') ? 'weapp' : 'h5';
+  ensureAppBuild(target, { log: (line) => console.log(line), force: process.argv.includes('--force') })
     .then((dir) => console.log(dir))
     .catch((err: unknown) => {
       console.error(err instanceof Error ? err.message : err);
