@@ -7,6 +7,8 @@ export interface SessionDoc {
   tokenHash: string;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** Set when the token was revoked by a refresh (not by logout): starts the reuse grace period. */
+  rotatedAt: Date | null;
   userAgent: string | null;
   createdAt: Date;
 }
@@ -17,6 +19,7 @@ export const sessionSchema = new Schema<SessionDoc>(
     tokenHash: { type: String, required: true, unique: true },
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
+    rotatedAt: { type: Date, default: null },
     userAgent: { type: String, default: null },
   },
   { ...baseOptions, timestamps: { createdAt: true, updatedAt: false } },

@@ -7,6 +7,8 @@ import { hashToken, newRefreshToken, signAccessToken } from './tokens';
 import type { Session } from './schemas';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long a just-rotated refresh token may be replayed (the answer to the refresh was lost). */
+const REUSE_GRACE_MS = 60 * 1000;
 
 const devLoginDisabled = () => new AppError(403, 'DEV_LOGIN_DISABLED', '生产环境不提供开发登录，请使用微信登录');
 
@@ -60,19 +62,29 @@ export function authService(ctx: AppContext) {
 
     /**
      * Rotate: the old refresh token is claimed (revoked) atomically, so two concurrent refreshes
-     * with one token yield one new session. A token that was already rotated is a sign of theft:
-     * every session of that user ends.
+     * with one token yield one new session. A token replayed after it was rotated is a sign of
+     * theft and ends every session of that user, except within a short grace period: on a weak
+     * network the answer to a refresh is often lost, and the phone then retries with the old token.
      */
     async refresh(refreshToken: string, userAgent: string | null): Promise<Session> {
       const tokenHash = hashToken(refreshToken);
       const now = ctx.now();
-      const claimed = await Sessions.findOneAndUpdate({ tokenHash, revokedAt: null, expiresAt: { $gt: now } }, { $set: { revokedAt: now } }, { returnDocument: 'before' }).lean();
+      const claimed = await Sessions.findOneAndUpdate(
+        { tokenHash, revokedAt: null, expiresAt: { $gt: now } },
+        { $set: { revokedAt: now, rotatedAt: now } },
+        { returnDocument: 'before' },
+      ).lean();
+      let userId = claimed?.userId;
       if (!claimed) {
         const old = await Sessions.findOne({ tokenHash }).lean();
-        if (old?.revokedAt) await Sessions.updateMany({ userId: old.userId, revokedAt: null }, { $set: { revokedAt: now } });
-        throw new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
+        const inGrace = old?.rotatedAt && now.getTime() - old.rotatedAt.getTime() < REUSE_GRACE_MS && old.expiresAt > now;
+        if (inGrace) userId = old.userId;
+        else {
+          if (old?.revokedAt) await Sessions.updateMany({ userId: old.userId, revokedAt: null }, { $set: { revokedAt: now } });
+          throw new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
+        }
       }
-      const user = await User.findById(claimed.userId).lean<UserDoc>();
+      const user = await User.findById(userId).lean<UserDoc>();
       if (!user) throw unauthenticated('账号不存在');
       return issueSession(user, userAgent);
     },
