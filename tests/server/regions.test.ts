@@ -14,7 +14,8 @@ describe('GET /api/v1/regions', () => {
     const res = await s.api('GET', '/api/v1/regions');
     expect(res.status).toBe(200);
     expect(res.body.items.map((r: { name: string }) => r.name)).toEqual(['东溪县']);
-    expect(res.body.items[0]).toMatchObject({ level: 'county', parentId: null, childCount: 2 });
+    const townships = await s.ctx.models.Region.countDocuments({ parentId: res.body.items[0].id });
+    expect(res.body.items[0]).toMatchObject({ level: 'county', parentId: null, childCount: townships });
     expect(res.body).toMatchObject({ total: 1, page: 1, pageSize: 20 });
   });
 
@@ -72,11 +73,15 @@ describe('admin: POST/PATCH/DELETE /api/v1/regions', () => {
   });
 
   it('renames a township and its descendants see the new name', async () => {
-    const town = await s.regionId('DX-01');
-    const res = await s.api('PATCH', `/api/v1/regions/${town}`, { token: admin, body: { name: '城关街道' } });
+    // Its own little subtree, so no other test sees the rename.
+    const town = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '临时镇', code: 'DX-08', level: 'township', parentId: await s.regionId('DX') } });
+    const village = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '临时村', code: 'DX-08-01', level: 'community', parentId: town.body.id } });
+    const grid = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '第一网格', code: 'DX-08-01-01', level: 'grid', parentId: village.body.id } });
+    const res = await s.api('PATCH', `/api/v1/regions/${town.body.id}`, { token: admin, body: { name: '新名镇' } });
     expect(res.status).toBe(200);
-    const grid = await s.ctx.models.Region.findOne({ code: 'DX-01-02-03' }).lean();
-    expect(grid!.pathNames).toEqual(['东溪县', '城关街道', '西城社区', '第三网格']);
+    expect(res.body.pathNames).toEqual(['东溪县', '新名镇']);
+    const after = await s.api('GET', `/api/v1/regions/${grid.body.id}`);
+    expect(after.body.pathNames).toEqual(['东溪县', '新名镇', '临时村', '第一网格']);
   });
 
   it('refuses to delete a region with children, and deletes an empty one', async () => {
