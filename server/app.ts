@@ -118,6 +118,11 @@ export function createApp(ctx: AppContext): express.Express {
   // The H5 build of the mini-program, served from the same origin as the API.
   const h5 = path.resolve(config.h5Dir);
   if (existsSync(path.join(h5, 'index.html'))) app.use(express.static(h5, { index: 'index.html', maxAge: '1h' }));
+  else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain; charset=utf-8').send(`The H5 app is not built (${config.h5Dir}). Run: npm run build:h5 (npm start builds it).\nAPI: /api/v1, docs: /api/docs\n`);
+    });
+  }
 
   app.use(errorMiddleware);
   return app;

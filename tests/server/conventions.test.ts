@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../server/core/config';
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer({ seed: false, config: { jsonBodyLimit: '1kb' } });
+  s = await startTestServer({ seed: false, config: { jsonBodyLimit: '1kb', h5Dir: 'no-such-folder' } });
 });
 afterAll(() => s?.stop());
 
@@ -69,6 +69,14 @@ describe('error format', () => {
     const res = await s.api('POST', '/api/v1/auth/password-login', { body: { username: 'a', password: 'b', x: [{ $where: '1' }] } });
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].path).toBe('body.x.0.$where');
+  });
+});
+
+describe('GET /', () => {
+  it('says how to build the H5 app when it is missing', async () => {
+    const res = await s.api('GET', '/');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('npm run build:h5');
   });
 });
 
