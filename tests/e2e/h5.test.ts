@@ -2,43 +2,24 @@
  * The H5 build of the mini-program in real Chromium, against the real server on its own embedded
  * database, seeded with the demo county. `npm test` builds dist/h5 first (scripts/prepare.ts).
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
-
-const H5_DIR = path.resolve(__dirname, '../../dist/h5');
-const ARTIFACTS = path.resolve(__dirname, '../artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let s: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('dist/h5 is missing: run `npx tsx scripts/prepare.ts --h5` (npm test does it first)');
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk`);
   s = await startTestServer({ config: { h5Dir: H5_DIR } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Without the networking flags Chromium keeps trying to reach Google's hosts, which this
-    // offline machine refuses many times a second.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    // playwright gives every launch a fresh, temporary profile of its own.
-  });
-  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await s?.stop();
 });
-
-async function newPhone(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', isMobile: true, hasTouch: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
 
 const tab = (page: Page, name: string) => page.getByText(name, { exact: true }).last();
 
@@ -50,7 +31,7 @@ async function loginAsDemoResident(page: Page) {
 
 describe('H5 app', () => {
   it('a demo resident logs in and walks the four tabs', async () => {
-    const page = await newPhone();
+    const page = await newPhone(browser);
     await page.goto(`${s.url}/`);
     await page.getByText('欢迎使用县融').first().waitFor();
     await page.getByText('去登录', { exact: true }).first().click();
@@ -81,7 +62,7 @@ describe('H5 app', () => {
   });
 
   it('a resident chooses their community from the regions tree', async () => {
-    const page = await newPhone();
+    const page = await newPhone(browser);
     await loginAsDemoResident(page);
     await tab(page, '我的').click();
     await page.getByText('选择社区', { exact: true }).last().click();
@@ -98,7 +79,7 @@ describe('H5 app', () => {
   });
 
   it('staff: a wrong password keeps what was typed and says why; the right one opens the workbench', async () => {
-    const page = await newPhone();
+    const page = await newPhone(browser);
     await page.goto(`${s.url}/#/pages/login/index`);
     const username = page.locator('input[placeholder="请输入用户名"]');
     const password = page.locator('input[placeholder="请输入密码"]');

@@ -4,17 +4,13 @@
  * the simulated WeChat, where the real bot redeems it against the real server, and see the group
  * in the workbench list after 刷新列表.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createBot, type XianrongBot } from '../../bot/create-bot';
 import { createSimulatedWechat, type SimulatedWechat } from '../../bot/simulated-wechat';
+import { ARTIFACTS, H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
-
-const H5_DIR = path.resolve(__dirname, '../../dist/h5');
-const ARTIFACTS = path.resolve(__dirname, '../artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // 西城社区's group is seeded unbound; its staff member `xicheng` is in it (server/seed/demo-county.ts).
 const ROOM = 'xicheng-neighbours@chatroom';
@@ -27,18 +23,12 @@ let sim: SimulatedWechat;
 let bot: XianrongBot;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('dist/h5 is missing: run `npx tsx scripts/build-app.ts h5`');
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk`);
   s = await startTestServer({ config: { h5Dir: H5_DIR } });
   sim = createSimulatedWechat();
   bot = createBot({ puppet: sim.puppet, serverUrl: s.url, botToken: s.ctx.config.botToken, logger: pino({ level: 'silent' }), checkServerOnLogin: false });
   await bot.start();
   sim.login();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {
@@ -47,16 +37,9 @@ afterAll(async () => {
   await s?.stop();
 });
 
-async function newPhone(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', isMobile: true, hasTouch: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
 it('community staff bind their neighbours group from the workbench', async () => {
   expect(await s.ctx.models.Room.countDocuments({ roomId: ROOM })).toBe(0);
-  const page = await newPhone();
+  const page = await newPhone(browser);
 
   await page.goto(`${s.url}/#/pages/login/index`);
   await page.locator('input[placeholder="请输入用户名"]').fill('xicheng');
