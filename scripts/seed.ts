@@ -27,7 +27,7 @@ async function main() {
       return;
     }
     const summary = await seedDemoCounty(models);
-    console.log(`Seeded the demo county: ${summary.regions} regions, ${summary.departments} departments, ${summary.users} users, ${summary.rooms} bound group chats.`);
+    console.log(`Seeded the demo county: ${summary.regions} regions, ${summary.departments} departments, ${summary.categories} appeal categories, ${summary.users} users, ${summary.rooms} bound group chats.`);
   } finally {
     await conn.close();
     await embedded?.stop();

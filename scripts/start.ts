@@ -48,7 +48,7 @@ async function main() {
   if (await isEmpty(server.ctx.models)) {
     console.log('First run: seeding the demo county 东溪县…');
     const s = await seedDemoCounty(server.ctx.models);
-    console.log(`  ${s.regions} regions, ${s.departments} departments, ${s.users} users, ${s.rooms} bound group chats`);
+    console.log(`  ${s.regions} regions, ${s.departments} departments, ${s.categories} appeal categories, ${s.users} users, ${s.rooms} bound group chats`);
   }
   const bot = startBot(server.url, config.botToken);
 

@@ -15,6 +15,7 @@ import { authenticate } from './auth/authenticate';
 import { authRoutes } from './auth/routes';
 import { regionRoutes } from './regions/routes';
 import { departmentRoutes } from './departments/routes';
+import { categoryRoutes } from './categories/routes';
 import { meRoutes, userRoutes } from './users/routes';
 import { bindingRoutes } from './bindings/routes';
 import { botGatewayRoutes } from './bot-gateway/routes';
@@ -28,6 +29,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/me`, tag: 'me', routes: meRoutes(ctx) },
     { prefix: `${API}/regions`, tag: 'regions', routes: regionRoutes(ctx) },
     { prefix: `${API}/departments`, tag: 'departments', routes: departmentRoutes(ctx) },
+    { prefix: `${API}/categories`, tag: 'categories', routes: categoryRoutes(ctx) },
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/bot`, tag: 'bot', routes: botGatewayRoutes(ctx) },

@@ -5,6 +5,7 @@ import { identitySchema, userSchema } from '../users/model';
 import { sessionSchema } from '../auth/model';
 import { bindingCodeSchema, roomSchema } from '../bindings/model';
 import { auditSchema } from '../audit/model';
+import { categorySchema } from '../categories/model';
 
 /**
  * Models are bound to one connection (not mongoose's global one) so a test can run an app on its
@@ -20,6 +21,7 @@ export function createModels(conn: Connection) {
     BindingCode: conn.model('BindingCode', bindingCodeSchema),
     Room: conn.model('Room', roomSchema),
     Audit: conn.model('Audit', auditSchema),
+    Category: conn.model('Category', categorySchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

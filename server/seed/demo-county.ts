@@ -75,6 +75,38 @@ export const demoDepartments = [
   { code: 'hrss', name: '县人力资源和社会保障局', phone: '0000-5100008' },
 ];
 
+/**
+ * The dispatch catalogue (派单目录). Hours: accept, first contact, resolve. Water, power, gas and
+ * heating are resolved within 24 h, wage arrears are complex (15 days), the rest within 7 days.
+ * A category without a department waits for a dispatcher.
+ */
+export interface DemoCategory {
+  code: string;
+  name: string;
+  group: string;
+  departmentCode: string | null;
+  resolveHours?: number;
+}
+export const demoCategories: DemoCategory[] = [
+  { code: 'water-supply', name: '停水、水质问题', group: '公用事业', departmentCode: 'water', resolveHours: 24 },
+  { code: 'power-supply', name: '停电、电力设施', group: '公用事业', departmentCode: 'power', resolveHours: 24 },
+  { code: 'gas-supply', name: '燃气供应与安全', group: '公用事业', departmentCode: 'housing', resolveHours: 24 },
+  { code: 'heating', name: '供暖不热', group: '公用事业', departmentCode: 'housing', resolveHours: 24 },
+  { code: 'road-damage', name: '道路破损、井盖缺失', group: '交通出行', departmentCode: 'transport' },
+  { code: 'bus-service', name: '公交与客运', group: '交通出行', departmentCode: 'transport' },
+  { code: 'street-lights', name: '路灯不亮', group: '城市管理', departmentCode: 'urban' },
+  { code: 'sanitation', name: '垃圾清运、环境卫生', group: '城市管理', departmentCode: 'urban' },
+  { code: 'street-vending', name: '占道经营', group: '城市管理', departmentCode: 'urban' },
+  { code: 'noise', name: '噪声扰民', group: '生态环境', departmentCode: 'environment' },
+  { code: 'pollution', name: '污水、废气排放', group: '生态环境', departmentCode: 'environment' },
+  { code: 'food-safety', name: '食品安全', group: '市场监管', departmentCode: 'market' },
+  { code: 'prices', name: '价格与消费纠纷', group: '市场监管', departmentCode: 'market' },
+  { code: 'housing-safety', name: '房屋安全、物业纠纷', group: '住房城建', departmentCode: 'housing' },
+  { code: 'wage-arrears', name: '拖欠工资', group: '劳动社保', departmentCode: 'hrss', resolveHours: 15 * 24 },
+  { code: 'social-security', name: '社保与就业咨询', group: '劳动社保', departmentCode: 'hrss' },
+  { code: 'other', name: '其他问题', group: '其他', departmentCode: null },
+];
+
 const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段';
 const GIVEN = ['建国', '秀英', '志强', '丽娟', '海燕', '国华', '春梅', '文博', '晓东', '桂兰', '永强', '玉兰', '明辉', '红霞', '俊杰', '淑珍', '子轩', '雨涵', '德明', '凤英'];
 const personName = (i: number) => SURNAMES[(i * 7) % SURNAMES.length] + GIVEN[(i * 3) % GIVEN.length];
@@ -143,6 +175,7 @@ export const demoCounty = {
   prefix: 'DX',
   regions: demoRegions,
   departments: demoDepartments,
+  categories: demoCategories,
   people: demoPeople,
   groupChats: demoGroupChats,
   bot: DEMO_BOT,

@@ -2,11 +2,13 @@ import type { Models } from '../db/models';
 import { newId } from '../db/schema-helpers';
 import { hashPassword } from '../auth/passwords';
 import { identityKey } from '../users/model';
+import { DEFAULT_DEADLINES } from '../categories/model';
 import { demoCounty } from './demo-county';
 
 export interface SeedSummary {
   regions: number;
   departments: number;
+  categories: number;
   users: number;
   rooms: number;
 }
@@ -38,6 +40,19 @@ export async function seedDemoCounty(models: Models, now = new Date()): Promise<
   for (const [i, d] of demoCounty.departments.entries()) {
     const doc = await models.Department.create({ name: d.name, code: d.code, phone: d.phone, sort: i });
     deptByCode.set(d.code, doc._id);
+  }
+
+  for (const [i, c] of demoCounty.categories.entries()) {
+    const departmentId = c.departmentCode ? deptByCode.get(c.departmentCode) : null;
+    if (departmentId === undefined) throw new Error(`demo category ${c.code} names unknown department ${c.departmentCode}`);
+    await models.Category.create({
+      code: c.code,
+      name: c.name,
+      group: c.group,
+      defaultDepartmentId: departmentId,
+      deadlines: { ...DEFAULT_DEADLINES, ...(c.resolveHours ? { resolveHours: c.resolveHours } : {}) },
+      sort: i,
+    });
   }
 
   // One hash for the shared demo password: hashing it per user would add seconds to every seed.
@@ -76,5 +91,5 @@ export async function seedDemoCounty(models: Models, now = new Date()): Promise<
     await models.Room.create({ roomId: g.roomId, topic: g.topic, regionId: r._id, regionPath: r.path, boundBy, boundAt: now });
     rooms++;
   }
-  return { regions: regionByCode.size, departments: deptByCode.size, users: demoCounty.people.length, rooms };
+  return { regions: regionByCode.size, departments: deptByCode.size, categories: demoCounty.categories.length, users: demoCounty.people.length, rooms };
 }
