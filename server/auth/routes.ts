@@ -2,13 +2,14 @@ import type { Request } from 'express';
 import type { AppContext } from '../context';
 import { route } from '../core/route';
 import { authService } from './service';
-import { DevLoginBody, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from './schemas';
+import { DevLoginBody, LoginMethods, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from './schemas';
 
 const ua = (req: Request) => req.get('user-agent') ?? null;
 
 export function authRoutes(ctx: AppContext) {
   const auth = authService(ctx);
   return [
+    route({ method: 'get', path: '/methods', summary: '可用的登录方式', access: 'public', response: LoginMethods, handler: () => auth.methods() }),
     route({ method: 'post', path: '/wechat-login', summary: '小程序登录（wx.login 的 code 换取会话）', access: 'public', body: WechatLoginBody, response: Session, handler: ({ body, req }) => auth.wechatLogin(body.code, ua(req)) }),
     route({ method: 'post', path: '/dev-login', summary: '开发登录（生产环境禁用）', access: 'public', body: DevLoginBody, response: Session, handler: ({ body, req }) => auth.devLogin(body.openid, ua(req)) }),
     route({ method: 'post', path: '/password-login', summary: '工作人员账号密码登录', access: 'public', body: PasswordLoginBody, response: Session, handler: ({ body, req }) => auth.passwordLogin(body.username, body.password, ua(req)) }),

@@ -17,3 +17,13 @@ export const Session = z.object({
   user: Me,
 });
 export type Session = z.infer<typeof Session>;
+
+/** Which sign-in methods this deployment offers, so the apps show only those that work. */
+export const LoginMethods = z.object({
+  /** `wx.login` in the mini-program, exchanged through WeChat (or the development adapter). */
+  wechatMiniProgram: z.boolean(),
+  /** The development login by openid (demo residents); never in production. */
+  devLogin: z.boolean(),
+  password: z.boolean(),
+});
+export type LoginMethods = z.infer<typeof LoginMethods>;

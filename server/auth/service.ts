@@ -37,7 +37,11 @@ export function authService(ctx: AppContext) {
   const residentLogin = async (openid: string, userAgent: string | null) =>
     issueSession(await users.findOrCreateByIdentity(identityKey.wechat(openid), { name: '微信用户', roles: ['resident'] }), userAgent);
 
+  const devLoginAllowed = () => ctx.config.env !== 'production';
+
   return {
+    methods: () => ({ wechatMiniProgram: ctx.wechat !== null, devLogin: devLoginAllowed(), password: true }),
+
     async wechatLogin(code: string, userAgent: string | null): Promise<Session> {
       if (!ctx.wechat) throw devLoginDisabled();
       const { openid } = await ctx.wechat.code2session(code);
@@ -45,7 +49,7 @@ export function authService(ctx: AppContext) {
     },
 
     async devLogin(openid: string, userAgent: string | null): Promise<Session> {
-      if (ctx.config.env === 'production') throw devLoginDisabled();
+      if (!devLoginAllowed()) throw devLoginDisabled();
       return residentLogin(openid, userAgent);
     },
 

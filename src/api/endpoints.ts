@@ -5,6 +5,7 @@ import type {
   BoundRoomListResponse,
   CreateBindingCodeInput,
   DevLoginInput,
+  LoginMethods,
   Me,
   Paged,
   PasswordLoginInput,
@@ -18,6 +19,7 @@ import type {
 type Extra = Pick<RequestOptions, 'toast'>;
 
 export const authApi = {
+  methods: (extra?: Extra) => request<LoginMethods>('/auth/methods', { auth: false, ...extra }),
   wechatLogin: (body: WechatLoginInput, extra?: Extra) =>
     request<Session>('/auth/wechat-login', { method: 'POST', data: body, auth: false, ...extra }),
   devLogin: (body: DevLoginInput, extra?: Extra) =>

@@ -3,13 +3,13 @@
 import type { z } from 'zod';
 import type { Region, RegionLevel, RegionList, RegionSummary, ListRegionsQuery } from '../../server/regions/schemas';
 import type { Me, UpdateMeBody } from '../../server/users/schemas';
-import type { DevLoginBody, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from '../../server/auth/schemas';
+import type { DevLoginBody, LoginMethods, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from '../../server/auth/schemas';
 import type { ErrorBody } from '../../server/core/errors';
 import type { Role } from '../../server/users/roles';
 import type { Paged } from '../../server/core/validate';
 import type { BindingCode, BoundRoom, BoundRoomList, CreateBindingCodeBody } from '../../server/bindings/schemas';
 
-export type { Me, Region, RegionList, RegionSummary, Role, Session, Paged, BindingCode, BoundRoom };
+export type { LoginMethods, Me, Region, RegionList, RegionSummary, Role, Session, Paged, BindingCode, BoundRoom };
 export type RegionLevel = z.infer<typeof RegionLevel>;
 export type ApiErrorBody = ErrorBody;
 export type ApiErrorDetail = NonNullable<ErrorBody['error']['details']>[number];

@@ -24,7 +24,7 @@ describe('login page (H5)', () => {
     expect(await screen.findByText('用户名或密码错误')).toBeTruthy();
     expect(user.value).toBe('dispatcher01');
     expect(pass.value).toBe('wrong-password');
-    expect(log[0].data).toEqual({ username: 'dispatcher01', password: 'wrong-password' });
+    expect(log.find((r) => r.path === '/auth/password-login')!.data).toEqual({ username: 'dispatcher01', password: 'wrong-password' });
     expect(getSession()).toBeNull();
     expect(Taro.switchTab).not.toHaveBeenCalled();
     // the message is shown inline next to the form, not also as a toast
@@ -36,31 +36,43 @@ describe('login page (H5)', () => {
     render(<LoginPage />);
     fireEvent.click(screen.getByText('工作人员登录', { selector: 'button' }));
     expect(await screen.findByText('请输入用户名和密码')).toBeTruthy();
-    expect(log).toHaveLength(0);
+    expect(log.filter((r) => r.path !== '/auth/methods')).toHaveLength(0);
   });
 
   test('demo resident login stores the session and opens the home tab', async () => {
     const log = fakeApi({
+      'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: true, password: true } }),
       'POST /auth/dev-login': (req) => ({ status: 200, body: session({ user: me({ name: req.data.openid }) }) }),
     });
     render(<LoginPage />);
-    expect(screen.getByText('演示账号：demo-resident-01')).toBeTruthy();
+    expect(await screen.findByText('演示账号：demo-resident-01')).toBeTruthy();
     fireEvent.change(screen.getByLabelText('picker'), { target: { value: '4' } });
     expect(screen.getByText('演示账号：demo-resident-05')).toBeTruthy();
     await act(async () => {
       fireEvent.click(screen.getByText('演示居民登录'));
     });
-    expect(log[0].data).toEqual({ openid: 'demo-resident-05' });
+    expect(log.find((r) => r.path === '/auth/dev-login')!.data).toEqual({ openid: 'demo-resident-05' });
     expect(getSession()?.user.name).toBe('demo-resident-05');
     expect(Taro.switchTab).toHaveBeenCalledWith({ url: '/pages/home/index' });
   });
 
   test('dev login refused in production shows the server message', async () => {
+    // The methods call failed (weak network), so the button stays and the server has the last word.
     fakeApi({ 'POST /auth/dev-login': () => apiError(403, 'DEV_LOGIN_DISABLED', '生产环境不允许演示登录') });
     render(<LoginPage />);
+    const button = await screen.findByText('演示居民登录');
     await act(async () => {
-      fireEvent.click(screen.getByText('演示居民登录'));
+      fireEvent.click(button);
     });
     expect(await screen.findByText('生产环境不允许演示登录')).toBeTruthy();
+  });
+
+  test('where the server offers no demo login, residents are sent to the mini-program', async () => {
+    fakeApi({ 'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: false, password: true } }) });
+    render(<LoginPage />);
+    expect(await screen.findByText('居民请在微信中搜索本县小程序，使用微信一键登录。')).toBeTruthy();
+    expect(screen.queryByText('演示居民登录')).toBeNull();
+    // Staff still sign in with a password.
+    expect(screen.getByText('工作人员登录', { selector: 'button' })).toBeTruthy();
   });
 });

@@ -35,6 +35,13 @@ describe('POST /api/v1/auth/dev-login', () => {
   });
 });
 
+describe('GET /api/v1/auth/methods', () => {
+  it('offers the development login outside production', async () => {
+    const res = await s.api('GET', '/api/v1/auth/methods');
+    expect(res.body).toEqual({ wechatMiniProgram: true, devLogin: true, password: true });
+  });
+});
+
 describe('POST /api/v1/auth/wechat-login', () => {
   it('uses the development adapter without WECHAT_APPID', async () => {
     const res = await s.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'abc123' } });
@@ -77,6 +84,8 @@ describe('production', () => {
       expect(dev.body.error.code).toBe('DEV_LOGIN_DISABLED');
       const wx = await p.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'x' } });
       expect(wx.status).toBe(403);
+      const methods = await p.api('GET', '/api/v1/auth/methods');
+      expect(methods.body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true });
     } finally {
       await p.stop();
     }

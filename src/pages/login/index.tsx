@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Button, Input, Picker, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import Taro, { useLoad } from '@tarojs/taro';
 import { authApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/request';
 import type { Session } from '../../api/types';
@@ -25,6 +25,18 @@ export default function LoginPage() {
   const [demoIndex, setDemoIndex] = useState(DEMO_RESIDENTS.indexOf(DEFAULT_DEMO_RESIDENT));
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  // The browser has no wx.login: residents use the demo login where the server offers it (not in
+  // production, where they are sent to the mini-program instead).
+  const [devLogin, setDevLogin] = useState<'unknown' | 'offered' | 'not-offered'>('unknown');
+
+  useLoad(() => {
+    if (!IS_H5) return;
+    authApi
+      .methods({ toast: false })
+      .then((m) => setDevLogin(m.devLogin ? 'offered' : 'not-offered'))
+      // Unknown (weak network): keep the button; the server still has the last word.
+      .catch(() => setDevLogin('offered'));
+  });
 
   const residentLogin = async () => {
     if (busy !== 'none') return;
@@ -71,7 +83,9 @@ export default function LoginPage() {
 
       <View className='card'>
         <Text className='card__title'>居民登录</Text>
-        {IS_H5 ? (
+        {IS_H5 && devLogin === 'unknown' ? <Text className='text-muted'>加载中…</Text> : null}
+        {IS_H5 && devLogin === 'not-offered' ? <Text className='text-muted'>居民请在微信中搜索本县小程序，使用微信一键登录。</Text> : null}
+        {IS_H5 && devLogin === 'offered' ? (
           <View>
             <Picker
               mode='selector'
@@ -88,11 +102,12 @@ export default function LoginPage() {
               演示居民登录
             </Button>
           </View>
-        ) : (
+        ) : null}
+        {!IS_H5 ? (
           <Button className='btn btn--primary' loading={busy === 'resident'} onClick={residentLogin}>
             微信一键登录
           </Button>
-        )}
+        ) : null}
         {residentError ? <Text className='login__error'>{residentError}</Text> : null}
       </View>
 
