@@ -53,7 +53,7 @@ export function bindingService(ctx: AppContext) {
           if (!isDuplicateKeyError(err)) throw err;
         }
       }
-      throw new AppError(503, 'CONFLICT', '绑定码生成繁忙，请稍后重试');
+      throw new AppError(503, 'BUSY', '绑定码生成繁忙，请稍后重试');
     },
 
     async redeem(body: RedeemBindingBody): Promise<RedeemResult> {

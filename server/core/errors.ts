@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'DEV_LOGIN_DISABLED'
   | 'UPSTREAM_FAILED'
   | 'NOT_READY'
+  | 'BUSY'
   | 'INTERNAL';
 
 /** The body of every refusal: `{ error: { code, message, details? } }`. */
