@@ -1,14 +1,15 @@
 /**
- * `npm run seed` seeds the demo county into an empty database; `npm run seed -- --reset` wipes
- * the database first. Uses MONGODB_URI, or the embedded database under DATA_DIR (stop
- * `npm start` first: two embedded databases must not share one folder).
+ * `npm run seed` seeds the demo county into an empty database (or adds what a demo database made
+ * by an earlier version lacks); `npm run seed -- --reset` wipes the database first. Uses
+ * MONGODB_URI, or the embedded database under DATA_DIR (stop `npm start` first: two embedded
+ * databases must not share one folder).
  */
 import mongoose from 'mongoose';
 import { loadConfigOrExit } from '../server/core/config';
 import { createLogger } from '../server/core/logger';
 import { createModels, syncIndexes } from '../server/db/models';
 import { openDatabase } from '../server/server';
-import { isEmpty, resetDatabase, seedDemoCounty } from '../server/seed/seed';
+import { describeSeed, isDemoDatabase, isEmpty, resetDatabase, seedDemoCounty } from '../server/seed/seed';
 
 async function main() {
   const reset = process.argv.includes('--reset');
@@ -22,12 +23,12 @@ async function main() {
     if (reset) {
       await resetDatabase(models);
       console.log('Database wiped.');
-    } else if (!(await isEmpty(models))) {
-      console.log('The database already has data; nothing seeded. Use `npm run seed -- --reset` to rebuild the demo county.');
+    } else if (!(await isEmpty(models)) && !(await isDemoDatabase(models))) {
+      console.log('The database has data that is not the demo county; nothing seeded. `npm run seed -- --reset` wipes it and seeds the demo county.');
       return;
     }
     const summary = await seedDemoCounty(models);
-    console.log(`Seeded the demo county: ${summary.regions} regions, ${summary.departments} departments, ${summary.categories} appeal categories, ${summary.users} users, ${summary.rooms} bound group chats.`);
+    console.log(summary.applied.length ? `Seeded the demo county 东溪县: ${describeSeed(summary)}.` : 'The demo county is up to date. `npm run seed -- --reset` rebuilds it.');
   } finally {
     await conn.close();
     await embedded?.stop();

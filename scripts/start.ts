@@ -11,7 +11,7 @@ import path from 'node:path';
 import { loadConfigOrExit } from '../server/core/config';
 import { createLogger } from '../server/core/logger';
 import { startServer } from '../server/server';
-import { isEmpty, seedDemoCounty } from '../server/seed/seed';
+import { describeSeed, isDemoDatabase, isEmpty, seedDemoCounty } from '../server/seed/seed';
 import { demoCounty } from '../server/seed/demo-county';
 import { prepare } from './prepare';
 
@@ -45,10 +45,10 @@ async function main() {
     }
     throw err;
   }
-  if (await isEmpty(server.ctx.models)) {
-    console.log('First run: seeding the demo county 东溪县…');
-    const s = await seedDemoCounty(server.ctx.models);
-    console.log(`  ${s.regions} regions, ${s.departments} departments, ${s.categories} appeal categories, ${s.users} users, ${s.rooms} bound group chats`);
+  // First run: the whole demo county. A demo database from an earlier version: its new parts.
+  if ((await isEmpty(server.ctx.models)) || (await isDemoDatabase(server.ctx.models))) {
+    const seeded = await seedDemoCounty(server.ctx.models);
+    if (seeded.applied.length > 0) console.log(`Seeding the demo county 东溪县: ${describeSeed(seeded)}`);
   }
   const bot = startBot(server.url, config.botToken);
 

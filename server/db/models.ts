@@ -6,6 +6,7 @@ import { sessionSchema } from '../auth/model';
 import { bindingCodeSchema, roomSchema } from '../bindings/model';
 import { auditSchema } from '../audit/model';
 import { categorySchema } from '../categories/model';
+import { seedRecordSchema } from '../seed/model';
 
 /**
  * Models are bound to one connection (not mongoose's global one) so a test can run an app on its
@@ -22,6 +23,7 @@ export function createModels(conn: Connection) {
     Room: conn.model('Room', roomSchema),
     Audit: conn.model('Audit', auditSchema),
     Category: conn.model('Category', categorySchema),
+    SeedRecord: conn.model('SeedRecord', seedRecordSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -70,7 +70,7 @@ describe('npm start', () => {
 
     running = start(env);
     await waitFor(running, 'Press Ctrl-C to stop.', 120_000);
-    expect(running.output()).toContain('seeding the demo county');
+    expect(running.output()).toContain('Seeding the demo county');
     expect(running.output()).toContain(`http://127.0.0.1:${port}/`);
     expect(running.output()).toContain('demo-resident-01');
 
@@ -94,7 +94,7 @@ describe('npm start', () => {
 
     running = start(env);
     await waitFor(running, 'Press Ctrl-C to stop.', 120_000);
-    expect(running.output()).not.toContain('seeding the demo county');
+    expect(running.output()).not.toContain('Seeding the demo county');
     ctrlC(running);
     expect(await running.exited).toBe(0);
   }, 300_000);
