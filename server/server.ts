@@ -8,7 +8,7 @@ import type { AppConfig } from './core/config';
 import { createLogger } from './core/logger';
 import type { AppContext } from './context';
 import { createModels, syncIndexes } from './db/models';
-import { startEmbeddedDb, type EmbeddedDb } from './db/embedded';
+import { startEmbeddedDb, withDbName, type EmbeddedDb } from './db/embedded';
 import { createWechatClient, developmentWechatClient, type WechatClient } from './auth/wechat';
 
 export interface RunningServer {
@@ -35,7 +35,7 @@ export async function openDatabase(config: AppConfig, logger: Logger): Promise<{
   const dataDir = path.resolve(config.dataDir, 'db');
   logger.info({ dataDir }, 'starting embedded database (FerretDB on SQLite)');
   const embedded = await startEmbeddedDb({ dataDir, log: (line) => logger.warn({ component: 'ferretdb' }, line) });
-  return { uri: embedded.uri, embedded };
+  return { uri: withDbName(embedded.uri, 'xianrong'), embedded };
 }
 
 export async function startServer(config: AppConfig, opts: StartOptions = {}): Promise<RunningServer> {

@@ -174,6 +174,22 @@ describe('group chat binding', () => {
     expect(log.find((r) => r.method === 'POST')?.data).toEqual({ type: 'room', regionId: 'm2' });
     expect(instruction()).toBe('请在要绑定的微信群里发送：绑定 654321');
   });
+
+  test('admins see communities beyond the first page', async () => {
+    signIn(admin);
+    const many = Array.from({ length: 130 }, (_, i) => region(`c${i}`, `社区${i + 1}`, 'community', 0));
+    const log = fakeApi({
+      'GET /me': () => ({ status: 200, body: admin }),
+      'GET /rooms': () => rooms(),
+      'GET /regions': (req) => {
+        const page = Number(req.query.page ?? 1);
+        return { status: 200, body: { items: many.slice((page - 1) * 100, page * 100), total: many.length, page, pageSize: 100 } };
+      },
+    });
+    render(<RoomBindingPage />);
+    expect(await screen.findByText('社区130', { exact: false })).toBeTruthy();
+    expect(log.filter((r) => r.path === '/regions')).toHaveLength(2);
+  });
 });
 
 describe('binding my WeChat', () => {

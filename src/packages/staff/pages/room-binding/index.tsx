@@ -56,8 +56,14 @@ export default function RoomBindingPage() {
   const loadAllCommunities = useCallback(async () => {
     setCommunitiesError('');
     try {
-      const res = await regionsApi.list({ level: 'community', pageSize: 100 }, { toast: false });
-      setAllCommunities(res.items.map((r) => ({ id: r.id, name: r.name, level: r.level, pathNames: r.pathNames })));
+      // A county has a few hundred communities: read every page (100 is the server's page limit).
+      const all: RegionSummary[] = [];
+      for (let page = 1; ; page++) {
+        const res = await regionsApi.list({ level: 'community', page: page > 1 ? page : undefined, pageSize: 100 }, { toast: false });
+        all.push(...res.items.map((r) => ({ id: r.id, name: r.name, level: r.level, pathNames: r.pathNames })));
+        if (res.items.length === 0 || all.length >= res.total) break;
+      }
+      setAllCommunities(all);
     } catch (e) {
       setCommunitiesError(errorMessage(e));
     }
