@@ -13,7 +13,7 @@
  * Safe for concurrent callers (two jest workers, the server and a test): each builds to its own
  * temporary name and renames it into place; rename is atomic within one directory.
  *
- * Run directly: `tsx scripts/build-db.ts` builds if needed and prints the binary's path.
+ * Run directly: `tsx scripts/build-db.ts [--stock]` builds if needed and prints the binary's path.
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -28,8 +28,16 @@ const HASHED_FILES = ['go.sum', 'go.mod', 'main.go'];
 const PATCH_DIR = path.join(SOURCE_DIR, '_patches');
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 
+/**
+ * `patched` (the default) is the product's database; `stock` is FerretDB v1.24.2 as released, with
+ * the same wrapper and none of the patches: the baseline that differential tests and benchmarks
+ * compare the patches with.
+ */
+export type DbVariant = 'patched' | 'stock';
+
 export interface EnsureDbBinaryOptions {
   log?: (s: string) => void;
+  variant?: DbVariant;
 }
 
 function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ stdout: string; stderr: string }> {
@@ -77,10 +85,13 @@ async function listPatches(dir = PATCH_DIR, prefix = ''): Promise<string[]> {
 }
 
 /** Where the binary for the current sources lives (it may not exist yet). */
-export async function dbBinaryPath(): Promise<string> {
+export async function dbBinaryPath(variant: DbVariant = 'patched'): Promise<string> {
   const hash = createHash('sha256');
   for (const f of HASHED_FILES) {
     hash.update(await fs.readFile(path.join(SOURCE_DIR, f)));
+  }
+  if (variant === 'stock') {
+    return path.join(CACHE_DIR, `stock-${hash.digest('hex').slice(0, 12)}`, BINARY_NAME);
   }
   for (const rel of await listPatches()) {
     hash.update(`\0${rel}\0`);
@@ -114,7 +125,8 @@ async function preparePatchedBuild(go: string, workDir: string): Promise<string[
   await makeWritable(copy);
   for (const rel of patches) {
     const target = path.join(copy, rel);
-    if (!existsSync(target)) throw new Error(`db/ferretdb/_patches/${rel} patches a file that FerretDB does not have`);
+    // A patch either replaces a FerretDB file or adds a new file to one of its packages.
+    if (!existsSync(path.dirname(target))) throw new Error(`db/ferretdb/_patches/${rel} is in a package that FerretDB does not have`);
     await fs.copyFile(path.join(PATCH_DIR, rel), target);
   }
   const goMod = await fs.readFile(path.join(SOURCE_DIR, 'go.mod'), 'utf8');
@@ -126,7 +138,8 @@ async function preparePatchedBuild(go: string, workDir: string): Promise<string[
 /** Returns the path of the built database binary, building it first when missing. */
 export async function ensureDbBinary(opts: EnsureDbBinaryOptions = {}): Promise<string> {
   const log = opts.log ?? (() => {});
-  const binary = await dbBinaryPath();
+  const variant = opts.variant ?? 'patched';
+  const binary = await dbBinaryPath(variant);
   if (existsSync(binary)) return binary;
 
   const go = await findGo();
@@ -134,12 +147,13 @@ export async function ensureDbBinary(opts: EnsureDbBinaryOptions = {}): Promise<
   await fs.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${BINARY_NAME}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`);
 
-  log(`building the embedded database (FerretDB) into ${path.relative(ROOT, binary)}; the first build takes a few minutes`);
+  log(`building the ${variant === 'stock' ? 'unpatched (stock) ' : ''}embedded database (FerretDB) into ${path.relative(ROOT, binary)}; the first build takes a few minutes`);
   const started = Date.now();
   const workDir = `${tmp}.src`;
   try {
     await fs.mkdir(workDir, { recursive: true });
-    const args = ['build', '-trimpath', ...(await preparePatchedBuild(go, workDir)), '-o', tmp, '.'];
+    const modfile = variant === 'stock' ? [] : await preparePatchedBuild(go, workDir);
+    const args = ['build', '-trimpath', ...modfile, '-o', tmp, '.'];
     try {
       await run(go, args, { cwd: SOURCE_DIR, env: { ...process.env, CGO_ENABLED: '0' } });
     } catch (first) {
@@ -162,7 +176,7 @@ export async function ensureDbBinary(opts: EnsureDbBinaryOptions = {}): Promise<
 }
 
 if (require.main === module) {
-  ensureDbBinary({ log: (s) => console.error(s) })
+  ensureDbBinary({ log: (s) => console.error(s), variant: process.argv.includes('--stock') ? 'stock' : 'patched' })
     .then((p) => console.log(p))
     .catch((err: Error) => {
       console.error(err.message);
