@@ -1,3 +1,5 @@
+// Xianrong patch of FerretDB v1.24.2 internal/handler/commands.go: write commands take a per-collection lock.
+
 // Copyright 2021 FerretDB Inc.
 //
 // Licensed under the Apache License, Version 2.0 (the "License");
@@ -18,7 +20,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"github.com/FerretDB/wire"
 
@@ -281,19 +282,18 @@ func (h *Handler) initCommands() {
 		// please keep sorted alphabetically
 	}
 
-	// Xianrong patch: run commands that write one at a time. Upstream, update and findAndModify
-	// read the matching documents and then write them back by _id without re-checking the filter,
-	// so two concurrent `findOneAndUpdate({status: 'open'}, ...)` both "win" and concurrent $inc
-	// updates are lost. Serialising writes (SQLite serialises them anyway) makes each write command
-	// atomic with respect to the others; reads still run concurrently.
+	// Xianrong patch: write commands on one collection run one at a time (see xianrong_locks.go).
+	// Upstream, update and findAndModify read the matching documents and then write them back by
+	// _id without re-checking the filter, so two concurrent `findOneAndUpdate({status: 'open'}, ...)`
+	// both "win" and concurrent $inc updates are lost. Reads still run concurrently.
 	for name, cmd := range h.commands {
 		if !xianrongWriteCommands[name] || cmd.Handler == nil {
 			continue
 		}
 		cmdHandler := cmd.Handler
 		cmd.Handler = func(ctx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {
-			xianrongWriteLock.Lock()
-			defer xianrongWriteLock.Unlock()
+			unlock := xianrongLockFor(msg)
+			defer unlock()
 			return cmdHandler(ctx, msg)
 		}
 	}
@@ -312,9 +312,6 @@ func (h *Handler) initCommands() {
 		}
 	}
 }
-
-// xianrongWriteLock serialises the commands in xianrongWriteCommands (Xianrong patch).
-var xianrongWriteLock sync.Mutex
 
 // xianrongWriteCommands are the commands that modify data or metadata (Xianrong patch).
 var xianrongWriteCommands = map[string]bool{
