@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './core/config';
 import type { Models } from './db/models';
 import type { WechatClient } from './auth/wechat';
+import type { ReadCache } from './core/cache/read-cache';
 
 /** What every feature's routes and services are built from. One per app instance. */
 export interface AppContext {
@@ -12,4 +13,6 @@ export interface AppContext {
   logger: Logger;
   wechat: WechatClient | null;
   now: () => Date;
+  /** Read-mostly responses from memory, invalidated through the database (core/cache). */
+  cache: ReadCache;
 }

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { AppConfig } from './core/config';
 import { createLogger } from './core/logger';
+import { ReadCache } from './core/cache/read-cache';
+import { readStamps } from './core/cache/stamps';
 import type { AppContext } from './context';
 import { createModels, syncIndexes } from './db/models';
 import { startEmbeddedDb, withDbName, type EmbeddedDb } from './db/embedded';
@@ -58,6 +60,7 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
     logger,
     wechat: opts.wechat === undefined ? defaultWechat(config) : opts.wechat,
     now: opts.now ?? (() => new Date()),
+    cache: new ReadCache({ readStamps: () => readStamps(conn) }),
   };
   const app = createApp(ctx);
   const server: Server = createServer(app);

@@ -1,4 +1,8 @@
 import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { cacheStampPlugin } from '../core/cache/stamps';
+
+/** The read cache's namespace for this collection: every write bumps it (core/cache/stamps.ts). */
+export const CATEGORIES_CACHE = 'categories';
 
 /**
  * The dispatch catalogue (派单目录): what residents can report, which unit handles it by default,
@@ -36,6 +40,7 @@ export const categorySchema = new Schema<CategoryDoc>(
   },
   baseOptions,
 );
+categorySchema.plugin(cacheStampPlugin(CATEGORIES_CACHE));
 
 /** DESIGN.md: accept within 2 h, first contact within 24 h, resolve within 7 days. */
 export const DEFAULT_DEADLINES = { acceptHours: 2, firstContactHours: 24, resolveHours: 7 * 24 };

@@ -1,8 +1,9 @@
 import type { AppContext } from '../context';
 import { AppError, badRequest, notFound } from '../core/errors';
+import { queryKey } from '../core/cache/read-cache';
 import { route } from '../core/route';
 import { idParams } from '../core/validate';
-import { DEFAULT_DEADLINES, type CategoryDoc } from './model';
+import { CATEGORIES_CACHE, DEFAULT_DEADLINES, type CategoryDoc } from './model';
 import { Category, CategoryList, CreateCategoryBody, ListCategoriesQuery, UpdateCategoryBody } from './schemas';
 
 const toDto = (c: CategoryDoc): Category => ({
@@ -27,10 +28,13 @@ export function categoryRoutes(ctx: AppContext) {
   return [
     route({
       method: 'get', path: '/', summary: '诉求分类目录（派单目录）', access: 'public', query: ListCategoriesQuery, response: CategoryList,
-      handler: async ({ query, user }) => {
-        const all = query.all === 'true' && user?.roles.includes('admin');
-        const docs = await Categories.find(all ? {} : { active: true }).sort({ sort: 1, code: 1 }).lean<CategoryDoc[]>();
-        return { items: docs.map(toDto) };
+      handler: ({ req, res, query, user }) => {
+        const all = query.all === 'true' && !!user?.roles.includes('admin');
+        // Two variants: the active catalogue (public), and every entry (admins only: private).
+        return ctx.cache.respond({ req, res }, { namespace: CATEGORIES_CACHE, key: queryKey({ all }), private: all }, async () => {
+          const docs = await Categories.find(all ? {} : { active: true }).sort({ sort: 1, code: 1 }).lean<CategoryDoc[]>();
+          return { items: docs.map(toDto) };
+        });
       },
     }),
     route({

@@ -1,4 +1,8 @@
 import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { cacheStampPlugin } from '../core/cache/stamps';
+
+/** The read cache's namespace for this collection: every write bumps it (core/cache/stamps.ts). */
+export const DEPARTMENTS_CACHE = 'departments';
 
 export interface DepartmentDoc {
   _id: Types.ObjectId;
@@ -21,3 +25,4 @@ export const departmentSchema = new Schema<DepartmentDoc>(
   },
   baseOptions,
 );
+departmentSchema.plugin(cacheStampPlugin(DEPARTMENTS_CACHE));

@@ -2,7 +2,7 @@ import type { AppContext } from '../context';
 import { AppError, conflict, notFound } from '../core/errors';
 import { route } from '../core/route';
 import { idParams } from '../core/validate';
-import type { DepartmentDoc } from './model';
+import { DEPARTMENTS_CACHE, type DepartmentDoc } from './model';
 import { CreateDepartmentBody, Department, DepartmentList, UpdateDepartmentBody } from './schemas';
 
 const toDto = (d: DepartmentDoc): Department => ({ id: String(d._id), name: d.name, code: d.code, phone: d.phone, sort: d.sort, active: d.active });
@@ -13,7 +13,8 @@ export function departmentRoutes(ctx: AppContext) {
   const { Department: Departments, User } = ctx.models;
   // A county has dozens of departments: one unpaged list is what every picker wants.
   return [
-    route({ method: 'get', path: '/', summary: '部门列表', access: 'user', response: DepartmentList, handler: async () => ({ items: (await Departments.find().sort({ sort: 1, code: 1 }).lean<DepartmentDoc[]>()).map(toDto) }) }),
+    // The same list for every signed-in user; private, since only they may see it.
+    route({ method: 'get', path: '/', summary: '部门列表', access: 'user', response: DepartmentList, handler: ({ req, res }) => ctx.cache.respond({ req, res }, { namespace: DEPARTMENTS_CACHE, key: 'list', private: true }, async () => ({ items: (await Departments.find().sort({ sort: 1, code: 1 }).lean<DepartmentDoc[]>()).map(toDto) })) }),
     route({ method: 'post', path: '/', summary: '新建部门', access: ['admin'], body: CreateDepartmentBody, response: Department, status: 201, handler: async ({ body }) => {
       const clash = await Departments.findOne({ $or: [{ name: body.name }, { code: body.code }] }).lean<DepartmentDoc>();
       if (clash) throw clash.name === body.name ? duplicate('名称', body.name, 'name') : duplicate('编码', body.code, 'code');

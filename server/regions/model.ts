@@ -1,4 +1,8 @@
 import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { cacheStampPlugin } from '../core/cache/stamps';
+
+/** The read cache's namespace for this collection: every write bumps it (core/cache/stamps.ts). */
+export const REGIONS_CACHE = 'regions';
 
 export const REGION_LEVELS = ['county', 'township', 'community', 'grid'] as const;
 export type RegionLevel = (typeof REGION_LEVELS)[number];
@@ -34,3 +38,4 @@ export const regionSchema = new Schema<RegionDoc>(
   },
   baseOptions,
 );
+regionSchema.plugin(cacheStampPlugin(REGIONS_CACHE));

@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { freshRead } from './fresh-read';
+import type { Stamps } from './stamps';
+
+/**
+ * Read-mostly responses (regions, categories, departments ...) served from memory, correct when
+ * several server processes share one database:
+ *
+ * - per request, one read of the version stamps (stamps.ts), shared only with requests that
+ *   arrived before that read started (fresh-read.ts);
+ * - an entry is labelled with the stamp read BEFORE its data was loaded, so a write racing the
+ *   load leaves it at worst fresher than its label, never staler;
+ * - an entry is used only while its namespace's stamp is unchanged, and requests missing the
+ *   same entry share one load;
+ * - the response carries a strong ETag (a hash of the exact body) and `Cache-Control: no-cache`,
+ *   so clients revalidate every time and get a 304 without a body when nothing changed.
+ */
+export interface CacheEntry {
+  value: unknown;
+  body: Buffer;
+  etag: string;
+}
+
+interface Namespace {
+  /** `epoch:version` of the newest stamp read seen for this namespace, and the read's order. */
+  label: string;
+  seq: number;
+  entries: Map<string, CacheEntry>;
+  loading: Map<string, Promise<CacheEntry>>;
+}
+
+export interface CacheStats {
+  /** Stamp reads started against the database. */
+  stampReads: number;
+  /** Requests waiting for a stamp read right now. */
+  waiting: number;
+  /** Loads of data from the database (cache misses that did not join another load). */
+  loads: number;
+  /** Responses served from an entry already in memory or from a load another request started. */
+  hits: number;
+}
+
+export interface ReadCacheOptions {
+  readStamps: () => Promise<Stamps>;
+  /** Entries kept per namespace, least recently used dropped first. */
+  maxEntriesPerNamespace?: number;
+}
+
+export interface CachedResponse {
+  /** A stamp namespace: the one the model's `cacheStampPlugin` bumps. */
+  namespace: string;
+  /** Everything the body depends on besides the namespace's data: normalized query, caller's variant. */
+  key: string;
+  /** The body depends on the caller: `Cache-Control: private`, `Vary: Authorization`. */
+  private?: boolean;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A key for a parsed query: the same parameters in any order give the same key. */
+export function queryKey(query: Record<string, unknown> | undefined): string {
+  if (!query) return '';
+  return JSON.stringify(Object.keys(query).sort().filter((k) => query[k] !== undefined).map((k) => [k, query[k]]));
+}
+
+/**
+ * RFC 9110 If-None-Match (weak comparison). Checked here rather than by Express's `req.fresh`,
+ * which never answers 304 to a request carrying `Cache-Control: no-cache`, and fetch() adds that
+ * header to every request whose If-None-Match the caller set.
+ */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+function toEntry(value: unknown): CacheEntry {
+  // Exactly what Express's res.json sends (no replacer, no spaces configured).
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  return { value, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+}
+
+export class ReadCache {
+  readonly stats: CacheStats = { stampReads: 0, waiting: 0, loads: 0, hits: 0 };
+  private readonly spaces = new Map<string, Namespace>();
+  private readonly max: number;
+  private readonly stamps: () => Promise<{ value: Stamps; seq: number }>;
+
+  constructor(opts: ReadCacheOptions) {
+    this.max = opts.maxEntriesPerNamespace ?? 256;
+    this.stamps = freshRead(() => {
+      this.stats.stampReads++;
+      return opts.readStamps();
+    });
+  }
+
+  /**
+   * Send the response for `spec` from memory if its namespace is unchanged, else from `load`,
+   * with ETag/304 handling. Resolves to the body's value (for typing and composition); the
+   * response is already sent, so the route mounter sends nothing more.
+   */
+  async respond<T>(http: { req: Request; res: Response }, spec: CachedResponse, load: () => Promise<T>): Promise<T> {
+    const entry = await this.entry(spec, load);
+    const { res } = http;
+    res.set('Cache-Control', spec.private ? 'private, no-cache' : 'no-cache');
+    if (spec.private) res.vary('Authorization');
+    res.set('ETag', entry.etag);
+    if (matches(http.req.get('if-none-match'), entry.etag)) {
+      res.status(304).end();
+    } else {
+      res.set('Content-Type', JSON_TYPE);
+      res.send(entry.body);
+    }
+    return entry.value as T;
+  }
+
+  /** The entry for `spec`, valid at a stamp read that started after this call. */
+  async entry(spec: CachedResponse, load: () => Promise<unknown>): Promise<CacheEntry> {
+    this.stats.waiting++;
+    let read: { value: Stamps; seq: number };
+    try {
+      read = await this.stamps();
+    } finally {
+      this.stats.waiting--;
+    }
+    const label = `${read.value.epoch}:${read.value.v[spec.namespace] ?? 0}`;
+    let space = this.spaces.get(spec.namespace);
+    if (!space) {
+      space = { label, seq: read.seq, entries: new Map(), loading: new Map() };
+      this.spaces.set(spec.namespace, space);
+    } else if (read.seq > space.seq) {
+      space.seq = read.seq;
+      if (space.label !== label) {
+        space.label = label;
+        space.entries.clear();
+        space.loading.clear();
+      }
+    }
+    // Here space.label comes from a read that started no earlier than ours: as fresh or fresher.
+
+    const hit = space.entries.get(spec.key);
+    if (hit) {
+      // Most recently used last: Map keeps insertion order.
+      space.entries.delete(spec.key);
+      space.entries.set(spec.key, hit);
+      this.stats.hits++;
+      return hit;
+    }
+    const pending = space.loading.get(spec.key);
+    if (pending) {
+      this.stats.hits++;
+      return pending;
+    }
+
+    this.stats.loads++;
+    const s = space;
+    const loadedAt = s.label;
+    const p = load().then(toEntry);
+    s.loading.set(spec.key, p);
+    try {
+      const entry = await p;
+      if (s.label === loadedAt) {
+        s.entries.set(spec.key, entry);
+        if (s.entries.size > this.max) s.entries.delete(s.entries.keys().next().value!);
+      }
+      return entry;
+    } finally {
+      if (s.loading.get(spec.key) === p) s.loading.delete(spec.key);
+    }
+  }
+}
