@@ -1,148 +1,232 @@
 /**
- * HTTP API throughput and latency on loopback: the real server (as the tests start it: its own
- * embedded FerretDB on a free port, server on port 0, demo county seeded), driven by global fetch
- * with a bounded number of concurrent requests, next to a `GET /healthz` baseline in the same run.
+ * Read routes under load, each beside a bare Express 5 route that sends the same bytes.
  *
- *   npx tsx bench/api.ts [requests]     (default 500 per scenario, at most 5000; 60 s cap per scenario)
+ * The project runs as a user runs it (what `npm start` does, without the bot and the H5 build):
+ * a child process with its own embedded database in a temp folder, the demo county seeded. A second
+ * child is a bare Express 5 app that answers each route's URL with the exact status, content-type
+ * and bytes the project returned. autocannon (100 connections, fixed duration) drives them in turns
+ * (project route, bare route, next route ...) after a warm-up, from this process.
+ *
+ *   npx tsx bench/api.ts [seconds]     (default 5 s per measurement, 2..30; the whole run stops itself)
+ *
+ * Roles of this file: no argument = the bench; `--project` and `--bare <file>` = the two children.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import { startTestServer, type TestServer } from '../tests/helpers/server';
-import { DEMO_PASSWORD } from '../server/seed/demo-county';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import express from 'express';
 
-const REQUESTS = Math.min(Math.max(Number(process.argv[2]) || 500, 10), 5000);
-const CONCURRENCY = 8;
-const TIME_CAP_MS = 60_000;
-const WARMUP = 16;
+const ROOT = path.resolve(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
+const CONNECTIONS = 100;
+const WARMUP_SECONDS = 2;
+const START_TIMEOUT_MS = 300_000; // the first run may build the embedded database
+const SECONDS = Math.min(Math.max(Number(process.argv[2]) || 5, 2), 30);
 
-interface Scenario {
+interface Captured {
   name: string;
-  method: 'GET' | 'POST';
-  path: string;
-  body?: unknown;
-  token?: string;
-  expectStatus: number;
-  requests: number;
+  url: string;
+  headers: Record<string, string>;
+  status: number;
+  contentType: string;
+  /** base64 */
+  body: string;
 }
 
-interface Result {
-  scenario: Scenario;
-  done: number;
-  wallMs: number;
-  latencies: number[];
-  bytes: number;
-  unexpected: string[];
+/** Until the parent closes our stdin (or dies) or sends a signal. */
+function untilParentGoes(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+    process.stdin.resume();
+  });
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+/** Child 1: the real server on its own embedded database, seeded like `npm start` does. */
+async function serveProject(): Promise<void> {
+  const { loadConfig } = await import('../server/core/config');
+  const { createLogger } = await import('../server/core/logger');
+  const { startServer } = await import('../server/server');
+  const { isEmpty, seedDemoCounty } = await import('../server/seed/seed');
+  const config = loadConfig(process.env);
+  const server = await startServer(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+  try {
+    if (await isEmpty(server.ctx.models)) await seedDemoCounty(server.ctx.models);
+    process.stdout.write(`READY ${server.url}\n`);
+    await untilParentGoes();
+  } finally {
+    await server.close();
+  }
 }
 
-/** 4.2 → "4.2x slower", 0.5 → "2.0x faster" (a ratio of cost: baseline rate / rate, or latency / baseline latency). */
-function times(ratio: number): string {
-  return ratio >= 1 ? `${ratio.toFixed(1)}x slower` : `${(1 / ratio).toFixed(1)}x faster`;
+/** Child 2: a bare Express 5 app sending, for each URL, exactly what the project sent. */
+async function serveBare(file: string): Promise<void> {
+  const routes: Captured[] = JSON.parse(await fs.readFile(file, 'utf8'));
+  const byUrl = new Map(routes.map((r) => [r.url, { ...r, bytes: Buffer.from(r.body, 'base64') }]));
+  const app = express();
+  for (const pathname of new Set(routes.map((r) => r.url.split('?')[0]))) {
+    app.get(pathname, (req, res) => {
+      const r = byUrl.get(req.originalUrl);
+      if (!r) return void res.status(404).end();
+      res.status(r.status).set('Content-Type', r.contentType).send(r.bytes);
+    });
+  }
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  process.stdout.write(`READY http://127.0.0.1:${port}\n`);
+  await untilParentGoes();
+  server.closeAllConnections();
+  server.close();
 }
 
-async function once(base: string, s: Scenario): Promise<{ status: number; bytes: number }> {
-  const headers: Record<string, string> = {};
-  if (s.token) headers.authorization = `Bearer ${s.token}`;
-  if (s.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + s.path, { method: s.method, headers, body: s.body === undefined ? undefined : JSON.stringify(s.body) });
-  const buf = await res.arrayBuffer();
-  return { status: res.status, bytes: buf.byteLength };
+interface Child {
+  url: string;
+  stop(): Promise<void>;
 }
 
-async function run(base: string, s: Scenario): Promise<Result> {
-  const unexpected: string[] = [];
-  // Warm-up (not counted): JIT, connection pool, first queries.
-  for (let i = 0; i < Math.min(WARMUP, s.requests); i++) await once(base, s);
-
-  const latencies: number[] = [];
-  let next = 0;
-  let bytes = 0;
-  const t0 = performance.now();
-  const deadline = t0 + TIME_CAP_MS;
-  const worker = async () => {
-    while (next < s.requests && performance.now() < deadline) {
-      next++;
-      const t = performance.now();
-      try {
-        const r = await once(base, s);
-        latencies.push(performance.now() - t);
-        bytes = r.bytes;
-        if (r.status !== s.expectStatus && unexpected.length < 5) unexpected.push(`status ${r.status}`);
-      } catch (err) {
-        if (unexpected.length < 5) unexpected.push(String(err));
-      }
-    }
+function startChild(args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
+  const child: ChildProcess = spawn(TSX, [__filename, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.stdin!.end();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(killer);
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { scenario: s, done: latencies.length, wallMs: performance.now() - t0, latencies, bytes, unexpected };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args[0]} did not start within ${START_TIMEOUT_MS / 1000} s`));
+    }, START_TIMEOUT_MS);
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const m = /^READY (\S+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.resume();
+        resolve({ url: m[1], stop });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${args[0]} exited before it was ready (code ${code}, signal ${signal})`));
+    });
+  });
 }
 
-async function main() {
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  bad: number;
+}
+
+async function load(base: string, r: Captured, seconds: number): Promise<Measured> {
+  const result = await autocannon({ url: base + r.url, connections: CONNECTIONS, duration: seconds, headers: r.headers });
+  const bad = result.errors + result.timeouts + result.non2xx;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad };
+}
+
+async function capture(base: string, name: string, url: string, headers: Record<string, string> = {}): Promise<Captured> {
+  const res = await fetch(base + url, { headers });
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200) throw new Error(`${name}: status ${res.status} ${body.toString('utf8').slice(0, 200)}`);
+  return { name, url, headers, status: res.status, contentType: res.headers.get('content-type') ?? 'application/octet-stream', body: body.toString('base64') };
+}
+
+const fmt = (n: number, w: number, digits = 0) => n.toFixed(digits).padStart(w);
+
+async function bench(): Promise<void> {
   const cpus = os.cpus();
   console.log(`API bench: ${os.type()} ${os.arch()}, ${cpus.length} CPU (${cpus[0]?.model.trim() ?? '?'}), node ${process.version}`);
   console.log(`load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the figures; compare rows of one run)`);
-  console.log(`database: embedded FerretDB 1.24 (SQLite) on 127.0.0.1, demo county seeded; ${CONCURRENCY} concurrent requests, up to ${REQUESTS} per scenario, ${TIME_CAP_MS / 1000} s cap`);
+  console.log(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measurement after a ${WARMUP_SECONDS} s warm-up per route; project and bare route in turns`);
 
-  const t0 = performance.now();
-  let server: TestServer | undefined;
-  let failed = false;
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-bench-api-'));
+  const children: Child[] = [];
+  // A last resort: whatever hangs, the run ends (children get their stdin closed by our exit).
+  const routesCount = 7;
+  const cap = setTimeout(() => {
+    console.error('bench/api.ts: time cap reached, stopping');
+    process.exit(1);
+  }, START_TIMEOUT_MS + routesCount * (2 * SECONDS + WARMUP_SECONDS + 5) * 1000 + 60_000);
+  cap.unref();
   try {
-    server = await startTestServer({ config: { loginRateLimitPerMinute: 1_000_000 } });
-    console.log(`server + database + seed ready in ${(performance.now() - t0).toFixed(0)} ms (${server.url})\n`);
-    const residentToken = await server.residentToken('demo-resident-01');
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: tmp, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    delete env.MONGODB_URI;
+    const t0 = performance.now();
+    const project = await startChild(['--project'], env);
+    children.push(project);
+    console.log(`project server + embedded database + seed ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${project.url})`);
 
-    const scenarios: Scenario[] = [
-      { name: 'GET /healthz (baseline)', method: 'GET', path: '/healthz', expectStatus: 200, requests: REQUESTS },
-      { name: 'GET /regions (roots)', method: 'GET', path: '/api/v1/regions', expectStatus: 200, requests: REQUESTS },
-      { name: 'GET /regions?level=grid&pageSize=20', method: 'GET', path: '/api/v1/regions?level=grid&pageSize=20', expectStatus: 200, requests: REQUESTS },
-      { name: 'GET /me (resident token)', method: 'GET', path: '/api/v1/me', token: residentToken, expectStatus: 200, requests: REQUESTS },
-      {
-        name: 'POST /auth/password-login',
-        method: 'POST',
-        path: '/api/v1/auth/password-login',
-        body: { username: 'dongcheng', password: DEMO_PASSWORD },
-        expectStatus: 200,
-        requests: Math.min(50, REQUESTS),
-      },
-      { name: 'POST /auth/dev-login {"$x":1} (400)', method: 'POST', path: '/api/v1/auth/dev-login', body: { $x: 1 }, expectStatus: 400, requests: REQUESTS },
+    const login = await fetch(`${project.url}/api/v1/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ openid: 'demo-resident-01' }) });
+    if (login.status !== 200) throw new Error(`dev-login: ${login.status}`);
+    const token = ((await login.json()) as { accessToken: string }).accessToken;
+    const auth = { authorization: `Bearer ${token}` };
+    const townships = (await (await fetch(`${project.url}/api/v1/regions?level=township`)).json()) as { items: { id: string }[] };
+
+    const routes = [
+      await capture(project.url, 'GET /healthz', '/healthz'),
+      await capture(project.url, 'GET /api/v1/categories', '/api/v1/categories'),
+      await capture(project.url, 'GET /api/v1/regions', '/api/v1/regions'),
+      await capture(project.url, 'GET /api/v1/regions?level=grid&pageSize=20', '/api/v1/regions?level=grid&pageSize=20'),
+      await capture(project.url, 'GET /api/v1/regions/:id', `/api/v1/regions/${townships.items[0].id}`),
+      await capture(project.url, 'GET /api/v1/departments (token)', '/api/v1/departments', auth),
+      await capture(project.url, 'GET /api/v1/me (token, not cached)', '/api/v1/me', auth),
     ];
+    const file = path.join(tmp, 'bare-routes.json');
+    await fs.writeFile(file, JSON.stringify(routes));
+    const bare = await startChild(['--bare', file], process.env);
+    children.push(bare);
 
-    const results: Result[] = [];
-    for (const s of scenarios) results.push(await run(server.url, s));
+    console.log('warming up …\n');
+    for (const r of routes) {
+      await load(project.url, r, WARMUP_SECONDS);
+      await load(bare.url, r, 1);
+    }
 
-    const base = results[0];
-    const baseRps = (base.done / base.wallMs) * 1000;
-    const baseP50 = pct([...base.latencies].sort((a, b) => a - b), 50);
-    const header = `${'scenario'.padEnd(38)} ${'requests'.padStart(8)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'bytes'.padStart(6)}   vs /healthz`;
+    const header = `${'route'.padEnd(42)} ${'project req/s'.padStart(13)} ${'bare req/s'.padStart(10)} ${'ratio'.padStart(6)} ${'project p50/p99 ms'.padStart(19)} ${'bare p50/p99 ms'.padStart(16)} ${'bytes'.padStart(6)}`;
     console.log(header);
-    console.log('-'.repeat(header.length + 12));
-    for (const r of results) {
-      const sorted = [...r.latencies].sort((a, b) => a - b);
-      const rps = (r.done / r.wallMs) * 1000;
-      const p50 = sorted.length ? pct(sorted, 50) : NaN;
-      const p99 = sorted.length ? pct(sorted, 99) : NaN;
-      const rel = r === base ? 'baseline' : `${times(baseRps / rps)} by req/s, p50 ${times(p50 / baseP50)}`;
+    console.log('-'.repeat(header.length));
+    let failed = false;
+    for (const r of routes) {
+      const p = await load(project.url, r, SECONDS);
+      const b = await load(bare.url, r, SECONDS);
+      const bytes = Buffer.from(r.body, 'base64').length;
       console.log(
-        `${r.scenario.name.padEnd(38)} ${String(r.done).padStart(8)} ${rps.toFixed(0).padStart(8)} ${p50.toFixed(2).padStart(8)} ${p99.toFixed(2).padStart(8)} ${String(r.bytes).padStart(6)}   ${rel}` +
-          (r.done < r.scenario.requests ? `  (stopped by the ${TIME_CAP_MS / 1000} s cap)` : ''),
+        `${r.name.padEnd(42)} ${fmt(p.rps, 13)} ${fmt(b.rps, 10)} ${fmt(p.rps / b.rps, 6, 2)} ${`${p.p50} / ${p.p99}`.padStart(19)} ${`${b.p50} / ${b.p99}`.padStart(16)} ${String(bytes).padStart(6)}` +
+          (p.bad || b.bad ? `  ! ${p.bad} project, ${b.bad} bare responses not 2xx or failed` : ''),
       );
-      if (r.unexpected.length) {
-        failed = true;
-        console.log(`  ! expected status ${r.scenario.expectStatus}, got: ${r.unexpected.join('; ')}`);
-      }
+      if (p.bad || b.bad) failed = true;
+    }
+    console.log('\nratio = project req/s / bare req/s. The bare app sends the captured bytes from memory: the ceiling for this machine.');
+    console.log('departments and me carry a resident token: each request loads the signed-in user from the database first.');
+    if (failed) {
+      console.error('\nsome responses failed or were not 2xx: the figures above are not meaningful');
+      process.exitCode = 1;
     }
   } finally {
-    await server?.stop();
-  }
-  if (failed) {
-    console.error('\nsome responses had an unexpected status: figures above are not meaningful');
-    process.exitCode = 1;
+    for (const c of children.reverse()) await c.stop();
+    await fs.rm(tmp, { recursive: true, force: true });
+    clearTimeout(cap);
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+const role = process.argv[2];
+const main = role === '--project' ? serveProject() : role === '--bare' ? serveBare(process.argv[3]) : bench();
+main.then(
+  // The children exit as soon as their work is done, whatever handle a library keeps open.
+  () => role && process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
