@@ -14,6 +14,9 @@ export default defineAppConfig({
       pages: ['pages/workbench/index', 'pages/room-binding/index', 'pages/contact-binding/index'],
     },
   ],
+  // WeChat injects a page's custom components only when the page is opened, instead of all of them at
+  // launch (DevTools' code-quality panel flags it when off).
+  lazyCodeLoading: 'requiredComponents',
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#b71c1c',
