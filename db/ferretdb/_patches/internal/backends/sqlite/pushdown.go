@@ -1,0 +1,636 @@
+// Xianrong patch: a new file in FerretDB v1.24.2's internal/backends/sqlite package.
+
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/fsql"
+	"github.com/FerretDB/FerretDB/internal/util/lazyerrors"
+)
+
+// Filter, sort and count pushdown (Xianrong patch).
+//
+// xianrongPlan translates the parts of a filter it understands into a SQL WHERE clause over the
+// (rank, value) expressions the indexes are built on (metadata/xianrong_index.go). The invariant:
+// the WHERE clause selects a superset of the documents the filter matches, and the handler still
+// runs FerretDB's own filter on every row, so pushdown can only drop rows that would not match.
+//
+// Pushed: conditions on simple top-level fields (metadata.XianrongSimpleField) of the forms
+// {f: v}, {f: {$eq: v}}, {f: {$in: [v...]}}, {f: {$gt|$gte|$lt|$lte: v}} and {f: /^literal/}
+// (or {$regex: '^literal'} without options), and $and of filters; v a string, number (not NaN or
+// infinite), date, ObjectID, bool or null (null only for $eq/$in). For _id: equality and $in of
+// strings and ObjectIDs, on the _id index. Everything else ($or, $ne, $nin, $exists, $elemMatch,
+// dotted paths, regexes with options or without a literal prefix, objects, arrays ...) stays for
+// the handler alone.
+//
+// A document whose field f holds an array may match a condition on f through its elements, so each
+// pushed condition keeps such documents (OR rank = array) unless the collection's type log says
+// f never held an array. A condition is "exact" when the SQL selects exactly the matching
+// documents; only a filter whose every condition is exact is counted in SQL.
+type xianrongPlan struct {
+	conds []string
+	args  []any
+	exact bool
+
+	// fields with an exact equality condition on a non-null value (served by an index prefix)
+	eqFields map[string]bool
+}
+
+// xianrongTypeLog returns the loggable types each top-level field of the table ever held
+// (metadata.XianrongTypesTable). ok is false if it cannot tell; then every field counts as
+// holding every such type.
+func xianrongTypeLog(ctx context.Context, db *fsql.DB, tableName string) (log map[string]map[string]bool, ok bool) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT field, type FROM %q WHERE tbl = ?`, metadata.XianrongTypesTable), tableName)
+	if err != nil {
+		return nil, false
+	}
+	defer rows.Close()
+
+	log = map[string]map[string]bool{}
+
+	for rows.Next() {
+		var f, t string
+		if err = rows.Scan(&f, &t); err != nil {
+			return nil, false
+		}
+
+		if log[f] == nil {
+			log[f] = map[string]bool{}
+		}
+
+		log[f][t] = true
+	}
+
+	if rows.Err() != nil {
+		return nil, false
+	}
+
+	return log, true
+}
+
+// xianrongTypes is the type log of one query.
+type xianrongTypes struct {
+	log map[string]map[string]bool
+	ok  bool
+}
+
+// mayBeArray reports whether field f may hold an array in some document.
+func (t xianrongTypes) mayBeArray(f string) bool {
+	return !t.ok || t.log[f]["array"]
+}
+
+// orderable reports whether every value of field f orders in SQL as FerretDB orders it.
+func (t xianrongTypes) orderable(f string) bool {
+	return t.ok && len(t.log[f]) == 0
+}
+
+// xianrongBuildPlan translates filter. A nil filter gives an empty, exact plan.
+func xianrongBuildPlan(filter *types.Document, t xianrongTypes) *xianrongPlan {
+	p := &xianrongPlan{exact: true, eqFields: map[string]bool{}}
+	p.addFilter(filter, t)
+
+	return p
+}
+
+// addFilter adds the conditions of one filter document.
+func (p *xianrongPlan) addFilter(filter *types.Document, t xianrongTypes) {
+	if filter == nil {
+		return
+	}
+
+	iter := filter.Iterator()
+	defer iter.Close()
+
+	for {
+		k, v, err := iter.Next()
+		if err != nil {
+			return
+		}
+
+		switch {
+		case k == "$comment":
+			// not a condition
+		case k == "$and":
+			arr, ok := v.(*types.Array)
+			if !ok || arr.Len() == 0 {
+				p.exact = false
+				continue
+			}
+
+			for i := 0; i < arr.Len(); i++ {
+				sub, _ := arr.Get(i)
+
+				d, ok := sub.(*types.Document)
+				if !ok {
+					p.exact = false
+					continue
+				}
+
+				p.addFilter(d, t)
+			}
+		case k == "_id":
+			p.addID(v)
+		case !metadata.XianrongSimpleField(k):
+			p.exact = false
+		default:
+			p.addField(k, v, t)
+		}
+	}
+}
+
+// addID pushes {_id: v} and {_id: {$in: [...]}} for strings and ObjectIDs through the _id index.
+func (p *xianrongPlan) addID(v any) {
+	var vals []any
+
+	switch v := v.(type) {
+	case string, types.ObjectID:
+		vals = []any{v}
+	case *types.Document:
+		if v.Len() != 1 {
+			p.exact = false
+			return
+		}
+
+		op := v.Keys()[0]
+		arg := v.Values()[0]
+
+		switch op {
+		case "$eq":
+			vals = []any{arg}
+		case "$in":
+			arr, ok := arg.(*types.Array)
+			if !ok {
+				p.exact = false
+				return
+			}
+
+			for i := 0; i < arr.Len(); i++ {
+				vals = append(vals, xianrongElem(arr.Get(i)))
+			}
+		default:
+			p.exact = false
+			return
+		}
+	default:
+		p.exact = false
+		return
+	}
+
+	if len(vals) == 0 {
+		p.exact = false
+		return
+	}
+
+	var ph []string
+	var args []any
+	var typ string
+
+	for _, val := range vals {
+		var s, vt string
+
+		switch val := val.(type) {
+		case string:
+			if !xianrongPlainID(val) {
+				p.exact = false
+				return
+			}
+
+			s, vt = val, "string"
+		case types.ObjectID:
+			s, vt = fmt.Sprintf("%x", val[:]), "objectId"
+		default:
+			p.exact = false
+			return
+		}
+
+		if typ != "" && typ != vt {
+			// a string and an ObjectID with the same hex are the same JSON text: still pushed,
+			// but the stored type is not checked below
+			p.exact = false
+		}
+
+		typ = vt
+
+		ph = append(ph, "?")
+		args = append(args, `"`+s+`"`)
+	}
+
+	cond := fmt.Sprintf(`%s IN (%s)`, metadata.IDColumn, strings.Join(ph, ", "))
+	if p.exact {
+		// _id is never an array; a string and an ObjectID with the same hex differ only in $s
+		cond += fmt.Sprintf(` AND %s->>'$."$s".p._id.t' = '%s'`, metadata.DefaultColumn, typ)
+	}
+
+	p.conds = append(p.conds, cond)
+	p.args = append(p.args, args...)
+}
+
+// xianrongPlainID reports whether the _id string s is stored as its bytes between quotes (no JSON
+// escapes), so that the JSON text SQLite compares is unambiguous.
+func xianrongPlainID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+
+	return true
+}
+
+// addField adds the condition {f: v} on a simple top-level field.
+func (p *xianrongPlan) addField(f string, v any, t xianrongTypes) {
+	switch v := v.(type) {
+	case *types.Document:
+		if v.Len() == 0 || !strings.HasPrefix(v.Keys()[0], "$") {
+			// equality with a document
+			p.exact = false
+			return
+		}
+
+		var options any
+		hasOptions := v.Has("$options")
+		if hasOptions {
+			options = xianrongElem(v.Get("$options"))
+		}
+
+		iter := v.Iterator()
+		defer iter.Close()
+
+		for {
+			op, arg, err := iter.Next()
+			if err != nil {
+				return
+			}
+
+			switch op {
+			case "$eq":
+				p.addEq(f, arg, t)
+			case "$in":
+				p.addIn(f, arg, t)
+			case "$gt", "$gte", "$lt", "$lte":
+				p.addRange(f, op, arg, t)
+			case "$regex":
+				opts, _ := options.(string)
+				if hasOptions && opts != "" {
+					p.exact = false
+					continue
+				}
+
+				switch arg := arg.(type) {
+				case string:
+					p.addRegex(f, types.Regex{Pattern: arg}, t)
+				case types.Regex:
+					p.addRegex(f, arg, t)
+				default:
+					p.exact = false
+				}
+			case "$options":
+				// with $regex
+			default:
+				p.exact = false
+			}
+		}
+	case types.Regex:
+		p.addRegex(f, v, t)
+	default:
+		p.addEq(f, v, t)
+	}
+}
+
+// xianrongEncode returns the rank and the SQL value of a scalar filter value.
+// ok is false for values it does not push (documents, arrays, NaN, infinities, binData, ...).
+func xianrongEncode(v any) (rank int, val any, ok bool) {
+	switch v := v.(type) {
+	case types.NullType:
+		return metadata.XianrongRankNull, nil, true
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, nil, false
+		}
+
+		if v == 0 {
+			v = 0 // -0
+		}
+
+		return metadata.XianrongRankNumber, v, true
+	case int32:
+		return metadata.XianrongRankNumber, int64(v), true
+	case int64:
+		return metadata.XianrongRankNumber, v, true
+	case string:
+		return metadata.XianrongRankString, v, true
+	case types.ObjectID:
+		return metadata.XianrongRankObjectID, fmt.Sprintf("%x", v[:]), true
+	case bool:
+		if v {
+			return metadata.XianrongRankBool, int64(1), true
+		}
+
+		return metadata.XianrongRankBool, int64(0), true
+	case time.Time:
+		return metadata.XianrongRankDate, v.UnixMilli(), true
+	default:
+		return 0, nil, false
+	}
+}
+
+// add appends a condition on f; the array branch is added when f may hold an array.
+func (p *xianrongPlan) add(f, cond string, args []any, t xianrongTypes) {
+	if t.mayBeArray(f) {
+		cond = fmt.Sprintf(`(%s OR %s = %d)`, cond, metadata.XianrongRankExpr(f), metadata.XianrongRankArray)
+		p.exact = false
+	}
+
+	p.conds = append(p.conds, cond)
+	p.args = append(p.args, args...)
+}
+
+// addEq adds {f: {$eq: v}}.
+func (p *xianrongPlan) addEq(f string, v any, t xianrongTypes) {
+	rank, val, ok := xianrongEncode(v)
+	if !ok {
+		p.exact = false
+		return
+	}
+
+	if rank == metadata.XianrongRankNull {
+		// null and missing
+		p.add(f, fmt.Sprintf(`%s = %d`, metadata.XianrongRankExpr(f), rank), nil, t)
+		return
+	}
+
+	cond := fmt.Sprintf(`(%s = %d AND %s = ?)`, metadata.XianrongRankExpr(f), rank, metadata.XianrongValueExpr(f))
+	p.add(f, cond, []any{val}, t)
+
+	if !t.mayBeArray(f) {
+		p.eqFields[f] = true
+	}
+}
+
+// addIn adds {f: {$in: [...]}}.
+func (p *xianrongPlan) addIn(f string, v any, t xianrongTypes) {
+	arr, ok := v.(*types.Array)
+	if !ok || arr.Len() == 0 {
+		p.exact = false
+		return
+	}
+
+	byRank := map[int][]any{}
+	var ranks []int
+
+	for i := 0; i < arr.Len(); i++ {
+		rank, val, ok := xianrongEncode(xianrongElem(arr.Get(i)))
+		if !ok {
+			// a regex, document or array element: not pushed
+			p.exact = false
+			return
+		}
+
+		if _, seen := byRank[rank]; !seen {
+			ranks = append(ranks, rank)
+			byRank[rank] = nil
+		}
+
+		if rank != metadata.XianrongRankNull {
+			byRank[rank] = append(byRank[rank], val)
+		}
+	}
+
+	var terms []string
+	var args []any
+
+	for _, rank := range ranks {
+		if rank == metadata.XianrongRankNull {
+			terms = append(terms, fmt.Sprintf(`%s = %d`, metadata.XianrongRankExpr(f), rank))
+			continue
+		}
+
+		vals := byRank[rank]
+		terms = append(terms, fmt.Sprintf(
+			`(%s = %d AND %s IN (%s))`,
+			metadata.XianrongRankExpr(f), rank, metadata.XianrongValueExpr(f), strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", "),
+		))
+		args = append(args, vals...)
+	}
+
+	cond := terms[0]
+	if len(terms) > 1 {
+		cond = "(" + strings.Join(terms, " OR ") + ")"
+	}
+
+	p.add(f, cond, args, t)
+}
+
+// addRange adds {f: {$gt|$gte|$lt|$lte: v}}, bracketed by type as FerretDB compares.
+func (p *xianrongPlan) addRange(f, op string, v any, t xianrongTypes) {
+	rank, val, ok := xianrongEncode(v)
+	if !ok || rank == metadata.XianrongRankNull {
+		p.exact = false
+		return
+	}
+
+	sqlOp := map[string]string{"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}[op]
+	cond := fmt.Sprintf(`(%s = %d AND %s %s ?)`, metadata.XianrongRankExpr(f), rank, metadata.XianrongValueExpr(f), sqlOp)
+	p.add(f, cond, []any{val}, t)
+}
+
+// addRegex adds {f: /^literal.../} as a range of strings with that prefix.
+func (p *xianrongPlan) addRegex(f string, re types.Regex, t xianrongTypes) {
+	prefix, whole := xianrongRegexPrefix(re)
+	if prefix == "" {
+		p.exact = false
+		return
+	}
+
+	if !whole {
+		p.exact = false
+	}
+
+	// the smallest string greater than every string starting with prefix: prefix with its last byte
+	// incremented (UTF-8 never contains 0xFF, so that cannot overflow; the result is only compared
+	// byte-wise, so it need not be valid UTF-8)
+	upper := []byte(prefix)
+	upper[len(upper)-1]++
+
+	cond := fmt.Sprintf(
+		`(%[1]s = %[2]d AND %[3]s >= ? AND %[3]s < ?)`,
+		metadata.XianrongRankExpr(f), metadata.XianrongRankString, metadata.XianrongValueExpr(f),
+	)
+	p.add(f, cond, []any{prefix, string(upper)}, t)
+}
+
+// xianrongRegexPrefix returns the literal prefix every match of re starts with, and whether re
+// matches exactly the strings with that prefix. It returns "" when it cannot tell.
+func xianrongRegexPrefix(re types.Regex) (prefix string, whole bool) {
+	if re.Options != "" || !strings.HasPrefix(re.Pattern, "^") || strings.Contains(re.Pattern, "|") {
+		return "", false
+	}
+
+	pat := re.Pattern[1:]
+	var b strings.Builder
+	var last int // length of b before the last literal
+
+	for i := 0; i < len(pat); {
+		c := pat[i]
+
+		switch {
+		case c == '\\':
+			if i+1 >= len(pat) {
+				return "", false
+			}
+
+			n := pat[i+1]
+			if n >= 0x80 || (n >= '0' && n <= '9') || (n >= 'A' && n <= 'Z') || (n >= 'a' && n <= 'z') {
+				// \d, \b, \Q, \1, ... end the literal part
+				return b.String(), false
+			}
+
+			last = b.Len()
+			b.WriteByte(n)
+			i += 2
+
+		case strings.IndexByte(`.[]()^$`, c) >= 0:
+			return b.String(), false
+
+		case strings.IndexByte(`?*{+`, c) >= 0:
+			// the previous literal may repeat or be absent
+			return b.String()[:last], false
+
+		default:
+			_, size := utf8.DecodeRuneInString(pat[i:])
+			last = b.Len()
+			b.WriteString(pat[i : i+size])
+			i += size
+		}
+	}
+
+	return b.String(), true
+}
+
+// xianrongElem returns v, ignoring err (for elements read within the length, or checked with Has).
+func xianrongElem(v any, _ error) any {
+	return v
+}
+
+// xianrongOrderBy returns the ORDER BY clause of a field sort, or "" if SQLite cannot sort
+// exactly like the handler: every key must be a simple top-level field whose values all order in
+// SQL like FerretDB orders them (no arrays, objects, binData, timestamps or regexes).
+// Documents with equal sort keys may come in any order, as with the handler's sort.
+func xianrongOrderBy(sort *types.Document, t xianrongTypes) string {
+	var cols []string
+
+	for _, k := range sort.Keys() {
+		if !metadata.XianrongSimpleField(k) || !t.orderable(k) {
+			return ""
+		}
+
+		dir := ""
+		if sort.Map()[k].(int64) == -1 {
+			dir = " DESC"
+		}
+
+		cols = append(cols, metadata.XianrongRankExpr(k)+dir, metadata.XianrongValueExpr(k)+dir)
+	}
+
+	if len(cols) == 0 {
+		return ""
+	}
+
+	return " ORDER BY " + strings.Join(cols, ", ")
+}
+
+// xianrongSortIndex returns the name of an index that returns the rows in the order of sort when
+// scanned after the plan's equality conditions: its keys are zero or more fields with an exact
+// equality condition, then the sort keys in order, with all directions equal or all reversed.
+// Without a hint SQLite (which has no statistics) often prefers an index on another condition
+// and sorts every match in a temporary B-tree; in sort order, a limit stops reading early.
+func xianrongSortIndex(meta *metadata.Collection, sort *types.Document, p *xianrongPlan) string {
+	keys := sort.Keys()
+
+	for _, index := range meta.Settings.Indexes {
+		i := 0
+		for i < len(index.Key) && p.eqFields[index.Key[i].Field] && index.Key[i].Field != keys[0] {
+			i++
+		}
+
+		if len(index.Key)-i < len(keys) {
+			continue
+		}
+
+		ok := true
+		var flip *bool
+
+		for j, k := range keys {
+			key := index.Key[i+j]
+			if key.Field != k || !metadata.XianrongSimpleField(k) {
+				ok = false
+				break
+			}
+
+			f := (sort.Map()[k].(int64) == -1) != key.Descending
+			if flip == nil {
+				flip = &f
+			}
+
+			if *flip != f {
+				ok = false
+				break
+			}
+		}
+
+		if ok {
+			return meta.TableName + "_" + index.Name
+		}
+	}
+
+	return ""
+}
+
+// xianrongWhere returns the WHERE clause of the plan.
+func (p *xianrongPlan) where() string {
+	if len(p.conds) == 0 {
+		return ""
+	}
+
+	return " WHERE " + strings.Join(p.conds, " AND ")
+}
+
+// XianrongFieldSort implements backends.XianrongFieldSorter.
+func (c *collection) XianrongFieldSort() {}
+
+// XianrongCount implements backends.XianrongCounter.
+func (c *collection) XianrongCount(ctx context.Context, filter *types.Document) (int64, bool, error) {
+	db := c.r.DatabaseGetExisting(ctx, c.dbName)
+	if db == nil {
+		return 0, true, nil
+	}
+
+	meta := c.r.CollectionGet(ctx, c.dbName, c.name)
+	if meta == nil {
+		return 0, true, nil
+	}
+
+	log, ok := xianrongTypeLog(ctx, db, meta.TableName)
+
+	p := xianrongBuildPlan(filter, xianrongTypes{log: log, ok: ok})
+	if !p.exact {
+		return 0, false, nil
+	}
+
+	var n int64
+	q := fmt.Sprintf(`SELECT count(*) FROM %q`, meta.TableName) + p.where()
+
+	if err := db.QueryRowContext(ctx, q, p.args...).Scan(&n); err != nil {
+		return 0, false, lazyerrors.Error(err)
+	}
+
+	return n, true, nil
+}
