@@ -61,6 +61,8 @@ export interface WeappCheckReport {
   wxmlFiles: number;
   wxssFiles: number;
   packages: WeappPackageSize[];
+  /** Bytes of each file as the upload compile produced it; null when it did not compile. */
+  uploadFiles: Record<string, number> | null;
   quality: QualityItem[];
   /** Output of the miniprogram-ci child process, kept for when it failed in an unexpected way. */
   ciLog: string;
@@ -263,6 +265,7 @@ export async function checkWeapp(dir = path.join(ROOT, 'dist', 'weapp')): Promis
     wxmlFiles: wxml.length,
     wxssFiles: wxss.length,
     packages,
+    uploadFiles: uploaded,
     quality,
     ciLog,
   };
