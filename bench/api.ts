@@ -5,9 +5,11 @@
  * a child process with its own embedded database in a temp folder, the demo county seeded. A second
  * child is a bare Express 5 app that answers each route's URL with the exact status, content-type
  * and bytes the project returned. autocannon (100 connections, fixed duration) drives them in turns
- * (project route, bare route, next route ...) after a warm-up, from this process.
+ * (project route, bare route, next route ..., then again for each round) after a warm-up, from
+ * this process. Rounds spread each route's samples over the run, so a burst of other work on the
+ * machine weighs on both sides alike: req/s is the mean over rounds, p50/p99 the median.
  *
- *   npx tsx bench/api.ts [seconds]     (default 5 s per measurement, 2..30; the whole run stops itself)
+ *   npx tsx bench/api.ts [seconds] [rounds]   (default 3 s per measurement (2..30), 3 rounds (1..5); stops by itself)
  *
  * Roles of this file: no argument = the bench; `--project` and `--bare <file>` = the two children.
  */
@@ -23,7 +25,8 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32'
 const CONNECTIONS = 100;
 const WARMUP_SECONDS = 2;
 const START_TIMEOUT_MS = 300_000; // the first run may build the embedded database
-const SECONDS = Math.min(Math.max(Number(process.argv[2]) || 5, 2), 30);
+const SECONDS = Math.min(Math.max(Number(process.argv[2]) || 3, 2), 30);
+const ROUNDS = Math.min(Math.max(Number(process.argv[3]) || 3, 1), 5);
 
 interface Captured {
   name: string;
@@ -143,12 +146,18 @@ async function capture(base: string, name: string, url: string, headers: Record<
 }
 
 const fmt = (n: number, w: number, digits = 0) => n.toFixed(digits).padStart(w);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+function summarize(runs: Measured[]): Measured {
+  return { rps: mean(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), bad: runs.reduce((a, r) => a + r.bad, 0) };
+}
 
 async function bench(): Promise<void> {
   const cpus = os.cpus();
   console.log(`API bench: ${os.type()} ${os.arch()}, ${cpus.length} CPU (${cpus[0]?.model.trim() ?? '?'}), node ${process.version}`);
   console.log(`load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the figures; compare rows of one run)`);
-  console.log(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measurement after a ${WARMUP_SECONDS} s warm-up per route; project and bare route in turns`);
+  console.log(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${ROUNDS} rounds, after a ${WARMUP_SECONDS} s warm-up per route; project and bare route in turns`);
 
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-bench-api-'));
   const children: Child[] = [];
@@ -157,7 +166,7 @@ async function bench(): Promise<void> {
   const cap = setTimeout(() => {
     console.error('bench/api.ts: time cap reached, stopping');
     process.exit(1);
-  }, START_TIMEOUT_MS + routesCount * (2 * SECONDS + WARMUP_SECONDS + 5) * 1000 + 60_000);
+  }, START_TIMEOUT_MS + routesCount * (ROUNDS * (2 * SECONDS + 2) + WARMUP_SECONDS + 3) * 1000 + 60_000);
   cap.unref();
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: tmp, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
@@ -193,13 +202,21 @@ async function bench(): Promise<void> {
       await load(bare.url, r, 1);
     }
 
+    const runs = routes.map(() => ({ project: [] as Measured[], bare: [] as Measured[] }));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, r] of routes.entries()) {
+        runs[i].project.push(await load(project.url, r, SECONDS));
+        runs[i].bare.push(await load(bare.url, r, SECONDS));
+      }
+    }
+
     const header = `${'route'.padEnd(42)} ${'project req/s'.padStart(13)} ${'bare req/s'.padStart(10)} ${'ratio'.padStart(6)} ${'project p50/p99 ms'.padStart(19)} ${'bare p50/p99 ms'.padStart(16)} ${'bytes'.padStart(6)}`;
     console.log(header);
     console.log('-'.repeat(header.length));
     let failed = false;
-    for (const r of routes) {
-      const p = await load(project.url, r, SECONDS);
-      const b = await load(bare.url, r, SECONDS);
+    for (const [i, r] of routes.entries()) {
+      const p = summarize(runs[i].project);
+      const b = summarize(runs[i].bare);
       const bytes = Buffer.from(r.body, 'base64').length;
       console.log(
         `${r.name.padEnd(42)} ${fmt(p.rps, 13)} ${fmt(b.rps, 10)} ${fmt(p.rps / b.rps, 6, 2)} ${`${p.p50} / ${p.p99}`.padStart(19)} ${`${b.p50} / ${b.p99}`.padStart(16)} ${String(bytes).padStart(6)}` +
@@ -207,7 +224,8 @@ async function bench(): Promise<void> {
       );
       if (p.bad || b.bad) failed = true;
     }
-    console.log('\nratio = project req/s / bare req/s. The bare app sends the captured bytes from memory: the ceiling for this machine.');
+    console.log(`\nreq/s: mean of ${ROUNDS} rounds; p50/p99: median of the rounds' figures. ratio = project req/s / bare req/s.`);
+    console.log('The bare app sends the captured bytes from memory: the ceiling for this machine.');
     console.log('departments and me carry a resident token: each request loads the signed-in user from the database first.');
     if (failed) {
       console.error('\nsome responses failed or were not 2xx: the figures above are not meaningful');
