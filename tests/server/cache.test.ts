@@ -138,6 +138,8 @@ describe('writes outside the API bump the stamp', () => {
     const ops: [string, () => Promise<unknown>][] = [
       ['create', () => Department.create({ name: '测试部门一', code: 'test-one' })],
       ['insertMany', () => Department.insertMany([{ name: '测试部门二', code: 'test-two' }])],
+      ['insertOne', async () => { await Department.insertOne({ name: '测试部门四', code: 'test-four' }); }],
+      ['bulkSave', async () => { const d = (await Department.findOne({ code: 'test-four' }))!; d.sort = 905; await Department.bulkSave([d]); }],
       ['doc.save', async () => { const d = (await Department.findOne({ code: 'test-one' }))!; d.phone = '0000-1234'; await d.save(); }],
       ['updateOne', () => Department.updateOne({ code: 'test-one' }, { $set: { sort: 900 } })],
       ['updateMany', () => Department.updateMany({ code: /^test-/ }, { $set: { sort: 901 } })],
