@@ -2,10 +2,14 @@
 // its inputs changed. Inputs: src/**, config/**, babel.config.js, package-lock.json (+
 // TARO_APP_API_BASE, which is baked in).
 // Usage: `tsx scripts/build-app.ts [h5|weapp] [--force]`, or `await ensureAppBuild('h5')`.
+// The H5 build also gets precompressed copies of its text files (`x.js.br`, `x.js.gz` beside `x.js`),
+// which the server sends to browsers that accept them (server/core/h5-static.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 
 const ROOT = path.resolve(__dirname, '..');
 export type AppTarget = 'h5' | 'weapp';
@@ -83,6 +87,54 @@ function runTaroBuild(target: AppTarget, log: (line: string) => void): Promise<v
   });
 }
 
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+/** Files worth compressing: text. Images and fonts are compressed already. */
+const COMPRESSIBLE = /\.(?:html|js|mjs|css|json|svg|txt|xml|map|wasm)$/i;
+/** The encodings written beside each text file, by suffix. */
+export const PRECOMPRESSED = ['.br', '.gz'] as const;
+
+async function isUpToDate(copy: string, sourceMtimeMs: number): Promise<boolean> {
+  try {
+    return (await fs.stat(copy)).mtimeMs >= sourceMtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes `<file>.br` (brotli, quality 11) and `<file>.gz` (gzip -9) beside each text file of `dir`
+ * whose copies are missing or older than the file, and removes copies whose file is gone (Taro
+ * leaves old hashed files behind only when told to). A copy that would not be smaller is not
+ * written, so the server sends the file itself. Returns how many files it compressed.
+ */
+export async function precompressDir(dir: string): Promise<number> {
+  const files = await listFiles(dir);
+  const present = new Set(files);
+  let written = 0;
+  for (const file of files) {
+    if (PRECOMPRESSED.some((ext) => file.endsWith(ext))) {
+      if (!present.has(file.slice(0, -3))) await fs.rm(file, { force: true });
+      continue;
+    }
+    if (!COMPRESSIBLE.test(file)) continue;
+    const stat = await fs.stat(file);
+    const [brFresh, gzFresh] = await Promise.all(PRECOMPRESSED.map((ext) => isUpToDate(file + ext, stat.mtimeMs)));
+    if (brFresh && gzFresh) continue;
+    const data = await fs.readFile(file);
+    const [br, gz] = await Promise.all([
+      brotli(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
+      gzip(data, { level: 9 }),
+    ]);
+    for (const [ext, out] of [['.br', br], ['.gz', gz]] as const) {
+      if (out.length < data.length) await fs.writeFile(file + ext, out);
+      else await fs.rm(file + ext, { force: true });
+    }
+    written++;
+  }
+  return written;
+}
+
 /** Returns dist/<target>, building it first when missing or when any input changed since the last build. */
 export async function ensureAppBuild(target: AppTarget, opts: EnsureAppBuildOptions = {}): Promise<string> {
   const log = opts.log ?? (() => undefined);
@@ -90,6 +142,8 @@ export async function ensureAppBuild(target: AppTarget, opts: EnsureAppBuildOpti
   const wanted = await appInputHash();
   const built = existsSync(path.join(dir, ENTRY[target]));
   if (!opts.force && built && (await readStoredHash(target)) === wanted) {
+    // A build made before precompression existed gets its copies now (a no-op when they are there).
+    if (target === 'h5') await precompressDir(dir);
     log(`${target} build is up to date (${dir})`);
     return dir;
   }
@@ -97,6 +151,8 @@ export async function ensureAppBuild(target: AppTarget, opts: EnsureAppBuildOpti
   const started = Date.now();
   await runTaroBuild(target, log);
   if (!existsSync(path.join(dir, ENTRY[target]))) throw new Error(`taro build finished but dist/${target}/${ENTRY[target]} is missing`);
+  // Before the hash is written: a build counts as finished only with its compressed copies.
+  if (target === 'h5') log(`h5: precompressed ${await precompressDir(dir)} text files (.br, .gz)`);
   await fs.writeFile(hashFile(target), wanted + '\n');
   log(`${target} build done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return dir;

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
@@ -9,6 +7,7 @@ import type { AppContext } from './context';
 import { AppError, badRequest } from './core/errors';
 import { apiNotFound, errorMiddleware, requireJsonBody } from './core/error-middleware';
 import { buildOpenApi } from './core/openapi';
+import { h5Static } from './core/h5-static';
 import { mountRoutes, type RouteDef } from './core/route';
 import { findOperatorKey } from './core/validate';
 import { authenticate } from './auth/authenticate';
@@ -117,14 +116,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(API, api);
   app.use('/api', apiNotFound);
 
-  // The H5 build of the mini-program, served from the same origin as the API.
-  const h5 = path.resolve(config.h5Dir);
-  if (existsSync(path.join(h5, 'index.html'))) app.use(express.static(h5, { index: 'index.html', maxAge: '1h' }));
-  else {
-    app.get('/', (_req, res) => {
-      res.type('text/plain; charset=utf-8').send(`The H5 app is not built (${config.h5Dir}). Run: npm run build:h5 (npm start builds it).\nAPI: /api/v1, docs: /api/docs\n`);
-    });
-  }
+  // The H5 build of the mini-program, served from the same origin as the API (precompressed, cached).
+  app.use(h5Static(config.h5Dir));
 
   app.use(errorMiddleware);
   return app;

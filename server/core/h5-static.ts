@@ -1,0 +1,166 @@
+/**
+ * The H5 build of the mini-program (dist/h5), served from the same origin as the API, tuned for a
+ * weak mobile line:
+ * - text files go out precompressed when the browser accepts it (`x.js.br`, then `x.js.gz`, written
+ *   beside each file by scripts/build-app.ts), with `Vary: Accept-Encoding`;
+ * - `index.html` is revalidated on every load (`no-cache` + ETag, 304 when unchanged), so a new
+ *   release reaches everyone at once;
+ * - files whose name carries a content hash (`js/app.38b9fb7e.js`) never change, so browsers keep
+ *   them for a year without asking; anything else (tab-bar icons) for a short while.
+ * Files are looked up on every request (a rebuild while the server runs is picked up), only inside
+ * the build folder, never dotfiles; a path that is no file falls through to the next handler.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, promises as fs, type Stats } from 'node:fs';
+import path from 'node:path';
+import { Router, type Request, type Response } from 'express';
+
+export const CACHE_HTML = 'no-cache';
+export const CACHE_HASHED = 'public, max-age=31536000, immutable';
+export const CACHE_OTHER = 'public, max-age=600';
+
+/** `name.<8+ hex>.ext` or `name-<8+ hex>.ext`: the build's content-hashed file names. */
+const HASHED_NAME = /[.-][0-9a-f]{8,}\.[a-z0-9]+$/i;
+
+/** Precompressed copies, in order of preference. */
+const ENCODINGS = [
+  { coding: 'br', suffix: '.br' },
+  { coding: 'gzip', suffix: '.gz' },
+] as const;
+type Coding = (typeof ENCODINGS)[number]['coding'];
+
+export function cacheControlFor(relPath: string): string {
+  if (relPath.endsWith('.html')) return CACHE_HTML;
+  return HASHED_NAME.test(path.posix.basename(relPath)) ? CACHE_HASHED : CACHE_OTHER;
+}
+
+/**
+ * The codings an Accept-Encoding header allows (q > 0), from the ones we have: br before gzip
+ * whatever the header's order, as br is smaller. `*` stands for any coding not named.
+ */
+export function acceptedCodings(header: string | undefined): Coding[] {
+  if (!header) return [];
+  const q = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = qParam ? Number(qParam.slice(2)) : 1;
+    q.set(name.trim(), Number.isFinite(value) ? value : 0);
+  }
+  const star = q.get('*');
+  return ENCODINGS.map((e) => e.coding).filter((c) => (q.get(c) ?? (c === 'gzip' ? q.get('x-gzip') : undefined) ?? star ?? 0) > 0);
+}
+
+/** Strong ETags from content, computed once per file version (path, size, mtime). */
+const etags = new Map<string, { key: string; etag: string }>();
+async function etagOf(file: string, stat: Stats): Promise<string> {
+  const key = `${stat.size}:${stat.mtimeMs}`;
+  const known = etags.get(file);
+  if (known?.key === key) return known.etag;
+  const digest = createHash('sha256').update(await fs.readFile(file)).digest('base64url').slice(0, 27);
+  const etag = `"${digest}"`;
+  if (etags.size > 2000) etags.clear();
+  etags.set(file, { key, etag });
+  return etag;
+}
+
+async function statFile(file: string): Promise<Stats | null> {
+  try {
+    const s = await fs.stat(file);
+    return s.isFile() ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The file a URL path names inside `root`, or null: no traversal, no dotfiles, no NUL. */
+function resolveInside(root: string, urlPath: string): { file: string; rel: string } | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const rel = path.posix.normalize(decoded.endsWith('/') ? `${decoded}index.html` : decoded).replace(/^\/+/, '');
+  if (!rel || rel.startsWith('..') || rel.split('/').some((seg) => seg.startsWith('.'))) return null;
+  const file = path.resolve(root, rel);
+  if (!file.startsWith(root + path.sep)) return null;
+  return { file, rel };
+}
+
+async function serve(root: string, req: Request, res: Response): Promise<boolean> {
+  const target = resolveInside(root, req.path);
+  if (!target) return false;
+  const stat = await statFile(target.file);
+  if (!stat) return false;
+
+  // A precompressed copy counts only when it is at least as new as the file itself.
+  let sendFile = target.file;
+  let sendStat = stat;
+  let coding: Coding | null = null;
+  let hasCopies = false;
+  const accepted = acceptedCodings(req.get('accept-encoding'));
+  for (const e of ENCODINGS) {
+    const copy = await statFile(target.file + e.suffix);
+    if (!copy || copy.mtimeMs < stat.mtimeMs) continue;
+    hasCopies = true;
+    if (!coding && accepted.includes(e.coding)) {
+      coding = e.coding;
+      sendFile = target.file + e.suffix;
+      sendStat = copy;
+    }
+  }
+
+  res.type(path.extname(target.file));
+  res.setHeader('Cache-Control', cacheControlFor(target.rel));
+  res.setHeader('Last-Modified', stat.mtime.toUTCString());
+  // Each encoding is its own representation, with its own ETag.
+  const etag = await etagOf(target.file, stat);
+  res.setHeader('ETag', coding ? `${etag.slice(0, -1)}-${coding}"` : etag);
+  if (hasCopies) res.vary('Accept-Encoding');
+  if (coding) res.setHeader('Content-Encoding', coding);
+
+  if (req.fresh) {
+    res.status(304).end();
+    return true;
+  }
+  res.setHeader('Content-Length', String(sendStat.size));
+  if (req.method === 'HEAD') {
+    res.end();
+    return true;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const stream = createReadStream(sendFile);
+    stream.on('error', (err) => {
+      if (res.headersSent) {
+        res.destroy(err);
+        resolve();
+      } else reject(err);
+    });
+    res.on('close', () => {
+      stream.destroy();
+      resolve();
+    });
+    stream.pipe(res);
+  });
+  return true;
+}
+
+/** The H5 app from `h5Dir`, or a plain-text pointer at `/` when it is not built. */
+export function h5Static(h5Dir: string): Router {
+  const root = path.resolve(h5Dir);
+  const router = Router();
+  if (!existsSync(path.join(root, 'index.html'))) {
+    router.get('/', (_req, res) => {
+      res.type('text/plain; charset=utf-8').send(`The H5 app is not built (${h5Dir}). Run: npm run build:h5 (npm start builds it).\nAPI: /api/v1, docs: /api/docs\n`);
+    });
+    return router;
+  }
+  router.use(async (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (!(await serve(root, req, res))) next();
+  });
+  return router;
+}
