@@ -42,6 +42,9 @@ type xianrongPlan struct {
 
 	// fields with an exact equality condition on a non-null value (served by an index prefix)
 	eqFields map[string]bool
+
+	// whether the filter has a pushed _id condition
+	hasID bool
 }
 
 // xianrongTypeLog returns the loggable types each top-level field of the table ever held
@@ -223,6 +226,8 @@ func (p *xianrongPlan) addID(v any) {
 		args = append(args, `"`+s+`"`)
 	}
 
+	p.hasID = true
+
 	cond := fmt.Sprintf(`%s IN (%s)`, metadata.IDColumn, strings.Join(ph, ", "))
 	if p.exact {
 		// _id is never an array; a string and an ObjectID with the same hex differ only in $s
@@ -344,8 +349,19 @@ func xianrongEncode(v any) (rank int, val any, ok bool) {
 
 // add appends a condition on f; the array branch is added when f may hold an array.
 func (p *xianrongPlan) add(f, cond string, args []any, t xianrongTypes) {
-	if t.mayBeArray(f) {
-		cond = fmt.Sprintf(`(%s OR %s = %d)`, cond, metadata.XianrongRankExpr(f), metadata.XianrongRankArray)
+	p.addBranches(f, cond, args, t, metadata.XianrongRankArray)
+}
+
+// addBranches appends a condition on f that also keeps documents where f holds a value of one of
+// the given ranks, if f may hold such a value (the type log knows arrays and regexes).
+func (p *xianrongPlan) addBranches(f, cond string, args []any, t xianrongTypes, ranks ...int) {
+	for _, rank := range ranks {
+		typ := map[int]string{metadata.XianrongRankArray: "array", metadata.XianrongRankRegex: "regex"}[rank]
+		if t.ok && !t.log[f][typ] {
+			continue
+		}
+
+		cond = fmt.Sprintf(`(%s OR %s = %d)`, cond, metadata.XianrongRankExpr(f), rank)
 		p.exact = false
 	}
 
@@ -445,6 +461,12 @@ func (p *xianrongPlan) addRange(f, op string, v any, t xianrongTypes) {
 // addRegex adds {f: /^literal.../} as a range of strings with that prefix.
 func (p *xianrongPlan) addRegex(f string, re types.Regex, t xianrongTypes) {
 	prefix, whole := xianrongRegexPrefix(re)
+
+	if _, err := re.Compile(); err != nil {
+		// the handler reports the error for every document it reads: keep them all
+		prefix = ""
+	}
+
 	if prefix == "" {
 		p.exact = false
 		return
@@ -464,7 +486,9 @@ func (p *xianrongPlan) addRegex(f string, re types.Regex, t xianrongTypes) {
 		`(%[1]s = %[2]d AND %[3]s >= ? AND %[3]s < ?)`,
 		metadata.XianrongRankExpr(f), metadata.XianrongRankString, metadata.XianrongValueExpr(f),
 	)
-	p.add(f, cond, []any{prefix, string(upper)}, t)
+
+	// the handler's regex filter also matches a stored regex equal to this one
+	p.addBranches(f, cond, []any{prefix, string(upper)}, t, metadata.XianrongRankArray, metadata.XianrongRankRegex)
 }
 
 // xianrongRegexPrefix returns the literal prefix every match of re starts with, and whether re
@@ -547,12 +571,26 @@ func xianrongOrderBy(sort *types.Document, t xianrongTypes) string {
 	return " ORDER BY " + strings.Join(cols, ", ")
 }
 
-// xianrongSortIndex returns the name of an index that returns the rows in the order of sort when
-// scanned after the plan's equality conditions: its keys are zero or more fields with an exact
-// equality condition, then the sort keys in order, with all directions equal or all reversed.
-// Without a hint SQLite (which has no statistics) often prefers an index on another condition
-// and sorts every match in a temporary B-tree; in sort order, a limit stops reading early.
+// xianrongSortIndex returns the name of an index built for this query: its keys are one or more
+// fields with an exact equality condition, then the sort keys in order, with all directions equal
+// or all reversed; or "".
+//
+// SQLite has no statistics, and for {state: 'open', regionPath: /^\/r3\//} sorted by deadlineAt
+// it prefers the regionPath index and sorts every match in a temporary B-tree, while the
+// {state, deadlineAt} index returns the rows in order, so that a limit stops reading after a few
+// rows. The query then names that index (INDEXED BY). Not when the filter has a condition that is
+// likely far more selective: on _id, or an equality on the first key of a unique index.
 func xianrongSortIndex(meta *metadata.Collection, sort *types.Document, p *xianrongPlan) string {
+	if p.hasID {
+		return ""
+	}
+
+	for _, index := range meta.Settings.Indexes {
+		if index.Unique && p.eqFields[index.Key[0].Field] {
+			return ""
+		}
+	}
+
 	keys := sort.Keys()
 
 	for _, index := range meta.Settings.Indexes {
@@ -561,7 +599,7 @@ func xianrongSortIndex(meta *metadata.Collection, sort *types.Document, p *xianr
 			i++
 		}
 
-		if len(index.Key)-i < len(keys) {
+		if i == 0 || len(index.Key)-i < len(keys) {
 			continue
 		}
 

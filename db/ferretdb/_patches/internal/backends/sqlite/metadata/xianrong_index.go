@@ -68,6 +68,7 @@ const (
 	XianrongRankObjectID = 8
 	XianrongRankBool     = 9
 	XianrongRankDate     = 10
+	XianrongRankRegex    = 12
 )
 
 // xianrongIndexColumns returns the indexed columns of one key.

@@ -1,0 +1,251 @@
+/**
+ * The embedded database's query pushdown (db/ferretdb/_patches, see db/ferretdb/README.md): the
+ * patched FerretDB translates filters, sorts and counts into SQL on its (type rank, value)
+ * indexes. These tests pin the edge cases where SQL and FerretDB's own matching could disagree:
+ * array-valued fields, mixed types, regex prefixes, counts, and indexes built by an older build.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { startEmbeddedDb, withDbName } from '../../server/db/embedded';
+import { ensureDbBinary } from '../../scripts/build-db';
+import { startTestDb, type TestDb } from '../helpers/db';
+
+const { MongoClient, ObjectId } = mongoose.mongo;
+type Client = InstanceType<typeof MongoClient>;
+type Doc = Record<string, unknown>;
+
+jest.setTimeout(60_000);
+
+let db: TestDb;
+let client: Client;
+
+beforeAll(async () => {
+  db = await startTestDb();
+  client = await MongoClient.connect(withDbName(db.uri, 'pushdown_test'));
+}, 600_000);
+
+afterAll(async () => {
+  await client?.close();
+  await db?.stop();
+});
+
+/** A fresh collection with the given single-field indexes. */
+async function coll(name: string, indexed: string[] = []) {
+  const c = client.db('pushdown_test').collection<Doc>(name);
+  for (const f of indexed) await c.createIndex({ [f]: 1 });
+  return c;
+}
+
+const names = (docs: Doc[]) => docs.map((d) => d.k);
+const sortedNames = (docs: Doc[]) => names(docs).map(String).sort();
+
+describe('query pushdown on the embedded database', () => {
+  it('keeps documents whose field holds an array', async () => {
+    const c = await coll('arrays', ['tag']);
+    await c.insertMany([
+      { k: 'a', tag: 'x' },
+      { k: 'b', tag: ['y', 'x'] },
+      { k: 'c', tag: 'y' },
+      { k: 'd', tag: [3, 'q'] },
+      { k: 'e', tag: 'xyz' },
+    ]);
+    // Bug caught: a pushed condition without the "or it is an array" branch drops b and d.
+    expect(sortedNames(await c.find({ tag: 'x' }).toArray())).toEqual(['a', 'b']);
+    expect(sortedNames(await c.find({ tag: { $in: ['x', 'q'] } }).toArray())).toEqual(['a', 'b', 'd']);
+    expect(sortedNames(await c.find({ tag: { $gt: 2 } }).toArray())).toEqual(['d']);
+    expect(sortedNames(await c.find({ tag: /^x/ }).toArray())).toEqual(['a', 'b', 'e']);
+    // Counts cannot be answered by SQL alone here; they must still be right.
+    expect(await c.countDocuments({ tag: 'x' })).toBe(2);
+    expect(await c.countDocuments({ tag: 'y' })).toBe(2);
+  });
+
+  it('notices an array written by an update', async () => {
+    const c = await coll('updated', ['tag']);
+    await c.insertMany([{ k: 'a', tag: 'x' }, { k: 'b', tag: 'y' }]);
+    expect(await c.countDocuments({ tag: 'z' })).toBe(0);
+    await c.updateOne({ k: 'b' }, { $set: { tag: ['z', 'w'] } });
+    // Bug caught: a type log fed only on insert would treat tag as array-free and miss b.
+    expect(sortedNames(await c.find({ tag: 'z' }).toArray())).toEqual(['b']);
+    expect(await c.countDocuments({ tag: 'z' })).toBe(1);
+  });
+
+  it('counts exactly with count and countDocuments, including no match', async () => {
+    const c = await coll('counts', ['status']);
+    await c.insertMany(Array.from({ length: 30 }, (_, i) => ({ k: i, status: ['open', 'closed', 'claimed'][i % 3], n: i })));
+    // Bug caught: a count that ignores part of the filter (n) or the filter's types.
+    expect(await c.countDocuments({ status: 'open' })).toBe(10);
+    expect(await c.countDocuments({ status: 'open', n: { $gte: 15 } })).toBe(5);
+    expect(await c.countDocuments({ status: { $in: ['open', 'claimed'] } })).toBe(20);
+    expect(await c.countDocuments({ status: 'nobody' })).toBe(0);
+    expect(await c.countDocuments({})).toBe(30);
+    const r = await client.db('pushdown_test').command({ count: 'counts', query: { status: 'closed', n: { $lt: 10 } } });
+    expect(r.n).toBe(3);
+    // Not a simple shape ($ne): counted by FerretDB itself, still right.
+    expect(await c.countDocuments({ status: { $ne: 'open' } })).toBe(20);
+    // The aggregate mongoose runs, answered from SQL: same document as the $group stage gives.
+    const agg = await c.aggregate([{ $match: { status: 'open' } }, { $group: { _id: 1, n: { $sum: 1 } } }]).toArray();
+    expect(agg).toEqual([{ _id: 1, n: 10 }]);
+    const none = await c.aggregate([{ $match: { status: 'x' } }, { $group: { _id: 1, n: { $sum: 1 } } }]).toArray();
+    expect(none).toEqual([]);
+  });
+
+  it('sorts mixed scalar types in FerretDB type order, ascending and descending', async () => {
+    const c = await coll('mixed', ['v']);
+    const oid = new ObjectId('64b7f0000000000000000001');
+    await c.insertMany([
+      { k: 'date', v: new Date('2024-01-01T00:00:00Z') },
+      { k: 'str-b', v: 'b' },
+      { k: 'num-5', v: 5 },
+      { k: 'true', v: true },
+      { k: 'null', v: null },
+      { k: 'oid', v: oid },
+      { k: 'num-2.5', v: 2.5 },
+      { k: 'false', v: false },
+      { k: 'str-a', v: 'a' },
+      { k: 'missing' },
+      { k: 'num--1', v: -1 },
+      { k: 'long', v: mongoose.mongo.Long.fromNumber(4) },
+      { k: 'str-B', v: 'B' },
+      { k: 'date-early', v: new Date('1960-01-01T00:00:00Z') },
+    ]);
+    const asc = names(await c.find({}).sort({ v: 1 }).toArray());
+    // Bug caught: sorting by the SQL value alone mixes dates with numbers and ObjectIds with strings.
+    const tail = ['num--1', 'num-2.5', 'long', 'num-5', 'str-B', 'str-a', 'str-b', 'oid', 'false', 'true', 'date-early', 'date'];
+    expect(asc.slice(2)).toEqual(tail);
+    expect(asc.slice(0, 2).sort()).toEqual(['missing', 'null']);
+    const desc = names(await c.find({}).sort({ v: -1 }).toArray());
+    expect(desc.slice(0, 12)).toEqual([...tail].reverse());
+    // A limit after a pushed sort still gives the first rows.
+    expect(names(await c.find({ v: { $gte: 0 } }).sort({ v: -1 }).limit(2).toArray())).toEqual(['num-5', 'long']);
+  });
+
+  it('falls back to FerretDB sorting when a sort field holds arrays', async () => {
+    const c = await coll('sortarrays', ['v']);
+    await c.insertMany([{ k: 'three', v: 3 }, { k: 'one-nine', v: [1, 9] }, { k: 'five', v: 5 }, { k: 'x', v: 'x' }]);
+    // Bug caught: an SQL sort would place the array by its JSON text instead of its min/max element.
+    expect(names(await c.find({}).sort({ v: 1 }).toArray())).toEqual(['one-nine', 'three', 'five', 'x']);
+    expect(names(await c.find({}).sort({ v: -1 }).toArray())).toEqual(['x', 'one-nine', 'five', 'three']);
+  });
+
+  it('brackets ranges and equality by type like FerretDB', async () => {
+    const c = await coll('ranges', ['v']);
+    await c.insertMany([
+      { k: 'int5', v: 5 },
+      { k: 'dbl5', v: 5.0000001 },
+      { k: 'dbl-int5', v: new mongoose.mongo.Double(5) },
+      { k: 'str5', v: '5' },
+      { k: 'date', v: new Date(5) },
+      { k: 'bool', v: true },
+      { k: 'null', v: null },
+      { k: 'missing' },
+    ]);
+    // Bug caught: a range on the SQL value without the type rank also returns the date and '5'.
+    expect(sortedNames(await c.find({ v: { $gte: 5 } }).toArray())).toEqual(['dbl-int5', 'dbl5', 'int5']);
+    expect(sortedNames(await c.find({ v: 5 }).toArray())).toEqual(['dbl-int5', 'int5']);
+    expect(sortedNames(await c.find({ v: { $lte: new Date(10) } }).toArray())).toEqual(['date']);
+    expect(sortedNames(await c.find({ v: { $gt: '' } }).toArray())).toEqual(['str5']);
+    expect(sortedNames(await c.find({ v: true }).toArray())).toEqual(['bool']);
+    expect(sortedNames(await c.find({ v: null }).toArray())).toEqual(['missing', 'null']);
+    expect(sortedNames(await c.find({ v: { $in: [null, '5'] } }).toArray())).toEqual(['missing', 'null', 'str5']);
+    expect(await c.countDocuments({ v: { $gt: 4, $lt: 6 } })).toBe(3);
+  });
+
+  it('matches literal-prefix regexes exactly', async () => {
+    const c = await coll('paths', ['p']);
+    await c.insertMany([
+      { k: 'b', p: '/a/b/' },
+      { k: 'bc', p: '/a/b/c/' },
+      { k: 'bb', p: '/a/bb/' },
+      { k: 'short', p: '/a/b' },
+      { k: 'ac', p: 'ac' },
+      { k: 'abc', p: 'abc' },
+      { k: 'cn', p: '/区/街道/' },
+      { k: 'cn2', p: '/区/街道办/' },
+      { k: 'regex', p: /^\/a\/b\// },
+    ]);
+    // Bug caught: an upper bound that cuts the range short or a prefix taken past a metacharacter.
+    expect(sortedNames(await c.find({ p: /^\/a\/b\// }).toArray())).toEqual(['b', 'bc', 'regex']);
+    expect(sortedNames(await c.find({ p: { $regex: '^/a/b/.' } }).toArray())).toEqual(['bc']);
+    expect(sortedNames(await c.find({ p: /^ab?c/ }).toArray())).toEqual(['abc', 'ac']);
+    expect(sortedNames(await c.find({ p: /^\/区\/街道/ }).toArray())).toEqual(['cn', 'cn2']);
+    // With a flag the regex is not pushed: FerretDB alone matches it.
+    expect(sortedNames(await c.find({ p: /^\/A\//i }).toArray())).toEqual(['b', 'bb', 'bc', 'short']);
+    expect(await c.countDocuments({ p: /^\/a\/b\// })).toBe(3);
+  });
+
+  it('finds by _id and by $in of _ids, ObjectIds and strings alike', async () => {
+    const c = client.db('pushdown_test').collection<{ _id: InstanceType<typeof ObjectId> | string; k: string }>('ids');
+    const ids = [new ObjectId(), new ObjectId(), new ObjectId()];
+    await c.insertMany([...ids.map((_id, i) => ({ _id, k: `o${i}` })), { _id: 'plain', k: 's' }, { _id: 'a"b<c', k: 'odd' }]);
+    // Bug caught: an _id condition compared with a differently encoded JSON text finds nothing.
+    expect(names(await c.find({ _id: ids[0] }).toArray())).toEqual(['o0']);
+    expect(names(await c.find({ _id: 'plain' }).toArray())).toEqual(['s']);
+    expect(names(await c.find({ _id: 'a"b<c' }).toArray())).toEqual(['odd']);
+    expect(sortedNames(await c.find({ _id: { $in: [ids[1], ids[2], 'plain'] } }).toArray())).toEqual(['o1', 'o2', 's']);
+    expect(await c.countDocuments({ _id: ids[0] })).toBe(1);
+    expect(await c.countDocuments({ _id: { $in: ['plain', 'a"b<c'] } })).toBe(2);
+    await c.updateOne({ _id: ids[1] }, { $set: { k: 'o1-updated' } });
+    await c.deleteOne({ _id: ids[2] });
+    expect(sortedNames(await c.find({ _id: { $in: ids } }).toArray())).toEqual(['o0', 'o1-updated']);
+  });
+
+  it('returns the first rows of an equality + sort query served by a compound index', async () => {
+    const c = client.db('pushdown_test').collection<Doc>('inbox');
+    await c.createIndex({ status: 1, deadlineAt: 1 });
+    await c.createIndex({ regionPath: 1 });
+    const docs = Array.from({ length: 300 }, (_, i) => ({
+      k: i,
+      status: ['open', 'closed', 'claimed'][i % 3],
+      regionPath: `/r${i % 4}/c${i % 5}/`,
+      deadlineAt: new Date(1.7e12 + ((i * 7919) % 300) * 60_000),
+    }));
+    await c.insertMany(docs);
+    const want = docs
+      .filter((d) => d.status === 'open' && d.regionPath.startsWith('/r1/'))
+      .sort((a, b) => a.deadlineAt.getTime() - b.deadlineAt.getTime())
+      .map((d) => d.k);
+    // Bug caught: reading the index without the equality prefix, or a limit applied before the filter.
+    const got = await c.find({ status: 'open', regionPath: /^\/r1\// }).sort({ deadlineAt: 1 }).limit(7).toArray();
+    expect(names(got)).toEqual(want.slice(0, 7));
+    const gotDesc = await c.find({ status: 'open', regionPath: /^\/r1\// }).sort({ deadlineAt: -1 }).skip(2).limit(5).toArray();
+    expect(names(gotDesc)).toEqual([...want].reverse().slice(2, 7));
+  });
+
+  it('rebuilds indexes made by the unpatched build once, keeping them unique', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-db-migrate-'));
+    try {
+      const stockBinary = await ensureDbBinary({ variant: 'stock' });
+      const stock = await startEmbeddedDb({ dataDir, binary: stockBinary });
+      const c1 = await MongoClient.connect(withDbName(stock.uri, 'old'));
+      const old = c1.db('old').collection<Doc>('users');
+      await old.createIndex({ code: 1 }, { unique: true });
+      await old.createIndex({ status: 1, at: -1 });
+      await old.insertMany([{ k: 'a', code: 'A', status: 'open', at: 1 }, { k: 'b', code: 'B', status: 'open', at: 2 }, { k: 'c', code: 'C', status: 'x', at: 3 }]);
+      await c1.close();
+      await stock.stop();
+
+      const startPatched = async (lines: string[]) =>
+        startEmbeddedDb({ dataDir, logLevel: 'info', log: (l) => lines.push(l) });
+      const first: string[] = [];
+      const patched = await startPatched(first);
+      // Bug caught: old `->"f"` indexes left in place (no pushdown) or rebuilt on every start.
+      expect(first.filter((l) => l.includes('Rebuilding index in the pushdown form'))).toHaveLength(3);
+      const c2 = await MongoClient.connect(withDbName(patched.uri, 'old'));
+      const users = c2.db('old').collection<Doc>('users');
+      expect(names(await users.find({ status: 'open' }).sort({ at: -1 }).toArray())).toEqual(['b', 'a']);
+      expect(await users.countDocuments({ status: 'open' })).toBe(2);
+      await expect(users.insertOne({ k: 'dup', code: 'A' })).rejects.toThrow(/duplicate|UNIQUE/i);
+      await c2.close();
+      await patched.stop();
+
+      const second: string[] = [];
+      const again = await startPatched(second);
+      expect(second.filter((l) => l.includes('Rebuilding index'))).toEqual([]);
+      await again.stop();
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  }, 600_000);
+});
