@@ -130,6 +130,26 @@ describe('variants', () => {
   });
 });
 
+describe('a body read from two collections', () => {
+  it('is reloaded after a write to either, and only then', async () => {
+    const cache = new ReadCache({ readStamps: () => readStamps(a.ctx.conn) });
+    let loads = 0;
+    const spec = { namespace: ['categories', 'departments'], key: 'joined' };
+    const load = async () => ({ n: ++loads });
+    await cache.entry(spec, load);
+    await cache.entry(spec, load);
+    expect(loads).toBe(1);
+    await a.ctx.models.Department.updateOne({ code: 'urban' }, { $set: { sort: 0 } });
+    await cache.entry(spec, load);
+    // Catches a label built from the first namespace only (a department write going unseen).
+    expect(loads).toBe(2);
+    await a.ctx.models.Region.updateOne({ code: 'DX' }, { $set: { sort: 0 } });
+    await cache.entry(spec, load);
+    // Catches entries dropped on writes to namespaces the body does not read.
+    expect(loads).toBe(2);
+  });
+});
+
 describe('writes outside the API bump the stamp', () => {
   const version = async (ns: string) => (await readStamps(a.ctx.conn)).v[ns] ?? 0;
 

@@ -15,6 +15,10 @@ import type { Stamps } from './stamps';
  *   same entry share one load;
  * - the response carries a strong ETag (a hash of the exact body) and `Cache-Control: no-cache`,
  *   so clients revalidate every time and get a 304 without a body when nothing changed.
+ *
+ * Use: `schema.plugin(cacheStampPlugin(NAMESPACE))` on every model the response reads, and in the
+ * route handler `ctx.cache.respond({ req, res }, { namespace: NAMESPACE, key }, load)`, where `key`
+ * holds everything else the body depends on (normalized query, the caller's variant).
  */
 export interface CacheEntry {
   value: unknown;
@@ -48,8 +52,11 @@ export interface ReadCacheOptions {
 }
 
 export interface CachedResponse {
-  /** A stamp namespace: the one the model's `cacheStampPlugin` bumps. */
-  namespace: string;
+  /**
+   * The stamp namespace(s) the body is read from: those the models' `cacheStampPlugin` bumps.
+   * Name every collection the body depends on, or a write to the unnamed one goes unseen.
+   */
+  namespace: string | readonly string[];
   /** Everything the body depends on besides the namespace's data: normalized query, caller's variant. */
   key: string;
   /** The body depends on the caller: `Cache-Control: private`, `Vary: Authorization`. */
@@ -124,11 +131,13 @@ export class ReadCache {
     } finally {
       this.stats.waiting--;
     }
-    const label = `${read.value.epoch}:${read.value.v[spec.namespace] ?? 0}`;
-    let space = this.spaces.get(spec.namespace);
+    const names = typeof spec.namespace === 'string' ? [spec.namespace] : spec.namespace;
+    const label = `${read.value.epoch}:${names.map((n) => read.value.v[n] ?? 0).join(':')}`;
+    const spaceName = names.join('+');
+    let space = this.spaces.get(spaceName);
     if (!space) {
       space = { label, seq: read.seq, entries: new Map(), loading: new Map() };
-      this.spaces.set(spec.namespace, space);
+      this.spaces.set(spaceName, space);
     } else if (read.seq > space.seq) {
       space.seq = read.seq;
       if (space.label !== label) {
