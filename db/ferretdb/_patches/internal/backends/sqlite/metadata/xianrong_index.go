@@ -162,13 +162,16 @@ func xianrongEnsureTypeLog(ctx context.Context, db *fsql.DB, tableName string) e
 		XianrongTypesTable, lit, tableName, DefaultColumn, xianrongLoggedTypes,
 	)
 
+	// The DELETE comes first: a write as the transaction's first statement takes the write lock
+	// (waiting for it); a read first would have to upgrade later and fail with SQLITE_BUSY when
+	// another connection wrote in between (FerretDB's transactions are deferred).
 	return db.InTransaction(ctx, func(tx *fsql.Tx) error {
 		for _, s := range []string{
+			fmt.Sprintf(`DELETE FROM %q WHERE tbl = %s`, XianrongTypesTable, lit),
 			fmt.Sprintf(`DROP TRIGGER IF EXISTS %q`, trigger+"_i"),
 			fmt.Sprintf(`DROP TRIGGER IF EXISTS %q`, trigger+"_u"),
 			fmt.Sprintf(`CREATE TRIGGER %q AFTER INSERT ON %q BEGIN %s; END`, trigger+"_i", tableName, body("NEW")),
 			fmt.Sprintf(`CREATE TRIGGER %q AFTER UPDATE ON %q BEGIN %s; END`, trigger+"_u", tableName, body("NEW")),
-			fmt.Sprintf(`DELETE FROM %q WHERE tbl = %s`, XianrongTypesTable, lit),
 			fill,
 		} {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
