@@ -72,8 +72,7 @@ func (c *collection) Query(ctx context.Context, params *backends.QueryParams) (*
 
 	// Xianrong patch: filter and sort pushdown (see pushdown.go).
 	// Upstream pushes down only a filter that is exactly one string or ObjectID _id.
-	log, ok := xianrongTypeLog(ctx, db, meta.TableName)
-	t := xianrongTypes{log: log, ok: ok}
+	t := xianrongLoadTypes(ctx, db, meta.TableName, params.Filter, params.Sort)
 
 	plan := xianrongBuildPlan(params.Filter, t)
 	args := plan.args

@@ -79,6 +79,26 @@ func xianrongTypeLog(ctx context.Context, db *fsql.DB, tableName string) (log ma
 	return log, true
 }
 
+// xianrongLoadTypes reads the type log if the filter or sort needs it (a filter on _id alone and
+// no field sort do not).
+func xianrongLoadTypes(ctx context.Context, db *fsql.DB, tableName string, filter, sort *types.Document) xianrongTypes {
+	needed := sort.Len() != 0 && !sort.Has("$natural")
+
+	for _, k := range filter.Keys() {
+		if k != "_id" && k != "$comment" {
+			needed = true
+		}
+	}
+
+	if !needed {
+		return xianrongTypes{ok: true}
+	}
+
+	log, ok := xianrongTypeLog(ctx, db, tableName)
+
+	return xianrongTypes{log: log, ok: ok}
+}
+
 // xianrongTypes is the type log of one query.
 type xianrongTypes struct {
 	log map[string]map[string]bool
@@ -656,9 +676,7 @@ func (c *collection) XianrongCount(ctx context.Context, filter *types.Document) 
 		return 0, true, nil
 	}
 
-	log, ok := xianrongTypeLog(ctx, db, meta.TableName)
-
-	p := xianrongBuildPlan(filter, xianrongTypes{log: log, ok: ok})
+	p := xianrongBuildPlan(filter, xianrongLoadTypes(ctx, db, meta.TableName, filter, nil))
 	if !p.exact {
 		return 0, false, nil
 	}
