@@ -48,6 +48,7 @@ interface Visit {
 function netCounter(cdp: CDPSession) {
   const urls = new Map<string, string>();
   const fromCache = new Set<string>();
+  const finished = new Set<string>();
   let bytes = 0;
   cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
   cdp.on('Network.requestServedFromCache', (e) => fromCache.add(e.requestId));
@@ -55,14 +56,18 @@ function netCounter(cdp: CDPSession) {
     if (e.response.fromDiskCache || e.response.fromPrefetchCache || e.response.fromServiceWorker) fromCache.add(e.requestId);
   });
   cdp.on('Network.loadingFinished', (e) => {
+    finished.add(e.requestId);
     if (!fromCache.has(e.requestId)) bytes += e.encodedDataLength;
   });
+  cdp.on('Network.loadingFailed', (e) => finished.add(e.requestId));
   return {
     reset() {
       urls.clear();
       fromCache.clear();
+      finished.clear();
       bytes = 0;
     },
+    pending: () => [...urls].filter(([id]) => !finished.has(id)).map(([, url]) => url),
     read() {
       const net = [...urls].filter(([id, url]) => !fromCache.has(id) && !url.startsWith('data:')).map(([, url]) => url);
       return { bytes, requests: net.length, urls: net };
@@ -84,6 +89,15 @@ async function pageTimings(page: Page): Promise<{ fcp: number; dcl: number; load
   });
 }
 
+/** Waits until the network is quiet; on a busy machine says what is still loading instead of failing. */
+async function settle(page: Page, net: { pending(): string[] }): Promise<void> {
+  try {
+    await page.waitForLoadState('networkidle', { timeout: 15_000 });
+  } catch {
+    console.warn(`  (network not idle after 15 s; still loading: ${net.pending().join(', ') || 'nothing the page asked for'})`);
+  }
+}
+
 async function visit(browser: Browser, url: string): Promise<Visit> {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', isMobile: true, hasTouch: true });
   try {
@@ -99,7 +113,7 @@ async function visit(browser: Browser, url: string): Promise<Visit> {
     const appShown = await waitForApp(page);
     const t = await pageTimings(page);
     // Let late requests (page chunk, images) finish before reading the counters.
-    await page.waitForLoadState('networkidle', { timeout: VISIT_CAP_MS });
+    await settle(page, net);
     const first = net.read();
 
     // Repeat visit, cache on: what a returning resident downloads.
@@ -108,7 +122,7 @@ async function visit(browser: Browser, url: string): Promise<Visit> {
     net.reset();
     await page.goto(url, { waitUntil: 'load', timeout: VISIT_CAP_MS });
     await waitForApp(page);
-    await page.waitForLoadState('networkidle', { timeout: VISIT_CAP_MS });
+    await settle(page, net);
     const again = net.read();
     return { ...t, appShown, ...first, repeatBytes: again.bytes, repeatRequests: again.requests };
   } finally {
@@ -173,6 +187,7 @@ async function main() {
   console.log(`${'server'.padEnd(34)} ${'FCP'.padStart(8)} ${'app shown'.padStart(9)} ${'DCL'.padStart(8)} ${'load'.padStart(8)} ${'bytes'.padStart(11)} ${'reqs'.padStart(5)} ${'repeat bytes'.padStart(11)} ${'reqs'.padStart(5)}`);
   console.log(row('plain express.static (baseline)', results.baseline));
   console.log(row('project server', results.project));
+  for (const [name, vs] of Object.entries(results)) console.log(`  ${name} runs, FCP / app shown: ${vs.map((v) => `${ms(v.fcp)} / ${ms(v.appShown)}`).join(', ')}`);
   const first = results.project[0];
   console.log(`\nproject first load, ${first.requests} requests:`);
   for (const u of first.urls) console.log(`  ${new URL(u).pathname}`);

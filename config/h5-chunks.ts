@@ -1,4 +1,4 @@
-import type { Plugin } from 'vite';
+import type { HtmlTagDescriptor, Plugin } from 'vite';
 
 type ManualChunks = (id: string, meta: { getModuleInfo: (id: string) => { importers: readonly string[] } | null }) => string | null | undefined | void;
 
@@ -38,6 +38,69 @@ export function h5SubpackageChunks(): Plugin {
         return (taroChunks as ManualChunks)(id, meta);
       };
       return { ...options, manualChunks: wrapped as typeof options.manualChunks };
+    },
+  };
+}
+
+/**
+ * Without this, the first page's chunk (and the shared chunk and stylesheet it needs) is requested
+ * only after the app's entry has downloaded and run: one more round trip on a slow line before the
+ * first page can draw. These links let the browser fetch them alongside the entry; `firstPage` is
+ * the first entry of `pages` in src/app.config.ts (e.g. `pages/home/index`).
+ */
+export function h5PreloadFirstPage(firstPage: string): Plugin {
+  return {
+    name: 'xianrong:h5-preload-first-page',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle;
+        if (!bundle) return html;
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+        const page = chunks.find((c) => c.type === 'chunk' && c.facadeModuleId?.split('?')[0].replace(/\\/g, '/').includes(`/src/${firstPage}.`));
+        if (!page || page.type !== 'chunk') return html;
+        const js = [page.fileName, ...page.imports].filter((f) => !html.includes(`/${f}"`));
+        const css = new Set<string>();
+        for (const f of [page.fileName, ...page.imports]) {
+          const chunk = bundle[f];
+          const meta = chunk?.type === 'chunk' ? (chunk as { viteMetadata?: { importedCss: Set<string> } }).viteMetadata : undefined;
+          for (const c of meta?.importedCss ?? []) if (!html.includes(`/${c}"`)) css.add(c);
+        }
+        const tags: HtmlTagDescriptor[] = [
+          ...js.map((f): HtmlTagDescriptor => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${f}` }, injectTo: 'head' })),
+          // `preload`, not `stylesheet`: fetched early without holding up the first paint; the app
+          // adds the stylesheet itself when it loads the page.
+          ...[...css].map((f): HtmlTagDescriptor => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', href: `./${f}` }, injectTo: 'head' })),
+        ];
+        return { html, tags };
+      },
+    },
+  };
+}
+
+/**
+ * Vite puts the app's stylesheets in <head>, where they hold up every paint until they have
+ * downloaded. Moved to the end of <body>, they hold up only what follows them (nothing), so the
+ * loading screen in src/index.html paints with the HTML alone. The app is not affected: its
+ * module scripts still run only after every stylesheet above has loaded (HTML's "style sheet that
+ * is blocking scripts").
+ */
+export function h5StylesheetsAfterBody(): Plugin {
+  return {
+    name: 'xianrong:h5-stylesheets-after-body',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        const head = /<head>[\s\S]*?<\/head>/.exec(html);
+        if (!head) return html;
+        const links = head[0].match(/<link rel="stylesheet"[^>]*>\s*/g) ?? [];
+        if (!links.length) return html;
+        let newHead = head[0];
+        for (const l of links) newHead = newHead.replace(l, '');
+        return html.replace(head[0], newHead).replace('</body>', `  ${links.map((l) => l.trim()).join('\n  ')}\n</body>`);
+      },
     },
   };
 }
