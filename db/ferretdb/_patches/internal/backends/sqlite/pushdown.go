@@ -33,8 +33,10 @@ import (
 //
 // A document whose field f holds an array may match a condition on f through its elements, so each
 // pushed condition keeps such documents (OR rank = array) unless the collection's type log says
-// f never held an array. A condition is "exact" when the SQL selects exactly the matching
-// documents; only a filter whose every condition is exact is counted in SQL.
+// f never held an array. Numbers on a field that ever held a fractional number are compared with a
+// widened range (metadata.XianrongTypesTable explains why). A condition is "exact" when the SQL
+// selects exactly the matching documents; only a filter whose every condition is exact is counted
+// in SQL.
 type xianrongPlan struct {
 	conds []string
 	args  []any
@@ -108,6 +110,29 @@ type xianrongTypes struct {
 // mayBeArray reports whether field f may hold an array in some document.
 func (t xianrongTypes) mayBeArray(f string) bool {
 	return !t.ok || t.log[f]["array"]
+}
+
+// inexact reports whether field f may hold a number whose JSON text SQLite converts inexactly
+// (metadata.XianrongTypesTable, "real").
+func (t xianrongTypes) inexact(f string) bool {
+	return !t.ok || t.log[f]["real"]
+}
+
+// xianrongWiden returns a range around the number v wide enough to contain every stored number
+// FerretDB considers equal to v, as SQLite may read it (a few units in the last place off).
+func xianrongWiden(v any) (lo, hi float64) {
+	var x float64
+
+	switch v := v.(type) {
+	case float64:
+		x = v
+	case int64:
+		x = float64(v)
+	}
+
+	tol := math.Abs(x)*1e-9 + 1e-300
+
+	return x - tol, x + tol
 }
 
 // orderable reports whether every value of field f orders in SQL as FerretDB orders it.
@@ -403,6 +428,15 @@ func (p *xianrongPlan) addEq(f string, v any, t xianrongTypes) {
 		return
 	}
 
+	if rank == metadata.XianrongRankNumber && t.inexact(f) {
+		lo, hi := xianrongWiden(val)
+		cond := fmt.Sprintf(`(%s = %d AND %s BETWEEN ? AND ?)`, metadata.XianrongRankExpr(f), rank, metadata.XianrongValueExpr(f))
+		p.add(f, cond, []any{lo, hi}, t)
+		p.exact = false
+
+		return
+	}
+
 	cond := fmt.Sprintf(`(%s = %d AND %s = ?)`, metadata.XianrongRankExpr(f), rank, metadata.XianrongValueExpr(f))
 	p.add(f, cond, []any{val}, t)
 
@@ -450,6 +484,22 @@ func (p *xianrongPlan) addIn(f string, v any, t xianrongTypes) {
 		}
 
 		vals := byRank[rank]
+
+		if rank == metadata.XianrongRankNumber && t.inexact(f) {
+			var ors []string
+
+			for _, val := range vals {
+				lo, hi := xianrongWiden(val)
+				ors = append(ors, fmt.Sprintf(`%s BETWEEN ? AND ?`, metadata.XianrongValueExpr(f)))
+				args = append(args, lo, hi)
+			}
+
+			terms = append(terms, fmt.Sprintf(`(%s = %d AND (%s))`, metadata.XianrongRankExpr(f), rank, strings.Join(ors, " OR ")))
+			p.exact = false
+
+			continue
+		}
+
 		terms = append(terms, fmt.Sprintf(
 			`(%s = %d AND %s IN (%s))`,
 			metadata.XianrongRankExpr(f), rank, metadata.XianrongValueExpr(f), strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", "),
@@ -474,6 +524,18 @@ func (p *xianrongPlan) addRange(f, op string, v any, t xianrongTypes) {
 	}
 
 	sqlOp := map[string]string{"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}[op]
+
+	if rank == metadata.XianrongRankNumber && t.inexact(f) {
+		lo, hi := xianrongWiden(val)
+		if op == "$gt" || op == "$gte" {
+			sqlOp, val = ">=", lo
+		} else {
+			sqlOp, val = "<=", hi
+		}
+
+		p.exact = false
+	}
+
 	cond := fmt.Sprintf(`(%s = %d AND %s %s ?)`, metadata.XianrongRankExpr(f), rank, metadata.XianrongValueExpr(f), sqlOp)
 	p.add(f, cond, []any{val}, t)
 }
