@@ -81,25 +81,24 @@ export function h5PreloadFirstPage(firstPage: string): Plugin {
 
 /**
  * Vite puts the app's stylesheets in <head>, where they hold up every paint until they have
- * downloaded. Moved to the end of <body>, they hold up only what follows them (nothing), so the
- * loading screen in src/index.html paints with the HTML alone. The app is not affected: its
- * module scripts still run only after every stylesheet above has loaded (HTML's "style sheet that
- * is blocking scripts").
+ * downloaded. Marked `media="print"` (which does not block rendering) and `data-xr-deferred`, they
+ * download just as early while the loading screen in src/index.html paints with the HTML alone; its
+ * script switches them to `media="all"` as each one loads, and keeps the loading screen up until
+ * they all have, so the app never shows unstyled. They stay in <head> in their order: the page
+ * stylesheets the app adds later still come after them in the cascade.
+ * (An `onload` attribute would be simpler, but the server's CSP forbids inline event handlers.)
  */
-export function h5StylesheetsAfterBody(): Plugin {
+export function h5NonBlockingStylesheets(): Plugin {
   return {
-    name: 'xianrong:h5-stylesheets-after-body',
+    name: 'xianrong:h5-non-blocking-stylesheets',
     apply: 'build',
     transformIndexHtml: {
       order: 'post',
       handler(html) {
         const head = /<head>[\s\S]*?<\/head>/.exec(html);
         if (!head) return html;
-        const links = head[0].match(/<link rel="stylesheet"[^>]*>\s*/g) ?? [];
-        if (!links.length) return html;
-        let newHead = head[0];
-        for (const l of links) newHead = newHead.replace(l, '');
-        return html.replace(head[0], newHead).replace('</body>', `  ${links.map((l) => l.trim()).join('\n  ')}\n</body>`);
+        const newHead = head[0].replace(/<link rel="stylesheet"(?![^>]*\smedia=)([^>]*)>/g, '<link rel="stylesheet" media="print" data-xr-deferred$1>');
+        return html.replace(head[0], newHead);
       },
     },
   };

@@ -70,12 +70,15 @@ describe('H5 first load', () => {
     for (const r of [...scripts, ...responses.filter((x) => x.path === '/' || x.path.endsWith('.css'))]) expect(r).toEqual({ path: r.path, encoding: 'br' });
     // The loading screen is gone once the app shows.
     expect(await page.locator('#xr-splash').count()).toBe(0);
+    // Catches the stylesheets' cascade order broken by loading them late: the page's own rule (a red
+    // welcome card) must still win over the global `.card` rule (white).
+    expect(await page.locator('.home__welcome').first().evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(183, 28, 28)');
     await page.context().close();
   });
 
   it('the loading screen paints from the HTML alone, before any script or stylesheet arrives, and the app replaces it', async () => {
     // Catches a first paint that waits for the app's JavaScript (seconds on a weak line) or for a
-    // stylesheet left in <head> (config/h5-chunks.ts moves them to the end of <body>).
+    // render-blocking stylesheet (config/h5-chunks.ts makes them non-blocking).
     const page = await newPhone(browser);
     let release: (() => void) | undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
