@@ -116,11 +116,12 @@ func xianrongCreateIndexSQL(tableName string, index IndexInfo) string {
 // the pushdown cannot order or match exactly:
 //
 //   - the sjson types array, object, binData, timestamp and regex (from `$s.p.f.t`);
-//   - "real": a number stored as JSON text with a fraction or exponent. SQLite's text-to-double
-//     conversion is not correctly rounded (about 7% of random doubles came back one unit in the
-//     last place off in a test, mostly with large or tiny exponents), so the value SQLite compares
-//     may differ slightly from the one FerretDB compares. Integers (and integral doubles, which
-//     sjson writes as integers up to 1e21) are exact.
+//   - "real": a number SQLite reads as a double (JSON text with a fraction or exponent, or integer
+//     text beyond the int64 range, which sjson writes for doubles from 2^63 up to 1e21). SQLite's
+//     text-to-double conversion is not correctly rounded (about 7% of random doubles came back one
+//     unit in the last place off in a test, mostly with large or tiny exponents), so the value
+//     SQLite compares may differ slightly from the one FerretDB compares. Integer text within the
+//     int64 range (ints, longs, dates, integral doubles) is exact.
 //
 // Triggers on each collection table add rows on insert and update, in the same transaction;
 // rows are never removed while the table exists (stale rows only make the pushdown more cautious).
@@ -146,7 +147,7 @@ func xianrongTypeLogInsert(tableName, source string) string {
 	return fmt.Sprintf(
 		`INSERT OR IGNORE INTO %[1]q (tbl, field, type) `+
 			`SELECT %[2]s, j.key, j.value->>'t' FROM %[3]sjson_each(%[4]s, '$."$s".p') AS j WHERE j.value->>'t' IN %[5]s `+
-			`UNION SELECT %[2]s, j.key, 'real' FROM %[3]sjson_each(%[4]s) AS j WHERE j.type = 'real' AND j.key != '$s'`,
+			`UNION SELECT %[2]s, j.key, 'real' FROM %[3]sjson_each(%[4]s) AS j WHERE typeof(j.value) = 'real' AND j.key != '$s'`,
 		XianrongTypesTable, lit, from, col, xianrongLoggedTypes,
 	)
 }
