@@ -82,18 +82,23 @@ func (c *collection) Query(ctx context.Context, params *backends.QueryParams) (*
 		orderBy = xianrongOrderBy(params.Sort, t)
 	}
 
+	var hint string
 	if orderBy != "" {
 		if index := xianrongSortIndex(meta, params.Sort, plan); index != "" {
-			q += fmt.Sprintf(` INDEXED BY %q`, index)
+			hint = fmt.Sprintf(` INDEXED BY %q`, index)
 		}
 	}
 
+	unhinted := q
+	q += hint
 	q += plan.where()
+	unhinted += plan.where()
 
 	var sortPushedDown bool
 
 	if params.Sort.Len() != 0 && !params.Sort.Has("$natural") {
 		q += orderBy
+		unhinted += orderBy
 		sortPushedDown = orderBy != ""
 	} else {
 		q += prepareOrderByClause(params.Sort)
@@ -101,10 +106,16 @@ func (c *collection) Query(ctx context.Context, params *backends.QueryParams) (*
 
 	if params.Limit != 0 {
 		q += ` LIMIT ?`
+		unhinted += ` LIMIT ?`
 		args = append(args, params.Limit)
 	}
 
 	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil && hint != "" {
+		// the index may have been dropped since meta was read
+		rows, err = db.QueryContext(ctx, unhinted, args...)
+	}
+
 	if err != nil {
 		return nil, lazyerrors.Error(err)
 	}
