@@ -127,6 +127,7 @@ describe('query pushdown on the embedded database', () => {
     // Bug caught: an SQL sort would place the array by its JSON text instead of its min/max element.
     expect(names(await c.find({}).sort({ v: 1 }).toArray())).toEqual(['one-nine', 'three', 'five', 'x']);
     expect(names(await c.find({}).sort({ v: -1 }).toArray())).toEqual(['x', 'one-nine', 'five', 'three']);
+    expect(names(await c.aggregate([{ $sort: { v: 1 } }]).toArray())).toEqual(['one-nine', 'three', 'five', 'x']);
   });
 
   it('brackets ranges and equality by type like FerretDB', async () => {
@@ -225,6 +226,11 @@ describe('query pushdown on the embedded database', () => {
     expect(names(got)).toEqual(want.slice(0, 7));
     const gotDesc = await c.find({ status: 'open', regionPath: /^\/r1\// }).sort({ deadlineAt: -1 }).skip(2).limit(5).toArray();
     expect(names(gotDesc)).toEqual([...want].reverse().slice(2, 7));
+    // The same through aggregate's leading $match/$sort (the backend sorts, the $sort stage is dropped).
+    const agg = await c.aggregate([{ $match: { status: 'open', regionPath: /^\/r1\// } }, { $sort: { deadlineAt: 1 } }, { $limit: 7 }]).toArray();
+    expect(names(agg)).toEqual(want.slice(0, 7));
+    const agg2 = await c.aggregate([{ $sort: { deadlineAt: -1 } }, { $match: { status: 'open', regionPath: /^\/r1\// } }, { $skip: 1 }, { $limit: 2 }]).toArray();
+    expect(names(agg2)).toEqual([...want].reverse().slice(1, 3));
   });
 
   it('rebuilds indexes made by the unpatched build once, keeping them unique', async () => {

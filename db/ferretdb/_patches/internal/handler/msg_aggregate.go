@@ -336,6 +336,10 @@ func (h *Handler) MsgAggregate(connCtx context.Context, msg *wire.OpMsg) (*wire.
 		case sort.Len() == 0 && cInfo.Capped():
 			// Pushdown default recordID sorting for capped collections
 			qp.Sort = must.NotFail(types.NewDocument("$natural", int64(1)))
+		case sort.Len() != 0 && !sort.Has("$natural"):
+			// Xianrong patch: offer a field sort of the leading $match/$sort to the backend
+			// (processStagesDocuments drops the $sort stage if the backend applied it).
+			qp.Sort = sort
 		case sort.Len() == 1:
 			if sort.Keys()[0] != "$natural" {
 				break
@@ -360,7 +364,7 @@ func (h *Handler) MsgAggregate(connCtx context.Context, msg *wire.OpMsg) (*wire.
 		}
 
 		if err == nil && !counted {
-			iter, err = processStagesDocuments(ctx, closer, &stagesDocumentsParams{c, qp, stagesDocuments})
+			iter, err = processStagesDocuments(ctx, closer, &stagesDocumentsParams{c, qp, stagesDocuments, aggregationStages})
 		}
 	} else {
 		// TODO https://github.com/FerretDB/FerretDB/issues/2423
@@ -430,6 +434,7 @@ type stagesDocumentsParams struct {
 	c      backends.Collection
 	qp     *backends.QueryParams
 	stages []aggregations.Stage
+	raw    []any // the stages' documents (Xianrong patch)
 }
 
 // processStagesDocuments retrieves the documents from the database and then processes them through the stages.
@@ -443,6 +448,11 @@ func processStagesDocuments(ctx context.Context, closer *iterator.MultiCloser, p
 	closer.Add(queryRes.Iter)
 
 	iter := queryRes.Iter
+
+	// Xianrong patch: the backend returned the documents in the order of the leading $sort.
+	if queryRes.SortPushedDown {
+		p.stages = xianrongDropPushedSort(p.stages, p.raw)
+	}
 
 	for _, s := range p.stages {
 		if iter, err = s.Process(ctx, iter, closer); err != nil {

@@ -5,9 +5,11 @@ package handler
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/FerretDB/FerretDB/internal/backends"
+	"github.com/FerretDB/FerretDB/internal/handler/common/aggregations"
 	"github.com/FerretDB/FerretDB/internal/types"
 	"github.com/FerretDB/FerretDB/internal/util/iterator"
 	"github.com/FerretDB/FerretDB/internal/util/lazyerrors"
@@ -81,4 +83,28 @@ func xianrongAggregateCount(ctx context.Context, c backends.Collection, stages [
 	}
 
 	return iterator.Values(iterator.ForSlice(docs)), true, nil
+}
+
+// xianrongDropPushedSort removes the $sort stage that aggregations.GetPushdownQuery offered to the
+// backend (the first $sort among the first two stages, preceded only by $match) once the backend
+// has returned the documents in that order; $match keeps the order.
+func xianrongDropPushedSort(stages []aggregations.Stage, raw []any) []aggregations.Stage {
+	if len(stages) != len(raw) {
+		return stages
+	}
+
+	for i := 0; i < len(raw) && i < 2; i++ {
+		d, _ := raw[i].(*types.Document)
+
+		switch d.Command() {
+		case "$sort":
+			return slices.Delete(slices.Clone(stages), i, i+1)
+		case "$match":
+			continue
+		default:
+			return stages
+		}
+	}
+
+	return stages
 }
