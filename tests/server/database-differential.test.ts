@@ -52,9 +52,9 @@ type MongoClient = InstanceType<typeof mongoose.mongo.MongoClient>;
 type Collection = ReturnType<ReturnType<MongoClient['db']>['collection']>;
 
 const SEED = Number(process.env.DIFF_SEED) || Math.floor(Math.random() * 2 ** 31);
-const DOC_COUNT = Number(process.env.DIFF_DOCS) || 1000;
+const DOC_COUNT = Number(process.env.DIFF_DOCS) || 600;
 /** Query specs per round; each runs as several operations (find, window, counts, findOne) on each build. */
-const QUERY_COUNT = Number(process.env.DIFF_QUERIES) || 200;
+const QUERY_COUNT = Number(process.env.DIFF_QUERIES) || 150;
 const IN_FLIGHT = 3;
 const COLL = 'diff';
 /** Typed numbers (Int32/Double/Long) in results, so 5 and 5.0 stay different documents. */
