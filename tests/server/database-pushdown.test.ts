@@ -233,6 +233,17 @@ describe('query pushdown on the embedded database', () => {
     expect(names(agg2)).toEqual([...want].reverse().slice(1, 3));
   });
 
+  it('rejects an invalid filter even when the pushed conditions match no row', async () => {
+    const c = await coll('invalid', ['v']);
+    await c.insertMany([{ k: 'a', v: 1 }, { k: 'b', v: 2 }]);
+    // Bug caught: FerretDB rejects `true` as an $and entry only while filtering rows it read; with
+    // `v > 100` pushed to SQL no row is read, and the query answered an empty list (stock: BadValue).
+    const bad = { $and: [{ v: { $gt: 100 } }, true] } as unknown as Doc;
+    await expect(c.find(bad).toArray()).rejects.toMatchObject({ code: 2, message: expect.stringContaining('full objects') });
+    await expect(c.countDocuments(bad)).rejects.toMatchObject({ code: 2 });
+    await expect(c.updateMany(bad, { $set: { w: 1 } })).rejects.toMatchObject({ code: 2 });
+  });
+
   it('rebuilds indexes made by the unpatched build once, keeping them unique', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-db-migrate-'));
     try {

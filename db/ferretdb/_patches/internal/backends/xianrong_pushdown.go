@@ -53,3 +53,10 @@ func (cc *collectionContract) XianrongCount(ctx context.Context, filter *types.D
 
 	return n, ok, err
 }
+
+// XianrongFilterCheck, set by the handler package (which owns FerretDB's filter), returns the error
+// FerretDB's filter gives for filter, checked once against an empty document. Upstream reports an
+// invalid filter (e.g. an `$and` entry that is not a document) only while filtering rows it read;
+// a backend that pushes conditions down may read no row at all, so it calls this first and
+// answers with the same error instead of an empty result.
+var XianrongFilterCheck func(filter *types.Document) error

@@ -77,6 +77,13 @@ func (c *collection) Query(ctx context.Context, params *backends.QueryParams) (*
 	plan := xianrongBuildPlan(params.Filter, t)
 	args := plan.args
 
+	// Pushed conditions may leave no row for FerretDB's filter to reject an invalid filter on.
+	if len(plan.conds) > 0 && backends.XianrongFilterCheck != nil {
+		if err := backends.XianrongFilterCheck(params.Filter); err != nil {
+			return nil, err
+		}
+	}
+
 	var orderBy string
 	if params.Sort.Len() != 0 && !params.Sort.Has("$natural") {
 		orderBy = xianrongOrderBy(params.Sort, t)
