@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -6,9 +7,22 @@ import { z } from 'zod';
  * object. Tests build the object directly (see `testConfig` in tests/helpers/server.ts).
  * Every variable is documented in .env.example.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0', ''])
-  .transform((v) => v === 'true' || v === '1');
+/**
+ * Which proxies' `X-Forwarded-For` to believe, in Express's own forms: a hop count (the number of
+ * proxies in front of the server) or a list of proxy addresses. Never "trust everything": then a
+ * client could name any address and reset a per-address rate limit with every request.
+ */
+export type TrustProxy = false | number | string[];
+
+const NAMED_SUBNETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isTrustEntry(e: string): boolean {
+  if (NAMED_SUBNETS.has(e)) return true;
+  const [addr, bits, extra] = e.split('/');
+  if (extra !== undefined || !isIP(addr)) return false;
+  if (bits === undefined) return true;
+  const max = isIP(addr) === 4 ? 32 : 128;
+  return /^\d+$/.test(bits) && Number(bits) <= max;
+}
 
 const EnvSchema = z
   .object({
@@ -28,7 +42,25 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JSON_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'e.g. 100kb or 1mb').default('100kb'),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(10),
-    TRUST_PROXY: bool.default(false),
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v, zctx): TrustProxy => {
+        const t = v.trim();
+        if (t === 'false' || t === '0' || t === '') return false;
+        if (/^\d+$/.test(t)) return Number(t);
+        if (t === 'true') {
+          zctx.addIssue({ code: 'custom', message: 'true would trust any X-Forwarded-For a client sends; give the number of proxies in front (e.g. 1) or their addresses' });
+          return z.NEVER;
+        }
+        const entries = t.split(',').map((e) => e.trim());
+        const bad = entries.find((e) => !isTrustEntry(e));
+        if (bad !== undefined) {
+          zctx.addIssue({ code: 'custom', message: `"${bad}" is not a hop count, an IP address, a CIDR range or loopback/linklocal/uniquelocal` });
+          return z.NEVER;
+        }
+        return entries;
+      }),
     H5_DIR: z.string().default('dist/h5'),
   })
   .superRefine((env, ctx) => {
@@ -58,7 +90,7 @@ export interface AppConfig {
   logLevel: string;
   jsonBodyLimit: string;
   loginRateLimitPerMinute: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   h5Dir: string;
 }
 

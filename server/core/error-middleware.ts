@@ -33,6 +33,7 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   const appError = toAppError(err);
   if (appError) {
     if (appError.status >= 500) req.log?.error({ err }, 'request failed');
+    if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     res.status(appError.status).json(appError.toBody());
     return;
   }

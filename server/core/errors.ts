@@ -43,6 +43,8 @@ export class AppError extends Error {
   readonly status: number;
   readonly code: ErrorCode;
   readonly details?: ErrorDetail[];
+  /** Sent as `Retry-After` (429, 503): when trying again may work. */
+  retryAfterSeconds?: number;
 
   constructor(status: number, code: ErrorCode, message: string, details?: ErrorDetail[]) {
     super(message);
@@ -62,6 +64,7 @@ export const unauthenticated = (message = '请先登录') => new AppError(401, '
 export const forbidden = (message = '没有权限执行此操作') => new AppError(403, 'FORBIDDEN', message);
 export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what}不存在`);
 export const conflict = (message: string, details?: ErrorDetail[]) => new AppError(409, 'CONFLICT', message, details);
+export const rateLimited = (message: string, retryAfterSeconds: number) => Object.assign(new AppError(429, 'RATE_LIMITED', message), { retryAfterSeconds });
 export const invalidState = (message: string) => new AppError(409, 'INVALID_STATE', message);
 
 /** Field names as residents and staff know them, for the duplicate-key message. */

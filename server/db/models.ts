@@ -7,6 +7,7 @@ import { bindingCodeSchema, roomSchema } from '../bindings/model';
 import { auditSchema } from '../audit/model';
 import { categorySchema } from '../categories/model';
 import { seedRecordSchema } from '../seed/model';
+import { rateWindowSchema } from '../core/rate-limit/model';
 
 /**
  * Models are bound to one connection (not mongoose's global one) so a test can run an app on its
@@ -24,6 +25,7 @@ export function createModels(conn: Connection) {
     Audit: conn.model('Audit', auditSchema),
     Category: conn.model('Category', categorySchema),
     SeedRecord: conn.model('SeedRecord', seedRecordSchema),
+    RateWindow: conn.model('RateWindow', rateWindowSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -1,0 +1,81 @@
+import type { Model } from 'mongoose';
+import { isDuplicateKeyError } from '../errors';
+import type { RateWindowDoc } from './model';
+
+/**
+ * Fixed-window counters in the database. A limit names what it counts (`key`), how many in how
+ * long; `hit` counts one event against several limits at once (e.g. per account and per address)
+ * and says whether any of them is exhausted, and when to try again.
+ *
+ * The count is atomic ($inc on an upserted document), so concurrent attempts from several
+ * processes can never all slip under the limit.
+ */
+export interface RateLimit {
+  /** What is counted, e.g. `login:account:admin`. Keep personal data out: hash it if needed. */
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  /** Seconds until the exhausted window ends (0 when allowed). */
+  retryAfterSeconds: number;
+  /** The first exhausted limit's key, for logs. */
+  exceeded?: string;
+}
+
+export function rateLimiter(Windows: Model<RateWindowDoc>, now: () => Date) {
+  const windowOf = (l: RateLimit, t: number) => {
+    const start = Math.floor(t / l.windowMs) * l.windowMs;
+    return { id: `${l.key}|${start}`, end: start + l.windowMs };
+  };
+
+  async function increment(id: string, expiresAt: Date): Promise<number> {
+    // Upsert races: two first hits may both try to insert; the loser retries as an update.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const doc = await Windows.findOneAndUpdate({ _id: id }, { $inc: { count: 1 }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' }).lean();
+        return doc!.count;
+      } catch (err) {
+        if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
+      }
+    }
+  }
+
+  return {
+    /** Count one event against every limit; allowed only if every count is within its limit. */
+    async hit(limits: RateLimit[]): Promise<RateDecision> {
+      const t = now().getTime();
+      let decision: RateDecision = { allowed: true, retryAfterSeconds: 0 };
+      for (const l of limits) {
+        const w = windowOf(l, t);
+        const count = await increment(w.id, new Date(w.end));
+        if (count > l.limit) {
+          const retryAfterSeconds = Math.max(1, Math.ceil((w.end - t) / 1000));
+          if (decision.allowed || retryAfterSeconds > decision.retryAfterSeconds) decision = { allowed: false, retryAfterSeconds, exceeded: l.key };
+        }
+      }
+      return decision;
+    },
+
+    /** Whether any limit is already exhausted, without counting (e.g. before trying a password). */
+    async check(limits: RateLimit[]): Promise<RateDecision> {
+      const t = now().getTime();
+      const docs = await Windows.find({ _id: { $in: limits.map((l) => windowOf(l, t).id) } }).lean();
+      const counts = new Map(docs.map((d) => [d._id, d.count]));
+      for (const l of limits) {
+        const w = windowOf(l, t);
+        if ((counts.get(w.id) ?? 0) >= l.limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)), exceeded: l.key };
+      }
+      return { allowed: true, retryAfterSeconds: 0 };
+    },
+
+    /** Delete windows that have ended (called by the cleanup job). */
+    async removeExpired(): Promise<number> {
+      return (await Windows.deleteMany({ expiresAt: { $lte: now() } })).deletedCount;
+    },
+  };
+}
+export type RateLimiter = ReturnType<typeof rateLimiter>;
+

@@ -1,0 +1,23 @@
+import { Schema } from '../../db/schema-helpers';
+
+/**
+ * One fixed window of one limiter key: `<key>|<window start ms>`. Kept in the database, not in a
+ * process's memory, so several server processes share one budget and a restart does not reset it.
+ * The cleanup job deletes windows once `expiresAt` has passed (FerretDB has no TTL indexes).
+ */
+export interface RateWindowDoc {
+  _id: string;
+  count: number;
+  expiresAt: Date;
+}
+
+export const rateWindowSchema = new Schema<RateWindowDoc>(
+  {
+    _id: { type: String, required: true },
+    count: { type: Number, required: true },
+    expiresAt: { type: Date, required: true, index: true },
+  },
+  { versionKey: false, autoIndex: false },
+);
+
+
