@@ -1,6 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context';
@@ -96,16 +95,6 @@ export function createApp(ctx: AppContext): express.Express {
 
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: config.jsonBodyLimit, strict: true }), rejectOperatorKeys);
-  const loginLimiter = rateLimit({
-    windowMs: 60_000,
-    limit: config.loginRateLimitPerMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (_req, res) => {
-      res.status(429).json(new AppError(429, 'RATE_LIMITED', '登录尝试过于频繁，请一分钟后再试').toBody());
-    },
-  });
-  api.use(['/auth/password-login', '/auth/wechat-login', '/auth/dev-login'], loginLimiter);
   api.use(authenticate(ctx));
   for (const g of groups) {
     const router = Router({ mergeParams: true });
