@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -62,6 +64,7 @@ const EnvSchema = z
         return entries;
       }),
     H5_DIR: z.string().default('dist/h5'),
+    DEMO: z.enum(['1', '0', 'true', 'false']).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -92,18 +95,70 @@ export interface AppConfig {
   loginRateLimitPerMinute: number;
   trustProxy: TrustProxy;
   h5Dir: string;
+  /**
+   * Whether the demo county may be seeded: DEMO=1/0 when given, otherwise true unless
+   * NODE_ENV=production. Absent (tests' hand-built configs): the same default, see `demoEnabled`.
+   */
+  demo?: boolean;
 }
+
+/** The demo county (with its published passwords) only in a demo: development, test, or DEMO=1. */
+export const demoEnabled = (config: Pick<AppConfig, 'env' | 'demo'>) => config.demo ?? config.env !== 'production';
 
 export class ConfigError extends Error {}
 
 /**
- * Development defaults for secrets are fixed strings so that a restart keeps sessions and the
- * bot's token valid; production refuses to start without real ones (see superRefine above).
+ * Secrets outside production. NODE_ENV defaults to development (so `npm start` just works), but
+ * the repository's fixed development secrets are used only while the server listens on loopback:
+ * there, nobody else can reach it, and fixed values keep sessions and the bot's token valid across
+ * restarts. On any other address (HOST=0.0.0.0 to try the app on a phone, or a server someone
+ * forgot to mark as production) a missing JWT_SECRET or BOT_TOKEN is replaced by a random one,
+ * generated once per data folder and kept in `<DATA_DIR>/secrets.json` (mode 0600), with a warning:
+ * the published values would let anyone forge a token. Production requires real ones (superRefine).
  */
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
 const DEV_BOT_TOKEN = 'dev-only-bot-token-0123456789abcdef';
+export const SECRETS_FILE = 'secrets.json';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+/** 127.0.0.0/8, ::1 and localhost; 0.0.0.0, :: and every other address are reachable from elsewhere. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  if (h.startsWith('::ffff:')) return isLoopbackHost(h.slice(7));
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+interface GeneratedSecrets {
+  jwtSecret: string;
+  botToken: string;
+}
+
+/** Reads `<dataDir>/secrets.json`, creating it (0600, exclusive create: two processes agree) if missing. */
+function dataDirSecrets(dataDir: string): { secrets: GeneratedSecrets; file: string; created: boolean } {
+  const file = path.resolve(dataDir, SECRETS_FILE);
+  const read = (): GeneratedSecrets => {
+    const parsed = z.object({ jwtSecret: z.string().min(32), botToken: z.string().min(24) }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new ConfigError(`${file} is not a secrets file written by Xianrong; remove it to generate new secrets.`);
+    return parsed.data;
+  };
+  if (existsSync(file)) return { secrets: read(), file, created: false };
+  const secrets = { jwtSecret: randomBytes(32).toString('base64url'), botToken: randomBytes(24).toString('base64url') };
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { secrets: read(), file, created: false };
+    throw err;
+  }
+  return { secrets, file, created: true };
+}
+
+export interface LoadConfigOptions {
+  /** Where the warning about generated secrets goes (default: console.warn). */
+  warn?: (message: string) => void;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfigOptions = {}): AppConfig {
   const known = Object.fromEntries(Object.keys(EnvSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const parsed = EnvSchema.safeParse(known);
   if (!parsed.success) {
@@ -111,6 +166,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`);
   }
   const e = parsed.data;
+  let jwtSecret = e.JWT_SECRET;
+  let botToken = e.BOT_TOKEN;
+  if (!jwtSecret || !botToken) {
+    // Production never gets here (superRefine requires both).
+    if (isLoopbackHost(e.HOST)) {
+      jwtSecret ??= DEV_JWT_SECRET;
+      botToken ??= DEV_BOT_TOKEN;
+    } else {
+      const { secrets, file, created } = dataDirSecrets(e.DATA_DIR);
+      const missing = [!jwtSecret && 'JWT_SECRET', !botToken && 'BOT_TOKEN'].filter(Boolean).join(' and ');
+      jwtSecret ??= secrets.jwtSecret;
+      botToken ??= secrets.botToken;
+      (opts.warn ?? console.warn)(
+        `WARNING: HOST=${e.HOST} is reachable from other machines and ${missing} is not set: ` +
+          `using random secrets ${created ? 'generated now and ' : ''}kept in ${file} instead of the published development ones. ` +
+          'Set JWT_SECRET and BOT_TOKEN (and NODE_ENV=production for a real county), see .env.example.',
+      );
+    }
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -118,10 +192,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: e.PUBLIC_URL,
     mongodbUri: e.MONGODB_URI,
     dataDir: e.DATA_DIR,
-    jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwtSecret,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
-    botToken: e.BOT_TOKEN ?? DEV_BOT_TOKEN,
+    botToken,
     wechat: e.WECHAT_APPID && e.WECHAT_SECRET ? { appId: e.WECHAT_APPID, secret: e.WECHAT_SECRET } : undefined,
     countyPrefix: e.COUNTY_PREFIX,
     logLevel: e.LOG_LEVEL,
@@ -129,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     h5Dir: e.H5_DIR,
+    demo: e.DEMO === undefined ? e.NODE_ENV !== 'production' : e.DEMO === '1' || e.DEMO === 'true',
   };
 }
 
