@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RegionLevel } from '../regions/model';
 
 export const ROLES = [
   'resident',
@@ -31,3 +32,17 @@ export const STAFF_ROLES: readonly Role[] = ROLES.filter((r) => r !== 'resident'
 export const REGION_SCOPED_ROLES: readonly Role[] = ['grid_worker', 'community_staff', 'dispatcher'];
 
 export const isStaff = (roles: readonly Role[]) => roles.some((r) => STAFF_ROLES.includes(r));
+
+/**
+ * The region levels each role works at: a grid worker on grids, community staff on communities
+ * (社区/村), a dispatcher at a township's or the county's 12345 centre, an admin county-wide. Roles
+ * not listed work without regions (department staff by their department, the media centre's
+ * editors and reviewers county-wide; a resident's community is their home region, not a work
+ * region). A user's regions must each fit one of their roles (server/users/role-fit.ts).
+ */
+export const ROLE_REGION_LEVELS: Partial<Record<Role, readonly RegionLevel[]>> = {
+  grid_worker: ['grid'],
+  community_staff: ['community'],
+  dispatcher: ['township', 'county'],
+  admin: ['county'],
+};

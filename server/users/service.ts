@@ -10,6 +10,7 @@ import { hashPassword } from '../auth/passwords';
 import { auditService } from '../audit/service';
 import { identityKey, type UserDoc } from './model';
 import { ROLE_LABELS, isStaff, type Role } from './roles';
+import { roleFitError, type FitFields, type StaffShape } from './role-fit';
 import type { CreateUserBody, Me, UpdateUserBody, UserAdminView } from './schemas';
 
 /** 13812345678 -> 138****5678: enough for staff to recognise, not to call. */
@@ -26,10 +27,18 @@ export function userService(ctx: AppContext) {
     return new Map(docs.map((d) => [String(d._id), d]));
   }
 
-  async function assertRegionsExist(ids: string[], field: string): Promise<void> {
-    if (ids.length === 0) return;
-    const found = await Region.countDocuments({ _id: { $in: ids } });
-    if (found !== new Set(ids).size) throw badRequest('区域不存在', [{ path: field, message: '包含不存在的区域' }]);
+  /** The regions named by a request, each of which must exist. */
+  async function existingRegions(ids: string[], field: string): Promise<RegionDoc[]> {
+    if (ids.length === 0) return [];
+    const found = await Region.find({ _id: { $in: ids } }).lean<RegionDoc[]>();
+    if (found.length !== new Set(ids).size) throw badRequest('区域不存在', [{ path: field, message: '包含不存在的区域' }]);
+    return found;
+  }
+
+  /** Refuses roles, regions and department that do not fit together (role-fit.ts). */
+  function assertRoleFit(shape: StaffShape, fields: FitFields): void {
+    const err = roleFitError(shape, fields);
+    if (err) throw err;
   }
 
   async function assertDepartmentExists(id: string | null | undefined): Promise<void> {
@@ -165,8 +174,9 @@ export function userService(ctx: AppContext) {
     },
 
     async createStaff(input: CreateUserBody): Promise<UserDoc> {
-      await assertRegionsExist(input.regionIds, 'body.regionIds');
+      const regions = await existingRegions(input.regionIds, 'body.regionIds');
       await assertDepartmentExists(input.departmentId);
+      assertRoleFit({ roles: input.roles, regions, departmentId: input.departmentId }, { regionIds: 'body.regionIds', departmentId: 'body.departmentId' });
       const _id = newId();
       try {
         await Identity.create({ key: identityKey.username(input.username), userId: _id });
@@ -188,12 +198,32 @@ export function userService(ctx: AppContext) {
     },
 
     async update(id: string, patch: UpdateUserBody): Promise<UserDoc> {
-      if (patch.regionIds) await assertRegionsExist(patch.regionIds, 'body.regionIds');
+      const regions = patch.regionIds ? await existingRegions(patch.regionIds, 'body.regionIds') : null;
       await assertDepartmentExists(patch.departmentId);
+      // Roles, regions and department are checked together, as they will be after the change; an
+      // update that touches none of them (a rename, a deactivation) never trips over older data.
+      let checked: UserDoc | null = null;
+      if (patch.roles || patch.regionIds || patch.departmentId !== undefined) {
+        const current = await User.findById(id).lean<UserDoc>();
+        if (!current) throw notFound('用户');
+        checked = current;
+        const departmentId = patch.departmentId !== undefined ? patch.departmentId : current.departmentId ? String(current.departmentId) : null;
+        assertRoleFit(
+          { roles: patch.roles ?? current.roles, regions: regions ?? [...(await regionsById(current.regionIds)).values()], departmentId },
+          {
+            // Name the field the request sent; when it sent only roles, the roles are what misfit.
+            regionIds: patch.regionIds ? 'body.regionIds' : 'body.roles',
+            departmentId: patch.departmentId !== undefined ? 'body.departmentId' : 'body.roles',
+          },
+        );
+      }
       const { password, ...rest } = patch;
       const set: Record<string, unknown> = { ...rest };
       if (password) set.passwordHash = await hashPassword(password);
-      const u = await User.findByIdAndUpdate(id, { $set: set }, { returnDocument: 'after' }).lean<UserDoc>();
+      // The fit was checked against `checked`: write only if nobody changed the user meanwhile.
+      const filter = checked ? { _id: id, updatedAt: checked.updatedAt } : { _id: id };
+      const u = await User.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean<UserDoc>();
+      if (!u && checked) throw conflict('该用户刚被他人修改，请刷新后重试');
       if (!u) throw notFound('用户');
       // A deactivated user or a changed password ends every session.
       if (patch.active === false || password) await ctx.models.Session.updateMany({ userId: u._id, revokedAt: null }, { $set: { revokedAt: ctx.now() } });

@@ -83,3 +83,126 @@ describe('/api/v1/departments', () => {
     expect(dup.status).toBe(409);
   });
 });
+
+describe('admin: roles and the level of their regions must fit', () => {
+  // Catches: PATCH/POST /users giving any role any regions (a grid worker "on" a township, community
+  // staff on a grid, an editor with work regions), which silently widens or empties a scope.
+  const ids: Record<string, string> = {};
+  let waterDept: string;
+  beforeAll(async () => {
+    for (const code of ['DX', 'DX-01', 'DX-01-01', 'DX-01-02', 'DX-01-01-01', 'DX-01-01-02']) ids[code] = await s.regionId(code);
+    waterDept = (await s.api('GET', '/api/v1/departments', { token: admin })).body.items[0].id;
+  });
+
+  let n = 0;
+  async function newStaff(roles: string[], regionCodes: string[], departmentId: string | null = null): Promise<string> {
+    const body = { name: '测试人员', username: `fit_${++n}`, password: 'longenough1', roles, regionIds: regionCodes.map((c) => ids[c]), departmentId };
+    const res = await s.api('POST', '/api/v1/users', { token: admin, body });
+    if (res.status !== 201) throw new Error(`create ${JSON.stringify(body)}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  }
+  const patch = (id: string, body: unknown) => s.api('PATCH', `/api/v1/users/${id}`, { token: admin, body });
+  const stored = async (id: string) => (await s.api('GET', `/api/v1/users?q=测试人员&pageSize=100`, { token: admin })).body.items.find((u: { id: string }) => u.id === id);
+
+  function expectRefused(res: { status: number; body: any }, field: string, text: RegExp) {
+    expect({ status: res.status, code: res.body?.error?.code, path: res.body?.error?.details?.[0]?.path }).toEqual({ status: 400, code: 'VALIDATION_FAILED', path: field });
+    expect(res.body.error.message).toContain(field);
+    expect(res.body.error.message).toMatch(text);
+  }
+
+  it('PATCH refuses a grid worker on a community, community staff on a grid, a dispatcher on a community', async () => {
+    const grid = await newStaff(['grid_worker'], ['DX-01-01-01']);
+    expectRefused(await patch(grid, { regionIds: [ids['DX-01-01']] }), 'body.regionIds', /网格员只能分配到网格一级，「东城社区」是社区\/村/);
+    expect((await stored(grid)).regionIds).toEqual([ids['DX-01-01-01']]);
+
+    const community = await newStaff(['community_staff'], ['DX-01-01']);
+    expectRefused(await patch(community, { regionIds: [ids['DX-01-01-02']] }), 'body.regionIds', /社区工作人员只能分配到社区\/村一级/);
+    const dispatcher = await newStaff(['dispatcher'], ['DX-01']);
+    expectRefused(await patch(dispatcher, { regionIds: [ids['DX-01'], ids['DX-01-02']] }), 'body.regionIds', /「西城社区」是社区\/村/);
+    expect((await stored(dispatcher)).regionIds).toEqual([ids['DX-01']]);
+  });
+
+  it('PATCH accepts regions at the role level: another grid, a township or the county for a dispatcher', async () => {
+    const grid = await newStaff(['grid_worker'], ['DX-01-01-01']);
+    expect((await patch(grid, { regionIds: [ids['DX-01-01-02']] })).body.regionIds).toEqual([ids['DX-01-01-02']]);
+    const dispatcher = await newStaff(['dispatcher'], ['DX-01']);
+    expect((await patch(dispatcher, { regionIds: [ids['DX']] })).status).toBe(200);
+    // Two roles: each region fits one of them, and each scoped role has one of its level.
+    const both = await patch(grid, { roles: ['grid_worker', 'community_staff'], regionIds: [ids['DX-01-01-02'], ids['DX-01-01']] });
+    expect(both.status).toBe(200);
+    expect(both.body.roles).toEqual(['grid_worker', 'community_staff']);
+  });
+
+  it('PATCH of the roles alone is checked against the regions the user keeps, naming body.roles', async () => {
+    const grid = await newStaff(['grid_worker'], ['DX-01-01-01']);
+    expectRefused(await patch(grid, { roles: ['community_staff'] }), 'body.roles', /社区工作人员只能分配到社区\/村一级，「[^」]+」是网格/);
+    expectRefused(await patch(grid, { roles: ['editor'] }), 'body.roles', /编辑不按区域分工/);
+    expect((await stored(grid)).roles).toEqual(['grid_worker']);
+    // Roles and regions changed together are checked together.
+    expect((await patch(grid, { roles: ['community_staff'], regionIds: [ids['DX-01-02']] })).status).toBe(200);
+  });
+
+  it('a region-scoped role needs a region of its level; roles without regions take none', async () => {
+    const grid = await newStaff(['grid_worker'], ['DX-01-01-01']);
+    expectRefused(await patch(grid, { regionIds: [] }), 'body.regionIds', /网格员需要分配至少一个网格/);
+    const editor = await newStaff(['editor'], []);
+    expectRefused(await patch(editor, { regionIds: [ids['DX-01']] }), 'body.regionIds', /编辑不按区域分工，不能分配区域（「城关镇」）/);
+    expectRefused(await patch(editor, { roles: ['dispatcher'] }), 'body.roles', /指挥中心调度员需要分配至少一个乡镇\/街道或县/);
+    // The admin works county-wide: the county or nothing.
+    const adminUser = await newStaff(['admin'], ['DX']);
+    expectRefused(await patch(adminUser, { regionIds: [ids['DX-01-01']] }), 'body.regionIds', /系统管理员只能分配到县一级/);
+  });
+
+  it('department staff belong to a department, and only they do', async () => {
+    const dept = await newStaff(['department_staff'], [], waterDept);
+    expectRefused(await patch(dept, { departmentId: null }), 'body.departmentId', /职能部门工作人员需要指定所属部门/);
+    expectRefused(await patch(dept, { roles: ['editor'] }), 'body.roles', /编辑不能指定部门/);
+    expect((await patch(dept, { roles: ['editor'], departmentId: null })).status).toBe(200);
+    const editor = await newStaff(['editor'], []);
+    expectRefused(await patch(editor, { departmentId: waterDept }), 'body.departmentId', /只有职能部门工作人员属于部门/);
+  });
+
+  it('POST /users applies the same rule', async () => {
+    const body = { name: '测试人员', username: 'fit_post', password: 'longenough1', roles: ['community_staff'], regionIds: [ids['DX-01-01-01']] };
+    expectRefused(await s.api('POST', '/api/v1/users', { token: admin, body }), 'body.regionIds', /社区工作人员只能分配到社区\/村一级/);
+    expectRefused(await s.api('POST', '/api/v1/users', { token: admin, body: { ...body, roles: ['department_staff'], regionIds: [] } }), 'body.departmentId', /需要指定所属部门/);
+    // Nothing was created: the username is still free.
+    expect((await s.api('POST', '/api/v1/users', { token: admin, body: { ...body, regionIds: [ids['DX-01-01']] } })).status).toBe(201);
+  });
+
+  it('a rename or a deactivation is not blocked by older data that does not fit', async () => {
+    // Catches: the fit check run on every PATCH, so an account from before the rule can't even be deactivated.
+    const grid = await newStaff(['grid_worker'], ['DX-01-01-01']);
+    await s.ctx.models.User.updateOne({ _id: grid }, { $set: { regionIds: [ids['DX-01']] } });
+    expect((await patch(grid, { name: '改名了' })).status).toBe(200);
+    expect((await patch(grid, { active: false })).status).toBe(200);
+  });
+
+  it('refuses with 409 when another change lands between the fit check and the write', async () => {
+    // Catches: a fit check on a stale read: another admin changes the roles meanwhile, and the write
+    // would combine their roles with these regions unchecked.
+    const grid = await newStaff(['grid_worker'], ['DX-01-01-01']);
+    const { User } = s.ctx.models;
+    const original = User.findById;
+    const spy = jest.spyOn(User, 'findById').mockImplementation(function (this: typeof User, ...args: Parameters<typeof User.findById>) {
+      const query = original.apply(this, args);
+      if (String(args[0]) !== grid) return query;
+      spy.mockRestore();
+      // The service's read returns the old user; the other admin's change is stored right after it.
+      const lean = query.lean.bind(query);
+      return Object.assign(query, {
+        lean: (...a: unknown[]) =>
+          (lean as (...x: unknown[]) => Promise<unknown>)(...a).then(async (doc) => {
+            await User.updateOne({ _id: grid }, { $set: { roles: ['community_staff'], regionIds: [ids['DX-01-02']] } });
+            return doc;
+          }),
+      });
+    } as never);
+    const res = await patch(grid, { regionIds: [ids['DX-01-01-02']] });
+    spy.mockRestore();
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toContain('刚被他人修改');
+    const after = await stored(grid);
+    expect({ roles: after.roles, regionIds: after.regionIds }).toEqual({ roles: ['community_staff'], regionIds: [ids['DX-01-02']] });
+  });
+});

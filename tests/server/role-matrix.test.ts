@@ -1,0 +1,212 @@
+/**
+ * Who may call what: every route of the route table (server/app.ts routeGroups, each RouteDef's
+ * `access`) called by every kind of caller, over HTTP, on a seeded server.
+ *
+ * Three layers, so that neither a broken access check nor a wrong table gets through:
+ * 1. the HTTP matrix: each caller gets the answer the table promises: 401 without a token, 403 for
+ *    a role the route does not list, and for an allowed caller the route's own validation (or 2xx
+ *    for routes that take no input);
+ * 2. the table itself against a hand-written record of each route's access: widening a role list,
+ *    turning a role list into 'user', or adding a route fails here until this file is changed too,
+ *    on purpose and in review;
+ * 3. a short hand-written list of pairs that must be refused whatever the table says.
+ *
+ * Allowed callers are sent input that the route's strict schema refuses (an unknown body key or
+ * query parameter, a malformed id), so no handler runs: nothing is created, changed or deleted.
+ */
+import { routeGroups } from '../../server/app';
+import type { Access, RouteDef } from '../../server/core/route';
+import { demoPeople } from '../../server/seed/demo-county';
+import type { Role } from '../../server/users/roles';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+type Caller = 'anonymous' | Role;
+const CALLERS: readonly Caller[] = ['anonymous', 'resident', 'grid_worker', 'community_staff', 'department_staff', 'dispatcher', 'editor', 'reviewer', 'admin', 'bot'];
+const HUMAN_ROLES = CALLERS.filter((c): c is Exclude<Role, 'bot'> => c !== 'anonymous' && c !== 'bot');
+const STAFF = HUMAN_ROLES.filter((r) => r !== 'resident');
+
+/**
+ * Each route's access as reviewed. A change in server/*\/routes.ts that is not made here too fails
+ * "the route table grants what was reviewed".
+ */
+const REVIEWED_ACCESS: Record<string, Access> = {
+  'GET /api/v1/auth/methods': 'public',
+  'POST /api/v1/auth/wechat-login': 'public',
+  'POST /api/v1/auth/dev-login': 'public',
+  'POST /api/v1/auth/password-login': 'public',
+  'POST /api/v1/auth/refresh': 'public',
+  'POST /api/v1/auth/logout': 'public',
+  'GET /api/v1/me/': 'user',
+  'PATCH /api/v1/me/': 'user',
+  'GET /api/v1/regions/': 'public',
+  'GET /api/v1/regions/:id': 'public',
+  'POST /api/v1/regions/': ['admin'],
+  'PATCH /api/v1/regions/:id': ['admin'],
+  'DELETE /api/v1/regions/:id': ['admin'],
+  'GET /api/v1/departments/': 'user',
+  'POST /api/v1/departments/': ['admin'],
+  'PATCH /api/v1/departments/:id': ['admin'],
+  'DELETE /api/v1/departments/:id': ['admin'],
+  'GET /api/v1/categories/': 'public',
+  'POST /api/v1/categories/': ['admin'],
+  'PATCH /api/v1/categories/:id': ['admin'],
+  'GET /api/v1/users/': ['admin'],
+  'GET /api/v1/users/:id': ['admin'],
+  'POST /api/v1/users/': ['admin'],
+  'PATCH /api/v1/users/:id': ['admin'],
+  'POST /api/v1/binding-codes': STAFF,
+  'GET /api/v1/rooms': STAFF,
+  'POST /api/v1/bot/bindings/redeem': 'bot',
+  'POST /api/v1/bot/rooms/unbind': 'bot',
+  'GET /api/v1/bot/rooms': 'bot',
+};
+
+/** Refused whatever the table says: the product's rules (roles and scope), written out by hand. */
+const MUST_BE_FORBIDDEN: readonly [Caller, string][] = [
+  // Only the county's IT administers users, regions, departments and the catalogue.
+  ['resident', 'GET /api/v1/users/'],
+  ['grid_worker', 'PATCH /api/v1/users/:id'],
+  ['community_staff', 'POST /api/v1/users/'],
+  ['dispatcher', 'GET /api/v1/users/:id'],
+  ['editor', 'POST /api/v1/regions/'],
+  ['reviewer', 'DELETE /api/v1/regions/:id'],
+  ['department_staff', 'PATCH /api/v1/departments/:id'],
+  ['dispatcher', 'POST /api/v1/categories/'],
+  ['bot', 'PATCH /api/v1/users/:id'],
+  // Residents never get staff tools.
+  ['resident', 'POST /api/v1/binding-codes'],
+  ['resident', 'GET /api/v1/rooms'],
+  // The bot's endpoints take the bot's token only, not even an admin's.
+  ['resident', 'POST /api/v1/bot/bindings/redeem'],
+  ['community_staff', 'POST /api/v1/bot/rooms/unbind'],
+  ['admin', 'GET /api/v1/bot/rooms'],
+  // The bot is a service identity, not a user.
+  ['bot', 'GET /api/v1/me/'],
+  ['bot', 'POST /api/v1/binding-codes'],
+  ['bot', 'GET /api/v1/departments/'],
+  // Nothing but sign-in and public reading works without a token.
+  ['anonymous', 'GET /api/v1/me/'],
+  ['anonymous', 'GET /api/v1/departments/'],
+  ['anonymous', 'POST /api/v1/bot/bindings/redeem'],
+];
+
+type Outcome = 'unauthenticated' | 'forbidden' | 'allowed';
+
+/** What the route table promises a caller. */
+function promised(access: Access, caller: Caller): Outcome {
+  if (access === 'public') return 'allowed';
+  if (caller === 'anonymous') return 'unauthenticated';
+  if (access === 'user') return caller === 'bot' ? 'forbidden' : 'allowed';
+  if (access === 'bot') return caller === 'bot' ? 'allowed' : 'forbidden';
+  // A role list; the admin passes every role check, the bot only if listed.
+  return caller === 'admin' || access.includes(caller) ? 'allowed' : 'forbidden';
+}
+
+const sameAccess = (a: Access, b: Access) => (typeof a === 'string' || typeof b === 'string' ? a === b : [...a].sort().join() === [...b].sort().join());
+const describeAccess = (a: Access) => (typeof a === 'string' ? a : `[${[...a].sort().join(', ')}]`);
+
+let s: TestServer;
+const tokens = new Map<Caller, string | undefined>();
+let routes: { key: string; def: RouteDef; url: string }[];
+
+beforeAll(async () => {
+  s = await startTestServer();
+  tokens.set('anonymous', undefined);
+  tokens.set('bot', s.ctx.config.botToken);
+  tokens.set('resident', await s.residentToken());
+  for (const role of STAFF) {
+    const person = demoPeople.find((p) => p.username && p.roles.length === 1 && p.roles[0] === role);
+    if (!person?.username) throw new Error(`the demo county has no staff member with only the role ${role}`);
+    tokens.set(role, await s.staffToken(person.username));
+  }
+  routes = routeGroups(s.ctx).flatMap((g) =>
+    g.routes.map((def) => {
+      const path = g.prefix + def.path;
+      // A malformed id fails the params schema; an unknown parameter fails a strict query schema.
+      const url = path.replace(/:[A-Za-z]+/g, 'not-an-id') + (def.query ? '?matrixProbe=1' : '');
+      return { key: `${def.method.toUpperCase()} ${path}`, def, url };
+    }),
+  );
+});
+afterAll(() => s?.stop());
+
+/** Calls a route as a caller, with input its schema refuses, and names what came back. */
+async function call(route: { def: RouteDef; url: string }, caller: Caller): Promise<{ outcome: Outcome | string; detail: string }> {
+  const { def, url } = route;
+  const res = await s.api(def.method.toUpperCase(), url, { token: tokens.get(caller), body: def.body ? { matrixProbe: 1 } : undefined });
+  const code = res.body?.error?.code;
+  const message: string = res.body?.error?.message ?? '';
+  if (res.status === 401 && code === 'UNAUTHENTICATED') return { outcome: 'unauthenticated', detail: message };
+  if (res.status === 403 && code === 'FORBIDDEN') return { outcome: 'forbidden', detail: message };
+  const takesInput = Boolean(def.body || def.params || def.query);
+  // Allowed: the route's schemas refused the probe (details name the input part), or for a route
+  // without input, the handler answered 2xx.
+  const details: { path: string }[] = res.body?.error?.details ?? [];
+  const fromSchema = details.length > 0 && details.every((d) => /^(params|query|body)(\.|$)/.test(d.path));
+  if (takesInput && res.status === 400 && code === 'VALIDATION_FAILED' && fromSchema) return { outcome: 'allowed', detail: message };
+  if (!takesInput && res.status >= 200 && res.status < 300) return { outcome: 'allowed', detail: String(res.status) };
+  return { outcome: `unexpected ${res.status} ${JSON.stringify(res.body)}`, detail: '' };
+}
+
+describe('role matrix: every route against every caller', () => {
+  it('covers a real table: routes of every kind of access, and demo staff of every role', () => {
+    // Catches: routeGroups returning nothing (or the wrong groups), which would make the matrix pass empty.
+    expect(routes.length).toBe(Object.keys(REVIEWED_ACCESS).length);
+    const kinds = new Set(routes.map((r) => (typeof r.def.access === 'string' ? r.def.access : 'roles')));
+    expect([...kinds].sort()).toEqual(['bot', 'public', 'roles', 'user']);
+    expect([...tokens.keys()].sort()).toEqual([...CALLERS].sort());
+    // The matrix calls routes without input for real; only reads may be among them.
+    expect(routes.filter((r) => !r.def.body && !r.def.params && !r.def.query && r.def.method !== 'get').map((r) => r.key)).toEqual([]);
+  });
+
+  it('the route table grants what was reviewed (a widened role list fails here)', () => {
+    // Catches: a route's access widened ("['admin']" to "'user'", a role added to a list) or a new
+    // route added without deciding who may call it.
+    const differences = [
+      ...routes.filter((r) => !(r.key in REVIEWED_ACCESS)).map((r) => `${r.key}: not reviewed (table says ${describeAccess(r.def.access)})`),
+      ...Object.keys(REVIEWED_ACCESS).filter((k) => !routes.some((r) => r.key === k)).map((k) => `${k}: reviewed but not in the table`),
+      ...routes
+        .filter((r) => r.key in REVIEWED_ACCESS && !sameAccess(r.def.access, REVIEWED_ACCESS[r.key]))
+        .map((r) => `${r.key}: table says ${describeAccess(r.def.access)}, reviewed ${describeAccess(REVIEWED_ACCESS[r.key])}`),
+    ];
+    expect(differences).toEqual([]);
+  });
+
+  it('answers each caller as the route table says: 401, 403, or the route itself', async () => {
+    // Catches: an access check skipped or misapplied (a role list not enforced, the bot accepted as
+    // a user, a route reachable without a token, validation run before the access check so that a
+    // stranger learns the schema), for any route, present or future.
+    const wrong: string[] = [];
+    let allowed = 0;
+    for (const route of routes) {
+      for (const caller of CALLERS) {
+        const want = promised(route.def.access, caller);
+        const got = await call(route, caller);
+        if (got.outcome !== want) wrong.push(`${caller} → ${route.key}: want ${want}, got ${got.outcome}`);
+        if (want === 'allowed') allowed++;
+      }
+    }
+    expect(wrong).toEqual([]);
+    // Both sides of the matrix were exercised.
+    expect(allowed).toBeGreaterThan(routes.length);
+    expect(allowed).toBeLessThan(routes.length * CALLERS.length - routes.length);
+  });
+
+  it('refuses the pairs that must stay forbidden, whatever the table says', async () => {
+    // Catches: a wrong table (a role list widened to someone who must not have it) that layer 2
+    // would miss if the record were updated along with it.
+    const wrong: string[] = [];
+    for (const [caller, key] of MUST_BE_FORBIDDEN) {
+      const route = routes.find((r) => r.key === key);
+      if (!route) {
+        wrong.push(`${key}: no such route`);
+        continue;
+      }
+      const want: Outcome = caller === 'anonymous' ? 'unauthenticated' : 'forbidden';
+      const got = await call(route, caller);
+      if (got.outcome !== want) wrong.push(`${caller} → ${key}: want ${want}, got ${got.outcome}`);
+      else if (want === 'forbidden') expect(got.detail).toMatch(/[\u4e00-\u9fff]/);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
