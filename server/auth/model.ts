@@ -10,6 +10,14 @@ export interface SessionDoc {
   /** Set when the token was revoked by a refresh (not by logout): starts the reuse grace period. */
   rotatedAt: Date | null;
   userAgent: string | null;
+  /**
+   * Set with `rotatedAt`: the session that replaced this one, and its refresh token sealed with a
+   * key derived from this session's own token (see sealing.ts). A replay within the grace period
+   * gets that same successor back, so a copied token never forks into a second chain, and the
+   * database never holds a usable token.
+   */
+  successorId: Types.ObjectId | null;
+  successorSealed: string | null;
   createdAt: Date;
 }
 
@@ -21,6 +29,8 @@ export const sessionSchema = new Schema<SessionDoc>(
     revokedAt: { type: Date, default: null },
     rotatedAt: { type: Date, default: null },
     userAgent: { type: String, default: null },
+    successorId: { type: Schema.Types.ObjectId, default: null },
+    successorSealed: { type: String, default: null },
   },
   { ...baseOptions, timestamps: { createdAt: true, updatedAt: false } },
 );

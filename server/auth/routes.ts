@@ -1,19 +1,20 @@
 import type { Request } from 'express';
 import type { AppContext } from '../context';
 import { route } from '../core/route';
-import { authService } from './service';
+import { authService, type ClientInfo } from './service';
 import { DevLoginBody, LoginMethods, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from './schemas';
 
-const ua = (req: Request) => req.get('user-agent') ?? null;
+/** The client as the login limits and sessions see it; `req.ip` honours TRUST_PROXY. */
+const client = (req: Request): ClientInfo => ({ ip: req.ip, userAgent: req.get('user-agent') ?? null });
 
 export function authRoutes(ctx: AppContext) {
   const auth = authService(ctx);
   return [
     route({ method: 'get', path: '/methods', summary: '可用的登录方式', access: 'public', response: LoginMethods, handler: () => auth.methods() }),
-    route({ method: 'post', path: '/wechat-login', summary: '小程序登录（wx.login 的 code 换取会话）', access: 'public', body: WechatLoginBody, response: Session, handler: ({ body, req }) => auth.wechatLogin(body.code, ua(req)) }),
-    route({ method: 'post', path: '/dev-login', summary: '开发登录（生产环境禁用）', access: 'public', body: DevLoginBody, response: Session, handler: ({ body, req }) => auth.devLogin(body.openid, ua(req)) }),
-    route({ method: 'post', path: '/password-login', summary: '工作人员账号密码登录', access: 'public', body: PasswordLoginBody, response: Session, handler: ({ body, req }) => auth.passwordLogin(body.username, body.password, ua(req)) }),
-    route({ method: 'post', path: '/refresh', summary: '刷新会话（轮换 refresh token）', access: 'public', body: RefreshBody, response: Session, handler: ({ body, req }) => auth.refresh(body.refreshToken, ua(req)) }),
+    route({ method: 'post', path: '/wechat-login', summary: '小程序登录（wx.login 的 code 换取会话）', access: 'public', body: WechatLoginBody, response: Session, handler: ({ body, req }) => auth.wechatLogin(body.code, client(req)) }),
+    route({ method: 'post', path: '/dev-login', summary: '开发登录（生产环境禁用）', access: 'public', body: DevLoginBody, response: Session, handler: ({ body, req }) => auth.devLogin(body.openid, client(req)) }),
+    route({ method: 'post', path: '/password-login', summary: '工作人员账号密码登录', access: 'public', body: PasswordLoginBody, response: Session, handler: ({ body, req }) => auth.passwordLogin(body.username, body.password, client(req)) }),
+    route({ method: 'post', path: '/refresh', summary: '刷新会话（轮换 refresh token）', access: 'public', body: RefreshBody, response: Session, handler: ({ body, req }) => auth.refresh(body.refreshToken, client(req)) }),
     route({ method: 'post', path: '/logout', summary: '退出登录', access: 'public', body: RefreshBody, handler: ({ body }) => auth.logout(body.refreshToken) }),
   ];
 }

@@ -1,37 +1,87 @@
 import type { AppContext } from '../context';
 import { AppError, unauthenticated } from '../core/errors';
+import { newId, type Types } from '../db/schema-helpers';
 import { identityKey, type UserDoc } from '../users/model';
 import { userService } from '../users/service';
+import { loginLimits } from './login-limits';
+import type { SessionDoc } from './model';
 import { burnPasswordCheck, verifyPassword } from './passwords';
+import { openToken, sealToken } from './sealing';
 import { hashToken, newRefreshToken, signAccessToken } from './tokens';
 import type { Session } from './schemas';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long a just-rotated refresh token may be replayed (the answer to the refresh was lost). */
-const REUSE_GRACE_MS = 60 * 1000;
+export const REUSE_GRACE_MS = 60 * 1000;
+
+/** Who is signing in: the client address (`req.ip`, which honours TRUST_PROXY) and the user agent. */
+export interface ClientInfo {
+  ip: string | undefined;
+  userAgent: string | null;
+}
 
 const devLoginDisabled = () => new AppError(403, 'DEV_LOGIN_DISABLED', '生产环境不提供开发登录，请使用微信登录');
+const sessionEnded = () => new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
 
 export function authService(ctx: AppContext) {
   const { User, Session: Sessions } = ctx.models;
   const users = userService(ctx);
+  const limits = loginLimits(ctx);
 
-  async function issueSession(user: UserDoc, userAgent: string | null): Promise<Session> {
-    if (!user.active) throw new AppError(403, 'FORBIDDEN', '该账号已停用，请联系管理员');
-    const refreshToken = newRefreshToken();
-    await Sessions.create({
-      userId: user._id,
-      tokenHash: hashToken(refreshToken),
-      expiresAt: new Date(ctx.now().getTime() + ctx.config.refreshTokenTtlDays * DAY_MS),
-      userAgent: userAgent?.slice(0, 200) ?? null,
-    });
-    await User.updateOne({ _id: user._id }, { $set: { lastLoginAt: ctx.now() } });
+  async function sessionFor(user: UserDoc, refreshToken: string): Promise<Session> {
     return {
       accessToken: signAccessToken({ sub: String(user._id), roles: user.roles }, ctx.config.jwtSecret, ctx.config.accessTokenTtlSeconds),
       refreshToken,
       expiresIn: ctx.config.accessTokenTtlSeconds,
       user: await users.toMe(user),
     };
+  }
+
+  /** Stores a new refresh token (only its hash) for the user. */
+  async function createSession(user: UserDoc, userAgent: string | null, id: Types.ObjectId = newId(), refreshToken = newRefreshToken()) {
+    await Sessions.create({
+      _id: id,
+      userId: user._id,
+      tokenHash: hashToken(refreshToken),
+      expiresAt: new Date(ctx.now().getTime() + ctx.config.refreshTokenTtlDays * DAY_MS),
+      userAgent: userAgent?.slice(0, 200) ?? null,
+    });
+    await User.updateOne({ _id: user._id }, { $set: { lastLoginAt: ctx.now() } });
+    return refreshToken;
+  }
+
+  async function issueSession(user: UserDoc, userAgent: string | null): Promise<Session> {
+    if (!user.active) throw new AppError(403, 'FORBIDDEN', '该账号已停用，请联系管理员');
+    return sessionFor(user, await createSession(user, userAgent));
+  }
+
+  /** The owner of a session being refreshed; a refusal is always 401, the app's sign to sign in again. */
+  async function sessionOwner(userId: Types.ObjectId): Promise<UserDoc> {
+    const user = await User.findById(userId).lean<UserDoc>();
+    if (!user || !user.active) throw unauthenticated('账号不存在或已停用');
+    return user;
+  }
+
+  /**
+   * A token that was already rotated. Within the grace period its holder gets the same successor
+   * back (fresh access token, same refresh token); a replay later is a sign of theft and ends every
+   * session of the user.
+   */
+  async function replay(old: SessionDoc, refreshToken: string, now: Date): Promise<Session> {
+    const inGrace = old.rotatedAt !== null && now.getTime() - old.rotatedAt.getTime() < REUSE_GRACE_MS && old.expiresAt > now;
+    if (inGrace) {
+      const successorToken = old.successorId && old.successorSealed ? openToken(old.successorSealed, refreshToken, String(old.successorId)) : null;
+      const successor =
+        successorToken && (await Sessions.findOne({ _id: old.successorId, tokenHash: hashToken(successorToken), revokedAt: null, expiresAt: { $gt: now } }).lean());
+      // No live successor (logged out, rotated again, or revoked): this chain has ended.
+      if (!successor || !successorToken) throw sessionEnded();
+      return sessionFor(await sessionOwner(successor.userId), successorToken);
+    }
+    if (old.rotatedAt) {
+      ctx.logger.warn({ userId: String(old.userId) }, 'a rotated refresh token was replayed after the grace period; every session of the user is revoked');
+      await Sessions.updateMany({ userId: old.userId, revokedAt: null }, { $set: { revokedAt: now } });
+    }
+    throw sessionEnded();
   }
 
   const residentLogin = async (openid: string, userAgent: string | null) =>
@@ -42,18 +92,26 @@ export function authService(ctx: AppContext) {
   return {
     methods: () => ({ wechatMiniProgram: ctx.wechat !== null, devLogin: devLoginAllowed(), password: true }),
 
-    async wechatLogin(code: string, userAgent: string | null): Promise<Session> {
+    async wechatLogin(code: string, client: ClientInfo): Promise<Session> {
       if (!ctx.wechat) throw devLoginDisabled();
+      await limits.address(client.ip);
       const { openid } = await ctx.wechat.code2session(code);
-      return residentLogin(openid, userAgent);
+      return residentLogin(openid, client.userAgent);
     },
 
-    async devLogin(openid: string, userAgent: string | null): Promise<Session> {
+    async devLogin(openid: string, client: ClientInfo): Promise<Session> {
       if (!devLoginAllowed()) throw devLoginDisabled();
-      return residentLogin(openid, userAgent);
+      await limits.address(client.ip);
+      return residentLogin(openid, client.userAgent);
     },
 
-    async passwordLogin(username: string, password: string, userAgent: string | null): Promise<Session> {
+    /**
+     * Counted per address, then per account, before the password is checked: a refused attempt
+     * never reaches the password, so a right guess after the limit is refused like a wrong one.
+     */
+    async passwordLogin(username: string, password: string, client: ClientInfo): Promise<Session> {
+      await limits.address(client.ip);
+      await limits.account(username);
       const identity = await ctx.models.Identity.findOne({ key: identityKey.username(username) }).lean();
       const user = identity ? await User.findById(identity.userId).lean<UserDoc>() : null;
       if (!user) {
@@ -61,36 +119,35 @@ export function authService(ctx: AppContext) {
         throw unauthenticated('用户名或密码错误');
       }
       if (!(await verifyPassword(password, user.passwordHash))) throw unauthenticated('用户名或密码错误');
-      return issueSession(user, userAgent);
+      return issueSession(user, client.userAgent);
     },
 
     /**
-     * Rotate: the old refresh token is claimed (revoked) atomically, so two concurrent refreshes
-     * with one token yield one new session. A token replayed after it was rotated is a sign of
-     * theft and ends every session of that user, except within a short grace period: on a weak
-     * network the answer to a refresh is often lost, and the phone then retries with the old token.
+     * Rotate: the successor is stored first, then the old token is claimed (revoked, and pointed at
+     * the successor) atomically, so of two concurrent refreshes with one token exactly one rotates;
+     * the other removes its unused successor and, like any replay within the grace period (on a
+     * weak network the answer to a refresh is often lost, and the phone retries with the old
+     * token), gets the winner's successor back.
      */
-    async refresh(refreshToken: string, userAgent: string | null): Promise<Session> {
-      const tokenHash = hashToken(refreshToken);
+    async refresh(refreshToken: string, client: ClientInfo): Promise<Session> {
       const now = ctx.now();
-      const claimed = await Sessions.findOneAndUpdate(
-        { tokenHash, revokedAt: null, expiresAt: { $gt: now } },
-        { $set: { revokedAt: now, rotatedAt: now } },
-        { returnDocument: 'before' },
-      ).lean();
-      let userId = claimed?.userId;
-      if (!claimed) {
-        const old = await Sessions.findOne({ tokenHash }).lean();
-        const inGrace = old?.rotatedAt && now.getTime() - old.rotatedAt.getTime() < REUSE_GRACE_MS && old.expiresAt > now;
-        if (inGrace) userId = old.userId;
-        else {
-          if (old?.revokedAt) await Sessions.updateMany({ userId: old.userId, revokedAt: null }, { $set: { revokedAt: now } });
-          throw new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
-        }
+      let current = await Sessions.findOne({ tokenHash: hashToken(refreshToken) }).lean<SessionDoc>();
+      if (!current) throw sessionEnded();
+      if (current.revokedAt === null && current.expiresAt > now) {
+        const user = await sessionOwner(current.userId);
+        const successorId = newId();
+        const successorToken = await createSession(user, client.userAgent, successorId);
+        const claimed = await Sessions.findOneAndUpdate(
+          { _id: current._id, revokedAt: null },
+          { $set: { revokedAt: now, rotatedAt: now, successorId, successorSealed: sealToken(successorToken, refreshToken, String(successorId)) } },
+          { returnDocument: 'after' },
+        ).lean();
+        if (claimed) return sessionFor(user, successorToken);
+        await Sessions.deleteOne({ _id: successorId });
+        current = await Sessions.findById(current._id).lean<SessionDoc>();
+        if (!current) throw sessionEnded();
       }
-      const user = await User.findById(userId).lean<UserDoc>();
-      if (!user) throw unauthenticated('账号不存在');
-      return issueSession(user, userAgent);
+      return replay(current, refreshToken, now);
     },
 
     async logout(refreshToken: string): Promise<void> {

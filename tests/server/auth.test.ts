@@ -1,5 +1,6 @@
 import { startTestServer, type TestServer } from '../helpers/server';
 import { createWechatClient } from '../../server/auth/wechat';
+import { openToken, sealToken } from '../../server/auth/sealing';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -110,7 +111,8 @@ describe('POST /api/v1/auth/password-login', () => {
   });
 
   it('is rate limited per minute', async () => {
-    const r = await startTestServer({ seed: false, config: { loginRateLimitPerMinute: 2 } });
+    // A fixed clock: three attempts must not straddle a minute boundary (two windows).
+    const r = await startTestServer({ seed: false, now: () => new Date('2026-11-26T08:00:00.000Z'), config: { loginRateLimitPerMinute: 2 } });
     try {
       const body = { username: 'x', password: 'y' };
       await r.api('POST', '/api/v1/auth/password-login', { body });
@@ -118,6 +120,7 @@ describe('POST /api/v1/auth/password-login', () => {
       const third = await r.api('POST', '/api/v1/auth/password-login', { body });
       expect(third.status).toBe(429);
       expect(third.body.error.code).toBe('RATE_LIMITED');
+      expect(third.headers.get('retry-after')).toBe('60');
     } finally {
       await r.stop();
     }
@@ -125,41 +128,101 @@ describe('POST /api/v1/auth/password-login', () => {
 });
 
 describe('refresh and logout', () => {
-  it('rotates the refresh token; a replay within a minute (a lost answer) still works', async () => {
-    const login = await s.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-02' } });
-    const first = login.body.refreshToken;
-    const refreshed = await s.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: first } });
-    expect(refreshed.status).toBe(200);
-    expect(refreshed.body.refreshToken).not.toBe(first);
-    const retry = await s.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: first } });
-    expect(retry.status).toBe(200);
+  let c: TestServer;
+  let clock = Date.parse('2026-11-26T08:00:00.000Z');
+  beforeAll(async () => {
+    c = await startTestServer({ now: () => new Date(clock) });
+  });
+  afterAll(() => c?.stop());
+
+  const refresh = (refreshToken: string) => c.api('POST', '/api/v1/auth/refresh', { body: { refreshToken } });
+  const login = async (openid: string) => (await c.api('POST', '/api/v1/auth/dev-login', { body: { openid } })).body;
+  const sessionsOf = (userId: string) => c.ctx.models.Session.find({ userId }).lean();
+
+  it('rotates the refresh token; replays within the grace get the same successor session, never a new one', async () => {
+    // Catches the fork: a replay within the grace used to issue a new session, so a copied token
+    // became a second, independent chain that outlived the owner's next rotation.
+    const start = await login('demo-resident-02');
+    const first = start.refreshToken;
+    const rotated = await refresh(first);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.refreshToken).not.toBe(first);
+    const count = (await sessionsOf(start.user.id)).length;
+
+    clock += 10_000;
+    const replay1 = await refresh(first);
+    clock += 40_000;
+    const replay2 = await refresh(first);
+    for (const r of [replay1, replay2]) {
+      expect(r.status).toBe(200);
+      expect(r.body.refreshToken).toBe(rotated.body.refreshToken);
+      expect(typeof r.body.accessToken).toBe('string');
+      expect(r.body.user.id).toBe(start.user.id);
+    }
+    expect((await sessionsOf(start.user.id)).length).toBe(count);
+
+    // The database holds the successor's token only sealed (and its hash), never in clear.
+    const stored = JSON.stringify(await sessionsOf(start.user.id));
+    expect(stored).not.toContain(rotated.body.refreshToken);
+    expect(stored).not.toContain(first);
+
+    // The chain goes on from the successor as usual.
+    const next = await refresh(rotated.body.refreshToken);
+    expect(next.status).toBe(200);
+    expect(next.body.refreshToken).not.toBe(rotated.body.refreshToken);
   });
 
-  it('ends every session of the user when a rotated token is replayed later', async () => {
-    let now = Date.now();
-    const c = await startTestServer({ now: () => new Date(now) });
-    try {
-      const login = await c.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-04' } });
-      const first = login.body.refreshToken;
-      const refreshed = await c.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: first } });
-      expect(refreshed.status).toBe(200);
-      now += 2 * 60 * 1000;
-      const replay = await c.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: first } });
-      expect(replay.status).toBe(401);
-      // The theft response revoked the newer session too.
-      const after = await c.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: refreshed.body.refreshToken } });
-      expect(after.status).toBe(401);
-    } finally {
-      await c.stop();
-    }
+  it('ends every session of the user when a rotated token is replayed after the grace', async () => {
+    // Catches a theft response that revokes only the replayed chain (or none).
+    const phone = await login('demo-resident-04');
+    const laptop = await login('demo-resident-04');
+    const rotated = await refresh(phone.refreshToken);
+    expect(rotated.status).toBe(200);
+    clock += 59_000;
+    expect((await refresh(phone.refreshToken)).body.refreshToken).toBe(rotated.body.refreshToken);
+    clock += 2_000;
+    const replay = await refresh(phone.refreshToken);
+    expect(replay.status).toBe(401);
+    expect(replay.body.error.code).toBe('TOKEN_EXPIRED');
+    expect((await sessionsOf(phone.user.id)).filter((x) => x.revokedAt === null)).toEqual([]);
+    expect((await refresh(rotated.body.refreshToken)).status).toBe(401);
+    expect((await refresh(laptop.refreshToken)).status).toBe(401);
+  });
+
+  it('a replay within the grace after the successor was logged out is refused', async () => {
+    // Catches handing out a successor that its owner has already ended.
+    const start = await login('demo-resident-06');
+    const rotated = await refresh(start.refreshToken);
+    expect((await c.api('POST', '/api/v1/auth/logout', { body: { refreshToken: rotated.body.refreshToken } })).status).toBe(204);
+    clock += 5_000;
+    expect((await refresh(start.refreshToken)).status).toBe(401);
+  });
+
+  it('refuses a deactivated account with 401, the answer on which the app signs out', async () => {
+    // Catches the 403 refresh used to give here: the app keeps a session on anything but 401.
+    const start = await login('demo-resident-07');
+    await c.ctx.models.User.updateOne({ _id: start.user.id }, { $set: { active: false } });
+    const res = await refresh(start.refreshToken);
+    expect(res.status).toBe(401);
   });
 
   it('logout revokes the refresh token', async () => {
-    const login = await s.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-03' } });
-    const out = await s.api('POST', '/api/v1/auth/logout', { body: { refreshToken: login.body.refreshToken } });
+    const start = await login('demo-resident-03');
+    const out = await c.api('POST', '/api/v1/auth/logout', { body: { refreshToken: start.refreshToken } });
     expect(out.status).toBe(204);
-    const again = await s.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: login.body.refreshToken } });
+    const again = await refresh(start.refreshToken);
     expect(again.status).toBe(401);
+  });
+});
+
+describe('sealing the successor token', () => {
+  it('opens only with the previous token and for the session it was sealed for', () => {
+    // Catches a key that does not depend on the previous token (anyone with the database could open it).
+    const sealed = sealToken('successor-token', 'previous-token', 'id-1');
+    expect(openToken(sealed, 'previous-token', 'id-1')).toBe('successor-token');
+    expect(openToken(sealed, 'another-token', 'id-1')).toBeNull();
+    expect(openToken(sealed, 'previous-token', 'id-2')).toBeNull();
+    expect(sealed).not.toContain('successor-token');
   });
 });
 
