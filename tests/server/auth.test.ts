@@ -172,6 +172,36 @@ describe('refresh and logout', () => {
     expect(next.body.refreshToken).not.toBe(rotated.body.refreshToken);
   });
 
+  it('two refreshes with one token at once rotate once and both get the one successor', async () => {
+    // Catches a rotation that is not claimed atomically (two successors: a fork) and a loser that
+    // is refused (the app would sign out) or keeps its unused successor session.
+    const start = await login('demo-resident-08');
+    const before = (await sessionsOf(start.user.id)).length;
+    const Sessions = c.ctx.models.Session;
+    const create = Sessions.create.bind(Sessions);
+    // Both refreshes store their successor before either claims the old token: they overlap.
+    let arrived = 0;
+    let bothStored!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothStored = resolve));
+    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the two refreshes never overlapped')), 5000).unref());
+    (Sessions as unknown as { create: unknown }).create = async (doc: unknown) => {
+      const created = await create(doc as never);
+      if (++arrived === 2) bothStored();
+      await Promise.race([barrier, deadline]);
+      return created;
+    };
+    try {
+      const [a, b] = await Promise.all([refresh(start.refreshToken), refresh(start.refreshToken)]);
+      expect(arrived).toBe(2);
+      expect(a.status).toBe(200);
+      expect(b.status).toBe(200);
+      expect(a.body.refreshToken).toBe(b.body.refreshToken);
+    } finally {
+      (Sessions as unknown as { create: unknown }).create = create;
+    }
+    expect((await sessionsOf(start.user.id)).length).toBe(before + 1);
+  });
+
   it('ends every session of the user when a rotated token is replayed after the grace', async () => {
     // Catches a theft response that revokes only the replayed chain (or none).
     const phone = await login('demo-resident-04');
