@@ -6,6 +6,7 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { duplicateKeyToAppError, isDuplicateKeyError, AppError } from '../../server/core/errors';
 import { withDbName } from '../../server/db/embedded';
+import { pathPrefixRegex } from '../../server/regions/service';
 import { startTestDb, type TestDb } from '../helpers/db';
 
 // The first run may build the database binary (a few minutes); later runs start it in ~50 ms.
@@ -88,18 +89,23 @@ describe('embedded database', () => {
     expect(appErr.status).toBe(409);
     expect(appErr.code).toBe('DUPLICATE');
     expect(appErr.message).toMatch(/已存在$/);
-    // FerretDB quirk: code 11000 but no keyValue/keyPattern, and the message names only the
-    // collection ("E11000 duplicate key error collection: xianrong_test.uniqueusers"), so the
-    // field cannot be named. MongoDB fills keyValue: { username: 'zhang' }.
-    const e = caught as { keyValue?: unknown; message: string };
-    if (e.keyValue === undefined) expect(e.message).toMatch(/^E11000 duplicate key error collection: /);
+    // FerretDB quirk (these tests always run on the embedded FerretDB): code 11000 but no
+    // keyValue/keyPattern, and the message names only the collection, so the field cannot be
+    // named and services name it themselves (MongoDB would fill keyValue: { username: 'zhang' }).
+    // Catches: an upgrade that changes this shape, after which services may name fields twice or wrongly.
+    const e = caught as { code?: number; keyValue?: unknown; message: string };
+    expect({ code: e.code, keyValue: e.keyValue }).toEqual({ code: 11000, keyValue: undefined });
+    expect(e.message).toMatch(/^E11000 duplicate key error collection: xianrong_test\.uniqueusers/);
 
     // insertMany reports the same code per write error.
     await expect(User.insertMany([{ username: 'li' }, { username: 'li' }])).rejects.toMatchObject({ code: 11000 });
     expect(await User.countDocuments({ username: 'li' })).toBe(1);
   });
 
-  it('reports a unique violation caused by an update (FerretDB: code 1, not 11000)', async () => {
+  it('reports a unique violation caused by an update (FerretDB: code 1, not 11000) and we recognise it', async () => {
+    // Catches: an update that collides with a unique index answered as a 500, because FerretDB
+    // reports it as an internal error (code 1) that isDuplicateKeyError does not recognise; or the
+    // field not named in our 409 because the index name is no longer parsed.
     const User = conn.model('UniqueUser2', new Schema({ username: { type: String, unique: true } }));
     await User.init();
     await User.create([{ username: 'a' }, { username: 'b' }]);
@@ -109,14 +115,16 @@ describe('embedded database', () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).toBeDefined();
-    const e = caught as { code?: number; codeName?: string; message: string };
-    if (!isDuplicateKeyError(caught)) {
-      // FerretDB 1.24 on SQLite: { code: 1, codeName: 'InternalError', errmsg: '[msg_update.go:133 ...]
-      // constraint failed: UNIQUE constraint failed: index '<table>_<hash>_username_1' (2067)' }
-      expect(e.code).toBe(1);
-      expect(e.message).toMatch(/UNIQUE constraint failed: index '[^']*_username_1'/);
-    }
+    // FerretDB 1.24 on SQLite: { code: 1, codeName: 'InternalError', errmsg: '[msg_update.go:133 ...]
+    // constraint failed: UNIQUE constraint failed: index '<table>_<hash>_username_1' (2067)' }
+    const e = caught as { code?: number; message: string };
+    expect(e?.code).toBe(1);
+    expect(e.message).toMatch(/UNIQUE constraint failed: index '[^']*_username_1'/);
+    expect(isDuplicateKeyError(caught)).toBe(true);
+    const appErr = duplicateKeyToAppError(caught as Parameters<typeof duplicateKeyToAppError>[0]);
+    expect({ status: appErr.status, code: appErr.code, details: appErr.details }).toEqual({ status: 409, code: 'DUPLICATE', details: [{ path: 'username', message: '已存在' }] });
+    // Other code-1 errors are not mistaken for duplicates.
+    expect(isDuplicateKeyError({ code: 1, message: 'some other internal error' })).toBe(false);
     expect((await User.find({}).sort({ username: 1 }).lean()).map((d) => d.username)).toEqual(['a', 'b']);
   });
 
@@ -152,26 +160,45 @@ describe('embedded database', () => {
   });
 
   it('lets exactly one of two concurrent findOneAndUpdate claims win', async () => {
-    const Task = conn.model('ClaimTask', new Schema({ n: Number, status: String, claimedBy: String }));
-    // A second connection so the two claims really travel on different sockets.
-    const conn2 = await mongoose.createConnection(withDbName(db.uri, 'xianrong_test')).asPromise();
+    // Catches: two workers both claiming the same task (a non-atomic find-then-update in the
+    // database). The claims travel on two connections with command monitoring, and every round
+    // must show both commands sent before either answer arrived: claims that ran one after the
+    // other (one shared socket, a pool of one, an await between them) prove nothing and fail here.
+    const uri = withDbName(db.uri, 'xianrong_test');
+    const [c1, c2] = await Promise.all([1, 2].map(() => mongoose.createConnection(uri, { monitorCommands: true }).asPromise()));
     try {
-      const Task2 = conn2.model('ClaimTask', Task.schema);
+      const events: string[] = [];
+      for (const [who, c] of [['A', c1], ['B', c2]] as const) {
+        const client = c.getClient();
+        client.on('commandStarted', (ev) => ev.commandName === 'findAndModify' && events.push(`${who} sent`));
+        client.on('commandSucceeded', (ev) => ev.commandName === 'findAndModify' && events.push(`${who} answered`));
+        client.on('commandFailed', (ev) => ev.commandName === 'findAndModify' && events.push(`${who} answered`));
+      }
+      const schema = new Schema({ n: Number, status: String, claimedBy: String });
+      const TaskA = c1.model('ClaimTask', schema);
+      const TaskB = c2.model('ClaimTask', schema);
       const rounds = 30;
-      await Task.insertMany(Array.from({ length: rounds }, (_, n) => ({ n, status: 'open' })));
+      await TaskA.insertMany(Array.from({ length: rounds }, (_, n) => ({ n, status: 'open' })));
+      // Both sockets open and idle before the first round, so neither claim waits for a handshake.
+      await Promise.all([TaskA.countDocuments(), TaskB.countDocuments()]);
       const doubleWins: number[] = [];
+      const notOverlapped: string[] = [];
       for (let n = 0; n < rounds; n++) {
-        const claim = (M: typeof Task, who: string) =>
+        events.length = 0;
+        const claim = (M: typeof TaskA, who: string) =>
           M.findOneAndUpdate({ n, status: 'open' }, { $set: { status: 'claimed', claimedBy: who } }, { returnDocument: 'after' }).lean();
-        const [a, b] = await Promise.all([claim(Task, 'A'), claim(Task2, 'B')]);
+        const [a, b] = await Promise.all([claim(TaskA, 'A'), claim(TaskB, 'B')]);
         const winners = [a, b].filter((x) => x !== null);
         if (winners.length !== 1) doubleWins.push(n);
-        const stored = await Task.findOne({ n }).lean();
-        expect(stored?.status).toBe('claimed');
+        // Overlap: the first two events are both sends.
+        if (!(events.length === 4 && events.slice(0, 2).every((e) => e.endsWith('sent')))) notOverlapped.push(`${n}: ${events.join(', ')}`);
+        const stored = await TaskA.findOne({ n }).lean();
+        expect(stored).toMatchObject({ status: 'claimed', claimedBy: winners[0]?.claimedBy });
       }
+      expect(notOverlapped).toEqual([]);
       expect(doubleWins).toEqual([]);
     } finally {
-      await conn2.close();
+      await Promise.all([c1.close(), c2.close()]);
     }
   });
 
@@ -203,16 +230,21 @@ describe('embedded database', () => {
       { name: 'other community', path: '/a/bb/c/' },
       { name: 'elsewhere', path: '/x/a/b/' },
     ]);
-    const under = await Region.find({ path: /^\/a\/b\// }).sort({ path: 1 }).lean();
+    // The server's own subtree regex (regions/service.ts), so its anchoring and escaping are what is proven.
+    // Catches: an unanchored or unescaped prefix that takes in the sibling /a/bb/ or /x/a/b/.
+    const under = await Region.find({ path: pathPrefixRegex('/a/b/') }).sort({ path: 1 }).lean();
     expect(under.map((r) => r.name)).toEqual(['township', 'community', 'grid']);
     const strictlyUnder = await Region.find({ path: { $regex: '^/a/b/.' } }).sort({ path: 1 }).lean();
     expect(strictlyUnder.map((r) => r.name)).toEqual(['community', 'grid']);
-    // A regex built from a stored path must escape its metacharacters; ids never contain any.
     const byRange = await Region.find({ path: { $gte: '/a/b/', $lt: '/a/b0' } }).lean();
     expect(byRange).toHaveLength(3);
-    // FerretDB 1.24 (SQLite) pushes down only `_id` equality: this query is a full scan there
-    // (explain: filterPushdown false, plan "SCAN <table>"); on MongoDB the same query uses path_1.
-    const explain = (await Region.find({ path: /^\/a\/b\// }).explain()) as unknown as Record<string, unknown>;
-    expect(explain.ok ?? 1).toBe(1);
+    // Regex metacharacters in a stored path match only themselves (ids never contain any, names might).
+    await Region.insertMany([
+      { name: 'dotted', path: '/a.b/' },
+      { name: 'dotted child', path: '/a.b/c/' },
+      { name: 'looks like dotted', path: '/aXb/c/' },
+    ]);
+    expect((await Region.find({ path: pathPrefixRegex('/a.b/') }).sort({ path: 1 }).lean()).map((r) => r.name)).toEqual(['dotted', 'dotted child']);
+    // Whether the prefix is served from the index is tests/server/database-pushdown.test.ts.
   });
 });
