@@ -1,4 +1,5 @@
-// The one request wrapper: base URL, bearer token, one refresh on 401, Chinese toasts.
+// The one request wrapper: base URL, bearer token, one refresh on 401 (only a refused refresh
+// token signs the user out), Chinese toasts.
 // Pages never call Taro.request directly; they call the functions in ./endpoints.
 import Taro from '@tarojs/taro';
 import { apiUrl } from './base';
@@ -75,24 +76,30 @@ function toApiError(res: RawResponse): ApiError {
   return new ApiError(res.statusCode, 'HTTP_' + res.statusCode, FALLBACK_MESSAGE);
 }
 
-// Concurrent 401s share one refresh call.
-let refreshing: Promise<string | null> | null = null;
+/**
+ * What a refresh came to. Only a refused refresh token (401 from /auth/refresh) ends the session;
+ * a dropped network, a 5xx or a 429 leave the tokens in place, so the user can try again.
+ */
+type RefreshResult = { kind: 'renewed'; accessToken: string } | { kind: 'refused' } | { kind: 'unavailable'; error: ApiError };
 
-async function refreshAccessToken(): Promise<string | null> {
+// Concurrent 401s share one refresh call.
+let refreshing: Promise<RefreshResult> | null = null;
+
+async function refreshAccessToken(): Promise<RefreshResult> {
   const current = getSession();
-  if (!current?.refreshToken) return null;
+  if (!current?.refreshToken) return { kind: 'refused' };
+  let res: RawResponse;
   try {
-    const res = await send('/auth/refresh', { method: 'POST', data: { refreshToken: current.refreshToken } }, null);
-    if (res.statusCode >= 200 && res.statusCode < 300) {
-      return setSession(res.data as Session).accessToken;
-    }
-    return null;
-  } catch {
-    return null;
+    res = await send('/auth/refresh', { method: 'POST', data: { refreshToken: current.refreshToken } }, null);
+  } catch (e) {
+    return { kind: 'unavailable', error: e instanceof ApiError ? e : new ApiError(0, 'NETWORK_ERROR', NETWORK_ERROR_MESSAGE) };
   }
+  if (res.statusCode >= 200 && res.statusCode < 300) return { kind: 'renewed', accessToken: setSession(res.data as Session).accessToken };
+  if (res.statusCode === 401) return { kind: 'refused' };
+  return { kind: 'unavailable', error: toApiError(res) };
 }
 
-function refreshOnce(): Promise<string | null> {
+function refreshOnce(): Promise<RefreshResult> {
   if (!refreshing) {
     refreshing = refreshAccessToken().finally(() => {
       refreshing = null;
@@ -116,12 +123,14 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   try {
     let res = await send(path, opts, token);
     if (res.statusCode === 401 && token) {
-      const fresh = await refreshOnce();
-      if (!fresh) {
+      const refreshed = await refreshOnce();
+      if (refreshed.kind === 'refused') {
         goToLogin();
         throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
       }
-      res = await send(path, opts, fresh);
+      // Could not reach the server (or it failed): the session stays; the page offers 重试.
+      if (refreshed.kind === 'unavailable') throw refreshed.error;
+      res = await send(path, opts, refreshed.accessToken);
       if (res.statusCode === 401) {
         goToLogin();
         throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);

@@ -60,3 +60,25 @@ test('home: shows the community from a fresh /me', async () => {
   render(<HomePage />);
   expect(await screen.findByText('所在社区：城关镇 · 东关社区')).toBeTruthy();
 });
+
+test('me: a dropped network keeps the user signed in and offers 重试', async () => {
+  // Catches a page that signs the user out (or shows nothing) when /me cannot be refreshed.
+  setSession(session({ user: staff }));
+  let online = false;
+  fakeApi({
+    'GET /me': (req) => (req.headers.Authorization === 'Bearer access-2' ? { status: 200, body: { ...staff, name: '赵网格（新）' } } : { status: 401, body: { error: { code: 'TOKEN_EXPIRED', message: '登录已过期，请重新登录' } } }),
+    'POST /auth/refresh': () => (online ? { status: 200, body: session({ accessToken: 'access-2', refreshToken: 'refresh-2', user: staff }) } : 'network-error'),
+  });
+  render(<MePage />);
+  expect(await screen.findByText('资料未能更新：网络不给力，请稍后重试')).toBeTruthy();
+  expect(screen.getByText('赵网格')).toBeTruthy();
+  expect(getSession()?.refreshToken).toBe('refresh-1');
+  expect(Taro.reLaunch).not.toHaveBeenCalled();
+
+  online = true;
+  await act(async () => {
+    fireEvent.click(screen.getByText('重试'));
+  });
+  expect(await screen.findByText('赵网格（新）')).toBeTruthy();
+  expect(screen.queryByText('重试')).toBeNull();
+});

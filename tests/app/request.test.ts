@@ -66,20 +66,59 @@ describe('request wrapper', () => {
     expect(reLaunch).not.toHaveBeenCalled();
   });
 
-  test('when the refresh fails the session is cleared and the login page opens', async () => {
+  test('when the refresh token is refused (401) the session is cleared and the login page opens', async () => {
+    // Catches a client that keeps a session the server has ended.
     setSession(session());
     let refreshCalls = 0;
     fakeApi({
       'GET /me': () => apiError(401, 'UNAUTHENTICATED', '请先登录'),
       'POST /auth/refresh': () => {
         refreshCalls += 1;
-        return apiError(401, 'INVALID_REFRESH_TOKEN', '登录已失效');
+        return apiError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
       },
     });
     await expect(request('/me')).rejects.toThrow('登录已过期，请重新登录');
     expect(refreshCalls).toBe(1);
     expect(getSession()).toBeNull();
     expect(reLaunch).toHaveBeenCalledWith({ url: '/pages/login/index' });
+  });
+
+  test('a network error on refresh keeps the session, says so in Chinese, and the next try works', async () => {
+    // Catches signing the user out when the network drops during a token refresh.
+    setSession(session());
+    let online = false;
+    fakeApi({
+      'GET /me': (req) => (req.headers.Authorization === 'Bearer access-2' ? { status: 200, body: me({ name: '王五' }) } : apiError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录')),
+      'POST /auth/refresh': () => (online ? { status: 200, body: session({ accessToken: 'access-2', refreshToken: 'refresh-2' }) } : 'network-error'),
+    });
+    const err = (await request('/me').catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('NETWORK_ERROR');
+    expect(err.message).toBe(NETWORK_ERROR_MESSAGE);
+    expect(getSession()).toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    expect(reLaunch).not.toHaveBeenCalled();
+    expect(toast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后重试' }));
+
+    // 重试 once the network is back: the kept refresh token still works.
+    online = true;
+    await expect(request<{ name: string }>('/me')).resolves.toMatchObject({ name: '王五' });
+    expect(getSession()).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    expect(reLaunch).not.toHaveBeenCalled();
+  });
+
+  test('a 503 on refresh keeps the session and passes the server\'s message on', async () => {
+    // Catches treating every non-2xx refresh answer as a refused token (a database outage would
+    // sign every user out).
+    setSession(session());
+    fakeApi({
+      'GET /me': () => apiError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录'),
+      'POST /auth/refresh': () => apiError(503, 'NOT_READY', '数据库暂不可用'),
+    });
+    const err = (await request('/me').catch((e: unknown) => e)) as ApiError;
+    expect(err.status).toBe(503);
+    expect(err.message).toBe('数据库暂不可用');
+    expect(getSession()).toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    expect(reLaunch).not.toHaveBeenCalled();
   });
 
   test('a second 401 after a successful refresh does not refresh again', async () => {

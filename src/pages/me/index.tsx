@@ -1,13 +1,14 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { authApi } from '../../api/endpoints';
-import { useCurrentUser } from '../../hooks/use-current-user';
+import { ErrorState } from '../../components/StateView';
+import { useCurrentUserState } from '../../hooks/use-current-user';
 import { clearSession, getSession } from '../../store/session';
 import { regionLabel } from '../../utils/region';
 import './index.scss';
 
 export default function MePage() {
-  const user = useCurrentUser();
+  const { user, error, reload } = useCurrentUserState();
 
   const logout = async () => {
     const session = getSession();
@@ -34,6 +35,7 @@ export default function MePage() {
 
   return (
     <View className='page me'>
+      {error ? <ErrorState message={`资料未能更新：${error}`} onRetry={reload} /> : null}
       <View className='card'>
         <Text className='me__name'>{user.name}</Text>
         <View className='me__roles'>
