@@ -3,7 +3,8 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context';
-import { AppError, badRequest } from './core/errors';
+import { badRequest } from './core/errors';
+import { databaseUnavailable } from './db/health';
 import { apiNotFound, errorMiddleware, requireJsonBody } from './core/error-middleware';
 import { buildOpenApi } from './core/openapi';
 import { h5Static } from './core/h5-static';
@@ -75,16 +76,27 @@ export function createApp(ctx: AppContext): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready when the database answers. While it is known to be away (db/health.ts), at once.
   app.get('/readyz', async (_req, res) => {
+    if (!ctx.dbHealth.ready) throw databaseUnavailable();
+    let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
         ctx.conn.db!.admin().ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('ping timeout')), 2000)),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('ping timeout')), 2000))),
       ]);
-      res.json({ status: 'ready' });
     } catch {
-      res.status(503).json(new AppError(503, 'NOT_READY', '数据库暂不可用').toBody());
+      throw databaseUnavailable();
+    } finally {
+      clearTimeout(timer);
     }
+    res.json({ status: 'ready' });
+  });
+  // During an outage every API request is answered 503 with Retry-After at once, not after the
+  // driver's timeouts; full service again as soon as the database is back.
+  app.use(API, (_req, _res, next) => {
+    if (!ctx.dbHealth.ready) throw databaseUnavailable();
+    next();
   });
 
   const groups = routeGroups(ctx);

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
@@ -10,12 +10,23 @@ import { ReadCache } from './core/cache/read-cache';
 import { readStamps } from './core/cache/stamps';
 import type { AppContext } from './context';
 import { createModels, syncIndexes } from './db/models';
-import { startEmbeddedDb, withDbName, type EmbeddedDb } from './db/embedded';
+import { startEmbeddedDb, withDbName } from './db/embedded';
+import { acquireDataLock } from './db/data-lock';
+import { superviseEmbeddedDb, type SupervisedDb } from './db/supervisor';
+import { DbHealth, FAIL_FAST_CONNECTION_OPTIONS } from './db/health';
 import { createWechatClient, developmentWechatClient, type WechatClient } from './auth/wechat';
 
 export interface RunningServer {
   url: string;
   ctx: AppContext;
+  /** The HTTP server (tests watch its requests). */
+  httpServer: Server;
+  /** The embedded database this server runs (null with MONGODB_URI). */
+  embedded: SupervisedDb | null;
+  /**
+   * Graceful stop: stop accepting connections, let requests in flight finish (up to the shutdown
+   * deadline, then cut them), close idle keep-alive sockets, then close the database.
+   */
   close(): Promise<void>;
 }
 
@@ -24,38 +35,88 @@ export interface StartOptions {
   /** Replace the WeChat adapter (tests); default from config. */
   wechat?: WechatClient | null;
   now?: () => Date;
+  /** How long close() lets requests in flight finish before cutting them (default 10 s). */
+  shutdownTimeoutMs?: number;
 }
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long the first connection may take (an external MongoDB may still be starting). */
+const CONNECT_DEADLINE_MS = 30_000;
 
 function defaultWechat(config: AppConfig): WechatClient | null {
   if (config.wechat) return createWechatClient(config.wechat);
   return config.env === 'production' ? null : developmentWechatClient;
 }
 
-/** Connect to MONGODB_URI, or start the embedded database under DATA_DIR. */
-export async function openDatabase(config: AppConfig, logger: Logger): Promise<{ uri: string; embedded: EmbeddedDb | null }> {
+/**
+ * Connect to MONGODB_URI, or start the embedded database under DATA_DIR: the data folder is locked
+ * for this process first (a second process on it is refused, see db/data-lock.ts), and the
+ * database is restarted if it dies (db/supervisor.ts). `embedded.stop()` stops it and releases
+ * the lock.
+ */
+export async function openDatabase(config: AppConfig, logger: Logger): Promise<{ uri: string; embedded: SupervisedDb | null }> {
   if (config.mongodbUri) return { uri: config.mongodbUri, embedded: null };
+  const lock = acquireDataLock(config.dataDir);
   const dataDir = path.resolve(config.dataDir, 'db');
+  const start = (port: number) => startEmbeddedDb({ dataDir, port, log: (line) => logger.warn({ component: 'ferretdb' }, line) });
   logger.info({ dataDir }, 'starting embedded database (FerretDB on SQLite)');
-  const embedded = await startEmbeddedDb({ dataDir, log: (line) => logger.warn({ component: 'ferretdb' }, line) });
+  let first;
+  try {
+    first = await start(0);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const embedded = superviseEmbeddedDb(first, { restart: start, logger, afterStop: lock.release });
   return { uri: withDbName(embedded.uri, 'xianrong'), embedded };
+}
+
+/**
+ * The mongoose connection, set to fail fast during an outage (db/health.ts). The first connection
+ * is retried until CONNECT_DEADLINE_MS, since a one-second server selection is too short for a
+ * database that is still starting.
+ */
+async function connect(uri: string, logger: Logger): Promise<mongoose.Connection> {
+  const deadline = Date.now() + CONNECT_DEADLINE_MS;
+  for (;;) {
+    const conn = mongoose.createConnection(uri, FAIL_FAST_CONNECTION_OPTIONS);
+    try {
+      return await conn.asPromise();
+    } catch (err) {
+      await conn.close().catch(() => {});
+      if (Date.now() >= deadline) throw err;
+      logger.warn({ err: (err as Error).message }, 'database not reachable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 export async function startServer(config: AppConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const { uri, embedded } = await openDatabase(config, logger);
-  const conn = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false });
+  let conn: mongoose.Connection;
   try {
-    await conn.asPromise();
+    conn = await connect(uri, logger);
   } catch (err) {
     await embedded?.stop();
     throw err;
   }
+  const dbHealth = new DbHealth(logger);
+  dbHealth.watchConnection(conn);
+  embedded?.onStatus((up) => dbHealth.setEmbedded(up));
   const models = createModels(conn);
-  await syncIndexes(models);
+  try {
+    await syncIndexes(models);
+  } catch (err) {
+    await conn.close();
+    await embedded?.stop();
+    throw err;
+  }
 
   const ctx: AppContext = {
     config,
     conn,
+    dbHealth,
     models,
     logger,
     wechat: opts.wechat === undefined ? defaultWechat(config) : opts.wechat,
@@ -82,16 +143,57 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
   const url = `http://${config.host}:${port}`;
   logger.info({ url, database: embedded ? 'embedded' : 'external' }, 'server listening');
 
+  const shutdown = trackRequests(server, opts.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, logger);
   let closing: Promise<void> | undefined;
   return {
     url,
     ctx,
+    httpServer: server,
+    embedded,
     close: () =>
       (closing ??= (async () => {
-        server.closeAllConnections?.();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await shutdown();
         await conn.close();
         await embedded?.stop();
       })()),
+  };
+}
+
+/**
+ * Count requests in flight; the returned function stops the server gracefully: no new
+ * connections, every response from now on closes its connection, idle keep-alive sockets are
+ * closed, and it resolves when the requests in flight have finished, or at the deadline, when
+ * the connections still open are cut.
+ */
+function trackRequests(server: Server, timeoutMs: number, logger: Logger): () => Promise<void> {
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  let drained: (() => void) | undefined;
+  server.on('request', (_req, res: ServerResponse) => {
+    if (closing) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (inFlight.size === 0) drained?.();
+    });
+  });
+  return async () => {
+    closing = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    server.closeIdleConnections();
+    if (inFlight.size > 0) {
+      logger.info({ requests: inFlight.size }, 'stopping: waiting for requests in flight');
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        new Promise<boolean>((resolve) => (drained = () => resolve(true))),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!finished) logger.warn({ requests: inFlight.size, timeoutMs }, 'stopping: requests still in flight at the deadline are cut');
+    }
+    // Whatever is left: sockets between requests, or requests past the deadline.
+    server.closeAllConnections();
+    await closed;
   };
 }

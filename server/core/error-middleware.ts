@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import mongoose from 'mongoose';
 import { AppError, duplicateKeyToAppError, isDuplicateKeyError } from './errors';
+import { databaseUnavailable, isDatabaseUnavailableError } from '../db/health';
 
 /** Body-parser and friends mark their errors with a `type` and a `status`. */
 interface HttpishError {
@@ -17,11 +18,8 @@ function toAppError(err: unknown): AppError | null {
     const details = Object.values(err.errors).map((e) => ({ path: e.path, message: e.message }));
     return new AppError(400, 'VALIDATION_FAILED', `数据校验失败：${details[0]?.path ?? ''}`, details);
   }
-  // The database is unreachable: a retry later may work, so 503 rather than a bare 500.
-  const name = (err as Error | undefined)?.name ?? '';
-  if (/^Mongo(NotConnected|ServerSelection|Network|NetworkTimeout|TopologyClosed)Error$/.test(name)) {
-    return new AppError(503, 'NOT_READY', '数据库暂不可用，请稍后重试');
-  }
+  // The database is unreachable: a retry later may work, so 503 with Retry-After rather than a bare 500.
+  if (isDatabaseUnavailableError(err)) return databaseUnavailable();
   const h = err as HttpishError;
   if (h?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', '请求内容过大');
   if (h?.type === 'entity.parse.failed') return new AppError(400, 'VALIDATION_FAILED', '请求体不是有效的 JSON');
@@ -32,7 +30,9 @@ function toAppError(err: unknown): AppError | null {
 export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   const appError = toAppError(err);
   if (appError) {
-    if (appError.status >= 500) req.log?.error({ err }, 'request failed');
+    // An outage is logged once by DbHealth; each refused request is only a warning.
+    if (appError.code === 'NOT_READY') req.log?.warn('database unavailable: answered 503');
+    else if (appError.status >= 500) req.log?.error({ err }, 'request failed');
     if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     res.status(appError.status).json(appError.toBody());
     return;

@@ -12,7 +12,13 @@ import { ensureDbBinary } from '../../scripts/build-db';
 export interface EmbeddedDb {
   /** `mongodb://127.0.0.1:<port>/`, without a database name (see withDbName). */
   uri: string;
+  /** The port it listens on (a restart on the same folder can ask for it again). */
+  port: number;
   dataDir: string;
+  /** The database process's id (tests kill it to see the server cope). */
+  pid: number;
+  /** Settles when the process has exited, whether stop() asked for it or not. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -137,5 +143,6 @@ export async function startEmbeddedDb(opts: StartEmbeddedDbOptions): Promise<Emb
     return stopping;
   };
 
-  return { uri, dataDir, stop };
+  const port = Number(new URL(uri).port);
+  return { uri, port, dataDir, pid: child.pid!, exited: exitPromise, stop };
 }

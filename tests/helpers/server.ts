@@ -3,7 +3,7 @@ import { createLogger } from '../../server/core/logger';
 import { startServer, type RunningServer, type StartOptions } from '../../server/server';
 import { seedDemoCounty } from '../../server/seed/seed';
 import { DEMO_PASSWORD } from '../../server/seed/demo-county';
-import { startTestDb } from './db';
+import { startTestDb, type TestDb } from './db';
 
 export const TEST_BOT_TOKEN = 'test-bot-token-0123456789abcdef';
 
@@ -42,6 +42,8 @@ export interface TestServer extends RunningServer {
   residentToken(openid?: string): Promise<string>;
   /** Stop only the database, to see how the server behaves without it. */
   stopDatabase(): Promise<void>;
+  /** The server's database (halt() and restart() it for an outage). */
+  db: TestDb;
   /** The id of a demo region by its code, e.g. `DX-01-02` for 西城社区. */
   regionId(code: string): Promise<string>;
   stop(): Promise<void>;
@@ -92,6 +94,7 @@ export async function startTestServer(opts: { seed?: boolean; config?: Partial<A
       return res.body.accessToken;
     },
     stopDatabase: () => db.stop(),
+    db,
     async regionId(code) {
       const r = await server.ctx.models.Region.findOne({ code }).lean();
       if (!r) throw new Error(`no region with code ${code}`);
