@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { AppContext } from '../context';
 import { rateLimited } from '../core/errors';
@@ -12,8 +12,6 @@ import { rateLimiter, type RateLimit } from '../core/rate-limit/limiter';
  */
 export const ACCOUNT_LOGIN_LIMIT = { limit: 10, windowMs: 15 * 60 * 1000 };
 const ADDRESS_WINDOW_MS = 60 * 1000;
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
 /**
  * The bucket of a client address: an IPv4 address as is (IPv4-mapped IPv6 unwrapped), an IPv6
@@ -50,17 +48,19 @@ function waitText(seconds: number): string {
 /**
  * Login limits on the shared database limiter (every server process counts against one budget):
  * per client address for every sign-in, and per account for password sign-in. The address is
- * `req.ip`, which honours TRUST_PROXY; keys hold hashes, not addresses or usernames.
+ * `req.ip`, which honours TRUST_PROXY. Keys hold keyed hashes (HMAC with the JWT secret), not
+ * addresses or usernames: a plain hash of an IPv4 address is undone by trying all 2^32.
  */
 export function loginLimits(ctx: AppContext) {
   // The limiter's parameter type lacks the model's `id` virtual, so the model needs this cast for now.
+  const digest = (s: string) => createHmac('sha256', ctx.config.jwtSecret).update(s).digest('hex').slice(0, 32);
   const limiter = rateLimiter(ctx.models.RateWindow as unknown as Parameters<typeof rateLimiter>[0], ctx.now);
   const perAddress = (ip: string | undefined): RateLimit => ({
-    key: `login:addr:${sha256(addressBucket(ip))}`,
+    key: `login:addr:${digest(addressBucket(ip))}`,
     limit: ctx.config.loginRateLimitPerMinute,
     windowMs: ADDRESS_WINDOW_MS,
   });
-  const perAccount = (username: string): RateLimit => ({ key: `login:account:${sha256(username.trim().toLowerCase())}`, ...ACCOUNT_LOGIN_LIMIT });
+  const perAccount = (username: string): RateLimit => ({ key: `login:account:${digest(username.trim().toLowerCase())}`, ...ACCOUNT_LOGIN_LIMIT });
 
   return {
     /** Counts one sign-in attempt from this address; 429 when the address has used its minute. */

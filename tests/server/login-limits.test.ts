@@ -108,6 +108,15 @@ describe('per address (every sign-in)', () => {
   });
 });
 
+describe('stored counters', () => {
+  it('name neither usernames nor addresses', async () => {
+    // Catches personal data in the rate-limit collection (usernames, client addresses in clear).
+    const ids = (await s.ctx.models.RateWindow.find({}).lean()).map((w) => String(w._id));
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(id).toMatch(/^login:(addr|account):[0-9a-f]{32}\|\d+$/);
+  });
+});
+
 describe('address buckets', () => {
   it('counts an IPv6 client by its /64 and an IPv4-mapped address as IPv4', () => {
     // Catches per-address limits a client with a /64 could reset by changing its address.
