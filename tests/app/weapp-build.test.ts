@@ -26,6 +26,29 @@ function readApp(dir: string) {
   return JSON.parse(readFileSync(path.join(dir, 'app.json'), 'utf8'));
 }
 
+const SRC = path.resolve(__dirname, '../../src');
+
+/**
+ * What is missing for the pages app.json lists in `dir`: each page's .js, .json and .wxml (WeChat
+ * needs them), and its .wxss whenever the source page has a stylesheet, holding the source's first
+ * class (a style file is optional in WeChat, so only the source can say one is due).
+ */
+function pageFileProblems(dir: string): string[] {
+  const app = readApp(dir);
+  const pages: string[] = [...app.pages, ...app.subPackages.flatMap((p: { root: string; pages: string[] }) => p.pages.map((page) => `${p.root}/${page}`))];
+  return pages.flatMap((page) => {
+    const problems = ['js', 'json', 'wxml'].filter((ext) => !existsSync(path.join(dir, `${page}.${ext}`))).map((ext) => `${page}.${ext} missing`);
+    const scss = path.join(SRC, `${page}.scss`);
+    if (existsSync(scss)) {
+      const firstClass = /^\s*\.([A-Za-z][\w-]*)/m.exec(readFileSync(scss, 'utf8'))?.[1];
+      const wxss = path.join(dir, `${page}.wxss`);
+      if (!existsSync(wxss)) problems.push(`${page}.wxss missing`);
+      else if (firstClass && !readFileSync(wxss, 'utf8').includes(`.${firstClass}`)) problems.push(`${page}.wxss lacks .${firstClass}`);
+    }
+    return problems;
+  });
+}
+
 describe('dist/weapp', () => {
   let report: WeappCheckReport;
 
@@ -41,6 +64,15 @@ describe('dist/weapp', () => {
     expect(app.pages).toEqual(expect.arrayContaining(['pages/home/index', 'pages/login/index', 'pages/region-picker/index']));
     const staff = app.subPackages.find((p: { root: string }) => p.root === STAFF_ROOT);
     expect(staff.pages).toEqual(expect.arrayContaining(['pages/workbench/index', 'pages/room-binding/index']));
+  });
+
+  it("has every listed page's files, and the styles of every page that has a stylesheet", () => {
+    // Catches: a page whose .wxss Taro did not emit (its styles lost on the phone) or whose .js,
+    // .json or .wxml is missing. (An earlier form of this check ended in `|| ext === 'wxss'` and so
+    // could never fail for a missing stylesheet.)
+    const pages = readApp(WEAPP).pages.length;
+    expect(pages).toBeGreaterThan(0);
+    expect(pageFileProblems(WEAPP)).toEqual([]);
   });
 
   it('talks to the configured server address', () => {
@@ -129,6 +161,9 @@ describe('the WeChat check on a broken copy of dist/weapp', () => {
     writeFileSync(path.join(tmp, 'pages/home/index.wxml'), '<view class="a">\n  <text>unclosed\n</view>\n');
     writeFileSync(path.join(tmp, 'pages/services/index.wxss'), '.a{color:red');
     for (const ext of ['js', 'json', 'wxml', 'wxss']) rmSync(path.join(tmp, `pages/me/index.${ext}`), { force: true });
+    // A page that lost only its stylesheet, and one whose stylesheet lost its rules.
+    rmSync(path.join(tmp, 'pages/region-picker/index.wxss'));
+    writeFileSync(path.join(tmp, `${STAFF_ROOT}/pages/workbench/index.wxss`), '');
     report = await checkWeapp(tmp);
   }, CHECK_TIMEOUT);
 
@@ -154,5 +189,18 @@ describe('the WeChat check on a broken copy of dist/weapp', () => {
     expect(text).toContain('FAILED');
     expect(text).toContain('pages/home/index.wxml');
     expect(text).toContain('pages/services/index.wxss');
+  });
+
+  it('fails the page-files check, naming the missing page and the lost stylesheets', () => {
+    // Catches: the page-files check above passing whatever the build wrote.
+    expect(pageFileProblems(tmp)).toEqual([
+      'pages/services/index.wxss lacks .services__name',
+      'pages/me/index.js missing',
+      'pages/me/index.json missing',
+      'pages/me/index.wxml missing',
+      'pages/me/index.wxss missing',
+      'pages/region-picker/index.wxss missing',
+      `${STAFF_ROOT}/pages/workbench/index.wxss lacks .workbench__who`,
+    ]);
   });
 });
