@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import type { Model as MongooseModel, Types } from 'mongoose';
 import type { Models } from '../db/models';
 import { newId } from '../db/schema-helpers';
 import { hashPassword } from '../auth/passwords';
@@ -12,25 +12,45 @@ import { demoCounty } from './demo-county';
  * feature adds a section to SECTIONS; `npm start` on a demo database made before it applies just
  * the new section, so developers keep their data. A database without records is a real county's
  * (or empty): only an empty one is ever seeded.
+ *
+ * Each section is all or nothing. It first builds its documents in memory, with their ids, and
+ * records those ids as pending (`pending:<section>`) before writing any of them; the section's own
+ * record replaces the pending one when every document is in. A seed interrupted halfway (killed,
+ * database gone) leaves a pending record: the next run deletes exactly the documents it lists
+ * (never anything else in those collections, so data added to a demo database is kept) and writes
+ * the section again. The first pending record is written before the first document, so a
+ * half-seeded database is always a demo database, never taken for a real county's.
  */
+type SeedModel = 'Region' | 'Department' | 'Category' | 'User' | 'Identity' | 'Room';
+interface SeedWrite {
+  model: SeedModel;
+  doc: { _id: Types.ObjectId } & Record<string, unknown>;
+}
+
 interface SeedSection {
   name: string;
-  /** Writes the section; returns how many records it wrote. Earlier sections are in the database. */
-  run(models: Models, now: Date): Promise<number>;
+  /**
+   * The section's documents, in write order, and how many records it reports (its main kind).
+   * Earlier sections are in the database.
+   */
+  build(models: Models, now: Date): Promise<{ writes: SeedWrite[]; count: number }>;
 }
+
+const PENDING = 'pending:';
 
 const byCode = async <T extends { code: string; _id: Types.ObjectId }>(docs: Promise<T[]>) => new Map((await docs).map((d) => [d.code, d]));
 
 const SECTIONS: SeedSection[] = [
   {
     name: 'regions',
-    async run(models) {
-      const created = new Map<string, RegionDoc>();
+    async build() {
+      const created = new Map<string, { _id: Types.ObjectId; path: string; pathNames: string[] }>();
+      const writes: SeedWrite[] = [];
       for (const [sort, r] of demoCounty.regions.entries()) {
         const _id = newId();
         const parent = r.parentCode ? created.get(r.parentCode) : undefined;
         if (r.parentCode && !parent) throw new Error(`demo region ${r.code}: parent ${r.parentCode} must come first`);
-        const doc = await models.Region.create({
+        const doc = {
           _id,
           name: r.name,
           code: r.code,
@@ -39,41 +59,46 @@ const SECTIONS: SeedSection[] = [
           path: `${parent?.path ?? '/'}${_id}/`,
           pathNames: [...(parent?.pathNames ?? []), r.name],
           sort,
-        });
-        created.set(r.code, doc.toObject());
+        };
+        created.set(r.code, doc);
+        writes.push({ model: 'Region', doc });
       }
-      return created.size;
+      return { writes, count: created.size };
     },
   },
   {
     name: 'departments',
-    async run(models) {
-      for (const [sort, d] of demoCounty.departments.entries()) await models.Department.create({ name: d.name, code: d.code, phone: d.phone, sort });
-      return demoCounty.departments.length;
+    async build() {
+      const writes = demoCounty.departments.map((d, sort): SeedWrite => ({ model: 'Department', doc: { _id: newId(), name: d.name, code: d.code, phone: d.phone, sort } }));
+      return { writes, count: writes.length };
     },
   },
   {
     name: 'categories',
-    async run(models) {
+    async build(models) {
       const departments = await byCode(models.Department.find().lean());
-      for (const [sort, c] of demoCounty.categories.entries()) {
+      const writes = demoCounty.categories.map((c, sort): SeedWrite => {
         const department = c.departmentCode ? departments.get(c.departmentCode) : null;
         if (department === undefined) throw new Error(`demo category ${c.code} names unknown department ${c.departmentCode}`);
-        await models.Category.create({
-          code: c.code,
-          name: c.name,
-          group: c.group,
-          defaultDepartmentId: department?._id ?? null,
-          deadlines: { ...DEFAULT_DEADLINES, ...(c.resolveHours ? { resolveHours: c.resolveHours } : {}) },
-          sort,
-        });
-      }
-      return demoCounty.categories.length;
+        return {
+          model: 'Category',
+          doc: {
+            _id: newId(),
+            code: c.code,
+            name: c.name,
+            group: c.group,
+            defaultDepartmentId: department?._id ?? null,
+            deadlines: { ...DEFAULT_DEADLINES, ...(c.resolveHours ? { resolveHours: c.resolveHours } : {}) },
+            sort,
+          },
+        };
+      });
+      return { writes, count: writes.length };
     },
   },
   {
     name: 'people',
-    async run(models) {
+    async build(models) {
       const regions = await byCode(models.Region.find().lean<RegionDoc[]>());
       const departments = await byCode(models.Department.find().lean());
       const region = (code: string) => {
@@ -83,40 +108,46 @@ const SECTIONS: SeedSection[] = [
       };
       // One hash for the shared demo password: hashing it per user would add seconds to every seed.
       const passwordHash = await hashPassword(demoCounty.password);
+      const writes: SeedWrite[] = [];
+      const identity = (key: string, userId: Types.ObjectId) => writes.push({ model: 'Identity', doc: { _id: newId(), key, userId } });
       for (const p of demoCounty.people) {
         const _id = newId();
-        await models.User.create({
-          _id,
-          name: p.name,
-          username: p.username ?? null,
-          passwordHash: p.username ? passwordHash : null,
-          phone: p.phone ?? null,
-          roles: p.roles,
-          regionIds: (p.regionCodes ?? []).map(region),
-          departmentId: p.departmentCode ? departments.get(p.departmentCode)?._id : null,
-          homeRegionId: p.homeRegionCode ? region(p.homeRegionCode) : null,
-          wechatContactId: p.contactBound ? p.contactId : null,
+        writes.push({
+          model: 'User',
+          doc: {
+            _id,
+            name: p.name,
+            username: p.username ?? null,
+            passwordHash: p.username ? passwordHash : null,
+            phone: p.phone ?? null,
+            roles: p.roles,
+            regionIds: (p.regionCodes ?? []).map(region),
+            departmentId: p.departmentCode ? departments.get(p.departmentCode)?._id : null,
+            homeRegionId: p.homeRegionCode ? region(p.homeRegionCode) : null,
+            wechatContactId: p.contactBound ? p.contactId : null,
+          },
         });
-        if (p.username) await models.Identity.create({ key: identityKey.username(p.username), userId: _id });
-        if (p.openid) await models.Identity.create({ key: identityKey.wechat(p.openid), userId: _id });
-        if (p.contactId && p.contactBound) await models.Identity.create({ key: identityKey.contact(p.contactId), userId: _id });
+        if (p.username) identity(identityKey.username(p.username), _id);
+        if (p.openid) identity(identityKey.wechat(p.openid), _id);
+        if (p.contactId && p.contactBound) identity(identityKey.contact(p.contactId), _id);
       }
-      return demoCounty.people.length;
+      return { writes, count: demoCounty.people.length };
     },
   },
   {
     name: 'group chats',
-    async run(models, now) {
+    async build(models, now) {
       const regions = await byCode(models.Region.find().lean<RegionDoc[]>());
       const bound = demoCounty.groupChats.filter((c) => c.bound);
+      const writes: SeedWrite[] = [];
       for (const g of bound) {
         const r = regions.get(g.communityCode)!;
         // Bound by the community's staff member, the group's first member.
         const staff = await models.User.findOne({ wechatContactId: g.memberContactIds[0] }).lean();
         const fallback = await models.User.findOne({ roles: 'community_staff', regionIds: r._id }).lean();
-        await models.Room.create({ roomId: g.roomId, topic: g.topic, regionId: r._id, regionPath: r.path, boundBy: (staff ?? fallback)!._id, boundAt: now });
+        writes.push({ model: 'Room', doc: { _id: newId(), roomId: g.roomId, topic: g.topic, regionId: r._id, regionPath: r.path, boundBy: (staff ?? fallback)!._id, boundAt: now } });
       }
-      return bound.length;
+      return { writes, count: bound.length };
     },
   },
 ];
@@ -124,13 +155,27 @@ const SECTIONS: SeedSection[] = [
 export interface SeedSummary {
   /** Sections written by this call, with how many records each wrote. */
   applied: { name: string; count: number }[];
+  /** Sections whose interrupted earlier run was undone before writing them again. */
+  repaired: string[];
 }
 
-/** Empty: no regions (everything else hangs off them) and no record of a demo seed. */
+export interface SeedOptions {
+  /** Called after each document written, with the number written so far (tests interrupt a seed here). */
+  afterWrite?: (written: number) => void | Promise<void>;
+}
+
+/**
+ * Empty: no regions, departments, categories or users (an administrator created by
+ * `npm run admin` makes a database non-empty) and no record of a demo seed.
+ */
 export async function isEmpty(models: Models): Promise<boolean> {
-  return (await models.Region.estimatedDocumentCount()) === 0 && (await models.SeedRecord.estimatedDocumentCount()) === 0;
+  for (const model of [models.SeedRecord, models.Region, models.User, models.Department, models.Category] as const) {
+    if ((await (model as unknown as MongooseModel<unknown>).estimatedDocumentCount()) > 0) return false;
+  }
+  return true;
 }
 
+/** Any seed record, an interrupted first section's pending record included. */
 export async function isDemoDatabase(models: Models): Promise<boolean> {
   return (await models.SeedRecord.estimatedDocumentCount()) > 0;
 }
@@ -139,20 +184,51 @@ export async function resetDatabase(models: Models): Promise<void> {
   for (const model of Object.values(models)) await model.collection.deleteMany({});
 }
 
+export class NotADemoDatabaseError extends Error {
+  constructor() {
+    super('The database holds data that is not the demo county; the demo county is seeded only into an empty database.');
+  }
+}
+
+const model = (models: Models, name: SeedModel) => models[name] as unknown as MongooseModel<unknown>;
+
 /**
  * Writes the sections of the demo county this database does not have yet: all of them into an
- * empty database, the new ones into a demo database made by an earlier version.
+ * empty database, the new ones into a demo database made by an earlier version, and again any
+ * section an interrupted run left pending. Refuses a database that is neither.
  */
-export async function seedDemoCounty(models: Models, now = new Date()): Promise<SeedSummary> {
-  const done = new Set((await models.SeedRecord.find().lean()).map((r) => r._id));
+export async function seedDemoCounty(models: Models, now = new Date(), opts: SeedOptions = {}): Promise<SeedSummary> {
+  const records = await models.SeedRecord.find().lean();
+  if (records.length === 0 && !(await isEmpty(models))) throw new NotADemoDatabaseError();
+  const done = new Set(records.filter((r) => !r._id.startsWith(PENDING)).map((r) => r._id));
+  const repaired: string[] = [];
+  for (const r of records.filter((x) => x._id.startsWith(PENDING))) {
+    const section = r._id.slice(PENDING.length);
+    // Interrupted between the section's record and removing its pending one: the section is whole.
+    if (!done.has(section)) {
+      for (const p of r.pending ?? []) await model(models, p.model as SeedModel).deleteMany({ _id: { $in: p.ids } });
+      repaired.push(section);
+    }
+    await models.SeedRecord.deleteOne({ _id: r._id });
+  }
+
   const applied: SeedSummary['applied'] = [];
+  let written = 0;
   for (const section of SECTIONS) {
     if (done.has(section.name)) continue;
-    const count = await section.run(models, now);
+    const { writes, count } = await section.build(models, now);
+    const ids = new Map<SeedModel, Types.ObjectId[]>();
+    for (const w of writes) ids.set(w.model, [...(ids.get(w.model) ?? []), w.doc._id]);
+    await models.SeedRecord.create({ _id: PENDING + section.name, count: 0, pending: [...ids].map(([m, list]) => ({ model: m, ids: list })) });
+    for (const w of writes) {
+      await model(models, w.model).create(w.doc);
+      await opts.afterWrite?.(++written);
+    }
     await models.SeedRecord.create({ _id: section.name, count });
+    await models.SeedRecord.deleteOne({ _id: PENDING + section.name });
     applied.push({ name: section.name, count });
   }
-  return { applied };
+  return { applied, repaired };
 }
 
 export const describeSeed = (s: SeedSummary) => s.applied.map((a) => `${a.count} ${a.name}`).join(', ');
