@@ -21,7 +21,8 @@ import { demoCounty } from './demo-county';
  * the section again. The first pending record is written before the first document, so a
  * half-seeded database is always a demo database, never taken for a real county's.
  */
-type SeedModel = 'Region' | 'Department' | 'Category' | 'User' | 'Identity' | 'Room';
+const SEED_MODELS = ['Region', 'Department', 'Category', 'User', 'Identity', 'Room'] as const;
+type SeedModel = (typeof SEED_MODELS)[number];
 interface SeedWrite {
   model: SeedModel;
   doc: { _id: Types.ObjectId } & Record<string, unknown>;
@@ -169,8 +170,8 @@ export interface SeedOptions {
  * `npm run admin` makes a database non-empty) and no record of a demo seed.
  */
 export async function isEmpty(models: Models): Promise<boolean> {
-  for (const model of [models.SeedRecord, models.Region, models.User, models.Department, models.Category] as const) {
-    if ((await (model as unknown as MongooseModel<unknown>).estimatedDocumentCount()) > 0) return false;
+  for (const m of [models.SeedRecord, models.Region, models.User, models.Department, models.Category] as const) {
+    if ((await (m as unknown as MongooseModel<unknown>).estimatedDocumentCount()) > 0) return false;
   }
   return true;
 }
@@ -229,6 +230,13 @@ export async function seedDemoCounty(models: Models, now = new Date(), opts: See
     applied.push({ name: section.name, count });
   }
   return { applied, repaired };
+}
+
+/** Documents in each collection the seed writes (to compare a repaired seed with a clean one). */
+export async function seedCollectionCounts(models: Models): Promise<Record<SeedModel, number>> {
+  const counts = {} as Record<SeedModel, number>;
+  for (const name of SEED_MODELS) counts[name] = await model(models, name).countDocuments();
+  return counts;
 }
 
 export const describeSeed = (s: SeedSummary) => s.applied.map((a) => `${a.count} ${a.name}`).join(', ');

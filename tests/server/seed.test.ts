@@ -1,5 +1,4 @@
-import type { Models } from '../../server/db/models';
-import { describeSeed, isDemoDatabase, isEmpty, NotADemoDatabaseError, resetDatabase, seedDemoCounty } from '../../server/seed/seed';
+import { describeSeed, isDemoDatabase, isEmpty, NotADemoDatabaseError, resetDatabase, seedCollectionCounts, seedDemoCounty } from '../../server/seed/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let s: TestServer;
@@ -39,15 +38,6 @@ describe('the demo county seed', () => {
   });
 });
 
-/** Documents per collection the seed writes, seed records aside. */
-const counts = async (models: Models) => ({
-  regions: await models.Region.countDocuments(),
-  departments: await models.Department.countDocuments(),
-  categories: await models.Category.countDocuments(),
-  users: await models.User.countDocuments(),
-  identities: await models.Identity.countDocuments(),
-  rooms: await models.Room.countDocuments(),
-});
 
 class Interrupted extends Error {}
 const interruptAfter = (n: number) => ({
@@ -64,14 +54,14 @@ describe('an interrupted seed', () => {
     const { models } = s.ctx;
     await resetDatabase(models);
     await seedDemoCounty(models);
-    const clean = await counts(models);
+    const clean = await seedCollectionCounts(models);
 
     await resetDatabase(models);
     // Regions (27), departments (8) and categories (17) are 52 documents: 60 is inside "people".
     await expect(seedDemoCounty(models, new Date(), interruptAfter(60))).rejects.toThrow(Interrupted);
-    const half = await counts(models);
-    expect(half.users).toBeGreaterThan(0);
-    expect(half.users).toBeLessThan(clean.users);
+    const half = await seedCollectionCounts(models);
+    expect(half.User).toBeGreaterThan(0);
+    expect(half.User).toBeLessThan(clean.User);
     expect(await isDemoDatabase(models)).toBe(true);
 
     // Data added to the demo database meanwhile is not the seed's to delete.
@@ -79,7 +69,7 @@ describe('an interrupted seed', () => {
     const again = await seedDemoCounty(models);
     expect(again.repaired).toEqual(['people']);
     expect(again.applied.map((a) => a.name)).toEqual(['people', 'group chats']);
-    expect(await counts(models)).toEqual({ ...clean, users: clean.users + 1 });
+    expect(await seedCollectionCounts(models)).toEqual({ ...clean, User: clean.User + 1 });
     expect(await models.SeedRecord.countDocuments({ _id: /^pending:/ })).toBe(0);
     expect((await seedDemoCounty(models)).applied).toEqual([]);
   });
