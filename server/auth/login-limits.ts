@@ -52,9 +52,8 @@ function waitText(seconds: number): string {
  * addresses or usernames: a plain hash of an IPv4 address is undone by trying all 2^32.
  */
 export function loginLimits(ctx: AppContext) {
-  // The limiter's parameter type lacks the model's `id` virtual, so the model needs this cast for now.
   const digest = (s: string) => createHmac('sha256', ctx.config.jwtSecret).update(s).digest('hex').slice(0, 32);
-  const limiter = rateLimiter(ctx.models.RateWindow as unknown as Parameters<typeof rateLimiter>[0], ctx.now);
+  const limiter = rateLimiter(ctx.models.RateWindow, ctx.now);
   const perAddress = (ip: string | undefined): RateLimit => ({
     key: `login:addr:${digest(addressBucket(ip))}`,
     limit: ctx.config.loginRateLimitPerMinute,

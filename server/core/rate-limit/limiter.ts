@@ -1,4 +1,4 @@
-import type { Model } from 'mongoose';
+import type { Models } from '../../db/models';
 import { isDuplicateKeyError } from '../errors';
 import type { RateWindowDoc } from './model';
 
@@ -25,7 +25,7 @@ export interface RateDecision {
   exceeded?: string;
 }
 
-export function rateLimiter(Windows: Model<RateWindowDoc>, now: () => Date) {
+export function rateLimiter(Windows: Models['RateWindow'], now: () => Date) {
   const windowOf = (l: RateLimit, t: number) => {
     const start = Math.floor(t / l.windowMs) * l.windowMs;
     return { id: `${l.key}|${start}`, end: start + l.windowMs };
@@ -35,7 +35,7 @@ export function rateLimiter(Windows: Model<RateWindowDoc>, now: () => Date) {
     // Upsert races: two first hits may both try to insert; the loser retries as an update.
     for (let attempt = 0; ; attempt++) {
       try {
-        const doc = await Windows.findOneAndUpdate({ _id: id }, { $inc: { count: 1 }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' }).lean();
+        const doc = await Windows.findOneAndUpdate({ _id: id }, { $inc: { count: 1 }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' }).lean<RateWindowDoc>();
         return doc!.count;
       } catch (err) {
         if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
@@ -62,7 +62,7 @@ export function rateLimiter(Windows: Model<RateWindowDoc>, now: () => Date) {
     /** Whether any limit is already exhausted, without counting (e.g. before trying a password). */
     async check(limits: RateLimit[]): Promise<RateDecision> {
       const t = now().getTime();
-      const docs = await Windows.find({ _id: { $in: limits.map((l) => windowOf(l, t).id) } }).lean();
+      const docs = await Windows.find({ _id: { $in: limits.map((l) => windowOf(l, t).id) } }).lean<RateWindowDoc[]>();
       const counts = new Map(docs.map((d) => [d._id, d.count]));
       for (const l of limits) {
         const w = windowOf(l, t);

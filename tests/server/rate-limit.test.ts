@@ -1,0 +1,76 @@
+/**
+ * The database-backed rate limiter (server/core/rate-limit): one budget shared by every server
+ * process on the database, counted atomically, in fixed windows that end.
+ */
+import mongoose, { type Connection } from 'mongoose';
+import { withDbName } from '../../server/db/embedded';
+import { createModels, syncIndexes, type Models } from '../../server/db/models';
+import { rateLimiter, type RateLimit } from '../../server/core/rate-limit/limiter';
+import { startTestDb, type TestDb } from '../helpers/db';
+
+let db: TestDb;
+let conns: Connection[] = [];
+let models: Models[] = [];
+let clock = new Date('2026-11-26T08:00:00.000Z');
+const now = () => clock;
+
+beforeAll(async () => {
+  db = await startTestDb();
+  // Two connections stand for two server processes sharing one database.
+  conns = await Promise.all([0, 1].map(() => mongoose.createConnection(withDbName(db.uri, 'ratelimit'), { autoIndex: false }).asPromise()));
+  models = conns.map(createModels);
+  await syncIndexes(models[0]);
+});
+afterAll(async () => {
+  await Promise.all(conns.map((c) => c.close()));
+  await db?.stop();
+});
+
+const perMinute = (key: string, limit: number): RateLimit => ({ key, limit, windowMs: 60_000 });
+
+it('allows exactly the limit when attempts from two processes overlap', async () => {
+  // Catches a read-then-write counter: overlapping attempts would all read the same count and pass.
+  const limiters = models.map((m) => rateLimiter(m.RateWindow, now));
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const results = await Promise.all(
+    Array.from({ length: 20 }, async (_, i) => {
+      starts.push(performance.now());
+      const d = await limiters[i % 2].hit([perMinute('test:overlap', 5)]);
+      ends.push(performance.now());
+      return d.allowed;
+    }),
+  );
+  expect(Math.max(...starts)).toBeLessThan(Math.min(...ends)); // every call was in flight at once
+  expect(results.filter(Boolean)).toHaveLength(5);
+});
+
+it('refuses when any one of several limits is exhausted, and says when to retry', async () => {
+  // Catches a limiter that only looks at the first limit (e.g. per address, never per account).
+  const limiter = rateLimiter(models[0].RateWindow, now);
+  clock = new Date('2026-11-26T09:00:10.000Z');
+  const account = perMinute('test:account', 2);
+  expect((await limiter.hit([perMinute('test:addr-a', 100), account])).allowed).toBe(true);
+  expect((await limiter.hit([perMinute('test:addr-b', 100), account])).allowed).toBe(true);
+  const third = await limiter.hit([perMinute('test:addr-c', 100), account]);
+  expect(third).toEqual({ allowed: false, retryAfterSeconds: 50, exceeded: 'test:account' });
+  expect(await limiter.check([account])).toEqual({ allowed: false, retryAfterSeconds: 50, exceeded: 'test:account' });
+});
+
+it('starts a fresh budget when the window ends, and removes ended windows', async () => {
+  // Catches a window that never ends (a locked-out user stays locked out) and a cleanup that
+  // deletes live windows (which would reset an attacker's budget).
+  const limiter = rateLimiter(models[0].RateWindow, now);
+  clock = new Date('2026-11-26T10:00:00.000Z');
+  const l = perMinute('test:window', 1);
+  expect((await limiter.hit([l])).allowed).toBe(true);
+  expect((await limiter.hit([l])).allowed).toBe(false);
+  clock = new Date('2026-11-26T10:01:00.000Z');
+  expect(await limiter.check([l])).toEqual({ allowed: true, retryAfterSeconds: 0 });
+  expect((await limiter.hit([l])).allowed).toBe(true);
+
+  const removed = await limiter.removeExpired();
+  expect(removed).toBeGreaterThan(0);
+  const left = await models[0].RateWindow.find({ _id: /^test:window\|/ }).lean();
+  expect(left.map((w) => w._id)).toEqual([`test:window|${Date.parse('2026-11-26T10:01:00.000Z')}`]);
+});
