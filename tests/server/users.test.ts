@@ -1,3 +1,5 @@
+import { demoPeople } from '../../server/seed/demo-county';
+import { roleFitError } from '../../server/users/role-fit';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let s: TestServer;
@@ -176,6 +178,19 @@ describe('admin: roles and the level of their regions must fit', () => {
     await s.ctx.models.User.updateOne({ _id: grid }, { $set: { regionIds: [ids['DX-01']] } });
     expect((await patch(grid, { name: '改名了' })).status).toBe(200);
     expect((await patch(grid, { active: false })).status).toBe(200);
+  });
+
+  it('every seeded demo account fits the rule', async () => {
+    // Catches: a demo county that contradicts the rule, so an admin editing a seeded account is refused.
+    const demoUsernames = demoPeople.flatMap((p) => (p.username ? [p.username] : []));
+    const docs = await s.ctx.models.User.find({ username: { $in: demoUsernames } }).lean();
+    const regions = new Map((await s.ctx.models.Region.find().lean()).map((r) => [String(r._id), r]));
+    expect(docs).toHaveLength(demoUsernames.length);
+    const misfits = docs.flatMap((u) => {
+      const err = roleFitError({ roles: u.roles, regions: u.regionIds.map((id) => regions.get(String(id))!), departmentId: u.departmentId ? String(u.departmentId) : null }, { regionIds: 'regionIds', departmentId: 'departmentId' });
+      return err ? [`${u.username}: ${err.message}`] : [];
+    });
+    expect(misfits).toEqual([]);
   });
 
   it('refuses with 409 when another change lands between the fit check and the write', async () => {
