@@ -34,6 +34,35 @@ interface Item {
 
 const itemSchema = new Schema<Item>({ name: { type: String, required: true }, qty: { type: Number, default: 0 }, tags: [String] }, { timestamps: true });
 
+/**
+ * Two connections (two sockets) that log when each of their commands of one kind is sent and
+ * answered, so a test can prove its calls overlapped: both sent before either was answered.
+ */
+async function monitoredPair(commandName: string) {
+  const uri = withDbName(db.uri, 'xianrong_test');
+  const [a, b] = await Promise.all([1, 2].map(() => mongoose.createConnection(uri, { monitorCommands: true }).asPromise()));
+  const events: string[] = [];
+  for (const [who, c] of [['A', a], ['B', b]] as const) {
+    const client = c.getClient();
+    client.on('commandStarted', (ev) => ev.commandName === commandName && events.push(`${who} sent`));
+    client.on('commandSucceeded', (ev) => ev.commandName === commandName && events.push(`${who} answered`));
+    client.on('commandFailed', (ev) => ev.commandName === commandName && events.push(`${who} answered`));
+  }
+  return {
+    a,
+    b,
+    events,
+    /** Runs one call on each connection at once; returns both results and whether they overlapped. */
+    async both<T>(onA: () => Promise<T>, onB: () => Promise<T>): Promise<{ results: [T, T]; overlapped: boolean; log: string }> {
+      events.length = 0;
+      const results = await Promise.all([onA(), onB()]);
+      const overlapped = events.length === 4 && events.slice(0, 2).every((e) => e.endsWith('sent'));
+      return { results, overlapped, log: events.join(', ') };
+    },
+    close: () => Promise.all([a.close(), b.close()]),
+  };
+}
+
 describe('embedded database', () => {
   it('gives a mongodb:// URI on 127.0.0.1', () => {
     expect(db.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
@@ -164,19 +193,11 @@ describe('embedded database', () => {
     // database). The claims travel on two connections with command monitoring, and every round
     // must show both commands sent before either answer arrived: claims that ran one after the
     // other (one shared socket, a pool of one, an await between them) prove nothing and fail here.
-    const uri = withDbName(db.uri, 'xianrong_test');
-    const [c1, c2] = await Promise.all([1, 2].map(() => mongoose.createConnection(uri, { monitorCommands: true }).asPromise()));
+    const pair = await monitoredPair('findAndModify');
     try {
-      const events: string[] = [];
-      for (const [who, c] of [['A', c1], ['B', c2]] as const) {
-        const client = c.getClient();
-        client.on('commandStarted', (ev) => ev.commandName === 'findAndModify' && events.push(`${who} sent`));
-        client.on('commandSucceeded', (ev) => ev.commandName === 'findAndModify' && events.push(`${who} answered`));
-        client.on('commandFailed', (ev) => ev.commandName === 'findAndModify' && events.push(`${who} answered`));
-      }
       const schema = new Schema({ n: Number, status: String, claimedBy: String });
-      const TaskA = c1.model('ClaimTask', schema);
-      const TaskB = c2.model('ClaimTask', schema);
+      const TaskA = pair.a.model('ClaimTask', schema);
+      const TaskB = pair.b.model('ClaimTask', schema);
       const rounds = 30;
       await TaskA.insertMany(Array.from({ length: rounds }, (_, n) => ({ n, status: 'open' })));
       // Both sockets open and idle before the first round, so neither claim waits for a handshake.
@@ -184,21 +205,19 @@ describe('embedded database', () => {
       const doubleWins: number[] = [];
       const notOverlapped: string[] = [];
       for (let n = 0; n < rounds; n++) {
-        events.length = 0;
         const claim = (M: typeof TaskA, who: string) =>
           M.findOneAndUpdate({ n, status: 'open' }, { $set: { status: 'claimed', claimedBy: who } }, { returnDocument: 'after' }).lean();
-        const [a, b] = await Promise.all([claim(TaskA, 'A'), claim(TaskB, 'B')]);
-        const winners = [a, b].filter((x) => x !== null);
+        const { results, overlapped, log } = await pair.both(() => claim(TaskA, 'A'), () => claim(TaskB, 'B'));
+        const winners = results.filter((x) => x !== null);
         if (winners.length !== 1) doubleWins.push(n);
-        // Overlap: the first two events are both sends.
-        if (!(events.length === 4 && events.slice(0, 2).every((e) => e.endsWith('sent')))) notOverlapped.push(`${n}: ${events.join(', ')}`);
+        if (!overlapped) notOverlapped.push(`${n}: ${log}`);
         const stored = await TaskA.findOne({ n }).lean();
         expect(stored).toMatchObject({ status: 'claimed', claimedBy: winners[0]?.claimedBy });
       }
       expect(notOverlapped).toEqual([]);
       expect(doubleWins).toEqual([]);
     } finally {
-      await Promise.all([c1.close(), c2.close()]);
+      await pair.close();
     }
   });
 
@@ -207,13 +226,44 @@ describe('embedded database', () => {
     const next = (key: string) => Counter.findOneAndUpdate({ _id: key }, { $inc: { seq: 1 } }, { returnDocument: 'after', upsert: true }).lean();
     expect((await next('DX-20261126'))?.seq).toBe(1);
     expect((await next('DX-20261126'))?.seq).toBe(2);
-    const results = await Promise.all(Array.from({ length: 20 }, () => next('DX-20261126')));
-    const seqs = results.map((r) => r!.seq as number).sort((x, y) => x - y);
-    expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
+    // Catches: a lost update (two increments reading the same value); every pair below is proven
+    // to have overlapped on two sockets, so a run where the calls took turns cannot pass.
+    const pair = await monitoredPair('findAndModify');
+    try {
+      const CounterA = pair.a.model('SeqCounter', Counter.schema);
+      const CounterB = pair.b.model('SeqCounter', Counter.schema);
+      await Promise.all([CounterA.countDocuments(), CounterB.countDocuments()]);
+      const inc = (M: typeof Counter) => () => M.findOneAndUpdate({ _id: 'DX-20261126' }, { $inc: { seq: 1 } }, { returnDocument: 'after' }).lean();
+      const seqs: number[] = [];
+      const notOverlapped: string[] = [];
+      for (let round = 0; round < 10; round++) {
+        const { results, overlapped, log } = await pair.both(inc(CounterA), inc(CounterB));
+        seqs.push(...results.map((r) => r!.seq as number));
+        if (!overlapped) notOverlapped.push(`${round}: ${log}`);
+      }
+      expect(notOverlapped).toEqual([]);
+      expect(seqs.sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
+    } finally {
+      await pair.close();
+    }
     expect((await Counter.findById('DX-20261126').lean())?.seq).toBe(22);
 
+    // The same through plain updates (a view counter), also proven to overlap.
     await Counter.updateOne({ _id: 'views' }, { $inc: { seq: 5 } }, { upsert: true });
-    await Promise.all(Array.from({ length: 10 }, () => Counter.updateOne({ _id: 'views' }, { $inc: { seq: 1 } })));
+    const updates = await monitoredPair('update');
+    try {
+      const [ViewsA, ViewsB] = [updates.a, updates.b].map((c) => c.model('SeqCounter', Counter.schema));
+      await Promise.all([ViewsA.countDocuments(), ViewsB.countDocuments()]);
+      const view = (M: typeof Counter) => () => M.updateOne({ _id: 'views' }, { $inc: { seq: 1 } }).then((r) => r.modifiedCount);
+      const notOverlapped: string[] = [];
+      for (let round = 0; round < 5; round++) {
+        const { overlapped, log } = await updates.both(view(ViewsA), view(ViewsB));
+        if (!overlapped) notOverlapped.push(`${round}: ${log}`);
+      }
+      expect(notOverlapped).toEqual([]);
+    } finally {
+      await updates.close();
+    }
     expect((await Counter.findById('views').lean())?.seq).toBe(15);
   });
 
