@@ -2,25 +2,29 @@
  * `npm start`: the whole platform on one machine.
  *  1. builds what is missing (embedded database wrapper, H5 app),
  *  2. starts the database (embedded unless MONGODB_URI) and the server, which serves the H5 app,
- *  3. seeds the demo county when the database is empty,
+ *  3. in a demo (development, or DEMO=1) seeds the demo county when the database is empty; in
+ *     production never, and says how to create the first administrator when there is none,
  *  4. starts the bot (simulated WeChat unless WECHATY_PUPPET is set) as a child process,
- *  5. prints the URLs and demo logins. Ctrl-C stops everything; the data stays under data/.
+ *  5. prints the URLs, and the demo logins when the demo county is there. Ctrl-C stops
+ *     everything; the data stays under data/.
+ *
+ * Ctrl-C works from the first moment: the handlers are installed before anything else is loaded
+ * (the rest is imported in main(), which takes a second), and stop whatever has started so far.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { loadConfigOrExit } from '../server/core/config';
-import { createLogger } from '../server/core/logger';
-import { startServer } from '../server/server';
-import { describeSeed, isDemoDatabase, isEmpty, seedDemoCounty } from '../server/seed/seed';
-import { demoCounty } from '../server/seed/demo-county';
-import { prepare } from './prepare';
+import type { RunningServer } from '../server/server';
 
 const simulatorPort = () => Number(process.env.BOT_SIMULATOR_PORT || 3100);
 
+/**
+ * The bot runs as `node --import tsx`, one process, not under the tsx command: tsx's command
+ * relays Ctrl-C to its child and kills it (SIGKILL) if the child has not acknowledged the signal
+ * within about 60 ms, which a loaded machine misses.
+ */
 function startBot(serverUrl: string, botToken: string): ChildProcess {
-  const tsx = path.resolve('node_modules/.bin/tsx');
   const env = { ...process.env, SERVER_URL: serverUrl, BOT_TOKEN: botToken, BOT_SIMULATOR_PORT: process.env.WECHATY_PUPPET ? '' : String(simulatorPort()) };
-  const child = spawn(tsx, ['bot/main.ts'], { env, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], { env, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!stopping) console.error(`The bot stopped (${signal ?? `exit code ${code}`}). The server keeps running; restart with npm start.`);
   });
@@ -29,15 +33,49 @@ function startBot(serverUrl: string, botToken: string): ChildProcess {
 
 let stopping = false;
 
+/** What has started so far, for the stop handler. */
+const started: { server?: Promise<RunningServer>; bot?: ChildProcess; dataDir?: string } = {};
+
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping bot, server and database…`);
+  const { bot } = started;
+  if (bot && bot.exitCode === null && bot.signalCode === null) {
+    const exited = new Promise((resolve) => bot.once('exit', resolve));
+    bot.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  }
+  // A server still starting is waited for, then closed: nothing is left running behind us.
+  const server = await started.server?.catch(() => undefined);
+  await server?.close();
+  console.log('Stopped.', started.dataDir ? `Data kept in ${started.dataDir}` : '');
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
 async function main() {
+  const { demoEnabled, loadConfigOrExit } = await import('../server/core/config');
+  const { createLogger } = await import('../server/core/logger');
+  const { startServer } = await import('../server/server');
+  const { describeSeed, isDemoDatabase, isEmpty, seedDemoCounty } = await import('../server/seed/seed');
+  const { countActiveAdmins } = await import('../server/seed/admin-account');
+  const { demoCounty } = await import('../server/seed/demo-county');
+  const { prepare } = await import('./prepare');
+  if (stopping) return;
   const config = loadConfigOrExit();
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   console.log('Xianrong (县融): preparing…');
   await prepare({ db: !config.mongodbUri, h5: true });
+  if (stopping) return;
 
-  let server;
+  if (!config.mongodbUri) started.dataDir = path.resolve(config.dataDir);
+  started.server = startServer(config, { logger });
+  let server: RunningServer;
   try {
-    server = await startServer(config, { logger });
+    server = await started.server;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(`Port ${config.port} is already in use (is Xianrong already running?). Stop the other process or start with PORT=<another port> npm start.`);
@@ -45,12 +83,19 @@ async function main() {
     }
     throw err;
   }
-  // First run: the whole demo county. A demo database from an earlier version: its new parts.
-  if ((await isEmpty(server.ctx.models)) || (await isDemoDatabase(server.ctx.models))) {
-    const seeded = await seedDemoCounty(server.ctx.models);
+  if (stopping) return;
+  const { models } = server.ctx;
+  const demo = demoEnabled(config);
+  // First run: the whole demo county. A demo database from an earlier version, or a seed that was
+  // interrupted: what it lacks. Never into a database with other data.
+  if (demo && ((await isEmpty(models)) || (await isDemoDatabase(models)))) {
+    const seeded = await seedDemoCounty(models);
+    if (seeded.repaired.length > 0) console.log(`Finishing an interrupted seed of: ${seeded.repaired.join(', ')}`);
     if (seeded.applied.length > 0) console.log(`Seeding the demo county 东溪县: ${describeSeed(seeded)}`);
   }
-  const bot = startBot(server.url, config.botToken);
+  const demoData = await isDemoDatabase(models);
+  if (stopping) return;
+  started.bot = startBot(server.url, config.botToken);
 
   const staff = demoCounty.people.filter((p) => p.username);
   const show = (u: string) => staff.find((p) => p.username === u);
@@ -61,8 +106,9 @@ Xianrong is running.
   Health:              ${server.url}/healthz  ${server.url}/readyz
   Database:            ${config.mongodbUri ? 'MONGODB_URI' : `embedded FerretDB, data in ${path.resolve(config.dataDir)}`}
   Simulated WeChat:    ${process.env.WECHATY_PUPPET ? `real puppet ${process.env.WECHATY_PUPPET}` : `http://127.0.0.1:${simulatorPort()}/ (group chats of the demo county)`}
-
-Demo logins (password ${demoCounty.password}):
+`);
+  if (demoData && demo) {
+    console.log(`Demo logins (password ${demoCounty.password}):
   resident (H5 演示居民登录)   demo-resident-01 … demo-resident-30
   admin                        admin
   dispatcher                   dispatcher (county), chengguan (城关镇)
@@ -70,27 +116,23 @@ Demo logins (password ${demoCounty.password}):
   grid workers                 dongcheng_grid1 … taoyuan_grid3
   departments                  ${demoCounty.departments.map((d) => `dept_${d.code}`).join(', ')}
   editor, reviewer             editor, reviewer
-
-Press Ctrl-C to stop.`);
-
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping bot, server and database…`);
-    if (bot.exitCode === null) {
-      const exited = new Promise((resolve) => bot.once('exit', resolve));
-      bot.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    }
-    await server.close();
-    console.log('Stopped. Data kept in', path.resolve(config.dataDir));
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+`);
+  } else if (demoData) {
+    console.warn(`WARNING: this database holds the demo county 东溪县, whose passwords are published.
+  Never use it for a real county: point MONGODB_URI (or DATA_DIR) at a new database.
+`);
+  }
+  if ((await countActiveAdmins(models)) === 0) {
+    console.log(`No administrator yet (管理员尚未创建). Create the first one:
+  npm run admin -- create <username>
+${config.mongodbUri ? '  (it may run beside this server)' : '  (stop this server first: the embedded database folder is in use while it runs)'}
+`);
+  }
+  console.log('Press Ctrl-C to stop.');
 }
 
 main().catch((err) => {
+  if (stopping) return; // stopped while starting: the stop handler reports and exits
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });
