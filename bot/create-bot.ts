@@ -5,6 +5,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { WechatyBuilder, type Wechaty, type WechatyOptions } from 'wechaty';
+import { maskContactId } from './log-mask';
 import { createLoginWatchdog, DEFAULT_LOGIN_TIMEOUT_MS, type LoginTimeoutError } from './login-watchdog';
 import { buildPlugins, type PluginSettings } from './plugins';
 import { createServerClient, type ServerClient, type ServerClientOptions } from './server-client';
@@ -27,6 +28,8 @@ export interface CreateBotOptions {
   logger?: Logger;
   loginTimeoutMs?: number;
   onLoginTimeout?: (err: LoginTimeoutError) => void;
+  /** Shows the login QR code's URL to the operator; it is never logged at info level. */
+  showQrCode?: (url: string) => void;
   plugins?: PluginSettings;
   /** Tuning for the HTTP client (timeouts, retries). */
   client?: Partial<Omit<ServerClientOptions, 'serverUrl' | 'botToken'>>;
@@ -82,7 +85,7 @@ export function createBot(options: CreateBotOptions): XianrongBot {
   };
 
   bot.on('login', (user) => {
-    logger.info({ contactId: user.id, name: user.name() }, 'WeChat logged in');
+    logger.info({ contactId: maskContactId(user.id), name: user.name() }, 'WeChat logged in');
     if (options.checkServerOnLogin ?? true) {
       track(
         client.listRooms().then(
@@ -92,12 +95,13 @@ export function createBot(options: CreateBotOptions): XianrongBot {
       );
     }
   });
-  bot.on('logout', (user) => logger.warn({ contactId: user.id }, 'WeChat logged out'));
+  bot.on('logout', (user) => logger.warn({ contactId: maskContactId(user.id) }, 'WeChat logged out'));
 
   const watchdog = createLoginWatchdog(bot, {
     timeoutMs: options.loginTimeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
     logger,
     onLoginTimeout: options.onLoginTimeout,
+    showQrCode: options.showQrCode,
   });
 
   bot.use(buildPlugins({ client, logger, since: () => startedAt }, options.plugins));

@@ -2,7 +2,11 @@
  * A puppet that never logs in must not fail silently (wechat4u offline resolves `start()` and
  * then errors every 5 s forever; a QR code nobody scans just waits). The watchdog logs one clear
  * error when no login happened in time and reports it through `onLoginTimeout`. It is cleared
- * on login, armed again on logout, and logs the QR code URL on every 'scan'.
+ * on login, armed again on logout, and says on every 'scan' that a QR code waits.
+ *
+ * The QR code URL is a login credential while it lives: it never goes into the log at info
+ * level (only at debug, for an operator who asks for it). `showQrCode` hands it to whoever shows
+ * it to the operator directly (bot/main.ts: the terminal, when one is attached).
  */
 import type { Logger } from 'pino';
 import { qrcodeValueToImageUrl, ScanStatus, type Wechaty } from 'wechaty';
@@ -28,6 +32,8 @@ export interface LoginWatchdogOptions {
   timeoutMs?: number;
   logger: Logger;
   onLoginTimeout?: (err: LoginTimeoutError) => void;
+  /** Shows the login QR code's image URL to the operator (not through the log). */
+  showQrCode?: (url: string) => void;
 }
 
 export interface LoginWatchdog {
@@ -80,7 +86,14 @@ export function createLoginWatchdog(bot: Wechaty, options: LoginWatchdogOptions)
   };
   const onScan = (qrcode: string, status: ScanStatus) => {
     if (status === ScanStatus.Waiting || status === ScanStatus.Timeout) {
-      logger.info({ status: ScanStatus[status], url: qrcodeValueToImageUrl(qrcode) }, 'scan the QR code to log in to WeChat');
+      const url = qrcodeValueToImageUrl(qrcode);
+      logger.info({ status: ScanStatus[status] }, 'scan the QR code to log in to WeChat');
+      logger.debug({ url }, 'login QR code URL');
+      try {
+        options.showQrCode?.(url);
+      } catch (err) {
+        logger.error({ err }, 'showQrCode callback failed');
+      }
     } else {
       logger.info({ status: ScanStatus[status] }, 'WeChat QR code scan status');
     }

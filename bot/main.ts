@@ -22,6 +22,18 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
+/**
+ * The login QR code is a credential: shown on an attached terminal (the operator scans it there),
+ * never written to the log at info level. Without a terminal (a service manager collecting
+ * stdout), the operator runs with LOG_LEVEL=debug once to see it.
+ */
+function showQrCodeOnTerminal(logger: pino.Logger): (url: string) => void {
+  return (url) => {
+    if (process.stderr.isTTY) process.stderr.write(`\nScan this QR code with the bot's WeChat to log in:\n${url}\n\n`);
+    else logger.info('no terminal attached: run with LOG_LEVEL=debug to see the login QR code URL');
+  };
+}
+
 export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Promise<RunningBot> {
   const logger = pino({ name: 'bot', level: env.LOG_LEVEL || 'info' });
   const production = env.NODE_ENV === 'production';
@@ -43,6 +55,7 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
       botToken,
       logger,
       loginTimeoutMs,
+      showQrCode: showQrCodeOnTerminal(logger),
     });
     await bot.start();
     return { bot, stop: () => bot.stop() };

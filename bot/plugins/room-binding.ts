@@ -6,6 +6,7 @@
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
 import type { RedeemBindingResponse } from '../api-types';
+import { maskContactId } from '../log-mask';
 import { ServerError, UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
 import { asciiDigits, guardHandler, isActionable, reportError, stripLeadingMentions } from './support';
 
@@ -36,8 +37,8 @@ export interface RoomBindingConfig {
 }
 
 export const DEFAULT_ROOM_BINDING_MESSAGES: RoomBindingMessages = {
-  missingCode: '请发送：绑定 六位绑定码',
-  badCode: '绑定码应为6位数字，请发送：绑定 六位绑定码',
+  missingCode: '请发送：绑定 八位绑定码',
+  badCode: '绑定码应为8位数字，请发送：绑定 八位绑定码',
   unavailable: UNAVAILABLE_MESSAGE,
   roomBound: (regionName) => (regionName ? `绑定成功：本群已关联到「${regionName}」` : '绑定成功：本群已关联'),
   contactBound: (userName, regionName) =>
@@ -61,7 +62,7 @@ function compileMatchers(bindKeyword: string, unbindKeyword: string) {
   }
   if (bindKeyword === unbindKeyword) throw new Error('RoomBinding: bindKeyword and unbindKeyword must differ');
   const bindOnly = new RegExp(`^${bindKeyword}$`);
-  // `绑定 123456`, `绑定123456`, `绑定：123 456`; digits may be full-width.
+  // `绑定 12345678`, `绑定12345678`, `绑定：1234 5678`; digits may be full-width.
   const bindDigits = new RegExp(`^${bindKeyword}[\\s:：]*([0-9][0-9\\s]*)$`);
   // `绑定 abc` (a separated single token that is not a code) is answered; `绑定手机号怎么弄` is chatter.
   const bindToken = new RegExp(`^${bindKeyword}[\\s:：]+\\S+$`);
@@ -73,7 +74,7 @@ function compileMatchers(bindKeyword: string, unbindKeyword: string) {
     const digits = bindDigits.exec(text);
     if (digits) {
       const code = digits[1]!.replace(/\s+/g, '');
-      return /^\d{6}$/.test(code) ? { kind: 'bind', code } : { kind: 'bind-bad' };
+      return /^\d{8}$/.test(code) ? { kind: 'bind', code } : { kind: 'bind-bad' };
     }
     if (bindToken.test(text)) return { kind: 'bind-bad' };
     if (unbind.test(text)) return { kind: 'unbind' };
@@ -106,6 +107,8 @@ export function RoomBinding(config: RoomBindingConfig): WechatyPlugin {
           logger.warn({ err }, 'server unavailable');
           return messages.unavailable;
         }
+        // Too many attempts: the server's message says how long to wait (in Chinese).
+        if (err.status === 429) logger.warn({ code: err.code }, 'binding attempts limited by the server');
         return err.message;
       }
       reportError(bot, logger, err, { plugin: 'room-binding' });
@@ -138,7 +141,7 @@ export function RoomBinding(config: RoomBindingConfig): WechatyPlugin {
           let text: string;
           try {
             const { region } = await client.unbindRoom({ roomId: room.id, byContactId: talker.id });
-            logger.info({ roomId: room.id, regionId: region.id, by: talker.id }, 'room unbound');
+            logger.info({ roomId: room.id, regionId: region.id, by: maskContactId(talker.id) }, 'room unbound');
             text = messages.roomUnbound(region.name);
           } catch (err) {
             text = answerFor(err);
@@ -152,7 +155,7 @@ export function RoomBinding(config: RoomBindingConfig): WechatyPlugin {
             let result: RedeemBindingResponse;
             if (room) {
               const topic = await room.topic();
-              result = await client.redeemBinding({ code: command.code, target: { type: 'room', roomId: room.id, topic } });
+              result = await client.redeemBinding({ code: command.code, target: { type: 'room', roomId: room.id, topic, byContactId: talker.id } });
               text = messages.roomBound(result.region?.name ?? null);
             } else {
               result = await client.redeemBinding({
@@ -161,7 +164,7 @@ export function RoomBinding(config: RoomBindingConfig): WechatyPlugin {
               });
               text = messages.contactBound(result.user?.name ?? null, result.region?.name ?? null);
             }
-            logger.info({ roomId: room?.id, contactId: room ? undefined : talker.id, regionId: result.region?.id }, 'binding redeemed');
+            logger.info({ roomId: room?.id, by: maskContactId(talker.id), regionId: result.region?.id }, 'binding redeemed');
           } catch (err) {
             text = answerFor(err);
           }

@@ -310,7 +310,7 @@ ${conversations}
 <button type="submit" id="send" class="action primary">发送</button>
 </div>
 <p id="error" role="alert"></p>
-<p class="hint">绑定群：社区工作人员在工作台取得六位绑定码，再以工作人员身份在群里发送 <code>绑定 123456</code>。解除绑定：已绑定微信的工作人员在群里发送 <code>解绑</code>。</p>
+<p class="hint">绑定群：社区工作人员在工作台取得八位绑定码，再以工作人员身份在群里发送 <code>绑定 12345678</code>。解除绑定：已绑定微信的工作人员在群里发送 <code>解绑</code>。</p>
 </form>
 </section>
 </main>

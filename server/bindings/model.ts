@@ -3,7 +3,11 @@ import { Schema, baseOptions, type Types } from '../db/schema-helpers';
 export const BINDING_TYPES = ['room', 'contact'] as const;
 export type BindingType = (typeof BINDING_TYPES)[number];
 
-/** A one-time code: said in a group (`绑定 123456`) or in a private chat with the bot. */
+/**
+ * A one-time code: said in a group (`绑定 12345678`) or in a private chat with the bot. Usable
+ * while unused, not cancelled and not expired; the cleanup job (server/maintenance) deletes it a
+ * while after it expires (FerretDB has no TTL indexes).
+ */
 export interface BindingCodeDoc {
   _id: Types.ObjectId;
   code: string;
@@ -15,6 +19,8 @@ export interface BindingCodeDoc {
   expiresAt: Date;
   usedAt: Date | null;
   usedFor: string | null;
+  /** Set when a newer code of the same kind and target replaced this one before it was used. */
+  cancelledAt: Date | null;
   createdAt: Date;
 }
 
@@ -27,9 +33,15 @@ export const bindingCodeSchema = new Schema<BindingCodeDoc>(
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
     usedFor: { type: String, default: null },
+    cancelledAt: { type: Date, default: null },
   },
   { ...baseOptions, timestamps: { createdAt: true, updatedAt: false } },
 );
+// A new code cancels the older ones of its target: contact codes by creator, room codes by community.
+bindingCodeSchema.index({ type: 1, createdBy: 1 });
+bindingCodeSchema.index({ type: 1, regionId: 1 });
+// The cleanup job deletes by expiry.
+bindingCodeSchema.index({ expiresAt: 1 });
 
 /** A WeChat group chat bound to a community. */
 export interface RoomDoc {

@@ -15,10 +15,11 @@ export type BindingCode = z.infer<typeof BindingCode>;
 const roomId = z.string().trim().min(1).max(128);
 const contactId = z.string().trim().min(1).max(128).regex(/^[^@]+$/, '联系人编号不能包含 @');
 
+/** The code is 8 digits (see attempts.ts for why 8). The speaker of a group message is `byContactId`. */
 export const RedeemBindingBody = z.strictObject({
-  code: z.string().trim().regex(/^\d{6}$/, '绑定码是6位数字'),
+  code: z.string().trim().regex(/^\d{8}$/, '绑定码是8位数字'),
   target: z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('room'), roomId, topic: z.string().trim().max(100).default('') }),
+    z.strictObject({ type: z.literal('room'), roomId, topic: z.string().trim().max(100).default(''), byContactId: contactId }),
     z.strictObject({ type: z.literal('contact'), contactId, name: z.string().trim().max(100).default('') }),
   ]),
 });

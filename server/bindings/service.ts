@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { AppContext } from '../context';
+import { auditService } from '../audit/service';
 import { AppError, badRequest, conflict, forbidden, isDuplicateKeyError, notFound } from '../core/errors';
 import type { AuthUser } from '../core/route';
 import type { RegionDoc } from '../regions/model';
@@ -7,14 +8,21 @@ import { toRegionSummary } from '../regions/service';
 import { identityKey, type UserDoc } from '../users/model';
 import { isStaff } from '../users/roles';
 import { coversRegion, regionScopeFilter } from '../users/scope';
+import { bindingAttempts, CODE_DIGITS, CODE_SPACE, CODE_TTL_MS } from './attempts';
 import type { RoomDoc } from './model';
 import type { BindingCode, BoundRoom, CreateBindingCodeBody, RedeemBindingBody, RedeemResult } from './schemas';
 
-const CODE_TTL_MS = 24 * 60 * 60 * 1000;
-const TYPE_LABEL = { room: '群聊绑定码', contact: '个人微信绑定码' } as const;
+/**
+ * One answer for every code that does not work (unknown, used, expired, cancelled, or of the other
+ * kind): the same status and message, so a guesser learns nothing about which codes exist.
+ */
+export const INVALID_CODE_MESSAGE = '绑定码无效或已失效，请核对后重新发送，或在工作台重新生成（群聊绑定码在群里发送，个人微信绑定码私聊机器人发送）';
+const invalidCode = () => new AppError(404, 'NOT_FOUND', INVALID_CODE_MESSAGE);
 
 export function bindingService(ctx: AppContext) {
   const { BindingCode: Codes, Room, Region, Identity, User } = ctx.models;
+  const audit = auditService(ctx);
+  const attempts = bindingAttempts(ctx);
 
   async function regionOf(id: unknown): Promise<RegionDoc> {
     const r = await Region.findById(id).lean<RegionDoc>();
@@ -42,49 +50,61 @@ export function bindingService(ctx: AppContext) {
       } else if (!isStaff(actor.roles)) {
         throw forbidden('只有工作人员可以绑定个人微信');
       }
-      const expiresAt = new Date(ctx.now().getTime() + CODE_TTL_MS);
-      // Six digits are easy to type on a phone; a clash with an old code is retried.
+      const now = ctx.now();
+      const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
+      // Eight digits, still typed as one number; a clash with a stored code is retried.
       for (let attempt = 0; attempt < 8; attempt++) {
-        const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+        const code = String(randomInt(0, CODE_SPACE)).padStart(CODE_DIGITS, '0');
+        let created;
         try {
-          await Codes.create({ code, type: body.type, regionId, createdBy: actor.id, expiresAt });
-          return { code, type: body.type, regionId, expiresAt: expiresAt.toISOString() };
+          created = await Codes.create({ code, type: body.type, regionId, createdBy: actor.id, expiresAt });
         } catch (err) {
           if (!isDuplicateKeyError(err)) throw err;
+          continue;
         }
+        // The new code replaces every older unused one of the same target (the creator's own
+        // WeChat, or the community). Only older ids are cancelled, so of two codes made at the
+        // same moment exactly the newer one stays usable.
+        const target = body.type === 'room' ? { regionId: created.regionId } : { createdBy: created.createdBy };
+        await Codes.updateMany({ type: body.type, ...target, _id: { $lt: created._id }, usedAt: null, cancelledAt: null }, { $set: { cancelledAt: now } });
+        return { code, type: body.type, regionId, expiresAt: expiresAt.toISOString() };
       }
       throw new AppError(503, 'BUSY', '绑定码生成繁忙，请稍后重试');
     },
 
     async redeem(body: RedeemBindingBody): Promise<RedeemResult> {
-      const now = ctx.now();
-      const found = await Codes.findOne({ code: body.code }).lean();
-      if (!found) throw new AppError(404, 'NOT_FOUND', '绑定码无效，请核对后重新发送');
-      // A spent code is spent wherever it is said: say so before anything else.
-      if (found.usedAt) throw conflict('绑定码已使用，请在工作台重新生成');
-      if (found.expiresAt <= now) throw conflict('绑定码已过期，请在工作台重新生成');
-      if (found.type !== body.target.type) {
-        throw badRequest(found.type === 'room' ? '这是群聊绑定码，请在要绑定的群里发送' : '这是个人微信绑定码，请私聊机器人发送');
-      }
-
       const target = body.target;
-      const usedFor = target.type === 'room' ? target.roomId : target.contactId;
-      const claim = () => Codes.findOneAndUpdate({ _id: found._id, usedAt: null }, { $set: { usedAt: now, usedFor } }, { returnDocument: 'after' }).lean();
+      const speaker = target.type === 'room' ? target.byContactId : target.contactId;
+      const chatId = target.type === 'room' ? target.roomId : target.contactId;
+      await attempts.admit(speaker, target.type === 'room' ? target.roomId : null);
+
+      const now = ctx.now();
+      const usable = { usedAt: null, cancelledAt: null, expiresAt: { $gt: now } };
+      const found = await Codes.findOne({ code: body.code, ...usable }).lean();
+      if (!found || found.type !== target.type) throw invalidCode();
+      // Whoever claims it first wins; a code spent, cancelled or expired meanwhile is just invalid.
+      const claim = () => Codes.findOneAndUpdate({ _id: found._id, ...usable }, { $set: { usedAt: now, usedFor: chatId } }, { returnDocument: 'after' }).lean();
+      const issuer = String(found.createdBy);
 
       if (target.type === 'room') {
         const region = await regionOf(found.regionId);
-        if (!(await claim())) throw conflict('绑定码已使用，请在工作台重新生成');
+        if (!(await claim())) throw invalidCode();
         // A group bound again moves to the new community: the latest binding wins.
-        await Room.findOneAndUpdate(
+        const before = await Room.findOneAndUpdate(
           { roomId: target.roomId },
           { $set: { topic: target.topic, regionId: region._id, regionPath: region.path, boundBy: found.createdBy, boundAt: now } },
-          { upsert: true },
-        );
+          { upsert: true, returnDocument: 'before' },
+        ).lean<RoomDoc>();
+        await audit.record(issuer, before ? 'rebind_room' : 'bind_room', 'room', target.roomId, {
+          actorContactId: target.byContactId,
+          chatId,
+          details: { regionId: String(region._id), ...(before ? { previousRegionId: String(before.regionId) } : {}) },
+        });
         return { type: 'room', region: { id: String(region._id), name: region.name }, user: null };
       }
 
       const user = await User.findById(found.createdBy).lean<UserDoc>();
-      if (!user) throw notFound('用户');
+      if (!user) throw invalidCode();
       const key = identityKey.contact(target.contactId);
       const existing = await Identity.findOne({ key }).lean();
       if (existing && String(existing.userId) !== String(user._id)) throw conflict('该微信号已绑定其他账号');
@@ -98,11 +118,17 @@ export function bindingService(ctx: AppContext) {
       }
       if (!(await claim())) {
         if (!existing) await Identity.deleteOne({ key });
-        throw conflict('绑定码已使用，请在工作台重新生成');
+        throw invalidCode();
       }
       // One WeChat contact per user: a new binding replaces the old one.
-      if (user.wechatContactId && user.wechatContactId !== target.contactId) await Identity.deleteOne({ key: identityKey.contact(user.wechatContactId) });
+      const previous = user.wechatContactId && user.wechatContactId !== target.contactId ? user.wechatContactId : null;
+      if (previous) await Identity.deleteOne({ key: identityKey.contact(previous) });
       await User.updateOne({ _id: user._id }, { $set: { wechatContactId: target.contactId } });
+      await audit.record(issuer, previous ? 'rebind_contact' : 'bind_contact', 'user', String(user._id), {
+        actorContactId: target.contactId,
+        chatId,
+        details: previous ? { previousContactId: previous } : null,
+      });
       return { type: 'contact', region: null, user: { id: String(user._id), name: user.name } };
     },
 
@@ -114,7 +140,14 @@ export function bindingService(ctx: AppContext) {
       const user = identity ? await User.findById(identity.userId).lean<UserDoc>() : null;
       const allowed = user?.active && (user.roles.includes('admin') || (await regionPathsOf(user)).some((p) => region.path.startsWith(p)));
       if (!allowed) throw forbidden(`只有「${region.name}」的工作人员可以解绑（请先私聊机器人绑定个人微信）`);
-      await Room.deleteOne({ _id: room._id });
+      // Deleted by id and bound time: a rebind that raced this unbind is not undone by it.
+      const { deletedCount } = await Room.deleteOne({ _id: room._id, boundAt: room.boundAt });
+      if (deletedCount === 0) throw new AppError(404, 'NOT_FOUND', '本群尚未绑定，无需解绑');
+      await audit.record(String(user._id), 'unbind_room', 'room', roomId, {
+        actorContactId: byContactId,
+        chatId: roomId,
+        details: { regionId: String(region._id) },
+      });
       return { region: { id: String(region._id), name: region.name } };
     },
 

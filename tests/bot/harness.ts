@@ -45,8 +45,39 @@ export interface LogLine {
 
 export function captureLogger() {
   const lines: LogLine[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
-  return { logger, lines };
+  const waiting = new Set<{ match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
+  const logger = pino({ level: 'debug' }, {
+    write: (text: string) => {
+      const line = JSON.parse(text) as LogLine;
+      lines.push(line);
+      for (const w of waiting) {
+        if (w.match(line)) {
+          waiting.delete(w);
+          w.resolve(line);
+        }
+      }
+    },
+  });
+  /** The first line (already written or still to come) that matches; rejects after `timeoutMs`. */
+  function waitFor(match: (l: LogLine) => boolean, timeoutMs = 5000): Promise<LogLine> {
+    const found = lines.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const w = {
+        match,
+        resolve: (l: LogLine) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      };
+      const timer = setTimeout(() => {
+        waiting.delete(w);
+        reject(new Error(`no matching log line within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiting.add(w);
+    });
+  }
+  return { logger, lines, waitFor };
 }
 
 export interface SentRequest {
@@ -78,6 +109,8 @@ export interface Harness {
   sim: SimulatedWechat;
   app: XianrongBot;
   logs: LogLine[];
+  /** Resolves with the first log line that matches (see captureLogger). */
+  waitForLog: ReturnType<typeof captureLogger>['waitFor'];
   /** Every HTTP request the bot sent to the server. */
   requests: SentRequest[];
   /** A member says `text` (in `roomId`, or privately) and the bot's first answer comes back. */
@@ -90,7 +123,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const { county, ...botOptions } = options;
   const sim = createSimulatedWechat({ county });
-  const { logger, lines } = captureLogger();
+  const { logger, lines, waitFor } = captureLogger();
   const recorder = recordingFetch(options.client?.fetch);
   const app = createBot({
     puppet: sim.puppet,
@@ -105,6 +138,7 @@ export async function startHarness(
     sim,
     app,
     logs: lines,
+    waitForLog: waitFor,
     requests: recorder.requests,
     async ask(contactId, text, roomId) {
       const reply: Promise<TranscriptEntry> = sim.nextBotMessage(roomId ?? contactId, 10_000);
@@ -123,5 +157,3 @@ export async function closedPortUrl(): Promise<string> {
   await new Promise((resolve) => probe.close(resolve));
   return `http://127.0.0.1:${port}`;
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

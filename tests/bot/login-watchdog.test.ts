@@ -1,11 +1,17 @@
 import { PuppetMock } from 'wechaty-puppet-mock';
 import { createBot } from '../../bot/create-bot';
 import { LoginTimeoutError } from '../../bot/login-watchdog';
-import { captureLogger, sleep, startHarness } from './harness';
+import { captureLogger, startHarness } from './harness';
 
 const SERVER = { serverUrl: 'http://127.0.0.1:9', botToken: 'unused-token', checkServerOnLogin: false };
 
+// The watchdog's timer is driven by jest's clock, so no test races it (TOOLCHAIN: full fake
+// timers make bot.stop() hang; nextTick and setImmediate stay real).
 describe('login watchdog', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] }));
+  afterEach(() => jest.useRealTimers());
+
+  // Catches: a watchdog that never fires, fires early, or fires again and again.
   test('fires once, with a clear message, when the puppet never logs in', async () => {
     const { logger, lines } = captureLogger();
     const onLoginTimeout = jest.fn<void, [LoginTimeoutError]>();
@@ -13,7 +19,11 @@ describe('login watchdog', () => {
     const app = createBot({ ...SERVER, puppet: new PuppetMock(), logger, loginTimeoutMs: 80, onLoginTimeout });
     try {
       await app.start();
-      await sleep(300);
+      jest.advanceTimersByTime(79);
+      expect(onLoginTimeout).not.toHaveBeenCalled();
+      jest.advanceTimersByTime(1);
+      expect(onLoginTimeout).toHaveBeenCalledTimes(1);
+      jest.advanceTimersByTime(10_000);
       expect(onLoginTimeout).toHaveBeenCalledTimes(1);
       const err = onLoginTimeout.mock.calls[0]![0];
       expect(err.name).toBe('LoginTimeoutError');
@@ -31,39 +41,48 @@ describe('login watchdog', () => {
     expect(new LoginTimeoutError(120_000).message).toMatch(/^WeChat login did not happen within 120 s; scan the QR code/);
   });
 
+  // Catches: a login that does not clear the timer (the timeout would fire after a good login).
   test('is cleared on login', async () => {
     const onLoginTimeout = jest.fn();
     const h = await startHarness({ ...SERVER, loginTimeoutMs: 80, onLoginTimeout });
     try {
-      await sleep(250);
+      // The harness returns after sim.login(); the login event is handled before this assertion.
+      await h.waitForLog((l) => l.msg === 'WeChat logged in');
+      jest.advanceTimersByTime(10_000);
       expect(onLoginTimeout).not.toHaveBeenCalled();
-      expect(h.logs.some((l) => l.msg === 'WeChat logged in')).toBe(true);
       expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
     } finally {
       await h.stop();
     }
   });
 
+  // Catches: stop() leaving the timer armed.
   test('is cleared by stop() before it fires', async () => {
     const onLoginTimeout = jest.fn();
     const app = createBot({ ...SERVER, puppet: new PuppetMock(), logger: captureLogger().logger, loginTimeoutMs: 100, onLoginTimeout });
     await app.start();
     await app.stop();
-    await sleep(200);
+    jest.advanceTimersByTime(10_000);
     expect(onLoginTimeout).not.toHaveBeenCalled();
   });
+});
 
-  test('logs the QR code URL on scan', async () => {
-    const { logger, lines } = captureLogger();
+describe('login QR code', () => {
+  // Catches: the QR code URL (a login credential) in the log at info level, or not shown at all.
+  test('is shown to the operator and logged only at debug level', async () => {
+    const { logger, lines, waitFor } = captureLogger();
     const puppet = new PuppetMock();
-    const app = createBot({ ...SERVER, puppet, logger, loginTimeoutMs: 10_000 });
+    const shown: string[] = [];
+    const app = createBot({ ...SERVER, puppet, logger, loginTimeoutMs: 10_000, showQrCode: (url) => shown.push(url) });
     try {
       await app.start();
       puppet.mocker.scan('https://login.weixin.qq.com/l/demo-qr');
-      await sleep(20);
-      const scan = lines.find((l) => l.msg === 'scan the QR code to log in to WeChat');
-      expect(scan).toMatchObject({ status: 'Waiting' });
-      expect(String(scan?.url)).toContain(encodeURIComponent('https://login.weixin.qq.com/l/demo-qr'));
+      const scan = await waitFor((l) => l.msg === 'scan the QR code to log in to WeChat');
+      await waitFor((l) => l.msg === 'login QR code URL');
+      expect(scan).toMatchObject({ level: 30, status: 'Waiting' });
+      expect(shown).toEqual([expect.stringContaining(encodeURIComponent('https://login.weixin.qq.com/l/demo-qr'))]);
+      const withUrl = lines.filter((l) => JSON.stringify(l).includes('demo-qr'));
+      expect(withUrl.map((l) => [l.level, l.msg])).toEqual([[20, 'login QR code URL']]);
     } finally {
       await app.stop();
     }

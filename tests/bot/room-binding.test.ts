@@ -7,9 +7,11 @@
  */
 import pino from 'pino';
 import { types } from 'wechaty';
+import { maskContactId } from '../../bot/log-mask';
 import { guardHandler } from '../../bot/plugins/support';
+import { INVALID_CODE_MESSAGE as INVALID } from '../../server/bindings/service';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { closedPortUrl, DEMO, sleep, startHarness, type Harness } from './harness';
+import { closedPortUrl, DEMO, startHarness, type Harness } from './harness';
 
 const { xicheng, dongcheng, yangliu } = DEMO;
 const UNAVAILABLE = '服务暂时不可用，请稍后再试';
@@ -23,9 +25,12 @@ describe('room binding plugin on the real server', () => {
   let xichengRegionId: string;
   let dongchengRegionId: string;
   let h: Harness;
+  // The server's clock moves two days ahead before each test, so each starts with fresh
+  // attempt limits (server/bindings/attempts.ts) instead of the ones earlier tests spent.
+  let clockOffsetMs = 0;
 
   beforeAll(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ now: () => new Date(Date.now() + clockOffsetMs) });
     botToken = s.ctx.config.botToken;
     const region = async (code: string) => {
       const found = await s.ctx.models.Region.findOne({ code }).lean();
@@ -41,6 +46,7 @@ describe('room binding plugin on the real server', () => {
   });
 
   beforeEach(async () => {
+    clockOffsetMs += 2 * 24 * 60 * 60 * 1000;
     // Back to the seed for the group the tests bind: 西城社区邻里群 unbound.
     if (serverUp) await s.ctx.models.Room.deleteOne({ roomId: xicheng.room });
     h = await startHarness({ serverUrl: s.url, botToken });
@@ -54,7 +60,7 @@ describe('room binding plugin on the real server', () => {
   async function issueCode(username: string, body: { type: 'room'; regionId: string } | { type: 'contact' }): Promise<string> {
     const res = await s.api('POST', '/api/v1/binding-codes', { body, token: await s.staffToken(username) });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ code: expect.stringMatching(/^\d{6}$/), type: body.type });
+    expect(res.body).toMatchObject({ code: expect.stringMatching(/^\d{8}$/), type: body.type });
     return res.body.code as string;
   }
   const xichengRoomCode = () => issueCode(xicheng.staffUsername, { type: 'room', regionId: xichengRegionId });
@@ -83,7 +89,7 @@ describe('room binding plugin on the real server', () => {
     expect(used?.usedAt).toBeInstanceOf(Date);
 
     expect(calls(REDEEM)).toEqual([
-      { method: 'POST', path: REDEEM, authorization: `Bearer ${botToken}`, body: { code, target: { type: 'room', roomId: xicheng.room, topic: xicheng.topic } } },
+      { method: 'POST', path: REDEEM, authorization: `Bearer ${botToken}`, body: { code, target: { type: 'room', roomId: xicheng.room, topic: xicheng.topic, byContactId: xicheng.staff } } },
     ]);
     // The answer went to the room, not privately to the speaker.
     expect(h.sim.transcript(xicheng.room).map((e) => [e.fromBot, e.text])).toEqual([
@@ -91,6 +97,9 @@ describe('room binding plugin on the real server', () => {
       [true, '绑定成功：本群已关联到「西城社区」'],
     ]);
     expect(h.sim.transcript(xicheng.staff)).toEqual([]);
+    // The speaker's contact id is in the log only masked.
+    expect(h.logs.find((l) => l.msg === 'binding redeemed')).toMatchObject({ roomId: xicheng.room, by: maskContactId(xicheng.staff) });
+    expect(JSON.stringify(h.logs)).not.toContain(xicheng.staff);
   });
 
   test('accepts an @mention of the bot, full-width digits and no space', async () => {
@@ -104,51 +113,52 @@ describe('room binding plugin on the real server', () => {
   test('a used code is refused the second time, and the first binding stays', async () => {
     const code = await xichengRoomCode();
     await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
-    await expect(h.ask(xicheng.resident, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定码已使用，请在工作台重新生成');
+    await expect(h.ask(xicheng.resident, `绑定 ${code}`, xicheng.room)).resolves.toBe(INVALID);
     // The same code in another (unbound) group binds nothing either.
-    await expect(h.ask(yangliu.staff, `绑定 ${code}`, yangliu.room)).resolves.toBe('绑定码已使用，请在工作台重新生成');
+    await expect(h.ask(yangliu.staff, `绑定 ${code}`, yangliu.room)).resolves.toBe(INVALID);
     expect(await boundRoom(yangliu.room)).toBeUndefined();
     expect((await boundRoom(xicheng.room))?.region.id).toBe(xichengRegionId);
   });
 
-  test('an unknown code and an expired code get the server messages', async () => {
+  test('an unknown code and an expired code get the one answer for codes that do not work', async () => {
     let unknown = '';
     for (let n = 0; !unknown; n++) {
-      const candidate = String(123456 + n * 7919).padStart(6, '0').slice(-6);
+      const candidate = String(12345678 + n * 7919).padStart(8, '0').slice(-8);
       if (!(await s.ctx.models.BindingCode.exists({ code: candidate }))) unknown = candidate;
     }
-    await expect(h.ask(xicheng.staff, `绑定 ${unknown}`, xicheng.room)).resolves.toBe('绑定码无效，请核对后重新发送');
+    await expect(h.ask(xicheng.staff, `绑定 ${unknown}`, xicheng.room)).resolves.toBe(INVALID);
 
     const expired = await xichengRoomCode();
     await s.ctx.models.BindingCode.updateOne({ code: expired }, { $set: { expiresAt: new Date(Date.now() - 60_000) } });
-    await expect(h.ask(xicheng.staff, `绑定 ${expired}`, xicheng.room)).resolves.toBe('绑定码已过期，请在工作台重新生成');
+    await expect(h.ask(xicheng.staff, `绑定 ${expired}`, xicheng.room)).resolves.toBe(INVALID);
 
     expect(calls(REDEEM)).toHaveLength(2);
     expect(await boundRoom(xicheng.room)).toBeUndefined();
   });
 
   test('a missing or malformed code is answered by the bot without asking the server', async () => {
-    await expect(h.ask(xicheng.staff, '绑定', xicheng.room)).resolves.toBe('请发送：绑定 六位绑定码');
-    await expect(h.ask(xicheng.staff, '绑定 12345', xicheng.room)).resolves.toBe('绑定码应为6位数字，请发送：绑定 六位绑定码');
-    await expect(h.ask(xicheng.staff, '绑定 1234567', xicheng.room)).resolves.toBe('绑定码应为6位数字，请发送：绑定 六位绑定码');
-    await expect(h.ask(xicheng.staff, '绑定 abcdef', xicheng.room)).resolves.toBe('绑定码应为6位数字，请发送：绑定 六位绑定码');
-    await expect(h.ask(xicheng.staff, '绑定')).resolves.toBe('请发送：绑定 六位绑定码');
+    await expect(h.ask(xicheng.staff, '绑定', xicheng.room)).resolves.toBe('请发送：绑定 八位绑定码');
+    await expect(h.ask(xicheng.staff, '绑定 1234567', xicheng.room)).resolves.toBe('绑定码应为8位数字，请发送：绑定 八位绑定码');
+    await expect(h.ask(xicheng.staff, '绑定 123456789', xicheng.room)).resolves.toBe('绑定码应为8位数字，请发送：绑定 八位绑定码');
+    await expect(h.ask(xicheng.staff, '绑定 abcdefgh', xicheng.room)).resolves.toBe('绑定码应为8位数字，请发送：绑定 八位绑定码');
+    await expect(h.ask(xicheng.staff, '绑定')).resolves.toBe('请发送：绑定 八位绑定码');
     expect(h.requests).toEqual([]);
     expect(await boundRoom(xicheng.room)).toBeUndefined();
   });
 
   test('ordinary chatter that starts with 绑定 is left alone', async () => {
     h.sim.say({ contactId: xicheng.resident, roomId: xicheng.room, text: '绑定手机号怎么弄？' });
-    await sleep(150);
-    expect(h.sim.transcript(xicheng.room).filter((e) => e.fromBot)).toEqual([]);
+    // Messages are handled in order: once the later command is answered, the chatter was handled.
+    await expect(h.ask(xicheng.resident, '绑定', xicheng.room)).resolves.toBe('请发送：绑定 八位绑定码');
+    expect(h.sim.transcript(xicheng.room).filter((e) => e.fromBot).map((e) => e.text)).toEqual(['请发送：绑定 八位绑定码']);
     expect(h.requests).toEqual([]);
   });
 
-  test('a code of the wrong kind gets the server 400 message and binds nothing', async () => {
+  test('a code of the wrong kind gets the one answer and binds nothing', async () => {
     const contactCode = await issueCode(xicheng.staffUsername, { type: 'contact' });
-    await expect(h.ask(xicheng.staff, `绑定 ${contactCode}`, xicheng.room)).resolves.toBe('这是个人微信绑定码，请私聊机器人发送');
+    await expect(h.ask(xicheng.staff, `绑定 ${contactCode}`, xicheng.room)).resolves.toBe(INVALID);
     const roomCode = await xichengRoomCode();
-    await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`)).resolves.toBe('这是群聊绑定码，请在要绑定的群里发送');
+    await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`)).resolves.toBe(INVALID);
 
     expect(await boundRoom(xicheng.room)).toBeUndefined();
     const staff = await s.ctx.models.User.findOne({ username: xicheng.staffUsername }).lean();
@@ -196,12 +206,24 @@ describe('room binding plugin on the real server', () => {
     expect((await boundRoom(dongcheng.room))?.region.id).toBe(dongchengRegionId);
   });
 
+  // Catches: unlimited guessing through the bot (`绑定 00000000` ... `绑定 99999999`).
+  test('after 5 tries by one speaker the bot says to wait, and the code is not tried', async () => {
+    for (let n = 0; n < 5; n++) await expect(h.ask(xicheng.resident, `绑定 0000000${n}`, xicheng.room)).resolves.toBe(INVALID);
+    const code = await xichengRoomCode();
+    await expect(h.ask(xicheng.resident, `绑定 ${code}`, xicheng.room)).resolves.toMatch(/^绑定码尝试次数过多，请 ([1-9]|10) 分钟后再试$/);
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
+    expect(h.logs.some((l) => l.msg === 'binding attempts limited by the server')).toBe(true);
+    // Another speaker in the same group is not held back by the first one's limit.
+    await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
+  });
+
   test('the bot ignores its own messages', async () => {
     const code = await xichengRoomCode();
     h.sim.botUser.say(`绑定 ${code}`).to(h.sim.room(xicheng.room));
-    await sleep(150);
+    // A later message is answered only after the bot's own one was handled (in order).
+    await expect(h.ask(xicheng.staff, '绑定', xicheng.room)).resolves.toBe('请发送：绑定 八位绑定码');
     expect(h.requests).toEqual([]);
-    expect(h.sim.transcript(xicheng.room)).toHaveLength(1);
+    expect(h.sim.transcript(xicheng.room).map((e) => e.text)).toEqual([`绑定 ${code}`, '绑定', '请发送：绑定 八位绑定码']);
   });
 
   test('messages older than the bot start are ignored', async () => {
@@ -217,11 +239,11 @@ describe('room binding plugin on the real server', () => {
       mentionIdList: [],
     });
     puppet.emit('message', { messageId: 'old-message-1' });
-    await sleep(150);
-    expect(h.requests).toEqual([]);
-    expect(await boundRoom(xicheng.room)).toBeUndefined();
-    // A fresh message with the same code still works.
+    // A fresh message with the same code still works; had the old one been acted on, its redeem
+    // would have gone out first (messages are handled in order) and this one would be refused.
     await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
+    expect(calls(REDEEM)).toHaveLength(1);
+    expect(h.sim.transcript(xicheng.room).filter((e) => e.fromBot)).toHaveLength(1);
   });
 
   test('a wrong bot token is logged and answered as unavailable', async () => {
@@ -261,9 +283,9 @@ describe('room binding when no server listens', () => {
   test('answers 服务暂时不可用 after retrying', async () => {
     const h = await startHarness({ serverUrl: await closedPortUrl(), botToken: 'unused-token-0123456789abcdef' });
     try {
-      await expect(h.ask(DEMO.xicheng.staff, '绑定 123456', DEMO.xicheng.room)).resolves.toBe(UNAVAILABLE);
+      await expect(h.ask(DEMO.xicheng.staff, '绑定 12345678', DEMO.xicheng.room)).resolves.toBe(UNAVAILABLE);
       await expect(h.ask(DEMO.dongcheng.staff, '解绑', DEMO.dongcheng.room)).resolves.toBe(UNAVAILABLE);
-      await expect(h.ask(DEMO.xicheng.staff, '绑定 123456')).resolves.toBe(UNAVAILABLE);
+      await expect(h.ask(DEMO.xicheng.staff, '绑定 12345678')).resolves.toBe(UNAVAILABLE);
       // Three POSTs, each sent 1 + 2 times: the connection was refused, so resending is safe.
       expect(h.requests).toHaveLength(9);
       expect(h.logs.filter((l) => l.msg === 'server request failed, retrying')).toHaveLength(6);
@@ -291,10 +313,9 @@ describe('handler errors', () => {
       },
     });
     try {
-      await expect(h.ask(DEMO.xicheng.staff, '绑定', DEMO.xicheng.room)).resolves.toBe('请发送：绑定 六位绑定码');
-      await sleep(20);
-      expect(h.logs.some((l) => l.level === 50 && l.msg === 'bot error: boom')).toBe(true);
-      await expect(h.ask(DEMO.xicheng.staff, '绑定', DEMO.xicheng.room)).resolves.toBe('请发送：绑定 六位绑定码');
+      await expect(h.ask(DEMO.xicheng.staff, '绑定', DEMO.xicheng.room)).resolves.toBe('请发送：绑定 八位绑定码');
+      await expect(h.waitForLog((l) => l.msg === 'bot error: boom')).resolves.toMatchObject({ level: 50 });
+      await expect(h.ask(DEMO.xicheng.staff, '绑定', DEMO.xicheng.room)).resolves.toBe('请发送：绑定 八位绑定码');
     } finally {
       await h.stop();
     }

@@ -42,7 +42,7 @@ describe('server client', () => {
       expect(issued.status).toBe(201);
 
       await expect(
-        client.redeemBinding({ code: issued.body.code, target: { type: 'room', roomId: DEMO.xicheng.room, topic: '群' } }),
+        client.redeemBinding({ code: issued.body.code, target: { type: 'room', roomId: DEMO.xicheng.room, topic: '群', byContactId: DEMO.xicheng.staff } }),
       ).resolves.toEqual({ type: 'room', region: { id: regionId, name: '西城社区' }, user: null });
 
       const rooms = await client.listRooms();
@@ -95,7 +95,7 @@ describe('server client', () => {
     });
     try {
       const client = createServerClient({ serverUrl: silent.url, botToken: 't', timeoutMs: 100, retryDelayMs: 5 });
-      const err = await client.redeemBinding({ code: '123456', target: { type: 'contact', contactId: 'c', name: 'n' } }).catch((e: unknown) => e);
+      const err = await client.redeemBinding({ code: '12345678', target: { type: 'contact', contactId: 'c', name: 'n' } }).catch((e: unknown) => e);
       expect(err).toMatchObject({ status: 0, code: 'SERVER_TIMEOUT' });
       expect(hits).toBe(1);
       // A GET is idempotent: it is retried.
@@ -118,7 +118,7 @@ describe('server client', () => {
     });
     try {
       const client = createServerClient({ serverUrl: odd.url, botToken: 't' });
-      const proxied = await client.redeemBinding({ code: '123456', target: { type: 'room', roomId: 'x@chatroom', topic: 't' } }).catch((e: unknown) => e);
+      const proxied = await client.redeemBinding({ code: '12345678', target: { type: 'room', roomId: 'x@chatroom', topic: 't', byContactId: 'c' } }).catch((e: unknown) => e);
       expect(proxied).toMatchObject({ status: 502, code: 'BAD_RESPONSE', message: '服务暂时不可用，请稍后再试' });
       expect((proxied as ServerError).unavailable).toBe(true);
       await expect(client.listRooms()).rejects.toMatchObject({ status: 200, code: 'BAD_RESPONSE' });

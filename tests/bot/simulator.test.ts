@@ -69,7 +69,7 @@ describe('simulated WeChat', () => {
       ]);
 
       const privately = await fetch(`${sc.url}/say`, { method: 'POST', body: JSON.stringify({ contactId: DEMO.xicheng.staff, text: '绑定' }) });
-      expect(((await privately.json()) as { replies: Array<{ text: string }> }).replies[0]?.text).toBe('请发送：绑定 六位绑定码');
+      expect(((await privately.json()) as { replies: Array<{ text: string }> }).replies[0]?.text).toBe('请发送：绑定 八位绑定码');
 
       expect((await fetch(`${sc.url}/say`, { method: 'POST', body: '{"contactId":"nobody","text":"hi"}' })).status).toBe(404);
       expect((await fetch(`${sc.url}/say`, { method: 'POST', body: 'not json' })).status).toBe(400);

@@ -1,0 +1,79 @@
+/**
+ * The cleanup job: FerretDB has no TTL indexes, so what has run out is deleted here.
+ * - binding codes a day after they expired (used and cancelled codes expire too, at most 2 h
+ *   after they were issued; the audit log keeps who bound what);
+ * - sessions that have expired, or were revoked more than a day ago (the refresh grace period is
+ *   far shorter);
+ * - rate-limit windows that have ended.
+ *
+ * Every step is one idempotent deleteMany by a date: two server processes running it at once
+ * delete each document once between them and never anything still in use.
+ */
+import type { AppContext } from '../context';
+import { rateLimiter } from '../core/rate-limit/limiter';
+
+const DAY = 24 * 60 * 60 * 1000;
+/** How long spent binding codes and revoked sessions stay, to explain a refusal shortly after. */
+export const KEEP_SPENT_MS = DAY;
+export const DEFAULT_CLEANUP_INTERVAL_MS = 15 * 60 * 1000;
+
+export interface CleanupResult {
+  bindingCodes: number;
+  sessions: number;
+  rateWindows: number;
+}
+
+export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
+  const now = ctx.now();
+  const spentBefore = new Date(now.getTime() - KEEP_SPENT_MS);
+  const { BindingCode, Session, RateWindow } = ctx.models;
+
+  const bindingCodes = (await BindingCode.deleteMany({ expiresAt: { $lte: spentBefore } })).deletedCount;
+  const sessions = (await Session.deleteMany({ $or: [{ expiresAt: { $lte: now } }, { revokedAt: { $lte: spentBefore } }] })).deletedCount;
+  // The cast: limiter.ts types its model without the `id` virtual that bound models carry.
+  const rateWindows = await rateLimiter(RateWindow as unknown as Parameters<typeof rateLimiter>[0], ctx.now).removeExpired();
+  return { bindingCodes, sessions, rateWindows };
+}
+
+export interface CleanupJob {
+  /** Stops the timer and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `runCleanup` now and then every `intervalMs`. A failed run (e.g. the database away) is
+ * logged and the next one tries again; runs never overlap within one process.
+ */
+export function startCleanupJob(ctx: AppContext, opts: { intervalMs?: number } = {}): CleanupJob {
+  const intervalMs = opts.intervalMs ?? DEFAULT_CLEANUP_INTERVAL_MS;
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new Error(`cleanup intervalMs must be a positive number, got ${intervalMs}`);
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const tick = () => {
+    timer = undefined;
+    running = runCleanup(ctx).then(
+      (deleted) => {
+        if (deleted.bindingCodes + deleted.sessions + deleted.rateWindows > 0) ctx.logger.info({ deleted }, 'cleanup: removed expired records');
+      },
+      (err: unknown) => ctx.logger.warn({ err }, 'cleanup failed; will retry at the next interval'),
+    ).finally(() => {
+      if (!stopped) {
+        timer = setTimeout(tick, intervalMs);
+        timer.unref();
+      }
+    });
+  };
+  timer = setTimeout(tick, 0);
+  timer.unref();
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
