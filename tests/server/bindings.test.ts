@@ -1,21 +1,49 @@
+import { ATTEMPT_LIMITS } from '../../server/bindings/attempts';
+import { INVALID_CODE_MESSAGE } from '../../server/bindings/service';
 import { startTestServer, type TestServer } from '../helpers/server';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+const REDEEM = '/api/v1/bot/bindings/redeem';
 
 let s: TestServer;
 let bot: string;
+// The server's clock; tests that count attempts move it two days on first, so every attempt
+// limit (10 min, 1 h, 1 day windows) starts from zero for them.
+let offsetMs = 0;
+const freshLimits = () => {
+  offsetMs += 2 * DAY;
+};
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer({ now: () => new Date(Date.now() + offsetMs) });
   bot = s.ctx.config.botToken;
 });
 afterAll(() => s?.stop());
 
+const roomCode = async (username: string, regionCode: string) =>
+  (await s.api('POST', '/api/v1/binding-codes', { token: await s.staffToken(username), body: { type: 'room', regionId: await s.regionId(regionCode) } })).body as { code: string; expiresAt: string };
+const contactCode = async (username: string) => (await s.api('POST', '/api/v1/binding-codes', { token: await s.staffToken(username), body: { type: 'contact' } })).body as { code: string };
+const roomTarget = (roomId: string, byContactId = 'wxid_speaker') => ({ type: 'room', roomId, topic: '群', byContactId });
+const redeem = (code: string, target: unknown) => s.api('POST', REDEEM, { token: bot, body: { code, target } });
+/** An 8-digit code no stored code has. */
+async function unusedCode(seed: number): Promise<string> {
+  for (let n = seed; ; n += 7919) {
+    const candidate = String(n % 100_000_000).padStart(8, '0');
+    if (!(await s.ctx.models.BindingCode.exists({ code: candidate }))) return candidate;
+  }
+}
 
 describe('POST /api/v1/binding-codes', () => {
-  it('gives community staff a six-digit room code for their community', async () => {
+  it('gives community staff an eight-digit room code for their community, valid 2 hours', async () => {
     const staff = await s.staffToken('xicheng');
+    const before = s.ctx.now().getTime();
     const res = await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-01-02') } });
     expect(res.status).toBe(201);
-    expect(res.body.code).toMatch(/^\d{6}$/);
-    expect(new Date(res.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    expect(res.body.code).toMatch(/^\d{8}$/);
+    const expires = new Date(res.body.expiresAt).getTime();
+    // Catches: codes living a day (the old 24 h) or longer than 2 h.
+    expect(expires).toBeGreaterThanOrEqual(before + 2 * HOUR);
+    expect(expires).toBeLessThanOrEqual(s.ctx.now().getTime() + 2 * HOUR);
   });
 
   it('refuses a community that is not theirs, a township, and residents', async () => {
@@ -34,64 +62,165 @@ describe('POST /api/v1/binding-codes', () => {
     const staff = await s.staffToken('xicheng');
     expect((await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'channel' } })).status).toBe(400);
   });
+
+  // Catches: old codes never cancelled (several live codes per target multiply a guesser's chances).
+  it('a new room code for the same community cancels the previous unused one, even from another staff member', async () => {
+    freshLimits();
+    const first = await roomCode('xicheng', 'DX-01-02');
+    const second = await roomCode('admin', 'DX-01-02');
+    const other = await roomCode('dongcheng', 'DX-01-01');
+    const target = roomTarget('cancel-test@chatroom');
+    const old = await redeem(first.code, target);
+    expect(old.status).toBe(404);
+    expect(old.body.error.message).toBe(INVALID_CODE_MESSAGE);
+    expect((await s.ctx.models.BindingCode.findOne({ code: first.code }).lean())?.cancelledAt).toBeInstanceOf(Date);
+    // Another community's code is untouched; the newest code works.
+    expect((await s.ctx.models.BindingCode.findOne({ code: other.code }).lean())?.cancelledAt).toBeNull();
+    expect((await redeem(second.code, target)).status).toBe(200);
+  });
+
+  it('a new contact code cancels the same staff member’s previous one, not other people’s', async () => {
+    freshLimits();
+    const mine1 = await contactCode('nanmen');
+    const theirs = await contactCode('xicheng');
+    const mine2 = await contactCode('nanmen');
+    expect((await s.ctx.models.BindingCode.findOne({ code: mine1.code }).lean())?.cancelledAt).toBeInstanceOf(Date);
+    expect((await s.ctx.models.BindingCode.findOne({ code: theirs.code }).lean())?.cancelledAt).toBeNull();
+    expect((await s.ctx.models.BindingCode.findOne({ code: mine2.code }).lean())?.cancelledAt).toBeNull();
+    expect((await redeem(mine1.code, { type: 'contact', contactId: 'wxid_nanmen_new', name: 'x' })).status).toBe(404);
+  });
+
+  // Catches: a race in which two codes made at once both stay usable, or both get cancelled.
+  it('of two codes made at the same moment, exactly one stays usable', async () => {
+    const [a, b] = await Promise.all([roomCode('yangliu', 'DX-02-02'), roomCode('yangliu', 'DX-02-02')]);
+    const docs = await s.ctx.models.BindingCode.find({ code: { $in: [a.code, b.code] } }).lean();
+    expect(docs.filter((d) => d.cancelledAt === null)).toHaveLength(1);
+  });
 });
 
 describe('bot gateway: binding a room', () => {
-  it('binds a room with a code once; a second use is refused', async () => {
+  it('binds a room with a code once; a second use gets the one answer', async () => {
+    freshLimits();
     const staff = await s.staffToken('xicheng');
-    const { code } = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-01-02') } })).body;
-    const target = { type: 'room', roomId: 'xicheng-neighbours@chatroom', topic: '西城社区邻里群' };
-    const ok = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code, target } });
+    const { code } = await roomCode('xicheng', 'DX-01-02');
+    const target = roomTarget('xicheng-neighbours@chatroom', 'wxid_demo_xicheng_staff');
+    const ok = await redeem(code, target);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ type: 'room', region: { name: '西城社区' }, user: null });
 
-    const again = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code, target } });
-    expect(again.status).toBe(409);
-    expect(again.body.error.message).toContain('已使用');
+    const again = await redeem(code, target);
+    expect(again.status).toBe(404);
+    expect(again.body.error).toEqual({ code: 'NOT_FOUND', message: INVALID_CODE_MESSAGE });
 
     const rooms = await s.api('GET', '/api/v1/rooms', { token: staff });
-    expect(rooms.body.items.map((r: { roomId: string }) => r.roomId)).toEqual(['xicheng-neighbours@chatroom']);
+    expect(rooms.body.items.map((r: { roomId: string }) => r.roomId)).toContain('xicheng-neighbours@chatroom');
     const all = await s.api('GET', '/api/v1/bot/rooms', { token: bot });
     expect(all.body.items.length).toBeGreaterThanOrEqual(5);
   });
 
-  it('answers unknown, expired, malformed and wrong-kind codes clearly', async () => {
-    const target = { type: 'room', roomId: 'x@chatroom', topic: 't' };
-    const unknown = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code: '000000', target } });
-    expect([404, 409]).toContain(unknown.status);
-    expect((await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code: '12ab', target } })).status).toBe(400);
+  // Catches: answers that tell unknown, used, expired, cancelled and wrong-kind codes apart.
+  it('answers unknown, used, expired, cancelled and wrong-kind codes alike: 404 and one message', async () => {
+    freshLimits();
+    const target = roomTarget('x@chatroom');
+    const unknown = await redeem(await unusedCode(1), target);
 
-    const staff = await s.staffToken('nanmen');
-    const { code } = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'contact' } })).body;
-    const wrongKind = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code, target } });
-    expect(wrongKind.status).toBe(400);
-    expect(wrongKind.body.error.message).toContain('私聊');
+    const used = (await roomCode('nanmen', 'DX-01-03')).code;
+    expect((await redeem(used, roomTarget('used@chatroom'))).status).toBe(200);
+    const usedAgain = await redeem(used, target);
 
-    const room = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-01-03') } })).body;
-    await s.ctx.models.BindingCode.updateOne({ code: room.code }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    const expired = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code: room.code, target } });
-    expect(expired.status).toBe(409);
-    expect(expired.body.error.message).toContain('过期');
+    const expiring = (await roomCode('nanmen', 'DX-01-03')).code;
+    await s.ctx.models.BindingCode.updateOne({ code: expiring }, { $set: { expiresAt: new Date(s.ctx.now().getTime() - 1000) } });
+    const expired = await redeem(expiring, target);
+
+    const cancelledCode = (await roomCode('nanmen', 'DX-01-03')).code;
+    await roomCode('nanmen', 'DX-01-03');
+    const cancelled = await redeem(cancelledCode, target);
+
+    const contact = (await contactCode('nanmen')).code;
+    const wrongKind = await redeem(contact, roomTarget('x@chatroom', 'wxid_other_speaker'));
+    const room = (await roomCode('nanmen', 'DX-01-03')).code;
+    const wrongKind2 = await redeem(room, { type: 'contact', contactId: 'wxid_third_speaker', name: 'x' });
+
+    for (const res of [unknown, usedAgain, expired, cancelled, wrongKind, wrongKind2]) {
+      expect({ status: res.status, body: res.body }).toEqual({ status: 404, body: { error: { code: 'NOT_FOUND', message: INVALID_CODE_MESSAGE } } });
+    }
+    // A wrong-kind attempt does not spend the code: it still works where it belongs.
+    expect((await redeem(contact, { type: 'contact', contactId: 'wxid_demo_nanmen_new', name: 'x' })).status).toBe(200);
+    expect((await redeem(room, roomTarget('nanmen-2@chatroom', 'wxid_fourth_speaker'))).status).toBe(200);
+  });
+
+  it('rejects a malformed code (not 8 digits) and a room target without its speaker', async () => {
+    for (const code of ['12ab', '123456', '123456789']) expect((await redeem(code, roomTarget('x@chatroom'))).status).toBe(400);
+    expect((await redeem('12345678', { type: 'room', roomId: 'x@chatroom', topic: 't' })).status).toBe(400);
   });
 
   it('is for the bot only', async () => {
     const staff = await s.staffToken('admin');
-    const res = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: staff, body: { code: '123456', target: { type: 'room', roomId: 'a@chatroom' } } });
+    const res = await s.api('POST', REDEEM, { token: staff, body: { code: '12345678', target: roomTarget('a@chatroom') } });
     expect(res.status).toBe(403);
     expect((await s.api('GET', '/api/v1/bot/rooms')).status).toBe(401);
   });
 });
 
+// Catches: unlimited tries (a script saying 绑定 00000000 ... 绑定 99999999).
+describe('attempt limits', () => {
+  const expectLimited = (res: { status: number; body: any; headers: Headers }) => {
+    expect(res.status).toBe(429);
+    expect(res.body.error.code).toBe('RATE_LIMITED');
+    expect(res.body.error.message).toMatch(/^绑定码尝试次数过多，请 \d+ (分钟|小时)后再试$/);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  };
+
+  it('per speaker: the sixth try in 10 minutes is refused, even with a good code, in any chat', async () => {
+    freshLimits();
+    const speaker = 'wxid_guesser_1';
+    for (let n = 0; n < ATTEMPT_LIMITS.speaker[0].limit; n++) {
+      expect((await redeem(await unusedCode(100 + n), roomTarget(`room-${n}@chatroom`, speaker))).status).toBe(404);
+    }
+    const good = (await roomCode('xicheng', 'DX-01-02')).code;
+    expectLimited(await redeem(good, roomTarget('fresh@chatroom', speaker)));
+    expectLimited(await redeem(good, { type: 'contact', contactId: speaker, name: 'x' }));
+    // The good code was never looked at: another speaker may still use it.
+    expect((await redeem(good, roomTarget('fresh@chatroom', 'wxid_someone_else'))).status).toBe(200);
+  });
+
+  it('per room: the eleventh try in one group in 10 minutes is refused, whoever speaks', async () => {
+    freshLimits();
+    const room = 'busy-room@chatroom';
+    for (let n = 0; n < ATTEMPT_LIMITS.room[0].limit; n++) {
+      expect((await redeem(await unusedCode(200 + n), roomTarget(room, `wxid_member_${n}`))).status).toBe(404);
+    }
+    expectLimited(await redeem(await unusedCode(300), roomTarget(room, 'wxid_member_new')));
+    // Another group is not affected.
+    expect((await redeem(await unusedCode(301), roomTarget('quiet-room@chatroom', 'wxid_member_new'))).status).toBe(404);
+  });
+
+  it('globally per bot: after 60 tries in an hour from anyone anywhere, everything waits', async () => {
+    freshLimits();
+    const { limit } = ATTEMPT_LIMITS.global[0];
+    for (let n = 0; n < limit; n++) {
+      // Each from its own speaker and group: only the global limit can stop them.
+      expect((await redeem(await unusedCode(400 + n), roomTarget(`g-${n}@chatroom`, `wxid_g_${n}`))).status).toBe(404);
+    }
+    const good = (await roomCode('xicheng', 'DX-01-02')).code;
+    expectLimited(await redeem(good, roomTarget('g-new@chatroom', 'wxid_g_new')));
+    // The next hour has a new budget, and the refused attempts did not spend the code (2 h life).
+    offsetMs += HOUR;
+    expect((await redeem(good, roomTarget('g-new@chatroom', 'wxid_g_new'))).status).toBe(200);
+  });
+});
+
 describe('bot gateway: contacts and unbinding', () => {
   it('binds a staff member’s WeChat contact, which then may unbind their community’s room', async () => {
+    freshLimits();
     const staff = await s.staffToken('yangliu');
     const { code } = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'contact' } })).body;
-    const bound = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code, target: { type: 'contact', contactId: 'wxid_demo_yangliu_staff', name: '杨柳' } } });
+    const bound = await redeem(code, { type: 'contact', contactId: 'wxid_demo_yangliu_staff', name: '杨柳' });
     expect(bound.status).toBe(200);
     expect(bound.body.user.id).toBeTruthy();
 
-    const roomCode = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-02-02') } })).body.code;
-    await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code: roomCode, target: { type: 'room', roomId: 'yangliu-neighbours@chatroom', topic: '杨柳村邻里群' } } });
+    const room = await roomCode('yangliu', 'DX-02-02');
+    expect((await redeem(room.code, roomTarget('yangliu-neighbours@chatroom', 'wxid_demo_yangliu_staff'))).status).toBe(200);
 
     const stranger = await s.api('POST', '/api/v1/bot/rooms/unbind', { token: bot, body: { roomId: 'yangliu-neighbours@chatroom', byContactId: 'wxid_demo_resident_05' } });
     expect(stranger.status).toBe(403);
@@ -105,19 +234,60 @@ describe('bot gateway: contacts and unbinding', () => {
   });
 
   it('refuses a contact already bound to someone else', async () => {
-    const staff = await s.staffToken('qingshi_grid2');
-    const { code } = (await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'contact' } })).body;
+    freshLimits();
+    const { code } = await contactCode('qingshi_grid2');
     // wxid_demo_qingshi_grid1 is bound to the first grid worker by the seed.
-    const res = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code, target: { type: 'contact', contactId: 'wxid_demo_qingshi_grid1', name: 'x' } } });
+    const res = await redeem(code, { type: 'contact', contactId: 'wxid_demo_qingshi_grid1', name: 'x' });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain('其他账号');
     // The code was not spent by the refusal.
-    const retry = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code, target: { type: 'contact', contactId: 'wxid_demo_qingshi_grid2', name: 'x' } } });
-    expect(retry.status).toBe(200);
+    expect((await redeem(code, { type: 'contact', contactId: 'wxid_demo_qingshi_grid2', name: 'x' })).status).toBe(200);
   });
 
   it('rejects a contact id with @', async () => {
-    const res = await s.api('POST', '/api/v1/bot/bindings/redeem', { token: bot, body: { code: '123456', target: { type: 'contact', contactId: 'a@b', name: 'x' } } });
-    expect(res.status).toBe(400);
+    expect((await redeem('12345678', { type: 'contact', contactId: 'a@b', name: 'x' })).status).toBe(400);
+  });
+});
+
+// Catches: binds, rebinds and unbinds that leave no trace of who did it and from which chat.
+describe('audit log', () => {
+  const entries = (targetType: string, targetId: string) => s.ctx.models.Audit.find({ targetType, targetId }).sort({ createdAt: 1, _id: 1 }).lean();
+  const userId = async (username: string) => String((await s.ctx.models.User.findOne({ username }).lean())!._id);
+
+  it('records bind, rebind (to another community) and unbind of a group with who and which chat', async () => {
+    freshLimits();
+    const roomId = 'audit-room@chatroom';
+    const first = await roomCode('xicheng', 'DX-01-02');
+    expect((await redeem(first.code, roomTarget(roomId, 'wxid_demo_xicheng_staff'))).status).toBe(200);
+    const second = await roomCode('dongcheng', 'DX-01-01');
+    expect((await redeem(second.code, roomTarget(roomId, 'wxid_demo_dongcheng_staff'))).status).toBe(200);
+    // The seed binds 东城社区's staff WeChat, so they may unbind.
+    expect((await s.api('POST', '/api/v1/bot/rooms/unbind', { token: bot, body: { roomId, byContactId: 'wxid_demo_dongcheng_staff' } })).status).toBe(200);
+
+    const [xicheng, dongcheng] = [await userId('xicheng'), await userId('dongcheng')];
+    const [westId, eastId] = [await s.regionId('DX-01-02'), await s.regionId('DX-01-01')];
+    expect((await entries('room', roomId)).map((e) => ({ actorId: String(e.actorId), action: e.action, actorContactId: e.actorContactId, chatId: e.chatId, details: e.details }))).toEqual([
+      { actorId: xicheng, action: 'bind_room', actorContactId: 'wxid_demo_xicheng_staff', chatId: roomId, details: { regionId: westId } },
+      { actorId: dongcheng, action: 'rebind_room', actorContactId: 'wxid_demo_dongcheng_staff', chatId: roomId, details: { regionId: eastId, previousRegionId: westId } },
+      { actorId: dongcheng, action: 'unbind_room', actorContactId: 'wxid_demo_dongcheng_staff', chatId: roomId, details: { regionId: eastId } },
+    ]);
+  });
+
+  it('records bind and rebind of a staff member’s WeChat with the contact and the private chat', async () => {
+    freshLimits();
+    const id = await userId('taoyuan');
+    expect((await redeem((await contactCode('taoyuan')).code, { type: 'contact', contactId: 'wxid_audit_a', name: 'a' })).status).toBe(200);
+    expect((await redeem((await contactCode('taoyuan')).code, { type: 'contact', contactId: 'wxid_audit_b', name: 'b' })).status).toBe(200);
+    expect((await entries('user', id)).filter((e) => e.action.endsWith('_contact')).map((e) => ({ actorId: String(e.actorId), action: e.action, actorContactId: e.actorContactId, chatId: e.chatId, details: e.details }))).toEqual([
+      { actorId: id, action: 'bind_contact', actorContactId: 'wxid_audit_a', chatId: 'wxid_audit_a', details: null },
+      { actorId: id, action: 'rebind_contact', actorContactId: 'wxid_audit_b', chatId: 'wxid_audit_b', details: { previousContactId: 'wxid_audit_a' } },
+    ]);
+  });
+
+  it('records nothing for a refused attempt', async () => {
+    freshLimits();
+    const before = await s.ctx.models.Audit.countDocuments();
+    expect((await redeem(await unusedCode(900), roomTarget('nothing@chatroom'))).status).toBe(404);
+    expect(await s.ctx.models.Audit.countDocuments()).toBe(before);
   });
 });

@@ -1,4 +1,4 @@
-// A one-time binding code as the staff member reads it out or copies it: the six digits very large,
+// A one-time binding code as the staff member reads it out or copies it: the eight digits very large,
 // when it runs out, and what to send where. Used by the room and the contact binding pages.
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
@@ -13,7 +13,7 @@ export function expiryLabel(iso: string): string {
   return `有效期至 ${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** What to send, e.g. '绑定 123456'. */
+/** What to send, e.g. '绑定 12345678'. */
 export const bindMessage = (code: string) => `绑定 ${code}`;
 
 async function copy(code: string) {
@@ -26,7 +26,7 @@ async function copy(code: string) {
 
 /**
  * `sendTo` says where to send the message, e.g. '请在要绑定的微信群里发送：'; the message itself
- * ('绑定 123456') follows and never breaks across lines.
+ * ('绑定 12345678') follows and never breaks across lines.
  */
 export function BindingCodeCard({ code, sendTo }: { code: BindingCode; sendTo: string }) {
   return (

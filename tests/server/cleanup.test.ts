@@ -1,0 +1,113 @@
+/**
+ * The cleanup job (server/maintenance/cleanup.ts), called directly: FerretDB has no TTL indexes,
+ * so without it spent binding codes, stale sessions and ended rate windows pile up forever.
+ */
+import { Types } from 'mongoose';
+import { runCleanup, startCleanupJob } from '../../server/maintenance/cleanup';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ seed: false });
+});
+afterAll(() => s?.stop());
+
+const ago = (ms: number) => new Date(s.ctx.now().getTime() - ms);
+const ahead = (ms: number) => new Date(s.ctx.now().getTime() + ms);
+const ids = async (model: { find(f: object): { lean(): Promise<Array<{ _id: unknown }>> } }) => (await model.find({}).lean()).map((d) => String(d._id)).sort();
+
+async function seedRecords() {
+  const { BindingCode, Session, RateWindow } = s.ctx.models;
+  await Promise.all([BindingCode.deleteMany({}), Session.deleteMany({}), RateWindow.deleteMany({})]);
+  const user = new Types.ObjectId();
+  const code = (name: string, fields: object) => ({ _id: new Types.ObjectId(), code: name, type: 'contact', createdBy: user, ...fields });
+  const codes = {
+    live: code('10000001', { expiresAt: ahead(HOUR) }),
+    justExpired: code('10000002', { expiresAt: ago(HOUR) }),
+    longExpired: code('10000003', { expiresAt: ago(DAY + HOUR) }),
+    usedLongAgo: code('10000004', { expiresAt: ago(2 * DAY), usedAt: ago(2 * DAY + HOUR), usedFor: 'c' }),
+    cancelledLongAgo: code('10000005', { expiresAt: ago(3 * DAY), cancelledAt: ago(3 * DAY + HOUR) }),
+  };
+  await BindingCode.insertMany(Object.values(codes));
+  const session = (n: number, fields: object) => ({ _id: new Types.ObjectId(), userId: user, tokenHash: `hash-${n}`, ...fields });
+  const sessions = {
+    live: session(1, { expiresAt: ahead(DAY) }),
+    expired: session(2, { expiresAt: ago(1000) }),
+    revokedJustNow: session(3, { expiresAt: ahead(DAY), revokedAt: ago(HOUR) }),
+    revokedLongAgo: session(4, { expiresAt: ahead(DAY), revokedAt: ago(DAY + HOUR) }),
+  };
+  await Session.insertMany(Object.values(sessions));
+  await RateWindow.insertMany([
+    { _id: 'k|ended', count: 3, expiresAt: ago(1000) },
+    { _id: 'k|current', count: 1, expiresAt: ahead(60_000) },
+  ]);
+  return { codes, sessions };
+}
+
+describe('runCleanup', () => {
+  // Catches: expired/used/cancelled codes, expired or long-revoked sessions and ended windows
+  // that stay forever, or live ones deleted too early.
+  it('deletes spent codes a day after expiry, expired and long-revoked sessions, ended rate windows; keeps the rest', async () => {
+    const { codes, sessions } = await seedRecords();
+    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1 });
+    expect(await ids(s.ctx.models.BindingCode)).toEqual([codes.live._id, codes.justExpired._id].map(String).sort());
+    expect(await ids(s.ctx.models.Session)).toEqual([sessions.live._id, sessions.revokedJustNow._id].map(String).sort());
+    expect(await ids(s.ctx.models.RateWindow)).toEqual(['k|current']);
+    // Nothing left to do: a second run deletes nothing.
+    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 0, sessions: 0, rateWindows: 0 });
+  });
+
+  // Catches: a cleanup that fails or deletes twice when two server processes run it at once.
+  it('is safe when two processes run it at the same moment', async () => {
+    await seedRecords();
+    const runs = [runCleanup(s.ctx), runCleanup(s.ctx)];
+    const results = await Promise.all(runs);
+    const total = (k: 'bindingCodes' | 'sessions' | 'rateWindows') => results[0]![k] + results[1]![k];
+    expect({ bindingCodes: total('bindingCodes'), sessions: total('sessions'), rateWindows: total('rateWindows') }).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1 });
+    expect(await s.ctx.models.BindingCode.countDocuments()).toBe(2);
+    expect(await s.ctx.models.Session.countDocuments()).toBe(2);
+    expect(await s.ctx.models.RateWindow.countDocuments()).toBe(1);
+  });
+});
+
+describe('startCleanupJob', () => {
+  const until = async (what: string, cond: () => Promise<boolean>) => {
+    const deadline = Date.now() + 10_000;
+    while (!(await cond())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const windows = () => s.ctx.models.RateWindow.countDocuments();
+  afterEach(() => jest.useRealTimers());
+
+  // Catches: a job that never runs, runs only once, or keeps running after stop().
+  it('runs at start and on each interval, and not after stop()', async () => {
+    await seedRecords();
+    // Only setTimeout is driven by hand (the job's timer); the clock and I/O stay real.
+    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval'] });
+    const job = startCleanupJob(s.ctx, { intervalMs: 60_000 });
+    jest.advanceTimersByTime(0);
+    await until('the first run', async () => (await windows()) === 1);
+
+    // The run re-arms its timer within microtasks of its last delete, long before this insert's
+    // round trip returns.
+    await s.ctx.models.RateWindow.create({ _id: 'k|ended-2', count: 1, expiresAt: ago(1000) });
+    jest.advanceTimersByTime(60_000);
+    await until('the run after one interval', async () => (await windows()) === 1);
+
+    await job.stop();
+    await s.ctx.models.RateWindow.create({ _id: 'k|ended-3', count: 1, expiresAt: ago(1000) });
+    jest.advanceTimersByTime(10 * 60_000);
+    // A run would have started synchronously in the timer callback, before this count.
+    expect(await windows()).toBe(2);
+    expect(await s.ctx.models.BindingCode.countDocuments()).toBe(2);
+  });
+
+  it('refuses a bad interval', () => {
+    expect(() => startCleanupJob(s.ctx, { intervalMs: 0 })).toThrow(/intervalMs/);
+  });
+});
