@@ -21,6 +21,8 @@ function toAppError(err: unknown): AppError | null {
   // The database is unreachable: a retry later may work, so 503 with Retry-After rather than a bare 500.
   if (isDatabaseUnavailableError(err)) return databaseUnavailable();
   const h = err as HttpishError;
+  // The client went away mid-body (closed the app, lost the network): nobody reads the answer.
+  if (h?.type === 'request.aborted') return new AppError(400, 'VALIDATION_FAILED', '请求未完整发送');
   if (h?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', '请求内容过大');
   if (h?.type === 'entity.parse.failed') return new AppError(400, 'VALIDATION_FAILED', '请求体不是有效的 JSON');
   if (h?.type === 'encoding.unsupported' || h?.type === 'charset.unsupported') return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '不支持的请求编码');
