@@ -63,8 +63,7 @@ function limitsFor(speakerContactId: string, roomId: string | null): RateLimit[]
 }
 
 export function bindingAttempts(ctx: AppContext) {
-  // The cast: limiter.ts types its model without the `id` virtual that bound models carry.
-  const limiter = rateLimiter(ctx.models.RateWindow as unknown as Parameters<typeof rateLimiter>[0], ctx.now);
+  const limiter = rateLimiter(ctx.models.RateWindow, ctx.now);
 
   function refuse(retryAfterSeconds: number, exceeded: string | undefined): never {
     ctx.logger.warn({ limit: exceeded?.replace(/:[0-9a-f]{24}/, ''), retryAfterSeconds }, 'binding code attempts limited');

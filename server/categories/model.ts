@@ -42,5 +42,5 @@ export const categorySchema = new Schema<CategoryDoc>(
 );
 categorySchema.plugin(cacheStampPlugin(CATEGORIES_CACHE));
 
-/** DESIGN.md: accept within 2 h, first contact within 24 h, resolve within 7 days. */
+/** docs/PRODUCT.md: accept within 2 h, first contact within 24 h, resolve within 7 days. */
 export const DEFAULT_DEADLINES = { acceptHours: 2, firstContactHours: 24, resolveHours: 7 * 24 };

@@ -30,8 +30,7 @@ export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
 
   const bindingCodes = (await BindingCode.deleteMany({ expiresAt: { $lte: spentBefore } })).deletedCount;
   const sessions = (await Session.deleteMany({ $or: [{ expiresAt: { $lte: now } }, { revokedAt: { $lte: spentBefore } }] })).deletedCount;
-  // The cast: limiter.ts types its model without the `id` virtual that bound models carry.
-  const rateWindows = await rateLimiter(RateWindow as unknown as Parameters<typeof rateLimiter>[0], ctx.now).removeExpired();
+  const rateWindows = await rateLimiter(RateWindow, ctx.now).removeExpired();
   return { bindingCodes, sessions, rateWindows };
 }
 

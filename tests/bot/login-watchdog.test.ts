@@ -5,7 +5,7 @@ import { captureLogger, startHarness } from './harness';
 
 const SERVER = { serverUrl: 'http://127.0.0.1:9', botToken: 'unused-token', checkServerOnLogin: false };
 
-// The watchdog's timer is driven by jest's clock, so no test races it (TOOLCHAIN: full fake
+// The watchdog's timer is driven by jest's clock, so no test races it (full fake
 // timers make bot.stop() hang; nextTick and setImmediate stay real).
 describe('login watchdog', () => {
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] }));

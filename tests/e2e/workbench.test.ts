@@ -59,9 +59,9 @@ it('community staff bind their neighbours group from the workbench', async () =>
 
   const instruction = page.locator('.binding-code__instruction').last();
   await instruction.waitFor();
-  expect(await instruction.textContent()).toMatch(/^请在要绑定的微信群里发送：绑定 \d{6}$/);
-  const code = /(\d{6})$/.exec((await instruction.textContent()) ?? '')?.[1];
-  expect(code).toMatch(/^\d{6}$/);
+  expect(await instruction.textContent()).toMatch(/^请在要绑定的微信群里发送：绑定 \d{8}$/);
+  const code = /(\d{8})$/.exec((await instruction.textContent()) ?? '')?.[1];
+  expect(code).toMatch(/^\d{8}$/);
   await page.getByText(code!, { exact: true }).last().waitFor();
   await page.getByText(/^有效期至 \d{1,2}月\d{1,2}日 \d{2}:\d{2}$/).last().waitFor();
 
