@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from './core/config';
 import { createLogger } from './core/logger';
 import { startServer } from './server';
+import { countActiveAdmins } from './seed/admin-account';
 
 /** The server as a process: config from the environment, clean stop on SIGINT/SIGTERM. */
 async function main() {
@@ -12,6 +13,7 @@ async function main() {
     process.exit(1);
   });
   const server = await startServer(config, { logger });
+  if ((await countActiveAdmins(server.ctx.models)) === 0) logger.warn('no administrator yet: create the first one with `npm run admin -- create <username>`');
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');
     await server.close();

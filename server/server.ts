@@ -15,6 +15,7 @@ import { acquireDataLock } from './db/data-lock';
 import { superviseEmbeddedDb, type SupervisedDb } from './db/supervisor';
 import { DbHealth, FAIL_FAST_CONNECTION_OPTIONS } from './db/health';
 import { createWechatClient, developmentWechatClient, type WechatClient } from './auth/wechat';
+import { startCleanupJob } from './maintenance/cleanup';
 
 export interface RunningServer {
   url: string;
@@ -144,6 +145,8 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
   logger.info({ url, database: embedded ? 'embedded' : 'external' }, 'server listening');
 
   const shutdown = trackRequests(server, opts.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, logger);
+  // Expired binding codes, stale sessions and ended rate windows (FerretDB has no TTL indexes).
+  const cleanup = startCleanupJob(ctx);
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -153,6 +156,7 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
     close: () =>
       (closing ??= (async () => {
         await shutdown();
+        await cleanup.stop();
         await conn.close();
         await embedded?.stop();
       })()),
