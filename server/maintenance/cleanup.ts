@@ -43,11 +43,21 @@ export interface CleanupJob {
  * Runs `runCleanup` now and then every `intervalMs`. A failed run (e.g. the database away) is
  * logged and the next one tries again; runs never overlap within one process.
  */
-export function startCleanupJob(ctx: AppContext, opts: { intervalMs?: number } = {}): CleanupJob {
+/** How the job waits between runs: the real timer, or a hand-driven one in tests (jest's fake
+ * timers would also stop the database driver's own timers). */
+export type Schedule = (run: () => void, ms: number) => { cancel(): void };
+const realSchedule: Schedule = (run, ms) => {
+  const t = setTimeout(run, ms);
+  t.unref();
+  return { cancel: () => clearTimeout(t) };
+};
+
+export function startCleanupJob(ctx: AppContext, opts: { intervalMs?: number; schedule?: Schedule } = {}): CleanupJob {
+  const schedule = opts.schedule ?? realSchedule;
   const intervalMs = opts.intervalMs ?? DEFAULT_CLEANUP_INTERVAL_MS;
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new Error(`cleanup intervalMs must be a positive number, got ${intervalMs}`);
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: { cancel(): void } | undefined;
   let running: Promise<void> = Promise.resolve();
 
   const tick = () => {
@@ -58,19 +68,15 @@ export function startCleanupJob(ctx: AppContext, opts: { intervalMs?: number } =
       },
       (err: unknown) => ctx.logger.warn({ err }, 'cleanup failed; will retry at the next interval'),
     ).finally(() => {
-      if (!stopped) {
-        timer = setTimeout(tick, intervalMs);
-        timer.unref();
-      }
+      if (!stopped) timer = schedule(tick, intervalMs);
     });
   };
-  timer = setTimeout(tick, 0);
-  timer.unref();
+  timer = schedule(tick, 0);
 
   return {
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
       timer = undefined;
       await running;
     },

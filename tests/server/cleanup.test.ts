@@ -4,7 +4,9 @@
  */
 import { Types } from 'mongoose';
 import { runCleanup, startCleanupJob } from '../../server/maintenance/cleanup';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { createLogger } from '../../server/core/logger';
+import { startServer } from '../../server/server';
+import { startTestServer, testConfig, type TestServer } from '../helpers/server';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -82,32 +84,70 @@ describe('startCleanupJob', () => {
     }
   };
   const windows = () => s.ctx.models.RateWindow.countDocuments();
-  afterEach(() => jest.useRealTimers());
+
+  /** A timer driven by hand: `fire()` runs what is due, as the real timer would. */
+  function manualSchedule() {
+    const pending: { run: () => void; ms: number; cancelled: boolean }[] = [];
+    return {
+      schedule: (run: () => void, ms: number) => {
+        const entry = { run, ms, cancelled: false };
+        pending.push(entry);
+        return { cancel: () => void (entry.cancelled = true) };
+      },
+      /** Live timers, with their delays. */
+      armed: () => pending.filter((p) => !p.cancelled).map((p) => p.ms),
+      fire() {
+        const due = pending.splice(0).filter((p) => !p.cancelled);
+        due.forEach((p) => p.run());
+        return due.length;
+      },
+    };
+  }
 
   // Catches: a job that never runs, runs only once, or keeps running after stop().
   it('runs at start and on each interval, and not after stop()', async () => {
     await seedRecords();
-    // Only setTimeout is driven by hand (the job's timer); the clock and I/O stay real.
-    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval'] });
-    const job = startCleanupJob(s.ctx, { intervalMs: 60_000 });
-    jest.advanceTimersByTime(0);
+    const timer = manualSchedule();
+    const job = startCleanupJob(s.ctx, { intervalMs: 60_000, schedule: timer.schedule });
+    expect(timer.armed()).toEqual([0]);
+    expect(timer.fire()).toBe(1);
     await until('the first run', async () => (await windows()) === 1);
+    await until('the next interval to be armed', async () => timer.armed().length === 1);
+    expect(timer.armed()).toEqual([60_000]);
 
-    // The run re-arms its timer within microtasks of its last delete, long before this insert's
-    // round trip returns.
     await s.ctx.models.RateWindow.create({ _id: 'k|ended-2', count: 1, expiresAt: ago(1000) });
-    jest.advanceTimersByTime(60_000);
+    expect(timer.fire()).toBe(1);
     await until('the run after one interval', async () => (await windows()) === 1);
+    await until('the next interval to be armed', async () => timer.armed().length === 1);
 
     await job.stop();
+    expect(timer.armed()).toEqual([]); // stop() cancelled the armed timer: nothing can run again
     await s.ctx.models.RateWindow.create({ _id: 'k|ended-3', count: 1, expiresAt: ago(1000) });
-    jest.advanceTimersByTime(10 * 60_000);
-    // A run would have started synchronously in the timer callback, before this count.
+    expect(timer.fire()).toBe(0);
     expect(await windows()).toBe(2);
     expect(await s.ctx.models.BindingCode.countDocuments()).toBe(2);
   });
 
   it('refuses a bad interval', () => {
     expect(() => startCleanupJob(s.ctx, { intervalMs: 0 })).toThrow(/intervalMs/);
+  });
+});
+
+describe('the server', () => {
+  // Catches a job that exists but is never started by startServer (nothing would ever be removed).
+  it('starts the job with itself and stops it on close', async () => {
+    const { RateWindow } = s.ctx.models;
+    await RateWindow.deleteMany({});
+    await RateWindow.create({ _id: 'test:ended|0', count: 1, expiresAt: ago(HOUR) });
+    const other = await startServer(testConfig({ mongodbUri: s.ctx.config.mongodbUri }), { logger: createLogger('error') });
+    try {
+      const deadline = Date.now() + 10_000;
+      while ((await RateWindow.countDocuments({ _id: 'test:ended|0' })) > 0) {
+        if (Date.now() > deadline) throw new Error('the server did not run the cleanup job within 10 s of starting');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await other.close();
+    }
   });
 });
