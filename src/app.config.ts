@@ -6,12 +6,21 @@ export default defineAppConfig({
     'pages/me/index',
     'pages/login/index',
     'pages/region-picker/index',
+    'pages/appeal-new/index',
+    'pages/appeal-detail/index',
   ],
   // Staff pages live in a subpackage so residents never download them.
   subPackages: [
     {
       root: 'packages/staff',
-      pages: ['pages/workbench/index', 'pages/room-binding/index', 'pages/contact-binding/index'],
+      pages: [
+        'pages/workbench/index',
+        'pages/room-binding/index',
+        'pages/contact-binding/index',
+        'pages/appeal-inbox/index',
+        'pages/appeal-handle/index',
+        'pages/appeal-file/index',
+      ],
     },
   ],
   // WeChat injects a page's custom components only when the page is opened, instead of all of them at

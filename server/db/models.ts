@@ -8,6 +8,9 @@ import { auditSchema } from '../audit/model';
 import { categorySchema } from '../categories/model';
 import { seedRecordSchema } from '../seed/model';
 import { rateWindowSchema } from '../core/rate-limit/model';
+import { appealSchema, counterSchema } from '../appeals/model';
+import { photoSchema } from '../photos/model';
+import { outboxSchema } from '../outbox/model';
 
 /**
  * Models are bound to one connection (not mongoose's global one) so a test can run an app on its
@@ -26,6 +29,10 @@ export function createModels(conn: Connection) {
     Category: conn.model('Category', categorySchema),
     SeedRecord: conn.model('SeedRecord', seedRecordSchema),
     RateWindow: conn.model('RateWindow', rateWindowSchema),
+    Appeal: conn.model('Appeal', appealSchema),
+    Counter: conn.model('Counter', counterSchema),
+    Photo: conn.model('Photo', photoSchema),
+    Outbox: conn.model('Outbox', outboxSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

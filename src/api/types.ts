@@ -7,6 +7,9 @@ import type { DevLoginBody, LoginMethods, PasswordLoginBody, RefreshBody, Sessio
 import type { ErrorBody } from '../../server/core/errors';
 import type { Role } from '../../server/users/roles';
 import type { Paged } from '../../server/core/validate';
+import type { Category } from '../../server/categories/schemas';
+import type { Department } from '../../server/departments/schemas';
+export type { Category, Department };
 import type { BindingCode, BoundRoom, BoundRoomList, CreateBindingCodeBody } from '../../server/bindings/schemas';
 
 export type { LoginMethods, Me, Region, RegionList, RegionSummary, Role, Session, Paged, BindingCode, BoundRoom };
@@ -22,3 +25,21 @@ export type UpdateMeInput = z.input<typeof UpdateMeBody>;
 export type RegionListQuery = Partial<z.output<typeof ListRegionsQuery>>;
 export type CreateBindingCodeInput = z.input<typeof CreateBindingCodeBody>;
 export type BoundRoomListResponse = z.output<typeof BoundRoomList>;
+
+// Appeals (诉求): server/appeals/schemas.ts
+import type {
+  AppealCounts,
+  AppealDetail,
+  AppealPage,
+  AppealSummary,
+  AllowedAction,
+  CreateAppealBody,
+  ListAppealsQuery,
+  MoveBodies,
+  TimelineEntry,
+} from '../../server/appeals/schemas';
+import type { PhotoRef, UploadedPhoto } from '../../server/photos/schemas';
+import type { AppealKind, AppealState, Move } from '../../server/appeals/state-machine';
+export type { AppealCounts, AppealDetail, AppealPage, AppealSummary, AllowedAction, MoveBodies, TimelineEntry, PhotoRef, UploadedPhoto, AppealKind, AppealState, Move };
+export type CreateAppealInput = z.input<typeof CreateAppealBody>;
+export type AppealListQuery = Partial<Omit<z.output<typeof ListAppealsQuery>, 'state'>> & { state?: string };

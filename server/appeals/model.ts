@@ -1,0 +1,185 @@
+import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { APPEAL_CHANNELS, APPEAL_KINDS, APPEAL_STATES, type AppealChannel, type AppealKind, type AppealState, type EventAction } from './state-machine';
+import { SATISFACTION } from './schemas';
+
+/**
+ * One event of the timeline, embedded in the appeal so that a move and its record are one
+ * single-document write (no transactions on the embedded database).
+ */
+export interface TimelineEvent {
+  _id: Types.ObjectId;
+  at: Date;
+  action: EventAction;
+  from: AppealState | null;
+  to: AppealState | null;
+  /** null: the server itself (direct dispatch, the scheduler). */
+  byId: Types.ObjectId | null;
+  byName: string;
+  byRole: string | null;
+  note: string | null;
+  /** Whom this event must be told to is worked out after the write (appeals/notify.ts); false until then. */
+  notified: boolean;
+}
+
+export interface AppealDoc {
+  _id: Types.ObjectId;
+  /** DX-20261126-0042: readable aloud, unique (appeals/ticket-numbers.ts). */
+  number: string;
+  kind: AppealKind;
+  state: AppealState;
+  channel: AppealChannel;
+  categoryId: Types.ObjectId | null;
+  categoryName: string | null;
+  /** The community or grid it happens in, and that region's path (`/county/township/community/`). */
+  regionId: Types.ObjectId;
+  regionPath: string;
+  regionName: string;
+  departmentId: Types.ObjectId | null;
+  departmentName: string | null;
+  description: string;
+  place: string | null;
+  photoIds: string[];
+  isPublic: boolean;
+  isAnonymous: boolean;
+  /** The account that sent it: the resident, the grid worker (代报), the operator (代录) or the bot. */
+  submittedById: Types.ObjectId;
+  /** The resident it is for, when they have an account (the mini-program, or a group member's contact). */
+  reporterId: Types.ObjectId | null;
+  /** Personal data (PIPL): shown only to those handling the appeal; never logged. */
+  reporterName: string;
+  reporterPhone: string | null;
+  /** Group chat channel: the room and the member's contact, for the answer with an @mention. */
+  roomId: string | null;
+  reporterContactId: string | null;
+  /** A retry with the same key from the same account returns this appeal (unique with submittedById). */
+  idempotencyKey: string;
+  followerIds: Types.ObjectId[];
+  followersCount: number;
+  submittedAt: Date;
+  /** China-time day of submission, YYYYMMDD: the measures' bucket, stored at write time. */
+  day: string;
+  acceptBy: Date;
+  firstContactBy: Date;
+  resolveBy: Date;
+  /** The deadline of the current step; null once nothing is due. The scheduler scans this. */
+  dueAt: Date | null;
+  /** Past `dueAt` and flagged (督办); cleared when a move sets a new deadline. */
+  overdue: boolean;
+  overdueCount: number;
+  acceptedAt: Date | null;
+  assignedAt: Date | null;
+  /** The first time the handling unit started or replied: the response-rate measure. */
+  firstContactAt: Date | null;
+  repliedAt: Date | null;
+  closedAt: Date | null;
+  /** Milliseconds from submission to the first assignment (a measure of dispatch). */
+  dispatchMs: number | null;
+  directDispatch: boolean;
+  /** A direct dispatch a dispatcher has looked at (their review view lists the rest). */
+  dispatchReviewed: boolean;
+  answer: { text: string; photoIds: string[]; at: Date; departmentName: string | null } | null;
+  rating: { resolved: boolean; satisfaction: (typeof SATISFACTION)[number]; comment: string | null; at: Date } | null;
+  duplicateOfId: Types.ObjectId | null;
+  duplicateOfNumber: string | null;
+  /** China-time day of the last 催办: at most one a day. */
+  lastRemindDay: string | null;
+  timeline: TimelineEvent[];
+  /** Some timeline event still waits to be turned into outbox messages (appeals/notify.ts). */
+  notifyPending: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const timelineSchema = new Schema<TimelineEvent>(
+  {
+    at: { type: Date, required: true },
+    action: { type: String, required: true },
+    from: { type: String, default: null },
+    to: { type: String, default: null },
+    byId: { type: Schema.Types.ObjectId, default: null },
+    byName: { type: String, required: true },
+    byRole: { type: String, default: null },
+    note: { type: String, default: null },
+    notified: { type: Boolean, default: false },
+  },
+  { _id: true },
+);
+
+export const appealSchema = new Schema<AppealDoc>(
+  {
+    number: { type: String, required: true, unique: true },
+    kind: { type: String, enum: APPEAL_KINDS, required: true },
+    state: { type: String, enum: APPEAL_STATES, required: true },
+    channel: { type: String, enum: APPEAL_CHANNELS, required: true },
+    categoryId: { type: Schema.Types.ObjectId, default: null },
+    categoryName: { type: String, default: null },
+    regionId: { type: Schema.Types.ObjectId, required: true },
+    regionPath: { type: String, required: true },
+    regionName: { type: String, required: true },
+    departmentId: { type: Schema.Types.ObjectId, default: null },
+    departmentName: { type: String, default: null },
+    description: { type: String, required: true },
+    place: { type: String, default: null },
+    photoIds: { type: [String], default: [] },
+    isPublic: { type: Boolean, default: true },
+    isAnonymous: { type: Boolean, default: false },
+    submittedById: { type: Schema.Types.ObjectId, required: true },
+    reporterId: { type: Schema.Types.ObjectId, default: null },
+    reporterName: { type: String, required: true },
+    reporterPhone: { type: String, default: null },
+    roomId: { type: String, default: null },
+    reporterContactId: { type: String, default: null },
+    idempotencyKey: { type: String, required: true },
+    followerIds: { type: [Schema.Types.ObjectId], default: [] },
+    followersCount: { type: Number, default: 0 },
+    submittedAt: { type: Date, required: true },
+    day: { type: String, required: true },
+    acceptBy: { type: Date, required: true },
+    firstContactBy: { type: Date, required: true },
+    resolveBy: { type: Date, required: true },
+    dueAt: { type: Date, default: null },
+    overdue: { type: Boolean, default: false },
+    overdueCount: { type: Number, default: 0 },
+    acceptedAt: { type: Date, default: null },
+    assignedAt: { type: Date, default: null },
+    firstContactAt: { type: Date, default: null },
+    repliedAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    dispatchMs: { type: Number, default: null },
+    directDispatch: { type: Boolean, default: false },
+    dispatchReviewed: { type: Boolean, default: false },
+    answer: {
+      type: new Schema({ text: String, photoIds: [String], at: Date, departmentName: { type: String, default: null } }, { _id: false }),
+      default: null,
+    },
+    rating: {
+      type: new Schema({ resolved: Boolean, satisfaction: { type: String, enum: SATISFACTION }, comment: { type: String, default: null }, at: Date }, { _id: false }),
+      default: null,
+    },
+    duplicateOfId: { type: Schema.Types.ObjectId, default: null },
+    duplicateOfNumber: { type: String, default: null },
+    lastRemindDay: { type: String, default: null },
+    timeline: { type: [timelineSchema], default: [] },
+    notifyPending: { type: Boolean, default: false },
+  },
+  baseOptions,
+);
+// A retried submission finds the first one; the unique pair makes two racing retries one appeal.
+appealSchema.index({ submittedById: 1, idempotencyKey: 1 }, { unique: true });
+// The queries a MongoDB user would write for the lists: scope (region prefix, department,
+// reporter) with state, newest first by _id (ids grow with submission time), and the scheduler's
+// scan of deadlines.
+appealSchema.index({ regionPath: 1, state: 1, _id: -1 });
+appealSchema.index({ departmentId: 1, state: 1, _id: -1 });
+appealSchema.index({ reporterId: 1, _id: -1 });
+appealSchema.index({ state: 1, _id: -1 });
+appealSchema.index({ dueAt: 1, overdue: 1 });
+appealSchema.index({ categoryId: 1, regionPath: 1, submittedAt: -1 });
+appealSchema.index({ notifyPending: 1 });
+
+/** Per-day sequences for ticket numbers: `{ _id: 'appeal:20261126', seq }`, bumped with `$inc`. */
+export interface CounterDoc {
+  _id: string;
+  seq: number;
+}
+export const counterSchema = new Schema<CounterDoc>({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false, autoIndex: false });
