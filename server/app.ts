@@ -18,6 +18,8 @@ import { categoryRoutes } from './categories/routes';
 import { meRoutes, userRoutes } from './users/routes';
 import { bindingRoutes } from './bindings/routes';
 import { botGatewayRoutes } from './bot-gateway/routes';
+import { appealRoutes } from './appeals/routes';
+import { photoRoutes, photoUploadRouter } from './photos/routes';
 
 const API = '/api/v1';
 
@@ -31,6 +33,8 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/categories`, tag: 'categories', routes: categoryRoutes(ctx) },
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
+    { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
+    { prefix: `${API}/photos`, tag: 'photos', routes: photoRoutes(ctx) },
     { prefix: `${API}/bot`, tag: 'bot', routes: botGatewayRoutes(ctx) },
   ];
 }
@@ -105,6 +109,8 @@ export function createApp(ctx: AppContext): express.Express {
     res.json(openapi);
   });
 
+  // Photo uploads are multipart (wx.uploadFile), so they come before the JSON-only body parser.
+  app.use(API, photoUploadRouter(ctx));
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: config.jsonBodyLimit, strict: true }), rejectOperatorKeys);
   api.use(authenticate(ctx));

@@ -1,0 +1,6 @@
+import type { AppContext } from '../context';
+import type { RouteDef } from '../core/route';
+
+export function appealRoutes(_ctx: AppContext): RouteDef[] {
+  return [];
+}
