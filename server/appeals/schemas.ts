@@ -216,3 +216,8 @@ export const NumberParams = z.strictObject({ number: z.string().trim().toUpperCa
 /** `查询 <编号>`: state and last step, no personal data. */
 export const BotAppealStatus = z.object({ number: z.string(), state: AppealState, stateLabel: z.string(), lastStep: z.object({ label: z.string(), at: z.string(), note: z.string().nullable() }), departmentName: z.string().nullable() });
 export type BotAppealStatus = z.infer<typeof BotAppealStatus>;
+
+/** Whether a private-chat contact is a bound grid worker (only they may forward appeals to the bot). */
+export const ContactParams = z.strictObject({ contactId: z.string().min(1).max(200) });
+export const BotContactInfo = z.object({ gridWorker: z.boolean(), name: z.string().nullable(), regionName: z.string().nullable() });
+export type BotContactInfo = z.infer<typeof BotContactInfo>;
