@@ -1,3 +1,6 @@
 export default definePageConfig({
   navigationBarTitleText: '诉求办理',
+  // Pull down to refresh; the page stops the spinner when the list is back.
+  enablePullDownRefresh: true,
+  onReachBottomDistance: 120,
 });

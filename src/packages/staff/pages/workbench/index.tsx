@@ -1,13 +1,47 @@
+import { useCallback, useRef, useState } from 'react';
 import { Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import Taro, { useDidShow } from '@tarojs/taro';
+import { appealsApi } from '../../../../api/endpoints';
+import type { AppealCounts } from '../../../../api/types';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
+import { getSession } from '../../../../store/session';
 import { regionLabel } from '../../../../utils/region';
-import { canBindRooms } from '../../shared';
+import { canBindRooms, fileChannel, isDispatcher, openCount, staffPage, worksOnAppeals, type StaffView } from '../../shared';
 import './index.scss';
+
+function Entry({ title, sub, badge, onClick }: { title: string; sub: string; badge?: number | null; onClick: () => void }) {
+  return (
+    <View className='list-row' onClick={onClick}>
+      <View className='list-row__main'>
+        <Text className='workbench__entry'>{title}</Text>
+        <Text className='list-row__sub'>{sub}</Text>
+      </View>
+      {badge ? <Text className='workbench__badge'>{badge > 999 ? '999+' : badge}</Text> : null}
+      <Text className='list-row__arrow'>›</Text>
+    </View>
+  );
+}
 
 // Staff workbench (工作台): lives in the `packages/staff` subpackage so residents never download it.
 export default function WorkbenchPage() {
   const user = useCurrentUser();
+  const [counts, setCounts] = useState<AppealCounts | null>(null);
+  const generation = useRef(0);
+
+  // The badges are a hint: without them (offline, an older server) the entries still work, so no toast.
+  const loadCounts = useCallback(() => {
+    const current = getSession()?.user;
+    if (!current || !worksOnAppeals(current)) return;
+    const gen = ++generation.current;
+    appealsApi
+      .counts({ toast: false })
+      .then((c) => {
+        if (gen === generation.current) setCounts(c);
+      })
+      .catch(() => undefined);
+  }, []);
+  // Back from the inbox or a handled appeal: the numbers have changed.
+  useDidShow(loadCounts);
 
   if (!user) {
     return (
@@ -20,7 +54,10 @@ export default function WorkbenchPage() {
     );
   }
 
-  const go = (page: string) => void Taro.navigateTo({ url: `/packages/staff/pages/${page}/index` });
+  const go = (page: string, query?: Record<string, string>) => void Taro.navigateTo({ url: staffPage(page, query) });
+  const inbox = (view: StaffView) => go('appeal-inbox', { view });
+  const dispatcher = isDispatcher(user);
+  const channel = fileChannel(user);
 
   return (
     <View className='page workbench'>
@@ -38,10 +75,33 @@ export default function WorkbenchPage() {
               </Text>
             ))}
           </View>
+        ) : user.departmentName ? (
+          <Text className='workbench__region'>{user.departmentName}</Text>
         ) : (
           <Text className='text-muted workbench__region'>暂无负责区域</Text>
         )}
       </View>
+
+      {worksOnAppeals(user) ? (
+        <View className='card'>
+          <Text className='card__title'>诉求</Text>
+          <Entry title='诉求办理' sub='我负责范围内的诉求' badge={counts ? openCount(counts) : null} onClick={() => inbox('inbox')} />
+          {dispatcher ? (
+            <>
+              <Entry title='待派单' sub='等待受理和派单的诉求' badge={counts?.queue} onClick={() => inbox('queue')} />
+              <Entry title='直派复核' sub='按目录自动派单，待调度员复核' badge={counts?.direct} onClick={() => inbox('direct')} />
+              <Entry title='超期督办' sub='已超过办理时限的诉求' badge={counts?.overdue} onClick={() => inbox('overdue')} />
+            </>
+          ) : null}
+          {channel ? (
+            <Entry
+              title={channel === 'hotline' ? '热线代录' : '代报'}
+              sub={channel === 'hotline' ? '记录来电群众反映的诉求' : '替网格内居民反映诉求'}
+              onClick={() => go('appeal-file')}
+            />
+          ) : null}
+        </View>
+      ) : null}
 
       <View className='card'>
         {canBindRooms(user) ? (
@@ -61,8 +121,6 @@ export default function WorkbenchPage() {
           <Text className='list-row__arrow'>›</Text>
         </View>
       </View>
-
-      <Text className='workbench__soon'>更多工作台功能建设中，敬请期待</Text>
     </View>
   );
 }
