@@ -45,7 +45,7 @@ export function buildQuery(query?: RequestOptions['query']): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-interface RawResponse {
+export interface RawResponse {
   statusCode: number;
   data: unknown;
 }
@@ -67,7 +67,7 @@ async function send(path: string, opts: RequestOptions, token: string | null): P
   }
 }
 
-function toApiError(res: RawResponse): ApiError {
+export function toApiError(res: RawResponse): ApiError {
   const body = res.data as Partial<ApiErrorBody> | null | undefined;
   const err = body && typeof body === 'object' ? body.error : undefined;
   if (err && typeof err.message === 'string') {
@@ -80,7 +80,7 @@ function toApiError(res: RawResponse): ApiError {
  * What a refresh came to. Only a refused refresh token (401 from /auth/refresh) ends the session;
  * a dropped network, a 5xx or a 429 leave the tokens in place, so the user can try again.
  */
-type RefreshResult = { kind: 'renewed'; accessToken: string } | { kind: 'refused' } | { kind: 'unavailable'; error: ApiError };
+export type RefreshResult = { kind: 'renewed'; accessToken: string } | { kind: 'refused' } | { kind: 'unavailable'; error: ApiError };
 
 // Concurrent 401s share one refresh call.
 let refreshing: Promise<RefreshResult> | null = null;
@@ -99,7 +99,8 @@ async function refreshAccessToken(): Promise<RefreshResult> {
   return { kind: 'unavailable', error: toApiError(res) };
 }
 
-function refreshOnce(): Promise<RefreshResult> {
+/** Shared with src/api/upload.ts, so an upload's 401 joins the same single refresh. */
+export function refreshOnce(): Promise<RefreshResult> {
   if (!refreshing) {
     refreshing = refreshAccessToken().finally(() => {
       refreshing = null;
@@ -112,7 +113,7 @@ function showError(message: string): void {
   void Taro.showToast({ title: message, icon: 'none', duration: 2500 });
 }
 
-function goToLogin(): void {
+export function goToLogin(): void {
   clearSession();
   void Taro.reLaunch({ url: LOGIN_PAGE });
 }

@@ -1,0 +1,59 @@
+// Photo upload (POST /api/v1/photos, multipart field `file`) through Taro.uploadFile, which is
+// what WeChat offers for files (Taro.request cannot send them). Same token and single-refresh rule
+// as ./request: a 401 refreshes once and retries; only a refused refresh token signs the user out.
+import Taro from '@tarojs/taro';
+import { apiUrl } from './base';
+import { ApiError, NETWORK_ERROR_MESSAGE, SESSION_EXPIRED_MESSAGE, goToLogin, refreshOnce, toApiError, type RawResponse } from './request';
+import type { UploadedPhoto } from './types';
+import { getSession } from '../store/session';
+
+export const UPLOAD_PATH = '/photos';
+/** A phone on a weak rural network may need a while for a few hundred kilobytes. */
+const UPLOAD_TIMEOUT_MS = 120_000;
+
+export type ProgressListener = (percent: number) => void;
+
+async function sendFile(filePath: string, token: string | null, onProgress?: ProgressListener): Promise<RawResponse> {
+  const header: Record<string, string> = {};
+  if (token) header.Authorization = `Bearer ${token}`;
+  try {
+    const task = Taro.uploadFile({ url: apiUrl(UPLOAD_PATH), filePath, name: 'file', header, timeout: UPLOAD_TIMEOUT_MS });
+    // Both builds give the task's progress events on the returned promise.
+    if (onProgress && typeof task.onProgressUpdate === 'function') task.onProgressUpdate((p) => onProgress(p.progress));
+    const res = await task;
+    return { statusCode: res.statusCode, data: parseBody(res.data) };
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', NETWORK_ERROR_MESSAGE);
+  }
+}
+
+/** uploadFile gives the body as text in both builds. */
+function parseBody(data: unknown): unknown {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
+  }
+}
+
+/** Uploads one picture chosen on the device; resolves with the stored photo (id, url, thumbUrl). */
+export async function uploadPhoto(filePath: string, onProgress?: ProgressListener): Promise<UploadedPhoto> {
+  const token = getSession()?.accessToken ?? null;
+  let res = await sendFile(filePath, token, onProgress);
+  if (res.statusCode === 401 && token) {
+    const refreshed = await refreshOnce();
+    if (refreshed.kind === 'refused') {
+      goToLogin();
+      throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
+    }
+    if (refreshed.kind === 'unavailable') throw refreshed.error;
+    res = await sendFile(filePath, refreshed.accessToken, onProgress);
+    if (res.statusCode === 401) {
+      goToLogin();
+      throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
+    }
+  }
+  if (res.statusCode < 200 || res.statusCode >= 300) throw toApiError(res);
+  return res.data as UploadedPhoto;
+}

@@ -1,0 +1,104 @@
+// Labels and formatting for appeals (诉求) on the residents' and staff pages. The server sends
+// Chinese labels with every appeal; these tables are for what the client shows before it has an
+// appeal (the report form) and for the values the client sends. Typed against the server's
+// unions, so a new kind or state fails the type check here instead of showing an English key.
+import { API_BASE } from '../api/base';
+import type { AppealKind, AppealState, AppealSummary } from '../api/types';
+
+export const KIND_OPTIONS: ReadonlyArray<{ value: AppealKind; label: string }> = [
+  { value: 'consultation', label: '咨询' },
+  { value: 'help', label: '求助' },
+  { value: 'complaint', label: '投诉' },
+  { value: 'report', label: '举报' },
+  { value: 'suggestion', label: '建议' },
+  { value: 'praise', label: '表扬' },
+];
+
+export const KIND_LABELS = Object.fromEntries(KIND_OPTIONS.map((k) => [k.value, k.label])) as Record<AppealKind, string>;
+
+export const STATE_LABELS: Record<AppealState, string> = {
+  submitted: '待受理',
+  accepted: '已受理',
+  assigned: '已派单',
+  in_progress: '办理中',
+  replied: '已答复',
+  closed: '已办结',
+  rejected: '不予受理',
+  merged: '已合并',
+};
+
+/** Colour family of a state's tag: waiting, being handled, answered, ended. */
+export type StateTone = 'waiting' | 'working' | 'answered' | 'ended';
+const STATE_TONES: Record<AppealState, StateTone> = {
+  submitted: 'waiting',
+  accepted: 'waiting',
+  assigned: 'working',
+  in_progress: 'working',
+  replied: 'answered',
+  closed: 'ended',
+  rejected: 'ended',
+  merged: 'ended',
+};
+export function stateTone(state: AppealState): StateTone {
+  return STATE_TONES[state];
+}
+
+export const SATISFACTION_OPTIONS = [
+  { value: 'satisfied', label: '满意' },
+  { value: 'basically', label: '基本满意' },
+  { value: 'unsatisfied', label: '不满意' },
+] as const;
+export type SatisfactionValue = (typeof SATISFACTION_OPTIONS)[number]['value'];
+
+export const DESCRIPTION_MIN = 5;
+export const DESCRIPTION_MAX = 2000;
+export const PLACE_MAX = 100;
+export const MAX_PHOTOS = 9;
+export const REASON_MIN = 2;
+export const REASON_MAX = 500;
+export const COMMENT_MAX = 500;
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * '今天 14:05', '昨天 09:30', '11月26日 14:05', or with the year when it is not this year. Device
+ * time: residents and staff are in the county, so the phone's clock is China time.
+ */
+export function formatTime(iso: string | null | undefined, now: Date = new Date()): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const startOfToday = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  const dayMs = 24 * 3600 * 1000;
+  if (d.getTime() >= startOfToday && d.getTime() < startOfToday + dayMs) return `今天 ${hm}`;
+  if (d.getTime() >= startOfToday - dayMs && d.getTime() < startOfToday) return `昨天 ${hm}`;
+  const md = `${d.getMonth() + 1}月${d.getDate()}日 ${hm}`;
+  return d.getFullYear() === now.getFullYear() ? md : `${d.getFullYear()}年${md}`;
+}
+
+/** '3天后到期' style hint for a deadline, or '已超期' once past. */
+export function dueLabel(iso: string | null | undefined, now: Date = new Date()): string {
+  if (!iso) return '';
+  const ms = new Date(iso).getTime() - now.getTime();
+  if (Number.isNaN(ms)) return '';
+  if (ms <= 0) return '已超期';
+  const hours = Math.ceil(ms / 3600_000);
+  if (hours < 24) return `${hours}小时内到期`;
+  return `${Math.ceil(hours / 24)}天内到期`;
+}
+
+/** Photo addresses come as paths on the API origin (/api/v1/photos/…); <Image> needs a full URL in the WeChat build. */
+export function photoSrc(url: string): string {
+  return /^https?:\/\//.test(url) ? url : `${API_BASE}${url}`;
+}
+
+/** The page a resident opens for one appeal. */
+export function appealDetailUrl(id: string): string {
+  return `/pages/appeal-detail/index?id=${encodeURIComponent(id)}`;
+}
+
+/** '咨询 · 停水、水质问题' */
+export function kindAndCategory(a: Pick<AppealSummary, 'kindLabel' | 'categoryName'>): string {
+  return a.categoryName ? `${a.kindLabel} · ${a.categoryName}` : a.kindLabel;
+}
