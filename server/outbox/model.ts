@@ -1,12 +1,35 @@
 import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { OUTBOX_CHANNELS, OUTBOX_STATES, type OutboxChannel, type OutboxState } from './schemas';
 
-/** One message to one recipient on one channel (skeleton: the outbox feature fills it in). */
+/**
+ * One message to one recipient on one channel, delivered at least once (outbox.ts). The record is
+ * the whole state of its delivery, so a process that dies mid-send loses nothing: its lease runs
+ * out and another claimer takes the record.
+ */
 export interface OutboxDoc {
   _id: Types.ObjectId;
+  /** Unique: enqueueing the same key again is a no-op. */
   dedupeKey: string;
-  channel: string;
+  channel: OutboxChannel;
+  /** A room id (bot_room) or a user id (wechat_subscribe). */
   recipient: string;
+  /** BotRoomPayload or SubscribePayload (schemas.ts), checked when enqueued. */
   payload: Record<string, unknown>;
+  /** Lower first. */
+  priority: number;
+  state: OutboxState;
+  /** Claims so far (a claim is an attempt, even when its claimer dies before reporting). */
+  attempts: number;
+  /** A pending record is not claimed before this (backoff after a failure, or a scheduled send). */
+  nextAttemptAt: Date;
+  /** Who holds or last held the lease; kept after completion so a repeated report is recognised. */
+  leaseOwner: string | null;
+  /** While sending: the lease ends here, and after it any claimer may take the record over. */
+  leaseUntil: Date | null;
+  lastError: string | null;
+  sentAt: Date | null;
+  /** E.g. the development sender's "not sent: WeChat not configured". */
+  sentNote: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -14,9 +37,22 @@ export interface OutboxDoc {
 export const outboxSchema = new Schema<OutboxDoc>(
   {
     dedupeKey: { type: String, required: true, unique: true },
-    channel: { type: String, required: true },
+    channel: { type: String, enum: OUTBOX_CHANNELS, required: true },
     recipient: { type: String, required: true },
     payload: { type: Schema.Types.Mixed, required: true },
+    priority: { type: Number, required: true },
+    state: { type: String, enum: OUTBOX_STATES, required: true },
+    attempts: { type: Number, required: true },
+    nextAttemptAt: { type: Date, required: true },
+    leaseOwner: { type: String, default: null },
+    leaseUntil: { type: Date, default: null },
+    lastError: { type: String, default: null },
+    sentAt: { type: Date, default: null },
+    sentNote: { type: String, default: null },
   },
-  baseOptions,
+  { ...baseOptions, minimize: false },
 );
+// The claim: due pending records and expired leases of one channel, by priority then age.
+outboxSchema.index({ channel: 1, state: 1, priority: 1, createdAt: 1 });
+outboxSchema.index({ channel: 1, state: 1, nextAttemptAt: 1 });
+outboxSchema.index({ channel: 1, state: 1, leaseUntil: 1 });

@@ -1,0 +1,111 @@
+/**
+ * The in-server loop that delivers WeChat subscribe messages from the outbox. Every server process
+ * may run it: records are claimed with a lease (outbox.ts), so two processes never send the same
+ * record, and one that dies leaves its records to the others when the lease runs out.
+ * Group-chat deliveries are the bot's (bot-routes.ts), not this loop's.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import type { Schedule } from '../maintenance/cleanup';
+import { identityKey } from '../users/model';
+import { outbox, type ClaimedItem, type DeliveryResult } from './outbox';
+import { SubscribePayload } from './schemas';
+import type { SubscribeSender } from './wechat-subscribe';
+
+export const DEFAULT_DELIVER_INTERVAL_MS = 10_000;
+/** Claimed per batch, sent one after another (WeChat limits per account). */
+const BATCH = 10;
+/** Long enough for a batch of sends with their 5 s timeouts. */
+const LEASE_MS = 2 * 60_000;
+/** Batches per run, so one run ends and the next interval can start even under a flood. */
+const MAX_BATCHES_PER_RUN = 20;
+
+export interface OutboxDeliverer {
+  /** Stops the timer and waits for a run in progress (which claims no further batch). */
+  stop(): Promise<void>;
+  /** Drains what is due now; returns how many records it handled. Tests call it directly. */
+  runOnce(): Promise<number>;
+}
+
+const realSchedule: Schedule = (run, ms) => {
+  const t = setTimeout(run, ms);
+  t.unref();
+  return { cancel: () => clearTimeout(t) };
+};
+
+const WECHAT_PREFIX = identityKey.wechat('');
+
+/** The user's openid: their `wechat:<openid>` identity (mini-program sign-in). */
+async function openidOf(ctx: AppContext, userId: string): Promise<string | null> {
+  if (!Types.ObjectId.isValid(userId)) return null;
+  const ids = await ctx.models.Identity.find({ userId: new Types.ObjectId(userId) }).lean();
+  const key = ids.map((i) => i.key).find((k) => k.startsWith(WECHAT_PREFIX));
+  return key ? key.slice(WECHAT_PREFIX.length) : null;
+}
+
+export function startOutboxDeliverer(ctx: AppContext, opts: { sender: SubscribeSender; intervalMs?: number; schedule?: Schedule; owner?: string }): OutboxDeliverer {
+  const schedule = opts.schedule ?? realSchedule;
+  const intervalMs = opts.intervalMs ?? DEFAULT_DELIVER_INTERVAL_MS;
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new Error(`deliverer intervalMs must be a positive number, got ${intervalMs}`);
+  const owner = opts.owner ?? `server:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const box = outbox(ctx);
+  let stopped = false;
+  let timer: { cancel(): void } | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  async function deliver(item: ClaimedItem): Promise<DeliveryResult> {
+    const payload = SubscribePayload.safeParse(item.payload);
+    if (!payload.success) return { ok: false, error: '消息内容格式不正确', retryable: false };
+    const openid = await openidOf(ctx, item.recipient);
+    if (!openid) return { ok: false, error: '该用户没有绑定微信小程序账号', retryable: false };
+    try {
+      return await opts.sender.send(openid, payload.data);
+    } catch (err) {
+      return { ok: false, error: `发送出错：${(err as Error).message}`, retryable: true };
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    let handled = 0;
+    for (let batch = 0; batch < MAX_BATCHES_PER_RUN && !stopped; batch++) {
+      const items = await box.claim({ channel: 'wechat_subscribe', owner, limit: BATCH, leaseMs: LEASE_MS });
+      for (const item of items) {
+        const result = await deliver(item);
+        try {
+          await box.complete(item.id, owner, result);
+        } catch (err) {
+          // Our lease went to another process (we were too slow): its report decides.
+          ctx.logger.warn({ err, outboxId: item.id }, 'outbox: delivery report refused');
+        }
+        handled++;
+      }
+      if (items.length < BATCH) break;
+    }
+    return handled;
+  }
+
+  const tick = () => {
+    timer = undefined;
+    running = runOnce()
+      .then(
+        (n) => n > 0 && ctx.logger.info({ handled: n, sender: opts.sender.kind }, 'outbox: subscribe messages delivered'),
+        (err: unknown) => ctx.logger.warn({ err }, 'outbox delivery failed; will retry at the next interval'),
+      )
+      .finally(() => {
+        if (!stopped) timer = schedule(tick, intervalMs);
+      });
+  };
+  timer = schedule(tick, 0);
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      timer?.cancel();
+      timer = undefined;
+      await running;
+    },
+  };
+}

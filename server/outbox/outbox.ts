@@ -1,0 +1,180 @@
+/**
+ * The outbox: a record per recipient and channel, delivered at least once.
+ * - enqueue is idempotent per dedupeKey (the unique index is the guard), so whatever turns events
+ *   into messages may crash and run again without sending anything twice;
+ * - a claim takes one record at a time with a conditional findOneAndUpdate (single-document
+ *   atomicity is all the embedded database offers) and leases it to one owner; several server
+ *   processes and several bots never hold the same record at once;
+ * - a lease that runs out means its owner died: the next claim takes the record over, and the old
+ *   owner's late report is refused, so the record's fate is decided by its current holder only.
+ * Time comes from ctx.now(), so tests move the clock instead of waiting.
+ */
+import { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import { conflict, isDuplicateKeyError, notFound } from '../core/errors';
+import type { OutboxDoc } from './model';
+import { OUTBOX_CHANNELS, OUTBOX_STATES, OutboxItemInput, type OutboxChannel, type OutboxState, type OutboxStats } from './schemas';
+
+/** After this many claims a record that still fails is given up (failed). */
+export const MAX_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_CAP_MS = 30 * 60_000;
+
+/** Wait before the next try after the n-th failed attempt: 30 s, 1 min, 2 min … at most 30 min. */
+export function backoffMs(attempts: number): number {
+  return Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1), BACKOFF_CAP_MS);
+}
+
+export type DeliveryResult = { ok: true; note?: string } | { ok: false; error: string; retryable: boolean };
+
+export interface ClaimOptions {
+  channel: OutboxChannel;
+  /** Unique per claiming process (e.g. `bot:<nonce>`); its reports must carry the same value. */
+  owner: string;
+  limit: number;
+  leaseMs: number;
+}
+
+export interface ClaimedItem {
+  id: string;
+  channel: OutboxChannel;
+  recipient: string;
+  payload: Record<string, unknown>;
+  /** Including this claim. */
+  attempts: number;
+  priority: number;
+}
+
+const messages = {
+  notFound: '投递记录',
+  leaseLost: '该投递已由其他进程接手，本次结果未记录',
+  notClaimed: '该投递未被领取，无法记录结果',
+  tooManyLeases: '多次领取后均未回报结果，已停止投递',
+};
+
+export function outbox(ctx: AppContext) {
+  const { Outbox } = ctx.models;
+
+  return {
+    /**
+     * Adds records; a dedupeKey that exists already is skipped (not updated). Returns how many
+     * were new. Unordered, so one duplicate does not stop the rest of the batch.
+     */
+    async enqueue(items: OutboxItemInput[]): Promise<{ inserted: number }> {
+      if (items.length === 0) return { inserted: 0 };
+      const now = ctx.now();
+      const docs = items.map((raw) => {
+        const item = OutboxItemInput.parse(raw);
+        return {
+          _id: new Types.ObjectId(),
+          dedupeKey: item.dedupeKey,
+          channel: item.channel,
+          recipient: item.recipient,
+          payload: item.payload,
+          priority: item.priority,
+          state: 'pending' as const,
+          attempts: 0,
+          nextAttemptAt: item.notBefore ?? now,
+          leaseOwner: null,
+          leaseUntil: null,
+          lastError: null,
+          sentAt: null,
+          sentNote: null,
+          createdAt: now,
+        };
+      });
+      try {
+        const inserted = await Outbox.insertMany(docs, { ordered: false });
+        return { inserted: inserted.length };
+      } catch (err) {
+        const writeErrors = (err as { writeErrors?: unknown[] }).writeErrors;
+        const duplicatesOnly = Array.isArray(writeErrors) ? writeErrors.length > 0 && writeErrors.every((e) => isDuplicateKeyError(unwrapWriteError(e))) : isDuplicateKeyError(err);
+        if (!duplicatesOnly) throw err;
+        // Count what is stored under our ids rather than trusting the error's bookkeeping, which
+        // differs between MongoDB and FerretDB.
+        return { inserted: await Outbox.countDocuments({ _id: { $in: docs.map((d) => d._id) } }) };
+      }
+    },
+
+    /**
+     * Takes up to `limit` records: due pending ones and those whose lease ran out, lowest
+     * priority value first, then oldest. Each is taken by its own conditional update, so two
+     * claimers running at once get disjoint records.
+     */
+    async claim(opts: ClaimOptions): Promise<ClaimedItem[]> {
+      const claimed: ClaimedItem[] = [];
+      while (claimed.length < opts.limit) {
+        const now = ctx.now();
+        const doc = await Outbox.findOneAndUpdate(
+          { channel: opts.channel, $or: [{ state: 'pending', nextAttemptAt: { $lte: now } }, { state: 'sending', leaseUntil: { $lt: now } }] },
+          { $set: { state: 'sending', leaseOwner: opts.owner, leaseUntil: new Date(now.getTime() + opts.leaseMs) }, $inc: { attempts: 1 } },
+          { sort: { priority: 1, createdAt: 1, _id: 1 }, returnDocument: 'after' },
+        ).lean<OutboxDoc>();
+        if (!doc) break;
+        // A record whose claimers keep dying without a report (say it crashes the sender) must
+        // not circulate forever: past the limit it is given up instead of handed out again.
+        if (doc.attempts > MAX_ATTEMPTS) {
+          await Outbox.updateOne({ _id: doc._id, leaseOwner: opts.owner, state: 'sending' }, { $set: { state: 'failed', leaseUntil: null, lastError: messages.tooManyLeases } });
+          continue;
+        }
+        claimed.push({ id: String(doc._id), channel: doc.channel, recipient: doc.recipient, payload: doc.payload, attempts: doc.attempts, priority: doc.priority });
+      }
+      return claimed;
+    },
+
+    /**
+     * The owner reports a delivery: sent, pending again after a backoff, or failed for good.
+     * Refused with 409 (nothing changes) when the lease went to another owner meanwhile; the same
+     * report repeated by the same owner (a retried HTTP call) answers the state it already set.
+     */
+    async complete(id: string, owner: string, result: DeliveryResult): Promise<{ state: OutboxState }> {
+      if (!Types.ObjectId.isValid(id)) throw notFound(messages.notFound);
+      const doc = await Outbox.findById(id).lean<OutboxDoc>();
+      if (!doc) throw notFound(messages.notFound);
+      if (doc.leaseOwner === null) throw conflict(messages.notClaimed);
+      if (doc.leaseOwner !== owner) throw conflict(messages.leaseLost);
+      if (doc.state !== 'sending') return { state: doc.state };
+      const now = ctx.now();
+      const { state, set } = outcome(doc.attempts, result, now);
+      const updated = await Outbox.findOneAndUpdate(
+        // The same lease still: same owner, still sending, no claim since (attempts unchanged).
+        { _id: doc._id, state: 'sending', leaseOwner: owner, attempts: doc.attempts },
+        { $set: { ...set, state, leaseUntil: null } },
+        { returnDocument: 'after' },
+      ).lean<OutboxDoc>();
+      if (!updated) throw conflict(messages.leaseLost);
+      return { state: updated.state };
+    },
+  };
+}
+
+function outcome(attempts: number, result: DeliveryResult, now: Date): { state: OutboxState; set: Partial<OutboxDoc> } {
+  if (result.ok) return { state: 'sent', set: { sentAt: now, sentNote: result.note ?? null, lastError: null } };
+  const error = result.error.slice(0, 500);
+  if (result.retryable && attempts < MAX_ATTEMPTS) {
+    return { state: 'pending', set: { lastError: error, nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)) } };
+  }
+  return { state: 'failed', set: { lastError: error } };
+}
+
+/** The driver wraps each failed insert of a bulk write; the code sits on the wrapper or inside it. */
+function unwrapWriteError(e: unknown): unknown {
+  if (typeof e !== 'object' || e === null) return e;
+  const w = e as { code?: unknown; errmsg?: unknown; err?: unknown };
+  if (typeof w.code === 'number') return { code: w.code, message: String(w.errmsg ?? '') };
+  return w.err ?? e;
+}
+
+/** Counts per channel and state, zeros included (one $group: inside the embedded database's subset). */
+export async function outboxStats(ctx: AppContext): Promise<OutboxStats> {
+  const rows = await ctx.models.Outbox.aggregate<{ _id: { channel: OutboxChannel; state: OutboxState }; n: number }>([
+    { $group: { _id: { channel: '$channel', state: '$state' }, n: { $sum: 1 } } },
+  ]);
+  const stats = Object.fromEntries(OUTBOX_CHANNELS.map((c) => [c, Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0]))])) as OutboxStats;
+  for (const row of rows) {
+    if (stats[row._id.channel]?.[row._id.state] !== undefined) stats[row._id.channel][row._id.state] = row.n;
+  }
+  return stats;
+}
+
+export type OutboxService = ReturnType<typeof outbox>;
