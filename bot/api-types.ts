@@ -1,7 +1,7 @@
 /**
- * Request and response shapes of the bot endpoints (docs/ARCHITECTURE.md, "Binding"), taken from
- * the server's zod schemas in server/bindings/schemas.ts. Type-only imports: nothing of the
- * server or of zod ends up in the bot at runtime.
+ * Request and response shapes of the bot endpoints (docs/ARCHITECTURE.md "Binding"; appeals,
+ * photos, outbox), taken from the server's zod schemas (server/<feature>/schemas.ts). Type-only
+ * imports: nothing of the server or of zod ends up in the bot at runtime.
  *
  * Requests are the schemas' input types (what the bot may send: defaults are optional),
  * responses their output types (what the server answers).
@@ -15,6 +15,14 @@ import type {
   UnbindResult,
   UnbindRoomBody,
 } from '../server/bindings/schemas';
+import type {
+  BotAppealReceipt,
+  BotAppealStatus,
+  BotAttachPhotosBody,
+  BotContactInfo,
+  BotCreateAppealBody,
+} from '../server/appeals/schemas';
+import type { UploadedPhoto } from '../server/photos/schemas';
 
 /** `POST /bot/bindings/redeem` */
 export type RedeemBindingRequest = z.input<typeof RedeemBindingBody>;
@@ -46,3 +54,47 @@ export interface ApiErrorBody {
     details?: Array<{ path: string; message: string }>;
   };
 }
+
+// ---- Appeals (server/appeals/schemas.ts, server/photos/schemas.ts) ----
+
+/** `POST /bot/appeals`: a `#报事` in a bound group or a grid worker's confirmed forward. */
+export type CreateAppealRequest = z.input<typeof BotCreateAppealBody>;
+export type AppealReceipt = BotAppealReceipt;
+/** `POST /bot/appeals/photos`: photos that join the member's appeal just filed in that room. */
+export type AttachPhotosRequest = z.input<typeof BotAttachPhotosBody>;
+/** `GET /bot/appeals/by-number/:number` */
+export type AppealStatus = BotAppealStatus;
+/** `GET /bot/contacts/:contactId` */
+export type ContactInfo = BotContactInfo;
+/** `POST /bot/photos` (multipart, field `file`) */
+export type PhotoUpload = UploadedPhoto;
+
+// ---- Outbox (server/outbox/bot-routes.ts) ----
+// The server's outbox schemas were not committed when these were written: the shapes follow the
+// agreed contract. Replace them with type imports from server/outbox/schemas.ts once it exists.
+
+/** `POST /bot/outbox/claim`: lease up to `limit` due deliveries of channel bot_room to `owner`. */
+export interface ClaimOutboxRequest {
+  owner: string;
+  limit: number;
+  leaseSeconds: number;
+}
+
+/** One delivery: say `payload.text` in room `recipient`, @mentioning `payload.mentionContactIds`. */
+export interface OutboxItem {
+  id: string;
+  /** The room id. */
+  recipient: string;
+  payload: { text: string; mentionContactIds?: string[] };
+  /** Earlier attempts (0 on the first). */
+  attempts: number;
+}
+
+export interface ClaimOutboxResponse {
+  items: OutboxItem[];
+}
+
+/** `POST /bot/outbox/:id/complete`: the outcome, reported by the owner of the lease. */
+export type CompleteOutboxRequest =
+  | { owner: string; ok: true }
+  | { owner: string; ok: false; error: string; retryable: boolean };

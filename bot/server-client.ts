@@ -7,7 +7,16 @@
 import type { Logger } from 'pino';
 import type {
   ApiErrorBody,
+  AppealReceipt,
+  AppealStatus,
+  AttachPhotosRequest,
+  ClaimOutboxRequest,
+  ClaimOutboxResponse,
+  CompleteOutboxRequest,
+  ContactInfo,
+  CreateAppealRequest,
   ListRoomsResponse,
+  PhotoUpload,
   RedeemBindingRequest,
   RedeemBindingResponse,
   UnbindRoomRequest,
@@ -58,6 +67,15 @@ export interface ServerClient {
   redeemBinding(body: RedeemBindingRequest): Promise<RedeemBindingResponse>;
   unbindRoom(body: UnbindRoomRequest): Promise<UnbindRoomResponse>;
   listRooms(): Promise<ListRoomsResponse>;
+  /** Files an appeal; the idempotency key makes a resend safe, so it is retried like a GET. */
+  createAppeal(body: CreateAppealRequest): Promise<AppealReceipt>;
+  attachPhotos(body: AttachPhotosRequest): Promise<AppealReceipt>;
+  appealByNumber(number: string): Promise<AppealStatus>;
+  contactInfo(contactId: string): Promise<ContactInfo>;
+  /** Multipart upload (field `file`); a photo is named by its content, so a resend stores nothing new. */
+  uploadPhoto(photo: { bytes: Uint8Array; filename: string; mediaType: string }): Promise<PhotoUpload>;
+  claimOutbox(body: ClaimOutboxRequest): Promise<ClaimOutboxResponse>;
+  completeOutbox(id: string, body: CompleteOutboxRequest): Promise<unknown>;
 }
 
 /** Socket errors that mean the request never reached the server, so even a POST is safe to resend. */
@@ -94,9 +112,14 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
   const doFetch = options.fetch ?? fetch;
   if (!options.botToken) throw new Error('createServerClient: botToken is required');
 
-  async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    // GET is idempotent; a POST (redeem is single-use) is only resent when it surely never left.
-    const idempotent = method === 'GET';
+  /**
+   * `body` is sent as JSON, or as is when it is FormData (fetch sets the multipart boundary).
+   * GET is idempotent; a POST (redeem is single-use) is only resent when it surely never left,
+   * unless the caller says resending it is safe (`idempotent`).
+   */
+  async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, opts: { idempotent?: boolean } = {}): Promise<T> {
+    const idempotent = opts.idempotent ?? method === 'GET';
+    const multipart = body instanceof FormData;
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
@@ -105,9 +128,9 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
           headers: {
             Authorization: `Bearer ${options.botToken}`,
             Accept: 'application/json',
-            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...(body === undefined || multipart ? {} : { 'Content-Type': 'application/json' }),
           },
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: body === undefined ? undefined : multipart ? body : JSON.stringify(body),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {
@@ -145,5 +168,18 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
     redeemBinding: (body) => request<RedeemBindingResponse>('POST', '/bot/bindings/redeem', body),
     unbindRoom: (body) => request<UnbindRoomResponse>('POST', '/bot/rooms/unbind', body),
     listRooms: () => request<ListRoomsResponse>('GET', '/bot/rooms'),
+    createAppeal: (body) => request<AppealReceipt>('POST', '/bot/appeals', body, { idempotent: true }),
+    attachPhotos: (body) => request<AppealReceipt>('POST', '/bot/appeals/photos', body),
+    appealByNumber: (number) => request<AppealStatus>('GET', `/bot/appeals/by-number/${encodeURIComponent(number)}`),
+    contactInfo: (contactId) => request<ContactInfo>('GET', `/bot/contacts/${encodeURIComponent(contactId)}`),
+    uploadPhoto: ({ bytes, filename, mediaType }) => {
+      // One FormData serves every attempt: fetch serialises it anew each time and does not consume it.
+      const form = new FormData();
+      // Copied into a plain ArrayBuffer: a Buffer may sit on a shared pool that Blob does not accept.
+      form.append('file', new Blob([new Uint8Array(bytes)], { type: mediaType }), filename);
+      return request<PhotoUpload>('POST', '/bot/photos', form, { idempotent: true });
+    },
+    claimOutbox: (body) => request<ClaimOutboxResponse>('POST', '/bot/outbox/claim', body),
+    completeOutbox: (id, body) => request<unknown>('POST', `/bot/outbox/${encodeURIComponent(id)}/complete`, body),
   };
 }
