@@ -1,13 +1,73 @@
-import { Router } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context';
-import type { RouteDef } from '../core/route';
+import { checkAccess, route, type RouteDef } from '../core/route';
+import { authenticate } from '../auth/authenticate';
+import { auditService } from '../audit/service';
+import { STAFF_ROLES } from '../users/roles';
+import { discardRestOfBody, receiveUpload } from './multipart';
+import { PhotoId } from './schemas';
+import { IMMUTABLE, sendStoredFile } from './send-file';
+import { photoService } from './service';
+import { photoStorage } from './storage';
 
-/** Skeleton: the photos feature fills these in. Reads of stored photos (JSON-less answers). */
-export function photoRoutes(_ctx: AppContext): RouteDef[] {
-  return [];
+const PhotoParams = z.strictObject({ id: PhotoId });
+
+/**
+ * Reads of stored photos. The display copy and the thumbnail are public: a mini-program's
+ * `<Image src>` cannot send an Authorization header, and the 64-hex id (a SHA-256) is an
+ * unguessable capability handed out only with the appeal or article that shows it. The original
+ * keeps EXIF (time, place: evidence), so only staff read it, and each read is audit-logged.
+ */
+export function photoRoutes(ctx: AppContext): RouteDef[] {
+  const photos = photoService(ctx);
+  const audit = auditService(ctx);
+  const copy = (variant: 'display' | 'thumb') => (req: Request, res: Response, id: string) =>
+    sendStoredFile(req, res, photos.copyPath(id, variant), { contentType: 'image/jpeg', cacheControl: IMMUTABLE, etag: `"${id}.${variant}"` });
+  const display = copy('display');
+  const thumb = copy('thumb');
+  return [
+    route({ method: 'get', path: '/:id', summary: '图片展示版（已去除 EXIF/GPS，最长边 1600px）', access: 'public', params: PhotoParams, handler: ({ req, res, params }) => display(req, res, params.id) }),
+    route({ method: 'get', path: '/:id/thumb', summary: '图片缩略图（已去除 EXIF/GPS）', access: 'public', params: PhotoParams, handler: ({ req, res, params }) => thumb(req, res, params.id) }),
+    route({
+      method: 'get',
+      path: '/:id/original',
+      summary: '图片原件（保留 EXIF，仅工作人员，读取记入审计）',
+      access: STAFF_ROLES,
+      params: PhotoParams,
+      handler: async ({ req, res, params, user }) => {
+        const original = await photos.original(params.id);
+        await audit.record(user!.id, 'photo.original.read', 'photo', params.id);
+        // Not cached anywhere: every look at the evidence is a logged read.
+        await sendStoredFile(req, res, original.file, { contentType: original.mime, cacheControl: 'private, no-store', disposition: `inline; filename="${params.id}.${original.ext}"` });
+      },
+    }),
+  ];
 }
 
-/** Skeleton: multipart uploads, mounted before the API's JSON-only body parser. */
-export function photoUploadRouter(_ctx: AppContext): Router {
-  return Router();
+/**
+ * Multipart uploads (what wx.uploadFile sends), mounted at /api/v1 before the API's JSON-only
+ * body parser and its authentication, so it authenticates and checks access itself, before
+ * reading a byte of the body. Uploads are not in the route tables: their body is not JSON.
+ *   POST /api/v1/photos      any signed-in user except the bot
+ *   POST /api/v1/bot/photos  the bot's service token only
+ */
+export function photoUploadRouter(ctx: AppContext): Router {
+  const photos = photoService(ctx);
+  const storage = photoStorage(ctx.config.dataDir);
+  const upload = (access: 'user' | 'bot') => async (req: Request, res: Response) => {
+    checkAccess(access, req.user ?? null);
+    const file = await receiveUpload(req, storage);
+    res.status(201).json(await photos.storeReceived(file, req.user!.id));
+  };
+  // A refused upload's body may still be arriving: let the client read the answer, then close.
+  const afterRefusal: ErrorRequestHandler = (err, req, res, next) => {
+    discardRestOfBody(req, res);
+    next(err);
+  };
+  const router = Router();
+  router.post('/photos', authenticate(ctx), upload('user'));
+  router.post('/bot/photos', authenticate(ctx), upload('bot'));
+  router.use(afterRefusal);
+  return router;
 }

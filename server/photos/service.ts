@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import type { AppContext } from '../context';
+import { badRequest, isDuplicateKeyError, notFound } from '../core/errors';
+import { inspectImage, renderCopies, sniffImageType, unsupportedImage, type ImageType } from './images';
+import { MAX_PHOTO_BYTES } from './limits';
+import type { PhotoDoc } from './model';
+import { photoTooLarge, type ReceivedFile } from './multipart';
+import { photoRef, type UploadedPhoto } from './schemas';
+import { photoStorage } from './storage';
+
+const EXT_BY_MIME: Record<string, ImageType['ext']> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+
+const toUploaded = (doc: Pick<PhotoDoc, '_id' | 'width' | 'height' | 'bytes'>): UploadedPhoto => ({
+  ...photoRef(doc._id),
+  width: doc.width,
+  height: doc.height,
+  bytes: doc.bytes,
+});
+
+/**
+ * Uploads of the same bytes that are being processed right now in this process, by storage
+ * folder and hash: a second one waits for the first instead of decoding the same picture again.
+ * Only an economy: uploads in other processes still end in one record (the unique _id) and
+ * identical files (renames of identical content).
+ */
+const inFlight = new Map<string, Promise<PhotoDoc>>();
+
+export function photoService(ctx: AppContext) {
+  const { Photo } = ctx.models;
+  const storage = photoStorage(ctx.config.dataDir);
+
+  async function filesExist(id: string, ext: string): Promise<boolean> {
+    const all = await Promise.all([storage.pathOf(id, 'original', ext), storage.pathOf(id, 'display'), storage.pathOf(id, 'thumb')].map(storage.exists));
+    return all.every(Boolean);
+  }
+
+  /**
+   * Files first (each written to a temp name and renamed into place), the record last: a crash
+   * leaves at most unreferenced whole files, never a record pointing at missing or half files.
+   */
+  async function createPhoto(file: ReceivedFile, uploaderId: string): Promise<PhotoDoc> {
+    const id = file.sha256;
+    const existing = await Photo.findById(id).lean<PhotoDoc>();
+    if (existing && (await filesExist(id, file.type.ext))) return existing;
+    await inspectImage(file.tmpPath, file.type);
+    const displayTmp = await storage.tempPath('display.jpg');
+    const thumbTmp = await storage.tempPath('thumb.jpg');
+    let size: { width: number; height: number };
+    try {
+      size = await renderCopies(file.tmpPath, displayTmp, thumbTmp);
+      await storage.place(displayTmp, storage.pathOf(id, 'display'));
+      await storage.place(thumbTmp, storage.pathOf(id, 'thumb'));
+      await storage.place(file.tmpPath, storage.pathOf(id, 'original', file.type.ext));
+    } finally {
+      await storage.discard(displayTmp, thumbTmp);
+    }
+    if (existing) return existing;
+    const doc = { _id: id, uploaderId, uploaderIds: [uploaderId], mime: file.type.mime, bytes: file.bytes, ...size };
+    try {
+      await Photo.create(doc);
+    } catch (err) {
+      // Another process stored the same bytes first: same files, and its record stands.
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    return (await Photo.findById(id).lean<PhotoDoc>())!;
+  }
+
+  /** Stores a received upload (idempotent by content) and removes its temp file. */
+  async function storeReceived(file: ReceivedFile, uploaderId: string): Promise<UploadedPhoto> {
+    try {
+      const key = `${storage.root}:${file.sha256}`;
+      let work = inFlight.get(key);
+      if (!work) {
+        work = createPhoto(file, uploaderId).finally(() => inFlight.delete(key));
+        inFlight.set(key, work);
+      }
+      const doc = await work;
+      // Whoever uploads the picture may attach it, also when someone else uploaded it first.
+      if (!doc.uploaderIds.includes(uploaderId)) await Photo.updateOne({ _id: doc._id }, { $addToSet: { uploaderIds: uploaderId } });
+      return toUploaded(doc);
+    } finally {
+      await storage.discard(file.tmpPath);
+    }
+  }
+
+  return {
+    storeReceived,
+
+    /** Stores a picture already in memory (e.g. one the bot fetched); same rules as an upload. */
+    async store(buffer: Buffer, uploaderId: string): Promise<UploadedPhoto> {
+      if (buffer.length > MAX_PHOTO_BYTES) throw photoTooLarge();
+      const type = sniffImageType(buffer);
+      if (!type) throw unsupportedImage();
+      const tmpPath = await storage.tempPath('upload');
+      await fs.writeFile(tmpPath, buffer, { flag: 'wx' });
+      return storeReceived({ tmpPath, sha256: createHash('sha256').update(buffer).digest('hex'), bytes: buffer.length, type }, uploaderId);
+    },
+
+    /**
+     * Refuses a list of photo ids unless each exists and was uploaded by `userId` (the bot's
+     * uploads by the bot). Unknown ids are named first, then the first photo of someone else.
+     * `field` is where the ids were in the request, for the error's details.
+     */
+    async requireOwned(ids: string[], userId: string, field = 'body.photoIds'): Promise<void> {
+      if (ids.length === 0) return;
+      const docs = await Photo.find({ _id: { $in: [...new Set(ids)] } }, { uploaderIds: 1 }).lean<Pick<PhotoDoc, '_id' | 'uploaderIds'>[]>();
+      const byId = new Map(docs.map((d) => [d._id, d]));
+      const unknown = ids.findIndex((id) => !byId.has(id));
+      if (unknown >= 0) throw badRequest(`图片不存在：${ids[unknown]}`, [{ path: `${field}.${unknown}`, message: '图片不存在，请重新上传' }]);
+      const foreign = ids.findIndex((id) => !byId.get(id)!.uploaderIds.includes(userId));
+      if (foreign >= 0) throw badRequest('只能使用本人上传的图片', [{ path: `${field}.${foreign}`, message: '不是本人上传的图片' }]);
+    },
+
+    /** Where a shown copy is on disk (it may not exist: the caller answers 404). */
+    copyPath: (id: string, variant: 'display' | 'thumb') => storage.pathOf(id, variant),
+
+    /** The original's file and type; 404 when there is no such photo. */
+    async original(id: string): Promise<{ file: string; mime: string; ext: string }> {
+      const doc = await Photo.findById(id).lean<PhotoDoc>();
+      if (!doc) throw notFound('图片');
+      const ext = EXT_BY_MIME[doc.mime] ?? 'jpg';
+      return { file: storage.pathOf(id, 'original', ext), mime: doc.mime, ext };
+    },
+  };
+}
+export type PhotoService = ReturnType<typeof photoService>;
