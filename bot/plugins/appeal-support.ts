@@ -1,0 +1,98 @@
+/**
+ * Pieces the appeal plugins (intake, forwarding, query) share: which texts belong to another
+ * plugin, the idempotency key of a message, a photo message's upload and the Chinese answer for a
+ * failed server call.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Message, Wechaty } from 'wechaty';
+import type { PhotoUpload } from '../api-types';
+import { ServerError, type ServerClient } from '../server-client';
+import { asciiDigits, reportError } from './support';
+
+/**
+ * `绑定 …`, `解绑` (room-binding) and `查询 …` (appeal-query) are commands, never appeal text:
+ * an `@bot 绑定 12345678` must not also file an appeal, nor a grid worker's `查询 …` join a draft.
+ * Chatter that merely starts with the word (`绑定手机号怎么弄`) is not a command.
+ */
+const OTHER_COMMAND = /^(?:(?:绑定|解绑)(?:[\s:：]*[0-9][0-9\s]*|[\s:：]+\S+)?|查询(?:[\s:：]+\S+|[\s:：]*[A-Za-z]{1,8}[-－—–‐‑]\S+)?)$/;
+
+export function isOtherPluginCommand(text: string): boolean {
+  return OTHER_COMMAND.test(asciiDigits(text.trim()));
+}
+
+const KEY_SAFE = /^[A-Za-z0-9_:.-]{8,80}$/;
+
+/**
+ * The server's idempotency key is 8-80 characters of `[A-Za-z0-9_:.-]`: puppet message and contact
+ * ids usually fit as they are (`msg:<id>`); one that does not is replaced by its hash, which is
+ * just as stable across retries.
+ */
+export function idempotencyKey(prefix: string, ...parts: string[]): string {
+  const plain = [prefix, ...parts].join(':');
+  if (KEY_SAFE.test(plain)) return plain;
+  return `${prefix}:${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40)}`;
+}
+
+const MEDIA_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.gif': 'image/gif', '.webp': 'image/webp' };
+
+/** Downloads an Image message from the puppet and stores it on the server (type checked there). */
+export async function uploadMessagePhoto(client: ServerClient, msg: Message): Promise<PhotoUpload> {
+  const fileBox = await msg.toFileBox();
+  const bytes = await fileBox.toBuffer();
+  const extension = /\.[A-Za-z0-9]+$/.exec(fileBox.name)?.[0]?.toLowerCase() ?? '';
+  const mediaType = fileBox.mediaType && fileBox.mediaType !== 'application/octet-stream' ? fileBox.mediaType : (MEDIA_TYPES[extension] ?? 'application/octet-stream');
+  return client.uploadPhoto({ bytes, filename: fileBox.name || 'photo.jpg', mediaType });
+}
+
+export interface FailureAnswers {
+  unavailable: string;
+  /** By HTTP status: e.g. 404 → 本群尚未绑定社区. The server's own message otherwise. */
+  byStatus?: Partial<Record<number, string>>;
+}
+
+/**
+ * What to tell the member when a server call failed: refusals they can act on carry the server's
+ * Chinese message (or one of `byStatus`); a server that is away, a bad bot token or a bug is
+ * "try later", logged for the operator.
+ */
+export function failureAnswer(bot: Wechaty, logger: Logger, plugin: string, err: unknown, answers: FailureAnswers): string {
+  if (err instanceof ServerError) {
+    const fixed = answers.byStatus?.[err.status];
+    if (fixed !== undefined) return fixed;
+    if (err.status === 401) {
+      logger.error({ err }, 'server refused the bot token (check BOT_TOKEN)');
+      return answers.unavailable;
+    }
+    if (err.unavailable || err.code === 'BAD_RESPONSE') {
+      logger.warn({ err }, 'server unavailable');
+      return answers.unavailable;
+    }
+    return err.message;
+  }
+  reportError(bot, logger, err, { plugin });
+  return answers.unavailable;
+}
+
+/** `11月26日 14:05` in China time (UTC+8 all year: no daylight saving), for `查询` answers. */
+export function chinaTime(iso: string): string {
+  const t = new Date(Date.parse(iso) + 8 * 60 * 60 * 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${t.getUTCMonth() + 1}月${t.getUTCDate()}日 ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}`;
+}
+
+/** Runs tasks one after another per key (a member's photos after their appeal, a worker's draft). */
+export function createKeyedQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return function enqueue<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    // Forget the key once its queue is empty, so idle members cost no memory.
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+}
