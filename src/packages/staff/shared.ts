@@ -36,17 +36,6 @@ export const FILE_CHANNEL_LABELS = { grid_worker: '网格员代报', hotline: '�
 /** States in which an appeal is still someone's work: the inbox badge counts these. */
 export const OPEN_STATES: readonly AppealState[] = ['submitted', 'accepted', 'assigned', 'in_progress'];
 
-export const STATE_LABELS: Record<AppealState, string> = {
-  submitted: '待受理',
-  accepted: '已受理',
-  assigned: '已派单',
-  in_progress: '办理中',
-  replied: '已答复',
-  closed: '已办结',
-  rejected: '不予受理',
-  merged: '已合并',
-};
-
 /** Open appeals in the caller's scope (the workbench's 诉求办理 badge). */
 export const openCount = (counts: AppealCounts) => OPEN_STATES.reduce((sum, s) => sum + (counts.byState[s] ?? 0), 0);
 

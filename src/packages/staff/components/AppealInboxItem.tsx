@@ -2,12 +2,13 @@
 // it, how urgent) in two or three lines, and the whole row opens it.
 import { Text, View } from '@tarojs/components';
 import type { AppealSummary } from '../../../api/types';
-import { shortTime } from '../shared';
+import { StateTag } from '../../../components/AppealCard';
+import { formatTime, kindAndCategory } from '../../../utils/appeal';
 import './AppealInboxItem.scss';
 
 export function dueLabel(a: Pick<AppealSummary, 'dueAt' | 'overdue'>): string {
-  if (a.overdue) return a.dueAt ? `已超期（时限 ${shortTime(a.dueAt)}）` : '已超期';
-  return a.dueAt ? `时限 ${shortTime(a.dueAt)}` : '';
+  if (a.overdue) return a.dueAt ? `已超期（时限 ${formatTime(a.dueAt)}）` : '已超期';
+  return a.dueAt ? `时限 ${formatTime(a.dueAt)}` : '';
 }
 
 export function AppealInboxItem({ appeal, onOpen }: { appeal: AppealSummary; onOpen: (a: AppealSummary) => void }) {
@@ -16,13 +17,12 @@ export function AppealInboxItem({ appeal, onOpen }: { appeal: AppealSummary; onO
     <View className={`appeal-item${appeal.overdue ? ' appeal-item--overdue' : ''}`} onClick={() => onOpen(appeal)}>
       <View className='appeal-item__head'>
         <Text className='appeal-item__number'>{appeal.number}</Text>
-        <Text className={`appeal-item__state appeal-item__state--${appeal.state}`}>{appeal.stateLabel}</Text>
+        <StateTag state={appeal.state} label={appeal.stateLabel} />
       </View>
       <View className='appeal-item__tags'>
         {appeal.overdue ? <Text className='appeal-item__tag appeal-item__tag--overdue'>超期</Text> : null}
         {appeal.directDispatch ? <Text className='appeal-item__tag'>直派</Text> : null}
-        <Text className='appeal-item__tag appeal-item__tag--plain'>{appeal.kindLabel}</Text>
-        <Text className='appeal-item__tag appeal-item__tag--plain'>{appeal.categoryName ?? '未分类'}</Text>
+        <Text className='appeal-item__tag appeal-item__tag--plain'>{kindAndCategory(appeal)}</Text>
       </View>
       <Text className='appeal-item__excerpt'>{appeal.excerpt}</Text>
       <Text className='appeal-item__meta'>

@@ -1,3 +1,4 @@
 export default definePageConfig({
   navigationBarTitleText: '办理诉求',
+  enablePullDownRefresh: true,
 });

@@ -8,7 +8,8 @@ import { errorMessage } from '../../../../api/request';
 import type { AppealCounts, AppealState, AppealSummary } from '../../../../api/types';
 import { EmptyState, ErrorState, LoadingState } from '../../../../components/StateView';
 import { AppealInboxItem } from '../../components/AppealInboxItem';
-import { asStaffView, OPEN_STATES, STATE_LABELS, staffPage, VIEW_TITLES, type StaffView } from '../../shared';
+import { STATE_LABELS } from '../../../../utils/appeal';
+import { asStaffView, OPEN_STATES, staffPage, VIEW_TITLES, type StaffView } from '../../shared';
 import './index.scss';
 
 const PAGE_SIZE = 20;
