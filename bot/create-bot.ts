@@ -104,7 +104,8 @@ export function createBot(options: CreateBotOptions): XianrongBot {
     showQrCode: options.showQrCode,
   });
 
-  bot.use(buildPlugins({ client, logger, since: () => startedAt }, options.plugins));
+  // track: the outbox loop ends on the stop event; stop() below waits for it before returning.
+  bot.use(buildPlugins({ client, logger, since: () => startedAt, track }, options.plugins));
 
   let state: 'idle' | 'running' | 'stopped' = 'idle';
 

@@ -1,10 +1,14 @@
 /**
- * The one list of plugins the bot runs, composed from settings (STYLE "Bot"). New features
- * (intake, forwarding, query, outbox, welcome) are added here, each in its own file.
+ * The one list of plugins the bot runs, composed from settings (STYLE "Bot"). Each feature is
+ * its own file; `false` turns one off.
  */
 import type { Logger } from 'pino';
 import type { WechatyPlugin } from 'wechaty';
 import type { ServerClient } from '../server-client';
+import { AppealIntake, type AppealIntakeConfig } from './appeal-intake';
+import { AppealQuery, type AppealQueryConfig } from './appeal-query';
+import { GridForwarding, type GridForwardingConfig } from './grid-forwarding';
+import { OutboxDelivery, type OutboxDeliveryConfig } from './outbox-delivery';
 import { RoomBinding, type RoomBindingConfig } from './room-binding';
 
 /** What createBot hands to every plugin. */
@@ -13,13 +17,23 @@ export interface PluginContext {
   logger: Logger;
   /** Epoch ms when the bot started; plugins ignore older messages. */
   since: () => number | undefined;
+  /** Work that outlives a message (the outbox loop): the bot's stop() waits for it. */
+  track?: (p: Promise<unknown>) => void;
 }
 
-type Settings<C> = Partial<Omit<C, 'client' | 'logger' | 'since'>> | false;
+type Settings<C> = Partial<Omit<C, 'client' | 'logger' | 'since' | 'track'>> | false;
 
 export interface PluginSettings {
   /** `false` turns the plugin off. */
   roomBinding?: Settings<RoomBindingConfig>;
+  /** `#报事` / `#诉求` / @bot in bound groups, and the photos that follow. */
+  appealIntake?: Settings<AppealIntakeConfig>;
+  /** Bound grid workers' forwards in private chat, filed on `确认`. */
+  gridForwarding?: Settings<GridForwardingConfig>;
+  /** `查询 <编号>` in groups and private chats. */
+  appealQuery?: Settings<AppealQueryConfig>;
+  /** Drains the server's outbox for bound rooms at a paced rate. */
+  outboxDelivery?: Settings<OutboxDeliveryConfig>;
   /** Extra plugins appended after the built-in ones (tests, experiments). */
   extra?: WechatyPlugin[];
 }
@@ -27,6 +41,10 @@ export interface PluginSettings {
 export function buildPlugins(ctx: PluginContext, settings: PluginSettings = {}): WechatyPlugin[] {
   const plugins: WechatyPlugin[] = [];
   if (settings.roomBinding !== false) plugins.push(RoomBinding({ ...settings.roomBinding, ...ctx }));
+  if (settings.appealIntake !== false) plugins.push(AppealIntake({ ...settings.appealIntake, ...ctx }));
+  if (settings.gridForwarding !== false) plugins.push(GridForwarding({ ...settings.gridForwarding, ...ctx }));
+  if (settings.appealQuery !== false) plugins.push(AppealQuery({ ...settings.appealQuery, ...ctx }));
+  if (settings.outboxDelivery !== false) plugins.push(OutboxDelivery({ ...settings.outboxDelivery, ...ctx }));
   plugins.push(...(settings.extra ?? []));
   return plugins;
 }

@@ -130,6 +130,9 @@ export async function startHarness(
     logger,
     checkServerOnLogin: false,
     ...botOptions,
+    // The outbox loop polls the server on its own; suites that test it turn it on, so the others'
+    // request records hold only what their messages caused.
+    plugins: { outboxDelivery: false, ...botOptions.plugins },
     client: { retryDelayMs: 10, timeoutMs: 5000, ...options.client, fetch: recorder.fetch },
   });
   await app.start();
