@@ -1,7 +1,172 @@
+import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import type { RouteDef } from '../core/route';
+import { route } from '../core/route';
+import { conflict, forbidden, isDuplicateKeyError, notFound } from '../core/errors';
+import { BOT_USER } from '../auth/authenticate';
+import { identityKey, type UserDoc } from '../users/model';
+import type { RoomDoc } from '../bindings/model';
+import type { RegionDoc } from '../regions/model';
+import type { AppealDoc } from './model';
+import {
+  BotAppealReceipt,
+  BotAppealStatus,
+  BotAttachPhotosBody,
+  BotContactInfo,
+  BotCreateAppealBody,
+  ContactParams,
+  NumberParams,
+} from './schemas';
+import { appealService } from './service';
+import { appendEvents, event, type Actor } from './events';
+import { requirePhotos } from './photos';
+import { ACTION_LABELS, FINAL_STATES, STATE_LABELS } from './state-machine';
 
-/** What the bot may do with appeals: file from a group or a grid worker's forward, add photos, look one up. */
-export function appealBotRoutes(_ctx: AppContext): RouteDef[] {
-  return [];
+/**
+ * The bot files group-chat appeals under one account of its own: the unique (account, key) index
+ * makes a re-delivered message (same message id) one appeal.
+ */
+export const BOT_ACCOUNT_ID = new Types.ObjectId('b07b07b07b07b07b07b07b07');
+/** A photo joins the member's appeal when it comes within this time (the bot uses a shorter window). */
+const PHOTO_WINDOW_MS = 10 * 60 * 1000;
+
+const receipt = (a: AppealDoc): BotAppealReceipt => ({
+  id: String(a._id),
+  number: a.number,
+  state: a.state,
+  stateLabel: STATE_LABELS[a.state],
+  regionName: a.regionName,
+  departmentName: a.departmentName,
+});
+
+export function appealBotRoutes(ctx: AppContext) {
+  const appeals = appealService(ctx);
+  const { Appeal, Room, Identity, User, Region } = ctx.models;
+
+  async function contactUser(contactId: string): Promise<UserDoc | null> {
+    const identity = await Identity.findOne({ key: identityKey.contact(contactId) }).lean();
+    return identity ? User.findOne({ _id: identity.userId, active: true }).lean<UserDoc>() : null;
+  }
+
+  /**
+   * The resident behind a group member: the user bound to the contact, or a new resident account
+   * for it (so the appeal shows in "my appeals" once they bind, and follows them across groups).
+   * Creating it is a unique insert on the identity, so two first messages make one account.
+   */
+  async function residentFor(contact: { id: string; name: string }, community: Types.ObjectId): Promise<UserDoc> {
+    const existing = await contactUser(contact.id);
+    if (existing) return existing;
+    const user = await User.create({ name: contact.name, roles: ['resident'], homeRegionId: community, wechatContactId: contact.id });
+    try {
+      await Identity.create({ key: identityKey.contact(contact.id), userId: user._id });
+      return user.toObject() as UserDoc;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      await User.deleteOne({ _id: user._id });
+      return (await contactUser(contact.id))!;
+    }
+  }
+
+  const botActor = (name: string): Actor => ({ id: null, name, role: 'bot' });
+
+  return [
+    route({
+      method: 'post', path: '/appeals', summary: '机器人：群聊报事或网格员转发代报', access: 'bot', body: BotCreateAppealBody, response: BotAppealReceipt, status: 201,
+      handler: async ({ body, res }) => {
+        let filed;
+        if (body.channel === 'group_chat') {
+          const room = await Room.findOne({ roomId: body.roomId }).lean<RoomDoc>();
+          if (!room) throw notFound('已绑定的群聊');
+          const resident = await residentFor(body.contact, room.regionId);
+          filed = await appeals.file({
+            idempotencyKey: body.idempotencyKey,
+            submittedById: BOT_ACCOUNT_ID,
+            submitter: botActor(`${body.contact.name}（${room.topic}）`),
+            channel: 'group_chat',
+            kind: 'help',
+            categoryId: null,
+            description: body.text,
+            photoIds: body.photoIds,
+            photoOwnerId: BOT_USER.id,
+            regionId: String(room.regionId),
+            place: null,
+            // Said in a group: the group saw it, so it is public; the name is masked in public views.
+            isPublic: true,
+            isAnonymous: false,
+            reporterId: resident._id,
+            reporterName: body.contact.name,
+            reporterPhone: resident.phone,
+            roomId: room.roomId,
+            reporterContactId: body.contact.id,
+          });
+        } else {
+          const worker = await contactUser(body.contact.id);
+          if (!worker?.roles.includes('grid_worker') || worker.regionIds.length === 0) throw forbidden('只有已绑定微信的网格员可以转发代报');
+          filed = await appeals.file({
+            idempotencyKey: body.idempotencyKey,
+            submittedById: worker._id,
+            submitter: { id: worker._id, name: worker.name, role: 'grid_worker' },
+            channel: 'grid_worker',
+            kind: 'help',
+            categoryId: null,
+            description: body.text,
+            photoIds: body.photoIds,
+            photoOwnerId: BOT_USER.id,
+            regionId: String(worker.regionIds[0]),
+            place: null,
+            isPublic: false,
+            isAnonymous: false,
+            reporterId: null,
+            reporterName: '群众（网格员转发）',
+            reporterPhone: null,
+          });
+        }
+        if (filed.created) appeals.relay.kick(filed.appeal._id);
+        if (!filed.created) res.locals.status = 200;
+        return receipt(filed.appeal);
+      },
+    }),
+    route({
+      method: 'post', path: '/appeals/photos', summary: '机器人：群成员随后发的图片补充到其诉求', access: 'bot', body: BotAttachPhotosBody, response: BotAppealReceipt,
+      handler: async ({ body }) => {
+        await requirePhotos(ctx, body.photoIds, BOT_USER.id, 'body.photoIds');
+        const since = new Date(ctx.now().getTime() - PHOTO_WINDOW_MS);
+        const a = await Appeal.findOne({ roomId: body.roomId, reporterContactId: body.contactId, submittedAt: { $gte: since } }, { timeline: 0 }).sort({ _id: -1 }).lean<AppealDoc>();
+        if (!a || FINAL_STATES.includes(a.state)) throw notFound('刚提交的诉求');
+        const fresh = body.photoIds.filter((id) => !a.photoIds.includes(id)).slice(0, Math.max(0, 9 - a.photoIds.length));
+        if (fresh.length === 0) return receipt(a);
+        // Conditioned on the version read, so two photos at once cannot push past nine.
+        const updated = await Appeal.findOneAndUpdate(
+          { _id: a._id, eventCount: a.eventCount },
+          { $push: { photoIds: { $each: fresh }, timeline: event(ctx.now(), 'photo', botActor(a.reporterName), null, null, `补充 ${fresh.length} 张图片`) }, $inc: { eventCount: 1 }, $set: { notifyPending: true } },
+          { returnDocument: 'after', projection: { timeline: 0 } },
+        ).lean<AppealDoc>();
+        if (!updated) throw conflict('同时收到多张图片，请稍后重发');
+        return receipt(updated);
+      },
+    }),
+    route({
+      method: 'get', path: '/appeals/by-number/:number', summary: '机器人：按编号查询诉求进度', access: 'bot', params: NumberParams, response: BotAppealStatus,
+      handler: async ({ params }) => {
+        const a = await Appeal.findOne({ number: params.number }).lean<AppealDoc>();
+        if (!a) throw notFound(`编号 ${params.number} 的诉求`);
+        const last = [...a.timeline].reverse().find((e) => e.action !== 'follow' && e.action !== 'photo') ?? a.timeline[a.timeline.length - 1];
+        return {
+          number: a.number,
+          state: a.state,
+          stateLabel: STATE_LABELS[a.state],
+          lastStep: { label: ACTION_LABELS[last.action] ?? last.action, at: last.at.toISOString(), note: last.action === 'reply' ? null : last.note },
+          departmentName: a.departmentName,
+        };
+      },
+    }),
+    route({
+      method: 'get', path: '/contacts/:contactId', summary: '机器人：私聊联系人是否为已绑定的网格员', access: 'bot', params: ContactParams, response: BotContactInfo,
+      handler: async ({ params }) => {
+        const u = await contactUser(params.contactId);
+        if (!u?.roles.includes('grid_worker')) return { gridWorker: false, name: null, regionName: null };
+        const region = u.regionIds[0] ? await Region.findById(u.regionIds[0], { name: 1, pathNames: 1 }).lean<RegionDoc>() : null;
+        return { gridWorker: true, name: u.name, regionName: region ? region.pathNames.slice(1).join(' / ') || region.name : null };
+      },
+    }),
+  ];
 }

@@ -17,8 +17,6 @@ export interface TimelineEvent {
   byName: string;
   byRole: string | null;
   note: string | null;
-  /** Whom this event must be told to is worked out after the write (appeals/notify.ts); false until then. */
-  notified: boolean;
 }
 
 export interface AppealDoc {
@@ -84,7 +82,14 @@ export interface AppealDoc {
   /** China-time day of the last 催办: at most one a day. */
   lastRemindDay: string | null;
   timeline: TimelineEvent[];
-  /** Some timeline event still waits to be turned into outbox messages (appeals/notify.ts). */
+  /**
+   * The timeline's length, bumped with every event: the appeal's version for conditional updates,
+   * and, with `notifiedCount`, the transactional outbox: events past `notifiedCount` still wait to
+   * be turned into outbox messages (appeals/notify.ts), so a crash between the move and the
+   * notification loses nothing.
+   */
+  eventCount: number;
+  notifiedCount: number;
   notifyPending: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -100,7 +105,6 @@ const timelineSchema = new Schema<TimelineEvent>(
     byName: { type: String, required: true },
     byRole: { type: String, default: null },
     note: { type: String, default: null },
-    notified: { type: Boolean, default: false },
   },
   { _id: true },
 );
@@ -160,6 +164,8 @@ export const appealSchema = new Schema<AppealDoc>(
     duplicateOfNumber: { type: String, default: null },
     lastRemindDay: { type: String, default: null },
     timeline: { type: [timelineSchema], default: [] },
+    eventCount: { type: Number, default: 0 },
+    notifiedCount: { type: Number, default: 0 },
     notifyPending: { type: Boolean, default: false },
   },
   baseOptions,

@@ -48,7 +48,10 @@ export interface RouteDef<
   query?: Q;
   body?: B;
   response?: R;
-  /** Status on success; 204 when the handler returns nothing. */
+  /**
+   * Status on success; 204 when the handler returns nothing. A handler that answers differently
+   * on purpose (an idempotent create answering 200 to a retry) sets `res.locals.status`.
+   */
   status?: number;
   handler: (ctx: HandlerContext<Out<P>, Out<Q>, Out<B>>) => Promise<R extends z.ZodType ? z.input<R> : void> | (R extends z.ZodType ? z.input<R> : void);
 }
@@ -90,7 +93,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[]): void {
       const result = await def.handler({ req, res, params, query, body, user } as HandlerContext<never, never, never>);
       if (res.headersSent) return;
       if (result === undefined) res.status(204).end();
-      else res.status(def.status ?? 200).json(result);
+      else res.status((res.locals.status as number | undefined) ?? def.status ?? 200).json(result);
     });
   }
 }

@@ -1,0 +1,165 @@
+/**
+ * Filing an appeal, from any channel: idempotent per submitting account and key, numbered, with
+ * deadlines from its category, and dispatched at once by the catalogue when the category names a
+ * unit (直派).
+ */
+import { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import { AppError, badRequest, isDuplicateKeyError } from '../core/errors';
+import { chinaDay } from '../core/china-time';
+import type { CategoryDoc } from '../categories/model';
+import type { RegionDoc } from '../regions/model';
+import type { DepartmentDoc } from '../departments/model';
+import type { AppealDoc, TimelineEvent } from './model';
+import type { AppealChannel, AppealKind, AppealState } from './state-machine';
+import { nextTicketNumber } from './ticket-numbers';
+import { deadlinesFrom, dueAtFor } from './deadlines';
+import { SYSTEM, event, type Actor } from './events';
+import { requirePhotos } from './photos';
+
+export interface NewAppeal {
+  idempotencyKey: string;
+  submittedById: Types.ObjectId;
+  /** Who files it, for the timeline (the resident, the grid worker, the operator, the bot). */
+  submitter: Actor;
+  channel: AppealChannel;
+  kind: AppealKind;
+  categoryId: string | null;
+  description: string;
+  photoIds: string[];
+  /** The account whose uploads the photos must be. */
+  photoOwnerId: string;
+  regionId: string;
+  place: string | null;
+  isPublic: boolean;
+  isAnonymous: boolean;
+  reporterId: Types.ObjectId | null;
+  reporterName: string;
+  reporterPhone: string | null;
+  roomId?: string | null;
+  reporterContactId?: string | null;
+}
+
+/** The result says whether this call filed it or found the first one (a retry). */
+export interface Filed {
+  appeal: AppealDoc;
+  created: boolean;
+}
+
+const REGION_LEVELS_FOR_APPEALS = ['community', 'grid'];
+
+export function appealCreator(ctx: AppContext) {
+  const { Appeal, Region, Category, Department } = ctx.models;
+
+  async function region(id: string): Promise<RegionDoc> {
+    const r = await Region.findById(id).lean<RegionDoc>();
+    if (!r) throw badRequest('所选社区或网格不存在', [{ path: 'body.regionId', message: '不存在' }]);
+    if (!REGION_LEVELS_FOR_APPEALS.includes(r.level)) throw badRequest('请选择社区/村或网格', [{ path: 'body.regionId', message: '需要社区/村或网格' }]);
+    return r;
+  }
+
+  async function category(id: string | null): Promise<CategoryDoc | null> {
+    if (!id) return null;
+    const c = await Category.findById(id).lean<CategoryDoc>();
+    if (!c || !c.active) throw badRequest('诉求分类不存在或已停用', [{ path: 'body.categoryId', message: '不存在或已停用' }]);
+    return c;
+  }
+
+  /** The unit the catalogue sends this category to, when it exists and still works. */
+  async function defaultUnit(c: CategoryDoc | null): Promise<DepartmentDoc | null> {
+    if (!c?.defaultDepartmentId) return null;
+    return Department.findOne({ _id: c.defaultDepartmentId, active: true }).lean<DepartmentDoc>();
+  }
+
+  async function findFirst(submittedById: Types.ObjectId, key: string): Promise<AppealDoc | null> {
+    return Appeal.findOne({ submittedById, idempotencyKey: key }).lean<AppealDoc>();
+  }
+
+  return {
+    async file(input: NewAppeal): Promise<Filed> {
+      // A retry (the same account and key) gets the first appeal, whatever else it carries.
+      const first = await findFirst(input.submittedById, input.idempotencyKey);
+      if (first) return { appeal: first, created: false };
+
+      const submittedAt = ctx.now();
+      const [r, c] = await Promise.all([region(input.regionId), category(input.categoryId)]);
+      await requirePhotos(ctx, input.photoIds, input.photoOwnerId, 'body.photoIds');
+      const unit = await defaultUnit(c);
+      const deadlines = deadlinesFrom(submittedAt, c?.deadlines);
+      const number = await nextTicketNumber(ctx.models, ctx.config.countyPrefix, submittedAt);
+
+      const timeline: TimelineEvent[] = [event(submittedAt, 'submit', input.submitter, null, 'submitted')];
+      let state: AppealState = 'submitted';
+      let assignedAt: Date | null = null;
+      if (unit) {
+        // 直派: accepted and assigned by rule in the same write that files it.
+        assignedAt = ctx.now();
+        timeline.push(event(assignedAt, 'accept', SYSTEM, 'submitted', 'accepted', '按派单目录自动受理'));
+        timeline.push(event(assignedAt, 'assign', SYSTEM, 'accepted', 'assigned', `按派单目录直派至${unit.name}`));
+        state = 'assigned';
+      }
+
+      const doc: Omit<AppealDoc, '_id' | 'createdAt' | 'updatedAt'> & { _id: Types.ObjectId } = {
+        _id: new Types.ObjectId(),
+        number,
+        kind: input.kind,
+        state,
+        channel: input.channel,
+        categoryId: c?._id ?? null,
+        categoryName: c?.name ?? null,
+        regionId: r._id,
+        regionPath: r.path,
+        regionName: r.pathNames.slice(1).join(' / ') || r.name,
+        departmentId: unit?._id ?? null,
+        departmentName: unit?.name ?? null,
+        description: input.description,
+        place: input.place,
+        photoIds: input.photoIds,
+        isPublic: input.isPublic,
+        isAnonymous: input.isAnonymous,
+        submittedById: input.submittedById,
+        reporterId: input.reporterId,
+        reporterName: input.reporterName,
+        reporterPhone: input.reporterPhone,
+        roomId: input.roomId ?? null,
+        reporterContactId: input.reporterContactId ?? null,
+        idempotencyKey: input.idempotencyKey,
+        followerIds: [],
+        followersCount: 0,
+        submittedAt,
+        day: chinaDay(submittedAt),
+        ...deadlines,
+        dueAt: dueAtFor(state, deadlines),
+        overdue: false,
+        overdueCount: 0,
+        acceptedAt: assignedAt,
+        assignedAt,
+        firstContactAt: null,
+        repliedAt: null,
+        closedAt: null,
+        dispatchMs: assignedAt ? assignedAt.getTime() - submittedAt.getTime() : null,
+        directDispatch: !!unit,
+        dispatchReviewed: false,
+        answer: null,
+        rating: null,
+        duplicateOfId: null,
+        duplicateOfNumber: null,
+        lastRemindDay: null,
+        timeline,
+        eventCount: timeline.length,
+        notifiedCount: 0,
+        notifyPending: true,
+      };
+      try {
+        const created = await Appeal.create(doc);
+        return { appeal: created.toObject() as AppealDoc, created: true };
+      } catch (err) {
+        // Two copies of one retry raced: the unique (account, key) index let one in.
+        if (!isDuplicateKeyError(err)) throw err;
+        const winner = await findFirst(input.submittedById, input.idempotencyKey);
+        if (!winner) throw new AppError(409, 'CONFLICT', '提交冲突，请重试');
+        return { appeal: winner, created: false };
+      }
+    },
+  };
+}

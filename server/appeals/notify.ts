@@ -1,0 +1,121 @@
+/**
+ * From timeline events to outbox messages (a transactional outbox on single-document writes):
+ * a move appends its event and bumps `eventCount` in one write; this relay then enqueues a
+ * message per recipient and channel (deduplicated by event, channel and recipient) and only then
+ * moves `notifiedCount` up, conditioned on the version it read. A process that dies between the
+ * two leaves the events pending; the scheduler's sweep relays them, and the outbox's dedupe keys
+ * make the second attempt enqueue nothing twice.
+ */
+import type { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import { outbox } from '../outbox/outbox';
+import type { OutboxItemInput } from '../outbox/schemas';
+import type { UserDoc } from '../users/model';
+import type { RegionDoc } from '../regions/model';
+import { chinaShortTime } from '../core/china-time';
+import type { AppealDoc, TimelineEvent } from './model';
+import { ACTION_LABELS, STATE_LABELS, type EventAction } from './state-machine';
+
+/** What the resident (and those who joined with 同问) hear about. */
+const TO_RESIDENTS: readonly EventAction[] = ['accept', 'reject', 'merge', 'assign', 'reply', 'close'];
+/** What a group chat hears about an appeal filed there: the answer and the end. */
+const TO_ROOM: readonly EventAction[] = ['reply', 'close'];
+/** What the handling unit hears: new work, a reminder, the scheduler's 督办, a reopening. */
+const TO_HANDLERS: readonly EventAction[] = ['assign', 'transfer', 'remind', 'overdue', 'reopen'];
+
+const excerpt = (text: string, n: number) => {
+  const chars = [...text];
+  return chars.length > n ? `${chars.slice(0, n - 1).join('')}…` : text;
+};
+
+export function notificationRelay(ctx: AppContext) {
+  const { Appeal, User, Region } = ctx.models;
+  const box = outbox(ctx);
+  const inFlight = new Set<Promise<void>>();
+
+  function subscribe(a: AppealDoc, e: TimelineEvent, userId: Types.ObjectId | string): OutboxItemInput {
+    return {
+      dedupeKey: `appeal:${a._id}:${e._id}:wechat_subscribe:${userId}`,
+      channel: 'wechat_subscribe',
+      recipient: String(userId),
+      payload: {
+        template: 'appeal_progress',
+        page: `pages/appeal-detail/index?id=${a._id}`,
+        data: { number: a.number, state: STATE_LABELS[a.state], time: chinaShortTime(e.at), note: e.note ?? ACTION_LABELS[e.action] ?? e.action },
+      },
+    };
+  }
+
+  function roomMessage(a: AppealDoc, e: TimelineEvent): OutboxItemInput | null {
+    if (!a.roomId || !TO_ROOM.includes(e.action)) return null;
+    const text =
+      e.action === 'reply' && a.answer
+        ? `您反映的问题（编号 ${a.number}）已由${a.answer.departmentName ?? '承办单位'}答复：${excerpt(a.answer.text, 120)}`
+        : `您反映的问题（编号 ${a.number}）已办结，感谢您的反映。`;
+    return {
+      dedupeKey: `appeal:${a._id}:${e._id}:bot_room:${a.roomId}`,
+      channel: 'bot_room',
+      recipient: a.roomId,
+      payload: { text, mentionContactIds: a.reporterContactId ? [a.reporterContactId] : [] },
+    };
+  }
+
+  /** Department staff of the unit it is with; without a unit, the dispatchers whose regions hold it. */
+  async function handlers(a: AppealDoc): Promise<Types.ObjectId[]> {
+    if (a.departmentId) {
+      const staff = await User.find({ departmentId: a.departmentId, roles: 'department_staff', active: true }, { _id: 1 }).lean<UserDoc[]>();
+      return staff.map((u) => u._id);
+    }
+    const dispatchers = await User.find({ roles: 'dispatcher', active: true }, { _id: 1, regionIds: 1 }).lean<UserDoc[]>();
+    const regionIds = dispatchers.flatMap((d) => d.regionIds);
+    const paths = new Map((await Region.find({ _id: { $in: regionIds } }, { path: 1 }).lean<RegionDoc[]>()).map((r) => [String(r._id), r.path]));
+    return dispatchers.filter((d) => d.regionIds.some((r) => a.regionPath.startsWith(paths.get(String(r)) ?? '\u0000'))).map((d) => d._id);
+  }
+
+  async function messagesFor(a: AppealDoc, e: TimelineEvent): Promise<OutboxItemInput[]> {
+    const out: OutboxItemInput[] = [];
+    if (TO_RESIDENTS.includes(e.action)) {
+      const residents = [a.reporterId, ...a.followerIds].filter((id): id is Types.ObjectId => !!id);
+      for (const id of new Set(residents.map(String))) if (id !== String(e.byId)) out.push(subscribe(a, e, id));
+    }
+    const room = roomMessage(a, e);
+    if (room) out.push(room);
+    if (TO_HANDLERS.includes(e.action)) for (const id of await handlers(a)) if (String(id) !== String(e.byId)) out.push(subscribe(a, e, id));
+    return out;
+  }
+
+  /** Relay one appeal's pending events; loops when a move lands while it works. */
+  async function relay(id: Types.ObjectId): Promise<void> {
+    for (let round = 0; round < 5; round++) {
+      const a = await Appeal.findById(id).lean<AppealDoc>();
+      if (!a) return;
+      const pending = a.timeline.slice(a.notifiedCount, a.eventCount);
+      const items = (await Promise.all(pending.map((e) => messagesFor(a, e)))).flat();
+      await box.enqueue(items);
+      const done = await Appeal.updateOne({ _id: id, eventCount: a.eventCount }, { $set: { notifiedCount: a.eventCount, notifyPending: false } });
+      if (done.matchedCount === 1) return;
+    }
+  }
+
+  return {
+    /** Right after a change, without making the caller wait; failures are left for the sweep. */
+    kick(id: Types.ObjectId): void {
+      const p = relay(id)
+        .catch((err: unknown) => ctx.logger.warn({ err, appealId: String(id) }, 'appeal notification relay failed; the sweep retries'))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    },
+    /** Relay every appeal with pending events (the scheduler runs this). Returns how many. */
+    async sweep(limit = 200): Promise<number> {
+      const pending = await Appeal.find({ notifyPending: true }, { _id: 1 }).limit(limit).lean<AppealDoc[]>();
+      for (const a of pending) await relay(a._id);
+      return pending.length;
+    },
+    /** Wait for kicked relays (shutdown, tests). */
+    async idle(): Promise<void> {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+    relay,
+  };
+}
+export type NotificationRelay = ReturnType<typeof notificationRelay>;

@@ -1,0 +1,155 @@
+/**
+ * Reading appeals: the lists of every role (views, filters, overdue first, cursor paging), the
+ * inbox badges and the "same issue" candidates. Each list is the caller's scope AND the view AND
+ * the filters, written as a MongoDB user would, in shapes the embedded database runs on indexes
+ * (equality, `$in`, anchored prefixes, ranges; `_id` descending is newest first).
+ */
+import { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import type { AuthUser } from '../core/route';
+import { badRequest, forbidden } from '../core/errors';
+import { chinaDayStart } from '../core/china-time';
+import { isStaff } from '../users/roles';
+import type { RegionDoc } from '../regions/model';
+import type { AppealDoc } from './model';
+import type { AppealCounts, AppealPage, ListAppealsQuery } from './schemas';
+import { anyOf, ownFilter, readFilter, seesPersonalData, standingOf, underPath, workFilters, type Filter } from './scope';
+import { APPEAL_STATES, OPEN_STATES, type AppealState } from './state-machine';
+import { toSummary } from './views';
+
+/** The fields a list needs (not the timeline, which can be long). */
+const LIST_FIELDS = { timeline: 0 } as const;
+const SIMILAR_DAYS = 7;
+
+/** Page position: which part of the list (overdue first, then the rest) and the last id seen. */
+interface Cursor {
+  part: 'overdue' | 'rest' | 'all';
+  after: string;
+}
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+    if (['overdue', 'rest', 'all'].includes(c.part) && Types.ObjectId.isValid(c.after)) return c;
+  } catch {
+    /* fall through */
+  }
+  throw badRequest('分页标记无效，请从第一页重新加载', [{ path: 'query.cursor', message: '无效' }]);
+}
+
+export function appealQueries(ctx: AppContext) {
+  const { Appeal, Region } = ctx.models;
+
+  async function regionPath(id: string): Promise<string> {
+    const r = await Region.findById(id, { path: 1 }).lean<RegionDoc>();
+    if (!r) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '不存在' }]);
+    return r.path;
+  }
+
+  /** The scope a view starts from: work scope for staff views, own appeals, or public ones. */
+  function viewFilter(user: AuthUser, view: ListAppealsQuery['view']): Filter[] {
+    const admin = user.roles.includes('admin');
+    const work = () => (admin ? [] : [anyOf(workFilters(user))]);
+    switch (view) {
+      case 'mine':
+        return [anyOf(ownFilter(user))];
+      case 'public':
+        return [{ isPublic: true, state: { $in: APPEAL_STATES.filter((s) => s !== 'rejected' && s !== 'merged') } }];
+      case 'inbox':
+        if (!isStaff(user.roles)) throw forbidden('仅工作人员可以查看办理列表');
+        return work();
+      case 'overdue':
+        if (!isStaff(user.roles)) throw forbidden('仅工作人员可以查看超期列表');
+        return [...work(), { overdue: true }];
+      case 'queue':
+      case 'direct':
+        if (!admin && !user.roles.includes('dispatcher')) throw forbidden('仅调度员可以查看');
+        return view === 'queue' ? [...work(), { state: { $in: ['submitted', 'accepted'] } }] : [...work(), { directDispatch: true, dispatchReviewed: false }];
+    }
+  }
+
+  async function filters(q: ListAppealsQuery): Promise<Filter[]> {
+    const f: Filter[] = [];
+    if (q.state) f.push(q.state.length === 1 ? { state: q.state[0] } : { state: { $in: q.state } });
+    if (q.categoryId) f.push({ categoryId: new Types.ObjectId(q.categoryId) });
+    if (q.departmentId) f.push({ departmentId: new Types.ObjectId(q.departmentId) });
+    if (q.regionId) f.push({ regionPath: underPath(await regionPath(q.regionId)) });
+    if (q.overdue) f.push({ overdue: q.overdue === 'true' });
+    if (q.from || q.to) {
+      const range: Record<string, Date> = {};
+      if (q.from) range.$gte = chinaDayStart(q.from);
+      if (q.to) range.$lt = new Date(chinaDayStart(q.to).getTime() + 24 * 3600 * 1000);
+      f.push({ submittedAt: range });
+    }
+    return f;
+  }
+
+  const and = (clauses: Filter[]): Filter => (clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0] : { $and: clauses });
+
+  return {
+    async list(user: AuthUser, q: ListAppealsQuery): Promise<AppealPage> {
+      const base = [...viewFilter(user, q.view), ...(await filters(q))];
+      // Overdue first, then the rest, each newest first; a list that already picks overdue or
+      // not (the filter, the overdue view) is one part.
+      const split = !q.overdue && q.view !== 'overdue' && q.view !== 'public' && q.view !== 'mine';
+      let cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { part: split ? 'overdue' : 'all', after: '' };
+      const items: AppealDoc[] = [];
+      let next: string | null = null;
+      for (;;) {
+        const clauses = [...base];
+        if (cursor.part === 'overdue') clauses.push({ overdue: true });
+        if (cursor.part === 'rest') clauses.push({ overdue: false });
+        if (cursor.after) clauses.push({ _id: { $lt: new Types.ObjectId(cursor.after) } });
+        const want = q.limit - items.length;
+        const page = await Appeal.find(and(clauses), LIST_FIELDS).sort({ _id: -1 }).limit(want + 1).lean<AppealDoc[]>();
+        items.push(...page.slice(0, want));
+        if (page.length > want) {
+          next = encodeCursor({ part: cursor.part, after: String(items[items.length - 1]._id) });
+          break;
+        }
+        if (cursor.part !== 'overdue') break;
+        cursor = { part: 'rest', after: '' };
+        if (items.length === q.limit) {
+          // This page ended exactly with the overdue part: the next page starts the rest.
+          next = (await Appeal.exists(and([...base, { overdue: false }]))) ? encodeCursor(cursor) : null;
+          break;
+        }
+      }
+      return { items: items.map((a) => toSummary(a, seesPersonalData(standingOf(user, a), a.isAnonymous))), nextCursor: next };
+    },
+
+    /** Badges for the caller's inbox: per state, overdue, and the dispatcher's two queues. */
+    async counts(user: AuthUser): Promise<AppealCounts> {
+      const admin = user.roles.includes('admin');
+      const scope = isStaff(user.roles) ? (admin ? {} : anyOf(workFilters(user))) : anyOf(ownFilter(user));
+      const rows = await Appeal.aggregate<{ _id: AppealState; n: number }>([{ $match: scope }, { $group: { _id: '$state', n: { $sum: 1 } } }]);
+      const byState = Object.fromEntries(APPEAL_STATES.map((s) => [s, 0])) as Record<AppealState, number>;
+      for (const r of rows) byState[r._id] = r.n;
+      const dispatcher = admin || user.roles.includes('dispatcher');
+      const [overdue, direct] = await Promise.all([
+        Appeal.countDocuments(and([scope, { overdue: true }])),
+        dispatcher ? Appeal.countDocuments(and([scope, { directDispatch: true, dispatchReviewed: false }])) : 0,
+      ]);
+      return { byState, overdue, queue: dispatcher ? byState.submitted + byState.accepted : 0, direct };
+    },
+
+    /** 同问 candidates: open public appeals of the category in the same community, recent days. */
+    async similar(user: AuthUser, categoryId: string, regionId: string) {
+      const r = await Region.findById(regionId, { path: 1, level: 1, parentId: 1 }).lean<RegionDoc>();
+      if (!r) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '不存在' }]);
+      // A grid's issues are its community's: look at the whole community.
+      const communityPath = r.level === 'grid' ? r.path.split('/').slice(0, -2).join('/') + '/' : r.path;
+      const since = new Date(ctx.now().getTime() - SIMILAR_DAYS * 24 * 3600 * 1000);
+      const docs = await Appeal.find(
+        { categoryId: new Types.ObjectId(categoryId), regionPath: underPath(communityPath), submittedAt: { $gte: since }, isPublic: true, state: { $in: [...OPEN_STATES, 'replied'] } },
+        LIST_FIELDS,
+      )
+        .sort({ submittedAt: -1 })
+        .limit(5)
+        .lean<AppealDoc[]>();
+      return { items: docs.map((a) => toSummary(a, false)) };
+    },
+
+    readFilter,
+  };
+}

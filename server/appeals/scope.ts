@@ -1,0 +1,85 @@
+/**
+ * Which appeals a caller may see, as a query (docs/PRODUCT.md "Scope"): everyone sees what they
+ * filed or follow; a grid worker, community staff and a dispatcher what lies under their regions;
+ * department staff what is assigned to their department; an admin everything.
+ */
+import { Types } from 'mongoose';
+import type { AuthUser } from '../core/route';
+import type { AppealDoc } from './model';
+
+/** A filter on appeals; loose on purpose: clauses are combined with $or and $and. */
+export type Filter = Record<string, unknown>;
+const REGION_ROLES = ['grid_worker', 'community_staff', 'dispatcher'] as const;
+
+/** An anchored prefix on the region path: the form the embedded database runs on its index. */
+export const underPath = (path: string) => ({ $regex: `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` });
+
+/** The caller's own appeals: filed by them or for them, or joined (同问). */
+export function ownFilter(user: AuthUser): Filter[] {
+  const me = new Types.ObjectId(user.id);
+  return [{ reporterId: me }, { submittedById: me }, { followerIds: me }];
+}
+
+/** Work scope only (staff): null when the caller has none. */
+export function workFilters(user: AuthUser): Filter[] {
+  const clauses: Filter[] = [];
+  if (REGION_ROLES.some((r) => user.roles.includes(r))) for (const p of user.scopePaths) clauses.push({ regionPath: underPath(p) });
+  if (user.roles.includes('department_staff') && user.departmentId) clauses.push({ departmentId: new Types.ObjectId(user.departmentId) });
+  return clauses;
+}
+
+/** Everything the caller may read, or `{}` for an admin. One clause stays a plain filter (indexable). */
+export function readFilter(user: AuthUser): Filter {
+  if (user.roles.includes('admin')) return {};
+  return anyOf([...workFilters(user), ...ownFilter(user)]);
+}
+
+export function anyOf(clauses: Filter[]): Filter {
+  if (clauses.length === 0) return { _id: { $in: [] } };
+  return clauses.length === 1 ? clauses[0] : { $or: clauses };
+}
+
+const isUnder = (regionPath: string, paths: readonly string[]) => paths.some((p) => regionPath.startsWith(p));
+
+/** How the caller stands to one appeal: what they may do and what personal data they may see. */
+export interface Standing {
+  admin: boolean;
+  /** A dispatcher whose regions hold it. */
+  dispatcher: boolean;
+  /** Department staff of the department it is assigned to. */
+  handler: boolean;
+  /** A grid worker whose grids hold it. */
+  gridWorker: boolean;
+  /** Community staff whose community holds it (they watch, they do not handle). */
+  communityStaff: boolean;
+  /** Filed it, or it was filed for them, or they follow it. */
+  own: boolean;
+  reporter: boolean;
+}
+
+export function standingOf(user: AuthUser, a: Pick<AppealDoc, 'regionPath' | 'departmentId' | 'reporterId' | 'submittedById' | 'followerIds'>): Standing {
+  const has = (r: AuthUser['roles'][number]) => user.roles.includes(r);
+  const reporter = String(a.reporterId) === user.id || (String(a.submittedById) === user.id && !isStaffFiled(user));
+  return {
+    admin: has('admin'),
+    dispatcher: has('dispatcher') && isUnder(a.regionPath, user.scopePaths),
+    handler: has('department_staff') && !!user.departmentId && String(a.departmentId) === user.departmentId,
+    gridWorker: has('grid_worker') && isUnder(a.regionPath, user.scopePaths),
+    communityStaff: has('community_staff') && isUnder(a.regionPath, user.scopePaths),
+    own: reporter || String(a.submittedById) === user.id || a.followerIds.some((f) => String(f) === user.id),
+    reporter,
+  };
+}
+
+/** Staff filing for someone else are not the reporter (the resident they filed for is). */
+const isStaffFiled = (user: AuthUser) => user.roles.some((r) => r !== 'resident');
+
+export const canRead = (s: Standing, isPublic: boolean) =>
+  s.admin || s.dispatcher || s.handler || s.gridWorker || s.communityStaff || s.own || isPublic;
+
+/** Name and phone of the reporter: those handling it (PIPL); anonymous ones only the dispatcher. */
+export function seesPersonalData(s: Standing, isAnonymous: boolean): boolean {
+  if (s.admin || s.dispatcher) return true;
+  if (isAnonymous) return false;
+  return s.handler || s.gridWorker;
+}

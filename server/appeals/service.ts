@@ -1,0 +1,85 @@
+/**
+ * The appeals feature as the routes and the bot gateway use it: filing from each channel, the
+ * moves, the reads. Every change kicks the notification relay (notify.ts), which the deadline
+ * scheduler also runs, so a notification missed by a crash is sent by the next sweep.
+ */
+import { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import type { AuthUser } from '../core/route';
+import { forbidden, notFound } from '../core/errors';
+import type { UserDoc } from '../users/model';
+import type { AppealDoc } from './model';
+import type { CreateAppealBody } from './schemas';
+import { appealCreator, type Filed } from './create';
+import { appealMoves } from './moves';
+import { appealQueries } from './queries';
+import { canRead, standingOf } from './scope';
+import { actorOf } from './events';
+import { notificationRelay } from './notify';
+
+export function appealService(ctx: AppContext) {
+  const creator = appealCreator(ctx);
+  const relay = notificationRelay(ctx);
+  const moves = appealMoves(ctx, (id) => relay.kick(id));
+  const queries = appealQueries(ctx);
+
+  return {
+    moves,
+    list: queries.list,
+    counts: queries.counts,
+    similar: queries.similar,
+
+    async read(user: AuthUser, id: string): Promise<AppealDoc> {
+      const a = await ctx.models.Appeal.findById(id).lean<AppealDoc>();
+      if (!a || !canRead(standingOf(user, a), a.isPublic)) throw notFound('诉求');
+      return a;
+    },
+
+    /**
+     * The mini-program's form. A resident files for themselves; a grid worker (代报, in their grids)
+     * and a dispatcher (热线代录, in their regions) file for the person named in `reporter`.
+     */
+    async create(user: AuthUser, body: CreateAppealBody): Promise<Filed> {
+      const me = new Types.ObjectId(user.id);
+      let reporter: { id: Types.ObjectId | null; name: string; phone: string | null };
+      let role: 'resident' | 'grid_worker' | 'dispatcher' = 'resident';
+      if (body.channel) {
+        role = body.channel === 'grid_worker' ? 'grid_worker' : 'dispatcher';
+        if (!user.roles.includes(role) && !user.roles.includes('admin')) throw forbidden(body.channel === 'grid_worker' ? '只有网格员可以代报' : '只有调度员可以热线代录');
+        const region = await ctx.models.Region.findById(body.regionId, { path: 1 }).lean<{ path: string }>();
+        if (region && !user.roles.includes('admin') && !user.scopePaths.some((p) => region.path.startsWith(p))) {
+          throw forbidden('只能为自己负责区域内的群众代报、代录');
+        }
+        reporter = { id: null, name: body.reporter!.name, phone: body.reporter!.phone };
+      } else {
+        if (!user.roles.includes('resident')) throw forbidden('工作人员请使用代报或热线代录');
+        const u = await ctx.models.User.findById(me, { name: 1, phone: 1 }).lean<UserDoc>();
+        reporter = { id: me, name: u?.name ?? user.name, phone: u?.phone ?? null };
+      }
+      const filed = await creator.file({
+        idempotencyKey: body.idempotencyKey,
+        submittedById: me,
+        submitter: actorOf(user, role),
+        channel: body.channel ?? 'miniprogram',
+        kind: body.kind,
+        categoryId: body.categoryId,
+        description: body.description,
+        photoIds: body.photoIds,
+        photoOwnerId: user.id,
+        regionId: body.regionId,
+        place: body.place,
+        isPublic: body.isPublic,
+        isAnonymous: body.isAnonymous,
+        reporterId: reporter.id,
+        reporterName: reporter.name,
+        reporterPhone: reporter.phone,
+      });
+      if (filed.created) relay.kick(filed.appeal._id);
+      return filed;
+    },
+
+    file: creator.file,
+    relay,
+  };
+}
+export type AppealService = ReturnType<typeof appealService>;
