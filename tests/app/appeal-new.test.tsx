@@ -1,0 +1,326 @@
+// 我要反映: the draft on the device, the idempotency key, similar appeals (同问), validation and
+// photo uploads, against the fake API and the Taro stand-ins.
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import Taro from '@tarojs/taro';
+import { resetTaro } from './stubs/taro';
+import AppealNewPage from '../../src/pages/appeal-new/index';
+import { loadDraft } from '../../src/store/appeal-draft';
+import { setSession } from '../../src/store/session';
+import type { AppealDetail, AppealSummary, Category, Me } from '../../src/api/types';
+import { NETWORK_ERROR_MESSAGE } from '../../src/api/request';
+import { fakeApi, me, region, session, type FakeRequest, type FakeResponse, type Handler } from './helpers/fake-api';
+
+// The shared stand-ins have no Textarea; a plain <textarea> with Taro's onInput shape.
+jest.mock('@tarojs/components', () => {
+  const actual = jest.requireActual('@tarojs/components');
+  const { createElement } = jest.requireActual('react');
+  return {
+    ...actual,
+    Textarea: ({ className, value, placeholder, onInput }: { className?: string; value?: string; placeholder?: string; onInput?: (e: { detail: { value: string } }) => void }) =>
+      createElement('textarea', { className, value: value ?? '', placeholder, onChange: (e: { target: { value: string } }) => onInput?.({ detail: { value: e.target.value } }) }),
+  };
+});
+
+const taro = Taro as unknown as Record<string, jest.Mock>;
+
+const COMMUNITY = 'aaaaaaaaaaaaaaaaaaaaaa02';
+const resident: Me = me({ id: 'u7', regionId: COMMUNITY, region: { id: COMMUNITY, name: '西城社区', level: 'community', pathNames: ['东溪县', '城关镇', '西城社区'] } });
+const WATER = 'cccccccccccccccccccccc01';
+const categories: Category[] = [
+  { id: WATER, code: 'water-supply', name: '停水、水质问题', group: '公用事业', defaultDepartmentId: 'd1', deadlines: { acceptHours: 2, firstContactHours: 24, resolveHours: 24 }, sort: 1, active: true },
+  { id: 'cccccccccccccccccccccc02', code: 'road-damage', name: '道路破损、井盖缺失', group: '交通出行', defaultDepartmentId: 'd2', deadlines: { acceptHours: 2, firstContactHours: 24, resolveHours: 168 }, sort: 2, active: true },
+  { id: 'cccccccccccccccccccccc03', code: 'old', name: '已停用分类', group: '其他', defaultDepartmentId: null, deadlines: { acceptHours: 2, firstContactHours: 24, resolveHours: 168 }, sort: 3, active: false },
+];
+const DESCRIPTION = '西城社区三号楼从昨天晚上开始停水，到现在还没有来水。';
+
+function summary(id: string, overrides: Partial<AppealSummary> = {}): AppealSummary {
+  return {
+    id,
+    number: `DX-20261126-00${id.slice(-2)}`,
+    kind: 'help',
+    kindLabel: '求助',
+    state: 'assigned',
+    stateLabel: '已派单',
+    channel: 'miniprogram',
+    channelLabel: '小程序',
+    categoryId: WATER,
+    categoryName: '停水、水质问题',
+    regionId: COMMUNITY,
+    regionName: '城关镇 / 西城社区',
+    departmentId: 'd1',
+    departmentName: '县水务局',
+    excerpt: '三号楼停水',
+    thumbUrl: null,
+    reporterName: '李*',
+    isPublic: true,
+    submittedAt: new Date().toISOString(),
+    dueAt: null,
+    overdue: false,
+    directDispatch: true,
+    followersCount: 2,
+    ...overrides,
+  };
+}
+
+function detail(id: string): AppealDetail {
+  return {
+    ...summary(id),
+    description: DESCRIPTION,
+    place: null,
+    photos: [],
+    reporter: { name: '张三', phone: null, masked: false },
+    isAnonymous: false,
+    deadlines: { acceptBy: new Date().toISOString(), firstContactBy: new Date().toISOString(), resolveBy: new Date().toISOString() },
+    answer: null,
+    rating: null,
+    duplicateOf: null,
+    timeline: [],
+    dispatchSeconds: 0,
+    mine: true,
+    allowedActions: ['remind'],
+  };
+}
+
+function api(extra: Record<string, Handler> = {}): FakeRequest[] {
+  return fakeApi({
+    'GET /me': () => ({ status: 200, body: resident }),
+    'GET /categories': () => ({ status: 200, body: { items: categories } }),
+    'GET /regions': () => ({ status: 200, body: { items: [region('aaaaaaaaaaaaaaaaaaaaaa21', '第一网格', 'grid', 0, COMMUNITY)], total: 1, page: 1, pageSize: 100 } }),
+    'GET /appeals/similar': () => ({ status: 200, body: { items: [] } }),
+    ...extra,
+  });
+}
+
+const creates = (log: FakeRequest[]) => log.filter((r) => r.method === 'POST' && r.path === '/appeals');
+const textarea = () => document.querySelector('textarea') as HTMLTextAreaElement;
+
+async function fillForm() {
+  await screen.findByText('停水、水质问题');
+  fireEvent.click(screen.getByText('求助'));
+  fireEvent.click(screen.getByText('停水、水质问题'));
+  fireEvent.change(textarea(), { target: { value: DESCRIPTION } });
+}
+
+async function submit() {
+  await act(async () => {
+    fireEvent.click(screen.getByText('提交'));
+  });
+}
+
+beforeEach(() => {
+  resetTaro();
+  setSession(session({ user: resident }));
+  taro.chooseImage = jest.fn();
+  taro.uploadFile = jest.fn();
+  taro.previewImage = jest.fn();
+});
+
+test('a failed send keeps the form as typed and the draft on the device; reopening restores it', async () => {
+  // Catches a form that clears itself (or never saves) when the network drops: an elderly resident
+  // would have to type everything again.
+  const log = api({ 'POST /appeals': () => 'network-error' });
+  const first = render(<AppealNewPage />);
+  await fillForm();
+  fireEvent.change(screen.getByPlaceholderText('具体位置（选填），如：东关街12号门口'), { target: { value: '三号楼东门' } });
+  await submit();
+
+  expect(creates(log)).toHaveLength(1);
+  expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: NETWORK_ERROR_MESSAGE }));
+  expect(textarea().value).toBe(DESCRIPTION);
+  expect(screen.getByText(NETWORK_ERROR_MESSAGE)).toBeTruthy();
+  expect(Taro.redirectTo).not.toHaveBeenCalled();
+  const saved = loadDraft(resident.id);
+  expect(saved).toMatchObject({ kind: 'help', categoryId: WATER, description: DESCRIPTION, place: '三号楼东门', communityId: COMMUNITY });
+
+  // The app is closed and opened again.
+  first.unmount();
+  render(<AppealNewPage />);
+  expect(await screen.findByText('已为您恢复上次没有提交的内容。')).toBeTruthy();
+  expect(textarea().value).toBe(DESCRIPTION);
+  expect((screen.getByPlaceholderText('具体位置（选填），如：东关街12号门口') as HTMLInputElement).value).toBe('三号楼东门');
+  expect(document.querySelector('.chip--on')?.textContent).toBe('求助');
+});
+
+test('a retry after a lost answer sends the same idempotency key; success clears the draft and opens the appeal', async () => {
+  // Catches a new key per attempt (the server would file the same issue twice) and a draft that
+  // outlives its appeal.
+  let attempt = 0;
+  const log = api({ 'POST /appeals': () => (++attempt === 1 ? 'network-error' : { status: 201, body: detail('a1') }) });
+  render(<AppealNewPage />);
+  await fillForm();
+  await submit();
+  await submit();
+
+  const sent = creates(log);
+  expect(sent).toHaveLength(2);
+  expect(sent[0].data.idempotencyKey).toMatch(/^[A-Za-z0-9_:.-]{8,80}$/);
+  expect(sent[1].data.idempotencyKey).toBe(sent[0].data.idempotencyKey);
+  expect(sent[1].data).toEqual({
+    idempotencyKey: sent[0].data.idempotencyKey,
+    kind: 'help',
+    categoryId: WATER,
+    description: DESCRIPTION,
+    photoIds: [],
+    regionId: COMMUNITY,
+    place: null,
+    isPublic: true,
+    isAnonymous: false,
+  });
+  expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/appeal-detail/index?id=a1' });
+  expect(loadDraft(resident.id)).toBeNull();
+});
+
+test('the key is kept in the stored draft, so a retry after the app was closed still sends it', async () => {
+  // Catches a key held only in memory: closing the app between the lost answer and the retry would file twice.
+  let attempt = 0;
+  const log = api({ 'POST /appeals': () => (++attempt === 1 ? 'network-error' : { status: 201, body: detail('a1') }) });
+  const first = render(<AppealNewPage />);
+  await fillForm();
+  await submit();
+  first.unmount();
+  render(<AppealNewPage />);
+  await screen.findByText('已为您恢复上次没有提交的内容。');
+  await submit();
+  const sent = creates(log);
+  expect(sent).toHaveLength(2);
+  expect(sent[1].data.idempotencyKey).toBe(sent[0].data.idempotencyKey);
+});
+
+test('similar appeals nearby are offered; 同问 follows the chosen one instead of filing', async () => {
+  // Catches a form that files a duplicate without asking, or a 同问 that does not call follow.
+  const log = api({
+    'GET /appeals/similar': () => ({ status: 200, body: { items: [summary('s1', { excerpt: '西城社区三号楼停水' })] } }),
+    'POST /appeals/s1/follow': () => ({ status: 200, body: detail('s1') }),
+  });
+  render(<AppealNewPage />);
+  await fillForm();
+  await submit();
+
+  const asked = log.find((r) => r.path === '/appeals/similar');
+  expect(asked?.query).toEqual({ categoryId: WATER, regionId: COMMUNITY });
+  expect(screen.getByText('附近已有相同问题')).toBeTruthy();
+  expect(screen.getByText('西城社区三号楼停水')).toBeTruthy();
+  await act(async () => {
+    fireEvent.click(screen.getByText('同问'));
+  });
+  expect(log.filter((r) => r.method === 'POST' && r.path === '/appeals/s1/follow')).toHaveLength(1);
+  expect(creates(log)).toHaveLength(0);
+  expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/appeal-detail/index?id=s1' });
+});
+
+test('仍然提交 files the appeal after the similar ones were shown', async () => {
+  // Catches a dead end: a resident whose issue is different must still be able to file it.
+  const log = api({
+    'GET /appeals/similar': () => ({ status: 200, body: { items: [summary('s1')] } }),
+    'POST /appeals': () => ({ status: 201, body: detail('a2') }),
+  });
+  render(<AppealNewPage />);
+  await fillForm();
+  await submit();
+  await act(async () => {
+    fireEvent.click(screen.getByText('仍然提交'));
+  });
+  expect(creates(log)).toHaveLength(1);
+  expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/appeal-detail/index?id=a2' });
+});
+
+test('missing fields are named next to each field and nothing is sent', async () => {
+  // Catches a form that sends an incomplete appeal (a 400 the resident cannot read) or says only "error".
+  const log = api();
+  render(<AppealNewPage />);
+  await screen.findByText('停水、水质问题');
+  fireEvent.change(textarea(), { target: { value: '停水' } });
+  await submit();
+  expect(screen.getByText('请选择诉求类型')).toBeTruthy();
+  expect(screen.getByText('请选择问题分类')).toBeTruthy();
+  expect(screen.getByText('请至少写5个字，说清楚是什么问题')).toBeTruthy();
+  expect(log.filter((r) => r.path.startsWith('/appeals'))).toHaveLength(0);
+  // The retired category is not offered.
+  expect(screen.queryByText('已停用分类')).toBeNull();
+  // Fixing a field removes its message.
+  fireEvent.click(screen.getByText('咨询'));
+  expect(screen.queryByText('请选择诉求类型')).toBeNull();
+});
+
+test("the server's 400 details are shown on the field they name", async () => {
+  // Catches a page that shows only the summary, so the resident cannot tell what to fix.
+  api({
+    'POST /appeals': (): FakeResponse => ({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', message: '请求参数有误：body.description 内容含有不允许的字符', details: [{ path: 'body.description', message: '内容含有不允许的字符' }] } },
+    }),
+  });
+  render(<AppealNewPage />);
+  await fillForm();
+  await submit();
+  const message = screen.getByText('内容含有不允许的字符');
+  // Directly under the description's counter, inside the description card.
+  expect(message.closest('.card')?.textContent).toContain('问题描述');
+  expect(textarea().value).toBe(DESCRIPTION);
+});
+
+test('photos upload one by one with progress; a failed one is retried by tapping it; their ids are sent in order', async () => {
+  // Catches a failed upload that cannot be retried, a send while photos are still uploading, and lost photo ids.
+  const log = api({ 'POST /appeals': () => ({ status: 201, body: detail('a3') }) });
+  taro.chooseImage.mockResolvedValue({ tempFilePaths: ['blob:one', 'blob:two'] });
+  const ids: Record<string, string> = { 'blob:one': 'a'.repeat(64), 'blob:two': 'b'.repeat(64) };
+  let twoFails = true;
+  const pending: Array<() => void> = [];
+  taro.uploadFile.mockImplementation((opts: { filePath: string; name: string; header: Record<string, string> }) => {
+    expect(opts.name).toBe('file');
+    expect(opts.header.Authorization).toBe('Bearer access-1');
+    const listeners: Array<(p: { progress: number }) => void> = [];
+    const promise = new Promise((resolve, reject) => {
+      pending.push(() => {
+        listeners.forEach((l) => l({ progress: 100 }));
+        if (opts.filePath === 'blob:two' && twoFails) {
+          twoFails = false;
+          reject({ errMsg: 'uploadFile:fail' });
+        } else {
+          const id = ids[opts.filePath];
+          resolve({ statusCode: 201, data: JSON.stringify({ id, url: `/api/v1/photos/${id}`, thumbUrl: `/api/v1/photos/${id}/thumb`, width: 10, height: 10, bytes: 100 }) });
+        }
+      });
+    });
+    return Object.assign(promise, { onProgressUpdate: (l: (p: { progress: number }) => void) => listeners.push(l) });
+  });
+
+  render(<AppealNewPage />);
+  await fillForm();
+  await act(async () => {
+    fireEvent.click(screen.getByText('添加照片 0/9'));
+  });
+  expect(screen.getAllByText('上传中 0%')).toHaveLength(2);
+  // One at a time on a weak network: the second waits for the first.
+  expect(taro.uploadFile).toHaveBeenCalledTimes(1);
+
+  // Sending while a photo uploads is refused with a message on the photos.
+  await submit();
+  expect(screen.getByText('照片还在上传，请稍候再提交')).toBeTruthy();
+  expect(creates(log)).toHaveLength(0);
+
+  await act(async () => pending.shift()!());
+  expect(taro.uploadFile).toHaveBeenCalledTimes(2);
+  await act(async () => pending.shift()!());
+  expect(screen.getByText('上传失败，点击重试')).toBeTruthy();
+  expect(loadDraft(resident.id)?.photos.map((p) => p.id)).toEqual([ids['blob:one']]);
+
+  await act(async () => {
+    fireEvent.click(screen.getByText('上传失败，点击重试'));
+  });
+  expect(taro.uploadFile).toHaveBeenCalledTimes(3);
+  await act(async () => pending.shift()!());
+  expect(screen.queryByText('上传失败，点击重试')).toBeNull();
+
+  await submit();
+  expect(creates(log)[0].data.photoIds).toEqual([ids['blob:one'], ids['blob:two']]);
+});
+
+test('signed out: the form sends the resident to the login page', async () => {
+  // Catches a form that lets someone type a long appeal that can never be sent.
+  resetTaro();
+  api();
+  render(<AppealNewPage />);
+  await act(async () => undefined);
+  expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/login/index' });
+});
