@@ -23,6 +23,7 @@ import type {
   BotCreateAppealBody,
 } from '../server/appeals/schemas';
 import type { UploadedPhoto } from '../server/photos/schemas';
+import type { ClaimBody, ClaimedRoomItem, ClaimResult, CompleteBody, CompleteResult } from '../server/outbox/schemas';
 
 /** `POST /bot/bindings/redeem` */
 export type RedeemBindingRequest = z.input<typeof RedeemBindingBody>;
@@ -69,32 +70,13 @@ export type ContactInfo = BotContactInfo;
 /** `POST /bot/photos` (multipart, field `file`) */
 export type PhotoUpload = UploadedPhoto;
 
-// ---- Outbox (server/outbox/bot-routes.ts) ----
-// The server's outbox schemas were not committed when these were written: the shapes follow the
-// agreed contract. Replace them with type imports from server/outbox/schemas.ts once it exists.
+// ---- Outbox (server/outbox/schemas.ts) ----
 
 /** `POST /bot/outbox/claim`: lease up to `limit` due deliveries of channel bot_room to `owner`. */
-export interface ClaimOutboxRequest {
-  owner: string;
-  limit: number;
-  leaseSeconds: number;
-}
-
+export type ClaimOutboxRequest = z.input<typeof ClaimBody>;
+export type ClaimOutboxResponse = ClaimResult;
 /** One delivery: say `payload.text` in room `recipient`, @mentioning `payload.mentionContactIds`. */
-export interface OutboxItem {
-  id: string;
-  /** The room id. */
-  recipient: string;
-  payload: { text: string; mentionContactIds?: string[] };
-  /** Earlier attempts (0 on the first). */
-  attempts: number;
-}
-
-export interface ClaimOutboxResponse {
-  items: OutboxItem[];
-}
-
+export type OutboxItem = ClaimedRoomItem;
 /** `POST /bot/outbox/:id/complete`: the outcome, reported by the owner of the lease. */
-export type CompleteOutboxRequest =
-  | { owner: string; ok: true }
-  | { owner: string; ok: false; error: string; retryable: boolean };
+export type CompleteOutboxRequest = z.input<typeof CompleteBody>;
+export type CompleteOutboxResponse = CompleteResult;

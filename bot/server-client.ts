@@ -13,6 +13,7 @@ import type {
   ClaimOutboxRequest,
   ClaimOutboxResponse,
   CompleteOutboxRequest,
+  CompleteOutboxResponse,
   ContactInfo,
   CreateAppealRequest,
   ListRoomsResponse,
@@ -75,7 +76,7 @@ export interface ServerClient {
   /** Multipart upload (field `file`); a photo is named by its content, so a resend stores nothing new. */
   uploadPhoto(photo: { bytes: Uint8Array; filename: string; mediaType: string }): Promise<PhotoUpload>;
   claimOutbox(body: ClaimOutboxRequest): Promise<ClaimOutboxResponse>;
-  completeOutbox(id: string, body: CompleteOutboxRequest): Promise<unknown>;
+  completeOutbox(id: string, body: CompleteOutboxRequest): Promise<CompleteOutboxResponse>;
 }
 
 /** Socket errors that mean the request never reached the server, so even a POST is safe to resend. */
@@ -180,6 +181,6 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
       return request<PhotoUpload>('POST', '/bot/photos', form, { idempotent: true });
     },
     claimOutbox: (body) => request<ClaimOutboxResponse>('POST', '/bot/outbox/claim', body),
-    completeOutbox: (id, body) => request<unknown>('POST', `/bot/outbox/${encodeURIComponent(id)}/complete`, body),
+    completeOutbox: (id, body) => request<CompleteOutboxResponse>('POST', `/bot/outbox/${encodeURIComponent(id)}/complete`, body),
   };
 }

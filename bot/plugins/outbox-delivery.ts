@@ -48,9 +48,11 @@ export function OutboxDelivery(config: OutboxDeliveryConfig): WechatyPlugin {
   const pollMs = config.pollMs ?? 5000;
   const claimLimit = config.claimLimit ?? 5;
   if (!(pollMs > 0)) throw new Error('OutboxDelivery: pollMs must be > 0');
-  if (!Number.isInteger(claimLimit) || claimLimit < 1) throw new Error('OutboxDelivery: claimLimit must be a whole number >= 1');
+  if (!Number.isInteger(claimLimit) || claimLimit < 1 || claimLimit > 20) throw new Error('OutboxDelivery: claimLimit must be a whole number from 1 to 20');
   const averageGapMs = Math.max(minIntervalMs, 60_000 / perMinute);
   const leaseSeconds = config.leaseSeconds ?? Math.ceil((claimLimit * averageGapMs + 60_000) / 1000);
+  // The server takes 10-600 s (server/outbox/schemas.ts ClaimBody).
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 10 || leaseSeconds > 600) throw new Error('OutboxDelivery: leaseSeconds must be a whole number from 10 to 600');
   if (leaseSeconds * 1000 < claimLimit * minIntervalMs) {
     throw new Error('OutboxDelivery: leaseSeconds is shorter than sending claimLimit messages at minIntervalMs takes');
   }
