@@ -21,7 +21,7 @@ export function ReopenPanel({ busy, onSubmit, onCancel }: { busy: boolean; onSub
       <Textarea className='action-panel__textarea' value={reason} maxlength={REASON_MAX} placeholder='哪里没有解决？请写明原因' onInput={(e) => setReason(e.detail.value)} />
       {error ? <Text className='field-error'>{error}</Text> : null}
       <Button className='btn btn--primary' disabled={busy} onClick={submit}>
-        {busy ? '正在提交…' : '提交'}
+        {busy ? '正在提交…' : '提交申请'}
       </Button>
       <Button className='btn btn--secondary' disabled={busy} onClick={onCancel}>
         取消
