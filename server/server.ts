@@ -16,6 +16,9 @@ import { superviseEmbeddedDb, type SupervisedDb } from './db/supervisor';
 import { DbHealth, FAIL_FAST_CONNECTION_OPTIONS } from './db/health';
 import { createWechatClient, developmentWechatClient, type WechatClient } from './auth/wechat';
 import { startCleanupJob } from './maintenance/cleanup';
+import { startAppealScheduler } from './appeals/scheduler';
+import { startOutboxDeliverer } from './outbox/deliverer';
+import { subscribeSenderFromEnv, type SubscribeSender } from './outbox/wechat-subscribe';
 
 export interface RunningServer {
   url: string;
@@ -38,6 +41,13 @@ export interface StartOptions {
   now?: () => Date;
   /** How long close() lets requests in flight finish before cutting them (default 10 s). */
   shutdownTimeoutMs?: number;
+  /**
+   * The background jobs (deadline scheduler, WeChat subscribe deliverer). Tests that drive a job
+   * by hand turn them off, so a timer run never races the test's own.
+   */
+  backgroundJobs?: boolean;
+  /** Replace the WeChat subscribe-message sender (tests); default from config and environment. */
+  subscribeSender?: SubscribeSender;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -147,6 +157,11 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
   const shutdown = trackRequests(server, opts.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, logger);
   // Expired binding codes, stale sessions and ended rate windows (FerretDB has no TTL indexes).
   const cleanup = startCleanupJob(ctx);
+  // 督办 and auto-close by deadline, and the notifications of appeals (residents, handlers).
+  const jobs =
+    opts.backgroundJobs === false
+      ? []
+      : [startAppealScheduler(ctx), startOutboxDeliverer(ctx, { sender: opts.subscribeSender ?? subscribeSenderFromEnv(config, logger) })];
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -157,6 +172,7 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
       (closing ??= (async () => {
         await shutdown();
         await cleanup.stop();
+        await Promise.all(jobs.map((j) => j.stop()));
         await conn.close();
         await embedded?.stop();
       })()),

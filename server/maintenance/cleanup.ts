@@ -11,6 +11,7 @@
  */
 import type { AppContext } from '../context';
 import { rateLimiter } from '../core/rate-limit/limiter';
+import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 
 const DAY = 24 * 60 * 60 * 1000;
 /** How long spent binding codes and revoked sessions stay, to explain a refusal shortly after. */
@@ -34,51 +35,18 @@ export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
   return { bindingCodes, sessions, rateWindows };
 }
 
-export interface CleanupJob {
-  /** Stops the timer and waits for a run in progress. */
-  stop(): Promise<void>;
-}
+export type CleanupJob = PeriodicJob;
+export type { Schedule };
 
-/**
- * Runs `runCleanup` now and then every `intervalMs`. A failed run (e.g. the database away) is
- * logged and the next one tries again; runs never overlap within one process.
- */
-/** How the job waits between runs: the real timer, or a hand-driven one in tests (jest's fake
- * timers would also stop the database driver's own timers). */
-export type Schedule = (run: () => void, ms: number) => { cancel(): void };
-const realSchedule: Schedule = (run, ms) => {
-  const t = setTimeout(run, ms);
-  t.unref();
-  return { cancel: () => clearTimeout(t) };
-};
-
+/** Runs `runCleanup` now and then every `intervalMs` (core/periodic-job.ts). */
 export function startCleanupJob(ctx: AppContext, opts: { intervalMs?: number; schedule?: Schedule } = {}): CleanupJob {
-  const schedule = opts.schedule ?? realSchedule;
-  const intervalMs = opts.intervalMs ?? DEFAULT_CLEANUP_INTERVAL_MS;
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new Error(`cleanup intervalMs must be a positive number, got ${intervalMs}`);
-  let stopped = false;
-  let timer: { cancel(): void } | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  const tick = () => {
-    timer = undefined;
-    running = runCleanup(ctx).then(
-      (deleted) => {
-        if (deleted.bindingCodes + deleted.sessions + deleted.rateWindows > 0) ctx.logger.info({ deleted }, 'cleanup: removed expired records');
-      },
-      (err: unknown) => ctx.logger.warn({ err }, 'cleanup failed; will retry at the next interval'),
-    ).finally(() => {
-      if (!stopped) timer = schedule(tick, intervalMs);
-    });
-  };
-  timer = schedule(tick, 0);
-
-  return {
-    async stop() {
-      stopped = true;
-      timer?.cancel();
-      timer = undefined;
-      await running;
+  return startPeriodicJob(
+    ctx.logger,
+    'cleanup',
+    async () => {
+      const deleted = await runCleanup(ctx);
+      if (deleted.bindingCodes + deleted.sessions + deleted.rateWindows > 0) ctx.logger.info({ deleted }, 'cleanup: removed expired records');
     },
-  };
+    { intervalMs: opts.intervalMs ?? DEFAULT_CLEANUP_INTERVAL_MS, schedule: opts.schedule },
+  );
 }
