@@ -27,12 +27,21 @@ const REFUSALS: Record<Who, string> = {
   reporter: '只有反映人可以',
 };
 
-export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId) => void) {
+export interface MoveOptions {
+  /**
+   * Called after a move has read the appeal and before it writes. Tests hold two moves here until
+   * both have read, which makes the race of two presses certain instead of likely.
+   */
+  afterRead?: () => Promise<void>;
+}
+
+export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId) => void, opts: MoveOptions = {}) {
   const { Appeal, Category, Department } = ctx.models;
 
   /** The appeal as the caller may see it; 404 when they may not (no hint that it exists). */
   async function load(user: AuthUser, id: string): Promise<{ a: AppealDoc; s: Standing }> {
     const a = await Appeal.findById(id).lean<AppealDoc>();
+    await opts.afterRead?.();
     if (!a) throw notFound('诉求');
     const s = standingOf(user, a);
     if (!canRead(s, a.isPublic)) throw notFound('诉求');
@@ -205,16 +214,17 @@ export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId
     /** 同问: a resident joins a public appeal instead of filing the same issue again. */
     async follow(user: AuthUser, id: string) {
       const { a, s } = await load(user, id);
+      const me = new Types.ObjectId(user.id);
+      // Already following (a retry): the same answer.
+      if (a.followerIds.some((f) => f.equals(me))) return a;
       if (s.own) throw badRequest('这是您自己的诉求，无需同问');
       if (!a.isPublic || !(OPEN_STATES.includes(a.state) || a.state === 'replied')) throw invalidState(`诉求当前状态为「${STATE_LABELS[a.state]}」，不能同问`);
-      const me = new Types.ObjectId(user.id);
       const updated = await Appeal.findOneAndUpdate(
         { _id: a._id, followerIds: { $ne: me } },
         { $push: { followerIds: me, timeline: event(ctx.now(), 'follow', actorOf(user, 'resident'), null, null) }, $inc: { followersCount: 1, eventCount: 1 }, $set: { notifyPending: true } },
         { returnDocument: 'after' },
       ).lean<AppealDoc>();
       if (updated) onChange(updated._id);
-      // Already following (a retry): the same answer.
       return updated ?? (await Appeal.findById(a._id).lean<AppealDoc>())!;
     },
 
