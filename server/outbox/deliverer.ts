@@ -76,8 +76,9 @@ export function startOutboxDeliverer(ctx: AppContext, opts: { sender: SubscribeS
         try {
           await box.complete(item.id, owner, result);
         } catch (err) {
-          // Our lease went to another process (we were too slow): its report decides.
-          ctx.logger.warn({ err, outboxId: item.id }, 'outbox: delivery report refused');
+          // Our lease went to another process (we were too slow: its report decides), or the
+          // database is away (the lease runs out and the record is tried again).
+          ctx.logger.warn({ err, outboxId: item.id }, 'outbox: could not record the delivery result');
         }
         handled++;
       }

@@ -106,7 +106,8 @@ export function outbox(ctx: AppContext) {
       while (claimed.length < opts.limit) {
         const now = ctx.now();
         const doc = await Outbox.findOneAndUpdate(
-          { channel: opts.channel, $or: [{ state: 'pending', nextAttemptAt: { $lte: now } }, { state: 'sending', leaseUntil: { $lt: now } }] },
+          // The top-level `state $in` lets the index skip the (ever growing) sent and failed history.
+          { channel: opts.channel, state: { $in: ['pending', 'sending'] }, $or: [{ state: 'pending', nextAttemptAt: { $lte: now } }, { state: 'sending', leaseUntil: { $lt: now } }] },
           { $set: { state: 'sending', leaseOwner: opts.owner, leaseUntil: new Date(now.getTime() + opts.leaseMs) }, $inc: { attempts: 1 } },
           { sort: { priority: 1, createdAt: 1, _id: 1 }, returnDocument: 'after' },
         ).lean<OutboxDoc>();

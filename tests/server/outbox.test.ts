@@ -311,6 +311,13 @@ describe('bot routes', () => {
     expect((await post(`/${new Types.ObjectId()}/complete`, { owner: 'proc-1', ok: true, extra: 1 })).status).toBe(400);
     expect((await post(`/${new Types.ObjectId()}/complete`, { owner: 'proc-1', ok: true })).status).toBe(404);
   });
+
+  // Catches: routes missing from the generated API document (a schema it cannot represent).
+  it('appear in /api/docs with bot access', async () => {
+    const docs = (await s.api('GET', '/api/docs')).body;
+    expect(docs.paths['/api/v1/bot/outbox/claim'].post['x-access']).toBe('bot');
+    expect(docs.paths['/api/v1/bot/outbox/{id}/complete'].post['x-access']).toBe('bot');
+  });
 });
 
 describe('deliverer (WeChat subscribe messages)', () => {
