@@ -218,6 +218,6 @@ export const BotAppealStatus = z.object({ number: z.string(), state: AppealState
 export type BotAppealStatus = z.infer<typeof BotAppealStatus>;
 
 /** Whether a private-chat contact is a bound grid worker (only they may forward appeals to the bot). */
-export const ContactParams = z.strictObject({ contactId: z.string().min(1).max(200) });
+export const ContactParams = z.strictObject({ contactId: z.string().regex(/^[A-Za-z0-9_@.:-]{1,200}$/, '联系人编号无效') });
 export const BotContactInfo = z.object({ gridWorker: z.boolean(), name: z.string().nullable(), regionName: z.string().nullable() });
 export type BotContactInfo = z.infer<typeof BotContactInfo>;
