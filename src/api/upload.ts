@@ -10,20 +10,45 @@ import { getSession } from '../store/session';
 export const UPLOAD_PATH = '/photos';
 /** A phone on a weak rural network may need a while for a few hundred kilobytes. */
 const UPLOAD_TIMEOUT_MS = 120_000;
+/**
+ * An upload that shows no progress for this long is given up (and can be retried). Taro's H5
+ * uploadFile first reads the picked file through its blob: URL and never settles when that read
+ * is refused (e.g. by a Content-Security-Policy without `connect-src blob:`), so without this
+ * guard the photo would say 上传中 forever.
+ */
+export const UPLOAD_STALL_MS = 30_000;
 
 export type ProgressListener = (percent: number) => void;
 
 async function sendFile(filePath: string, token: string | null, onProgress?: ProgressListener): Promise<RawResponse> {
   const header: Record<string, string> = {};
   if (token) header.Authorization = `Bearer ${token}`;
+  let stall: ReturnType<typeof setTimeout> | undefined;
   try {
     const task = Taro.uploadFile({ url: apiUrl(UPLOAD_PATH), filePath, name: 'file', header, timeout: UPLOAD_TIMEOUT_MS });
-    // Both builds give the task's progress events on the returned promise.
-    if (onProgress && typeof task.onProgressUpdate === 'function') task.onProgressUpdate((p) => onProgress(p.progress));
-    const res = await task;
+    const stalled = new Promise<never>((_, reject) => {
+      const arm = () => {
+        clearTimeout(stall);
+        stall = setTimeout(() => {
+          if (typeof task.abort === 'function') task.abort();
+          reject(new Error('upload stalled'));
+        }, UPLOAD_STALL_MS);
+      };
+      arm();
+      // Both builds give the task's progress events on the returned promise.
+      if (typeof task.onProgressUpdate === 'function') {
+        task.onProgressUpdate((p) => {
+          arm();
+          onProgress?.(p.progress);
+        });
+      }
+    });
+    const res = await Promise.race([task, stalled]);
     return { statusCode: res.statusCode, data: parseBody(res.data) };
   } catch {
     throw new ApiError(0, 'NETWORK_ERROR', NETWORK_ERROR_MESSAGE);
+  } finally {
+    clearTimeout(stall);
   }
 }
 

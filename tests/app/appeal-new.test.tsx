@@ -324,3 +324,36 @@ test('signed out: the form sends the resident to the login page', async () => {
   await act(async () => undefined);
   expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/login/index' });
 });
+
+test('an upload that never progresses is given up after the stall limit and can be retried', async () => {
+  // Catches a photo stuck at 上传中 forever: Taro's H5 uploadFile never settles when reading the
+  // picked file is refused, and the resident could then never send the appeal.
+  api();
+  taro.chooseImage.mockResolvedValue({ tempFilePaths: ['blob:stuck'] });
+  const abort = jest.fn();
+  taro.uploadFile.mockImplementation(() => Object.assign(new Promise(() => undefined), { abort, onProgressUpdate: () => undefined }));
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  try {
+    render(<AppealNewPage />);
+    await act(async () => undefined);
+    await act(async () => {
+      fireEvent.click(screen.getByText('添加照片 0/9'));
+    });
+    expect(screen.getByText('上传中 0%')).toBeTruthy();
+    await act(async () => {
+      jest.advanceTimersByTime(29_000);
+    });
+    expect(screen.getByText('上传中 0%')).toBeTruthy();
+    await act(async () => {
+      jest.advanceTimersByTime(1_000);
+    });
+    expect(abort).toHaveBeenCalledTimes(1);
+    expect(screen.getByText('上传失败，点击重试')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByText('上传失败，点击重试'));
+    });
+    expect(taro.uploadFile).toHaveBeenCalledTimes(2);
+  } finally {
+    jest.useRealTimers();
+  }
+});
