@@ -124,6 +124,8 @@ export default function AppealFilePage() {
       clearFileDraft(userId);
       setFiled(created);
       void Taro.showToast({ title: '提交成功', icon: 'success', duration: 1500 });
+      // The number to read out is at the top; the form was scrolled down to 提交.
+      if (typeof Taro.pageScrollTo === 'function') void Taro.pageScrollTo({ scrollTop: 0, duration: 0 }).catch(() => undefined);
     } catch (e) {
       // The draft and its key stay: 提交 again returns the first appeal if this one got through.
       if (e instanceof ApiError && e.status === 400) setErrors(fileErrorsFromServer(e.details, e.message));
