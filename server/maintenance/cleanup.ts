@@ -4,7 +4,8 @@
  *   after they were issued; the audit log keeps who bound what);
  * - sessions that have expired, or were revoked more than a day ago (the refresh grace period is
  *   far shorter);
- * - rate-limit windows that have ended.
+ * - rate-limit windows that have ended;
+ * - outbox messages sent more than 30 days ago (failed ones stay for the record).
  *
  * Every step is one idempotent deleteMany by a date: two server processes running it at once
  * delete each document once between them and never anything still in use.
@@ -16,23 +17,27 @@ import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/perio
 const DAY = 24 * 60 * 60 * 1000;
 /** How long spent binding codes and revoked sessions stay, to explain a refusal shortly after. */
 export const KEEP_SPENT_MS = DAY;
+/** Sent notifications are kept a month, to answer "was I told?". */
+export const KEEP_SENT_OUTBOX_MS = 30 * DAY;
 export const DEFAULT_CLEANUP_INTERVAL_MS = 15 * 60 * 1000;
 
 export interface CleanupResult {
   bindingCodes: number;
   sessions: number;
   rateWindows: number;
+  outbox: number;
 }
 
 export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
   const now = ctx.now();
   const spentBefore = new Date(now.getTime() - KEEP_SPENT_MS);
-  const { BindingCode, Session, RateWindow } = ctx.models;
+  const { BindingCode, Session, RateWindow, Outbox } = ctx.models;
 
   const bindingCodes = (await BindingCode.deleteMany({ expiresAt: { $lte: spentBefore } })).deletedCount;
   const sessions = (await Session.deleteMany({ $or: [{ expiresAt: { $lte: now } }, { revokedAt: { $lte: spentBefore } }] })).deletedCount;
   const rateWindows = await rateLimiter(RateWindow, ctx.now).removeExpired();
-  return { bindingCodes, sessions, rateWindows };
+  const outbox = (await Outbox.deleteMany({ state: 'sent', sentAt: { $lte: new Date(now.getTime() - KEEP_SENT_OUTBOX_MS) } })).deletedCount;
+  return { bindingCodes, sessions, rateWindows, outbox };
 }
 
 export type CleanupJob = PeriodicJob;
@@ -45,7 +50,7 @@ export function startCleanupJob(ctx: AppContext, opts: { intervalMs?: number; sc
     'cleanup',
     async () => {
       const deleted = await runCleanup(ctx);
-      if (deleted.bindingCodes + deleted.sessions + deleted.rateWindows > 0) ctx.logger.info({ deleted }, 'cleanup: removed expired records');
+      if (Object.values(deleted).some((n) => n > 0)) ctx.logger.info({ deleted }, 'cleanup: removed expired records');
     },
     { intervalMs: opts.intervalMs ?? DEFAULT_CLEANUP_INTERVAL_MS, schedule: opts.schedule },
   );

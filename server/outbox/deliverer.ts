@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import type { Schedule } from '../maintenance/cleanup';
+import { startPeriodicJob, type Schedule } from '../core/periodic-job';
 import { identityKey } from '../users/model';
 import { outbox, type ClaimedItem, type DeliveryResult } from './outbox';
 import { SubscribePayload } from './schemas';
@@ -29,12 +29,6 @@ export interface OutboxDeliverer {
   runOnce(): Promise<number>;
 }
 
-const realSchedule: Schedule = (run, ms) => {
-  const t = setTimeout(run, ms);
-  t.unref();
-  return { cancel: () => clearTimeout(t) };
-};
-
 const WECHAT_PREFIX = identityKey.wechat('');
 
 /** The user's openid: their `wechat:<openid>` identity (mini-program sign-in). */
@@ -46,14 +40,10 @@ async function openidOf(ctx: AppContext, userId: string): Promise<string | null>
 }
 
 export function startOutboxDeliverer(ctx: AppContext, opts: { sender: SubscribeSender; intervalMs?: number; schedule?: Schedule; owner?: string }): OutboxDeliverer {
-  const schedule = opts.schedule ?? realSchedule;
-  const intervalMs = opts.intervalMs ?? DEFAULT_DELIVER_INTERVAL_MS;
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new Error(`deliverer intervalMs must be a positive number, got ${intervalMs}`);
   const owner = opts.owner ?? `server:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const box = outbox(ctx);
+  // Set by stop(): a run in progress claims no further batch.
   let stopped = false;
-  let timer: { cancel(): void } | undefined;
-  let running: Promise<unknown> = Promise.resolve();
 
   async function deliver(item: ClaimedItem): Promise<DeliveryResult> {
     const payload = SubscribePayload.safeParse(item.payload);
@@ -87,26 +77,21 @@ export function startOutboxDeliverer(ctx: AppContext, opts: { sender: SubscribeS
     return handled;
   }
 
-  const tick = () => {
-    timer = undefined;
-    running = runOnce()
-      .then(
-        (n) => n > 0 && ctx.logger.info({ handled: n, sender: opts.sender.kind }, 'outbox: subscribe messages delivered'),
-        (err: unknown) => ctx.logger.warn({ err }, 'outbox delivery failed; will retry at the next interval'),
-      )
-      .finally(() => {
-        if (!stopped) timer = schedule(tick, intervalMs);
-      });
-  };
-  timer = schedule(tick, 0);
+  const job = startPeriodicJob(
+    ctx.logger,
+    'outbox delivery',
+    async () => {
+      const n = await runOnce();
+      if (n > 0) ctx.logger.info({ handled: n, sender: opts.sender.kind }, 'outbox: subscribe messages delivered');
+    },
+    { intervalMs: opts.intervalMs ?? DEFAULT_DELIVER_INTERVAL_MS, schedule: opts.schedule },
+  );
 
   return {
     runOnce,
     async stop() {
       stopped = true;
-      timer?.cancel();
-      timer = undefined;
-      await running;
+      await job.stop();
     },
   };
 }

@@ -22,8 +22,8 @@ const ahead = (ms: number) => new Date(s.ctx.now().getTime() + ms);
 const ids = async (model: { find(f: object): { lean(): Promise<Array<{ _id: unknown }>> } }) => (await model.find({}).lean()).map((d) => String(d._id)).sort();
 
 async function seedRecords() {
-  const { BindingCode, Session, RateWindow } = s.ctx.models;
-  await Promise.all([BindingCode.deleteMany({}), Session.deleteMany({}), RateWindow.deleteMany({})]);
+  const { BindingCode, Session, RateWindow, Outbox } = s.ctx.models;
+  await Promise.all([BindingCode.deleteMany({}), Session.deleteMany({}), RateWindow.deleteMany({}), Outbox.deleteMany({})]);
   const user = new Types.ObjectId();
   const code = (name: string, fields: object) => ({ _id: new Types.ObjectId(), code: name, type: 'contact', createdBy: user, ...fields });
   const codes = {
@@ -46,6 +46,13 @@ async function seedRecords() {
     { _id: 'k|ended', count: 3, expiresAt: ago(1000) },
     { _id: 'k|current', count: 1, expiresAt: ahead(60_000) },
   ]);
+  const message = (key: string, state: string, sentAt: Date | null) => ({ dedupeKey: key, channel: 'bot_room', recipient: 'r@chatroom', payload: { text: 'x', mentionContactIds: [] }, priority: 5, attempts: 1, nextAttemptAt: ago(40 * DAY), state, sentAt });
+  await Outbox.insertMany([
+    message('sent-long-ago', 'sent', ago(31 * DAY)),
+    message('sent-recently', 'sent', ago(29 * DAY)),
+    message('failed-long-ago', 'failed', null),
+    message('pending', 'pending', null),
+  ]);
   return { codes, sessions };
 }
 
@@ -54,12 +61,13 @@ describe('runCleanup', () => {
   // that stay forever, or live ones deleted too early.
   it('deletes spent codes a day after expiry, expired and long-revoked sessions, ended rate windows; keeps the rest', async () => {
     const { codes, sessions } = await seedRecords();
-    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1 });
+    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1, outbox: 1 });
     expect(await ids(s.ctx.models.BindingCode)).toEqual([codes.live._id, codes.justExpired._id].map(String).sort());
     expect(await ids(s.ctx.models.Session)).toEqual([sessions.live._id, sessions.revokedJustNow._id].map(String).sort());
     expect(await ids(s.ctx.models.RateWindow)).toEqual(['k|current']);
+    expect((await s.ctx.models.Outbox.find({}).lean()).map((m) => m.dedupeKey).sort()).toEqual(['failed-long-ago', 'pending', 'sent-recently']);
     // Nothing left to do: a second run deletes nothing.
-    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 0, sessions: 0, rateWindows: 0 });
+    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 0, sessions: 0, rateWindows: 0, outbox: 0 });
   });
 
   // Catches: a cleanup that fails or deletes twice when two server processes run it at once.
@@ -67,8 +75,8 @@ describe('runCleanup', () => {
     await seedRecords();
     const runs = [runCleanup(s.ctx), runCleanup(s.ctx)];
     const results = await Promise.all(runs);
-    const total = (k: 'bindingCodes' | 'sessions' | 'rateWindows') => results[0]![k] + results[1]![k];
-    expect({ bindingCodes: total('bindingCodes'), sessions: total('sessions'), rateWindows: total('rateWindows') }).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1 });
+    const total = (k: 'bindingCodes' | 'sessions' | 'rateWindows' | 'outbox') => results[0]![k] + results[1]![k];
+    expect({ bindingCodes: total('bindingCodes'), sessions: total('sessions'), rateWindows: total('rateWindows'), outbox: total('outbox') }).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1, outbox: 1 });
     expect(await s.ctx.models.BindingCode.countDocuments()).toBe(2);
     expect(await s.ctx.models.Session.countDocuments()).toBe(2);
     expect(await s.ctx.models.RateWindow.countDocuments()).toBe(1);
