@@ -6,6 +6,7 @@ import { identityKey } from '../users/model';
 import { DEFAULT_DEADLINES } from '../categories/model';
 import type { RegionDoc } from '../regions/model';
 import { demoCounty } from './demo-county';
+import { buildDemoAppeals } from './appeals';
 
 /**
  * The demo county is written in named sections, and each applied section is recorded. A later
@@ -21,7 +22,7 @@ import { demoCounty } from './demo-county';
  * the section again. The first pending record is written before the first document, so a
  * half-seeded database is always a demo database, never taken for a real county's.
  */
-const SEED_MODELS = ['Region', 'Department', 'Category', 'User', 'Identity', 'Room'] as const;
+const SEED_MODELS = ['Region', 'Department', 'Category', 'User', 'Identity', 'Room', 'Appeal'] as const;
 type SeedModel = (typeof SEED_MODELS)[number];
 interface SeedWrite {
   model: SeedModel;
@@ -149,6 +150,15 @@ const SECTIONS: SeedSection[] = [
         writes.push({ model: 'Room', doc: { _id: newId(), roomId: g.roomId, topic: g.topic, regionId: r._id, regionPath: r.path, boundBy: (staff ?? fallback)!._id, boundAt: now } });
       }
       return { writes, count: bound.length };
+    },
+  },
+  {
+    // Reserves its ticket numbers on the day counters while building (server/seed/appeals.ts):
+    // a counter left ahead by an interrupted run only skips numbers.
+    name: 'appeals',
+    async build(models, now) {
+      const docs = await buildDemoAppeals(models, now);
+      return { writes: docs.map((doc): SeedWrite => ({ model: 'Appeal', doc: doc as unknown as SeedWrite['doc'] })), count: docs.length };
     },
   },
 ];
