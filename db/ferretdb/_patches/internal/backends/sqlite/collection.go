@@ -86,7 +86,7 @@ func (c *collection) Query(ctx context.Context, params *backends.QueryParams) (*
 
 	var orderBy string
 	if params.Sort.Len() != 0 && !params.Sort.Has("$natural") {
-		orderBy = xianrongOrderBy(params.Sort, t)
+		orderBy = xianrongOrderBy(params.Sort, t, plan)
 	}
 
 	var hint string

@@ -25,11 +25,12 @@ import (
 //
 // Pushed: conditions on simple top-level fields (metadata.XianrongSimpleField) of the forms
 // {f: v}, {f: {$eq: v}}, {f: {$in: [v...]}}, {f: {$gt|$gte|$lt|$lte: v}} and {f: /^literal/}
-// (or {$regex: '^literal'} without options), and $and of filters; v a string, number (not NaN or
-// infinite), date, ObjectID, bool or null (null only for $eq/$in). For _id: equality and $in of
-// strings and ObjectIDs, on the _id index. Everything else ($or, $ne, $nin, $exists, $elemMatch,
-// dotted paths, regexes with options or without a literal prefix, objects, arrays ...) stays for
-// the handler alone.
+// (or {$regex: '^literal'} without options), $and of filters, and $or of filters whose every
+// branch pushes at least one condition; v a string, number (not NaN or infinite), date, ObjectID,
+// bool or null (null only for $eq/$in). For _id: equality and $in of strings and ObjectIDs, and
+// $gt/$gte/$lt/$lte of an ObjectID, on the _id index. Everything else ($nor, $ne, $nin, $exists,
+// $elemMatch, dotted paths, regexes with options or without a literal prefix, objects, arrays ...)
+// stays for the handler alone.
 //
 // A document whose field f holds an array may match a condition on f through its elements, so each
 // pushed condition keeps such documents (OR rank = array) unless the collection's type log says
@@ -47,6 +48,10 @@ type xianrongPlan struct {
 
 	// whether the filter has a pushed _id condition
 	hasID bool
+
+	// whether a pushed condition selects only documents whose _id is an ObjectID (then SQLite may
+	// order by _id on the _id column, which orders ObjectIDs like FerretDB)
+	idObjectID bool
 }
 
 // xianrongTypeLog returns the loggable types each top-level field of the table ever held
@@ -184,6 +189,8 @@ func (p *xianrongPlan) addFilter(filter *types.Document, t xianrongTypes) {
 
 				p.addFilter(d, t)
 			}
+		case k == "$or":
+			p.addOr(v, t)
 		case k == "_id":
 			p.addID(v)
 		case !metadata.XianrongSimpleField(k):
@@ -194,44 +201,123 @@ func (p *xianrongPlan) addFilter(filter *types.Document, t xianrongTypes) {
 	}
 }
 
-// addID pushes {_id: v} and {_id: {$in: [...]}} for strings and ObjectIDs through the _id index.
-func (p *xianrongPlan) addID(v any) {
-	var vals []any
-
-	switch v := v.(type) {
-	case string, types.ObjectID:
-		vals = []any{v}
-	case *types.Document:
-		if v.Len() != 1 {
-			p.exact = false
-			return
-		}
-
-		op := v.Keys()[0]
-		arg := v.Values()[0]
-
-		switch op {
-		case "$eq":
-			vals = []any{arg}
-		case "$in":
-			arr, ok := arg.(*types.Array)
-			if !ok {
-				p.exact = false
-				return
-			}
-
-			for i := 0; i < arr.Len(); i++ {
-				vals = append(vals, xianrongElem(arr.Get(i)))
-			}
-		default:
-			p.exact = false
-			return
-		}
-	default:
+// addOr adds {$or: [b1, b2, ...]} as ((b1) OR (b2) ...), each branch translated like a filter
+// document of its own. The SQL of a branch selects a superset of the documents the branch matches
+// (its unpushed conditions only make it inexact), so their OR is a superset of the $or. A branch
+// that pushes nothing could match any document: then nothing is pushed for this $or. So is an
+// empty or malformed $or (FerretDB's filter reports the error). A branch's equalities and _id
+// conditions do not hold for the whole filter, so they do not steer index hints or the sort.
+func (p *xianrongPlan) addOr(v any, t xianrongTypes) {
+	arr, ok := v.(*types.Array)
+	if !ok || arr.Len() == 0 {
 		p.exact = false
 		return
 	}
 
+	terms := make([]string, 0, arr.Len())
+	var args []any
+	exact := true
+
+	for i := 0; i < arr.Len(); i++ {
+		d, ok := xianrongElem(arr.Get(i)).(*types.Document)
+		if !ok {
+			p.exact = false
+			return
+		}
+
+		b := xianrongBuildPlan(d, t)
+		if len(b.conds) == 0 {
+			p.exact = false
+			return
+		}
+
+		exact = exact && b.exact
+		terms = append(terms, "("+strings.Join(b.conds, " AND ")+")")
+		args = append(args, b.args...)
+	}
+
+	if !exact {
+		p.exact = false
+	}
+
+	p.conds = append(p.conds, "("+strings.Join(terms, " OR ")+")")
+	p.args = append(p.args, args...)
+}
+
+// addID pushes {_id: v}, {_id: {$eq: v}} and {_id: {$in: [...]}} for strings and ObjectIDs, and
+// {_id: {$gt|$gte|$lt|$lte: ObjectID}} (cursor paging), through the _id index.
+func (p *xianrongPlan) addID(v any) {
+	switch v := v.(type) {
+	case string, types.ObjectID:
+		p.addIDIn([]any{v})
+	case *types.Document:
+		if v.Len() == 0 || !strings.HasPrefix(v.Keys()[0], "$") {
+			// equality with a document
+			p.exact = false
+			return
+		}
+
+		iter := v.Iterator()
+		defer iter.Close()
+
+		for {
+			op, arg, err := iter.Next()
+			if err != nil {
+				return
+			}
+
+			switch op {
+			case "$eq":
+				p.addIDIn([]any{arg})
+			case "$in":
+				arr, ok := arg.(*types.Array)
+				if !ok {
+					p.exact = false
+					continue
+				}
+
+				var vals []any
+				for i := 0; i < arr.Len(); i++ {
+					vals = append(vals, xianrongElem(arr.Get(i)))
+				}
+
+				p.addIDIn(vals)
+			case "$gt", "$gte", "$lt", "$lte":
+				p.addIDRange(op, arg)
+			default:
+				p.exact = false
+			}
+		}
+	default:
+		p.exact = false
+	}
+}
+
+// addIDRange adds {_id: {$gt|$gte|$lt|$lte: v}} for an ObjectID v. FerretDB compares within a
+// type, so only ObjectID _ids can match; the _id column holds an ObjectID as its lower-case hex in
+// quotes, and those texts (all of one length) order like the ObjectIDs. Another type of _id may
+// fall in the text range, so the stored type is checked too, which makes the condition exact.
+// Ranges of strings are not pushed: a string's JSON text does not order like the string (`"ab"`
+// sorts after `"ab "`, and escapes).
+func (p *xianrongPlan) addIDRange(op string, v any) {
+	id, ok := v.(types.ObjectID)
+	if !ok {
+		p.exact = false
+		return
+	}
+
+	sqlOp := map[string]string{"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}[op]
+
+	p.hasID = true
+	p.idObjectID = true
+	p.conds = append(p.conds, fmt.Sprintf(
+		`(%s %s ? AND %s->>'$."$s".p._id.t' = 'objectId')`, metadata.IDColumn, sqlOp, metadata.DefaultColumn,
+	))
+	p.args = append(p.args, fmt.Sprintf(`"%x"`, id[:]))
+}
+
+// addIDIn adds {_id: {$in: vals}} (one value for an equality) for strings and ObjectIDs.
+func (p *xianrongPlan) addIDIn(vals []any) {
 	if len(vals) == 0 {
 		p.exact = false
 		return
@@ -276,7 +362,7 @@ func (p *xianrongPlan) addID(v any) {
 	cond := fmt.Sprintf(`%s IN (%s)`, metadata.IDColumn, strings.Join(ph, ", "))
 	if p.exact {
 		// _id is never an array; a string and an ObjectID with the same hex differ only in $s
-		cond += fmt.Sprintf(` AND %s->>'$."$s".p._id.t' = '%s'`, metadata.DefaultColumn, typ)
+		cond = fmt.Sprintf(`(%s AND %s->>'$."$s".p._id.t' = '%s')`, cond, metadata.DefaultColumn, typ)
 	}
 
 	p.conds = append(p.conds, cond)
@@ -630,17 +716,26 @@ func xianrongElem(v any, _ error) any {
 // exactly like the handler: every key must be a simple top-level field whose values all order in
 // SQL like FerretDB orders them (no arrays, objects, binData, timestamps or regexes).
 // Documents with equal sort keys may come in any order, as with the handler's sort.
-func xianrongOrderBy(sort *types.Document, t xianrongTypes) string {
+//
+// A key on _id, when the plan selects only ObjectID _ids (an _id range, as cursor paging pushes),
+// orders by the _id column itself: the _id index and indexes ending in _id then return rows in
+// order, and a limit stops reading early.
+func xianrongOrderBy(sort *types.Document, t xianrongTypes, p *xianrongPlan) string {
 	var cols []string
 
 	for _, k := range sort.Keys() {
-		if !metadata.XianrongSimpleField(k) || !t.orderable(k) {
-			return ""
-		}
-
 		dir := ""
 		if sort.Map()[k].(int64) == -1 {
 			dir = " DESC"
+		}
+
+		if k == "_id" && p.idObjectID {
+			cols = append(cols, metadata.IDColumn+dir)
+			continue
+		}
+
+		if !metadata.XianrongSimpleField(k) || !t.orderable(k) {
+			return ""
 		}
 
 		cols = append(cols, metadata.XianrongRankExpr(k)+dir, metadata.XianrongValueExpr(k)+dir)
