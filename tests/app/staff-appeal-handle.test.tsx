@@ -146,7 +146,8 @@ test('assign sends the chosen department and shows the new state', async () => {
   expect(screen.getByText('县交通运输局 ▾')).toBeTruthy();
   await click('确认派单');
   expect(posts(log).map((r) => [r.path, r.data])).toEqual([['/appeals/a1/assign', { departmentId: 'd-roads' }]]);
-  expect(screen.getAllByText('已派单').length).toBeGreaterThan(0);
+  expect(screen.getByText('已派单，当前状态：已派单')).toBeTruthy();
+  expect(document.querySelector('.appeal-state')?.textContent).toBe('已派单');
   expect(Array.from(document.querySelectorAll('.appeal-handle__button')).map((b) => b.textContent)).toEqual(['改派']);
   expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已派单' }));
 });
@@ -168,7 +169,7 @@ test('409 on accept shows the server message and reloads the appeal', async () =
   expect(posts(log)[0]?.data).toEqual({});
   expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '诉求当前状态为「已受理」，不能受理' }));
   expect(gets(log, '/appeals/a1')).toHaveLength(2);
-  expect(screen.getAllByText('已受理').length).toBeGreaterThan(0);
+  expect(document.querySelector('.appeal-state')?.textContent).toBe('已受理');
   expect(Array.from(document.querySelectorAll('.appeal-handle__button')).map((b) => b.textContent)).toEqual(['派单']);
 });
 

@@ -28,6 +28,8 @@ export default function AppealHandlePage() {
   const [error, setError] = useState('');
   const [action, setAction] = useState<StaffAction | null>(null);
   const [busy, setBusy] = useState(false);
+  /** What the last move did, said where the button was (the state tag is at the top of a long page). */
+  const [done, setDone] = useState('');
   const [departments, setDepartments] = useState<Department[] | null>(null);
   const [categories, setCategories] = useState<Category[] | null>(null);
   const [listsError, setListsError] = useState('');
@@ -76,6 +78,7 @@ export default function AppealHandlePage() {
 
   const openForm = (a: StaffAction) => {
     setAction(a);
+    setDone('');
     if ((a === 'assign' || a === 'transfer' || a === 'accept') && (departments === null || categories === null)) void loadLists();
   };
 
@@ -87,11 +90,13 @@ export default function AppealHandlePage() {
       generation.current++; // an older reload in flight must not overwrite this answer
       setAppeal(next);
       setAction(null);
+      setDone(`已${STAFF_ACTION_LABELS[s.action]}，当前状态：${next.stateLabel}`);
       void Taro.showToast({ title: `已${STAFF_ACTION_LABELS[s.action]}`, icon: 'success' });
     } catch (e) {
       // The wrapper toasted the reason. 409: someone moved it first; show what it is now.
       if (e instanceof ApiError && e.status === 409) {
         setAction(null);
+        setDone('');
         await load();
       }
       // Anything else (a network failure, a refused field) keeps the form and what was typed.
@@ -118,6 +123,7 @@ export default function AppealHandlePage() {
 
       <View className='card appeal-handle__actions'>
         <Text className='card__title'>办理</Text>
+        {done ? <Text className='appeal-handle__done'>{done}</Text> : null}
         {actions.length === 0 ? <Text className='text-muted'>当前没有需要您办理的操作</Text> : null}
         {action === null ? (
           <View className='appeal-handle__buttons'>
