@@ -217,11 +217,13 @@ test('reject needs a reason and keeps it when the network fails', async () => {
   expect(document.querySelector('textarea')).toBeNull();
 });
 
-// Bug caught: merging by a pasted number fails when the target is not among the similar appeals.
+// Bug caught: similar appeals searched only in the reporter's grid (not the whole community), or merging
+// by a pasted number fails when the target is not among the similar appeals.
 test('merge finds the target by its number', async () => {
   const other = { ...detail({ id: 'a0', number: 'DX-20261125-0007', excerpt: '西城社区停水', state: 'accepted', stateLabel: '已受理' }) };
   const log = fakeApi({
-    'GET /appeals/a1': () => ok(detail()),
+    'GET /appeals/a1': () => ok(detail({ regionId: 'g1', regionName: '城关镇 / 西城社区 / 第一网格' })),
+    'GET /regions/g1': () => ok({ id: 'g1', name: '第一网格', code: 'DX-01-02-01', level: 'grid', parentId: 'm2', path: '/c/t1/m2/g1/', pathNames: ['东溪县', '城关镇', '西城社区', '第一网格'], childCount: 0 }),
     'GET /appeals': (req) => (req.query.categoryId ? ok({ items: [], nextCursor: null }) : ok({ items: [other], nextCursor: null })),
     'POST /appeals/a1/merge': () => ok(detail({ state: 'merged', stateLabel: '已合并', duplicateOf: { id: 'a0', number: 'DX-20261125-0007' }, allowedActions: [] })),
   });

@@ -2,7 +2,7 @@
 // region, or finds one by its number (read aloud over the phone or pasted from a chat).
 import { useEffect, useState } from 'react';
 import { Button, Input, Text, View } from '@tarojs/components';
-import { appealsApi } from '../../../api/endpoints';
+import { appealsApi, regionsApi } from '../../../api/endpoints';
 import { errorMessage } from '../../../api/request';
 import type { AppealDetail, AppealSummary } from '../../../api/types';
 import { LoadingState } from '../../../components/StateView';
@@ -16,6 +16,12 @@ const TARGET_STATES = 'submitted,accepted,assigned,in_progress,replied';
 const SEARCH_PAGES = 4;
 
 export const normalizeNumber = (s: string) => s.trim().toUpperCase().replace(/\s+/g, '');
+
+/** The community of a grid (the list's region filter takes a subtree); a community is itself. */
+async function communityOf(regionId: string): Promise<string> {
+  const r = await regionsApi.get(regionId, { toast: false });
+  return r.level === 'grid' && r.parentId ? r.parentId : regionId;
+}
 
 async function findByNumber(number: string): Promise<AppealSummary | null> {
   let cursor: string | undefined;
@@ -38,8 +44,9 @@ export function AppealMergeTarget({ appeal, value, onChange }: { appeal: AppealD
 
   useEffect(() => {
     let live = true;
-    appealsApi
-      .list({ view: 'inbox', state: TARGET_STATES, categoryId: appeal.categoryId ?? undefined, regionId: appeal.regionId, limit: 20 }, { toast: false })
+    // Duplicates come from anywhere in the community: an appeal filed for a grid searches its community.
+    communityOf(appeal.regionId)
+      .then((regionId) => appealsApi.list({ view: 'inbox', state: TARGET_STATES, categoryId: appeal.categoryId ?? undefined, regionId, limit: 20 }, { toast: false }))
       .then((page) => {
         if (live) setCandidates(page.items.filter((a) => a.id !== appeal.id));
       })
