@@ -1,0 +1,491 @@
+/**
+ * Appeals under load, each figure beside its baseline in the same run:
+ *
+ *  1. Filing: `POST /api/v1/appeals` as the 30 demo residents (distinct idempotency keys,
+ *     categories and regions in turn) at 10 and at 50 requests in flight, beside raw driver
+ *     `insertOne`s of the very documents the API stored (read back, new _id, number and key) at the
+ *     same concurrency on the same database. Appeals/s of each and the ratio.
+ *  2. Direct dispatch: `dispatchMs` (submission to assignment) of the appeals filed in part 1 whose
+ *     category names a unit, p50/p99, beside the filing request's own latency.
+ *  3. The inbox (`GET /api/v1/appeals?view=inbox`): the county dispatcher and a department, first
+ *     page and a filtered page, p50/p99 of sequential requests, with 10k and with 100k appeals in
+ *     the database. The database is filled to each size with generated appeals shaped like filed
+ *     ones (model.ts fields, deadlines and timeline by state, spread over the 24 community and grid
+ *     paths, 8 departments, 17 categories and 90 days), bulk-inserted with the driver.
+ *
+ * The project runs in a child process as `npm start` runs it (its own embedded FerretDB in a temp
+ * folder, demo county seeded, background jobs on, log level warn); this process drives it and
+ * opens its own connection to the same database for the raw inserts and the loading.
+ *
+ *   npx tsx bench/appeals.ts [seconds] [--no-100k]
+ *   (default 6 s per filing measurement (2..30); --no-100k stops after the 10k size)
+ *
+ * Roles of this file: no argument = the bench; `--project` = the child.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose, { Types } from 'mongoose';
+import { deadlinesFrom, dueAtFor } from '../server/appeals/deadlines';
+
+const ROOT = path.resolve(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
+const START_TIMEOUT_MS = 300_000; // the first run may build the embedded database
+const args = process.argv.slice(2);
+const SECONDS = Math.min(Math.max(Number(args.find((a) => /^\d+$/.test(a))) || 6, 2), 30);
+const SIZES = args.includes('--no-100k') ? [10_000] : [10_000, 100_000];
+const CONCURRENCY = [10, 50];
+const MAX_FILED = 5000; // per concurrency level, whatever the duration
+const INBOX_SAMPLES = 100;
+const INBOX_MAX_MS = 8000;
+const BATCH = 1000;
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
+
+/** Until the parent closes our stdin (or dies) or sends a signal. */
+function untilParentGoes(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+    process.stdin.resume();
+  });
+}
+
+/** The child: the real server on its own embedded database, seeded like `npm start` does. */
+async function serveProject(): Promise<void> {
+  const { loadConfig } = await import('../server/core/config');
+  const { createLogger } = await import('../server/core/logger');
+  const { startServer } = await import('../server/server');
+  const { withDbName } = await import('../server/db/embedded');
+  const { isEmpty, seedDemoCounty } = await import('../server/seed/seed');
+  const config = loadConfig(process.env);
+  const server = await startServer(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+  try {
+    if (await isEmpty(server.ctx.models)) await seedDemoCounty(server.ctx.models);
+    process.stdout.write(`READY ${server.url} ${withDbName(server.embedded!.uri, 'xianrong')}\n`);
+    await untilParentGoes();
+  } finally {
+    await server.close();
+  }
+}
+
+interface Child {
+  url: string;
+  dbUri: string;
+  stop(): Promise<void>;
+}
+
+function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
+  const child: ChildProcess = spawn(TSX, [__filename, '--project'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.stdin!.end();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the project did not start within ${START_TIMEOUT_MS / 1000} s`));
+    }, START_TIMEOUT_MS);
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const m = /^READY (\S+) (\S+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.resume();
+        resolve({ url: m[1], dbUri: m[2], stop });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the project exited before it was ready (code ${code}, signal ${signal})`));
+    });
+  });
+}
+
+// ---- small helpers ----
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const ms = (n: number) => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
+const sec = (t0: number) => (performance.now() - t0) / 1000;
+
+/** A small seeded PRNG (mulberry32): the generated appeals are the same in every run. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Runs `task(i)` for i = 0, 1 … with `concurrency` in flight until `seconds` pass or `max` are started. */
+async function pool(concurrency: number, seconds: number, max: number, task: (i: number) => Promise<void>): Promise<{ n: number; seconds: number }> {
+  let next = 0;
+  const t0 = performance.now();
+  const stopAt = t0 + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < max && performance.now() < stopAt) await task(next++);
+    }),
+  );
+  return { n: next, seconds: sec(t0) };
+}
+
+async function json<T>(res: Response, what: string): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${text.slice(0, 200)}`);
+  return JSON.parse(text) as T;
+}
+
+// ---- the bench ----
+
+type Models = import('../server/db/models').Models;
+type AppealDoc = import('../server/appeals/model').AppealDoc;
+
+interface Demo {
+  residents: string[];
+  regions: { _id: Types.ObjectId; path: string; pathNames: string[]; name: string; level: string; code: string }[];
+  categories: { _id: Types.ObjectId; name: string; defaultDepartmentId: Types.ObjectId | null; deadlines: { acceptHours: number; firstContactHours: number; resolveHours: number } }[];
+  departments: { _id: Types.ObjectId; name: string; code: string }[];
+  residentIds: Types.ObjectId[];
+}
+
+async function demoData(models: Models): Promise<Demo> {
+  const regions = await models.Region.find({ level: { $in: ['community', 'grid'] } }).lean<Demo['regions']>();
+  const categories = await models.Category.find().lean<Demo['categories']>();
+  const departments = await models.Department.find().lean<Demo['departments']>();
+  const residentIds = (await models.User.find({ roles: 'resident' }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>()).map((u) => u._id);
+  return { residents: Array.from({ length: 30 }, (_, i) => `demo-resident-${String(i + 1).padStart(2, '0')}`), regions, categories, departments, residentIds };
+}
+
+interface Filing {
+  concurrency: number;
+  api: { n: number; seconds: number; latencies: number[]; failed: number };
+  raw: { n: number; seconds: number };
+  dispatchMs: number[];
+  directLatencies: number[];
+}
+
+async function fileThroughApi(base: string, tokens: string[], demo: Demo, concurrency: number): Promise<Filing['api'] & { keys: Map<string, number> }> {
+  const latencies: number[] = [];
+  const keys = new Map<string, number>();
+  let failed = 0;
+  const r = await pool(concurrency, SECONDS, MAX_FILED, async (i) => {
+    const category = demo.categories[i % demo.categories.length];
+    const region = demo.regions[i % demo.regions.length];
+    const key = `bench-c${concurrency}-${i}`;
+    const body = { idempotencyKey: key, kind: 'help', categoryId: String(category._id), description: `第${i}号压测诉求：${region.name}附近路灯不亮，晚上出行不便，请尽快处理。`, regionId: String(region._id), place: '压测地点' };
+    const t0 = performance.now();
+    const res = await fetch(`${base}/api/v1/appeals`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` }, body: JSON.stringify(body) });
+    await res.arrayBuffer();
+    const took = performance.now() - t0;
+    if (res.status === 201) {
+      latencies.push(took);
+      keys.set(key, took);
+    } else failed++;
+  });
+  return { ...r, latencies, failed, keys };
+}
+
+/** The same documents the API stored, inserted again by the driver (new _id, number and key). */
+async function insertRaw(models: Models, prefix: string, concurrency: number, count: number): Promise<Filing['raw']> {
+  const stored = await models.Appeal.collection.find({ idempotencyKey: { $regex: `^${prefix}` } }).limit(count).toArray();
+  const copies = stored.map((d, i) => ({ ...d, _id: new Types.ObjectId(), number: `${d.number}-R${i}`, idempotencyKey: `raw-${d.idempotencyKey}` }));
+  return pool(concurrency, 3600, copies.length, async (i) => {
+    await models.Appeal.collection.insertOne(copies[i]);
+  });
+}
+
+const DESCRIPTIONS = [
+  '小区门口的路灯坏了好几天，晚上出行很不方便，希望尽快维修。',
+  '楼下的下水道堵塞，污水冒到路面上，气味很大。',
+  '村道上有一段路面塌陷，电动车经过很危险。',
+  '菜市场旁边的垃圾桶满了没人清运，苍蝇很多。',
+  '附近工地夜间施工噪音太大，严重影响休息。',
+  '家里这两天水压很低，高峰时段基本没水。',
+  '公交车经常不按时刻表发车，等车时间很长。',
+  '超市售卖的商品标价和结账价格不一致。',
+  '老旧小区的楼道灯坏了，老人上下楼看不清。',
+  '咨询灵活就业人员养老保险的缴费办法。',
+];
+const STATE_WEIGHTS: [AppealDoc['state'], number][] = [
+  ['submitted', 0.04], ['accepted', 0.03], ['assigned', 0.1], ['in_progress', 0.12], ['replied', 0.08], ['closed', 0.53], ['rejected', 0.06], ['merged', 0.04],
+];
+const SATISFACTIONS = ['satisfied', 'satisfied', 'basically', 'unsatisfied'] as const;
+
+/**
+ * A generated appeal as filing and the moves would leave it: deadlines from its category, the
+ * timeline up to its state, `dueAt` of that state, overdue when an open one is past it (as the
+ * scheduler flags), nothing pending for the notification relay.
+ */
+function generate(demo: Demo, seq: number, now: number, rand: () => number): Record<string, unknown> {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  let u = rand();
+  let state: AppealDoc['state'] = 'closed';
+  for (const [s, w] of STATE_WEIGHTS) {
+    if ((u -= w) < 0) {
+      state = s;
+      break;
+    }
+  }
+  const open = ['submitted', 'accepted', 'assigned', 'in_progress', 'replied'].includes(state);
+  // Open ones are recent, finished ones spread over 90 days.
+  const submitted = new Date(now - (open ? (state === 'replied' ? 2 + rand() * 5 : rand() * 10) * DAY : (10 + rand() * 80) * DAY));
+  const region = pick(demo.regions);
+  const category = pick(demo.categories);
+  const deadlines = deadlinesFrom(submitted, category.deadlines);
+  const handled = ['assigned', 'in_progress', 'replied', 'closed'].includes(state);
+  const department = handled ? (demo.departments.find((d) => d._id.equals(category.defaultDepartmentId ?? new Types.ObjectId())) ?? pick(demo.departments)) : null;
+  const reporter = pick(demo.residentIds);
+  const t = submitted.getTime();
+  const at = (h: number) => new Date(Math.min(t + h * HOUR, now - 1000));
+  const ev = (when: Date, action: string, from: string | null, to: string | null, byName: string, note: string | null = null) => ({ _id: new Types.ObjectId(), at: when, action, from, to, byId: null, byName, byRole: null, note });
+  const timeline = [ev(submitted, 'submit', null, 'submitted', '居民')];
+  const acceptedAt = state === 'submitted' || state === 'rejected' ? null : at(0.5 + rand());
+  const assignedAt = handled ? at(1 + rand() * 2) : null;
+  const firstContactAt = state === 'in_progress' || state === 'replied' || state === 'closed' ? at(3 + rand() * 20) : null;
+  const repliedAt = state === 'replied' || state === 'closed' ? at(24 + rand() * 100) : null;
+  const closedAt = state === 'closed' ? at(200 + rand() * 48) : state === 'rejected' || state === 'merged' ? at(1 + rand()) : null;
+  if (acceptedAt) timeline.push(ev(acceptedAt, 'accept', 'submitted', 'accepted', '调度员'));
+  if (assignedAt) timeline.push(ev(assignedAt, 'assign', 'accepted', 'assigned', '调度员', `派至${department!.name}`));
+  if (firstContactAt) timeline.push(ev(firstContactAt, 'start', 'assigned', 'in_progress', '承办人'));
+  if (repliedAt) timeline.push(ev(repliedAt, 'reply', 'in_progress', 'replied', '承办人'));
+  if (state === 'rejected') timeline.push(ev(closedAt!, 'reject', 'submitted', 'rejected', '调度员', '不属于受理范围'));
+  if (state === 'merged') timeline.push(ev(closedAt!, 'merge', 'accepted', 'merged', '调度员', '合并至重复诉求'));
+  const rated = state === 'closed' && rand() < 0.7;
+  if (state === 'closed') timeline.push(ev(closedAt!, rated ? 'rate' : 'close', 'replied', 'closed', rated ? '居民' : '系统'));
+  const dueAt = dueAtFor(state, { ...deadlines, firstContactAt, repliedAt });
+  const overdue = !!dueAt && open && state !== 'replied' && dueAt.getTime() <= now;
+  if (overdue) timeline.push(ev(new Date(Math.min(dueAt!.getTime() + 60_000, now - 500)), 'overdue', null, null, '系统', '已超期'));
+  const day = new Date(t + 8 * HOUR).toISOString().slice(0, 10).replace(/-/g, '');
+  const idHex = Types.ObjectId.createFromTime(Math.floor(t / 1000)).toHexString().slice(0, 8) + Math.floor(rand() * 2 ** 32).toString(16).padStart(8, '0') + seq.toString(16).padStart(8, '0');
+  return {
+    _id: new Types.ObjectId(idHex),
+    number: `DX-${day}-9${String(seq).padStart(6, '0')}`,
+    kind: pick(['consultation', 'help', 'complaint', 'report', 'suggestion']),
+    state,
+    channel: pick(['miniprogram', 'miniprogram', 'miniprogram', 'group_chat', 'grid_worker', 'hotline']),
+    categoryId: category._id,
+    categoryName: category.name,
+    regionId: region._id,
+    regionPath: region.path,
+    regionName: region.pathNames.slice(1).join(' / '),
+    departmentId: department?._id ?? null,
+    departmentName: department?.name ?? null,
+    description: pick(DESCRIPTIONS) + `（编号${seq}）`,
+    place: null,
+    photoIds: [],
+    isPublic: rand() < 0.8,
+    isAnonymous: false,
+    submittedById: reporter,
+    reporterId: reporter,
+    reporterName: '居民',
+    reporterPhone: '13800000000',
+    roomId: null,
+    reporterContactId: null,
+    idempotencyKey: `bench-gen-${seq}`,
+    followerIds: [],
+    followersCount: 0,
+    submittedAt: submitted,
+    day,
+    ...deadlines,
+    dueAt,
+    overdue,
+    overdueCount: overdue ? 1 : 0,
+    acceptedAt,
+    assignedAt,
+    firstContactAt,
+    repliedAt,
+    closedAt,
+    dispatchMs: assignedAt ? assignedAt.getTime() - t : null,
+    directDispatch: false,
+    dispatchReviewed: false,
+    answer: repliedAt ? { text: '已处理完毕，感谢您的反映。', photoIds: [], at: repliedAt, departmentName: department?.name ?? null } : null,
+    rating: rated ? { resolved: rand() < 0.85, satisfaction: pick(SATISFACTIONS), comment: null, at: closedAt } : null,
+    duplicateOfId: null,
+    duplicateOfNumber: null,
+    lastRemindDay: null,
+    timeline,
+    eventCount: timeline.length,
+    notifiedCount: timeline.length,
+    notifyPending: false,
+    createdAt: submitted,
+    updatedAt: timeline[timeline.length - 1].at,
+  };
+}
+
+let generated = 0;
+async function fillTo(models: Models, demo: Demo, size: number, rand: () => number): Promise<{ added: number; seconds: number }> {
+  const have = await models.Appeal.collection.countDocuments();
+  const t0 = performance.now();
+  const now = Date.now();
+  let added = 0;
+  while (have + added < size) {
+    const n = Math.min(BATCH, size - have - added);
+    const docs = Array.from({ length: n }, () => generate(demo, ++generated, now, rand));
+    await models.Appeal.collection.insertMany(docs, { ordered: false });
+    added += n;
+  }
+  return { added, seconds: sec(t0) };
+}
+
+interface InboxCase {
+  name: string;
+  url: string;
+  token: string;
+}
+
+async function measureInbox(base: string, c: InboxCase): Promise<{ p50: number; p99: number; n: number; items: number }> {
+  const get = async () => {
+    const res = await fetch(base + c.url, { headers: { authorization: `Bearer ${c.token}` } });
+    return json<{ items: unknown[] }>(res, c.name);
+  };
+  for (let i = 0; i < 3; i++) await get(); // warm-up
+  const lat: number[] = [];
+  let items = 0;
+  const t0 = performance.now();
+  while (lat.length < INBOX_SAMPLES && (performance.now() - t0 < INBOX_MAX_MS || lat.length < 5)) {
+    const s = performance.now();
+    items = (await get()).items.length;
+    lat.push(performance.now() - s);
+  }
+  return { p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, items };
+}
+
+async function bench(): Promise<void> {
+  const cpus = os.cpus();
+  console.log(`Appeals bench: ${os.type()} ${os.arch()}, ${cpus.length} CPU (${cpus[0]?.model.trim() ?? '?'}), node ${process.version}`);
+  console.log(`load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (compare rows of one run)`);
+  const tStart = performance.now();
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-bench-appeals-'));
+  let child: Child | null = null;
+  let conn: mongoose.Connection | null = null;
+  const cap = setTimeout(() => {
+    console.error('bench/appeals.ts: time cap reached, stopping');
+    process.exit(1);
+  }, START_TIMEOUT_MS + 15 * 60_000);
+  cap.unref();
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: tmp, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT_PER_MINUTE: '10000' };
+    delete env.MONGODB_URI;
+    let t0 = performance.now();
+    child = await startChild(env);
+    console.log(`project server + embedded database + seed ready in ${sec(t0).toFixed(1)} s (${child.url})`);
+    const base = child.url;
+
+    const { createModels } = await import('../server/db/models');
+    conn = await mongoose.createConnection(child.dbUri).asPromise();
+    const models = createModels(conn);
+    const demo = await demoData(models);
+
+    const login = async (url: string, body: unknown) => (await json<{ accessToken: string }>(await fetch(base + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), url)).accessToken;
+    const tokens: string[] = [];
+    for (const openid of demo.residents) tokens.push(await login('/api/v1/auth/dev-login', { openid }));
+
+    // ---- 1 and 2: filing ----
+    console.log(`\n1. Filing appeals: POST /api/v1/appeals (30 residents, ${demo.categories.length} categories in turn, ${demo.categories.filter((c) => c.defaultDepartmentId).length} of them dispatched directly) for ${SECONDS} s or ${MAX_FILED} appeals,`);
+    console.log('   beside the driver inserting the same stored documents (insertOne, same concurrency, same database).');
+    const filings: Filing[] = [];
+    for (const concurrency of CONCURRENCY) {
+      // A short warm-up (JIT, connection pools), not counted.
+      await pool(concurrency, 1, concurrency * 2, async (i) => {
+        await fetch(`${base}/api/v1/appeals`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % 30]}` }, body: JSON.stringify({ idempotencyKey: `warm-c${concurrency}-${i}`, kind: 'help', categoryId: null, description: '预热请求，不计入结果', regionId: String(demo.regions[0]._id) }) }).then((r) => r.arrayBuffer());
+      });
+      const api = await fileThroughApi(base, tokens, demo, concurrency);
+      const raw = await insertRaw(models, `bench-c${concurrency}-`, concurrency, api.latencies.length);
+      const stored = await models.Appeal.collection.find({ idempotencyKey: { $regex: `^bench-c${concurrency}-` }, directDispatch: true }, { projection: { idempotencyKey: 1, dispatchMs: 1 } }).toArray();
+      filings.push({
+        concurrency,
+        api,
+        raw,
+        dispatchMs: stored.map((d) => d.dispatchMs as number),
+        directLatencies: stored.map((d) => api.keys.get(d.idempotencyKey as string)).filter((x): x is number => x !== undefined),
+      });
+    }
+    const h1 = `${'in flight'.padEnd(10)} ${'API appeals/s'.padStart(13)} ${'driver inserts/s'.padStart(16)} ${'ratio'.padStart(6)} ${'API p50/p99 ms'.padStart(15)} ${'appeals'.padStart(8)} ${'failed'.padStart(7)}`;
+    console.log(h1);
+    console.log('-'.repeat(h1.length));
+    for (const f of filings) {
+      const apiRate = f.api.latencies.length / f.api.seconds;
+      const rawRate = f.raw.n / f.raw.seconds;
+      console.log(
+        `${String(f.concurrency).padEnd(10)} ${apiRate.toFixed(0).padStart(13)} ${rawRate.toFixed(0).padStart(16)} ${(apiRate / rawRate).toFixed(2).padStart(6)} ${`${ms(pct(f.api.latencies, 50))} / ${ms(pct(f.api.latencies, 99))}`.padStart(15)} ${String(f.api.latencies.length).padStart(8)} ${String(f.api.failed).padStart(7)}`,
+      );
+    }
+    console.log('ratio = API appeals/s / driver inserts/s of the same documents.');
+
+    console.log('\n2. Direct dispatch (直派): submission to assignment (dispatchMs stored on the appeal) beside the filing request latency of the same appeals');
+    const h2 = `${'in flight'.padEnd(10)} ${'direct'.padStart(7)} ${'dispatchMs p50/p99'.padStart(19)} ${'request p50/p99 ms'.padStart(19)}`;
+    console.log(h2);
+    console.log('-'.repeat(h2.length));
+    for (const f of filings) {
+      console.log(`${String(f.concurrency).padEnd(10)} ${String(f.dispatchMs.length).padStart(7)} ${`${ms(pct(f.dispatchMs, 50))} / ${ms(pct(f.dispatchMs, 99))}`.padStart(19)} ${`${ms(pct(f.directLatencies, 50))} / ${ms(pct(f.directLatencies, 99))}`.padStart(19)}`);
+    }
+
+    // ---- 3: the inbox at 10k and 100k ----
+    const dispatcher = await login('/api/v1/auth/password-login', { username: 'dispatcher', password: 'xianrong123' });
+    const deptCode = 'urban';
+    const dept = await login('/api/v1/auth/password-login', { username: `dept_${deptCode}`, password: 'xianrong123' });
+    const qingshi = demo.regions.find((r) => r.code === 'DX-02-01')!; // 青石村, with its 3 grids
+    const water = demo.categories.find((c) => c.name.startsWith('停水'))!;
+    const isoDay = (t: number) => new Date(t + 8 * HOUR).toISOString().slice(0, 10);
+    const lastMonth = `from=${isoDay(Date.now() - 30 * DAY)}&to=${isoDay(Date.now())}`;
+    const cases: InboxCase[] = [
+      { name: 'county dispatcher, first page', url: '/api/v1/appeals?view=inbox', token: dispatcher },
+      { name: 'county dispatcher, in_progress in 青石村', url: `/api/v1/appeals?view=inbox&state=in_progress&regionId=${qingshi._id}`, token: dispatcher },
+      { name: 'county dispatcher, water, last 30 days', url: `/api/v1/appeals?view=inbox&categoryId=${water._id}&${lastMonth}`, token: dispatcher },
+      { name: `department (${deptCode}), first page`, url: '/api/v1/appeals?view=inbox', token: dept },
+      { name: `department (${deptCode}), state=assigned`, url: '/api/v1/appeals?view=inbox&state=assigned', token: dept },
+    ];
+    console.log(`\n3. The inbox: GET /api/v1/appeals?view=inbox (20 per page, overdue first), sequential requests, ${INBOX_SAMPLES} samples or ${INBOX_MAX_MS / 1000} s each`);
+    const rand = prng(20261126);
+    const results: { size: number; rows: Awaited<ReturnType<typeof measureInbox>>[] }[] = [];
+    for (const size of SIZES) {
+      t0 = performance.now();
+      const fill = await fillTo(models, demo, size, rand);
+      console.log(`   loaded ${fill.added} generated appeals to reach ${size} in ${fill.seconds.toFixed(1)} s (${(fill.added / fill.seconds).toFixed(0)} docs/s, insertMany of ${BATCH})`);
+      results.push({ size, rows: [] });
+      for (const c of cases) results[results.length - 1].rows.push(await measureInbox(base, c));
+    }
+    const h3 = `${'inbox'.padEnd(42)} ${SIZES.map((s) => `${s / 1000}k p50/p99 ms`.padStart(18)).join(' ')}${SIZES.length > 1 ? ' ' + '100k/10k p50'.padStart(13) : ''}`;
+    console.log(h3);
+    console.log('-'.repeat(h3.length));
+    for (const [i, c] of cases.entries()) {
+      const cells = results.map((r) => `${ms(r.rows[i].p50)} / ${ms(r.rows[i].p99)} (${r.rows[i].n})`.padStart(18));
+      const ratio = results.length > 1 ? ` ${(results[1].rows[i].p50 / results[0].rows[i].p50).toFixed(2).padStart(13)}` : '';
+      console.log(`${c.name.padEnd(42)} ${cells.join(' ')}${ratio}`);
+    }
+    console.log('(n) = samples. Generated appeals: 53% closed, 12% in progress, 10% assigned, 8% replied, 4% submitted, 3% accepted, 6% rejected, 4% merged; 24 region paths, 8 departments.');
+    console.log(`\ntotal ${sec(tStart).toFixed(0)} s`);
+  } finally {
+    await conn?.close();
+    await child?.stop();
+    await fs.rm(tmp, { recursive: true, force: true });
+    clearTimeout(cap);
+  }
+}
+
+const role = process.argv[2];
+const main = role === '--project' ? serveProject() : bench();
+main.then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
