@@ -61,20 +61,30 @@ export const COMMENT_MAX = 500;
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /**
- * '今天 14:05', '昨天 09:30', '11月26日 14:05', or with the year when it is not this year. Device
- * time: residents and staff are in the county, so the phone's clock is China time.
+ * China time (UTC+8, no daylight saving) whatever the phone's or browser's zone: the county, its
+ * staff and the ticket numbers (DX-<China date>-…) all count days in it, so a time shown next to
+ * a number never falls on another day.
  */
+const CHINA_OFFSET_MS = 8 * 3600_000;
+const DAY_MS = 24 * 3600_000;
+const chinaParts = (ms: number) => {
+  const d = new Date(ms + CHINA_OFFSET_MS);
+  return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, day: d.getUTCDate(), hh: d.getUTCHours(), mm: d.getUTCMinutes() };
+};
+const chinaDayIndex = (ms: number) => Math.floor((ms + CHINA_OFFSET_MS) / DAY_MS);
+
+/** '今天 14:05', '昨天 09:30', '11月26日 14:05', or with the year when it is not this year (China time). */
 export function formatTime(iso: string | null | undefined, now: Date = new Date()): string {
   if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  const startOfToday = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-  const dayMs = 24 * 3600 * 1000;
-  if (d.getTime() >= startOfToday && d.getTime() < startOfToday + dayMs) return `今天 ${hm}`;
-  if (d.getTime() >= startOfToday - dayMs && d.getTime() < startOfToday) return `昨天 ${hm}`;
-  const md = `${d.getMonth() + 1}月${d.getDate()}日 ${hm}`;
-  return d.getFullYear() === now.getFullYear() ? md : `${d.getFullYear()}年${md}`;
+  const ms = new Date(iso).getTime();
+  if (Number.isNaN(ms)) return '';
+  const t = chinaParts(ms);
+  const hm = `${pad(t.hh)}:${pad(t.mm)}`;
+  const days = chinaDayIndex(now.getTime()) - chinaDayIndex(ms);
+  if (days === 0) return `今天 ${hm}`;
+  if (days === 1) return `昨天 ${hm}`;
+  const md = `${t.m}月${t.day}日 ${hm}`;
+  return t.y === chinaParts(now.getTime()).y ? md : `${t.y}年${md}`;
 }
 
 /** '3天后到期' style hint for a deadline, or '已超期' once past. */
