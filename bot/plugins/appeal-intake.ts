@@ -142,7 +142,10 @@ export function AppealIntake(config: AppealIntakeConfig): WechatyPlugin {
       forget();
       const entry = recent.get(`${room.id}\n${talker.id}`);
       // Photos from anyone else, or later, are not the bot's business: not even downloaded.
-      if (!entry) return;
+      if (!entry) {
+        logger.debug({ roomId: room.id, by: maskContactId(talker.id) }, 'photo without a recent appeal of its sender: ignored');
+        return;
+      }
       let answer: string;
       try {
         const photo = await uploadMessagePhoto(client, msg);

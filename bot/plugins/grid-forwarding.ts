@@ -188,6 +188,7 @@ export function GridForwarding(config: GridForwardingConfig): WechatyPlugin {
       if (gridWorker === undefined) return;
       if (!gridWorker) {
         drafts.delete(talker.id);
+        logger.debug({ contactId: maskContactId(talker.id) }, 'private message from someone who is not a bound grid worker: ignored');
         return;
       }
       dropIdle();

@@ -4,7 +4,10 @@
  * (tests/helpers/server.ts), or at a closed port for "server down".
  */
 import { createServer } from 'node:net';
+import { FileBox } from 'file-box';
 import pino from 'pino';
+import sharp from 'sharp';
+import { types } from 'wechaty';
 import { createBot, type CreateBotOptions, type XianrongBot } from '../../bot/create-bot';
 import { createSimulatedWechat, type SimulatedCounty, type SimulatedWechat, type TranscriptEntry } from '../../bot/simulated-wechat';
 
@@ -159,4 +162,42 @@ export async function closedPortUrl(): Promise<string> {
   const { port } = probe.address() as { port: number };
   await new Promise((resolve) => probe.close(resolve));
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * A small PNG, different per `seed` (the server names photos by their content, so two seeds are
+ * two photos), as a FileBox the mock puppet accepts (base64: `fromBuffer` throws in the mock).
+ */
+export async function demoPhoto(seed = 0): Promise<FileBox> {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: 120 } } }).png().toBuffer();
+  return FileBox.fromBase64(png.toString('base64'), `photo-${seed}.png`);
+}
+
+/** A member sends a photo in a room, or privately to the bot. */
+export function sendPhoto(sim: SimulatedWechat, contactId: string, photo: FileBox, roomId?: string): void {
+  const speaker = sim.contact(contactId);
+  speaker.say(photo).to(roomId ? sim.room(roomId) : sim.botUser);
+}
+
+let injected = 0;
+
+/**
+ * A message of a kind the mock cannot `say` (a forwarded chat record, a link), injected the way
+ * the mock's own tests do; returns its id. Private to the bot unless `roomId` is given.
+ */
+export function injectMessage(
+  sim: SimulatedWechat,
+  params: { contactId: string; roomId?: string; type: types.Message; text?: string },
+): string {
+  const id = `injected-${process.pid}-${++injected}`;
+  sim.mocker.MessageMock.create({
+    id,
+    talkerId: params.contactId,
+    ...(params.roomId ? { roomId: params.roomId, mentionIdList: [] } : { listenerId: sim.botUser.id }),
+    text: params.text,
+    timestamp: Date.now(),
+    type: params.type,
+  });
+  sim.puppet.emit('message', { messageId: id });
+  return id;
 }
