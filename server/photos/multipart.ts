@@ -1,7 +1,7 @@
 import busboy from 'busboy';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { AppError, badRequest } from '../core/errors';
@@ -72,7 +72,7 @@ export async function receiveUpload(req: Request, storage: PhotoStorage): Promis
   if (Number.isFinite(declared) && declared > MAX_PHOTO_BYTES + MULTIPART_OVERHEAD_BYTES) throw photoTooLarge();
   let bb: busboy.Busboy;
   try {
-    bb = busboy({ headers: req.headers, limits: { files: 1, fields: 0, parts: 1, fileSize: MAX_PHOTO_BYTES, headerPairs: 20 } });
+    bb = busboy({ headers: req.headers, limits: { files: 1, fields: 0, fileSize: MAX_PHOTO_BYTES, headerPairs: 20 } });
   } catch {
     throw badRequest('上传格式错误：缺少 multipart 分隔符');
   }
@@ -80,21 +80,23 @@ export async function receiveUpload(req: Request, storage: PhotoStorage): Promis
 
   return new Promise<ReceivedFile>((resolve, reject) => {
     let failure: unknown = null;
-    let fileStream: Readable | null = null;
+    // Stops the file's pipeline on a refusal. (Destroying the source without an error can leave
+    // the pipeline pending forever when its end was already pushed, as in a one-chunk body.)
+    const abort = new AbortController();
     let written: Promise<ReceivedFile> | null = null;
     const fail = (err: unknown) => {
       if (failure) return;
       failure = err;
       req.unpipe(bb);
-      // Stop the file's stream (no more input will come), then remove the temp file once the
-      // write stream is closed, so a late open cannot recreate it.
-      fileStream?.destroy();
+      abort.abort(err);
+      // Remove the temp file once the write stream is closed, so a late open cannot recreate it.
       void Promise.resolve(written?.catch(() => undefined))
         .then(() => storage.discard(tmpPath))
         .finally(() => reject(err));
     };
 
-    bb.on('file', (name, stream, info) => {
+    // The client's file name and content type (the third argument) say nothing reliable about the content.
+    bb.on('file', (name, stream) => {
       if (failure) {
         stream.resume();
         return;
@@ -103,18 +105,18 @@ export async function receiveUpload(req: Request, storage: PhotoStorage): Promis
         stream.resume();
         return fail(badRequest(`图片的字段名应为 ${FILE_FIELD}`, [{ path: `body.${name}`, message: '未知字段' }]));
       }
-      fileStream = stream;
       let type: ImageType | null = null;
       const inspect = inspectingStream((t) => (type = t));
       stream.on('limit', () => fail(photoTooLarge()));
-      written = pipeline(stream, inspect.transform, createWriteStream(tmpPath, { flags: 'wx' })).then(() => ({ tmpPath, ...inspect.digest(), type: type! }));
-      // Unused: the client's file name and content type say nothing reliable about the content.
-      void info;
+      written = pipeline(stream, inspect.transform, createWriteStream(tmpPath, { flags: 'wx' }), { signal: abort.signal }).then(() => ({
+        tmpPath,
+        ...inspect.digest(),
+        type: type!,
+      }));
       written.catch(fail);
     });
     bb.on('fieldsLimit', () => fail(badRequest(`只能上传一个字段 ${FILE_FIELD}`)));
     bb.on('filesLimit', () => fail(badRequest('一次只能上传一张图片')));
-    bb.on('partsLimit', () => fail(badRequest(`只能上传一个字段 ${FILE_FIELD}`)));
     bb.on('error', () => fail(badRequest('上传内容不完整或格式错误')));
     req.on('error', () => fail(badRequest('请求未完整发送')));
     bb.on('close', () => {

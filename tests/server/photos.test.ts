@@ -1,0 +1,335 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { photoService } from '../../server/photos/service';
+import { MAX_PHOTO_BYTES } from '../../server/photos/limits';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let s: TestServer;
+let dataDir: string;
+let resident: string;
+let resident2: string;
+let staff: string;
+let bot: string;
+beforeAll(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-photos-'));
+  s = await startTestServer({ config: { dataDir } });
+  resident = await s.residentToken('demo-resident-01');
+  resident2 = await s.residentToken('demo-resident-02');
+  staff = await s.staffToken('dispatcher');
+  bot = s.ctx.config.botToken;
+});
+afterAll(async () => {
+  await s?.stop();
+  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const photosDir = () => path.join(dataDir, 'photos');
+
+interface UploadOpts {
+  token?: string | null;
+  path?: string;
+  name?: string;
+  type?: string;
+  field?: string;
+  more?: (fd: FormData) => void;
+}
+/** Uploads like wx.uploadFile: multipart/form-data with one file field. */
+async function upload(bytes: Buffer, o: UploadOpts = {}) {
+  const fd = new FormData();
+  fd.append(o.field ?? 'file', new Blob([new Uint8Array(bytes)], { type: o.type ?? 'image/jpeg' }), o.name ?? 'photo.jpg');
+  o.more?.(fd);
+  const token = o.token === undefined ? resident : o.token;
+  const res = await fetch(s.url + (o.path ?? '/api/v1/photos'), { method: 'POST', body: fd, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function get(url: string, token?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(s.url + url, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Every file under the photo folder, relative paths. */
+async function storedFiles(): Promise<string[]> {
+  try {
+    return (await fs.readdir(photosDir(), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(photosDir(), path.join(e.parentPath, e.name)));
+  } catch {
+    return [];
+  }
+}
+
+/** Whether an EXIF block's first directory points at a GPS directory (tag 0x8825). */
+function exifHasGps(exif: Buffer): boolean {
+  const tiff = exif.subarray(exif.indexOf('Exif\0\0') >= 0 ? exif.indexOf('Exif\0\0') + 6 : 0);
+  const le = tiff.toString('latin1', 0, 2) === 'II';
+  const u16 = (o: number) => (le ? tiff.readUInt16LE(o) : tiff.readUInt16BE(o));
+  const u32 = (o: number) => (le ? tiff.readUInt32LE(o) : tiff.readUInt32BE(o));
+  const ifd0 = u32(4);
+  for (let i = 0; i < u16(ifd0); i++) if (u16(ifd0 + 2 + i * 12) === 0x8825) return true;
+  return false;
+}
+
+/** A 400x200 JPEG whose EXIF says "rotate 90°" and carries GPS and a copyright mark, like a phone photo. */
+async function phonePhoto(seed = 0): Promise<Buffer> {
+  return sharp({ create: { width: 400, height: 200, channels: 3, background: { r: 200, g: 50 + seed, b: 50 } } })
+    .withExif({
+      IFD0: { Copyright: 'xr-evidence' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '30/1 15/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '120/1 10/1 0/1' },
+    })
+    .withMetadata({ orientation: 6 })
+    .jpeg()
+    .toBuffer();
+}
+const plain = (format: 'png' | 'webp' | 'gif', seed: number) =>
+  sharp({ create: { width: 64, height: 48, channels: 4, background: { r: seed, g: 120, b: 200, alpha: 0.5 } } })
+    .toFormat(format)
+    .toBuffer();
+
+describe('POST /api/v1/photos', () => {
+  it('stores a phone JPEG: 201, id = SHA-256, display copy and thumbnail upright without EXIF/GPS, original untouched for staff', async () => {
+    // Catches: GPS and EXIF leaking into what everyone sees; sideways photos; the original not kept as evidence.
+    const bytes = await phonePhoto();
+    expect(exifHasGps((await sharp(bytes).metadata()).exif!)).toBe(true);
+    const res = await upload(bytes);
+    expect(res.status).toBe(201);
+    const id = sha256(bytes);
+    expect(res.body).toEqual({ id, url: `/api/v1/photos/${id}`, thumbUrl: `/api/v1/photos/${id}/thumb`, width: 200, height: 400, bytes: bytes.length });
+
+    const display = await get(res.body.url);
+    expect(display.status).toBe(200);
+    expect(display.headers.get('content-type')).toBe('image/jpeg');
+    const dm = await sharp(display.bytes).metadata();
+    expect(dm).toMatchObject({ format: 'jpeg', width: 200, height: 400 });
+    expect(dm.exif).toBeUndefined();
+    expect(dm.orientation).toBeUndefined();
+
+    const thumb = await get(res.body.thumbUrl);
+    expect(thumb.status).toBe(200);
+    const tm = await sharp(thumb.bytes).metadata();
+    expect(tm).toMatchObject({ format: 'jpeg', width: 160, height: 320 });
+    expect(tm.exif).toBeUndefined();
+
+    const original = await get(`${res.body.url}/original`, staff);
+    expect(original.status).toBe(200);
+    expect(original.headers.get('content-type')).toBe('image/jpeg');
+    expect(original.headers.get('cache-control')).toBe('private, no-store');
+    expect(original.bytes.equals(bytes)).toBe(true);
+    expect(exifHasGps((await sharp(original.bytes).metadata()).exif!)).toBe(true);
+  });
+
+  it('accepts PNG and WebP, showing them as JPEG copies; the original keeps its type', async () => {
+    // Catches: refusing the two other allowed types, or serving a PNG original as image/jpeg.
+    for (const [format, mime] of [['png', 'image/png'], ['webp', 'image/webp']] as const) {
+      const bytes = await plain(format, 1);
+      const res = await upload(bytes, { name: `x.${format}`, type: mime });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ id: sha256(bytes), width: 64, height: 48 });
+      expect((await sharp((await get(res.body.url)).bytes).metadata()).format).toBe('jpeg');
+      const original = await get(`${res.body.url}/original`, staff);
+      expect(original.headers.get('content-type')).toBe(mime);
+      expect(original.bytes.equals(bytes)).toBe(true);
+    }
+  });
+
+  it('recognises a JPEG by its content even when named x.png and sent as image/png', async () => {
+    // Catches: trusting the file name or the client's content type.
+    const bytes = await phonePhoto(1);
+    const res = await upload(bytes, { name: 'x.png', type: 'image/png' });
+    expect(res.status).toBe(201);
+    expect((await get(`${res.body.url}/original`, staff)).headers.get('content-type')).toBe('image/jpeg');
+  });
+
+  it('refuses a GIF, a text file named x.jpg and a corrupt JPEG with 415, leaving nothing under final names', async () => {
+    // Catches: accepting types by name, storing files for a refused upload, or leaking temp files.
+    const corrupt = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(4000)]);
+    const cases: [Buffer, string, string][] = [
+      [await plain('gif', 2), 'x.gif', 'image/gif'],
+      [Buffer.from('这不是图片，只是一段文字。'.repeat(20)), 'x.jpg', 'image/jpeg'],
+      [corrupt, 'x.jpg', 'image/jpeg'],
+    ];
+    for (const [bytes, name, type] of cases) {
+      const before = await storedFiles();
+      const res = await upload(bytes, { name, type });
+      expect(res.status).toBe(415);
+      expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(res.body.error.message).toContain('仅支持 JPG、PNG、WebP 图片');
+      expect(await storedFiles()).toEqual(before);
+      expect((await storedFiles()).filter((f) => f.startsWith('tmp'))).toEqual([]);
+      expect(await s.ctx.models.Photo.exists({ _id: sha256(bytes) })).toBeNull();
+    }
+  });
+
+  it('refuses a file over 5 MB with 413 naming 5MB, both when the length is declared and when it streams past the limit', async () => {
+    // Catches: no size limit, a limit that only trusts Content-Length, or a half file left behind.
+    const before = await storedFiles();
+    const justOver = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(MAX_PHOTO_BYTES - 3)]);
+    const huge = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(20 * 1024 * 1024)]);
+    for (const bytes of [justOver, huge]) {
+      const res = await upload(bytes);
+      expect(res.status).toBe(413);
+      expect(res.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+      expect(res.body.error.message).toContain('5MB');
+    }
+    expect(await storedFiles()).toEqual(before);
+  });
+
+  it('refuses a decompression bomb (a small PNG of 42 megapixels) with 413', async () => {
+    // Catches: decoding whatever canvas size a small file declares (memory exhaustion).
+    const bomb = await sharp({ create: { width: 7000, height: 6000, channels: 3, background: '#fff' } }).png({ compressionLevel: 9 }).toBuffer();
+    expect(bomb.length).toBeLessThan(MAX_PHOTO_BYTES);
+    const res = await upload(bomb, { name: 'bomb.png', type: 'image/png' });
+    expect(res.status).toBe(413);
+    expect(res.body.error.message).toContain('像素');
+    expect(await s.ctx.models.Photo.exists({ _id: sha256(bomb) })).toBeNull();
+  });
+
+  it('answers 400 for no file, two files, another field or a wrong field name, and 415 for a JSON body', async () => {
+    // Catches: silently ignoring extra parts (a second photo lost) or a missing file reported as success.
+    const bytes = await phonePhoto(2);
+    const noFile = new FormData();
+    noFile.append('note', 'hello');
+    const res0 = await fetch(`${s.url}/api/v1/photos`, { method: 'POST', body: noFile, headers: { authorization: `Bearer ${resident}` } });
+    expect(res0.status).toBe(400);
+    const twoFiles = await upload(bytes, { more: (fd) => fd.append('file', new Blob([new Uint8Array(bytes)]), 'b.jpg') });
+    expect(twoFiles.status).toBe(400);
+    const extraField = await upload(bytes, { more: (fd) => fd.append('note', 'x') });
+    expect(extraField.status).toBe(400);
+    const wrongName = await upload(bytes, { field: 'image' });
+    expect(wrongName.status).toBe(400);
+    const json = await s.api('POST', '/api/v1/photos', { token: resident, body: { file: 'x' } });
+    expect(json.status).toBe(415);
+    expect(await s.ctx.models.Photo.exists({ _id: sha256(bytes) })).toBeNull();
+  });
+
+  it('returns one id for 10 parallel uploads of the same bytes, with one record and one set of files', async () => {
+    // Catches: duplicate records or a unique-key 500 when a weak network makes the client retry in parallel.
+    const bytes = await phonePhoto(3);
+    const id = sha256(bytes);
+    let active = 0;
+    let maxActive = 0;
+    // Prepended: Express rewrites req.url while routing, before later listeners run.
+    const watch = (req: { url?: string }, res: { on(e: 'finish', f: () => void): void }) => {
+      if (req.url !== '/api/v1/photos') return;
+      maxActive = Math.max(maxActive, ++active);
+      res.on('finish', () => active--);
+    };
+    s.httpServer.prependListener('request', watch);
+    try {
+      const results = await Promise.all(Array.from({ length: 10 }, () => upload(bytes)));
+      expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
+      expect(new Set(results.map((r) => r.body.id))).toEqual(new Set([id]));
+    } finally {
+      s.httpServer.off('request', watch);
+    }
+    expect(maxActive).toBeGreaterThan(1);
+    expect(await s.ctx.models.Photo.countDocuments({ _id: id })).toBe(1);
+    expect((await storedFiles()).filter((f) => f.includes(id)).sort()).toEqual([`${id.slice(0, 2)}/${id}.display.jpg`, `${id.slice(0, 2)}/${id}.original.jpg`, `${id.slice(0, 2)}/${id}.thumb.jpg`]);
+  });
+
+  it('a second upload of the same bytes stores nothing new', async () => {
+    // Catches: re-rendering and rewriting files on every retry.
+    const bytes = await phonePhoto(4);
+    const first = await upload(bytes);
+    const file = path.join(photosDir(), first.body.id.slice(0, 2), `${first.body.id}.display.jpg`);
+    const { mtimeMs } = await fs.stat(file);
+    const second = await upload(bytes);
+    expect(second).toEqual(first);
+    expect((await fs.stat(file)).mtimeMs).toBe(mtimeMs);
+  });
+
+  it('user route: 401 without a token, 403 for the bot token; bot route: 403 for a user token, 201 for the bot', async () => {
+    // Catches: the bot uploading as a user, users posing as the bot, anonymous uploads.
+    const bytes = await phonePhoto(5);
+    expect((await upload(bytes, { token: null })).status).toBe(401);
+    expect((await upload(bytes, { token: bot })).status).toBe(403);
+    expect((await upload(bytes, { path: '/api/v1/bot/photos', token: resident })).status).toBe(403);
+    expect((await upload(bytes, { path: '/api/v1/bot/photos', token: staff })).status).toBe(403);
+    const ok = await upload(bytes, { path: '/api/v1/bot/photos', token: bot });
+    expect(ok.status).toBe(201);
+    expect((await s.ctx.models.Photo.findById(ok.body.id).lean())!.uploaderIds).toEqual(['bot']);
+  });
+});
+
+describe('GET /api/v1/photos/:id', () => {
+  it('serves copies publicly with immutable cache headers and answers a matching ETag with 304', async () => {
+    // Catches: images that need a token (mini-program <Image> sends none), or refetched on every view.
+    const up = await upload(await phonePhoto(6));
+    for (const url of [up.body.url, up.body.thumbUrl]) {
+      const first = await get(url);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      const etag = first.headers.get('etag')!;
+      expect(etag).toMatch(/^"[a-f0-9]{64}\.(display|thumb)"$/);
+      const again = await get(url, undefined, { 'if-none-match': etag });
+      expect(again.status).toBe(304);
+      expect(again.bytes.length).toBe(0);
+    }
+  });
+
+  it('answers 400 for a malformed id and 404 for an unknown one', async () => {
+    // Catches: path tricks reaching the file system, or a 500 for a photo that is not there.
+    const unknown = 'a'.repeat(64);
+    expect((await get('/api/v1/photos/not-a-hash')).status).toBe(400);
+    expect((await get('/api/v1/photos/..%2F..%2Fsecrets.json')).status).toBe(400);
+    expect((await get(`/api/v1/photos/${unknown}`)).status).toBe(404);
+    expect((await get(`/api/v1/photos/${unknown}/thumb`)).status).toBe(404);
+    expect((await get(`/api/v1/photos/${unknown}/original`, staff)).status).toBe(404);
+  });
+
+  it('original: 401 anonymous, 403 for a resident (even the uploader), 200 for staff with an audit entry', async () => {
+    // Catches: EXIF/GPS evidence reachable by residents, or staff reads that leave no trace.
+    const up = await upload(await phonePhoto(7));
+    const url = `${up.body.url}/original`;
+    expect((await get(url)).status).toBe(401);
+    expect((await get(url, resident)).status).toBe(403);
+    expect((await get(url, staff)).status).toBe(200);
+    const me = await s.api('GET', '/api/v1/me', { token: staff });
+    const audit = await s.ctx.models.Audit.find({ targetType: 'photo', targetId: up.body.id }).lean();
+    expect(audit.map((a) => [String(a.actorId), a.action])).toEqual([[me.body.id, 'photo.original.read']]);
+  });
+});
+
+describe('photoService', () => {
+  const idOf = async (token: string) => (await s.api('GET', '/api/v1/me', { token })).body.id as string;
+
+  it('requireOwned passes the uploader, names the first unknown id, refuses someone else’s photo', async () => {
+    // Catches: attaching photos that do not exist, or another resident's photo, to an appeal.
+    const photos = photoService(s.ctx);
+    const mine = (await upload(await phonePhoto(8))).body.id;
+    const theirs = (await upload(await phonePhoto(9), { token: resident2 })).body.id;
+    const me = await idOf(resident);
+    await expect(photos.requireOwned([mine], me)).resolves.toBeUndefined();
+    await expect(photos.requireOwned([], me)).resolves.toBeUndefined();
+    const unknown = 'b'.repeat(64);
+    await expect(photos.requireOwned([mine, unknown, theirs], me)).rejects.toMatchObject({ status: 400, message: `图片不存在：${unknown}`, details: [{ path: 'body.photoIds.1' }] });
+    await expect(photos.requireOwned([mine, theirs], me)).rejects.toMatchObject({ status: 400, details: [{ path: 'body.photoIds.1' }] });
+  });
+
+  it('the same bytes uploaded by two people may be attached by both; the bot may attach its own uploads', async () => {
+    // Catches: the second uploader of a shared picture getting an id they can never use.
+    const photos = photoService(s.ctx);
+    const bytes = await phonePhoto(10);
+    const a = await upload(bytes, { token: resident });
+    const b = await upload(bytes, { token: resident2 });
+    expect(b.body.id).toBe(a.body.id);
+    await photos.requireOwned([a.body.id], await idOf(resident));
+    await photos.requireOwned([a.body.id], await idOf(resident2));
+    const fromBot = (await upload(await phonePhoto(11), { path: '/api/v1/bot/photos', token: bot })).body.id;
+    await expect(photos.requireOwned([fromBot], 'bot')).resolves.toBeUndefined();
+    await expect(photos.requireOwned([fromBot], await idOf(resident))).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('store(buffer) applies the same rules as an upload', async () => {
+    // Catches: a second way in (the bot's downloaded photos) that skips type checks or EXIF removal.
+    const photos = photoService(s.ctx);
+    const bytes = await phonePhoto(12);
+    const stored = await photos.store(bytes, 'bot');
+    expect(stored.id).toBe(sha256(bytes));
+    expect((await sharp((await get(stored.url)).bytes).metadata()).exif).toBeUndefined();
+    await expect(photos.store(Buffer.from('GIF89a not really'), 'bot')).rejects.toMatchObject({ status: 415 });
+  });
+});
