@@ -194,6 +194,8 @@ export default function AppealNewPage() {
     if (items.length > 0) {
       setSimilar(items);
       setPhase('similar');
+      // The offer replaces the long form: show it from its title, not from where the form was scrolled.
+      if (typeof Taro.pageScrollTo === 'function') void Taro.pageScrollTo({ scrollTop: 0, duration: 0 }).catch(() => undefined);
       return;
     }
     await send();
@@ -331,7 +333,7 @@ export default function AppealNewPage() {
             {draft.isAnonymous ? '✓ 匿名反映' : '匿名反映'}
           </Text>
         </View>
-        <Text className='appeal-new__note'>匿名后办理人员看不到您的姓名。</Text>
+        <Text className='appeal-new__note'>匿名后只有指挥中心的调度人员能看到您的姓名。</Text>
       </View>
 
       {errors.form ? <Text className='field-error appeal-new__form-error'>{errors.form}</Text> : null}
