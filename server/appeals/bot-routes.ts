@@ -138,7 +138,7 @@ export function appealBotRoutes(ctx: AppContext) {
         const updated = await Appeal.findOneAndUpdate(
           { _id: a._id, eventCount: a.eventCount },
           { $push: { photoIds: { $each: fresh }, timeline: event(ctx.now(), 'photo', botActor(a.reporterName), null, null, `补充 ${fresh.length} 张图片`) }, $inc: { eventCount: 1 }, $set: { notifyPending: true } },
-          { returnDocument: 'after', projection: { timeline: 0 } },
+          { returnDocument: 'after' },
         ).lean<AppealDoc>();
         if (!updated) throw conflict('同时收到多张图片，请稍后重发');
         return receipt(updated);

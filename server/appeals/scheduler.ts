@@ -41,12 +41,11 @@ export function appealDeadlines(ctx: AppContext) {
       let flagged = 0;
       const late = await Appeal.find({ dueAt: { $lte: now }, overdue: false, state: { $in: OPEN_STATES } }, { state: 1, dueAt: 1, firstContactAt: 1 }).limit(BATCH).lean<AppealDoc[]>();
       for (const a of late) {
-        const won = await Appeal.findOneAndUpdate(
+        const won = await Appeal.updateOne(
           { _id: a._id, overdue: false, dueAt: a.dueAt, state: a.state },
           { $set: { overdue: true, notifyPending: true }, $inc: { overdueCount: 1, eventCount: 1 }, $push: appendEvents([event(now, 'overdue', SYSTEM, null, null, overdueNote(a))]).$push },
-          { projection: { _id: 1 } },
         );
-        if (won) {
+        if (won.modifiedCount === 1) {
           flagged++;
           relay.kick(a._id);
         }
