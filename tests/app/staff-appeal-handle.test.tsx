@@ -240,3 +240,37 @@ test('merge finds the target by its number', async () => {
   expect(posts(log).map((r) => r.data)).toEqual([{ intoId: 'a0' }]);
   expect(screen.getByText('DX-20261125-0007 ›')).toBeTruthy();
 });
+
+// Bug caught: 改派 back to the unit that has it, or without the reason the server requires.
+test('transfer offers the other units only and needs a reason', async () => {
+  const log = fakeApi({
+    ...lists,
+    'GET /appeals/a1': () => ok(detail({ state: 'in_progress', stateLabel: '办理中', departmentId: 'd-water', departmentName: '县水务局', allowedActions: ['transfer'] })),
+    'POST /appeals/a1/transfer': () => ok(detail({ state: 'assigned', stateLabel: '已派单', departmentId: 'd-roads', departmentName: '县交通运输局', allowedActions: ['transfer'] })),
+  });
+  await renderPage();
+  await click('改派');
+  expect(Array.from(document.querySelectorAll('select[aria-label="picker"] option')).map((o) => o.textContent)).toEqual(['县交通运输局']);
+  await click('确认改派');
+  expect(screen.getByText('请填写改派原因（至少2个字）')).toBeTruthy();
+  fireEvent.change(document.querySelector('textarea')!, { target: { value: '路面塌陷属交通部门' } });
+  await click('确认改派');
+  expect(screen.getByText('请选择承办部门')).toBeTruthy();
+  fireEvent.change(screen.getByLabelText('picker'), { target: { value: '0' } });
+  await click('确认改派');
+  expect(posts(log).map((r) => [r.path, r.data])).toEqual([['/appeals/a1/transfer', { departmentId: 'd-roads', reason: '路面塌陷属交通部门' }]]);
+});
+
+// Bug caught: 复核 of a direct dispatch posted as a move (there is no /review move in the table) or with an empty note.
+test('review of a direct dispatch posts to /review with the optional note', async () => {
+  const log = fakeApi({
+    'GET /appeals/a1': () => ok(detail({ state: 'assigned', stateLabel: '已派单', directDispatch: true, departmentName: '县水务局', allowedActions: ['review', 'transfer'] })),
+    'POST /appeals/a1/review': () => ok(detail({ state: 'assigned', stateLabel: '已派单', directDispatch: true, allowedActions: ['transfer'] })),
+  });
+  await renderPage();
+  expect(screen.getByText('直派')).toBeTruthy();
+  await click('复核');
+  await click('确认复核');
+  expect(posts(log).map((r) => [r.path, r.data])).toEqual([['/appeals/a1/review', {}]]);
+  expect(screen.getByText('已复核，当前状态：已派单')).toBeTruthy();
+});
