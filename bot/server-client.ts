@@ -181,6 +181,7 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
       return request<PhotoUpload>('POST', '/bot/photos', form, { idempotent: true });
     },
     claimOutbox: (body) => request<ClaimOutboxResponse>('POST', '/bot/outbox/claim', body),
-    completeOutbox: (id, body) => request<CompleteOutboxResponse>('POST', `/bot/outbox/${encodeURIComponent(id)}/complete`, body),
+    // The server answers a repeated report of the same owner with the state it already set.
+    completeOutbox: (id, body) => request<CompleteOutboxResponse>('POST', `/bot/outbox/${encodeURIComponent(id)}/complete`, body, { idempotent: true }),
   };
 }

@@ -138,6 +138,7 @@ export function OutboxDelivery(config: OutboxDeliveryConfig): WechatyPlugin {
           continue;
         }
         if (items.length === 0) {
+          logger.debug({ pollMs }, 'outbox empty: waiting');
           await pause(pollMs, signal);
           continue;
         }
@@ -170,7 +171,7 @@ export function OutboxDelivery(config: OutboxDeliveryConfig): WechatyPlugin {
     bot.on('login', onLogin);
     bot.on('logout', stop);
     bot.on('stop', stop);
-    if (bot.isLoggedIn) start(bot.currentUser.id);
+    // Installed before start (createBot): the login event starts the loop.
     return () => {
       stop();
       bot.off('login', onLogin);

@@ -1,8 +1,14 @@
 /**
- * The pacer alone, on a hand-driven clock: every wait it asks for moves the clock by exactly that
- * much, so the send times below are the ones the rule allows, with no real time passing.
+ * Outbox delivery: first the pacer alone, on a hand-driven clock (every wait it asks for moves the
+ * clock by exactly that much, so the send times are the ones the rule allows, with no real time
+ * passing); then the plugin on the simulated WeChat against the real server and its outbox (own
+ * embedded database, seeded), with deliveries enqueued through the server's outbox service.
  */
 import { createPacer } from '../../bot/pacer';
+import type { OutboxDeliveryConfig } from '../../bot/plugins/outbox-delivery';
+import { outbox } from '../../server/outbox/outbox';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { DEMO, startHarness, type Harness } from './harness';
 
 function handClock() {
   let t = 1_000_000;
@@ -80,5 +86,114 @@ describe('pacer', () => {
   test('refuses settings that cannot pace', () => {
     expect(() => createPacer({ perMinute: 0 })).toThrow(/perMinute/);
     expect(() => createPacer({ minIntervalMs: -1 })).toThrow(/minIntervalMs/);
+  });
+});
+
+describe('outbox delivery on the real server', () => {
+  let s: TestServer;
+  let h: Harness | undefined;
+  let seq = 0;
+  const { dongcheng, xicheng } = DEMO;
+  const MIN_INTERVAL_MS = 300;
+
+  beforeAll(async () => {
+    s = await startTestServer();
+  });
+  afterAll(async () => {
+    await s.stop();
+  });
+  beforeEach(async () => {
+    // Only this suite's deliveries: whatever the seed's appeals queued for groups is cleared.
+    await s.ctx.models.Outbox.deleteMany({ channel: 'bot_room' });
+  });
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  const start = (settings: Partial<Omit<OutboxDeliveryConfig, 'client' | 'logger' | 'track'>> = {}) =>
+    startHarness({
+      serverUrl: s.url,
+      botToken: s.ctx.config.botToken,
+      plugins: { outboxDelivery: { minIntervalMs: MIN_INTERVAL_MS, perMinute: 100, pollMs: 100, ...settings } },
+    });
+
+  async function enqueue(recipient: string, text: string, mentionContactIds: string[] = []): Promise<string> {
+    const dedupeKey = `test:${++seq}`;
+    await outbox(s.ctx).enqueue([{ dedupeKey, channel: 'bot_room', recipient, payload: { text, mentionContactIds } }]);
+    const doc = await s.ctx.models.Outbox.findOne({ dedupeKey }).lean();
+    return String(doc!._id);
+  }
+  const record = async (id: string) => (await s.ctx.models.Outbox.findById(id).lean()) as unknown as Record<string, unknown>;
+  /** Polls the record until it reaches `state` (deadline 10 s). */
+  async function pollState(id: string, state: string): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const doc = await record(id);
+      if (doc.state === state) return doc;
+      if (Date.now() > deadline) throw new Error(`outbox ${id} stayed ${String(doc.state)}, wanted ${state}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  // Catches: deliveries not said in their room, mentions lost, or records left unreported.
+  test('says each delivery in its room with its @mentions and reports it sent', async () => {
+    const notice = await enqueue(dongcheng.room, '【通知】本周六上午停水检修');
+    const answer = await enqueue(dongcheng.room, '您反映的问题已答复：路灯已修复', [dongcheng.resident, 'wxid_nobody_left']);
+    const elsewhere = await enqueue(xicheng.room, '【通知】西城社区疫苗接种');
+    h = await start();
+
+    const sent = await Promise.all([notice, answer, elsewhere].map((id) => pollState(id, 'sent')));
+    expect(sent.map((d) => d.sentAt)).toEqual([expect.any(Date), expect.any(Date), expect.any(Date)]);
+    // The lease owner is the bot's account plus a nonce of this start (the server prefixes its own user id).
+    expect(String(sent[0]!.leaseOwner)).toMatch(/bot:wxid_xianrong_bot:[0-9a-f]{12}$/);
+
+    const said = (room: string) => h!.sim.transcript(room).filter((e) => e.fromBot).map((e) => e.text);
+    const name = h.sim.contact(dongcheng.resident).payload.name;
+    // A mentioned member who is unknown is skipped; the message still goes.
+    expect(said(dongcheng.room)).toEqual(['【通知】本周六上午停水检修', `@${name} 您反映的问题已答复：路灯已修复`]);
+    expect(said(xicheng.room)).toEqual(['【通知】西城社区疫苗接种']);
+    // Logs carry ids, never the text.
+    expect(JSON.stringify(h.logs)).not.toContain('停水');
+  });
+
+  // Catches: a burst of sends (WeChat restricts accounts that post in bursts).
+  test('sends at least minIntervalMs apart', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await enqueue(i % 2 ? dongcheng.room : xicheng.room, `【通知】第${i + 1}条`));
+    h = await start({ claimLimit: 2 });
+    await Promise.all(ids.map((id) => pollState(id, 'sent')));
+    const times = [dongcheng.room, xicheng.room]
+      .flatMap((room) => h!.sim.transcript(room).filter((e) => e.fromBot))
+      .map((e) => Date.parse(e.at))
+      .sort((a, b) => a - b);
+    expect(times).toHaveLength(5);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(MIN_INTERVAL_MS);
+  });
+
+  // Catches: retrying forever for a room the bot is not in.
+  test('a room the bot is not in is reported as failed, not retried', async () => {
+    const id = await enqueue('no-such-group@chatroom', '【通知】无人接收');
+    h = await start();
+    const failed = await pollState(id, 'failed');
+    expect(failed).toMatchObject({ lastError: 'room not found', attempts: 1 });
+  });
+
+  // Catches: a stop that hangs on the poll timer, or a loop that keeps claiming after stop.
+  test('stops at once on bot stop, even in the middle of a long idle wait', async () => {
+    h = await start({ pollMs: 60_000 });
+    await h.waitForLog((l) => l.msg === 'outbox delivery started');
+    // The first claim finds the outbox empty; the loop then waits 60 s for the next.
+    await h.waitForLog((l) => l.msg === 'outbox empty: waiting');
+    const t0 = Date.now();
+    await h.stop();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(h.logs.some((l) => l.msg === 'outbox delivery stopped')).toBe(true);
+    const claims = h.requests.filter((r) => r.path === '/api/v1/bot/outbox/claim').length;
+    // Enqueued after the stop: nobody claims it.
+    const id = await enqueue(dongcheng.room, '【通知】停止之后');
+    expect((await record(id)).state).toBe('pending');
+    expect(h.requests.filter((r) => r.path === '/api/v1/bot/outbox/claim').length).toBe(claims);
+    h = undefined;
   });
 });
