@@ -26,6 +26,20 @@ const HANDLER = 'dept_water';
 const DESCRIPTION = '东城社区五号楼从今天早上开始停水，家里有老人，做饭喝水都成问题，请尽快处理。';
 const ANSWER = '经排查为五号楼进户阀门损坏，已于当天下午更换，现已恢复供水。';
 
+// A drawn stand-in for a resident's photo (a block of flats and a dry tap), so the README's
+// screenshot shows a picture rather than a flat colour; no text, so it needs no fonts.
+const PHOTO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600">
+  <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#9cc9ef"/><stop offset="1" stop-color="#e8f3fb"/></linearGradient></defs>
+  <rect width="800" height="600" fill="url(#sky)"/>
+  <rect x="120" y="120" width="360" height="400" fill="#d9c7a7" stroke="#8d7b5c" stroke-width="6"/>
+  ${[0, 1, 2, 3].map((r) => [0, 1, 2].map((c) => `<rect x="${160 + c * 110}" y="${160 + r * 85}" width="70" height="50" fill="#5d7fa3"/>`).join('')).join('')}
+  <rect x="0" y="520" width="800" height="80" fill="#7a8a70"/>
+  <rect x="560" y="300" width="30" height="220" fill="#8a8f96"/>
+  <rect x="560" y="300" width="120" height="26" fill="#8a8f96"/>
+  <rect x="664" y="300" width="26" height="60" fill="#8a8f96"/>
+  <circle cx="600" cy="300" r="22" fill="#c0392b"/>
+</svg>`;
+
 let s: TestServer;
 let browser: Browser;
 let dataDir: string;
@@ -56,7 +70,7 @@ async function staffSignIn(page: Page, username: string) {
 }
 
 it('a resident files an appeal with a photo, the department answers, the resident rates it', async () => {
-  const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#5b8fb9' } }).jpeg({ quality: 80 }).toBuffer();
+  const photo = await sharp(Buffer.from(PHOTO_SVG)).jpeg({ quality: 80 }).toBuffer();
   const resident = await newPhone(browser);
 
   // --- What the demo county holds for this resident (checked, not assumed).
