@@ -95,9 +95,11 @@ describe('outbox delivery on the real server', () => {
   let seq = 0;
   const { dongcheng, xicheng } = DEMO;
   const MIN_INTERVAL_MS = 300;
+  /** The server's clock runs this far ahead: leases end without waiting for them. */
+  let serverClockOffsetMs = 0;
 
   beforeAll(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ now: () => new Date(Date.now() + serverClockOffsetMs) });
   });
   afterAll(async () => {
     await s.stop();
@@ -177,6 +179,29 @@ describe('outbox delivery on the real server', () => {
     h = await start();
     const failed = await pollState(id, 'failed');
     expect(failed).toMatchObject({ lastError: 'room not found', attempts: 1 });
+  });
+
+  // Catches: a restarted bot saying again what its previous run said, or never sending what that
+  // run had claimed but not sent.
+  test('after a stop mid-claim, the next start sends the rest once the lease ends, and nothing twice', async () => {
+    const ids = [await enqueue(dongcheng.room, '【通知】第一条'), await enqueue(dongcheng.room, '【通知】第二条'), await enqueue(dongcheng.room, '【通知】第三条')];
+    // The first run claims all three, sends one, then waits a minute for its next slot: stopped there.
+    const first = await start({ minIntervalMs: 60_000, claimLimit: 3, leaseSeconds: 200 });
+    h = first;
+    await pollState(ids[0]!, 'sent');
+    await first.stop();
+    expect(first.sim.transcript(dongcheng.room).filter((e) => e.fromBot).map((e) => e.text)).toEqual(['【通知】第一条']);
+    expect((await record(ids[1]!)).state).toBe('sending');
+
+    // A new start is a new owner: while the old lease holds it finds nothing to claim.
+    h = await start();
+    await h.waitForLog((l) => l.msg === 'outbox empty: waiting');
+    expect((await record(ids[1]!)).state).toBe('sending');
+    // Once the lease has ended (the server's clock moves past it), it takes the two over.
+    serverClockOffsetMs += 201_000;
+    await Promise.all(ids.slice(1).map((id) => pollState(id, 'sent')));
+    expect(h.sim.transcript(dongcheng.room).filter((e) => e.fromBot).map((e) => e.text)).toEqual(['【通知】第二条', '【通知】第三条']);
+    expect((await record(ids[0]!)).attempts).toBe(1);
   });
 
   // Catches: a stop that hangs on the poll timer, or a loop that keeps claiming after stop.
