@@ -5,7 +5,7 @@
 import { useRef } from 'react';
 import { Image, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { errorMessage } from '../api/request';
+import { ApiError, errorMessage } from '../api/request';
 import type { PhotoRef } from '../api/types';
 import { uploadPhoto } from '../api/upload';
 import { MAX_PHOTOS, photoSrc } from '../utils/appeal';
@@ -21,9 +21,20 @@ export interface PickedPhoto {
   progress: number;
   photo: PhotoRef | null;
   error: string | null;
+  /**
+   * Whether trying again can help (a dropped network, a busy server). A refused picture (wrong
+   * type, too large) shows the server's reason instead, and only 删除 helps.
+   */
+  retryable?: boolean;
 }
 
 export type PhotoListUpdate = (update: (prev: PickedPhoto[]) => PickedPhoto[]) => void;
+
+/** Network failures, timeouts, rate limits and server errors may pass on a second try; refusals will not. */
+function isRetryable(e: unknown): boolean {
+  if (!(e instanceof ApiError)) return true;
+  return e.status === 0 || e.status === 408 || e.status === 429 || e.status >= 500;
+}
 
 let keySeq = 0;
 const newKey = () => `p${Date.now().toString(36)}${(keySeq++).toString(36)}`;
@@ -64,7 +75,7 @@ export function PhotoPicker({ photos, onChange, max = MAX_PHOTOS, disabled = fal
         const photo = await uploadPhoto(path, (progress) => patch(key, { progress }));
         patch(key, { status: 'done', progress: 100, photo: { id: photo.id, url: photo.url, thumbUrl: photo.thumbUrl }, error: null });
       } catch (e) {
-        patch(key, { status: 'failed', error: errorMessage(e) });
+        patch(key, { status: 'failed', error: errorMessage(e), retryable: isRetryable(e) });
       }
     });
   };
@@ -85,7 +96,7 @@ export function PhotoPicker({ photos, onChange, max = MAX_PHOTOS, disabled = fal
   };
 
   const retry = (item: PickedPhoto) => {
-    if (!item.localPath) return;
+    if (!item.localPath || item.retryable === false) return;
     patch(item.key, { status: 'uploading', progress: 0, error: null });
     upload(item.key, item.localPath);
   };
@@ -111,7 +122,7 @@ export function PhotoPicker({ photos, onChange, max = MAX_PHOTOS, disabled = fal
           {item.status === 'uploading' ? <Text className='photo-picker__overlay'>{`上传中 ${item.progress}%`}</Text> : null}
           {item.status === 'failed' ? (
             <Text className='photo-picker__overlay photo-picker__overlay--failed' onClick={() => retry(item)}>
-              上传失败，点击重试
+              {item.retryable === false ? item.error ?? '上传失败' : '上传失败，点击重试'}
             </Text>
           ) : null}
           {disabled ? null : (
