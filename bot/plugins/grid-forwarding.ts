@@ -65,6 +65,7 @@ export const DEFAULT_GRID_FORWARDING_MESSAGES: GridForwardingMessages = {
 };
 
 const KEYWORD = /^[\p{L}\p{N}]{1,8}$/u;
+const TRAILING_PUNCTUATION = /[\s。．.!！~～]+$/u;
 
 /** The forwarded kinds that join a draft. */
 const DRAFT_TYPES = new Set([types.Message.Text, types.Message.ChatHistory, types.Message.Url, types.Message.Image]);
@@ -192,7 +193,8 @@ export function GridForwarding(config: GridForwardingConfig): WechatyPlugin {
         return;
       }
       dropIdle();
-      const text = msg.type() === types.Message.Text ? msg.text().trim() : undefined;
+      // `确认。` / `取消!` as typed on a phone are the commands too, not draft text.
+      const text = msg.type() === types.Message.Text ? msg.text().trim().replace(TRAILING_PUNCTUATION, '') : undefined;
       const draft = drafts.get(talker.id);
       let answer: string;
       if (text === confirmKeyword) answer = draft ? await submit(talker, draft) : messages.nothingToConfirm;

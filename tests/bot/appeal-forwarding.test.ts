@@ -112,7 +112,7 @@ describe('grid worker forwarding on the real server', () => {
   // Catches: 取消 not dropping the draft, or a stale draft surviving the idle limit.
   test('取消 drops the draft; a draft idle for 30 minutes is dropped too', async () => {
     await h.ask(worker, '居民反映：楼道灯坏了');
-    await expect(h.ask(worker, '取消')).resolves.toBe('已放弃草稿');
+    await expect(h.ask(worker, '取消。')).resolves.toBe('已放弃草稿');
     await expect(h.ask(worker, '取消')).resolves.toBe('当前没有草稿');
 
     await h.ask(worker, '居民反映：广场噪音');
