@@ -8,7 +8,18 @@ import { setSession } from '../../src/store/session';
 import type { AppealSummary } from '../../src/api/types';
 import { deferred, fakeApi, me, session, type FakeResponse } from './helpers/fake-api';
 
-beforeEach(() => resetTaro());
+// The stand-in's usePullDownRefresh does nothing: keep the page's handler to pull by hand.
+const mockPull: { fn: null | (() => void) } = { fn: null };
+jest.mock('@tarojs/taro', () => {
+  const actual = jest.requireActual('@tarojs/taro');
+  return { __esModule: true, ...actual, default: actual.default, usePullDownRefresh: (fn: () => void) => (mockPull.fn = fn) };
+});
+const taro = Taro as unknown as Record<string, jest.Mock>;
+
+beforeEach(() => {
+  resetTaro();
+  taro.stopPullDownRefresh = jest.fn();
+});
 
 function summary(n: number, overrides: Partial<AppealSummary> = {}): AppealSummary {
   return {
@@ -139,4 +150,26 @@ test('signed out: no list request, 我要反映 goes to the login page', async (
   expect(log).toHaveLength(0);
   fireEvent.click(screen.getByText('我要反映'));
   expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/login/index' });
+});
+
+test('pull-down refresh reloads; when it fails the list stays with 重试', async () => {
+  // Catches a list that blanks into an error page on a weak network, and a pull-down that never
+  // stops its spinner.
+  setSession(session());
+  let online = true;
+  const log = fakeApi({ 'GET /me': () => ({ status: 200, body: me() }), 'GET /appeals': () => (online ? page(1, 2, null) : 'network-error') });
+  render(<AppealsPage />);
+  expect(await screen.findByText('第1条：夜里施工噪声太大')).toBeTruthy();
+  online = false;
+  await act(async () => mockPull.fn!());
+  expect(log.filter((r) => r.path === '/appeals')).toHaveLength(2);
+  expect(taro.stopPullDownRefresh).toHaveBeenCalledTimes(1);
+  expect(screen.getByText('第1条：夜里施工噪声太大')).toBeTruthy();
+  expect(screen.getByText('刷新失败：网络不给力，请稍后重试')).toBeTruthy();
+  online = true;
+  await act(async () => {
+    fireEvent.click(screen.getByText('重试'));
+  });
+  expect(screen.queryByText(/^刷新失败/)).toBeNull();
+  expect(log.filter((r) => r.path === '/appeals')).toHaveLength(3);
 });

@@ -27,6 +27,9 @@ export default function AppealsPage() {
   const [error, setError] = useState('');
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState('');
+  // A refresh that failed while a list is shown keeps the list (a weak network should not blank it).
+  const [refreshError, setRefreshError] = useState('');
+  const shown = useRef(false);
   // A response that arrives after a newer reload started is dropped.
   const generation = useRef(0);
   const loadingMoreRef = useRef(false);
@@ -36,6 +39,7 @@ export default function AppealsPage() {
     setSignedIn(hasSession);
     if (!hasSession) {
       generation.current++;
+      shown.current = false;
       setItems([]);
       setStatus('idle');
       return;
@@ -52,11 +56,17 @@ export default function AppealsPage() {
       setItems(page.items);
       setNextCursor(page.nextCursor);
       setError('');
+      setRefreshError('');
       setStatus('ready');
+      shown.current = true;
     } catch (e) {
       if (gen !== generation.current) return;
-      setError(errorMessage(e));
-      setStatus('error');
+      if (shown.current) {
+        setRefreshError(errorMessage(e));
+      } else {
+        setError(errorMessage(e));
+        setStatus('error');
+      }
     }
   }, []);
 
@@ -84,7 +94,9 @@ export default function AppealsPage() {
 
   useDidShow(() => void reload());
   usePullDownRefresh(() => {
-    void reload().finally(() => Taro.stopPullDownRefresh());
+    void reload().finally(() => {
+      if (typeof Taro.stopPullDownRefresh === 'function') void Taro.stopPullDownRefresh();
+    });
   });
   useReachBottom(() => void loadMore());
 
@@ -108,6 +120,14 @@ export default function AppealsPage() {
       ) : null}
       {signedIn && status === 'loading' ? <LoadingState /> : null}
       {signedIn && status === 'error' ? <ErrorState message={`加载失败：${error}`} onRetry={() => void reload()} /> : null}
+      {signedIn && status === 'ready' && refreshError ? (
+        <View className='appeals__refresh-error'>
+          <Text>{`刷新失败：${refreshError}`}</Text>
+          <Button className='btn btn--secondary' onClick={() => void reload()}>
+            重试
+          </Button>
+        </View>
+      ) : null}
       {signedIn && status === 'ready' && items.length === 0 ? <EmptyState text='您还没有提交诉求' /> : null}
       {signedIn && status === 'ready'
         ? items.map((a) => <AppealCard key={a.id} appeal={a} onClick={() => void Taro.navigateTo({ url: appealDetailUrl(a.id) })} />)
