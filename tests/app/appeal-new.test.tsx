@@ -357,3 +357,32 @@ test('an upload that never progresses is given up after the stall limit and can 
     jest.useRealTimers();
   }
 });
+
+test('a grid chosen under the community is sent as the region, with the place; 公开/匿名 as chosen', async () => {
+  // Catches the grid choice being dropped (the appeal would land on the whole community) and the
+  // privacy choices not reaching the server.
+  const GRID = 'aaaaaaaaaaaaaaaaaaaaaa21';
+  const log = api({ 'POST /appeals': () => ({ status: 201, body: detail('a4') }) });
+  render(<AppealNewPage />);
+  await fillForm();
+  expect(screen.getByText('城关镇 · 西城社区')).toBeTruthy();
+  await screen.findByText('网格（选填）');
+  expect(log.find((r) => r.path === '/regions')?.query).toMatchObject({ parentId: COMMUNITY });
+  fireEvent.change(screen.getByLabelText('picker'), { target: { value: '1' } });
+  expect(screen.getByText('第一网格', { selector: 'span' })).toBeTruthy();
+  fireEvent.change(screen.getByPlaceholderText('具体位置（选填），如：东关街12号门口'), { target: { value: '  三号楼  ' } });
+  fireEvent.click(screen.getByText('不公开'));
+  fireEvent.click(screen.getByText('匿名反映'));
+  await submit();
+  expect(creates(log)[0].data).toMatchObject({ regionId: GRID, place: '三号楼', isPublic: false, isAnonymous: true });
+  expect(log.find((r) => r.path === '/appeals/similar')?.query).toEqual({ categoryId: WATER, regionId: COMMUNITY });
+});
+
+test('更换 opens the region picker', async () => {
+  // Catches a dead 更换 link.
+  api();
+  render(<AppealNewPage />);
+  await screen.findByText('停水、水质问题');
+  fireEvent.click(screen.getByText('更换'));
+  expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/region-picker/index' });
+});
