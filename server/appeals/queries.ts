@@ -70,6 +70,7 @@ export function appealQueries(ctx: AppContext) {
 
   async function filters(q: ListAppealsQuery): Promise<Filter[]> {
     const f: Filter[] = [];
+    if (q.number) f.push({ number: q.number });
     if (q.state) f.push(q.state.length === 1 ? { state: q.state[0] } : { state: { $in: q.state } });
     if (q.categoryId) f.push({ categoryId: new Types.ObjectId(q.categoryId) });
     if (q.departmentId) f.push({ departmentId: new Types.ObjectId(q.departmentId) });

@@ -132,6 +132,8 @@ export const ListAppealsQuery = z.strictObject({
     .transform((s) => s.split(',').filter(Boolean))
     .pipe(z.array(AppealState).min(1).max(APPEAL_STATES.length))
     .optional(),
+  /** A ticket number, as read out on the phone (case and spaces do not matter). */
+  number: z.string().trim().toUpperCase().regex(/^[A-Z]{1,8}-\d{8}-\d{4,6}$/, '编号格式如 DX-20261126-0042').optional(),
   categoryId: objectId.optional(),
   regionId: objectId.optional(),
   departmentId: objectId.optional(),

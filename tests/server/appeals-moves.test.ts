@@ -120,6 +120,14 @@ describe('POST /api/v1/appeals', () => {
     }
   });
 
+  it('finds an appeal by the number read out on the phone', async () => {
+    // Catches: staff unable to find an appeal a caller names (merge by number, hotline follow-up).
+    const a = await file({ isPublic: false });
+    const found = await server.api('GET', `/api/v1/appeals?view=inbox&number=${a.number.toLowerCase()}`, { token: tokens.dispatcher });
+    expect([found.status, found.body.items.map((i: { id: string }) => i.id)]).toEqual([200, [a.id]]);
+    expect((await server.api('GET', '/api/v1/appeals?view=inbox&number=DX-1', { token: tokens.dispatcher })).status).toBe(400);
+  });
+
   it('refuses bad input with the field named, and saves nothing', async () => {
     // Catches: unvalidated input reaching the database, or a half-saved appeal.
     const before = await server.ctx.models.Appeal.countDocuments();
