@@ -9,12 +9,6 @@ import { LoadingState } from '../../../components/StateView';
 
 /** States an appeal can be merged into: still open, or answered (the duplicate then shares the answer). */
 const TARGET_STATES = 'submitted,accepted,assigned,in_progress,replied';
-/**
- * The list API has no number filter, so a number not among the candidates is looked for in the
- * caller's inbox, newest first, this many pages of 50 deep.
- */
-const SEARCH_PAGES = 4;
-
 export const normalizeNumber = (s: string) => s.trim().toUpperCase().replace(/\s+/g, '');
 
 /** The community of a grid (the list's region filter takes a subtree); a community is itself. */
@@ -23,16 +17,10 @@ async function communityOf(regionId: string): Promise<string> {
   return r.level === 'grid' && r.parentId ? r.parentId : regionId;
 }
 
+/** An appeal in the caller's scope by its ticket number (the list's number filter). */
 async function findByNumber(number: string): Promise<AppealSummary | null> {
-  let cursor: string | undefined;
-  for (let i = 0; i < SEARCH_PAGES; i++) {
-    const page = await appealsApi.list({ view: 'inbox', state: TARGET_STATES, cursor, limit: 50 }, { toast: false });
-    const hit = page.items.find((a) => a.number === number);
-    if (hit) return hit;
-    if (!page.nextCursor) return null;
-    cursor = page.nextCursor;
-  }
-  return null;
+  const page = await appealsApi.list({ view: 'inbox', state: TARGET_STATES, number, limit: 1 }, { toast: false });
+  return page.items[0] ?? null;
 }
 
 export function AppealMergeTarget({ appeal, value, onChange }: { appeal: AppealDetail; value: AppealSummary | null; onChange: (a: AppealSummary | null) => void }) {
