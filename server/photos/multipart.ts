@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { AppError, badRequest } from '../core/errors';
 import { DISCARD_AFTER_REFUSAL_BYTES, MAX_PHOTO_BYTES, MAX_PHOTO_LABEL, MULTIPART_OVERHEAD_BYTES } from './limits';
 import { SNIFF_BYTES, sniffImageType, unsupportedImage, type ImageType } from './images';
@@ -129,13 +129,14 @@ export async function receiveUpload(req: Request, storage: PhotoStorage): Promis
 }
 
 /**
- * After a refusal mid-body: ask the client to close, and read the rest of its body into nothing,
- * so that it gets to read the answer (closing a socket with unread input resets it, and a phone
- * would show a network error instead of "图片不能超过 5MB"); beyond a bound the connection is cut.
+ * After a refusal mid-body: read the rest of the body into nothing, so a client that keeps
+ * sending gets to read the answer (closing a socket with unread input resets it, and a phone
+ * would show a network error instead of "图片不能超过 5MB") and the connection stays usable;
+ * beyond a bound the connection is cut. (No `Connection: close`: Node would close the socket as
+ * soon as the answer is written, with the client's bytes still arriving.)
  */
-export function discardRestOfBody(req: Request, res: Response): void {
+export function discardRestOfBody(req: Request): void {
   if (req.complete) return;
-  if (!res.headersSent) res.setHeader('Connection', 'close');
   let discarded = 0;
   req.unpipe();
   req.on('data', (chunk: Buffer) => {

@@ -60,9 +60,9 @@ export function photoUploadRouter(ctx: AppContext): Router {
     const file = await receiveUpload(req, storage);
     res.status(201).json(await photos.storeReceived(file, req.user!.id));
   };
-  // A refused upload's body may still be arriving: let the client read the answer, then close.
-  const afterRefusal: ErrorRequestHandler = (err, req, res, next) => {
-    discardRestOfBody(req, res);
+  // A refused upload's body may still be arriving: let the client read the answer.
+  const afterRefusal: ErrorRequestHandler = (err, req, _res, next) => {
+    discardRestOfBody(req);
     next(err);
   };
   const router = Router();

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import http, { type IncomingMessage } from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -51,6 +53,15 @@ async function upload(bytes: Buffer, o: UploadOpts = {}) {
 async function get(url: string, token?: string, headers: Record<string, string> = {}) {
   const res = await fetch(s.url + url, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Polls a condition until it holds, failing after a deadline (no fixed sleeps). */
+async function waitFor(cond: () => Promise<boolean>, deadlineMs = 10_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Every file under the photo folder, relative paths. */
@@ -175,6 +186,76 @@ describe('POST /api/v1/photos', () => {
       expect(res.body.error.message).toContain('5MB');
     }
     expect(await storedFiles()).toEqual(before);
+  });
+
+  it('answers a 40 MB upload with 413 without reading the whole body first', async () => {
+    // Catches: a server that reads (or buffers) a whole oversized body before refusing it.
+    const huge = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(40 * 1024 * 1024)]);
+    let socketRead: Promise<number> | null = null;
+    const watch = (req: IncomingMessage) => {
+      if (req.url === '/api/v1/photos') socketRead = new Promise((resolve) => req.socket.once('close', () => resolve(req.socket.bytesRead)));
+    };
+    s.httpServer.prependListener('request', watch);
+    let status: number | string;
+    try {
+      status = await upload(huge).then((r) => r.status, (err: Error) => `failed: ${err.message}`);
+    } finally {
+      s.httpServer.off('request', watch);
+    }
+    expect(status).toBe(413);
+    expect(await socketRead!).toBeLessThan(20 * 1024 * 1024);
+  });
+
+  it('a client that keeps sending after the 413 can read it, and is cut off after a bounded discard', async () => {
+    // Catches: a refusal that resets the connection before the answer is read (the phone shows a
+    // network error instead of the 5MB message), or a server that reads a never-ending body.
+    // A raw socket: Node's and undici's clients stop sending by themselves once answered.
+    const boundary = 'xr-boundary';
+    const part = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="a.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`;
+    const { port } = new URL(s.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (c: string) => (answer += c));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(`POST /api/v1/photos HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${resident}\r\ncontent-type: multipart/form-data; boundary=${boundary}\r\ntransfer-encoding: chunked\r\n\r\n`);
+    const chunk = (b: Buffer | string) => {
+      socket.write(`${Buffer.byteLength(b).toString(16)}\r\n`);
+      socket.write(b);
+      return socket.write('\r\n');
+    };
+    chunk(part);
+    chunk(Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+    const piece = Buffer.alloc(256 * 1024);
+    let sent = 0;
+    // Keeps sending 100 MB whatever the server answers.
+    while (sent < 100 * 1024 * 1024 && !socket.destroyed && !socket.writableEnded) {
+      sent += piece.length;
+      if (!chunk(piece)) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+    }
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain('5MB');
+    expect(sent).toBeLessThan(40 * 1024 * 1024);
+  });
+
+  it('removes the temp file when the client goes away mid-upload', async () => {
+    // Catches: temp files piling up from residents on weak networks whose uploads break off.
+    const boundary = 'xr-boundary';
+    const head = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="a.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`;
+    const req = http.request(`${s.url}/api/v1/photos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${resident}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + 1_000_000) },
+    });
+    req.on('error', () => undefined);
+    req.write(head);
+    req.write(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200_000)]));
+    const tmpFiles = async () => (await storedFiles()).filter((f) => f.startsWith('tmp'));
+    await waitFor(async () => (await tmpFiles()).length === 1);
+    req.destroy();
+    await waitFor(async () => (await tmpFiles()).length === 0);
   });
 
   it('refuses a decompression bomb (a small PNG of 42 megapixels) with 413', async () => {
