@@ -55,7 +55,8 @@ export async function startTestServer(opts: { seed?: boolean; config?: Partial<A
   let server: RunningServer;
   try {
     server = await startServer(testConfig({ mongodbUri: db.uri, ...opts.config }), { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), ...opts });
-    if (opts.seed !== false) await seedDemoCounty(server.ctx.models);
+    // Seeded at the server's clock, so a suite with a fixed date gets history before that date.
+    if (opts.seed !== false) await seedDemoCounty(server.ctx.models, server.ctx.now());
   } catch (err) {
     await db.stop();
     throw err;
