@@ -84,8 +84,10 @@ export async function receiveUpload(req: Request, storage: PhotoStorage): Promis
     // the pipeline pending forever when its end was already pushed, as in a one-chunk body.)
     const abort = new AbortController();
     let written: Promise<ReceivedFile> | null = null;
+    let received = false;
     const fail = (err: unknown) => {
-      if (failure) return;
+      // Once received, the temp file is the caller's: a late socket error must not remove it.
+      if (failure || received) return;
       failure = err;
       req.unpipe(bb);
       abort.abort(err);
@@ -122,7 +124,14 @@ export async function receiveUpload(req: Request, storage: PhotoStorage): Promis
     bb.on('close', () => {
       if (failure) return;
       if (!written) return fail(badRequest(`请选择要上传的图片（字段名 ${FILE_FIELD}）`));
-      written.then((file) => (failure ? undefined : resolve(file)), () => undefined);
+      written.then(
+        (file) => {
+          if (failure) return;
+          received = true;
+          resolve(file);
+        },
+        () => undefined,
+      );
     });
     req.pipe(bb);
   });
