@@ -179,6 +179,8 @@ appealSchema.index({ regionPath: 1, state: 1, _id: -1 });
 appealSchema.index({ departmentId: 1, state: 1, _id: -1 });
 appealSchema.index({ reporterId: 1, _id: -1 });
 appealSchema.index({ state: 1, _id: -1 });
+// Lists show overdue appeals first: each part newest first.
+appealSchema.index({ overdue: 1, _id: -1 });
 appealSchema.index({ dueAt: 1, overdue: 1 });
 appealSchema.index({ categoryId: 1, regionPath: 1, submittedAt: -1 });
 appealSchema.index({ notifyPending: 1 });

@@ -23,7 +23,9 @@ export function ownFilter(user: AuthUser): Filter[] {
 /** Work scope only (staff): null when the caller has none. */
 export function workFilters(user: AuthUser): Filter[] {
   const clauses: Filter[] = [];
-  if (REGION_ROLES.some((r) => user.roles.includes(r))) for (const p of user.scopePaths) clauses.push({ regionPath: underPath(p) });
+  // Every appeal lies under the county: a county-wide scope is no condition at all (and the
+  // list then runs on the overdue/_id index instead of reading every path).
+  if (REGION_ROLES.some((r) => user.roles.includes(r))) for (const p of user.scopePaths) clauses.push(isRootPath(p) ? {} : { regionPath: underPath(p) });
   if (user.roles.includes('department_staff') && user.departmentId) clauses.push({ departmentId: new Types.ObjectId(user.departmentId) });
   return clauses;
 }
@@ -34,8 +36,11 @@ export function readFilter(user: AuthUser): Filter {
   return anyOf([...workFilters(user), ...ownFilter(user)]);
 }
 
+const isRootPath = (path: string) => path.split('/').filter(Boolean).length === 1;
+
 export function anyOf(clauses: Filter[]): Filter {
   if (clauses.length === 0) return { _id: { $in: [] } };
+  if (clauses.some((c) => Object.keys(c).length === 0)) return {};
   return clauses.length === 1 ? clauses[0] : { $or: clauses };
 }
 
