@@ -60,6 +60,8 @@ const SEED = Number(process.env.DIFF_SEED) || Math.floor(Math.random() * 2 ** 31
 const DOC_COUNT = Number(process.env.DIFF_DOCS) || 400;
 /** Query specs per round; each runs as several operations (find, window, counts, findOne) on each build. */
 const QUERY_COUNT = Number(process.env.DIFF_QUERIES) || 100;
+/** `$or` query specs per round (scope filters and _id paging); DIFF_OR_QUERIES changes it. */
+const OR_QUERY_COUNT = Number(process.env.DIFF_OR_QUERIES) || 60;
 const IN_FLIGHT = 3;
 const COLL = 'diff';
 /** Typed numbers (Int32/Double/Long) in results, so 5 and 5.0 stay different documents. */
@@ -137,6 +139,123 @@ function makeSpec(rng: Rng): QuerySpec {
   const sort = makeSort(rng);
   const skip = rng.chance(0.3) ? rng.pick([1, 2, 3, 10, 50, 400]) : 0;
   const limit = rng.chance(0.5) ? rng.pick([1, 2, 5, 20, 100]) : 0;
+  return { filter, supported, sort, skip, limit };
+}
+
+// ---------------------------------------------------------------------------------------------
+// $or specs: the shapes of appeal lists by scope ({$or: [{reporterId: me}, {submittedById: me},
+// {followerIds: me}]}, a staff member's {$or: [{regionPath: /^\/a\//}, {departmentId: X}]}),
+// combined with other conditions and with _id paging ({_id: {$lt: cursor}} sorted by _id).
+
+const { ObjectId } = mongoose.mongo;
+type ObjectIdT = InstanceType<typeof ObjectId>;
+
+/** ObjectId _ids of stored documents: exact bounds for _id ranges ($lt vs $lte at a document). */
+const knownIds: ObjectIdT[] = [];
+
+/**
+ * Gives a few documents an _id of another type: strings of 24 hex digits (their JSON text lies
+ * among the ObjectIds' and sorts with them, so a pushed _id range that forgets the stored type
+ * returns them), other strings and numbers. Records the ObjectIds for _id bounds.
+ */
+function varyIds(rng: Rng, docs: Doc[]): Doc[] {
+  for (const d of docs) {
+    if (rng.chance(0.06)) d._id = rng.pick([() => rng.hex(24), () => `id-${rng.hex(6)}`, () => rng.int(1, 1e9)])();
+    else knownIds.push(d._id as ObjectIdT);
+  }
+  return docs;
+}
+
+/** An _id bound: a stored document's _id half the time, else a random ObjectId (or rarely another type). */
+function idBound(rng: Rng): unknown {
+  if (knownIds.length && rng.chance(0.5)) return rng.pick(knownIds);
+  if (rng.chance(0.05)) return rng.pick([rng.hex(24), 5]);
+  return new ObjectId(rng.hex(24));
+}
+
+/** {_id: {$lt|$lte|$gt|$gte: bound}}, sometimes with both ends. */
+function idRange(rng: Rng): Filter {
+  const ops = ['$lt', '$lte', '$gt', '$gte'] as const;
+  const cond: Record<string, unknown> = { [rng.pick(ops)]: idBound(rng) };
+  if (rng.chance(0.25)) cond[rng.pick(ops)] = idBound(rng);
+  return { _id: cond };
+}
+
+/** A filter the pushdown translates (at least one condition): retried from makeFilter's supported shapes. */
+function pushableFilter(rng: Rng): Filter {
+  for (let k = 0; k < 20; k++) {
+    const f = makeFilter(rng);
+    if (f.supported && Object.keys(f.filter).length) return f.filter;
+  }
+  return { st: rng.pick(['new', 'closed']) };
+}
+
+/**
+ * A condition on `i` (a field that never holds an array) or an _id range: pushed exactly, so a
+ * filter made only of these is counted in SQL, where a pushed condition that is not exact shows.
+ */
+function exactFilter(rng: Rng): Filter {
+  if (rng.chance(0.4)) return idRange(rng);
+  const n = rng.int(-5, DOC_COUNT + 50);
+  return { i: rng.pick<unknown>([n, { $gte: n }, { $lt: n }, { $in: [n, n + 1, n + 7] }]) };
+}
+
+/** A branch the pushdown cannot translate at all: such a $or must push nothing. */
+function unpushableFilter(rng: Rng): Filter {
+  const field = rng.pick(['s', 'n', 'st', 'dep', 't', 'i']);
+  return rng.pick<Filter>([
+    {},
+    { [field]: { $ne: rng.pick(['new', 'a', 3, null]) } },
+    { [field]: { $nin: ['closed', 2] } },
+    { [field]: { $exists: false } },
+    { 'o.x': rng.int(0, 5) },
+    { s: /b/ },
+    { n: { $not: { $gt: 2 } } },
+    { $nor: [{ st: 'new' }] },
+    { _id: { $ne: idBound(rng) } },
+  ]);
+}
+
+/** One $or branch; pushable tells whether the pushdown translates it. */
+function orBranch(rng: Rng, depth: number): { filter: Filter; pushable: boolean } {
+  const r = rng.next();
+  if (r < 0.35) return { filter: pushableFilter(rng), pushable: true };
+  if (r < 0.55) return { filter: exactFilter(rng), pushable: true };
+  if (r < 0.65) return { filter: { $and: [pushableFilter(rng), rng.chance(0.5) ? idRange(rng) : pushableFilter(rng)] }, pushable: true };
+  if (r < 0.72 && depth < 2) return makeOr(rng, depth + 1);
+  if (r < 0.82) return { filter: unpushableFilter(rng), pushable: false };
+  // Anything makeFilter gives, $ne/$nin/$exists/dotted paths/$not included: pushed only in part or not at all.
+  const f = makeFilter(rng);
+  return { filter: f.filter, pushable: f.supported && Object.keys(f.filter).length > 0 };
+}
+
+/** {$or: [two or three branches]}; rarely an empty $or, which both builds must reject alike. */
+function makeOr(rng: Rng, depth = 0): { filter: Filter; pushable: boolean } {
+  if (depth === 0 && rng.chance(0.03)) return { filter: { $or: [] }, pushable: false };
+  const branches = Array.from({ length: rng.pick([2, 2, 3]) }, () => orBranch(rng, depth));
+  return { filter: { $or: branches.map((b) => b.filter) }, pushable: branches.every((b) => b.pushable) };
+}
+
+/** A query spec around a $or, or an _id-paged list; `supported` = the whole $or is pushed. */
+function makeOrSpec(rng: Rng): QuerySpec {
+  const or = makeOr(rng);
+  const r = rng.next();
+  let filter: Filter;
+  let supported = or.pushable;
+  if (r < 0.3) filter = or.filter;
+  else if (r < 0.45) filter = { ...pushableFilter(rng), ...or.filter }; // top-level $or beside other fields
+  else if (r < 0.8) {
+    const clauses = [or.filter, ...(rng.chance(0.6) ? [pushableFilter(rng)] : []), ...(rng.chance(0.6) ? [idRange(rng)] : [])];
+    filter = { $and: clauses };
+  } else {
+    supported = true;
+    if (r < 0.85) filter = { $and: [pushableFilter(rng), idRange(rng)] }; // paging without $or
+    else filter = rng.chance(0.5) ? idRange(rng) : { ...exactFilter(rng), ...idRange(rng) }; // exact: counted in SQL
+  }
+  // Lists page by _id descending; other sorts (and ties) as in the main specs.
+  const sort: SortSpec | null = rng.chance(0.45) ? [['_id', rng.chance(0.75) ? -1 : 1]] : makeSort(rng);
+  const skip = rng.chance(0.2) ? rng.pick([1, 2, 10]) : 0;
+  const limit = rng.chance(0.6) ? rng.pick([1, 5, 20]) : 0;
   return { filter, supported, sort, skip, limit };
 }
 
@@ -224,8 +343,12 @@ async function checkSpec(q: QuerySpec, rng: Rng): Promise<string[]> {
 }
 
 /** Runs `count` query specs, IN_FLIGHT at a time; returns every mismatch. */
-async function runQueries(rng: Rng, count: number): Promise<{ mismatches: string[]; specs: number; supported: number }> {
-  const specs = Array.from({ length: count }, () => makeSpec(rng));
+async function runQueries(
+  rng: Rng,
+  count: number,
+  make: (rng: Rng) => QuerySpec = makeSpec,
+): Promise<{ mismatches: string[]; specs: number; supported: number }> {
+  const specs = Array.from({ length: count }, () => make(rng));
   // Each spec gets its own generator, so the order in which specs finish does not change the run.
   const seeds = specs.map(() => rng.int(1, 2 ** 30));
   const mismatches: string[] = [];
@@ -283,7 +406,7 @@ describe('patched embedded database vs stock FerretDB', () => {
   // Bug caught: an index definition or insert path the patches change (a failing createIndex or
   // insert, or documents stored differently) before any query runs.
   it('stores the same documents and indexes', async () => {
-    const docs = makeDocs(rng, DOC_COUNT);
+    const docs = varyIds(rng, makeDocs(rng, DOC_COUNT));
     for (let k = 0; k < docs.length; k += 200) {
       const [s, p] = await both((c) => c.insertMany(docs.slice(k, k + 200), { ordered: true }));
       expect(errorProblem(s, p)).toBeNull();
@@ -303,6 +426,17 @@ describe('patched embedded database vs stock FerretDB', () => {
     const r = await runQueries(rng, QUERY_COUNT);
     expect(r.supported).toBeGreaterThan(r.specs / 2);
     expect(report('queries', r.mismatches)).toEqual([]);
+  });
+
+  // Bugs caught: a pushed $or that is not a superset of its branches (an array branch dropped in a
+  // branch, a branch's unpushed condition treated as false, branches joined with AND, an empty
+  // branch pushed as "no condition"), arguments bound in the wrong order across branches, a $or
+  // counted in SQL while a branch is inexact, an _id range that returns string _ids whose text sorts
+  // among the ObjectIds', and a sort on the _id column over _ids of other types.
+  it('answers generated $or queries (scope filters, _id paging) like stock FerretDB', async () => {
+    const r = await runQueries(rng, OR_QUERY_COUNT, makeOrSpec);
+    expect(r.supported).toBeGreaterThan(r.specs / 4);
+    expect(report('$or queries', r.mismatches)).toEqual([]);
   });
 
   // Bug caught: writes that select documents through a pushed-down filter or sort (updateMany,
@@ -372,5 +506,11 @@ describe('patched embedded database vs stock FerretDB', () => {
   it('answers generated queries like stock FerretDB after the writes', async () => {
     const r = await runQueries(rng, QUERY_COUNT);
     expect(report('queries after writes', r.mismatches)).toEqual([]);
+  });
+
+  // Bugs caught: as for $or above, on documents whose fields changed type and gained or lost arrays.
+  it('answers generated $or queries like stock FerretDB after the writes', async () => {
+    const r = await runQueries(rng, OR_QUERY_COUNT, makeOrSpec);
+    expect(report('$or queries after writes', r.mismatches)).toEqual([]);
   });
 });

@@ -244,6 +244,155 @@ describe('query pushdown on the embedded database', () => {
     await expect(c.updateMany(bad, { $set: { w: 1 } })).rejects.toMatchObject({ code: 2 });
   });
 
+  describe('$or and _id ranges, read from the SQL the database runs (debug log)', () => {
+    let dataDir: string;
+    let debugDb: Awaited<ReturnType<typeof startEmbeddedDb>>;
+    let debugClient: Client;
+    const lines: string[] = [];
+    /** Log lines awaited by flushLog, by a token they contain. */
+    let waiters: Array<{ token: string; seen: () => void }> = [];
+    let flushes = 0;
+
+    beforeAll(async () => {
+      dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-db-or-'));
+      debugDb = await startEmbeddedDb({
+        dataDir,
+        logLevel: 'debug',
+        log: (l) => {
+          lines.push(l);
+          waiters = waiters.filter((w) => (l.includes(w.token) ? (w.seen(), false) : true));
+        },
+      });
+      debugClient = await MongoClient.connect(withDbName(debugDb.uri, 'or_test'));
+      await debugClient.db('or_test').collection('log_marker').insertOne({ m: 'start' });
+    }, 600_000);
+
+    /**
+     * The log reaches us through a pipe, after the answer may have: query a marker collection with
+     * a fresh token and wait for the log line that carries it, so every earlier line has arrived.
+     */
+    async function flushLog() {
+      const token = `flush-${++flushes}`;
+      const seen = new Promise<void>((resolve) => waiters.push({ token, seen: resolve }));
+      await debugClient.db('or_test').collection('log_marker').findOne({ m: token });
+      await seen;
+    }
+
+    afterAll(async () => {
+      await debugClient?.close();
+      await debugDb?.stop();
+      if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    });
+
+    /**
+     * Runs fn and returns the SQL statements it sent that read the collection's table (the debug
+     * log prints each statement before it runs: `>>> SELECT ...`), with the log's quoting undone.
+     */
+    async function sqlOf(collName: string, fn: () => Promise<unknown>): Promise<string[]> {
+      await flushLog();
+      lines.length = 0;
+      await fn();
+      await flushLog();
+      return lines
+        .map((l) => /msg=">>> (SELECT.*?)" name=/.exec(l)?.[1]?.replace(/\\"/g, '"'))
+        .filter((q): q is string => !!q && q.includes(`FROM "${collName}_`));
+    }
+
+    /** The WHERE clause of one logged statement ('' when nothing was pushed). */
+    const whereOf = (q: string | undefined) => {
+      if (!q) throw new Error('no statement on the collection in the log');
+      return / WHERE (.*?)( ORDER BY .*)?$/.exec(q)?.[1] ?? '';
+    };
+
+    it('pushes a $or whose every branch pushes, as ((b1) OR (b2) OR (b3)), keeping array branches', async () => {
+      const c = debugClient.db('or_test').collection<Doc>('mine');
+      await c.createIndex({ reporterId: 1, _id: -1 });
+      await c.createIndex({ submittedById: 1 });
+      await c.createIndex({ followerIds: 1 });
+      await c.insertMany([
+        { k: 'reported', reporterId: 'me', submittedById: 'me', followerIds: [] },
+        { k: 'on-behalf', reporterId: 'other', submittedById: 'me', followerIds: [] },
+        { k: 'followed', reporterId: 'other', submittedById: 'other', followerIds: ['x', 'me'] },
+        { k: 'not-mine', reporterId: 'other', submittedById: 'other', followerIds: ['x'] },
+        { k: 'nothing', state: 'new' },
+      ]);
+      const mine = { $or: [{ reporterId: 'me' }, { submittedById: 'me' }, { followerIds: 'me' }] };
+      let got: Doc[] = [];
+      const [q] = await sqlOf('mine', async () => (got = await c.find(mine).toArray()));
+      // Bug caught: a $or left to FerretDB (every appeal read for a resident's list), or branches
+      // joined with AND.
+      expect(whereOf(q)).toMatch(/^\(\(.*reporterId.*\) OR \(.*submittedById.*\) OR \(.*followerIds.*\)\)$/);
+      // Bug caught: the followerIds branch without "or it is an array" drops the followed appeal.
+      expect(whereOf(q)).toMatch(/followerIds\.t'.* = 6/);
+      expect(sortedNames(got)).toEqual(['followed', 'on-behalf', 'reported']);
+      expect(await c.countDocuments(mine)).toBe(3);
+
+      // A branch that pushes nothing ($ne) could match any document: nothing is pushed for the $or.
+      const withNe = { $or: [{ reporterId: 'me' }, { state: { $ne: 'new' } }] };
+      const [q2] = await sqlOf('mine', async () => (got = await c.find(withNe).toArray()));
+      // Bug caught: pushing only the pushable branches loses every document the $ne branch matches.
+      expect(whereOf(q2)).toBe('');
+      expect(sortedNames(got)).toEqual(['followed', 'not-mine', 'on-behalf', 'reported']);
+
+      // A branch pushed in part ($ne beside an equality) still narrows its branch.
+      const partial = { $or: [{ reporterId: 'me' }, { submittedById: 'me', state: { $ne: 'x' } }] };
+      const [q3] = await sqlOf('mine', async () => (got = await c.find(partial).toArray()));
+      expect(whereOf(q3)).toMatch(/reporterId.* OR .*submittedById/);
+      expect(sortedNames(got)).toEqual(['on-behalf', 'reported']);
+
+      // Bug caught: an empty $or pushed as "no condition" (or as SQL that fails) instead of MongoDB's BadValue.
+      await expect(c.find({ $or: [], k: 'reported' }).toArray()).rejects.toMatchObject({ code: 2 });
+      await expect(c.countDocuments({ $or: [] })).rejects.toMatchObject({ code: 2 });
+    });
+
+    it('pages a scope $or by _id on the _id column, exactly, with other _id types around', async () => {
+      const c = debugClient.db('or_test').collection<{ _id: unknown } & Doc>('lists');
+      await c.createIndex({ regionPath: 1, state: 1, _id: -1 });
+      await c.createIndex({ departmentId: 1, state: 1, _id: -1 });
+      const dep = new ObjectId();
+      const docs = Array.from({ length: 60 }, (_, i) => ({
+        _id: new ObjectId(),
+        k: i,
+        regionPath: ['/a/b/', '/a/b/c/', '/a/x/', '/z/'][i % 4],
+        departmentId: i % 5 === 0 ? dep : new ObjectId(),
+        overdue: i % 3 !== 0,
+      }));
+      await c.insertMany(docs);
+      const cursor = docs[40]._id;
+      // String _ids whose JSON text sorts just below and just above the cursor's, and a number:
+      // none is an ObjectId, so no _id range on an ObjectId matches them.
+      const near = cursor.toHexString().slice(0, 10);
+      await c.insertMany([
+        { _id: `${near}/`, k: 'string-below', regionPath: '/a/b/', departmentId: dep, overdue: true },
+        { _id: `${near}g`, k: 'string-above', regionPath: '/a/b/', departmentId: dep, overdue: true },
+        { _id: 7, k: 'number', regionPath: '/a/b/', departmentId: dep, overdue: true },
+      ]);
+      const filter: Doc = {
+        $and: [{ $or: [{ regionPath: /^\/a\/b\// }, { departmentId: dep }] }, { overdue: true }, { _id: { $lt: cursor } }],
+      };
+      const want = docs
+        .filter((d) => (d.regionPath.startsWith('/a/b/') || d.departmentId === dep) && d.overdue && d._id.toHexString() < cursor.toHexString())
+        .sort((a, b) => (a._id.toHexString() < b._id.toHexString() ? 1 : -1))
+        .map((d) => d.k);
+      let got: Doc[] = [];
+      const [q] = await sqlOf('lists', async () => (got = await c.find(filter).sort({ _id: -1 }).limit(5).toArray()));
+      // Bug caught: the _id bound or the $or left to FerretDB, or a sort by _id done after reading every match.
+      expect(whereOf(q)).toMatch(/regionPath.* OR .*departmentId/);
+      expect(whereOf(q)).toContain(`_ferretdb_sjson->'_id' < ?`);
+      expect(q).toMatch(/ ORDER BY _ferretdb_sjson->'_id' DESC$/);
+      expect(names(got)).toEqual(want.slice(0, 5));
+      // Bug caught: an _id range without the stored-type check counts the string and number _ids.
+      const idOnly: Doc = { _id: { $lt: cursor } };
+      const [cq] = await sqlOf('lists', () => c.countDocuments(idOnly));
+      expect(cq).toMatch(/^SELECT count\(\*\)/);
+      expect(await c.countDocuments(idOnly)).toBe(docs.filter((d) => d._id.toHexString() < cursor.toHexString()).length);
+      expect(await c.countDocuments({ _id: { $gte: cursor } } as Doc)).toBe(docs.filter((d) => d._id.toHexString() >= cursor.toHexString()).length);
+      // Without an _id range the _ids may be of any type: FerretDB's order, strings before ObjectIds.
+      const all = await c.find({ departmentId: dep }).sort({ _id: 1 }).toArray();
+      expect(names(all).slice(0, 3)).toEqual(['number', 'string-below', 'string-above']);
+    });
+  });
+
   it('rebuilds indexes made by the unpatched build once, keeping them unique', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-db-migrate-'));
     try {
