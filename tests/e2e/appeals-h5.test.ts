@@ -72,6 +72,12 @@ async function staffSignIn(page: Page, username: string) {
 it('a resident files an appeal with a photo, the department answers, the resident rates it', async () => {
   const photo = await sharp(Buffer.from(PHOTO_SVG)).jpeg({ quality: 80 }).toBuffer();
   const resident = await newPhone(browser);
+  // The server's Content-Security-Policy must let the H5 build do its work: Taro's uploadFile reads
+  // the picked picture through its blob: address (connect-src) before sending it.
+  const cspViolations: string[] = [];
+  resident.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) cspViolations.push(m.text());
+  });
 
   // --- What the demo county holds for this resident (checked, not assumed).
   const token = await s.residentToken(RESIDENT);
@@ -108,9 +114,12 @@ it('a resident files an appeal with a photo, the department answers, the residen
   const chooser = resident.waitForEvent('filechooser');
   await resident.getByText('添加照片 0/9', { exact: true }).last().click();
   await (await chooser).setFiles({ name: 'water.jpg', mimeType: 'image/jpeg', buffer: photo });
-  const thumb = resident.locator('.photo-picker__item--done').last();
-  await thumb.waitFor();
+  // Wait until the upload has settled (done, or failed after the picker's 30 s stall limit), then
+  // require that it succeeded, naming any policy that blocked it.
+  await resident.locator('.photo-picker__item--done, .photo-picker__item--failed').last().waitFor({ timeout: 45_000 });
+  expect(cspViolations).toEqual([]);
   expect(await resident.locator('.photo-picker__item--failed').count()).toBe(0);
+  expect(await resident.locator('.photo-picker__item--done').count()).toBe(1);
   await resident.getByText('添加照片 1/9', { exact: true }).last().waitFor();
 
   await resident.getByText('提交', { exact: true }).last().click();
