@@ -52,6 +52,29 @@ export function photoStorage(dataDir: string) {
       }
     },
 
+    /**
+     * Removes temp files left by a process that died mid-upload (older than `olderThan`; a live
+     * upload's files are younger). For the maintenance job; safe in several processes at once.
+     */
+    async removeStaleTemp(olderThan: Date): Promise<number> {
+      let names: string[];
+      try {
+        names = await fs.readdir(tmpDir);
+      } catch {
+        return 0;
+      }
+      let removed = 0;
+      for (const name of names) {
+        const file = path.join(tmpDir, name);
+        const stat = await fs.stat(file).catch(() => null);
+        if (stat && stat.mtime < olderThan) {
+          await fs.rm(file, { force: true });
+          removed++;
+        }
+      }
+      return removed;
+    },
+
     /** Removes temp files; a missing one is fine (already placed or never written). */
     async discard(...files: string[]): Promise<void> {
       await Promise.all(files.map((f) => fs.rm(f, { force: true })));

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { photoService } from '../../server/photos/service';
+import { photoStorage } from '../../server/photos/storage';
 import { MAX_PHOTO_BYTES } from '../../server/photos/limits';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -402,6 +403,35 @@ describe('photoService', () => {
     const fromBot = (await upload(await phonePhoto(11), { path: '/api/v1/bot/photos', token: bot })).body.id;
     await expect(photos.requireOwned([fromBot], 'bot')).resolves.toBeUndefined();
     await expect(photos.requireOwned([fromBot], await idOf(resident))).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('an upload of a stored photo whose files went missing writes them again and keeps the record', async () => {
+    // Catches: a record pointing at missing files forever (a restored database, a lost disk) while uploads "succeed".
+    const bytes = await phonePhoto(13);
+    const first = await upload(bytes);
+    const shard = path.join(photosDir(), first.body.id.slice(0, 2));
+    for (const f of await fs.readdir(shard)) if (f.startsWith(first.body.id)) await fs.rm(path.join(shard, f));
+    expect((await get(first.body.url)).status).toBe(404);
+    const again = await upload(bytes, { token: resident2 });
+    expect(again).toEqual(first);
+    expect((await get(first.body.url)).status).toBe(200);
+    expect((await get(`${first.body.url}/original`, staff)).bytes.equals(bytes)).toBe(true);
+    expect(await s.ctx.models.Photo.countDocuments({ _id: first.body.id })).toBe(1);
+  });
+
+  it('removeStaleTemp removes temp files older than the given time and keeps younger ones', async () => {
+    // Catches: half uploads of a crashed process filling the disk, or a cleanup that deletes a live upload.
+    const storage = photoStorage(dataDir);
+    const old = await storage.tempPath('upload');
+    const young = await storage.tempPath('upload');
+    await fs.writeFile(old, 'x');
+    await fs.writeFile(young, 'y');
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
+    await fs.utimes(old, new Date(hourAgo.getTime() - 1000), new Date(hourAgo.getTime() - 1000));
+    expect(await storage.removeStaleTemp(hourAgo)).toBe(1);
+    expect(await storage.exists(old)).toBe(false);
+    expect(await storage.exists(young)).toBe(true);
+    await storage.discard(young);
   });
 
   it('store(buffer) applies the same rules as an upload', async () => {
