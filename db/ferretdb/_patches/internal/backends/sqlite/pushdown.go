@@ -319,7 +319,8 @@ func (p *xianrongPlan) addIDRange(op string, v any) {
 // addIDIn adds {_id: {$in: vals}} (one value for an equality) for strings and ObjectIDs.
 func (p *xianrongPlan) addIDIn(vals []any) {
 	if len(vals) == 0 {
-		p.exact = false
+		// {_id: {$in: []}} matches nothing (the appeal scope of a caller with no scope)
+		p.conds = append(p.conds, "0")
 		return
 	}
 
@@ -534,8 +535,14 @@ func (p *xianrongPlan) addEq(f string, v any, t xianrongTypes) {
 // addIn adds {f: {$in: [...]}}.
 func (p *xianrongPlan) addIn(f string, v any, t xianrongTypes) {
 	arr, ok := v.(*types.Array)
-	if !ok || arr.Len() == 0 {
+	if !ok {
 		p.exact = false
+		return
+	}
+
+	if arr.Len() == 0 {
+		// matches nothing, not even an array field (no element equals nothing)
+		p.conds = append(p.conds, "0")
 		return
 	}
 
