@@ -72,6 +72,8 @@ export function createApp(ctx: AppContext): express.Express {
           'style-src': ["'self'", "'unsafe-inline'"],
           'img-src': ["'self'", 'data:', 'blob:', 'https:'],
           'script-src': ["'self'", "'unsafe-inline'"],
+          // Taro's H5 uploadFile reads the chosen picture from its blob: URL with fetch first.
+          'connect-src': ["'self'", 'blob:'],
         },
       },
     }),

@@ -5,13 +5,15 @@
  * - sessions that have expired, or were revoked more than a day ago (the refresh grace period is
  *   far shorter);
  * - rate-limit windows that have ended;
- * - outbox messages sent more than 30 days ago (failed ones stay for the record).
+ * - outbox messages sent more than 30 days ago (failed ones stay for the record);
+ * - photo upload temp files a crashed process left behind (a day old: no upload takes that long).
  *
  * Every step is one idempotent deleteMany by a date: two server processes running it at once
  * delete each document once between them and never anything still in use.
  */
 import type { AppContext } from '../context';
 import { rateLimiter } from '../core/rate-limit/limiter';
+import { photoStorage } from '../photos/storage';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -26,6 +28,7 @@ export interface CleanupResult {
   sessions: number;
   rateWindows: number;
   outbox: number;
+  photoTempFiles: number;
 }
 
 export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
@@ -37,7 +40,8 @@ export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
   const sessions = (await Session.deleteMany({ $or: [{ expiresAt: { $lte: now } }, { revokedAt: { $lte: spentBefore } }] })).deletedCount;
   const rateWindows = await rateLimiter(RateWindow, ctx.now).removeExpired();
   const outbox = (await Outbox.deleteMany({ state: 'sent', sentAt: { $lte: new Date(now.getTime() - KEEP_SENT_OUTBOX_MS) } })).deletedCount;
-  return { bindingCodes, sessions, rateWindows, outbox };
+  const photoTempFiles = await photoStorage(ctx.config.dataDir).removeStaleTemp(spentBefore);
+  return { bindingCodes, sessions, rateWindows, outbox, photoTempFiles };
 }
 
 export type CleanupJob = PeriodicJob;

@@ -3,14 +3,15 @@
  * a resident signs in, files an appeal with a photo in a category whose default unit exists, and
  * sees it assigned at once (direct dispatch); the department's staff member starts and answers it
  * in the staff workbench pages; the resident opens the detail, reads the answer and rates it.
- * Leaves a screenshot of the detail page for the README (docs/images/appeal-detail.png).
+ * Leaves a screenshot of the detail page in the test artifacts; with UPDATE_SCREENSHOTS=1 also for
+ * the README (docs/images/appeal-detail.png).
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
+import { ARTIFACTS, H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const DOCS_IMAGES = path.resolve(__dirname, '../../docs/images');
@@ -193,8 +194,12 @@ it('a resident files an appeal with a photo, the department answers, the residen
   // The picture for the README: without the 感谢您的评价 toast over it, from the top of the page.
   await resident.getByText('感谢您的评价', { exact: true }).last().waitFor({ state: 'hidden' });
   await scrollToTop(resident);
-  await fs.mkdir(DOCS_IMAGES, { recursive: true });
-  await resident.screenshot({ path: path.join(DOCS_IMAGES, 'appeal-detail.png') });
+  // Into the test artifacts; the README's copy is refreshed only on request (UPDATE_SCREENSHOTS=1),
+  // so a test run leaves the working tree clean.
+  const shot = path.join(ARTIFACTS, 'appeal-detail.png');
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  await resident.screenshot({ path: shot });
+  if (process.env.UPDATE_SCREENSHOTS) await fs.copyFile(shot, path.join(DOCS_IMAGES, 'appeal-detail.png'));
 
   // --- Back on the 诉求 tab it is listed, closed.
   await resident.goto(`${s.url}/#/pages/appeals/index`);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AppConfig } from '../../server/core/config';
 import { createLogger } from '../../server/core/logger';
 import { startServer, type RunningServer, type StartOptions } from '../../server/server';
@@ -52,13 +55,16 @@ export interface TestServer extends RunningServer {
 /** One server on its own embedded database (free port, temp folder), seeded unless told not to. */
 export async function startTestServer(opts: { seed?: boolean; config?: Partial<AppConfig> } & StartOptions = {}): Promise<TestServer> {
   const db = await startTestDb();
+  // Files the server writes (photos) go to a folder of this server's own, never the repository's data/.
+  const ownDataDir = opts.config?.dataDir ? null : mkdtempSync(path.join(os.tmpdir(), 'xianrong-server-'));
   let server: RunningServer;
   try {
-    server = await startServer(testConfig({ mongodbUri: db.uri, ...opts.config }), { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), ...opts });
+    server = await startServer(testConfig({ mongodbUri: db.uri, ...(ownDataDir ? { dataDir: ownDataDir } : {}), ...opts.config }), { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), ...opts });
     // Seeded at the server's clock, so a suite with a fixed date gets history before that date.
     if (opts.seed !== false) await seedDemoCounty(server.ctx.models, server.ctx.now());
   } catch (err) {
     await db.stop();
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
     throw err;
   }
 
@@ -104,6 +110,7 @@ export async function startTestServer(opts: { seed?: boolean; config?: Partial<A
     async stop() {
       await server.close();
       await db.stop();
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,8 @@
  * The cleanup job (server/maintenance/cleanup.ts), called directly: FerretDB has no TTL indexes,
  * so without it spent binding codes, stale sessions and ended rate windows pile up forever.
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Types } from 'mongoose';
 import { runCleanup, startCleanupJob } from '../../server/maintenance/cleanup';
 import { createLogger } from '../../server/core/logger';
@@ -57,17 +59,31 @@ async function seedRecords() {
 }
 
 describe('runCleanup', () => {
+  // Catches: upload temp files left by a crashed process piling up in the data folder forever.
+  it('removes photo upload temp files a day old and keeps fresh ones', async () => {
+    const tmp = path.join(s.ctx.config.dataDir, 'photos', 'tmp');
+    await fs.mkdir(tmp, { recursive: true });
+    const old = path.join(tmp, 'upload-old');
+    const fresh = path.join(tmp, 'upload-fresh');
+    await fs.writeFile(old, 'x');
+    await fs.writeFile(fresh, 'x');
+    const longAgo = ago(DAY + HOUR);
+    await fs.utimes(old, longAgo, longAgo);
+    expect((await runCleanup(s.ctx)).photoTempFiles).toBe(1);
+    expect((await fs.readdir(tmp)).sort()).toEqual(['upload-fresh']);
+  });
+
   // Catches: expired/used/cancelled codes, expired or long-revoked sessions and ended windows
   // that stay forever, or live ones deleted too early.
   it('deletes spent codes a day after expiry, expired and long-revoked sessions, ended rate windows; keeps the rest', async () => {
     const { codes, sessions } = await seedRecords();
-    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1, outbox: 1 });
+    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1, outbox: 1, photoTempFiles: 0 });
     expect(await ids(s.ctx.models.BindingCode)).toEqual([codes.live._id, codes.justExpired._id].map(String).sort());
     expect(await ids(s.ctx.models.Session)).toEqual([sessions.live._id, sessions.revokedJustNow._id].map(String).sort());
     expect(await ids(s.ctx.models.RateWindow)).toEqual(['k|current']);
     expect((await s.ctx.models.Outbox.find({}).lean()).map((m) => m.dedupeKey).sort()).toEqual(['failed-long-ago', 'pending', 'sent-recently']);
     // Nothing left to do: a second run deletes nothing.
-    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 0, sessions: 0, rateWindows: 0, outbox: 0 });
+    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 0, sessions: 0, rateWindows: 0, outbox: 0, photoTempFiles: 0 });
   });
 
   // Catches: a cleanup that fails or deletes twice when two server processes run it at once.
