@@ -34,7 +34,8 @@ export function testClock(start: Date | string = '2026-11-20T02:00:00Z'): TestCl
   };
 }
 
-export const HOUR = 3600 * 1000;
+export const MINUTE = 60 * 1000;
+export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 export interface AppealsTestServer {
