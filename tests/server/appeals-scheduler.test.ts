@@ -245,6 +245,11 @@ describe('notification relay', () => {
     await d.relay.sweep();
     await sweep();
     expect((await outboxOf(groupAppeal.id)).length).toBe(before);
+    // Every event relayed again (as after a crash before notifiedCount moved): still one of each.
+    await s.ctx.models.Appeal.updateOne({ _id: groupAppeal.id }, { $set: { notifyPending: true, notifiedCount: 0 } });
+    await sweep();
+    expect((await outboxOf(groupAppeal.id)).length).toBe(before);
+    expect((await outboxOf(groupAppeal.id)).filter((o) => o.channel === 'bot_room')).toHaveLength(1);
   });
 
   it('a crash between a move and its relay: the sweep enqueues the lost messages once', async () => {
