@@ -30,7 +30,8 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('bas
 function decodeCursor(s: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (['overdue', 'rest', 'all'].includes(c.part) && Types.ObjectId.isValid(c.after)) return c;
+    // `after` is empty when a page ended exactly with the overdue part: the rest starts fresh.
+    if (['overdue', 'rest', 'all'].includes(c.part) && (c.after === '' || Types.ObjectId.isValid(c.after))) return c;
   } catch {
     /* fall through */
   }

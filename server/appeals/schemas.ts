@@ -12,9 +12,9 @@ export const AppealState = z.enum(APPEAL_STATES);
 export const AppealChannel = z.enum(APPEAL_CHANNELS);
 const actionNames = [...Object.keys(MOVES), ...Object.keys(EVENTS)] as [string, ...string[]];
 export const AppealAction = z.enum(actionNames);
-export const SATISFACTION = ['satisfied', 'basically', 'unsatisfied'] as const;
+import { SATISFACTION, SATISFACTION_LABELS } from './labels';
+export { SATISFACTION, SATISFACTION_LABELS };
 export const Satisfaction = z.enum(SATISFACTION);
-export const SATISFACTION_LABELS: Record<(typeof SATISFACTION)[number], string> = { satisfied: '满意', basically: '基本满意', unsatisfied: '不满意' };
 
 /** A retry of the same submission carries the same key and gets the first appeal back. */
 export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_:.-]{8,80}$/, '提交标识为8到80位字母、数字或 _ : . -');

@@ -1,31 +1,14 @@
 // Labels and formatting for appeals (诉求) on the residents' and staff pages. The server sends
-// Chinese labels with every appeal; these tables are for what the client shows before it has an
-// appeal (the report form) and for the values the client sends. Typed against the server's
-// unions, so a new kind or state fails the type check here instead of showing an English key.
+// Chinese labels with every appeal; the tables here are for what the client shows before it has an
+// appeal (the report form) and for the values it sends.
 import { API_BASE } from '../api/base';
 import type { AppealKind, AppealState, AppealSummary } from '../api/types';
+import { APPEAL_KINDS, KIND_LABELS, SATISFACTION, SATISFACTION_LABELS, type Satisfaction } from '../../server/appeals/labels';
 
-export const KIND_OPTIONS: ReadonlyArray<{ value: AppealKind; label: string }> = [
-  { value: 'consultation', label: '咨询' },
-  { value: 'help', label: '求助' },
-  { value: 'complaint', label: '投诉' },
-  { value: 'report', label: '举报' },
-  { value: 'suggestion', label: '建议' },
-  { value: 'praise', label: '表扬' },
-];
+// The labels themselves are the server's (one definition, a module with no imports).
+export { KIND_LABELS, STATE_LABELS } from '../../server/appeals/labels';
 
-export const KIND_LABELS = Object.fromEntries(KIND_OPTIONS.map((k) => [k.value, k.label])) as Record<AppealKind, string>;
-
-export const STATE_LABELS: Record<AppealState, string> = {
-  submitted: '待受理',
-  accepted: '已受理',
-  assigned: '已派单',
-  in_progress: '办理中',
-  replied: '已答复',
-  closed: '已办结',
-  rejected: '不予受理',
-  merged: '已合并',
-};
+export const KIND_OPTIONS: ReadonlyArray<{ value: AppealKind; label: string }> = APPEAL_KINDS.map((value) => ({ value, label: KIND_LABELS[value] }));
 
 /** Colour family of a state's tag: waiting, being handled, answered, ended. */
 export type StateTone = 'waiting' | 'working' | 'answered' | 'ended';
@@ -43,12 +26,8 @@ export function stateTone(state: AppealState): StateTone {
   return STATE_TONES[state];
 }
 
-export const SATISFACTION_OPTIONS = [
-  { value: 'satisfied', label: '满意' },
-  { value: 'basically', label: '基本满意' },
-  { value: 'unsatisfied', label: '不满意' },
-] as const;
-export type SatisfactionValue = (typeof SATISFACTION_OPTIONS)[number]['value'];
+export const SATISFACTION_OPTIONS = SATISFACTION.map((value) => ({ value, label: SATISFACTION_LABELS[value] }));
+export type SatisfactionValue = Satisfaction;
 
 export const DESCRIPTION_MIN = 5;
 export const DESCRIPTION_MAX = 2000;
