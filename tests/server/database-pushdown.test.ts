@@ -322,8 +322,10 @@ describe('query pushdown on the embedded database', () => {
       // Bug caught: a $or left to FerretDB (every appeal read for a resident's list), or branches
       // joined with AND.
       expect(whereOf(q)).toMatch(/^\(\(.*reporterId.*\) OR \(.*submittedById.*\) OR \(.*followerIds.*\)\)$/);
-      // Bug caught: the followerIds branch without "or it is an array" drops the followed appeal.
-      expect(whereOf(q)).toMatch(/followerIds\.t'.* = 6/);
+      // Bug caught: the followerIds branch without "or it is an array" drops the followed appeal;
+      // the array branch keeps only arrays whose JSON text holds "me" (every appeal has a
+      // followerIds array, so a bare "or it is an array" kept every row).
+      expect(whereOf(q)).toMatch(/followerIds\.t'.* = 6 AND \(instr\(_ferretdb_sjson->>'followerIds', \?\) > 0\)/);
       expect(sortedNames(got)).toEqual(['followed', 'on-behalf', 'reported']);
       expect(await c.countDocuments(mine)).toBe(3);
 

@@ -484,6 +484,59 @@ func (p *xianrongPlan) add(f, cond string, args []any, t xianrongTypes) {
 	p.addBranches(f, cond, args, t, metadata.XianrongRankArray)
 }
 
+// addElems appends a condition on f from {f: v} or {f: {$in: vals}}. A document whose f is an array
+// matches through an element equal to a value; when every value is a plain string or an ObjectID,
+// such an element is written in the array's JSON text as the value between quotes, so the array
+// branch keeps only arrays whose text contains one of those (instead of every array: a list field
+// like followerIds holds an array in every document, which made the branch true for every row).
+// A nested value or an object key with that text also passes: SQL may only keep too many rows.
+func (p *xianrongPlan) addElems(f, cond string, args, vals []any, t xianrongTypes) {
+	needles, ok := xianrongElemNeedles(vals)
+	if !ok || !t.mayBeArray(f) {
+		p.add(f, cond, args, t)
+		return
+	}
+
+	tests := make([]string, len(needles))
+	for i := range needles {
+		tests[i] = fmt.Sprintf(`instr(%s, ?) > 0`, metadata.XianrongValueExpr(f))
+	}
+
+	p.exact = false
+	p.conds = append(p.conds, fmt.Sprintf(
+		`(%s OR (%s = %d AND (%s)))`, cond, metadata.XianrongRankExpr(f), metadata.XianrongRankArray, strings.Join(tests, " OR "),
+	))
+	p.args = append(p.args, args...)
+	p.args = append(p.args, needles...)
+}
+
+// xianrongElemNeedles returns the JSON text of each value, if all are plain strings (written
+// without escapes, see xianrongPlainID) or ObjectIDs (written as their hex).
+func xianrongElemNeedles(vals []any) ([]any, bool) {
+	if len(vals) == 0 {
+		return nil, false
+	}
+
+	needles := make([]any, 0, len(vals))
+
+	for _, v := range vals {
+		switch v := v.(type) {
+		case string:
+			if !xianrongPlainID(v) {
+				return nil, false
+			}
+
+			needles = append(needles, `"`+v+`"`)
+		case types.ObjectID:
+			needles = append(needles, fmt.Sprintf(`"%x"`, v[:]))
+		default:
+			return nil, false
+		}
+	}
+
+	return needles, true
+}
+
 // addBranches appends a condition on f that also keeps documents where f holds a value of one of
 // the given ranks, if f may hold such a value (the type log knows arrays and regexes).
 func (p *xianrongPlan) addBranches(f, cond string, args []any, t xianrongTypes, ranks ...int) {
@@ -525,7 +578,7 @@ func (p *xianrongPlan) addEq(f string, v any, t xianrongTypes) {
 	}
 
 	cond := fmt.Sprintf(`(%s = %d AND %s = ?)`, metadata.XianrongRankExpr(f), rank, metadata.XianrongValueExpr(f))
-	p.add(f, cond, []any{val}, t)
+	p.addElems(f, cond, []any{val}, []any{v}, t)
 
 	if !t.mayBeArray(f) {
 		p.eqFields[f] = true
@@ -548,9 +601,13 @@ func (p *xianrongPlan) addIn(f string, v any, t xianrongTypes) {
 
 	byRank := map[int][]any{}
 	var ranks []int
+	var orig []any
 
 	for i := 0; i < arr.Len(); i++ {
-		rank, val, ok := xianrongEncode(xianrongElem(arr.Get(i)))
+		elem := xianrongElem(arr.Get(i))
+		orig = append(orig, elem)
+
+		rank, val, ok := xianrongEncode(elem)
 		if !ok {
 			// a regex, document or array element: not pushed
 			p.exact = false
@@ -605,7 +662,7 @@ func (p *xianrongPlan) addIn(f string, v any, t xianrongTypes) {
 		cond = "(" + strings.Join(terms, " OR ") + ")"
 	}
 
-	p.add(f, cond, args, t)
+	p.addElems(f, cond, args, orig, t)
 }
 
 // addRange adds {f: {$gt|$gte|$lt|$lte: v}}, bracketed by type as FerretDB compares.
