@@ -6,6 +6,7 @@
 import { Types } from 'mongoose';
 import type { AuthUser } from '../core/route';
 import type { AppealDoc } from './model';
+import { readScopePaths } from '../users/scope';
 
 /** A filter on appeals; loose on purpose: clauses are combined with $or and $and. */
 export type Filter = Record<string, unknown>;
@@ -25,7 +26,7 @@ export function workFilters(user: AuthUser): Filter[] {
   const clauses: Filter[] = [];
   // Every appeal lies under the county: a county-wide scope is no condition at all (and the
   // list then runs on the overdue/_id index instead of reading every path).
-  if (REGION_ROLES.some((r) => user.roles.includes(r))) for (const p of user.scopePaths) clauses.push(isRootPath(p) ? {} : { regionPath: underPath(p) });
+  if (REGION_ROLES.some((r) => user.roles.includes(r))) for (const p of readScopePaths(user)) clauses.push(isRootPath(p) ? {} : { regionPath: underPath(p) });
   if (user.roles.includes('department_staff') && user.departmentId) clauses.push({ departmentId: new Types.ObjectId(user.departmentId) });
   return clauses;
 }
@@ -53,8 +54,10 @@ export interface Standing {
   dispatcher: boolean;
   /** Department staff of the department it is assigned to. */
   handler: boolean;
-  /** A grid worker whose grids hold it. */
+  /** A grid worker whose grids' communities hold it (they read the community's appeals). */
   gridWorker: boolean;
+  /** A grid worker whose own grids hold it (they handle it there and see who reported it). */
+  ownGrid: boolean;
   /** Community staff whose community holds it (they watch, they do not handle). */
   communityStaff: boolean;
   /** Filed it, or it was filed for them, or they follow it. */
@@ -69,7 +72,8 @@ export function standingOf(user: AuthUser, a: Pick<AppealDoc, 'regionPath' | 'de
     admin: has('admin'),
     dispatcher: has('dispatcher') && isUnder(a.regionPath, user.scopePaths),
     handler: has('department_staff') && !!user.departmentId && String(a.departmentId) === user.departmentId,
-    gridWorker: has('grid_worker') && isUnder(a.regionPath, user.scopePaths),
+    gridWorker: has('grid_worker') && isUnder(a.regionPath, readScopePaths(user)),
+    ownGrid: has('grid_worker') && isUnder(a.regionPath, user.scopePaths),
     communityStaff: has('community_staff') && isUnder(a.regionPath, user.scopePaths),
     own: reporter || String(a.submittedById) === user.id || a.followerIds.some((f) => String(f) === user.id),
     reporter,
@@ -86,5 +90,5 @@ export const canRead = (s: Standing, isPublic: boolean) =>
 export function seesPersonalData(s: Standing, isAnonymous: boolean): boolean {
   if (s.admin || s.dispatcher) return true;
   if (isAnonymous) return false;
-  return s.handler || s.gridWorker;
+  return s.handler || s.ownGrid;
 }

@@ -7,7 +7,7 @@ import type { RegionDoc } from '../regions/model';
 import { toRegionSummary } from '../regions/service';
 import { identityKey, type UserDoc } from '../users/model';
 import { isStaff } from '../users/roles';
-import { coversRegion, regionScopeFilter } from '../users/scope';
+import { coversRegion, readScopePaths, regionScopeFilter } from '../users/scope';
 import { bindingAttempts, CODE_DIGITS, CODE_SPACE, CODE_TTL_MS } from './attempts';
 import type { RoomDoc } from './model';
 import type { BindingCode, BoundRoom, CreateBindingCodeBody, RedeemBindingBody, RedeemResult } from './schemas';
@@ -156,7 +156,8 @@ export function bindingService(ctx: AppContext) {
     },
 
     async listRoomsFor(user: AuthUser): Promise<BoundRoom[]> {
-      const filter = regionScopeFilter(user, 'regionPath') ?? {};
+      // Grid workers see the group chats of their grids' communities.
+      const filter = regionScopeFilter({ ...user, scopePaths: readScopePaths(user) }, 'regionPath') ?? {};
       return toBoundRooms(await Room.find(filter).sort({ regionPath: 1, boundAt: 1 }).limit(1000).lean<RoomDoc[]>());
     },
   };

@@ -22,3 +22,17 @@ export function regionScopeFilter(user: AuthUser, field: string): Record<string,
   if (user.scopePaths.length === 0) return { [field]: { $in: [] } };
   return { $or: user.scopePaths.map((p) => ({ [field]: pathPrefixRegex(p) })) };
 }
+
+/**
+ * The regions a user reads in. Grid workers read their grids' whole community (its group chats and
+ * appeals: neighbours' issues cross grid lines), while they act and see personal data in their
+ * own grids only. A grid's path is `/county/township/community/grid/`.
+ */
+export function readScopePaths(user: AuthUser): string[] {
+  if (!user.roles.includes('grid_worker')) return user.scopePaths;
+  const widened = user.scopePaths.map((p) => {
+    const ids = p.split('/').filter(Boolean);
+    return ids.length === 4 ? `/${ids.slice(0, 3).join('/')}/` : p;
+  });
+  return [...new Set(widened)];
+}

@@ -105,9 +105,13 @@ describe('scope of lists and details', () => {
     expect(JSON.stringify(d.body)).not.toContain(r1.phone);
   });
 
-  it('a grid worker sees their grid, not the next grid', async () => {
-    // Catches: a grid worker scoped to the whole community (or the county) instead of their grid.
-    expect(await visible(tok.xicheng_grid1)).toEqual([A1.id, A5.id]);
+  it('a grid worker sees their community, and who reported only in their own grid', async () => {
+    // Catches: a grid worker scoped to one grid (the issue: they see their community's appeals),
+    // to the township, or shown the reporters of the next grid.
+    expect(await visible(tok.xicheng_grid1)).toEqual([A1.id, A2.id, A5.id]);
+    const own = await s.api('GET', `/api/v1/appeals/${A1.id}`, { token: tok.xicheng_grid1 });
+    const next = await s.api('GET', `/api/v1/appeals/${A2.id}`, { token: tok.xicheng_grid1 });
+    expect([own.body.reporter.masked, next.status, next.body.reporter.masked]).toEqual([false, 200, true]);
   });
 
   it('community staff see their community', async () => {
@@ -134,7 +138,7 @@ describe('scope of lists and details', () => {
   it('a detail out of scope is 404, not 403', async () => {
     // Catches: a 403 that tells a prober the appeal exists, or a detail readable out of scope.
     for (const [who, id] of [
-      [tok.xicheng_grid1, A2.id],
+      [tok.xicheng_grid1, A4.id],
       [tok.dept_urban, A2.id],
       [tok.chengguan, A4.id],
       [tok['demo-resident-01'], A2.id],
