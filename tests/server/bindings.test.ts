@@ -118,6 +118,13 @@ describe('bot gateway: binding a room', () => {
     expect(all.body.items.length).toBeGreaterThanOrEqual(5);
   });
 
+  // Catches: a grid worker seeing no group chats (their grid is below the community the room is
+  // bound to) or the chats of other communities.
+  it('lists the group chats of a grid worker\'s community', async () => {
+    const rooms = await s.api('GET', '/api/v1/rooms', { token: await s.staffToken('dongcheng_grid1') });
+    expect([rooms.status, rooms.body.items.map((r: { roomId: string }) => r.roomId)]).toEqual([200, ['dongcheng-neighbours@chatroom']]);
+  });
+
   // Catches: answers that tell unknown, used, expired, cancelled and wrong-kind codes apart.
   it('answers unknown, used, expired, cancelled and wrong-kind codes alike: 404 and one message', async () => {
     freshLimits();
