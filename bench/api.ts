@@ -13,18 +13,16 @@
  *
  * Roles of this file: no argument = the bench; `--project` and `--bare <file>` = the two children.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import express from 'express';
+import { serveProject, startChild, untilParentGoes, START_TIMEOUT_MS, type Child } from './support/child';
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
 const CONNECTIONS = 100;
 const WARMUP_SECONDS = 2;
-const START_TIMEOUT_MS = 300_000; // the first run may build the embedded database
 const SECONDS = Math.min(Math.max(Number(process.argv[2]) || 3, 2), 30);
 const ROUNDS = Math.min(Math.max(Number(process.argv[3]) || 3, 1), 5);
 
@@ -36,34 +34,6 @@ interface Captured {
   contentType: string;
   /** base64 */
   body: string;
-}
-
-/** Until the parent closes our stdin (or dies) or sends a signal. */
-function untilParentGoes(): Promise<void> {
-  return new Promise((resolve) => {
-    process.stdin.once('end', resolve);
-    process.stdin.once('close', resolve);
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-    process.stdin.resume();
-  });
-}
-
-/** Child 1: the real server on its own embedded database, seeded like `npm start` does. */
-async function serveProject(): Promise<void> {
-  const { loadConfig } = await import('../server/core/config');
-  const { createLogger } = await import('../server/core/logger');
-  const { startServer } = await import('../server/server');
-  const { isEmpty, seedDemoCounty } = await import('../server/seed/seed');
-  const config = loadConfig(process.env);
-  const server = await startServer(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
-  try {
-    if (await isEmpty(server.ctx.models)) await seedDemoCounty(server.ctx.models);
-    process.stdout.write(`READY ${server.url}\n`);
-    await untilParentGoes();
-  } finally {
-    await server.close();
-  }
 }
 
 /** Child 2: a bare Express 5 app sending, for each URL, exactly what the project sent. */
@@ -85,44 +55,6 @@ async function serveBare(file: string): Promise<void> {
   await untilParentGoes();
   server.closeAllConnections();
   server.close();
-}
-
-interface Child {
-  url: string;
-  stop(): Promise<void>;
-}
-
-function startChild(args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
-  const child: ChildProcess = spawn(TSX, [__filename, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.stdin!.end();
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args[0]} did not start within ${START_TIMEOUT_MS / 1000} s`));
-    }, START_TIMEOUT_MS);
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const m = /^READY (\S+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout!.resume();
-        resolve({ url: m[1], stop });
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${args[0]} exited before it was ready (code ${code}, signal ${signal})`));
-    });
-  });
 }
 
 interface Measured {
@@ -172,7 +104,7 @@ async function bench(): Promise<void> {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: tmp, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
     delete env.MONGODB_URI;
     const t0 = performance.now();
-    const project = await startChild(['--project'], env);
+    const project = await startChild(__filename, ['--project'], env);
     children.push(project);
     console.log(`project server + embedded database + seed ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${project.url})`);
 
@@ -193,7 +125,7 @@ async function bench(): Promise<void> {
     ];
     const file = path.join(tmp, 'bare-routes.json');
     await fs.writeFile(file, JSON.stringify(routes));
-    const bare = await startChild(['--bare', file], process.env);
+    const bare = await startChild(__filename, ['--bare', file], process.env);
     children.push(bare);
 
     console.log('warming up …\n');

@@ -23,16 +23,15 @@
  *
  * Roles of this file: no argument = the bench; `--project` = the child.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose, { Types } from 'mongoose';
 import { deadlinesFrom, dueAtFor } from '../server/appeals/deadlines';
+import { withDbName } from '../server/db/embedded';
+import { serveProject, startChild, START_TIMEOUT_MS, type Child } from './support/child';
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
-const START_TIMEOUT_MS = 300_000; // the first run may build the embedded database
 const args = process.argv.slice(2);
 const SECONDS = Math.min(Math.max(Number(args.find((a) => /^\d+$/.test(a))) || 6, 2), 30);
 // 100k takes about 8 minutes to load on the 2-core development machine: only on request.
@@ -44,74 +43,6 @@ const INBOX_MAX_MS = 8000;
 const BATCH = 1000;
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
-
-/** Until the parent closes our stdin (or dies) or sends a signal. */
-function untilParentGoes(): Promise<void> {
-  return new Promise((resolve) => {
-    process.stdin.once('end', resolve);
-    process.stdin.once('close', resolve);
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-    process.stdin.resume();
-  });
-}
-
-/** The child: the real server on its own embedded database, seeded like `npm start` does. */
-async function serveProject(): Promise<void> {
-  const { loadConfig } = await import('../server/core/config');
-  const { createLogger } = await import('../server/core/logger');
-  const { startServer } = await import('../server/server');
-  const { withDbName } = await import('../server/db/embedded');
-  const { isEmpty, seedDemoCounty } = await import('../server/seed/seed');
-  const config = loadConfig(process.env);
-  const server = await startServer(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
-  try {
-    if (await isEmpty(server.ctx.models)) await seedDemoCounty(server.ctx.models);
-    process.stdout.write(`READY ${server.url} ${withDbName(server.embedded!.uri, 'xianrong')}\n`);
-    await untilParentGoes();
-  } finally {
-    await server.close();
-  }
-}
-
-interface Child {
-  url: string;
-  dbUri: string;
-  stop(): Promise<void>;
-}
-
-function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
-  const child: ChildProcess = spawn(TSX, [__filename, '--project'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.stdin!.end();
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the project did not start within ${START_TIMEOUT_MS / 1000} s`));
-    }, START_TIMEOUT_MS);
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const m = /^READY (\S+) (\S+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout!.resume();
-        resolve({ url: m[1], dbUri: m[2], stop });
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the project exited before it was ready (code ${code}, signal ${signal})`));
-    });
-  });
-}
 
 // ---- small helpers ----
 
@@ -386,12 +317,12 @@ async function bench(): Promise<void> {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: tmp, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT_PER_MINUTE: '10000' };
     delete env.MONGODB_URI;
     let t0 = performance.now();
-    child = await startChild(env);
+    child = await startChild(__filename, ['--project'], env);
     console.log(`project server + embedded database + seed ready in ${sec(t0).toFixed(1)} s (${child.url})`);
     const base = child.url;
 
     const { createModels } = await import('../server/db/models');
-    conn = await mongoose.createConnection(child.dbUri).asPromise();
+    conn = await mongoose.createConnection(child.extra[0]).asPromise();
     const models = createModels(conn);
     const demo = await demoData(models);
 
@@ -484,7 +415,7 @@ async function bench(): Promise<void> {
 }
 
 const role = process.argv[2];
-const main = role === '--project' ? serveProject() : bench();
+const main = role === '--project' ? serveProject((server) => [withDbName(server.embedded!.uri, 'xianrong')]) : bench();
 main.then(
   () => process.exit(0),
   (err) => {
