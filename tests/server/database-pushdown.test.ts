@@ -244,6 +244,19 @@ describe('query pushdown on the embedded database', () => {
     await expect(c.updateMany(bad, { $set: { w: 1 } })).rejects.toMatchObject({ code: 2 });
   });
 
+  it('refuses a regex option upstream does not implement even when the pushed conditions match no row', async () => {
+    const c = await coll('regex-options', ['v']);
+    await c.insertMany([{ s: 'a', v: 1 }, { s: 'b', v: 2 }]);
+    // Bug caught (the differential test's seed 454043842): stock reports `$options: 'x'` as not
+    // implemented when it meets a string to match; with `v > 100` pushed to SQL the patched build
+    // read no row and answered, also for an update.
+    const bad = { $and: [{ v: { $gt: 100 } }, { s: { $regex: '^a', $options: 'x' } }] } as unknown as Doc;
+    await expect(c.find(bad).toArray()).rejects.toMatchObject({ code: 238 });
+    await expect(c.updateMany(bad, { $set: { w: 1 } })).rejects.toMatchObject({ code: 238 });
+    // A valid regex beside the same pushed condition still answers (empty).
+    expect(await c.find({ $and: [{ v: { $gt: 100 } }, { s: { $regex: '^a', $options: 'i' } }] }).toArray()).toEqual([]);
+  });
+
   describe('$or and _id ranges, read from the SQL the database runs (debug log)', () => {
     let dataDir: string;
     let debugDb: Awaited<ReturnType<typeof startEmbeddedDb>>;
