@@ -41,8 +41,11 @@ describe('H5 app', () => {
     await page.getByText(`${resident!.name}，您好`).first().waitFor();
     await page.getByText('东城社区', { exact: false }).first().waitFor();
 
+    // The demo resident's own appeals from the seeded county are listed (their first ticket number).
     await tab(page, '诉求').click();
-    await page.getByText('您还没有提交诉求').first().waitFor();
+    const own = await s.ctx.models.Appeal.findOne({ reporterId: resident!._id }).sort({ _id: -1 }).lean();
+    await page.getByText('我要反映', { exact: true }).first().waitFor();
+    await page.getByText(own!.number).first().waitFor();
 
     await tab(page, '服务').click();
     await page.getByText('12345政务服务便民热线').first().waitFor();
