@@ -60,3 +60,8 @@ func (cc *collectionContract) XianrongCount(ctx context.Context, filter *types.D
 // a backend that pushes conditions down may read no row at all, so it calls this first and
 // answers with the same error instead of an empty result.
 var XianrongFilterCheck func(filter *types.Document) error
+
+// XianrongRegexesValid, set by the handler package, reports whether every regex in filter is one
+// FerretDB's filter accepts. Upstream refuses a bad regex only when a row's evaluation reaches it,
+// so for a filter with one the backend pushes nothing and reads the rows upstream reads.
+var XianrongRegexesValid func(filter *types.Document) bool

@@ -14,20 +14,21 @@ import (
 // The backends cannot import the handler's filter (it imports them), so the handler lends it.
 func init() {
 	backends.XianrongFilterCheck = func(filter *types.Document) error {
-		if _, err := common.FilterDocument(must.NotFail(types.NewDocument()), filter); err != nil {
-			return err
-		}
-
-		return xianrongCheckRegexes(filter)
+		_, err := common.FilterDocument(must.NotFail(types.NewDocument()), filter)
+		return err
+	}
+	backends.XianrongRegexesValid = func(filter *types.Document) bool {
+		return xianrongCheckRegexes(filter) == nil
 	}
 }
 
 // xianrongCheckRegexes evaluates, one field at a time, every top-level field condition that holds
-// a regex (also inside $and, $or and $nor) against a document whose field is an empty string.
-// Upstream validates a regex's options and pattern (e.g. 'x' is not implemented) only when it
-// meets a string to match; the empty document above has none, and a pushed-down query may read no
-// row at all, so without this the patched build answered where upstream reports the error.
-// Each condition is checked alone, so another field's condition cannot end the evaluation early.
+// a regex (also inside $and, $or and $nor) against a document whose field is an empty string, and
+// returns upstream's error for a regex it would refuse ('x' is not implemented, an unknown flag, a
+// bad pattern). Upstream reports such a regex only when a row's evaluation reaches it, so whether
+// it errs depends on the rows it reads; the backend pushes nothing for such a filter and reads
+// exactly the rows upstream reads. Each condition is checked alone, so another field's condition
+// cannot end the evaluation early.
 func xianrongCheckRegexes(filter *types.Document) error {
 	for _, k := range filter.Keys() {
 		v := must.NotFail(filter.Get(k))

@@ -75,6 +75,12 @@ func (c *collection) Query(ctx context.Context, params *backends.QueryParams) (*
 	t := xianrongLoadTypes(ctx, db, meta.TableName, params.Filter, params.Sort)
 
 	plan := xianrongBuildPlan(params.Filter, t)
+
+	// A regex upstream refuses errs only when a row reaches it: read the rows upstream reads.
+	if len(plan.conds) > 0 && backends.XianrongRegexesValid != nil && !backends.XianrongRegexesValid(params.Filter) {
+		plan = xianrongBuildPlan(nil, t)
+	}
+
 	args := plan.args
 
 	// Pushed conditions may leave no row for FerretDB's filter to reject an invalid filter on.
