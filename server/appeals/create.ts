@@ -48,7 +48,15 @@ export interface Filed {
 
 const REGION_LEVELS_FOR_APPEALS = ['community', 'grid'];
 
-export function appealCreator(ctx: AppContext) {
+export interface CreatorOptions {
+  /**
+   * Called after filing has looked for an earlier submission with the same key. Tests hold two
+   * retries here until both have looked, so both go on to insert and the unique index decides.
+   */
+  afterLookup?: () => Promise<void>;
+}
+
+export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
   const { Appeal, Region, Category, Department } = ctx.models;
 
   async function region(id: string): Promise<RegionDoc> {
@@ -79,6 +87,7 @@ export function appealCreator(ctx: AppContext) {
     async file(input: NewAppeal): Promise<Filed> {
       // A retry (the same account and key) gets the first appeal, whatever else it carries.
       const first = await findFirst(input.submittedById, input.idempotencyKey);
+      await opts.afterLookup?.();
       if (first) return { appeal: first, created: false };
 
       const submittedAt = ctx.now();

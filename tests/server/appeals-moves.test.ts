@@ -6,6 +6,7 @@
  */
 import { startTestServer, type TestServer } from '../helpers/server';
 import { appealMoves } from '../../server/appeals/moves';
+import { appealCreator } from '../../server/appeals/create';
 import type { AuthUser } from '../../server/core/route';
 import { userService } from '../../server/users/service';
 
@@ -102,6 +103,44 @@ describe('POST /api/v1/appeals', () => {
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(await server.ctx.models.Appeal.countDocuments({ idempotencyKey: raced.idempotencyKey })).toBe(1);
+  });
+
+  it('files one appeal when two retries both find no earlier one (the unique index decides)', async () => {
+    // Catches: a lookup-then-insert that files twice when retries race past the lookup. Both
+    // retries are held after their lookup until both have looked, so they surely overlap.
+    let arrived = 0;
+    let release!: () => void;
+    const bothLooked = new Promise<void>((r) => (release = r));
+    const creator = appealCreator(server.ctx, {
+      afterLookup: async () => {
+        if (++arrived === 2) release();
+        await bothLooked;
+      },
+    });
+    const resident = await server.ctx.models.User.findOne({ 'roles': 'resident' }).lean();
+    const input = {
+      idempotencyKey: key(),
+      submittedById: resident!._id,
+      submitter: { id: resident!._id, name: resident!.name, role: 'resident' as const },
+      channel: 'miniprogram' as const,
+      kind: 'help' as const,
+      categoryId: ids.other,
+      description: '两次重试同时到达',
+      photoIds: [],
+      photoOwnerId: String(resident!._id),
+      regionId: ids.xicheng,
+      place: null,
+      isPublic: true,
+      isAnonymous: false,
+      reporterId: resident!._id,
+      reporterName: resident!.name,
+      reporterPhone: null,
+    };
+    const [x, y] = await Promise.all([creator.file(input), creator.file(input)]);
+    expect(arrived).toBe(2);
+    expect([x.created, y.created].sort()).toEqual([false, true]);
+    expect(String(x.appeal._id)).toBe(String(y.appeal._id));
+    expect(await server.ctx.models.Appeal.countDocuments({ idempotencyKey: input.idempotencyKey })).toBe(1);
   });
 
   it('gives concurrent appeals distinct ticket numbers of the China-time day', async () => {
