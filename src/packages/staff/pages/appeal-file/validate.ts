@@ -1,7 +1,8 @@
-// The filing form's checks, with the server's limits (CreateAppealBody), shown next to each field.
+// The filing form's checks: the reporter's name and phone, the region, and the checks both appeal
+// forms share (utils/appeal-form.ts); the server's 400 details mapped back onto the fields.
 import type { ApiErrorDetail } from '../../../../api/types';
-import { hasFailedUploads, hasPendingUploads, type PickedPhoto } from '../../../../components/PhotoPicker';
-import { DESCRIPTION_MAX, DESCRIPTION_MIN, PLACE_MAX } from '../../../../utils/appeal';
+import type { PickedPhoto } from '../../../../components/PhotoPicker';
+import { checkAppealFields, errorsFromServer, hasErrors } from '../../../../utils/appeal-form';
 import { chosenRegion } from '../../components/AppealRegionPicker';
 import type { FileDraft } from './draft';
 
@@ -19,15 +20,8 @@ export function validateFileDraft(d: FileDraft, photos: PickedPhoto[]): FileErro
   else if (name.length > REPORTER_NAME_MAX) e.reporterName = `姓名最多${REPORTER_NAME_MAX}字`;
   const phone = d.reporterPhone.trim();
   if (phone && !PHONE_PATTERN.test(phone)) e.reporterPhone = '请输入11位手机号，或带区号的座机号';
-  if (!d.kind) e.kind = '请选择诉求类型';
-  if (!d.categoryId) e.category = '请选择问题分类';
-  const length = d.description.trim().length;
-  if (length < DESCRIPTION_MIN) e.description = `请至少写${DESCRIPTION_MIN}个字，说清楚是什么问题`;
-  else if (length > DESCRIPTION_MAX) e.description = `最多${DESCRIPTION_MAX}字`;
-  if (hasPendingUploads(photos)) e.photos = '照片还在上传，请稍候再提交';
-  else if (hasFailedUploads(photos)) e.photos = '有照片上传失败，请点击照片重试或删除';
+  Object.assign(e, checkAppealFields(d, photos));
   if (!chosenRegion(d.regionTrail)) e.region = '请选择问题所在的社区/村或网格';
-  if (d.place.trim().length > PLACE_MAX) e.place = `地点最多${PLACE_MAX}字`;
   return e;
 }
 
@@ -44,16 +38,6 @@ const FIELD_OF: Record<string, FileField> = {
 };
 
 /** The server's 400 details (`body.reporter.phone` ...) onto the form's fields. */
-export function fileErrorsFromServer(details: ApiErrorDetail[] | undefined, message: string): FileErrors {
-  const errors: FileErrors = {};
-  for (const d of details ?? []) {
-    const parts = d.path.split('.');
-    const rest = parts[0] === 'body' ? parts.slice(1) : parts;
-    const field = FIELD_OF[rest.slice(0, 2).join('.')] ?? FIELD_OF[rest[0] ?? ''] ?? 'form';
-    if (!errors[field]) errors[field] = d.message;
-  }
-  if (Object.keys(errors).length === 0) errors.form = message;
-  return errors;
-}
+export const fileErrorsFromServer = (details: ApiErrorDetail[] | undefined, message: string): FileErrors => errorsFromServer(details, message, FIELD_OF, 'form');
 
-export const hasFileErrors = (e: FileErrors) => Object.values(e).some(Boolean);
+export const hasFileErrors = (e: FileErrors) => hasErrors(e);
