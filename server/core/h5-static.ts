@@ -132,7 +132,15 @@ async function serve(root: string, req: Request, res: Response): Promise<boolean
     return true;
   }
   await new Promise<void>((resolve, reject) => {
-    const stream = createReadStream(sendFile);
+    // Exactly the bytes the Content-Length announced: a file rewritten while it is sent (a release)
+    // must not add bytes past it, which the client would read as the start of its next response
+    // on a kept-alive connection.
+    if (sendStat.size === 0) {
+      res.end();
+      resolve();
+      return;
+    }
+    const stream = createReadStream(sendFile, { start: 0, end: sendStat.size - 1 });
     stream.on('error', (err) => {
       if (res.headersSent) {
         res.destroy(err);

@@ -4,8 +4,9 @@
  * from outside the build folder. The build folder is a small fixture made here in a temp dir and
  * precompressed by the build script's own function (scripts/build-app.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -183,6 +184,44 @@ describe('caching', () => {
     } finally {
       writeFileSync(file, INDEX);
       await precompressDir(h5);
+    }
+  });
+
+  it('sends exactly Content-Length bytes when the file grows while it is sent', async () => {
+    // Catches: a read stream that runs to the file's new end. A release rewriting a file during a
+    // send added bytes past Content-Length, which a kept-alive client then read as the start of its
+    // next response ("Parse Error: Expected HTTP/"). 8 MB so the send outlasts the socket buffers;
+    // the client pauses after the first chunk and the file grows before it reads on.
+    const file = path.join(h5, 'big.txt');
+    writeFileSync(file, Buffer.alloc(8 * 1024 * 1024, 'a'));
+    try {
+      const { port } = new URL(s.url);
+      // A raw socket, so every byte the server sends is counted (an HTTP client stops at
+      // Content-Length and drops the rest).
+      const got = await new Promise<{ length: number; declared: number }>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET /big.txt HTTP/1.1\r\nHost: test\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n'));
+        const chunks: Buffer[] = [];
+        socket.on('data', (c: Buffer) => {
+          if (chunks.length === 0) {
+            socket.pause();
+            appendFileSync(file, 'b'.repeat(4096));
+            socket.resume();
+          }
+          chunks.push(c);
+        });
+        socket.on('end', () => {
+          const all = Buffer.concat(chunks);
+          const headerEnd = all.indexOf('\r\n\r\n');
+          const declared = Number(/content-length: (\d+)/i.exec(all.subarray(0, headerEnd).toString())?.[1]);
+          resolve({ length: all.length - headerEnd - 4, declared });
+        });
+        socket.on('error', reject);
+      });
+      expect(got).toEqual({ length: 8 * 1024 * 1024, declared: 8 * 1024 * 1024 });
+      // The connection is not left with stray bytes: the next request parses.
+      expect((await raw('/js/plain.js')).status).toBe(200);
+    } finally {
+      rmSync(file, { force: true });
     }
   });
 
