@@ -30,6 +30,7 @@ import mongoose, { Types } from 'mongoose';
 import { deadlinesFrom, dueAtFor } from '../server/appeals/deadlines';
 import { withDbName } from '../server/db/embedded';
 import { serveProject, startChild, START_TIMEOUT_MS, type Child } from './support/child';
+import { ms, percentile, prng } from './support/stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -46,25 +47,7 @@ const DAY = 24 * HOUR;
 
 // ---- small helpers ----
 
-const pct = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
-const ms = (n: number) => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
 const sec = (t0: number) => (performance.now() - t0) / 1000;
-
-/** A small seeded PRNG (mulberry32): the generated appeals are the same in every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs `task(i)` for i = 0, 1 … with `concurrency` in flight until `seconds` pass or `max` are started. */
 async function pool(concurrency: number, seconds: number, max: number, task: (i: number) => Promise<void>): Promise<{ n: number; seconds: number }> {
@@ -297,7 +280,7 @@ async function measureInbox(base: string, c: InboxCase): Promise<{ p50: number; 
     items = (await get()).items.length;
     lat.push(performance.now() - s);
   }
-  return { p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, items };
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), n: lat.length, items };
 }
 
 async function bench(): Promise<void> {
@@ -357,7 +340,7 @@ async function bench(): Promise<void> {
       const apiRate = f.api.latencies.length / f.api.seconds;
       const rawRate = f.raw.n / f.raw.seconds;
       console.log(
-        `${String(f.concurrency).padEnd(10)} ${apiRate.toFixed(0).padStart(13)} ${rawRate.toFixed(0).padStart(16)} ${(apiRate / rawRate).toFixed(2).padStart(6)} ${`${ms(pct(f.api.latencies, 50))} / ${ms(pct(f.api.latencies, 99))}`.padStart(15)} ${String(f.api.latencies.length).padStart(8)} ${String(f.api.failed).padStart(7)}`,
+        `${String(f.concurrency).padEnd(10)} ${apiRate.toFixed(0).padStart(13)} ${rawRate.toFixed(0).padStart(16)} ${(apiRate / rawRate).toFixed(2).padStart(6)} ${`${ms(percentile(f.api.latencies, 50))} / ${ms(percentile(f.api.latencies, 99))}`.padStart(15)} ${String(f.api.latencies.length).padStart(8)} ${String(f.api.failed).padStart(7)}`,
       );
     }
     console.log('ratio = API appeals/s / driver inserts/s of the same documents.');
@@ -367,7 +350,7 @@ async function bench(): Promise<void> {
     console.log(h2);
     console.log('-'.repeat(h2.length));
     for (const f of filings) {
-      console.log(`${String(f.concurrency).padEnd(10)} ${String(f.dispatchMs.length).padStart(7)} ${`${ms(pct(f.dispatchMs, 50))} / ${ms(pct(f.dispatchMs, 99))}`.padStart(19)} ${`${ms(pct(f.directLatencies, 50))} / ${ms(pct(f.directLatencies, 99))}`.padStart(19)}`);
+      console.log(`${String(f.concurrency).padEnd(10)} ${String(f.dispatchMs.length).padStart(7)} ${`${ms(percentile(f.dispatchMs, 50))} / ${ms(percentile(f.dispatchMs, 99))}`.padStart(19)} ${`${ms(percentile(f.directLatencies, 50))} / ${ms(percentile(f.directLatencies, 99))}`.padStart(19)}`);
     }
 
     // ---- 3: the inbox at 10k and 100k ----

@@ -8,12 +8,9 @@ import path from 'node:path';
 import mongoose, { Schema } from 'mongoose';
 import { ensureDbBinary } from '../scripts/build-db';
 import { startEmbeddedDb, withDbName } from '../server/db/embedded';
+import { pct } from './support/stats';
 
 const COUNT = Math.min(Math.max(Number(process.argv[2]) || 2000, 10), 20_000);
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 function report(label: string, latencies: number[], wallMs: number) {
   const s = [...latencies].sort((a, b) => a - b);

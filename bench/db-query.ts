@@ -15,6 +15,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { ensureDbBinary, type DbVariant } from '../scripts/build-db';
 import { startEmbeddedDb, withDbName } from '../server/db/embedded';
+import { ms, pct, prng } from './support/stats';
 
 const { ObjectId } = mongoose.mongo;
 type ObjectIdT = InstanceType<typeof ObjectId>;
@@ -40,18 +41,6 @@ const GRIDS = Array.from({ length: 30 }, (_, k) => `/c1/t${Math.floor(k / 6) + 1
 const TOWNS = Array.from({ length: 5 }, (_, k) => `/c1/t${k + 1}/`);
 const DEPARTMENTS = Array.from({ length: 8 }, (_, k) => new ObjectId(`65d0000000000000000000${String(k + 1).padStart(2, '0')}`));
 const TEXT = '小区东门路灯连续三晚不亮，夜间居民出行不便，老人和孩子经过时容易摔倒，请尽快安排人员检修并告知处理进度。';
-
-/** Small seeded PRNG (mulberry32) so both builds get the same documents and queries. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Appeal {
   _id: ObjectIdT;
@@ -182,14 +171,6 @@ async function runBuild(variant: DbVariant, binary: string, docs: Appeal[]): Pro
     await db.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
   }
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function ms(v: number): string {
-  return v >= 100 ? v.toFixed(0) : v.toFixed(2);
 }
 
 async function main() {

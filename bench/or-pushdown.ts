@@ -19,6 +19,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { ensureDbBinary } from '../scripts/build-db';
 import { startEmbeddedDb, withDbName } from '../server/db/embedded';
+import { ms, percentile, prng } from './support/stats';
 
 const { ObjectId } = mongoose.mongo;
 type ObjectIdT = InstanceType<typeof ObjectId>;
@@ -43,18 +44,6 @@ const GRIDS = Array.from({ length: 30 }, (_, k) => `/c1/t${Math.floor(k / 6) + 1
 const TOWNS = Array.from({ length: 5 }, (_, k) => `/c1/t${k + 1}/`);
 const DEPARTMENTS = Array.from({ length: 8 }, (_, k) => new ObjectId(`65d0000000000000000000${String(k + 1).padStart(2, '0')}`));
 const RESIDENTS = Array.from({ length: 5000 }, (_, k) => new ObjectId(`65e00000000000000000${k.toString(16).padStart(4, '0')}`));
-
-/** mulberry32, so every build gets the same documents. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeAppeals(count: number): Record<string, unknown>[] {
   const rnd = prng(20261127);
@@ -170,8 +159,7 @@ async function runBuild(name: string, binary: string, docs: Record<string, unkno
   }
 }
 
-const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+const p50 = (xs: number[]) => percentile(xs, 50);
 
 async function main() {
   const log = (s: string) => console.error(s);

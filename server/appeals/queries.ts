@@ -10,10 +10,11 @@ import type { AuthUser } from '../core/route';
 import { badRequest, forbidden } from '../core/errors';
 import { chinaDayStart } from '../core/china-time';
 import { isStaff } from '../users/roles';
+import { pathPrefixRegex } from '../regions/service';
 import type { RegionDoc } from '../regions/model';
 import type { AppealDoc } from './model';
 import type { AppealCounts, AppealPage, ListAppealsQuery } from './schemas';
-import { anyOf, ownFilter, readFilter, seesPersonalData, standingOf, underPath, workFilters, type Filter } from './scope';
+import { anyOf, ownFilter, readFilter, seesPersonalData, standingOf, workFilters, type Filter } from './scope';
 import { APPEAL_STATES, OPEN_STATES, type AppealState } from './state-machine';
 import { toSummary } from './views';
 
@@ -77,7 +78,7 @@ export function appealQueries(ctx: AppContext) {
     if (q.state) f.push(q.state.length === 1 ? { state: q.state[0] } : { state: { $in: q.state } });
     if (q.categoryId) f.push({ categoryId: new Types.ObjectId(q.categoryId) });
     if (q.departmentId) f.push({ departmentId: new Types.ObjectId(q.departmentId) });
-    if (q.regionId) f.push({ regionPath: underPath(await regionPath(q.regionId)) });
+    if (q.regionId) f.push({ regionPath: pathPrefixRegex(await regionPath(q.regionId)) });
     if (q.overdue) f.push({ overdue: q.overdue === 'true' });
     if (q.from || q.to) {
       const range: Record<string, Date> = {};
@@ -149,7 +150,7 @@ export function appealQueries(ctx: AppContext) {
       const communityPath = r.level === 'grid' ? r.path.split('/').slice(0, -2).join('/') + '/' : r.path;
       const since = new Date(ctx.now().getTime() - SIMILAR_DAYS * 24 * 3600 * 1000);
       const docs = await Appeal.find(
-        { categoryId: new Types.ObjectId(categoryId), regionPath: underPath(communityPath), submittedAt: { $gte: since }, isPublic: true, state: { $in: [...OPEN_STATES, 'replied'] } },
+        { categoryId: new Types.ObjectId(categoryId), regionPath: pathPrefixRegex(communityPath), submittedAt: { $gte: since }, isPublic: true, state: { $in: [...OPEN_STATES, 'replied'] } },
         LIST_FIELDS,
       )
         .sort({ submittedAt: -1 })

@@ -7,13 +7,12 @@ import { Types } from 'mongoose';
 import type { AuthUser } from '../core/route';
 import type { AppealDoc } from './model';
 import { readScopePaths } from '../users/scope';
+import { pathPrefixRegex } from '../regions/service';
 
 /** A filter on appeals; loose on purpose: clauses are combined with $or and $and. */
 export type Filter = Record<string, unknown>;
 const REGION_ROLES = ['grid_worker', 'community_staff', 'dispatcher'] as const;
 
-/** An anchored prefix on the region path: the form the embedded database runs on its index. */
-export const underPath = (path: string) => ({ $regex: `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` });
 
 /** The caller's own appeals: filed by them or for them, or joined (同问). */
 export function ownFilter(user: AuthUser): Filter[] {
@@ -26,7 +25,7 @@ export function workFilters(user: AuthUser): Filter[] {
   const clauses: Filter[] = [];
   // Every appeal lies under the county: a county-wide scope is no condition at all (and the
   // list then runs on the overdue/_id index instead of reading every path).
-  if (REGION_ROLES.some((r) => user.roles.includes(r))) for (const p of readScopePaths(user)) clauses.push(isRootPath(p) ? {} : { regionPath: underPath(p) });
+  if (REGION_ROLES.some((r) => user.roles.includes(r))) for (const p of readScopePaths(user)) clauses.push(isRootPath(p) ? {} : { regionPath: pathPrefixRegex(p) });
   if (user.roles.includes('department_staff') && user.departmentId) clauses.push({ departmentId: new Types.ObjectId(user.departmentId) });
   return clauses;
 }

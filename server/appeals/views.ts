@@ -110,7 +110,8 @@ export function toDetail(a: AppealDoc, user: AuthUser, now: Date): { detail: App
     mine: s.own,
     allowedActions: allowedActions(user, s, a, now),
   };
-  return { detail, personal: personal && !s.reporter && (a.reporterPhone !== null || !!a.reporterName) };
+  // Someone else's personal data shown: the caller audits the read.
+  return { detail, personal: personal && !s.reporter };
 }
 
 function publicActor(role: string | null, system: boolean): string {
