@@ -72,7 +72,7 @@ export function notificationRelay(ctx: AppContext) {
     return dispatchers.filter((d) => d.regionIds.some((r) => a.regionPath.startsWith(paths.get(String(r)) ?? '\u0000'))).map((d) => d._id);
   }
 
-  async function messagesFor(a: AppealDoc, e: TimelineEvent): Promise<OutboxItemInput[]> {
+  async function messagesFor(a: AppealDoc, e: TimelineEvent, unit: () => Promise<Types.ObjectId[]>): Promise<OutboxItemInput[]> {
     const out: OutboxItemInput[] = [];
     if (TO_RESIDENTS.includes(e.action)) {
       const residents = [a.reporterId, ...a.followerIds].filter((id): id is Types.ObjectId => !!id);
@@ -80,7 +80,7 @@ export function notificationRelay(ctx: AppContext) {
     }
     const room = roomMessage(a, e);
     if (room) out.push(room);
-    if (TO_HANDLERS.includes(e.action)) for (const id of await handlers(a)) if (String(id) !== String(e.byId)) out.push(subscribe(a, e, id));
+    if (TO_HANDLERS.includes(e.action)) for (const id of await unit()) if (String(id) !== String(e.byId)) out.push(subscribe(a, e, id));
     return out;
   }
 
@@ -90,7 +90,10 @@ export function notificationRelay(ctx: AppContext) {
       const a = await Appeal.findById(id).lean<AppealDoc>();
       if (!a) return;
       const pending = a.timeline.slice(a.notifiedCount, a.eventCount);
-      const items = (await Promise.all(pending.map((e) => messagesFor(a, e)))).flat();
+      // The handlers are looked up once per appeal, however many of its events go to them.
+      let handlerIds: Promise<Types.ObjectId[]> | undefined;
+      const unit = () => (handlerIds ??= handlers(a));
+      const items = (await Promise.all(pending.map((e) => messagesFor(a, e, unit)))).flat();
       await box.enqueue(items);
       const done = await Appeal.updateOne({ _id: id, eventCount: a.eventCount }, { $set: { notifiedCount: a.eventCount, notifyPending: false } });
       if (done.matchedCount === 1) return;
