@@ -20,6 +20,12 @@ import { bindingRoutes } from './bindings/routes';
 import { botGatewayRoutes } from './bot-gateway/routes';
 import { appealRoutes } from './appeals/routes';
 import { photoRoutes, photoUploadRouter } from './photos/routes';
+import { columnRoutes } from './news/column-routes';
+import { articleRoutes } from './news/article-routes';
+import { feedRoutes } from './news/feed-routes';
+import { commentRoutes } from './news/comment-routes';
+import { noticeRoutes } from './notices/routes';
+import { serviceDirectoryRoutes } from './service-directory/routes';
 
 const API = '/api/v1';
 
@@ -35,6 +41,12 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
     { prefix: `${API}/photos`, tag: 'photos', routes: photoRoutes(ctx) },
+    { prefix: `${API}/columns`, tag: 'columns', routes: columnRoutes(ctx) },
+    { prefix: `${API}/articles`, tag: 'articles', routes: articleRoutes(ctx) },
+    { prefix: `${API}/news`, tag: 'news', routes: feedRoutes(ctx) },
+    { prefix: `${API}/comments`, tag: 'comments', routes: commentRoutes(ctx) },
+    { prefix: `${API}/notices`, tag: 'notices', routes: noticeRoutes(ctx) },
+    { prefix: `${API}/services`, tag: 'services', routes: serviceDirectoryRoutes(ctx) },
     { prefix: `${API}/bot`, tag: 'bot', routes: botGatewayRoutes(ctx) },
   ];
 }

@@ -18,6 +18,9 @@ import { createWechatClient, developmentWechatClient, type WechatClient } from '
 import { startCleanupJob } from './maintenance/cleanup';
 import { startAppealScheduler } from './appeals/scheduler';
 import { startOutboxDeliverer } from './outbox/deliverer';
+import { startNewsScheduler } from './news/scheduler';
+import { startDigestJob } from './news/digest';
+import { startNoticeFanOutSweep } from './notices/fan-out-sweep';
 import { subscribeSenderFromEnv, type SubscribeSender } from './outbox/wechat-subscribe';
 
 export interface RunningServer {
@@ -161,7 +164,13 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
   const jobs =
     opts.backgroundJobs === false
       ? []
-      : [startAppealScheduler(ctx), startOutboxDeliverer(ctx, { sender: opts.subscribeSender ?? subscribeSenderFromEnv(config, logger) })];
+      : [
+          startAppealScheduler(ctx),
+          startOutboxDeliverer(ctx, { sender: opts.subscribeSender ?? subscribeSenderFromEnv(config, logger) }),
+          startNewsScheduler(ctx),
+          startDigestJob(ctx),
+          startNoticeFanOutSweep(ctx),
+        ];
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -4,6 +4,7 @@ import { BoundRoomList, RedeemBindingBody, RedeemResult, UnbindRoomBody, UnbindR
 import { bindingService } from '../bindings/service';
 import { appealBotRoutes } from '../appeals/bot-routes';
 import { outboxBotRoutes } from '../outbox/bot-routes';
+import { serviceDirectoryBotRoutes } from '../service-directory/bot-routes';
 
 /** What the bot may call, with its own service token. The bot talks to the server only here. */
 export function botGatewayRoutes(ctx: AppContext) {
@@ -14,5 +15,6 @@ export function botGatewayRoutes(ctx: AppContext) {
     route({ method: 'get', path: '/rooms', summary: '机器人：所有已绑定群聊', access: 'bot', response: BoundRoomList, handler: async () => ({ items: await bindings.listRoomsForBot() }) }),
     ...appealBotRoutes(ctx),
     ...outboxBotRoutes(ctx),
+    ...serviceDirectoryBotRoutes(ctx),
   ];
 }

@@ -11,6 +11,9 @@ import { rateWindowSchema } from '../core/rate-limit/model';
 import { appealSchema, counterSchema } from '../appeals/model';
 import { photoSchema } from '../photos/model';
 import { outboxSchema } from '../outbox/model';
+import { articleLikeSchema, articleSchema, articleStatsSchema, columnSchema, commentSchema } from '../news/model';
+import { noticeSchema } from '../notices/model';
+import { serviceEntrySchema } from '../service-directory/model';
 
 /**
  * Models are bound to one connection (not mongoose's global one) so a test can run an app on its
@@ -33,6 +36,13 @@ export function createModels(conn: Connection) {
     Counter: conn.model('Counter', counterSchema),
     Photo: conn.model('Photo', photoSchema),
     Outbox: conn.model('Outbox', outboxSchema),
+    Column: conn.model('Column', columnSchema),
+    Article: conn.model('Article', articleSchema),
+    ArticleStats: conn.model('ArticleStats', articleStatsSchema),
+    ArticleLike: conn.model('ArticleLike', articleLikeSchema),
+    Comment: conn.model('Comment', commentSchema),
+    Notice: conn.model('Notice', noticeSchema),
+    ServiceEntry: conn.model('ServiceEntry', serviceEntrySchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -10,6 +10,8 @@ export interface OutboxDoc {
   _id: Types.ObjectId;
   /** Unique: enqueueing the same key again is a no-op. */
   dedupeKey: string;
+  /** What the record is for, to list its deliveries: `notice:<id>`, `digest:<YYYYMMDD>`; null for appeal messages. */
+  ref: string | null;
   channel: OutboxChannel;
   /** A room id (bot_room) or a user id (wechat_subscribe). */
   recipient: string;
@@ -37,6 +39,7 @@ export interface OutboxDoc {
 export const outboxSchema = new Schema<OutboxDoc>(
   {
     dedupeKey: { type: String, required: true, unique: true },
+    ref: { type: String, default: null },
     channel: { type: String, enum: OUTBOX_CHANNELS, required: true },
     recipient: { type: String, required: true },
     payload: { type: Schema.Types.Mixed, required: true },
@@ -56,3 +59,5 @@ export const outboxSchema = new Schema<OutboxDoc>(
 outboxSchema.index({ channel: 1, state: 1, priority: 1, createdAt: 1 });
 outboxSchema.index({ channel: 1, state: 1, nextAttemptAt: 1 });
 outboxSchema.index({ channel: 1, state: 1, leaseUntil: 1 });
+// A notice's deliveries, per room (the workbench's delivery status).
+outboxSchema.index({ ref: 1, recipient: 1 });

@@ -68,6 +68,7 @@ export function outbox(ctx: AppContext) {
         return {
           _id: new Types.ObjectId(),
           dedupeKey: item.dedupeKey,
+          ref: item.ref ?? null,
           channel: item.channel,
           recipient: item.recipient,
           payload: item.payload,

@@ -13,7 +13,7 @@ export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'failed'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 /** Lower goes first: emergency notices jump the queue of a busy bot. */
-export const PRIORITY = { emergency: 0, default: 5, digest: 9 } as const;
+export const PRIORITY = { emergency: 0, important: 3, default: 5, digest: 9 } as const;
 
 /** A message the bot says in a bound group chat, @mentioning the listed members. */
 export const BotRoomPayload = z.strictObject({
@@ -49,6 +49,8 @@ const itemBase = {
   /** Same key, same record: a relay that runs twice enqueues once. E.g. `appeal:<id>:<eventId>:room`. */
   dedupeKey: z.string().trim().min(1).max(200),
   priority: z.number().int().min(0).max(9).default(PRIORITY.default),
+  /** What the record is for (`notice:<id>`), so its deliveries can be listed together. */
+  ref: z.string().trim().min(1).max(100).optional(),
   /** Not before this time (a daily digest written ahead); default now. */
   notBefore: z.date().optional(),
 };

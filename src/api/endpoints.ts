@@ -24,6 +24,38 @@ import type {
   Department,
   Move,
   MoveBodies,
+  ArticleDetail,
+  ArticleManageDetail,
+  ArticleManagePage,
+  ArticleManageQuery,
+  ArticleMovesInput,
+  ArticlePage,
+  Column,
+  Comment,
+  CommentPage,
+  CreateArticleInput,
+  CreateCommentInput,
+  CreateNoticeInput,
+  CreateServiceEntryInput,
+  FeedListQuery,
+  LikeResult,
+  ManageCounts,
+  ModerationDecisionInput,
+  ModerationListQuery,
+  ModerationPageResponse,
+  NoticeDeliveryList,
+  NoticeDetail,
+  NoticeListParams,
+  NoticeManageItem,
+  NoticeManagePageResponse,
+  NoticeManageParams,
+  NoticePage,
+  ReportResult,
+  ServiceEntry,
+  ServiceEntryList,
+  UpdateArticleInput,
+  UpdateNoticeInput,
+  UpdateServiceEntryInput,
 } from './types';
 
 type Extra = Pick<RequestOptions, 'toast'>;
@@ -84,4 +116,70 @@ export const categoriesApi = {
 
 export const departmentsApi = {
   list: (extra?: Extra) => request<{ items: Department[] }>('/departments', { ...extra }),
+};
+
+const id = (v: string) => encodeURIComponent(v);
+
+/** Columns (栏目): the home page's tabs. */
+export const columnsApi = {
+  list: (extra?: Extra) => request<{ items: Column[] }>('/columns', { auth: false, ...extra }),
+};
+
+/**
+ * Readers' news. The feed is the same for everyone (cached on the server, so no token is sent);
+ * an article is read with the token, so it says whether the reader liked it.
+ */
+export const newsApi = {
+  feed: (query: FeedListQuery = {}, extra?: Extra) => request<ArticlePage>('/news/feed', { query: { ...query }, auth: false, ...extra }),
+  search: (query: { q: string; cursor?: string; limit?: number }, extra?: Extra) =>
+    request<ArticlePage>('/news/search', { query: { ...query }, auth: false, ...extra }),
+  get: (articleId: string, extra?: Extra) => request<ArticleDetail>(`/news/articles/${id(articleId)}`, { ...extra }),
+  like: (articleId: string, extra?: Extra) => request<LikeResult>(`/news/articles/${id(articleId)}/like`, { method: 'PUT', data: {}, ...extra }),
+  unlike: (articleId: string, extra?: Extra) => request<LikeResult>(`/news/articles/${id(articleId)}/like`, { method: 'DELETE', ...extra }),
+};
+
+/** Comments: readers write and report; editors moderate. */
+export const commentsApi = {
+  list: (query: { articleId: string; cursor?: string; limit?: number }, extra?: Extra) => request<CommentPage>('/comments', { query: { ...query }, ...extra }),
+  create: (body: CreateCommentInput, extra?: Extra) => request<Comment>('/comments', { method: 'POST', data: body, ...extra }),
+  report: (commentId: string, body: { reason?: string } = {}, extra?: Extra) =>
+    request<ReportResult>(`/comments/${id(commentId)}/report`, { method: 'POST', data: body, ...extra }),
+  moderation: (query: ModerationListQuery = {}, extra?: Extra) => request<ModerationPageResponse>('/comments/moderation', { query: { ...query }, ...extra }),
+  decide: (commentId: string, body: ModerationDecisionInput, extra?: Extra) =>
+    request<Comment>(`/comments/${id(commentId)}/decision`, { method: 'POST', data: body, ...extra }),
+};
+
+/** The newsroom (editors, reviewers): write, submit, review per level, schedule, publish, withdraw, pin. */
+export const articlesApi = {
+  list: (query: ArticleManageQuery = {}, extra?: Extra) => request<ArticleManagePage>('/articles', { query: { ...query }, ...extra }),
+  counts: (extra?: Extra) => request<ManageCounts>('/articles/counts', { ...extra }),
+  get: (articleId: string, extra?: Extra) => request<ArticleManageDetail>(`/articles/${id(articleId)}`, { ...extra }),
+  create: (body: CreateArticleInput, extra?: Extra) => request<ArticleManageDetail>('/articles', { method: 'POST', data: body, ...extra }),
+  update: (articleId: string, body: UpdateArticleInput, extra?: Extra) =>
+    request<ArticleManageDetail>(`/articles/${id(articleId)}`, { method: 'PATCH', data: body, ...extra }),
+  move: <A extends keyof ArticleMovesInput>(articleId: string, action: A, body: ArticleMovesInput[A], extra?: Extra) =>
+    request<ArticleManageDetail>(`/articles/${id(articleId)}/${action}`, { method: 'POST', data: body, ...extra }),
+};
+
+/** Notices (通知公告): readers' list and detail; staff write, publish to group chats, withdraw, follow deliveries. */
+export const noticesApi = {
+  list: (query: NoticeListParams = {}, extra?: Extra) => request<NoticePage>('/notices', { query: { ...query }, auth: false, ...extra }),
+  get: (noticeId: string, extra?: Extra) => request<NoticeDetail>(`/notices/${id(noticeId)}`, { auth: false, ...extra }),
+  manage: (query: NoticeManageParams = {}, extra?: Extra) => request<NoticeManagePageResponse>('/notices/manage', { query: { ...query }, ...extra }),
+  getManaged: (noticeId: string, extra?: Extra) => request<NoticeManageItem>(`/notices/manage/${id(noticeId)}`, { ...extra }),
+  create: (body: CreateNoticeInput, extra?: Extra) => request<NoticeManageItem>('/notices', { method: 'POST', data: body, ...extra }),
+  update: (noticeId: string, body: UpdateNoticeInput, extra?: Extra) =>
+    request<NoticeManageItem>(`/notices/${id(noticeId)}`, { method: 'PATCH', data: body, ...extra }),
+  publish: (noticeId: string, extra?: Extra) => request<NoticeManageItem>(`/notices/${id(noticeId)}/publish`, { method: 'POST', data: {}, ...extra }),
+  withdraw: (noticeId: string, body: { reason: string }, extra?: Extra) =>
+    request<NoticeManageItem>(`/notices/${id(noticeId)}/withdraw`, { method: 'POST', data: body, ...extra }),
+  deliveries: (noticeId: string, extra?: Extra) => request<NoticeDeliveryList>(`/notices/${id(noticeId)}/deliveries`, { ...extra }),
+};
+
+/** The services directory (服务): everyone reads it; admins edit it (the bot answers from the same list). */
+export const servicesApi = {
+  list: (query: { all?: 'true' } = {}, extra?: Extra) => request<ServiceEntryList>('/services', { query: { ...query }, auth: !!query.all, ...extra }),
+  create: (body: CreateServiceEntryInput, extra?: Extra) => request<ServiceEntry>('/services', { method: 'POST', data: body, ...extra }),
+  update: (entryId: string, body: UpdateServiceEntryInput, extra?: Extra) =>
+    request<ServiceEntry>(`/services/${id(entryId)}`, { method: 'PATCH', data: body, ...extra }),
 };

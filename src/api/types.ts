@@ -43,3 +43,88 @@ import type { AppealKind, AppealState, Move } from '../../server/appeals/state-m
 export type { AppealCounts, AppealDetail, AppealPage, AppealSummary, AllowedAction, MoveBodies, TimelineEntry, PhotoRef, UploadedPhoto, AppealKind, AppealState, Move };
 export type CreateAppealInput = z.input<typeof CreateAppealBody>;
 export type AppealListQuery = Partial<Omit<z.output<typeof ListAppealsQuery>, 'state'>> & { state?: string };
+
+// News (栏目, articles, comments): server/news/schemas.ts
+import type {
+  ArticleAction,
+  ArticleDetail,
+  ArticleEvent,
+  ArticleManageDetail,
+  ArticleManageItem,
+  ArticleManagePage,
+  ArticleMoveBodies,
+  ArticlePage,
+  ArticleState,
+  ArticleSummary,
+  Column,
+  Comment,
+  CommentPage,
+  CreateArticleBody,
+  CreateCommentBody,
+  FeedQuery,
+  LikeResult,
+  ManageCounts,
+  ManageQuery,
+  ModerationDecisionBody,
+  ModerationItem,
+  ModerationPage,
+  ModerationQuery,
+  ReportResult,
+  UpdateArticleBody,
+} from '../../server/news/schemas';
+export type {
+  ArticleAction,
+  ArticleDetail,
+  ArticleEvent,
+  ArticleManageDetail,
+  ArticleManageItem,
+  ArticleManagePage,
+  ArticlePage,
+  ArticleState,
+  ArticleSummary,
+  Column,
+  Comment,
+  CommentPage,
+  LikeResult,
+  ManageCounts,
+  ModerationItem,
+  ReportResult,
+};
+export type ArticleMovesInput = { [A in keyof typeof ArticleMoveBodies]: z.input<(typeof ArticleMoveBodies)[A]> };
+export type CreateArticleInput = z.input<typeof CreateArticleBody>;
+export type UpdateArticleInput = z.input<typeof UpdateArticleBody>;
+export type FeedListQuery = Partial<z.output<typeof FeedQuery>>;
+export type ArticleManageQuery = Partial<z.output<typeof ManageQuery>>;
+export type CreateCommentInput = z.input<typeof CreateCommentBody>;
+export type ModerationListQuery = Partial<z.output<typeof ModerationQuery>>;
+export type ModerationDecisionInput = z.input<typeof ModerationDecisionBody>;
+export type ModerationPageResponse = z.output<typeof ModerationPage>;
+
+// Notices (通知公告): server/notices/schemas.ts
+import type {
+  CreateNoticeBody,
+  NoticeDelivery,
+  NoticeDeliveryList,
+  NoticeDetail,
+  NoticeLevel,
+  NoticeListQuery,
+  NoticeManageItem,
+  NoticeManagePage,
+  NoticeManageQuery,
+  NoticePage,
+  NoticeState,
+  NoticeSummary,
+  UpdateNoticeBody,
+} from '../../server/notices/schemas';
+export type { NoticeDelivery, NoticeDeliveryList, NoticeDetail, NoticeLevel, NoticeManageItem, NoticePage, NoticeState, NoticeSummary };
+export type NoticeManagePageResponse = z.output<typeof NoticeManagePage>;
+export type CreateNoticeInput = z.input<typeof CreateNoticeBody>;
+export type UpdateNoticeInput = z.input<typeof UpdateNoticeBody>;
+export type NoticeListParams = Partial<z.output<typeof NoticeListQuery>>;
+export type NoticeManageParams = Partial<z.output<typeof NoticeManageQuery>>;
+
+// The services directory (服务): server/service-directory/schemas.ts
+import type { CreateServiceEntryBody, ServiceEntry, ServiceEntryList, UpdateServiceEntryBody } from '../../server/service-directory/schemas';
+export type { ServiceEntry, ServiceEntryList };
+export type CreateServiceEntryInput = z.input<typeof CreateServiceEntryBody>;
+export type UpdateServiceEntryInput = z.input<typeof UpdateServiceEntryBody>;

@@ -97,3 +97,24 @@ export function ScrollView({ className, children, style }: Common & Record<strin
 export function Image({ className, src, onClick }: Common & { src?: string; mode?: string }) {
   return <img className={className} src={src} onClick={onClick} alt='' />;
 }
+
+/** Taro's RichText takes sanitised HTML as `nodes`; jsdom renders the same string. */
+export function RichText({ className, nodes }: { className?: string; nodes?: string | unknown[] }) {
+  return <div className={className} data-testid='rich-text' dangerouslySetInnerHTML={{ __html: typeof nodes === 'string' ? nodes : '' }} />;
+}
+
+export function Textarea({ className, value, placeholder, maxlength, onInput }: InputProps & { maxlength?: number; autoHeight?: boolean }) {
+  return (
+    <textarea
+      className={className}
+      value={value ?? ''}
+      placeholder={placeholder}
+      maxLength={maxlength}
+      onChange={(e) => onInput?.({ detail: { value: e.target.value } })}
+    />
+  );
+}
+
+export function Switch({ className, checked, onChange }: { className?: string; checked?: boolean; onChange?: (e: { detail: { value: boolean } }) => void }) {
+  return <input type='checkbox' role='switch' className={className} checked={!!checked} onChange={(e) => onChange?.({ detail: { value: e.target.checked } })} />;
+}

@@ -35,6 +35,11 @@ const taro = {
   clearStorageSync: jest.fn(() => storage.clear()),
   getEnv: jest.fn(() => 'WEB'),
   ENV_TYPE: { WEAPP: 'WEAPP', WEB: 'WEB', RN: 'RN', SWAN: 'SWAN', ALIPAY: 'ALIPAY', TT: 'TT', QQ: 'QQ', JD: 'JD' },
+  stopPullDownRefresh: jest.fn(),
+  showShareMenu: resolved(),
+  previewImage: resolved(),
+  pageScrollTo: resolved(),
+  setNavigationBarTitle: resolved(),
   getCurrentInstance: jest.fn(() => ({ router: { params: {} as Record<string, string>, path: '' } })),
 };
 
@@ -55,8 +60,24 @@ export function useLaunch(fn: Fn) {
   useEffect(() => void fn({}), []);
 }
 export function useDidHide(_fn: Fn) {}
-export function usePullDownRefresh(_fn: Fn) {}
-export function useReachBottom(_fn: Fn) {}
+
+// Page events a test fires by hand: the latest handler each mounted page registered.
+const pageEvents: { pullDownRefresh?: Fn; reachBottom?: Fn; shareAppMessage?: Fn } = {};
+export function usePullDownRefresh(fn: Fn) {
+  pageEvents.pullDownRefresh = fn;
+}
+export function useReachBottom(fn: Fn) {
+  pageEvents.reachBottom = fn;
+}
+export function useShareAppMessage(fn: Fn) {
+  pageEvents.shareAppMessage = fn;
+}
+/** Runs the page's pull-down-refresh handler, as WeChat does when the reader pulls the list down. */
+export const firePullDownRefresh = () => pageEvents.pullDownRefresh?.();
+/** Runs the page's reach-bottom handler (endless paging). */
+export const fireReachBottom = () => pageEvents.reachBottom?.();
+/** What the page's share handler returns (the share card's title and path). */
+export const fireShareAppMessage = (opts: unknown = {}) => pageEvents.shareAppMessage?.(opts);
 export function useRouter() {
   return taro.getCurrentInstance().router;
 }
@@ -64,6 +85,9 @@ export function useRouter() {
 /** Clears storage and resets every mock to its default behaviour. */
 export function resetTaro() {
   storage.clear();
+  delete pageEvents.pullDownRefresh;
+  delete pageEvents.reachBottom;
+  delete pageEvents.shareAppMessage;
   for (const value of Object.values(taro)) {
     if (typeof value === 'function' && 'mockClear' in value) (value as jest.Mock).mockClear();
   }

@@ -1,0 +1,65 @@
+import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { cacheStampPlugin } from '../core/cache/stamps';
+import { NOTICE_LEVELS, NOTICE_STATES, type NoticeLevelName, type NoticeStateName } from '../news/labels';
+
+export const NOTICES_CACHE = 'notices';
+
+/**
+ * A notice (通知公告). Publishing it enqueues one outbox record per bound group chat in scope
+ * (dedupeKey `notice:<id>:<roomId>`, ref `notice:<id>`), emergencies at the front of the queue.
+ */
+export interface NoticeDoc {
+  _id: Types.ObjectId;
+  title: string;
+  body: string;
+  level: NoticeLevelName;
+  /** Scope: the regions named and their paths; empty arrays mean the whole county. */
+  regionIds: Types.ObjectId[];
+  regionPaths: string[];
+  regionNames: string[];
+  state: NoticeStateName;
+  /** Emergency notices stay on top while published. */
+  pinned: boolean;
+  /** The list's single sort key, descending: `<level rank 2/1/0><publishedAt ms, 13 digits><_id hex>`. */
+  listKey: string | null;
+  searchTerms: string[];
+  createdById: Types.ObjectId;
+  createdByName: string;
+  publishedById: Types.ObjectId | null;
+  publishedByName: string | null;
+  publishedAt: Date | null;
+  withdrawnAt: Date | null;
+  withdrawReason: string | null;
+  /** Deliveries enqueued so far (the fan-out is idempotent per room, so a retried publish completes it). */
+  fanOutDone: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+export const noticeSchema = new Schema<NoticeDoc>(
+  {
+    title: { type: String, required: true },
+    body: { type: String, required: true },
+    level: { type: String, enum: NOTICE_LEVELS, required: true },
+    regionIds: { type: [Schema.Types.ObjectId], default: [] },
+    regionPaths: { type: [String], default: [] },
+    regionNames: { type: [String], default: [] },
+    state: { type: String, enum: NOTICE_STATES, required: true },
+    pinned: { type: Boolean, default: false },
+    listKey: { type: String, default: null },
+    searchTerms: { type: [String], default: [] },
+    createdById: { type: Schema.Types.ObjectId, required: true },
+    createdByName: { type: String, required: true },
+    publishedById: { type: Schema.Types.ObjectId, default: null },
+    publishedByName: { type: String, default: null },
+    publishedAt: { type: Date, default: null },
+    withdrawnAt: { type: Date, default: null },
+    withdrawReason: { type: String, default: null },
+    fanOutDone: { type: Boolean, default: false },
+  },
+  { ...baseOptions, minimize: false },
+);
+noticeSchema.index({ state: 1, listKey: -1 });
+noticeSchema.index({ state: 1, fanOutDone: 1 });
+noticeSchema.index({ createdById: 1, _id: -1 });
+noticeSchema.index({ searchTerms: 1 });
+noticeSchema.plugin(cacheStampPlugin(NOTICES_CACHE));

@@ -1,0 +1,3 @@
+export default definePageConfig({
+  navigationBarTitleText: '服务目录管理',
+});

@@ -1,0 +1,17 @@
+// The elderly-friendly mode (适老化): larger text and touch targets on every page, remembered on the
+// device (not the account: a shared family phone keeps its setting whoever signs in).
+import Taro from '@tarojs/taro';
+
+const KEY = 'xianrong.elderly';
+
+export function isElderlyMode(): boolean {
+  try {
+    return Taro.getStorageSync(KEY) === true;
+  } catch {
+    return false;
+  }
+}
+
+export function setElderlyMode(on: boolean): void {
+  Taro.setStorageSync(KEY, on);
+}
