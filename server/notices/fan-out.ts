@@ -1,0 +1,72 @@
+/**
+ * A published notice reaches every bound group chat in its scope through the outbox: one bot_room
+ * record per room, `dedupeKey notice:<id>:<roomId>`, so running the fan-out again (a retried
+ * publish, the sweep after a crash) adds only what is missing. Emergencies get the front of the
+ * queue (priority 0), which the outbox's claim order honours.
+ */
+import type { AppContext } from '../context';
+import type { RoomDoc } from '../bindings/model';
+import { pathPrefixRegex } from '../regions/service';
+import { outbox } from '../outbox/outbox';
+import { PRIORITY, type OutboxItemInput } from '../outbox/schemas';
+import type { NoticeDoc } from './model';
+
+/** Records enqueued per insert: a county has hundreds of rooms, not millions. */
+const BATCH = 200;
+export const WITHDRAWN_ERROR = '通知已撤回';
+
+export const noticeRef = (id: unknown) => `notice:${String(id)}`;
+
+const PRIORITY_OF: Record<NoticeDoc['level'], number> = { emergency: PRIORITY.emergency, important: PRIORITY.important, normal: PRIORITY.default };
+const HEADING_OF: Record<NoticeDoc['level'], string> = { emergency: '【紧急通知】', important: '【重要通知】', normal: '【通知】' };
+
+/** What the group reads: `【紧急通知】标题`, the body, then `——<regions> <publisher>`. */
+export function noticeText(n: Pick<NoticeDoc, 'level' | 'title' | 'body' | 'regionNames' | 'publishedByName' | 'createdByName'>): string {
+  const signature = [n.regionNames.join('、'), n.publishedByName ?? n.createdByName].filter(Boolean).join(' ');
+  return `${HEADING_OF[n.level]}${n.title}\n${n.body}\n——${signature}`;
+}
+
+/** The bound rooms a scope reaches: rooms under any of the paths, every room when county-wide. */
+export function roomsInScopeFilter(regionPaths: readonly string[]): Record<string, unknown> {
+  if (regionPaths.length === 0) return {};
+  return { $or: regionPaths.map((p) => ({ regionPath: pathPrefixRegex(p) })) };
+}
+
+export function noticeFanOut(ctx: AppContext) {
+  const { Room, Notice, Outbox } = ctx.models;
+  const box = outbox(ctx);
+
+  /** Marks the notice's deliveries that no bot has taken yet as failed; those being sent finish. */
+  async function cancelPending(noticeId: unknown): Promise<number> {
+    const r = await Outbox.updateMany({ ref: noticeRef(noticeId), state: 'pending' }, { $set: { state: 'failed', lastError: WITHDRAWN_ERROR } });
+    return r.modifiedCount;
+  }
+
+  return {
+    cancelPending,
+
+    /** Enqueues the missing deliveries of a published notice, then marks its fan-out done. Returns how many were new. */
+    async run(notice: NoticeDoc): Promise<number> {
+      if (notice.state !== 'published') return 0;
+      const rooms = await Room.find(roomsInScopeFilter(notice.regionPaths), { roomId: 1 }).sort({ _id: 1 }).lean<Pick<RoomDoc, 'roomId'>[]>();
+      const text = noticeText(notice);
+      const ref = noticeRef(notice._id);
+      let inserted = 0;
+      for (let i = 0; i < rooms.length; i += BATCH) {
+        const items: OutboxItemInput[] = rooms.slice(i, i + BATCH).map((r) => ({
+          channel: 'bot_room',
+          recipient: r.roomId,
+          dedupeKey: `${ref}:${r.roomId}`,
+          ref,
+          priority: PRIORITY_OF[notice.level],
+          payload: { text, mentionContactIds: [] },
+        }));
+        inserted += (await box.enqueue(items)).inserted;
+      }
+      // Withdrawn while we were enqueueing: what we just added must not go out either.
+      const now = await Notice.findOneAndUpdate({ _id: notice._id }, { $set: { fanOutDone: true } }, { returnDocument: 'after', projection: { state: 1 } }).lean<Pick<NoticeDoc, 'state'>>();
+      if (now && now.state !== 'published') await cancelPending(notice._id);
+      return inserted;
+    },
+  };
+}

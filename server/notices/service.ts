@@ -1,0 +1,305 @@
+/**
+ * Notices (通知公告): who writes them and for which regions, their life (draft → published →
+ * withdrawn, each move one conditional update on the state it leaves), the readers' list and the
+ * writers' view of the deliveries to group chats.
+ *
+ * Editors and reviewers (the media centre) write county-wide; community staff for their own
+ * communities only, and they manage only the notices they wrote. Admin passes everything.
+ */
+import { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import type { AuthUser } from '../core/route';
+import { AppError, badRequest, forbidden, invalidState, notFound } from '../core/errors';
+import { coversRegion } from '../users/scope';
+import type { RegionDoc } from '../regions/model';
+import type { RoomDoc } from '../bindings/model';
+import type { OutboxDoc } from '../outbox/model';
+import { OUTBOX_STATES, type OutboxState } from '../outbox/schemas';
+import { decodeCursor, encodeCursor, noticeListKeyOf } from '../news/feed-key';
+import { documentTerms, queryTerms } from '../news/search-terms';
+import { DELIVERY_STATE_LABELS, NOTICE_LEVEL_LABELS, NOTICE_STATE_LABELS } from '../news/labels';
+import type { NoticeDoc } from './model';
+import { noticeFanOut, noticeRef, roomsInScopeFilter } from './fan-out';
+import type { CreateNoticeBody, NoticeDelivery, NoticeDeliveryList, NoticeDetail, NoticeManageItem, NoticeSummary } from './schemas';
+
+/** Roles that write notices county-wide (admin passes every role check, so it is one of them). */
+const COUNTY_WRITERS = ['editor', 'reviewer', 'admin'] as const;
+export const isCountyWriter = (user: AuthUser) => user.roles.some((r) => (COUNTY_WRITERS as readonly string[]).includes(r));
+
+type Counts = Record<OutboxState, number>;
+const zeroCounts = (): Counts => Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Counts;
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+const EXCERPT_CHARS = 80;
+
+export function toNoticeSummary(n: NoticeDoc): NoticeSummary {
+  return {
+    id: String(n._id),
+    title: n.title,
+    level: n.level,
+    levelLabel: NOTICE_LEVEL_LABELS[n.level],
+    regionNames: n.regionNames,
+    pinned: n.pinned,
+    publishedAt: iso(n.publishedAt),
+    excerpt: Array.from(n.body).slice(0, EXCERPT_CHARS).join(''),
+  };
+}
+export const toNoticeDetail = (n: NoticeDoc): NoticeDetail => ({ ...toNoticeSummary(n), body: n.body, publisherName: n.publishedByName ?? n.createdByName });
+const toManageItem = (n: NoticeDoc, deliveries: Counts): NoticeManageItem => ({
+  ...toNoticeDetail(n),
+  state: n.state,
+  stateLabel: NOTICE_STATE_LABELS[n.state],
+  regionIds: n.regionIds.map(String),
+  createdByName: n.createdByName,
+  updatedAt: n.updatedAt.toISOString(),
+  deliveries,
+});
+
+/** The manage list pages by `_id` (newest first); its cursor is the last id. */
+const encodeIdCursor = (id: unknown) => Buffer.from(String(id), 'utf8').toString('base64url');
+function decodeIdCursor(cursor: string | undefined): Types.ObjectId | null {
+  if (!cursor) return null;
+  const hex = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[a-f0-9]{24}$/.test(hex)) throw badRequest('分页游标无效，请从第一页重新加载', [{ path: 'query.cursor', message: '无效的游标' }]);
+  return new Types.ObjectId(hex);
+}
+
+/** `/a/b/c/` → `/a/`, `/a/b/`, `/a/b/c/`: the region and every region above it. */
+export function ancestorPaths(path: string): string[] {
+  const ids = path.split('/').filter(Boolean);
+  return ids.map((_, i) => `/${ids.slice(0, i + 1).join('/')}/`);
+}
+
+interface Scope {
+  regionIds: Types.ObjectId[];
+  regionPaths: string[];
+  regionNames: string[];
+}
+
+export function noticeService(ctx: AppContext) {
+  const { Notice, Region, Room, Outbox } = ctx.models;
+  const fanOut = noticeFanOut(ctx);
+
+  async function countyName(): Promise<string> {
+    const county = await Region.findOne({ level: 'county' }, { name: 1 }).lean<Pick<RegionDoc, 'name'>>();
+    return county?.name ?? '全县';
+  }
+
+  /**
+   * The regions a writer names: existing townships or communities (the county means county-wide),
+   * and for community staff, within their own communities and not empty.
+   */
+  async function resolveScope(user: AuthUser, ids: string[]): Promise<Scope> {
+    const unique = [...new Set(ids)];
+    const docs = unique.length ? await Region.find({ _id: { $in: unique } }).lean<RegionDoc[]>() : [];
+    const byId = new Map(docs.map((d) => [String(d._id), d]));
+    const ordered: RegionDoc[] = [];
+    for (const [i, id] of unique.entries()) {
+      const d = byId.get(id);
+      if (!d) throw badRequest('通知范围中的区域不存在', [{ path: `body.regionIds.${i}`, message: '区域不存在' }]);
+      if (d.level === 'grid') throw badRequest('通知范围只能是全县、乡镇或社区', [{ path: `body.regionIds.${i}`, message: '不能选择网格' }]);
+      ordered.push(d);
+    }
+    if (!isCountyWriter(user)) {
+      if (ordered.length === 0) throw badRequest('请选择通知范围：本人负责的社区', [{ path: 'body.regionIds', message: '社区工作人员须选择本社区' }]);
+      const outside = ordered.find((d) => !coversRegion(user, d.path));
+      if (outside) throw new AppError(403, 'FORBIDDEN', `只能向本人负责的社区发布通知，「${outside.name}」不在范围内`, [{ path: 'body.regionIds', message: '超出本人负责的社区' }]);
+    }
+    // Naming the county is the whole county: one representation (empty) for "county-wide".
+    if (ordered.length === 0 || ordered.some((d) => d.level === 'county')) return { regionIds: [], regionPaths: [], regionNames: [await countyName()] };
+    return { regionIds: ordered.map((d) => d._id), regionPaths: ordered.map((d) => d.path), regionNames: ordered.map((d) => d.name) };
+  }
+
+  async function load(id: string): Promise<NoticeDoc> {
+    const n = await Notice.findById(id).lean<NoticeDoc>();
+    if (!n) throw notFound('通知');
+    return n;
+  }
+
+  /** County writers manage every notice; community staff the ones they wrote. */
+  async function loadManaged(user: AuthUser, id: string): Promise<NoticeDoc> {
+    const n = await load(id);
+    if (!isCountyWriter(user) && String(n.createdById) !== user.id) throw forbidden('只能管理本人发布的通知');
+    return n;
+  }
+
+  async function deliveryCounts(ids: Types.ObjectId[]): Promise<Map<string, Counts>> {
+    const out = new Map(ids.map((id) => [noticeRef(id), zeroCounts()]));
+    if (ids.length === 0) return out;
+    const rows = await Outbox.aggregate<{ _id: { ref: string; state: OutboxState }; n: number }>([
+      { $match: { ref: { $in: [...out.keys()] } } },
+      { $group: { _id: { ref: '$ref', state: '$state' }, n: { $sum: 1 } } },
+    ]);
+    for (const r of rows) {
+      const c = out.get(r._id.ref);
+      if (c && c[r._id.state] !== undefined) c[r._id.state] = r.n;
+    }
+    return out;
+  }
+
+  async function manageItem(n: NoticeDoc): Promise<NoticeManageItem> {
+    return toManageItem(n, (await deliveryCounts([n._id])).get(noticeRef(n._id))!);
+  }
+
+  function stateConflict(n: Pick<NoticeDoc, 'state'>, action: string): AppError {
+    return invalidState(`该通知${NOTICE_STATE_LABELS[n.state]}，不能${action}`);
+  }
+
+  return {
+    /** Published notices for a reader: in the region's scope (its own, its ancestors', county-wide), emergency first. */
+    async list(q: { regionId?: string; q?: string; cursor?: string; limit: number }) {
+      const filter: Record<string, unknown> = { state: 'published' };
+      if (q.regionId) {
+        const region = await Region.findById(q.regionId, { path: 1 }).lean<Pick<RegionDoc, 'path'>>();
+        if (!region) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '区域不存在' }]);
+        filter.$or = [{ regionPaths: { $size: 0 } }, { regionPaths: { $in: ancestorPaths(region.path) } }];
+      }
+      if (q.q) {
+        const terms = queryTerms(q.q);
+        if (terms.length === 0) return { items: [], nextCursor: null };
+        filter.searchTerms = { $all: terms };
+      }
+      const after = decodeCursor(q.cursor);
+      if (after) filter.listKey = { $lt: after };
+      const docs = await Notice.find(filter).sort({ listKey: -1 }).limit(q.limit + 1).lean<NoticeDoc[]>();
+      const page = docs.slice(0, q.limit);
+      return { items: page.map(toNoticeSummary), nextCursor: docs.length > q.limit ? encodeCursor(page[page.length - 1]!.listKey!) : null };
+    },
+
+    async detail(id: string): Promise<NoticeDetail> {
+      const n = await load(id);
+      if (n.state !== 'published') throw notFound('通知');
+      return toNoticeDetail(n);
+    },
+
+    async manageList(user: AuthUser, q: { state?: NoticeDoc['state']; q?: string; cursor?: string; limit: number }) {
+      const filter: Record<string, unknown> = {};
+      if (!isCountyWriter(user)) filter.createdById = new Types.ObjectId(user.id);
+      if (q.state) filter.state = q.state;
+      if (q.q) {
+        const terms = queryTerms(q.q);
+        if (terms.length === 0) return { items: [], nextCursor: null };
+        filter.searchTerms = { $all: terms };
+      }
+      const after = decodeIdCursor(q.cursor);
+      if (after) filter._id = { $lt: after };
+      const docs = await Notice.find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean<NoticeDoc[]>();
+      const page = docs.slice(0, q.limit);
+      const counts = await deliveryCounts(page.map((n) => n._id));
+      return { items: page.map((n) => toManageItem(n, counts.get(noticeRef(n._id))!)), nextCursor: docs.length > q.limit ? encodeIdCursor(page[page.length - 1]!._id) : null };
+    },
+
+    async manageGet(user: AuthUser, id: string): Promise<NoticeManageItem> {
+      return manageItem(await loadManaged(user, id));
+    },
+
+    async create(user: AuthUser, body: CreateNoticeBody): Promise<NoticeManageItem> {
+      const scope = await resolveScope(user, body.regionIds);
+      const doc = await Notice.create({
+        title: body.title,
+        body: body.body,
+        level: body.level,
+        ...scope,
+        state: 'draft',
+        pinned: false,
+        listKey: null,
+        searchTerms: documentTerms(body.title, body.body),
+        createdById: new Types.ObjectId(user.id),
+        createdByName: user.name,
+        fanOutDone: false,
+      });
+      return toManageItem(doc.toObject() as NoticeDoc, zeroCounts());
+    },
+
+    async update(user: AuthUser, id: string, body: Partial<Pick<CreateNoticeBody, 'title' | 'body' | 'level' | 'regionIds'>>): Promise<NoticeManageItem> {
+      const n = await loadManaged(user, id);
+      if (n.state !== 'draft') throw stateConflict(n, '修改');
+      const set: Record<string, unknown> = {};
+      if (body.title !== undefined) set.title = body.title;
+      if (body.body !== undefined) set.body = body.body;
+      if (body.level !== undefined) set.level = body.level;
+      if (body.regionIds !== undefined) Object.assign(set, await resolveScope(user, body.regionIds));
+      set.searchTerms = documentTerms(body.title ?? n.title, body.body ?? n.body);
+      const updated = await Notice.findOneAndUpdate({ _id: n._id, state: 'draft' }, { $set: set }, { returnDocument: 'after' }).lean<NoticeDoc>();
+      if (!updated) throw stateConflict(await load(id), '修改');
+      return manageItem(updated);
+    },
+
+    /**
+     * draft → published (one conditional update: two publishes, one wins, the other 409), then the
+     * fan-out to the group chats. A crash between the two is completed by the fan-out sweep.
+     */
+    async publish(user: AuthUser, id: string): Promise<NoticeManageItem> {
+      const n = await loadManaged(user, id);
+      if (n.state !== 'draft') throw stateConflict(n, '发布');
+      const publishedAt = ctx.now();
+      const updated = await Notice.findOneAndUpdate(
+        { _id: n._id, state: 'draft' },
+        {
+          $set: {
+            state: 'published',
+            pinned: n.level === 'emergency',
+            listKey: noticeListKeyOf({ _id: n._id, publishedAt, level: n.level }),
+            publishedAt,
+            publishedById: new Types.ObjectId(user.id),
+            publishedByName: user.name,
+            fanOutDone: false,
+          },
+        },
+        { returnDocument: 'after' },
+      ).lean<NoticeDoc>();
+      if (!updated) throw stateConflict(await load(id), '发布');
+      await fanOut.run(updated);
+      return manageItem((await Notice.findById(n._id).lean<NoticeDoc>())!);
+    },
+
+    /** published → withdrawn; deliveries no bot has taken yet are cancelled (failed, 通知已撤回). */
+    async withdraw(user: AuthUser, id: string, reason: string): Promise<NoticeManageItem> {
+      const n = await loadManaged(user, id);
+      if (n.state !== 'published') throw stateConflict(n, '撤回');
+      const updated = await Notice.findOneAndUpdate(
+        { _id: n._id, state: 'published' },
+        { $set: { state: 'withdrawn', pinned: false, withdrawnAt: ctx.now(), withdrawReason: reason } },
+        { returnDocument: 'after' },
+      ).lean<NoticeDoc>();
+      if (!updated) throw stateConflict(await load(id), '撤回');
+      await fanOut.cancelPending(n._id);
+      return manageItem(updated);
+    },
+
+    /**
+     * One row per group chat: the bound rooms in scope (while published, a room not yet reached
+     * shows as pending) and every room a delivery was made for (even if unbound since).
+     */
+    async deliveries(user: AuthUser, id: string): Promise<NoticeDeliveryList> {
+      const n = await loadManaged(user, id);
+      const records = await Outbox.find({ ref: noticeRef(n._id) }, { recipient: 1, state: 1, attempts: 1, lastError: 1, sentAt: 1 }).lean<OutboxDoc[]>();
+      const byRoom = new Map(records.map((r) => [r.recipient, r]));
+      const inScope = n.state === 'published' ? await Room.find(roomsInScopeFilter(n.regionPaths), { roomId: 1 }).lean<Pick<RoomDoc, 'roomId'>[]>() : [];
+      const roomIds = [...new Set([...inScope.map((r) => r.roomId), ...byRoom.keys()])];
+      const rooms = roomIds.length ? await Room.find({ roomId: { $in: roomIds } }, { roomId: 1, topic: 1, regionId: 1 }).lean<RoomDoc[]>() : [];
+      const roomById = new Map(rooms.map((r) => [r.roomId, r]));
+      const regionIds = [...new Set(rooms.map((r) => String(r.regionId)))];
+      const regions = regionIds.length ? await Region.find({ _id: { $in: regionIds } }, { name: 1 }).lean<RegionDoc[]>() : [];
+      const regionName = new Map(regions.map((r) => [String(r._id), r.name]));
+      const counts = zeroCounts();
+      const items: NoticeDelivery[] = roomIds.map((roomId) => {
+        const rec = byRoom.get(roomId);
+        const room = roomById.get(roomId);
+        const state: OutboxState = rec?.state ?? 'pending';
+        counts[state]++;
+        return {
+          roomId,
+          roomTopic: room?.topic ?? roomId,
+          regionName: room ? regionName.get(String(room.regionId)) ?? '' : '',
+          state,
+          stateLabel: DELIVERY_STATE_LABELS[state] ?? state,
+          attempts: rec?.attempts ?? 0,
+          lastError: rec?.lastError ?? null,
+          sentAt: iso(rec?.sentAt),
+        };
+      });
+      items.sort((a, b) => a.regionName.localeCompare(b.regionName, 'zh') || a.roomTopic.localeCompare(b.roomTopic, 'zh') || a.roomId.localeCompare(b.roomId));
+      return { items, counts };
+    },
+  };
+}
