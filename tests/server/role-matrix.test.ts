@@ -59,6 +59,16 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/bot/bindings/redeem': 'bot',
   'POST /api/v1/bot/rooms/unbind': 'bot',
   'GET /api/v1/bot/rooms': 'bot',
+  // Notices: anyone reads published ones; the media centre and community staff write (the service narrows community staff to their communities and own notices).
+  'GET /api/v1/notices/': 'public',
+  'GET /api/v1/notices/manage': ['editor', 'reviewer', 'community_staff'],
+  'GET /api/v1/notices/manage/:id': ['editor', 'reviewer', 'community_staff'],
+  'GET /api/v1/notices/:id': 'public',
+  'POST /api/v1/notices/': ['editor', 'reviewer', 'community_staff'],
+  'PATCH /api/v1/notices/:id': ['editor', 'reviewer', 'community_staff'],
+  'POST /api/v1/notices/:id/publish': ['editor', 'reviewer', 'community_staff'],
+  'POST /api/v1/notices/:id/withdraw': ['editor', 'reviewer', 'community_staff'],
+  'GET /api/v1/notices/:id/deliveries': ['editor', 'reviewer', 'community_staff'],
   // Appeals: residents file for themselves, grid workers (代报) and dispatchers (热线代录) for
   // others; every signed-in user reads within their scope (the service narrows it); the moves by
   // the roles of the state table; the reporter's own moves need a signed-in user (the service
