@@ -64,6 +64,7 @@ const EnvSchema = z
         return entries;
       }),
     H5_DIR: z.string().default('dist/h5'),
+    DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (China time), e.g. 18:00').default('18:00'),
     DEMO: z.enum(['1', '0', 'true', 'false']).optional(),
   })
   .superRefine((env, ctx) => {
@@ -95,6 +96,8 @@ export interface AppConfig {
   loginRateLimitPerMinute: number;
   trustProxy: TrustProxy;
   h5Dir: string;
+  /** China time (HH:MM) of the daily news digest to bound group chats; absent: 18:00 (news/digest.ts). */
+  digestTime?: string;
   /**
    * Whether the demo county may be seeded: DEMO=1/0 when given, otherwise true unless
    * NODE_ENV=production. Absent (tests' hand-built configs): the same default, see `demoEnabled`.
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     h5Dir: e.H5_DIR,
+    digestTime: e.DIGEST_TIME,
     demo: e.DEMO === undefined ? e.NODE_ENV !== 'production' : e.DEMO === '1' || e.DEMO === 'true',
   };
 }

@@ -1,7 +1,121 @@
+/**
+ * The daily digest: once a day, at DIGEST_TIME China time, every bound group chat gets one message
+ * with up to five stories of its region published in the 24 hours before that time (pinned and
+ * emergency first, then newest), through the outbox.
+ *
+ * Its state is the outbox itself: a record per room and day under the dedupe key
+ * `digest:<YYYYMMDD>:<roomId>`, so two processes, a restart, or a server started after the time
+ * on the same day add nothing a first run added. The stories are those of the fixed window ending
+ * at the day's digest time, so every process builds the same message whenever it runs that day.
+ */
 import type { AppContext } from '../context';
-import type { PeriodicJob } from '../core/periodic-job';
+import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
+import type { RoomDoc } from '../bindings/model';
+import type { RegionDoc } from '../regions/model';
+import { outbox } from '../outbox/outbox';
+import { PRIORITY } from '../outbox/schemas';
+import { inScope } from './feed';
+import type { ArticleDoc } from './model';
 
-/** The daily digest: at the set time, one message per bound room with its region's top stories, through the outbox. */
-export function startDigestJob(_ctx: AppContext): PeriodicJob {
-  return { stop: async () => {} };
+export const DEFAULT_DIGEST_TIME = '18:00';
+export const DIGEST_INTERVAL_MS = 60 * 1000;
+/** Stories per message. */
+export const DIGEST_MAX_STORIES = 5;
+const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Articles of the window read at most: far more than a county publishes in a day. */
+const WINDOW_CAP = 1000;
+/** Outbox records inserted per batch. */
+const BATCH = 200;
+
+/** The China-time day of `now` (YYYYMMDD) and that day's digest instant. */
+export function digestDay(now: Date, time: string = DEFAULT_DIGEST_TIME): { day: string; at: Date } {
+  const china = new Date(now.getTime() + CHINA_OFFSET_MS);
+  const [hh, mm] = time.split(':').map(Number);
+  const y = china.getUTCFullYear();
+  const m = china.getUTCMonth();
+  const d = china.getUTCDate();
+  const day = `${y}${String(m + 1).padStart(2, '0')}${String(d).padStart(2, '0')}`;
+  return { day, at: new Date(Date.UTC(y, m, d, hh, mm) - CHINA_OFFSET_MS) };
+}
+
+/** 东溪县 → 东溪: the county's short name, as local media title things. */
+export function countyShortName(name: string): string {
+  const short = name.replace(/(自治县|县|市|区|旗)$/u, '');
+  return Array.from(short).length >= 2 ? short : name;
+}
+
+export function digestText(countyName: string, titles: string[]): string {
+  return [`【${countyShortName(countyName)}今日要闻】`, ...titles.map((t, i) => `${i + 1}. ${t}`), '在小程序「县融」首页阅读全文'].join('\n');
+}
+
+export interface DigestRun {
+  /** The China-time day the run was for, or null before the day's digest time. */
+  day: string | null;
+  rooms: number;
+  /** Records new in the outbox (0 when another process or run sent them already). */
+  enqueued: number;
+}
+
+export function newsDigest(ctx: AppContext) {
+  const { Article, Room, Region } = ctx.models;
+  const time = ctx.config.digestTime ?? DEFAULT_DIGEST_TIME;
+
+  return {
+    /** Enqueues today's digest if its time has passed; safe to call any number of times. */
+    async run(): Promise<DigestRun> {
+      const { day, at } = digestDay(ctx.now(), time);
+      if (ctx.now() < at) return { day: null, rooms: 0, enqueued: 0 };
+
+      const [stories, rooms, county] = await Promise.all([
+        Article.find({ state: 'published', publishedAt: { $gt: new Date(at.getTime() - DAY_MS), $lte: at } }, { title: 1, regionPaths: 1, feedKey: 1 })
+          .sort({ feedKey: -1 })
+          .limit(WINDOW_CAP)
+          .lean<Pick<ArticleDoc, '_id' | 'title' | 'regionPaths' | 'feedKey'>[]>(),
+        Room.find({}, { roomId: 1, regionPath: 1 }).lean<Pick<RoomDoc, 'roomId' | 'regionPath'>[]>(),
+        Region.findOne({ parentId: null }, { name: 1 }).lean<Pick<RegionDoc, 'name'>>(),
+      ]);
+      if (stories.length === 0 || rooms.length === 0) return { day, rooms: 0, enqueued: 0 };
+
+      const items = [];
+      for (const room of rooms) {
+        const top = stories.filter((a) => inScope(a.regionPaths, room.regionPath)).slice(0, DIGEST_MAX_STORIES);
+        if (top.length === 0) continue;
+        items.push({
+          channel: 'bot_room' as const,
+          recipient: room.roomId,
+          payload: { text: digestText(county?.name ?? '本县', top.map((a) => a.title)), mentionContactIds: [] },
+          dedupeKey: `digest:${day}:${room.roomId}`,
+          ref: `digest:${day}`,
+          priority: PRIORITY.digest,
+        });
+      }
+      let enqueued = 0;
+      const box = outbox(ctx);
+      for (let i = 0; i < items.length; i += BATCH) enqueued += (await box.enqueue(items.slice(i, i + BATCH))).inserted;
+      return { day, rooms: items.length, enqueued };
+    },
+  };
+}
+
+/**
+ * Runs every minute; after a run that completed for a day, this process skips the rest of that
+ * day (other processes and restarts are kept from sending twice by the outbox's dedupe keys).
+ */
+export function startDigestJob(ctx: AppContext, opts: { intervalMs?: number; schedule?: Schedule } = {}): PeriodicJob {
+  const digest = newsDigest(ctx);
+  let doneDay: string | null = null;
+  return startPeriodicJob(
+    ctx.logger,
+    'news digest',
+    async () => {
+      const { day } = digestDay(ctx.now(), ctx.config.digestTime ?? DEFAULT_DIGEST_TIME);
+      if (day === doneDay) return;
+      const r = await digest.run();
+      if (r.day === null) return;
+      doneDay = r.day;
+      if (r.enqueued > 0) ctx.logger.info(r, 'news digest: enqueued for bound group chats');
+    },
+    { intervalMs: opts.intervalMs ?? DIGEST_INTERVAL_MS, schedule: opts.schedule },
+  );
 }

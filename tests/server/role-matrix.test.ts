@@ -59,6 +59,12 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/bot/bindings/redeem': 'bot',
   'POST /api/v1/bot/rooms/unbind': 'bot',
   'GET /api/v1/bot/rooms': 'bot',
+  // Readers' news: the feed, search and an article are public (a signed-in reader also learns whether they liked it); likes need a reader.
+  'GET /api/v1/news/feed': 'public',
+  'GET /api/v1/news/search': 'public',
+  'GET /api/v1/news/articles/:id': 'public',
+  'PUT /api/v1/news/articles/:id/like': 'user',
+  'DELETE /api/v1/news/articles/:id/like': 'user',
   // Notices: anyone reads published ones; the media centre and community staff write (the service narrows community staff to their communities and own notices).
   'GET /api/v1/notices/': 'public',
   'GET /api/v1/notices/manage': ['editor', 'reviewer', 'community_staff'],
