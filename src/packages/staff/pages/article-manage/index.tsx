@@ -1,12 +1,169 @@
-import { Text, View } from '@tarojs/components';
+// 稿件 (?id=): the article as readers will see it (RichText), its state and review level, its
+// history, and exactly the buttons the server allows this person now (`allowedActions`). When
+// someone else was faster the server answers 409: the wrapper's toast says why and the page
+// reloads what is true now; a refusal of what was typed (400) keeps the form.
+import { useCallback, useRef, useState } from 'react';
+import { Button, Image, RichText, Text, View } from '@tarojs/components';
+import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro';
+import { articlesApi } from '../../../../api/endpoints';
+import { ApiError, errorMessage } from '../../../../api/request';
+import type { ArticleManageDetail } from '../../../../api/types';
+import { ErrorState, LoadingState } from '../../../../components/StateView';
 import { usePageClass } from '../../../../hooks/use-page-class';
+import { photoSrc } from '../../../../utils/appeal';
+import { ArticleHistory } from '../../components/ArticleHistory';
+import { articleStateText } from '../../components/ArticleManageRow';
+import { ArticleMoveForm, articleButtons, buttonLabel, immediateMove, type ArticleButton, type ArticleMove } from '../../components/ArticleMoves';
+import { beijingLabel, isConflict } from '../../components/NewsAccess';
+import { staffPage } from '../../shared';
 import './index.scss';
 
-// Placeholder until the page lands.
-export default function Page() {
+type Status = 'loading' | 'ready' | 'error';
+type FormButton = Exclude<ArticleButton, 'pin' | 'unpin' | 'edit'>;
+
+export default function ArticleManagePage() {
+  const pageClass = usePageClass('article-manage');
+  const id = useRouter().params.id ?? '';
+  const [article, setArticle] = useState<ArticleManageDetail | null>(null);
+  const [status, setStatus] = useState<Status>('loading');
+  const [error, setError] = useState('');
+  const [form, setForm] = useState<FormButton | null>(null);
+  const [formError, setFormError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState('');
+  const generation = useRef(0);
+
+  const load = useCallback(async () => {
+    if (!id) {
+      setError('缺少稿件编号');
+      setStatus('error');
+      return;
+    }
+    const gen = ++generation.current;
+    try {
+      const a = await articlesApi.get(id, { toast: false });
+      if (gen !== generation.current) return;
+      setArticle(a);
+      setStatus('ready');
+    } catch (e) {
+      if (gen !== generation.current) return;
+      setError(errorMessage(e));
+      // A failed reload keeps what is on screen; only a first load shows the error in its place.
+      setStatus((s) => (s === 'ready' ? s : 'error'));
+    }
+  }, [id]);
+
+  // Also on coming back from the editor or the list.
+  useDidShow(() => void load());
+  usePullDownRefresh(() => {
+    void load().finally(() => {
+      if (typeof Taro.stopPullDownRefresh === 'function') void Taro.stopPullDownRefresh();
+    });
+  });
+
+  const send = async (move: ArticleMove, label: string) => {
+    if (busy || !article) return;
+    setBusy(true);
+    setFormError('');
+    try {
+      const next = await articlesApi.move(article.id, move.action, move.body as never);
+      generation.current++; // an older reload in flight must not overwrite this answer
+      setArticle(next);
+      setForm(null);
+      setDone(`已${label}，当前状态：${articleStateText(next)}`);
+      void Taro.showToast({ title: `已${label}`, icon: 'success' });
+    } catch (e) {
+      if (isConflict(e)) {
+        // Someone moved it first (the wrapper toasted why): show what it is now.
+        setForm(null);
+        setDone('');
+        await load();
+      } else if (e instanceof ApiError && e.status !== 0) {
+        setFormError(e.message);
+      }
+      // A network failure keeps the form and what was typed.
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const press = (b: ArticleButton) => {
+    if (!article) return;
+    setDone('');
+    setFormError('');
+    if (b === 'edit') {
+      void Taro.navigateTo({ url: staffPage('article-edit', { id: article.id }) });
+      return;
+    }
+    const now = immediateMove(b, article);
+    if (now) void send(now, buttonLabel(b, article));
+    else setForm(b as FormButton);
+  };
+
+  if (status === 'loading') return <View className={pageClass}><LoadingState /></View>;
+  if (status === 'error' || !article) {
+    return (
+      <View className={pageClass}>
+        <ErrorState message={`加载失败：${error}`} onRetry={() => void load()} />
+      </View>
+    );
+  }
+
+  const buttons = articleButtons(article.allowedActions);
+
   return (
-    <View className={usePageClass('article-manage')}>
-      <Text>稿件审核</Text>
+    <View className={pageClass}>
+      <View className='card'>
+        <View className='news-item__meta'>
+          <Text className={`news-state news-state--${article.state}`}>{articleStateText(article)}</Text>
+          <Text>
+            {article.columnName} · 需{article.reviewLevels}级审核
+          </Text>
+        </View>
+        <Text className='news-item__title'>
+          {article.pinned ? '【置顶】' : ''}
+          {article.title}
+        </Text>
+        <Text className='news-item__meta'>
+          {article.source} · {article.author} · {article.regionNames.length ? article.regionNames.join('、') : '全县'}
+        </Text>
+        {article.state === 'scheduled' && article.publishAt ? <Text className='news-item__meta'>定于 {beijingLabel(article.publishAt)} 发布</Text> : null}
+        {article.publishedAt ? (
+          <Text className='news-item__meta'>
+            发布于 {beijingLabel(article.publishedAt)} · 阅读 {article.views} · 点赞 {article.likes} · 评论 {article.comments}
+          </Text>
+        ) : null}
+        {article.rejectReason && article.state === 'draft' ? <Text className='news-item__warn'>退回原因：{article.rejectReason}</Text> : null}
+      </View>
+
+      <View className='card article-manage__actions'>
+        <Text className='card__title'>操作</Text>
+        {done ? <Text className='news-done'>{done}</Text> : null}
+        {buttons.length === 0 ? <Text className='text-muted'>当前没有需要您处理的操作</Text> : null}
+        {form === null ? (
+          <View className='news-buttons'>
+            {buttons.map((b, i) => (
+              <Button key={b} className={`btn ${i === 0 ? 'btn--primary' : 'btn--secondary'} news-button`} disabled={busy} onClick={() => press(b)}>
+                {buttonLabel(b, article)}
+              </Button>
+            ))}
+          </View>
+        ) : (
+          <ArticleMoveForm key={form} button={form} busy={busy} error={formError} onSubmit={(m) => void send(m, buttonLabel(form, article))} onCancel={() => setForm(null)} />
+        )}
+      </View>
+
+      <View className='card'>
+        <Text className='card__title'>预览</Text>
+        {article.cover ? <Image className='article-manage__cover' src={photoSrc(article.cover.url)} mode='aspectFill' /> : null}
+        {article.summary ? <Text className='news-hint'>摘要：{article.summary}</Text> : null}
+        <RichText className='article-manage__body' nodes={article.bodyHtml} />
+      </View>
+
+      <View className='card'>
+        <Text className='card__title'>稿件记录</Text>
+        <ArticleHistory events={article.history} />
+      </View>
     </View>
   );
 }

@@ -1,3 +1,6 @@
 export default definePageConfig({
   navigationBarTitleText: '评论审核',
+  // Pull down to refresh; the page stops the spinner when the data is back.
+  enablePullDownRefresh: true,
+  onReachBottomDistance: 120,
 });

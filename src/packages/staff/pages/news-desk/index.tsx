@@ -1,12 +1,186 @@
-import { Text, View } from '@tarojs/components';
+// 稿件管理 / 审核稿件 (?tab=): the newsroom's lists. 我的稿件 (every state, with state chips),
+// 待审核 by level (初审/复审/终审, with the numbers waiting), 已发布, 定时, 已撤回; a search box;
+// cursor paging. Tapping an article opens article-manage.
+import { useCallback, useRef, useState } from 'react';
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from '@tarojs/taro';
+import { articlesApi } from '../../../../api/endpoints';
+import { errorMessage } from '../../../../api/request';
+import type { ArticleManageItem, ArticleManageQuery, ArticleState, ManageCounts } from '../../../../api/types';
+import { EmptyState, ErrorState, LoadingState } from '../../../../components/StateView';
 import { usePageClass } from '../../../../hooks/use-page-class';
+import { ARTICLE_STATES, ARTICLE_STATE_LABELS, REVIEW_LEVEL_LABELS } from '../../../../../server/news/labels';
+import { ArticleManageRow } from '../../components/ArticleManageRow';
+import { staffPage } from '../../shared';
 import './index.scss';
 
-// Placeholder until the page lands.
-export default function Page() {
+export type DeskTab = 'mine' | 'review' | 'published' | 'scheduled' | 'withdrawn';
+const TABS: { tab: DeskTab; label: string }[] = [
+  { tab: 'mine', label: '我的稿件' },
+  { tab: 'review', label: '待审核' },
+  { tab: 'published', label: '已发布' },
+  { tab: 'scheduled', label: '定时' },
+  { tab: 'withdrawn', label: '已撤回' },
+];
+const asTab = (v: string | undefined): DeskTab => (TABS.some((t) => t.tab === v) ? (v as DeskTab) : 'mine');
+const PAGE_SIZE = 20;
+
+interface Filter {
+  tab: DeskTab;
+  /** 我的稿件: one state or all. */
+  state: ArticleState | null;
+  /** 待审核: the level's queue. */
+  level: number;
+  q: string;
+}
+
+function queryOf(f: Filter): ArticleManageQuery {
+  const q = f.q.trim() || undefined;
+  if (f.tab === 'mine') return { mine: 'true', state: f.state ?? undefined, q, limit: PAGE_SIZE };
+  if (f.tab === 'review') return { level: f.level, q, limit: PAGE_SIZE };
+  return { state: f.tab, q, limit: PAGE_SIZE };
+}
+
+type Status = 'loading' | 'ready' | 'error';
+
+export default function NewsDeskPage() {
+  const pageClass = usePageClass('news-desk');
+  const initialTab = asTab(useRouter().params.tab);
+  const [filter, setFilter] = useState<Filter>({ tab: initialTab, state: null, level: 1, q: '' });
+  const [typed, setTyped] = useState('');
+  const [items, setItems] = useState<ArticleManageItem[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [status, setStatus] = useState<Status>('loading');
+  const [error, setError] = useState('');
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [counts, setCounts] = useState<ManageCounts | null>(null);
+  const generation = useRef(0);
+  const filterRef = useRef(filter);
+
+  const loadFirst = useCallback(async (f: Filter) => {
+    const gen = ++generation.current;
+    filterRef.current = f;
+    setFilter(f);
+    setStatus('loading');
+    setError('');
+    setLoadingMore(false);
+    articlesApi
+      .counts({ toast: false })
+      .then((c) => gen === generation.current && setCounts(c))
+      .catch(() => undefined);
+    try {
+      const page = await articlesApi.list(queryOf(f), { toast: false });
+      if (gen !== generation.current) return;
+      setItems(page.items);
+      setCursor(page.nextCursor);
+      setStatus('ready');
+    } catch (e) {
+      if (gen !== generation.current) return;
+      setItems([]);
+      setCursor(null);
+      setError(errorMessage(e));
+      setStatus('error');
+    }
+  }, []);
+
+  const loadMore = useCallback(async () => {
+    if (!cursor || loadingMore || status !== 'ready') return;
+    const gen = generation.current;
+    setLoadingMore(true);
+    try {
+      const page = await articlesApi.list({ ...queryOf(filterRef.current), cursor });
+      if (gen !== generation.current) return;
+      // An article can move between pages while one reads: no twins.
+      setItems((prev) => {
+        const seen = new Set(prev.map((a) => a.id));
+        return [...prev, ...page.items.filter((a) => !seen.has(a.id))];
+      });
+      setCursor(page.nextCursor);
+    } catch {
+      // the request wrapper said why; 加载更多 stays to try again
+    } finally {
+      if (gen === generation.current) setLoadingMore(false);
+    }
+  }, [cursor, loadingMore, status]);
+
+  // Back from an article: it may have moved on.
+  useDidShow(() => void loadFirst(filterRef.current));
+  usePullDownRefresh(() => {
+    void loadFirst(filterRef.current).finally(() => {
+      if (typeof Taro.stopPullDownRefresh === 'function') void Taro.stopPullDownRefresh();
+    });
+  });
+  useReachBottom(() => void loadMore());
+
+  const change = (patch: Partial<Filter>) => void loadFirst({ ...filterRef.current, ...patch });
+  const search = () => change({ q: typed });
+  const open = (a: ArticleManageItem) => void Taro.navigateTo({ url: staffPage('article-manage', { id: a.id }) });
+  const tabCount = (tab: DeskTab) => {
+    if (!counts) return '';
+    if (tab === 'review') return ` ${Object.values(counts.review).reduce((s, n) => s + n, 0)}`;
+    if (tab === 'scheduled') return ` ${counts.scheduled}`;
+    return '';
+  };
+
+  const emptyText = filter.q.trim() ? `没有与「${filter.q.trim()}」相关的稿件` : filter.tab === 'review' ? `没有待${REVIEW_LEVEL_LABELS[filter.level]}的稿件` : '暂无稿件';
+
   return (
-    <View className={usePageClass('news-desk')}>
-      <Text>稿件管理</Text>
+    <View className={pageClass}>
+      <View className='news-tabs'>
+        {TABS.map(({ tab, label }) => (
+          <Text key={tab} className={`news-tab${filter.tab === tab ? ' news-tab--on' : ''}`} onClick={() => change({ tab, state: null })}>
+            {label}
+            {tabCount(tab)}
+          </Text>
+        ))}
+      </View>
+
+      {filter.tab === 'mine' ? (
+        <View className='news-tabs'>
+          <Text className={`news-tab news-tab--sub${filter.state === null ? ' news-tab--on' : ''}`} onClick={() => change({ state: null })}>
+            全部
+          </Text>
+          {ARTICLE_STATES.map((s) => (
+            <Text key={s} className={`news-tab news-tab--sub${filter.state === s ? ' news-tab--on' : ''}`} onClick={() => change({ state: s })}>
+              {ARTICLE_STATE_LABELS[s]}
+            </Text>
+          ))}
+        </View>
+      ) : null}
+      {filter.tab === 'review' ? (
+        <View className='news-tabs'>
+          {[1, 2, 3].map((level) => (
+            <Text key={level} className={`news-tab news-tab--sub${filter.level === level ? ' news-tab--on' : ''}`} onClick={() => change({ level })}>
+              {REVIEW_LEVEL_LABELS[level]}
+              {counts ? ` ${counts.review[String(level)] ?? 0}` : ''}
+            </Text>
+          ))}
+        </View>
+      ) : null}
+
+      <View className='news-search'>
+        <Input className='news-input' value={typed} placeholder='搜索标题或正文' maxlength={40} confirmType='search' onInput={(e) => setTyped(e.detail.value)} onConfirm={search} />
+        <Button className='btn btn--secondary news-search__go' onClick={search}>
+          搜索
+        </Button>
+      </View>
+
+      {status === 'loading' ? <LoadingState /> : null}
+      {status === 'error' ? <ErrorState message={`加载失败：${error}`} onRetry={() => void loadFirst(filterRef.current)} /> : null}
+      {status === 'ready' && items.length === 0 ? <EmptyState text={emptyText} /> : null}
+      {status === 'ready' ? (
+        <View className='card'>
+          {items.map((a) => (
+            <ArticleManageRow key={a.id} article={a} onOpen={open} />
+          ))}
+        </View>
+      ) : null}
+      {status === 'ready' && cursor ? (
+        <Button className='btn btn--secondary' disabled={loadingMore} onClick={() => void loadMore()}>
+          {loadingMore ? '加载中…' : '加载更多'}
+        </Button>
+      ) : null}
+      {status === 'ready' && !cursor && items.length > 0 ? <Text className='news-end'>没有更多了</Text> : null}
     </View>
   );
 }

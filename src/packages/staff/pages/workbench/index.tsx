@@ -1,12 +1,13 @@
 import { useCallback, useRef, useState } from 'react';
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
-import { appealsApi } from '../../../../api/endpoints';
-import type { AppealCounts } from '../../../../api/types';
+import { appealsApi, articlesApi } from '../../../../api/endpoints';
+import type { AppealCounts, ManageCounts } from '../../../../api/types';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { getSession } from '../../../../store/session';
 import { regionLabel } from '../../../../utils/region';
-import { canBindRooms, fileChannel, isDispatcher, openCount, staffPage, worksOnAppeals, type StaffView } from '../../shared';
+import { canBindRooms, fileChannel, isAdmin, isDispatcher, openCount, staffPage, worksOnAppeals, type StaffView } from '../../shared';
+import { isEditor, isReviewer, reviewWaiting, worksOnNews, writesNotices } from '../../components/NewsAccess';
 import './index.scss';
 
 function Entry({ title, sub, badge, onClick }: { title: string; sub: string; badge?: number | null; onClick: () => void }) {
@@ -26,7 +27,9 @@ function Entry({ title, sub, badge, onClick }: { title: string; sub: string; bad
 export default function WorkbenchPage() {
   const user = useCurrentUser();
   const [counts, setCounts] = useState<AppealCounts | null>(null);
+  const [newsCounts, setNewsCounts] = useState<ManageCounts | null>(null);
   const generation = useRef(0);
+  const newsGeneration = useRef(0);
 
   // The badges are a hint: without them (offline, an older server) the entries still work, so no toast.
   const loadCounts = useCallback(() => {
@@ -40,8 +43,23 @@ export default function WorkbenchPage() {
       })
       .catch(() => undefined);
   }, []);
+  // The newsroom's badges (drafts, review queues, comments waiting): the same kind of hint.
+  const loadNewsCounts = useCallback(() => {
+    const current = getSession()?.user;
+    if (!current || !worksOnNews(current)) return;
+    const gen = ++newsGeneration.current;
+    articlesApi
+      .counts({ toast: false })
+      .then((c) => {
+        if (gen === newsGeneration.current) setNewsCounts(c);
+      })
+      .catch(() => undefined);
+  }, []);
   // Back from the inbox or a handled appeal: the numbers have changed.
-  useDidShow(loadCounts);
+  useDidShow(() => {
+    loadCounts();
+    loadNewsCounts();
+  });
 
   if (!user) {
     return (
@@ -100,6 +118,24 @@ export default function WorkbenchPage() {
               onClick={() => go('appeal-file')}
             />
           ) : null}
+        </View>
+      ) : null}
+
+      {worksOnNews(user) || writesNotices(user) || isAdmin(user) ? (
+        <View className='card'>
+          <Text className='card__title'>新闻与通知</Text>
+          {isEditor(user) ? (
+            <>
+              <Entry title='写稿' sub='撰写新闻稿件，提交审核' onClick={() => go('article-edit')} />
+              <Entry title='稿件管理' sub='我的稿件、已发布、定时和已撤回的稿件' badge={newsCounts?.drafts} onClick={() => go('news-desk')} />
+            </>
+          ) : null}
+          {isReviewer(user) ? (
+            <Entry title='审核稿件' sub='初审、复审、终审待审的稿件' badge={reviewWaiting(newsCounts)} onClick={() => go('news-desk', { tab: 'review' })} />
+          ) : null}
+          {writesNotices(user) ? <Entry title='通知管理' sub='发布通知公告，推送到群聊' onClick={() => go('notice-desk')} /> : null}
+          {worksOnNews(user) ? <Entry title='评论审核' sub='含敏感词或被举报的评论' badge={newsCounts?.moderation} onClick={() => go('moderation')} /> : null}
+          {isAdmin(user) ? <Entry title='服务目录' sub='便民服务电话和办事指南' onClick={() => go('services-admin')} /> : null}
         </View>
       ) : null}
 
