@@ -63,8 +63,8 @@ export function noticeFanOut(ctx: AppContext) {
         }));
         inserted += (await box.enqueue(items)).inserted;
       }
-      // Withdrawn while we were enqueueing: what we just added must not go out either.
-      const now = await Notice.findOneAndUpdate({ _id: notice._id }, { $set: { fanOutDone: true } }, { returnDocument: 'after', projection: { state: 1 } }).lean<Pick<NoticeDoc, 'state'>>();
+      // (No projection: the embedded database's findAndModify has none.) Withdrawn while we were enqueueing: what we just added must not go out either.
+      const now = await Notice.findOneAndUpdate({ _id: notice._id }, { $set: { fanOutDone: true } }, { returnDocument: 'after' }).lean<NoticeDoc>();
       if (now && now.state !== 'published') await cancelPending(notice._id);
       return inserted;
     },
