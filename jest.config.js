@@ -3,7 +3,8 @@
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
 // Suites start real databases and servers; on a busy 2-core machine that can take seconds.
-const common = { transform: { '^.+\\.(t|j)sx?$': swc } };
+// sanitize-html's parser (htmlparser2 and its dom packages) ships ES modules only: compile those to CommonJS too.
+const common = { transform: { '^.+\\.(t|j)sx?$': swc }, transformIgnorePatterns: ['^(?!.*/node_modules/sanitize-html/node_modules/).*/node_modules/'] };
 
 module.exports = {
   maxWorkers: 2,

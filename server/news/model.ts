@@ -52,6 +52,8 @@ export interface ArticleDoc {
   columnName: string;
   title: string;
   summary: string;
+  /** True when the writer left the summary empty and it is the start of the body's text (it follows body edits). */
+  summaryAuto: boolean;
   /** Sanitised on save (sanitize.ts). */
   bodyHtml: string;
   coverPhotoId: string | null;
@@ -108,6 +110,7 @@ export const articleSchema = new Schema<ArticleDoc>(
     columnName: { type: String, required: true },
     title: { type: String, required: true },
     summary: { type: String, default: '' },
+    summaryAuto: { type: Boolean, default: false },
     bodyHtml: { type: String, required: true },
     coverPhotoId: { type: String, default: null },
     source: { type: String, required: true },
