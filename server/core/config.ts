@@ -64,6 +64,7 @@ const EnvSchema = z
         return entries;
       }),
     H5_DIR: z.string().default('dist/h5'),
+    SENSITIVE_WORDS_EXTRA: z.string().max(10_000).default(''),
     DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (China time), e.g. 18:00').default('18:00'),
     DEMO: z.enum(['1', '0', 'true', 'false']).optional(),
   })
@@ -96,6 +97,8 @@ export interface AppConfig {
   loginRateLimitPerMinute: number;
   trustProxy: TrustProxy;
   h5Dir: string;
+  /** Words held for review in comments besides the default list (news/sensitive-words.ts). */
+  sensitiveWordsExtra?: string[];
   /** China time (HH:MM) of the daily news digest to bound group chats; absent: 18:00 (news/digest.ts). */
   digestTime?: string;
   /**
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     h5Dir: e.H5_DIR,
+    sensitiveWordsExtra: e.SENSITIVE_WORDS_EXTRA.split(/[,，]/).map((w) => w.trim()).filter(Boolean),
     digestTime: e.DIGEST_TIME,
     demo: e.DEMO === undefined ? e.NODE_ENV !== 'production' : e.DEMO === '1' || e.DEMO === 'true',
   };
