@@ -12,6 +12,15 @@ export function isElderlyMode(): boolean {
   }
 }
 
+const listeners = new Set<(on: boolean) => void>();
+
 export function setElderlyMode(on: boolean): void {
   Taro.setStorageSync(KEY, on);
+  for (const listener of listeners) listener(on);
+}
+
+/** Called on every change of the setting (the pages already open follow the switch at once); returns the unsubscribe. */
+export function onElderlyModeChange(listener: (on: boolean) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }

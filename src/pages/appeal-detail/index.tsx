@@ -15,6 +15,7 @@ import { PhotoGrid } from './PhotoGrid';
 import { RatePanel } from './RatePanel';
 import { ReopenPanel } from './ReopenPanel';
 import './index.scss';
+import { usePageClass } from '../../hooks/use-page-class';
 
 /** The moves a resident makes on this page; staff moves are in the workbench. */
 const RESIDENT_ACTIONS: readonly AllowedAction[] = ['rate', 'reopen', 'remind', 'follow'];
@@ -23,6 +24,7 @@ type Status = 'loading' | 'ready' | 'error';
 type Panel = 'none' | 'rate' | 'reopen';
 
 export default function AppealDetailPage() {
+  const pageClass = usePageClass('appeal-detail');
   const router = useRouter();
   const id = router.params.id ?? '';
   const [status, setStatus] = useState<Status>('loading');
@@ -78,14 +80,14 @@ export default function AppealDetailPage() {
 
   if (status === 'loading') {
     return (
-      <View className='page appeal-detail'>
+      <View className={pageClass}>
         <LoadingState />
       </View>
     );
   }
   if (status === 'error' || !appeal) {
     return (
-      <View className='page appeal-detail'>
+      <View className={pageClass}>
         <ErrorState message={`加载失败：${error}`} onRetry={() => void load()} />
       </View>
     );
@@ -100,7 +102,7 @@ export default function AppealDetailPage() {
   const due = a.dueAt ? dueLabel(a.dueAt) : '';
 
   return (
-    <View className='page appeal-detail'>
+    <View className={pageClass}>
       <View className='card'>
         <View className='appeal-detail__head'>
           <StateTag state={a.state} label={a.stateLabel} />

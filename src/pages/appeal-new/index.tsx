@@ -18,6 +18,7 @@ import { CategoryChooser } from './CategoryChooser';
 import { SimilarPanel } from './SimilarPanel';
 import { fieldErrorsFromServer, hasErrors, validateDraft, type Field, type FieldErrors } from './validate';
 import './index.scss';
+import { usePageClass } from '../../hooks/use-page-class';
 
 const LOGIN_PAGE = '/pages/login/index';
 const REGION_PICKER_PAGE = '/pages/region-picker/index';
@@ -43,6 +44,7 @@ function initialDraft(): { draft: AppealDraft; restored: boolean } {
 }
 
 export default function AppealNewPage() {
+  const pageClass = usePageClass('appeal-new');
   const { user } = useCurrentUserState();
   const [start] = useState(initialDraft);
   const [draft, setDraft] = useState<AppealDraft>(start.draft);
@@ -217,7 +219,7 @@ export default function AppealNewPage() {
 
   if (phase === 'similar') {
     return (
-      <View className='page appeal-new'>
+      <View className={pageClass}>
         <SimilarPanel items={similar} busy={following} onFollow={(id) => void follow(id)} onSubmitAnyway={() => void send()} onBack={() => setPhase('editing')} />
       </View>
     );
@@ -229,7 +231,7 @@ export default function AppealNewPage() {
   const descriptionLength = draft.description.trim().length;
 
   return (
-    <View className='page appeal-new'>
+    <View className={pageClass}>
       {restored ? (
         <View className='appeal-new__restored'>
           <Text>已为您恢复上次没有提交的内容。</Text>

@@ -1,96 +1,38 @@
 // The 诉求 tab: 我要反映, then the resident's own appeals (filed or followed: view=mine), newest
 // first with the overdue on top, paged by cursor (scroll to the bottom or 加载更多), refreshed each
 // time the tab shows and on pull-down.
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
 import { appealsApi } from '../../api/endpoints';
-import { errorMessage } from '../../api/request';
 import type { AppealSummary } from '../../api/types';
 import { AppealCard } from '../../components/AppealCard';
 import { EmptyState, ErrorState, LoadingState } from '../../components/StateView';
+import { useCursorList } from '../../hooks/use-cursor-list';
 import { getSession } from '../../store/session';
 import { appealDetailUrl } from '../../utils/appeal';
 import './index.scss';
+import { usePageClass } from '../../hooks/use-page-class';
 
 const PAGE_SIZE = 20;
 const NEW_APPEAL_PAGE = '/pages/appeal-new/index';
 const LOGIN_PAGE = '/pages/login/index';
 
-type Status = 'idle' | 'loading' | 'ready' | 'error';
+const idOf = (a: AppealSummary) => a.id;
 
 export default function AppealsPage() {
+  const pageClass = usePageClass('appeals');
   const [signedIn, setSignedIn] = useState(() => Boolean(getSession()));
-  const [items, setItems] = useState<AppealSummary[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [status, setStatus] = useState<Status>('idle');
-  const [error, setError] = useState('');
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState('');
-  // A refresh that failed while a list is shown keeps the list (a weak network should not blank it).
-  const [refreshError, setRefreshError] = useState('');
-  const shown = useRef(false);
-  // A response that arrives after a newer reload started is dropped.
-  const generation = useRef(0);
-  const loadingMoreRef = useRef(false);
+  const load = useCallback((cursor: string | undefined) => appealsApi.list({ view: 'mine', limit: PAGE_SIZE, cursor }, { toast: false }), []);
+  // Read again each time the tab shows (not on mount by itself); a signed-out reader gets no list.
+  const list = useCursorList(load, { idOf, enabled: signedIn, auto: false });
+  const { items, status, error, refreshError, nextCursor, loadingMore, moreError, refresh, loadMore } = list;
 
   const reload = useCallback(async () => {
     const hasSession = Boolean(getSession());
     setSignedIn(hasSession);
-    if (!hasSession) {
-      generation.current++;
-      shown.current = false;
-      setItems([]);
-      setStatus('idle');
-      return;
-    }
-    const gen = ++generation.current;
-    loadingMoreRef.current = false;
-    setLoadingMore(false);
-    setMoreError('');
-    // Keep what is shown while refreshing; only the first load shows the loading view.
-    setStatus((s) => (s === 'ready' ? s : 'loading'));
-    try {
-      const page = await appealsApi.list({ view: 'mine', limit: PAGE_SIZE }, { toast: false });
-      if (gen !== generation.current) return;
-      setItems(page.items);
-      setNextCursor(page.nextCursor);
-      setError('');
-      setRefreshError('');
-      setStatus('ready');
-      shown.current = true;
-    } catch (e) {
-      if (gen !== generation.current) return;
-      if (shown.current) {
-        setRefreshError(errorMessage(e));
-      } else {
-        setError(errorMessage(e));
-        setStatus('error');
-      }
-    }
-  }, []);
-
-  const loadMore = useCallback(async () => {
-    if (loadingMoreRef.current || !nextCursor || status !== 'ready') return;
-    const gen = generation.current;
-    loadingMoreRef.current = true;
-    setLoadingMore(true);
-    setMoreError('');
-    try {
-      const page = await appealsApi.list({ view: 'mine', limit: PAGE_SIZE, cursor: nextCursor }, { toast: false });
-      if (gen !== generation.current) return;
-      // An appeal that moved between pages (its order changed) is shown once.
-      setItems((prev) => [...prev, ...page.items.filter((a) => !prev.some((p) => p.id === a.id))]);
-      setNextCursor(page.nextCursor);
-    } catch (e) {
-      if (gen === generation.current) setMoreError(errorMessage(e));
-    } finally {
-      if (gen === generation.current) {
-        loadingMoreRef.current = false;
-        setLoadingMore(false);
-      }
-    }
-  }, [nextCursor, status]);
+    if (hasSession) await refresh();
+  }, [refresh]);
 
   useDidShow(() => void reload());
   usePullDownRefresh(() => {
@@ -103,7 +45,7 @@ export default function AppealsPage() {
   const report = () => void Taro.navigateTo({ url: signedIn ? NEW_APPEAL_PAGE : LOGIN_PAGE });
 
   return (
-    <View className='page appeals'>
+    <View className={pageClass}>
       <Button className='btn btn--primary appeals__report' onClick={report}>
         我要反映
       </Button>

@@ -7,6 +7,7 @@ import type { Session } from '../../api/types';
 import { setSession } from '../../store/session';
 import { DEFAULT_DEMO_RESIDENT, DEMO_RESIDENTS } from './demo';
 import './index.scss';
+import { usePageClass } from '../../hooks/use-page-class';
 
 const IS_H5 = process.env.TARO_ENV === 'h5';
 
@@ -19,6 +20,7 @@ function afterLogin(session: Session) {
 }
 
 export default function LoginPage() {
+  const pageClass = usePageClass('login');
   const [busy, setBusy] = useState<Busy>('none');
   const [residentError, setResidentError] = useState('');
   const [staffError, setStaffError] = useState('');
@@ -75,7 +77,7 @@ export default function LoginPage() {
   };
 
   return (
-    <View className='page login'>
+    <View className={pageClass}>
       <View className='login__brand'>
         <Text className='login__title'>县融</Text>
         <Text className='login__subtitle'>县级融媒体中心 · 居民服务平台</Text>

@@ -1,13 +1,35 @@
-import { Button, Text, View } from '@tarojs/components';
+import { useState } from 'react';
+import { Button, Switch, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { authApi } from '../../api/endpoints';
 import { ErrorState } from '../../components/StateView';
 import { useCurrentUserState } from '../../hooks/use-current-user';
+import { isElderlyMode, setElderlyMode } from '../../store/elderly-mode';
 import { clearSession, getSession } from '../../store/session';
 import { regionLabel } from '../../utils/region';
 import './index.scss';
+import { usePageClass } from '../../hooks/use-page-class';
+
+/** 适老化模式: the switch stores the setting; every open page (this one first) takes the larger sizes at once. */
+function ElderlyModeCard() {
+  const [on, setOn] = useState(isElderlyMode);
+  const toggle = (value: boolean) => {
+    setElderlyMode(value);
+    setOn(value);
+  };
+  return (
+    <View className='card'>
+      <View className='list-row me__elderly'>
+        <Text className='list-row__main me__entry'>适老化模式（大字体）</Text>
+        <Switch className='me__elderly-switch' checked={on} color='#b71c1c' onChange={(e) => toggle(e.detail.value)} />
+      </View>
+      <Text className='text-muted me__elderly-hint'>放大文字和按钮，适合老年人使用</Text>
+    </View>
+  );
+}
 
 export default function MePage() {
+  const pageClass = usePageClass('me');
   const { user, error, reload } = useCurrentUserState();
 
   const logout = async () => {
@@ -19,7 +41,7 @@ export default function MePage() {
 
   if (!user) {
     return (
-      <View className='page me'>
+      <View className={pageClass}>
         <View className='card'>
           <Text className='card__title'>您还没有登录</Text>
           <Text className='text-muted'>登录后可以选择所在社区、提交和查看诉求。</Text>
@@ -27,6 +49,7 @@ export default function MePage() {
             去登录
           </Button>
         </View>
+        <ElderlyModeCard />
       </View>
     );
   }
@@ -34,7 +57,7 @@ export default function MePage() {
   const community = regionLabel(user.region);
 
   return (
-    <View className='page me'>
+    <View className={pageClass}>
       {error ? <ErrorState message={`资料未能更新：${error}`} onRetry={reload} /> : null}
       <View className='card'>
         <Text className='me__name'>{user.name}</Text>
@@ -66,6 +89,8 @@ export default function MePage() {
           </View>
         </View>
       ) : null}
+
+      <ElderlyModeCard />
 
       <Button className='btn btn--secondary me__logout' onClick={logout}>
         退出登录

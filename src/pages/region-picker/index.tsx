@@ -8,6 +8,7 @@ import type { Region, RegionLevel } from '../../api/types';
 import { EmptyState, ErrorState, LoadingState } from '../../components/StateView';
 import { getSession, updateUser } from '../../store/session';
 import './index.scss';
+import { usePageClass } from '../../hooks/use-page-class';
 
 const PAGE_SIZE = 20;
 
@@ -28,6 +29,7 @@ const CHILD_LEVEL: Record<RegionLevel, RegionLevel> = {
 type Status = 'loading' | 'ready' | 'error';
 
 export default function RegionPickerPage() {
+  const pageClass = usePageClass('region-picker');
   const [trail, setTrail] = useState<Region[]>([]);
   const [items, setItems] = useState<Region[]>([]);
   const [total, setTotal] = useState(0);
@@ -122,7 +124,7 @@ export default function RegionPickerPage() {
   const prompt = parent ? LEVEL_PROMPT[CHILD_LEVEL[parent.level]] : '请选择所在地区';
 
   return (
-    <View className='page region-picker'>
+    <View className={pageClass}>
       <View className='region-picker__trail'>
         <Text className='region-picker__crumb' onClick={() => goUpTo(0)}>
           全部地区

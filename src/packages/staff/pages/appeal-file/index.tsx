@@ -19,6 +19,7 @@ import { FILE_CHANNEL_LABELS, fileChannel, staffPage } from '../../shared';
 import { clearFileDraft, emptyFileDraft, fileDraftHasContent, loadFileDraft, saveFileDraft, type FileDraft } from './draft';
 import { fileErrorsFromServer, hasFileErrors, REPORTER_NAME_MAX, validateFileDraft, type FileErrors, type FileField } from './validate';
 import './index.scss';
+import { usePageClass } from '../../../../hooks/use-page-class';
 
 type Loadable<T> = { status: 'loading' } | { status: 'ready'; items: T[] } | { status: 'error'; error: string };
 
@@ -41,6 +42,7 @@ function initialDraft(): { draft: FileDraft; restored: boolean } {
 }
 
 export default function AppealFilePage() {
+  const pageClass = usePageClass('appeal-file');
   const user = useCurrentUser();
   const [start] = useState(initialDraft);
   const [draft, setDraft] = useState<FileDraft>(start.draft);
@@ -138,7 +140,7 @@ export default function AppealFilePage() {
 
   if (!user || !channel) {
     return (
-      <View className='page appeal-file'>
+      <View className={pageClass}>
         <View className='card'>
           <Text className='card__title'>无法代报</Text>
           <Text className='text-muted'>只有网格员（代报）和指挥中心调度员（热线代录）可以替群众反映诉求。</Text>
@@ -149,7 +151,7 @@ export default function AppealFilePage() {
 
   if (filed) {
     return (
-      <View className='page appeal-file'>
+      <View className={pageClass}>
         <View className='card appeal-file__done'>
           <Text className='card__title'>已提交</Text>
           <Text className='appeal-file__label'>诉求编号（可告知反映人）</Text>
@@ -169,7 +171,7 @@ export default function AppealFilePage() {
   const descriptionLength = draft.description.trim().length;
 
   return (
-    <View className='page appeal-file'>
+    <View className={pageClass}>
       {restored ? (
         <View className='appeal-file__restored'>
           <Text>已恢复上次没有提交的内容。</Text>

@@ -12,6 +12,7 @@ import { AppealActionForm, type ActionSubmission } from '../../components/Appeal
 import { AppealStaffDetail } from '../../components/AppealStaffDetail';
 import { STAFF_ACTION_LABELS, staffActions, staffPage, type StaffAction } from '../../shared';
 import './index.scss';
+import { usePageClass } from '../../../../hooks/use-page-class';
 
 type Status = 'loading' | 'ready' | 'error';
 
@@ -22,6 +23,7 @@ function send(id: string, s: ActionSubmission): Promise<AppealDetail> {
 }
 
 export default function AppealHandlePage() {
+  const pageClass = usePageClass('appeal-handle');
   const id = useRouter().params.id ?? '';
   const [appeal, setAppeal] = useState<AppealDetail | null>(null);
   const [status, setStatus] = useState<Status>('loading');
@@ -105,10 +107,10 @@ export default function AppealHandlePage() {
     }
   };
 
-  if (status === 'loading') return <View className='page appeal-handle'><LoadingState /></View>;
+  if (status === 'loading') return <View className={pageClass}><LoadingState /></View>;
   if (status === 'error' || !appeal) {
     return (
-      <View className='page appeal-handle'>
+      <View className={pageClass}>
         <ErrorState message={`加载失败：${error}`} onRetry={() => void load()} />
       </View>
     );
@@ -118,7 +120,7 @@ export default function AppealHandlePage() {
   const openAppeal = (otherId: string) => void Taro.navigateTo({ url: staffPage('appeal-handle', { id: otherId }) });
 
   return (
-    <View className='page appeal-handle'>
+    <View className={pageClass}>
       <AppealStaffDetail appeal={appeal} onOpenAppeal={openAppeal} />
 
       <View className='card appeal-handle__actions'>

@@ -11,6 +11,7 @@ import { AppealInboxItem } from '../../components/AppealInboxItem';
 import { STATE_LABELS } from '../../../../utils/appeal';
 import { asStaffView, OPEN_STATES, staffPage, VIEW_TITLES, type StaffView } from '../../shared';
 import './index.scss';
+import { usePageClass } from '../../../../hooks/use-page-class';
 
 const PAGE_SIZE = 20;
 
@@ -33,6 +34,7 @@ function viewTotal(view: StaffView, counts: AppealCounts | null): number | null 
 }
 
 export default function AppealInboxPage() {
+  const pageClass = usePageClass('appeal-inbox');
   const view = asStaffView(useRouter().params.view);
   const [state, setState] = useState<AppealState | null>(null);
   const [items, setItems] = useState<AppealSummary[]>([]);
@@ -118,7 +120,7 @@ export default function AppealInboxPage() {
   const total = viewTotal(view, counts);
 
   return (
-    <View className='page appeal-inbox'>
+    <View className={pageClass}>
       <View className='appeal-inbox__head'>
         <Text className='appeal-inbox__title'>{VIEW_TITLES[view]}</Text>
         {total !== null ? <Text className='appeal-inbox__total'>共 {total} 件</Text> : null}

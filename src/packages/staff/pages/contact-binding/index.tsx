@@ -8,8 +8,10 @@ import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { BindingCodeCard } from '../../components/BindingCodeCard';
 import { BOT_NAME } from '../../shared';
 import './index.scss';
+import { usePageClass } from '../../../../hooks/use-page-class';
 
 export default function ContactBindingPage() {
+  const pageClass = usePageClass('contact-binding');
   const user = useCurrentUser();
   const [code, setCode] = useState<BindingCode | null>(null);
   const [creating, setCreating] = useState(false);
@@ -26,10 +28,10 @@ export default function ContactBindingPage() {
     }
   };
 
-  if (!user) return <View className='page contact-binding' />;
+  if (!user) return <View className={pageClass} />;
 
   return (
-    <View className='page contact-binding'>
+    <View className={pageClass}>
       <View className='card'>
         <Text className='card__title'>绑定我的微信</Text>
         {user.wechatContactBound ? (

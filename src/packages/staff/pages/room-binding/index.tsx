@@ -12,6 +12,7 @@ import { regionLabel } from '../../../../utils/region';
 import { BindingCodeCard } from '../../components/BindingCodeCard';
 import { canBindRooms, isAdmin } from '../../shared';
 import './index.scss';
+import { usePageClass } from '../../../../hooks/use-page-class';
 
 type Status = 'loading' | 'ready' | 'error';
 
@@ -22,6 +23,7 @@ function boundAtLabel(iso: string): string {
 }
 
 export default function RoomBindingPage() {
+  const pageClass = usePageClass('room-binding');
   const user = useCurrentUser();
   const [status, setStatus] = useState<Status>('loading');
   const [error, setError] = useState('');
@@ -85,12 +87,12 @@ export default function RoomBindingPage() {
     }
   };
 
-  if (!user) return <View className='page room-binding' />;
+  if (!user) return <View className={pageClass} />;
 
   const communities = admin ? allCommunities ?? [] : user.scopeRegions.filter((r) => r.level === 'community');
 
   return (
-    <View className='page room-binding'>
+    <View className={pageClass}>
       <View className='card'>
         <Text className='card__title'>已绑定的群聊</Text>
         {status === 'loading' ? <LoadingState /> : null}
