@@ -4,7 +4,9 @@
  * Env: SERVER_URL (default http://127.0.0.1:3000), BOT_TOKEN (the server's; a dev default
  * outside production), WECHATY_PUPPET + WECHATY_PUPPET_SERVICE_TOKEN (a real WeChat; unset =
  * the simulated WeChat with the demo county), BOT_NAME, BOT_SIMULATOR_PORT (console port; with
- * `--simulate` and no port a free one is picked), BOT_LOGIN_TIMEOUT_MS, LOG_LEVEL.
+ * `--simulate` and no port a free one is picked), BOT_LOGIN_TIMEOUT_MS, LOG_LEVEL, and the pace of
+ * the bot's broadcasts per account: BOT_SEND_MIN_INTERVAL_MS (default 3000) and BOT_SEND_PER_MINUTE
+ * (default 15).
  */
 import { existsSync } from 'node:fs';
 import pino from 'pino';
@@ -15,6 +17,32 @@ import { startSimulatorConsole, type SimulatorConsole } from './simulator-consol
 
 /** Same development default as server/core/config.ts, so `npm start` works without setup. */
 const DEV_BOT_TOKEN = 'dev-only-bot-token-0123456789abcdef';
+
+/**
+ * The pace of the bot's broadcasts (notices, digests) per WeChat account: at most one message every
+ * `minIntervalMs` and `perMinute` in any minute (bot/pacer.ts). WeChat restricts accounts that post
+ * to many groups in a burst, so a value that cannot pace stops the bot instead of being ignored.
+ */
+export interface BotPace {
+  minIntervalMs: number;
+  perMinute: number;
+}
+export const DEFAULT_BOT_PACE: BotPace = { minIntervalMs: 3000, perMinute: 15 };
+
+function wholeNumberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${env[name]}"`);
+  return n;
+}
+
+export function botPaceFromEnv(env: NodeJS.ProcessEnv): BotPace {
+  return {
+    minIntervalMs: wholeNumberFromEnv(env, 'BOT_SEND_MIN_INTERVAL_MS', DEFAULT_BOT_PACE.minIntervalMs, 0, 60_000),
+    perMinute: wholeNumberFromEnv(env, 'BOT_SEND_PER_MINUTE', DEFAULT_BOT_PACE.perMinute, 1, 60),
+  };
+}
 
 export interface RunningBot {
   bot: XianrongBot;
@@ -42,6 +70,9 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
   const serverUrl = env.SERVER_URL || 'http://127.0.0.1:3000';
   const loginTimeoutMs = env.BOT_LOGIN_TIMEOUT_MS ? Number(env.BOT_LOGIN_TIMEOUT_MS) : undefined;
   const wantConsole = argv.includes('--simulate') || Boolean(env.BOT_SIMULATOR_PORT);
+  const pace = botPaceFromEnv(env);
+  logger.info(pace, 'broadcast pace per account');
+  const plugins = { outboxDelivery: pace };
 
   if (env.WECHATY_PUPPET) {
     if (wantConsole) logger.warn('the simulator console only works with the simulated WeChat; ignoring it (WECHATY_PUPPET is set)');
@@ -55,6 +86,7 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
       botToken,
       logger,
       loginTimeoutMs,
+      plugins,
       showQrCode: showQrCodeOnTerminal(logger),
     });
     await bot.start();
@@ -66,7 +98,7 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
     botContact: env.BOT_NAME ? { id: DEFAULT_BOT_CONTACT.id, name: env.BOT_NAME } : undefined,
   });
   // No Wechaty name: the simulated session is not worth a memory-card file.
-  const bot = createBot({ puppet: sim.puppet, serverUrl, botToken, logger, loginTimeoutMs });
+  const bot = createBot({ puppet: sim.puppet, serverUrl, botToken, logger, loginTimeoutMs, plugins });
   await bot.start();
   sim.login();
   logger.info({ rooms: sim.rooms().length, contacts: sim.contacts().length }, 'simulated WeChat ready (demo county)');
