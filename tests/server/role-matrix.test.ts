@@ -59,6 +59,12 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/bot/bindings/redeem': 'bot',
   'POST /api/v1/bot/rooms/unbind': 'bot',
   'GET /api/v1/bot/rooms': 'bot',
+  // Comments: anyone reads an article's visible ones (a signed-in reader also sees their own held ones); readers write and report; editors and reviewers moderate.
+  'GET /api/v1/comments/': 'public',
+  'POST /api/v1/comments/': 'user',
+  'GET /api/v1/comments/moderation': ['editor', 'reviewer'],
+  'POST /api/v1/comments/:id/report': 'user',
+  'POST /api/v1/comments/:id/decision': ['editor', 'reviewer'],
   // Readers' news: the feed, search and an article are public (a signed-in reader also learns whether they liked it); likes need a reader.
   'GET /api/v1/news/feed': 'public',
   'GET /api/v1/news/search': 'public',
