@@ -168,7 +168,7 @@ export default function NewsDeskPage() {
       {status === 'loading' ? <LoadingState /> : null}
       {status === 'error' ? <ErrorState message={`加载失败：${error}`} onRetry={() => void loadFirst(filterRef.current)} /> : null}
       {status === 'ready' && items.length === 0 ? <EmptyState text={emptyText} /> : null}
-      {status === 'ready' ? (
+      {status === 'ready' && items.length > 0 ? (
         <View className='card'>
           {items.map((a) => (
             <ArticleManageRow key={a.id} article={a} onOpen={open} />

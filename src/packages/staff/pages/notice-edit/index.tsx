@@ -1,12 +1,209 @@
-import { Text, View } from '@tarojs/components';
+// 编辑通知 (?id= edits a draft): title, level (通知/重要/紧急), the plain-text body that goes into
+// group chats as it is, and the scope (community staff: their own communities; editors: townships
+// and communities, none = the whole county). 保存草稿, and 发布 after a confirmation, which then
+// shows the deliveries. A failed send keeps everything typed.
+import { useCallback, useEffect, useState } from 'react';
+import { Button, Input, Text, Textarea, View } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { noticesApi } from '../../../../api/endpoints';
+import { ApiError, errorMessage } from '../../../../api/request';
+import type { NoticeLevel, NoticeManageItem, RegionSummary } from '../../../../api/types';
+import { ErrorState, LoadingState } from '../../../../components/StateView';
+import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
+import { NOTICE_LEVELS, NOTICE_LEVEL_LABELS } from '../../../../../server/news/labels';
+import { isConflict, noticeScopeIsOwnCommunities } from '../../components/NewsAccess';
+import { NewsRegionScope, scopeFromIds } from '../../components/NewsRegionScope';
+import { staffPage } from '../../shared';
 import './index.scss';
 
-// Placeholder until the page lands.
-export default function Page() {
+interface NoticeForm {
+  title: string;
+  level: NoticeLevel;
+  body: string;
+  regions: RegionSummary[];
+}
+type Field = 'title' | 'body' | 'regions';
+type Errors = Partial<Record<Field, string>>;
+
+export const PUBLISH_CONFIRM = '将发送到范围内的所有群聊';
+const BODY_MAX = 1500;
+
+export function validateNotice(f: NoticeForm, ownCommunitiesOnly: boolean): Errors {
+  const errors: Errors = {};
+  const title = f.title.trim();
+  if (title.length < 4 || title.length > 40) errors.title = '标题为4到40个字';
+  const body = f.body.trim();
+  if (body.length < 4 || body.length > BODY_MAX) errors.body = `正文为4到${BODY_MAX}个字`;
+  if (ownCommunitiesOnly && f.regions.length === 0) errors.regions = '请选择要通知的社区';
+  return errors;
+}
+
+const LEVEL_HINTS: Record<NoticeLevel, string> = {
+  normal: '一般通知',
+  important: '重要通知排在一般通知前面',
+  emergency: '紧急通知优先发送，并在发布期间置顶',
+};
+
+type Loaded = { status: 'loading' } | { status: 'ready'; notice: NoticeManageItem | null } | { status: 'error'; error: string };
+
+export default function NoticeEditPage() {
+  const pageClass = usePageClass('notice-edit');
+  const user = useCurrentUser();
+  const routeId = useRouter().params.id || null;
+  const [noticeId, setNoticeId] = useState<string | null>(routeId);
+  const [loaded, setLoaded] = useState<Loaded>(routeId ? { status: 'loading' } : { status: 'ready', notice: null });
+  const [form, setForm] = useState<NoticeForm>({ title: '', level: 'normal', body: '', regions: [] });
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState('');
+  const ownOnly = user ? noticeScopeIsOwnCommunities(user) : false;
+
+  const load = useCallback(
+    async (keepForm: boolean) => {
+      if (!routeId) return;
+      try {
+        const n = await noticesApi.getManaged(routeId, { toast: false });
+        setLoaded({ status: 'ready', notice: n });
+        if (!keepForm) setForm({ title: n.title, level: n.level, body: n.body, regions: scopeFromIds(n.regionIds, n.regionNames) });
+      } catch (e) {
+        setLoaded({ status: 'error', error: errorMessage(e) });
+      }
+    },
+    [routeId],
+  );
+  useEffect(() => {
+    void load(false);
+  }, [load]);
+
+  const update = (patch: Partial<NoticeForm>) => {
+    setMessage('');
+    setForm((prev) => ({ ...prev, ...patch }));
+    setErrors((prev) => {
+      const left = { ...prev };
+      for (const k of Object.keys(patch)) delete left[k as Field];
+      return left;
+    });
+  };
+
+  const save = async (): Promise<NoticeManageItem> => {
+    const body = { title: form.title.trim(), level: form.level, body: form.body.trim(), regionIds: form.regions.map((r) => r.id) };
+    const saved = noticeId ? await noticesApi.update(noticeId, body) : await noticesApi.create(body);
+    setNoticeId(saved.id);
+    setLoaded({ status: 'ready', notice: saved });
+    return saved;
+  };
+
+  /** A refusal the server explains (400) stays on the form; a 409 means it moved on: reload it. */
+  const failed = (e: unknown) => {
+    if (e instanceof ApiError && e.status !== 0) setMessage(e.message);
+    if (isConflict(e)) void load(true);
+  };
+
+  const check = () => {
+    const found = validateNotice(form, ownOnly);
+    setErrors(found);
+    return Object.keys(found).length === 0;
+  };
+
+  const saveDraft = async () => {
+    if (busy || !check()) return;
+    setBusy(true);
+    try {
+      await save();
+      setMessage('草稿已保存');
+      void Taro.showToast({ title: '草稿已保存', icon: 'success' });
+    } catch (e) {
+      failed(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const publish = async () => {
+    if (busy || !check()) return;
+    const scope = form.regions.length ? form.regions.map((r) => r.name).join('、') : '全县';
+    const { confirm } = await Taro.showModal({
+      title: `发布${NOTICE_LEVEL_LABELS[form.level]}`,
+      content: `${PUBLISH_CONFIRM}（${scope}），发出后不能撤回已发送的消息。确定发布吗？`,
+      confirmText: '发布',
+    });
+    if (!confirm) return;
+    setBusy(true);
+    try {
+      const saved = await save();
+      await noticesApi.publish(saved.id);
+      void Taro.showToast({ title: '已发布', icon: 'success' });
+      void Taro.redirectTo({ url: staffPage('notice-deliveries', { id: saved.id }) });
+    } catch (e) {
+      failed(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (loaded.status === 'loading') return <View className={pageClass}><LoadingState /></View>;
+  if (loaded.status === 'error') {
+    return (
+      <View className={pageClass}>
+        <ErrorState message={`加载失败：${loaded.error}`} onRetry={() => void load(false)} />
+      </View>
+    );
+  }
+
+  const notice = loaded.notice;
+  if (notice && notice.state !== 'draft') {
+    return (
+      <View className={pageClass}>
+        <View className='card'>
+          <Text className='news-item__title'>{notice.title}</Text>
+          <Text className='news-item__warn'>通知当前为「{notice.stateLabel}」，不能再修改</Text>
+          <Button className='btn btn--primary' onClick={() => void Taro.redirectTo({ url: staffPage('notice-deliveries', { id: notice.id }) })}>
+            查看发送情况
+          </Button>
+        </View>
+      </View>
+    );
+  }
+
+  const only = ownOnly ? (user?.scopeRegions ?? []).filter((r) => r.level === 'community') : null;
+
   return (
-    <View className={usePageClass('notice-edit')}>
-      <Text>编辑通知</Text>
+    <View className={pageClass}>
+      <View className='card'>
+        <Text className='news-label'>标题</Text>
+        <Input className='news-input' value={form.title} placeholder='4到40个字' maxlength={40} onInput={(e) => update({ title: e.detail.value })} />
+        {errors.title ? <Text className='field-error'>{errors.title}</Text> : null}
+
+        <Text className='news-label'>级别</Text>
+        <View className='chips'>
+          {NOTICE_LEVELS.map((l) => (
+            <Text key={l} className={`chip${form.level === l ? ' chip--on' : ''}`} onClick={() => update({ level: l })}>
+              {NOTICE_LEVEL_LABELS[l]}
+            </Text>
+          ))}
+        </View>
+        <Text className='news-hint'>{LEVEL_HINTS[form.level]}</Text>
+
+        <Text className='news-label'>正文</Text>
+        <Textarea className='news-textarea news-textarea--body' value={form.body} maxlength={BODY_MAX} placeholder='纯文字，会原样发到群聊里' onInput={(e) => update({ body: e.detail.value })} />
+        <Text className='news-hint'>{`${form.body.trim().length}/${BODY_MAX}`}</Text>
+        {errors.body ? <Text className='field-error'>{errors.body}</Text> : null}
+
+        <Text className='news-label'>通知范围</Text>
+        <NewsRegionScope chosen={form.regions} onChange={(regions) => update({ regions })} only={only} emptyLabel={ownOnly ? '请选择社区' : '全县'} />
+        {errors.regions ? <Text className='field-error'>{errors.regions}</Text> : null}
+      </View>
+
+      {message ? <Text className={message === '草稿已保存' ? 'news-done' : 'news-item__warn'}>{message}</Text> : null}
+      <View className='news-buttons'>
+        <Button className='btn btn--secondary news-button' disabled={busy} onClick={() => void saveDraft()}>
+          保存草稿
+        </Button>
+        <Button className='btn btn--primary news-button' disabled={busy} onClick={() => void publish()}>
+          发布
+        </Button>
+      </View>
     </View>
   );
 }
