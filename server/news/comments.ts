@@ -19,6 +19,7 @@ import { COMMENT_STATE_LABELS, REPORTS_TO_HIDE, type CommentStateName } from './
 import type { CommentDoc } from './model';
 import type { Comment, CommentPage, CreateCommentBody, ModerationItem, ReportResult } from './schemas';
 import { commentWordMatcher } from './sensitive-words';
+import { encodeCursor } from './feed-key';
 
 /** Who moderates comments (admin passes every role list), and sees authors' names unmasked. */
 export const MODERATORS: readonly Role[] = ['editor', 'reviewer'];
@@ -29,8 +30,8 @@ const WAITING: CommentStateName[] = ['held', 'hidden'];
 
 const isModerator = (user: AuthUser | null) => !!user && user.roles.some((r) => r === 'admin' || MODERATORS.includes(r));
 
-/** A page cursor is the last comment's id, opaque to clients. */
-const encodeIdCursor = (id: Types.ObjectId) => Buffer.from(String(id), 'utf8').toString('base64url');
+/** A page cursor is the last comment's id, opaque to clients (encoded like the feed's). */
+const encodeIdCursor = (id: Types.ObjectId) => encodeCursor(String(id));
 function decodeIdCursor(cursor: string | undefined): Types.ObjectId | null {
   if (!cursor) return null;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
