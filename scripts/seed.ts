@@ -68,7 +68,7 @@ async function main() {
       console.log('Database wiped.');
     }
     try {
-      const summary = await seedDemoCounty(models, new Date(), testInterruption());
+      const summary = await seedDemoCounty(models, new Date(), { ...testInterruption(), dataDir: config.dataDir });
       if (summary.repaired.length) console.log(`Undid an interrupted seed of: ${summary.repaired.join(', ')}.`);
       console.log(summary.applied.length ? `Seeded the demo county 东溪县: ${describeSeed(summary)}.` : 'The demo county is up to date. `npm run seed -- --reset` rebuilds it.');
     } catch (err) {

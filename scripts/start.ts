@@ -89,7 +89,7 @@ async function main() {
   // First run: the whole demo county. A demo database from an earlier version, or a seed that was
   // interrupted: what it lacks. Never into a database with other data.
   if (demo && ((await isEmpty(models)) || (await isDemoDatabase(models)))) {
-    const seeded = await seedDemoCounty(models);
+    const seeded = await seedDemoCounty(models, new Date(), { dataDir: config.dataDir });
     if (seeded.repaired.length > 0) console.log(`Finishing an interrupted seed of: ${seeded.repaired.join(', ')}`);
     if (seeded.applied.length > 0) console.log(`Seeding the demo county 东溪县: ${describeSeed(seeded)}`);
   }

@@ -118,6 +118,9 @@ const staff: DemoPerson[] = [
   { username: 'chengguan', name: personName(3), roles: ['dispatcher'], regionCodes: ['DX-01'], phone: phoneOf(3) },
   { username: 'editor', name: personName(4), roles: ['editor'], phone: phoneOf(4) },
   { username: 'reviewer', name: personName(5), roles: ['reviewer'], phone: phoneOf(5) },
+  // A reviewer approves one level of an article: 政务's three levels need three reviewers.
+  { username: 'reviewer2', name: personName(6), roles: ['reviewer'], phone: phoneOf(6) },
+  { username: 'reviewer3', name: personName(7), roles: ['reviewer'], phone: phoneOf(7) },
   ...communityList.map(([code, name, slug], i): DemoPerson => ({
     username: slug,
     name: personName(10 + i),

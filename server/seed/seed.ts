@@ -7,6 +7,7 @@ import { DEFAULT_DEADLINES } from '../categories/model';
 import type { RegionDoc } from '../regions/model';
 import { demoCounty } from './demo-county';
 import { buildDemoAppeals } from './appeals';
+import { buildDemoNews } from './news';
 
 /**
  * The demo county is written in named sections, and each applied section is recorded. A later
@@ -22,7 +23,7 @@ import { buildDemoAppeals } from './appeals';
  * the section again. The first pending record is written before the first document, so a
  * half-seeded database is always a demo database, never taken for a real county's.
  */
-const SEED_MODELS = ['Region', 'Department', 'Category', 'User', 'Identity', 'Room', 'Appeal'] as const;
+const SEED_MODELS = ['Region', 'Department', 'Category', 'User', 'Identity', 'Room', 'Appeal', 'Column', 'Article', 'ArticleStats', 'Comment', 'Notice', 'ServiceEntry', 'Outbox'] as const;
 type SeedModel = (typeof SEED_MODELS)[number];
 interface SeedWrite {
   model: SeedModel;
@@ -35,7 +36,7 @@ interface SeedSection {
    * The section's documents, in write order, and how many records it reports (its main kind).
    * Earlier sections are in the database.
    */
-  build(models: Models, now: Date): Promise<{ writes: SeedWrite[]; count: number }>;
+  build(models: Models, now: Date, opts: SeedOptions): Promise<{ writes: SeedWrite[]; count: number }>;
 }
 
 const PENDING = 'pending:';
@@ -161,6 +162,12 @@ const SECTIONS: SeedSection[] = [
       return { writes: docs.map((doc): SeedWrite => ({ model: 'Appeal', doc: doc as unknown as SeedWrite['doc'] })), count: docs.length };
     },
   },
+  {
+    // Columns, articles (with counters and comments), notices (with their deliveries, already
+    // sent), the services directory; the second and third reviewers when missing (server/seed/news.ts).
+    name: 'news',
+    build: (models, now, opts) => buildDemoNews(models, now, { dataDir: opts.dataDir }),
+  },
 ];
 
 export interface SeedSummary {
@@ -173,6 +180,8 @@ export interface SeedSummary {
 export interface SeedOptions {
   /** Called after each document written, with the number written so far (tests interrupt a seed here). */
   afterWrite?: (written: number) => void | Promise<void>;
+  /** The server's data folder: the news section stores its article covers there as photos (none without it). */
+  dataDir?: string;
 }
 
 /**
@@ -227,7 +236,7 @@ export async function seedDemoCounty(models: Models, now = new Date(), opts: See
   let written = 0;
   for (const section of SECTIONS) {
     if (done.has(section.name)) continue;
-    const { writes, count } = await section.build(models, now);
+    const { writes, count } = await section.build(models, now, opts);
     const ids = new Map<SeedModel, Types.ObjectId[]>();
     for (const w of writes) ids.set(w.model, [...(ids.get(w.model) ?? []), w.doc._id]);
     await models.SeedRecord.create({ _id: PENDING + section.name, count: 0, pending: [...ids].map(([m, list]) => ({ model: m, ids: list })) });

@@ -3,6 +3,10 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import type { AppealDoc } from '../../server/appeals/model';
 import { appealDeadlines } from '../../server/appeals/scheduler';
 import { APPEAL_CHANNELS, APPEAL_STATES, OPEN_STATES } from '../../server/appeals/state-machine';
+import type { ArticleDoc } from '../../server/news/model';
+import { feedKeyOf } from '../../server/news/feed-key';
+import { queryTerms } from '../../server/news/search-terms';
+import { photoStorage } from '../../server/photos/storage';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -15,7 +19,7 @@ describe('the demo county seed', () => {
     const { models } = s.ctx;
     expect(await isEmpty(models)).toBe(true);
     const first = await seedDemoCounty(models);
-    expect(first.applied.map((a) => a.name)).toEqual(['regions', 'departments', 'categories', 'people', 'group chats', 'appeals']);
+    expect(first.applied.map((a) => a.name)).toEqual(['regions', 'departments', 'categories', 'people', 'group chats', 'appeals', 'news']);
     expect(describeSeed(first)).toContain('27 regions');
     expect(await isDemoDatabase(models)).toBe(true);
     expect((await seedDemoCounty(models)).applied).toEqual([]);
@@ -108,6 +112,134 @@ describe('the demo appeals', () => {
   });
 });
 
+describe('the demo news section', () => {
+  const now = new Date('2026-11-26T06:30:00Z');
+  beforeAll(async () => {
+    await resetDatabase(s.ctx.models);
+    await seedDemoCounty(s.ctx.models, now, { dataDir: s.ctx.config.dataDir });
+  });
+
+  // Bug caught: a news section that writes too little (an empty collection means an empty screen in
+  // the demo) or duplicates a kind of document.
+  it('writes columns, articles, counters, comments, notices, deliveries and services', async () => {
+    const counts = await seedCollectionCounts(s.ctx.models);
+    expect([counts.Column, counts.Article, counts.ArticleStats, counts.Comment, counts.Notice, counts.ServiceEntry]).toEqual([6, 21, 18, 9, 4, 12]);
+    // Four bound rooms: three county-wide notices reach all four, the 城关镇 one its two.
+    expect(counts.Outbox).toBe(3 * 4 + 2);
+    const columns = await s.ctx.models.Column.find().sort({ sort: 1 }).lean();
+    expect(columns.map((c) => [c.code, c.name, c.reviewLevels, c.emergency])).toEqual([
+      ['local', '本地新闻', 2, false],
+      ['livelihood', '民生', 1, false],
+      ['government', '政务', 3, false],
+      ['rural', '乡村振兴', 1, false],
+      ['culture', '文旅', 1, false],
+      ['emergency', '应急', 1, true],
+    ]);
+  });
+
+  // Bug caught: published articles whose history the review rules could not have produced (a level
+  // skipped, one reviewer approving two levels), or whose feed key or search terms do not match them,
+  // so the feed misorders them or search misses them.
+  it('publishes at least three articles per column, each as the review would have', async () => {
+    const published = await s.ctx.models.Article.find({ state: 'published' }).lean<ArticleDoc[]>();
+    const columns = await s.ctx.models.Column.find().lean();
+    for (const c of columns) expect(published.filter((a) => a.columnCode === c.code).length).toBeGreaterThanOrEqual(3);
+    expect(published.filter((a) => a.pinned)).toHaveLength(1);
+    for (const a of published) {
+      const approvals = a.history.filter((e) => e.action === 'approve');
+      expect(approvals.map((e) => e.level)).toEqual(Array.from({ length: a.reviewLevels }, (_, i) => i + 1));
+      expect(approvals.map((e) => String(e.byId))).toEqual(a.approvedByIds.map(String));
+      expect(new Set(a.approvedByIds.map(String)).size).toBe(a.reviewLevels);
+      expect(a.history.map((e) => e.action).slice(0, 2)).toEqual(['create', 'submit']);
+      expect(a.history.some((e) => e.action === 'publish')).toBe(true);
+      expect(a.history.map((e) => e.at.getTime())).toEqual([...a.history.map((e) => e.at.getTime())].sort((x, y) => x - y));
+      expect(a.publishedAt!.getTime()).toBeLessThan(now.getTime());
+      expect(a.publishedAt!.getTime()).toBeGreaterThan(now.getTime() - 10 * 24 * 3600_000);
+      expect(a.feedKey).toBe(feedKeyOf({ _id: a._id, publishedAt: a.publishedAt!, pinned: a.pinned, emergency: a.emergency }));
+      expect(a.searchTerms).toEqual(expect.arrayContaining(queryTerms(a.title)));
+      expect(a.bodyHtml).toMatch(/^<p>.*<h3>.*<\/h3>.*<\/p>$/);
+      expect(await s.ctx.models.ArticleStats.countDocuments({ _id: a._id })).toBe(1);
+    }
+    const review = await s.ctx.models.Article.find({ state: 'review' }).lean<ArticleDoc[]>();
+    expect(review.map((a) => [a.reviewLevel, a.approvedByIds.length, a.history.at(-1)!.action])).toEqual([[1, 0, 'submit']]);
+    const editor = await s.ctx.models.User.findOne({ username: 'editor' }).lean();
+    expect(String(review[0].createdById)).toBe(String(editor!._id));
+    expect(await s.ctx.models.Article.countDocuments({ state: 'draft' })).toBe(1);
+    const scheduled = await s.ctx.models.Article.find({ state: 'scheduled' }).lean<ArticleDoc[]>();
+    expect(scheduled.map((a) => a.publishAt!.getTime() - now.getTime())).toEqual([24 * 3600_000]);
+  });
+
+  // Bug caught: covers that point at a photo record without its files (broken images in the feed).
+  it('stores the covers as photos with their files', async () => {
+    const covered = await s.ctx.models.Article.find({ coverPhotoId: { $ne: null } }).lean<ArticleDoc[]>();
+    expect(covered.length).toBeGreaterThanOrEqual(18);
+    const storage = photoStorage(s.ctx.config.dataDir);
+    for (const id of new Set(covered.map((a) => a.coverPhotoId!))) {
+      const photo = await s.ctx.models.Photo.findById(id).lean();
+      expect([photo!.width, photo!.height, photo!.mime]).toEqual([640, 360, 'image/jpeg']);
+      for (const file of [storage.pathOf(id, 'original'), storage.pathOf(id, 'display'), storage.pathOf(id, 'thumb')]) expect(await storage.exists(file)).toBe(true);
+    }
+  });
+
+  // Bug caught: a demo without an emergency notice on top, or whose deliveries the fan-out sweep
+  // would post again into the demo groups at every fresh start.
+  it('has one pinned emergency notice county-wide, one township notice, all delivered', async () => {
+    const notices = await s.ctx.models.Notice.find({ state: 'published' }).sort({ listKey: -1 }).lean();
+    expect(notices.map((n) => [n.level, n.pinned, n.regionNames])).toEqual([
+      ['emergency', true, []],
+      ['important', false, ['城关镇']],
+      ['normal', false, []],
+      ['normal', false, []],
+    ]);
+    expect(notices.every((n) => n.fanOutDone)).toBe(true);
+    const deliveries = await s.ctx.models.Outbox.find({ ref: `notice:${notices[1]._id}` }).lean();
+    expect(deliveries.map((d) => [d.state, d.channel]).sort()).toEqual([['sent', 'bot_room'], ['sent', 'bot_room']]);
+    const rooms = await s.ctx.models.Room.find({ roomId: { $in: deliveries.map((d) => d.recipient) } }).lean();
+    expect(rooms.map((r) => r.topic).sort()).toEqual(['东城社区邻里群', '南门社区邻里群']);
+  });
+
+  // Bug caught: moderation screens empty in the demo, or counters that count held/hidden comments.
+  it('has visible comments on two articles, one held for a word, one hidden by three reports', async () => {
+    const comments = await s.ctx.models.Comment.find().lean();
+    const visible = comments.filter((c) => c.state === 'visible');
+    expect(new Set(visible.map((c) => String(c.articleId))).size).toBe(2);
+    const held = comments.filter((c) => c.state === 'held');
+    expect(held.map((c) => [c.heldFor, c.matchedWords])).toEqual([['sensitive', ['代开发票']]]);
+    const hidden = comments.filter((c) => c.state === 'hidden');
+    expect(hidden.map((c) => [c.heldFor, c.reports, new Set(c.reporterIds.map(String)).size])).toEqual([['reports', 3, 3]]);
+    for (const id of new Set(visible.map((c) => String(c.articleId)))) {
+      const stats = await s.ctx.models.ArticleStats.findById(id).lean();
+      expect(stats!.comments).toBe(visible.filter((c) => String(c.articleId) === id).length);
+    }
+  });
+
+  // Bug caught: a services directory without the entries the bot's keyword answers need.
+  it('lists the county services with phones and keywords', async () => {
+    const services = await s.ctx.models.ServiceEntry.find().lean();
+    for (const word of ['停水', '停电', '燃气', '社保', '医保', '户口', '身份证', '公交', '看病', '办证']) expect([word, services.some((e) => e.keywords.includes(word))]).toEqual([word, true]);
+    for (const e of services) expect(e.phone).toMatch(/^(0\d{3}-\d{7}|12345)$/);
+  });
+
+  // Bug caught: a demo database made before news (no news, one reviewer) never got the section, or
+  // got articles approved by reviewers that do not exist there.
+  it('is added to a demo database made before it, with the reviewers it needs', async () => {
+    const { models } = s.ctx;
+    for (const m of [models.Column, models.Article, models.ArticleStats, models.Comment, models.Notice, models.ServiceEntry, models.Outbox] as const) await (m as typeof models.Outbox).deleteMany({});
+    const late = await models.User.find({ username: { $in: ['reviewer2', 'reviewer3'] } }).lean();
+    await models.User.deleteMany({ _id: { $in: late.map((u) => u._id) } });
+    await models.Identity.deleteMany({ userId: { $in: late.map((u) => u._id) } });
+    await models.SeedRecord.deleteOne({ _id: 'news' });
+
+    const later = await seedDemoCounty(models, now);
+    expect(later.applied).toEqual([{ name: 'news', count: 21 }]);
+    const government = await models.Article.findOne({ state: 'published', columnCode: 'government' }).lean<ArticleDoc>();
+    const approvers = await models.User.find({ _id: { $in: government!.approvedByIds } }).lean();
+    expect(approvers.map((u) => u.username).sort()).toEqual(['reviewer', 'reviewer2', 'reviewer3']);
+    expect(await s.staffToken('reviewer3')).toEqual(expect.any(String));
+    expect((await seedDemoCounty(models, now)).applied).toEqual([]);
+  });
+});
+
 class Interrupted extends Error {}
 const interruptAfter = (n: number) => ({
   afterWrite: (written: number) => {
@@ -137,7 +269,7 @@ describe('an interrupted seed', () => {
     await models.User.create({ name: '后来的居民', roles: ['resident'] });
     const again = await seedDemoCounty(models);
     expect(again.repaired).toEqual(['people']);
-    expect(again.applied.map((a) => a.name)).toEqual(['people', 'group chats', 'appeals']);
+    expect(again.applied.map((a) => a.name)).toEqual(['people', 'group chats', 'appeals', 'news']);
     expect(await seedCollectionCounts(models)).toEqual({ ...clean, User: clean.User + 1 });
     expect(await models.SeedRecord.countDocuments({ _id: /^pending:/ })).toBe(0);
     expect((await seedDemoCounty(models)).applied).toEqual([]);
