@@ -3,14 +3,15 @@
 import { Image, Text, View } from '@tarojs/components';
 import type { ArticleSummary } from '../api/types';
 import { photoSrc, sourceAndTime } from '../utils/news';
+import { NewsTag } from './NewsTag';
 import './ArticleCard.scss';
 
 export function ArticleTags({ article }: { article: Pick<ArticleSummary, 'pinned' | 'emergency'> }) {
   if (!article.emergency && !article.pinned) return null;
   return (
     <View className='article-tags'>
-      {article.emergency ? <Text className='article-tag article-tag--emergency'>紧急</Text> : null}
-      {article.pinned ? <Text className='article-tag article-tag--pinned'>置顶</Text> : null}
+      {article.emergency ? <NewsTag tone='emergency'>紧急</NewsTag> : null}
+      {article.pinned ? <NewsTag tone='pinned'>置顶</NewsTag> : null}
     </View>
   );
 }

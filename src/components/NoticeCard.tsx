@@ -3,10 +3,11 @@
 import { Text, View } from '@tarojs/components';
 import type { NoticeLevel, NoticeSummary } from '../api/types';
 import { formatTime, scopeNames } from '../utils/news';
+import { NewsTag } from './NewsTag';
 import './NoticeCard.scss';
 
 export function NoticeLevelTag({ level, label }: { level: NoticeLevel; label: string }) {
-  return <Text className={`notice-level notice-level--${level}`}>{label}</Text>;
+  return <NewsTag tone={level}>{label}</NewsTag>;
 }
 
 export function NoticeCard({ notice, onClick, compact = false }: { notice: NoticeSummary; onClick?: () => void; compact?: boolean }) {
@@ -14,7 +15,7 @@ export function NoticeCard({ notice, onClick, compact = false }: { notice: Notic
     <View className={`notice-card notice-card--${notice.level}`} onClick={onClick}>
       <View className='notice-card__head'>
         <NoticeLevelTag level={notice.level} label={notice.levelLabel} />
-        {notice.pinned ? <Text className='notice-card__pinned'>置顶</Text> : null}
+        {notice.pinned ? <NewsTag tone='pinned'>置顶</NewsTag> : null}
         <Text className='notice-card__time'>{formatTime(notice.publishedAt)}</Text>
       </View>
       <Text className='notice-card__title'>{notice.title}</Text>

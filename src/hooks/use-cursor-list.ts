@@ -14,6 +14,11 @@ export interface CursorListOptions<T> {
   idOf: (item: T) => string;
   /** False: nothing is requested (e.g. a search without words) and the list is idle and empty. */
   enabled?: boolean;
+  /**
+   * True (default): the first page is read on mount and whenever `load` changes. False: the page
+   * reads it itself (e.g. `refresh()` each time it shows, as the 诉求 tab does).
+   */
+  auto?: boolean;
 }
 
 export interface CursorList<T> {
@@ -45,9 +50,10 @@ export interface CursorList<T> {
  */
 export function useCursorList<T>(load: (cursor: string | undefined) => Promise<CursorPage<T>>, opts: CursorListOptions<T>): CursorList<T> {
   const enabled = opts.enabled !== false;
+  const auto = opts.auto !== false;
   const [items, setItems] = useState<T[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [status, setStatus] = useState<CursorListStatus>(enabled ? 'loading' : 'idle');
+  const [status, setStatus] = useState<CursorListStatus>(enabled && auto ? 'loading' : 'idle');
   const [error, setError] = useState('');
   const [refreshError, setRefreshError] = useState('');
   const [loadingMore, setLoadingMore] = useState(false);
@@ -132,7 +138,7 @@ export function useCursorList<T>(load: (cursor: string | undefined) => Promise<C
 
   useEffect(() => {
     if (enabled) {
-      void read(true);
+      if (auto) void read(true);
       return;
     }
     generation.current++;
@@ -143,7 +149,57 @@ export function useCursorList<T>(load: (cursor: string | undefined) => Promise<C
     setNextCursor(null);
     setLoadingMore(false);
     setStatus('idle');
-  }, [load, enabled, read]);
+  }, [load, enabled, auto, read]);
 
   return { items, status, error, refreshError, nextCursor, loadingMore, moreError, refresh, reset, loadMore, mutate: setItems };
+}
+
+export interface LoadedItem<T> {
+  item: T | null;
+  status: 'loading' | 'ready' | 'error';
+  error: string;
+  /** Reads again, keeping the shown item until the answer comes (重试, a refresh). */
+  reload: () => Promise<void>;
+  /** Changes the shown item (an action's answer, an optimistic guess); a read under way is dropped. */
+  update: (fn: (item: T) => T) => void;
+}
+
+/**
+ * One item read by id (an article, a notice) with the same states as a list's first page. `load`
+ * null means there is no id: the error view with `missing`. Read on mount and when `load` changes.
+ */
+export function useLoadedItem<T>(load: (() => Promise<T>) | null, missing: string): LoadedItem<T> {
+  const [item, setItem] = useState<T | null>(null);
+  const [status, setStatus] = useState<LoadedItem<T>['status']>('loading');
+  const [error, setError] = useState('');
+  const generation = useRef(0);
+
+  const reload = useCallback(async () => {
+    const gen = ++generation.current;
+    if (!load) {
+      setError(missing);
+      setStatus('error');
+      return;
+    }
+    setStatus((s) => (s === 'ready' ? s : 'loading'));
+    try {
+      const loaded = await load();
+      if (gen !== generation.current) return;
+      setItem(loaded);
+      setStatus('ready');
+    } catch (e) {
+      if (gen !== generation.current) return;
+      setError(errorMessage(e));
+      setStatus((s) => (s === 'ready' ? s : 'error'));
+    }
+  }, [load, missing]);
+
+  useEffect(() => void reload(), [reload]);
+
+  const update = useCallback((fn: (item: T) => T) => {
+    generation.current++;
+    setItem((current) => (current === null ? current : fn(current)));
+  }, []);
+
+  return { item, status, error, reload, update };
 }

@@ -48,10 +48,10 @@ test('shows the columns, the feed of the reader community and the pinned notice'
   // Only the pinned notice is in the banner while one is pinned.
   expect(screen.getByText('寒潮预警：请做好防寒')).toBeTruthy();
   expect(screen.queryByText('第2条通知：明天上午停水')).toBeNull();
-  expect(document.querySelector('.home__notices .notice-level--emergency')?.textContent).toBe('紧急');
+  expect(document.querySelector('.home__notices .news-tag--emergency')?.textContent).toBe('紧急');
 
-  expect(document.querySelector('.article-tag--pinned')?.textContent).toBe('置顶');
-  expect(document.querySelector('.article-tag--emergency')?.textContent).toBe('紧急');
+  expect(document.querySelector('.article-card .news-tag--pinned')?.textContent).toBe('置顶');
+  expect(document.querySelector('.article-card .news-tag--emergency')?.textContent).toBe('紧急');
   expect(document.querySelector('.article-card__thumb')?.getAttribute('src')).toBe('http://127.0.0.1:3000/api/v1/photos/p1/thumb');
   const metas = Array.from(document.querySelectorAll('.article-card__meta')).map((m) => m.textContent);
   expect(metas).toHaveLength(2);

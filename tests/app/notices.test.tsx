@@ -31,9 +31,9 @@ test('lists the notices in the server order with 紧急 and 重要 tags, for the
   await screen.findByText('寒潮预警');
   expect(log.find((r) => r.path === '/notices')?.query).toEqual({ regionId: 'r-east', limit: '20' });
   expect(Array.from(document.querySelectorAll('.notice-card__title')).map((t) => t.textContent)).toEqual(['寒潮预警', '医保缴费截止提醒', '社区文艺演出']);
-  expect(screen.getByText('紧急').className).toContain('notice-level--emergency');
-  expect(screen.getByText('重要').className).toContain('notice-level--important');
-  expect(screen.getByText('通知').className).toContain('notice-level--normal');
+  expect(screen.getByText('紧急').className).toContain('news-tag--emergency');
+  expect(screen.getByText('重要').className).toContain('news-tag--important');
+  expect(screen.getByText('通知').className).toContain('news-tag--normal');
   expect(screen.getByText('置顶')).toBeTruthy();
   expect(screen.getAllByText('范围：城关镇')).toHaveLength(3);
   fireEvent.click(screen.getByText('医保缴费截止提醒'));
@@ -66,7 +66,7 @@ test('the detail shows level, scope, publisher, time and the body with its line 
   render(<NoticePage />);
   expect(await screen.findByText('第1条通知：明天上午停水')).toBeTruthy();
   expect(log[0].path).toBe('/notices/n7');
-  expect(screen.getByText('重要').className).toContain('notice-level--important');
+  expect(screen.getByText('重要').className).toContain('news-tag--important');
   expect(screen.getByText('范围：城关镇、东关社区')).toBeTruthy();
   expect(screen.getByText('发布：城关镇人民政府')).toBeTruthy();
   expect(document.querySelector('.notice__body')?.textContent).toBe('因管网维修，明天上午8点到12点停水。\n请提前储水。');

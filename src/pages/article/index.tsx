@@ -1,57 +1,33 @@
 // One article for readers: title, column, source, author and time, the cover, the body (sanitised
 // rich text), views, 点赞 (at once, taken back if the server refuses), the comments, and sharing
 // (the share card in WeChat; 复制链接 in a browser).
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { Button, Image, RichText, Text, View } from '@tarojs/components';
 import Taro, { useRouter, useShareAppMessage } from '@tarojs/taro';
 import { newsApi } from '../../api/endpoints';
-import { LOGIN_PAGE, errorMessage } from '../../api/request';
+import { LOGIN_PAGE } from '../../api/request';
 import type { ArticleDetail } from '../../api/types';
 import { ArticleTags } from '../../components/ArticleCard';
 import { CommentSection } from '../../components/CommentSection';
 import { ErrorState, LoadingState } from '../../components/StateView';
+import { useLoadedItem } from '../../hooks/use-cursor-list';
 import { usePageClass } from '../../hooks/use-page-class';
 import { getSession } from '../../store/session';
 import { articleUrl, formatTime, photoSrc, richTextBody } from '../../utils/news';
 import './index.scss';
 
-type Status = 'loading' | 'ready' | 'error';
-
 export default function ArticlePage() {
   const pageClass = usePageClass('article');
   const id = useRouter().params.id ?? '';
-  const [status, setStatus] = useState<Status>('loading');
-  const [article, setArticle] = useState<ArticleDetail | null>(null);
-  const [error, setError] = useState('');
+  const load = useCallback(() => newsApi.get(id, { toast: false }), [id]);
+  const { item: article, status, error, reload, update } = useLoadedItem(id ? load : null, '没有找到这篇文章');
   const articleRef = useRef<ArticleDetail | null>(null);
   articleRef.current = article;
   const liking = useRef(false);
-  const generation = useRef(0);
-
-  const load = useCallback(async () => {
-    if (!id) {
-      setError('没有找到这篇文章');
-      setStatus('error');
-      return;
-    }
-    const gen = ++generation.current;
-    setStatus((s) => (s === 'ready' ? s : 'loading'));
-    try {
-      const detail = await newsApi.get(id, { toast: false });
-      if (gen !== generation.current) return;
-      setArticle(detail);
-      setStatus('ready');
-    } catch (e) {
-      if (gen !== generation.current) return;
-      setError(errorMessage(e));
-      setStatus((s) => (s === 'ready' ? s : 'error'));
-    }
-  }, [id]);
 
   useEffect(() => {
-    void load();
     if (process.env.TARO_ENV === 'weapp') void Taro.showShareMenu({ withShareTicket: false });
-  }, [load]);
+  }, []);
 
   useShareAppMessage(() => {
     const a = articleRef.current;
@@ -65,15 +41,13 @@ export default function ArticlePage() {
     if (!before || liking.current) return;
     liking.current = true;
     const want = !before.liked;
-    // Answers to an earlier load of the article must not overwrite the optimistic state.
-    generation.current++;
-    setArticle({ ...before, liked: want, likes: Math.max(0, before.likes + (want ? 1 : -1)) });
+    update((a) => ({ ...a, liked: want, likes: Math.max(0, a.likes + (want ? 1 : -1)) }));
     try {
       const result = want ? await newsApi.like(id) : await newsApi.unlike(id);
-      setArticle((a) => (a ? { ...a, liked: result.liked, likes: result.likes } : a));
+      update((a) => ({ ...a, liked: result.liked, likes: result.likes }));
     } catch {
       // The request layer has shown why.
-      setArticle((a) => (a ? { ...a, liked: before.liked, likes: before.likes } : a));
+      update((a) => ({ ...a, liked: before.liked, likes: before.likes }));
     } finally {
       liking.current = false;
     }
@@ -94,7 +68,7 @@ export default function ArticlePage() {
   if (status === 'error' || !article) {
     return (
       <View className={pageClass}>
-        <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void load() : undefined} />
+        <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void reload() : undefined} />
       </View>
     );
   }
@@ -129,7 +103,7 @@ export default function ArticlePage() {
       <CommentSection
         articleId={article.id}
         onPosted={(c) => {
-          if (c.state === 'visible') setArticle((a) => (a ? { ...a, comments: a.comments + 1 } : a));
+          if (c.state === 'visible') update((a) => ({ ...a, comments: a.comments + 1 }));
         }}
       />
     </View>

@@ -1,48 +1,22 @@
 // One notice: title, level, the regions it is for, who published it and when, and the body as
 // written (line breaks kept).
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback } from 'react';
 import { Text, View } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
 import { noticesApi } from '../../api/endpoints';
-import { errorMessage } from '../../api/request';
-import type { NoticeDetail } from '../../api/types';
 import { NoticeLevelTag } from '../../components/NoticeCard';
+import { NewsTag } from '../../components/NewsTag';
 import { ErrorState, LoadingState } from '../../components/StateView';
+import { useLoadedItem } from '../../hooks/use-cursor-list';
 import { usePageClass } from '../../hooks/use-page-class';
 import { formatTime, scopeNames } from '../../utils/news';
 import './index.scss';
 
-type Status = 'loading' | 'ready' | 'error';
-
 export default function NoticePage() {
   const pageClass = usePageClass('notice');
   const id = useRouter().params.id ?? '';
-  const [status, setStatus] = useState<Status>('loading');
-  const [notice, setNotice] = useState<NoticeDetail | null>(null);
-  const [error, setError] = useState('');
-  const generation = useRef(0);
-
-  const load = useCallback(async () => {
-    if (!id) {
-      setError('没有找到这条通知');
-      setStatus('error');
-      return;
-    }
-    const gen = ++generation.current;
-    setStatus('loading');
-    try {
-      const detail = await noticesApi.get(id, { toast: false });
-      if (gen !== generation.current) return;
-      setNotice(detail);
-      setStatus('ready');
-    } catch (e) {
-      if (gen !== generation.current) return;
-      setError(errorMessage(e));
-      setStatus('error');
-    }
-  }, [id]);
-
-  useEffect(() => void load(), [load]);
+  const load = useCallback(() => noticesApi.get(id, { toast: false }), [id]);
+  const { item: notice, status, error, reload } = useLoadedItem(id ? load : null, '没有找到这条通知');
 
   if (status === 'loading') {
     return (
@@ -54,7 +28,7 @@ export default function NoticePage() {
   if (status === 'error' || !notice) {
     return (
       <View className={pageClass}>
-        <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void load() : undefined} />
+        <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void reload() : undefined} />
       </View>
     );
   }
@@ -63,7 +37,7 @@ export default function NoticePage() {
       <View className='card'>
         <View className='notice__head'>
           <NoticeLevelTag level={notice.level} label={notice.levelLabel} />
-          {notice.pinned ? <Text className='notice__pinned'>置顶</Text> : null}
+          {notice.pinned ? <NewsTag tone='pinned'>置顶</NewsTag> : null}
         </View>
         <Text className='notice__title'>{notice.title}</Text>
         <View className='notice__meta'>
