@@ -1,15 +1,9 @@
 /**
- * Shared pieces of the news suites (workflow, feed, comments): the demo columns, and an article
- * created and published the way the newsroom does it.
- *
- * FIRST VERSION: writes through the models (the workflow routes are being built), setting
- * feedKey and searchTerms exactly as the real publish does. The signature stays when it moves to
- * the API.
+ * Shared pieces of the news suites (workflow, feed, comments, sanitising): the demo columns, the
+ * newsroom's accounts, and an article written, submitted and approved through the API the way the
+ * newsroom does it (so feedKey, searchTerms, stats and history are exactly the real publish's).
  */
-import { Types } from 'mongoose';
 import type { ColumnDoc } from '../../server/news/model';
-import { feedKeyOf } from '../../server/news/feed-key';
-import { documentTerms, htmlText } from '../../server/news/search-terms';
 import type { TestServer } from './server';
 
 /** The demo county's columns (code → name, review levels, emergency), as the seed writes them. */
@@ -33,52 +27,88 @@ export async function ensureColumn(server: TestServer, code: string): Promise<Co
   return (await Column.findOne({ code }).lean<ColumnDoc>())!;
 }
 
-export interface PublishOptions {
+/** Tokens of the newsroom: the demo editor, and three different reviewers (a column has up to 3 levels, each a different person). */
+export interface NewsStaff {
+  admin: string;
+  editor: string;
+  reviewers: [string, string, string];
+}
+
+const STAFF_PASSWORD = 'news-reviewer-pass-1';
+const staffCache = new WeakMap<TestServer, Promise<NewsStaff>>();
+
+/** Signs in the newsroom once per server; the second and third reviewers are created (by the admin) on first use. */
+export function newsStaff(server: TestServer): Promise<NewsStaff> {
+  let p = staffCache.get(server);
+  if (!p) {
+    p = (async () => {
+      const admin = await server.staffToken('admin');
+      const extra: string[] = [];
+      for (const username of ['news_reviewer2', 'news_reviewer3']) {
+        if (!(await server.ctx.models.User.exists({ username }))) {
+          const made = await server.api('POST', '/api/v1/users', { token: admin, body: { name: username === 'news_reviewer2' ? '审核员乙' : '审核员丙', username, password: STAFF_PASSWORD, roles: ['reviewer'] } });
+          if (made.status !== 201) throw new Error(`create ${username}: ${made.status} ${JSON.stringify(made.body)}`);
+        }
+        const login = await server.api('POST', '/api/v1/auth/password-login', { body: { username, password: STAFF_PASSWORD } });
+        if (login.status !== 200) throw new Error(`login ${username}: ${login.status} ${JSON.stringify(login.body)}`);
+        extra.push(login.body.accessToken);
+      }
+      return { admin, editor: await server.staffToken('editor'), reviewers: [await server.staffToken('reviewer'), extra[0], extra[1]] };
+    })();
+    p.catch(() => staffCache.delete(server));
+    staffCache.set(server, p);
+  }
+  return p;
+}
+
+export interface ArticleInput {
   columnCode: string;
   title: string;
   /** HTML body; default: a paragraph naming the title. */
   body?: string;
   regionIds?: string[];
-  pinned?: boolean;
   summary?: string;
+  coverPhotoId?: string | null;
+  author?: string;
 }
 
-/** Creates and publishes an article; returns its id. */
-export async function publishArticle(server: TestServer, opts: PublishOptions): Promise<string> {
-  const { Article, ArticleStats, Region } = server.ctx.models;
-  const column = await ensureColumn(server, opts.columnCode);
-  const bodyHtml = opts.body ?? `<p>${opts.title}：这是一篇测试文章的正文内容。</p>`;
-  const text = htmlText(bodyHtml);
-  const summary = opts.summary ?? Array.from(text).slice(0, 60).join('');
-  const regions = opts.regionIds?.length ? await Region.find({ _id: { $in: opts.regionIds } }).lean<{ _id: Types.ObjectId; path: string; name: string }[]>() : [];
-  const now = server.ctx.now();
-  const _id = new Types.ObjectId();
-  const pinned = !!opts.pinned;
-  await Article.create({
-    _id,
-    columnId: column._id,
-    columnCode: column.code,
-    columnName: column.name,
-    title: opts.title,
-    summary,
-    bodyHtml,
-    source: '县融媒体中心',
-    author: '测试记者',
-    regionIds: regions.map((r) => r._id),
-    regionPaths: regions.map((r) => r.path),
-    regionNames: regions.map((r) => r.name),
-    state: 'published',
-    reviewLevels: column.reviewLevels,
-    reviewLevel: null,
-    publishedAt: now,
-    pinned,
-    emergency: column.emergency,
-    feedKey: feedKeyOf({ _id, publishedAt: now, pinned, emergency: column.emergency }),
-    searchTerms: documentTerms(opts.title, summary, text),
-    createdById: new Types.ObjectId(),
-    createdByName: '测试编辑',
-    history: [{ at: now, action: 'publish', level: null, byId: null, byName: '测试编辑', note: null }],
+/** A draft written by the demo editor; returns the API's ArticleManageDetail. */
+export async function createDraft(server: TestServer, input: ArticleInput, token?: string): Promise<any> {
+  const column = await ensureColumn(server, input.columnCode);
+  const res = await server.api('POST', '/api/v1/articles', {
+    token: token ?? (await newsStaff(server)).editor,
+    body: {
+      columnId: String(column._id),
+      title: input.title,
+      bodyHtml: input.body ?? `<p>${input.title}：这是一篇测试文章的正文内容。</p>`,
+      author: input.author ?? '测试记者',
+      ...(input.summary !== undefined ? { summary: input.summary } : {}),
+      ...(input.regionIds ? { regionIds: input.regionIds } : {}),
+      ...(input.coverPhotoId !== undefined ? { coverPhotoId: input.coverPhotoId } : {}),
+    },
   });
-  await ArticleStats.updateOne({ _id }, { $setOnInsert: { views: 0, likes: 0, comments: 0 } }, { upsert: true });
-  return String(_id);
+  if (res.status !== 201) throw new Error(`create article: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** POST /articles/:id/<action>, expecting 200; returns the ArticleManageDetail. */
+export async function articleMove(server: TestServer, token: string, id: string, action: string, body: unknown = {}): Promise<any> {
+  const res = await server.api('POST', `/api/v1/articles/${id}/${action}`, { token, body });
+  if (res.status !== 200) throw new Error(`${action} ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export interface PublishOptions extends ArticleInput {
+  pinned?: boolean;
+}
+
+/** Writes, submits and approves every level of the column (a different reviewer each), pins if asked; returns the id. */
+export async function publishArticle(server: TestServer, opts: PublishOptions): Promise<string> {
+  const staff = await newsStaff(server);
+  const draft = await createDraft(server, opts, staff.editor);
+  let a = await articleMove(server, staff.editor, draft.id, 'submit', {});
+  for (let level = 1; a.state === 'review'; level++) a = await articleMove(server, staff.reviewers[level - 1], draft.id, 'approve', {});
+  if (a.state !== 'published') throw new Error(`article ${draft.id} ended ${a.state}, not published`);
+  if (opts.pinned) await articleMove(server, staff.editor, draft.id, 'pin', { pinned: true });
+  return draft.id;
 }
