@@ -4,6 +4,7 @@ import Taro, { useDidShow } from '@tarojs/taro';
 import { appealsApi, articlesApi } from '../../../../api/endpoints';
 import type { AppealCounts, ManageCounts } from '../../../../api/types';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
+import { usePageClass } from '../../../../hooks/use-page-class';
 import { getSession } from '../../../../store/session';
 import { regionLabel } from '../../../../utils/region';
 import { canBindRooms, fileChannel, isAdmin, isDispatcher, openCount, staffPage, worksOnAppeals, type StaffView } from '../../shared';
@@ -25,6 +26,7 @@ function Entry({ title, sub, badge, onClick }: { title: string; sub: string; bad
 
 // Staff workbench (工作台): lives in the `packages/staff` subpackage so residents never download it.
 export default function WorkbenchPage() {
+  const pageClass = usePageClass('workbench');
   const user = useCurrentUser();
   const [counts, setCounts] = useState<AppealCounts | null>(null);
   const [newsCounts, setNewsCounts] = useState<ManageCounts | null>(null);
@@ -63,7 +65,7 @@ export default function WorkbenchPage() {
 
   if (!user) {
     return (
-      <View className='page workbench'>
+      <View className={pageClass}>
         <View className='card'>
           <Text className='card__title'>请先登录</Text>
           <Text className='text-muted'>工作台仅供工作人员使用。</Text>
@@ -78,7 +80,7 @@ export default function WorkbenchPage() {
   const channel = fileChannel(user);
 
   return (
-    <View className='page workbench'>
+    <View className={pageClass}>
       <View className='card'>
         <Text className='card__title'>我的工作台</Text>
         <Text className='workbench__who'>
