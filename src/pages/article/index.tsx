@@ -78,10 +78,10 @@ export default function ArticlePage() {
       <ArticleTags article={article} />
       <Text className='article__title'>{article.title}</Text>
       <View className='article__meta'>
-        <Text className='article__column'>{article.columnName}</Text>
-        <Text>{article.source}</Text>
-        <Text>{`作者：${article.author}`}</Text>
-        <Text>{formatTime(article.publishedAt)}</Text>
+        <Text className='article__meta-item article__column'>{article.columnName}</Text>
+        <Text className='article__meta-item'>{article.source}</Text>
+        <Text className='article__meta-item'>{`作者：${article.author}`}</Text>
+        <Text className='article__meta-item'>{formatTime(article.publishedAt)}</Text>
       </View>
       {article.cover ? <Image className='article__cover' src={photoSrc(article.cover.url)} mode='widthFix' /> : null}
       <View className='article__body'>
