@@ -24,6 +24,7 @@ import type {
 } from '../server/appeals/schemas';
 import type { UploadedPhoto } from '../server/photos/schemas';
 import type { ClaimBody, ClaimedRoomItem, ClaimResult, CompleteBody, CompleteResult } from '../server/outbox/schemas';
+import type { ServiceEntry, ServiceEntryList } from '../server/service-directory/schemas';
 
 /** `POST /bot/bindings/redeem` */
 export type RedeemBindingRequest = z.input<typeof RedeemBindingBody>;
@@ -80,3 +81,9 @@ export type OutboxItem = ClaimedRoomItem;
 /** `POST /bot/outbox/:id/complete`: the outcome, reported by the owner of the lease. */
 export type CompleteOutboxRequest = z.input<typeof CompleteBody>;
 export type CompleteOutboxResponse = CompleteResult;
+
+// ---- Services directory (server/service-directory/schemas.ts) ----
+
+/** `GET /bot/services`: the active entries, with the keywords the bot answers questions by. */
+export type ServiceDirectoryResponse = ServiceEntryList;
+export type ServiceDirectoryEntry = ServiceEntry;

@@ -20,6 +20,7 @@ import type {
   PhotoUpload,
   RedeemBindingRequest,
   RedeemBindingResponse,
+  ServiceDirectoryResponse,
   UnbindRoomRequest,
   UnbindRoomResponse,
 } from './api-types';
@@ -77,6 +78,8 @@ export interface ServerClient {
   uploadPhoto(photo: { bytes: Uint8Array; filename: string; mediaType: string }): Promise<PhotoUpload>;
   claimOutbox(body: ClaimOutboxRequest): Promise<ClaimOutboxResponse>;
   completeOutbox(id: string, body: CompleteOutboxRequest): Promise<CompleteOutboxResponse>;
+  /** The services directory's active entries (the bot answers keyword questions from it). */
+  listServices(): Promise<ServiceDirectoryResponse>;
 }
 
 /** Socket errors that mean the request never reached the server, so even a POST is safe to resend. */
@@ -183,5 +186,6 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
     claimOutbox: (body) => request<ClaimOutboxResponse>('POST', '/bot/outbox/claim', body),
     // The server answers a repeated report of the same owner with the state it already set.
     completeOutbox: (id, body) => request<CompleteOutboxResponse>('POST', `/bot/outbox/${encodeURIComponent(id)}/complete`, body, { idempotent: true }),
+    listServices: () => request<ServiceDirectoryResponse>('GET', '/bot/services'),
   };
 }

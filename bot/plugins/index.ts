@@ -10,6 +10,8 @@ import { AppealQuery, type AppealQueryConfig } from './appeal-query';
 import { GridForwarding, type GridForwardingConfig } from './grid-forwarding';
 import { OutboxDelivery, type OutboxDeliveryConfig } from './outbox-delivery';
 import { RoomBinding, type RoomBindingConfig } from './room-binding';
+import { ServiceAnswers, type ServiceAnswersConfig } from './service-answers';
+import { Welcome, type WelcomeConfig } from './welcome';
 
 /** What createBot hands to every plugin. */
 export interface PluginContext {
@@ -34,6 +36,10 @@ export interface PluginSettings {
   appealQuery?: Settings<AppealQueryConfig>;
   /** Drains the server's outbox for bound rooms at a paced rate. */
   outboxDelivery?: Settings<OutboxDeliveryConfig>;
+  /** Keyword questions (停水找谁？, 查电话 社保) answered from the services directory, in bound groups and private chats. */
+  serviceAnswers?: Settings<ServiceAnswersConfig>;
+  /** A short guide to members who join a group, and the bot's introduction when it is added to one. */
+  welcome?: Settings<WelcomeConfig>;
   /** Extra plugins appended after the built-in ones (tests, experiments). */
   extra?: WechatyPlugin[];
 }
@@ -45,6 +51,8 @@ export function buildPlugins(ctx: PluginContext, settings: PluginSettings = {}):
   if (settings.gridForwarding !== false) plugins.push(GridForwarding({ ...settings.gridForwarding, ...ctx }));
   if (settings.appealQuery !== false) plugins.push(AppealQuery({ ...settings.appealQuery, ...ctx }));
   if (settings.outboxDelivery !== false) plugins.push(OutboxDelivery({ ...settings.outboxDelivery, ...ctx }));
+  if (settings.serviceAnswers !== false) plugins.push(ServiceAnswers({ ...settings.serviceAnswers, ...ctx }));
+  if (settings.welcome !== false) plugins.push(Welcome({ ...settings.welcome, ...ctx }));
   plugins.push(...(settings.extra ?? []));
   return plugins;
 }
