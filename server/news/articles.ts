@@ -7,7 +7,6 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
-import { photoRef } from '../photos/schemas';
 import type { RegionDoc } from '../regions/model';
 import { ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, ARTICLE_STATES, type ArticleStateName } from './labels';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
@@ -16,12 +15,12 @@ import type {
   ArticleManageDetail,
   ArticleManageItem,
   ArticleManagePage,
-  ArticleSummary,
   CreateArticleBody,
   ManageCounts,
   ManageQuery,
   UpdateArticleBody,
 } from './schemas';
+import { toArticleSummary } from './feed';
 import { cleanArticleBody } from './sanitize';
 import { documentTerms, queryTerms } from './search-terms';
 
@@ -57,24 +56,6 @@ export function reviewRefusal(a: Pick<ArticleDoc, 'createdById' | 'approvedByIds
   if (String(a.createdById) === user.id) return '不能审核自己撰写的文章，请由其他审核人员审核';
   if (a.approvedByIds.some((id) => String(id) === user.id)) return '同一篇文章的各级审核须由不同的人完成，您已审核通过本轮的上一级';
   return null;
-}
-
-export function toArticleSummary(a: ArticleDoc): ArticleSummary {
-  return {
-    id: String(a._id),
-    columnId: String(a.columnId),
-    columnCode: a.columnCode,
-    columnName: a.columnName,
-    title: a.title,
-    summary: a.summary,
-    cover: a.coverPhotoId ? photoRef(a.coverPhotoId) : null,
-    source: a.source,
-    author: a.author,
-    regionNames: a.regionNames,
-    pinned: a.pinned,
-    emergency: a.emergency,
-    publishedAt: a.publishedAt ? a.publishedAt.toISOString() : null,
-  };
 }
 
 export function toManageItem(a: ArticleDoc): ArticleManageItem {
