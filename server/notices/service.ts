@@ -69,6 +69,14 @@ export function ancestorPaths(path: string): string[] {
   return ids.map((_, i) => `/${ids.slice(0, i + 1).join('/')}/`);
 }
 
+/** Adds the search to a filter (every term of the query); false when the query has no terms (nothing can match). */
+function withSearch(filter: Record<string, unknown>, q: string | undefined): boolean {
+  if (!q) return true;
+  const terms = queryTerms(q);
+  if (terms.length > 0) filter.searchTerms = { $all: terms };
+  return terms.length > 0;
+}
+
 interface Scope {
   regionIds: Types.ObjectId[];
   regionPaths: string[];
@@ -153,11 +161,7 @@ export function noticeService(ctx: AppContext) {
         if (!region) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '区域不存在' }]);
         filter.$or = [{ regionPaths: { $size: 0 } }, { regionPaths: { $in: ancestorPaths(region.path) } }];
       }
-      if (q.q) {
-        const terms = queryTerms(q.q);
-        if (terms.length === 0) return { items: [], nextCursor: null };
-        filter.searchTerms = { $all: terms };
-      }
+      if (!withSearch(filter, q.q)) return { items: [], nextCursor: null };
       const after = decodeCursor(q.cursor);
       if (after) filter.listKey = { $lt: after };
       const docs = await Notice.find(filter).sort({ listKey: -1 }).limit(q.limit + 1).lean<NoticeDoc[]>();
@@ -175,11 +179,7 @@ export function noticeService(ctx: AppContext) {
       const filter: Record<string, unknown> = {};
       if (!isCountyWriter(user)) filter.createdById = new Types.ObjectId(user.id);
       if (q.state) filter.state = q.state;
-      if (q.q) {
-        const terms = queryTerms(q.q);
-        if (terms.length === 0) return { items: [], nextCursor: null };
-        filter.searchTerms = { $all: terms };
-      }
+      if (!withSearch(filter, q.q)) return { items: [], nextCursor: null };
       const after = decodeIdCursor(q.cursor);
       if (after) filter._id = { $lt: after };
       const docs = await Notice.find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean<NoticeDoc[]>();
