@@ -154,11 +154,12 @@ describe('workbench entries by role', () => {
   });
 
   // Bug caught: reviewers land on the editor's list instead of their queue, or the badge counts one level only.
-  test('reviewers: 审核稿件 (all levels waiting) opens the review tab; 评论审核', async () => {
+  // They also write notices county-wide (docs/PRODUCT.md; the server's notice writers).
+  test('reviewers: 审核稿件 (all levels waiting) opens the review tab; 评论审核, 通知管理', async () => {
     await show(reviewer);
-    expect(entries()).toEqual(expect.arrayContaining(['审核稿件', '评论审核']));
+    expect(entries()).toEqual(expect.arrayContaining(['审核稿件', '评论审核', '通知管理']));
     expect(entries()).not.toContain('写稿');
-    expect(entries()).not.toContain('通知管理');
+    expect(entries()).not.toContain('稿件管理');
     expect(badgeOf('审核稿件')).toBe('3');
     await click('审核稿件');
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/news-desk/index?tab=review' });

@@ -65,7 +65,7 @@ function notice(overrides: Partial<NoticeManageItem> = {}): NoticeManageItem {
     regionIds: [],
     createdByName: '周编辑',
     updatedAt: '2026-11-26T02:00:00.000Z',
-    deliveries: {},
+    deliveries: { pending: 0, sending: 0, sent: 0, failed: 0 },
     ...overrides,
   };
 }
@@ -291,7 +291,7 @@ describe('notice desk', () => {
           items:
             req.query.state === 'draft'
               ? [notice()]
-              : [notice(), notice({ id: 'n2', title: '寒潮橙色预警', level: 'emergency', levelLabel: '紧急', state: 'published', stateLabel: '已发布', publishedAt: '2026-11-26T03:00:00.000Z', deliveries: { sent: 4, pending: 1, failed: 1 } })],
+              : [notice(), notice({ id: 'n2', title: '寒潮橙色预警', level: 'emergency', levelLabel: '紧急', state: 'published', stateLabel: '已发布', publishedAt: '2026-11-26T03:00:00.000Z', deliveries: { sent: 4, pending: 1, sending: 0, failed: 1 } })],
           nextCursor: null,
         }),
     });

@@ -13,10 +13,10 @@ export const isEditor = (user: WithRoles) => has(user, 'editor');
 /** Reviewers approve or send back articles at each review level and moderate comments. */
 export const isReviewer = (user: WithRoles) => has(user, 'reviewer');
 export const worksOnNews = (user: WithRoles) => isEditor(user) || isReviewer(user);
-/** Notices are written by editors (county-wide) and community staff (for their communities). */
-export const writesNotices = (user: WithRoles) => isEditor(user) || has(user, 'community_staff');
-/** Community staff who are not editors may only address their own communities. */
-export const noticeScopeIsOwnCommunities = (user: WithRoles) => !isEditor(user) && has(user, 'community_staff');
+/** Notices are written by editors and reviewers (county-wide) and community staff (for their communities). */
+export const writesNotices = (user: WithRoles) => worksOnNews(user) || has(user, 'community_staff');
+/** Community staff who are not in the newsroom may only address their own communities. */
+export const noticeScopeIsOwnCommunities = (user: WithRoles) => !worksOnNews(user) && has(user, 'community_staff');
 
 /** Articles waiting at any review level. */
 export const reviewWaiting = (counts: ManageCounts | null): number | null =>
