@@ -170,7 +170,7 @@ describe('a notice to many group chats', () => {
     // The editor's delivery view agrees.
     const view = await s.api('GET', `/api/v1/notices/${notice.id}/deliveries`, { token: editor });
     expect(view.body.counts).toEqual({ pending: 0, sending: 0, sent: inScope.length, failed: 0 });
-  });
+  }, 60_000);
 
   // Catches: a restarted bot saying again what its previous run said, or never sending what that
   // run had claimed but not sent.
@@ -193,7 +193,7 @@ describe('a notice to many group chats', () => {
     const second = await start({ minIntervalMs: 3000, perMinute: 15, claimLimit: 5, now: clock2.now, delay: clock2.delay });
     const sends2 = recordSends(second, clock2);
     // While the first bot's lease holds, the second finds nothing to take.
-    await second.waitForLog((l) => l.msg === 'outbox empty: waiting');
+    await second.waitForLog((l) => l.msg === 'outbox empty: waiting', 15_000);
     expect(sends2).toEqual([]);
     // The lease ends (the server's clock moves past it): the second bot takes the rest over.
     serverClockOffsetMs += 121_000;
@@ -206,5 +206,5 @@ describe('a notice to many group chats', () => {
     const firstRooms = new Set(sends1.map((x) => x.roomId));
     for (const r of done) expect([r.state, r.attempts]).toEqual(['sent', firstRooms.has(r.recipient) ? 1 : 2]);
     for (let i = 1; i < sends2.length; i++) expect(sends2[i]!.at - sends2[i - 1]!.at).toBeGreaterThanOrEqual(3000);
-  });
+  }, 60_000);
 });
