@@ -58,17 +58,10 @@ export default function ArticlePage() {
     void Taro.setClipboardData({ data: href });
   };
 
-  if (status === 'loading') {
+  if (status !== 'ready' || !article) {
     return (
       <View className={pageClass}>
-        <LoadingState />
-      </View>
-    );
-  }
-  if (status === 'error' || !article) {
-    return (
-      <View className={pageClass}>
-        <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void reload() : undefined} />
+        {status === 'loading' ? <LoadingState /> : <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void reload() : undefined} />}
       </View>
     );
   }

@@ -18,20 +18,14 @@ export default function NoticePage() {
   const load = useCallback(() => noticesApi.get(id, { toast: false }), [id]);
   const { item: notice, status, error, reload } = useLoadedItem(id ? load : null, '没有找到这条通知');
 
-  if (status === 'loading') {
+  if (status !== 'ready' || !notice) {
     return (
       <View className={pageClass}>
-        <LoadingState />
+        {status === 'loading' ? <LoadingState /> : <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void reload() : undefined} />}
       </View>
     );
   }
-  if (status === 'error' || !notice) {
-    return (
-      <View className={pageClass}>
-        <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void reload() : undefined} />
-      </View>
-    );
-  }
+
   return (
     <View className={pageClass}>
       <View className='card'>
