@@ -6,9 +6,10 @@ import { useCallback, useRef, useState } from 'react';
 import { Button, Image, RichText, Text, View } from '@tarojs/components';
 import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro';
 import { articlesApi } from '../../../../api/endpoints';
-import { ApiError, errorMessage } from '../../../../api/request';
+import { ApiError } from '../../../../api/request';
 import type { ArticleManageDetail } from '../../../../api/types';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
+import { useLoadedItem } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { photoSrc } from '../../../../utils/appeal';
 import { ArticleHistory } from '../../components/ArticleHistory';
@@ -18,43 +19,26 @@ import { beijingLabel, isConflict } from '../../components/NewsAccess';
 import { staffPage } from '../../shared';
 import './index.scss';
 
-type Status = 'loading' | 'ready' | 'error';
 type FormButton = Exclude<ArticleButton, 'pin' | 'unpin' | 'edit'>;
 
 export default function ArticleManagePage() {
   const pageClass = usePageClass('article-manage');
   const id = useRouter().params.id ?? '';
-  const [article, setArticle] = useState<ArticleManageDetail | null>(null);
-  const [status, setStatus] = useState<Status>('loading');
-  const [error, setError] = useState('');
+  const read = useCallback(() => articlesApi.get(id, { toast: false }), [id]);
+  const loaded = useLoadedItem<ArticleManageDetail>(id ? read : null, '缺少稿件编号');
+  const article = loaded.item;
   const [form, setForm] = useState<FormButton | null>(null);
   const [formError, setFormError] = useState('');
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState('');
-  const generation = useRef(0);
+  const shownOnce = useRef(false);
+  const load = loaded.reload;
 
-  const load = useCallback(async () => {
-    if (!id) {
-      setError('缺少稿件编号');
-      setStatus('error');
-      return;
-    }
-    const gen = ++generation.current;
-    try {
-      const a = await articlesApi.get(id, { toast: false });
-      if (gen !== generation.current) return;
-      setArticle(a);
-      setStatus('ready');
-    } catch (e) {
-      if (gen !== generation.current) return;
-      setError(errorMessage(e));
-      // A failed reload keeps what is on screen; only a first load shows the error in its place.
-      setStatus((s) => (s === 'ready' ? s : 'error'));
-    }
-  }, [id]);
-
-  // Also on coming back from the editor or the list.
-  useDidShow(() => void load());
+  // Also on coming back from the editor (the first show is the hook's own first read).
+  useDidShow(() => {
+    if (shownOnce.current) void load();
+    shownOnce.current = true;
+  });
   usePullDownRefresh(() => {
     void load().finally(() => {
       if (typeof Taro.stopPullDownRefresh === 'function') void Taro.stopPullDownRefresh();
@@ -67,8 +51,7 @@ export default function ArticleManagePage() {
     setFormError('');
     try {
       const next = await articlesApi.move(article.id, move.action, move.body as never);
-      generation.current++; // an older reload in flight must not overwrite this answer
-      setArticle(next);
+      loaded.update(() => next); // also drops an older reload still in flight
       setForm(null);
       setDone(`已${label}，当前状态：${articleStateText(next)}`);
       void Taro.showToast({ title: `已${label}`, icon: 'success' });
@@ -100,11 +83,11 @@ export default function ArticleManagePage() {
     else setForm(b as FormButton);
   };
 
-  if (status === 'loading') return <View className={pageClass}><LoadingState /></View>;
-  if (status === 'error' || !article) {
+  if (loaded.status === 'loading') return <View className={pageClass}><LoadingState /></View>;
+  if (loaded.status === 'error' || !article) {
     return (
       <View className={pageClass}>
-        <ErrorState message={`加载失败：${error}`} onRetry={() => void load()} />
+        <ErrorState message={`加载失败：${loaded.error}`} onRetry={() => void load()} />
       </View>
     );
   }

@@ -1,13 +1,13 @@
 // 稿件管理 / 审核稿件 (?tab=): the newsroom's lists. 我的稿件 (every state, with state chips),
 // 待审核 by level (初审/复审/终审, with the numbers waiting), 已发布, 定时, 已撤回; a search box;
 // cursor paging. Tapping an article opens article-manage.
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from '@tarojs/taro';
 import { articlesApi } from '../../../../api/endpoints';
-import { errorMessage } from '../../../../api/request';
 import type { ArticleManageItem, ArticleManageQuery, ArticleState, ManageCounts } from '../../../../api/types';
-import { EmptyState, ErrorState, LoadingState } from '../../../../components/StateView';
+import { NewsCursorList } from '../../../../components/NewsCursorList';
+import { useCursorList } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { ARTICLE_STATES, ARTICLE_STATE_LABELS, REVIEW_LEVEL_LABELS } from '../../../../../server/news/labels';
 import { ArticleManageRow } from '../../components/ArticleManageRow';
@@ -41,78 +41,48 @@ function queryOf(f: Filter): ArticleManageQuery {
   return { state: f.tab, q, limit: PAGE_SIZE };
 }
 
-type Status = 'loading' | 'ready' | 'error';
+const idOf = (a: ArticleManageItem) => a.id;
 
 export default function NewsDeskPage() {
   const pageClass = usePageClass('news-desk');
   const initialTab = asTab(useRouter().params.tab);
   const [filter, setFilter] = useState<Filter>({ tab: initialTab, state: null, level: 1, q: '' });
   const [typed, setTyped] = useState('');
-  const [items, setItems] = useState<ArticleManageItem[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [status, setStatus] = useState<Status>('loading');
-  const [error, setError] = useState('');
-  const [loadingMore, setLoadingMore] = useState(false);
   const [counts, setCounts] = useState<ManageCounts | null>(null);
-  const generation = useRef(0);
   const filterRef = useRef(filter);
+  filterRef.current = filter;
+  const shownOnce = useRef(false);
 
-  const loadFirst = useCallback(async (f: Filter) => {
-    const gen = ++generation.current;
-    filterRef.current = f;
-    setFilter(f);
-    setStatus('loading');
-    setError('');
-    setLoadingMore(false);
+  // A new filter makes a new loader: the list empties and reads its first page again.
+  const load = useCallback((cursor: string | undefined) => articlesApi.list({ ...queryOf(filter), cursor }, { toast: false }), [filter]);
+  const list = useCursorList(load, { idOf });
+
+  // The numbers on the tabs are a hint: without them the lists still work, so no toast.
+  const loadCounts = useCallback(() => {
     articlesApi
       .counts({ toast: false })
-      .then((c) => gen === generation.current && setCounts(c))
+      .then(setCounts)
       .catch(() => undefined);
-    try {
-      const page = await articlesApi.list(queryOf(f), { toast: false });
-      if (gen !== generation.current) return;
-      setItems(page.items);
-      setCursor(page.nextCursor);
-      setStatus('ready');
-    } catch (e) {
-      if (gen !== generation.current) return;
-      setItems([]);
-      setCursor(null);
-      setError(errorMessage(e));
-      setStatus('error');
-    }
   }, []);
+  useEffect(loadCounts, [filter, loadCounts]);
 
-  const loadMore = useCallback(async () => {
-    if (!cursor || loadingMore || status !== 'ready') return;
-    const gen = generation.current;
-    setLoadingMore(true);
-    try {
-      const page = await articlesApi.list({ ...queryOf(filterRef.current), cursor });
-      if (gen !== generation.current) return;
-      // An article can move between pages while one reads: no twins.
-      setItems((prev) => {
-        const seen = new Set(prev.map((a) => a.id));
-        return [...prev, ...page.items.filter((a) => !seen.has(a.id))];
-      });
-      setCursor(page.nextCursor);
-    } catch {
-      // the request wrapper said why; 加载更多 stays to try again
-    } finally {
-      if (gen === generation.current) setLoadingMore(false);
+  // Back from an article: it may have moved on (the first show is the list's own first read).
+  useDidShow(() => {
+    if (shownOnce.current) {
+      void list.refresh();
+      loadCounts();
     }
-  }, [cursor, loadingMore, status]);
-
-  // Back from an article: it may have moved on.
-  useDidShow(() => void loadFirst(filterRef.current));
+    shownOnce.current = true;
+  });
   usePullDownRefresh(() => {
-    void loadFirst(filterRef.current).finally(() => {
+    loadCounts();
+    void list.refresh().finally(() => {
       if (typeof Taro.stopPullDownRefresh === 'function') void Taro.stopPullDownRefresh();
     });
   });
-  useReachBottom(() => void loadMore());
+  useReachBottom(() => void list.loadMore());
 
-  const change = (patch: Partial<Filter>) => void loadFirst({ ...filterRef.current, ...patch });
+  const change = (patch: Partial<Filter>) => setFilter({ ...filterRef.current, ...patch });
   const search = () => change({ q: typed });
   const open = (a: ArticleManageItem) => void Taro.navigateTo({ url: staffPage('article-manage', { id: a.id }) });
   const tabCount = (tab: DeskTab) => {
@@ -165,22 +135,7 @@ export default function NewsDeskPage() {
         </Button>
       </View>
 
-      {status === 'loading' ? <LoadingState /> : null}
-      {status === 'error' ? <ErrorState message={`加载失败：${error}`} onRetry={() => void loadFirst(filterRef.current)} /> : null}
-      {status === 'ready' && items.length === 0 ? <EmptyState text={emptyText} /> : null}
-      {status === 'ready' && items.length > 0 ? (
-        <View className='card'>
-          {items.map((a) => (
-            <ArticleManageRow key={a.id} article={a} onOpen={open} />
-          ))}
-        </View>
-      ) : null}
-      {status === 'ready' && cursor ? (
-        <Button className='btn btn--secondary' disabled={loadingMore} onClick={() => void loadMore()}>
-          {loadingMore ? '加载中…' : '加载更多'}
-        </Button>
-      ) : null}
-      {status === 'ready' && !cursor && items.length > 0 ? <Text className='news-end'>没有更多了</Text> : null}
+      <NewsCursorList list={list} emptyText={emptyText} renderItem={(a) => <ArticleManageRow key={a.id} article={a} onOpen={open} />} />
     </View>
   );
 }
