@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Input, Switch, Text, Textarea, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { articlesApi, columnsApi } from '../../../../api/endpoints';
-import { ApiError, errorMessage } from '../../../../api/request';
+import { errorMessage } from '../../../../api/request';
 import type { ArticleManageDetail, Column, CreateArticleInput } from '../../../../api/types';
 import { PhotoPicker, pickedFromRefs, uploadedRefs, hasPendingUploads, type PickedPhoto } from '../../../../components/PhotoPicker';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
@@ -15,7 +15,8 @@ import { usePageClass } from '../../../../hooks/use-page-class';
 import { getCurrentUser } from '../../../../store/session';
 import { bodyHtmlToText, bodyLosesFormatting, bodyTextToHtml } from '../../../../utils/article-body';
 import { type ArticleDraft, articleDraftKey, clearArticleDraft, emptyArticleDraft, loadArticleDraft, saveArticleDraft } from '../../components/ArticleDraft';
-import { defaultSchedule, isConflict, publishAtIso, scheduleError } from '../../components/NewsAccess';
+import { defaultSchedule, publishAtIso, scheduleError } from '../../components/NewsAccess';
+import { useEditorSend } from '../../components/NewsHooks';
 import { NewsRegionScope, scopeFromIds } from '../../components/NewsRegionScope';
 import { NewsSchedule } from '../../components/NewsSchedule';
 import { staffPage } from '../../shared';
@@ -89,8 +90,6 @@ export default function ArticleEditPage() {
   const [restored, setRestored] = useState(false);
   const [lossy, setLossy] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState('');
   const userId = user?.id ?? getCurrentUser()?.id ?? 'anonymous';
   const keyRef = useRef(articleDraftKey(userId, routeId));
 
@@ -123,6 +122,10 @@ export default function ArticleEditPage() {
     [articleId],
   );
 
+  // A 409 (it was submitted or withdrawn meanwhile): show what it is now; the typed text stays on the device.
+  const sender = useEditorSend(() => void loadArticle(true));
+  const busy = sender.busy;
+
   useEffect(() => {
     loadColumns();
     if (routeId) {
@@ -138,7 +141,7 @@ export default function ArticleEditPage() {
   }, []);
 
   const update = (patch: Partial<ArticleDraft>) => {
-    setMessage('');
+    sender.clearMessage();
     setDraft((prev) => {
       if (!prev) return prev;
       const next = { ...prev, ...patch };
@@ -175,46 +178,25 @@ export default function ArticleEditPage() {
     return saved;
   };
 
-  /** A refusal the server explains (400) is kept on the form; a 409 means it moved on: show what it is now. */
-  const failed = (e: unknown) => {
-    if (e instanceof ApiError && e.status !== 0) setMessage(e.message);
-    if (isConflict(e)) void loadArticle(true);
+  const check = (d: ArticleDraft, submitting: boolean) => {
+    const found = validateArticle(d, photos, submitting);
+    setErrors(found);
+    return Object.keys(found).length === 0;
   };
 
-  const saveDraft = async () => {
-    if (!draft || busy) return;
-    const found = validateArticle(draft, photos, false);
-    setErrors(found);
-    if (Object.keys(found).length) return;
-    setBusy(true);
-    try {
-      await save(draft);
-      setMessage('草稿已保存');
-      void Taro.showToast({ title: '草稿已保存', icon: 'success' });
-    } catch (e) {
-      failed(e);
-    } finally {
-      setBusy(false);
-    }
+  const saveDraft = () => {
+    if (draft && check(draft, false)) void sender.run(() => save(draft).then(() => '草稿已保存'));
   };
 
-  const submit = async () => {
-    if (!draft || busy) return;
-    const found = validateArticle(draft, photos, true);
-    setErrors(found);
-    if (Object.keys(found).length) return;
-    setBusy(true);
-    try {
+  const submit = () => {
+    if (!draft || !check(draft, true)) return;
+    void sender.run(async () => {
       const saved = await save(draft);
       const publishAt = draft.schedule ? publishAtIso(draft.date, draft.time) : null;
       await articlesApi.move(saved.id, 'submit', { publishAt });
       void Taro.showToast({ title: '已提交审核', icon: 'success' });
       void Taro.redirectTo({ url: staffPage('article-manage', { id: saved.id }) });
-    } catch (e) {
-      failed(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const discard = () => {
@@ -327,14 +309,14 @@ export default function ArticleEditPage() {
         </View>
       ) : null}
 
-      {message ? <Text className={message === '草稿已保存' ? 'news-done' : 'news-item__warn'}>{message}</Text> : null}
+      {sender.message ? <Text className={sender.message.ok ? 'news-done' : 'news-item__warn'}>{sender.message.text}</Text> : null}
       {editable ? (
         <View className='news-buttons'>
-          <Button className='btn btn--secondary news-button' disabled={busy} onClick={() => void saveDraft()}>
+          <Button className='btn btn--secondary news-button' disabled={busy} onClick={saveDraft}>
             保存草稿
           </Button>
           {canSubmit ? (
-            <Button className='btn btn--primary news-button' disabled={busy} onClick={() => void submit()}>
+            <Button className='btn btn--primary news-button' disabled={busy} onClick={submit}>
               提交审核
             </Button>
           ) : null}

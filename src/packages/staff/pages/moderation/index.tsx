@@ -1,9 +1,9 @@
 // 评论审核: comments held for a sensitive word (待审核) and comments hidden by readers' reports
 // (被举报). 通过 shows the comment, 删除 removes it; a decided comment leaves the list. When another
 // editor decided first (409) the wrapper's toast says so and the list reloads.
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Text, View } from '@tarojs/components';
-import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import Taro from '@tarojs/taro';
 import { commentsApi } from '../../../../api/endpoints';
 import type { ModerationItem } from '../../../../api/types';
 import { NewsCursorList } from '../../../../components/NewsCursorList';
@@ -11,6 +11,7 @@ import { useCursorList } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { ModerationRow } from '../../components/ModerationRow';
 import { isConflict } from '../../components/NewsAccess';
+import { useListPageEvents } from '../../components/NewsHooks';
 import './index.scss';
 
 type Tab = 'held' | 'hidden';
@@ -25,20 +26,10 @@ export default function ModerationPage() {
   const pageClass = usePageClass('moderation');
   const [tab, setTab] = useState<Tab>('held');
   const [busyId, setBusyId] = useState<string | null>(null);
-  const shownOnce = useRef(false);
   const load = useCallback((cursor: string | undefined) => commentsApi.moderation({ state: tab, cursor, limit: PAGE_SIZE }, { toast: false }), [tab]);
   const list = useCursorList(load, { idOf });
 
-  useDidShow(() => {
-    if (shownOnce.current) void list.refresh();
-    shownOnce.current = true;
-  });
-  usePullDownRefresh(() => {
-    void list.refresh().finally(() => {
-      if (typeof Taro.stopPullDownRefresh === 'function') void Taro.stopPullDownRefresh();
-    });
-  });
-  useReachBottom(() => void list.loadMore());
+  useListPageEvents(list);
 
   const decide = async (item: ModerationItem, decision: 'approve' | 'remove') => {
     if (busyId) return;

@@ -3,7 +3,7 @@
 // cursor paging. Tapping an article opens article-manage.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Input, Text, View } from '@tarojs/components';
-import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import { articlesApi } from '../../../../api/endpoints';
 import type { ArticleManageItem, ArticleManageQuery, ArticleState, ManageCounts } from '../../../../api/types';
 import { NewsCursorList } from '../../../../components/NewsCursorList';
@@ -12,6 +12,7 @@ import { usePageClass } from '../../../../hooks/use-page-class';
 import { ARTICLE_STATES, ARTICLE_STATE_LABELS, REVIEW_LEVEL_LABELS } from '../../../../../server/news/labels';
 import { ArticleManageRow } from '../../components/ArticleManageRow';
 import { staffPage } from '../../shared';
+import { useListPageEvents } from '../../components/NewsHooks';
 import './index.scss';
 
 export type DeskTab = 'mine' | 'review' | 'published' | 'scheduled' | 'withdrawn';
@@ -51,7 +52,6 @@ export default function NewsDeskPage() {
   const [counts, setCounts] = useState<ManageCounts | null>(null);
   const filterRef = useRef(filter);
   filterRef.current = filter;
-  const shownOnce = useRef(false);
 
   // A new filter makes a new loader: the list empties and reads its first page again.
   const load = useCallback((cursor: string | undefined) => articlesApi.list({ ...queryOf(filter), cursor }, { toast: false }), [filter]);
@@ -66,21 +66,7 @@ export default function NewsDeskPage() {
   }, []);
   useEffect(loadCounts, [filter, loadCounts]);
 
-  // Back from an article: it may have moved on (the first show is the list's own first read).
-  useDidShow(() => {
-    if (shownOnce.current) {
-      void list.refresh();
-      loadCounts();
-    }
-    shownOnce.current = true;
-  });
-  usePullDownRefresh(() => {
-    loadCounts();
-    void list.refresh().finally(() => {
-      if (typeof Taro.stopPullDownRefresh === 'function') void Taro.stopPullDownRefresh();
-    });
-  });
-  useReachBottom(() => void list.loadMore());
+  useListPageEvents(list, loadCounts);
 
   const change = (patch: Partial<Filter>) => setFilter({ ...filterRef.current, ...patch });
   const search = () => change({ q: typed });

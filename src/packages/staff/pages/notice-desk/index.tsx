@@ -1,8 +1,8 @@
 // 通知管理: the notices this person may manage (the server scopes them), by state, with how their
 // deliveries to group chats stand; 新建通知. A draft opens the editor, a published one its deliveries.
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
-import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import Taro from '@tarojs/taro';
 import { noticesApi } from '../../../../api/endpoints';
 import type { NoticeManageItem, NoticeState } from '../../../../api/types';
 import { NewsCursorList } from '../../../../components/NewsCursorList';
@@ -11,6 +11,7 @@ import { usePageClass } from '../../../../hooks/use-page-class';
 import { NOTICE_STATES, NOTICE_STATE_LABELS } from '../../../../../server/news/labels';
 import { NoticeManageRow } from '../../components/NoticeManageRow';
 import { staffPage } from '../../shared';
+import { useListPageEvents } from '../../components/NewsHooks';
 import './index.scss';
 
 const PAGE_SIZE = 20;
@@ -19,21 +20,10 @@ const idOf = (n: NoticeManageItem) => n.id;
 export default function NoticeDeskPage() {
   const pageClass = usePageClass('notice-desk');
   const [state, setState] = useState<NoticeState | null>(null);
-  const shownOnce = useRef(false);
   const load = useCallback((cursor: string | undefined) => noticesApi.manage({ state: state ?? undefined, cursor, limit: PAGE_SIZE }, { toast: false }), [state]);
   const list = useCursorList(load, { idOf });
 
-  // Back from the editor or the deliveries: counts and states have moved on (the first show is the list's own read).
-  useDidShow(() => {
-    if (shownOnce.current) void list.refresh();
-    shownOnce.current = true;
-  });
-  usePullDownRefresh(() => {
-    void list.refresh().finally(() => {
-      if (typeof Taro.stopPullDownRefresh === 'function') void Taro.stopPullDownRefresh();
-    });
-  });
-  useReachBottom(() => void list.loadMore());
+  useListPageEvents(list);
 
   const open = (n: NoticeManageItem) =>
     void Taro.navigateTo({ url: staffPage(n.state === 'draft' ? 'notice-edit' : 'notice-deliveries', { id: n.id }) });

@@ -6,13 +6,14 @@ import { useCallback, useEffect, useState } from 'react';
 import { Button, Input, Text, Textarea, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { noticesApi } from '../../../../api/endpoints';
-import { ApiError, errorMessage } from '../../../../api/request';
+import { errorMessage } from '../../../../api/request';
 import type { NoticeLevel, NoticeManageItem, RegionSummary } from '../../../../api/types';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { NOTICE_LEVELS, NOTICE_LEVEL_LABELS } from '../../../../../server/news/labels';
-import { isConflict, noticeScopeIsOwnCommunities } from '../../components/NewsAccess';
+import { noticeScopeIsOwnCommunities } from '../../components/NewsAccess';
+import { useEditorSend } from '../../components/NewsHooks';
 import { NewsRegionScope, scopeFromIds } from '../../components/NewsRegionScope';
 import { staffPage } from '../../shared';
 import './index.scss';
@@ -55,8 +56,6 @@ export default function NoticeEditPage() {
   const [loaded, setLoaded] = useState<Loaded>(routeId ? { status: 'loading' } : { status: 'ready', notice: null });
   const [form, setForm] = useState<NoticeForm>({ title: '', level: 'normal', body: '', regions: [] });
   const [errors, setErrors] = useState<Errors>({});
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState('');
   const ownOnly = user ? noticeScopeIsOwnCommunities(user) : false;
 
   const load = useCallback(
@@ -75,9 +74,12 @@ export default function NoticeEditPage() {
   useEffect(() => {
     void load(false);
   }, [load]);
+  // A 409 (published or withdrawn meanwhile): show what it is now.
+  const sender = useEditorSend(() => void load(true));
+  const busy = sender.busy;
 
   const update = (patch: Partial<NoticeForm>) => {
-    setMessage('');
+    sender.clearMessage();
     setForm((prev) => ({ ...prev, ...patch }));
     setErrors((prev) => {
       const left = { ...prev };
@@ -94,30 +96,14 @@ export default function NoticeEditPage() {
     return saved;
   };
 
-  /** A refusal the server explains (400) stays on the form; a 409 means it moved on: reload it. */
-  const failed = (e: unknown) => {
-    if (e instanceof ApiError && e.status !== 0) setMessage(e.message);
-    if (isConflict(e)) void load(true);
-  };
-
   const check = () => {
     const found = validateNotice(form, ownOnly);
     setErrors(found);
     return Object.keys(found).length === 0;
   };
 
-  const saveDraft = async () => {
-    if (busy || !check()) return;
-    setBusy(true);
-    try {
-      await save();
-      setMessage('草稿已保存');
-      void Taro.showToast({ title: '草稿已保存', icon: 'success' });
-    } catch (e) {
-      failed(e);
-    } finally {
-      setBusy(false);
-    }
+  const saveDraft = () => {
+    if (check()) void sender.run(() => save().then(() => '草稿已保存'));
   };
 
   const publish = async () => {
@@ -129,17 +115,12 @@ export default function NoticeEditPage() {
       confirmText: '发布',
     });
     if (!confirm) return;
-    setBusy(true);
-    try {
+    await sender.run(async () => {
       const saved = await save();
       await noticesApi.publish(saved.id);
       void Taro.showToast({ title: '已发布', icon: 'success' });
       void Taro.redirectTo({ url: staffPage('notice-deliveries', { id: saved.id }) });
-    } catch (e) {
-      failed(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (loaded.status === 'loading') return <View className={pageClass}><LoadingState /></View>;
@@ -195,9 +176,9 @@ export default function NoticeEditPage() {
         {errors.regions ? <Text className='field-error'>{errors.regions}</Text> : null}
       </View>
 
-      {message ? <Text className={message === '草稿已保存' ? 'news-done' : 'news-item__warn'}>{message}</Text> : null}
+      {sender.message ? <Text className={sender.message.ok ? 'news-done' : 'news-item__warn'}>{sender.message.text}</Text> : null}
       <View className='news-buttons'>
-        <Button className='btn btn--secondary news-button' disabled={busy} onClick={() => void saveDraft()}>
+        <Button className='btn btn--secondary news-button' disabled={busy} onClick={saveDraft}>
           保存草稿
         </Button>
         <Button className='btn btn--primary news-button' disabled={busy} onClick={() => void publish()}>
