@@ -75,6 +75,11 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/articles/:id/publish': ['editor', 'reviewer'],
   'POST /api/v1/articles/:id/withdraw': ['editor', 'reviewer'],
   'POST /api/v1/articles/:id/pin': ['editor', 'reviewer'],
+  // Services directory: anyone reads the active list (all=true is honoured for admins only); admins edit; the bot answers from it.
+  'GET /api/v1/services/': 'public',
+  'POST /api/v1/services/': ['admin'],
+  'PATCH /api/v1/services/:id': ['admin'],
+  'GET /api/v1/bot/services': 'bot',
   // Comments: anyone reads an article's visible ones (a signed-in reader also sees their own held ones); readers write and report; editors and reviewers moderate.
   'GET /api/v1/comments/': 'public',
   'POST /api/v1/comments/': 'user',
