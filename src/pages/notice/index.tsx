@@ -37,7 +37,7 @@ export default function NoticePage() {
         <View className='notice__meta'>
           <Text className='notice__meta-line'>{`发布：${notice.publisherName}`}</Text>
           <Text className='notice__meta-line'>{`时间：${formatTime(notice.publishedAt)}`}</Text>
-          {notice.regionNames.length > 0 ? <Text className='notice__meta-line'>{`范围：${scopeNames(notice.regionNames)}`}</Text> : null}
+          <Text className='notice__meta-line'>{`范围：${notice.regionNames.length > 0 ? scopeNames(notice.regionNames) : '全县'}`}</Text>
         </View>
         <Text className='notice__body'>{notice.body}</Text>
       </View>
