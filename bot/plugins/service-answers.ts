@@ -65,8 +65,12 @@ export const DEFAULT_SERVICE_ANSWER_MESSAGES: ServiceAnswerMessages = {
 const QUESTION = /电话|几点|时间|上班|地址|在哪|怎么办|找谁|？|\?/;
 /** `查电话 停水`, `办事：社保`; the rest is what to look for. */
 const COMMAND = /^(?:查电话|办事)(?:[\s:：,，]*)([\s\S]*)$/;
-/** Appeal intake's trigger (`#报事`, `＃诉求` ...): never answered here. */
-const INTAKE = /^[#＃]/;
+/**
+ * Never answered here: appeal intake's trigger (`#报事`, `＃诉求` ...), and chatter that starts with
+ * the binding plugin's words (`绑定手机号怎么弄？` is about WeChat, not an office, and that plugin
+ * leaves it alone without asking the server; so does this one).
+ */
+const NOT_OURS = /^(?:[#＃]|绑定|解绑)/;
 
 export type ServiceQuestion = { kind: 'question'; text: string } | { kind: 'command'; query: string };
 
@@ -76,7 +80,7 @@ export type ServiceQuestion = { kind: 'question'; text: string } | { kind: 'comm
  */
 export function classifyServiceQuestion(rawText: string): ServiceQuestion | undefined {
   const text = stripLeadingMentions(rawText);
-  if (!text || INTAKE.test(text) || isOtherPluginCommand(text)) return undefined;
+  if (!text || NOT_OURS.test(text) || isOtherPluginCommand(text)) return undefined;
   const command = COMMAND.exec(text);
   if (command) return { kind: 'command', query: command[1]!.trim() };
   return QUESTION.test(text) ? { kind: 'question', text } : undefined;

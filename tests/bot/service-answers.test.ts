@@ -48,6 +48,7 @@ describe('classifyServiceQuestion and matchServiceEntries (pure)', () => {
     expect(classifyServiceQuestion('＃诉求 三天没水，电话打不通？')).toBeUndefined();
     expect(classifyServiceQuestion('查询 DX-20261126-0042')).toBeUndefined();
     expect(classifyServiceQuestion('绑定 12345678')).toBeUndefined();
+    expect(classifyServiceQuestion('绑定手机号怎么弄？')).toBeUndefined();
   });
 
   // Catches: more than two entries in one answer, or the closer match losing to the directory order.
