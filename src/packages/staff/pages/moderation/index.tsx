@@ -62,7 +62,9 @@ export default function ModerationPage() {
         ))}
       </View>
 
-      <NewsCursorList list={list} emptyText={empty} renderItem={(c) => <ModerationRow key={c.id} item={c} busy={busyId !== null} onDecide={(i, d) => void decide(i, d)} />} />
+      <View className='card'>
+        <NewsCursorList list={list} emptyText={empty} renderItem={(c) => <ModerationRow key={c.id} item={c} busy={busyId !== null} onDecide={(i, d) => void decide(i, d)} />} />
+      </View>
     </View>
   );
 }

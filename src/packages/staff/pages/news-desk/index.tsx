@@ -67,6 +67,10 @@ export default function NewsDeskPage() {
   useEffect(loadCounts, [filter, loadCounts]);
 
   useListPageEvents(list, loadCounts);
+  // Reviewers come here as 审核稿件 (the stand-in for tests has no bar).
+  useEffect(() => {
+    if (initialTab === 'review' && typeof Taro.setNavigationBarTitle === 'function') void Taro.setNavigationBarTitle({ title: '审核稿件' });
+  }, [initialTab]);
 
   const change = (patch: Partial<Filter>) => setFilter({ ...filterRef.current, ...patch });
   const search = () => change({ q: typed });
@@ -115,13 +119,15 @@ export default function NewsDeskPage() {
       ) : null}
 
       <View className='news-search'>
-        <Input className='news-input' value={typed} placeholder='搜索标题或正文' maxlength={40} confirmType='search' onInput={(e) => setTyped(e.detail.value)} onConfirm={search} />
+        <Input className='news-input news-search__box' value={typed} placeholder='搜索标题或正文' maxlength={40} confirmType='search' onInput={(e) => setTyped(e.detail.value)} onConfirm={search} />
         <Button className='btn btn--secondary news-search__go' onClick={search}>
           搜索
         </Button>
       </View>
 
-      <NewsCursorList list={list} emptyText={emptyText} renderItem={(a) => <ArticleManageRow key={a.id} article={a} onOpen={open} />} />
+      <View className='card'>
+        <NewsCursorList list={list} emptyText={emptyText} renderItem={(a) => <ArticleManageRow key={a.id} article={a} onOpen={open} />} />
+      </View>
     </View>
   );
 }

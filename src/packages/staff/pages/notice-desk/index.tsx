@@ -44,11 +44,13 @@ export default function NoticeDeskPage() {
         ))}
       </View>
 
-      <NewsCursorList
-        list={list}
-        emptyText={state ? `没有「${NOTICE_STATE_LABELS[state]}」的通知` : '还没有通知'}
-        renderItem={(n) => <NoticeManageRow key={n.id} notice={n} onOpen={open} />}
-      />
+      <View className='card'>
+        <NewsCursorList
+          list={list}
+          emptyText={state ? `没有「${NOTICE_STATE_LABELS[state]}」的通知` : '还没有通知'}
+          renderItem={(n) => <NoticeManageRow key={n.id} notice={n} onOpen={open} />}
+        />
+      </View>
     </View>
   );
 }
