@@ -6,7 +6,7 @@
  * this suite created (or compares with the database).
  */
 import { startTestServer, type TestServer } from '../helpers/server';
-import { ensureColumn, publishArticle, type PublishOptions } from '../helpers/news';
+import { articleMove, createDraft, ensureColumn, newsStaff, publishArticle, type PublishOptions } from '../helpers/news';
 import { testClock, MINUTE, DAY } from '../helpers/appeals';
 import type { ArticleSummary } from '../../server/news/schemas';
 
@@ -33,8 +33,7 @@ async function publish(opts: PublishOptions): Promise<string> {
 }
 
 async function withdraw(id: string): Promise<void> {
-  // What the workflow's withdraw writes: out of the feed (state and key), through the model so the cache stamp moves.
-  await s.ctx.models.Article.updateOne({ _id: id }, { $set: { state: 'withdrawn', feedKey: null, withdrawnAt: clock.now() } });
+  await articleMove(s, (await newsStaff(s)).editor, id, 'withdraw', { reason: '测试撤回' });
 }
 
 /** Every page of a feed query, following nextCursor. */
@@ -187,8 +186,7 @@ describe('an article, views and likes', () => {
     // Catches: a reader opening an unpublished text by its id.
     const withdrawn = await publish({ columnCode: 'local', title: '即将撤回的稿件标题' });
     await withdraw(withdrawn);
-    const draft = await publish({ columnCode: 'local', title: '仍是草稿的稿件标题' });
-    await s.ctx.models.Article.updateOne({ _id: draft }, { $set: { state: 'draft', feedKey: null, publishedAt: null } });
+    const draft = (await createDraft(s, { columnCode: 'local', title: '仍是草稿的稿件标题' })).id;
     for (const id of [withdrawn, draft, '0123456789abcdef01234567']) {
       expect((await s.api('GET', `/api/v1/news/articles/${id}`)).status).toBe(404);
       expect((await s.api('PUT', `/api/v1/news/articles/${id}/like`, { token: tok['demo-resident-01'], body: {} })).status).toBe(404);
