@@ -320,3 +320,32 @@ describe('notice desk', () => {
     expect(await screen.findByText('还没有通知')).toBeTruthy();
   });
 });
+
+describe('withdrawing a notice', () => {
+  // Bug caught: a withdrawal without a reason reaching the server, or the page still showing it published.
+  test('撤回通知 needs a reason, sends it and shows the notice withdrawn', async () => {
+    signIn(editor);
+    route({ id: 'n1' });
+    let withdrawn = false;
+    const log = fakeApi({
+      'GET /notices/manage/n1': () => ok(withdrawn ? notice({ state: 'withdrawn', stateLabel: '已撤回' }) : notice({ state: 'published', stateLabel: '已发布' })),
+      'GET /notices/n1/deliveries': () => ok({ items: [delivery('西城邻里群', 'sent')], counts: { pending: 0, sending: 0, sent: 1, failed: 0 } }),
+      'POST /notices/n1/withdraw': () => {
+        withdrawn = true;
+        return ok(notice({ state: 'withdrawn', stateLabel: '已撤回' }));
+      },
+    });
+    render(<NoticeDeliveriesPage />);
+    await screen.findByText('撤回通知');
+    await click('撤回通知');
+    await click('确定撤回');
+    expect(screen.getByText('请填写撤回原因（至少2个字）')).toBeTruthy();
+    expect(posts(log)).toHaveLength(0);
+    fireEvent.change(document.querySelector('textarea')!, { target: { value: ' 时间有误 ' } });
+    await click('确定撤回');
+    await flush();
+    expect(posts(log).map((r) => [r.path, r.data])).toEqual([['/notices/n1/withdraw', { reason: '时间有误' }]]);
+    expect(screen.getByText('已撤回')).toBeTruthy();
+    expect(screen.queryByText('撤回通知')).toBeNull();
+  });
+});

@@ -2,7 +2,7 @@
 // 待发送/发送中/已发送/发送失败, attempts, last error) with the totals. 刷新, and a refresh every
 // 5 seconds while any delivery is still pending or sending, stopped while the page is hidden.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Button, Text, View } from '@tarojs/components';
+import { Button, Text, Textarea, View } from '@tarojs/components';
 import Taro, { useDidHide, useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro';
 import { noticesApi } from '../../../../api/endpoints';
 import { errorMessage } from '../../../../api/request';
@@ -11,6 +11,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../../../components/Sta
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { DELIVERY_STATE_LABELS } from '../../../../../server/news/labels';
 import { beijingLabel } from '../../components/NewsAccess';
+import { useEditorSend } from '../../components/NewsHooks';
 import { deliveryTotals } from '../../components/NoticeManageRow';
 import { staffPage } from '../../shared';
 import './index.scss';
@@ -100,6 +101,28 @@ export default function NoticeDeliveriesPage() {
     },
     [],
   );
+  // 撤回: the notice leaves the readers' list and deliveries no bot has taken yet are cancelled.
+  const [withdrawing, setWithdrawing] = useState(false);
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState('');
+  const sender = useEditorSend(() => {
+    setWithdrawing(false);
+    void load();
+  });
+  const withdraw = () => {
+    if (reason.trim().length < 2) {
+      setReasonError('请填写撤回原因（至少2个字）');
+      return;
+    }
+    setReasonError('');
+    void sender.run(async () => {
+      setNotice(await noticesApi.withdraw(id, { reason: reason.trim() }));
+      setWithdrawing(false);
+      void load();
+      return '已撤回';
+    });
+  };
+
   usePullDownRefresh(() => {
     void load().finally(() => {
       if (typeof Taro.stopPullDownRefresh === 'function') void Taro.stopPullDownRefresh();
@@ -153,6 +176,31 @@ export default function NoticeDeliveriesPage() {
           ))}
         </View>
       )}
+      {notice?.state === 'published' ? (
+        <View className='card'>
+          {withdrawing ? (
+            <>
+              <Text className='news-label'>撤回原因</Text>
+              <Textarea className='news-textarea' value={reason} maxlength={200} placeholder='必填，2到200个字' onInput={(e) => setReason(e.detail.value)} />
+              <Text className='news-hint'>撤回后读者不再看到这条通知，尚未发出的群消息不再发送；已发出的消息无法收回。</Text>
+              {reasonError ? <Text className='field-error'>{reasonError}</Text> : null}
+              {sender.message && !sender.message.ok ? <Text className='field-error'>{sender.message.text}</Text> : null}
+              <View className='news-buttons'>
+                <Button className='btn btn--secondary news-button' disabled={sender.busy} onClick={() => setWithdrawing(false)}>
+                  取消
+                </Button>
+                <Button className='btn btn--primary news-button' disabled={sender.busy} onClick={withdraw}>
+                  确定撤回
+                </Button>
+              </View>
+            </>
+          ) : (
+            <Button className='btn btn--secondary' onClick={() => setWithdrawing(true)}>
+              撤回通知
+            </Button>
+          )}
+        </View>
+      ) : null}
       {notice?.state === 'draft' ? (
         <Button className='btn btn--primary' onClick={() => void Taro.redirectTo({ url: staffPage('notice-edit', { id: notice.id }) })}>
           编辑通知
