@@ -341,6 +341,45 @@ describe('article editor', () => {
   });
 });
 
+describe('article editor drafts and refusals', () => {
+  const base = {
+    'GET /me': () => ok(editor),
+    'GET /columns': () => ok({ items: columns }),
+    'GET /regions': () => ok({ items: [], total: 0, page: 1, pageSize: 100 }),
+  };
+
+  // Bug caught: an editor's unsaved text lost when the app was closed, or a stale copy that cannot be dropped.
+  test('an unsaved new article comes back from the device; 放弃这些修改 starts clean', async () => {
+    setSession(session({ user: editor }));
+    route({});
+    Taro.setStorageSync(`xianrong.article-draft.${editor.id}.new`, { columnId: 'col-gov', title: '昨晚写了一半', summary: '', author: '周编辑', source: '县融媒体中心', cover: null, regions: [], body: '半段正文', schedule: false, date: '', time: '' });
+    fakeApi(base);
+    render(<ArticleEditPage />);
+    expect(await screen.findByText('已恢复上次未保存的内容')).toBeTruthy();
+    expect((document.querySelector('input.news-input') as HTMLInputElement).value).toBe('昨晚写了一半');
+    await screen.findByText('政务 · 需3级审核');
+    expect(document.querySelector('.chip--on')?.textContent).toBe('政务 · 需3级审核');
+    await click('放弃这些修改');
+    expect((document.querySelector('input.news-input') as HTMLInputElement).value).toBe('');
+    expect(Taro.getStorageSync(`xianrong.article-draft.${editor.id}.new`)).toBe('');
+  });
+
+  // Bug caught: the server's reason for a refusal (400) only flashed in a toast, or the form emptied.
+  test('a 400 shows the server message on the page and keeps the form', async () => {
+    setSession(session({ user: editor }));
+    route({});
+    fakeApi({ ...base, 'POST /articles': () => apiError(400, 'VALIDATION_ERROR', '正文不能为空：过滤后没有可显示的内容') });
+    render(<ArticleEditPage />);
+    await screen.findByText('本地新闻 · 需2级审核');
+    await click('本地新闻 · 需2级审核');
+    fireEvent.change(document.querySelector('input.news-input')!, { target: { value: '县城新建三座口袋公园' } });
+    fireEvent.change(document.querySelector('.news-textarea--body')!, { target: { value: '正文' } });
+    await click('保存草稿');
+    expect(screen.getByText('正文不能为空：过滤后没有可显示的内容')).toBeTruthy();
+    expect((document.querySelector('input.news-input') as HTMLInputElement).value).toBe('县城新建三座口袋公园');
+  });
+});
+
 describe('article manage', () => {
   const buttons = () => Array.from(document.querySelectorAll('.article-manage__actions .news-buttons button')).map((b) => b.textContent);
 
