@@ -16,25 +16,13 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import express from 'express';
 import { serveProject, startChild, untilParentGoes, START_TIMEOUT_MS, type Child } from './support/child';
+import { capture, measureBesideBare, CONNECTIONS, WARMUP_SECONDS, type Captured } from './support/beside-bare';
 
 const ROOT = path.resolve(__dirname, '..');
-const CONNECTIONS = 100;
-const WARMUP_SECONDS = 2;
 const SECONDS = Math.min(Math.max(Number(process.argv[2]) || 3, 2), 30);
 const ROUNDS = Math.min(Math.max(Number(process.argv[3]) || 3, 1), 5);
-
-interface Captured {
-  name: string;
-  url: string;
-  headers: Record<string, string>;
-  status: number;
-  contentType: string;
-  /** base64 */
-  body: string;
-}
 
 /** Child 2: a bare Express 5 app sending, for each URL, exactly what the project sent. */
 async function serveBare(file: string): Promise<void> {
@@ -55,34 +43,6 @@ async function serveBare(file: string): Promise<void> {
   await untilParentGoes();
   server.closeAllConnections();
   server.close();
-}
-
-interface Measured {
-  rps: number;
-  p50: number;
-  p99: number;
-  bad: number;
-}
-
-async function load(base: string, r: Captured, seconds: number): Promise<Measured> {
-  const result = await autocannon({ url: base + r.url, connections: CONNECTIONS, duration: seconds, headers: r.headers });
-  const bad = result.errors + result.timeouts + result.non2xx;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad };
-}
-
-async function capture(base: string, name: string, url: string, headers: Record<string, string> = {}): Promise<Captured> {
-  const res = await fetch(base + url, { headers });
-  const body = Buffer.from(await res.arrayBuffer());
-  if (res.status !== 200) throw new Error(`${name}: status ${res.status} ${body.toString('utf8').slice(0, 200)}`);
-  return { name, url, headers, status: res.status, contentType: res.headers.get('content-type') ?? 'application/octet-stream', body: body.toString('base64') };
-}
-
-const fmt = (n: number, w: number, digits = 0) => n.toFixed(digits).padStart(w);
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
-function summarize(runs: Measured[]): Measured {
-  return { rps: mean(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), bad: runs.reduce((a, r) => a + r.bad, 0) };
 }
 
 async function bench(): Promise<void> {
@@ -128,34 +88,7 @@ async function bench(): Promise<void> {
     const bare = await startChild(__filename, ['--bare', file], process.env);
     children.push(bare);
 
-    console.log('warming up …\n');
-    for (const r of routes) {
-      await load(project.url, r, WARMUP_SECONDS);
-      await load(bare.url, r, 1);
-    }
-
-    const runs = routes.map(() => ({ project: [] as Measured[], bare: [] as Measured[] }));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, r] of routes.entries()) {
-        runs[i].project.push(await load(project.url, r, SECONDS));
-        runs[i].bare.push(await load(bare.url, r, SECONDS));
-      }
-    }
-
-    const header = `${'route'.padEnd(42)} ${'project req/s'.padStart(13)} ${'bare req/s'.padStart(10)} ${'ratio'.padStart(6)} ${'project p50/p99 ms'.padStart(19)} ${'bare p50/p99 ms'.padStart(16)} ${'bytes'.padStart(6)}`;
-    console.log(header);
-    console.log('-'.repeat(header.length));
-    let failed = false;
-    for (const [i, r] of routes.entries()) {
-      const p = summarize(runs[i].project);
-      const b = summarize(runs[i].bare);
-      const bytes = Buffer.from(r.body, 'base64').length;
-      console.log(
-        `${r.name.padEnd(42)} ${fmt(p.rps, 13)} ${fmt(b.rps, 10)} ${fmt(p.rps / b.rps, 6, 2)} ${`${p.p50} / ${p.p99}`.padStart(19)} ${`${b.p50} / ${b.p99}`.padStart(16)} ${String(bytes).padStart(6)}` +
-          (p.bad || b.bad ? `  ! ${p.bad} project, ${b.bad} bare responses not 2xx or failed` : ''),
-      );
-      if (p.bad || b.bad) failed = true;
-    }
+    const failed = !(await measureBesideBare(routes, project.url, bare.url, { seconds: SECONDS, rounds: ROUNDS, nameWidth: 42 }));
     console.log(`\nreq/s: mean of ${ROUNDS} rounds; p50/p99: median of the rounds' figures. ratio = project req/s / bare req/s.`);
     console.log('The bare app sends the captured bytes from memory: the ceiling for this machine.');
     console.log('departments and me carry a resident token: each request loads the signed-in user from the database first.');

@@ -4,59 +4,24 @@
  * The project runs in a child process as `npm start` runs it (its own embedded database in a temp
  * folder, the demo county seeded); this process adds ~200 published articles through its own
  * connection, stored as a publish stores them (feedKey, search terms, region scope), some pinned,
- * some for one community. The bare app is bench/api.ts's `--bare`
- * child answering each URL with the exact status, content-type and bytes the project returned.
- * autocannon (100 connections) drives the project and the bare route in turns after a warm-up:
- * the first page of `GET /api/v1/news/feed`, and a community's first page of one column.
+ * some for one community. The bare app is bench/api.ts's `--bare` child answering each URL with the
+ * exact status, content-type and bytes the project returned; support/beside-bare.ts drives both with
+ * autocannon (100 connections) in turns after a warm-up: the first page of `GET /api/v1/news/feed`,
+ * and a community's first page of one column.
  *
  *   npx tsx bench/feed.ts [seconds] [rounds] [articles]   (default 10 s (2..30), 1 round (1..5), 200 articles (20..2000))
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import mongoose, { Types } from 'mongoose';
 import { serveProject, startChild, START_TIMEOUT_MS, type Child } from './support/child';
+import { capture, measureBesideBare, CONNECTIONS, WARMUP_SECONDS } from './support/beside-bare';
 
-const CONNECTIONS = 100;
-const WARMUP_SECONDS = 2;
 const SECONDS = Math.min(Math.max(Number(process.argv[2]) || 10, 2), 30);
 const ROUNDS = Math.min(Math.max(Number(process.argv[3]) || 1, 1), 5);
 const ARTICLES = Math.min(Math.max(Number(process.argv[4]) || 200, 20), 2000);
 const TOPICS = ['道路改造', '农技培训', '冬季供暖', '医保缴费', '文化广场', '防汛演练', '就业招聘', '垃圾分类', '义诊活动', '茶叶丰收'];
-
-interface Measured {
-  rps: number;
-  p50: number;
-  p99: number;
-  bad: number;
-}
-
-/** What bench/api.ts's bare child serves (its `Captured`). */
-interface Captured {
-  name: string;
-  url: string;
-  headers: Record<string, string>;
-  status: number;
-  contentType: string;
-  body: string;
-}
-
-async function load(base: string, url: string, seconds: number): Promise<Measured> {
-  const r = await autocannon({ url: base + url, connections: CONNECTIONS, duration: seconds });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: r.errors + r.timeouts + r.non2xx };
-}
-
-async function capture(base: string, name: string, url: string): Promise<Captured> {
-  const res = await fetch(base + url);
-  const body = Buffer.from(await res.arrayBuffer());
-  if (res.status !== 200) throw new Error(`${name}: status ${res.status} ${body.toString('utf8').slice(0, 200)}`);
-  return { name, url, headers: {}, status: 200, contentType: res.headers.get('content-type') ?? 'application/json', body: body.toString('base64') };
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const summarize = (runs: Measured[]): Measured => ({ rps: mean(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), bad: runs.reduce((a, r) => a + r.bad, 0) });
 
 type Models = ReturnType<typeof import('../server/db/models').createModels>;
 
@@ -128,32 +93,7 @@ async function bench(): Promise<void> {
     const bare = await startChild(path.join(__dirname, 'api.ts'), ['--bare', file], process.env);
     children.push(bare);
 
-    console.log('warming up …\n');
-    for (const r of routes) {
-      await load(project.url, r.url, WARMUP_SECONDS);
-      await load(bare.url, r.url, 1);
-    }
-    const runs = routes.map(() => ({ project: [] as Measured[], bare: [] as Measured[] }));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, r] of routes.entries()) {
-        runs[i].project.push(await load(project.url, r.url, SECONDS));
-        runs[i].bare.push(await load(bare.url, r.url, SECONDS));
-      }
-    }
-
-    const header = `${'route'.padEnd(48)} ${'project req/s'.padStart(13)} ${'bare req/s'.padStart(10)} ${'ratio'.padStart(6)} ${'project p50/p99 ms'.padStart(19)} ${'bare p50/p99 ms'.padStart(16)} ${'bytes'.padStart(6)}`;
-    console.log(header);
-    console.log('-'.repeat(header.length));
-    let failed = false;
-    for (const [i, r] of routes.entries()) {
-      const p = summarize(runs[i].project);
-      const b = summarize(runs[i].bare);
-      console.log(
-        `${r.name.padEnd(48)} ${p.rps.toFixed(0).padStart(13)} ${b.rps.toFixed(0).padStart(10)} ${(p.rps / b.rps).toFixed(2).padStart(6)} ${`${p.p50} / ${p.p99}`.padStart(19)} ${`${b.p50} / ${b.p99}`.padStart(16)} ${String(Buffer.from(r.body, 'base64').length).padStart(6)}` +
-          (p.bad || b.bad ? `  ! ${p.bad} project, ${b.bad} bare responses not 2xx or failed` : ''),
-      );
-      if (p.bad || b.bad) failed = true;
-    }
+    const failed = !(await measureBesideBare(routes, project.url, bare.url, { seconds: SECONDS, rounds: ROUNDS, nameWidth: 48 }));
     console.log(`\nratio = project req/s / bare req/s (aim: at least 0.5, project p99 under 50 ms). req/s: mean of the rounds; p50/p99: median.`);
     console.log('The feed is served from the read cache (one stamp read per request burst, ETag); the bare app sends the same bytes from memory.');
     if (failed) {

@@ -1,0 +1,85 @@
+/**
+ * Routes of the project measured beside a bare Express 5 app that sends the same bytes (bench/api.ts
+ * and bench/feed.ts): capture what the project answers, load both sides with autocannon in turns
+ * after a warm-up, and print one table with the ratio.
+ */
+import autocannon from 'autocannon';
+
+export const CONNECTIONS = 100;
+export const WARMUP_SECONDS = 2;
+
+/** One route as the project answered it; the bare child (`bench/api.ts --bare <file>`) serves these. */
+export interface Captured {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  status: number;
+  contentType: string;
+  /** base64 */
+  body: string;
+}
+
+export interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  bad: number;
+}
+
+export async function load(base: string, r: Captured, seconds: number): Promise<Measured> {
+  const result = await autocannon({ url: base + r.url, connections: CONNECTIONS, duration: seconds, headers: r.headers });
+  const bad = result.errors + result.timeouts + result.non2xx;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad };
+}
+
+export async function capture(base: string, name: string, url: string, headers: Record<string, string> = {}): Promise<Captured> {
+  const res = await fetch(base + url, { headers });
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200) throw new Error(`${name}: status ${res.status} ${body.toString('utf8').slice(0, 200)}`);
+  return { name, url, headers, status: res.status, contentType: res.headers.get('content-type') ?? 'application/octet-stream', body: body.toString('base64') };
+}
+
+const fmt = (n: number, w: number, digits = 0) => n.toFixed(digits).padStart(w);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+function summarize(runs: Measured[]): Measured {
+  return { rps: mean(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), bad: runs.reduce((a, r) => a + r.bad, 0) };
+}
+
+/**
+ * Warms each route up, then measures project and bare route in turns, every route once per round,
+ * so a burst of other work on the machine weighs on both sides alike; prints the table (req/s the
+ * mean over rounds, p50/p99 the median). Returns false if a response failed or was not 2xx.
+ */
+export async function measureBesideBare(routes: Captured[], project: string, bare: string, opts: { seconds: number; rounds: number; nameWidth: number }): Promise<boolean> {
+  console.log('warming up …\n');
+  for (const r of routes) {
+    await load(project, r, WARMUP_SECONDS);
+    await load(bare, r, 1);
+  }
+
+  const runs = routes.map(() => ({ project: [] as Measured[], bare: [] as Measured[] }));
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const [i, r] of routes.entries()) {
+      runs[i].project.push(await load(project, r, opts.seconds));
+      runs[i].bare.push(await load(bare, r, opts.seconds));
+    }
+  }
+
+  const header = `${'route'.padEnd(opts.nameWidth)} ${'project req/s'.padStart(13)} ${'bare req/s'.padStart(10)} ${'ratio'.padStart(6)} ${'project p50/p99 ms'.padStart(19)} ${'bare p50/p99 ms'.padStart(16)} ${'bytes'.padStart(6)}`;
+  console.log(header);
+  console.log('-'.repeat(header.length));
+  let ok = true;
+  for (const [i, r] of routes.entries()) {
+    const p = summarize(runs[i].project);
+    const b = summarize(runs[i].bare);
+    const bytes = Buffer.from(r.body, 'base64').length;
+    console.log(
+      `${r.name.padEnd(opts.nameWidth)} ${fmt(p.rps, 13)} ${fmt(b.rps, 10)} ${fmt(p.rps / b.rps, 6, 2)} ${`${p.p50} / ${p.p99}`.padStart(19)} ${`${b.p50} / ${b.p99}`.padStart(16)} ${String(bytes).padStart(6)}` +
+        (p.bad || b.bad ? `  ! ${p.bad} project, ${b.bad} bare responses not 2xx or failed` : ''),
+    );
+    if (p.bad || b.bad) ok = false;
+  }
+  return ok;
+}
