@@ -45,7 +45,8 @@ export interface StartOptions {
   /** How long close() lets requests in flight finish before cutting them (default 10 s). */
   shutdownTimeoutMs?: number;
   /**
-   * The background jobs (deadline scheduler, WeChat subscribe deliverer). Tests that drive a job
+   * The background jobs (cleanup, deadline scheduler, WeChat subscribe deliverer, news scheduler,
+   * digest, notice fan-out sweep). Tests that drive a job
    * by hand turn them off, so a timer run never races the test's own.
    */
   backgroundJobs?: boolean;
@@ -158,13 +159,14 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
   logger.info({ url, database: embedded ? 'embedded' : 'external' }, 'server listening');
 
   const shutdown = trackRequests(server, opts.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, logger);
-  // Expired binding codes, stale sessions and ended rate windows (FerretDB has no TTL indexes).
-  const cleanup = startCleanupJob(ctx);
-  // 督办 and auto-close by deadline, and the notifications of appeals (residents, handlers).
+  // Cleanup: expired binding codes, stale sessions and ended rate windows (FerretDB has no TTL
+  // indexes). 督办 and auto-close by deadline, and the notifications of appeals (residents,
+  // handlers). Scheduled articles, the daily digest and unfinished notice fan-outs.
   const jobs =
     opts.backgroundJobs === false
       ? []
       : [
+          startCleanupJob(ctx),
           startAppealScheduler(ctx),
           startOutboxDeliverer(ctx, { sender: opts.subscribeSender ?? subscribeSenderFromEnv(config, logger) }),
           startNewsScheduler(ctx),
@@ -180,7 +182,6 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
     close: () =>
       (closing ??= (async () => {
         await shutdown();
-        await cleanup.stop();
         await Promise.all(jobs.map((j) => j.stop()));
         await conn.close();
         await embedded?.stop();

@@ -194,7 +194,7 @@ describe('the WeChat check on a broken copy of dist/weapp', () => {
   it('fails the page-files check, naming the missing page and the lost stylesheets', () => {
     // Catches: the page-files check above passing whatever the build wrote.
     expect(pageFileProblems(tmp)).toEqual([
-      'pages/services/index.wxss lacks .services__name',
+      'pages/services/index.wxss lacks .services__search',
       'pages/me/index.js missing',
       'pages/me/index.json missing',
       'pages/me/index.wxml missing',

@@ -48,7 +48,7 @@ describe('H5 app', () => {
     await page.getByText(own!.number).first().waitFor();
 
     await tab(page, '服务').click();
-    await page.getByText('12345政务服务便民热线').first().waitFor();
+    await page.getByText('12345市民热线').first().waitFor();
 
     await tab(page, '我的').click();
     await page.getByText(resident!.name, { exact: true }).first().waitFor();

@@ -15,7 +15,8 @@ const DAY = 24 * HOUR;
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer({ seed: false });
+  // The server's own cleanup job would run at start and could take the test's files first.
+  s = await startTestServer({ seed: false, backgroundJobs: false });
 });
 afterAll(() => s?.stop());
 
