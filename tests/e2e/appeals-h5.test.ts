@@ -10,11 +10,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
+import type { Browser } from 'playwright-core';
+import { H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { keepScreenshot, scrollToTop, staffSignIn } from './h5-steps';
 
-const DOCS_IMAGES = path.resolve(__dirname, '../../docs/images');
 // demo-resident-01 (the login page's default demo resident) lives in 东城社区 (DX-01-01), where the
 // demo county already has an open water-supply appeal; 停水、水质问题 goes straight to 县水务局,
 // whose demo staff member is `dept_water` (server/seed/demo-county.ts, server/seed/appeals.ts).
@@ -56,19 +56,6 @@ afterAll(async () => {
   await s?.stop();
   if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
 });
-
-/** Taro scrolls each page inside its own container: back to the top of the page being shown. */
-async function scrollToTop(page: Page) {
-  await page.locator('.taro_page_show').last().evaluate((el) => el.scrollTo(0, 0));
-}
-
-async function staffSignIn(page: Page, username: string) {
-  await page.goto(`${s.url}/#/pages/login/index`);
-  await page.locator('input[placeholder="请输入用户名"]').fill(username);
-  await page.locator('input[placeholder="请输入密码"]').fill('xianrong123');
-  await page.getByText('工作人员登录', { exact: true }).last().click();
-  await page.getByText('您好', { exact: false }).first().waitFor();
-}
 
 it('a resident files an appeal with a photo, the department answers, the resident rates it', async () => {
   const photo = await sharp(Buffer.from(PHOTO_SVG)).jpeg({ quality: 80 }).toBuffer();
@@ -147,7 +134,7 @@ it('a resident files an appeal with a photo, the department answers, the residen
 
   // --- The department's staff member starts and answers it in the workbench.
   const staff = await newPhone(browser);
-  await staffSignIn(staff, HANDLER);
+  await staffSignIn(staff, s.url, HANDLER);
   await staff.getByText('我的', { exact: true }).last().click();
   await staff.getByText('工作台', { exact: true }).last().click();
   await staff.getByText('诉求办理', { exact: true }).last().click();
@@ -194,12 +181,7 @@ it('a resident files an appeal with a photo, the department answers, the residen
   // The picture for the README: without the 感谢您的评价 toast over it, from the top of the page.
   await resident.getByText('感谢您的评价', { exact: true }).last().waitFor({ state: 'hidden' });
   await scrollToTop(resident);
-  // Into the test artifacts; the README's copy is refreshed only on request (UPDATE_SCREENSHOTS=1),
-  // so a test run leaves the working tree clean.
-  const shot = path.join(ARTIFACTS, 'appeal-detail.png');
-  await fs.mkdir(ARTIFACTS, { recursive: true });
-  await resident.screenshot({ path: shot });
-  if (process.env.UPDATE_SCREENSHOTS) await fs.copyFile(shot, path.join(DOCS_IMAGES, 'appeal-detail.png'));
+  await keepScreenshot(resident, 'appeal-detail.png');
 
   // --- Back on the 诉求 tab it is listed, closed.
   await resident.goto(`${s.url}/#/pages/appeals/index`);

@@ -18,15 +18,12 @@
  * Leaves screenshots of the article and the deliveries page in the test artifacts; with
  * UPDATE_SCREENSHOTS=1 also for the README (docs/images/news-article.png, notice-deliveries.png).
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { ARTIFACTS, H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
+import { H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, TEST_BOT_TOKEN, type TestServer } from '../helpers/server';
+import { keepScreenshot, scrollToTop, staffSignIn } from './h5-steps';
 
-const DOCS_IMAGES = path.resolve(__dirname, '../../docs/images');
 // Demo staff (server/seed/demo-county.ts): `editor` writes, `reviewer` reviews; 民生 (livelihood)
 // needs one review level. demo-resident-01 lives in 东城社区. Checked through the API first.
 const EDITOR = 'editor';
@@ -60,49 +57,26 @@ const COVER_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="5
 
 let s: TestServer;
 let browser: Browser;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-news-e2e-'));
-  s = await startTestServer({ config: { h5Dir: H5_DIR, dataDir } });
+  // The server writes the cover into a temporary data folder of its own (removed by stop()).
+  s = await startTestServer({ config: { h5Dir: H5_DIR } });
   browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await s?.stop();
-  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
 });
 
 /** The root of a page by its usePageClass name (Taro keeps the pages below in the stack in the DOM). */
 const pageRoot = (page: Page, name: string): Locator => page.locator(`.page.${name}`).last();
-
-/** Taro scrolls each page inside its own container: back to the top of the page being shown. */
-async function scrollToTop(page: Page) {
-  await page.locator('.taro_page_show').last().evaluate((el) => el.scrollTo(0, 0));
-}
-
-async function staffSignIn(page: Page, username: string) {
-  await page.goto(`${s.url}/#/pages/login/index`);
-  await page.locator('input[placeholder="请输入用户名"]').fill(username);
-  await page.locator('input[placeholder="请输入密码"]').fill('xianrong123');
-  await page.getByText('工作人员登录', { exact: true }).last().click();
-  await page.getByText('您好', { exact: false }).first().waitFor();
-}
 
 /** 我的 → 工作台. */
 async function openWorkbench(page: Page) {
   await page.getByText('我的', { exact: true }).last().click();
   await page.getByText('工作台', { exact: true }).last().click();
   await pageRoot(page, 'workbench').getByText('我的工作台', { exact: true }).waitFor();
-}
-
-async function shoot(page: Page, name: string) {
-  const shot = path.join(ARTIFACTS, name);
-  await fs.mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: shot });
-  // The README's copy is refreshed only on request, so a test run leaves the working tree clean.
-  if (process.env.UPDATE_SCREENSHOTS) await fs.copyFile(shot, path.join(DOCS_IMAGES, name));
 }
 
 it('an editor writes, a reviewer approves, a resident reads, likes and comments; an emergency notice reaches every bound group chat', async () => {
@@ -119,7 +93,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
 
   // --- The editor writes the article: 工作台 → 写稿.
   const editor = await newPhone(browser);
-  await staffSignIn(editor, EDITOR);
+  await staffSignIn(editor, s.url, EDITOR);
   await openWorkbench(editor);
   await pageRoot(editor, 'workbench').getByText('写稿', { exact: true }).click();
   const edit = pageRoot(editor, 'article-edit');
@@ -146,7 +120,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
 
   // --- A reviewer approves it: 工作台 → 审核稿件 → the article → 通过.
   const reviewer = await newPhone(browser);
-  await staffSignIn(reviewer, REVIEWER);
+  await staffSignIn(reviewer, s.url, REVIEWER);
   await openWorkbench(reviewer);
   await pageRoot(reviewer, 'workbench').getByText('审核稿件', { exact: true }).click();
   await pageRoot(reviewer, 'news-desk').getByText(TITLE, { exact: true }).click();
@@ -204,7 +178,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   await article.locator('.article__cover').waitFor();
   await resident.waitForFunction(() => [...document.querySelectorAll('.article__cover img')].every((img) => (img as HTMLImageElement).complete));
   await scrollToTop(resident);
-  await shoot(resident, 'news-article.png');
+  await keepScreenshot(resident, 'news-article.png');
 
   // --- The editor publishes an emergency notice to the whole county: 工作台 → 通知管理 → 新建通知.
   await editor.goto(`${s.url}/#/pages/home/index`);
@@ -252,7 +226,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   await deliveries.getByText('群聊机器人正在逐个发送，每5秒自动刷新', { exact: true }).waitFor({ state: 'hidden' });
   await deliveries.getByText('已发布', { exact: true }).waitFor();
   await scrollToTop(editor);
-  await shoot(editor, 'notice-deliveries.png');
+  await keepScreenshot(editor, 'notice-deliveries.png');
   await editor.context().close();
 
   // --- The resident's 首页: the emergency notice pinned on top of the notices.

@@ -1,0 +1,36 @@
+/**
+ * Steps the H5 browser tests share: signing in as people do on the login page, scrolling Taro's
+ * page container, and keeping a screenshot (for the README only on request). Not a test file.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS } from '../helpers/browser';
+import { DEMO_PASSWORD } from '../../server/seed/demo-county';
+
+const DOCS_IMAGES = path.resolve(__dirname, '../../docs/images');
+
+/** Demo staff sign in with their password on the login page and land on 首页. */
+export async function staffSignIn(page: Page, baseUrl: string, username: string) {
+  await page.goto(`${baseUrl}/#/pages/login/index`);
+  await page.locator('input[placeholder="请输入用户名"]').fill(username);
+  await page.locator('input[placeholder="请输入密码"]').fill(DEMO_PASSWORD);
+  await page.getByText('工作人员登录', { exact: true }).last().click();
+  await page.getByText('您好', { exact: false }).first().waitFor();
+}
+
+/** Taro scrolls each page inside its own container: back to the top of the page being shown. */
+export async function scrollToTop(page: Page) {
+  await page.locator('.taro_page_show').last().evaluate((el) => el.scrollTo(0, 0));
+}
+
+/**
+ * Into the test artifacts as `name`; the README's copy (docs/images/`name`) is refreshed only on
+ * request (UPDATE_SCREENSHOTS=1), so a test run leaves the working tree clean.
+ */
+export async function keepScreenshot(page: Page, name: string) {
+  const shot = path.join(ARTIFACTS, name);
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: shot });
+  if (process.env.UPDATE_SCREENSHOTS) await fs.copyFile(shot, path.join(DOCS_IMAGES, name));
+}
