@@ -28,8 +28,16 @@ export function sourceAndTime(source: string, publishedAt: string | null, now: D
  * nodes' own tags, so pictures get their width limit inline (H5 also has it from the page's scss);
  * the attribute put first wins over one the body already has.
  */
+const BODY_STYLES: [RegExp, string][] = [
+  [/<img\b(?![^>]*\bstyle=)/gi, '<img style="max-width:100%;height:auto;display:block;margin:8px 0"'],
+  // A paragraph gap and heading margins: RichText in WeChat does not take the page's stylesheet.
+  [/<p\b(?![^>]*\bstyle=)/gi, '<p style="margin:0 0 0.8em"'],
+  [/<(h[2-4])\b(?![^>]*\bstyle=)/gi, '<$1 style="margin:1em 0 0.5em;font-size:1.1em"'],
+];
+
+/** The sanitised body with the inline styles RichText needs (the server strips styles on save). */
 export function richTextBody(html: string): string {
-  return html.replace(/<img\b/gi, '<img style="max-width:100%;height:auto;display:block;margin:8px 0"');
+  return BODY_STYLES.reduce((out, [re, tag]) => out.replace(re, tag), html);
 }
 
 /** '城关镇、东关社区' */

@@ -104,7 +104,7 @@ export default function HomePage() {
       </View>
 
       <View className='home__search' onClick={() => void Taro.navigateTo({ url: NEWS_SEARCH_PAGE })}>
-        <Text className='home__search-icon'>🔍</Text>
+        <View className='home__search-icon' />
         <Text className='home__search-text'>搜索新闻</Text>
       </View>
 
