@@ -25,19 +25,26 @@ export function sourceAndTime(source: string, publishedAt: string | null, now: D
 
 /**
  * The article body for RichText. WeChat's rich-text does not apply the page's stylesheet to the
- * nodes' own tags, so pictures get their width limit inline (H5 also has it from the page's scss);
- * the attribute put first wins over one the body already has.
+ * nodes' own tags, so pictures get their width limit and paragraphs and headings their spacing
+ * inline (merged into the alignment style the server may have kept), and our own photos' paths
+ * become addresses on the API origin (a relative src does not load in WeChat).
  */
-const BODY_STYLES: [RegExp, string][] = [
-  [/<img\b(?![^>]*\bstyle=)/gi, '<img style="max-width:100%;height:auto;display:block;margin:8px 0"'],
-  // A paragraph gap and heading margins: RichText in WeChat does not take the page's stylesheet.
-  [/<p\b(?![^>]*\bstyle=)/gi, '<p style="margin:0 0 0.8em"'],
-  [/<(h[2-4])\b(?![^>]*\bstyle=)/gi, '<$1 style="margin:1em 0 0.5em;font-size:1.1em"'],
-];
+const INLINE_STYLES: Record<string, string> = {
+  img: 'max-width:100%;height:auto;display:block;margin:8px 0;',
+  p: 'margin:0 0 0.8em;',
+  h2: 'margin:1em 0 0.5em;font-size:1.1em;',
+  h3: 'margin:1em 0 0.5em;font-size:1.1em;',
+  h4: 'margin:1em 0 0.5em;font-size:1.1em;',
+};
 
-/** The sanitised body with the inline styles RichText needs (the server strips styles on save). */
 export function richTextBody(html: string): string {
-  return BODY_STYLES.reduce((out, [re, tag]) => out.replace(re, tag), html);
+  return html
+    .replace(/<(img|p|h[2-4])\b([^>]*)>/gi, (_tag, name: string, attrs: string) => {
+      const style = INLINE_STYLES[name.toLowerCase()];
+      const merged = /\bstyle="/i.test(attrs) ? attrs.replace(/\bstyle="/i, `style="${style}`) : ` style="${style}"${attrs}`;
+      return `<${name}${merged}>`;
+    })
+    .replace(/(<img\b[^>]*\bsrc=")(\/api\/v1\/photos\/[^"]+)"/gi, (_m, head: string, src: string) => `${head}${photoSrc(src)}"`);
 }
 
 /** '城关镇、东关社区' */
