@@ -7,7 +7,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
-import type { RegionDoc } from '../regions/model';
+import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
 import { ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, ARTICLE_STATES, type ArticleStateName } from './labels';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
 import type {
@@ -108,7 +108,7 @@ function decodeIdCursor(cursor: string | undefined): string | null {
 }
 
 export function articleService(ctx: AppContext) {
-  const { Article, ArticleStats, Column, Comment, Photo, Region } = ctx.models;
+  const { Article, ArticleStats, Column, Comment, Photo } = ctx.models;
 
   async function activeColumn(id: string): Promise<ColumnDoc> {
     const c = await Column.findOne({ _id: id, active: true }).lean<ColumnDoc>();
@@ -117,19 +117,8 @@ export function articleService(ctx: AppContext) {
   }
 
   /** The scope: townships or communities that exist; empty (or naming the county) is the whole county. */
-  async function regionScope(ids: string[]): Promise<Pick<ArticleDoc, 'regionIds' | 'regionPaths' | 'regionNames'>> {
-    const unique = [...new Set(ids)];
-    const docs = unique.length ? await Region.find({ _id: { $in: unique } }).lean<RegionDoc[]>() : [];
-    const byId = new Map(docs.map((d) => [String(d._id), d]));
-    const ordered: RegionDoc[] = [];
-    for (const [i, id] of unique.entries()) {
-      const d = byId.get(id);
-      if (!d) throw badRequest('文章范围中的区域不存在', [{ path: `body.regionIds.${i}`, message: '区域不存在' }]);
-      if (d.level === 'grid') throw badRequest('文章范围只能是全县、乡镇或社区', [{ path: `body.regionIds.${i}`, message: '不能选择网格' }]);
-      ordered.push(d);
-    }
-    if (ordered.some((d) => d.level === 'county')) return { regionIds: [], regionPaths: [], regionNames: [] };
-    return { regionIds: ordered.map((d) => d._id), regionPaths: ordered.map((d) => d.path), regionNames: ordered.map((d) => d.name) };
+  async function regionScope(ids: string[]): Promise<RegionScope> {
+    return scopeOf(await scopeRegions(ctx, ids, '文章')) ?? { regionIds: [], regionPaths: [], regionNames: [] };
   }
 
   async function assertCover(id: string | null | undefined): Promise<void> {

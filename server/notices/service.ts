@@ -12,6 +12,7 @@ import type { AuthUser } from '../core/route';
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../core/errors';
 import { coversRegion } from '../users/scope';
 import type { RegionDoc } from '../regions/model';
+import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
 import type { RoomDoc } from '../bindings/model';
 import type { OutboxDoc } from '../outbox/model';
 import { OUTBOX_STATES, type OutboxState } from '../outbox/schemas';
@@ -77,12 +78,6 @@ function withSearch(filter: Record<string, unknown>, q: string | undefined): boo
   return terms.length > 0;
 }
 
-interface Scope {
-  regionIds: Types.ObjectId[];
-  regionPaths: string[];
-  regionNames: string[];
-}
-
 export function noticeService(ctx: AppContext) {
   const { Notice, Region, Room, Outbox } = ctx.models;
   const fanOut = noticeFanOut(ctx);
@@ -96,25 +91,15 @@ export function noticeService(ctx: AppContext) {
    * The regions a writer names: existing townships or communities (the county means county-wide),
    * and for community staff, within their own communities and not empty.
    */
-  async function resolveScope(user: AuthUser, ids: string[]): Promise<Scope> {
-    const unique = [...new Set(ids)];
-    const docs = unique.length ? await Region.find({ _id: { $in: unique } }).lean<RegionDoc[]>() : [];
-    const byId = new Map(docs.map((d) => [String(d._id), d]));
-    const ordered: RegionDoc[] = [];
-    for (const [i, id] of unique.entries()) {
-      const d = byId.get(id);
-      if (!d) throw badRequest('通知范围中的区域不存在', [{ path: `body.regionIds.${i}`, message: '区域不存在' }]);
-      if (d.level === 'grid') throw badRequest('通知范围只能是全县、乡镇或社区', [{ path: `body.regionIds.${i}`, message: '不能选择网格' }]);
-      ordered.push(d);
-    }
+  async function resolveScope(user: AuthUser, ids: string[]): Promise<RegionScope> {
+    const ordered = await scopeRegions(ctx, ids, '通知');
     if (!isCountyWriter(user)) {
       if (ordered.length === 0) throw badRequest('请选择通知范围：本人负责的社区', [{ path: 'body.regionIds', message: '社区工作人员须选择本社区' }]);
       const outside = ordered.find((d) => !coversRegion(user, d.path));
       if (outside) throw new AppError(403, 'FORBIDDEN', `只能向本人负责的社区发布通知，「${outside.name}」不在范围内`, [{ path: 'body.regionIds', message: '超出本人负责的社区' }]);
     }
     // Naming the county is the whole county: one representation (empty) for "county-wide".
-    if (ordered.length === 0 || ordered.some((d) => d.level === 'county')) return { regionIds: [], regionPaths: [], regionNames: [await countyName()] };
-    return { regionIds: ordered.map((d) => d._id), regionPaths: ordered.map((d) => d.path), regionNames: ordered.map((d) => d.name) };
+    return scopeOf(ordered) ?? { regionIds: [], regionPaths: [], regionNames: [await countyName()] };
   }
 
   async function load(id: string): Promise<NoticeDoc> {
