@@ -108,6 +108,7 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
   }
 
   const regions = new Map((await models.Region.find({ level: { $in: ['county', 'township', 'community'] } }).lean<RegionDoc[]>()).map((r) => [r.code, r]));
+  const county = need([...regions.values()].find((r) => r.level === 'county'), 'the county');
   const scope = (code: string | undefined) => {
     if (!code) return { regionIds: [], regionPaths: [], regionNames: [] };
     const r = need(regions.get(code), `region ${code}`);
@@ -216,7 +217,8 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
   for (const [serial, n] of demoNotices.entries()) {
     const publishedAt = at(n.ago);
     const _id = seedId(publishedAt, 'a5', serial);
-    const where = scope(n.region);
+    // County-wide as the notices service stores it: no ids or paths, the county's name.
+    const where = n.region ? scope(n.region) : { ...scope(undefined), regionNames: [county.name] };
     writes.push({
       model: 'Notice',
       doc: {

@@ -182,14 +182,14 @@ describe('the demo news section', () => {
   });
 
   // Bug caught: a demo without an emergency notice on top, or whose deliveries the fan-out sweep
-  // would post again into the demo groups at every fresh start.
+  // would post again into the demo groups at every fresh start; county-wide stored unlike the service does.
   it('has one pinned emergency notice county-wide, one township notice, all delivered', async () => {
     const notices = await s.ctx.models.Notice.find({ state: 'published' }).sort({ listKey: -1 }).lean();
     expect(notices.map((n) => [n.level, n.pinned, n.regionNames])).toEqual([
-      ['emergency', true, []],
+      ['emergency', true, ['东溪县']],
       ['important', false, ['城关镇']],
-      ['normal', false, []],
-      ['normal', false, []],
+      ['normal', false, ['东溪县']],
+      ['normal', false, ['东溪县']],
     ]);
     expect(notices.every((n) => n.fanOutDone)).toBe(true);
     const deliveries = await s.ctx.models.Outbox.find({ ref: `notice:${notices[1]._id}` }).lean();
