@@ -10,7 +10,7 @@ import { types, type Message, type Room, type Wechaty, type WechatyPlugin } from
 import { maskContactId } from '../log-mask';
 import { UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
 import { createKeyedQueue, failureAnswer, idempotencyKey, isOtherPluginCommand, uploadMessagePhoto } from './appeal-support';
-import { guardHandler, isActionable, stripLeadingMentions } from './support';
+import { botMention, guardHandler, isActionable, stripLeadingMentions } from './support';
 
 export interface AppealIntakeMessages {
   received: (number: string) => string;
@@ -57,8 +57,6 @@ function compileKeywords(keywords: string[]): RegExp {
   return new RegExp(`^[#＃]\\s*(?:${keywords.join('|')})(?:[\\s:：,，]+|$)?([\\s\\S]*)$`, 'u');
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 interface RecentAppeal {
   at: number;
   number: string;
@@ -90,23 +88,14 @@ export function AppealIntake(config: AppealIntakeConfig): WechatyPlugin {
       for (const [key, entry] of recent) if (entry.at < cutoff) recent.delete(key);
     };
 
-    /** `@<bot name>` as typed, for puppets that give no mention list (and the simulator's text). */
-    function mentionSource(): string | undefined {
-      if (!bot.isLoggedIn) return undefined;
-      const name = bot.currentUser.name();
-      return name ? `@${escapeRegExp(name)}(?:[\\s\\u2005]+|$)` : undefined;
-    }
-
     /** The appeal text of the message, '' when it asks for one without content, undefined when it is no appeal. */
     async function appealText(msg: Message): Promise<string | undefined> {
       const raw = msg.text();
       const match = keyword.exec(stripLeadingMentions(raw));
       if (match) return match[1]!.trim();
       if (!onMention) return undefined;
-      const byName = mentionSource();
-      const mentioned = (await msg.mentionSelf()) || (byName ? new RegExp(byName, 'u').test(raw) : false);
+      const { mentioned, text } = await botMention(bot, msg);
       if (!mentioned) return undefined;
-      const text = stripLeadingMentions(byName ? raw.replace(new RegExp(byName, 'gu'), ' ') : raw);
       return isOtherPluginCommand(text) ? undefined : text;
     }
 

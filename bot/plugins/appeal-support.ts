@@ -11,14 +11,27 @@ import { ServerError, type ServerClient } from '../server-client';
 import { asciiDigits, reportError } from './support';
 
 /**
- * `绑定 …`, `解绑` (room-binding) and `查询 …` (appeal-query) are commands, never appeal text:
+ * `绑定 …`, `解绑` (room-binding), `查询 …` (appeal-query) and `查电话 …` / `办事 …` (service-answers)
+ * are commands, never appeal text:
  * an `@bot 绑定 12345678` must not also file an appeal, nor a grid worker's `查询 …` join a draft.
  * Chatter that merely starts with the word (`绑定手机号怎么弄`) is not a command.
  */
 const OTHER_COMMAND = /^(?:(?:绑定|解绑)(?:[\s:：]*[0-9][0-9\s]*|[\s:：]+\S+)?|查询(?:[\s:：]+\S+|[\s:：]*[A-Za-z]{1,8}[-－—–‐‑]\S+)?)$/;
 
+/**
+ * `查电话 …` / `办事 …` (service-answers): a lookup in the services directory, so `@bot 查电话 供水` is
+ * answered from the directory, not filed. Only the command form: a short query without sentence
+ * punctuation (`办事` needs a separator), so a complaint that starts with the word (`办事效率太低，…`)
+ * is still an appeal.
+ */
+const SERVICE_COMMAND = /^(?:查电话[\s:：,，]*|办事(?:[\s:：,，]+|$))[^，。！？!?,.;；\n]{0,20}$/;
+
+export function isServiceCommand(text: string): boolean {
+  return SERVICE_COMMAND.test(text.trim());
+}
+
 export function isOtherPluginCommand(text: string): boolean {
-  return OTHER_COMMAND.test(asciiDigits(text.trim()));
+  return OTHER_COMMAND.test(asciiDigits(text.trim())) || isServiceCommand(text);
 }
 
 const KEY_SAFE = /^[A-Za-z0-9_:.-]{8,80}$/;

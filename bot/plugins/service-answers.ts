@@ -6,14 +6,15 @@
  *
  * The directory comes from the server (`GET /bot/services`, the list the 服务 tab shows) and is kept
  * for `ttlMs`; a failed refresh keeps the list the bot already has. The bound rooms are kept the same
- * way. `#报事` and @bot messages in groups belong to appeal intake, `查询` / `绑定` to their plugins.
+ * way. `#报事` and @bot messages in groups belong to appeal intake, `查询` / `绑定` to their plugins,
+ * except an @bot `查电话` / `办事` command (`isServiceCommand`), which intake leaves to this plugin.
  */
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
 import type { ServiceDirectoryEntry } from '../api-types';
 import { UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
-import { isOtherPluginCommand } from './appeal-support';
-import { guardHandler, isActionable, stripLeadingMentions } from './support';
+import { isOtherPluginCommand, isServiceCommand } from './appeal-support';
+import { botMention, guardHandler, isActionable, stripLeadingMentions } from './support';
 
 /** What an answer needs of an entry. */
 export type ServiceAnswerEntry = Pick<ServiceDirectoryEntry, 'name' | 'phone' | 'hours' | 'address' | 'keywords'>;
@@ -80,7 +81,7 @@ export type ServiceQuestion = { kind: 'question'; text: string } | { kind: 'comm
  */
 export function classifyServiceQuestion(rawText: string): ServiceQuestion | undefined {
   const text = stripLeadingMentions(rawText);
-  if (!text || NOT_OURS.test(text) || isOtherPluginCommand(text)) return undefined;
+  if (!text || NOT_OURS.test(text) || (isOtherPluginCommand(text) && !isServiceCommand(text))) return undefined;
   const command = COMMAND.exec(text);
   if (command) return { kind: 'command', query: command[1]!.trim() };
   return QUESTION.test(text) ? { kind: 'question', text } : undefined;
@@ -175,11 +176,15 @@ export function ServiceAnswers(config: ServiceAnswersConfig): WechatyPlugin {
       onError: (err) => logger.warn({ err }, 'bound rooms fetch failed; keeping the list the bot has'),
     });
 
-    /** @bot in a group is appeal intake's (DESIGN: `#报事 …` or @bot files an appeal). */
-    async function mentionsBot(msg: Message): Promise<boolean> {
-      if (await msg.mentionSelf()) return true;
-      const name = bot.isLoggedIn ? bot.currentUser.name() : '';
-      return !!name && msg.text().includes(`@${name}`);
+    /**
+     * @bot in a group is appeal intake's (DESIGN: `#报事 …` or @bot files an appeal) unless what is
+     * left without the mentions is a `查电话` / `办事` command, which intake does not file: then that
+     * text, else undefined. Not mentioned: the text as it is.
+     */
+    async function ownText(msg: Message): Promise<string | undefined> {
+      const { mentioned, text } = await botMention(bot, msg);
+      if (!mentioned) return msg.text();
+      return isServiceCommand(text) ? text : undefined;
     }
 
     /** A failed lookup answers: the bot had better answer twice than not at all. */
@@ -195,11 +200,13 @@ export function ServiceAnswers(config: ServiceAnswersConfig): WechatyPlugin {
     async function onMessage(msg: Message): Promise<void> {
       if (msg.type() !== types.Message.Text) return;
       if (!isActionable(msg, since(), graceMs)) return;
-      const question = classifyServiceQuestion(msg.text());
-      if (!question) return;
+      if (!classifyServiceQuestion(msg.text())) return;
       const room = msg.room();
       if (room ? !inRooms : !inPrivate) return;
-      if (room && (await mentionsBot(msg))) return;
+      const text = room ? await ownText(msg) : msg.text();
+      if (text === undefined) return;
+      const question = classifyServiceQuestion(text);
+      if (!question) return;
       if (room && !(await boundRooms.get())?.has(room.id)) return;
 
       const talker = msg.talker();
@@ -207,8 +214,9 @@ export function ServiceAnswers(config: ServiceAnswersConfig): WechatyPlugin {
       const found = list ? matchServiceEntries(question, list, maxEntries) : [];
       // A question that names no keyword is ordinary chat: no answer, and no lookup.
       if (question.kind === 'question' && found.length === 0) return;
-      // A bound grid worker's private chat is their forwarding desk: what they send is a draft there.
-      if (!room && (await isGridWorker(talker.id))) return;
+      // A bound grid worker's private chat is their forwarding desk: what they send is a draft there,
+      // except the commands forwarding leaves alone (isOtherPluginCommand).
+      if (!room && !isServiceCommand(text) && (await isGridWorker(talker.id))) return;
 
       const reply = (text: string) => (room ? room.say(text, talker) : talker.say(text));
       if (found.length > 0) {

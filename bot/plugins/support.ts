@@ -12,6 +12,21 @@ export function stripLeadingMentions(text: string): string {
   return text.trim().replace(LEADING_MENTIONS, '').trim();
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether a message @mentions the bot (in its mention list, or `@<bot name>` typed, for puppets that
+ * give no mention list and the simulator's text), and its text without the bot's and leading mentions.
+ * Appeal intake and service answers decide on the same text, so one message gets one answer.
+ */
+export async function botMention(bot: Wechaty, msg: Message): Promise<{ mentioned: boolean; text: string }> {
+  const raw = msg.text();
+  const name = bot.isLoggedIn ? bot.currentUser.name() : '';
+  const typed = name ? `@${escapeRegExp(name)}(?:[\\s\\u2005]+|$)` : undefined;
+  const mentioned = (await msg.mentionSelf()) || (typed ? new RegExp(typed, 'u').test(raw) : false);
+  return { mentioned, text: stripLeadingMentions(typed ? raw.replace(new RegExp(typed, 'gu'), ' ') : raw) };
+}
+
 /** Full-width digits (０-９) as typed by some Chinese input methods, turned into ASCII. */
 export function asciiDigits(text: string): string {
   return text.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));

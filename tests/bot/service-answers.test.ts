@@ -4,6 +4,7 @@
  * the simulated WeChat of the demo county against the real server (东城社区邻里群 is seeded bound,
  * 西城社区邻里群 unbound). Entries are this suite's own, with keywords no demo entry has.
  */
+import { isOtherPluginCommand, isServiceCommand } from '../../bot/plugins/appeal-support';
 import { classifyServiceQuestion, createRefreshingValue, matchServiceEntries, type ServiceAnswerEntry } from '../../bot/plugins/service-answers';
 import type { mock } from 'wechaty-puppet-mock';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -49,6 +50,14 @@ describe('classifyServiceQuestion and matchServiceEntries (pure)', () => {
     expect(classifyServiceQuestion('查询 DX-20261126-0042')).toBeUndefined();
     expect(classifyServiceQuestion('绑定 12345678')).toBeUndefined();
     expect(classifyServiceQuestion('绑定手机号怎么弄？')).toBeUndefined();
+  });
+
+  // Catches: appeal intake filing a directory command as an appeal, or swallowing a complaint that
+  // merely starts with the word (`办事效率太低…` must still be filed).
+  test('查电话 / 办事 commands are other plugins\' commands for intake; complaints are not', () => {
+    for (const text of ['查电话 供水', '查电话', '办事：社保卡补办', '办事']) expect([text, isOtherPluginCommand(text), isServiceCommand(text)]).toEqual([text, true, true]);
+    for (const text of ['办事效率太低，窗口没人', '查电话查了半天没人接，供水站管不管？']) expect([text, isOtherPluginCommand(text)]).toEqual([text, false]);
+    expect(classifyServiceQuestion('查电话 供水')).toEqual({ kind: 'command', query: '供水' });
   });
 
   // Catches: more than two entries in one answer, or the closer match losing to the directory order.
@@ -161,6 +170,23 @@ describe('service answers and welcome on the real server', () => {
     const reply = await h.ask(worker, '居民问：电梯困人找谁？');
     expect(reply).not.toContain('县电梯安全测试站');
     expect((await h.sim.botMessagesAfter(worker, since, { timeoutMs: 500 })).map((e) => e.text)).toEqual([reply]);
+    // Forwarding leaves a 查电话 command alone (not a draft): the directory answers it, or nobody would.
+    await expect(h.ask(worker, '查电话 电梯年检')).resolves.toContain('【县电梯安全测试站】');
+  });
+
+  // Catches: an @bot 查电话 / 办事 in a bound group filed as an appeal (intake took it for appeal text),
+  // answered twice (directory and intake), or left unanswered (the directory staying silent on @bot).
+  test('@bot 查电话 and 办事 in a bound group get the directory\'s answer only and file no appeal', async () => {
+    const since = Date.now();
+    const appealsBefore = await s.ctx.models.Appeal.countDocuments({ roomId: dongcheng.room });
+    // The typed @name (puppets without a mention list), then the mention list as WeChat sends it.
+    await expect(h.ask(dongcheng.resident, '@东溪融媒小助手 查电话 电梯年检', dongcheng.room)).resolves.toContain('【县电梯安全测试站】');
+    const reply = h.sim.nextBotMessage(dongcheng.room, 10_000);
+    h.sim.contact(dongcheng.resident).say('@东溪融媒小助手\u2005办事：电梯困人', [h.sim.botUser]).to(h.sim.room(dongcheng.room));
+    await expect(reply.then((e) => e.text)).resolves.toContain('电话：0871-6543210');
+    expect(await h.sim.botMessagesAfter(dongcheng.room, since, { timeoutMs: 500 })).toHaveLength(2);
+    expect(h.requests.filter((r) => r.path === '/api/v1/bot/appeals')).toEqual([]);
+    expect(await s.ctx.models.Appeal.countDocuments({ roomId: dongcheng.room })).toBe(appealsBefore);
   });
 
   // Catches: the directory fetched from the server for every message instead of kept for its TTL.
