@@ -29,3 +29,8 @@ export function ErrorState({ message, onRetry }: { message: string; onRetry?: ()
     </View>
   );
 }
+
+/** A page (`className`: its root class) whose item is not ready yet: loading, or 加载失败 with 重试 when `onRetry` is given. */
+export function PendingPage({ className, status, error, onRetry }: { className: string; status: 'loading' | 'ready' | 'error'; error: string; onRetry?: () => void }) {
+  return <View className={className}>{status === 'loading' ? <LoadingState /> : <ErrorState message={`加载失败：${error}`} onRetry={onRetry} />}</View>;
+}

@@ -9,7 +9,7 @@ import { LOGIN_PAGE } from '../../api/request';
 import type { ArticleDetail } from '../../api/types';
 import { ArticleTags } from '../../components/ArticleCard';
 import { CommentSection } from '../../components/CommentSection';
-import { ErrorState, LoadingState } from '../../components/StateView';
+import { PendingPage } from '../../components/StateView';
 import { useLoadedItem } from '../../hooks/use-cursor-list';
 import { usePageClass } from '../../hooks/use-page-class';
 import { getSession } from '../../store/session';
@@ -58,13 +58,7 @@ export default function ArticlePage() {
     void Taro.setClipboardData({ data: href });
   };
 
-  if (status !== 'ready' || !article) {
-    return (
-      <View className={pageClass}>
-        {status === 'loading' ? <LoadingState /> : <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void reload() : undefined} />}
-      </View>
-    );
-  }
+  if (status !== 'ready' || !article) return <PendingPage className={pageClass} status={status} error={error} onRetry={id ? () => void reload() : undefined} />;
 
   return (
     <View className={pageClass}>

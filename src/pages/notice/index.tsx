@@ -6,7 +6,7 @@ import { useRouter } from '@tarojs/taro';
 import { noticesApi } from '../../api/endpoints';
 import { NoticeLevelTag } from '../../components/NoticeCard';
 import { NewsTag } from '../../components/NewsTag';
-import { ErrorState, LoadingState } from '../../components/StateView';
+import { PendingPage } from '../../components/StateView';
 import { useLoadedItem } from '../../hooks/use-cursor-list';
 import { usePageClass } from '../../hooks/use-page-class';
 import { formatTime, scopeNames } from '../../utils/news';
@@ -18,13 +18,7 @@ export default function NoticePage() {
   const load = useCallback(() => noticesApi.get(id, { toast: false }), [id]);
   const { item: notice, status, error, reload } = useLoadedItem(id ? load : null, '没有找到这条通知');
 
-  if (status !== 'ready' || !notice) {
-    return (
-      <View className={pageClass}>
-        {status === 'loading' ? <LoadingState /> : <ErrorState message={`加载失败：${error}`} onRetry={id ? () => void reload() : undefined} />}
-      </View>
-    );
-  }
+  if (status !== 'ready' || !notice) return <PendingPage className={pageClass} status={status} error={error} onRetry={id ? () => void reload() : undefined} />;
 
   return (
     <View className={pageClass}>

@@ -7,7 +7,7 @@ import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro';
 import { appealsApi, categoriesApi, departmentsApi } from '../../../../api/endpoints';
 import { ApiError, errorMessage } from '../../../../api/request';
 import type { AppealDetail, Category, Department } from '../../../../api/types';
-import { ErrorState, LoadingState } from '../../../../components/StateView';
+import { PendingPage } from '../../../../components/StateView';
 import { AppealActionForm, type ActionSubmission } from '../../components/AppealActionForm';
 import { AppealStaffDetail } from '../../components/AppealStaffDetail';
 import { STAFF_ACTION_LABELS, staffActions, staffPage, type StaffAction } from '../../shared';
@@ -107,14 +107,7 @@ export default function AppealHandlePage() {
     }
   };
 
-  if (status === 'loading') return <View className={pageClass}><LoadingState /></View>;
-  if (status === 'error' || !appeal) {
-    return (
-      <View className={pageClass}>
-        <ErrorState message={`加载失败：${error}`} onRetry={() => void load()} />
-      </View>
-    );
-  }
+  if (status !== 'ready' || !appeal) return <PendingPage className={pageClass} status={status} error={error} onRetry={() => void load()} />;
 
   const actions = staffActions(appeal.allowedActions);
   const openAppeal = (otherId: string) => void Taro.navigateTo({ url: staffPage('appeal-handle', { id: otherId }) });

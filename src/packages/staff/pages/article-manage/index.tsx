@@ -8,7 +8,7 @@ import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro';
 import { articlesApi } from '../../../../api/endpoints';
 import { ApiError } from '../../../../api/request';
 import type { ArticleManageDetail } from '../../../../api/types';
-import { ErrorState, LoadingState } from '../../../../components/StateView';
+import { PendingPage } from '../../../../components/StateView';
 import { useLoadedItem } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { photoSrc } from '../../../../utils/appeal';
@@ -83,14 +83,7 @@ export default function ArticleManagePage() {
     else setForm(b as FormButton);
   };
 
-  if (loaded.status === 'loading') return <View className={pageClass}><LoadingState /></View>;
-  if (loaded.status === 'error' || !article) {
-    return (
-      <View className={pageClass}>
-        <ErrorState message={`加载失败：${loaded.error}`} onRetry={() => void load()} />
-      </View>
-    );
-  }
+  if (loaded.status !== 'ready' || !article) return <PendingPage className={pageClass} status={loaded.status} error={loaded.error} onRetry={() => void load()} />;
 
   const buttons = articleButtons(article.allowedActions);
 
