@@ -1,4 +1,4 @@
-// 群发送情况 (?id=): a published notice's delivery to each bound group chat (topic, community,
+// 发送情况 (?id=): a published notice's delivery to each bound group chat (topic, community,
 // 待发送/发送中/已发送/发送失败, attempts, last error) with the totals. 刷新, and a refresh every
 // 5 seconds while any delivery is still pending or sending, stopped while the page is hidden.
 import { useCallback, useEffect, useRef, useState } from 'react';
