@@ -19,7 +19,7 @@ export function commentRoutes(ctx: AppContext): RouteDef[] {
       },
     }),
     route({ method: 'get', path: '/moderation', summary: '评论审核队列（待审核、被举报隐藏；最早的在前）', access: MODERATORS, query: ModerationQuery, response: ModerationPage, handler: ({ query, user }) => comments.moderation(user!, query) }),
-    route({ method: 'post', path: '/:id/report', summary: '举报评论（每人一次；三人举报即隐藏）', access: 'user', params: idParams, body: ReportCommentBody, response: ReportResult, handler: ({ params, user }) => comments.report(user!, params.id) }),
-    route({ method: 'post', path: '/:id/decision', summary: '审核评论（通过或删除）', access: MODERATORS, params: idParams, body: ModerationDecisionBody, response: ModerationItem, handler: ({ params, body, user }) => comments.decide(user!, params.id, body.decision) }),
+    route({ method: 'post', path: '/:id/report', summary: '举报评论（每人一次；三人举报即隐藏）', access: 'user', params: idParams, body: ReportCommentBody, response: ReportResult, handler: ({ params, body, user }) => comments.report(user!, params.id, body.reason) }),
+    route({ method: 'post', path: '/:id/decision', summary: '审核评论（通过或删除）', access: MODERATORS, params: idParams, body: ModerationDecisionBody, response: ModerationItem, handler: ({ params, body, user }) => comments.decide(user!, params.id, body.decision, body.note) }),
   ];
 }

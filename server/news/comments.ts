@@ -55,7 +55,7 @@ export function toComment(c: CommentDoc, viewer: AuthUser | null): Comment {
 }
 
 export function toModerationItem(c: CommentDoc, viewer: AuthUser): ModerationItem {
-  return { ...toComment(c, viewer), articleTitle: c.articleTitle, heldFor: c.heldFor, matchedWords: c.matchedWords, reports: c.reports };
+  return { ...toComment(c, viewer), articleTitle: c.articleTitle, heldFor: c.heldFor, matchedWords: c.matchedWords, reports: c.reports, reportReasons: c.reportReasons ?? [] };
 }
 
 export interface CommentServiceOptions {
@@ -121,9 +121,11 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
           matchedWords,
           reporterIds: [],
           reports: 0,
+          reportReasons: [],
           idempotencyKey: body.idempotencyKey,
           decidedById: null,
           decidedAt: null,
+          decisionNote: null,
         });
         comment = created.toObject() as CommentDoc;
       } catch (err) {
@@ -141,7 +143,7 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
      * One report per reader (kept in reporterIds); the REPORTS_TO_HIDE-th hides a visible comment.
      * Readers who reported before an approval stay in reporterIds, so they cannot hide it again.
      */
-    async report(user: AuthUser, id: string): Promise<ReportResult> {
+    async report(user: AuthUser, id: string, reason?: string): Promise<ReportResult> {
       const reporterId = new Types.ObjectId(user.id);
       const c = await Comment.findById(id).lean<CommentDoc>();
       // Held and removed comments are not shown to readers: nothing to report.
@@ -150,7 +152,7 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
 
       const counted = await Comment.findOneAndUpdate(
         { _id: c._id, state: { $in: ['visible', 'hidden'] }, reporterIds: { $ne: reporterId } },
-        { $addToSet: { reporterIds: reporterId }, $inc: { reports: 1 } },
+        { $addToSet: { reporterIds: reporterId }, $inc: { reports: 1 }, ...(reason ? { $push: { reportReasons: reason } } : {}) },
         { returnDocument: 'after' },
       ).lean<CommentDoc>();
       let now = counted;
@@ -187,9 +189,9 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
      * An editor's decision on a held or hidden comment: approve (visible; its reports start again from
      * zero, the earlier reporters cannot report it again) or remove. 409 from any other state.
      */
-    async decide(user: AuthUser, id: string, decision: 'approve' | 'remove'): Promise<ModerationItem> {
-      const set: Record<string, unknown> = { state: decision === 'approve' ? 'visible' : 'removed', decidedById: new Types.ObjectId(user.id), decidedAt: ctx.now() };
-      if (decision === 'approve') set.reports = 0;
+    async decide(user: AuthUser, id: string, decision: 'approve' | 'remove', note?: string): Promise<ModerationItem> {
+      const set: Record<string, unknown> = { state: decision === 'approve' ? 'visible' : 'removed', decidedById: new Types.ObjectId(user.id), decidedAt: ctx.now(), decisionNote: note ?? null };
+      if (decision === 'approve') Object.assign(set, { reports: 0, reportReasons: [] });
       const decided = await Comment.findOneAndUpdate({ _id: id, state: { $in: WAITING } }, { $set: set }, { returnDocument: 'after' }).lean<CommentDoc>();
       if (!decided) {
         const c = await Comment.findById(id, { state: 1 }).lean<CommentDoc>();

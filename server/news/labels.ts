@@ -42,6 +42,9 @@ export const COMMENT_STATE_LABELS: Record<CommentStateName, string> = {
   hidden: '已隐藏（被举报）',
   removed: '已删除',
 };
+/** What a reader picks when reporting a comment (the editor sees the reasons). */
+export const REPORT_REASONS = ['垃圾广告', '辱骂攻击', '虚假信息', '违法违规', '其他'] as const;
+
 /** This many different readers' reports hide a comment until an editor decides. */
 export const REPORTS_TO_HIDE = 3;
 

@@ -189,10 +189,14 @@ export interface CommentDoc {
   /** Readers who reported it; one report per reader. */
   reporterIds: Types.ObjectId[];
   reports: number;
+  /** The reasons readers gave (one per report that gave one), for the editor who decides. */
+  reportReasons: string[];
   /** A retry with the same key from the same author gets the first comment (unique with authorId). */
   idempotencyKey: string;
   decidedById: Types.ObjectId | null;
   decidedAt: Date | null;
+  /** The editor's note with the decision, kept with it. */
+  decisionNote: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -208,9 +212,11 @@ export const commentSchema = new Schema<CommentDoc>(
     matchedWords: { type: [String], default: [] },
     reporterIds: { type: [Schema.Types.ObjectId], default: [] },
     reports: { type: Number, default: 0 },
+    reportReasons: { type: [String], default: [] },
     idempotencyKey: { type: String, required: true },
     decidedById: { type: Schema.Types.ObjectId, default: null },
     decidedAt: { type: Date, default: null },
+    decisionNote: { type: String, default: null },
   },
   { ...baseOptions, minimize: false },
 );

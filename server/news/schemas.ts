@@ -225,6 +225,7 @@ export const CommentPage = z.object({ items: z.array(Comment), nextCursor: z.str
 export type CommentPage = z.infer<typeof CommentPage>;
 export const CreateCommentBody = z.strictObject({ articleId: objectId, text: trimmed(1, 300), idempotencyKey: IdempotencyKey });
 export type CreateCommentBody = z.infer<typeof CreateCommentBody>;
+/** The reader's reason: one of REPORT_REASONS in the mini-program, or their own words. */
 export const ReportCommentBody = z.strictObject({ reason: trimmed(1, 100).optional() });
 export const ReportResult = z.object({ reports: z.number().int(), hidden: z.boolean() });
 export type ReportResult = z.infer<typeof ReportResult>;
@@ -236,6 +237,8 @@ export const ModerationItem = Comment.extend({
   heldFor: z.enum(['sensitive', 'reports']).nullable(),
   matchedWords: z.array(z.string()),
   reports: z.number().int(),
+  /** The reasons the reporters gave (垃圾广告, 辱骂攻击 …). */
+  reportReasons: z.array(z.string()),
 });
 export type ModerationItem = z.infer<typeof ModerationItem>;
 export const ModerationPage = z.object({ items: z.array(ModerationItem), nextCursor: z.string().nullable() });

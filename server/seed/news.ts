@@ -203,9 +203,12 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
         matchedWords: c.held ?? [],
         reporterIds: reporters.map((r) => r._id),
         reports: reporters.length,
+        // The demo's reporters all gave the first of the mini-program's reasons but one.
+        reportReasons: reporters.map((_, i) => (i === reporters.length - 1 ? '虚假信息' : '垃圾广告')),
         idempotencyKey: `seed-comment-${serial}`,
         decidedById: null,
         decidedAt: null,
+        decisionNote: null,
         createdAt,
         updatedAt: reporters.length ? new Date(createdAt.getTime() + HOUR) : createdAt,
       },

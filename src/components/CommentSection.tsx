@@ -6,6 +6,7 @@ import Taro, { useReachBottom } from '@tarojs/taro';
 import { commentsApi } from '../api/endpoints';
 import { LOGIN_PAGE, errorMessage } from '../api/request';
 import type { Comment } from '../api/types';
+import { REPORT_REASONS } from '../../server/news/labels';
 import { useCursorList } from '../hooks/use-cursor-list';
 import { getSession } from '../store/session';
 import { newIdempotencyKey } from '../store/appeal-draft';
@@ -91,10 +92,17 @@ export function CommentSection({ articleId, onPosted }: { articleId: string; onP
 
   const report = async (comment: Comment) => {
     if (!getSession()) return toLogin();
-    const answer = await Taro.showModal({ title: '举报评论', content: '确定举报这条评论吗？核实后将处理。', confirmText: '举报', cancelText: '取消' });
-    if (!answer.confirm) return;
+    // The reader picks why (the editor who decides sees it); closing the sheet cancels the report.
+    let reason: string;
     try {
-      const result = await commentsApi.report(comment.id, {});
+      const picked = await Taro.showActionSheet({ itemList: [...REPORT_REASONS] });
+      reason = REPORT_REASONS[picked.tapIndex];
+    } catch {
+      return;
+    }
+    if (!reason) return;
+    try {
+      const result = await commentsApi.report(comment.id, { reason });
       setReported((prev) => new Set(prev).add(comment.id));
       if (result.hidden) list.mutate((items) => items.filter((c) => c.id !== comment.id));
       void Taro.showToast({ title: '已举报，感谢监督', icon: 'none', duration: 2000 });

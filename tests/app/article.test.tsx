@@ -136,10 +136,12 @@ test('a held comment says it shows after review', async () => {
   expect(screen.getByText('待审核')).toBeTruthy();
 });
 
-test('举报 asks first, then reports; a comment hidden by it leaves the list', async () => {
-  // Catches a report sent without confirmation and a hidden comment left on screen.
+test('举报 asks why first, then reports with the reason; a comment hidden by it leaves the list', async () => {
+  // Catches a report sent when the reader closed the sheet, a report without the reason they picked,
+  // and a hidden comment left on screen.
   setSession(session());
-  taro.showModal.mockResolvedValueOnce({ confirm: false, cancel: true });
+  taro.showActionSheet.mockRejectedValueOnce(new Error('showActionSheet:fail cancel'));
+  taro.showActionSheet.mockResolvedValueOnce({ tapIndex: 2, errMsg: 'showActionSheet:ok' });
   const log = api({ 'POST /comments/c1/report': () => ({ status: 200, body: { reports: 3, hidden: true } }) });
   render(<ArticlePage />);
   await screen.findByText('第1条评论：好事');
@@ -150,8 +152,8 @@ test('举报 asks first, then reports; a comment hidden by it leaves the list', 
   await act(async () => {
     fireEvent.click(screen.getByText('举报'));
   });
-  expect(Taro.showModal).toHaveBeenCalledTimes(2);
-  expect(log.filter((r) => r.path === '/comments/c1/report')).toHaveLength(1);
+  expect(taro.showActionSheet).toHaveBeenCalledTimes(2);
+  expect(log.filter((r) => r.path === '/comments/c1/report').map((r) => r.data)).toEqual([{ reason: '虚假信息' }]);
   expect(screen.queryByText('第1条评论：好事')).toBeNull();
 });
 

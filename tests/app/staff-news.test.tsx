@@ -494,6 +494,7 @@ describe('comment moderation', () => {
     heldFor: 'sensitive',
     matchedWords: ['敏感词'],
     reports: 0,
+    reportReasons: [],
     ...overrides,
   });
 
@@ -504,7 +505,7 @@ describe('comment moderation', () => {
       'GET /comments/moderation': (req) =>
         req.query.state === 'held'
           ? ok({ items: [comment()], nextCursor: null })
-          : ok({ items: [comment({ id: 'c2', text: '被举报的评论', state: 'hidden', heldFor: 'reports', matchedWords: [], reports: 3 })], nextCursor: null }),
+          : ok({ items: [comment({ id: 'c2', text: '被举报的评论', state: 'hidden', heldFor: 'reports', matchedWords: [], reports: 3, reportReasons: ['垃圾广告', '垃圾广告', '虚假信息'] })], nextCursor: null }),
       'POST /comments/c1/decision': () => ok({ ...comment(), state: 'visible' }),
       'POST /comments/c2/decision': () => ok({ ...comment({ id: 'c2' }), state: 'removed' }),
     });
@@ -517,6 +518,8 @@ describe('comment moderation', () => {
 
     await click('被举报');
     expect(await screen.findByText('被举报 3 次')).toBeTruthy();
+    // The editor sees why, each reason once with its count.
+    expect(screen.getByText('举报理由：垃圾广告 ×2、虚假信息')).toBeTruthy();
     await click('删除');
     expect(Taro.showModal).toHaveBeenCalled();
     expect(screen.getByText('没有被举报的评论')).toBeTruthy();

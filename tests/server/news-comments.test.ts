@@ -47,7 +47,7 @@ async function write(articleId: string, text: string, token = tokens.author, ide
   return res.body;
 }
 const list = (articleId: string, token?: string, extra = '') => server.api('GET', `/api/v1/comments?articleId=${articleId}${extra}`, { token });
-const report = (id: string, token: string) => server.api('POST', `/api/v1/comments/${id}/report`, { token, body: {} });
+const report = (id: string, token: string, reason?: string) => server.api('POST', `/api/v1/comments/${id}/report`, { token, body: reason ? { reason } : {} });
 const decide = (id: string, decision: 'approve' | 'remove', token = tokens.editor) => server.api('POST', `/api/v1/comments/${id}/decision`, { token, body: { decision } });
 
 /** Every waiting comment in the queue, all pages. */
@@ -255,17 +255,18 @@ describe('reports', () => {
     const c = await write(a, '修路修了半年才修好');
     const before = await commentsOf(a);
     expect((await report(c.id, tokens.author)).status).toBe(403);
-    expect((await report(c.id, tokens.r1)).body).toEqual({ reports: 1, hidden: false });
-    expect((await report(c.id, tokens.r1)).body).toEqual({ reports: 1, hidden: false });
+    expect((await report(c.id, tokens.r1, '垃圾广告')).body).toEqual({ reports: 1, hidden: false });
+    expect((await report(c.id, tokens.r1, '辱骂攻击')).body).toEqual({ reports: 1, hidden: false });
     expect((await report(c.id, tokens.r2)).body).toEqual({ reports: 2, hidden: false });
     expect((await list(a, tokens.r4)).body.items.map((i: { id: string }) => i.id)).toEqual([c.id]);
     expect(await commentsOf(a)).toBe(before);
 
-    expect((await report(c.id, tokens.r3)).body).toEqual({ reports: 3, hidden: true });
+    expect((await report(c.id, tokens.r3, '虚假信息')).body).toEqual({ reports: 3, hidden: true });
     expect((await list(a, tokens.r4)).body.items).toEqual([]);
     expect((await list(a, tokens.author)).body.items).toEqual([expect.objectContaining({ id: c.id, state: 'hidden', stateLabel: '已隐藏（被举报）', mine: true })]);
     expect(await commentsOf(a)).toBe(before - 1);
-    expect((await queue('hidden')).find((i) => i.id === c.id)).toMatchObject({ heldFor: 'reports', reports: 3 });
+    // The editor sees the reasons given: a repeated report adds none, a report without one adds none.
+    expect((await queue('hidden')).find((i) => i.id === c.id)).toMatchObject({ heldFor: 'reports', reports: 3, reportReasons: ['垃圾广告', '虚假信息'] });
     expect((await server.api('POST', `/api/v1/comments/${c.id}/report`, { body: {} })).status).toBe(401);
   });
 
@@ -289,7 +290,10 @@ describe('reports', () => {
     const c = await write(a, '大家说的都有道理');
     const before = await commentsOf(a);
     for (const r of ['r1', 'r2', 'r3']) await report(c.id, tokens[r]);
-    expect((await decide(c.id, 'approve')).body).toMatchObject({ state: 'visible', reports: 0 });
+    const approved = await server.api('POST', `/api/v1/comments/${c.id}/decision`, { token: tokens.editor, body: { decision: 'approve', note: '核实无不当内容' } });
+    expect(approved.body).toMatchObject({ state: 'visible', reports: 0, reportReasons: [] });
+    // The editor's note stays with the decision (who decided and why).
+    expect(await server.ctx.models.Comment.findById(c.id).lean()).toMatchObject({ decisionNote: '核实无不当内容', decidedAt: expect.any(Date) });
     expect(await commentsOf(a)).toBe(before);
     expect((await report(c.id, tokens.r1)).body).toEqual({ reports: 0, hidden: false });
     expect((await report(c.id, tokens.r4)).body).toEqual({ reports: 1, hidden: false });

@@ -22,6 +22,8 @@ const taro = {
   showLoading: resolved(),
   hideLoading: jest.fn(),
   showModal: jest.fn(() => Promise.resolve({ confirm: true, cancel: false })),
+  // WeChat rejects with 'showActionSheet:fail cancel' when the sheet is closed without a choice.
+  showActionSheet: jest.fn((_opts?: unknown): Promise<{ tapIndex: number; errMsg: string }> => Promise.resolve({ tapIndex: 0, errMsg: 'showActionSheet:ok' })),
   makePhoneCall: resolved(),
   setClipboardData: resolved(),
   login: jest.fn(() => Promise.resolve({ code: 'test-code', errMsg: 'login:ok' })),
