@@ -48,7 +48,7 @@ async function articles(models: Models, community: { _id: Types.ObjectId; path: 
       source: '县融媒体中心', author: '记者', regionIds: scoped ? [community._id] : [], regionPaths: scoped ? [community.path] : [], regionNames: scoped ? [community.name] : [],
       state: 'published', reviewLevels: column.reviewLevels, publishedAt, pinned, emergency: column.emergency,
       feedKey: feedKeyOf({ _id, publishedAt, pinned, emergency: column.emergency }), searchTerms: documentTerms(title, summary, htmlText(bodyHtml)),
-      createdById: new Types.ObjectId(), createdByName: '编辑', history: [{ at: publishedAt, action: 'publish', level: null, byId: null, byName: '编辑', note: null }],
+      createdById: new Types.ObjectId(), createdByName: '编辑', idempotencyKey: `bench-${String(_id)}`, history: [{ at: publishedAt, action: 'publish', level: null, byId: null, byName: '编辑', note: null }],
     };
   });
 }

@@ -16,7 +16,14 @@ export function articleRoutes(ctx: AppContext): RouteDef[] {
     route({ method: 'get', path: '/', summary: '稿件列表（按状态、审核级别、本人、栏目、关键词）', access: STAFF, query: ManageQuery, response: ArticleManagePage, handler: ({ user, query }) => articles.list(user!, query) }),
     route({ method: 'get', path: '/counts', summary: '工作台计数：各级待审、草稿、定时、待处理评论', access: STAFF, response: ManageCounts, handler: () => articles.counts() }),
     route({ method: 'get', path: '/:id', summary: '稿件详情（含审核记录与当前可执行的操作）', access: STAFF, params: idParams, response, handler: ({ user, params }) => articles.get(user!, params.id) }),
-    route({ method: 'post', path: '/', summary: '新建稿件（草稿）', access: ['editor'], body: CreateArticleBody, response, status: 201, handler: ({ user, body }) => articles.create(user!, body) }),
+    route({
+      method: 'post', path: '/', summary: '新建稿件（草稿；同一提交标识的重试返回第一次的稿件）', access: ['editor'], body: CreateArticleBody, response, status: 201,
+      handler: async ({ user, body, res }) => {
+        const { article, created } = await articles.create(user!, body);
+        if (!created) res.locals.status = 200;
+        return article;
+      },
+    }),
     route({ method: 'patch', path: '/:id', summary: '修改稿件（仅草稿或已撤回）', access: ['editor'], params: idParams, body: UpdateArticleBody, response, handler: ({ user, params, body }) => articles.update(user!, params.id, body) }),
     route({ method: 'post', path: '/:id/submit', summary: '提交审核（可附定时发布时间）', access: ['editor'], params: idParams, body: ArticleMoveBodies.submit, response, handler: ({ user, params, body }) => flow.submit(user!, params.id, body) }),
     route({ method: 'post', path: '/:id/approve', summary: '审核通过当前一级（末级通过即发布或定时）', access: ['reviewer'], params: idParams, body: ArticleMoveBodies.approve, response, handler: ({ user, params, body }) => flow.approve(user!, params.id, body) }),

@@ -7,6 +7,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
+import { createOnce } from '../core/create-once';
 import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
 import { ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, ARTICLE_STATES, type ArticleStateName } from './labels';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
@@ -152,30 +153,38 @@ export function articleService(ctx: AppContext) {
       return detail(await load(id), user);
     },
 
-    async create(user: AuthUser, body: CreateArticleBody): Promise<ArticleManageDetail> {
-      const column = await activeColumn(body.columnId);
-      const scope = await regionScope(body.regionIds);
-      await assertCover(body.coverPhotoId);
-      const now = ctx.now();
-      const doc = await Article.create({
-        columnId: column._id,
-        columnCode: column.code,
-        columnName: column.name,
-        title: body.title,
-        ...contentFields(body.title, body.summary, body.bodyHtml),
-        coverPhotoId: body.coverPhotoId,
-        source: body.source,
-        author: body.author,
-        ...scope,
-        state: 'draft',
-        reviewLevels: column.reviewLevels,
-        reviewLevel: null,
-        emergency: column.emergency,
-        createdById: new Types.ObjectId(user.id),
-        createdByName: user.name,
-        history: [articleEvent(now, 'create', user)],
+    /** A new draft; a retry with the same key gets the first draft (`created` false: the route answers 200). */
+    async create(user: AuthUser, body: CreateArticleBody): Promise<{ article: ArticleManageDetail; created: boolean }> {
+      const createdById = new Types.ObjectId(user.id);
+      const { doc, created } = await createOnce({
+        findFirst: () => Article.findOne({ createdById, idempotencyKey: body.idempotencyKey }).lean<ArticleDoc>(),
+        insert: async () => {
+          const column = await activeColumn(body.columnId);
+          const scope = await regionScope(body.regionIds);
+          await assertCover(body.coverPhotoId);
+          const a = await Article.create({
+            columnId: column._id,
+            columnCode: column.code,
+            columnName: column.name,
+            title: body.title,
+            ...contentFields(body.title, body.summary, body.bodyHtml),
+            coverPhotoId: body.coverPhotoId,
+            source: body.source,
+            author: body.author,
+            ...scope,
+            state: 'draft',
+            reviewLevels: column.reviewLevels,
+            reviewLevel: null,
+            emergency: column.emergency,
+            createdById,
+            createdByName: user.name,
+            idempotencyKey: body.idempotencyKey,
+            history: [articleEvent(ctx.now(), 'create', user)],
+          });
+          return a.toObject() as ArticleDoc;
+        },
       });
-      return detail(doc.toObject() as ArticleDoc, user);
+      return { article: await detail(doc, user), created };
     },
 
     /** Drafts (sent back included) and withdrawn articles only; by any editor (the writer is an editor). */

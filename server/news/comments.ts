@@ -11,7 +11,8 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
-import { AppError, badRequest, forbidden, invalidState, isDuplicateKeyError, notFound, rateLimited } from '../core/errors';
+import { badRequest, forbidden, invalidState, notFound, rateLimited } from '../core/errors';
+import { createOnce } from '../core/create-once';
 import { rateLimiter } from '../core/rate-limit/limiter';
 import { maskName } from '../appeals/views';
 import type { Role } from '../users/roles';
@@ -100,43 +101,38 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
     /** Write a comment; a retry with the same key gets the first one (`created` false). */
     async create(user: AuthUser, body: CreateCommentBody): Promise<{ comment: CommentDoc; created: boolean }> {
       const authorId = new Types.ObjectId(user.id);
-      const first = await findFirst(authorId, body.idempotencyKey);
-      await opts.afterLookup?.();
-      if (first) return { comment: first, created: false };
-
-      const article = await publishedArticle(body.articleId);
-      await admit(user);
-      const matchedWords = matchWords(body.text);
-      const state: CommentStateName = matchedWords.length ? 'held' : 'visible';
-      let comment: CommentDoc;
-      try {
-        const created = await Comment.create({
-          articleId: article._id,
-          articleTitle: article.title,
-          authorId,
-          authorName: user.name,
-          text: body.text,
-          state,
-          heldFor: matchedWords.length ? 'sensitive' : null,
-          matchedWords,
-          reporterIds: [],
-          reports: 0,
-          reportReasons: [],
-          idempotencyKey: body.idempotencyKey,
-          decidedById: null,
-          decidedAt: null,
-          decisionNote: null,
-        });
-        comment = created.toObject() as CommentDoc;
-      } catch (err) {
-        // Two copies of one retry raced: the unique (author, key) index let one in.
-        if (!isDuplicateKeyError(err)) throw err;
-        const winner = await findFirst(authorId, body.idempotencyKey);
-        if (!winner) throw new AppError(409, 'CONFLICT', '提交冲突，请重试');
-        return { comment: winner, created: false };
-      }
-      if (state === 'visible') await bumpCount(article._id, 1);
-      return { comment, created: true };
+      let article: { _id: Types.ObjectId; title: string } | undefined;
+      const { doc, created } = await createOnce({
+        findFirst: () => findFirst(authorId, body.idempotencyKey),
+        afterLookup: opts.afterLookup,
+        admit: async () => {
+          article = await publishedArticle(body.articleId);
+          await admit(user);
+        },
+        insert: async () => {
+          const matchedWords = matchWords(body.text);
+          const c = await Comment.create({
+            articleId: article!._id,
+            articleTitle: article!.title,
+            authorId,
+            authorName: user.name,
+            text: body.text,
+            state: matchedWords.length ? 'held' : 'visible',
+            heldFor: matchedWords.length ? 'sensitive' : null,
+            matchedWords,
+            reporterIds: [],
+            reports: 0,
+            reportReasons: [],
+            idempotencyKey: body.idempotencyKey,
+            decidedById: null,
+            decidedAt: null,
+            decisionNote: null,
+          });
+          return c.toObject() as CommentDoc;
+        },
+      });
+      if (created && doc.state === 'visible') await bumpCount(doc.articleId, 1);
+      return { comment: doc, created };
     },
 
     /**

@@ -86,6 +86,8 @@ export interface ArticleDoc {
   searchTerms: string[];
   createdById: Types.ObjectId;
   createdByName: string;
+  /** The writer's key for the first save: unique with createdById, so a retried save creates one draft. */
+  idempotencyKey: string;
   history: ArticleEventDoc[];
   createdAt: Date;
   updatedAt: Date;
@@ -132,6 +134,7 @@ export const articleSchema = new Schema<ArticleDoc>(
     searchTerms: { type: [String], default: [] },
     createdById: { type: Schema.Types.ObjectId, required: true },
     createdByName: { type: String, required: true },
+    idempotencyKey: { type: String, required: true },
     history: { type: [articleEventSchema], default: [] },
   },
   { ...baseOptions, minimize: false },
@@ -140,6 +143,7 @@ articleSchema.index({ state: 1, feedKey: -1 });
 articleSchema.index({ columnId: 1, state: 1, feedKey: -1 });
 articleSchema.index({ state: 1, reviewLevel: 1, _id: -1 });
 articleSchema.index({ createdById: 1, _id: -1 });
+articleSchema.index({ createdById: 1, idempotencyKey: 1 }, { unique: true });
 articleSchema.index({ state: 1, publishAt: 1 });
 articleSchema.index({ searchTerms: 1 });
 articleSchema.plugin(cacheStampPlugin(FEED_CACHE));

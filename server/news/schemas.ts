@@ -139,7 +139,8 @@ const articleFields = {
   /** Communities or townships the article is for; empty: the whole county. */
   regionIds: z.array(objectId).max(20).default([]),
 };
-export const CreateArticleBody = z.strictObject(articleFields);
+/** A retry of the same save (same key, same writer) gets the first draft back, not a second one. */
+export const CreateArticleBody = z.strictObject({ ...articleFields, idempotencyKey: IdempotencyKey });
 export type CreateArticleBody = z.infer<typeof CreateArticleBody>;
 /** Only drafts (and sent-back or withdrawn articles, which are drafts again) can be edited. */
 export const UpdateArticleBody = z.strictObject({

@@ -25,6 +25,8 @@ export interface NoticeDoc {
   searchTerms: string[];
   createdById: Types.ObjectId;
   createdByName: string;
+  /** The writer's key for the first save: unique with createdById, so a retried save creates one draft. */
+  idempotencyKey: string;
   publishedById: Types.ObjectId | null;
   publishedByName: string | null;
   publishedAt: Date | null;
@@ -49,6 +51,7 @@ export const noticeSchema = new Schema<NoticeDoc>(
     searchTerms: { type: [String], default: [] },
     createdById: { type: Schema.Types.ObjectId, required: true },
     createdByName: { type: String, required: true },
+    idempotencyKey: { type: String, required: true },
     publishedById: { type: Schema.Types.ObjectId, default: null },
     publishedByName: { type: String, default: null },
     publishedAt: { type: Date, default: null },
@@ -61,5 +64,6 @@ export const noticeSchema = new Schema<NoticeDoc>(
 noticeSchema.index({ state: 1, listKey: -1 });
 noticeSchema.index({ state: 1, fanOutDone: 1 });
 noticeSchema.index({ createdById: 1, _id: -1 });
+noticeSchema.index({ createdById: 1, idempotencyKey: 1 }, { unique: true });
 noticeSchema.index({ searchTerms: 1 });
 noticeSchema.plugin(cacheStampPlugin(NOTICES_CACHE));

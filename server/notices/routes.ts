@@ -37,7 +37,14 @@ export function noticeRoutes(ctx: AppContext): RouteDef[] {
     route({ method: 'get', path: '/manage', summary: '工作台：我能管理的通知', access: WRITERS, query: NoticeManageQuery, response: NoticeManagePage, handler: ({ query, user }) => notices.manageList(me(user), query) }),
     route({ method: 'get', path: '/manage/:id', summary: '工作台：通知详情与投递统计', access: WRITERS, params: idParams, response: NoticeManageItem, handler: ({ params, user }) => notices.manageGet(me(user), params.id) }),
     route({ method: 'get', path: '/:id', summary: '通知详情（已发布）', access: 'public', params: idParams, response: NoticeDetail, handler: ({ params }) => notices.detail(params.id) }),
-    route({ method: 'post', path: '/', summary: '新建通知（草稿）', access: WRITERS, body: CreateNoticeBody, response: NoticeManageItem, status: 201, handler: ({ body, user }) => notices.create(me(user), body) }),
+    route({
+      method: 'post', path: '/', summary: '新建通知（草稿；同一提交标识的重试返回第一次的通知）', access: WRITERS, body: CreateNoticeBody, response: NoticeManageItem, status: 201,
+      handler: async ({ body, user, res }) => {
+        const { notice, created } = await notices.create(me(user), body);
+        if (!created) res.locals.status = 200;
+        return notice;
+      },
+    }),
     route({ method: 'patch', path: '/:id', summary: '修改通知草稿', access: WRITERS, params: idParams, body: UpdateNoticeBody, response: NoticeManageItem, handler: ({ params, body, user }) => notices.update(me(user), params.id, body) }),
     route({ method: 'post', path: '/:id/publish', summary: '发布通知并推送到范围内已绑定的群', access: WRITERS, params: idParams, response: NoticeManageItem, handler: ({ params, user }) => notices.publish(me(user), params.id) }),
     route({ method: 'post', path: '/:id/withdraw', summary: '撤回通知（未发出的群消息取消）', access: WRITERS, params: idParams, body: WithdrawNoticeBody, response: NoticeManageItem, handler: ({ params, body, user }) => notices.withdraw(me(user), params.id, body.reason) }),

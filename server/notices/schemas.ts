@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { objectId, trimmed } from '../core/validate';
 import { OUTBOX_STATES } from '../outbox/schemas';
+import { IdempotencyKey } from '../appeals/schemas';
 import { NOTICE_LEVELS, NOTICE_STATES } from '../news/labels';
 
 export const NoticeLevel = z.enum(NOTICE_LEVELS);
@@ -59,7 +60,8 @@ const noticeFields = {
   /** Townships or communities; empty: the whole county. Community staff may only name their own communities. */
   regionIds: z.array(objectId).max(30).default([]),
 };
-export const CreateNoticeBody = z.strictObject(noticeFields);
+/** A retry of the same save (same key, same writer) gets the first draft back, not a second one. */
+export const CreateNoticeBody = z.strictObject({ ...noticeFields, idempotencyKey: IdempotencyKey });
 export type CreateNoticeBody = z.infer<typeof CreateNoticeBody>;
 export const UpdateNoticeBody = z.strictObject({
   title: noticeFields.title.optional(),

@@ -10,6 +10,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../core/errors';
+import { createOnce } from '../core/create-once';
 import { coversRegion } from '../users/scope';
 import type { RegionDoc } from '../regions/model';
 import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
@@ -177,22 +178,31 @@ export function noticeService(ctx: AppContext) {
       return manageItem(await loadManaged(user, id));
     },
 
-    async create(user: AuthUser, body: CreateNoticeBody): Promise<NoticeManageItem> {
-      const scope = await resolveScope(user, body.regionIds);
-      const doc = await Notice.create({
-        title: body.title,
-        body: body.body,
-        level: body.level,
-        ...scope,
-        state: 'draft',
-        pinned: false,
-        listKey: null,
-        searchTerms: documentTerms(body.title, body.body),
-        createdById: new Types.ObjectId(user.id),
-        createdByName: user.name,
-        fanOutDone: false,
+    /** A new draft; a retry with the same key gets the first draft (`created` false: the route answers 200). */
+    async create(user: AuthUser, body: CreateNoticeBody): Promise<{ notice: NoticeManageItem; created: boolean }> {
+      const createdById = new Types.ObjectId(user.id);
+      const { doc, created } = await createOnce({
+        findFirst: () => Notice.findOne({ createdById, idempotencyKey: body.idempotencyKey }).lean<NoticeDoc>(),
+        insert: async () => {
+          const scope = await resolveScope(user, body.regionIds);
+          const n = await Notice.create({
+            title: body.title,
+            body: body.body,
+            level: body.level,
+            ...scope,
+            state: 'draft',
+            pinned: false,
+            listKey: null,
+            searchTerms: documentTerms(body.title, body.body),
+            createdById,
+            createdByName: user.name,
+            idempotencyKey: body.idempotencyKey,
+            fanOutDone: false,
+          });
+          return n.toObject() as NoticeDoc;
+        },
       });
-      return toManageItem(doc.toObject() as NoticeDoc, zeroCounts());
+      return { notice: created ? toManageItem(doc, zeroCounts()) : await manageItem(doc), created };
     },
 
     async update(user: AuthUser, id: string, body: Partial<Pick<CreateNoticeBody, 'title' | 'body' | 'level' | 'regionIds'>>): Promise<NoticeManageItem> {

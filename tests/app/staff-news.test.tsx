@@ -285,6 +285,7 @@ describe('article editor', () => {
           source: '县融媒体中心',
           author: '周编辑',
           regionIds: [],
+          idempotencyKey: expect.stringMatching(/^mp-/),
         },
       ],
       ['/articles/new1/submit', { publishAt: '2099-01-02T07:30:00+08:00' }],
@@ -294,8 +295,9 @@ describe('article editor', () => {
     expect(Taro.getStorageSync(`xianrong.article-draft.${editor.id}.new`)).toBe('');
   });
 
-  // Bug caught: an incomplete article sent to the server, or a network failure losing the editor's text.
-  test('checks the fields first, and keeps the text (also on the device) when the network fails', async () => {
+  // Bug caught: an incomplete article sent to the server, a network failure losing the editor's text,
+  // or a retry after a lost answer sent with a new key (the server would make a second draft).
+  test('checks the fields first, keeps the text (also on the device) when the network fails, and retries with the same key', async () => {
     setSession(session({ user: editor }));
     route({});
     const log = fakeApi({
@@ -318,6 +320,12 @@ describe('article editor', () => {
     expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后重试' }));
     expect((document.querySelector('.news-textarea--body') as HTMLTextAreaElement).value).toBe('## 工程进展\n年底<完工>\n\n欢迎市民参观');
     expect((Taro.getStorageSync(`xianrong.article-draft.${editor.id}.new`) as { title: string }).title).toBe('县城新建三座口袋公园');
+
+    await click('保存草稿');
+    const keys = posts(log).map((r) => (r.data as { idempotencyKey: string }).idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[A-Za-z0-9_:.-]{8,80}$/);
+    expect(keys[1]).toBe(keys[0]);
   });
 
   // Bug caught: editing a saved article shows its HTML source, or saving creates a second article.

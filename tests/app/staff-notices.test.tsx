@@ -119,7 +119,7 @@ describe('notice editor', () => {
     await click('发布');
     expect(Taro.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: expect.stringContaining('将发送到范围内的所有群聊（溪口镇）') }));
     expect(posts(log).map((r) => [r.path, r.data])).toEqual([
-      ['/notices', { title: '明日停水通知', level: 'emergency', body: '因管网检修，明日8时至18时停水。', regionIds: ['t2'] }],
+      ['/notices', { title: '明日停水通知', level: 'emergency', body: '因管网检修，明日8时至18时停水。', regionIds: ['t2'], idempotencyKey: expect.stringMatching(/^mp-/) }],
       ['/notices/n9/publish', {}],
     ]);
     expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/notice-deliveries/index?id=n9' });

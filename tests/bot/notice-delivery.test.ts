@@ -124,7 +124,7 @@ describe('a notice to many group chats', () => {
 
   async function publish(): Promise<{ id: string; text: string }> {
     const title = `城关镇停水通知第${++seq}次`;
-    const created = await s.api('POST', '/api/v1/notices', { token: editor, body: { title, body: '明日上午九时至下午五时停水检修，请提前储水。', regionIds: [String((await s.ctx.models.Region.findOne({ code: 'DX-01' }).lean())!._id)] } });
+    const created = await s.api('POST', '/api/v1/notices', { token: editor, body: { title, idempotencyKey: `bot-test-${seq}-${Date.now()}`, body: '明日上午九时至下午五时停水检修，请提前储水。', regionIds: [String((await s.ctx.models.Region.findOne({ code: 'DX-01' }).lean())!._id)] } });
     expect(created.status).toBe(201);
     const published = await s.api('POST', `/api/v1/notices/${created.body.id}/publish`, { token: editor });
     expect(published.status).toBe(200);

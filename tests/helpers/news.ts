@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * Shared pieces of the news suites (workflow, feed, comments, sanitising): the demo columns, the
  * newsroom's accounts, and an article written, submitted and approved through the API the way the
@@ -5,6 +6,9 @@
  */
 import type { ColumnDoc } from '../../server/news/model';
 import type { TestServer } from './server';
+
+/** A fresh client key for a create (the server returns the first document for a repeated key). */
+export const clientKey = () => `test-${randomUUID()}`;
 
 /** The demo county's columns (code → name, review levels, emergency), as the seed writes them. */
 export const DEMO_COLUMNS: Record<string, { name: string; reviewLevels: number; emergency: boolean; sort: number }> = {
@@ -82,6 +86,7 @@ export async function createDraft(server: TestServer, input: ArticleInput, token
       title: input.title,
       bodyHtml: input.body ?? `<p>${input.title}：这是一篇测试文章的正文内容。</p>`,
       author: input.author ?? '测试记者',
+      idempotencyKey: clientKey(),
       ...(input.summary !== undefined ? { summary: input.summary } : {}),
       ...(input.regionIds ? { regionIds: input.regionIds } : {}),
       ...(input.coverPhotoId !== undefined ? { coverPhotoId: input.coverPhotoId } : {}),

@@ -5,7 +5,7 @@
  */
 import { cleanArticleBody, sanitizeArticleHtml } from '../../server/news/sanitize';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { ensureColumn } from '../helpers/news';
+import { clientKey, ensureColumn } from '../helpers/news';
 
 const PAYLOADS: [string, string][] = [
   ['script tag', '<p>a</p><script>alert(1)</script>'],
@@ -127,14 +127,14 @@ describe('article bodies over HTTP', () => {
     const editor = await s.staffToken('editor');
     const column = await ensureColumn(s, 'livelihood');
     const payload = '<p onclick="alert(1)">便民服务<script>alert(1)</script><a href="javascript:alert(1)">点此</a></p><iframe src="https://evil.example/"></iframe><img src=x onerror=alert(1)>';
-    const created = await s.api('POST', '/api/v1/articles', { token: editor, body: { columnId: String(column._id), title: '便民服务点开放', bodyHtml: payload, author: '记者甲' } });
+    const created = await s.api('POST', '/api/v1/articles', { token: editor, body: { columnId: String(column._id), title: '便民服务点开放', bodyHtml: payload, author: '记者甲', idempotencyKey: clientKey() } });
     expect(created.status).toBe(201);
     expect(created.body.bodyHtml).toBe('<p>便民服务<a>点此</a></p>');
     const read = await s.api('GET', `/api/v1/articles/${created.body.id}`, { token: editor });
     expect(read.body.bodyHtml).toBe('<p>便民服务<a>点此</a></p>');
     expect(read.body.summary).toBe('便民服务 点此');
 
-    const empty = await s.api('POST', '/api/v1/articles', { token: editor, body: { columnId: String(column._id), title: '空白正文测试', bodyHtml: '<script>alert(1)</script>', author: '记者甲' } });
+    const empty = await s.api('POST', '/api/v1/articles', { token: editor, body: { columnId: String(column._id), title: '空白正文测试', bodyHtml: '<script>alert(1)</script>', author: '记者甲', idempotencyKey: clientKey() } });
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toBe('正文不能为空');
     expect(empty.body.error.details).toEqual([expect.objectContaining({ path: 'body.bodyHtml' })]);

@@ -11,7 +11,7 @@ import { publishDueArticles, startNewsScheduler } from '../../server/news/schedu
 import { userService } from '../../server/users/service';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { HOUR, MINUTE, testClock } from '../helpers/appeals';
-import { articleMove, createDraft, ensureColumn, newsStaff, publishArticle, type NewsStaff } from '../helpers/news';
+import { articleMove, clientKey, createDraft, ensureColumn, newsStaff, publishArticle, type NewsStaff } from '../helpers/news';
 
 const clock = testClock('2026-11-20T02:00:00Z');
 let s: TestServer;
@@ -82,16 +82,30 @@ describe('writing', () => {
     expect(stored.searchTerms).toEqual(expect.arrayContaining(['管网', '开工']));
   });
 
+  it('answers a retried save (same key) with the first draft, also when the copies race', async () => {
+    // Catches: an editor on a weak network who presses 保存草稿 again getting two drafts.
+    const column = await ensureColumn(s, 'livelihood');
+    const body = { columnId: String(column._id), title: title('重复保存'), bodyHtml: '<p>正文内容</p>', author: '记者', idempotencyKey: clientKey() };
+    const first = await s.api('POST', '/api/v1/articles', { token: staff.editor, body });
+    const [again, racing] = await Promise.all([
+      s.api('POST', '/api/v1/articles', { token: staff.editor, body }),
+      s.api('POST', '/api/v1/articles', { token: staff.editor, body }),
+    ]);
+    expect([first.status, again.status, racing.status]).toEqual([201, 200, 200]);
+    expect([again.body.id, racing.body.id]).toEqual([first.body.id, first.body.id]);
+    expect(await s.ctx.models.Article.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
+  });
+
   it('refuses a cover photo that does not exist, a grid as scope and an unknown column, each naming the field', async () => {
     // Catches: articles pointing at missing pictures, scopes finer than a community, drafts in no column.
     const column = await ensureColumn(s, 'livelihood');
     const base = { columnId: String(column._id), title: title('字段校验'), bodyHtml: '<p>正文内容</p>', author: '记者' };
-    const cover = await s.api('POST', '/api/v1/articles', { token: staff.editor, body: { ...base, coverPhotoId: 'a'.repeat(64) } });
+    const cover = await s.api('POST', '/api/v1/articles', { token: staff.editor, body: { ...base, idempotencyKey: clientKey(), coverPhotoId: 'a'.repeat(64) } });
     expect([cover.status, cover.body.error.details[0].path]).toEqual([400, 'body.coverPhotoId']);
     const grid = await s.ctx.models.Region.findOne({ level: 'grid' }).lean();
-    const scope = await s.api('POST', '/api/v1/articles', { token: staff.editor, body: { ...base, regionIds: [String(grid!._id)] } });
+    const scope = await s.api('POST', '/api/v1/articles', { token: staff.editor, body: { ...base, idempotencyKey: clientKey(), regionIds: [String(grid!._id)] } });
     expect([scope.status, scope.body.error.details[0].path]).toEqual([400, 'body.regionIds.0']);
-    const col = await s.api('POST', '/api/v1/articles', { token: staff.editor, body: { ...base, columnId: String(new Types.ObjectId()) } });
+    const col = await s.api('POST', '/api/v1/articles', { token: staff.editor, body: { ...base, idempotencyKey: clientKey(), columnId: String(new Types.ObjectId()) } });
     expect([col.status, col.body.error.details[0].path]).toEqual([400, 'body.columnId']);
   });
 

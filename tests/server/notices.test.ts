@@ -11,6 +11,7 @@ import { sweepNoticeFanOut } from '../../server/notices/fan-out-sweep';
 import { PRIORITY } from '../../server/outbox/schemas';
 import type { NoticeDoc } from '../../server/notices/model';
 import { startTestServer, TEST_BOT_TOKEN, type TestServer } from '../helpers/server';
+import { clientKey } from '../helpers/news';
 
 let s: TestServer;
 let clock = Date.parse('2026-11-26T02:00:00.000Z');
@@ -49,7 +50,7 @@ const api = (method: string, path: string, token?: string, body?: unknown) => s.
 const title = (what: string) => `${what}测试通知${++seq}号`;
 
 async function createNotice(token: string, body: Record<string, unknown>): Promise<string> {
-  const res = await api('POST', '/notices', token, { body: '请各位居民相互转告，注意安全。', ...body });
+  const res = await api('POST', '/notices', token, { body: '请各位居民相互转告，注意安全。', idempotencyKey: clientKey(), ...body });
   if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
@@ -139,22 +140,35 @@ describe('publish and fan-out', () => {
   });
 });
 
+describe('saving', () => {
+  it('answers a retried save (same key) with the first draft', async () => {
+    // Catches: a writer on a weak network who presses 保存 again getting two notices (and later two
+    // sets of deliveries).
+    const body = { title: title('重复保存'), body: '请各位居民相互转告，注意安全。', idempotencyKey: clientKey() };
+    const first = await api('POST', '/notices', editor, body);
+    const again = await api('POST', '/notices', editor, body);
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await s.ctx.models.Notice.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
+  });
+});
+
 describe('who writes for which regions', () => {
   // Catches: community staff messaging other communities' groups or the whole county.
   it('community staff write for their own community only, and must name it', async () => {
-    const other = await api('POST', '/notices', dongchengStaff, { title: title('越权'), body: '这是一条越权的通知内容', regionIds: [region['DX-01-02']] });
+    const other = await api('POST', '/notices', dongchengStaff, { idempotencyKey: clientKey(), title: title('越权'), body: '这是一条越权的通知内容', regionIds: [region['DX-01-02']] });
     expect(other.status).toBe(403);
     expect(other.body.error.details).toEqual([{ path: 'body.regionIds', message: expect.any(String) }]);
-    const county = await api('POST', '/notices', dongchengStaff, { title: title('越权'), body: '这是一条越权的通知内容', regionIds: [region.DX] });
+    const county = await api('POST', '/notices', dongchengStaff, { idempotencyKey: clientKey(), title: title('越权'), body: '这是一条越权的通知内容', regionIds: [region.DX] });
     expect(county.status).toBe(403);
-    const none = await api('POST', '/notices', dongchengStaff, { title: title('无范围'), body: '这是一条没有范围的通知', regionIds: [] });
+    const none = await api('POST', '/notices', dongchengStaff, { idempotencyKey: clientKey(), title: title('无范围'), body: '这是一条没有范围的通知', regionIds: [] });
     expect(none.status).toBe(400);
     expect(none.body.error.details[0].path).toBe('body.regionIds');
     // A grid is not a notice scope; an unknown region is named by its index.
-    const grid = await api('POST', '/notices', editor, { title: title('网格'), body: '这是一条网格范围的通知', regionIds: [region['DX-01-01-01']] });
+    const grid = await api('POST', '/notices', editor, { idempotencyKey: clientKey(), title: title('网格'), body: '这是一条网格范围的通知', regionIds: [region['DX-01-01-01']] });
     expect(grid.status).toBe(400);
     expect(grid.body.error.details[0].path).toBe('body.regionIds.0');
-    const unknown = await api('POST', '/notices', editor, { title: title('未知'), body: '这是一条未知范围的通知', regionIds: [String(new Types.ObjectId())] });
+    const unknown = await api('POST', '/notices', editor, { idempotencyKey: clientKey(), title: title('未知'), body: '这是一条未知范围的通知', regionIds: [String(new Types.ObjectId())] });
     expect(unknown.status).toBe(400);
 
     const own = await publishNotice(dongchengStaff, { title: title('东城'), regionIds: [region['DX-01-01']] });

@@ -4,6 +4,7 @@
 // yet created).
 import Taro from '@tarojs/taro';
 import type { PhotoRef, RegionSummary } from '../../../api/types';
+import { newIdempotencyKey } from '../../../store/appeal-draft';
 
 const KEY_PREFIX = 'xianrong.article-draft.';
 
@@ -21,12 +22,14 @@ export interface ArticleDraft {
   schedule: boolean;
   date: string;
   time: string;
+  /** Sent with the first save: a retry after a lost answer gets the same draft, not a second one. */
+  createKey: string;
 }
 
 export const DEFAULT_SOURCE = '县融媒体中心';
 
 export function emptyArticleDraft(author = '', schedule: { date: string; time: string }): ArticleDraft {
-  return { columnId: null, title: '', summary: '', author, source: DEFAULT_SOURCE, cover: null, regions: [], body: '', schedule: false, ...schedule };
+  return { columnId: null, title: '', summary: '', author, source: DEFAULT_SOURCE, cover: null, regions: [], body: '', schedule: false, ...schedule, createKey: newIdempotencyKey() };
 }
 
 export const articleDraftKey = (userId: string, articleId: string | null) => `${KEY_PREFIX}${userId}.${articleId ?? 'new'}`;
@@ -35,7 +38,12 @@ export function loadArticleDraft(key: string): ArticleDraft | null {
   try {
     const value = Taro.getStorageSync(key) as Partial<ArticleDraft> | '' | undefined;
     if (!value || typeof value !== 'object' || typeof value.body !== 'string') return null;
-    return { ...emptyArticleDraft('', { date: '', time: '' }), ...value, regions: Array.isArray(value.regions) ? value.regions : [] };
+    return {
+      ...emptyArticleDraft('', { date: '', time: '' }),
+      ...value,
+      regions: Array.isArray(value.regions) ? value.regions : [],
+      createKey: typeof value.createKey === 'string' && value.createKey ? value.createKey : newIdempotencyKey(),
+    };
   } catch {
     return null;
   }

@@ -46,7 +46,7 @@ export function validateArticle(d: ArticleDraft, photos: PickedPhoto[], submitti
   return errors;
 }
 
-function bodyOf(d: ArticleDraft): CreateArticleInput {
+function bodyOf(d: ArticleDraft): Omit<CreateArticleInput, 'idempotencyKey'> {
   return {
     columnId: d.columnId ?? '',
     title: d.title.trim(),
@@ -167,7 +167,7 @@ export default function ArticleEditPage() {
   /** Creates or updates it on the server; the device's copy is dropped once the server has it. */
   const save = async (d: ArticleDraft): Promise<ArticleManageDetail> => {
     const body = bodyOf(d);
-    const saved = articleId ? await articlesApi.update(articleId, body) : await articlesApi.create(body);
+    const saved = articleId ? await articlesApi.update(articleId, body) : await articlesApi.create({ ...body, idempotencyKey: d.createKey });
     clearArticleDraft(keyRef.current);
     if (!articleId) {
       keyRef.current = articleDraftKey(userId, saved.id);

@@ -16,6 +16,7 @@ import { noticeScopeIsOwnCommunities } from '../../components/NewsAccess';
 import { useEditorSend } from '../../components/NewsHooks';
 import { NewsRegionScope, scopeFromIds } from '../../components/NewsRegionScope';
 import { staffPage } from '../../shared';
+import { newIdempotencyKey } from '../../../../store/appeal-draft';
 import './index.scss';
 
 interface NoticeForm {
@@ -56,6 +57,8 @@ export default function NoticeEditPage() {
   const [loaded, setLoaded] = useState<Loaded>(routeId ? { status: 'loading' } : { status: 'ready', notice: null });
   const [form, setForm] = useState<NoticeForm>({ title: '', level: 'normal', body: '', regions: [] });
   const [errors, setErrors] = useState<Errors>({});
+  // One key for this page's first save: a retry after a lost answer gets the same draft back.
+  const [createKey] = useState(newIdempotencyKey);
   const ownOnly = user ? noticeScopeIsOwnCommunities(user) : false;
 
   const load = useCallback(
@@ -90,7 +93,7 @@ export default function NoticeEditPage() {
 
   const save = async (): Promise<NoticeManageItem> => {
     const body = { title: form.title.trim(), level: form.level, body: form.body.trim(), regionIds: form.regions.map((r) => r.id) };
-    const saved = noticeId ? await noticesApi.update(noticeId, body) : await noticesApi.create(body);
+    const saved = noticeId ? await noticesApi.update(noticeId, body) : await noticesApi.create({ ...body, idempotencyKey: createKey });
     setNoticeId(saved.id);
     setLoaded({ status: 'ready', notice: saved });
     return saved;
