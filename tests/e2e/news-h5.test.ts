@@ -162,8 +162,11 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   await paragraphs.first().waitFor();
   expect(await paragraphs.allTextContents()).toEqual(PARAGRAPHS);
   await article.locator('.article__cover').waitFor();
+  // The page shows the like at once (optimistic); the server's answer comes after: wait for it.
+  const likeAnswered = resident.waitForResponse((r) => r.url().includes('/like') && r.request().method() === 'PUT');
   await article.getByText('点赞 0', { exact: true }).click();
   await article.getByText('已赞 1', { exact: true }).waitFor();
+  expect((await likeAnswered).status()).toBe(200);
   expect(await s.ctx.models.ArticleLike.countDocuments({ articleId: published!._id })).toBe(1);
 
   await article.locator('textarea[placeholder^="说说您的看法"]').fill(COMMENT);
