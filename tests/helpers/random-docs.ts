@@ -1,9 +1,9 @@
 /**
  * Seeded generators and result checks for the differential test of the embedded database
  * (tests/server/database-differential.test.ts): documents with every type mix MongoDB allows in one
- * field, query filters of the shapes the patched FerretDB pushes down to SQLite and of shapes it
- * must leave alone, sorts, windows (skip/limit), and an exact comparison of a sorted or unsorted
- * result window with the full reference result.
+ * field, query filters of the shapes the patched FerretDB pushes down to SQLite ($all of strings
+ * included) and of shapes it must leave alone, sorts, windows (skip/limit), and an exact comparison
+ * of a sorted or unsorted result window with the full reference result.
  *
  * Sort keys follow FerretDB 1.24's sort order (internal/types/compare_order.go,
  * CompareOrderForSort): a missing field sorts as null; an array sorts by its smallest element
@@ -59,6 +59,8 @@ const STRINGS = [
   '/r1/', '/r1/r2/', '/r1/r2/g1/', '/r1/r2/g2/', '/r1/r3/', '/r10/', '/r2/', '/r1', 'r1/', '/R1/',
   'a.b', 'axb', 'a+b', 'aab', '(x)', '%_', 'x%', 'x_y', 'xay', "it's", 'a\\b', '😀', 'ｚ',
 ] as const;
+/** Search terms (the `w` field, an array of them as an article's searchTerms): JSON escapes, non-ASCII, a number's text. */
+const WORDS = ['工作', '作进', '工作们', 'ab', "it's", 'say "hi"', '<a&b>', 'a\\b', '😀', 'line\nbreak', '1', ''] as const;
 const REGION_PATHS = ['/c/', '/c/t1/', '/c/t1/g1/', '/c/t1/g2/', '/c/t1/g10/', '/c/t2/', '/c/t2/g1/', '/c/t2/g3/', '/c/t10/', '/c/t10/g1/', '/d/t1/'] as const;
 const STATES = ['new', 'accepted', 'assigned', 'processing', 'replied', 'closed', 'rejected', 'reopened'] as const;
 const DEPARTMENTS = ['64b000000000000000000001', '64b000000000000000000002', '64b000000000000000000003', '64b0000000000000000000ff'].map(
@@ -157,6 +159,7 @@ export function makeDoc(rng: Rng, i: number): Doc {
     t: mostly(rng, () => scalarArray(rng), 0.2),
     m: rng.chance(0.2) ? objectValue(rng) : mostly(rng, () => scalar(rng), 0.3),
     o: mostly(rng, () => objectValue(rng), 0.1),
+    w: mostly(rng, () => (rng.chance(0.85) ? Array.from({ length: rng.int(0, 6) }, () => rng.pick(WORDS)) : rng.pick(WORDS)), 0.2),
   };
   for (const k of Object.keys(doc)) if (doc[k] === undefined) delete doc[k];
   return doc;
@@ -197,6 +200,7 @@ const FIELD_VALUES: Record<string, (rng: Rng) => unknown> = {
   t: (rng) => (rng.chance(0.8) ? scalar(rng) : scalarArray(rng)),
   m: (rng) => (rng.chance(0.85) ? scalar(rng) : objectValue(rng)),
   i: (rng) => rng.int(-5, 2100),
+  w: (rng) => (rng.chance(0.85) ? rng.pick(WORDS) : scalar(rng)),
 };
 const FIELDS = Object.keys(FIELD_VALUES);
 /** Fields whose values are strings often enough for prefix regexes to match. */
@@ -221,6 +225,12 @@ function supportedAtom(rng: Rng): Atom {
   if (r < 0.15) {
     return { field: rng.pick(STRING_FIELDS), cond: prefixRegex(rng) };
   }
+  if (r < 0.23) {
+    // $all of strings (the news search on an array of terms): elements of arrays and plain strings.
+    const field = rng.pick(['w', 'w', 'w', 't', 's', 'm', 'st']);
+    const pool: readonly string[] = field === 'w' ? WORDS : field === 'st' ? STATES : STRINGS;
+    return { field, cond: { $all: Array.from({ length: rng.pick([1, 1, 2, 2, 3]) }, () => rng.pick(pool)) } };
+  }
   const field = rng.pick(FIELDS);
   const v = FIELD_VALUES[field];
   if (r < 0.45) return { field, cond: rng.chance(0.8) ? v(rng) : { $eq: v(rng) } };
@@ -236,9 +246,12 @@ function supportedAtom(rng: Rng): Atom {
 function unsupportedAtom(rng: Rng): Atom {
   const field = rng.pick(FIELDS);
   const v = FIELD_VALUES[field];
-  switch (rng.int(0, 8)) {
+  switch (rng.int(0, 9)) {
     case 0:
       return { field, cond: { $ne: v(rng) } };
+    case 9:
+      // $all that is not a list of strings: [] matches nothing, a number or date is not pushed
+      return { field: rng.pick(['w', 't', 's', 'n']), cond: { $all: rng.chance(0.2) ? [] : [rng.pick(WORDS), v(rng)] } };
     case 1:
       return { field, cond: { $nin: [v(rng), v(rng)] } };
     case 2:

@@ -450,11 +450,11 @@ describe('patched embedded database vs stock FerretDB', () => {
     let nextI = DOC_COUNT;
     const values = (r: Rng): unknown => {
       const d = makeDocs(r, 1, -1)[0];
-      return d[r.pick(['s', 'n', 'd', 'b', 't', 'm', 'o', 'st'])] ?? null;
+      return d[r.pick(['s', 'n', 'd', 'b', 't', 'm', 'o', 'st', 'w'])] ?? null;
     };
     for (let op = 0; op < 160; op++) {
       const kind = rng.int(0, 8);
-      const field = rng.pick(['s', 'n', 'd', 'b', 'st', 'rp', 'dep', 't', 'm', 'o']);
+      const field = rng.pick(['s', 'n', 'd', 'b', 'st', 'rp', 'dep', 't', 'm', 'o', 'w']);
       let label: string;
       let outcomes: [Outcome<unknown>, Outcome<unknown>];
       if (kind <= 2) {

@@ -39,6 +39,7 @@ async function coll(name: string, indexed: string[] = []) {
 }
 
 const names = (docs: Doc[]) => docs.map((d) => d.k);
+const show = (v: unknown) => mongoose.mongo.BSON.EJSON.stringify(v, { relaxed: false });
 const sortedNames = (docs: Doc[]) => names(docs).map(String).sort();
 
 describe('query pushdown on the embedded database', () => {
@@ -412,6 +413,111 @@ describe('query pushdown on the embedded database', () => {
       // Without an _id range the _ids may be of any type: FerretDB's order, strings before ObjectIds.
       const all = await c.find({ departmentId: dep }).sort({ _id: 1 }).toArray();
       expect(names(all).slice(0, 3)).toEqual(['number', 'string-below', 'string-above']);
+    });
+
+    it('pushes $all of strings and string equality on array fields as element matches, answering like stock', async () => {
+      // The news search: {state: 'published', searchTerms: {$all: [...]}} sorted by feedKey, limit 21.
+      const stockDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-db-all-stock-'));
+      const stockDb = await startEmbeddedDb({ dataDir: stockDir, binary: await ensureDbBinary({ variant: 'stock' }) });
+      const stockClient = await MongoClient.connect(withDbName(stockDb.uri, 'all_test'));
+      try {
+        const c = debugClient.db('or_test').collection<Doc>('search');
+        const ref = stockClient.db('all_test').collection<Doc>('search');
+        const oid = new ObjectId('64b000000000000000000001');
+        const tricky = ['say "hi"', 'back\\slash', '<a&b>', '😀', 'line\nbreak', '\u2028', 'ｚ', "it's"];
+        const docs: Doc[] = [
+          { k: 'both', searchTerms: ['工作', '作进', 'x'] },
+          { k: 'one', searchTerms: ['工作', 'y'] },
+          { k: 'scalar', searchTerms: '工作' },
+          { k: 'scalar-other', searchTerms: '作进' },
+          { k: 'numbers', searchTerms: [1, 2, 12] },
+          { k: 'number-scalar', searchTerms: 1 },
+          { k: 'number-text', searchTerms: ['1', '2'] },
+          // (FerretDB refuses nested arrays on insert; an array inside an object in the array is fine)
+          { k: 'nested', searchTerms: [{ t: ['工作', '作进'] }] },
+          { k: 'in-object', searchTerms: [{ t: '工作' }, '作进'] },
+          { k: 'object', searchTerms: { a: '工作', b: '作进' } },
+          { k: 'missing' },
+          { k: 'null', searchTerms: null },
+          { k: 'empty', searchTerms: [] },
+          { k: 'dups', searchTerms: ['工作', '工作', '作进', '作进'] },
+          { k: 'objectid', searchTerms: [oid, 'x'] },
+          { k: 'objectid-text', searchTerms: [oid.toHexString()] },
+          { k: 'tricky', searchTerms: tricky },
+          { k: 'tricky-scalar', searchTerms: 'say "hi"' },
+          { k: 'prefix', searchTerms: ['工作们', 'say "hi" there', 'back'] },
+          { k: 'in-other-field', other: '工作', searchTerms: ['z'] },
+        ].map((d, i) => ({ ...d, state: i % 5 === 4 ? 'draft' : 'published', feedKey: `k${String(i).padStart(2, '0')}` }));
+        for (const coll of [c, ref]) {
+          await coll.createIndex({ state: 1, feedKey: -1 });
+          await coll.insertMany(docs.map((d) => ({ ...d })));
+        }
+        const filters: Doc[] = [
+          { searchTerms: { $all: ['工作', '作进'] } },
+          { searchTerms: { $all: ['工作'] } },
+          { searchTerms: { $all: ['工作', '工作'] } },
+          { searchTerms: { $all: ['作进'] } },
+          { searchTerms: { $all: ['1'] } },
+          { searchTerms: { $all: ['1', '2'] } },
+          { searchTerms: { $all: [oid.toHexString()] } },
+          { searchTerms: { $all: ['x'] } },
+          ...tricky.map((t) => ({ searchTerms: { $all: [t] } })),
+          { searchTerms: { $all: tricky } },
+          { searchTerms: { $all: ['say "hi"', '😀'] } },
+          { searchTerms: { $all: ['nowhere'] } },
+          { searchTerms: { $all: [] } },
+          { searchTerms: { $all: ['工作', 1] } },
+          { searchTerms: { $all: [1] } },
+          { searchTerms: '工作' },
+          { searchTerms: '作进' },
+          { searchTerms: 'say "hi"' },
+          { searchTerms: { $in: ['😀', '<a&b>'] } },
+          { searchTerms: { $in: ['1', 'y'] } },
+          { state: 'published', searchTerms: { $all: ['工作', '作进'] } },
+        ];
+        for (const filter of filters) {
+          const want = sortedNames(await ref.find(filter).toArray());
+          // Bug caught (by construction): an element or scalar match the SQL drops.
+          expect([show(filter), sortedNames(await c.find(filter).toArray())]).toEqual([show(filter), want]);
+          expect([show(filter), await c.countDocuments(filter)]).toEqual([show(filter), want.length]);
+        }
+        expect(sortedNames(await ref.find({ searchTerms: { $all: ['工作', '作进'] } }).toArray())).toEqual(['both', 'dups']);
+
+        const search = { state: 'published', searchTerms: { $all: ['工作', '作进'] } };
+        let got: Doc[] = [];
+        const [q] = await sqlOf('search', async () => (got = await c.find(search).sort({ feedKey: -1 }).limit(21).toArray()));
+        expect(names(got)).toEqual(names(await ref.find(search).sort({ feedKey: -1 }).limit(21).toArray()));
+        // Bug caught: the $all left to FerretDB (every published article decoded in Go).
+        const w = whereOf(q);
+        expect(w.match(/EXISTS \(SELECT 1 FROM json_each\(_ferretdb_sjson, '\$\.searchTerms'\) WHERE type = 'text' AND value IN \(\?\)\)/g)).toHaveLength(2);
+        // Non-ASCII strings are written verbatim: the row's text is searched before its JSON is parsed.
+        // Both text tests come before any element test: a row without one term is never parsed.
+        expect(w.match(/instr\(_ferretdb_sjson, \?\) > 0/g)).toHaveLength(2);
+        expect(w.lastIndexOf('instr(')).toBeLessThan(w.indexOf('json_each'));
+        // A string with an escape in its JSON text: no text search, the element match still.
+        const [q2] = await sqlOf('search', () => c.find({ searchTerms: { $all: ['say "hi"'] } }).toArray());
+        expect(whereOf(q2)).toContain('json_each');
+        expect(whereOf(q2)).not.toContain('instr');
+        // Equality with a string that is not plain ASCII on an array field: element match too.
+        const [q3] = await sqlOf('search', () => c.find({ searchTerms: '工作' }).toArray());
+        expect(whereOf(q3)).toContain('json_each');
+        // A number in the list: not pushed.
+        const [q4] = await sqlOf('search', () => c.find({ searchTerms: { $all: ['工作', 1] } }).toArray());
+        expect(whereOf(q4)).not.toContain('searchTerms');
+
+        // A field that never held an array: $all of strings is plain equality, exact (counted in SQL).
+        const s = debugClient.db('or_test').collection<Doc>('search_scalar');
+        await s.insertMany([{ k: 'a', word: '工作' }, { k: 'b', word: '作进' }, { k: 'c', word: 1 }]);
+        const [cq] = await sqlOf('search_scalar', () => s.countDocuments({ word: { $all: ['工作'] } }));
+        expect(cq).toMatch(/^SELECT count\(\*\)/);
+        expect(await s.countDocuments({ word: { $all: ['工作'] } })).toBe(1);
+        expect(await s.countDocuments({ word: { $all: ['工作', '作进'] } })).toBe(0);
+        expect(await s.countDocuments({ word: { $all: ['工作', '工作'] } })).toBe(1);
+      } finally {
+        await stockClient.close();
+        await stockDb.stop();
+        await fs.rm(stockDir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -24,7 +24,8 @@ import (
 // runs FerretDB's own filter on every row, so pushdown can only drop rows that would not match.
 //
 // Pushed: conditions on simple top-level fields (metadata.XianrongSimpleField) of the forms
-// {f: v}, {f: {$eq: v}}, {f: {$in: [v...]}}, {f: {$gt|$gte|$lt|$lte: v}} and {f: /^literal/}
+// {f: v}, {f: {$eq: v}}, {f: {$in: [v...]}}, {f: {$all: [strings]}} (addAll),
+// {f: {$gt|$gte|$lt|$lte: v}} and {f: /^literal/}
 // (or {$regex: '^literal'} without options), $and of filters, and $or of filters whose every
 // branch pushes at least one condition; v a string, number (not NaN or infinite), date, ObjectID,
 // bool or null (null only for $eq/$in). For _id: equality and $in of strings and ObjectIDs, and
@@ -412,6 +413,8 @@ func (p *xianrongPlan) addField(f string, v any, t xianrongTypes) {
 				p.addEq(f, arg, t)
 			case "$in":
 				p.addIn(f, arg, t)
+			case "$all":
+				p.addAll(f, arg, t)
 			case "$gt", "$gte", "$lt", "$lte":
 				p.addRange(f, op, arg, t)
 			case "$regex":
@@ -491,9 +494,26 @@ func (p *xianrongPlan) add(f, cond string, args []any, t xianrongTypes) {
 // like followerIds holds an array in every document, which made the branch true for every row).
 // A nested value or an object key with that text also passes: SQL may only keep too many rows.
 func (p *xianrongPlan) addElems(f, cond string, args, vals []any, t xianrongTypes) {
-	needles, ok := xianrongElemNeedles(vals)
-	if !ok || !t.mayBeArray(f) {
+	if !t.mayBeArray(f) {
 		p.add(f, cond, args, t)
+		return
+	}
+
+	needles, ok := xianrongElemNeedles(vals)
+	if !ok {
+		strs, ok := xianrongTextStrings(vals)
+		if !ok {
+			p.add(f, cond, args, t)
+			return
+		}
+
+		// strings with escapes or non-ASCII: the array branch looks for an element equal to one
+		arrCond, arrArgs := xianrongStringElems(f, strs, true)
+		p.exact = false
+		p.conds = append(p.conds, fmt.Sprintf(`(%s OR %s)`, cond, arrCond))
+		p.args = append(p.args, args...)
+		p.args = append(p.args, arrArgs...)
+
 		return
 	}
 
@@ -535,6 +555,163 @@ func xianrongElemNeedles(vals []any) ([]any, bool) {
 	}
 
 	return needles, true
+}
+
+// addAll adds {f: {$all: [s1, s2, ...]}} for a non-empty list of strings. FerretDB's $all
+// (handler/common/filter.go, filterFieldExprAll) matches an array that contains every si as an
+// element (types.Array.Contains compares a scalar with the scalar elements only: an element
+// ["s"] does not match "s") and a scalar equal to every si (a string field equal to s matches
+// [s] and [s, s]); a document, a missing field or an empty list never match. So each si is a
+// condition of its own: f equals si, or f is an array with an element equal to si.
+//
+// When the type log says f never held an array, these are plain equalities (exact). Otherwise the
+// array branch is EXISTS (SELECT 1 FROM json_each(<row>, '$.f') WHERE type = 'text' AND value = si):
+// sjson stores a string element as a JSON string (SQLite's json_each unescapes it, so quotes,
+// backslashes, non-ASCII and emoji compare as the string itself), and also an ObjectID as its hex
+// text; the $s type of the element is not checked, so an ObjectID element with the hex si passes
+// too and the condition is not exact (FerretDB's filter drops that row). Nested arrays are type
+// 'array' to json_each and never pass. Strings that SQL cannot compare as text (invalid UTF-8, a
+// NUL) are not pushed; the list's other strings still are.
+//
+// When Go's JSON encoder writes si as its own bytes between quotes (xianrongVerbatim), a document
+// whose stored text does not contain "si" holds neither such an element nor f equal to si: instr
+// on the row's text is checked first, for every such si before any element test, so documents
+// without one of the strings are dropped without parsing their JSON (a news search over articles
+// with a thousand search terms each: most rows lack a rare term).
+func (p *xianrongPlan) addAll(f string, v any, t xianrongTypes) {
+	arr, ok := v.(*types.Array)
+	if !ok || arr.Len() == 0 {
+		// an error, or matches nothing: FerretDB's filter decides
+		p.exact = false
+		return
+	}
+
+	strs := make([]string, 0, arr.Len())
+
+	for i := 0; i < arr.Len(); i++ {
+		s, ok := xianrongElem(arr.Get(i)).(string)
+		if !ok {
+			// numbers, regexes, $elemMatch, documents, arrays ...: not pushed
+			p.exact = false
+			return
+		}
+
+		strs = append(strs, s)
+	}
+
+	if !t.mayBeArray(f) {
+		// a scalar matches when it equals every string
+		for _, s := range strs {
+			p.addEq(f, s, t)
+		}
+
+		return
+	}
+
+	p.exact = false
+
+	for _, s := range strs {
+		if xianrongVerbatim(s) {
+			p.conds = append(p.conds, fmt.Sprintf(`instr(%s, ?) > 0`, metadata.DefaultColumn))
+			p.args = append(p.args, `"`+s+`"`)
+		}
+	}
+
+	for _, s := range strs {
+		if !xianrongTextString(s) {
+			continue
+		}
+
+		arrCond, arrArgs := xianrongStringElems(f, []string{s}, false)
+		p.conds = append(p.conds, fmt.Sprintf(
+			`((%s = %d AND %s = ?) OR %s)`,
+			metadata.XianrongRankExpr(f), metadata.XianrongRankString, metadata.XianrongValueExpr(f), arrCond,
+		))
+		p.args = append(p.args, s)
+		p.args = append(p.args, arrArgs...)
+	}
+}
+
+// xianrongStringElems returns the condition "f is an array with an element equal to one of the
+// strings strs" (each passing xianrongTextString) and its arguments. It may also keep arrays with
+// an ObjectID element whose hex is one of strs (see addAll). With textTest, when every string is
+// written verbatim, the row's text must contain one of them before the JSON is parsed.
+func xianrongStringElems(f string, strs []string, textTest bool) (string, []any) {
+	var args []any
+
+	cond := fmt.Sprintf(`%s = %d`, metadata.XianrongRankExpr(f), metadata.XianrongRankArray)
+
+	// the row's text must contain one of the strings as written, when all are written verbatim
+	verbatim := textTest
+	for _, s := range strs {
+		verbatim = verbatim && xianrongVerbatim(s)
+	}
+
+	if verbatim {
+		tests := make([]string, len(strs))
+		for i, s := range strs {
+			tests[i] = fmt.Sprintf(`instr(%s, ?) > 0`, metadata.DefaultColumn)
+			args = append(args, `"`+s+`"`)
+		}
+
+		cond += " AND (" + strings.Join(tests, " OR ") + ")"
+	}
+
+	cond += fmt.Sprintf(
+		` AND EXISTS (SELECT 1 FROM json_each(%s, '$.%s') WHERE type = 'text' AND value IN (%s))`,
+		metadata.DefaultColumn, f, strings.TrimSuffix(strings.Repeat("?, ", len(strs)), ", "),
+	)
+
+	for _, s := range strs {
+		args = append(args, s)
+	}
+
+	return "(" + cond + ")", args
+}
+
+// xianrongTextStrings returns vals as strings if every one is a string that passes
+// xianrongTextString.
+func xianrongTextStrings(vals []any) ([]string, bool) {
+	if len(vals) == 0 {
+		return nil, false
+	}
+
+	strs := make([]string, 0, len(vals))
+
+	for _, v := range vals {
+		s, ok := v.(string)
+		if !ok || !xianrongTextString(s) {
+			return nil, false
+		}
+
+		strs = append(strs, s)
+	}
+
+	return strs, true
+}
+
+// xianrongTextString reports whether SQLite compares the string s, as a bound argument, equal to
+// the text json_each gives for the JSON string sjson writes for s: valid UTF-8 (Go's encoder
+// writes invalid bytes as U+FFFD) and no NUL (kept out of SQL text comparisons to be safe).
+func xianrongTextString(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// xianrongVerbatim reports whether Go's encoding/json, which sjson uses (with HTML escaping),
+// writes the string s as its own bytes between quotes: valid UTF-8 without control characters,
+// quotes, backslashes, <, >, &, U+2028 or U+2029.
+func xianrongVerbatim(s string) bool {
+	if !utf8.ValidString(s) || strings.ContainsAny(s, "\"\\<>&\u2028\u2029") {
+		return false
+	}
+
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return false
+		}
+	}
+
+	return true
 }
 
 // addBranches appends a condition on f that also keeps documents where f holds a value of one of
