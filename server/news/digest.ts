@@ -9,6 +9,7 @@
  * at the day's digest time, so every process builds the same message whenever it runs that day.
  */
 import type { AppContext } from '../context';
+import { chinaDay, chinaDayStart } from '../core/china-time';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 import type { RoomDoc } from '../bindings/model';
 import type { RegionDoc } from '../regions/model';
@@ -21,7 +22,6 @@ export const DEFAULT_DIGEST_TIME = '18:00';
 export const DIGEST_INTERVAL_MS = 60 * 1000;
 /** Stories per message. */
 export const DIGEST_MAX_STORIES = 5;
-const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Articles of the window read at most: far more than a county publishes in a day. */
 const WINDOW_CAP = 1000;
@@ -30,13 +30,10 @@ const BATCH = 200;
 
 /** The China-time day of `now` (YYYYMMDD) and that day's digest instant. */
 export function digestDay(now: Date, time: string = DEFAULT_DIGEST_TIME): { day: string; at: Date } {
-  const china = new Date(now.getTime() + CHINA_OFFSET_MS);
+  const day = chinaDay(now);
   const [hh, mm] = time.split(':').map(Number);
-  const y = china.getUTCFullYear();
-  const m = china.getUTCMonth();
-  const d = china.getUTCDate();
-  const day = `${y}${String(m + 1).padStart(2, '0')}${String(d).padStart(2, '0')}`;
-  return { day, at: new Date(Date.UTC(y, m, d, hh, mm) - CHINA_OFFSET_MS) };
+  const start = chinaDayStart(`${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}`);
+  return { day, at: new Date(start.getTime() + (hh * 60 + mm) * 60_000) };
 }
 
 /** 东溪县 → 东溪: the county's short name, as local media title things. */
