@@ -13,30 +13,16 @@
  * shape: warm-up queries, then samples until 100 or 10 s (at least 3). Exits 1 if the builds answer
  * differently.
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import mongoose from 'mongoose';
-import { ensureDbBinary } from '../scripts/build-db';
-import { startEmbeddedDb, withDbName } from '../server/db/embedded';
+import { dbBuilds, sampleShape, sizesFromArgs, withLoadedCollection, type Collection } from './support/db-builds';
 import { ms, percentile, prng } from './support/stats';
 
 const { ObjectId } = mongoose.mongo;
 type ObjectIdT = InstanceType<typeof ObjectId>;
-type Collection = ReturnType<ReturnType<InstanceType<typeof mongoose.mongo.MongoClient>['db']>['collection']>;
 
-const SIZES = process.argv
-  .slice(2)
-  .map(Number)
-  .filter((n) => Number.isFinite(n) && n > 0)
-  .map((n) => Math.min(Math.max(Math.round(n), 100), 500_000));
-if (!SIZES.length) SIZES.push(20_000);
-
+const SIZES = sizesFromArgs(20_000, 500_000);
 const BATCH = 1000;
-const MAX_SAMPLES = 100;
-const MIN_SAMPLES = 3;
-const WARMUP = 2;
-const SHAPE_CAP_MS = 10_000;
+const SAMPLING = { warmup: 2, maxSamples: 100, minSamples: 3, capMs: 10_000 };
 const LIMIT = 21;
 
 const STATES = ['submitted', 'accepted', 'assigned', 'processing', 'replied', 'closed', 'rejected', 'reopened'];
@@ -124,51 +110,28 @@ interface ShapeResult {
 }
 
 async function runBuild(name: string, binary: string, docs: Record<string, unknown>[]): Promise<Map<string, ShapeResult>> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `xianrong-bench-or-${name}-`));
-  const db = await startEmbeddedDb({ dataDir, binary });
-  const client = new mongoose.mongo.MongoClient(withDbName(db.uri, 'bench'));
-  try {
-    await client.connect();
-    const coll = client.db().collection('appeals');
-    await coll.createIndex({ submittedById: 1, idempotencyKey: 1 }, { unique: true });
-    await coll.createIndex({ regionPath: 1, state: 1, _id: -1 });
-    await coll.createIndex({ departmentId: 1, state: 1, _id: -1 });
-    await coll.createIndex({ reporterId: 1, _id: -1 });
-    await coll.createIndex({ state: 1, _id: -1 });
-    await coll.createIndex({ overdue: 1, _id: -1 });
-    for (let k = 0; k < docs.length; k += BATCH) await coll.insertMany(docs.slice(k, k + BATCH), { ordered: false });
+  const indexes: Array<[Record<string, 1 | -1>, { unique?: boolean }?]> = [
+    [{ submittedById: 1, idempotencyKey: 1 }, { unique: true }],
+    [{ regionPath: 1, state: 1, _id: -1 }],
+    [{ departmentId: 1, state: 1, _id: -1 }],
+    [{ reporterId: 1, _id: -1 }],
+    [{ state: 1, _id: -1 }],
+    [{ overdue: 1, _id: -1 }],
+  ];
+  return withLoadedCollection({ name, binary, label: 'or' }, { collection: 'appeals', indexes, docs, batch: BATCH }, async (coll) => {
     const byShape = new Map<string, ShapeResult>();
     for (const shape of shapes(docs)) {
-      const answers: string[] = [];
-      for (let k = 0; k < WARMUP; k++) answers.push(JSON.stringify(await shape.run(coll, k)));
-      const samples: number[] = [];
-      const started = performance.now();
-      for (let k = WARMUP; k < WARMUP + MAX_SAMPLES; k++) {
-        const t = performance.now();
-        await shape.run(coll, k);
-        samples.push(performance.now() - t);
-        if (samples.length >= MIN_SAMPLES && performance.now() - started > SHAPE_CAP_MS) break;
-      }
+      const { samples, answers } = await sampleShape(async (k) => JSON.stringify(await shape.run(coll, k)), SAMPLING);
       byShape.set(shape.name, { samples, answers });
     }
     return byShape;
-  } finally {
-    await client.close();
-    await db.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 const p50 = (xs: number[]) => percentile(xs, 50);
 
 async function main() {
-  const log = (s: string) => console.error(s);
-  const builds: Array<[string, string]> = [
-    ['stock', await ensureDbBinary({ variant: 'stock', log })],
-    ...(process.env.BEFORE_BINARY ? [['before', process.env.BEFORE_BINARY] as [string, string]] : []),
-    ['patched', await ensureDbBinary({ variant: 'patched', log })],
-  ];
-  for (const [name, bin] of builds) console.log(`${name.padEnd(8)} ${path.relative(process.cwd(), bin)}`);
+  const builds = await dbBuilds();
   let disagreements = 0;
   for (const size of SIZES) {
     const docs = makeAppeals(size);

@@ -12,29 +12,13 @@
  * common terms (most articles match: the limit stops early). Each shape: warm-up queries, then
  * samples until 50 or 10 s (at least 3). Exits 1 if the builds answer differently.
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import mongoose from 'mongoose';
-import { ensureDbBinary } from '../scripts/build-db';
-import { startEmbeddedDb, withDbName } from '../server/db/embedded';
 import { documentTerms } from '../server/news/search-terms';
+import { dbBuilds, sampleShape, sizesFromArgs, withLoadedCollection, type Collection } from './support/db-builds';
 import { ms, percentile, prng } from './support/stats';
 
-type Collection = ReturnType<ReturnType<InstanceType<typeof mongoose.mongo.MongoClient>['db']>['collection']>;
-
-const SIZES = process.argv
-  .slice(2)
-  .map(Number)
-  .filter((n) => Number.isFinite(n) && n > 0)
-  .map((n) => Math.min(Math.max(Math.round(n), 100), 200_000));
-if (!SIZES.length) SIZES.push(5000);
-
+const SIZES = sizesFromArgs(5000, 200_000);
 const BATCH = 200;
-const MAX_SAMPLES = 50;
-const MIN_SAMPLES = 3;
-const WARMUP = 2;
-const SHAPE_CAP_MS = 10_000;
+const SAMPLING = { warmup: 2, maxSamples: 50, minSamples: 3, capMs: 10_000 };
 const LIMIT = 21;
 
 // 400 characters from the CJK block; the rare and absent terms use characters outside it
@@ -87,46 +71,19 @@ interface ShapeResult {
 }
 
 async function runBuild(name: string, binary: string, docs: Record<string, unknown>[]): Promise<Map<string, ShapeResult>> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `xianrong-bench-search-${name}-`));
-  const db = await startEmbeddedDb({ dataDir, binary });
-  const client = new mongoose.mongo.MongoClient(withDbName(db.uri, 'bench'));
-  try {
-    await client.connect();
-    const coll = client.db().collection('articles');
-    await coll.createIndex({ state: 1, feedKey: -1 });
-    await coll.createIndex({ columnId: 1, state: 1, feedKey: -1 });
-    await coll.createIndex({ searchTerms: 1 });
-    for (let k = 0; k < docs.length; k += BATCH) await coll.insertMany(docs.slice(k, k + BATCH).map((d) => ({ ...d })), { ordered: false });
+  const indexes: Array<[Record<string, 1 | -1>]> = [[{ state: 1, feedKey: -1 }], [{ columnId: 1, state: 1, feedKey: -1 }], [{ searchTerms: 1 }]];
+  return withLoadedCollection({ name, binary, label: 'search' }, { collection: 'articles', indexes, docs, batch: BATCH }, async (coll) => {
     const byShape = new Map<string, ShapeResult>();
     for (const shape of SHAPES) {
-      let answer = '';
-      for (let k = 0; k < WARMUP; k++) answer = JSON.stringify(await search(coll, shape.terms));
-      const samples: number[] = [];
-      const started = performance.now();
-      while (samples.length < MAX_SAMPLES) {
-        const t = performance.now();
-        await search(coll, shape.terms);
-        samples.push(performance.now() - t);
-        if (samples.length >= MIN_SAMPLES && performance.now() - started > SHAPE_CAP_MS) break;
-      }
-      byShape.set(shape.name, { samples, answer });
+      const { samples, answers } = await sampleShape(() => search(coll, shape.terms), SAMPLING);
+      byShape.set(shape.name, { samples, answer: JSON.stringify(answers.at(-1)) });
     }
     return byShape;
-  } finally {
-    await client.close();
-    await db.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function main() {
-  const log = (s: string) => console.error(s);
-  const builds: Array<[string, string]> = [
-    ['stock', await ensureDbBinary({ variant: 'stock', log })],
-    ...(process.env.BEFORE_BINARY ? [['before', process.env.BEFORE_BINARY] as [string, string]] : []),
-    ['patched', await ensureDbBinary({ variant: 'patched', log })],
-  ];
-  for (const [name, bin] of builds) console.log(`${name.padEnd(8)} ${path.relative(process.cwd(), bin)}`);
+  const builds = await dbBuilds();
   let disagreements = 0;
   for (const size of SIZES) {
     const docs = makeArticles(size);
