@@ -62,6 +62,8 @@ export function toModerationItem(c: CommentDoc, viewer: AuthUser): ModerationIte
 export interface CommentServiceOptions {
   /** Called after create has looked for an earlier comment with the same key (tests race two retries here). */
   afterLookup?: () => Promise<void>;
+  /** Called after a report has read the comment, before it writes (tests hold three reports here). */
+  afterReportRead?: () => Promise<void>;
 }
 
 export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}) {
@@ -145,6 +147,7 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
       // Held and removed comments are not shown to readers: nothing to report.
       if (!c || (c.state !== 'visible' && c.state !== 'hidden')) throw notFound('评论');
       if (String(c.authorId) === user.id) throw forbidden('不能举报自己的评论');
+      await opts.afterReportRead?.();
 
       const counted = await Comment.findOneAndUpdate(
         { _id: c._id, state: { $in: ['visible', 'hidden'] }, reporterIds: { $ne: reporterId } },

@@ -275,9 +275,21 @@ describe('reports', () => {
     const a = await article();
     const c = await write(a, '这个说法我不同意');
     const before = await commentsOf(a);
-    const results = await Promise.all([report(c.id, tokens.r1), report(c.id, tokens.r2), report(c.id, tokens.r3)]);
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(results.map((r) => r.body.reports).sort()).toEqual([1, 2, 3]);
+    // All three have read the comment (visible, no reports) before any of them writes.
+    let arrived = 0;
+    let release!: () => void;
+    const allRead = new Promise<void>((r) => (release = r));
+    const service = commentService(server.ctx, {
+      afterReportRead: async () => {
+        if (++arrived === 3) release();
+        await allRead;
+      },
+    });
+    const readers = await Promise.all(['demo-resident-21', 'demo-resident-22', 'demo-resident-23'].map(residentUser));
+    const results = await Promise.all(readers.map((u) => service.report(u, c.id, '垃圾广告')));
+    expect(arrived).toBe(3);
+    expect(results.map((r) => r.reports).sort()).toEqual([1, 2, 3]);
+    expect(results.filter((r) => r.hidden).length).toBeGreaterThan(0);
     const doc = await server.ctx.models.Comment.findById(c.id).lean();
     expect(doc).toMatchObject({ state: 'hidden', heldFor: 'reports', reports: 3 });
     expect(doc!.reporterIds).toHaveLength(3);
