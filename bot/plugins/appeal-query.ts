@@ -7,7 +7,8 @@ import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
 import type { AppealStatus } from '../api-types';
 import { UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
-import { chinaTime, failureAnswer } from './appeal-support';
+import { chinaShortTime } from '../../common/china-time';
+import { failureAnswer } from './appeal-support';
 import { asciiDigits, guardHandler, isActionable, stripLeadingMentions } from './support';
 
 export interface AppealQueryMessages {
@@ -34,7 +35,7 @@ export interface AppealQueryConfig {
 
 export const DEFAULT_APPEAL_QUERY_MESSAGES: AppealQueryMessages = {
   usage: '请发送：查询 编号，例如：查询 DX-20261126-0042',
-  status: (s) => `编号 ${s.number}：${s.stateLabel}（最近：${s.lastStep.label} ${chinaTime(s.lastStep.at)}）`,
+  status: (s) => `编号 ${s.number}：${s.stateLabel}（最近：${s.lastStep.label} ${chinaShortTime(Date.parse(s.lastStep.at))}）`,
   notFound: (number) => `未找到编号 ${number}，请核对后再试`,
   unavailable: UNAVAILABLE_MESSAGE,
 };

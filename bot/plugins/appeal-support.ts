@@ -87,13 +87,6 @@ export function failureAnswer(bot: Wechaty, logger: Logger, plugin: string, err:
   return answers.unavailable;
 }
 
-/** `11月26日 14:05` in China time (UTC+8 all year: no daylight saving), for `查询` answers. */
-export function chinaTime(iso: string): string {
-  const t = new Date(Date.parse(iso) + 8 * 60 * 60 * 1000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${t.getUTCMonth() + 1}月${t.getUTCDate()}日 ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}`;
-}
-
 /** Runs tasks one after another per key (a member's photos after their appeal, a worker's draft). */
 export function createKeyedQueue() {
   const tails = new Map<string, Promise<unknown>>();

@@ -6,7 +6,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { AppError, badRequest, isDuplicateKeyError } from '../core/errors';
-import { chinaDay } from '../core/china-time';
+import { chinaDay } from '../../common/china-time';
 import type { CategoryDoc } from '../categories/model';
 import type { RegionDoc } from '../regions/model';
 import type { DepartmentDoc } from '../departments/model';

@@ -8,7 +8,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound, rateLimited } from '../core/errors';
-import { chinaDay } from '../core/china-time';
+import { chinaDay } from '../../common/china-time';
 import type { CategoryDoc } from '../categories/model';
 import type { DepartmentDoc } from '../departments/model';
 import type { AppealDoc } from './model';

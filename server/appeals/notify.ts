@@ -12,7 +12,7 @@ import { outbox } from '../outbox/outbox';
 import type { OutboxItemInput } from '../outbox/schemas';
 import type { UserDoc } from '../users/model';
 import type { RegionDoc } from '../regions/model';
-import { chinaShortTime } from '../core/china-time';
+import { chinaShortTime } from '../../common/china-time';
 import type { AppealDoc, TimelineEvent } from './model';
 import { ACTION_LABELS, STATE_LABELS, type EventAction } from './state-machine';
 

@@ -8,7 +8,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden } from '../core/errors';
-import { chinaDayStart } from '../core/china-time';
+import { chinaDayStart } from '../../common/china-time';
 import { isStaff } from '../users/roles';
 import { pathPrefixRegex } from '../regions/service';
 import type { RegionDoc } from '../regions/model';

@@ -1,6 +1,6 @@
 import type { Models } from '../db/models';
 import { isDuplicateKeyError } from '../core/errors';
-import { chinaDay } from '../core/china-time';
+import { chinaDay } from '../../common/china-time';
 
 /**
  * Ticket numbers readable aloud over the phone: county prefix, China-time date, a sequence that

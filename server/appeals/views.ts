@@ -11,7 +11,7 @@ import { SATISFACTION_LABELS } from './schemas';
 import { seesPersonalData, standingOf, type Standing } from './scope';
 import { ACTION_LABELS, CHANNEL_LABELS, KIND_LABELS, OPEN_STATES, STATE_LABELS } from './state-machine';
 import { RATING_WINDOW_MS } from './deadlines';
-import { chinaDay } from '../core/china-time';
+import { chinaDay } from '../../common/china-time';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 

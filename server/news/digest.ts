@@ -9,7 +9,7 @@
  * at the day's digest time, so every process builds the same message whenever it runs that day.
  */
 import type { AppContext } from '../context';
-import { chinaDay, chinaDayStart } from '../core/china-time';
+import { chinaDay, chinaDayStart } from '../../common/china-time';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 import type { RoomDoc } from '../bindings/model';
 import type { RegionDoc } from '../regions/model';

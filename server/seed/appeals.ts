@@ -10,7 +10,7 @@
  */
 import { Types } from 'mongoose';
 import type { Models } from '../db/models';
-import { chinaDay } from '../core/china-time';
+import { chinaDay } from '../../common/china-time';
 import type { CategoryDoc } from '../categories/model';
 import type { DepartmentDoc } from '../departments/model';
 import type { RegionDoc } from '../regions/model';

@@ -4,6 +4,7 @@
 import { API_BASE } from '../api/base';
 import type { AppealKind, AppealState, AppealSummary } from '../api/types';
 import { APPEAL_KINDS, KIND_LABELS, SATISFACTION, SATISFACTION_LABELS, type Satisfaction } from '../../server/appeals/labels';
+import { chinaClock, chinaDayIndex, chinaParts, chinaShortTime, parseInstant } from '../../common/china-time';
 
 // The labels themselves are the server's (one definition, a module with no imports).
 export { KIND_LABELS, STATE_LABELS } from '../../server/appeals/labels';
@@ -37,33 +38,15 @@ export const REASON_MIN = 2;
 export const REASON_MAX = 500;
 export const COMMENT_MAX = 500;
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/**
- * China time (UTC+8, no daylight saving) whatever the phone's or browser's zone: the county, its
- * staff and the ticket numbers (DX-<China date>-…) all count days in it, so a time shown next to
- * a number never falls on another day.
- */
-const CHINA_OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 24 * 3600_000;
-const chinaParts = (ms: number) => {
-  const d = new Date(ms + CHINA_OFFSET_MS);
-  return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, day: d.getUTCDate(), hh: d.getUTCHours(), mm: d.getUTCMinutes() };
-};
-const chinaDayIndex = (ms: number) => Math.floor((ms + CHINA_OFFSET_MS) / DAY_MS);
-
 /** '今天 14:05', '昨天 09:30', '11月26日 14:05', or with the year when it is not this year (China time). */
 export function formatTime(iso: string | null | undefined, now: Date = new Date()): string {
-  if (!iso) return '';
-  const ms = new Date(iso).getTime();
-  if (Number.isNaN(ms)) return '';
-  const t = chinaParts(ms);
-  const hm = `${pad(t.hh)}:${pad(t.mm)}`;
-  const days = chinaDayIndex(now.getTime()) - chinaDayIndex(ms);
-  if (days === 0) return `今天 ${hm}`;
-  if (days === 1) return `昨天 ${hm}`;
-  const md = `${t.m}月${t.day}日 ${hm}`;
-  return t.y === chinaParts(now.getTime()).y ? md : `${t.y}年${md}`;
+  const ms = parseInstant(iso);
+  if (ms === null) return '';
+  const days = chinaDayIndex(now) - chinaDayIndex(ms);
+  if (days === 0) return `今天 ${chinaClock(ms)}`;
+  if (days === 1) return `昨天 ${chinaClock(ms)}`;
+  const md = chinaShortTime(ms);
+  return chinaParts(ms).year === chinaParts(now).year ? md : `${chinaParts(ms).year}年${md}`;
 }
 
 /** '3天后到期' style hint for a deadline, or '已超期' once past. */

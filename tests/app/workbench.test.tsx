@@ -33,7 +33,8 @@ const admin = me({ name: '系统管理员', roles: ['admin'], roleLabels: ['管�
 
 const room = (topic: string, r: RegionSummary = xicheng): BoundRoom => ({ roomId: `${topic}@chatroom`, topic, region: r, boundAt: '2025-11-26T06:00:00.000Z' });
 const rooms = (...items: BoundRoom[]): FakeResponse => ({ status: 200, body: { items } });
-const EXPIRES = new Date(2025, 10, 27, 14, 5).toISOString();
+/** 27 November 2025, 14:05 in China. */
+const EXPIRES = '2025-11-27T06:05:00.000Z';
 const created = (code: string, type: 'room' | 'contact', regionId: string | null): FakeResponse => ({ status: 201, body: { code, type, regionId, expiresAt: EXPIRES } });
 
 /** The whole instruction line ('请在…发送：' and the message, which is its own never-breaking span). */
@@ -218,7 +219,8 @@ describe('binding my WeChat', () => {
   });
 });
 
-test('expiry in Chinese, in local time', () => {
-  expect(expiryLabel(new Date(2025, 0, 5, 9, 3).toISOString())).toBe('有效期至 1月5日 09:03');
+// Catches: the expiry read in the phone's zone (a phone set to UTC would show 01:03) or with a padded day.
+test('expiry in Chinese, in China time', () => {
+  expect(expiryLabel('2025-01-05T01:03:00.000Z')).toBe('有效期至 1月5日 09:03');
   expect(expiryLabel('not a date')).toBe('');
 });

@@ -4,6 +4,7 @@
  * bound, 西城社区邻里群 unbound (tests/bot/harness.ts DEMO).
  */
 import { types } from 'wechaty';
+import { chinaShortTime } from '../../common/china-time';
 import { maskContactId } from '../../bot/log-mask';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { closedPortUrl, DEMO, demoPhoto, injectMessage, sendPhoto, startHarness, type Harness } from './harness';
@@ -16,16 +17,6 @@ const ATTACH = '/api/v1/bot/appeals/photos';
 const NUMBER = /DX-\d{8}-\d{4,6}/;
 /** Another member of 东城社区邻里群 (a demo resident whose community is 东城社区). */
 const neighbour = 'wxid_demo_resident_07';
-
-/** China time written independently of the bot's own formatter. */
-function chinaTime(iso: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-      .formatToParts(new Date(iso))
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.month}月${parts.day}日 ${parts.hour}:${parts.minute}`;
-}
 
 describe('appeal intake and 查询 on the real server', () => {
   let s: TestServer;
@@ -190,7 +181,7 @@ describe('appeal intake and 查询 on the real server', () => {
     const number = numberIn(await h.ask(dongcheng.resident, '#报事 噪音扰民到深夜', dongcheng.room));
     const status = await s.api('GET', `/api/v1/bot/appeals/by-number/${number}`, { token: botToken });
     expect(status.status).toBe(200);
-    const expected = `编号 ${number}：${status.body.stateLabel}（最近：${status.body.lastStep.label} ${chinaTime(status.body.lastStep.at)}）`;
+    const expected = `编号 ${number}：${status.body.stateLabel}（最近：${status.body.lastStep.label} ${chinaShortTime(Date.parse(status.body.lastStep.at))}）`;
 
     await expect(h.ask(neighbour, `查询 ${number}`, dongcheng.room)).resolves.toBe(`@${nameOf(neighbour)} ${expected}`);
     const typed = number.toLowerCase().replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)).replace(/-/g, '－');

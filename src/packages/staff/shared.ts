@@ -1,4 +1,5 @@
 import type { AllowedAction, AppealCounts, AppealState, Me, Role } from '../../api/types';
+import { chinaShortTime, parseInstant } from '../../../common/china-time';
 
 type WithRoles = Pick<Me, 'roles'>;
 
@@ -70,11 +71,8 @@ export const staffPage = (page: string, query?: Record<string, string>) => {
   return `/packages/staff/pages/${page}/index${qs ? `?${qs}` : ''}`;
 };
 
-/** '11月27日 14:05' in the device's time zone; '' for a value that is not a date. */
+/** '11月27日 14:05' in China time, whatever the device's zone; '' for a value that is not a date. */
 export function shortTime(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const ms = parseInstant(iso);
+  return ms === null ? '' : chinaShortTime(ms);
 }

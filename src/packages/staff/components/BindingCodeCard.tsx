@@ -3,14 +3,13 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { BindingCode } from '../../../api/types';
+import { chinaShortTime, parseInstant } from '../../../../common/china-time';
 import './BindingCodeCard.scss';
 
-/** '有效期至 11月27日 14:05' in the phone's own time zone. */
+/** '有效期至 11月27日 14:05' in China time, as the county reads it. */
 export function expiryLabel(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `有效期至 ${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const ms = parseInstant(iso);
+  return ms === null ? '' : `有效期至 ${chinaShortTime(ms)}`;
 }
 
 /** What to send, e.g. '绑定 12345678'. */

@@ -1,6 +1,7 @@
 // Who does what in the newsroom and with notices (the server's role lists, for showing entries
 // only: the server decides), and the small helpers the news and notice pages share.
 import { ApiError } from '../../../api/request';
+import { chinaClock, chinaIsoDate, chinaShortTime, parseInstant } from '../../../../common/china-time';
 import type { ManageCounts, Me, Role } from '../../../api/types';
 
 type WithRoles = Pick<Me, 'roles'>;
@@ -25,10 +26,6 @@ export const reviewWaiting = (counts: ManageCounts | null): number | null =>
 /** A 409: someone (or the clock) moved it first; the page shows what is true now. */
 export const isConflict = (e: unknown) => e instanceof ApiError && e.status === 409;
 
-/** The county's time zone: publish times are picked and sent as Beijing time (+08:00). */
-const OFFSET_MS = 8 * 3600_000;
-const pad = (n: number) => String(n).padStart(2, '0');
-
 /** '2026-11-28' + '08:30' → '2026-11-28T08:30:00+08:00' (what the server's publishAt takes). */
 export function publishAtIso(date: string, time: string): string {
   return `${date}T${time}:00+08:00`;
@@ -36,11 +33,8 @@ export function publishAtIso(date: string, time: string): string {
 
 /** A moment as the date and time pickers' values in Beijing time. */
 export function splitBeijing(at: Date | string): { date: string; time: string } {
-  const d = new Date(new Date(at).getTime() + OFFSET_MS);
-  return {
-    date: `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
-    time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`,
-  };
+  const ms = new Date(at).getTime();
+  return { date: chinaIsoDate(ms), time: chinaClock(ms) };
 }
 
 /** The pickers' first values: tomorrow 08:00 Beijing time. */
@@ -59,10 +53,6 @@ export function scheduleError(date: string, time: string, now = new Date()): str
 
 /** '11月28日 08:30' in Beijing time ('' for no date). */
 export function beijingLabel(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const t = new Date(iso).getTime();
-  if (Number.isNaN(t)) return '';
-  const { date, time } = splitBeijing(iso);
-  const [, m, d] = date.split('-');
-  return `${Number(m)}月${Number(d)}日 ${time}`;
+  const ms = parseInstant(iso);
+  return ms === null ? '' : chinaShortTime(ms);
 }

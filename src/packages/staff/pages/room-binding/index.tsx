@@ -13,13 +13,13 @@ import { BindingCodeCard } from '../../components/BindingCodeCard';
 import { canBindRooms, isAdmin } from '../../shared';
 import './index.scss';
 import { usePageClass } from '../../../../hooks/use-page-class';
+import { chinaLongDate, parseInstant } from '../../../../../common/china-time';
 
 type Status = 'loading' | 'ready' | 'error';
 
 function boundAtLabel(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日绑定`;
+  const ms = parseInstant(iso);
+  return ms === null ? '' : `${chinaLongDate(ms)}绑定`;
 }
 
 export default function RoomBindingPage() {
