@@ -11,41 +11,38 @@
  * Ctrl-C works from the first moment: the handlers are installed before anything else is loaded
  * (the rest is imported in main(), which takes a second), and stop whatever has started so far.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { RunningServer } from '../server/server';
+import { superviseChild, type ChildSupervisor } from './supervise';
 
 const simulatorPort = () => Number(process.env.BOT_SIMULATOR_PORT || 3100);
 
 /**
  * The bot runs as `node --import tsx`, one process, not under the tsx command: tsx's command
  * relays Ctrl-C to its child and kills it (SIGKILL) if the child has not acknowledged the signal
- * within about 60 ms, which a loaded machine misses.
+ * within about 60 ms, which a loaded machine misses. A bot that stops is started again with
+ * backoff (scripts/supervise.ts: 1 s, 2 s, 4 s … at most 60 s).
  */
-function startBot(serverUrl: string, botToken: string): ChildProcess {
+function startBot(serverUrl: string, botToken: string): ChildSupervisor {
   const env = { ...process.env, SERVER_URL: serverUrl, BOT_TOKEN: botToken, BOT_SIMULATOR_PORT: process.env.WECHATY_PUPPET ? '' : String(simulatorPort()) };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], { env, stdio: 'inherit' });
-  child.on('exit', (code, signal) => {
-    if (!stopping) console.error(`The bot stopped (${signal ?? `exit code ${code}`}). The server keeps running; restart with npm start.`);
+  return superviseChild({
+    name: 'The bot',
+    start: () => spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], { env, stdio: 'inherit' }),
+    log: (line) => console.error(`${line} The server keeps running.`),
   });
-  return child;
 }
 
 let stopping = false;
 
 /** What has started so far, for the stop handler. */
-const started: { server?: Promise<RunningServer>; bot?: ChildProcess; dataDir?: string } = {};
+const started: { server?: Promise<RunningServer>; bot?: ChildSupervisor; dataDir?: string } = {};
 
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping bot, server and database…`);
-  const { bot } = started;
-  if (bot && bot.exitCode === null && bot.signalCode === null) {
-    const exited = new Promise((resolve) => bot.once('exit', resolve));
-    bot.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  }
+  await started.bot?.stop();
   // A server still starting is waited for, then closed: nothing is left running behind us.
   const server = await started.server?.catch(() => undefined);
   await server?.close();
