@@ -71,7 +71,7 @@ function defaultWechat(config: AppConfig): WechatClient | null {
  */
 export async function openDatabase(config: AppConfig, logger: Logger): Promise<{ uri: string; embedded: SupervisedDb | null }> {
   if (config.mongodbUri) return { uri: config.mongodbUri, embedded: null };
-  const lock = acquireDataLock(config.dataDir);
+  const lock = await acquireDataLock(config.dataDir, { onWait: (pid) => logger.warn({ holderPid: pid }, 'the data folder is held by another process; waiting for it to end') });
   const dataDir = path.resolve(config.dataDir, 'db');
   const start = (port: number) => startEmbeddedDb({ dataDir, port, log: (line) => logger.warn({ component: 'ferretdb' }, line) });
   logger.info({ dataDir }, 'starting embedded database (FerretDB on SQLite)');

@@ -4,10 +4,17 @@
 // Once it listens it prints exactly one line to stdout: "READY <mongodb uri>".
 // Logs go to stderr (warn level by default). It stops on SIGINT/SIGTERM and, with
 // -exit-on-stdin-close, when its stdin reaches EOF (the parent process died or closed the pipe).
+//
+// One process per data folder: before it opens SQLite it takes an exclusive flock on
+// <data>/ferretdb.lock, which the kernel releases when this process dies, however it dies. When
+// another process holds it, it prints one line "LOCKED <pid of the holder> <message>" to stderr
+// (pid 0 when unknown) and exits with code 3 (exitLocked), so the caller can wait for a dying
+// holder and try again.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -29,9 +37,63 @@ func main() {
 	flag.Parse()
 
 	if err := run(*listen, *dataDir, *logLevel, *exitOnStdinClose); err != nil {
+		var locked *lockedError
+		if errors.As(err, &locked) {
+			fmt.Fprintf(os.Stderr, "LOCKED %d xianrong-ferretdb: %v\n", locked.holder, err)
+			os.Exit(exitLocked)
+		}
 		fmt.Fprintln(os.Stderr, "xianrong-ferretdb:", err)
 		os.Exit(1)
 	}
+}
+
+// exitLocked: another process holds the data folder (server/db/embedded.ts knows this code).
+const exitLocked = 3
+
+// lockFileName is the flock'ed file inside the data folder.
+const lockFileName = "ferretdb.lock"
+
+type lockedError struct {
+	path   string
+	holder int // 0 when unknown
+}
+
+func (e *lockedError) Error() string {
+	who := "another process"
+	if e.holder > 0 {
+		who = fmt.Sprintf("process %d", e.holder)
+	}
+	return fmt.Sprintf("the data folder is in use by %s (flock on %s)", who, e.path)
+}
+
+// lockDataDir takes an exclusive, non-blocking flock on <dir>/ferretdb.lock and writes our pid
+// into it. The returned file must stay open for the life of the process: closing it (or dying)
+// releases the lock. The file itself is never removed, so two processes never lock two inodes.
+func lockDataDir(dir string) (*os.File, error) {
+	path := filepath.Join(dir, lockFileName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	if err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		holder := 0
+		if b, readErr := os.ReadFile(path); readErr == nil {
+			holder, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		}
+		_ = f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, &lockedError{path: path, holder: holder}
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err = f.Truncate(0); err == nil {
+		_, err = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("write lock file: %w", err)
+	}
+	return f, nil
 }
 
 func run(listen, dataDir, logLevel string, exitOnStdinClose bool) error {
@@ -49,6 +111,12 @@ func run(listen, dataDir, logLevel string, exitOnStdinClose bool) error {
 	if err = os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
+	lock, err := lockDataDir(dir)
+	if err != nil {
+		return err
+	}
+	// Held until the process ends; the kernel releases it even after a SIGKILL.
+	defer lock.Close()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

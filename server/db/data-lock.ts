@@ -3,12 +3,18 @@
  * start`) would run two FerretDB processes on one set of SQLite files; the second is refused with
  * a clear message instead.
  *
- * The lock is `<dataDir>/LOCK`, holding the owner's pid, host and start time. It is created
- * atomically (written to a private file, then hard-linked to LOCK, which fails if LOCK exists), so
- * a reader never sees a half-written lock. A lock whose process is gone (or whose pid now belongs
- * to another process, seen from /proc on Linux, or that was written before a reboot) is stale and
- * taken over. The lock is released by release() and, as a last resort, when the process exits;
- * after a SIGKILL it stays behind and the next start takes it over as stale.
+ * Two locks guard the folder. This one, `<dataDir>/LOCK`, holds the owner's pid, host and start
+ * time, so a refusal can name the holder. It is created atomically (written to a private file,
+ * then hard-linked to LOCK, which fails if LOCK exists), so a reader never sees a half-written
+ * lock. A lock whose process is gone (or is a zombie, or whose pid now belongs to another process,
+ * seen from /proc on Linux, or that was written before a reboot) is stale and taken over. The lock
+ * is released by release() and, as a last resort, when the process exits; after a SIGKILL it stays
+ * behind and the next start takes it over as stale. The other lock is the database wrapper's
+ * flock on `<dataDir>/db/ferretdb.lock` (db/ferretdb/main.go), which the kernel releases when the
+ * database process dies however it dies.
+ *
+ * A holder that is still dying (killed, not yet gone: a restart by a service manager right after
+ * a crash) is waited for, up to DATA_LOCK_WAIT_MS, before the start is refused.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +22,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const LOCK_FILE = 'LOCK';
+/** How long a start waits for the holder of a data folder to finish dying before it is refused. */
+export const DATA_LOCK_WAIT_MS = 10_000;
+const POLL_MS = 100;
 
 interface LockInfo {
   pid: number;
@@ -34,15 +43,25 @@ export interface DataLock {
   release(): void;
 }
 
+/** Who holds a folder, as far as known (the database wrapper's lock knows only the pid). */
+export type LockHolder = Pick<LockInfo, 'pid'> & Partial<Pick<LockInfo, 'host' | 'startedAt'>>;
+
 export class DataFolderLockedError extends Error {
   readonly lockPath: string;
   readonly holderPid: number | null;
-  constructor(dataDir: string, lockPath: string, holder: LockInfo | null, reason: string) {
-    const who = holder ? `pid ${holder.pid}${holder.host !== os.hostname() ? ` on ${holder.host}` : ''}, since ${holder.startedAt}` : 'unknown process';
+  /** This very process holds it: waiting cannot help. */
+  ownProcess = false;
+  /**
+   * `reason` is appended after the holder; `removable`: whether deleting the lock file is the way
+   * out when the holder is not running (a pid file yes; an flock, which needs no cleanup, no).
+   */
+  constructor(dataDir: string, lockPath: string, holder: LockHolder | null, reason: string, removable = true) {
+    const since = holder?.startedAt ? `, since ${holder.startedAt}` : '';
+    const who = holder ? `pid ${holder.pid}${holder.host && holder.host !== os.hostname() ? ` on ${holder.host}` : ''}${since}` : 'unknown process';
     super(
       `The data folder ${dataDir} is in use by another Xianrong process (${who})${reason}. ` +
         'Two processes must not open one embedded database: stop the other one first (npm start and npm run seed cannot run on one folder at the same time), ' +
-        `or use another DATA_DIR. If that process is not running, delete ${lockPath}.`,
+        `or use another DATA_DIR.${removable ? ` If that process is not running, delete ${lockPath}.` : ''}`,
     );
     this.name = 'DataFolderLockedError';
     this.lockPath = lockPath;
@@ -63,14 +82,19 @@ function readText(file: string): string | null {
 
 const bootId = () => readText('/proc/sys/kernel/random/boot_id') ?? undefined;
 
-/** Field 22 of /proc/<pid>/stat: when the process started (ticks since boot); Linux only. */
-function procStart(pid: number): string | undefined {
+/** Fields 3 onwards of /proc/<pid>/stat (Linux only), or undefined. */
+function procStat(pid: number): string[] | undefined {
   const stat = readText(`/proc/${pid}/stat`);
   if (!stat) return undefined;
   // The command name (field 2) is in parentheses and may contain spaces: count after its end.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19];
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
+
+/** Field 22 of /proc/<pid>/stat: when the process started (ticks since boot). */
+const procStart = (pid: number): string | undefined => procStat(pid)?.[19];
+
+/** Field 3: a zombie (Z) or dead (X) process has released everything it held. */
+const hasDied = (pid: number): boolean => ['Z', 'X', 'x'].includes(procStat(pid)?.[0] ?? '');
 
 function parse(text: string | null): LockInfo | null {
   if (!text) return null;
@@ -99,15 +123,46 @@ function staleReason(info: LockInfo | null, lockPath: string): string | null {
   }
   const started = procStart(info.pid);
   if (info.procStart && started && started !== info.procStart) return `pid ${info.pid} now belongs to another process`;
+  // Killed but not yet reaped by its parent: it holds nothing any more.
+  if (hasDied(info.pid)) return `process ${info.pid} has ended (not yet reaped)`;
   return null;
 }
 
-/** Take `<dataDir>/LOCK` or throw DataFolderLockedError. Creates the folder if missing. */
-export function acquireDataLock(dataDir: string): DataLock {
+export interface AcquireOptions {
+  /** Wait this long for a holder to go away before refusing (default DATA_LOCK_WAIT_MS). */
+  waitMs?: number;
+  /** Called once when the folder is held and the start begins to wait. */
+  onWait?: (holderPid: number | null) => void;
+}
+
+/**
+ * Take `<dataDir>/LOCK`, waiting up to `waitMs` for a holder that is going away; then throw
+ * DataFolderLockedError. Creates the folder if missing. A second lock in this process is refused
+ * at once.
+ */
+export async function acquireDataLock(dataDir: string, opts: AcquireOptions = {}): Promise<DataLock> {
+  const deadline = Date.now() + (opts.waitMs ?? DATA_LOCK_WAIT_MS);
+  for (let waited = false; ; waited = true) {
+    try {
+      return tryAcquireDataLock(dataDir);
+    } catch (err) {
+      if (!(err instanceof DataFolderLockedError) || err.ownProcess || Date.now() >= deadline) throw err;
+      if (!waited) opts.onWait?.(err.holderPid);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Take `<dataDir>/LOCK` now or throw DataFolderLockedError. */
+export function tryAcquireDataLock(dataDir: string): DataLock {
   const dir = path.resolve(dataDir);
   fs.mkdirSync(dir, { recursive: true });
   const lockPath = path.join(dir, LOCK_FILE);
-  if (held.has(lockPath)) throw new DataFolderLockedError(dir, lockPath, parse(readText(lockPath)), ' (this process has it open already)');
+  if (held.has(lockPath)) {
+    const err = new DataFolderLockedError(dir, lockPath, parse(readText(lockPath)), ' (this process has it open already)');
+    err.ownProcess = true;
+    throw err;
+  }
 
   const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), bootId: bootId(), procStart: procStart(process.pid), token: randomUUID() };
   const text = JSON.stringify(info);

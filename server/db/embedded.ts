@@ -4,10 +4,22 @@
  *
  * The child is started with its stdin as a pipe and `-exit-on-stdin-close`, so if this Node
  * process dies without calling stop() the database exits too instead of holding its port.
+ *
+ * The wrapper takes an flock on `<dataDir>/ferretdb.lock` before it opens SQLite and exits with
+ * code 3 (`LOCKED <pid>` on stderr) when another database process holds it. Since the kernel
+ * drops that lock when its holder dies, a start right after a crash, while the killed database is
+ * still going away, waits for it (up to DATA_LOCK_WAIT_MS) instead of failing.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ensureDbBinary } from '../../scripts/build-db';
+import { DATA_LOCK_WAIT_MS, DataFolderLockedError } from './data-lock';
+
+/** The wrapper's exit code when another process holds the data folder (db/ferretdb/main.go). */
+export const EXIT_LOCKED = 3;
+/** The wrapper's lock file inside the data folder. */
+export const DB_LOCK_FILE = 'ferretdb.lock';
+const LOCKED_RETRY_MS = 100;
 
 export interface EmbeddedDb {
   /** `mongodb://127.0.0.1:<port>/`, without a database name (see withDbName). */
@@ -33,6 +45,17 @@ export interface StartEmbeddedDbOptions {
   log?: (line: string) => void;
   /** FerretDB log level (default warn). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** How long to wait for another database process to let go of the folder (default DATA_LOCK_WAIT_MS). */
+  lockWaitMs?: number;
+  /** Called each time the folder was found held by another database process (its pid, if known). */
+  onLocked?: (holderPid: number | null) => void;
+}
+
+/** The wrapper refused the folder: another process holds its flock. */
+class FolderHeld extends Error {
+  constructor(readonly holderPid: number | null) {
+    super('data folder held by another database process');
+  }
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -50,6 +73,23 @@ export async function startEmbeddedDb(opts: StartEmbeddedDbOptions): Promise<Emb
   const log = opts.log ?? (() => {});
   const binary = opts.binary ?? (await ensureDbBinary({ log }));
   const dataDir = path.resolve(opts.dataDir);
+  const deadline = Date.now() + (opts.lockWaitMs ?? DATA_LOCK_WAIT_MS);
+  for (;;) {
+    try {
+      return await launch(binary, dataDir, opts, log);
+    } catch (err) {
+      if (!(err instanceof FolderHeld)) throw err;
+      opts.onLocked?.(err.holderPid);
+      if (Date.now() >= deadline) {
+        const reason = ` (its database process still held the folder after ${Math.round((opts.lockWaitMs ?? DATA_LOCK_WAIT_MS) / 1000)} s)`;
+        throw new DataFolderLockedError(dataDir, path.join(dataDir, DB_LOCK_FILE), err.holderPid ? { pid: err.holderPid } : null, reason, false);
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCKED_RETRY_MS));
+    }
+  }
+}
+
+async function launch(binary: string, dataDir: string, opts: StartEmbeddedDbOptions, log: (line: string) => void): Promise<EmbeddedDb> {
   const args = [
     '-listen',
     `127.0.0.1:${opts.port ?? 0}`,
@@ -80,7 +120,8 @@ export async function startEmbeddedDb(opts: StartEmbeddedDbOptions): Promise<Emb
       errBuf = errBuf.slice(i + 1);
       stderrTail.push(line);
       if (stderrTail.length > STDERR_KEEP) stderrTail.shift();
-      log(line);
+      // A refusal while a dying holder goes away is retried, not news (the final one is an error).
+      if (!line.startsWith('LOCKED ')) log(line);
     }
   });
   // Writing to a closed stdin (child gone) must not crash us.
@@ -118,7 +159,13 @@ export async function startEmbeddedDb(opts: StartEmbeddedDbOptions): Promise<Emb
     const onError = (err: Error) => fail(new Error(`could not start the embedded database (${binary}): ${err.message}`));
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       // Let the last stderr chunk arrive before describing it.
-      setImmediate(() => fail(new Error(`the embedded database exited before it was ready (code ${code}, signal ${signal})${describeTail()}`)));
+      setImmediate(() => {
+        if (code === EXIT_LOCKED) {
+          const holder = /^LOCKED (\d+)/m.exec([...stderrTail, errBuf].join('\n'));
+          return fail(new FolderHeld(holder && Number(holder[1]) > 0 ? Number(holder[1]) : null));
+        }
+        fail(new Error(`the embedded database exited before it was ready (code ${code}, signal ${signal})${describeTail()}`));
+      });
     };
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', onData);
