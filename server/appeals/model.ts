@@ -184,6 +184,9 @@ appealSchema.index({ overdue: 1, _id: -1 });
 appealSchema.index({ dueAt: 1, overdue: 1 });
 appealSchema.index({ categoryId: 1, regionPath: 1, submittedAt: -1 });
 appealSchema.index({ notifyPending: 1 });
+// Who may read a photo's original, and whether a photo is attached (photos/references.ts).
+appealSchema.index({ photoIds: 1 });
+appealSchema.index({ 'answer.photoIds': 1 });
 
 /** Per-day sequences for ticket numbers: `{ _id: 'appeal:20261126', seq }`, bumped with `$inc`. */
 export interface CounterDoc {

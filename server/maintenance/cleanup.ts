@@ -6,13 +6,16 @@
  *   far shorter);
  * - rate-limit windows that have ended;
  * - outbox messages sent more than 30 days ago (failed ones stay for the record);
- * - photo upload temp files a crashed process left behind (a day old: no upload takes that long).
+ * - photo upload temp files a crashed process left behind (a day old: no upload takes that long);
+ * - photos attached to nothing a day after their last upload or use (record and files,
+ *   photos/service.ts `removeOrphans`; a conditional delete per photo, so also safe twice at once).
  *
  * Every step is one idempotent deleteMany by a date: two server processes running it at once
  * delete each document once between them and never anything still in use.
  */
 import type { AppContext } from '../context';
 import { rateLimiter } from '../core/rate-limit/limiter';
+import { photoService } from '../photos/service';
 import { photoStorage } from '../photos/storage';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 
@@ -29,6 +32,7 @@ export interface CleanupResult {
   rateWindows: number;
   outbox: number;
   photoTempFiles: number;
+  photoOrphans: number;
 }
 
 export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
@@ -41,7 +45,8 @@ export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
   const rateWindows = await rateLimiter(RateWindow, ctx.now).removeExpired();
   const outbox = (await Outbox.deleteMany({ state: 'sent', sentAt: { $lte: new Date(now.getTime() - KEEP_SENT_OUTBOX_MS) } })).deletedCount;
   const photoTempFiles = await photoStorage(ctx.config.dataDir).removeStaleTemp(spentBefore);
-  return { bindingCodes, sessions, rateWindows, outbox, photoTempFiles };
+  const photoOrphans = (await photoService(ctx).removeOrphans()).removed;
+  return { bindingCodes, sessions, rateWindows, outbox, photoTempFiles, photoOrphans };
 }
 
 export type CleanupJob = PeriodicJob;

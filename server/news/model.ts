@@ -140,6 +140,9 @@ export const articleSchema = new Schema<ArticleDoc>(
   { ...baseOptions, minimize: false },
 );
 articleSchema.index({ state: 1, feedKey: -1 });
+// Who may read a photo's original, and whether a photo is attached (photos/references.ts).
+articleSchema.index({ coverPhotoId: 1 });
+articleSchema.index({ updatedAt: 1 });
 articleSchema.index({ columnId: 1, state: 1, feedKey: -1 });
 articleSchema.index({ state: 1, reviewLevel: 1, _id: -1 });
 articleSchema.index({ createdById: 1, _id: -1 });

@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { AppError } from '../core/errors';
-import { DISPLAY_MAX_SIDE, MAX_CONCURRENT_DECODES, MAX_PHOTO_PIXELS, THUMB_MAX_SIDE } from './limits';
+import { DECODE_BUSY_RETRY_AFTER_SECONDS, DISPLAY_MAX_SIDE, MAX_CONCURRENT_DECODES, MAX_PHOTO_PIXELS, MAX_WAITING_DECODES, THUMB_MAX_SIDE } from './limits';
 
 export type ImageType = { mime: 'image/jpeg' | 'image/png' | 'image/webp'; ext: 'jpg' | 'png' | 'webp'; format: 'jpeg' | 'png' | 'webp' };
 
@@ -26,22 +26,43 @@ export function sniffImageType(head: Buffer): ImageType | null {
 }
 
 /**
- * Decoding holds megabytes of pixels per image; uploads beyond this many at once wait their turn
- * (in this process: memory is per process, so no shared state is needed).
+ * A bounded queue in this process (memory is per process, so no shared state is needed): at most
+ * `concurrency` tasks run, at most `maxWaiting` wait for a slot, and a task beyond that is refused
+ * at once with 503 `BUSY` and `Retry-After`.
  */
-let decoding = 0;
-const waiting: (() => void)[] = [];
-async function withDecodeSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (decoding >= MAX_CONCURRENT_DECODES) await new Promise<void>((resolve) => waiting.push(resolve));
-  else decoding++;
-  try {
-    return await fn();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else decoding--;
-  }
+export function boundedQueue(opts: { concurrency: number; maxWaiting: number; retryAfterSeconds: number; busyMessage: string }) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      if (running >= opts.concurrency) {
+        if (waiting.length >= opts.maxWaiting) throw Object.assign(new AppError(503, 'BUSY', opts.busyMessage), { retryAfterSeconds: opts.retryAfterSeconds });
+        // The slot is handed over by the task that ends (running stays the same).
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      } else running++;
+      try {
+        return await fn();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else running--;
+      }
+    },
+    /** Tasks running and waiting now (for tests and logs). */
+    state: () => ({ running, waiting: waiting.length }),
+  };
 }
+
+/** Decoding holds megabytes of pixels per image: uploads take a slot of this queue to decode. */
+export const decodeQueue = boundedQueue({
+  concurrency: MAX_CONCURRENT_DECODES,
+  maxWaiting: MAX_WAITING_DECODES,
+  retryAfterSeconds: DECODE_BUSY_RETRY_AFTER_SECONDS,
+  busyMessage: '图片处理繁忙，请稍后重试',
+});
+
+/** Test hook: awaited inside a decode slot before decoding, so a test can hold slots taken. */
+export const decodeHooks: { inSlot?: () => Promise<void> } = {};
 
 // failOn 'error': phone cameras write JPEGs with harmless warnings (extra bytes before a marker);
 // those are photos residents took and must not be refused. limitInputPixels guards every decode.
@@ -75,7 +96,8 @@ async function renderCopy(file: string, side: number, out: string): Promise<{ wi
 
 /** Writes the display copy and the thumbnail; answers the display copy's dimensions. */
 export async function renderCopies(file: string, displayOut: string, thumbOut: string): Promise<{ width: number; height: number }> {
-  return withDecodeSlot(async () => {
+  return decodeQueue.run(async () => {
+    await decodeHooks.inSlot?.();
     try {
       const display = await renderCopy(file, DISPLAY_MAX_SIDE, displayOut);
       await renderCopy(file, THUMB_MAX_SIDE, thumbOut);

@@ -4,6 +4,12 @@ import { Schema, baseOptions } from '../db/schema-helpers';
  * One stored picture, named by the SHA-256 of the uploaded bytes. Written only after its three
  * files (original, display copy, thumbnail) are on disk under their final names (storage.ts).
  *
+ * What is kept per photo: the original as uploaded (evidence: EXIF time and GPS, for those who
+ * handle its record only), a display copy (at most 1600 px, no metadata, about a tenth of a phone
+ * photo's bytes) and a thumbnail (320 px, a few KB, for lists on phones). The copies cannot be
+ * dropped: the original may not be shown to everyone (metadata), and lists of 20 appeals would
+ * load 20 full-size copies on a phone without thumbnails.
+ *
  * Uploader ids are strings, not ObjectIds, because the bot is a service identity whose id is
  * `bot`. The same bytes uploaded by two people are one photo that both may attach: the first
  * uploader is kept for the record, every uploader is in `uploaderIds`.
@@ -19,6 +25,15 @@ export interface PhotoDoc {
   /** Dimensions of the display copy (upright, at most DISPLAY_MAX_SIDE on the long side). */
   width: number;
   height: number;
+  /** The last upload of these bytes (by anyone): an orphan's age counts from here (ctx.now()). */
+  lastUploadAt: Date;
+  /** The last request that named it to be attached (photoService.requireOwned), or null. */
+  claimedAt: Date | null;
+  /**
+   * Seen attached to a record (appeal, answer, article) by the cleanup job: never an orphan again.
+   * Records written before this field existed have none and are never treated as orphans.
+   */
+  attached: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -32,6 +47,12 @@ export const photoSchema = new Schema<PhotoDoc>(
     bytes: { type: Number, required: true },
     width: { type: Number, required: true },
     height: { type: Number, required: true },
+    lastUploadAt: { type: Date, required: true },
+    claimedAt: { type: Date, default: null },
+    attached: { type: Boolean, default: false },
   },
   baseOptions,
 );
+
+/** The cleanup job's orphan candidates: not attached, last uploaded before a time. */
+photoSchema.index({ attached: 1, lastUploadAt: 1 });

@@ -3,13 +3,15 @@ import { promises as fs } from 'node:fs';
 import type { AppContext } from '../context';
 import { badRequest, isDuplicateKeyError, notFound } from '../core/errors';
 import { inspectImage, renderCopies, sniffImageType, unsupportedImage, type ImageType } from './images';
-import { MAX_PHOTO_BYTES } from './limits';
+import { MAX_PHOTO_BYTES, ORPHAN_BATCH, ORPHAN_PHOTO_AFTER_MS } from './limits';
 import type { PhotoDoc } from './model';
 import { photoTooLarge, type ReceivedFile } from './multipart';
+import { photoReferences } from './references';
 import { photoRef, type UploadedPhoto } from './schemas';
 import { photoStorage } from './storage';
 
 const EXT_BY_MIME: Record<string, ImageType['ext']> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+const originalExt = (doc: Pick<PhotoDoc, 'mime'>) => EXT_BY_MIME[doc.mime] ?? 'jpg';
 
 const toUploaded = (doc: Pick<PhotoDoc, '_id' | 'width' | 'height' | 'bytes'>): UploadedPhoto => ({
   ...photoRef(doc._id),
@@ -29,6 +31,8 @@ const inFlight = new Map<string, Promise<PhotoDoc>>();
 export function photoService(ctx: AppContext) {
   const { Photo } = ctx.models;
   const storage = photoStorage(ctx.config.dataDir);
+  // The demo seed builds this service from models and config alone (seed/news.ts), without a clock.
+  const now = (): Date => (typeof ctx.now === 'function' ? ctx.now() : new Date());
 
   async function filesExist(id: string, ext: string): Promise<boolean> {
     const all = await Promise.all([storage.pathOf(id, 'original', ext), storage.pathOf(id, 'display'), storage.pathOf(id, 'thumb')].map(storage.exists));
@@ -56,7 +60,7 @@ export function photoService(ctx: AppContext) {
       await storage.discard(displayTmp, thumbTmp);
     }
     if (existing) return existing;
-    const doc = { _id: id, uploaderId, uploaderIds: [uploaderId], mime: file.type.mime, bytes: file.bytes, ...size };
+    const doc = { _id: id, uploaderId, uploaderIds: [uploaderId], mime: file.type.mime, bytes: file.bytes, ...size, lastUploadAt: now(), claimedAt: null, attached: false };
     try {
       await Photo.create(doc);
     } catch (err) {
@@ -70,14 +74,23 @@ export function photoService(ctx: AppContext) {
   async function storeReceived(file: ReceivedFile, uploaderId: string): Promise<UploadedPhoto> {
     try {
       const key = `${storage.root}:${file.sha256}`;
-      let work = inFlight.get(key);
-      if (!work) {
-        work = createPhoto(file, uploaderId).finally(() => inFlight.delete(key));
-        inFlight.set(key, work);
+      const once = () => {
+        let work = inFlight.get(key);
+        if (!work) {
+          work = createPhoto(file, uploaderId).finally(() => inFlight.delete(key));
+          inFlight.set(key, work);
+        }
+        return work;
+      };
+      let doc = await once();
+      // Whoever uploads the picture may attach it, also when someone else uploaded it first; and
+      // an upload makes it young again for the orphan cleanup. When the record is gone (the
+      // cleanup removed it as an orphan since it was read), it is stored again.
+      const touch = () => Photo.updateOne({ _id: doc._id }, { $addToSet: { uploaderIds: uploaderId }, $set: { lastUploadAt: now() } });
+      if ((await touch()).matchedCount === 0) {
+        doc = await once();
+        await touch();
       }
-      const doc = await work;
-      // Whoever uploads the picture may attach it, also when someone else uploaded it first.
-      if (!doc.uploaderIds.includes(uploaderId)) await Photo.updateOne({ _id: doc._id }, { $addToSet: { uploaderIds: uploaderId } });
       return toUploaded(doc);
     } finally {
       await storage.discard(file.tmpPath);
@@ -104,6 +117,10 @@ export function photoService(ctx: AppContext) {
      */
     async requireOwned(ids: string[], userId: string, field = 'body.photoIds'): Promise<void> {
       if (ids.length === 0) return;
+      // Claimed first, read after: the orphan cleanup deletes only unclaimed records (one
+      // conditional delete each), so a photo that passes here is not removed before the record
+      // that names it is written (within the day the claim lasts).
+      await Photo.updateMany({ _id: { $in: [...new Set(ids)] } }, { $set: { claimedAt: now() } });
       const docs = await Photo.find({ _id: { $in: [...new Set(ids)] } }, { uploaderIds: 1 }).lean<Pick<PhotoDoc, '_id' | 'uploaderIds'>[]>();
       const byId = new Map(docs.map((d) => [d._id, d]));
       const unknown = ids.findIndex((id) => !byId.has(id));
@@ -115,12 +132,45 @@ export function photoService(ctx: AppContext) {
     /** Where a shown copy is on disk (it may not exist: the caller answers 404). */
     copyPath: (id: string, variant: 'display' | 'thumb') => storage.pathOf(id, variant),
 
-    /** The original's file and type; 404 when there is no such photo. */
-    async original(id: string): Promise<{ file: string; mime: string; ext: string }> {
+    /** Whether this account already uploaded these bytes (a retry, which costs no quota). */
+    async uploadedBy(id: string, userId: string): Promise<boolean> {
+      return (await Photo.exists({ _id: id, uploaderIds: userId })) !== null;
+    },
+
+    /** The photo's record and its original's file and type; 404 when there is no such photo. */
+    async original(id: string): Promise<{ doc: PhotoDoc; file: string; mime: string; ext: string }> {
       const doc = await Photo.findById(id).lean<PhotoDoc>();
       if (!doc) throw notFound('图片');
-      const ext = EXT_BY_MIME[doc.mime] ?? 'jpg';
-      return { file: storage.pathOf(id, 'original', ext), mime: doc.mime, ext };
+      const ext = originalExt(doc);
+      return { doc, file: storage.pathOf(id, 'original', ext), mime: doc.mime, ext };
+    },
+
+    /**
+     * Removes photos attached to nothing a day after their last upload and their last claim
+     * (limits.ts ORPHAN_PHOTO_AFTER_MS): record first, by a conditional delete that a new upload or
+     * claim makes miss, then files. A photo found shown by a record is marked attached and never
+     * examined again. Safe in several processes at once: each record is deleted once.
+     */
+    async removeOrphans(): Promise<{ removed: number; attached: number }> {
+      const cutoff = new Date(now().getTime() - ORPHAN_PHOTO_AFTER_MS);
+      const stale = { attached: false, lastUploadAt: { $lte: cutoff }, $or: [{ claimedAt: null }, { claimedAt: { $lte: cutoff } }] };
+      const candidates = await Photo.find(stale, { mime: 1, createdAt: 1 }).sort({ lastUploadAt: 1 }).limit(ORPHAN_BATCH).lean<Pick<PhotoDoc, '_id' | 'mime' | 'createdAt'>[]>();
+      const refs = photoReferences(ctx);
+      let removed = 0;
+      let attached = 0;
+      for (const p of candidates) {
+        if (await refs.isShown(p._id, p.createdAt)) {
+          await Photo.updateOne({ _id: p._id }, { $set: { attached: true } });
+          attached++;
+          continue;
+        }
+        if ((await Photo.deleteOne({ _id: p._id, ...stale })).deletedCount !== 1) continue;
+        // Stored again in the meantime (an upload after the delete writes files, then the record): keep its files.
+        if (await Photo.exists({ _id: p._id })) continue;
+        await storage.discard(storage.pathOf(p._id, 'original', originalExt(p)), storage.pathOf(p._id, 'display'), storage.pathOf(p._id, 'thumb'));
+        removed++;
+      }
+      return { removed, attached };
     },
   };
 }

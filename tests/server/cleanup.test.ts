@@ -78,13 +78,13 @@ describe('runCleanup', () => {
   // that stay forever, or live ones deleted too early.
   it('deletes spent codes a day after expiry, expired and long-revoked sessions, ended rate windows; keeps the rest', async () => {
     const { codes, sessions } = await seedRecords();
-    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1, outbox: 1, photoTempFiles: 0 });
+    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1, outbox: 1, photoTempFiles: 0, photoOrphans: 0 });
     expect(await ids(s.ctx.models.BindingCode)).toEqual([codes.live._id, codes.justExpired._id].map(String).sort());
     expect(await ids(s.ctx.models.Session)).toEqual([sessions.live._id, sessions.revokedJustNow._id].map(String).sort());
     expect(await ids(s.ctx.models.RateWindow)).toEqual(['k|current']);
     expect((await s.ctx.models.Outbox.find({}).lean()).map((m) => m.dedupeKey).sort()).toEqual(['failed-long-ago', 'pending', 'sent-recently']);
     // Nothing left to do: a second run deletes nothing.
-    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 0, sessions: 0, rateWindows: 0, outbox: 0, photoTempFiles: 0 });
+    expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 0, sessions: 0, rateWindows: 0, outbox: 0, photoTempFiles: 0, photoOrphans: 0 });
   });
 
   // Catches: a cleanup that fails or deletes twice when two server processes run it at once.

@@ -9,6 +9,8 @@ import { photoService } from '../../server/photos/service';
 import { photoStorage } from '../../server/photos/storage';
 import { MAX_PHOTO_BYTES } from '../../server/photos/limits';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { demoIds, fileAppeal, jpeg, move, type DemoIds } from '../helpers/appeals';
+import { createDraft, newsStaff, publishArticle } from '../helpers/news';
 
 let s: TestServer;
 let dataDir: string;
@@ -102,7 +104,7 @@ const plain = (format: 'png' | 'webp' | 'gif', seed: number) =>
     .toBuffer();
 
 describe('POST /api/v1/photos', () => {
-  it('stores a phone JPEG: 201, id = SHA-256, display copy and thumbnail upright without EXIF/GPS, original untouched for staff', async () => {
+  it('stores a phone JPEG: 201, id = SHA-256, display copy and thumbnail upright without EXIF/GPS, original untouched for its uploader', async () => {
     // Catches: GPS and EXIF leaking into what everyone sees; sideways photos; the original not kept as evidence.
     const bytes = await phonePhoto();
     expect(exifHasGps((await sharp(bytes).metadata()).exif!)).toBe(true);
@@ -125,7 +127,7 @@ describe('POST /api/v1/photos', () => {
     expect(tm).toMatchObject({ format: 'jpeg', width: 160, height: 320 });
     expect(tm.exif).toBeUndefined();
 
-    const original = await get(`${res.body.url}/original`, staff);
+    const original = await get(`${res.body.url}/original`, resident);
     expect(original.status).toBe(200);
     expect(original.headers.get('content-type')).toBe('image/jpeg');
     expect(original.headers.get('cache-control')).toBe('private, no-store');
@@ -141,7 +143,7 @@ describe('POST /api/v1/photos', () => {
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ id: sha256(bytes), width: 64, height: 48 });
       expect((await sharp((await get(res.body.url)).bytes).metadata()).format).toBe('jpeg');
-      const original = await get(`${res.body.url}/original`, staff);
+      const original = await get(`${res.body.url}/original`, resident);
       expect(original.headers.get('content-type')).toBe(mime);
       expect(original.bytes.equals(bytes)).toBe(true);
     }
@@ -152,7 +154,7 @@ describe('POST /api/v1/photos', () => {
     const bytes = await phonePhoto(1);
     const res = await upload(bytes, { name: 'x.png', type: 'image/png' });
     expect(res.status).toBe(201);
-    expect((await get(`${res.body.url}/original`, staff)).headers.get('content-type')).toBe('image/jpeg');
+    expect((await get(`${res.body.url}/original`, resident)).headers.get('content-type')).toBe('image/jpeg');
   });
 
   it('refuses a GIF, a text file named x.jpg and a corrupt JPEG with 415, leaving nothing under final names', async () => {
@@ -362,16 +364,92 @@ describe('GET /api/v1/photos/:id', () => {
     expect((await get(`/api/v1/photos/${unknown}/original`, staff)).status).toBe(404);
   });
 
-  it('original: 401 anonymous, 403 for a resident (even the uploader), 200 for staff with an audit entry', async () => {
-    // Catches: EXIF/GPS evidence reachable by residents, or staff reads that leave no trace.
+  it('original of a photo attached to nothing: 401 anonymous, 200 for its uploader with an audit entry, 404 for everyone else, staff included', async () => {
+    // Catches: originals (EXIF, GPS) of any upload readable by any staff role; reads that leave no trace.
     const up = await upload(await phonePhoto(7));
     const url = `${up.body.url}/original`;
     expect((await get(url)).status).toBe(401);
-    expect((await get(url, resident)).status).toBe(403);
-    expect((await get(url, staff)).status).toBe(200);
-    const me = await s.api('GET', '/api/v1/me', { token: staff });
+    expect((await get(url, resident)).status).toBe(200);
+    for (const token of [resident2, staff, await s.staffToken('admin')]) expect((await get(url, token)).status).toBe(404);
+    const me = await s.api('GET', '/api/v1/me', { token: resident });
     const audit = await s.ctx.models.Audit.find({ targetType: 'photo', targetId: up.body.id }).lean();
     expect(audit.map((a) => [String(a.actorId), a.action])).toEqual([[me.body.id, 'photo.original.read']]);
+  });
+});
+
+describe('GET /api/v1/photos/:id/original of an attached photo', () => {
+  let ids: DemoIds;
+  const token = (username: string) => s.staffToken(username);
+  const status = async (photoId: string, t: string) => (await get(`/api/v1/photos/${photoId}/original`, t)).status;
+  beforeAll(async () => {
+    ids = await demoIds(s);
+  });
+
+  /** A private water appeal in 东城社区's first grid by resident 01, dispatched by rule to the water department. */
+  async function privateAppeal(o: { isAnonymous?: boolean } = {}) {
+    const photoId = (await upload(await jpeg())).body.id as string;
+    const a = await fileAppeal(s, resident, { regionId: ids.region['DX-01-01-01'], categoryId: ids.category['water-supply'], photoIds: [photoId], isPublic: false, isAnonymous: o.isAnonymous ?? false });
+    expect(a.state).toBe('assigned');
+    return { photoId, appealId: a.id as string };
+  }
+
+  it('a private 东城社区 appeal: handlers 200; newsroom, other departments, other communities and other grids 404; watchers 403', async () => {
+    // Catches: the leak of issue 14: editor, reviewer, dept_power, xicheng and qingshi_grid1 downloading
+    // with 200 the original (EXIF, GPS) of a private appeal they cannot even read.
+    const { photoId } = await privateAppeal();
+    const got: Record<string, number> = {};
+    for (const u of ['admin', 'dispatcher', 'chengguan', 'dept_water', 'dongcheng_grid1', 'editor', 'reviewer', 'dept_power', 'xicheng', 'qingshi_grid1', 'dongcheng', 'dongcheng_grid2']) got[u] = await status(photoId, await token(u));
+    got.reporter = await status(photoId, resident);
+    got.otherResident = await status(photoId, resident2);
+    expect(got).toEqual({
+      // Those who handle it: the admin, the dispatchers of its region, the unit it is assigned to, the grid worker of its grid, the reporter.
+      admin: 200, dispatcher: 200, chengguan: 200, dept_water: 200, dongcheng_grid1: 200, reporter: 200,
+      // Those who cannot read the appeal: as if the photo did not exist.
+      editor: 404, reviewer: 404, dept_power: 404, xicheng: 404, qingshi_grid1: 404, otherResident: 404,
+      // Those who read the appeal but do not handle it (community staff watch; another grid's worker).
+      dongcheng: 403, dongcheng_grid2: 403,
+    });
+    const refused = await s.api('GET', `/api/v1/photos/${photoId}/original`, { token: await token('dongcheng') });
+    expect(refused.body.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/仅经办人员/) });
+    // The display copy and thumbnail (no EXIF) stay reachable by the id the appeal hands out.
+    expect((await get(`/api/v1/photos/${photoId}`)).status).toBe(200);
+  });
+
+  it('an anonymous appeal: only the admin, the dispatchers and the reporter read the original; the unit and the grid worker get 403', async () => {
+    // Catches: a whistle-blower's photo (EXIF: their phone, their window's GPS) going to the department they complain about.
+    const { photoId } = await privateAppeal({ isAnonymous: true });
+    expect(await status(photoId, await token('dispatcher'))).toBe(200);
+    expect(await status(photoId, resident)).toBe(200);
+    expect(await status(photoId, await token('dept_water'))).toBe(403);
+    expect(await status(photoId, await token('dongcheng_grid1'))).toBe(403);
+    expect(await status(photoId, await token('editor'))).toBe(404);
+  });
+
+  it('the answer\'s photos: the unit that uploaded them and the dispatcher; the reporter reads the copy, not the original', async () => {
+    // Catches: answer photos left readable by every staff role, or by nobody but the uploader.
+    const { appealId } = await privateAppeal();
+    const water = await token('dept_water');
+    const answerPhoto = (await upload(await jpeg(), { token: water })).body.id as string;
+    await move(s, water, appealId, 'start', {});
+    await move(s, water, appealId, 'reply', { answer: '已安排人员检修，现已恢复供水。', photoIds: [answerPhoto] });
+    expect(await status(answerPhoto, water)).toBe(200);
+    expect(await status(answerPhoto, await token('dispatcher'))).toBe(200);
+    expect(await status(answerPhoto, resident)).toBe(403);
+    expect(await status(answerPhoto, await token('dept_power'))).toBe(404);
+  });
+
+  it('an article cover: the newsroom reads the original; residents 404 while it is a draft, 403 once it is published', async () => {
+    // Catches: a cover's original (the photographer's GPS) readable by residents, or closed to the reviewers who check it.
+    const staffNews = await newsStaff(s);
+    const cover = (await upload(await jpeg(), { token: staffNews.editor })).body.id as string;
+    const draft = await createDraft(s, { columnCode: 'livelihood', title: '封面原图测试', coverPhotoId: cover });
+    expect(await status(cover, staffNews.reviewers[0])).toBe(200);
+    expect(await status(cover, resident)).toBe(404);
+    expect(await status(cover, await token('dispatcher'))).toBe(404);
+    const published = await publishArticle(s, { columnCode: 'livelihood', title: '封面原图测试（已发布）', coverPhotoId: cover });
+    expect(published).not.toBe(draft.id);
+    expect(await status(cover, resident)).toBe(403);
+    expect(await status(cover, staffNews.reviewers[0])).toBe(200);
   });
 });
 
@@ -415,7 +493,7 @@ describe('photoService', () => {
     const again = await upload(bytes, { token: resident2 });
     expect(again).toEqual(first);
     expect((await get(first.body.url)).status).toBe(200);
-    expect((await get(`${first.body.url}/original`, staff)).bytes.equals(bytes)).toBe(true);
+    expect((await get(`${first.body.url}/original`, resident2)).bytes.equals(bytes)).toBe(true);
     expect(await s.ctx.models.Photo.countDocuments({ _id: first.body.id })).toBe(1);
   });
 

@@ -134,7 +134,8 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   // hash); the original keeps EXIF and GPS, for staff only.
   'GET /api/v1/photos/:id': 'public',
   'GET /api/v1/photos/:id/thumb': 'public',
-  'GET /api/v1/photos/:id/original': STAFF,
+  // Signed-in users; the handler decides per photo (server/photos/access.ts): uploader, handlers of its record.
+  'GET /api/v1/photos/:id/original': 'user',
 };
 
 /** Refused whatever the table says: the product's rules (roles and scope), written out by hand. */
@@ -173,7 +174,8 @@ const MUST_BE_FORBIDDEN: readonly [Caller, string][] = [
   ['dispatcher', 'POST /api/v1/appeals/:id/reply'],
   ['bot', 'POST /api/v1/appeals/'],
   ['editor', 'POST /api/v1/appeals/'],
-  ['resident', 'GET /api/v1/photos/:id/original'],
+  ['anonymous', 'GET /api/v1/photos/:id/original'],
+  ['bot', 'GET /api/v1/photos/:id/original'],
   ['resident', 'POST /api/v1/bot/appeals'],
   ['anonymous', 'GET /api/v1/appeals/'],
 ];
