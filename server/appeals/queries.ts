@@ -14,7 +14,7 @@ import { pathPrefixRegex } from '../regions/service';
 import type { RegionDoc } from '../regions/model';
 import type { AppealDoc } from './model';
 import type { AppealCounts, AppealPage, ListAppealsQuery } from './schemas';
-import { anyOf, ownFilter, readFilter, seesPersonalData, standingOf, workFilters, type Filter } from './scope';
+import { anyOf, ownFilter, readFilter, workFilters, type Filter } from './scope';
 import { APPEAL_STATES, OPEN_STATES, type AppealState } from './state-machine';
 import { toSummary } from './views';
 
@@ -54,6 +54,8 @@ export function appealQueries(ctx: AppContext) {
   function viewFilter(user: AuthUser, view: ListAppealsQuery['view']): Filter[] {
     const admin = user.roles.includes('admin');
     const work = () => (admin ? [] : [anyOf(workFilters(user))]);
+    // The dispatcher's queues: the regions they dispatch in, not a community they also staff.
+    const dispatching = () => (admin ? [] : [anyOf(workFilters(user, ['dispatcher']))]);
     switch (view) {
       case 'mine':
         return [anyOf(ownFilter(user))];
@@ -68,7 +70,7 @@ export function appealQueries(ctx: AppContext) {
       case 'queue':
       case 'direct':
         if (!admin && !user.roles.includes('dispatcher')) throw forbidden('仅调度员可以查看');
-        return view === 'queue' ? [...work(), { state: { $in: ['submitted', 'accepted'] } }] : [...work(), { directDispatch: true, dispatchReviewed: false }];
+        return view === 'queue' ? [...dispatching(), { state: { $in: ['submitted', 'accepted'] } }] : [...dispatching(), { directDispatch: true, dispatchReviewed: false }];
     }
   }
 
@@ -124,7 +126,7 @@ export function appealQueries(ctx: AppContext) {
           break;
         }
       }
-      return { items: items.map((a) => toSummary(a, seesPersonalData(standingOf(user, a), a.isAnonymous))), nextCursor: next };
+      return { items: items.map((a) => toSummary(a, user)), nextCursor: next };
     },
 
     /** Badges for the caller's inbox: per state, overdue, and the dispatcher's two queues. */
@@ -135,11 +137,14 @@ export function appealQueries(ctx: AppContext) {
       const byState = Object.fromEntries(APPEAL_STATES.map((s) => [s, 0])) as Record<AppealState, number>;
       for (const r of rows) byState[r._id] = r.n;
       const dispatcher = admin || user.roles.includes('dispatcher');
-      const [overdue, direct] = await Promise.all([
+      // The queues count the regions the caller dispatches in only (as the queue and direct views list).
+      const dispatching = admin ? {} : anyOf(workFilters(user, ['dispatcher']));
+      const [overdue, queue, direct] = await Promise.all([
         Appeal.countDocuments(and([scope, { overdue: true }])),
-        dispatcher ? Appeal.countDocuments(and([scope, { directDispatch: true, dispatchReviewed: false }])) : 0,
+        dispatcher ? Appeal.countDocuments(and([dispatching, { state: { $in: ['submitted', 'accepted'] } }])) : 0,
+        dispatcher ? Appeal.countDocuments(and([dispatching, { directDispatch: true, dispatchReviewed: false }])) : 0,
       ]);
-      return { byState, overdue, queue: dispatcher ? byState.submitted + byState.accepted : 0, direct };
+      return { byState, overdue, queue, direct };
     },
 
     /** 同问 candidates: open public appeals of the category in the same community, recent days. */
@@ -156,7 +161,7 @@ export function appealQueries(ctx: AppContext) {
         .sort({ submittedAt: -1 })
         .limit(5)
         .lean<AppealDoc[]>();
-      return { items: docs.map((a) => toSummary(a, false)) };
+      return { items: docs.map((a) => toSummary(a, user)) };
     },
 
     readFilter,

@@ -6,7 +6,8 @@
 import { Types } from 'mongoose';
 import type { AuthUser } from '../core/route';
 import type { AppealDoc } from './model';
-import { readScopePaths } from '../users/scope';
+import type { Role } from '../users/roles';
+import { readScopePaths, rolePaths } from '../users/scope';
 import { pathPrefixRegex } from '../regions/service';
 
 /** A filter on appeals; loose on purpose: clauses are combined with $or and $and. */
@@ -20,13 +21,16 @@ export function ownFilter(user: AuthUser): Filter[] {
   return [{ reporterId: me }, { submittedById: me }, { followerIds: me }];
 }
 
-/** Work scope only (staff): null when the caller has none. */
-export function workFilters(user: AuthUser): Filter[] {
+/**
+ * Work scope only (staff), in `roles` when given (the dispatcher's queues: their dispatcher
+ * regions, not the community they also staff); empty when the caller has none.
+ */
+export function workFilters(user: AuthUser, roles: readonly Role[] = [...REGION_ROLES, 'department_staff']): Filter[] {
   const clauses: Filter[] = [];
   // Every appeal lies under the county: a county-wide scope is no condition at all (and the
   // list then runs on the overdue/_id index instead of reading every path).
-  if (REGION_ROLES.some((r) => user.roles.includes(r))) for (const p of readScopePaths(user)) clauses.push(isRootPath(p) ? {} : { regionPath: pathPrefixRegex(p) });
-  if (user.roles.includes('department_staff') && user.departmentId) clauses.push({ departmentId: new Types.ObjectId(user.departmentId) });
+  for (const p of readScopePaths(user, roles)) clauses.push(isRootPath(p) ? {} : { regionPath: pathPrefixRegex(p) });
+  if (roles.includes('department_staff') && user.roles.includes('department_staff') && user.departmentId) clauses.push({ departmentId: new Types.ObjectId(user.departmentId) });
   return clauses;
 }
 
@@ -62,28 +66,41 @@ export interface Standing {
   /** Filed it, or it was filed for them, or they follow it. */
   own: boolean;
   reporter: boolean;
+  /** Filed it (for themselves or, as staff, for someone else). */
+  submitter: boolean;
 }
 
 export function standingOf(user: AuthUser, a: Pick<AppealDoc, 'regionPath' | 'departmentId' | 'reporterId' | 'submittedById' | 'followerIds'>): Standing {
   const has = (r: AuthUser['roles'][number]) => user.roles.includes(r);
+  // Each role in its own regions only (users/scope.ts: scope is a set of (role, region) pairs).
+  const within = (role: Role, paths = rolePaths(user, role)) => has(role) && isUnder(a.regionPath, paths);
   const reporter = String(a.reporterId) === user.id || (String(a.submittedById) === user.id && !isStaffFiled(user));
   return {
     admin: has('admin'),
-    dispatcher: has('dispatcher') && isUnder(a.regionPath, user.scopePaths),
+    dispatcher: within('dispatcher'),
     handler: has('department_staff') && !!user.departmentId && String(a.departmentId) === user.departmentId,
-    gridWorker: has('grid_worker') && isUnder(a.regionPath, readScopePaths(user)),
-    ownGrid: has('grid_worker') && isUnder(a.regionPath, user.scopePaths),
-    communityStaff: has('community_staff') && isUnder(a.regionPath, user.scopePaths),
+    gridWorker: within('grid_worker', readScopePaths(user, ['grid_worker'])),
+    ownGrid: within('grid_worker'),
+    communityStaff: within('community_staff'),
     own: reporter || String(a.submittedById) === user.id || a.followerIds.some((f) => String(f) === user.id),
     reporter,
+    submitter: String(a.submittedById) === user.id,
   };
 }
 
 /** Staff filing for someone else are not the reporter (the resident they filed for is). */
 const isStaffFiled = (user: AuthUser) => user.roles.some((r) => r !== 'resident');
 
-export const canRead = (s: Standing, isPublic: boolean) =>
-  s.admin || s.dispatcher || s.handler || s.gridWorker || s.communityStaff || s.own || isPublic;
+/** Works on it as staff in one of their (role, region) pairs or their department. */
+export const worksOn = (s: Standing) => s.admin || s.dispatcher || s.handler || s.gridWorker || s.communityStaff;
+
+export const canRead = (s: Standing, isPublic: boolean) => worksOn(s) || s.own || isPublic;
+
+/**
+ * Reads the appeal's text as written: those working on it and whoever filed it. Everyone else
+ * (followers, readers of public appeals) gets phone, ID and house numbers masked.
+ */
+export const readsFullText = (s: Standing) => worksOn(s) || s.reporter || s.submitter;
 
 /** Name and phone of the reporter: those handling it (PIPL); anonymous ones only the dispatcher. */
 export function seesPersonalData(s: Standing, isAnonymous: boolean): boolean {

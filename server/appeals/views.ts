@@ -4,27 +4,53 @@
  */
 import type { AuthUser } from '../core/route';
 import { photoRef } from '../photos/schemas';
-import { ROLE_LABELS, type Role } from '../users/roles';
-import type { AppealDoc } from './model';
+import { appearance, maskPrivateText, type PersonOnRecord } from '../people/privacy';
+import type { AppealDoc, TimelineEvent } from './model';
 import type { AllowedAction, AppealDetail, AppealSummary } from './schemas';
 import { SATISFACTION_LABELS } from './schemas';
-import { seesPersonalData, standingOf, type Standing } from './scope';
+import { readsFullText, seesPersonalData, standingOf, worksOn, type Standing } from './scope';
 import { ACTION_LABELS, CHANNEL_LABELS, KIND_LABELS, OPEN_STATES, STATE_LABELS } from './state-machine';
 import { RATING_WINDOW_MS } from './deadlines';
 import { chinaDay } from '../../common/china-time';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-/** 张* for 张三, 欧阳* for 欧阳修 is not attempted: one visible character is the common practice. */
-export const maskName = (name: string) => (name ? `${[...name][0]}*` : '居民');
-
-function reporterNameFor(a: AppealDoc, personal: boolean): string {
-  if (personal) return a.reporterName;
-  if (a.isAnonymous) return '匿名';
-  return maskName(a.reporterName);
+/** What one viewer may see of one appeal: people (people/privacy.ts's one rule) and the text as written. */
+export interface AppealSight {
+  standing: Standing;
+  /** The reporter's name and phone (and followers' names): handlers, the dispatcher (PIPL). */
+  personal: boolean;
+  /** The text as written; others get phone, ID and house numbers masked. */
+  fullText: boolean;
+  anonymous: boolean;
 }
 
-export function toSummary(a: AppealDoc, personal: boolean): AppealSummary {
+export function sightOf(user: AuthUser, a: AppealDoc): AppealSight {
+  const standing = standingOf(user, a);
+  return { standing, personal: seesPersonalData(standing, a.isAnonymous), fullText: readsFullText(standing), anonymous: a.isAnonymous };
+}
+
+/** How someone on this appeal appears to the viewer. */
+function shown(sight: AppealSight, p: PersonOnRecord): string {
+  return appearance(p, { personal: sight.personal, anonymous: sight.anonymous, staff: worksOn(sight.standing) });
+}
+
+const reporterName = (a: AppealDoc, sight: AppealSight) => shown(sight, { name: a.reporterName, kind: 'public', self: sight.standing.reporter });
+
+/**
+ * The actor of a timeline event: the server (系统); the reporter or a follower (a resident, or a
+ * group member through the bot, whose name the bot recorded); or staff in the role they acted in.
+ */
+function actorName(e: TimelineEvent, sight: AppealSight, user: AuthUser): string {
+  const self = e.byId !== null && String(e.byId) === user.id;
+  if (e.byRole === 'bot') return shown(sight, { name: e.byName, kind: 'public', self: sight.standing.reporter });
+  if (e.byRole === 'resident') return shown(sight, { name: e.byName, kind: 'public', self });
+  return shown(sight, { name: e.byName, kind: e.byId === null && !e.byRole ? 'system' : 'staff', role: e.byRole, self });
+}
+
+/** A list's row as this viewer may see it. */
+export function toSummary(a: AppealDoc, user: AuthUser, sight: AppealSight = sightOf(user, a)): AppealSummary {
+  const text = (t: string) => (sight.fullText ? t : maskPrivateText(t));
   const firstPhoto = a.photoIds[0];
   return {
     id: String(a._id),
@@ -41,9 +67,9 @@ export function toSummary(a: AppealDoc, personal: boolean): AppealSummary {
     regionName: a.regionName,
     departmentId: a.departmentId ? String(a.departmentId) : null,
     departmentName: a.departmentName,
-    excerpt: [...a.description].slice(0, 80).join(''),
+    excerpt: [...text(a.description)].slice(0, 80).join(''),
     thumbUrl: firstPhoto ? photoRef(firstPhoto).thumbUrl : null,
-    reporterName: reporterNameFor(a, personal),
+    reporterName: reporterName(a, sight),
     isPublic: a.isPublic,
     submittedAt: a.submittedAt.toISOString(),
     dueAt: iso(a.dueAt),
@@ -79,44 +105,38 @@ export function allowedActions(user: AuthUser, s: Standing, a: AppealDoc, now: D
 }
 
 export function toDetail(a: AppealDoc, user: AuthUser, now: Date): { detail: AppealDetail; personal: boolean } {
-  const s = standingOf(user, a);
-  const personal = seesPersonalData(s, a.isAnonymous);
-  const staffView = s.admin || s.dispatcher || s.handler || s.gridWorker || s.communityStaff;
+  const sight = sightOf(user, a);
+  const s = sight.standing;
+  const text = (t: string | null) => (sight.fullText ? t : maskPrivateText(t));
+  // The reporter sees their own name and phone; only handlers see someone else's.
+  const ownData = sight.personal || s.reporter;
   const detail: AppealDetail = {
-    ...toSummary(a, personal),
-    description: a.description,
-    place: a.place,
+    ...toSummary(a, user, sight),
+    description: text(a.description)!,
+    place: text(a.place),
     photos: a.photoIds.map(photoRef),
-    reporter: { name: reporterNameFor(a, personal), phone: personal ? a.reporterPhone : null, masked: !personal },
+    reporter: { name: reporterName(a, sight), phone: ownData ? a.reporterPhone : null, masked: !ownData },
     isAnonymous: a.isAnonymous,
     deadlines: { acceptBy: a.acceptBy.toISOString(), firstContactBy: a.firstContactBy.toISOString(), resolveBy: a.resolveBy.toISOString() },
-    answer: a.answer ? { text: a.answer.text, photos: a.answer.photoIds.map(photoRef), at: a.answer.at.toISOString(), departmentName: a.answer.departmentName } : null,
+    answer: a.answer ? { text: text(a.answer.text)!, photos: a.answer.photoIds.map(photoRef), at: a.answer.at.toISOString(), departmentName: a.answer.departmentName } : null,
     rating: a.rating
-      ? { resolved: a.rating.resolved, satisfaction: a.rating.satisfaction, satisfactionLabel: SATISFACTION_LABELS[a.rating.satisfaction], comment: a.rating.comment, at: a.rating.at.toISOString() }
+      ? { resolved: a.rating.resolved, satisfaction: a.rating.satisfaction, satisfactionLabel: SATISFACTION_LABELS[a.rating.satisfaction], comment: text(a.rating.comment), at: a.rating.at.toISOString() }
       : null,
     duplicateOf: a.duplicateOfId ? { id: String(a.duplicateOfId), number: a.duplicateOfNumber ?? '' } : null,
-    // Staff names are for staff; residents see the role that acted (县水务局 answers, not a person).
     timeline: a.timeline.map((e) => ({
       at: e.at.toISOString(),
       action: e.action,
       actionLabel: ACTION_LABELS[e.action] ?? e.action,
       from: e.from,
       to: e.to,
-      byName: staffView || String(e.byId) === user.id ? e.byName : publicActor(e.byRole, e.byId === null),
+      byName: actorName(e, sight, user),
       byRole: e.byRole,
-      note: e.note,
+      note: text(e.note),
     })),
     dispatchSeconds: a.dispatchMs === null ? null : Math.round(a.dispatchMs / 100) / 10,
     mine: s.own,
     allowedActions: allowedActions(user, s, a, now),
   };
   // Someone else's personal data shown: the caller audits the read.
-  return { detail, personal: personal && !s.reporter };
-}
-
-function publicActor(role: string | null, system: boolean): string {
-  if (system) return '系统';
-  if (!role) return '工作人员';
-  if (role === 'resident') return '居民';
-  return ROLE_LABELS[role as Role] ?? '工作人员';
+  return { detail, personal: sight.personal && !s.reporter };
 }

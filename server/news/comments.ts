@@ -14,7 +14,7 @@ import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound, rateLimited } from '../core/errors';
 import { createOnce } from '../core/create-once';
 import { rateLimiter } from '../core/rate-limit/limiter';
-import { maskName } from '../appeals/views';
+import { appearance } from '../people/privacy';
 import type { Role } from '../users/roles';
 import { COMMENT_STATE_LABELS, REPORTS_TO_HIDE, type CommentStateName } from './labels';
 import type { CommentDoc } from './model';
@@ -46,7 +46,8 @@ export function toComment(c: CommentDoc, viewer: AuthUser | null): Comment {
   return {
     id: String(c._id),
     articleId: String(c.articleId),
-    authorName: mine || isModerator(viewer) ? c.authorName : maskName(c.authorName),
+    // Readers are members of the public to each other; moderators see who wrote (people/privacy.ts).
+    authorName: appearance({ name: c.authorName, kind: 'public', self: mine }, { personal: isModerator(viewer), anonymous: false, staff: false }),
     text: c.text,
     state: c.state,
     stateLabel: COMMENT_STATE_LABELS[c.state],

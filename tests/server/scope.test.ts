@@ -1,6 +1,8 @@
 import type { AuthUser } from '../../server/core/route';
 import { checkAccess } from '../../server/core/route';
-import { coversRegion, regionScopeFilter } from '../../server/users/scope';
+import { coversRegion, readScopePaths, regionScopeFilter, rolePaths, scopePairs } from '../../server/users/scope';
+import { seesPersonalData, standingOf, workFilters } from '../../server/appeals/scope';
+import { Types } from 'mongoose';
 import { roleFitError, type StaffShape } from '../../server/users/role-fit';
 
 const user = (roles: AuthUser['roles'], scopePaths: string[] = []): AuthUser => ({
@@ -79,5 +81,59 @@ describe('roles and the levels of their regions', () => {
     expect(fit(['community_staff'], [])).toMatchObject({ path: 'body.regionIds' });
     expect(fit(['department_staff'], [])).toMatchObject({ path: 'body.departmentId' });
     expect(fit(['grid_worker'], ['grid'], 'd1')).toMatchObject({ path: 'body.departmentId' });
+  });
+});
+
+describe('several roles: scope is a set of (role, region) pairs', () => {
+  const someone = new Types.ObjectId();
+  const appealAt = (regionPath: string) => ({ regionPath, departmentId: null, reporterId: someone, submittedById: someone, followerIds: [] });
+  // Grid g1 of community v1 as grid worker, the same community v1 as community staff.
+  const gridAndCommunity = user(['grid_worker', 'community_staff'], ['/c/t1/v1/g1/', '/c/t1/v1/']);
+  // Community v1 of township t1 as community staff, township t2 as dispatcher.
+  const communityAndDispatcher = user(['community_staff', 'dispatcher'], ['/c/t1/v1/', '/c/t2/']);
+
+  it('each region belongs to the role that works at its level', () => {
+    // Catches: one flat list of regions used for every role (the pairs are what everything else checks).
+    expect(scopePairs(gridAndCommunity)).toEqual([
+      { role: 'grid_worker', path: '/c/t1/v1/g1/' },
+      { role: 'community_staff', path: '/c/t1/v1/' },
+    ]);
+    expect(rolePaths(communityAndDispatcher, 'dispatcher')).toEqual(['/c/t2/']);
+    expect(rolePaths(communityAndDispatcher, 'community_staff')).toEqual(['/c/t1/v1/']);
+    // A region that fits none of the user's roles grants nothing.
+    expect(scopePairs(user(['grid_worker'], ['/c/t1/']))).toEqual([]);
+  });
+
+  it('a grid worker who is also community staff is "own grid" only in their grid', () => {
+    // Catches: the community (a community staff region) counted as the grid worker's own grid,
+    // showing every reporter's name and phone in the whole community.
+    const ownGrid = standingOf(gridAndCommunity, appealAt('/c/t1/v1/g1/'));
+    const nextGrid = standingOf(gridAndCommunity, appealAt('/c/t1/v1/g2/'));
+    expect([ownGrid.ownGrid, ownGrid.communityStaff, seesPersonalData(ownGrid, false)]).toEqual([true, true, true]);
+    expect([nextGrid.ownGrid, nextGrid.gridWorker, nextGrid.communityStaff, seesPersonalData(nextGrid, false)]).toEqual([false, true, true, false]);
+    // 代报 (filing for someone) is a grid worker's act: in the grid only.
+    expect(coversRegion(gridAndCommunity, '/c/t1/v1/g2/', ['grid_worker'])).toBe(false);
+    expect(coversRegion(gridAndCommunity, '/c/t1/v1/g1/', ['grid_worker'])).toBe(true);
+    expect(coversRegion(gridAndCommunity, '/c/t1/v1/g2/', ['community_staff'])).toBe(true);
+  });
+
+  it('community staff who are also a dispatcher of another township dispatch only there', () => {
+    // Catches: the dispatcher role applied to the community they staff (accept, assign, reject
+    // there, and anonymous reporters' phones), or the community role to the township.
+    const home = standingOf(communityAndDispatcher, appealAt('/c/t1/v1/g3/'));
+    const dispatched = standingOf(communityAndDispatcher, appealAt('/c/t2/v7/'));
+    expect([home.dispatcher, home.communityStaff, seesPersonalData(home, true), seesPersonalData(home, false)]).toEqual([false, true, false, false]);
+    expect([dispatched.dispatcher, dispatched.communityStaff, seesPersonalData(dispatched, true)]).toEqual([true, false, true]);
+    // The dispatcher's queues are built from the dispatcher's regions only.
+    const queue = workFilters(communityAndDispatcher, ['dispatcher']) as { regionPath: RegExp }[];
+    expect(queue.map((f) => f.regionPath.source)).toEqual(['^\\/c\\/t2\\/']);
+    // Reading (the inbox) is every role's regions.
+    expect(readScopePaths(communityAndDispatcher).sort()).toEqual(['/c/t1/v1/', '/c/t2/']);
+  });
+
+  it('a grid worker reads the community of their grid, and a dispatcher with a grid worker role reads both', () => {
+    // Catches: the widening of a grid to its community applied to another role's regions, or lost.
+    expect(readScopePaths(user(['grid_worker', 'dispatcher'], ['/c/t1/v1/g1/', '/c/t2/'])).sort()).toEqual(['/c/t1/v1/', '/c/t2/']);
+    expect(readScopePaths(user(['grid_worker', 'dispatcher'], ['/c/t1/v1/g1/', '/c/t2/']), ['dispatcher'])).toEqual(['/c/t2/']);
   });
 });

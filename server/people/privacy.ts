@@ -1,0 +1,100 @@
+/**
+ * How people and their data appear to a viewer (PIPL): the one rule for every field that names
+ * someone (an appeal's reporter, timeline actors, followers, comment authors), and the masking of
+ * personal data in free text shown publicly. Pure functions: the features decide who the viewer is
+ * to the record (docs/PRODUCT.md "Personal data"); this module decides what that makes visible.
+ */
+import { ROLE_LABELS, type Role } from '../users/roles';
+
+export const ANONYMOUS_NAME = '匿名';
+export const SYSTEM_NAME = '系统';
+
+/** 张* for 张三; 欧阳* for 欧阳修 is not attempted: one visible character is the common practice. */
+export const maskName = (name: string) => (name ? `${[...name][0]}*` : '居民');
+
+/** Someone on a record, as stored: the server itself (no id, no role), a staff member, or a member of the public. */
+export interface PersonOnRecord {
+  /** The person's real name as stored. */
+  name: string;
+  /**
+   * `public`: a resident (the reporter, a follower, a comment's author, a group member through the
+   * bot); `staff`: someone acting in a staff role; `system`: the server's own moves.
+   */
+  kind: 'public' | 'staff' | 'system';
+  /** The role they acted in (for the label a member of the public sees instead of a staff name). */
+  role?: Role | string | null;
+  /** They are the viewer. */
+  self: boolean;
+}
+
+/** What the viewer is allowed, on the record the person appears on. */
+export interface ViewerSight {
+  /** May see members of the public by name (handlers of an appeal, moderators of comments). */
+  personal: boolean;
+  /** The record is anonymous: members of the public are 匿名 to all who may not see personal data. */
+  anonymous: boolean;
+  /** Works on the record as staff: sees staff by name (others see the role that acted). */
+  staff: boolean;
+}
+
+/**
+ * The one rule: the viewer's own name to themselves; the server as 系统; staff by name to staff and
+ * by role (县水务局 answers, not a person) to everyone else; members of the public by name to those
+ * who may see personal data, 匿名 on an anonymous record, masked (张*) otherwise.
+ */
+export function appearance(p: PersonOnRecord, v: ViewerSight): string {
+  if (p.kind === 'system') return SYSTEM_NAME;
+  if (p.self) return p.name;
+  if (p.kind === 'staff') return v.staff ? p.name : roleLabel(p.role);
+  if (v.personal) return p.name;
+  return v.anonymous ? ANONYMOUS_NAME : maskName(p.name);
+}
+
+function roleLabel(role: PersonOnRecord['role']): string {
+  if (!role) return '工作人员';
+  return ROLE_LABELS[role as Role] ?? '工作人员';
+}
+
+// ---- Free text shown publicly ----
+
+const DIGITS = '0-9０-９';
+const CN_NUMERALS = '一二三四五六七八九十百零〇两';
+const stars = (n: number) => '*'.repeat(n);
+
+/** 18-digit resident ID (last may be X), or the old 15-digit one. */
+const ID_NUMBER = new RegExp(`(?<![${DIGITS}A-Za-z])(?:[${DIGITS}]{17}[${DIGITS}Xx]|[${DIGITS}]{15})(?![${DIGITS}A-Za-z])`, 'g');
+/** Mobile numbers, also written 138-1234-5678 or 138 1234 5678, with an optional +86. */
+const MOBILE = new RegExp(`(?<![${DIGITS}])(?:\\+?86[-\\s]?)?1[3-9][${DIGITS}][-\\s]?[${DIGITS}]{4}[-\\s]?[${DIGITS}]{4}(?![${DIGITS}])`, 'g');
+/** Landlines with an area code: 0571-88886666, (0571)88886666, 057188886666. */
+const LANDLINE = new RegExp(`(?<![${DIGITS}])(?:\\(0[${DIGITS}]{2,3}\\)|0[${DIGITS}]{2,3}-?)[${DIGITS}]{7,8}(?![${DIGITS}])`, 'g');
+/** Any other run of seven or more digits (a local number without area code, a bank card ...), not part of a code like DX-20261126-0042. */
+const LONG_NUMBER = new RegExp(`(?<![${DIGITS}A-Za-z*-])[${DIGITS}]{7,}(?![${DIGITS}])`, 'g');
+/**
+ * House numbers: the number before 号楼, 栋, 幢, 座, 单元, 层, 楼, 室, 户 or 号 (5号楼3单元502室, 人民路12号);
+ * a day of the month (12月12号) and 号码/号线 are not house numbers.
+ */
+const HOUSE_NUMBER = new RegExp(`(?<![${DIGITS}${CN_NUMERALS}月])[${DIGITS}${CN_NUMERALS}]+(?:-[${DIGITS}]+)?(?=\\s*(?:号楼|号院|栋|幢|座|单元|层|楼|室|户|号(?![码线])))`, 'g');
+
+function maskMiddle(s: string): string {
+  const digits = [...s].filter((c) => /[0-9０-９]/.test(c)).length;
+  let seen = 0;
+  // Keep the first three and the last four digits of a phone (138****5678), as is common practice.
+  return [...s].map((c) => (/[0-9０-９]/.test(c) ? (++seen > 3 && seen <= digits - 4 ? '*' : c) : c)).join('');
+}
+
+/**
+ * Phone numbers (138****5678), ID numbers, other long numbers and house numbers (*号楼*单元*室)
+ * masked in text shown publicly: descriptions, places, answers, notes and comments on records the
+ * viewer reads only because they are public.
+ */
+export function maskPrivateText(text: string): string;
+export function maskPrivateText(text: string | null): string | null;
+export function maskPrivateText(text: string | null): string | null {
+  if (!text) return text;
+  return text
+    .replace(ID_NUMBER, (m) => stars(m.length))
+    .replace(MOBILE, maskMiddle)
+    .replace(LANDLINE, maskMiddle)
+    .replace(LONG_NUMBER, (m) => stars(m.length))
+    .replace(HOUSE_NUMBER, '*');
+}
