@@ -178,7 +178,19 @@ appealSchema.index({ submittedById: 1, idempotencyKey: 1 }, { unique: true });
 appealSchema.index({ regionPath: 1, state: 1, _id: -1 });
 appealSchema.index({ departmentId: 1, state: 1, _id: -1 });
 appealSchema.index({ reporterId: 1, _id: -1 });
+// "My appeals" is an $or of reporter, submitter and follower (同问): MongoDB serves an $or only
+// when each branch has an index of its own, else it reads the whole collection.
+appealSchema.index({ submittedById: 1, _id: -1 });
+appealSchema.index({ followerIds: 1, _id: -1 });
 appealSchema.index({ state: 1, _id: -1 });
+// Each view's overdue-first parts: the dispatcher's queue, a department's inbox, the public list,
+// the review of direct dispatches (rare among all appeals: without it a walk of every appeal).
+appealSchema.index({ state: 1, overdue: 1, _id: -1 });
+appealSchema.index({ departmentId: 1, overdue: 1, _id: -1 });
+appealSchema.index({ isPublic: 1, state: 1, _id: -1 });
+appealSchema.index({ directDispatch: 1, dispatchReviewed: 1, overdue: 1, _id: -1 });
+// The bot's photo-attach lookup: a group member's latest appeal in the room.
+appealSchema.index({ roomId: 1, reporterContactId: 1, _id: -1 });
 // Lists show overdue appeals first: each part newest first.
 appealSchema.index({ overdue: 1, _id: -1 });
 appealSchema.index({ dueAt: 1, overdue: 1 });

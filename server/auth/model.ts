@@ -34,3 +34,6 @@ export const sessionSchema = new Schema<SessionDoc>(
   },
   { ...baseOptions, timestamps: { createdAt: true, updatedAt: false } },
 );
+// The cleanup job deletes expired sessions and those revoked long ago (one $or branch each).
+sessionSchema.index({ expiresAt: 1 });
+sessionSchema.index({ revokedAt: 1 });

@@ -149,6 +149,12 @@ articleSchema.index({ createdById: 1, _id: -1 });
 articleSchema.index({ createdById: 1, idempotencyKey: 1 }, { unique: true });
 articleSchema.index({ state: 1, publishAt: 1 });
 articleSchema.index({ searchTerms: 1 });
+// The workbench's state tabs and column filter, newest first.
+articleSchema.index({ state: 1, _id: -1 });
+articleSchema.index({ columnCode: 1, _id: -1 });
+// The feed of a place (the scoped branch of its $or) and the readers' search, newest first.
+articleSchema.index({ regionPaths: 1, state: 1, feedKey: -1 });
+articleSchema.index({ searchTerms: 1, state: 1, feedKey: -1 });
 articleSchema.plugin(cacheStampPlugin(FEED_CACHE));
 
 /** Counters of a published article, apart from it so views do not invalidate the feed. */

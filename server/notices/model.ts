@@ -66,4 +66,7 @@ noticeSchema.index({ state: 1, fanOutDone: 1 });
 noticeSchema.index({ createdById: 1, _id: -1 });
 noticeSchema.index({ createdById: 1, idempotencyKey: 1 }, { unique: true });
 noticeSchema.index({ searchTerms: 1 });
+// The notices of a place (the scoped branch of its $or) and the readers' search, in list order.
+noticeSchema.index({ regionPaths: 1, state: 1, listKey: -1 });
+noticeSchema.index({ searchTerms: 1, state: 1, listKey: -1 });
 noticeSchema.plugin(cacheStampPlugin(NOTICES_CACHE));

@@ -61,3 +61,5 @@ outboxSchema.index({ channel: 1, state: 1, nextAttemptAt: 1 });
 outboxSchema.index({ channel: 1, state: 1, leaseUntil: 1 });
 // A notice's deliveries, per room (the workbench's delivery status).
 outboxSchema.index({ ref: 1, recipient: 1 });
+// The cleanup job deletes records sent long ago.
+outboxSchema.index({ sentAt: 1 });

@@ -39,6 +39,8 @@ export const userSchema = new Schema<UserDoc>(
   baseOptions,
 );
 userSchema.index({ roles: 1 });
+// A department's staff (who is told of an appeal sent to it).
+userSchema.index({ departmentId: 1, roles: 1 });
 
 /**
  * Ways to recognise a user: `wechat:<openid>`, `username:<name>`, `contact:<wechat contact id>`.
