@@ -63,24 +63,30 @@ const stars = (n: number) => '*'.repeat(n);
 
 /** 18-digit resident ID (last may be X), or the old 15-digit one. */
 const ID_NUMBER = new RegExp(`(?<![${DIGITS}A-Za-z])(?:[${DIGITS}]{17}[${DIGITS}Xx]|[${DIGITS}]{15})(?![${DIGITS}A-Za-z])`, 'g');
-/** Mobile numbers, also written 138-1234-5678 or 138 1234 5678, with an optional +86. */
-const MOBILE = new RegExp(`(?<![${DIGITS}])(?:\\+?86[-\\s]?)?1[3-9][${DIGITS}][-\\s]?[${DIGITS}]{4}[-\\s]?[${DIGITS}]{4}(?![${DIGITS}])`, 'g');
+/** Mobile numbers, also written 138-1234-5678 or 138 1234 5678, with an optional +86 (kept apart). */
+const MOBILE = new RegExp(`(?<![${DIGITS}])((?:\\+?86[-\\s]?)?)(1[3-9][${DIGITS}][-\\s]?[${DIGITS}]{4}[-\\s]?[${DIGITS}]{4})(?![${DIGITS}])`, 'g');
 /** Landlines with an area code: 0571-88886666, (0571)88886666, 057188886666. */
-const LANDLINE = new RegExp(`(?<![${DIGITS}])(?:\\(0[${DIGITS}]{2,3}\\)|0[${DIGITS}]{2,3}-?)[${DIGITS}]{7,8}(?![${DIGITS}])`, 'g');
+const LANDLINE = new RegExp(`(?<![${DIGITS}])(\\(0[${DIGITS}]{2,3}\\)|0[${DIGITS}]{2,3}-?)([${DIGITS}]{7,8})(?![${DIGITS}])`, 'g');
 /** Any other run of seven or more digits (a local number without area code, a bank card ...), not part of a code like DX-20261126-0042. */
 const LONG_NUMBER = new RegExp(`(?<![${DIGITS}A-Za-z*-])[${DIGITS}]{7,}(?![${DIGITS}])`, 'g');
 /**
- * House numbers: the number before 号楼, 栋, 幢, 座, 单元, 层, 楼, 室, 户 or 号 (5号楼3单元502室, 人民路12号);
- * a day of the month (12月12号) and 号码/号线 are not house numbers.
+ * House numbers: the number before 号楼, 栋, 幢, 座, 单元, 层, 楼, 室, 户 or 号 (5号楼3单元502室, 人民路12号),
+ * and a room number right after 单元, 号楼, 栋 (3单元502); a day of the month (12月12号) and 号码/号线 are not.
  */
-const HOUSE_NUMBER = new RegExp(`(?<![${DIGITS}${CN_NUMERALS}月])[${DIGITS}${CN_NUMERALS}]+(?:-[${DIGITS}]+)?(?=\\s*(?:号楼|号院|栋|幢|座|单元|层|楼|室|户|号(?![码线])))`, 'g');
+const HOUSE_NUMBER = new RegExp(
+  `(?<!(?:[${DIGITS}${CN_NUMERALS}]|月\\s*))[${DIGITS}${CN_NUMERALS}]+(?:-[${DIGITS}]+)?(?=\\s*(?:号楼|号院|栋|幢|座|单元|层|楼|室|户|号(?![码线])))` +
+    `|(?<=(?:单元|号楼|栋|幢)\\s*)[${DIGITS}]+(?![${DIGITS}])`,
+  'g',
+);
 
+/** A phone's middle hidden, as is common practice: the first three and the last four digits stay (138****5678). */
 function maskMiddle(s: string): string {
   const digits = [...s].filter((c) => /[0-9０-９]/.test(c)).length;
   let seen = 0;
-  // Keep the first three and the last four digits of a phone (138****5678), as is common practice.
   return [...s].map((c) => (/[0-9０-９]/.test(c) ? (++seen > 3 && seen <= digits - 4 ? '*' : c) : c)).join('');
 }
+/** A landline's area code stays, the local number shows only its last four digits (0571-****6666). */
+const maskLocal = (local: string) => stars(local.length - 4) + local.slice(-4);
 
 /**
  * Phone numbers (138****5678), ID numbers, other long numbers and house numbers (*号楼*单元*室)
@@ -93,8 +99,8 @@ export function maskPrivateText(text: string | null): string | null {
   if (!text) return text;
   return text
     .replace(ID_NUMBER, (m) => stars(m.length))
-    .replace(MOBILE, maskMiddle)
-    .replace(LANDLINE, maskMiddle)
+    .replace(MOBILE, (_m, country: string, number: string) => country + maskMiddle(number))
+    .replace(LANDLINE, (_m, area: string, local: string) => area + maskLocal(local))
     .replace(LONG_NUMBER, (m) => stars(m.length))
     .replace(HOUSE_NUMBER, '*');
 }

@@ -167,6 +167,24 @@ describe('every appeal response, walked for every role', () => {
     expect(d.body.timeline.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['submit', 'follow', 'remind', 'reopen', 'rate']));
   });
 
+  it('shows 匿名, 张* or the name itself where the rule says so', async () => {
+    // Catches: a walk that passes because names vanished altogether (e.g. every actor shown as 居民),
+    // instead of each viewer seeing the appearance the rule gives them.
+    const byNames = async (key: string, k: Kind) => {
+      const d = await s.api('GET', `/api/v1/appeals/${appeal[k].id}`, { token: viewers.find((v) => v.key === key)!.token });
+      expect(d.status).toBe(200);
+      return Object.fromEntries(d.body.timeline.filter((e: { byRole: string }) => e.byRole === 'resident').map((e: { action: string; byName: string }) => [e.action, e.byName]));
+    };
+    expect(await byNames('department handler', 'PA')).toEqual({ submit: '匿名', follow: '匿名', remind: '匿名', reopen: '匿名', rate: '匿名' });
+    expect(await byNames('department handler', 'P')).toMatchObject({ submit: REPORTER.name, follow: FOLLOWER.name });
+    expect(await byNames('community staff', 'P')).toMatchObject({ submit: '欧*', follow: '司*' });
+    expect(await byNames('reporter', 'PA')).toMatchObject({ submit: REPORTER.name, follow: '匿名' });
+    expect(await byNames('dispatcher', 'PA')).toMatchObject({ submit: REPORTER.name, follow: FOLLOWER.name });
+    const publicView = await s.api('GET', `/api/v1/appeals/${appeal.P.id}`, { token: viewers.find((v) => v.key === 'other resident')!.token });
+    expect(publicView.body.description).toBe('楼下漏水，联系邻居137****8888，身份证******************，住*号楼*单元*室');
+    expect(publicView.body.place).toBe('幸福路*号*室');
+  });
+
   it.each(VIEWERS.map((v) => v.key))('%s sees no name, phone or private text they may not see', async (key) => {
     // Catches: an anonymous reporter named in the timeline (提交 催办 评价 重新办理 同问) to the
     // department, the community or its grid workers; a name unmasked for staff outside the
