@@ -7,7 +7,8 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
-import { createOnce } from '../core/create-once';
+import { createOnce, requestHash } from '../core/create-once';
+import { staleVersion, versionFilter } from '../core/versions';
 import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
 import { ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, ARTICLE_STATES, type ArticleStateName } from './labels';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
@@ -71,6 +72,7 @@ export function toManageItem(a: ArticleDoc): ArticleManageItem {
     createdByName: a.createdByName,
     updatedAt: a.updatedAt.toISOString(),
     rejectReason: a.state === 'draft' ? a.rejectReason : null,
+    version: a.version ?? 0,
   };
 }
 
@@ -108,7 +110,12 @@ function decodeIdCursor(cursor: string | undefined): string | null {
   return id;
 }
 
-export function articleService(ctx: AppContext) {
+export interface ArticleServiceHooks {
+  /** Called after an edit has read the article and before it writes (tests hold two edits here, so both read the same version). */
+  afterEditRead?: () => Promise<void>;
+}
+
+export function articleService(ctx: AppContext, hooks: ArticleServiceHooks = {}) {
   const { Article, ArticleStats, Column, Comment, Photo } = ctx.models;
 
   async function activeColumn(id: string): Promise<ColumnDoc> {
@@ -156,8 +163,12 @@ export function articleService(ctx: AppContext) {
     /** A new draft; a retry with the same key gets the first draft (`created` false: the route answers 200). */
     async create(user: AuthUser, body: CreateArticleBody): Promise<{ article: ArticleManageDetail; created: boolean }> {
       const createdById = new Types.ObjectId(user.id);
+      const { idempotencyKey, ...content } = body;
+      const hash = requestHash({ ...content, regionIds: [...new Set(content.regionIds)].sort() });
       const { doc, created } = await createOnce({
-        findFirst: () => Article.findOne({ createdById, idempotencyKey: body.idempotencyKey }).lean<ArticleDoc>(),
+        findFirst: () => Article.findOne({ createdById, idempotencyKey }).lean<ArticleDoc>(),
+        hash,
+        hashOf: (a) => a.createHash,
         insert: async () => {
           const column = await activeColumn(body.columnId);
           const scope = await regionScope(body.regionIds);
@@ -178,7 +189,9 @@ export function articleService(ctx: AppContext) {
             emergency: column.emergency,
             createdById,
             createdByName: user.name,
-            idempotencyKey: body.idempotencyKey,
+            idempotencyKey,
+            createHash: hash,
+            version: 0,
             history: [articleEvent(ctx.now(), 'create', user)],
           });
           return a.toObject() as ArticleDoc;
@@ -187,11 +200,17 @@ export function articleService(ctx: AppContext) {
       return { article: await detail(doc, user), created };
     },
 
-    /** Drafts (sent back included) and withdrawn articles only; by any editor (the writer is an editor). */
-    async update(user: AuthUser, id: string, body: UpdateArticleBody): Promise<ArticleManageDetail> {
+    /**
+     * Drafts (sent back included) and withdrawn articles only; by any editor (the writer is an
+     * editor). `version` is the one the edit was made on: one conditional write on it, so of two
+     * edits made on the same version one wins and the other is a 409 (never a silent overwrite).
+     */
+    async update(user: AuthUser, id: string, body: Omit<UpdateArticleBody, 'version'>, version: number): Promise<ArticleManageDetail> {
       if (!hasRole(user, 'editor')) throw forbidden('只有编辑可以修改文章');
       const a = await load(id);
       if (a.state !== 'draft' && a.state !== 'withdrawn') throw editRefused(a.state);
+      if ((a.version ?? 0) !== version) throw staleVersion(a.version);
+      await hooks.afterEditRead?.();
       const set: Record<string, unknown> = {};
       if (body.columnId !== undefined && body.columnId !== String(a.columnId)) {
         const c = await activeColumn(body.columnId);
@@ -208,11 +227,15 @@ export function articleService(ctx: AppContext) {
       const summary = body.summary ?? (a.summaryAuto ? '' : a.summary);
       Object.assign(set, { title, ...contentFields(title, summary, body.bodyHtml ?? a.bodyHtml) });
       const updated = await Article.findOneAndUpdate(
-        { _id: a._id, state: { $in: ['draft', 'withdrawn'] } },
-        { $set: set, $push: { history: articleEvent(ctx.now(), 'edit', user) } },
+        { _id: a._id, state: { $in: ['draft', 'withdrawn'] }, version: versionFilter(version) },
+        { $set: set, $inc: { version: 1 }, $push: { history: articleEvent(ctx.now(), 'edit', user) } },
         { returnDocument: 'after' },
       ).lean<ArticleDoc>();
-      if (!updated) throw editRefused((await load(id)).state);
+      if (!updated) {
+        const now = await load(id);
+        if (now.state !== 'draft' && now.state !== 'withdrawn') throw editRefused(now.state);
+        throw staleVersion(now.version);
+      }
       return detail(updated, user);
     },
 

@@ -88,6 +88,10 @@ export interface ArticleDoc {
   createdByName: string;
   /** The writer's key for the first save: unique with createdById, so a retried save creates one draft. */
   idempotencyKey: string;
+  /** requestHash of the first save's body: the same key with another body is a 409 (core/create-once.ts). */
+  createHash: string | null;
+  /** Incremented by every write; edits are conditional on it (core/versions.ts). */
+  version: number;
   history: ArticleEventDoc[];
   createdAt: Date;
   updatedAt: Date;
@@ -135,6 +139,8 @@ export const articleSchema = new Schema<ArticleDoc>(
     createdById: { type: Schema.Types.ObjectId, required: true },
     createdByName: { type: String, required: true },
     idempotencyKey: { type: String, required: true },
+    createHash: { type: String, default: null },
+    version: { type: Number, default: 0 },
     history: { type: [articleEventSchema], default: [] },
   },
   { ...baseOptions, minimize: false },
@@ -172,6 +178,26 @@ export const articleStatsSchema = new Schema<ArticleStatsDoc>(
   },
   { versionKey: false, autoIndex: false, timestamps: false },
 );
+
+/**
+ * A reader counted for an article on a China day (view-counter.ts): `_id` is `<day>|<articleId>|<reader>`,
+ * so a reader seen by another process in an earlier flush is not counted again. Yesterday's rows are
+ * deleted by the first flush of a new day (the index on `day` serves it).
+ */
+export interface ArticleViewDoc {
+  _id: string;
+  day: string;
+  articleId: string;
+}
+export const articleViewSchema = new Schema<ArticleViewDoc>(
+  {
+    _id: { type: String, required: true },
+    day: { type: String, required: true },
+    articleId: { type: String, required: true },
+  },
+  { versionKey: false, autoIndex: false, timestamps: false },
+);
+articleViewSchema.index({ day: 1 });
 
 /** One like per reader and article: the unique index is the guard, the counter moves only on insert/delete. */
 export interface ArticleLikeDoc {

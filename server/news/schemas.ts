@@ -106,6 +106,8 @@ export const ArticleManageItem = ArticleSummary.extend({
   updatedAt: z.string(),
   /** The reason of the last send-back, shown to the writer until they resubmit. */
   rejectReason: z.string().nullable(),
+  /** Moves on with every write; an edit names the version it was made on (also the ETag `"v<version>"`). */
+  version: z.number().int(),
 });
 export type ArticleManageItem = z.infer<typeof ArticleManageItem>;
 export const ArticleManagePage = z.object({ items: z.array(ArticleManageItem), nextCursor: z.string().nullable() });
@@ -142,8 +144,11 @@ const articleFields = {
 /** A retry of the same save (same key, same writer) gets the first draft back, not a second one. */
 export const CreateArticleBody = z.strictObject({ ...articleFields, idempotencyKey: IdempotencyKey });
 export type CreateArticleBody = z.infer<typeof CreateArticleBody>;
+/** The version an edit was made on (or `If-Match: "v<version>"`): one of them is required; a stale one is a 409. */
+export const EditVersion = z.number().int().min(0).max(999_999_999);
 /** Only drafts (and sent-back or withdrawn articles, which are drafts again) can be edited. */
 export const UpdateArticleBody = z.strictObject({
+  version: EditVersion.optional(),
   columnId: articleFields.columnId.optional(),
   title: articleFields.title.optional(),
   summary: z.string().trim().max(120).optional(),

@@ -9,6 +9,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
+import { staleVersion, versionFilter } from '../core/versions';
 import { feedKeyOf } from './feed-key';
 import { ARTICLE_ACTION_LABELS, REVIEW_LEVEL_LABELS } from './labels';
 import type { ArticleDoc, ColumnDoc } from './model';
@@ -50,19 +51,35 @@ export function articleWorkflow(ctx: AppContext, opts: WorkflowOptions = {}) {
   const { Article, ArticleStats, Column } = ctx.models;
   const articles = articleService(ctx);
 
-  async function read(id: string): Promise<ArticleDoc> {
+  /** Versions the callers named, per article read (a move made on a version checks it in its write). */
+  const expected = new WeakMap<ArticleDoc, number>();
+
+  /** The article; with `version` (the If-Match of the move), a move made on an older version is a 409 STALE_VERSION. */
+  async function read(id: string, version: number | null = null): Promise<ArticleDoc> {
     const a = await articles.load(id);
+    if (version !== null) {
+      if ((a.version ?? 0) !== version) throw staleVersion(a.version);
+      expected.set(a, version);
+    }
     await opts.afterRead?.();
     return a;
   }
 
-  /** The conditional write of a move; when the condition no longer holds, 409 naming the state it is in now. */
+  /**
+   * The conditional write of a move (every write moves the version on); when the condition no
+   * longer holds, 409 naming the state it is in now.
+   */
   async function write(a: ArticleDoc, action: string, cond: Record<string, unknown>, update: Record<string, unknown>): Promise<ArticleDoc> {
-    const updated = await Article.findOneAndUpdate({ _id: a._id, ...cond }, update, { returnDocument: 'after' }).lean<ArticleDoc>();
+    const version = expected.get(a);
+    const filter = { _id: a._id, ...cond, ...(version !== undefined ? { version: versionFilter(version) } : {}) };
+    const updated = await Article.findOneAndUpdate(filter, { ...update, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<ArticleDoc>();
     if (updated) return updated;
-    const now = await Article.findById(a._id, { state: 1, reviewLevel: 1 }).lean<ArticleDoc>();
+    const now = await Article.findById(a._id, { state: 1, reviewLevel: 1, version: 1 }).lean<ArticleDoc>();
     if (!now) throw notFound('文章');
-    if (now.state === a.state && now.reviewLevel === a.reviewLevel) throw invalidState('文章刚被他人修改，请刷新后重试');
+    if (now.state === a.state && now.reviewLevel === a.reviewLevel) {
+      if (version !== undefined) throw staleVersion(now.version);
+      throw invalidState('文章刚被他人修改，请刷新后重试');
+    }
     throw moveRefused(now, action);
   }
 
@@ -75,8 +92,8 @@ export function articleWorkflow(ctx: AppContext, opts: WorkflowOptions = {}) {
   }
 
   return {
-    async submit(user: AuthUser, id: string, body: Bodies['submit']): Promise<ArticleManageDetail> {
-      const a = await read(id);
+    async submit(user: AuthUser, id: string, body: Bodies['submit'], version: number | null = null): Promise<ArticleManageDetail> {
+      const a = await read(id, version);
       if (a.state !== 'draft' && a.state !== 'withdrawn') throw moveRefused(a, 'submit');
       const now = ctx.now();
       const publishAt = futureTime(body.publishAt, now);
@@ -90,8 +107,8 @@ export function articleWorkflow(ctx: AppContext, opts: WorkflowOptions = {}) {
       return done(updated, user);
     },
 
-    async approve(user: AuthUser, id: string, body: Bodies['approve']): Promise<ArticleManageDetail> {
-      const a = await read(id);
+    async approve(user: AuthUser, id: string, body: Bodies['approve'], version: number | null = null): Promise<ArticleManageDetail> {
+      const a = await read(id, version);
       if (a.state !== 'review' || !a.reviewLevel) throw moveRefused(a, 'approve');
       const refusal = reviewRefusal(a, user);
       if (refusal) throw forbidden(refusal);
@@ -116,8 +133,8 @@ export function articleWorkflow(ctx: AppContext, opts: WorkflowOptions = {}) {
       return done(updated, user);
     },
 
-    async reject(user: AuthUser, id: string, body: Bodies['reject']): Promise<ArticleManageDetail> {
-      const a = await read(id);
+    async reject(user: AuthUser, id: string, body: Bodies['reject'], version: number | null = null): Promise<ArticleManageDetail> {
+      const a = await read(id, version);
       if (a.state !== 'review' || !a.reviewLevel) throw moveRefused(a, 'reject');
       const refusal = reviewRefusal(a, user);
       if (refusal) throw forbidden(refusal);
@@ -129,8 +146,8 @@ export function articleWorkflow(ctx: AppContext, opts: WorkflowOptions = {}) {
     },
 
     /** A scheduled article gets another time. */
-    async schedule(user: AuthUser, id: string, body: Bodies['schedule']): Promise<ArticleManageDetail> {
-      const a = await read(id);
+    async schedule(user: AuthUser, id: string, body: Bodies['schedule'], version: number | null = null): Promise<ArticleManageDetail> {
+      const a = await read(id, version);
       if (a.state !== 'scheduled') throw moveRefused(a, 'schedule');
       const now = ctx.now();
       const publishAt = futureTime(body.publishAt, now)!;
@@ -142,16 +159,16 @@ export function articleWorkflow(ctx: AppContext, opts: WorkflowOptions = {}) {
     },
 
     /** A scheduled article now, without waiting for its time. */
-    async publish(user: AuthUser, id: string): Promise<ArticleManageDetail> {
-      const a = await read(id);
+    async publish(user: AuthUser, id: string, version: number | null = null): Promise<ArticleManageDetail> {
+      const a = await read(id, version);
       if (a.state !== 'scheduled') throw moveRefused(a, 'publish');
       const now = ctx.now();
       const updated = await write(a, 'publish', { state: 'scheduled' }, { $set: publishedFields(a, now), $push: { history: articleEvent(now, 'publish', user) } });
       return done(updated, user);
     },
 
-    async withdraw(user: AuthUser, id: string, body: Bodies['withdraw']): Promise<ArticleManageDetail> {
-      const a = await read(id);
+    async withdraw(user: AuthUser, id: string, body: Bodies['withdraw'], version: number | null = null): Promise<ArticleManageDetail> {
+      const a = await read(id, version);
       if (a.state !== 'published' && a.state !== 'scheduled') throw moveRefused(a, 'withdraw');
       const now = ctx.now();
       const updated = await write(a, 'withdraw', { state: a.state }, {
@@ -162,8 +179,8 @@ export function articleWorkflow(ctx: AppContext, opts: WorkflowOptions = {}) {
     },
 
     /** Pin or unpin a published article (the feed key moves it to or from the top); the same state again is a no-op. */
-    async pin(user: AuthUser, id: string, body: Bodies['pin']): Promise<ArticleManageDetail> {
-      const a = await read(id);
+    async pin(user: AuthUser, id: string, body: Bodies['pin'], version: number | null = null): Promise<ArticleManageDetail> {
+      const a = await read(id, version);
       const action = body.pinned ? 'pin' : 'unpin';
       if (a.state !== 'published' || !a.publishedAt) throw moveRefused(a, action);
       if (a.pinned === body.pinned) return done(a, user);
@@ -189,7 +206,7 @@ export function articleWorkflow(ctx: AppContext, opts: WorkflowOptions = {}) {
       for (const a of due) {
         const won = await Article.updateOne(
           { _id: a._id, state: 'scheduled', publishAt: a.publishAt },
-          { $set: publishedFields(a, now), $push: { history: articleEvent(now, 'publish', null, null, '定时发布') } },
+          { $set: publishedFields(a, now), $inc: { version: 1 }, $push: { history: articleEvent(now, 'publish', null, null, '定时发布') } },
         );
         if (won.modifiedCount === 1) {
           published++;

@@ -64,7 +64,7 @@ export function noticeFanOut(ctx: AppContext) {
         inserted += (await box.enqueue(items)).inserted;
       }
       // (No projection: the embedded database's findAndModify has none.) Withdrawn while we were enqueueing: what we just added must not go out either.
-      const now = await Notice.findOneAndUpdate({ _id: notice._id }, { $set: { fanOutDone: true } }, { returnDocument: 'after' }).lean<NoticeDoc>();
+      const now = await Notice.findOneAndUpdate({ _id: notice._id }, { $set: { fanOutDone: true }, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<NoticeDoc>();
       if (now && now.state !== 'published') await cancelPending(notice._id);
       return inserted;
     },

@@ -27,6 +27,10 @@ export interface NoticeDoc {
   createdByName: string;
   /** The writer's key for the first save: unique with createdById, so a retried save creates one draft. */
   idempotencyKey: string;
+  /** requestHash of the first save's body: the same key with another body is a 409 (core/create-once.ts). */
+  createHash: string | null;
+  /** Incremented by every write; edits are conditional on it (core/versions.ts). */
+  version: number;
   publishedById: Types.ObjectId | null;
   publishedByName: string | null;
   publishedAt: Date | null;
@@ -52,6 +56,8 @@ export const noticeSchema = new Schema<NoticeDoc>(
     createdById: { type: Schema.Types.ObjectId, required: true },
     createdByName: { type: String, required: true },
     idempotencyKey: { type: String, required: true },
+    createHash: { type: String, default: null },
+    version: { type: Number, default: 0 },
     publishedById: { type: Schema.Types.ObjectId, default: null },
     publishedByName: { type: String, default: null },
     publishedAt: { type: Date, default: null },

@@ -7,6 +7,7 @@ import { objectId, trimmed } from '../core/validate';
 import { OUTBOX_STATES } from '../outbox/schemas';
 import { IdempotencyKey } from '../appeals/schemas';
 import { NOTICE_LEVELS, NOTICE_STATES } from '../news/labels';
+import { EditVersion } from '../news/schemas';
 
 export const NoticeLevel = z.enum(NOTICE_LEVELS);
 export type NoticeLevel = z.infer<typeof NoticeLevel>;
@@ -48,6 +49,8 @@ export const NoticeManageItem = NoticeDetail.extend({
   createdByName: z.string(),
   updatedAt: z.string(),
   deliveries: DeliveryCounts,
+  /** Moves on with every write; an edit names the version it was made on (also the ETag `"v<version>"`). */
+  version: z.number().int(),
 });
 export type NoticeManageItem = z.infer<typeof NoticeManageItem>;
 export const NoticeManagePage = z.object({ items: z.array(NoticeManageItem), nextCursor: z.string().nullable() });
@@ -63,7 +66,9 @@ const noticeFields = {
 /** A retry of the same save (same key, same writer) gets the first draft back, not a second one. */
 export const CreateNoticeBody = z.strictObject({ ...noticeFields, idempotencyKey: IdempotencyKey });
 export type CreateNoticeBody = z.infer<typeof CreateNoticeBody>;
+/** An edit names the version it was made on (here or `If-Match: "v<version>"`); a stale one is a 409. */
 export const UpdateNoticeBody = z.strictObject({
+  version: EditVersion.optional(),
   title: noticeFields.title.optional(),
   body: noticeFields.body.optional(),
   level: NoticeLevel.optional(),

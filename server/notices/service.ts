@@ -10,7 +10,8 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../core/errors';
-import { createOnce } from '../core/create-once';
+import { createOnce, requestHash } from '../core/create-once';
+import { staleVersion, versionFilter } from '../core/versions';
 import { coversRegion } from '../users/scope';
 import type { RegionDoc } from '../regions/model';
 import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
@@ -54,6 +55,7 @@ const toManageItem = (n: NoticeDoc, deliveries: Counts): NoticeManageItem => ({
   createdByName: n.createdByName,
   updatedAt: n.updatedAt.toISOString(),
   deliveries,
+  version: n.version ?? 0,
 });
 
 /** The manage list pages by `_id` (newest first); its cursor is the last id. */
@@ -79,7 +81,12 @@ function withSearch(filter: Record<string, unknown>, q: string | undefined): boo
   return terms.length > 0;
 }
 
-export function noticeService(ctx: AppContext) {
+export interface NoticeServiceHooks {
+  /** Called after an edit has read the notice and before it writes (tests hold two edits here, so both read the same version). */
+  afterEditRead?: () => Promise<void>;
+}
+
+export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
   const { Notice, Region, Room, Outbox } = ctx.models;
   const fanOut = noticeFanOut(ctx);
 
@@ -181,8 +188,12 @@ export function noticeService(ctx: AppContext) {
     /** A new draft; a retry with the same key gets the first draft (`created` false: the route answers 200). */
     async create(user: AuthUser, body: CreateNoticeBody): Promise<{ notice: NoticeManageItem; created: boolean }> {
       const createdById = new Types.ObjectId(user.id);
+      const { idempotencyKey, ...content } = body;
+      const hash = requestHash({ ...content, regionIds: [...new Set(content.regionIds)].sort() });
       const { doc, created } = await createOnce({
-        findFirst: () => Notice.findOne({ createdById, idempotencyKey: body.idempotencyKey }).lean<NoticeDoc>(),
+        findFirst: () => Notice.findOne({ createdById, idempotencyKey }).lean<NoticeDoc>(),
+        hash,
+        hashOf: (n) => n.createHash,
         insert: async () => {
           const scope = await resolveScope(user, body.regionIds);
           const n = await Notice.create({
@@ -196,7 +207,9 @@ export function noticeService(ctx: AppContext) {
             searchTerms: documentTerms(body.title, body.body),
             createdById,
             createdByName: user.name,
-            idempotencyKey: body.idempotencyKey,
+            idempotencyKey,
+            createHash: hash,
+            version: 0,
             fanOutDone: false,
           });
           return n.toObject() as NoticeDoc;
@@ -205,31 +218,41 @@ export function noticeService(ctx: AppContext) {
       return { notice: created ? toManageItem(doc, zeroCounts()) : await manageItem(doc), created };
     },
 
-    async update(user: AuthUser, id: string, body: Partial<Pick<CreateNoticeBody, 'title' | 'body' | 'level' | 'regionIds'>>): Promise<NoticeManageItem> {
+    /** A draft, edited on `version`: one conditional write on it, so of two edits made on one version the second is a 409. */
+    async update(user: AuthUser, id: string, body: Partial<Pick<CreateNoticeBody, 'title' | 'body' | 'level' | 'regionIds'>>, version: number): Promise<NoticeManageItem> {
       const n = await loadManaged(user, id);
       if (n.state !== 'draft') throw stateConflict(n, '修改');
+      if ((n.version ?? 0) !== version) throw staleVersion(n.version);
+      await hooks.afterEditRead?.();
       const set: Record<string, unknown> = {};
       if (body.title !== undefined) set.title = body.title;
       if (body.body !== undefined) set.body = body.body;
       if (body.level !== undefined) set.level = body.level;
       if (body.regionIds !== undefined) Object.assign(set, await resolveScope(user, body.regionIds));
       set.searchTerms = documentTerms(body.title ?? n.title, body.body ?? n.body);
-      const updated = await Notice.findOneAndUpdate({ _id: n._id, state: 'draft' }, { $set: set }, { returnDocument: 'after' }).lean<NoticeDoc>();
-      if (!updated) throw stateConflict(await load(id), '修改');
+      const updated = await Notice.findOneAndUpdate({ _id: n._id, state: 'draft', version: versionFilter(version) }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<NoticeDoc>();
+      if (!updated) {
+        const now = await load(id);
+        throw now.state !== 'draft' ? stateConflict(now, '修改') : staleVersion(now.version);
+      }
       return manageItem(updated);
     },
 
     /**
      * draft → published (one conditional update: two publishes, one wins, the other 409), then the
      * fan-out to the group chats. A crash between the two is completed by the fan-out sweep.
+     * With `version` (If-Match) it publishes that version only: the text the writer saw, never one
+     * changed since (409 STALE_VERSION).
      */
-    async publish(user: AuthUser, id: string): Promise<NoticeManageItem> {
+    async publish(user: AuthUser, id: string, version: number | null = null): Promise<NoticeManageItem> {
       const n = await loadManaged(user, id);
       if (n.state !== 'draft') throw stateConflict(n, '发布');
+      if (version !== null && (n.version ?? 0) !== version) throw staleVersion(n.version);
       const publishedAt = ctx.now();
       const updated = await Notice.findOneAndUpdate(
-        { _id: n._id, state: 'draft' },
+        { _id: n._id, state: 'draft', ...(version !== null ? { version: versionFilter(version) } : {}) },
         {
+          $inc: { version: 1 },
           $set: {
             state: 'published',
             pinned: n.level === 'emergency',
@@ -242,7 +265,10 @@ export function noticeService(ctx: AppContext) {
         },
         { returnDocument: 'after' },
       ).lean<NoticeDoc>();
-      if (!updated) throw stateConflict(await load(id), '发布');
+      if (!updated) {
+        const now = await load(id);
+        throw now.state !== 'draft' || version === null ? stateConflict(now, '发布') : staleVersion(now.version);
+      }
       await fanOut.run(updated);
       return manageItem((await Notice.findById(n._id).lean<NoticeDoc>())!);
     },
@@ -253,7 +279,7 @@ export function noticeService(ctx: AppContext) {
       if (n.state !== 'published') throw stateConflict(n, '撤回');
       const updated = await Notice.findOneAndUpdate(
         { _id: n._id, state: 'published' },
-        { $set: { state: 'withdrawn', pinned: false, withdrawnAt: ctx.now(), withdrawReason: reason } },
+        { $set: { state: 'withdrawn', pinned: false, withdrawnAt: ctx.now(), withdrawReason: reason }, $inc: { version: 1 } },
         { returnDocument: 'after' },
       ).lean<NoticeDoc>();
       if (!updated) throw stateConflict(await load(id), '撤回');

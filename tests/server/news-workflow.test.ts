@@ -33,6 +33,11 @@ afterAll(async () => {
 const doc = async (id: string) => (await s.ctx.models.Article.findById(id).lean<ArticleDoc>())!;
 const move = (token: string, id: string, action: string, body: unknown = {}) => s.api('POST', `/api/v1/articles/${id}/${action}`, { token, body });
 const get = (token: string, id: string) => s.api('GET', `/api/v1/articles/${id}`, { token });
+/** An edit made on the version the editor just read (as the editor page sends it). */
+const edit = async (token: string, id: string, body: Record<string, unknown>) => {
+  const version = (await get(token, id)).body.version;
+  return s.api('PATCH', `/api/v1/articles/${id}`, { token, body: { ...body, version } });
+};
 async function asUser(username: string): Promise<AuthUser> {
   const u = await s.ctx.models.User.findOne({ username }).lean();
   return userService(s.ctx).toAuthUser(u!);
@@ -112,16 +117,16 @@ describe('writing', () => {
   it('edits a draft (summary follows the body until one is typed) and refuses edits once submitted (409)', async () => {
     // Catches: text changing under a reviewer's eyes, a stale auto summary, search terms of the old text.
     const d = await createDraft(s, { columnCode: 'livelihood', title: title('修改') });
-    const edited = await s.api('PATCH', `/api/v1/articles/${d.id}`, { token: staff.editor, body: { bodyHtml: '<p>菜市场周末延长营业时间</p>' } });
+    const edited = await edit(staff.editor, d.id, { bodyHtml: '<p>菜市场周末延长营业时间</p>' });
     expect([edited.status, edited.body.summary]).toEqual([200, '菜市场周末延长营业时间']);
     expect((await doc(d.id)).searchTerms).toContain('菜市');
-    const typed = await s.api('PATCH', `/api/v1/articles/${d.id}`, { token: staff.editor, body: { summary: '周末菜市场营业到晚上九点' } });
+    const typed = await edit(staff.editor, d.id, { summary: '周末菜市场营业到晚上九点' });
     expect(typed.body.summary).toBe('周末菜市场营业到晚上九点');
-    expect((await s.api('PATCH', `/api/v1/articles/${d.id}`, { token: staff.editor, body: { bodyHtml: '<p>新的正文</p>' } })).body.summary).toBe('周末菜市场营业到晚上九点');
+    expect((await edit(staff.editor, d.id, { bodyHtml: '<p>新的正文</p>' })).body.summary).toBe('周末菜市场营业到晚上九点');
     expect(edited.body.history.map((e: { action: string }) => e.action)).toEqual(['create', 'edit']);
 
     await articleMove(s, staff.editor, d.id, 'submit');
-    const late = await s.api('PATCH', `/api/v1/articles/${d.id}`, { token: staff.editor, body: { title: '审核中偷偷改标题' } });
+    const late = await edit(staff.editor, d.id, { title: '审核中偷偷改标题' });
     expect([late.status, late.body.error.code]).toEqual([409, 'INVALID_STATE']);
     expect(late.body.error.message).toContain('文章当前状态为「审核中」');
   });
@@ -176,7 +181,7 @@ describe('review', () => {
     const back = await articleMove(s, staff.reviewers[1], d.id, 'reject', { reason: '标题与内容不符，请修改' });
     expect([back.state, back.reviewLevel, back.rejectReason]).toEqual(['draft', null, '标题与内容不符，请修改']);
     expect(back.history.at(-1)).toMatchObject({ action: 'reject', level: 2, note: '标题与内容不符，请修改' });
-    await s.api('PATCH', `/api/v1/articles/${d.id}`, { token: staff.editor, body: { title: title('退回后修改') } });
+    await edit(staff.editor, d.id, { title: title('退回后修改') });
     const again = await articleMove(s, staff.editor, d.id, 'submit');
     expect([again.state, again.reviewLevel, again.rejectReason]).toEqual(['review', 1, null]);
     // The first reviewer may approve again in the new round: approvals are per round.
@@ -284,7 +289,7 @@ describe('publishing', () => {
     expect([gone.state, gone.pinned, gone.allowedActions]).toEqual(['withdrawn', false, ['edit', 'submit']]);
     expect(gone.history.at(-1)).toMatchObject({ action: 'withdraw', note: '信息有误，核实后重发' });
     expect((await doc(id)).feedKey).toBeNull();
-    expect((await s.api('PATCH', `/api/v1/articles/${id}`, { token: staff.editor, body: { title: title('撤回后修改') } })).status).toBe(200);
+    expect((await edit(staff.editor, id, { title: title('撤回后修改') })).status).toBe(200);
   });
 
   it('puts an emergency column article on top without pinning', async () => {

@@ -136,7 +136,7 @@ describe('publish and fan-out', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/[\u4e00-\u9fff]/);
     expect((await s.ctx.models.Notice.findById(id).lean())!.publishedAt).toEqual(first!.publishedAt);
-    expect((await api('PATCH', `/notices/${id}`, editor, { title: '改过的标题内容' })).status).toBe(409);
+    expect((await api('PATCH', `/notices/${id}`, editor, { title: '改过的标题内容', version: 0 })).status).toBe(409);
   });
 });
 
@@ -175,7 +175,7 @@ describe('who writes for which regions', () => {
     expect((await recordsOf(own)).map((r) => r.recipient).sort()).toEqual(await roomsUnder('DX-01-01'));
     // They cannot edit by PATCH into another community either.
     const draft = await createNotice(dongchengStaff, { title: title('东城草稿'), regionIds: [region['DX-01-01']] });
-    expect((await api('PATCH', `/notices/${draft}`, dongchengStaff, { regionIds: [region['DX-02-01']] })).status).toBe(403);
+    expect((await api('PATCH', `/notices/${draft}`, dongchengStaff, { regionIds: [region['DX-02-01']], version: 0 })).status).toBe(403);
   });
 
   // Catches: community staff reading or withdrawing notices that are not theirs.
