@@ -20,6 +20,7 @@ import { startAppealScheduler } from './appeals/scheduler';
 import { startOutboxDeliverer } from './outbox/deliverer';
 import { startNewsScheduler } from './news/scheduler';
 import { startDigestJob } from './news/digest';
+import { flushArticleViews, startViewFlush } from './news/view-counter';
 import { startNoticeFanOutSweep } from './notices/fan-out-sweep';
 import { subscribeSenderFromEnv, type SubscribeSender } from './outbox/wechat-subscribe';
 
@@ -172,6 +173,7 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
           startNewsScheduler(ctx),
           startDigestJob(ctx),
           startNoticeFanOutSweep(ctx),
+          startViewFlush(ctx),
         ];
   let closing: Promise<void> | undefined;
   return {
@@ -183,6 +185,8 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
       (closing ??= (async () => {
         await shutdown();
         await Promise.all(jobs.map((j) => j.stop()));
+        // Views noted since the last flush (also without the flush job, as in tests).
+        await flushArticleViews(ctx).catch((err: unknown) => logger.warn({ err }, 'article views not written at stop'));
         await conn.close();
         await embedded?.stop();
       })()),

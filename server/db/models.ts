@@ -11,7 +11,7 @@ import { rateWindowSchema } from '../core/rate-limit/model';
 import { appealSchema, counterSchema } from '../appeals/model';
 import { photoSchema } from '../photos/model';
 import { outboxSchema } from '../outbox/model';
-import { articleLikeSchema, articleSchema, articleStatsSchema, columnSchema, commentSchema } from '../news/model';
+import { articleLikeSchema, articleSchema, articleStatsSchema, articleViewSchema, columnSchema, commentSchema } from '../news/model';
 import { noticeSchema } from '../notices/model';
 import { serviceEntrySchema } from '../service-directory/model';
 
@@ -40,6 +40,7 @@ export function createModels(conn: Connection) {
     Article: conn.model('Article', articleSchema),
     ArticleStats: conn.model('ArticleStats', articleStatsSchema),
     ArticleLike: conn.model('ArticleLike', articleLikeSchema),
+    ArticleView: conn.model('ArticleView', articleViewSchema),
     Comment: conn.model('Comment', commentSchema),
     Notice: conn.model('Notice', noticeSchema),
     ServiceEntry: conn.model('ServiceEntry', serviceEntrySchema),

@@ -4,6 +4,7 @@ import { queryKey } from '../core/cache/read-cache';
 import { route, type RouteDef } from '../core/route';
 import { idParams } from '../core/validate';
 import { newsFeed } from './feed';
+import { readerKey } from './view-counter';
 import { FEED_CACHE } from './model';
 import { ArticleDetail, ArticlePage, FeedQuery, LikeResult, SearchQuery } from './schemas';
 
@@ -25,8 +26,11 @@ export function feedRoutes(ctx: AppContext): RouteDef[] {
       },
     }),
     route({
-      method: 'get', path: '/articles/:id', summary: '阅读文章（计一次阅读）', access: 'public', params: idParams, response: ArticleDetail,
-      handler: ({ params, user }) => news.read(params.id, user && !user.roles.includes('bot') ? user.id : null),
+      method: 'get', path: '/articles/:id', summary: '阅读文章（每位读者每篇每天计一次阅读，批量写入）', access: 'public', params: idParams, response: ArticleDetail,
+      handler: ({ params, user, req }) => {
+        const userId = user && !user.roles.includes('bot') ? user.id : null;
+        return news.read(params.id, userId, readerKey(userId, req.ip ?? '', req.get('user-agent') ?? ''));
+      },
     }),
     route({
       method: 'put', path: '/articles/:id/like', summary: '点赞（每人一次，重复点赞不重复计数）', access: 'user', params: idParams, response: LikeResult,

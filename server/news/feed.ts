@@ -11,6 +11,7 @@ import { decodeCursor, encodeCursor } from './feed-key';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
 import type { ArticleDetail, ArticlePage, ArticleSummary, FeedQuery, LikeResult } from './schemas';
 import { queryTerms } from './search-terms';
+import { articleViews } from './view-counter';
 
 export function toArticleSummary(a: ArticleDoc): ArticleSummary {
   return {
@@ -69,6 +70,7 @@ async function page(ctx: AppContext, filter: Record<string, unknown>, cursor: st
 
 export function newsFeed(ctx: AppContext) {
   const { Article, ArticleStats, ArticleLike, Column, Region } = ctx.models;
+  const views = articleViews(ctx);
 
   async function published(id: string): Promise<ArticleDoc> {
     const a = await Article.findOne({ _id: id, state: 'published' }).lean<ArticleDoc>();
@@ -77,7 +79,7 @@ export function newsFeed(ctx: AppContext) {
   }
 
   /** Counters, created on first use (an upsert race loses to a duplicate key once: retry). */
-  async function bump(articleId: string, inc: Partial<Record<'views' | 'likes', number>>): Promise<ArticleStatsDoc> {
+  async function bump(articleId: string, inc: { likes: number }): Promise<ArticleStatsDoc> {
     for (let attempt = 0; ; attempt++) {
       try {
         const s = await ArticleStats.findOneAndUpdate({ _id: articleId }, { $inc: inc }, { upsert: true, returnDocument: 'after' }).lean<ArticleStatsDoc>();
@@ -117,16 +119,20 @@ export function newsFeed(ctx: AppContext) {
 
     queryTerms,
 
-    /** A read: counts a view and answers with the counters and whether the caller liked it. */
-    async read(id: string, userId: string | null): Promise<ArticleDetail> {
+    /**
+     * A read: notes a view (counted once per reader and day, written in batches: view-counter.ts;
+     * nothing is written here) and answers with the counters and whether the caller liked it.
+     */
+    async read(id: string, userId: string | null, reader: string): Promise<ArticleDetail> {
       const a = await published(id);
-      const [stats, liked] = await Promise.all([bump(id, { views: 1 }), userId ? ArticleLike.exists({ articleId: a._id, userId }) : null]);
+      views.note(id, reader);
+      const [stats, liked] = await Promise.all([ArticleStats.findById(id).lean<ArticleStatsDoc>(), userId ? ArticleLike.exists({ articleId: a._id, userId }) : null]);
       return {
         ...toArticleSummary(a),
         bodyHtml: a.bodyHtml,
-        views: stats.views ?? 0,
-        likes: Math.max(0, stats.likes ?? 0),
-        comments: Math.max(0, stats.comments ?? 0),
+        views: (stats?.views ?? 0) + views.pendingFor(id),
+        likes: Math.max(0, stats?.likes ?? 0),
+        comments: Math.max(0, stats?.comments ?? 0),
         liked: !!liked,
       };
     },
