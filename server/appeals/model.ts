@@ -91,6 +91,10 @@ export interface AppealDoc {
   eventCount: number;
   notifiedCount: number;
   notifyPending: boolean;
+  /** Failed relays in a row (notify.ts); 0 after a success. Absent on appeals filed before it existed. */
+  notifyAttempts?: number;
+  /** After a failed relay the sweep leaves the appeal alone until then (backoff); null or absent when not failing. */
+  notifyRetryAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -167,6 +171,8 @@ export const appealSchema = new Schema<AppealDoc>(
     eventCount: { type: Number, default: 0 },
     notifiedCount: { type: Number, default: 0 },
     notifyPending: { type: Boolean, default: false },
+    notifyAttempts: { type: Number, default: 0 },
+    notifyRetryAt: { type: Date, default: null },
   },
   baseOptions,
 );
@@ -195,7 +201,8 @@ appealSchema.index({ roomId: 1, reporterContactId: 1, _id: -1 });
 appealSchema.index({ overdue: 1, _id: -1 });
 appealSchema.index({ dueAt: 1, overdue: 1 });
 appealSchema.index({ categoryId: 1, regionPath: 1, submittedAt: -1 });
-appealSchema.index({ notifyPending: 1 });
+// The relay's sweep: pending appeals, those never failed (null) first, then by the end of their backoff.
+appealSchema.index({ notifyPending: 1, notifyRetryAt: 1 });
 // Who may read a photo's original, and whether a photo is attached (photos/references.ts).
 appealSchema.index({ photoIds: 1 });
 appealSchema.index({ 'answer.photoIds': 1 });

@@ -5,10 +5,16 @@
  * moves `notifiedCount` up, conditioned on the version it read. A process that dies between the
  * two leaves the events pending; the scheduler's sweep relays them, and the outbox's dedupe keys
  * make the second attempt enqueue nothing twice.
+ *
+ * Each appeal fails alone: a relay that throws (the database, a lookup, the outbox write) is
+ * logged without personal data, counted on the appeal (`notifyAttempts`) and retried by the sweep
+ * after a backoff (`notifyRetryAt`: 30 s, 1 min, 2 min … at most 30 min, the outbox's), while the
+ * sweep goes on with the other appeals. A message the outbox refuses as invalid (which retrying
+ * cannot fix) is left out and logged by its key; the appeal's other messages still go.
  */
 import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { outbox } from '../outbox/outbox';
+import { backoffMs, outbox } from '../outbox/outbox';
 import type { OutboxItemInput } from '../outbox/schemas';
 import type { UserDoc } from '../users/model';
 import type { RegionDoc } from '../regions/model';
@@ -28,7 +34,23 @@ const excerpt = (text: string, n: number) => {
   return chars.length > n ? `${chars.slice(0, n - 1).join('')}…` : text;
 };
 
-export function notificationRelay(ctx: AppContext) {
+/** What a log may say about a failure: its kind and code, never a message that could quote data. */
+function errorKind(err: unknown): { name: string; code?: string | number; paths?: string[] } {
+  if (!(err instanceof Error)) return { name: typeof err };
+  const e = err as Error & { code?: unknown; issues?: { path: PropertyKey[] }[] };
+  return {
+    name: e.name,
+    ...(typeof e.code === 'string' || typeof e.code === 'number' ? { code: e.code } : {}),
+    ...(Array.isArray(e.issues) ? { paths: e.issues.map((i) => i.path.map(String).join('.')) } : {}),
+  };
+}
+
+export interface RelayHooks {
+  /** Tests: runs before an appeal's messages are written to the outbox; a throw fails that relay. */
+  beforeEnqueue?: (appeal: AppealDoc) => void | Promise<void>;
+}
+
+export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
   const { Appeal, User, Region } = ctx.models;
   const box = outbox(ctx);
   const inFlight = new Set<Promise<void>>();
@@ -84,7 +106,7 @@ export function notificationRelay(ctx: AppContext) {
     return out;
   }
 
-  /** Relay one appeal's pending events; loops when a move lands while it works. */
+  /** Relay one appeal's pending events; loops when a move lands while it works. Throws on a failure. */
   async function relay(id: Types.ObjectId): Promise<void> {
     for (let round = 0; round < 5; round++) {
       const a = await Appeal.findById(id).lean<AppealDoc>();
@@ -94,25 +116,65 @@ export function notificationRelay(ctx: AppContext) {
       let handlerIds: Promise<Types.ObjectId[]> | undefined;
       const unit = () => (handlerIds ??= handlers(a));
       const items = (await Promise.all(pending.map((e) => messagesFor(a, e, unit)))).flat();
-      await box.enqueue(items);
-      const done = await Appeal.updateOne({ _id: id, eventCount: a.eventCount }, { $set: { notifiedCount: a.eventCount, notifyPending: false } });
+      await hooks.beforeEnqueue?.(a);
+      const { rejected = [] } = await box.enqueue(items, { invalid: 'skip' });
+      for (const r of rejected) ctx.logger.error({ appealId: String(id), dedupeKey: r.dedupeKey, problems: r.problems }, 'appeal notification refused by the outbox; left out');
+      const done = await Appeal.updateOne(
+        { _id: id, eventCount: a.eventCount },
+        { $set: { notifiedCount: a.eventCount, notifyPending: false, notifyAttempts: 0, notifyRetryAt: null } },
+      );
       if (done.matchedCount === 1) return;
     }
   }
 
+  /**
+   * Relay one appeal; a failure is logged and recorded on the appeal with the time of its next
+   * try, and never thrown. Returns whether it succeeded.
+   */
+  async function relayAlone(id: Types.ObjectId): Promise<boolean> {
+    try {
+      await relay(id);
+      return true;
+    } catch (err) {
+      const appealId = String(id);
+      try {
+        // (No projection: the embedded database's findAndModify has no `fields`.)
+        const a = await Appeal.findOneAndUpdate({ _id: id, notifyPending: true }, { $inc: { notifyAttempts: 1 } }, { returnDocument: 'after' }).lean<AppealDoc>();
+        const attempts = a?.notifyAttempts ?? 1;
+        const retryAt = new Date(ctx.now().getTime() + backoffMs(attempts));
+        if (a) await Appeal.updateOne({ _id: id, notifyAttempts: attempts }, { $set: { notifyRetryAt: retryAt } });
+        ctx.logger.warn({ appealId, attempts, retryAt, error: errorKind(err) }, 'appeal notification relay failed; retried after a backoff');
+      } catch (recordErr) {
+        // The database itself is away: the next sweep finds the appeal still pending.
+        ctx.logger.warn({ appealId, error: errorKind(err), recordError: errorKind(recordErr) }, 'appeal notification relay failed; the sweep retries');
+      }
+      return false;
+    }
+  }
+
   return {
-    /** Right after a change, without making the caller wait; failures are left for the sweep. */
+    /** Right after a change, without making the caller wait; a failure waits for the sweep's backoff. */
     kick(id: Types.ObjectId): void {
-      const p = relay(id)
-        .catch((err: unknown) => ctx.logger.warn({ err, appealId: String(id) }, 'appeal notification relay failed; the sweep retries'))
+      const p = relayAlone(id)
+        .then(() => {})
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
     },
-    /** Relay every appeal with pending events (the scheduler runs this). Returns how many. */
+    /**
+     * Relay every appeal with pending events whose backoff is over (the scheduler runs this),
+     * each on its own: one that fails is recorded and the others go on. Returns how many were
+     * relayed.
+     */
     async sweep(limit = 200): Promise<number> {
-      const pending = await Appeal.find({ notifyPending: true }, { _id: 1 }).limit(limit).lean<AppealDoc[]>();
-      for (const a of pending) await relay(a._id);
-      return pending.length;
+      const now = ctx.now();
+      // Never failed (null) first, then by the end of the backoff: the due ones lead the index.
+      const pending = await Appeal.find({ notifyPending: true }, { _id: 1, notifyRetryAt: 1 }).sort({ notifyRetryAt: 1 }).limit(limit).lean<AppealDoc[]>();
+      let relayed = 0;
+      for (const a of pending) {
+        if (a.notifyRetryAt && a.notifyRetryAt > now) break;
+        if (await relayAlone(a._id)) relayed++;
+      }
+      return relayed;
     },
     /** Wait for kicked relays (shutdown, tests). */
     async idle(): Promise<void> {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { objectId, trimmed } from '../core/validate';
 import { PhotoIds, PhotoRef } from '../photos/schemas';
+import { WECHAT_ID_MAX } from '../outbox/schemas';
 import { APPEAL_CHANNELS, APPEAL_KINDS, APPEAL_STATES, MOVES, EVENTS } from './state-machine';
 
 export const AppealKind = z.enum(APPEAL_KINDS);
@@ -199,9 +200,9 @@ export const BotCreateAppealBody = z.strictObject({
   idempotencyKey: IdempotencyKey,
   channel: z.enum(['group_chat', 'grid_worker']),
   /** group_chat: the bound room it was said in. */
-  roomId: z.string().min(1).max(200).optional(),
+  roomId: z.string().min(1).max(WECHAT_ID_MAX).optional(),
   /** Who said it (group_chat) or who forwarded it (grid_worker: a contact bound to a grid worker). */
-  contact: z.strictObject({ id: z.string().min(1).max(200), name: trimmed(1, 60) }),
+  contact: z.strictObject({ id: z.string().min(1).max(WECHAT_ID_MAX), name: trimmed(1, 60) }),
   text: trimmed(2, 2000),
   photoIds: PhotoIds.default([]),
 })
@@ -212,7 +213,7 @@ export const BotAppealReceipt = z.object({ id: z.string(), number: z.string(), s
 export type BotAppealReceipt = z.infer<typeof BotAppealReceipt>;
 
 /** A photo sent by the same member shortly after their appeal joins it. */
-export const BotAttachPhotosBody = z.strictObject({ roomId: z.string().min(1).max(200), contactId: z.string().min(1).max(200), photoIds: PhotoIds.min(1) });
+export const BotAttachPhotosBody = z.strictObject({ roomId: z.string().min(1).max(WECHAT_ID_MAX), contactId: z.string().min(1).max(WECHAT_ID_MAX), photoIds: PhotoIds.min(1) });
 
 export const NumberParams = z.strictObject({ number: z.string().trim().toUpperCase().regex(/^[A-Z]{1,8}-\d{8}-\d{4,6}$/, '编号格式如 DX-20261126-0042') });
 /** `查询 <编号>`: state and last step, no personal data. */
@@ -220,6 +221,6 @@ export const BotAppealStatus = z.object({ number: z.string(), state: AppealState
 export type BotAppealStatus = z.infer<typeof BotAppealStatus>;
 
 /** Whether a private-chat contact is a bound grid worker (only they may forward appeals to the bot). */
-export const ContactParams = z.strictObject({ contactId: z.string().regex(/^[A-Za-z0-9_@.:-]{1,200}$/, '联系人编号无效') });
+export const ContactParams = z.strictObject({ contactId: z.string().regex(new RegExp(`^[A-Za-z0-9_@.:-]{1,${WECHAT_ID_MAX}}$`), '联系人编号无效') });
 export const BotContactInfo = z.object({ gridWorker: z.boolean(), name: z.string().nullable(), regionName: z.string().nullable() });
 export type BotContactInfo = z.infer<typeof BotContactInfo>;

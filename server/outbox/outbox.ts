@@ -10,6 +10,7 @@
  * Time comes from ctx.now(), so tests move the clock instead of waiting.
  */
 import { Types } from 'mongoose';
+import type { z } from 'zod';
 import type { AppContext } from '../context';
 import { conflict, isDuplicateKeyError, notFound } from '../core/errors';
 import type { OutboxDoc } from './model';
@@ -23,6 +24,12 @@ const BACKOFF_CAP_MS = 30 * 60_000;
 /** Wait before the next try after the n-th failed attempt: 30 s, 1 min, 2 min … at most 30 min. */
 export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1), BACKOFF_CAP_MS);
+}
+
+/** An item `enqueue(…, { invalid: 'skip' })` left out: its key and what was wrong (paths and codes only). */
+export interface RejectedItem {
+  dedupeKey: string;
+  problems: string[];
 }
 
 export type DeliveryResult = { ok: true; note?: string } | { ok: false; error: string; retryable: boolean };
@@ -52,51 +59,69 @@ const messages = {
   tooManyLeases: '多次领取后均未回报结果，已停止投递',
 };
 
+/** An item as validation left it (defaults filled in). */
+type ValidItem = z.output<typeof OutboxItemInput>;
+
 export function outbox(ctx: AppContext) {
   const { Outbox } = ctx.models;
+
+  /** Inserts validated items as pending records; existing dedupeKeys are skipped. */
+  async function insertNew(items: ValidItem[]): Promise<{ inserted: number }> {
+    if (items.length === 0) return { inserted: 0 };
+    const now = ctx.now();
+    const docs = items.map((item) => ({
+      _id: new Types.ObjectId(),
+      dedupeKey: item.dedupeKey,
+      ref: item.ref ?? null,
+      channel: item.channel,
+      recipient: item.recipient,
+      payload: item.payload,
+      priority: item.priority,
+      state: 'pending' as const,
+      attempts: 0,
+      nextAttemptAt: item.notBefore ?? now,
+      leaseOwner: null,
+      leaseUntil: null,
+      lastError: null,
+      sentAt: null,
+      sentNote: null,
+      createdAt: now,
+    }));
+    try {
+      const inserted = await Outbox.insertMany(docs, { ordered: false });
+      return { inserted: inserted.length };
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: unknown[] }).writeErrors;
+      const duplicatesOnly = Array.isArray(writeErrors) ? writeErrors.length > 0 && writeErrors.every((e) => isDuplicateKeyError(unwrapWriteError(e))) : isDuplicateKeyError(err);
+      if (!duplicatesOnly) throw err;
+      // Count what is stored under our ids rather than trusting the error's bookkeeping, which
+      // differs between MongoDB and FerretDB.
+      return { inserted: await Outbox.countDocuments({ _id: { $in: docs.map((d) => d._id) } }) };
+    }
+  }
 
   return {
     /**
      * Adds records; a dedupeKey that exists already is skipped (not updated). Returns how many
      * were new. Unordered, so one duplicate does not stop the rest of the batch.
+     *
+     * An item that fails validation throws, and nothing is written; with `invalid: 'skip'` it is
+     * left out alone (its dedupeKey and what was wrong, never the payload, come back in
+     * `rejected`) and the rest are written: for a relay that must not let one bad recipient
+     * silence the others.
      */
-    async enqueue(items: OutboxItemInput[]): Promise<{ inserted: number }> {
-      if (items.length === 0) return { inserted: 0 };
-      const now = ctx.now();
-      const docs = items.map((raw) => {
-        const item = OutboxItemInput.parse(raw);
-        return {
-          _id: new Types.ObjectId(),
-          dedupeKey: item.dedupeKey,
-          ref: item.ref ?? null,
-          channel: item.channel,
-          recipient: item.recipient,
-          payload: item.payload,
-          priority: item.priority,
-          state: 'pending' as const,
-          attempts: 0,
-          nextAttemptAt: item.notBefore ?? now,
-          leaseOwner: null,
-          leaseUntil: null,
-          lastError: null,
-          sentAt: null,
-          sentNote: null,
-          createdAt: now,
-        };
-      });
-      try {
-        const inserted = await Outbox.insertMany(docs, { ordered: false });
-        return { inserted: inserted.length };
-      } catch (err) {
-        const writeErrors = (err as { writeErrors?: unknown[] }).writeErrors;
-        const duplicatesOnly = Array.isArray(writeErrors) ? writeErrors.length > 0 && writeErrors.every((e) => isDuplicateKeyError(unwrapWriteError(e))) : isDuplicateKeyError(err);
-        if (!duplicatesOnly) throw err;
-        // Count what is stored under our ids rather than trusting the error's bookkeeping, which
-        // differs between MongoDB and FerretDB.
-        return { inserted: await Outbox.countDocuments({ _id: { $in: docs.map((d) => d._id) } }) };
+    async enqueue(items: OutboxItemInput[], opts: { invalid?: 'throw' | 'skip' } = {}): Promise<{ inserted: number; rejected?: RejectedItem[] }> {
+      const rejected: RejectedItem[] = [];
+      const valid: ValidItem[] = [];
+      for (const raw of items) {
+        const parsed = OutboxItemInput.safeParse(raw);
+        if (parsed.success) valid.push(parsed.data);
+        else if (opts.invalid === 'skip') rejected.push({ dedupeKey: String(raw.dedupeKey).slice(0, 200), problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) });
+        else throw parsed.error;
       }
+      const result = await insertNew(valid);
+      return opts.invalid === 'skip' ? { ...result, rejected } : result;
     },
-
     /**
      * Takes up to `limit` records: due pending ones and those whose lease ran out, lowest
      * priority value first, then oldest. Each is taken by its own conditional update, so two

@@ -12,13 +12,20 @@ export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'failed'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
+/**
+ * The longest WeChat contact or room id any schema accepts: filing (appeals), binding and the
+ * outbox use this one limit, so an id accepted at filing can always be notified.
+ */
+export const WECHAT_ID_MAX = 128;
+const wechatId = z.string().trim().min(1).max(WECHAT_ID_MAX);
+
 /** Lower goes first: emergency notices jump the queue of a busy bot. */
 export const PRIORITY = { emergency: 0, important: 3, default: 5, digest: 9 } as const;
 
 /** A message the bot says in a bound group chat, @mentioning the listed members. */
 export const BotRoomPayload = z.strictObject({
   text: z.string().trim().min(1).max(2000),
-  mentionContactIds: z.array(z.string().min(1).max(128)).max(20).default([]),
+  mentionContactIds: z.array(wechatId).max(20).default([]),
 });
 export type BotRoomPayload = z.infer<typeof BotRoomPayload>;
 
@@ -57,7 +64,7 @@ const itemBase = {
 
 /** What other server code hands to `outbox(ctx).enqueue`. */
 export const OutboxItemInput = z.discriminatedUnion('channel', [
-  z.strictObject({ ...itemBase, channel: z.literal('bot_room'), recipient: z.string().trim().min(1).max(128), payload: BotRoomPayload }),
+  z.strictObject({ ...itemBase, channel: z.literal('bot_room'), recipient: wechatId, payload: BotRoomPayload }),
   /** recipient: a user id; the deliverer finds the user's openid. */
   z.strictObject({ ...itemBase, channel: z.literal('wechat_subscribe'), recipient: objectId, payload: SubscribePayload }),
 ]);

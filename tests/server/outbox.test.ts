@@ -10,7 +10,7 @@ import type { AppContext } from '../../server/context';
 import { MAX_ATTEMPTS, backoffMs, outbox, outboxStats } from '../../server/outbox/outbox';
 import { startOutboxDeliverer } from '../../server/outbox/deliverer';
 import { createWechatSubscribeSender, loggingSubscribeSender, parseFieldMap, subscribeSenderFromEnv, type SubscribeResult, type SubscribeSender } from '../../server/outbox/wechat-subscribe';
-import { PRIORITY, type OutboxItemInput, type SubscribePayload } from '../../server/outbox/schemas';
+import { PRIORITY, WECHAT_ID_MAX, type OutboxItemInput, type SubscribePayload } from '../../server/outbox/schemas';
 import { identityKey } from '../../server/users/model';
 import { createLogger } from '../../server/core/logger';
 import { AppError } from '../../server/core/errors';
@@ -77,6 +77,24 @@ describe('enqueue', () => {
     await expect(box.enqueue([{ ...room('bad'), payload: { text: '' } } as OutboxItemInput])).rejects.toThrow();
     await expect(box.enqueue([subscribe('not-a-user', 'someone')])).rejects.toThrow();
     expect(await s.ctx.models.Outbox.countDocuments({ dedupeKey: { $in: ['bad', 'not-a-user'] } })).toBe(0);
+  });
+
+  // Catches: one bad recipient in a relay's batch (a contact id over the limit) failing the whole
+  // batch, so nobody else hears about the step either, at every retry.
+  it("with invalid: 'skip' a malformed item is left out alone and named by its key, never its payload", async () => {
+    const box = outbox(s.ctx);
+    const tooLong = `wxid_${'x'.repeat(WECHAT_ID_MAX)}`;
+    const result = await box.enqueue(
+      [room('ok1'), room('long-mention', { payload: { text: '您反映的问题已答复：电话13800138000', mentionContactIds: [tooLong] } } as Partial<OutboxItemInput>), room('ok2')],
+      { invalid: 'skip' },
+    );
+    expect(result.inserted).toBe(2);
+    expect(result.rejected).toEqual([{ dedupeKey: 'long-mention', problems: ['payload.mentionContactIds.0: too_big'] }]);
+    expect(JSON.stringify(result)).not.toContain('13800138000');
+    expect((await s.ctx.models.Outbox.find({}).lean()).map((d) => d.dedupeKey).sort()).toEqual(['ok1', 'ok2']);
+    // The limit itself: an id of exactly WECHAT_ID_MAX characters is a valid mention and recipient.
+    const longest = 'w'.repeat(WECHAT_ID_MAX);
+    expect(await box.enqueue([room('longest', { recipient: longest, payload: { text: '通知', mentionContactIds: [longest] } } as Partial<OutboxItemInput>)])).toEqual({ inserted: 1 });
   });
 });
 
