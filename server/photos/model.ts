@@ -25,10 +25,11 @@ export interface PhotoDoc {
   /** Dimensions of the display copy (upright, at most DISPLAY_MAX_SIDE on the long side). */
   width: number;
   height: number;
-  /** The last upload of these bytes (by anyone): an orphan's age counts from here (ctx.now()). */
-  lastUploadAt: Date;
-  /** The last request that named it to be attached (photoService.requireOwned), or null. */
-  claimedAt: Date | null;
+  /**
+   * The last upload of these bytes (by anyone) or the last request that named it to be attached
+   * (photoService.requireOwned), on ctx.now(): an orphan's age counts from here.
+   */
+  touchedAt: Date;
   /**
    * Seen attached to a record (appeal, answer, article) by the cleanup job: never an orphan again.
    * Records written before this field existed have none and are never treated as orphans.
@@ -47,12 +48,11 @@ export const photoSchema = new Schema<PhotoDoc>(
     bytes: { type: Number, required: true },
     width: { type: Number, required: true },
     height: { type: Number, required: true },
-    lastUploadAt: { type: Date, required: true },
-    claimedAt: { type: Date, default: null },
+    touchedAt: { type: Date, required: true },
     attached: { type: Boolean, default: false },
   },
   baseOptions,
 );
 
-/** The cleanup job's orphan candidates: not attached, last uploaded before a time. */
-photoSchema.index({ attached: 1, lastUploadAt: 1 });
+/** The cleanup job's orphan candidates: not attached, last touched before a time, oldest first. */
+photoSchema.index({ attached: 1, touchedAt: 1 });

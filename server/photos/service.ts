@@ -60,7 +60,7 @@ export function photoService(ctx: AppContext) {
       await storage.discard(displayTmp, thumbTmp);
     }
     if (existing) return existing;
-    const doc = { _id: id, uploaderId, uploaderIds: [uploaderId], mime: file.type.mime, bytes: file.bytes, ...size, lastUploadAt: now(), claimedAt: null, attached: false };
+    const doc = { _id: id, uploaderId, uploaderIds: [uploaderId], mime: file.type.mime, bytes: file.bytes, ...size, touchedAt: now(), attached: false };
     try {
       await Photo.create(doc);
     } catch (err) {
@@ -86,7 +86,7 @@ export function photoService(ctx: AppContext) {
       // Whoever uploads the picture may attach it, also when someone else uploaded it first; and
       // an upload makes it young again for the orphan cleanup. When the record is gone (the
       // cleanup removed it as an orphan since it was read), it is stored again.
-      const touch = () => Photo.updateOne({ _id: doc._id }, { $addToSet: { uploaderIds: uploaderId }, $set: { lastUploadAt: now() } });
+      const touch = () => Photo.updateOne({ _id: doc._id }, { $addToSet: { uploaderIds: uploaderId }, $set: { touchedAt: now() } });
       if ((await touch()).matchedCount === 0) {
         doc = await once();
         await touch();
@@ -117,10 +117,10 @@ export function photoService(ctx: AppContext) {
      */
     async requireOwned(ids: string[], userId: string, field = 'body.photoIds'): Promise<void> {
       if (ids.length === 0) return;
-      // Claimed first, read after: the orphan cleanup deletes only unclaimed records (one
-      // conditional delete each), so a photo that passes here is not removed before the record
-      // that names it is written (within the day the claim lasts).
-      await Photo.updateMany({ _id: { $in: [...new Set(ids)] } }, { $set: { claimedAt: now() } });
+      // Touched first, read after: the orphan cleanup deletes only records untouched for a day
+      // (one conditional delete each), so a photo that passes here is not removed before the
+      // record that names it is written.
+      await Photo.updateMany({ _id: { $in: [...new Set(ids)] } }, { $set: { touchedAt: now() } });
       const docs = await Photo.find({ _id: { $in: [...new Set(ids)] } }, { uploaderIds: 1 }).lean<Pick<PhotoDoc, '_id' | 'uploaderIds'>[]>();
       const byId = new Map(docs.map((d) => [d._id, d]));
       const unknown = ids.findIndex((id) => !byId.has(id));
@@ -146,15 +146,15 @@ export function photoService(ctx: AppContext) {
     },
 
     /**
-     * Removes photos attached to nothing a day after their last upload and their last claim
-     * (limits.ts ORPHAN_PHOTO_AFTER_MS): record first, by a conditional delete that a new upload or
-     * claim makes miss, then files. A photo found shown by a record is marked attached and never
+     * Removes photos attached to nothing a day after they were last touched (uploaded, or named
+     * in a request; limits.ts ORPHAN_PHOTO_AFTER_MS): record first, by a conditional delete that a
+     * new touch makes miss, then files. A photo found shown by a record is marked attached and never
      * examined again. Safe in several processes at once: each record is deleted once.
      */
     async removeOrphans(): Promise<{ removed: number; attached: number }> {
       const cutoff = new Date(now().getTime() - ORPHAN_PHOTO_AFTER_MS);
-      const stale = { attached: false, lastUploadAt: { $lte: cutoff }, $or: [{ claimedAt: null }, { claimedAt: { $lte: cutoff } }] };
-      const candidates = await Photo.find(stale, { mime: 1, createdAt: 1 }).sort({ lastUploadAt: 1 }).limit(ORPHAN_BATCH).lean<Pick<PhotoDoc, '_id' | 'mime' | 'createdAt'>[]>();
+      const stale = { attached: false, touchedAt: { $lte: cutoff } };
+      const candidates = await Photo.find(stale, { mime: 1, createdAt: 1 }).sort({ touchedAt: 1 }).limit(ORPHAN_BATCH).lean<Pick<PhotoDoc, '_id' | 'mime' | 'createdAt'>[]>();
       const refs = photoReferences(ctx);
       let removed = 0;
       let attached = 0;
