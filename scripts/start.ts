@@ -54,7 +54,7 @@ process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 
 async function main() {
-  const { demoEnabled, loadConfigOrExit } = await import('../server/core/config');
+  const { demoEnabled, loadConfigOrExit, openDemoWarning } = await import('../server/core/config');
   const { createLogger } = await import('../server/core/logger');
   const { startServer } = await import('../server/server');
   const { describeSeed, isDemoDatabase, isEmpty, seedDemoCounty } = await import('../server/seed/seed');
@@ -125,6 +125,9 @@ Xianrong is running.
 ${config.mongodbUri ? '  (it may run beside this server)' : '  (stop this server first: the embedded database folder is in use while it runs)'}
 `);
   }
+  // Off loopback with DEMO=1 (a refused start otherwise): said again last, where it is read.
+  const openDemo = openDemoWarning(config);
+  if (openDemo) console.warn(`\n${openDemo}\n`);
   console.log('Press Ctrl-C to stop.');
 }
 

@@ -25,5 +25,7 @@ export const LoginMethods = z.object({
   /** The development login by openid (demo residents); never in production. */
   devLogin: z.boolean(),
   password: z.boolean(),
+  /** A demo deployment (the demo county, published passwords): the apps label themselves 演示. */
+  demo: z.boolean(),
 });
 export type LoginMethods = z.infer<typeof LoginMethods>;

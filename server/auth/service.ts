@@ -1,4 +1,5 @@
 import type { AppContext } from '../context';
+import { demoEnabled, devSignInEnabled } from '../core/config';
 import { AppError, unauthenticated } from '../core/errors';
 import { newId, type Types } from '../db/schema-helpers';
 import { identityKey, type UserDoc } from '../users/model';
@@ -20,7 +21,7 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
-const devLoginDisabled = () => new AppError(403, 'DEV_LOGIN_DISABLED', '生产环境不提供开发登录，请使用微信登录');
+const devLoginDisabled = () => new AppError(403, 'DEV_LOGIN_DISABLED', '本系统未开放开发登录（仅演示环境提供），请使用微信登录');
 const sessionEnded = () => new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
 
 export function authService(ctx: AppContext) {
@@ -87,15 +88,18 @@ export function authService(ctx: AppContext) {
   const residentLogin = async (openid: string, userAgent: string | null) =>
     issueSession(await users.findOrCreateByIdentity(identityKey.wechat(openid), { name: '微信用户', roles: ['resident'] }), userAgent);
 
-  const devLoginAllowed = () => ctx.config.env !== 'production';
+  const devLoginAllowed = () => devSignInEnabled(ctx.config);
+  // The development adapter (any code is an openid) only where the development sign-in is open:
+  // whatever adapter the server was given, never in production or off loopback without DEMO=1.
+  const wechat = ctx.wechat && (ctx.wechat.kind === 'wechat' || devLoginAllowed()) ? ctx.wechat : null;
 
   return {
-    methods: () => ({ wechatMiniProgram: ctx.wechat !== null, devLogin: devLoginAllowed(), password: true }),
+    methods: () => ({ wechatMiniProgram: wechat !== null, devLogin: devLoginAllowed(), password: true, demo: demoEnabled(ctx.config) }),
 
     async wechatLogin(code: string, client: ClientInfo): Promise<Session> {
-      if (!ctx.wechat) throw devLoginDisabled();
+      if (!wechat) throw devLoginDisabled();
       await limits.address(client.ip);
-      const { openid } = await ctx.wechat.code2session(code);
+      const { openid } = await wechat.code2session(code);
       return residentLogin(openid, client.userAgent);
     },
 

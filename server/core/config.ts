@@ -95,6 +95,11 @@ export interface AppConfig {
   logLevel: string;
   jsonBodyLimit: string;
   loginRateLimitPerMinute: number;
+  /**
+   * Multiplies the appeal filing and 查询 limits (server/appeals/limits.ts); absent: 1, the
+   * documented numbers. Tests that file many appeals relax them (tests/helpers/server.ts).
+   */
+  appealLimitScale?: number;
   trustProxy: TrustProxy;
   h5Dir: string;
   /** Words held for review in comments besides the default list (news/sensitive-words.ts). */
@@ -110,6 +115,31 @@ export interface AppConfig {
 
 /** The demo county (with its published passwords) only in a demo: development, test, or DEMO=1. */
 export const demoEnabled = (config: Pick<AppConfig, 'env' | 'demo'>) => config.demo ?? config.env !== 'production';
+
+/**
+ * The development sign-in (`dev-login` by openid, `wechat-login` taking any code as the openid
+ * when WeChat is not configured): never in production; on loopback in a demo; off loopback only
+ * with an explicit DEMO=1 (`loadConfig` refuses such a start otherwise). A hand-built config off
+ * loopback without `demo: true` gets none either.
+ */
+export const devSignInEnabled = (config: Pick<AppConfig, 'env' | 'demo' | 'host'>) =>
+  config.env !== 'production' && (isLoopbackHost(config.host) ? demoEnabled(config) : config.demo === true);
+
+/**
+ * What a demo reachable from other machines tells whoever starts it (null when it is not one):
+ * anyone on the network signs in as anyone, and the demo passwords are in the README.
+ */
+export function openDemoWarning(config: Pick<AppConfig, 'env' | 'demo' | 'host'>): string | null {
+  if (isLoopbackHost(config.host) || !demoEnabled(config)) return null;
+  const signIn = devSignInEnabled(config)
+    ? '  - anyone on the network can sign in as ANY resident (development login: any openid, any WeChat code);\n'
+    : '';
+  return (
+    `WARNING (演示 DEMO): HOST=${config.host} is reachable from other machines and DEMO=1 is set:\n${signIn}` +
+    '  - the demo county\'s staff accounts (admin included) use the password published in the README.\n' +
+    '  Use this only to show the demo on a trusted network; the app is labelled 演示. For a real county: NODE_ENV=production without DEMO.'
+  );
+}
 
 export class ConfigError extends Error {}
 
@@ -172,6 +202,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`);
   }
   const e = parsed.data;
+  const explicitDemo = e.DEMO === '1' || e.DEMO === 'true';
+  if (!isLoopbackHost(e.HOST) && e.NODE_ENV !== 'production' && !explicitDemo) {
+    throw new ConfigError(
+      `Refusing to start: HOST=${e.HOST} is reachable from other machines, but NODE_ENV is not production. ` +
+        'Outside production the development sign-in (any openid, any WeChat code) and the demo county\'s published passwords ' +
+        'would let anyone on the network sign in as anyone.\n' +
+        '  A real county: NODE_ENV=production (with JWT_SECRET, BOT_TOKEN, MONGODB_URI), see .env.example.\n' +
+        '  The demo on a phone or another machine, on purpose: HOST=0.0.0.0 DEMO=1 npm start',
+    );
+  }
   let jwtSecret = e.JWT_SECRET;
   let botToken = e.BOT_TOKEN;
   if (!jwtSecret || !botToken) {
@@ -191,7 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       );
     }
   }
-  return {
+  const config: AppConfig = {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
@@ -211,8 +251,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     h5Dir: e.H5_DIR,
     sensitiveWordsExtra: e.SENSITIVE_WORDS_EXTRA.split(/[,，]/).map((w) => w.trim()).filter(Boolean),
     digestTime: e.DIGEST_TIME,
-    demo: e.DEMO === undefined ? e.NODE_ENV !== 'production' : e.DEMO === '1' || e.DEMO === 'true',
+    demo: e.DEMO === undefined ? e.NODE_ENV !== 'production' : explicitDemo,
   };
+  const warning = openDemoWarning(config);
+  if (warning) (opts.warn ?? console.warn)(warning);
+  return config;
 }
 
 /** Reads `.env` (see .env.example) into the environment when present; variables already set win. */

@@ -16,8 +16,16 @@ test('weapp: WeChat login exchanges the login code for a session', async () => {
     fireEvent.click(screen.getByText('微信一键登录'));
   });
   expect(Taro.login).toHaveBeenCalled();
-  expect(log[0].data).toEqual({ code: 'test-code' });
+  expect(log.find((r) => r.path === '/auth/wechat-login')!.data).toEqual({ code: 'test-code' });
   expect(new URL(String((Taro.request as jest.Mock).mock.calls[0][0].url)).origin).toBe('http://127.0.0.1:3000');
   expect(getSession()?.accessToken).toBe('access-1');
   expect(Taro.switchTab).toHaveBeenCalledWith({ url: '/pages/home/index' });
+});
+
+// Catches: the mini-program of a demo deployment not saying it is one (the label was H5-only).
+test('weapp: a demo deployment is labelled 演示 on the login page', async () => {
+  fakeApi({ 'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: true, password: true, demo: true } }) });
+  render(<LoginPage />);
+  expect(await screen.findByText('演示')).toBeTruthy();
+  expect(screen.getByText('微信一键登录')).toBeTruthy();
 });

@@ -41,7 +41,7 @@ describe('login page (H5)', () => {
 
   test('demo resident login stores the session and opens the home tab', async () => {
     const log = fakeApi({
-      'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: true, password: true } }),
+      'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: true, password: true, demo: true } }),
       'POST /auth/dev-login': (req) => ({ status: 200, body: session({ user: me({ name: req.data.openid }) }) }),
     });
     render(<LoginPage />);
@@ -68,11 +68,28 @@ describe('login page (H5)', () => {
   });
 
   test('where the server offers no demo login, residents are sent to the mini-program', async () => {
-    fakeApi({ 'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: false, password: true } }) });
+    fakeApi({ 'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: false, password: true, demo: false } }) });
     render(<LoginPage />);
     expect(await screen.findByText('居民请在微信中搜索本县小程序，使用微信一键登录。')).toBeTruthy();
     expect(screen.queryByText('演示居民登录')).toBeNull();
     // Staff still sign in with a password.
     expect(screen.getByText('工作人员登录', { selector: 'button' })).toBeTruthy();
+  });
+
+  // Catches: a demo reachable from the network (DEMO=1) that looks like the county's real service,
+  // so people sign in and type real personal data into a system anyone can sign in to.
+  test('a demo deployment is labelled 演示; a real one is not', async () => {
+    fakeApi({ 'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: true, password: true, demo: true } }) });
+    const { unmount } = render(<LoginPage />);
+    expect(await screen.findByText('演示')).toBeTruthy();
+    expect(screen.getByText(/任何人都可以登录任何演示账号/)).toBeTruthy();
+    unmount();
+
+    const log = fakeApi({ 'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: false, password: true, demo: false } }) });
+    render(<LoginPage />);
+    expect(await screen.findByText('居民请在微信中搜索本县小程序，使用微信一键登录。')).toBeTruthy();
+    expect(screen.queryByText('演示')).toBeNull();
+    // One question to the server serves both the sign-in methods and the label.
+    expect(log.filter((r) => r.path === '/auth/methods')).toHaveLength(1);
   });
 });

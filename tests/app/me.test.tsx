@@ -83,3 +83,25 @@ test('me: a dropped network keeps the user signed in and offers 重试', async (
   expect(await screen.findByText('赵网格（新）')).toBeTruthy();
   expect(screen.queryByText('重试')).toBeNull();
 });
+
+// Catches: 我的 of a demo deployment not labelled 演示 (signed in or not), or a real one labelled.
+test('me: labelled 演示 when the server says it is a demo, and not otherwise', async () => {
+  setSession(session());
+  fakeApi({
+    'GET /me': () => ({ status: 200, body: me() }),
+    'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: true, password: true, demo: true } }),
+  });
+  const { unmount } = render(<MePage />);
+  expect(await screen.findByText('演示')).toBeTruthy();
+  expect(screen.getByText(/请勿填写真实个人信息/)).toBeTruthy();
+  unmount();
+
+  fakeApi({
+    'GET /me': () => ({ status: 200, body: me() }),
+    'GET /auth/methods': () => ({ status: 200, body: { wechatMiniProgram: true, devLogin: false, password: true, demo: false } }),
+  });
+  render(<MePage />);
+  await act(async () => undefined);
+  expect(screen.getByText('居民')).toBeTruthy();
+  expect(screen.queryByText('演示')).toBeNull();
+});

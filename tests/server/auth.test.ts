@@ -1,5 +1,5 @@
 import { startTestServer, type TestServer } from '../helpers/server';
-import { createWechatClient } from '../../server/auth/wechat';
+import { createWechatClient, developmentWechatClient } from '../../server/auth/wechat';
 import { openToken, sealToken } from '../../server/auth/sealing';
 
 let s: TestServer;
@@ -37,9 +37,9 @@ describe('POST /api/v1/auth/dev-login', () => {
 });
 
 describe('GET /api/v1/auth/methods', () => {
-  it('offers the development login outside production', async () => {
+  it('offers the development login outside production, and says it is a demo', async () => {
     const res = await s.api('GET', '/api/v1/auth/methods');
-    expect(res.body).toEqual({ wechatMiniProgram: true, devLogin: true, password: true });
+    expect(res.body).toEqual({ wechatMiniProgram: true, devLogin: true, password: true, demo: true });
   });
 });
 
@@ -86,9 +86,46 @@ describe('production', () => {
       const wx = await p.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'x' } });
       expect(wx.status).toBe(403);
       const methods = await p.api('GET', '/api/v1/auth/methods');
-      expect(methods.body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true });
+      expect(methods.body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true, demo: false });
     } finally {
       await p.stop();
+    }
+  });
+});
+
+describe('off loopback', () => {
+  // Catches: a server reachable from the network (HOST=0.0.0.0) accepting dev-login by openid and
+  // wechat-login with any code because NODE_ENV was left at its development default.
+  it('refuses the development sign-in without an explicit demo, even handed the development adapter', async () => {
+    const o = await startTestServer({ seed: false, wechat: developmentWechatClient, config: { env: 'development', host: '0.0.0.0' } });
+    try {
+      const dev = await o.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-01' } });
+      expect([dev.status, dev.body.error.code]).toEqual([403, 'DEV_LOGIN_DISABLED']);
+      const wx = await o.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'anything' } });
+      expect([wx.status, wx.body.error.code]).toEqual([403, 'DEV_LOGIN_DISABLED']);
+      expect((await o.api('GET', '/api/v1/auth/methods')).body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true, demo: true });
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it('with DEMO=1 opens it and tells the app it is a demo', async () => {
+    const o = await startTestServer({ seed: false, config: { env: 'development', host: '0.0.0.0', demo: true } });
+    try {
+      expect((await o.api('GET', '/api/v1/auth/methods')).body).toEqual({ wechatMiniProgram: true, devLogin: true, password: true, demo: true });
+      expect((await o.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'anything' } })).status).toBe(200);
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it('in production with DEMO=1 labels the demo but keeps the development sign-in closed', async () => {
+    const o = await startTestServer({ seed: false, config: { env: 'production', host: '0.0.0.0', demo: true } });
+    try {
+      expect((await o.api('GET', '/api/v1/auth/methods')).body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true, demo: true });
+      expect((await o.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-01' } })).status).toBe(403);
+    } finally {
+      await o.stop();
     }
   });
 });

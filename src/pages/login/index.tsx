@@ -3,7 +3,9 @@ import { Button, Input, Picker, Text, View } from '@tarojs/components';
 import Taro, { useLoad } from '@tarojs/taro';
 import { authApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/request';
-import type { Session } from '../../api/types';
+import type { LoginMethods, Session } from '../../api/types';
+import { DemoBadge } from '../../components/DemoBadge';
+import { useDemoFlag } from '../../hooks/use-demo';
 import { setSession } from '../../store/session';
 import { DEFAULT_DEMO_RESIDENT, DEMO_RESIDENTS } from './demo';
 import './index.scss';
@@ -31,11 +33,17 @@ export default function LoginPage() {
   // production, where they are sent to the mini-program instead).
   const [devLogin, setDevLogin] = useState<'unknown' | 'offered' | 'not-offered'>('unknown');
 
+  // The methods also say whether this is a demo (labelled 演示 below), in both builds.
+  const [methods, setMethods] = useState<LoginMethods | null>(null);
+  const demo = useDemoFlag(methods);
+
   useLoad(() => {
-    if (!IS_H5) return;
     authApi
       .methods({ toast: false })
-      .then((m) => setDevLogin(m.devLogin ? 'offered' : 'not-offered'))
+      .then((m) => {
+        setMethods(m);
+        setDevLogin(m.devLogin ? 'offered' : 'not-offered');
+      })
       // Unknown (weak network): keep the button; the server still has the last word.
       .catch(() => setDevLogin('offered'));
   });
@@ -82,6 +90,7 @@ export default function LoginPage() {
         <Text className='login__title'>县融</Text>
         <Text className='login__subtitle'>县级融媒体中心 · 居民服务平台</Text>
       </View>
+      {demo ? <DemoBadge hint='演示系统：演示账号的密码已公开，任何人都可以登录任何演示账号，请勿填写真实个人信息' /> : null}
 
       <View className='card'>
         <Text className='card__title'>居民登录</Text>

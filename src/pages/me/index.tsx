@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { Button, Switch, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { authApi } from '../../api/endpoints';
+import { DemoBadge } from '../../components/DemoBadge';
 import { ErrorState } from '../../components/StateView';
+import { useDemoFlag } from '../../hooks/use-demo';
 import { useCurrentUserState } from '../../hooks/use-current-user';
 import { isElderlyMode, setElderlyMode } from '../../store/elderly-mode';
 import { clearSession, getSession } from '../../store/session';
@@ -31,6 +33,8 @@ function ElderlyModeCard() {
 export default function MePage() {
   const pageClass = usePageClass('me');
   const { user, error, reload } = useCurrentUserState();
+  const demo = useDemoFlag();
+  const demoBadge = demo ? <DemoBadge /> : null;
 
   const logout = async () => {
     const session = getSession();
@@ -42,6 +46,7 @@ export default function MePage() {
   if (!user) {
     return (
       <View className={pageClass}>
+        {demoBadge}
         <View className='card'>
           <Text className='card__title'>您还没有登录</Text>
           <Text className='text-muted'>登录后可以选择所在社区、提交和查看诉求。</Text>
@@ -58,6 +63,7 @@ export default function MePage() {
 
   return (
     <View className={pageClass}>
+      {demoBadge}
       {error ? <ErrorState message={`资料未能更新：${error}`} onRetry={reload} /> : null}
       <View className='card'>
         <Text className='me__name'>{user.name}</Text>
