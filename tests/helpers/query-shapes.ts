@@ -16,10 +16,12 @@ import type { Connection, Model } from 'mongoose';
 /**
  * How a filter constrains one field, from the most to the least an index can use: `eq` equality,
  * `$in`, `$all`; `flag` equality to null or a boolean (a field that splits the collection in a
- * few large parts); `range` $gt.. or an anchored regex; `other` what no index bounds ($ne,
- * $exists, $size, an unanchored regex), checked on the documents.
+ * few large parts); `range` both ends (or an anchored regex), `lower` only $gt/$gte, `upper` only
+ * $lt/$lte; `other` what no index bounds ($ne, $exists, $size, an unanchored regex), checked on
+ * the documents.
  */
-export type FieldKind = 'eq' | 'flag' | 'range' | 'other';
+export type FieldKind = 'eq' | 'flag' | 'range' | 'lower' | 'upper' | 'other';
+const isRange = (k: FieldKind | undefined) => k === 'range' || k === 'lower' || k === 'upper';
 
 export interface QueryShape {
   collection: string;
@@ -42,11 +44,16 @@ export function describeShape(s: QueryShape): string {
 }
 
 type Conjunction = Record<string, FieldKind>;
-const RANK: Record<FieldKind, number> = { eq: 0, flag: 1, range: 2, other: 3 };
-const best = (a: FieldKind | undefined, b: FieldKind): FieldKind => (a === undefined || RANK[b] < RANK[a] ? b : a);
+const RANK: Record<FieldKind, number> = { eq: 0, flag: 1, range: 2, lower: 3, upper: 3, other: 4 };
+/** Two conditions on one field: the stronger; a lower and an upper end make a range. */
+function best(a: FieldKind | undefined, b: FieldKind): FieldKind {
+  if ((a === 'lower' && b === 'upper') || (a === 'upper' && b === 'lower')) return 'range';
+  return a === undefined || RANK[b] < RANK[a] ? b : a;
+}
 
 const EQ_OPS = new Set(['$eq', '$in', '$all']);
-const RANGE_OPS = new Set(['$gt', '$gte', '$lt', '$lte']);
+const LOWER_OPS = new Set(['$gt', '$gte']);
+const UPPER_OPS = new Set(['$lt', '$lte']);
 
 /** A regex an index can bound: anchored at the start, with a literal first character and no top-level alternation. */
 function regexKind(source: string, flags = ''): FieldKind {
@@ -70,7 +77,8 @@ function valueKind(v: unknown): FieldKind {
   for (const [op, arg] of Object.entries(v)) {
     if (op === '$eq' && isFlagValue(arg)) kind = best(kind, 'flag');
     else if (EQ_OPS.has(op)) kind = best(kind, 'eq');
-    else if (RANGE_OPS.has(op)) kind = best(kind, 'range');
+    else if (LOWER_OPS.has(op)) kind = best(kind, 'lower');
+    else if (UPPER_OPS.has(op)) kind = best(kind, 'upper');
     else if (op === '$regex') kind = best(kind, arg instanceof RegExp ? regexKind(arg.source, arg.flags) : regexKind(String(arg), String(v.$options ?? '')));
   }
   return kind;
@@ -215,8 +223,9 @@ export const describeIndex = (ix: DeclaredIndex) => `{${ix.keys.map(([f, d]) => 
  *   flag of the filter, or a rare combination (unreviewed direct dispatches) is a long walk;
  * - then the sort's fields in the index's order (or all reversed), so no document is sorted in
  *   memory; or else a range field, which bounds what is sorted;
- * - a range on the sort's own field is a page position (a cursor), not a bound: on a first page
- *   it selects everything;
+ * - a range on the sort's own field that only says where the walk starts (below a value for a
+ *   descending sort, above it for an ascending one) is a page position (a cursor), not a bound:
+ *   on a first page it selects everything;
  * - a filter with no condition but cursors and checks (`$ne`, `$size`) is a walk of the whole
  *   collection in the sort's order: served only by an index that starts with the sort.
  * An equality match on every key of a unique index selects one document and is always served.
@@ -227,18 +236,18 @@ export function serves(ix: DeclaredIndex, shape: QueryShape, flagFields: Readonl
   const isEq = (f: string) => kinds[f] === 'eq' || kinds[f] === 'flag';
   // Sort fields fixed by an equality need no order.
   const sort = shape.sort.filter(([f]) => !isEq(f));
-  const isCursor = (f: string) => kinds[f] === 'range' && sort.some(([s]) => s === f);
+  const isCursor = (f: string) => sort.some(([s, d]) => s === f && kinds[f] === (d === -1 ? 'upper' : 'lower'));
   const keys = ix.keys;
   if (ix.unique && keys.every(([f]) => isEq(f))) return true;
 
   const fields = Object.keys(kinds);
   const eqs = fields.filter((f) => kinds[f] === 'eq');
   const flags = fields.filter((f) => kinds[f] === 'flag');
-  const bounds = fields.filter((f) => kinds[f] === 'range' && !isCursor(f));
+  const bounds = fields.filter((f) => isRange(kinds[f]) && !isCursor(f));
   let p = 0;
   while (p < keys.length && isEq(keys[p][0])) p++;
   let b = p;
-  while (b < keys.length && (isEq(keys[b][0]) || kinds[keys[b][0]] === 'range')) b++;
+  while (b < keys.length && (isEq(keys[b][0]) || isRange(kinds[keys[b][0]]))) b++;
   const inPrefix = new Set(keys.slice(0, b).map(([f]) => f));
 
   const sortFrom = (at: number) => {
@@ -249,10 +258,10 @@ export function serves(ix: DeclaredIndex, shape: QueryShape, flagFields: Readonl
 
   if (eqs.length + flags.length + bounds.length === 0) return sortFrom(0);
   if (eqs.some((f) => !inPrefix.has(f))) return false;
-  const bounded = [...inPrefix].some((f) => kinds[f] === 'eq' || (kinds[f] === 'range' && !isCursor(f)));
+  const bounded = [...inPrefix].some((f) => kinds[f] === 'eq' || (isRange(kinds[f]) && !isCursor(f)));
   if (!bounded && (flags.length === 0 || flags.some((f) => !inPrefix.has(f)))) return false;
   if (sort.length === 0 || sortFrom(p)) return true;
-  return p < keys.length && kinds[keys[p][0]] === 'range' && !isCursor(keys[p][0]);
+  return p < keys.length && isRange(kinds[keys[p][0]]) && !isCursor(keys[p][0]);
 }
 
 /**
