@@ -32,8 +32,10 @@ function toAppError(err: unknown): AppError | null {
 export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   const appError = toAppError(err);
   if (appError) {
-    // An outage is logged once by DbHealth; each refused request is only a warning.
+    // An outage is logged once by DbHealth, and a full queue (BUSY) is load shedding doing its job:
+    // each refused request is only a warning, or a burst would flood the log with stacks.
     if (appError.code === 'NOT_READY') req.log?.warn('database unavailable: answered 503');
+    else if (appError.code === 'BUSY') req.log?.warn({ code: appError.code }, 'busy: answered 503');
     else if (appError.status >= 500) req.log?.error({ err }, 'request failed');
     if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     res.status(appError.status).json(appError.toBody());
