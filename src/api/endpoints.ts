@@ -58,7 +58,7 @@ import type {
   UpdateServiceEntryInput,
 } from './types';
 
-type Extra = Pick<RequestOptions, 'toast'>;
+type Extra = Pick<RequestOptions, 'toast' | 'headers'>;
 
 export const authApi = {
   methods: (extra?: Extra) => request<LoginMethods>('/auth/methods', { auth: false, ...extra }),

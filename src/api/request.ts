@@ -21,7 +21,12 @@ export interface RequestOptions {
   auth?: boolean;
   /** Show a toast with the error message (default true). Pages with their own error view pass false. */
   toast?: boolean;
+  /** Extra request headers (e.g. `If-Match` from ifMatch()). */
+  headers?: Record<string, string>;
 }
+
+/** The If-Match of an edit or move made on `version` (the server's ETag `"v<version>"`). */
+export const ifMatch = (version: number): Record<string, string> => ({ 'If-Match': `"v${version}"` });
 
 export class ApiError extends Error {
   readonly status: number;
@@ -51,7 +56,7 @@ export interface RawResponse {
 }
 
 async function send(path: string, opts: RequestOptions, token: string | null): Promise<RawResponse> {
-  const header: Record<string, string> = { 'Content-Type': 'application/json' };
+  const header: Record<string, string> = { ...opts.headers, 'Content-Type': 'application/json' };
   if (token) header.Authorization = `Bearer ${token}`;
   try {
     const res = await Taro.request({

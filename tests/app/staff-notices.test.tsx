@@ -66,6 +66,7 @@ function notice(overrides: Partial<NoticeManageItem> = {}): NoticeManageItem {
     createdByName: '周编辑',
     updatedAt: '2026-11-26T02:00:00.000Z',
     deliveries: { pending: 0, sending: 0, sent: 0, failed: 0 },
+    version: 0,
     ...overrides,
   };
 }
@@ -122,6 +123,7 @@ describe('notice editor', () => {
       ['/notices', { title: '明日停水通知', level: 'emergency', body: '因管网检修，明日8时至18时停水。', regionIds: ['t2'], idempotencyKey: expect.stringMatching(/^mp-/) }],
       ['/notices/n9/publish', {}],
     ]);
+    expect(posts(log)[1].headers['If-Match']).toBe('"v0"');
     expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/notice-deliveries/index?id=n9' });
   });
 
@@ -180,6 +182,149 @@ describe('notice editor', () => {
     expect(screen.getByText('通知当前为「已发布」，不能再修改')).toBeTruthy();
     await click('查看发送情况');
     expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/notice-deliveries/index?id=n1' });
+  });
+});
+
+describe('notice editor: lost answers, reloads and someone else\'s save', () => {
+  const typeBody = (value: string) => fireEvent.change(document.querySelector('.news-textarea--body')!, { target: { value } });
+  const typeTitle = (value: string) => fireEvent.change(document.querySelector('input.news-input')!, { target: { value } });
+
+  /** The server as it behaves: a key's first body is kept; the same key with another body is a 409. */
+  function fakeServer(extra: Record<string, (req: FakeRequest) => ReturnType<typeof ok> | 'network-error'> = {}) {
+    const byKey = new Map<string, { id: string; body: string }>();
+    const notices = new Map<string, NoticeManageItem>();
+    let loseNextAnswer = false;
+    const log = fakeApi({
+      'GET /me': () => ok(editor),
+      'GET /regions': () => ok({ items: townships, total: 2, page: 1, pageSize: 100 }),
+      'POST /notices': (req) => {
+        const first = byKey.get(req.data.idempotencyKey);
+        if (first && first.body !== req.data.body) return apiError(409, 'CONFLICT', '同一提交标识已用于内容不同的另一次提交，请刷新后重新保存');
+        const id = first?.id ?? `n${10 + byKey.size}`;
+        if (!first) {
+          byKey.set(req.data.idempotencyKey, { id, body: req.data.body });
+          notices.set(id, notice({ id, title: req.data.title, body: req.data.body }));
+        }
+        if (loseNextAnswer) {
+          loseNextAnswer = false;
+          return 'network-error';
+        }
+        return { status: first ? 200 : 201, body: notices.get(id) };
+      },
+      ...extra,
+    });
+    return { log, notices, loseNext: () => (loseNextAnswer = true) };
+  }
+
+  // Bug caught: the first 保存's answer lost, the text changed, then 发布: the retried create (same key)
+  // answered with the first draft, and the page published the old text to every group chat.
+  test('lost answer of the first save + changed text + 发布 publishes the new text, never the old', async () => {
+    signIn(editor);
+    route({});
+    const published: string[] = [];
+    const server = fakeServer({
+      'POST /notices/n10/publish': () => {
+        published.push('n10');
+        return ok(notice({ id: 'n10', state: 'published' }));
+      },
+      'POST /notices/n11/publish': (req) => {
+        published.push(`n11 ${req.headers['If-Match']}`);
+        return ok(notice({ id: 'n11', state: 'published', stateLabel: '已发布' }));
+      },
+    });
+    render(<NoticeEditPage />);
+    await screen.findByText('溪口镇');
+    typeTitle('明日停水通知');
+    typeBody('第一版：明日停水');
+    server.loseNext();
+    await click('保存草稿');
+    expect(screen.queryByText('草稿已保存')).toBeNull();
+    typeBody('第二版：改为后天停水');
+    await click('发布');
+    const creates = posts(server.log).filter((r) => r.path === '/notices');
+    expect(creates.map((r) => r.data.body)).toEqual(['第一版：明日停水', '第二版：改为后天停水']);
+    expect(creates[1].data.idempotencyKey).not.toBe(creates[0].data.idempotencyKey);
+    expect(published).toEqual(['n11 "v0"']);
+    expect(server.notices.get('n11')!.body).toBe('第二版：改为后天停水');
+  });
+
+  // Bug caught: a retry of the same text after a lost answer making a second draft (a new key for nothing).
+  test('the same text after a lost answer reuses the key and gets the first draft', async () => {
+    signIn(editor);
+    route({});
+    const server = fakeServer();
+    render(<NoticeEditPage />);
+    await screen.findByText('溪口镇');
+    typeTitle('明日停水通知');
+    typeBody('明日8时至18时停水');
+    server.loseNext();
+    await click('保存草稿');
+    await click('保存草稿');
+    const creates = posts(server.log).filter((r) => r.path === '/notices');
+    expect(creates[1].data.idempotencyKey).toBe(creates[0].data.idempotencyKey);
+    expect(server.notices.size).toBe(1);
+    expect(screen.getByText('草稿已保存')).toBeTruthy();
+  });
+
+  // Bug caught: a reload after the first save starting a new notice (a second draft), or losing what was typed since.
+  test('once created, later saves update that draft (PATCH on its version), also after the page is opened again', async () => {
+    signIn(editor);
+    route({});
+    const server = fakeServer({
+      'GET /notices/manage/n10': () => ok(server.notices.get('n10')),
+      'PATCH /notices/n10': (req) => {
+        const next = notice({ ...server.notices.get('n10'), body: req.data.body, version: req.data.version + 1 });
+        server.notices.set('n10', next);
+        return ok(next);
+      },
+    });
+    const first = render(<NoticeEditPage />);
+    await screen.findByText('溪口镇');
+    typeTitle('明日停水通知');
+    typeBody('明日8时至18时停水');
+    await click('保存草稿');
+    typeBody('明日8时至20时停水');
+    first.unmount();
+
+    render(<NoticeEditPage />);
+    await screen.findByDisplayValue('明日8时至20时停水');
+    await click('保存草稿');
+    expect(posts(server.log).map((r) => [r.method, r.path, r.data.version])).toEqual([
+      ['POST', '/notices', undefined],
+      ['PATCH', '/notices/n10', 0],
+    ]);
+    typeBody('明日8时至21时停水');
+    await click('保存草稿');
+    expect(posts(server.log).at(-1)).toMatchObject({ method: 'PATCH', data: { body: '明日8时至21时停水', version: 1 } });
+  });
+
+  // Bug caught: an edit on an old copy silently overwriting a colleague's save, or the page's text lost on the 409.
+  test('a 409 STALE_VERSION reloads the server\'s text and keeps the typed text visible to take back', async () => {
+    signIn(editor);
+    route({ id: 'n1' });
+    let reads = 0;
+    const log = fakeApi({
+      'GET /me': () => ok(editor),
+      'GET /regions': () => ok({ items: townships, total: 2, page: 1, pageSize: 100 }),
+      'GET /notices/manage/n1': () => (++reads === 1 ? ok(notice()) : ok(notice({ body: '同事改过的正文内容', version: 3 }))),
+      'PATCH /notices/n1': (req) =>
+        req.data.version === 3 ? ok(notice({ body: req.data.body, version: 4 })) : apiError(409, 'STALE_VERSION', '内容已被他人修改，请重新加载后再修改'),
+    });
+    render(<NoticeEditPage />);
+    await screen.findByDisplayValue('明日停水通知');
+    typeBody('我在手机上改的正文');
+    await click('保存草稿');
+    expect(screen.getByText('内容已被他人修改，已为你重新加载')).toBeTruthy();
+    expect(reads).toBe(2);
+    expect(screen.getByDisplayValue('同事改过的正文内容')).toBeTruthy();
+    expect(screen.getByText('我在手机上改的正文')).toBeTruthy();
+    await click('用我的内容继续编辑');
+    await click('保存草稿');
+    expect(posts(log).map((r) => [r.data.body, r.data.version])).toEqual([
+      ['我在手机上改的正文', 0],
+      ['我在手机上改的正文', 3],
+    ]);
+    expect(screen.getByText('草稿已保存')).toBeTruthy();
   });
 });
 

@@ -1,30 +1,28 @@
 // 编辑通知 (?id= edits a draft): title, level (通知/重要/紧急), the plain-text body that goes into
 // group chats as it is, and the scope (community staff: their own communities; editors: townships
 // and communities, none = the whole county). 保存草稿, and 发布 after a confirmation, which then
-// shows the deliveries. A failed send keeps everything typed.
-import { useCallback, useEffect, useState } from 'react';
+// shows the deliveries. A failed send keeps everything typed, on the device too (store/notice-draft):
+// once the first save has an answer the page updates that draft (PATCH on the version it was
+// written on), and a reload continues it. Saved by someone else meanwhile (409 STALE_VERSION): the
+// page reloads the server's copy and shows the text typed here, to take back into the form.
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Input, Text, Textarea, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { noticesApi } from '../../../../api/endpoints';
-import { errorMessage } from '../../../../api/request';
-import type { NoticeLevel, NoticeManageItem, RegionSummary } from '../../../../api/types';
+import { errorMessage, ifMatch } from '../../../../api/request';
+import type { NoticeLevel, NoticeManageItem } from '../../../../api/types';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { NOTICE_LEVELS, NOTICE_LEVEL_LABELS } from '../../../../../server/news/labels';
 import { noticeScopeIsOwnCommunities } from '../../components/NewsAccess';
-import { useEditorSend } from '../../components/NewsHooks';
+import { isKeyReused, isStale, nextCreate, STALE_MESSAGE, useEditorSend } from '../../components/NewsHooks';
 import { NewsRegionScope, scopeFromIds } from '../../components/NewsRegionScope';
 import { staffPage } from '../../shared';
 import { newIdempotencyKey } from '../../../../store/appeal-draft';
+import { getCurrentUser } from '../../../../store/session';
+import { clearNoticeDraft, emptyNoticeForm, loadNoticeDraft, noticeDraftKey, saveNoticeDraft, type NoticeDraft, type NoticeForm } from '../../../../store/notice-draft';
 import './index.scss';
-
-interface NoticeForm {
-  title: string;
-  level: NoticeLevel;
-  body: string;
-  regions: RegionSummary[];
-}
 type Field = 'title' | 'body' | 'regions';
 type Errors = Partial<Record<Field, string>>;
 
@@ -53,37 +51,67 @@ export default function NoticeEditPage() {
   const pageClass = usePageClass('notice-edit');
   const user = useCurrentUser();
   const routeId = useRouter().params.id || null;
-  const [noticeId, setNoticeId] = useState<string | null>(routeId);
-  const [loaded, setLoaded] = useState<Loaded>(routeId ? { status: 'loading' } : { status: 'ready', notice: null });
-  const [form, setForm] = useState<NoticeForm>({ title: '', level: 'normal', body: '', regions: [] });
+  const userId = user?.id ?? getCurrentUser()?.id ?? 'anonymous';
+  const slot = useRef(noticeDraftKey(userId, routeId)).current;
+  const [stored] = useState(() => loadNoticeDraft(slot));
+  // The server's copy this page edits: the route's, or the one a reload of a new notice continues.
+  const [noticeId, setNoticeId] = useState<string | null>(routeId ?? stored?.noticeId ?? null);
+  const [loaded, setLoaded] = useState<Loaded>(noticeId ? { status: 'loading' } : { status: 'ready', notice: null });
+  const [form, setForm] = useState<NoticeForm>(stored?.form ?? emptyNoticeForm());
   const [errors, setErrors] = useState<Errors>({});
-  // One key for this page's first save: a retry after a lost answer gets the same draft back.
-  const [createKey] = useState(newIdempotencyKey);
+  /** The text typed here when someone else's save came first (shown until taken back or dropped). */
+  const [mine, setMine] = useState<NoticeForm | null>(null);
+  // The first save's key and what was sent with it, the draft's id and the version the text is written on.
+  const link = useRef<Omit<NoticeDraft, 'form'>>({
+    createKey: stored?.createKey ?? newIdempotencyKey(),
+    sentFingerprint: stored?.sentFingerprint ?? null,
+    noticeId,
+    version: stored?.version ?? null,
+  });
+  const formRef = useRef(form);
+  formRef.current = form;
   const ownOnly = user ? noticeScopeIsOwnCommunities(user) : false;
 
+  const keep = (f: NoticeForm) => saveNoticeDraft(slot, { form: f, ...link.current });
+
   const load = useCallback(
-    async (keepForm: boolean) => {
-      if (!routeId) return;
+    async (keepForm: boolean, server?: boolean) => {
+      const id = link.current.noticeId;
+      if (!id) return;
       try {
-        const n = await noticesApi.getManaged(routeId, { toast: false });
+        const n = await noticesApi.getManaged(id, { toast: false });
         setLoaded({ status: 'ready', notice: n });
-        if (!keepForm) setForm({ title: n.title, level: n.level, body: n.body, regions: scopeFromIds(n.regionIds, n.regionNames) });
+        // Text typed on this device and not saved stays, with the version it was written on.
+        if (server || (!keepForm && !stored)) {
+          link.current.version = n.version;
+          setForm({ title: n.title, level: n.level, body: n.body, regions: scopeFromIds(n.regionIds, n.regionNames) });
+        } else if (link.current.version === null) link.current.version = n.version;
       } catch (e) {
         setLoaded({ status: 'error', error: errorMessage(e) });
       }
     },
-    [routeId],
+    [stored],
   );
   useEffect(() => {
     void load(false);
   }, [load]);
-  // A 409 (published or withdrawn meanwhile): show what it is now.
-  const sender = useEditorSend(() => void load(true));
+  // A 409: published or withdrawn meanwhile (show what it is now), or saved by someone else (reload
+  // their text into the form; what was typed here stays visible, to take back).
+  const sender = useEditorSend((e) => {
+    if (isStale(e)) {
+      setMine(formRef.current);
+      void load(false, true);
+    } else void load(true);
+  });
   const busy = sender.busy;
 
   const update = (patch: Partial<NoticeForm>) => {
     sender.clearMessage();
-    setForm((prev) => ({ ...prev, ...patch }));
+    setForm((prev) => {
+      const next = { ...prev, ...patch };
+      keep(next);
+      return next;
+    });
     setErrors((prev) => {
       const left = { ...prev };
       for (const k of Object.keys(patch)) delete left[k as Field];
@@ -91,9 +119,29 @@ export default function NoticeEditPage() {
     });
   };
 
+  /** The first save creates (a changed text gets a new key); every later one updates that draft on its version. */
   const save = async (): Promise<NoticeManageItem> => {
     const body = { title: form.title.trim(), level: form.level, body: form.body.trim(), regionIds: form.regions.map((r) => r.id) };
-    const saved = noticeId ? await noticesApi.update(noticeId, body) : await noticesApi.create({ ...body, idempotencyKey: createKey });
+    let saved: NoticeManageItem;
+    if (link.current.noticeId) {
+      saved = await noticesApi.update(link.current.noticeId, { ...body, version: link.current.version ?? 0 });
+    } else {
+      const create = async () => {
+        Object.assign(link.current, nextCreate(link.current, body));
+        keep(form);
+        return noticesApi.create({ ...body, idempotencyKey: link.current.createKey });
+      };
+      try {
+        saved = await create();
+      } catch (e) {
+        if (!isKeyReused(e)) throw e;
+        link.current.sentFingerprint = null;
+        link.current.createKey = newIdempotencyKey();
+        saved = await create();
+      }
+    }
+    Object.assign(link.current, { noticeId: saved.id, version: saved.version, sentFingerprint: null });
+    clearNoticeDraft(slot);
     setNoticeId(saved.id);
     setLoaded({ status: 'ready', notice: saved });
     return saved;
@@ -120,7 +168,8 @@ export default function NoticeEditPage() {
     if (!confirm) return;
     await sender.run(async () => {
       const saved = await save();
-      await noticesApi.publish(saved.id);
+      // Exactly the version just saved goes out, never one changed since.
+      await noticesApi.publish(saved.id, { headers: ifMatch(saved.version) });
       void Taro.showToast({ title: '已发布', icon: 'success' });
       void Taro.redirectTo({ url: staffPage('notice-deliveries', { id: saved.id }) });
     });
@@ -154,6 +203,22 @@ export default function NoticeEditPage() {
 
   return (
     <View className={pageClass}>
+      {mine ? (
+        <View className='card'>
+          <Text className='news-item__warn'>{STALE_MESSAGE}。下面是你刚才输入的内容：</Text>
+          <Text className='news-item__title'>{mine.title}</Text>
+          <Text className='news-hint'>{mine.body}</Text>
+          <Text
+            className='news-scope__link'
+            onClick={() => {
+              update(mine);
+              setMine(null);
+            }}
+          >
+            用我的内容继续编辑
+          </Text>
+        </View>
+      ) : null}
       <View className='card'>
         <Text className='news-label'>标题</Text>
         <Input className='news-input' value={form.title} placeholder='4到40个字' maxlength={40} onInput={(e) => update({ title: e.detail.value })} />
