@@ -1,7 +1,11 @@
 /**
- * Room / contact binding (DESIGN "The bot in group chats"): staff say `绑定 <code>` in a group to
- * tie it to their community, grid workers say it in a private chat to tie their own WeChat
- * contact; `解绑` in a bound group releases it (checked by the server against the speaker).
+ * Room / contact binding (DESIGN "The bot in group chats"): staff say a contact code in a private
+ * chat to tie their own WeChat to their account; then the staff member who made a group code says
+ * `绑定 <code>` in the group, from that WeChat, to tie it to their community. `解绑` in a bound
+ * group releases it. The server decides who may do what and answers the refusals in Chinese,
+ * which the bot passes on: anyone else saying a group code is refused (the code stays valid for
+ * its maker), and a group bound to another community is refused until that community's staff
+ * say `解绑` there (server/bindings/service.ts).
  */
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
@@ -42,7 +46,7 @@ export const DEFAULT_ROOM_BINDING_MESSAGES: RoomBindingMessages = {
   unavailable: UNAVAILABLE_MESSAGE,
   roomBound: (regionName) => (regionName ? `绑定成功：本群已关联到「${regionName}」` : '绑定成功：本群已关联'),
   contactBound: (userName, regionName) =>
-    `绑定成功：您的微信已关联到${userName ? `「${userName}」` : '工作人员账号'}${regionName ? `（${regionName}）` : ''}`,
+    `绑定成功：您的微信已关联到${userName ? `「${userName}」` : '工作人员账号'}${regionName ? `（${regionName}）` : ''}。现在可以在群里发送您生成的群聊绑定码，或发送「解绑」`,
   roomUnbound: (regionName) => `解绑成功：本群已不再关联「${regionName}」`,
   unbindOnlyInRoom: '请在要解绑的群里发送：解绑',
 };

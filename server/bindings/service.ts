@@ -19,6 +19,18 @@ import type { BindingCode, BoundRoom, CreateBindingCodeBody, RedeemBindingBody, 
 export const INVALID_CODE_MESSAGE = '绑定码无效或已失效，请核对后重新发送，或在工作台重新生成（群聊绑定码在群里发送，个人微信绑定码私聊机器人发送）';
 const invalidCode = () => new AppError(404, 'NOT_FOUND', INVALID_CODE_MESSAGE);
 
+/**
+ * A group code is redeemed only by the staff member who made it, speaking from the WeChat they
+ * bound to their account (绑定我的微信). Anyone else, seeing the code in its two hours, gets
+ * these refusals and the code stays valid for its maker. Speakers whose WeChat is not bound to an
+ * active staff account are refused before the code is looked at, so they learn nothing about it.
+ */
+export const ROOM_SPEAKER_NOT_STAFF_MESSAGE = '只有生成群聊绑定码的工作人员本人可以在群里发送它：请先在工作台「绑定我的微信」并私聊机器人发送个人微信绑定码，再在群里发送群聊绑定码';
+export const ROOM_CODE_NOT_YOURS_MESSAGE = '这个群聊绑定码不是您生成的：只有生成它的工作人员本人可以在群里发送（绑定码仍然有效）。如需绑定，请在工作台生成您自己的绑定码';
+/** A group bound to one community moves to another only after its own community's staff unbind it. */
+export const roomBoundElsewhereMessage = (bound: string, wanted: string) =>
+  `本群已关联到「${bound}」，不能直接改绑到「${wanted}」：请先由「${bound}」的工作人员在本群发送「解绑」，再发送绑定码`;
+
 export function bindingService(ctx: AppContext) {
   const { BindingCode: Codes, Room, Region, Identity, User } = ctx.models;
   const audit = auditService(ctx);
@@ -77,6 +89,8 @@ export function bindingService(ctx: AppContext) {
       const speaker = target.type === 'room' ? target.byContactId : target.contactId;
       const chatId = target.type === 'room' ? target.roomId : target.contactId;
       await attempts.admit(speaker, target.type === 'room' ? target.roomId : null);
+      const speakerUser = target.type === 'room' ? await staffByContact(target.byContactId) : null;
+      if (target.type === 'room' && !speakerUser) throw forbidden(ROOM_SPEAKER_NOT_STAFF_MESSAGE);
 
       const now = ctx.now();
       const usable = { usedAt: null, cancelledAt: null, expiresAt: { $gt: now } };
@@ -87,18 +101,36 @@ export function bindingService(ctx: AppContext) {
       const issuer = String(found.createdBy);
 
       if (target.type === 'room') {
+        if (String(speakerUser!._id) !== issuer) throw forbidden(ROOM_CODE_NOT_YOURS_MESSAGE);
         const region = await regionOf(found.regionId);
+        const refuseMove = async (room: RoomDoc) => {
+          const bound = await Region.findById(room.regionId).lean<RegionDoc>();
+          return conflict(roomBoundElsewhereMessage(bound?.name ?? '其他社区', region.name));
+        };
+        const existing = await Room.findOne({ roomId: target.roomId }).lean<RoomDoc>();
+        // Checked before the code is spent: a refused move leaves the code usable.
+        if (existing && !existing.regionId.equals(region._id)) throw await refuseMove(existing);
         if (!(await claim())) throw invalidCode();
-        // A group bound again moves to the new community: the latest binding wins.
-        const before = await Room.findOneAndUpdate(
-          { roomId: target.roomId },
-          { $set: { topic: target.topic, regionId: region._id, regionPath: region.path, boundBy: found.createdBy, boundAt: now } },
-          { upsert: true, returnDocument: 'before' },
-        ).lean<RoomDoc>();
+        // Bound again to its own community (a new topic, another staff member): updated in place.
+        // The filter names the community, so a binding to another one that raced in is never
+        // overwritten: the upsert then collides with it on the unique roomId.
+        let before: RoomDoc | null;
+        try {
+          before = await Room.findOneAndUpdate(
+            { roomId: target.roomId, regionId: region._id },
+            { $set: { topic: target.topic, regionId: region._id, regionPath: region.path, boundBy: found.createdBy, boundAt: now } },
+            { upsert: true, returnDocument: 'before' },
+          ).lean<RoomDoc>();
+        } catch (err) {
+          if (!isDuplicateKeyError(err)) throw err;
+          await Codes.updateOne({ _id: found._id, usedAt: now, usedFor: chatId }, { $set: { usedAt: null, usedFor: null } });
+          const raced = await Room.findOne({ roomId: target.roomId }).lean<RoomDoc>();
+          throw raced ? await refuseMove(raced) : err;
+        }
         await audit.record(issuer, before ? 'rebind_room' : 'bind_room', 'room', target.roomId, {
           actorContactId: target.byContactId,
           chatId,
-          details: { regionId: String(region._id), ...(before ? { previousRegionId: String(before.regionId) } : {}) },
+          details: { regionId: String(region._id) },
         });
         return { type: 'room', region: { id: String(region._id), name: region.name }, user: null };
       }
@@ -136,9 +168,8 @@ export function bindingService(ctx: AppContext) {
       const room = await Room.findOne({ roomId }).lean<RoomDoc>();
       if (!room) throw new AppError(404, 'NOT_FOUND', '本群尚未绑定，无需解绑');
       const region = await regionOf(room.regionId);
-      const identity = await Identity.findOne({ key: identityKey.contact(byContactId) }).lean();
-      const user = identity ? await User.findById(identity.userId).lean<UserDoc>() : null;
-      const allowed = user?.active && (user.roles.includes('admin') || (await regionPathsOf(user)).some((p) => region.path.startsWith(p)));
+      const user = await staffByContact(byContactId);
+      const allowed = user && (user.roles.includes('admin') || (await regionPathsOf(user)).some((p) => region.path.startsWith(p)));
       if (!allowed) throw forbidden(`只有「${region.name}」的工作人员可以解绑（请先私聊机器人绑定个人微信）`);
       // Deleted by id and bound time: a rebind that raced this unbind is not undone by it.
       const { deletedCount } = await Room.deleteOne({ _id: room._id, boundAt: room.boundAt });
@@ -161,6 +192,13 @@ export function bindingService(ctx: AppContext) {
       return toBoundRooms(await Room.find(filter).sort({ regionPath: 1, boundAt: 1 }).limit(1000).lean<RoomDoc[]>());
     },
   };
+
+  /** The active staff account a WeChat contact is bound to (绑定我的微信), if any. */
+  async function staffByContact(contactId: string): Promise<UserDoc | null> {
+    const identity = await Identity.findOne({ key: identityKey.contact(contactId) }).lean();
+    const user = identity ? await User.findById(identity.userId).lean<UserDoc>() : null;
+    return user?.active && isStaff(user.roles) ? user : null;
+  }
 
   async function regionPathsOf(user: UserDoc): Promise<string[]> {
     const regions = await Region.find({ _id: { $in: user.regionIds } }).lean<RegionDoc[]>();

@@ -128,8 +128,10 @@ const staff: DemoPerson[] = [
     regionCodes: [code],
     phone: phoneOf(10 + i),
     contactId: `wxid_demo_${slug}_staff`,
-    // Half of the community staff have bound their WeChat, so they can manage their groups.
-    contactBound: i % 2 === 0,
+    // Half of the community staff have bound their WeChat, so they can manage their groups, and
+    // 西城社区's: a group code works only from its maker's bound WeChat, and the README binds the
+    // unbound 西城社区邻里群 as her.
+    contactBound: i % 2 === 0 || slug === 'xicheng',
   })),
   ...communityList.flatMap(([code, , slug], c) =>
     GRID_NAMES.map((_, g): DemoPerson => ({

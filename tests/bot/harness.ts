@@ -13,7 +13,7 @@ import { createSimulatedWechat, type SimulatedCounty, type SimulatedWechat, type
 
 /** Ids of the demo county: group chats and WeChat contacts as the seed writes them. */
 export const DEMO = {
-  /** 西城社区 (DX-01-02): its group is seeded unbound; its staff's WeChat is not bound. */
+  /** 西城社区 (DX-01-02): its group is seeded unbound; its staff's WeChat (秦红霞) is bound. */
   xicheng: {
     regionCode: 'DX-01-02',
     regionName: '西城社区',

@@ -9,7 +9,8 @@ import pino from 'pino';
 import { types } from 'wechaty';
 import { maskContactId } from '../../bot/log-mask';
 import { guardHandler } from '../../bot/plugins/support';
-import { INVALID_CODE_MESSAGE as INVALID } from '../../server/bindings/service';
+import { INVALID_CODE_MESSAGE as INVALID, ROOM_CODE_NOT_YOURS_MESSAGE as NOT_YOURS, ROOM_SPEAKER_NOT_STAFF_MESSAGE as NOT_STAFF } from '../../server/bindings/service';
+import { identityKey } from '../../server/users/model';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { closedPortUrl, DEMO, startHarness, type Harness } from './harness';
 
@@ -113,7 +114,7 @@ describe('room binding plugin on the real server', () => {
   test('a used code is refused the second time, and the first binding stays', async () => {
     const code = await xichengRoomCode();
     await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
-    await expect(h.ask(xicheng.resident, `绑定 ${code}`, xicheng.room)).resolves.toBe(INVALID);
+    await expect(h.ask(xicheng.resident, `绑定 ${code}`, xicheng.room)).resolves.toBe(NOT_STAFF);
     // The same code in another (unbound) group binds nothing either.
     await expect(h.ask(yangliu.staff, `绑定 ${code}`, yangliu.room)).resolves.toBe(INVALID);
     expect(await boundRoom(yangliu.room)).toBeUndefined();
@@ -162,26 +163,63 @@ describe('room binding plugin on the real server', () => {
 
     expect(await boundRoom(xicheng.room)).toBeUndefined();
     const staff = await s.ctx.models.User.findOne({ username: xicheng.staffUsername }).lean();
-    expect(staff?.wechatContactId).toBeNull();
+    expect(staff?.wechatContactId).toBe(xicheng.staff);
     // Neither code was spent: each still works where it belongs.
     await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
   });
 
-  test('a contact code said privately binds the staff member’s WeChat, who may then 解绑 their group', async () => {
-    const roomCode = await xichengRoomCode();
-    await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
-    // Not bound yet (seed): the server refuses the unbind.
-    await expect(h.ask(xicheng.staff, '解绑', xicheng.room)).resolves.toBe('只有「西城社区」的工作人员可以解绑（请先私聊机器人绑定个人微信）');
+  test('a contact code said privately binds the staff member’s WeChat, from which they may then bind and 解绑 their group', async () => {
+    // 秦红霞 as before she bound her WeChat (the seed binds it for the README's walkthrough).
+    const staff = (await s.ctx.models.User.findOne({ username: xicheng.staffUsername }).lean())!;
+    await s.ctx.models.Identity.deleteOne({ key: identityKey.contact(xicheng.staff) });
+    await s.ctx.models.User.updateOne({ _id: staff._id }, { $set: { wechatContactId: null } });
 
-    const staff = await s.ctx.models.User.findOne({ username: xicheng.staffUsername }).lean();
+    // Catches: a group code redeemed from a WeChat nobody has tied to its maker.
+    const roomCode = await xichengRoomCode();
+    await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`, xicheng.room)).resolves.toBe(NOT_STAFF);
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
+
     const contactCode = await issueCode(xicheng.staffUsername, { type: 'contact' });
-    await expect(h.ask(xicheng.staff, `绑定 ${contactCode}`)).resolves.toBe(`绑定成功：您的微信已关联到「${staff!.name}」`);
+    await expect(h.ask(xicheng.staff, `绑定 ${contactCode}`)).resolves.toBe(`绑定成功：您的微信已关联到「${staff.name}」。现在可以在群里发送您生成的群聊绑定码，或发送「解绑」`);
     expect(calls(REDEEM).at(-1)?.body).toEqual({ code: contactCode, target: { type: 'contact', contactId: xicheng.staff, name: h.sim.contact(xicheng.staff).payload.name } });
     expect(h.sim.transcript(xicheng.staff).map((e) => e.fromBot)).toEqual([false, true]);
-    expect((await s.ctx.models.User.findById(staff!._id).lean())?.wechatContactId).toBe(xicheng.staff);
+    expect((await s.ctx.models.User.findById(staff._id).lean())?.wechatContactId).toBe(xicheng.staff);
 
+    // The refused group code was not spent: it works now, from her bound WeChat.
+    await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
     await expect(h.ask(xicheng.staff, '解绑', xicheng.room)).resolves.toBe('解绑成功：本群已不再关联「西城社区」');
     expect(await boundRoom(xicheng.room)).toBeUndefined();
+  });
+
+  // Catches: a code seen in its two hours bound by someone else (a member, another community's staff).
+  test('a group code said by anyone but its maker is refused, and still works for its maker', async () => {
+    const code = await xichengRoomCode();
+    await expect(h.ask(xicheng.resident, `绑定 ${code}`, xicheng.room)).resolves.toBe(NOT_STAFF);
+    // 西城社区's first grid worker: bound staff (seed), a member of the group, not the code's maker.
+    await expect(h.ask('wxid_demo_xicheng_grid1', `绑定 ${code}`, xicheng.room)).resolves.toBe(NOT_YOURS);
+    expect(await boundRoom(xicheng.room)).toBeUndefined();
+    await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
+  });
+
+  // Catches: a bound group silently moved to another community by a new code.
+  test('a group bound to another community moves only after that community’s staff say 解绑', async () => {
+    // 秦红霞 is also a member of 东城社区's group (the simulated WeChat's rooms are this test's own).
+    h.sim.room(dongcheng.room).payload.memberIdList.push(xicheng.staff);
+    const code = await xichengRoomCode();
+    await expect(h.ask(xicheng.staff, `绑定 ${code}`, dongcheng.room)).resolves.toBe(
+      '本群已关联到「东城社区」，不能直接改绑到「西城社区」：请先由「东城社区」的工作人员在本群发送「解绑」，再发送绑定码',
+    );
+    expect((await boundRoom(dongcheng.room))?.region.id).toBe(dongchengRegionId);
+    // Another community's staff cannot unbind it either; its own can, and then the code works.
+    await expect(h.ask(xicheng.staff, '解绑', dongcheng.room)).resolves.toBe('只有「东城社区」的工作人员可以解绑（请先私聊机器人绑定个人微信）');
+    await expect(h.ask(dongcheng.staff, '解绑', dongcheng.room)).resolves.toBe('解绑成功：本群已不再关联「东城社区」');
+    await expect(h.ask(xicheng.staff, `绑定 ${code}`, dongcheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
+    expect((await boundRoom(dongcheng.room))?.region.id).toBe(xichengRegionId);
+
+    // Back as seeded, the same way.
+    await expect(h.ask(xicheng.staff, '解绑', dongcheng.room)).resolves.toBe('解绑成功：本群已不再关联「西城社区」');
+    const back = await issueCode(dongcheng.staffUsername, { type: 'room', regionId: dongchengRegionId });
+    await expect(h.ask(dongcheng.staff, `绑定 ${back}`, dongcheng.room)).resolves.toBe('绑定成功：本群已关联到「东城社区」');
   });
 
   test('解绑: a stranger gets 403, bound staff may unbind, an unbound group 404', async () => {
@@ -208,7 +246,7 @@ describe('room binding plugin on the real server', () => {
 
   // Catches: unlimited guessing through the bot (`绑定 00000000` ... `绑定 99999999`).
   test('after 5 tries by one speaker the bot says to wait, and the code is not tried', async () => {
-    for (let n = 0; n < 5; n++) await expect(h.ask(xicheng.resident, `绑定 0000000${n}`, xicheng.room)).resolves.toBe(INVALID);
+    for (let n = 0; n < 5; n++) await expect(h.ask(xicheng.resident, `绑定 0000000${n}`, xicheng.room)).resolves.toBe(NOT_STAFF);
     const code = await xichengRoomCode();
     await expect(h.ask(xicheng.resident, `绑定 ${code}`, xicheng.room)).resolves.toMatch(/^绑定码尝试次数过多，请 ([1-9]|10) 分钟后再试$/);
     expect(await boundRoom(xicheng.room)).toBeUndefined();

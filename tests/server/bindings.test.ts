@@ -1,5 +1,5 @@
 import { ATTEMPT_LIMITS } from '../../server/bindings/attempts';
-import { INVALID_CODE_MESSAGE } from '../../server/bindings/service';
+import { INVALID_CODE_MESSAGE, ROOM_CODE_NOT_YOURS_MESSAGE, ROOM_SPEAKER_NOT_STAFF_MESSAGE } from '../../server/bindings/service';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const HOUR = 60 * 60 * 1000;
@@ -24,6 +24,8 @@ const roomCode = async (username: string, regionCode: string) =>
   (await s.api('POST', '/api/v1/binding-codes', { token: await s.staffToken(username), body: { type: 'room', regionId: await s.regionId(regionCode) } })).body as { code: string; expiresAt: string };
 const contactCode = async (username: string) => (await s.api('POST', '/api/v1/binding-codes', { token: await s.staffToken(username), body: { type: 'contact' } })).body as { code: string };
 const roomTarget = (roomId: string, byContactId = 'wxid_speaker') => ({ type: 'room', roomId, topic: '群', byContactId });
+/** WeChat contacts the seed binds to staff accounts (a group code works only from its maker's). */
+const CONTACT = { admin: 'wxid_demo_admin', xicheng: 'wxid_demo_xicheng_staff', dongcheng: 'wxid_demo_dongcheng_staff', nanmen: 'wxid_demo_nanmen_staff' } as const;
 const redeem = (code: string, target: unknown) => s.api('POST', REDEEM, { token: bot, body: { code, target } });
 /** An 8-digit code no stored code has. */
 async function unusedCode(seed: number): Promise<string> {
@@ -69,8 +71,8 @@ describe('POST /api/v1/binding-codes', () => {
     const first = await roomCode('xicheng', 'DX-01-02');
     const second = await roomCode('admin', 'DX-01-02');
     const other = await roomCode('dongcheng', 'DX-01-01');
-    const target = roomTarget('cancel-test@chatroom');
-    const old = await redeem(first.code, target);
+    const target = roomTarget('cancel-test@chatroom', CONTACT.admin);
+    const old = await redeem(first.code, roomTarget('cancel-test@chatroom', CONTACT.xicheng));
     expect(old.status).toBe(404);
     expect(old.body.error.message).toBe(INVALID_CODE_MESSAGE);
     expect((await s.ctx.models.BindingCode.findOne({ code: first.code }).lean())?.cancelledAt).toBeInstanceOf(Date);
@@ -128,32 +130,34 @@ describe('bot gateway: binding a room', () => {
   // Catches: answers that tell unknown, used, expired, cancelled and wrong-kind codes apart.
   it('answers unknown, used, expired, cancelled and wrong-kind codes alike: 404 and one message', async () => {
     freshLimits();
-    const target = roomTarget('x@chatroom');
-    const unknown = await redeem(await unusedCode(1), target);
+    // Said by the codes' makers (bound staff), so only the code decides; at most 4 tries each.
+    const target = (by: string) => roomTarget('x@chatroom', by);
+    const unknown = await redeem(await unusedCode(1), target(CONTACT.nanmen));
 
     const used = (await roomCode('nanmen', 'DX-01-03')).code;
-    expect((await redeem(used, roomTarget('used@chatroom'))).status).toBe(200);
-    const usedAgain = await redeem(used, target);
+    expect((await redeem(used, roomTarget('used@chatroom', CONTACT.nanmen))).status).toBe(200);
+    const usedAgain = await redeem(used, target(CONTACT.nanmen));
 
-    const expiring = (await roomCode('nanmen', 'DX-01-03')).code;
+    const expiring = (await roomCode('admin', 'DX-01-03')).code;
     await s.ctx.models.BindingCode.updateOne({ code: expiring }, { $set: { expiresAt: new Date(s.ctx.now().getTime() - 1000) } });
-    const expired = await redeem(expiring, target);
+    const expired = await redeem(expiring, target(CONTACT.admin));
 
-    const cancelledCode = (await roomCode('nanmen', 'DX-01-03')).code;
-    await roomCode('nanmen', 'DX-01-03');
-    const cancelled = await redeem(cancelledCode, target);
+    const cancelledCode = (await roomCode('admin', 'DX-01-03')).code;
+    await roomCode('admin', 'DX-01-03');
+    const cancelled = await redeem(cancelledCode, target(CONTACT.admin));
 
     const contact = (await contactCode('nanmen')).code;
-    const wrongKind = await redeem(contact, roomTarget('x@chatroom', 'wxid_other_speaker'));
+    const wrongKind = await redeem(contact, target(CONTACT.nanmen));
     const room = (await roomCode('nanmen', 'DX-01-03')).code;
     const wrongKind2 = await redeem(room, { type: 'contact', contactId: 'wxid_third_speaker', name: 'x' });
 
     for (const res of [unknown, usedAgain, expired, cancelled, wrongKind, wrongKind2]) {
       expect({ status: res.status, body: res.body }).toEqual({ status: 404, body: { error: { code: 'NOT_FOUND', message: INVALID_CODE_MESSAGE } } });
     }
-    // A wrong-kind attempt does not spend the code: it still works where it belongs.
+    // A wrong-kind attempt does not spend the code: it still works where it belongs (the room
+    // code from the WeChat its maker has just bound).
     expect((await redeem(contact, { type: 'contact', contactId: 'wxid_demo_nanmen_new', name: 'x' })).status).toBe(200);
-    expect((await redeem(room, roomTarget('nanmen-2@chatroom', 'wxid_fourth_speaker'))).status).toBe(200);
+    expect((await redeem(room, roomTarget('nanmen-2@chatroom', 'wxid_demo_nanmen_new'))).status).toBe(200);
   });
 
   it('rejects a malformed code (not 8 digits) and a room target without its speaker', async () => {
@@ -166,6 +170,66 @@ describe('bot gateway: binding a room', () => {
     const res = await s.api('POST', REDEEM, { token: staff, body: { code: '12345678', target: roomTarget('a@chatroom') } });
     expect(res.status).toBe(403);
     expect((await s.api('GET', '/api/v1/bot/rooms')).status).toBe(401);
+  });
+});
+
+describe('bot gateway: who may redeem a group code, and moving a bound group', () => {
+  const roomOf = (roomId: string) => s.ctx.models.Room.findOne({ roomId }).lean();
+
+  // Catches: a code seen in its two hours (a screenshot, a shoulder) bound by anyone in any group.
+  it('refuses a group member whose WeChat is not bound to staff, before looking at the code; the code stays valid', async () => {
+    freshLimits();
+    const { code } = await roomCode('xicheng', 'DX-01-02');
+    for (const speaker of ['wxid_demo_resident_02', 'wxid_stranger']) {
+      const res = await redeem(code, roomTarget('stolen-1@chatroom', speaker));
+      expect([res.status, res.body.error]).toEqual([403, { code: 'FORBIDDEN', message: ROOM_SPEAKER_NOT_STAFF_MESSAGE }]);
+    }
+    // An unknown code gets the same refusal: nothing is learnt about which codes exist.
+    const unknown = await redeem(await unusedCode(700), roomTarget('stolen-1@chatroom', 'wxid_stranger'));
+    expect([unknown.status, unknown.body.error.message]).toEqual([403, ROOM_SPEAKER_NOT_STAFF_MESSAGE]);
+    expect(await roomOf('stolen-1@chatroom')).toBeNull();
+    expect((await s.ctx.models.BindingCode.findOne({ code }).lean())?.usedAt).toBeNull();
+    expect((await redeem(code, roomTarget('stolen-1@chatroom', CONTACT.xicheng))).status).toBe(200);
+  });
+
+  // Catches: staff of another community (or the county admin) redeeming a code someone else made.
+  it('refuses bound staff who did not make the code, and keeps it for its maker', async () => {
+    freshLimits();
+    const { code } = await roomCode('xicheng', 'DX-01-02');
+    for (const speaker of [CONTACT.dongcheng, CONTACT.admin]) {
+      const res = await redeem(code, roomTarget('stolen-2@chatroom', speaker));
+      expect([res.status, res.body.error]).toEqual([403, { code: 'FORBIDDEN', message: ROOM_CODE_NOT_YOURS_MESSAGE }]);
+    }
+    // A deactivated account's WeChat counts for nothing, even the maker's.
+    const xichengId = (await s.ctx.models.User.findOne({ username: 'xicheng' }).lean())!._id;
+    await s.ctx.models.User.updateOne({ _id: xichengId }, { $set: { active: false } });
+    try {
+      expect((await redeem(code, roomTarget('stolen-2@chatroom', CONTACT.xicheng))).body.error?.message).toBe(ROOM_SPEAKER_NOT_STAFF_MESSAGE);
+    } finally {
+      await s.ctx.models.User.updateOne({ _id: xichengId }, { $set: { active: true } });
+    }
+    expect(await roomOf('stolen-2@chatroom')).toBeNull();
+    expect((await redeem(code, roomTarget('stolen-2@chatroom', CONTACT.xicheng))).status).toBe(200);
+  });
+
+  // Catches: a bound group silently moved to another community (its appeals and notices with it).
+  it('refuses to move a group bound to another community, naming who must unbind first; the code stays valid', async () => {
+    freshLimits();
+    const before = await roomOf('dongcheng-neighbours@chatroom');
+    expect(before).not.toBeNull();
+    const { code } = await roomCode('xicheng', 'DX-01-02');
+    const res = await redeem(code, roomTarget('dongcheng-neighbours@chatroom', CONTACT.xicheng));
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe('本群已关联到「东城社区」，不能直接改绑到「西城社区」：请先由「东城社区」的工作人员在本群发送「解绑」，再发送绑定码');
+    expect(await roomOf('dongcheng-neighbours@chatroom')).toEqual(before);
+    expect((await s.ctx.models.BindingCode.findOne({ code }).lean())?.usedAt).toBeNull();
+    // Bound again to its own community (here by the admin, with a new topic): no move, allowed.
+    const own = await roomCode('admin', 'DX-01-01');
+    const again = await redeem(own.code, { ...roomTarget('dongcheng-neighbours@chatroom', CONTACT.admin), topic: '东城社区邻里群（新）' });
+    expect(again.status).toBe(200);
+    expect(await roomOf('dongcheng-neighbours@chatroom')).toMatchObject({ regionId: before!.regionId, topic: '东城社区邻里群（新）' });
+    // The refused code still binds another group for its maker.
+    expect((await redeem(code, roomTarget('xicheng-elsewhere@chatroom', CONTACT.xicheng))).status).toBe(200);
   });
 });
 
@@ -182,24 +246,25 @@ describe('attempt limits', () => {
     freshLimits();
     const speaker = 'wxid_guesser_1';
     for (let n = 0; n < ATTEMPT_LIMITS.speaker[0].limit; n++) {
-      expect((await redeem(await unusedCode(100 + n), roomTarget(`room-${n}@chatroom`, speaker))).status).toBe(404);
+      // Not bound staff: refused before any code is looked at, and still counted.
+      expect((await redeem(await unusedCode(100 + n), roomTarget(`room-${n}@chatroom`, speaker))).status).toBe(403);
     }
     const good = (await roomCode('xicheng', 'DX-01-02')).code;
     expectLimited(await redeem(good, roomTarget('fresh@chatroom', speaker)));
     expectLimited(await redeem(good, { type: 'contact', contactId: speaker, name: 'x' }));
-    // The good code was never looked at: another speaker may still use it.
-    expect((await redeem(good, roomTarget('fresh@chatroom', 'wxid_someone_else'))).status).toBe(200);
+    // The good code was never looked at: its maker may still use it.
+    expect((await redeem(good, roomTarget('fresh@chatroom', CONTACT.xicheng))).status).toBe(200);
   });
 
   it('per room: the eleventh try in one group in 10 minutes is refused, whoever speaks', async () => {
     freshLimits();
     const room = 'busy-room@chatroom';
     for (let n = 0; n < ATTEMPT_LIMITS.room[0].limit; n++) {
-      expect((await redeem(await unusedCode(200 + n), roomTarget(room, `wxid_member_${n}`))).status).toBe(404);
+      expect((await redeem(await unusedCode(200 + n), roomTarget(room, `wxid_member_${n}`))).status).toBe(403);
     }
     expectLimited(await redeem(await unusedCode(300), roomTarget(room, 'wxid_member_new')));
     // Another group is not affected.
-    expect((await redeem(await unusedCode(301), roomTarget('quiet-room@chatroom', 'wxid_member_new'))).status).toBe(404);
+    expect((await redeem(await unusedCode(301), roomTarget('quiet-room@chatroom', 'wxid_member_new'))).status).toBe(403);
   });
 
   it('globally per bot: after 60 tries in an hour from anyone anywhere, everything waits', async () => {
@@ -207,13 +272,13 @@ describe('attempt limits', () => {
     const { limit } = ATTEMPT_LIMITS.global[0];
     for (let n = 0; n < limit; n++) {
       // Each from its own speaker and group: only the global limit can stop them.
-      expect((await redeem(await unusedCode(400 + n), roomTarget(`g-${n}@chatroom`, `wxid_g_${n}`))).status).toBe(404);
+      expect((await redeem(await unusedCode(400 + n), roomTarget(`g-${n}@chatroom`, `wxid_g_${n}`))).status).toBe(403);
     }
     const good = (await roomCode('xicheng', 'DX-01-02')).code;
-    expectLimited(await redeem(good, roomTarget('g-new@chatroom', 'wxid_g_new')));
+    expectLimited(await redeem(good, roomTarget('g-new@chatroom', CONTACT.xicheng)));
     // The next hour has a new budget, and the refused attempts did not spend the code (2 h life).
     offsetMs += HOUR;
-    expect((await redeem(good, roomTarget('g-new@chatroom', 'wxid_g_new'))).status).toBe(200);
+    expect((await redeem(good, roomTarget('g-new@chatroom', CONTACT.xicheng))).status).toBe(200);
   });
 });
 
@@ -261,22 +326,25 @@ describe('audit log', () => {
   const entries = (targetType: string, targetId: string) => s.ctx.models.Audit.find({ targetType, targetId }).sort({ createdAt: 1, _id: 1 }).lean();
   const userId = async (username: string) => String((await s.ctx.models.User.findOne({ username }).lean())!._id);
 
-  it('records bind, rebind (to another community) and unbind of a group with who and which chat', async () => {
+  it('records bind, unbind and bind to another community of a group with who and which chat', async () => {
     freshLimits();
     const roomId = 'audit-room@chatroom';
     const first = await roomCode('xicheng', 'DX-01-02');
-    expect((await redeem(first.code, roomTarget(roomId, 'wxid_demo_xicheng_staff'))).status).toBe(200);
+    expect((await redeem(first.code, roomTarget(roomId, CONTACT.xicheng))).status).toBe(200);
     const second = await roomCode('dongcheng', 'DX-01-01');
-    expect((await redeem(second.code, roomTarget(roomId, 'wxid_demo_dongcheng_staff'))).status).toBe(200);
-    // The seed binds 东城社区's staff WeChat, so they may unbind.
-    expect((await s.api('POST', '/api/v1/bot/rooms/unbind', { token: bot, body: { roomId, byContactId: 'wxid_demo_dongcheng_staff' } })).status).toBe(200);
+    // Bound to 西城社区: 东城社区 gets it only after 西城社区's staff unbind it.
+    expect((await redeem(second.code, roomTarget(roomId, CONTACT.dongcheng))).status).toBe(409);
+    expect((await s.api('POST', '/api/v1/bot/rooms/unbind', { token: bot, body: { roomId, byContactId: CONTACT.xicheng } })).status).toBe(200);
+    expect((await redeem(second.code, roomTarget(roomId, CONTACT.dongcheng))).status).toBe(200);
+    expect((await s.api('POST', '/api/v1/bot/rooms/unbind', { token: bot, body: { roomId, byContactId: CONTACT.dongcheng } })).status).toBe(200);
 
     const [xicheng, dongcheng] = [await userId('xicheng'), await userId('dongcheng')];
     const [westId, eastId] = [await s.regionId('DX-01-02'), await s.regionId('DX-01-01')];
     expect((await entries('room', roomId)).map((e) => ({ actorId: String(e.actorId), action: e.action, actorContactId: e.actorContactId, chatId: e.chatId, details: e.details }))).toEqual([
-      { actorId: xicheng, action: 'bind_room', actorContactId: 'wxid_demo_xicheng_staff', chatId: roomId, details: { regionId: westId } },
-      { actorId: dongcheng, action: 'rebind_room', actorContactId: 'wxid_demo_dongcheng_staff', chatId: roomId, details: { regionId: eastId, previousRegionId: westId } },
-      { actorId: dongcheng, action: 'unbind_room', actorContactId: 'wxid_demo_dongcheng_staff', chatId: roomId, details: { regionId: eastId } },
+      { actorId: xicheng, action: 'bind_room', actorContactId: CONTACT.xicheng, chatId: roomId, details: { regionId: westId } },
+      { actorId: xicheng, action: 'unbind_room', actorContactId: CONTACT.xicheng, chatId: roomId, details: { regionId: westId } },
+      { actorId: dongcheng, action: 'bind_room', actorContactId: CONTACT.dongcheng, chatId: roomId, details: { regionId: eastId } },
+      { actorId: dongcheng, action: 'unbind_room', actorContactId: CONTACT.dongcheng, chatId: roomId, details: { regionId: eastId } },
     ]);
   });
 
@@ -294,7 +362,8 @@ describe('audit log', () => {
   it('records nothing for a refused attempt', async () => {
     freshLimits();
     const before = await s.ctx.models.Audit.countDocuments();
-    expect((await redeem(await unusedCode(900), roomTarget('nothing@chatroom'))).status).toBe(404);
+    expect((await redeem(await unusedCode(900), roomTarget('nothing@chatroom', CONTACT.admin))).status).toBe(404);
+    expect((await redeem(await unusedCode(901), roomTarget('nothing@chatroom'))).status).toBe(403);
     expect(await s.ctx.models.Audit.countDocuments()).toBe(before);
   });
 });
