@@ -16,6 +16,7 @@ import type {
   UnbindRoomBody,
 } from '../server/bindings/schemas';
 import type {
+  BotAppealLookupQuery,
   BotAppealReceipt,
   BotAppealStatus,
   BotAttachPhotosBody,
@@ -64,7 +65,8 @@ export type CreateAppealRequest = z.input<typeof BotCreateAppealBody>;
 export type AppealReceipt = BotAppealReceipt;
 /** `POST /bot/appeals/photos`: photos that join the member's appeal just filed in that room. */
 export type AttachPhotosRequest = z.input<typeof BotAttachPhotosBody>;
-/** `GET /bot/appeals/by-number/:number` */
+/** `GET /bot/appeals/by-number/:number?contactId&roomId`: who asks, in which group (none: privately). */
+export type AppealAsker = z.input<typeof BotAppealLookupQuery>;
 export type AppealStatus = BotAppealStatus;
 /** `GET /bot/contacts/:contactId` */
 export type ContactInfo = BotContactInfo;

@@ -7,6 +7,8 @@ import pino, { type Logger } from 'pino';
 import { WechatyBuilder, type Wechaty, type WechatyOptions } from 'wechaty';
 import { maskContactId } from './log-mask';
 import { createLoginWatchdog, DEFAULT_LOGIN_TIMEOUT_MS, type LoginTimeoutError } from './login-watchdog';
+import { createPacer, type PacerOptions } from './pacer';
+import { pacedSay } from './say';
 import { buildPlugins, type PluginSettings } from './plugins';
 import { createServerClient, type ServerClient, type ServerClientOptions } from './server-client';
 
@@ -31,6 +33,11 @@ export interface CreateBotOptions {
   /** Shows the login QR code's URL to the operator; it is never logged at info level. */
   showQrCode?: (url: string) => void;
   plugins?: PluginSettings;
+  /**
+   * The pace of everything this account says (bot/pacer.ts): answers and outbox deliveries share
+   * it. Default 3000 ms apart and 15 a minute; `now`/`delay` for tests.
+   */
+  pace?: PacerOptions;
   /** Tuning for the HTTP client (timeouts, retries). */
   client?: Partial<Omit<ServerClientOptions, 'serverUrl' | 'botToken'>>;
   /** Ask the server for the bound rooms after login (logs how many). Default true. */
@@ -104,8 +111,13 @@ export function createBot(options: CreateBotOptions): XianrongBot {
     showQrCode: options.showQrCode,
   });
 
+  // One pacer per bot account: every plugin's answers and the outbox's deliveries wait their turn.
+  const pacer = createPacer(options.pace);
+  const stopping = new AbortController();
+  const say = pacedSay(pacer, stopping.signal, logger);
+
   // track: the outbox loop ends on the stop event; stop() below waits for it before returning.
-  bot.use(buildPlugins({ client, logger, since: () => startedAt, track }, options.plugins));
+  bot.use(buildPlugins({ client, logger, since: () => startedAt, track, pacer, say }, options.plugins));
 
   let state: 'idle' | 'running' | 'stopped' = 'idle';
 
@@ -132,6 +144,8 @@ export function createBot(options: CreateBotOptions): XianrongBot {
       const wasRunning = state === 'running';
       state = 'stopped';
       watchdog.dispose();
+      // Answers still waiting for the pacer are dropped: a stopped bot says nothing more.
+      stopping.abort();
       if (wasRunning) {
         try {
           await bot.stop();

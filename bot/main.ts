@@ -5,7 +5,7 @@
  * outside production), WECHATY_PUPPET + WECHATY_PUPPET_SERVICE_TOKEN (a real WeChat; unset =
  * the simulated WeChat with the demo county), BOT_NAME, BOT_SIMULATOR_PORT (console port; with
  * `--simulate` and no port a free one is picked), BOT_LOGIN_TIMEOUT_MS, LOG_LEVEL, and the pace of
- * the bot's broadcasts per account: BOT_SEND_MIN_INTERVAL_MS (default 3000) and BOT_SEND_PER_MINUTE
+ * everything the bot says per account (answers and broadcasts): BOT_SEND_MIN_INTERVAL_MS (default 3000) and BOT_SEND_PER_MINUTE
  * (default 15).
  */
 import { existsSync } from 'node:fs';
@@ -19,9 +19,10 @@ import { startSimulatorConsole, type SimulatorConsole } from './simulator-consol
 const DEV_BOT_TOKEN = 'dev-only-bot-token-0123456789abcdef';
 
 /**
- * The pace of the bot's broadcasts (notices, digests) per WeChat account: at most one message every
- * `minIntervalMs` and `perMinute` in any minute (bot/pacer.ts). WeChat restricts accounts that post
- * to many groups in a burst, so a value that cannot pace stops the bot instead of being ignored.
+ * The pace of everything the bot says per WeChat account, broadcasts (notices, digests) and answers
+ * alike: at most one message every `minIntervalMs` and `perMinute` in any minute (bot/pacer.ts).
+ * WeChat restricts accounts that post in bursts, so a value that cannot pace stops the bot instead
+ * of being ignored.
  */
 export interface BotPace {
   minIntervalMs: number;
@@ -71,8 +72,7 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
   const loginTimeoutMs = env.BOT_LOGIN_TIMEOUT_MS ? Number(env.BOT_LOGIN_TIMEOUT_MS) : undefined;
   const wantConsole = argv.includes('--simulate') || Boolean(env.BOT_SIMULATOR_PORT);
   const pace = botPaceFromEnv(env);
-  logger.info(pace, 'broadcast pace per account');
-  const plugins = { outboxDelivery: pace };
+  logger.info(pace, 'send pace per account (answers and broadcasts)');
 
   if (env.WECHATY_PUPPET) {
     if (wantConsole) logger.warn('the simulator console only works with the simulated WeChat; ignoring it (WECHATY_PUPPET is set)');
@@ -86,7 +86,7 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
       botToken,
       logger,
       loginTimeoutMs,
-      plugins,
+      pace,
       showQrCode: showQrCodeOnTerminal(logger),
     });
     await bot.start();
@@ -98,7 +98,7 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
     botContact: env.BOT_NAME ? { id: DEFAULT_BOT_CONTACT.id, name: env.BOT_NAME } : undefined,
   });
   // No Wechaty name: the simulated session is not worth a memory-card file.
-  const bot = createBot({ puppet: sim.puppet, serverUrl, botToken, logger, loginTimeoutMs, plugins });
+  const bot = createBot({ puppet: sim.puppet, serverUrl, botToken, logger, loginTimeoutMs, pace });
   await bot.start();
   sim.login();
   logger.info({ rooms: sim.rooms().length, contacts: sim.contacts().length }, 'simulated WeChat ready (demo county)');

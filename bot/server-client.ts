@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type {
   ApiErrorBody,
+  AppealAsker,
   AppealReceipt,
   AppealStatus,
   AttachPhotosRequest,
@@ -35,13 +36,26 @@ export class ServerError extends Error {
   /** The server's error code (`NOT_FOUND`, `CONFLICT`, ...) or a `ClientErrorCode`. */
   readonly code: string;
   readonly details?: ApiErrorBody['error']['details'];
+  /** The server's `Retry-After` in seconds (429, 503), when it sent one. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(status: number, code: string, message: string, options?: { cause?: unknown; details?: ApiErrorBody['error']['details'] }) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options?: { cause?: unknown; details?: ApiErrorBody['error']['details']; retryAfterSeconds?: number },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ServerError';
     this.status = status;
     this.code = code;
     this.details = options?.details;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+
+  /** A limit of the server (429): the message says how long to wait, in Chinese. */
+  get rateLimited(): boolean {
+    return this.status === 429;
   }
 
   /** True when the server did not answer, or answered with a 5xx: the user should just retry later. */
@@ -72,7 +86,8 @@ export interface ServerClient {
   /** Files an appeal; the idempotency key makes a resend safe, so it is retried like a GET. */
   createAppeal(body: CreateAppealRequest): Promise<AppealReceipt>;
   attachPhotos(body: AttachPhotosRequest): Promise<AppealReceipt>;
-  appealByNumber(number: string): Promise<AppealStatus>;
+  /** `查询`: answered only for the asking group's community or the asker's own appeals (404 otherwise). */
+  appealByNumber(number: string, asker: AppealAsker): Promise<AppealStatus>;
   contactInfo(contactId: string): Promise<ContactInfo>;
   /** Multipart upload (field `file`); a photo is named by its content, so a resend stores nothing new. */
   uploadPhoto(photo: { bytes: Uint8Array; filename: string; mediaType: string }): Promise<PhotoUpload>;
@@ -162,7 +177,11 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
       }
       const error = (parsed as Partial<ApiErrorBody> | undefined)?.error;
       if (error && typeof error.code === 'string' && typeof error.message === 'string') {
-        throw new ServerError(res.status, error.code, error.message, { details: error.details });
+        const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
+        throw new ServerError(res.status, error.code, error.message, {
+          details: error.details,
+          retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+        });
       }
       throw new ServerError(res.status, 'BAD_RESPONSE', UNAVAILABLE_MESSAGE);
     }
@@ -174,7 +193,8 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
     listRooms: () => request<ListRoomsResponse>('GET', '/bot/rooms'),
     createAppeal: (body) => request<AppealReceipt>('POST', '/bot/appeals', body, { idempotent: true }),
     attachPhotos: (body) => request<AppealReceipt>('POST', '/bot/appeals/photos', body),
-    appealByNumber: (number) => request<AppealStatus>('GET', `/bot/appeals/by-number/${encodeURIComponent(number)}`),
+    appealByNumber: (number, asker) =>
+      request<AppealStatus>('GET', `/bot/appeals/by-number/${encodeURIComponent(number)}?${new URLSearchParams(asker.roomId ? { contactId: asker.contactId, roomId: asker.roomId } : { contactId: asker.contactId })}`),
     contactInfo: (contactId) => request<ContactInfo>('GET', `/bot/contacts/${encodeURIComponent(contactId)}`),
     uploadPhoto: ({ bytes, filename, mediaType }) => {
       // One FormData serves every attempt: fetch serialises it anew each time and does not consume it.

@@ -1,19 +1,23 @@
 /**
  * Appeal intake in group chats (DESIGN "The bot in group chats"): `#报事 …`, `#诉求 …` (also with
  * a full-width ＃) or a message that @mentions the bot files an appeal for the community the group
- * is bound to, and the bot answers in the group with its number. A photo from the same member in
- * the same group within `photoWindowMs` joins that appeal. The bot keeps nothing else: only the
- * number of each member's latest appeal, for the photo window.
+ * is bound to, and the bot answers in the group with its number. Such an appeal is private (staff
+ * only) unless the member asks for publication with `公开` before the text: `#报事 公开 路灯坏了`.
+ * A photo from the same member in the same group within `photoWindowMs` joins that appeal. The
+ * bot keeps nothing else: only the number of each member's latest appeal, for the photo window.
+ * Over the server's filing limits (429) the bot says so once in the group, then stays quiet there
+ * until the limit lifts.
  */
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Room, type Wechaty, type WechatyPlugin } from 'wechaty';
 import { maskContactId } from '../log-mask';
+import { directSay, type Say } from '../say';
 import { UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
-import { createKeyedQueue, failureAnswer, idempotencyKey, isOtherPluginCommand, uploadMessagePhoto } from './appeal-support';
+import { createKeyedQueue, createLimitNotices, failureAnswer, idempotencyKey, isOtherPluginCommand, uploadMessagePhoto } from './appeal-support';
 import { botMention, guardHandler, isActionable, stripLeadingMentions } from './support';
 
 export interface AppealIntakeMessages {
-  received: (number: string) => string;
+  received: (number: string, isPublic: boolean) => string;
   usage: string;
   roomNotBound: string;
   photoAdded: (number: string) => string;
@@ -33,14 +37,17 @@ export interface AppealIntakeConfig {
   onMention?: boolean;
   /** How long after a member's appeal their photos in the same group join it. Default 5 min. */
   photoWindowMs?: number;
-  /** Clock for the photo window (tests). */
+  /** Clock for the photo window and the quiet time after a limit (tests). */
   now?: () => number;
+  /** createBot's paced answers (bot/say.ts). */
+  say?: Say;
   messages?: Partial<AppealIntakeMessages>;
 }
 
 export const DEFAULT_APPEAL_INTAKE_MESSAGES: AppealIntakeMessages = {
-  received: (number) => `已收到您的诉求，编号 ${number}，可发送「查询 ${number}」查看进度。`,
-  usage: '请在关键词后写明诉求内容，例如：#报事 小区东门路灯不亮',
+  received: (number, isPublic) =>
+    `已收到您的诉求，编号 ${number}，可发送「查询 ${number}」查看进度。${isPublic ? '已按您的要求公开。' : '仅工作人员可见。'}`,
+  usage: '请在关键词后写明诉求内容，例如：#报事 小区东门路灯不亮\n诉求默认仅工作人员可见；愿意公开展示的，请在内容前加「公开」，例如：#报事 公开 小区东门路灯不亮',
   roomNotBound: '本群尚未绑定社区，暂不能受理诉求。请社区工作人员在工作台获取绑定码后，在群里发送：绑定 绑定码',
   photoAdded: (number) => `已补充图片到 ${number}`,
   unavailable: UNAVAILABLE_MESSAGE,
@@ -55,6 +62,14 @@ function compileKeywords(keywords: string[]): RegExp {
   }
   // `#报事 路灯坏了`, `＃诉求：…`, `#报事路灯坏了`; the rest of the message (lines too) is the appeal.
   return new RegExp(`^[#＃]\\s*(?:${keywords.join('|')})(?:[\\s:：,，]+|$)?([\\s\\S]*)$`, 'u');
+}
+
+/** `公开` before the text: the member asks for the appeal to be public. */
+const PUBLISH = /^公开(?:[\s:：,，]+|$)/u;
+
+export function splitPublish(text: string): { text: string; isPublic: boolean } {
+  const m = PUBLISH.exec(text);
+  return m ? { text: text.slice(m[0].length).trim(), isPublic: true } : { text, isPublic: false };
 }
 
 interface RecentAppeal {
@@ -73,6 +88,7 @@ export function AppealIntake(config: AppealIntakeConfig): WechatyPlugin {
   const graceMs = config.staleGraceMs ?? 1000;
   const now = config.now ?? Date.now;
   const client = config.client;
+  const say = config.say ?? directSay;
 
   return function AppealIntakePlugin(bot: Wechaty) {
     const installedAt = Date.now();
@@ -82,6 +98,7 @@ export function AppealIntake(config: AppealIntakeConfig): WechatyPlugin {
     // A member's messages are handled in order, so a photo sent right after `#报事` waits for
     // the appeal it joins instead of racing its filing.
     const queue = createKeyedQueue();
+    const limitNotices = createLimitNotices(now);
 
     const forget = () => {
       const cutoff = now() - photoWindowMs;
@@ -100,11 +117,12 @@ export function AppealIntake(config: AppealIntakeConfig): WechatyPlugin {
     }
 
     async function onText(msg: Message, room: Room): Promise<void> {
-      const text = await appealText(msg);
-      if (text === undefined) return;
+      const said = await appealText(msg);
+      if (said === undefined) return;
+      const { text, isPublic } = splitPublish(said);
       const talker = msg.talker();
       if (!text) {
-        await room.say(messages.usage, talker);
+        await say(room, messages.usage, talker);
         return;
       }
       let answer: string;
@@ -115,15 +133,20 @@ export function AppealIntake(config: AppealIntakeConfig): WechatyPlugin {
           roomId: room.id,
           contact: { id: talker.id, name: talker.name() || talker.id },
           text,
+          ...(isPublic ? { isPublic } : {}),
         });
         forget();
         recent.set(`${room.id}\n${talker.id}`, { at: now(), number: receipt.number });
-        logger.info({ roomId: room.id, by: maskContactId(talker.id), number: receipt.number }, 'appeal filed from a group');
-        answer = messages.received(receipt.number);
+        logger.info({ roomId: room.id, by: maskContactId(talker.id), number: receipt.number, isPublic: receipt.isPublic }, 'appeal filed from a group');
+        answer = messages.received(receipt.number, receipt.isPublic);
       } catch (err) {
+        if (!limitNotices.shouldSay(room.id, err)) {
+          logger.debug({ roomId: room.id, by: maskContactId(talker.id) }, 'filing limited: already said in this group');
+          return;
+        }
         answer = failureAnswer(bot, logger, 'appeal-intake', err, { unavailable: messages.unavailable, byStatus: { 404: messages.roomNotBound } });
       }
-      await room.say(answer, talker);
+      await say(room, answer, talker);
     }
 
     async function onPhoto(msg: Message, room: Room): Promise<void> {
@@ -144,7 +167,7 @@ export function AppealIntake(config: AppealIntakeConfig): WechatyPlugin {
       } catch (err) {
         answer = failureAnswer(bot, logger, 'appeal-intake', err, { unavailable: messages.unavailable });
       }
-      await room.say(answer, talker);
+      await say(room, answer, talker);
     }
 
     async function onMessage(msg: Message): Promise<void> {

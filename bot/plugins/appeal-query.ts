@@ -1,14 +1,17 @@
 /**
  * `查询 <编号>` in a group or a private chat (DESIGN "The bot in group chats"): the appeal's state
  * and its last step, e.g. `编号 DX-20261126-0042：已答复（最近：答复 11月26日 14:05）`. The server
- * answers without personal data, so anyone who knows the number may ask.
+ * answers without personal data, and only about appeals of the asking group's community or the
+ * asker's own; anything else reads as not found. Queries are limited per contact and per group
+ * (429): the bot says the limit once in that chat, then stays quiet there until it lifts.
  */
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
 import type { AppealStatus } from '../api-types';
+import { directSay, type Say } from '../say';
 import { UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
 import { chinaShortTime } from '../../common/china-time';
-import { failureAnswer } from './appeal-support';
+import { createLimitNotices, failureAnswer } from './appeal-support';
 import { asciiDigits, guardHandler, isActionable, stripLeadingMentions } from './support';
 
 export interface AppealQueryMessages {
@@ -30,6 +33,10 @@ export interface AppealQueryConfig {
   inRooms?: boolean;
   /** Answer in private chats. Default true. */
   inPrivate?: boolean;
+  /** createBot's paced answers (bot/say.ts). */
+  say?: Say;
+  /** Clock for the quiet time after a limit (tests). */
+  now?: () => number;
   messages?: Partial<AppealQueryMessages>;
 }
 
@@ -72,10 +79,12 @@ export function AppealQuery(config: AppealQueryConfig): WechatyPlugin {
   const inPrivate = config.inPrivate ?? true;
   const graceMs = config.staleGraceMs ?? 1000;
   const client = config.client;
+  const say = config.say ?? directSay;
 
   return function AppealQueryPlugin(bot: Wechaty) {
     const installedAt = Date.now();
     const since = config.since ?? (() => installedAt);
+    const limitNotices = createLimitNotices(config.now);
 
     async function onMessage(msg: Message): Promise<void> {
       if (msg.type() !== types.Message.Text) return;
@@ -86,7 +95,7 @@ export function AppealQuery(config: AppealQueryConfig): WechatyPlugin {
       if (room ? !inRooms : !inPrivate) return;
       const talker = msg.talker();
       // In a group the answer @mentions the asker, so it is clear whose question it answers.
-      const reply = (text: string) => (room ? room.say(text, talker) : talker.say(text));
+      const reply = (text: string) => (room ? say(room, text, talker) : say(talker, text));
 
       if (command.kind === 'usage') {
         await reply(messages.usage);
@@ -94,8 +103,9 @@ export function AppealQuery(config: AppealQueryConfig): WechatyPlugin {
       }
       let answer: string;
       try {
-        answer = messages.status(await client.appealByNumber(command.number));
+        answer = messages.status(await client.appealByNumber(command.number, room ? { contactId: talker.id, roomId: room.id } : { contactId: talker.id }));
       } catch (err) {
+        if (!limitNotices.shouldSay(room?.id ?? talker.id, err)) return;
         answer = failureAnswer(bot, logger, 'appeal-query', err, { unavailable: messages.unavailable, byStatus: { 404: messages.notFound(command.number) } });
       }
       await reply(answer);

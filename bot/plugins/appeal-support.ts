@@ -102,3 +102,27 @@ export function createKeyedQueue() {
     return run;
   };
 }
+
+/**
+ * The bot says a server limit (429) once per chat, then stays quiet there until it lifts: a member
+ * looping `#报事` or `查询` past the limit must not make the bot loop its refusal into the group.
+ * Kept per chat (a group, or a private chat by contact id), in memory: a restart may say it once more.
+ */
+export function createLimitNotices(now: () => number = Date.now) {
+  const quietUntil = new Map<string, number>();
+  return {
+    /**
+     * For a refusal `err`: true when `chatId` should hear it (not rate limited, or the first time),
+     * false while the chat has been told and the limit has not lifted.
+     */
+    shouldSay(chatId: string, err: unknown): boolean {
+      if (!(err instanceof ServerError) || !err.rateLimited) return true;
+      const t = now();
+      for (const [id, until] of quietUntil) if (until <= t) quietUntil.delete(id);
+      if (quietUntil.has(chatId)) return false;
+      // Without a Retry-After, a minute.
+      quietUntil.set(chatId, t + (err.retryAfterSeconds ?? 60) * 1000);
+      return true;
+    },
+  };
+}

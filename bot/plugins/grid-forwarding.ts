@@ -2,7 +2,10 @@
  * Grid workers' forwarding in private chat (DESIGN "The bot in group chats"): a grid worker whose
  * WeChat is bound forwards a resident's messages, chat records, links or photos to the bot; each
  * joins a draft the bot shows back; `确认` files it on the resident's behalf (channel grid_worker),
- * `取消` drops it. Anyone else's private messages are left to the other plugins.
+ * `取消` drops it. Anyone else's private messages are left to the other plugins. Forwarded
+ * appeals are private (staff only) unless the worker confirms with `确认公开` because the resident
+ * asked for publication. Over the server's filing limits the worker is told once, then not again
+ * until the limit lifts.
  *
  * Drafts live in this process's memory only and are dropped after `idleMs` without a message:
  * a draft is a few minutes of a worker's typing, not a record (the bot archives no chats). A bot
@@ -11,13 +14,14 @@
 import pino, { type Logger } from 'pino';
 import { types, type Contact, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
 import { maskContactId } from '../log-mask';
+import { directSay, type Say } from '../say';
 import { ServerError, UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
-import { createKeyedQueue, failureAnswer, idempotencyKey, isOtherPluginCommand, uploadMessagePhoto } from './appeal-support';
+import { createKeyedQueue, createLimitNotices, failureAnswer, idempotencyKey, isOtherPluginCommand, uploadMessagePhoto } from './appeal-support';
 import { guardHandler, isActionable } from './support';
 
 export interface GridForwardingMessages {
   draft: (preview: string, photoCount: number) => string;
-  submitted: (number: string) => string;
+  submitted: (number: string, isPublic: boolean) => string;
   cancelled: string;
   nothingToConfirm: string;
   nothingToCancel: string;
@@ -46,14 +50,16 @@ export interface GridForwardingConfig {
   maxPhotos?: number;
   /** Characters of the draft shown back. Default 100. */
   previewLength?: number;
-  /** Clock for the idle timeout (tests). */
+  /** Clock for the idle timeout and the quiet time after a limit (tests). */
   now?: () => number;
+  /** createBot's paced answers (bot/say.ts). */
+  say?: Say;
   messages?: Partial<GridForwardingMessages>;
 }
 
 export const DEFAULT_GRID_FORWARDING_MESSAGES: GridForwardingMessages = {
-  draft: (preview, photoCount) => `草稿：${preview || '（暂无文字）'}（${photoCount} 张图片）回复「确认」提交，「取消」放弃`,
-  submitted: (number) => `已代为提交诉求，编号 ${number}，可发送「查询 ${number}」查看进度。`,
+  draft: (preview, photoCount) => `草稿：${preview || '（暂无文字）'}（${photoCount} 张图片）回复「确认」提交（仅工作人员可见；居民要求公开的回复「确认公开」），「取消」放弃`,
+  submitted: (number, isPublic) => `已代为提交诉求，编号 ${number}，可发送「查询 ${number}」查看进度。${isPublic ? '已按居民要求公开。' : '仅工作人员可见。'}`,
   cancelled: '已放弃草稿',
   nothingToConfirm: '当前没有草稿。请先转发居民的消息、聊天记录或图片，再回复「确认」提交',
   nothingToCancel: '当前没有草稿',
@@ -95,6 +101,7 @@ export function GridForwarding(config: GridForwardingConfig): WechatyPlugin {
   const graceMs = config.staleGraceMs ?? 1000;
   const now = config.now ?? Date.now;
   const client = config.client;
+  const say = config.say ?? directSay;
 
   const preview = (text: string) => (text.length > previewLength ? `${text.slice(0, previewLength)}…` : text);
 
@@ -104,6 +111,7 @@ export function GridForwarding(config: GridForwardingConfig): WechatyPlugin {
     const drafts = new Map<string, Draft>();
     // One worker's forwards are handled in the order they arrived, so the draft keeps that order.
     const queue = createKeyedQueue();
+    const limitNotices = createLimitNotices(now);
 
     const dropIdle = () => {
       const cutoff = now() - idleMs;
@@ -120,7 +128,7 @@ export function GridForwarding(config: GridForwardingConfig): WechatyPlugin {
           return false;
         }
         // Nobody can tell a grid worker from anyone else while the server is away: say so to all.
-        await talker.say(failureAnswer(bot, logger, 'grid-forwarding', err, { unavailable: messages.unavailable }));
+        await say(talker, failureAnswer(bot, logger, 'grid-forwarding', err, { unavailable: messages.unavailable }));
         return undefined;
       }
     }
@@ -138,7 +146,8 @@ export function GridForwarding(config: GridForwardingConfig): WechatyPlugin {
       }
     }
 
-    async function submit(talker: Contact, draft: Draft): Promise<string> {
+    /** The answer to 确认, or undefined when the worker was already told about the limit. */
+    async function submit(talker: Contact, draft: Draft, isPublic: boolean): Promise<string | undefined> {
       const text = draft.texts.join('\n').trim();
       if (text.length < 2) return messages.needText;
       try {
@@ -148,12 +157,14 @@ export function GridForwarding(config: GridForwardingConfig): WechatyPlugin {
           contact: { id: talker.id, name: talker.name() || talker.id },
           text,
           photoIds: draft.photoIds,
+          ...(isPublic ? { isPublic } : {}),
         });
         if (drafts.get(talker.id) === draft) drafts.delete(talker.id);
         logger.info({ by: maskContactId(talker.id), number: receipt.number, photos: draft.photoIds.length }, 'forwarded appeal filed');
-        return messages.submitted(receipt.number);
+        return messages.submitted(receipt.number, receipt.isPublic);
       } catch (err) {
         // The draft stays: a second 确认 sends the same key and files at most once.
+        if (!limitNotices.shouldSay(talker.id, err)) return undefined;
         return failureAnswer(bot, logger, 'grid-forwarding', err, { unavailable: messages.unavailable });
       }
     }
@@ -196,13 +207,14 @@ export function GridForwarding(config: GridForwardingConfig): WechatyPlugin {
       // `确认。` / `取消!` as typed on a phone are the commands too, not draft text.
       const text = msg.type() === types.Message.Text ? msg.text().trim().replace(TRAILING_PUNCTUATION, '') : undefined;
       const draft = drafts.get(talker.id);
-      let answer: string;
-      if (text === confirmKeyword) answer = draft ? await submit(talker, draft) : messages.nothingToConfirm;
+      let answer: string | undefined;
+      const publish = text === `${confirmKeyword}公开` || text === `${confirmKeyword} 公开`;
+      if (text === confirmKeyword || publish) answer = draft ? await submit(talker, draft, publish) : messages.nothingToConfirm;
       else if (text === cancelKeyword) {
         answer = draft ? messages.cancelled : messages.nothingToCancel;
         drafts.delete(talker.id);
       } else answer = await addToDraft(msg, talker);
-      await talker.say(answer);
+      if (answer !== undefined) await say(talker, answer);
     }
 
     async function onMessage(msg: Message): Promise<void> {

@@ -4,6 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { WechatyPlugin } from 'wechaty';
+import type { Pacer } from '../pacer';
+import type { Say } from '../say';
 import type { ServerClient } from '../server-client';
 import { AppealIntake, type AppealIntakeConfig } from './appeal-intake';
 import { AppealQuery, type AppealQueryConfig } from './appeal-query';
@@ -21,9 +23,13 @@ export interface PluginContext {
   since: () => number | undefined;
   /** Work that outlives a message (the outbox loop): the bot's stop() waits for it. */
   track?: (p: Promise<unknown>) => void;
+  /** The account's one pacer (bot/pacer.ts): the outbox's deliveries go through it as `bulk`. */
+  pacer?: Pacer;
+  /** How plugins answer: through the pacer, as `reply` (bot/say.ts). */
+  say?: Say;
 }
 
-type Settings<C> = Partial<Omit<C, 'client' | 'logger' | 'since' | 'track'>> | false;
+type Settings<C> = Partial<Omit<C, 'client' | 'logger' | 'since' | 'track' | 'pacer' | 'say'>> | false;
 
 export interface PluginSettings {
   /** `false` turns the plugin off. */

@@ -2,7 +2,8 @@
  * Outbox delivery (DESIGN "The bot in group chats"): notices, digests and "your appeal was
  * answered" messages for bound rooms wait in the server's outbox (channel bot_room). While the
  * bot is logged in it claims a few at a time with a lease, says each in its room (with the
- * @mentions the server asked for) at the pace of `bot/pacer.ts`, and reports each outcome.
+ * @mentions the server asked for) through the account's one pacer (`bot/pacer.ts`, shared with
+ * the plugins' answers, which go first), and reports each outcome.
  *
  * Delivery is at least once: a bot that dies between saying a message and reporting it says it
  * again once the lease ends (`leaseSeconds`), by whichever bot claims it next. In normal operation
@@ -20,10 +21,8 @@ import type { ServerClient } from '../server-client';
 export interface OutboxDeliveryConfig {
   client: ServerClient;
   logger?: Logger;
-  /** Pace per bot account: at most one message every `minIntervalMs` (default 3000)... */
-  minIntervalMs?: number;
-  /** ...and at most `perMinute` in any minute (default 15). */
-  perMinute?: number;
+  /** The account's pacer (createBot's, shared with every answer); default: one of its own at the default pace. */
+  pacer?: Pacer;
   /** Wait between claims when the outbox is empty or the server is away. Default 5000 ms. */
   pollMs?: number;
   /** Deliveries claimed at a time. Default 5. */
@@ -32,9 +31,8 @@ export interface OutboxDeliveryConfig {
   leaseSeconds?: number;
   /** createBot's tracker: stop() waits for the delivery loop to end. */
   track?: (p: Promise<unknown>) => void;
-  /** Injected waits and clock (tests). */
+  /** Injected waits between claims (tests). */
   delay?: (ms: number, signal: AbortSignal) => Promise<void>;
-  now?: () => number;
 }
 
 /** By name: the abort reason may be a DOMException from another realm (jest). */
@@ -43,8 +41,10 @@ const isAbort = (err: unknown) => (err as { name?: unknown } | null)?.name === '
 export function OutboxDelivery(config: OutboxDeliveryConfig): WechatyPlugin {
   if (!config?.client) throw new Error('OutboxDelivery: config.client is required');
   const logger = (config.logger ?? pino({ name: 'bot' })).child({ plugin: 'outbox-delivery' });
-  const minIntervalMs = config.minIntervalMs ?? 3000;
-  const perMinute = config.perMinute ?? 15;
+  const delay = config.delay ?? abortableDelay;
+  // One pacer per bot account (createBot's); it outlives a logout, so a quick re-login cannot burst.
+  const pacer: Pacer = config.pacer ?? createPacer({ delay });
+  const { minIntervalMs, perMinute } = pacer;
   const pollMs = config.pollMs ?? 5000;
   const claimLimit = config.claimLimit ?? 5;
   if (!(pollMs > 0)) throw new Error('OutboxDelivery: pollMs must be > 0');
@@ -56,11 +56,7 @@ export function OutboxDelivery(config: OutboxDeliveryConfig): WechatyPlugin {
   if (leaseSeconds * 1000 < claimLimit * minIntervalMs) {
     throw new Error('OutboxDelivery: leaseSeconds is shorter than sending claimLimit messages at minIntervalMs takes');
   }
-  const delay = config.delay ?? abortableDelay;
   const client = config.client;
-  // One pacer per plugin instance = per bot account; it outlives a logout, so a quick re-login
-  // cannot burst.
-  const pacer: Pacer = createPacer({ minIntervalMs, perMinute, now: config.now, delay });
 
   return function OutboxDeliveryPlugin(bot: Wechaty) {
     let running: { controller: AbortController; done: Promise<void> } | undefined;
@@ -108,7 +104,7 @@ export function OutboxDelivery(config: OutboxDeliveryConfig): WechatyPlugin {
       // A mentioned member who left the room (or is unknown) is skipped; the message still goes.
       const mentions = await findContacts(item.payload.mentionContactIds ?? []);
       try {
-        await pacer.run(() => room.say(text, ...mentions), signal);
+        await pacer.run(() => room.say(text, ...mentions), signal, 'bulk');
       } catch (err) {
         // Stopped while waiting for a slot: nothing was said; the lease hands it on.
         if (signal.aborted) return;
@@ -123,8 +119,9 @@ export function OutboxDelivery(config: OutboxDeliveryConfig): WechatyPlugin {
     async function loop(owner: string, signal: AbortSignal): Promise<void> {
       logger.info({ leaseSeconds, claimLimit, minIntervalMs, perMinute }, 'outbox delivery started');
       while (!signal.aborted) {
-        // Claim only when a send may start, so leases are not spent waiting for the pacer.
-        const wait = pacer.waitMs();
+        // Claim only when a send may start, so leases are not spent waiting for the pacer; answers
+        // to people waiting for it go first.
+        const wait = pacer.waitMs() || (pacer.idle() ? 0 : Math.max(minIntervalMs, 100));
         if (wait > 0) {
           await pause(wait, signal);
           continue;

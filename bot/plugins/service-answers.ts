@@ -12,6 +12,7 @@
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
 import type { ServiceDirectoryEntry } from '../api-types';
+import { directSay, type Say } from '../say';
 import { UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
 import { isOtherPluginCommand, isServiceCommand } from './appeal-support';
 import { botMention, guardHandler, isActionable, stripLeadingMentions } from './support';
@@ -48,6 +49,8 @@ export interface ServiceAnswersConfig {
   inPrivate?: boolean;
   /** Clock for the cache (tests). */
   now?: () => number;
+  /** createBot's paced answers (bot/say.ts). */
+  say?: Say;
   messages?: Partial<ServiceAnswerMessages>;
 }
 
@@ -157,6 +160,7 @@ export function ServiceAnswers(config: ServiceAnswersConfig): WechatyPlugin {
   const inPrivate = config.inPrivate ?? true;
   const now = config.now ?? Date.now;
   const client = config.client;
+  const say = config.say ?? directSay;
 
   return function ServiceAnswersPlugin(bot: Wechaty) {
     const installedAt = Date.now();
@@ -218,7 +222,7 @@ export function ServiceAnswers(config: ServiceAnswersConfig): WechatyPlugin {
       // except the commands forwarding leaves alone (isOtherPluginCommand).
       if (!room && !isServiceCommand(text) && (await isGridWorker(talker.id))) return;
 
-      const reply = (text: string) => (room ? room.say(text, talker) : talker.say(text));
+      const reply = (text: string) => (room ? say(room, text, talker) : say(talker, text));
       if (found.length > 0) {
         logger.debug({ roomId: room?.id, entries: found.map((e) => e.name) }, 'services answer');
         await reply(messages.answer(found));

@@ -9,6 +9,7 @@
 import pino, { type Logger } from 'pino';
 import type { Contact, Room, Wechaty, WechatyPlugin } from 'wechaty';
 import { maskContactId } from '../log-mask';
+import { directSay, type Say } from '../say';
 import { reportError } from './support';
 
 export interface WelcomeMessages {
@@ -28,10 +29,12 @@ export interface WelcomeConfig {
   batchMs?: number;
   /** Members @mentioned in one welcome at most (the rest are welcomed without a mention). Default 20. */
   maxMentions?: number;
+  /** createBot's paced answers (bot/say.ts). */
+  say?: Say;
   messages?: Partial<WelcomeMessages>;
 }
 
-const GUIDE = ['反映问题：发送「#报事 + 描述」，或 @我 说明情况', '查看进度：发送「查询 编号」', '办事电话：发送「查电话 关键词」', '新闻通知：打开小程序「县融」首页'].join('\n');
+const GUIDE = ['反映问题：发送「#报事 + 描述」，或 @我 说明情况（仅工作人员可见；愿意公开的写「#报事 公开 + 描述」）', '查看进度：发送「查询 编号」', '办事电话：发送「查电话 关键词」', '新闻通知：打开小程序「县融」首页'].join('\n');
 
 export const DEFAULT_WELCOME_MESSAGES: WelcomeMessages = {
   members: `欢迎加入本群！\n${GUIDE}`,
@@ -51,6 +54,7 @@ export function Welcome(config: WelcomeConfig = {}): WechatyPlugin {
   const batchMs = config.batchMs ?? 3000;
   if (!(batchMs >= 0)) throw new Error('Welcome: batchMs must be >= 0');
   const maxMentions = config.maxMentions ?? 20;
+  const paced = config.say ?? directSay;
 
   return function WelcomePlugin(bot: Wechaty) {
     const installedAt = Date.now();
@@ -66,7 +70,7 @@ export function Welcome(config: WelcomeConfig = {}): WechatyPlugin {
       pending.delete(roomId);
       const members = [...batch.members.values()];
       logger.info({ roomId, members: members.length }, 'welcoming new members');
-      void say(batch.room.say(messages.members, ...members.slice(0, maxMentions)), roomId);
+      void say(paced(batch.room, messages.members, ...members.slice(0, maxMentions)), roomId);
     }
 
     function onJoin(room: Room, invitees: Contact[], _inviter: Contact, date?: Date): void {
@@ -77,7 +81,7 @@ export function Welcome(config: WelcomeConfig = {}): WechatyPlugin {
         // The bot was added: one introduction to the whole group, which covers whoever joined with it.
         const botName = bot.currentUser.name();
         logger.info({ roomId: room.id }, 'bot joined a group');
-        void say(room.say(messages.bot(botName)), room.id);
+        void say(paced(room, messages.bot(botName)), room.id);
         return;
       }
       if (invitees.length === 0) return;

@@ -8,6 +8,7 @@ import type { RoomDoc } from '../bindings/model';
 import type { RegionDoc } from '../regions/model';
 import type { AppealDoc } from './model';
 import {
+  BotAppealLookupQuery,
   BotAppealReceipt,
   BotAppealStatus,
   BotAttachPhotosBody,
@@ -20,6 +21,7 @@ import { appealService } from './service';
 import { appendEvents, event, type Actor } from './events';
 import { requirePhotos } from './photos';
 import { ACTION_LABELS, FINAL_STATES, STATE_LABELS } from './state-machine';
+import { appealLimits } from './limits';
 
 /**
  * The bot files group-chat appeals under one account of its own: the unique (account, key) index
@@ -29,17 +31,19 @@ export const BOT_ACCOUNT_ID = new Types.ObjectId('b07b07b07b07b07b07b07b07');
 /** A photo joins the member's appeal when it comes within this time (the bot uses a shorter window). */
 const PHOTO_WINDOW_MS = 10 * 60 * 1000;
 
+/** What the bot may say in a group about an appeal: no person, no note, no department. */
 const receipt = (a: AppealDoc): BotAppealReceipt => ({
   id: String(a._id),
   number: a.number,
   state: a.state,
   stateLabel: STATE_LABELS[a.state],
   regionName: a.regionName,
-  departmentName: a.departmentName,
+  isPublic: a.isPublic,
 });
 
 export function appealBotRoutes(ctx: AppContext) {
   const appeals = appealService(ctx);
+  const limits = appealLimits(ctx);
   const { Appeal, Room, Identity, User, Region } = ctx.models;
 
   async function contactUser(contactId: string): Promise<UserDoc | null> {
@@ -68,6 +72,20 @@ export function appealBotRoutes(ctx: AppContext) {
 
   const botActor = (name: string): Actor => ({ id: null, name, role: 'bot' });
 
+  /**
+   * Whether `查询` may answer about this appeal: it was said from that contact, the contact's
+   * account filed it or was its reporter, or it is asked in a bound group of the appeal's community.
+   */
+  async function mayAsk(a: AppealDoc, contactId: string, roomId: string | null): Promise<boolean> {
+    if (a.reporterContactId === contactId) return true;
+    if (roomId) {
+      const room = await Room.findOne({ roomId }, { regionPath: 1 }).lean<Pick<RoomDoc, 'regionPath'>>();
+      if (room && a.regionPath.startsWith(room.regionPath)) return true;
+    }
+    const user = await contactUser(contactId);
+    return !!user && [a.reporterId, a.submittedById].some((id) => id && String(id) === String(user._id));
+  }
+
   return [
     route({
       method: 'post', path: '/appeals', summary: '机器人：群聊报事或网格员转发代报', access: 'bot', body: BotCreateAppealBody, response: BotAppealReceipt, status: 201,
@@ -76,6 +94,15 @@ export function appealBotRoutes(ctx: AppContext) {
         if (body.channel === 'group_chat') {
           const room = await Room.findOne({ roomId: body.roomId }).lean<RoomDoc>();
           if (!room) throw notFound('已绑定的群聊');
+          // A re-delivered message gets its appeal back, whatever the limits say now.
+          const first = await Appeal.findOne({ submittedById: BOT_ACCOUNT_ID, idempotencyKey: body.idempotencyKey }).lean<AppealDoc>();
+          if (first) {
+            res.locals.status = 200;
+            return receipt(first);
+          }
+          // A spent group or bot budget refuses before a member's account is made.
+          const shared = [...limits.room(room.roomId), ...limits.bot()];
+          await limits.precheckFiling(shared);
           const resident = await residentFor(body.contact, room.regionId);
           filed = await appeals.file({
             idempotencyKey: body.idempotencyKey,
@@ -89,14 +116,15 @@ export function appealBotRoutes(ctx: AppContext) {
             photoOwnerId: BOT_USER.id,
             regionId: String(room.regionId),
             place: null,
-            // Said in a group: the group saw it, so it is public; the name is masked in public views.
-            isPublic: true,
+            // Said in a group, but a member never chose to publish: private unless they asked (公开).
+            isPublic: body.isPublic,
             isAnonymous: false,
             reporterId: resident._id,
             reporterName: body.contact.name,
             reporterPhone: resident.phone,
             roomId: room.roomId,
             reporterContactId: body.contact.id,
+            limits: [...limits.account('resident', resident._id), ...shared],
           });
         } else {
           const worker = await contactUser(body.contact.id);
@@ -113,11 +141,12 @@ export function appealBotRoutes(ctx: AppContext) {
             photoOwnerId: BOT_USER.id,
             regionId: String(worker.regionIds[0]),
             place: null,
-            isPublic: false,
+            isPublic: body.isPublic,
             isAnonymous: false,
             reporterId: null,
             reporterName: '群众（网格员转发）',
             reporterPhone: null,
+            limits: [...limits.account('staff', worker._id), ...limits.bot()],
           });
         }
         if (filed.created) appeals.relay.kick(filed.appeal._id);
@@ -145,17 +174,18 @@ export function appealBotRoutes(ctx: AppContext) {
       },
     }),
     route({
-      method: 'get', path: '/appeals/by-number/:number', summary: '机器人：按编号查询诉求进度', access: 'bot', params: NumberParams, response: BotAppealStatus,
-      handler: async ({ params }) => {
+      method: 'get', path: '/appeals/by-number/:number', summary: '机器人：按编号查询诉求进度（本群社区或本人的诉求）', access: 'bot', params: NumberParams, query: BotAppealLookupQuery, response: BotAppealStatus,
+      handler: async ({ params, query }) => {
+        await limits.admitQuery(query.contactId, query.roomId ?? null);
         const a = await Appeal.findOne({ number: params.number }).lean<AppealDoc>();
-        if (!a) throw notFound(`编号 ${params.number} 的诉求`);
+        // Someone else's appeal elsewhere is answered like a number that does not exist.
+        if (!a || !(await mayAsk(a, query.contactId, query.roomId ?? null))) throw notFound(`编号 ${params.number} 的诉求`);
         const last = [...a.timeline].reverse().find((e) => e.action !== 'follow' && e.action !== 'photo') ?? a.timeline[a.timeline.length - 1];
         return {
           number: a.number,
           state: a.state,
           stateLabel: STATE_LABELS[a.state],
-          lastStep: { label: ACTION_LABELS[last.action] ?? last.action, at: last.at.toISOString(), note: last.action === 'reply' ? null : last.note },
-          departmentName: a.departmentName,
+          lastStep: { label: ACTION_LABELS[last.action] ?? last.action, at: last.at.toISOString() },
         };
       },
     }),

@@ -1,5 +1,6 @@
 /**
- * Filing an appeal, from any channel: idempotent per submitting account and key, numbered, with
+ * Filing an appeal, from any channel: idempotent per submitting account and key, limited per
+ * account (and per group chat and bot account for the bot's filings, limits.ts), numbered, with
  * deadlines from its category, and dispatched at once by the catalogue when the category names a
  * unit (直派).
  */
@@ -11,7 +12,9 @@ import type { CategoryDoc } from '../categories/model';
 import type { RegionDoc } from '../regions/model';
 import type { DepartmentDoc } from '../departments/model';
 import type { AppealDoc, TimelineEvent } from './model';
+import type { RateLimit } from '../core/rate-limit/limiter';
 import type { AppealChannel, AppealKind, AppealState } from './state-machine';
+import { appealLimits } from './limits';
 import { nextTicketNumber } from './ticket-numbers';
 import { deadlinesFrom, dueAtFor } from './deadlines';
 import { SYSTEM, event, type Actor } from './events';
@@ -38,6 +41,11 @@ export interface NewAppeal {
   reporterPhone: string | null;
   roomId?: string | null;
   reporterContactId?: string | null;
+  /**
+   * The limits this filing counts against (limits.ts). Absent: the submitting account's own, a
+   * resident's for the mini-program and staff's when filing for someone else (代报, 热线代录).
+   */
+  limits?: RateLimit[];
 }
 
 /** The result says whether this call filed it or found the first one (a retry). */
@@ -58,6 +66,7 @@ export interface CreatorOptions {
 
 export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
   const { Appeal, Region, Category, Department } = ctx.models;
+  const limits = appealLimits(ctx);
 
   async function region(id: string): Promise<RegionDoc> {
     const r = await Region.findById(id).lean<RegionDoc>();
@@ -89,6 +98,8 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       const first = await findFirst(input.submittedById, input.idempotencyKey);
       await opts.afterLookup?.();
       if (first) return { appeal: first, created: false };
+      // Counted only for what would be a new appeal: a retry above never spends the budget.
+      await limits.admitFiling(input.limits ?? limits.account(input.channel === 'miniprogram' ? 'resident' : 'staff', input.submittedById));
 
       const submittedAt = ctx.now();
       const [r, c] = await Promise.all([region(input.regionId), category(input.categoryId)]);

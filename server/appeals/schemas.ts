@@ -193,6 +193,8 @@ export type MoveBodies = {
 };
 
 // ---- The bot's endpoints (/api/v1/bot/appeals ...) ----
+// What the bot gets back about an appeal (receipt, status) carries no personal data: no reporter,
+// no note, no department, no staff name. The bot may say any of it in a group chat.
 
 /** A member's message in a bound group (`#报事 ...`), or a grid worker's confirmed forward. */
 export const BotCreateAppealBody = z.strictObject({
@@ -205,19 +207,26 @@ export const BotCreateAppealBody = z.strictObject({
   contact: z.strictObject({ id: z.string().min(1).max(WECHAT_ID_MAX), name: trimmed(1, 60) }),
   text: trimmed(2, 2000),
   photoIds: PhotoIds.default([]),
+  /** Appeals from the bot are private unless the member asked for publication (`#报事 公开 …`). */
+  isPublic: z.boolean().default(false),
 })
   .refine((b) => b.channel !== 'group_chat' || b.roomId, { message: '群聊诉求需要群编号', path: ['roomId'] });
 export type BotCreateAppealBody = z.infer<typeof BotCreateAppealBody>;
 
-export const BotAppealReceipt = z.object({ id: z.string(), number: z.string(), state: AppealState, stateLabel: z.string(), regionName: z.string(), departmentName: z.string().nullable() });
+export const BotAppealReceipt = z.object({ id: z.string(), number: z.string(), state: AppealState, stateLabel: z.string(), regionName: z.string(), isPublic: z.boolean() });
 export type BotAppealReceipt = z.infer<typeof BotAppealReceipt>;
 
 /** A photo sent by the same member shortly after their appeal joins it. */
 export const BotAttachPhotosBody = z.strictObject({ roomId: z.string().min(1).max(WECHAT_ID_MAX), contactId: z.string().min(1).max(WECHAT_ID_MAX), photoIds: PhotoIds.min(1) });
 
 export const NumberParams = z.strictObject({ number: z.string().trim().toUpperCase().regex(/^[A-Z]{1,8}-\d{8}-\d{4,6}$/, '编号格式如 DX-20261126-0042') });
-/** `查询 <编号>`: state and last step, no personal data. */
-export const BotAppealStatus = z.object({ number: z.string(), state: AppealState, stateLabel: z.string(), lastStep: z.object({ label: z.string(), at: z.string(), note: z.string().nullable() }), departmentName: z.string().nullable() });
+/**
+ * Who asks `查询 <编号>`: the WeChat contact, and the group chat when asked in one. The answer is
+ * given only for the asking group's community or the contact's own appeals (404 otherwise).
+ */
+export const BotAppealLookupQuery = z.strictObject({ contactId: z.string().min(1).max(200), roomId: z.string().min(1).max(200).optional() });
+/** `查询 <编号>`: the state and the last step's label and time; never a note or a name. */
+export const BotAppealStatus = z.object({ number: z.string(), state: AppealState, stateLabel: z.string(), lastStep: z.object({ label: z.string(), at: z.string() }) });
 export type BotAppealStatus = z.infer<typeof BotAppealStatus>;
 
 /** Whether a private-chat contact is a bound grid worker (only they may forward appeals to the bot). */

@@ -15,7 +15,7 @@ const unboundWorker = 'wxid_demo_dongcheng_grid2';
 const APPEALS = '/api/v1/bot/appeals';
 const CONTACTS = `/api/v1/bot/contacts/${worker}`;
 const NUMBER = /DX-\d{8}-\d{4,6}/;
-const draftAnswer = (preview: string, photos: number) => `草稿：${preview}（${photos} 张图片）回复「确认」提交，「取消」放弃`;
+const draftAnswer = (preview: string, photos: number) => `草稿：${preview}（${photos} 张图片）回复「确认」提交（仅工作人员可见；居民要求公开的回复「确认公开」），「取消」放弃`;
 
 describe('grid worker forwarding on the real server', () => {
   let s: TestServer;
@@ -63,7 +63,7 @@ describe('grid worker forwarding on the real server', () => {
 
     const done = await h.ask(worker, '确认');
     const number = NUMBER.exec(done)?.[0] ?? '';
-    expect(done).toBe(`已代为提交诉求，编号 ${number}，可发送「查询 ${number}」查看进度。`);
+    expect(done).toBe(`已代为提交诉求，编号 ${number}，可发送「查询 ${number}」查看进度。仅工作人员可见。`);
 
     const filed = calls(APPEALS);
     expect(filed).toHaveLength(1);
@@ -75,12 +75,22 @@ describe('grid worker forwarding on the real server', () => {
       photoIds: [],
     });
     const stored = await s.ctx.models.Appeal.findOne({ number }).lean();
-    expect(stored).toMatchObject({ channel: 'grid_worker', description: (filed[0]!.body as { text: string }).text });
+    expect(stored).toMatchObject({ channel: 'grid_worker', description: (filed[0]!.body as { text: string }).text, isPublic: false });
     expect(String(stored?.regionId)).toBe(await s.regionId('DX-01-01-01'));
 
     // The draft is gone once filed.
     await expect(h.ask(worker, '确认')).resolves.toBe('当前没有草稿。请先转发居民的消息、聊天记录或图片，再回复「确认」提交');
     expect(JSON.stringify(h.logs)).not.toContain('下水道');
+  });
+
+  // Catches: a resident's wish to publish, relayed by the worker, dropped (or every forward published).
+  test('确认公开 files the draft as a public appeal', async () => {
+    await expect(h.ask(worker, '居民反映：公园东门的护栏断了')).resolves.toBe(draftAnswer('居民反映：公园东门的护栏断了', 0));
+    const done = await h.ask(worker, '确认公开');
+    const number = NUMBER.exec(done)?.[0] ?? '';
+    expect(done).toBe(`已代为提交诉求，编号 ${number}，可发送「查询 ${number}」查看进度。已按居民要求公开。`);
+    expect(calls(APPEALS).map((r) => (r.body as { isPublic?: boolean }).isPublic)).toEqual([true]);
+    expect(await s.ctx.models.Appeal.findOne({ number }).lean()).toMatchObject({ isPublic: true, description: '居民反映：公园东门的护栏断了' });
   });
 
   // Catches: a 确认 whose answer was lost filing a second appeal when it is sent again.

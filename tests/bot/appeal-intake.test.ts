@@ -51,7 +51,7 @@ describe('appeal intake and 查询 on the real server', () => {
     const messageId = h.sim.say({ contactId: dongcheng.resident, roomId: dongcheng.room, text: '#报事 小区东门的路灯坏了三天了' });
     const answer = (await reply).text;
     const number = numberIn(answer);
-    expect(answer).toBe(`@${nameOf(dongcheng.resident)} 已收到您的诉求，编号 ${number}，可发送「查询 ${number}」查看进度。`);
+    expect(answer).toBe(`@${nameOf(dongcheng.resident)} 已收到您的诉求，编号 ${number}，可发送「查询 ${number}」查看进度。仅工作人员可见。`);
 
     expect(calls(APPEALS)).toEqual([
       {
@@ -68,10 +68,23 @@ describe('appeal intake and 查询 on the real server', () => {
       },
     ]);
     const stored = await s.ctx.models.Appeal.findOne({ number }).lean();
-    expect(stored).toMatchObject({ channel: 'group_chat', roomId: dongcheng.room, reporterContactId: dongcheng.resident, description: '小区东门的路灯坏了三天了' });
+    expect(stored).toMatchObject({ channel: 'group_chat', roomId: dongcheng.room, reporterContactId: dongcheng.resident, description: '小区东门的路灯坏了三天了', isPublic: false });
     expect(String(stored?.regionId)).toBe(await s.regionId(dongcheng.regionCode));
     // The message body never reaches the log.
     expect(JSON.stringify(h.logs)).not.toContain('路灯');
+  });
+
+  // Catches: a group appeal published to the whole county without the member asking, or the
+  // member's 公开 ignored (or left in the text).
+  test('#报事 公开 … files a public appeal; without 公开 it is private', async () => {
+    const answer = await h.ask(dongcheng.resident, '#报事 公开 小区广场的路面塌了一个坑', dongcheng.room);
+    expect(answer).toMatch(/已收到您的诉求，编号 DX-\S+，可发送「查询 \S+」查看进度。已按您的要求公开。$/);
+    const stored = await s.ctx.models.Appeal.findOne({ number: numberIn(answer) }).lean();
+    expect(stored).toMatchObject({ isPublic: true, description: '小区广场的路面塌了一个坑' });
+    expect(calls(APPEALS).map((r) => (r.body as { isPublic?: boolean }).isPublic)).toEqual([true]);
+
+    const usage = await h.ask(dongcheng.resident, '#报事 公开', dongcheng.room);
+    expect(usage).toContain('愿意公开展示的，请在内容前加「公开」，例如：#报事 公开 小区东门路灯不亮');
   });
 
   // Catches: only the ASCII form being recognised, or a real @mention (mention list) being missed.
@@ -102,7 +115,9 @@ describe('appeal intake and 查询 on the real server', () => {
 
   // Catches: an empty appeal sent to the server, or the server's refusal replaced by "try later".
   test('no text is answered with the usage; too short text with the server’s own message', async () => {
-    await expect(h.ask(dongcheng.resident, '#报事', dongcheng.room)).resolves.toBe(`@${nameOf(dongcheng.resident)} 请在关键词后写明诉求内容，例如：#报事 小区东门路灯不亮`);
+    await expect(h.ask(dongcheng.resident, '#报事', dongcheng.room)).resolves.toBe(
+      `@${nameOf(dongcheng.resident)} 请在关键词后写明诉求内容，例如：#报事 小区东门路灯不亮\n诉求默认仅工作人员可见；愿意公开展示的，请在内容前加「公开」，例如：#报事 公开 小区东门路灯不亮`,
+    );
     await expect(h.ask(dongcheng.resident, '@东溪融媒小助手', dongcheng.room)).resolves.toMatch(/请在关键词后写明诉求内容/);
     expect(calls(APPEALS)).toEqual([]);
 
@@ -179,7 +194,7 @@ describe('appeal intake and 查询 on the real server', () => {
   // Catches: a wrong state or time in the answer, or number parsing that misses what people type.
   test('查询 <编号> answers the state and the last step, in a group and privately', async () => {
     const number = numberIn(await h.ask(dongcheng.resident, '#报事 噪音扰民到深夜', dongcheng.room));
-    const status = await s.api('GET', `/api/v1/bot/appeals/by-number/${number}`, { token: botToken });
+    const status = await s.api('GET', `/api/v1/bot/appeals/by-number/${number}?contactId=${dongcheng.resident}`, { token: botToken });
     expect(status.status).toBe(200);
     const expected = `编号 ${number}：${status.body.stateLabel}（最近：${status.body.lastStep.label} ${chinaShortTime(Date.parse(status.body.lastStep.at))}）`;
 
@@ -187,6 +202,21 @@ describe('appeal intake and 查询 on the real server', () => {
     const typed = number.toLowerCase().replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)).replace(/-/g, '－');
     await expect(h.ask(dongcheng.resident, `查询：${typed}`)).resolves.toBe(expected);
     await expect(h.ask(dongcheng.resident, `查询${number}`)).resolves.toBe(expected);
+    // The bot told the server who asks, and where.
+    expect(h.requests.filter((r) => r.path.startsWith('/api/v1/bot/appeals/by-number/')).map((r) => r.path.split('?')[1])).toEqual([
+      `contactId=${neighbour}&roomId=${encodeURIComponent(dongcheng.room)}`,
+      `contactId=${dongcheng.resident}`,
+      `contactId=${dongcheng.resident}`,
+    ]);
+  });
+
+  // Catches: 查询 answering about any appeal in the county to whoever has its number.
+  test('查询 from another community’s group or a stranger’s private chat: not found', async () => {
+    const number = numberIn(await h.ask(dongcheng.resident, '#报事 楼上漏水到我家', dongcheng.room));
+    const notFound = `未找到编号 ${number}，请核对后再试`;
+    const villager = 'wxid_demo_resident_04'; // 青石村: a member of its group
+    await expect(h.ask(villager, `查询 ${number}`, 'qingshi-neighbours@chatroom')).resolves.toBe(`@${nameOf(villager)} ${notFound}`);
+    await expect(h.ask(neighbour, `查询 ${number}`)).resolves.toBe(notFound);
   });
 
   // Catches: an unknown number answered as "try later", or chatter starting with 查询 answered.

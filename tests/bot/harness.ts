@@ -136,6 +136,9 @@ export async function startHarness(
     // The outbox loop polls the server on its own; suites that test it turn it on, so the others'
     // request records hold only what their messages caused.
     plugins: { outboxDelivery: false, ...botOptions.plugins },
+    // Answers go through the account's pacer like in production, at a pace that does not slow the
+    // suites; the pacing suites set their own.
+    pace: { minIntervalMs: 0, perMinute: 1000, ...botOptions.pace },
     client: { retryDelayMs: 10, timeoutMs: 5000, ...options.client, fetch: recorder.fetch },
   });
   await app.start();

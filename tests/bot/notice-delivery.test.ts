@@ -10,7 +10,7 @@
  * that clock at the moment the bot hands a text to the puppet.
  */
 import { Types } from 'mongoose';
-import { abortableDelay } from '../../bot/pacer';
+import { abortableDelay, type PacerOptions } from '../../bot/pacer';
 import { botPaceFromEnv, DEFAULT_BOT_PACE } from '../../bot/main';
 import type { OutboxDeliveryConfig } from '../../bot/plugins/outbox-delivery';
 import { demoCounty } from '../../server/seed/demo-county';
@@ -116,8 +116,14 @@ describe('a notice to many group chats', () => {
     for (const h of harnesses.splice(0)) await h.stop();
   });
 
-  const start = async (settings: Partial<Omit<OutboxDeliveryConfig, 'client' | 'logger' | 'track'>>) => {
-    const h = await startHarness({ serverUrl: s.url, botToken: s.ctx.config.botToken, county, plugins: { outboxDelivery: { pollMs: 100, ...settings } } });
+  const start = async ({ minIntervalMs, perMinute, now, delay, ...settings }: Partial<Omit<OutboxDeliveryConfig, 'client' | 'logger' | 'track' | 'pacer'>> & PacerOptions) => {
+    const h = await startHarness({
+      serverUrl: s.url,
+      botToken: s.ctx.config.botToken,
+      county,
+      pace: { minIntervalMs, perMinute, now, delay },
+      plugins: { outboxDelivery: { pollMs: 100, delay, ...settings } },
+    });
     harnesses.push(h);
     return h;
   };

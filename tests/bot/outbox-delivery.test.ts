@@ -83,6 +83,43 @@ describe('pacer', () => {
     expect(sends).toBe(1);
   });
 
+  // Catches: answers from several plugins at once each waiting on their own and then all sending
+  // together (a burst), or bulk notices holding back the answers people wait for.
+  test('concurrent senders go one at a time at the pace; answers go before waiting bulk sends', async () => {
+    // Waits asked at the same moment end at the same moment: the clock moves to the latest end.
+    let t = 1_000_000;
+    const delay = async (ms: number, signal: AbortSignal) => {
+      const until = t + ms;
+      await Promise.resolve();
+      signal.throwIfAborted();
+      t = Math.max(t, until);
+    };
+    const pacer = createPacer({ minIntervalMs: 1000, perMinute: 100, now: () => t, delay });
+    const signal = new AbortController().signal;
+    const sends: { name: string; at: number }[] = [];
+    let inFlight = 0;
+    let overlapped = false;
+    const send = (name: string) => async () => {
+      inFlight++;
+      if (inFlight > 1) overlapped = true;
+      sends.push({ name, at: t });
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+    };
+    // All five are waiting before the first send ends (started in the same tick).
+    await Promise.all([
+      pacer.run(send('bulk0'), signal, 'bulk'),
+      pacer.run(send('bulk1'), signal, 'bulk'),
+      pacer.run(send('bulk2'), signal),
+      pacer.run(send('reply0'), signal, 'reply'),
+      pacer.run(send('reply1'), signal, 'reply'),
+    ]);
+    expect(overlapped).toBe(false);
+    expect(sends.map((x) => x.name)).toEqual(['bulk0', 'reply0', 'reply1', 'bulk1', 'bulk2']);
+    for (let i = 1; i < sends.length; i++) expect(sends[i]!.at - sends[i - 1]!.at).toBeGreaterThanOrEqual(1000);
+    expect(pacer.idle()).toBe(true);
+  });
+
   test('refuses settings that cannot pace', () => {
     expect(() => createPacer({ perMinute: 0 })).toThrow(/perMinute/);
     expect(() => createPacer({ minIntervalMs: -1 })).toThrow(/minIntervalMs/);
@@ -113,11 +150,12 @@ describe('outbox delivery on the real server', () => {
     h = undefined;
   });
 
-  const start = (settings: Partial<Omit<OutboxDeliveryConfig, 'client' | 'logger' | 'track'>> = {}) =>
+  const start = ({ minIntervalMs = MIN_INTERVAL_MS, ...settings }: Partial<Omit<OutboxDeliveryConfig, 'client' | 'logger' | 'track' | 'pacer'>> & { minIntervalMs?: number } = {}) =>
     startHarness({
       serverUrl: s.url,
       botToken: s.ctx.config.botToken,
-      plugins: { outboxDelivery: { minIntervalMs: MIN_INTERVAL_MS, perMinute: 100, pollMs: 100, ...settings } },
+      pace: { minIntervalMs, perMinute: 100 },
+      plugins: { outboxDelivery: { pollMs: 100, ...settings } },
     });
 
   async function enqueue(recipient: string, text: string, mentionContactIds: string[] = []): Promise<string> {

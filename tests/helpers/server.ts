@@ -24,6 +24,8 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     logLevel: 'silent',
     jsonBodyLimit: '100kb',
     loginRateLimitPerMinute: 1000,
+    // Suites file many appeals as one resident; tests/server/appeal-limits.test.ts sets 1.
+    appealLimitScale: 100,
     trustProxy: false,
     h5Dir: 'dist/h5',
     ...overrides,

@@ -55,11 +55,12 @@ const userOfContact = async (contactId: string) => {
 
 describe('group intake', () => {
   it('files an appeal in a bound room and answers a receipt with its number; a retry gets the same one', async () => {
-    // Catches: a re-delivered message (same message id) filing a second appeal, or a receipt without a number to quote.
+    // Catches: a re-delivered message (same message id) filing a second appeal, a receipt without a
+    // number to quote, or a group appeal published to the whole county without the member asking.
     const body = groupBody();
     const first = await bot('POST', '/appeals', body);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ state: 'submitted', stateLabel: '待受理', regionName: '城关镇 / 东城社区', departmentName: null });
+    expect(first.body).toEqual({ id: expect.any(String), number: expect.any(String), state: 'submitted', stateLabel: '待受理', regionName: '城关镇 / 东城社区', isPublic: false });
     expect(first.body.number).toMatch(/^DX-\d{8}-\d{4,6}$/);
     const again = await bot('POST', '/appeals', body);
     expect(again.status).toBe(200);
@@ -67,8 +68,19 @@ describe('group intake', () => {
     expect(await s.ctx.models.Appeal.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
 
     const a = await appealDoc(s, first.body.id);
-    expect(a).toMatchObject({ channel: 'group_chat', roomId: BOUND_ROOM, reporterContactId: 'wxid_demo_resident_01', isPublic: true, regionId: expect.anything() });
+    expect(a).toMatchObject({ channel: 'group_chat', roomId: BOUND_ROOM, reporterContactId: 'wxid_demo_resident_01', isPublic: false, regionId: expect.anything() });
     expect(String(a.regionId)).toBe(ids.region['DX-01-01']);
+    // Not in the county's public list.
+    const publicList = await s.api('GET', '/api/v1/appeals?view=public&limit=50', { token: await s.residentToken('demo-resident-12') });
+    expect(publicList.body.items.map((i: { id: string }) => i.id)).not.toContain(first.body.id);
+  });
+
+  it('is public only when the member asked for it (isPublic: true, the bot’s 公开)', async () => {
+    // Catches: the member's explicit choice to publish being dropped.
+    const res = await bot('POST', '/appeals', groupBody({ isPublic: true, text: '小区广场的健身器材坏了，大家注意安全' }));
+    expect(res.status).toBe(201);
+    expect(res.body.isPublic).toBe(true);
+    expect((await appealDoc(s, res.body.id)).isPublic).toBe(true);
   });
 
   it('refuses a room that is not bound with 404', async () => {
@@ -172,23 +184,55 @@ describe('grid worker forwards', () => {
 });
 
 describe('lookup by number', () => {
-  it('answers the state and the last step; lower case works; no personal data', async () => {
-    // Catches: 查询 answering a stale step, refusing a number typed in lower case, or leaking the reporter.
-    const filed = (await bot('POST', '/appeals', groupBody({ contact: { id: 'wxid_demo_resident_19', name: '赵海燕' } }))).body;
+  const lookup = (number: string, asker: { contactId: string; roomId?: string }) => bot('GET', `/appeals/by-number/${number}?${new URLSearchParams(asker)}`);
+  const OTHER_ROOM = 'qingshi-villagers@chatroom';
+  let filed: { id: string; number: string };
+  beforeAll(async () => {
+    filed = (await bot('POST', '/appeals', groupBody({ contact: { id: 'wxid_demo_resident_19', name: '赵海燕' } }))).body;
     await move(s, tok.dispatcher, filed.id, 'accept');
-    await move(s, tok.dispatcher, filed.id, 'assign', { departmentId: ids.department.transport });
-    const res = await bot('GET', `/appeals/by-number/${filed.number.toLowerCase()}`);
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ number: filed.number, state: 'assigned', stateLabel: '已派单', departmentName: '县交通运输局', lastStep: { label: '派单', note: '派至县交通运输局' } });
-    expect(JSON.stringify(res.body)).not.toContain('赵海燕');
+    await move(s, tok.dispatcher, filed.id, 'assign', { departmentId: ids.department.transport, note: '请联系赵海燕 13800001111 核实' });
+    // Another community's group chat, bound for this suite.
+    const qingshi = await s.ctx.models.Region.findOne({ code: 'DX-02-01' }).lean<{ _id: unknown; path: string }>();
+    await s.ctx.models.Room.updateOne({ roomId: OTHER_ROOM }, { $setOnInsert: { roomId: OTHER_ROOM, topic: '青石村村民群', regionId: qingshi!._id, regionPath: qingshi!.path, boundBy: qingshi!._id, boundAt: new Date() } }, { upsert: true });
   });
 
-  it('unknown → 404, malformed → 400', async () => {
-    // Catches: a lookup that scans on any input, or answers 500 to garbage typed in a group.
-    expect((await bot('GET', '/appeals/by-number/DX-20991231-9999')).status).toBe(404);
-    const bad = await bot('GET', '/appeals/by-number/hello');
+  it('answers the state and the last step; lower case works; no note, no department, no name', async () => {
+    // Catches: 查询 answering a stale step, refusing a number typed in lower case, or leaking the
+    // reporter, the department or the free-text note of the last step into a group chat.
+    const res = await lookup(filed.number.toLowerCase(), { contactId: 'wxid_demo_resident_07', roomId: BOUND_ROOM });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ number: filed.number, state: 'assigned', stateLabel: '已派单', lastStep: { label: '派单', at: expect.any(String) } });
+    expect(JSON.stringify(res.body)).not.toMatch(/赵海燕|13800001111|交通/);
+  });
+
+  it('answers only in the appeal’s community’s group or to the asker’s own appeal; anyone else gets not found', async () => {
+    // Catches: 查询 answering for any appeal in the county (private ones included) to whoever has the number.
+    const unknown = await lookup('DX-20991231-9999', { contactId: 'wxid_stranger_1' });
+    expect(unknown.status).toBe(404);
+    // Its reporter, privately: theirs.
+    expect((await lookup(filed.number, { contactId: 'wxid_demo_resident_19' })).status).toBe(200);
+    // A neighbour in the same bound group: the community's appeal.
+    expect((await lookup(filed.number, { contactId: 'wxid_demo_resident_07', roomId: BOUND_ROOM })).status).toBe(200);
+    // The same neighbour privately, a stranger privately, a member of another community's group, an unbound group.
+    for (const asker of [{ contactId: 'wxid_demo_resident_07' }, { contactId: 'wxid_stranger_1' }, { contactId: 'wxid_demo_resident_03', roomId: OTHER_ROOM }, { contactId: 'wxid_stranger_1', roomId: UNBOUND_ROOM }]) {
+      const res = await lookup(filed.number, asker);
+      expect([asker, res.status]).toEqual([asker, 404]);
+      // The same answer as a number that does not exist, apart from the number itself.
+      expect(res.body.error.message.replace(filed.number, 'N')).toBe(unknown.body.error.message.replace('DX-20991231-9999', 'N'));
+    }
+    // A grid worker's forward: the worker may ask about it privately.
+    const fwd = await bot('POST', '/appeals', { idempotencyKey: newKey('fwd'), channel: 'grid_worker', contact: { id: 'wxid_demo_xicheng_grid1', name: '网格员' }, text: '居民反映：西城公园路灯不亮' });
+    expect((await lookup(fwd.body.number, { contactId: 'wxid_demo_xicheng_grid1' })).status).toBe(200);
+    expect((await lookup(fwd.body.number, { contactId: 'wxid_demo_resident_07', roomId: BOUND_ROOM })).status).toBe(404);
+  });
+
+  it('unknown → 404, malformed → 400, no asker → 400', async () => {
+    // Catches: a lookup that scans on any input, answers 500 to garbage typed in a group, or answers without knowing who asks.
+    expect((await lookup('DX-20991231-9999', { contactId: 'wxid_demo_resident_01' })).status).toBe(404);
+    const bad = await lookup('hello', { contactId: 'wxid_demo_resident_01' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    expect((await bot('GET', `/appeals/by-number/${filed.number}`)).status).toBe(400);
   });
 });
 
@@ -210,7 +254,7 @@ describe('who may call the bot routes', () => {
     const calls: [string, string, unknown?][] = [
       ['POST', '/appeals', groupBody()],
       ['POST', '/appeals/photos', { roomId: BOUND_ROOM, contactId: 'wxid_demo_resident_01', photoIds: ['a'.repeat(64)] }],
-      ['GET', '/appeals/by-number/DX-20261120-0001'],
+      ['GET', '/appeals/by-number/DX-20261120-0001?contactId=wxid_demo_resident_01'],
       ['GET', '/contacts/wxid_demo_xicheng_grid1'],
     ];
     for (const [method, path, body] of calls) {

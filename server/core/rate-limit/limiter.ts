@@ -15,6 +15,20 @@ export interface RateLimit {
   key: string;
   limit: number;
   windowMs: number;
+  /**
+   * Shifts where windows start: a window starts when (epoch ms + offsetMs) is a multiple of
+   * `windowMs`. Default 0 (UTC). `CHINA_DAY_OFFSET_MS` with a day's window: China calendar days.
+   */
+  offsetMs?: number;
+}
+
+/** With `windowMs` of a day, windows that start at midnight China time (UTC+8). */
+export const CHINA_DAY_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** How long to wait, in Chinese: `3分钟`, `2小时` (rounded up, at least a minute). */
+export function waitText(retryAfterSeconds: number): string {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return minutes >= 60 ? `${Math.ceil(minutes / 60)}小时` : `${minutes}分钟`;
 }
 
 export interface RateDecision {
@@ -27,7 +41,8 @@ export interface RateDecision {
 
 export function rateLimiter(Windows: Models['RateWindow'], now: () => Date) {
   const windowOf = (l: RateLimit, t: number) => {
-    const start = Math.floor(t / l.windowMs) * l.windowMs;
+    const offset = l.offsetMs ?? 0;
+    const start = Math.floor((t + offset) / l.windowMs) * l.windowMs - offset;
     return { id: `${l.key}|${start}`, end: start + l.windowMs };
   };
 
@@ -43,32 +58,46 @@ export function rateLimiter(Windows: Models['RateWindow'], now: () => Date) {
     }
   }
 
-  return {
-    /** Count one event against every limit; allowed only if every count is within its limit. */
-    async hit(limits: RateLimit[]): Promise<RateDecision> {
-      const t = now().getTime();
-      let decision: RateDecision = { allowed: true, retryAfterSeconds: 0 };
-      for (const l of limits) {
-        const w = windowOf(l, t);
-        const count = await increment(w.id, new Date(w.end));
-        if (count > l.limit) {
-          const retryAfterSeconds = Math.max(1, Math.ceil((w.end - t) / 1000));
-          if (decision.allowed || retryAfterSeconds > decision.retryAfterSeconds) decision = { allowed: false, retryAfterSeconds, exceeded: l.key };
-        }
+  /** Count one event against every limit; allowed only if every count is within its limit. */
+  async function hit(limits: RateLimit[]): Promise<RateDecision> {
+    const t = now().getTime();
+    let decision: RateDecision = { allowed: true, retryAfterSeconds: 0 };
+    for (const l of limits) {
+      const w = windowOf(l, t);
+      const count = await increment(w.id, new Date(w.end));
+      if (count > l.limit) {
+        const retryAfterSeconds = Math.max(1, Math.ceil((w.end - t) / 1000));
+        if (decision.allowed || retryAfterSeconds > decision.retryAfterSeconds) decision = { allowed: false, retryAfterSeconds, exceeded: l.key };
       }
-      return decision;
-    },
+    }
+    return decision;
+  }
 
-    /** Whether any limit is already exhausted, without counting (e.g. before trying a password). */
-    async check(limits: RateLimit[]): Promise<RateDecision> {
-      const t = now().getTime();
-      const docs = await Windows.find({ _id: { $in: limits.map((l) => windowOf(l, t).id) } }).lean<RateWindowDoc[]>();
-      const counts = new Map(docs.map((d) => [d._id, d.count]));
-      for (const l of limits) {
-        const w = windowOf(l, t);
-        if ((counts.get(w.id) ?? 0) >= l.limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)), exceeded: l.key };
-      }
-      return { allowed: true, retryAfterSeconds: 0 };
+  /** Whether any limit is already exhausted, without counting (e.g. before trying a password). */
+  async function check(limits: RateLimit[]): Promise<RateDecision> {
+    const t = now().getTime();
+    const docs = await Windows.find({ _id: { $in: limits.map((l) => windowOf(l, t).id) } }).lean<RateWindowDoc[]>();
+    const counts = new Map(docs.map((d) => [d._id, d.count]));
+    for (const l of limits) {
+      const w = windowOf(l, t);
+      if ((counts.get(w.id) ?? 0) >= l.limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)), exceeded: l.key };
+    }
+    return { allowed: true, retryAfterSeconds: 0 };
+  }
+
+  return {
+    hit,
+    check,
+
+    /**
+     * Count one event only if no limit is spent yet: an attempt refused by a limit that is already
+     * spent is not counted again, so one noisy caller does not eat a shared budget (a room's, the
+     * bot's) on their own. Concurrent attempts still cannot slip past a limit: the count is `hit`.
+     */
+    async admit(limits: RateLimit[]): Promise<RateDecision> {
+      const spent = await check(limits);
+      if (!spent.allowed) return spent;
+      return hit(limits);
     },
 
     /** Delete windows that have ended (called by the cleanup job). */
