@@ -5,7 +5,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { withDbName } from '../../server/db/embedded';
 import { createModels, syncIndexes, type Models } from '../../server/db/models';
-import { rateLimiter, type RateLimit } from '../../server/core/rate-limit/limiter';
+import { CHINA_DAY_OFFSET_MS, rateLimiter, waitText, type RateLimit } from '../../server/core/rate-limit/limiter';
 import { startTestDb, type TestDb } from '../helpers/db';
 
 let db: TestDb;
@@ -73,4 +73,33 @@ it('starts a fresh budget when the window ends, and removes ended windows', asyn
   expect(removed).toBeGreaterThan(0);
   const left = await models[0].RateWindow.find({ _id: /^test:window\|/ }).lean();
   expect(left.map((w) => w._id)).toEqual([`test:window|${Date.parse('2026-11-26T10:01:00.000Z')}`]);
+});
+
+it('admit does not count an attempt refused by a spent limit', async () => {
+  // Catches: a noisy caller past their own limit still eating a shared budget (a group's, the bot's)
+  // with every refused attempt.
+  const limiter = rateLimiter(models[0].RateWindow, now);
+  clock = new Date('2026-11-26T11:00:00.000Z');
+  const own = perMinute('test:admit:own', 1);
+  const shared = perMinute('test:admit:shared', 3);
+  expect((await limiter.admit([own, shared])).allowed).toBe(true);
+  for (let i = 0; i < 5; i++) expect(await limiter.admit([own, shared])).toMatchObject({ allowed: false, exceeded: 'test:admit:own' });
+  // The shared budget saw one attempt: two more callers still get in.
+  expect((await limiter.admit([perMinute('test:admit:other-a', 1), shared])).allowed).toBe(true);
+  expect((await limiter.admit([perMinute('test:admit:other-b', 1), shared])).allowed).toBe(true);
+  expect((await limiter.admit([perMinute('test:admit:other-c', 1), shared])).allowed).toBe(false);
+});
+
+it('a day window with CHINA_DAY_OFFSET_MS ends at midnight China time, not UTC', async () => {
+  // Catches: a daily limit that resets at 08:00 Beijing time (UTC midnight), mid-morning for a county.
+  const limiter = rateLimiter(models[0].RateWindow, now);
+  const day: RateLimit = { key: 'test:china-day', limit: 1, windowMs: 24 * 60 * 60_000, offsetMs: CHINA_DAY_OFFSET_MS };
+  clock = new Date('2026-11-26T15:30:00.000Z'); // 23:30 China
+  expect((await limiter.hit([day])).allowed).toBe(true);
+  expect(await limiter.hit([day])).toEqual({ allowed: false, retryAfterSeconds: 30 * 60, exceeded: 'test:china-day' });
+  clock = new Date('2026-11-26T16:00:00.000Z'); // 00:00 China, the next day
+  expect((await limiter.hit([day])).allowed).toBe(true);
+  expect(waitText(30 * 60)).toBe('30分钟');
+  expect(waitText(61)).toBe('2分钟');
+  expect(waitText(11 * 3600 - 5)).toBe('11小时');
 });
