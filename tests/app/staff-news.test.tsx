@@ -78,6 +78,7 @@ function item(overrides: Partial<ArticleManageItem> = {}): ArticleManageItem {
     createdById: 'u-editor',
     createdByName: '周编辑',
     updatedAt: '2026-11-26T02:00:00.000Z',
+    version: 0,
     rejectReason: null,
     ...overrides,
   };
@@ -345,6 +346,116 @@ describe('article editor', () => {
     fireEvent.change(document.querySelector('.news-textarea--body')!, { target: { value: '## 进展\n\n第一段，补充：12月1日开放' } });
     await click('保存草稿');
     expect(posts(log).map((r) => [r.method, r.path, r.data.bodyHtml])).toEqual([['PATCH', '/articles/art1', '<h3>进展</h3><p>第一段，补充：12月1日开放</p>']]);
+    expect(screen.getByText('草稿已保存')).toBeTruthy();
+  });
+});
+
+describe('article editor: lost answers, reloads and someone else\'s save', () => {
+  const base = {
+    'GET /me': () => ok(editor),
+    'GET /columns': () => ok({ items: columns }),
+    'GET /regions': () => ok({ items: [], total: 0, page: 1, pageSize: 100 }),
+  };
+  const typeBody = (value: string) => fireEvent.change(document.querySelector('.news-textarea--body')!, { target: { value } });
+  async function start() {
+    await screen.findByText('本地新闻 · 需2级审核');
+    await click('本地新闻 · 需2级审核');
+    fireEvent.change(document.querySelector('input.news-input')!, { target: { value: '县城新建三座口袋公园' } });
+  }
+
+  // Bug caught: the first 保存's answer lost, the text changed, then 提交审核: the retried create (same
+  // key) answered with the first draft, and the old text went to review and publication.
+  test('lost answer of the first save + changed text + 提交审核 submits the new text, never the old', async () => {
+    setSession(session({ user: editor }));
+    route({});
+    const byKey = new Map<string, { id: string; body: string }>();
+    let lose = true;
+    const submitted: string[] = [];
+    const log = fakeApi({
+      ...base,
+      'POST /articles': (req) => {
+        const first = byKey.get(req.data.idempotencyKey);
+        if (first && first.body !== req.data.bodyHtml) return apiError(409, 'CONFLICT', '同一提交标识已用于内容不同的另一次提交，请刷新后重新保存');
+        const id = first?.id ?? `a${byKey.size + 1}`;
+        byKey.set(req.data.idempotencyKey, { id, body: req.data.bodyHtml });
+        if (lose) {
+          lose = false;
+          return 'network-error';
+        }
+        return { status: 201, body: detail({ id, bodyHtml: req.data.bodyHtml, allowedActions: ['edit', 'submit'], version: 0 }) };
+      },
+      'POST /articles/a1/submit': () => {
+        submitted.push('a1');
+        return ok(detail({ id: 'a1', state: 'review' }));
+      },
+      'POST /articles/a2/submit': (req) => {
+        submitted.push(`a2 ${req.headers['If-Match']}`);
+        return ok(detail({ id: 'a2', state: 'review', stateLabel: '审核中' }));
+      },
+    });
+    render(<ArticleEditPage />);
+    await start();
+    typeBody('第一版正文');
+    await click('保存草稿');
+    typeBody('第二版正文，改过了');
+    await click('提交审核');
+    const creates = posts(log).filter((r) => r.path === '/articles');
+    expect(creates.map((r) => r.data.bodyHtml)).toEqual(['<p>第一版正文</p>', '<p>第二版正文，改过了</p>']);
+    expect(creates[1].data.idempotencyKey).not.toBe(creates[0].data.idempotencyKey);
+    expect(submitted).toEqual(['a2 "v0"']);
+  });
+
+  // Bug caught: after the first save a reload of the page creating a second article instead of updating the first.
+  test('once created, the device keeps the draft id: the page opened again updates it (PATCH on its version)', async () => {
+    setSession(session({ user: editor }));
+    route({});
+    const log = fakeApi({
+      ...base,
+      'POST /articles': () => ({ status: 201, body: detail({ id: 'a7', allowedActions: ['edit', 'submit'], version: 0 }) }),
+      'GET /articles/a7': () => ok(detail({ id: 'a7', allowedActions: ['edit', 'submit'], version: 0 })),
+      'PATCH /articles/a7': (req) => ok(detail({ id: 'a7', allowedActions: ['edit', 'submit'], version: req.data.version + 1 })),
+    });
+    const first = render(<ArticleEditPage />);
+    await start();
+    typeBody('第一版正文');
+    await click('保存草稿');
+    typeBody('保存后又写的正文');
+    first.unmount();
+    render(<ArticleEditPage />);
+    expect(await screen.findByText('已恢复上次未保存的内容')).toBeTruthy();
+    expect((document.querySelector('.news-textarea--body') as HTMLTextAreaElement).value).toBe('保存后又写的正文');
+    await click('保存草稿');
+    expect(posts(log).map((r) => [r.method, r.path, r.data.version])).toEqual([
+      ['POST', '/articles', undefined],
+      ['PATCH', '/articles/a7', 0],
+    ]);
+  });
+
+  // Bug caught: two devices editing one draft, the second save silently replacing the first, or the typed text lost on the 409.
+  test('a 409 STALE_VERSION reloads the server\'s copy and keeps the typed text visible to take back', async () => {
+    setSession(session({ user: editor }));
+    route({ id: 'art1' });
+    let reads = 0;
+    const log = fakeApi({
+      ...base,
+      'GET /articles/art1': () => ok(detail({ bodyHtml: ++reads === 1 ? '<p>原来的正文</p>' : '<p>同事改过的正文</p>', allowedActions: ['edit', 'submit'], version: reads === 1 ? 0 : 2 })),
+      'PATCH /articles/art1': (req) =>
+        req.data.version === 2 ? ok(detail({ allowedActions: ['edit', 'submit'], version: 3 })) : apiError(409, 'STALE_VERSION', '内容已被他人修改，请重新加载后再修改'),
+    });
+    render(<ArticleEditPage />);
+    await screen.findByDisplayValue('原来的正文');
+    typeBody('我在电脑上改的正文');
+    await click('保存草稿');
+    expect(screen.getByText('内容已被他人修改，已为你重新加载')).toBeTruthy();
+    expect(reads).toBe(2);
+    expect((document.querySelector('.news-textarea--body') as HTMLTextAreaElement).value).toBe('同事改过的正文');
+    expect(screen.getByText('我在电脑上改的正文')).toBeTruthy();
+    await click('用我的内容继续编辑');
+    await click('保存草稿');
+    expect(posts(log).map((r) => [r.data.bodyHtml, r.data.version])).toEqual([
+      ['<p>我在电脑上改的正文</p>', 0],
+      ['<p>我在电脑上改的正文</p>', 2],
+    ]);
     expect(screen.getByText('草稿已保存')).toBeTruthy();
   });
 });

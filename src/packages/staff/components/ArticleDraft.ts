@@ -24,6 +24,12 @@ export interface ArticleDraft {
   time: string;
   /** Sent with the first save: a retry after a lost answer gets the same draft, not a second one. */
   createKey: string;
+  /** What was last sent with createKey and not answered (NewsHooks nextCreate): a changed text gets a new key. */
+  sentFingerprint?: string | null;
+  /** The server's draft once the first save was answered: a reload continues it (PATCH, not a second create). */
+  articleId?: string | null;
+  /** The version of the server's copy this text was written on (the If-Match of the next save). */
+  version?: number | null;
 }
 
 export const DEFAULT_SOURCE = '县融媒体中心';

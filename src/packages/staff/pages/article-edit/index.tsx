@@ -1,12 +1,16 @@
 // 写稿 (?id= edits a draft): column, title, summary, author, source, cover, regions and the body as
 // typed text (blank line = new paragraph, `## ` = heading; converted to HTML here). 保存草稿 creates
 // or updates it; 提交审核 saves and submits, optionally for 定时发布. Everything typed is kept on the
-// device until the server has it; a failed send keeps the form as it is.
+// device until the server has it; a failed send keeps the form as it is. Once the first save has an
+// answer the page updates that draft (PATCH on the version the text was written on; the device's
+// copy keeps the draft's id, so a reload continues it); a text changed after a lost answer gets a
+// new create key. Saved by someone else meanwhile (409 STALE_VERSION): the server's copy is
+// reloaded and the text typed here stays visible, to take back.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Input, Switch, Text, Textarea, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { articlesApi, columnsApi } from '../../../../api/endpoints';
-import { errorMessage } from '../../../../api/request';
+import { errorMessage, ifMatch } from '../../../../api/request';
 import type { ArticleManageDetail, Column, CreateArticleInput } from '../../../../api/types';
 import { PhotoPicker, pickedFromRefs, uploadedRefs, hasPendingUploads, type PickedPhoto } from '../../../../components/PhotoPicker';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
@@ -16,7 +20,8 @@ import { getCurrentUser } from '../../../../store/session';
 import { bodyHtmlToText, bodyLosesFormatting, bodyTextToHtml } from '../../../../utils/article-body';
 import { type ArticleDraft, articleDraftKey, clearArticleDraft, emptyArticleDraft, loadArticleDraft, saveArticleDraft } from '../../components/ArticleDraft';
 import { defaultSchedule, publishAtIso, scheduleError } from '../../components/NewsAccess';
-import { useEditorSend } from '../../components/NewsHooks';
+import { isKeyReused, isStale, nextCreate, STALE_MESSAGE, useEditorSend } from '../../components/NewsHooks';
+import { newIdempotencyKey } from '../../../../store/appeal-draft';
 import { NewsRegionScope, scopeFromIds } from '../../components/NewsRegionScope';
 import { NewsSchedule } from '../../components/NewsSchedule';
 import { staffPage } from '../../shared';
@@ -69,6 +74,8 @@ function draftFromArticle(a: ArticleManageDetail): ArticleDraft {
     cover: a.cover,
     regions: scopeFromIds(a.regionIds, a.regionNames),
     body: bodyHtmlToText(a.bodyHtml),
+    articleId: a.id,
+    version: a.version,
   };
 }
 
@@ -82,16 +89,21 @@ export default function ArticleEditPage() {
   const pageClass = usePageClass('article-edit');
   const user = useCurrentUser();
   const routeId = useRouter().params.id || null;
-  const [articleId, setArticleId] = useState<string | null>(routeId);
-  const [article, setArticle] = useState<Loadable<ArticleManageDetail | null>>(routeId ? { status: 'loading' } : { status: 'ready', value: null });
+  const userId = user?.id ?? getCurrentUser()?.id ?? 'anonymous';
+  const keyRef = useRef(articleDraftKey(userId, routeId));
+  // A new article saved once and opened again continues that draft (its id is kept with the device's copy).
+  const [articleId, setArticleId] = useState<string | null>(() => routeId ?? loadArticleDraft(keyRef.current)?.articleId ?? null);
+  const [article, setArticle] = useState<Loadable<ArticleManageDetail | null>>(articleId ? { status: 'loading' } : { status: 'ready', value: null });
+  /** The text typed here when someone else's save came first (shown until taken back). */
+  const [mine, setMine] = useState<ArticleDraft | null>(null);
+  const draftRef = useRef<ArticleDraft | null>(null);
   const [columns, setColumns] = useState<Loadable<Column[]>>({ status: 'loading' });
   const [draft, setDraft] = useState<ArticleDraft | null>(null);
   const [photos, setPhotos] = useState<PickedPhoto[]>([]);
   const [restored, setRestored] = useState(false);
   const [lossy, setLossy] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
-  const userId = user?.id ?? getCurrentUser()?.id ?? 'anonymous';
-  const keyRef = useRef(articleDraftKey(userId, routeId));
+  draftRef.current = draft;
 
   const loadColumns = useCallback(() => {
     setColumns({ status: 'loading' });
@@ -103,14 +115,15 @@ export default function ArticleEditPage() {
 
   /** The article from the server; the form starts from the device's unsaved copy when there is one. */
   const loadArticle = useCallback(
-    async (keepForm: boolean) => {
+    async (keepForm: boolean, fromServer = false) => {
       if (!articleId) return;
       try {
         const a = await articlesApi.get(articleId, { toast: false });
         setArticle({ status: 'ready', value: a });
         if (keepForm) return;
-        const saved = loadArticleDraft(keyRef.current);
-        const next = saved ?? draftFromArticle(a);
+        const saved = fromServer ? null : loadArticleDraft(keyRef.current);
+        // The device's unsaved text stays on the version it was written on.
+        const next = saved ? { ...saved, articleId: a.id, version: saved.version ?? a.version } : draftFromArticle(a);
         setDraft(next);
         setPhotos(next.cover ? pickedFromRefs([next.cover]) : []);
         setRestored(Boolean(saved));
@@ -122,13 +135,19 @@ export default function ArticleEditPage() {
     [articleId],
   );
 
-  // A 409 (it was submitted or withdrawn meanwhile): show what it is now; the typed text stays on the device.
-  const sender = useEditorSend(() => void loadArticle(true));
+  // A 409: submitted or withdrawn meanwhile (show what it is now; the typed text stays on the device),
+  // or saved by someone else (their text into the form; what was typed here stays visible).
+  const sender = useEditorSend((e) => {
+    if (isStale(e)) {
+      setMine(draftRef.current);
+      void loadArticle(false, true);
+    } else void loadArticle(true);
+  });
   const busy = sender.busy;
 
   useEffect(() => {
     loadColumns();
-    if (routeId) {
+    if (articleId) {
       void loadArticle(false);
     } else {
       const saved = loadArticleDraft(keyRef.current);
@@ -164,15 +183,34 @@ export default function ArticleEditPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [photos]);
 
-  /** Creates or updates it on the server; the device's copy is dropped once the server has it. */
+  /**
+   * Creates it (a text changed after a lost answer gets a new key) or updates the draft the first
+   * save made, on the version the text was written on; the device's copy is dropped once the server has it.
+   */
   const save = async (d: ArticleDraft): Promise<ArticleManageDetail> => {
     const body = bodyOf(d);
-    const saved = articleId ? await articlesApi.update(articleId, body) : await articlesApi.create({ ...body, idempotencyKey: d.createKey });
-    clearArticleDraft(keyRef.current);
-    if (!articleId) {
-      keyRef.current = articleDraftKey(userId, saved.id);
-      setArticleId(saved.id);
+    let saved: ArticleManageDetail;
+    if (articleId) {
+      saved = await articlesApi.update(articleId, { ...body, version: d.version ?? (article.status === 'ready' ? article.value?.version : undefined) ?? 0 });
+    } else {
+      let attempt = d;
+      const create = async () => {
+        attempt = { ...attempt, ...nextCreate({ createKey: attempt.createKey, sentFingerprint: attempt.sentFingerprint ?? null }, body) };
+        saveArticleDraft(keyRef.current, attempt);
+        setDraft((prev) => (prev ? { ...prev, createKey: attempt.createKey, sentFingerprint: attempt.sentFingerprint } : prev));
+        return articlesApi.create({ ...body, idempotencyKey: attempt.createKey });
+      };
+      try {
+        saved = await create();
+      } catch (e) {
+        if (!isKeyReused(e)) throw e;
+        attempt = { ...attempt, createKey: newIdempotencyKey(), sentFingerprint: null };
+        saved = await create();
+      }
     }
+    clearArticleDraft(keyRef.current);
+    setArticleId(saved.id);
+    setDraft((prev) => (prev ? { ...prev, articleId: saved.id, version: saved.version, sentFingerprint: null } : prev));
     setArticle({ status: 'ready', value: saved });
     setRestored(false);
     return saved;
@@ -193,7 +231,8 @@ export default function ArticleEditPage() {
     void sender.run(async () => {
       const saved = await save(draft);
       const publishAt = draft.schedule ? publishAtIso(draft.date, draft.time) : null;
-      await articlesApi.move(saved.id, 'submit', { publishAt });
+      // Exactly the version just saved goes to review, never one changed since.
+      await articlesApi.move(saved.id, 'submit', { publishAt }, { headers: ifMatch(saved.version) });
       void Taro.showToast({ title: '已提交审核', icon: 'success' });
       void Taro.redirectTo({ url: staffPage('article-manage', { id: saved.id }) });
     });
@@ -229,6 +268,23 @@ export default function ArticleEditPage() {
 
   return (
     <View className={pageClass}>
+      {mine ? (
+        <View className='card'>
+          <Text className='news-item__warn'>{STALE_MESSAGE}。下面是你刚才输入的内容：</Text>
+          <Text className='news-item__title'>{mine.title}</Text>
+          <Text className='news-hint'>{mine.body}</Text>
+          <Text
+            className='news-scope__link'
+            onClick={() => {
+              const server = article.status === 'ready' ? article.value : null;
+              update({ ...mine, articleId: server?.id ?? mine.articleId, version: server?.version ?? mine.version });
+              setMine(null);
+            }}
+          >
+            用我的内容继续编辑
+          </Text>
+        </View>
+      ) : null}
       {restored ? (
         <View className='card'>
           <Text className='news-hint'>已恢复上次未保存的内容</Text>
