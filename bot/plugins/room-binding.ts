@@ -11,6 +11,7 @@ import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
 import type { RedeemBindingResponse } from '../api-types';
 import { maskContactId } from '../log-mask';
+import { directSay, type Say } from '../say';
 import { ServerError, UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
 import { asciiDigits, guardHandler, isActionable, reportError, stripLeadingMentions } from './support';
 
@@ -37,6 +38,8 @@ export interface RoomBindingConfig {
   inRooms?: boolean;
   /** Handle `绑定` in private chats. Default true. */
   inPrivate?: boolean;
+  /** createBot's paced answers (bot/say.ts). */
+  say?: Say;
   messages?: Partial<RoomBindingMessages>;
 }
 
@@ -128,7 +131,8 @@ export function RoomBinding(config: RoomBindingConfig): WechatyPlugin {
       const room = msg.room();
       const talker = msg.talker();
       if (room ? !inRooms : !inPrivate) return;
-      const reply = (text: string) => (room ? room.say(text) : talker.say(text));
+      const say = config.say ?? directSay;
+      const reply = (text: string) => say(room ?? talker, text);
 
       switch (command.kind) {
         case 'bind-missing':
