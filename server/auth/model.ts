@@ -37,3 +37,36 @@ export const sessionSchema = new Schema<SessionDoc>(
 // The cleanup job deletes expired sessions and those revoked long ago (one $or branch each).
 sessionSchema.index({ expiresAt: 1 });
 sessionSchema.index({ revokedAt: 1 });
+
+/**
+ * Failed password sign-ins of one account from one address (its bucket, see login-limits.ts), for
+ * the admin's view of recent attempts. One document per pair, kept while failures go on and
+ * deleted a day after the last one (login-limits.ts removes them as it writes; FerretDB has no TTL
+ * indexes). The address is stored masked (IPv4 /24, IPv6 /48): enough to tell a campaign from a
+ * forgetful colleague, not a person's exact address. The limits themselves are counted in the
+ * rate-limit windows, not here.
+ */
+export interface LoginFailureDoc {
+  /** `<account hash>:<address hash>` (HMAC, as the rate-limit keys). */
+  _id: string;
+  /** The username as tried (trimmed, lower case): an account that does not exist is shown too. */
+  username: string;
+  address: string;
+  count: number;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+export const loginFailureSchema = new Schema<LoginFailureDoc>(
+  {
+    _id: { type: String, required: true },
+    username: { type: String, required: true },
+    address: { type: String, required: true },
+    count: { type: Number, required: true },
+    firstAt: { type: Date, required: true },
+    lastAt: { type: Date, required: true },
+  },
+  { versionKey: false, autoIndex: false },
+);
+// The admin's list (newest first, since a time) and the removal of old ones are ranges on lastAt.
+loginFailureSchema.index({ lastAt: -1 });

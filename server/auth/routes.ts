@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { AppContext } from '../context';
 import { route } from '../core/route';
 import { authService, type ClientInfo } from './service';
-import { DevLoginBody, LoginMethods, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from './schemas';
+import { DevLoginBody, FailedLoginList, LoginMethods, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from './schemas';
 
 /** The client as the login limits and sessions see it; `req.ip` honours TRUST_PROXY. */
 const client = (req: Request): ClientInfo => ({ ip: req.ip, userAgent: req.get('user-agent') ?? null });
@@ -15,6 +15,7 @@ export function authRoutes(ctx: AppContext) {
     route({ method: 'post', path: '/dev-login', summary: '开发登录（生产环境禁用）', access: 'public', body: DevLoginBody, response: Session, handler: ({ body, req }) => auth.devLogin(body.openid, client(req)) }),
     route({ method: 'post', path: '/password-login', summary: '工作人员账号密码登录', access: 'public', body: PasswordLoginBody, response: Session, handler: ({ body, req }) => auth.passwordLogin(body.username, body.password, client(req)) }),
     route({ method: 'post', path: '/refresh', summary: '刷新会话（轮换 refresh token）', access: 'public', body: RefreshBody, response: Session, handler: ({ body, req }) => auth.refresh(body.refreshToken, client(req)) }),
+    route({ method: 'get', path: '/failed-logins', summary: '近期登录失败记录（管理员）', access: ['admin'], response: FailedLoginList, handler: () => auth.recentFailures() }),
     route({ method: 'post', path: '/logout', summary: '退出登录', access: 'public', body: RefreshBody, handler: ({ body }) => auth.logout(body.refreshToken) }),
   ];
 }

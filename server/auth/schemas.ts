@@ -29,3 +29,22 @@ export const LoginMethods = z.object({
   demo: z.boolean(),
 });
 export type LoginMethods = z.infer<typeof LoginMethods>;
+
+/** Failed password sign-ins of one account from one (masked) address, for the admin. */
+export const FailedLogin = z.object({
+  username: z.string(),
+  /** Whether an account has this username (guesses at names that do not exist are shown too). */
+  accountExists: z.boolean(),
+  /** IPv4 by its /24 (`203.0.113.*`), IPv6 by its /48. */
+  address: z.string(),
+  count: z.number().int(),
+  firstAt: z.string(),
+  lastAt: z.string(),
+});
+export const FailedLoginList = z.object({
+  items: z.array(FailedLogin),
+  /** The limits in force, so the page can say them: failures per window per address, per account. */
+  policy: z.object({ windowMinutes: z.number().int(), perAddressLimit: z.number().int(), accountThreshold: z.number().int() }),
+});
+export type FailedLogin = z.infer<typeof FailedLogin>;
+export type FailedLoginList = z.infer<typeof FailedLoginList>;

@@ -4,12 +4,12 @@ import { AppError, unauthenticated } from '../core/errors';
 import { newId, type Types } from '../db/schema-helpers';
 import { identityKey, type UserDoc } from '../users/model';
 import { userService } from '../users/service';
-import { loginLimits } from './login-limits';
-import type { SessionDoc } from './model';
+import { ACCOUNT_FAILURE_THRESHOLD, LOGIN_FAILURE_KEEP_MS, LOGIN_FAILURE_WINDOW_MS, loginLimits, PAIR_FAILURE_LIMIT } from './login-limits';
+import type { LoginFailureDoc, SessionDoc } from './model';
 import { burnPasswordCheck, verifyPassword } from './passwords';
 import { openToken, sealToken } from './sealing';
 import { hashToken, newRefreshToken, signAccessToken } from './tokens';
-import type { Session } from './schemas';
+import type { FailedLoginList, Session } from './schemas';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long a just-rotated refresh token may be replayed (the answer to the refresh was lost). */
@@ -115,15 +115,35 @@ export function authService(ctx: AppContext) {
      */
     async passwordLogin(username: string, password: string, client: ClientInfo): Promise<Session> {
       await limits.address(client.ip);
-      await limits.account(username);
+      await limits.account(username, client.ip);
       const identity = await ctx.models.Identity.findOne({ key: identityKey.username(username) }).lean();
       const user = identity ? await User.findById(identity.userId).lean<UserDoc>() : null;
-      if (!user) {
-        await burnPasswordCheck(password);
+      // An unknown account fails like a wrong password (same time, same count, same answer).
+      const right = user ? await verifyPassword(password, user.passwordHash) : await burnPasswordCheck(password).then(() => false);
+      if (!user || !right) {
+        await limits.failed(username, client.ip);
         throw unauthenticated('用户名或密码错误');
       }
-      if (!(await verifyPassword(password, user.passwordHash))) throw unauthenticated('用户名或密码错误');
       return issueSession(user, client.userAgent);
+    },
+
+    /** The admin's view: failed password sign-ins of the last day, newest first (at most 200 pairs). */
+    async recentFailures(): Promise<FailedLoginList> {
+      const since = new Date(ctx.now().getTime() - LOGIN_FAILURE_KEEP_MS);
+      const rows = await ctx.models.LoginFailure.find({ lastAt: { $gt: since } }).sort({ lastAt: -1 }).limit(200).lean<LoginFailureDoc[]>();
+      const known = await ctx.models.Identity.find({ key: { $in: [...new Set(rows.map((r) => identityKey.username(r.username)))] } }).lean();
+      const existing = new Set(known.map((i) => i.key));
+      return {
+        items: rows.map((r) => ({
+          username: r.username,
+          accountExists: existing.has(identityKey.username(r.username)),
+          address: r.address,
+          count: r.count,
+          firstAt: r.firstAt.toISOString(),
+          lastAt: r.lastAt.toISOString(),
+        })),
+        policy: { windowMinutes: LOGIN_FAILURE_WINDOW_MS / 60_000, perAddressLimit: PAIR_FAILURE_LIMIT, accountThreshold: ACCOUNT_FAILURE_THRESHOLD },
+      };
     },
 
     /**

@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import { regionSchema } from '../regions/model';
 import { departmentSchema } from '../departments/model';
 import { identitySchema, userSchema } from '../users/model';
-import { sessionSchema } from '../auth/model';
+import { loginFailureSchema, sessionSchema } from '../auth/model';
 import { bindingCodeSchema, roomSchema } from '../bindings/model';
 import { auditSchema } from '../audit/model';
 import { categorySchema } from '../categories/model';
@@ -26,6 +26,7 @@ export function createModels(conn: Connection) {
     User: conn.model('User', userSchema),
     Identity: conn.model('Identity', identitySchema),
     Session: conn.model('Session', sessionSchema),
+    LoginFailure: conn.model('LoginFailure', loginFailureSchema),
     BindingCode: conn.model('BindingCode', bindingCodeSchema),
     Room: conn.model('Room', roomSchema),
     Audit: conn.model('Audit', auditSchema),

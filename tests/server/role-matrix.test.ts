@@ -36,6 +36,8 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/auth/password-login': 'public',
   'POST /api/v1/auth/refresh': 'public',
   'POST /api/v1/auth/logout': 'public',
+  // Recent failed password sign-ins (usernames, masked addresses): admins only.
+  'GET /api/v1/auth/failed-logins': ['admin'],
   'GET /api/v1/me/': 'user',
   'PATCH /api/v1/me/': 'user',
   'GET /api/v1/regions/': 'public',
