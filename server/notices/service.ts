@@ -103,7 +103,8 @@ export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
     const ordered = await scopeRegions(ctx, ids, '通知');
     if (!isCountyWriter(user)) {
       if (ordered.length === 0) throw badRequest('请选择通知范围：本人负责的社区', [{ path: 'body.regionIds', message: '社区工作人员须选择本社区' }]);
-      const outside = ordered.find((d) => !coversRegion(user, d.path));
+      // Only the communities they staff: a second role (a township's dispatcher) gives no right to notify it.
+      const outside = ordered.find((d) => !coversRegion(user, d.path, ['community_staff']));
       if (outside) throw new AppError(403, 'FORBIDDEN', `只能向本人负责的社区发布通知，「${outside.name}」不在范围内`, [{ path: 'body.regionIds', message: '超出本人负责的社区' }]);
     }
     // Naming the county is the whole county: one representation (empty) for "county-wide".

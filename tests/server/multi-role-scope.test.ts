@@ -93,4 +93,14 @@ describe('community staff who are also the dispatcher of another township', () =
     const anon = await detail(tok.communityDispatcher, anonymous.id);
     expect(anon.body.reporter).toEqual({ name: '匿名', phone: null, masked: true });
   });
+
+  it('writes notices only for the community they staff, not for the township they dispatch', async () => {
+    // Catches: the notice scope checked against every region of the account, so a community
+    // worker who also dispatches 青石乡 could push a notice into every group chat there.
+    const body = (regionIds: string[], key: string) => ({ title: '停水通知', body: '明日上午九点至十二点停水，请提前储水。', level: 'normal', regionIds, idempotencyKey: key });
+    const township = await s.api('POST', '/api/v1/notices', { token: tok.communityDispatcher, body: body([ids.region['DX-02']], 'multi-role-notice-1') });
+    expect([township.status, township.body.error?.code]).toEqual([403, 'FORBIDDEN']);
+    const home = await s.api('POST', '/api/v1/notices', { token: tok.communityDispatcher, body: body([ids.region['DX-01-01']], 'multi-role-notice-2') });
+    expect(home.status).toBe(201);
+  });
 });
