@@ -32,6 +32,7 @@ export default defineAppConfig({
         'pages/notice-deliveries/index',
         'pages/moderation/index',
         'pages/services-admin/index',
+        'pages/login-failures/index',
       ],
     },
   ],

@@ -5,6 +5,7 @@ import type {
   BoundRoomListResponse,
   CreateBindingCodeInput,
   DevLoginInput,
+  FailedLoginList,
   LoginMethods,
   Me,
   Paged,
@@ -70,6 +71,8 @@ export const authApi = {
     request<Session>('/auth/password-login', { method: 'POST', data: body, auth: false, ...extra }),
   logout: (refreshToken: string) =>
     request<void>('/auth/logout', { method: 'POST', data: { refreshToken }, auth: false, toast: false }),
+  /** Admins: failed password sign-ins of the last day (登录失败记录). */
+  failedLogins: (extra?: Extra) => request<FailedLoginList>('/auth/failed-logins', { ...extra }),
 };
 
 export const meApi = {

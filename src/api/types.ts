@@ -3,7 +3,8 @@
 import type { z } from 'zod';
 import type { Region, RegionLevel, RegionList, RegionSummary, ListRegionsQuery } from '../../server/regions/schemas';
 import type { Me, UpdateMeBody } from '../../server/users/schemas';
-import type { DevLoginBody, LoginMethods, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from '../../server/auth/schemas';
+import type { DevLoginBody, FailedLogin, FailedLoginList, LoginMethods, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from '../../server/auth/schemas';
+export type { FailedLogin, FailedLoginList };
 import type { ErrorBody } from '../../server/core/errors';
 import type { Role } from '../../server/users/roles';
 import type { Paged } from '../../server/core/validate';

@@ -4,6 +4,7 @@ import { resetTaro } from './stubs/taro';
 import WorkbenchPage from '../../src/packages/staff/pages/workbench/index';
 import RoomBindingPage from '../../src/packages/staff/pages/room-binding/index';
 import ContactBindingPage from '../../src/packages/staff/pages/contact-binding/index';
+import LoginFailuresPage from '../../src/packages/staff/pages/login-failures/index';
 import { expiryLabel } from '../../src/packages/staff/components/BindingCodeCard';
 import { setSession } from '../../src/store/session';
 import type { BoundRoom, Me, RegionSummary } from '../../src/api/types';
@@ -67,6 +68,85 @@ describe('workbench home', () => {
     expect(screen.getByText('城关镇 · 西城社区 · 第一网格')).toBeTruthy();
     expect(screen.getByText('绑定我的微信')).toBeTruthy();
     expect(screen.queryByText('群聊绑定')).toBeNull();
+    // Catches: the admins' security page offered to other staff.
+    expect(screen.queryByText('登录失败记录')).toBeNull();
+  });
+
+  // Catches: an admin with no way to see that someone is guessing passwords (issue 14, 2c).
+  test('admins get 登录失败记录', async () => {
+    signIn(admin);
+    fakeApi({ 'GET /me': () => ({ status: 200, body: admin }) });
+    render(<WorkbenchPage />);
+    await act(async () => undefined);
+    fireEvent.click(screen.getByText('登录失败记录'));
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/login-failures/index' });
+  });
+});
+
+describe('登录失败记录 (admins)', () => {
+  const policy = { windowMinutes: 15, perAddressLimit: 5, accountThreshold: 20 };
+
+  test('loading, then each account and masked address with its count and China times, newest first', async () => {
+    // Catches: a list that drops the unknown-account marker, the count, or shows UTC times.
+    signIn(admin);
+    const answer = deferred<FakeResponse>();
+    fakeApi({
+      'GET /me': () => ({ status: 200, body: admin }),
+      'GET /auth/failed-logins': () => answer.promise,
+    });
+    render(<LoginFailuresPage />);
+    expect(screen.getByText('加载中…')).toBeTruthy();
+    await act(async () => {
+      answer.resolve({
+        status: 200,
+        body: {
+          policy,
+          items: [
+            { username: 'ghost', accountExists: false, address: '2001:db8:1::/48', count: 1, firstAt: '2026-11-27T06:05:00.000Z', lastAt: '2026-11-27T06:05:00.000Z' },
+            { username: 'admin', accountExists: true, address: '203.0.113.*', count: 50, firstAt: '2026-11-27T01:00:00.000Z', lastAt: '2026-11-27T06:00:00.000Z' },
+          ],
+        },
+      });
+    });
+    const rows = [...document.querySelectorAll('.login-failures__row')].map((r) => r.textContent);
+    expect(rows).toEqual([
+      'ghost（账号不存在）网络地址：2001:db8:1::/48失败 1 次　首次 11月27日 14:05　最近 11月27日 14:05',
+      'admin网络地址：203.0.113.*失败 50 次　首次 11月27日 09:00　最近 11月27日 14:00',
+    ]);
+    expect(screen.getByText(/15 分钟内密码错误 5 次/)).toBeTruthy();
+    expect(screen.getByText(/账号本人不会被锁定/)).toBeTruthy();
+  });
+
+  test('empty: says there were none', async () => {
+    signIn(admin);
+    fakeApi({ 'GET /me': () => ({ status: 200, body: admin }), 'GET /auth/failed-logins': () => ({ status: 200, body: { policy, items: [] } }) });
+    render(<LoginFailuresPage />);
+    expect(await screen.findByText('近一天没有登录失败记录')).toBeTruthy();
+  });
+
+  test('an error says why inline and 重试 loads again', async () => {
+    signIn(admin);
+    let fail = true;
+    fakeApi({
+      'GET /me': () => ({ status: 200, body: admin }),
+      'GET /auth/failed-logins': () => (fail ? apiError(503, 'DB_UNAVAILABLE', '服务暂时不可用，请稍后重试') : { status: 200, body: { policy, items: [] } }),
+    });
+    render(<LoginFailuresPage />);
+    expect(await screen.findByText('加载失败：服务暂时不可用，请稍后重试')).toBeTruthy();
+    fail = false;
+    await act(async () => {
+      fireEvent.click(screen.getByText('重试'));
+    });
+    expect(await screen.findByText('近一天没有登录失败记录')).toBeTruthy();
+  });
+
+  test('other staff are told it is for admins, and nothing is asked', async () => {
+    signIn(communityStaff);
+    const log = fakeApi({ 'GET /me': () => ({ status: 200, body: communityStaff }) });
+    render(<LoginFailuresPage />);
+    expect(screen.getByText('只有管理员可以查看登录失败记录')).toBeTruthy();
+    await act(async () => undefined);
+    expect(log.filter((r) => r.path === '/auth/failed-logins')).toHaveLength(0);
   });
 });
 

@@ -141,6 +141,13 @@ export default function WorkbenchPage() {
         </View>
       ) : null}
 
+      {isAdmin(user) ? (
+        <View className='card'>
+          <Text className='card__title'>系统安全</Text>
+          <Entry title='登录失败记录' sub='近一天密码错误的登录尝试（账号、网络地址、次数）' onClick={() => go('login-failures')} />
+        </View>
+      ) : null}
+
       <View className='card'>
         {canBindRooms(user) ? (
           <View className='list-row' onClick={() => go('room-binding')}>
