@@ -112,6 +112,16 @@ describe('npm start', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // Catches: `HOST=0.0.0.0 npm start` (the old phone recipe) opening dev-login and wechat-login
+  // with any code to the whole network. Refused before anything is built or started.
+  it('refuses a start off loopback without NODE_ENV=production or DEMO=1, saying how to do either', async () => {
+    const refused = start({ HOST: '0.0.0.0', PORT: String(await freePort()), DATA_DIR: dataDir, NODE_ENV: '', DEMO: '' });
+    expect(await refused.exited).toBe(2);
+    expect(refused.output()).toContain('Refusing to start: HOST=0.0.0.0');
+    expect(refused.output()).toContain('HOST=0.0.0.0 DEMO=1 npm start');
+    expect(refused.output()).not.toContain('preparing');
+  }, 60_000);
+
   it('seeds on the first start, serves everything, stops on Ctrl-C and keeps the data', async () => {
     const port = await freePort();
     const simPort = await freePort();
