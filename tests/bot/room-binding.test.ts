@@ -26,12 +26,14 @@ describe('room binding plugin on the real server', () => {
   let xichengRegionId: string;
   let dongchengRegionId: string;
   let h: Harness;
-  // The server's clock moves two days ahead before each test, so each starts with fresh
-  // attempt limits (server/bindings/attempts.ts) instead of the ones earlier tests spent.
-  let clockOffsetMs = 0;
+  // The server's clock is fixed and moves two days ahead before each test, so each starts with
+  // fresh attempt limits (server/bindings/attempts.ts) instead of the ones earlier tests spent.
+  // Catches: the limit test on the real clock failing when a 10-minute window (fixed windows from
+  // the epoch) ends between the five tries it counts and the sixth it expects refused.
+  let clock = Date.parse('2026-11-30T15:55:00.000Z'); // 23:55 on the last day of November in China
 
   beforeAll(async () => {
-    s = await startTestServer({ now: () => new Date(Date.now() + clockOffsetMs) });
+    s = await startTestServer({ now: () => new Date(clock) });
     botToken = s.ctx.config.botToken;
     const region = async (code: string) => {
       const found = await s.ctx.models.Region.findOne({ code }).lean();
@@ -47,7 +49,7 @@ describe('room binding plugin on the real server', () => {
   });
 
   beforeEach(async () => {
-    clockOffsetMs += 2 * 24 * 60 * 60 * 1000;
+    clock += 2 * 24 * 60 * 60 * 1000;
     // Back to the seed for the group the tests bind: 西城社区邻里群 unbound.
     if (serverUp) await s.ctx.models.Room.deleteOne({ roomId: xicheng.room });
     h = await startHarness({ serverUrl: s.url, botToken });
@@ -130,7 +132,7 @@ describe('room binding plugin on the real server', () => {
     await expect(h.ask(xicheng.staff, `绑定 ${unknown}`, xicheng.room)).resolves.toBe(INVALID);
 
     const expired = await xichengRoomCode();
-    await s.ctx.models.BindingCode.updateOne({ code: expired }, { $set: { expiresAt: new Date(Date.now() - 60_000) } });
+    await s.ctx.models.BindingCode.updateOne({ code: expired }, { $set: { expiresAt: new Date(s.ctx.now().getTime() - 60_000) } });
     await expect(h.ask(xicheng.staff, `绑定 ${expired}`, xicheng.room)).resolves.toBe(INVALID);
 
     expect(calls(REDEEM)).toHaveLength(2);

@@ -8,14 +8,16 @@ const REDEEM = '/api/v1/bot/bindings/redeem';
 
 let s: TestServer;
 let bot: string;
-// The server's clock; tests that count attempts move it two days on first, so every attempt
-// limit (10 min, 1 h, 1 day windows) starts from zero for them.
-let offsetMs = 0;
+// The server's clock, fixed (it moves only when a test moves it); tests that count attempts move
+// it two days on first, so every attempt limit (10 min, 1 h, 1 day windows) starts from zero for them.
+// Catches: a limit test on the real clock failing when a 10-minute, hour or day window (fixed
+// windows from the epoch) ends between the attempts it counts and the one it expects refused.
+let clock = Date.parse('2026-12-31T15:55:00.000Z'); // 23:55 on New Year's Eve in China
 const freshLimits = () => {
-  offsetMs += 2 * DAY;
+  clock += 2 * DAY;
 };
 beforeAll(async () => {
-  s = await startTestServer({ now: () => new Date(Date.now() + offsetMs) });
+  s = await startTestServer({ now: () => new Date(clock) });
   bot = s.ctx.config.botToken;
 });
 afterAll(() => s?.stop());
@@ -277,7 +279,7 @@ describe('attempt limits', () => {
     const good = (await roomCode('xicheng', 'DX-01-02')).code;
     expectLimited(await redeem(good, roomTarget('g-new@chatroom', CONTACT.xicheng)));
     // The next hour has a new budget, and the refused attempts did not spend the code (2 h life).
-    offsetMs += HOUR;
+    clock += HOUR;
     expect((await redeem(good, roomTarget('g-new@chatroom', CONTACT.xicheng))).status).toBe(200);
   });
 });
