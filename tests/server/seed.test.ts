@@ -9,8 +9,10 @@ import { queryTerms } from '../../server/news/search-terms';
 import { photoStorage } from '../../server/photos/storage';
 
 let s: TestServer;
+/** The moment the demo appeals are seeded at, and the server's clock: appeals filed in a test land on a seeded day. */
+const SEEDED_AT = new Date('2026-11-26T06:30:00Z');
 beforeAll(async () => {
-  s = await startTestServer({ seed: false });
+  s = await startTestServer({ seed: false, now: () => SEEDED_AT });
 });
 afterAll(() => s?.stop());
 
@@ -18,17 +20,17 @@ describe('the demo county seed', () => {
   it('fills an empty database once, and adds only what a demo database lacks later', async () => {
     const { models } = s.ctx;
     expect(await isEmpty(models)).toBe(true);
-    const first = await seedDemoCounty(models);
+    const first = await seedDemoCounty(models, SEEDED_AT);
     expect(first.applied.map((a) => a.name)).toEqual(['regions', 'departments', 'categories', 'people', 'group chats', 'appeals', 'news']);
     expect(describeSeed(first)).toContain('27 regions');
     expect(await isDemoDatabase(models)).toBe(true);
-    expect((await seedDemoCounty(models)).applied).toEqual([]);
+    expect((await seedDemoCounty(models, SEEDED_AT)).applied).toEqual([]);
 
     // As if the database had been made before categories existed.
     await models.Category.deleteMany({});
     await models.SeedRecord.deleteOne({ _id: 'categories' });
     const users = await models.User.countDocuments();
-    const later = await seedDemoCounty(models);
+    const later = await seedDemoCounty(models, SEEDED_AT);
     expect(later.applied).toEqual([{ name: 'categories', count: 17 }]);
     expect(await models.User.countDocuments()).toBe(users);
     const water = await models.Category.findOne({ code: 'water-supply' }).lean();
@@ -37,7 +39,7 @@ describe('the demo county seed', () => {
   });
 
   it('binds the seeded group chats to their communities, by their community staff', async () => {
-    await seedDemoCounty(s.ctx.models); // whatever ran before: seeding is idempotent
+    await seedDemoCounty(s.ctx.models, SEEDED_AT); // whatever ran before: seeding is idempotent
     const room = await s.ctx.models.Room.findOne({ roomId: 'dongcheng-neighbours@chatroom' }).lean();
     const staff = await s.ctx.models.User.findOne({ username: 'dongcheng' }).lean();
     expect(String(room!.boundBy)).toBe(String(staff!._id));
@@ -46,7 +48,7 @@ describe('the demo county seed', () => {
 });
 
 describe('the demo appeals', () => {
-  const now = new Date('2026-11-26T06:30:00Z');
+  const now = SEEDED_AT;
   let appeals: AppealDoc[];
   beforeAll(async () => {
     await resetDatabase(s.ctx.models);
@@ -100,6 +102,12 @@ describe('the demo appeals', () => {
     const region = await s.regionId('DX-01-01');
     const res = await s.api('POST', '/api/v1/appeals', { token, body: { idempotencyKey: 'after-seed-0001', kind: 'help', description: '测试种子之后的新诉求编号', regionId: region } });
     expect(res.status).toBe(201);
+    // Catches: the test filing on the real clock's day, which the seed never numbered, so a counter
+    // left behind the seeded numbers went unseen on every day but the seeded ones.
+    const seededToday = appeals.filter((a) => a.day === '20261126').map((a) => Number(a.number.split('-')[2]));
+    expect(seededToday.length).toBeGreaterThan(0);
+    expect(res.body.number).toMatch(/^DX-20261126-\d{4}$/);
+    expect(Number(res.body.number.split('-')[2])).toBeGreaterThan(Math.max(...seededToday));
   });
 
   // Bug caught: random data (Math.random, new ObjectId) making two demo databases of the same
@@ -254,12 +262,12 @@ describe('an interrupted seed', () => {
   it('is undone and written again by the next run, ending as a clean seed would', async () => {
     const { models } = s.ctx;
     await resetDatabase(models);
-    await seedDemoCounty(models);
+    await seedDemoCounty(models, SEEDED_AT);
     const clean = await seedCollectionCounts(models);
 
     await resetDatabase(models);
     // Regions (27), departments (8) and categories (17) are 52 documents: 60 is inside "people".
-    await expect(seedDemoCounty(models, new Date(), interruptAfter(60))).rejects.toThrow(Interrupted);
+    await expect(seedDemoCounty(models, SEEDED_AT, interruptAfter(60))).rejects.toThrow(Interrupted);
     const half = await seedCollectionCounts(models);
     expect(half.User).toBeGreaterThan(0);
     expect(half.User).toBeLessThan(clean.User);
@@ -267,12 +275,12 @@ describe('an interrupted seed', () => {
 
     // Data added to the demo database meanwhile is not the seed's to delete.
     await models.User.create({ name: '后来的居民', roles: ['resident'] });
-    const again = await seedDemoCounty(models);
+    const again = await seedDemoCounty(models, SEEDED_AT);
     expect(again.repaired).toEqual(['people']);
     expect(again.applied.map((a) => a.name)).toEqual(['people', 'group chats', 'appeals', 'news']);
     expect(await seedCollectionCounts(models)).toEqual({ ...clean, User: clean.User + 1 });
     expect(await models.SeedRecord.countDocuments({ _id: /^pending:/ })).toBe(0);
-    expect((await seedDemoCounty(models)).applied).toEqual([]);
+    expect((await seedDemoCounty(models, SEEDED_AT)).applied).toEqual([]);
   });
 
   // Bug caught: a database interrupted in the first section had some regions and no seed record,
@@ -280,11 +288,11 @@ describe('an interrupted seed', () => {
   it('is a demo database from its first document on', async () => {
     const { models } = s.ctx;
     await resetDatabase(models);
-    await expect(seedDemoCounty(models, new Date(), interruptAfter(1))).rejects.toThrow(Interrupted);
+    await expect(seedDemoCounty(models, SEEDED_AT, interruptAfter(1))).rejects.toThrow(Interrupted);
     expect(await models.Region.countDocuments()).toBe(1);
     expect(await isDemoDatabase(models)).toBe(true);
     expect(await isEmpty(models)).toBe(false);
-    const again = await seedDemoCounty(models);
+    const again = await seedDemoCounty(models, SEEDED_AT);
     expect(again.repaired).toEqual(['regions']);
     expect(await models.Region.countDocuments()).toBe(27);
   });
@@ -296,7 +304,7 @@ describe('an interrupted seed', () => {
     await resetDatabase(models);
     await models.User.create({ name: '管理员', username: 'root', roles: ['admin'] });
     expect(await isEmpty(models)).toBe(false);
-    await expect(seedDemoCounty(models)).rejects.toThrow(NotADemoDatabaseError);
+    await expect(seedDemoCounty(models, SEEDED_AT)).rejects.toThrow(NotADemoDatabaseError);
     expect(await models.Region.countDocuments()).toBe(0);
   });
 });
