@@ -6,7 +6,8 @@
  */
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { AppError, badRequest, isDuplicateKeyError } from '../core/errors';
+import { badRequest } from '../core/errors';
+import { createOnce, requestHash } from '../core/create-once';
 import { chinaDay } from '../../common/china-time';
 import type { CategoryDoc } from '../categories/model';
 import type { RegionDoc } from '../regions/model';
@@ -94,92 +95,114 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
 
   return {
     async file(input: NewAppeal): Promise<Filed> {
-      // A retry (the same account and key) gets the first appeal, whatever else it carries.
-      const first = await findFirst(input.submittedById, input.idempotencyKey);
-      await opts.afterLookup?.();
-      if (first) return { appeal: first, created: false };
-      // Counted only for what would be a new appeal: a retry above never spends the budget.
-      await limits.admitFiling(input.limits ?? limits.account(input.channel === 'miniprogram' ? 'resident' : 'staff', input.submittedById));
-
-      const submittedAt = ctx.now();
-      const [r, c] = await Promise.all([region(input.regionId), category(input.categoryId)]);
-      await requirePhotos(ctx, input.photoIds, input.photoOwnerId, 'body.photoIds');
-      const unit = await defaultUnit(c);
-      const deadlines = deadlinesFrom(submittedAt, c?.deadlines);
-      const number = await nextTicketNumber(ctx.models, ctx.config.countyPrefix, submittedAt);
-
-      const timeline: TimelineEvent[] = [event(submittedAt, 'submit', input.submitter, null, 'submitted')];
-      let state: AppealState = 'submitted';
-      let assignedAt: Date | null = null;
-      if (unit) {
-        // 直派: accepted and assigned by rule in the same write that files it.
-        assignedAt = ctx.now();
-        timeline.push(event(assignedAt, 'accept', SYSTEM, 'submitted', 'accepted', '按派单目录自动受理'));
-        timeline.push(event(assignedAt, 'assign', SYSTEM, 'accepted', 'assigned', `按派单目录直派至${unit.name}`));
-        state = 'assigned';
-      }
-
-      const doc: Omit<AppealDoc, '_id' | 'createdAt' | 'updatedAt'> & { _id: Types.ObjectId } = {
-        _id: new Types.ObjectId(),
-        number,
-        kind: input.kind,
-        state,
-        channel: input.channel,
-        categoryId: c?._id ?? null,
-        categoryName: c?.name ?? null,
-        regionId: r._id,
-        regionPath: r.path,
-        regionName: r.pathNames.slice(1).join(' / ') || r.name,
-        departmentId: unit?._id ?? null,
-        departmentName: unit?.name ?? null,
-        description: input.description,
-        place: input.place,
-        photoIds: input.photoIds,
-        isPublic: input.isPublic,
-        isAnonymous: input.isAnonymous,
-        submittedById: input.submittedById,
-        reporterId: input.reporterId,
-        reporterName: input.reporterName,
-        reporterPhone: input.reporterPhone,
-        roomId: input.roomId ?? null,
-        reporterContactId: input.reporterContactId ?? null,
-        idempotencyKey: input.idempotencyKey,
-        followerIds: [],
-        followersCount: 0,
-        submittedAt,
-        day: chinaDay(submittedAt),
-        ...deadlines,
-        dueAt: dueAtFor(state, deadlines),
-        overdue: false,
-        overdueCount: 0,
-        acceptedAt: assignedAt,
-        assignedAt,
-        firstContactAt: null,
-        repliedAt: null,
-        closedAt: null,
-        dispatchMs: assignedAt ? assignedAt.getTime() - submittedAt.getTime() : null,
-        directDispatch: !!unit,
-        dispatchReviewed: false,
-        answer: null,
-        rating: null,
-        duplicateOfId: null,
-        duplicateOfNumber: null,
-        lastRemindDay: null,
-        timeline,
-        eventCount: timeline.length,
-        notifiedCount: 0,
-        notifyPending: true,
-      };
-      try {
-        const created = await Appeal.create(doc);
-        return { appeal: created.toObject() as AppealDoc, created: true };
-      } catch (err) {
-        // Two copies of one retry raced: the unique (account, key) index let one in.
-        if (!isDuplicateKeyError(err)) throw err;
-        const winner = await findFirst(input.submittedById, input.idempotencyKey);
-        if (!winner) throw new AppError(409, 'CONFLICT', '提交冲突，请重试');
-        return { appeal: winner, created: false };
-      }
+      // A retry (the same account, key and body) gets the first appeal; the same key with another
+      // body is a 409, never the first appeal passed off as this one.
+      const hash = requestHash(filingBody(input));
+      const { doc, created } = await createOnce<AppealDoc>({
+        findFirst: () => findFirst(input.submittedById, input.idempotencyKey),
+        afterLookup: opts.afterLookup,
+        // Counted only for what would be a new appeal: a retry never spends the budget.
+        admit: () => limits.admitFiling(input.limits ?? limits.account(input.channel === 'miniprogram' ? 'resident' : 'staff', input.submittedById)),
+        insert: () => insertNew(input, hash),
+        hash,
+        hashOf: (a) => a.requestHash,
+      });
+      return { appeal: doc, created };
     },
+  };
+
+  async function insertNew(input: NewAppeal, hash: string): Promise<AppealDoc> {
+    const submittedAt = ctx.now();
+    const [r, c] = await Promise.all([region(input.regionId), category(input.categoryId)]);
+    await requirePhotos(ctx, input.photoIds, input.photoOwnerId, 'body.photoIds');
+    const unit = await defaultUnit(c);
+    const deadlines = deadlinesFrom(submittedAt, c?.deadlines);
+    const number = await nextTicketNumber(ctx.models, ctx.config.countyPrefix, submittedAt);
+
+    const timeline: TimelineEvent[] = [event(submittedAt, 'submit', input.submitter, null, 'submitted')];
+    let state: AppealState = 'submitted';
+    let assignedAt: Date | null = null;
+    if (unit) {
+      // 直派: accepted and assigned by rule in the same write that files it.
+      assignedAt = ctx.now();
+      timeline.push(event(assignedAt, 'accept', SYSTEM, 'submitted', 'accepted', '按派单目录自动受理'));
+      timeline.push(event(assignedAt, 'assign', SYSTEM, 'accepted', 'assigned', `按派单目录直派至${unit.name}`));
+      state = 'assigned';
+    }
+
+    const doc: Omit<AppealDoc, '_id' | 'createdAt' | 'updatedAt'> & { _id: Types.ObjectId } = {
+      _id: new Types.ObjectId(),
+      number,
+      kind: input.kind,
+      state,
+      channel: input.channel,
+      categoryId: c?._id ?? null,
+      categoryName: c?.name ?? null,
+      regionId: r._id,
+      regionPath: r.path,
+      regionName: r.pathNames.slice(1).join(' / ') || r.name,
+      departmentId: unit?._id ?? null,
+      departmentName: unit?.name ?? null,
+      description: input.description,
+      place: input.place,
+      photoIds: input.photoIds,
+      isPublic: input.isPublic,
+      isAnonymous: input.isAnonymous,
+      submittedById: input.submittedById,
+      reporterId: input.reporterId,
+      reporterName: input.reporterName,
+      reporterPhone: input.reporterPhone,
+      roomId: input.roomId ?? null,
+      reporterContactId: input.reporterContactId ?? null,
+      idempotencyKey: input.idempotencyKey,
+      requestHash: hash,
+      followerIds: [],
+      followersCount: 0,
+      submittedAt,
+      day: chinaDay(submittedAt),
+      ...deadlines,
+      dueAt: dueAtFor(state, deadlines),
+      overdue: false,
+      overdueCount: 0,
+      acceptedAt: assignedAt,
+      assignedAt,
+      firstContactAt: null,
+      repliedAt: null,
+      closedAt: null,
+      dispatchMs: assignedAt ? assignedAt.getTime() - submittedAt.getTime() : null,
+      directDispatch: !!unit,
+      dispatchReviewed: false,
+      answer: null,
+      rating: null,
+      duplicateOfId: null,
+      duplicateOfNumber: null,
+      lastRemindDay: null,
+      timeline,
+      eventCount: timeline.length,
+      notifiedCount: 0,
+      notifyPending: true,
+    };
+    // Two copies of one retry racing: the unique (account, key) index lets one in (createOnce).
+    return (await Appeal.create(doc)).toObject() as AppealDoc;
+  }
+}
+
+/** What a filing asks for, for telling a retry from another body under the same key. */
+function filingBody(input: NewAppeal) {
+  return {
+    channel: input.channel,
+    kind: input.kind,
+    categoryId: input.categoryId,
+    description: input.description,
+    photoIds: input.photoIds,
+    regionId: input.regionId,
+    place: input.place,
+    isPublic: input.isPublic,
+    isAnonymous: input.isAnonymous,
+    reporterId: input.reporterId ? String(input.reporterId) : null,
+    reporterName: input.reporterName,
+    reporterPhone: input.reporterPhone,
+    roomId: input.roomId ?? null,
+    reporterContactId: input.reporterContactId ?? null,
   };
 }

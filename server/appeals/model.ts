@@ -51,6 +51,8 @@ export interface AppealDoc {
   reporterContactId: string | null;
   /** A retry with the same key from the same account returns this appeal (unique with submittedById). */
   idempotencyKey: string;
+  /** requestHash of the filing's body (core/create-once): the same key with another body is a 409. Absent on appeals filed before. */
+  requestHash?: string | null;
   followerIds: Types.ObjectId[];
   followersCount: number;
   submittedAt: Date;
@@ -138,6 +140,7 @@ export const appealSchema = new Schema<AppealDoc>(
     roomId: { type: String, default: null },
     reporterContactId: { type: String, default: null },
     idempotencyKey: { type: String, required: true },
+    requestHash: { type: String, default: null },
     followerIds: { type: [Schema.Types.ObjectId], default: [] },
     followersCount: { type: Number, default: 0 },
     submittedAt: { type: Date, required: true },

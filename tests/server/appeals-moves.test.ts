@@ -88,15 +88,18 @@ describe('POST /api/v1/appeals', () => {
     expect(a.allowedActions).toEqual(['remind']);
   });
 
-  it('answers a retry with the first appeal, also when the retries race', async () => {
-    // Catches: a retried submission (weak network) filing a second appeal.
+  it('answers a retry with the first appeal, also when the retries race; the key with another body is a 409', async () => {
+    // Catches: a retried submission (weak network) filing a second appeal, or a key reused with
+    // another text answered with the first appeal as if it were the new one.
     const b = body();
     const first = await server.api('POST', '/api/v1/appeals', { token: tokens.resident, body: b });
-    const again = await server.api('POST', '/api/v1/appeals', { token: tokens.resident, body: { ...b, description: '重发时内容不同也不会重复' } });
+    const again = await server.api('POST', '/api/v1/appeals', { token: tokens.resident, body: b });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
-    expect(again.body.description).toBe(b.description);
+    const changed = await server.api('POST', '/api/v1/appeals', { token: tokens.resident, body: { ...b, description: '重发时内容不同，不能当作同一次提交' } });
+    expect([changed.status, changed.body.error.code, changed.body.error.details[0].path]).toEqual([409, 'CONFLICT', 'body.idempotencyKey']);
+    expect(await server.ctx.models.Appeal.countDocuments({ idempotencyKey: b.idempotencyKey })).toBe(1);
 
     const raced = body();
     const results = await Promise.all(Array.from({ length: 6 }, () => server.api('POST', '/api/v1/appeals', { token: tokens.resident, body: raced })));
