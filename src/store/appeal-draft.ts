@@ -10,6 +10,8 @@ const KEY_PREFIX = 'xianrong.appeal-draft.';
 
 export interface AppealDraft {
   idempotencyKey: string;
+  /** What was last sent with the key and not answered (store/create-attempt.ts); null before a send. */
+  sentFingerprint: string | null;
   kind: AppealKind | null;
   categoryId: string | null;
   description: string;
@@ -35,6 +37,7 @@ export function newIdempotencyKey(): string {
 export function emptyDraft(): AppealDraft {
   return {
     idempotencyKey: newIdempotencyKey(),
+    sentFingerprint: null,
     kind: null,
     categoryId: null,
     description: '',

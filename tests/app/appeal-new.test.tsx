@@ -186,6 +186,26 @@ test('the key is kept in the stored draft, so a retry after the app was closed s
   expect(sent[1].data.idempotencyKey).toBe(sent[0].data.idempotencyKey);
 });
 
+test('a text changed after a lost answer goes with a new key; a key the server calls reused is replaced once', async () => {
+  // Catches the old key sent with the new text: the server refuses it (409), or, before it did,
+  // answered with the first appeal, so the resident's correction was silently dropped.
+  let attempt = 0;
+  const reused = { status: 409, body: { error: { code: 'CONFLICT', message: '同一提交标识已用于内容不同的另一次提交，请刷新后重新保存', details: [{ path: 'body.idempotencyKey', message: '已用于不同的内容' }] } } };
+  const log = api({ 'POST /appeals': () => (++attempt === 1 ? 'network-error' : attempt === 2 ? reused : { status: 201, body: detail('a2') }) });
+  render(<AppealNewPage />);
+  await fillForm();
+  await submit();
+  fireEvent.change(textarea(), { target: { value: `${DESCRIPTION}补充：楼下也停了。` } });
+  await submit();
+
+  const sent = creates(log);
+  expect(sent).toHaveLength(3);
+  expect(sent[1].data.idempotencyKey).not.toBe(sent[0].data.idempotencyKey);
+  expect(sent[2].data.idempotencyKey).not.toBe(sent[1].data.idempotencyKey);
+  expect(sent.slice(1).map((r) => r.data.description)).toEqual([`${DESCRIPTION}补充：楼下也停了。`, `${DESCRIPTION}补充：楼下也停了。`]);
+  expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/appeal-detail/index?id=a2' });
+});
+
 test('similar appeals nearby are offered; 同问 follows the chosen one instead of filing', async () => {
   // Catches a form that files a duplicate without asking, or a 同问 that does not call follow.
   const log = api({

@@ -19,6 +19,7 @@ import { SimilarPanel } from './SimilarPanel';
 import { fieldErrorsFromServer, hasErrors, validateDraft, type Field, type FieldErrors } from './validate';
 import './index.scss';
 import { usePageClass } from '../../hooks/use-page-class';
+import { sendCreate } from '../../store/create-attempt';
 
 const LOGIN_PAGE = '/pages/login/index';
 const REGION_PICKER_PAGE = '/pages/region-picker/index';
@@ -64,9 +65,11 @@ export default function AppealNewPage() {
     if (!getCurrentUser()) void Taro.redirectTo({ url: LOGIN_PAGE });
   });
 
-  // Every change is on the device at once.
+  // Every change is on the device at once, until the appeal is filed (a late render of the key's
+  // bookkeeping must not bring a sent draft back).
+  const filed = useRef(false);
   useEffect(() => {
-    if (userId) saveDraft(userId, draft);
+    if (userId && !filed.current) saveDraft(userId, draft);
   }, [userId, draft]);
 
   const update = useCallback((patch: Partial<AppealDraft>) => {
@@ -145,8 +148,7 @@ export default function AppealNewPage() {
     setRestored(false);
   };
 
-  const body = (): CreateAppealInput => ({
-    idempotencyKey: draft.idempotencyKey,
+  const content = (): Omit<CreateAppealInput, 'idempotencyKey'> => ({
     kind: draft.kind!,
     categoryId: draft.categoryId,
     description: draft.description.trim(),
@@ -161,12 +163,20 @@ export default function AppealNewPage() {
     if (!userId) return;
     setPhase('sending');
     try {
-      const created = await appealsApi.create(body(), { toast: false });
+      const body = content();
+      const created = await sendCreate(
+        { createKey: draft.idempotencyKey, sentFingerprint: draft.sentFingerprint },
+        body,
+        (a) => setDraft((d) => ({ ...d, idempotencyKey: a.createKey, sentFingerprint: a.sentFingerprint })),
+        (idempotencyKey) => appealsApi.create({ ...body, idempotencyKey }, { toast: false }),
+      );
+      filed.current = true;
       clearDraft(userId);
       void Taro.showToast({ title: '提交成功', icon: 'success', duration: 1500 });
       void Taro.redirectTo({ url: appealDetailUrl(created.id) });
     } catch (e) {
-      // The draft (and its key) stays: 提交 again returns the first appeal if this one got through.
+      // The draft (and its key) stays: 提交 again returns the first appeal if this one got through;
+      // a text changed since goes with a new key (the server refuses the old key with another body).
       if (e instanceof ApiError && e.status === 400) {
         setErrors(fieldErrorsFromServer(e.details, e.message));
         void Taro.showToast({ title: '请检查填写内容', icon: 'none', duration: 2000 });

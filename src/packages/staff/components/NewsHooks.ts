@@ -2,7 +2,6 @@
 import { useRef, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
 import { ApiError } from '../../../api/request';
-import { newIdempotencyKey } from '../../../store/appeal-draft';
 import type { CursorList } from '../../../hooks/use-cursor-list';
 import { isConflict } from './NewsAccess';
 
@@ -33,42 +32,6 @@ export const STALE_MESSAGE = '内容已被他人修改，已为你重新加载';
 
 /** 409 STALE_VERSION: someone else saved it since this page read it. */
 export const isStale = (e: unknown) => e instanceof ApiError && e.status === 409 && e.code === 'STALE_VERSION';
-
-/** A short hash of what a create sends (compared, never sent). */
-export function bodyFingerprint(body: unknown): string {
-  const text = JSON.stringify(body);
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return `${(h2 >>> 0).toString(36)}${(h1 >>> 0).toString(36)}`;
-}
-
-/**
- * The first save of a new draft, kept with the device's copy: the key of the create and what was
- * sent with it. A retry of the same text reuses the key (the server answers with the first draft);
- * text changed before an answer arrived gets a new key, so the server never answers a changed
- * text with the old draft (it would refuse the old key with 409 anyway).
- */
-export interface CreateAttempt {
-  createKey: string;
-  /** bodyFingerprint of what was last sent with createKey and not answered; null before a send. */
-  sentFingerprint: string | null;
-}
-
-export function nextCreate(attempt: CreateAttempt, body: unknown): CreateAttempt {
-  const fingerprint = bodyFingerprint(body);
-  if (attempt.sentFingerprint !== null && attempt.sentFingerprint !== fingerprint) return { createKey: newIdempotencyKey(), sentFingerprint: fingerprint };
-  return { createKey: attempt.createKey, sentFingerprint: fingerprint };
-}
-
-/** 409 for a create key already used with another text (a copy of the form on another device, storage lost). */
-export const isKeyReused = (e: unknown) => e instanceof ApiError && e.status === 409 && (e.details ?? []).some((d) => d.path === 'body.idempotencyKey');
 
 export interface EditorSend {
   busy: boolean;

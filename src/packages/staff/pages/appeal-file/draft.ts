@@ -10,6 +10,8 @@ const KEY_PREFIX = 'xianrong.staff-file-draft.';
 
 export interface FileDraft {
   idempotencyKey: string;
+  /** What was last sent with the key and not answered (store/create-attempt.ts); null before a send. */
+  sentFingerprint: string | null;
   reporterName: string;
   reporterPhone: string;
   kind: AppealKind | null;
@@ -24,7 +26,7 @@ export interface FileDraft {
 }
 
 export function emptyFileDraft(): FileDraft {
-  return { idempotencyKey: newIdempotencyKey(), reporterName: '', reporterPhone: '', kind: null, categoryId: null, description: '', photos: [], regionTrail: [], place: '', isPublic: true };
+  return { idempotencyKey: newIdempotencyKey(), sentFingerprint: null, reporterName: '', reporterPhone: '', kind: null, categoryId: null, description: '', photos: [], regionTrail: [], place: '', isPublic: true };
 }
 
 const keyFor = (userId: string) => KEY_PREFIX + userId;

@@ -20,6 +20,7 @@ import { clearFileDraft, emptyFileDraft, fileDraftHasContent, loadFileDraft, sav
 import { fileErrorsFromServer, hasFileErrors, REPORTER_NAME_MAX, validateFileDraft, type FileErrors, type FileField } from './validate';
 import './index.scss';
 import { usePageClass } from '../../../../hooks/use-page-class';
+import { sendCreate } from '../../../../store/create-attempt';
 
 type Loadable<T> = { status: 'loading' } | { status: 'ready'; items: T[] } | { status: 'error'; error: string };
 
@@ -108,8 +109,7 @@ export default function AppealFilePage() {
     }
     const phone = draft.reporterPhone.trim();
     const place = draft.place.trim();
-    const body: CreateAppealInput = {
-      idempotencyKey: draft.idempotencyKey,
+    const body: Omit<CreateAppealInput, 'idempotencyKey'> = {
       channel,
       reporter: { name: draft.reporterName.trim(), phone: phone || null },
       kind: draft.kind!,
@@ -122,14 +122,20 @@ export default function AppealFilePage() {
     };
     setSending(true);
     try {
-      const created = await appealsApi.create(body, { toast: false });
+      const created = await sendCreate(
+        { createKey: draft.idempotencyKey, sentFingerprint: draft.sentFingerprint },
+        body,
+        (a) => setDraft((d) => ({ ...d, idempotencyKey: a.createKey, sentFingerprint: a.sentFingerprint })),
+        (idempotencyKey) => appealsApi.create({ ...body, idempotencyKey }, { toast: false }),
+      );
       clearFileDraft(userId);
       setFiled(created);
       void Taro.showToast({ title: '提交成功', icon: 'success', duration: 1500 });
       // The number to read out is at the top; the form was scrolled down to 提交.
       if (typeof Taro.pageScrollTo === 'function') void Taro.pageScrollTo({ scrollTop: 0, duration: 0 }).catch(() => undefined);
     } catch (e) {
-      // The draft and its key stay: 提交 again returns the first appeal if this one got through.
+      // The draft and its key stay: 提交 again returns the first appeal if this one got through;
+      // a text changed since goes with a new key (the server refuses the old key with another body).
       if (e instanceof ApiError && e.status === 400) setErrors(fileErrorsFromServer(e.details, e.message));
       else setErrors({ form: errorMessage(e) });
       void Taro.showToast({ title: e instanceof ApiError && e.status === 400 ? '请检查填写内容' : errorMessage(e), icon: 'none', duration: 2500 });
