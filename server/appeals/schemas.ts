@@ -118,7 +118,14 @@ export const CreateAppealBody = z
 export type CreateAppealBody = z.infer<typeof CreateAppealBody>;
 
 export const APPEAL_VIEWS = ['mine', 'inbox', 'queue', 'direct', 'overdue', 'public'] as const;
-const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式为 YYYY-MM-DD');
+// A calendar day that exists: 2026-02-30 matches the pattern but Date.parse would roll it to 2 March.
+const dateOnly = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式为 YYYY-MM-DD')
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
+  }, '没有这一天，请检查日期');
 
 export const ListAppealsQuery = z.strictObject({
   /**
@@ -224,7 +231,7 @@ export const NumberParams = z.strictObject({ number: z.string().trim().toUpperCa
  * Who asks `查询 <编号>`: the WeChat contact, and the group chat when asked in one. The answer is
  * given only for the asking group's community or the contact's own appeals (404 otherwise).
  */
-export const BotAppealLookupQuery = z.strictObject({ contactId: z.string().min(1).max(200), roomId: z.string().min(1).max(200).optional() });
+export const BotAppealLookupQuery = z.strictObject({ contactId: z.string().min(1).max(WECHAT_ID_MAX), roomId: z.string().min(1).max(WECHAT_ID_MAX).optional() });
 /** `查询 <编号>`: the state and the last step's label and time; never a note or a name. */
 export const BotAppealStatus = z.object({ number: z.string(), state: AppealState, stateLabel: z.string(), lastStep: z.object({ label: z.string(), at: z.string() }) });
 export type BotAppealStatus = z.infer<typeof BotAppealStatus>;

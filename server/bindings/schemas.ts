@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { objectId } from '../core/validate';
 import { RegionSummary } from '../regions/schemas';
+import { WECHAT_ID_MAX } from '../outbox/schemas';
 
 export const CreateBindingCodeBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('room'), regionId: objectId }),
@@ -12,8 +13,8 @@ export const BindingCode = z.object({ code: z.string(), type: z.enum(['room', 'c
 export type BindingCode = z.infer<typeof BindingCode>;
 
 // WeChat ids: rooms end in @chatroom on real puppets; contacts never contain '@'.
-const roomId = z.string().trim().min(1).max(128);
-const contactId = z.string().trim().min(1).max(128).regex(/^[^@]+$/, '联系人编号不能包含 @');
+const roomId = z.string().trim().min(1).max(WECHAT_ID_MAX);
+const contactId = z.string().trim().min(1).max(WECHAT_ID_MAX).regex(/^[^@]+$/, '联系人编号不能包含 @');
 
 /** The code is 8 digits (see attempts.ts for why 8). The speaker of a group message is `byContactId`. */
 export const RedeemBindingBody = z.strictObject({

@@ -57,7 +57,8 @@ export function bindingService(ctx: AppContext) {
       if (body.type === 'room') {
         const region = await regionOf(body.regionId);
         if (region.level !== 'community') throw badRequest('群聊只能绑定到社区或村', [{ path: 'body.regionId', message: '必须是社区/村' }]);
-        if (!coversRegion(actor, region.path)) throw forbidden(`您不负责「${region.name}」，不能为它生成绑定码`);
+        // As community staff only: another role of the account (a township's dispatcher) binds no group there.
+        if (!coversRegion(actor, region.path, ['community_staff'])) throw forbidden(`您不负责「${region.name}」，不能为它生成绑定码`);
         regionId = String(region._id);
       } else if (!isStaff(actor.roles)) {
         throw forbidden('只有工作人员可以绑定个人微信');
@@ -169,7 +170,7 @@ export function bindingService(ctx: AppContext) {
       if (!room) throw new AppError(404, 'NOT_FOUND', '本群尚未绑定，无需解绑');
       const region = await regionOf(room.regionId);
       const user = await staffByContact(byContactId);
-      const allowed = user && (user.roles.includes('admin') || (await regionPathsOf(user)).some((p) => region.path.startsWith(p)));
+      const allowed = user && (user.roles.includes('admin') || (await communitiesStaffedBy(user)).some((p) => region.path === p));
       if (!allowed) throw forbidden(`只有「${region.name}」的工作人员可以解绑（请先私聊机器人绑定个人微信）`);
       // Deleted by id and bound time: a rebind that raced this unbind is not undone by it.
       const { deletedCount } = await Room.deleteOne({ _id: room._id, boundAt: room.boundAt });
@@ -200,8 +201,10 @@ export function bindingService(ctx: AppContext) {
     return user?.active && isStaff(user.roles) ? user : null;
   }
 
-  async function regionPathsOf(user: UserDoc): Promise<string[]> {
-    const regions = await Region.find({ _id: { $in: user.regionIds } }).lean<RegionDoc[]>();
+  /** The communities a user staffs (a role's regions are those at its level: users/scope.ts). */
+  async function communitiesStaffedBy(user: UserDoc): Promise<string[]> {
+    if (!user.roles.includes('community_staff')) return [];
+    const regions = await Region.find({ _id: { $in: user.regionIds }, level: 'community' }).lean<RegionDoc[]>();
     return regions.map((r) => r.path);
   }
 }

@@ -103,4 +103,12 @@ describe('community staff who are also the dispatcher of another township', () =
     const home = await s.api('POST', '/api/v1/notices', { token: tok.communityDispatcher, body: body([ids.region['DX-01-01']], 'multi-role-notice-2') });
     expect(home.status).toBe(201);
   });
+
+  it('makes group binding codes only for the community they staff', async () => {
+    // Catches: binding codes for any community under the township they dispatch (the account's
+    // every region counted for a community-staff right), so they could take over those groups.
+    const code = (regionCode: string) => s.api('POST', '/api/v1/binding-codes', { token: tok.communityDispatcher, body: { type: 'room', regionId: ids.region[regionCode] } });
+    expect((await code('DX-02-01')).status).toBe(403);
+    expect((await code('DX-01-01')).status).toBe(201);
+  });
 });
