@@ -19,6 +19,7 @@ import type { OutboxItemInput } from '../outbox/schemas';
 import type { UserDoc } from '../users/model';
 import type { RegionDoc } from '../regions/model';
 import { chinaShortTime } from '../../common/china-time';
+import { maskPrivateText } from '../people/privacy';
 import type { AppealDoc, TimelineEvent } from './model';
 import { ACTION_LABELS, STATE_LABELS, type EventAction } from './state-machine';
 
@@ -43,6 +44,18 @@ function errorKind(err: unknown): { name: string; code?: string | number; paths?
     ...(typeof e.code === 'string' || typeof e.code === 'number' ? { code: e.code } : {}),
     ...(Array.isArray(e.issues) ? { paths: e.issues.map((i) => i.path.map(String).join('.')) } : {}),
   };
+}
+
+/**
+ * What the group hears when its appeal is answered or closed. The group is not the reporter: the
+ * answer's text goes there only for an appeal its reporter made public, and then with phones, ID
+ * and house numbers masked as in every public text; a private one says where to read it.
+ */
+export function roomText(a: Pick<AppealDoc, 'number' | 'isPublic' | 'answer'>, action: EventAction): string {
+  if (action !== 'reply' || !a.answer) return `您反映的问题（编号 ${a.number}）已办结，感谢您的反映。`;
+  const unit = a.answer.departmentName ?? '承办单位';
+  if (!a.isPublic) return `您反映的问题（编号 ${a.number}）已由${unit}答复，请在小程序「诉求」中查看答复内容。`;
+  return `您反映的问题（编号 ${a.number}）已由${unit}答复：${excerpt(maskPrivateText(a.answer.text), 120)}`;
 }
 
 export interface RelayHooks {
@@ -70,10 +83,7 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
 
   function roomMessage(a: AppealDoc, e: TimelineEvent): OutboxItemInput | null {
     if (!a.roomId || !TO_ROOM.includes(e.action)) return null;
-    const text =
-      e.action === 'reply' && a.answer
-        ? `您反映的问题（编号 ${a.number}）已由${a.answer.departmentName ?? '承办单位'}答复：${excerpt(a.answer.text, 120)}`
-        : `您反映的问题（编号 ${a.number}）已办结，感谢您的反映。`;
+    const text = roomText(a, e.action);
     return {
       dedupeKey: `appeal:${a._id}:${e._id}:bot_room:${a.roomId}`,
       channel: 'bot_room',
