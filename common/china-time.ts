@@ -69,6 +69,11 @@ export function chinaLongDate(at: Date | number): string {
   return `${chinaParts(at).year}年${chinaMonthDay(at)}`;
 }
 
+/** `2026年11月26日 14:05`: WeChat's subscribe-message `time` field takes a time with its year, not a month-day alone. */
+export function chinaLongTime(at: Date | number): string {
+  return `${chinaLongDate(at)} ${chinaClock(at)}`;
+}
+
 /** An ISO string (or anything Date parses) as a time, or null when it is missing or not a date. */
 export function parseInstant(value: string | Date | null | undefined): number | null {
   if (value === null || value === undefined || value === '') return null;

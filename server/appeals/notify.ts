@@ -18,7 +18,7 @@ import { backoffMs, outbox } from '../outbox/outbox';
 import type { OutboxItemInput } from '../outbox/schemas';
 import type { UserDoc } from '../users/model';
 import type { RegionDoc } from '../regions/model';
-import { chinaShortTime } from '../../common/china-time';
+import { chinaLongTime } from '../../common/china-time';
 import { maskPrivateText } from '../people/privacy';
 import type { AppealDoc, TimelineEvent } from './model';
 import { ACTION_LABELS, STATE_LABELS, type EventAction } from './state-machine';
@@ -76,7 +76,7 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
       payload: {
         template: 'appeal_progress',
         page: `pages/appeal-detail/index?id=${a._id}`,
-        data: { number: a.number, state: STATE_LABELS[a.state], time: chinaShortTime(e.at), note: e.note ?? ACTION_LABELS[e.action] ?? e.action },
+        data: { number: a.number, state: STATE_LABELS[a.state], time: chinaLongTime(e.at), note: e.note ?? ACTION_LABELS[e.action] ?? e.action },
       },
     };
   }

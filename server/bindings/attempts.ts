@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../context';
 import { rateLimited } from '../core/errors';
-import { rateLimiter, type RateLimit } from '../core/rate-limit/limiter';
+import { CHINA_DAY_OFFSET_MS, rateLimiter, type RateLimit } from '../core/rate-limit/limiter';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -54,7 +54,9 @@ export const ATTEMPT_LIMITS = {
 const hashId = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 24);
 
 function limitsFor(speakerContactId: string, roomId: string | null): RateLimit[] {
-  const keyed = (key: string, list: readonly { limit: number; windowMs: number }[]) => list.map((l) => ({ key: `${key}:${l.windowMs}`, ...l }));
+  // A day is a China calendar day, as for every other daily limit (it resets at 00:00, not 08:00).
+  const keyed = (key: string, list: readonly { limit: number; windowMs: number }[]) =>
+    list.map((l) => ({ key: `${key}:${l.windowMs}`, ...l, ...(l.windowMs === DAY ? { offsetMs: CHINA_DAY_OFFSET_MS } : {}) }));
   return [
     ...keyed(`bind:speaker:${hashId(speakerContactId)}`, ATTEMPT_LIMITS.speaker),
     ...(roomId ? keyed(`bind:room:${hashId(roomId)}`, ATTEMPT_LIMITS.room) : []),

@@ -215,13 +215,15 @@ describe('notification relay', () => {
     reporterId = String((await relayed(s, groupAppeal.id)).reporterId);
   });
 
-  it('a reply on a group-chat appeal makes one bot_room record for that room, @mentioning the reporter, with the answer', async () => {
-    // Catches: the group never told, told twice, told in another room, or without the @mention.
+  it('a reply on a group-chat appeal makes one bot_room record for that room, @mentioning the reporter, without the private answer', async () => {
+    // Catches: the group never told, told twice, told in another room, or without the @mention;
+    // or a private appeal's answer quoted to the whole group.
     const rooms = (await outboxOf(groupAppeal.id)).filter((o) => o.channel === 'bot_room');
     expect(rooms).toHaveLength(1);
     expect(rooms[0].recipient).toBe(room);
     expect(rooms[0].payload.mentionContactIds).toEqual([contact.id]);
-    expect(rooms[0].payload.text).toContain(answer);
+    expect(rooms[0].payload.text).not.toContain(answer);
+    expect(rooms[0].payload.text).toContain('请在小程序「诉求」中查看');
     expect(rooms[0].payload.text).toContain(groupAppeal.number);
     expect(rooms[0].payload.text).toContain('县水务局');
   });

@@ -46,14 +46,14 @@ it('numbers appeals by the China day: days 1 to 9, month and year ends', async (
 });
 
 // Catches: the progress message to the resident (WeChat subscribe message) written in UTC or the
-// machine's zone, or with a padded day (12月07日).
+// machine's zone, with a padded day (12月07日), or without the year WeChat's time field wants.
 it('the resident is told the time of a step in China time', async () => {
   const a = await fileAt('2026-12-06T18:14:00.000Z');
   env.clock.set('2026-12-06T18:20:00.000Z');
   await move(env.server, dispatcher, a.id, 'accept');
   await relayed(env.server, a.id);
   const told = await env.server.ctx.models.Outbox.find({ channel: 'wechat_subscribe', 'payload.data.number': a.number }).lean<OutboxDoc[]>();
-  expect(told.map((o) => (o.payload as { data: Record<string, string> }).data)).toContainEqual(expect.objectContaining({ number: a.number, state: '已受理', time: '12月7日 02:20' }));
+  expect(told.map((o) => (o.payload as { data: Record<string, string> }).data)).toContainEqual(expect.objectContaining({ number: a.number, state: '已受理', time: '2026年12月7日 02:20' }));
 });
 
 // Catches: 催办 counted by UTC day (a second reminder the same China evening, none the next
