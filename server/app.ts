@@ -10,6 +10,7 @@ import { buildOpenApi } from './core/openapi';
 import { h5Static } from './core/h5-static';
 import { mountRoutes, type RouteDef } from './core/route';
 import { findOperatorKey } from './core/validate';
+import { writeLimits } from './core/rate-limit/write-limits';
 import { authenticate } from './auth/authenticate';
 import { authRoutes } from './auth/routes';
 import { regionRoutes } from './regions/routes';
@@ -128,9 +129,11 @@ export function createApp(ctx: AppContext): express.Express {
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: config.jsonBodyLimit, strict: true }), rejectOperatorKeys);
   api.use(authenticate(ctx));
+  // Every write route is limited unless it names its own limit (core/rate-limit/write-limits.ts).
+  const limitWrite = writeLimits(ctx);
   for (const g of groups) {
     const router = Router({ mergeParams: true });
-    mountRoutes(router, g.routes);
+    mountRoutes(router, g.routes, { limitWrite });
     api.use(g.prefix.slice(API.length) || '/', router);
   }
   api.use(apiNotFound);

@@ -2,7 +2,11 @@ import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { AppContext } from '../context';
 import { isDuplicateKeyError, rateLimited } from '../core/errors';
+import { addressBucket, ipv6Groups } from '../core/rate-limit/address';
 import { rateLimiter, type RateLimit } from '../core/rate-limit/limiter';
+
+/** Per-address limits share one notion of an address (IPv6 by its /64): core/rate-limit/address.ts. */
+export { addressBucket };
 
 /**
  * Password sign-in limits, made to stop the guesser without locking the owner out (DESIGN "Limits
@@ -23,19 +27,6 @@ const ADDRESS_WINDOW_MS = 60 * 1000;
 /** Failed attempts stay in the admin's view a day after the last one. */
 export const LOGIN_FAILURE_KEEP_MS = 24 * 60 * 60 * 1000;
 
-/**
- * The bucket of a client address: an IPv4 address as is (IPv4-mapped IPv6 unwrapped), an IPv6
- * address by its /64 prefix (one subscriber usually holds a whole /64 and could otherwise take a
- * fresh address for every attempt).
- */
-export function addressBucket(ip: string | undefined): string {
-  if (!ip) return 'unknown';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1];
-  if (isIP(ip) !== 6) return ip;
-  return `${ipv6Groups(ip).slice(0, 4).join(':')}::/64`;
-}
-
 /** An address as the admin's view shows it: IPv4 by its /24 (`203.0.113.*`), IPv6 by its /48. */
 export function maskedAddress(ip: string | undefined): string {
   if (!ip) return '未知';
@@ -43,20 +34,6 @@ export function maskedAddress(ip: string | undefined): string {
   if (v4) return `${v4[1]}.*`;
   if (isIP(ip) !== 6) return '未知';
   return `${ipv6Groups(ip).slice(0, 3).join(':')}::/48`;
-}
-
-/** The eight groups of an IPv6 address (without leading zeros), `::` and a trailing dotted quad expanded. */
-function ipv6Groups(ip: string): string[] {
-  const hex = (part: string) =>
-    part
-      .split(':')
-      .filter((g) => g !== '')
-      .flatMap((g) => (g.includes('.') ? ((n) => [(n[0] << 8) | n[1], (n[2] << 8) | n[3]].map((x) => x.toString(16)))(g.split('.').map(Number)) : [g]));
-  const [head, tail] = ip.split('%')[0].toLowerCase().split('::');
-  const left = hex(head);
-  const right = tail === undefined ? [] : hex(tail);
-  const middle = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...middle, ...right].map((g) => g.replace(/^0+(?=.)/, ''));
 }
 
 /** Minutes or seconds, in words a user reads at a glance. */

@@ -44,6 +44,10 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JSON_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'e.g. 100kb or 1mb').default('100kb'),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(10),
+    WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+    WRITE_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    WRITE_RATE_LIMIT_BOT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(1200),
+    WRITE_RATE_LIMIT_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
     TRUST_PROXY: z
       .string()
       .default('false')
@@ -74,6 +78,9 @@ const EnvSchema = z
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
       }
     }
+    if (env.WRITE_RATE_LIMIT_PER_HOUR < env.WRITE_RATE_LIMIT_PER_MINUTE) {
+      ctx.addIssue({ code: 'custom', path: ['WRITE_RATE_LIMIT_PER_HOUR'], message: 'must be at least WRITE_RATE_LIMIT_PER_MINUTE (an hour holds a minute)' });
+    }
     if (Boolean(env.WECHAT_APPID) !== Boolean(env.WECHAT_SECRET)) {
       ctx.addIssue({ code: 'custom', path: ['WECHAT_SECRET'], message: 'WECHAT_APPID and WECHAT_SECRET go together' });
     }
@@ -95,6 +102,12 @@ export interface AppConfig {
   logLevel: string;
   jsonBodyLimit: string;
   loginRateLimitPerMinute: number;
+  /**
+   * The default limit of every write route (core/rate-limit/write-limits.ts): per signed-in account
+   * a minute and an hour, for the bot account a minute, per client address (anonymous) a minute.
+   * Tests relax it (tests/helpers/server.ts); tests/server/write-limits.test.ts sets its own.
+   */
+  writeRateLimit: { perMinute: number; perHour: number; botPerMinute: number; addressPerMinute: number };
   /**
    * Multiplies the appeal filing and 查询 limits (server/appeals/limits.ts); absent: 1, the
    * documented numbers. Tests that file many appeals relax them (tests/helpers/server.ts).
@@ -247,6 +260,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     logLevel: e.LOG_LEVEL,
     jsonBodyLimit: e.JSON_BODY_LIMIT,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    writeRateLimit: {
+      perMinute: e.WRITE_RATE_LIMIT_PER_MINUTE,
+      perHour: e.WRITE_RATE_LIMIT_PER_HOUR,
+      botPerMinute: e.WRITE_RATE_LIMIT_BOT_PER_MINUTE,
+      addressPerMinute: e.WRITE_RATE_LIMIT_ADDRESS_PER_MINUTE,
+    },
     trustProxy: e.TRUST_PROXY,
     h5Dir: e.H5_DIR,
     sensitiveWordsExtra: e.SENSITIVE_WORDS_EXTRA.split(/[,，]/).map((w) => w.trim()).filter(Boolean),

@@ -34,6 +34,23 @@ export interface HandlerContext<P, Q, B> {
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
+/**
+ * How a write route (POST, PATCH, PUT, DELETE) is limited. Absent or `'default'`: the default write
+ * limit, which `mountRoutes` counts after the access check (per account, the bot's, per address:
+ * core/rate-limit/write-limits.ts); a route's own stricter limits count besides it. `{ own: '…' }`:
+ * only the route's own limit counts, named by where it lives (e.g. `{ own: 'auth/login-limits.ts' }`).
+ * GET routes are not counted.
+ */
+export type WriteLimit = 'default' | { own: string };
+
+/** Counts one write of `user` (or of the address, when anonymous); throws 429 when spent. */
+export type WriteLimiter = (req: Request, user: AuthUser | null) => Promise<void>;
+
+export const isWrite = (def: Pick<RouteDef, 'method'>) => def.method !== 'get';
+
+/** Whether `mountRoutes` counts this route against the default write limit. */
+export const usesDefaultWriteLimit = (def: Pick<RouteDef, 'method' | 'limit'>) => isWrite(def) && (def.limit ?? 'default') === 'default';
+
 export interface RouteDef<
   P extends z.ZodType | undefined = z.ZodType | undefined,
   Q extends z.ZodType | undefined = z.ZodType | undefined,
@@ -53,6 +70,8 @@ export interface RouteDef<
    * on purpose (an idempotent create answering 200 to a retry) sets `res.locals.status`.
    */
   status?: number;
+  /** Write routes only: the default write limit unless the route names its own (see `WriteLimit`). */
+  limit?: WriteLimit;
   handler: (ctx: HandlerContext<Out<P>, Out<Q>, Out<B>>) => Promise<R extends z.ZodType ? z.input<R> : void> | (R extends z.ZodType ? z.input<R> : void);
 }
 
@@ -81,12 +100,17 @@ export function checkAccess(access: Access, user: AuthUser | null): void {
   if (!access.some((r) => user.roles.includes(r))) throw forbidden();
 }
 
-/** Mount route definitions on a router: access check, input validation, JSON response. */
-export function mountRoutes(router: Router, routes: readonly RouteDef[]): void {
+/**
+ * Mount route definitions on a router: access check, the write limit (`limitWrite`, passed in by
+ * the app so the kit knows no feature), input validation, JSON response.
+ */
+export function mountRoutes(router: Router, routes: readonly RouteDef[], opts: { limitWrite: WriteLimiter }): void {
   for (const def of routes) {
+    const limited = usesDefaultWriteLimit(def);
     router[def.method](def.path, async (req: Request, res: Response) => {
       const user = req.user ?? null;
       checkAccess(def.access, user);
+      if (limited) await opts.limitWrite(req, user);
       const params = def.params ? parseInput(def.params, req.params, 'params') : undefined;
       const query = def.query ? parseInput(def.query, req.query, 'query') : undefined;
       const body = def.body ? parseInput(def.body, req.body ?? {}, 'body') : undefined;

@@ -24,6 +24,8 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     logLevel: 'silent',
     jsonBodyLimit: '100kb',
     loginRateLimitPerMinute: 1000,
+    // Suites write a lot as one account and from one address; tests/server/write-limits.test.ts sets its own.
+    writeRateLimit: { perMinute: 100_000, perHour: 1_000_000, botPerMinute: 100_000, addressPerMinute: 100_000 },
     // Suites file many appeals as one resident; tests/server/appeal-limits.test.ts sets 1.
     appealLimitScale: 100,
     trustProxy: false,

@@ -140,3 +140,17 @@ describe('a start off loopback', () => {
     expect(devSignInEnabled({ env: 'test', host: '127.0.0.1' })).toBe(true);
   });
 });
+
+describe('the default write limit', () => {
+  it('defaults to numbers a real person never meets, and refuses nonsense', () => {
+    // Catches: a write limit missing from the configuration (every write unlimited), defaults
+    // that a busy editor or the bot draining the outbox would meet, or an hour smaller than a
+    // minute (the minute limit would silently never apply).
+    expect(loadConfig({ DATA_DIR: dir }).writeRateLimit).toEqual({ perMinute: 60, perHour: 1000, botPerMinute: 1200, addressPerMinute: 300 });
+    const env = { DATA_DIR: dir, WRITE_RATE_LIMIT_PER_MINUTE: '30', WRITE_RATE_LIMIT_PER_HOUR: '500', WRITE_RATE_LIMIT_BOT_PER_MINUTE: '600', WRITE_RATE_LIMIT_ADDRESS_PER_MINUTE: '100' };
+    expect(loadConfig(env).writeRateLimit).toEqual({ perMinute: 30, perHour: 500, botPerMinute: 600, addressPerMinute: 100 });
+    expect(() => loadConfig({ ...env, WRITE_RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/WRITE_RATE_LIMIT_PER_MINUTE/);
+    expect(() => loadConfig({ ...env, WRITE_RATE_LIMIT_BOT_PER_MINUTE: 'lots' })).toThrow(/WRITE_RATE_LIMIT_BOT_PER_MINUTE/);
+    expect(() => loadConfig({ ...env, WRITE_RATE_LIMIT_PER_HOUR: '20' })).toThrow(/WRITE_RATE_LIMIT_PER_HOUR: must be at least WRITE_RATE_LIMIT_PER_MINUTE/);
+  });
+});

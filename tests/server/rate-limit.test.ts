@@ -103,3 +103,12 @@ it('a day window with CHINA_DAY_OFFSET_MS ends at midnight China time, not UTC',
   expect(waitText(61)).toBe('2分钟');
   expect(waitText(11 * 3600 - 5)).toBe('11小时');
 });
+
+it('says a wait under a minute in seconds', () => {
+  // Catches: a minute window's refusal 20 seconds before it ends telling the user to wait 1分钟
+  // (the write limits answer 「操作太频繁，请20秒后再试」).
+  expect(waitText(20)).toBe('20秒');
+  expect(waitText(0.2)).toBe('1秒');
+  expect(waitText(59)).toBe('59秒');
+  expect(waitText(60)).toBe('1分钟');
+});

@@ -25,9 +25,10 @@ export interface RateLimit {
 /** With `windowMs` of a day, windows that start at midnight China time (UTC+8). */
 export const CHINA_DAY_OFFSET_MS = 8 * 60 * 60 * 1000;
 
-/** How long to wait, in Chinese: `3分钟`, `2小时` (rounded up, at least a minute). */
+/** How long to wait, in Chinese: `40秒` under a minute, else `3分钟`, `2小时` (rounded up). */
 export function waitText(retryAfterSeconds: number): string {
-  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  if (retryAfterSeconds < 60) return `${Math.max(1, Math.ceil(retryAfterSeconds))}秒`;
+  const minutes = Math.ceil(retryAfterSeconds / 60);
   return minutes >= 60 ? `${Math.ceil(minutes / 60)}小时` : `${minutes}分钟`;
 }
 

@@ -1,0 +1,49 @@
+import { createHmac } from 'node:crypto';
+import type { Request } from 'express';
+import type { AppContext } from '../../context';
+import { rateLimited } from '../errors';
+import type { AuthUser, WriteLimiter } from '../route';
+import { addressBucket } from './address';
+import { rateLimiter, waitText, type RateLimit } from './limiter';
+
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * The default limit of every write route (POST, PATCH, PUT, DELETE of the route tables: core/route.ts
+ * `mountRoutes` calls it after the access check, before input validation and the handler), in the
+ * shared database limiter, so every server process counts against one budget:
+ * - a signed-in account: `writeRateLimit.perMinute` a minute and `perHour` an hour, per account, so
+ *   one account's flood never touches another's budget (the owner is never locked out by someone else);
+ * - the bot account (its service token, every bot process together): `botPerMinute` a minute: it
+ *   drains the outbox and files for whole group chats;
+ * - anonymous writes (sign-in, refresh, sign-out) per client address (`req.ip`, so TRUST_PROXY decides
+ *   which address counts; IPv6 by its /64): `addressPerMinute` a minute, higher than an account's
+ *   because a carrier's NAT puts many residents behind one address.
+ * A route's own, stricter limits (appeal filing, comments, sign-in, binding codes) count besides this
+ * one; a route that declares `limit: { own: ... }` is counted only by its own.
+ * Refused attempts are not counted (`admit`), so a client retrying in a loop past the minute does not
+ * also spend its hour. Over a limit: 429, `Retry-After`, 「操作太频繁，请20秒后再试」.
+ */
+export function writeLimits(ctx: Pick<AppContext, 'config' | 'models' | 'now' | 'logger'>): WriteLimiter {
+  const limiter = rateLimiter(ctx.models.RateWindow, ctx.now);
+  const l = ctx.config.writeRateLimit;
+  // Keys hold a keyed hash of the address, never the address (a plain hash of IPv4 is undone by trying all).
+  const digest = (s: string) => createHmac('sha256', ctx.config.jwtSecret).update(s).digest('hex').slice(0, 32);
+
+  function limitsOf(req: Request, user: AuthUser | null): RateLimit[] {
+    if (!user) return [{ key: `write:addr:${digest(addressBucket(req.ip))}`, limit: l.addressPerMinute, windowMs: MINUTE }];
+    if (user.roles.includes('bot')) return [{ key: `write:bot:${user.id}`, limit: l.botPerMinute, windowMs: MINUTE }];
+    return [
+      { key: `write:user:${user.id}:m`, limit: l.perMinute, windowMs: MINUTE },
+      { key: `write:user:${user.id}:h`, limit: l.perHour, windowMs: HOUR },
+    ];
+  }
+
+  return async (req, user) => {
+    const d = await limiter.admit(limitsOf(req, user));
+    if (d.allowed) return;
+    ctx.logger.warn({ limit: d.exceeded?.replace(/^write:addr:.*/, 'write:addr'), retryAfterSeconds: d.retryAfterSeconds, method: req.method }, 'write limited');
+    throw rateLimited(`操作太频繁，请${waitText(d.retryAfterSeconds)}后再试`, d.retryAfterSeconds);
+  };
+}
