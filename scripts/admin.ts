@@ -15,6 +15,7 @@ import { loadConfigOrExit } from '../server/core/config';
 import { createLogger } from '../server/core/logger';
 import { createModels, syncIndexes } from '../server/db/models';
 import { openDatabase } from '../server/server';
+import { ensureDbBinary } from './build-db';
 import { AdminCommandError, adminPasswordProblem, createAdmin, resetAdminPassword, usernameProblem } from '../server/seed/admin-account';
 
 const USAGE = `用法 / usage:
@@ -100,6 +101,8 @@ async function main() {
   const password = await readPassword(username);
 
   const config = loadConfigOrExit();
+  // The server never builds: the database binary is made here when missing (as npm start does).
+  if (!config.mongodbUri) await ensureDbBinary({ log: (line) => console.error(line) });
   const { uri, embedded } = await openDatabase(config, createLogger('warn'));
   const conn = await mongoose.createConnection(uri, { autoIndex: false }).asPromise();
   try {

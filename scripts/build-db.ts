@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { BUILT_BINARY_POINTER } from '../server/db/embedded';
 
 const ROOT = path.resolve(__dirname, '..');
 const SOURCE_DIR = path.join(ROOT, 'db', 'ferretdb');
@@ -137,8 +138,23 @@ async function preparePatchedBuild(go: string, workDir: string): Promise<string[
 
 /** Returns the path of the built database binary, building it first when missing. */
 export async function ensureDbBinary(opts: EnsureDbBinaryOptions = {}): Promise<string> {
-  const log = opts.log ?? (() => {});
   const variant = opts.variant ?? 'patched';
+  const binary = await buildIfMissing(variant, opts.log ?? (() => {}));
+  if (variant === 'patched') await recordBuilt(binary);
+  return binary;
+}
+
+/** Tell the server which binary is current (server/db/embedded.ts reads it; it never builds). */
+async function recordBuilt(binary: string): Promise<void> {
+  const rel = path.relative(ROOT, binary);
+  if ((await fs.readFile(BUILT_BINARY_POINTER, 'utf8').catch(() => '')).trim() === rel) return;
+  const tmp = `${BUILT_BINARY_POINTER}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await fs.mkdir(path.dirname(BUILT_BINARY_POINTER), { recursive: true });
+  await fs.writeFile(tmp, `${rel}\n`);
+  await fs.rename(tmp, BUILT_BINARY_POINTER);
+}
+
+async function buildIfMissing(variant: DbVariant, log: (line: string) => void): Promise<string> {
   const binary = await dbBinaryPath(variant);
   if (existsSync(binary)) return binary;
 

@@ -12,6 +12,7 @@ import { demoEnabled, loadConfigOrExit } from '../server/core/config';
 import { createLogger } from '../server/core/logger';
 import { createModels, syncIndexes } from '../server/db/models';
 import { openDatabase } from '../server/server';
+import { ensureDbBinary } from './build-db';
 import { describeSeed, isDemoDatabase, isEmpty, NotADemoDatabaseError, resetDatabase, seedDemoCounty, type SeedOptions } from '../server/seed/seed';
 
 /** Exit code of a refused request (nothing was changed). */
@@ -52,6 +53,8 @@ async function main() {
     );
   }
   const logger = createLogger('warn');
+  // The server never builds: the database binary is made here when missing (as npm start does).
+  if (!config.mongodbUri) await ensureDbBinary({ log: (line) => console.error(line) });
   const { uri, embedded } = await openDatabase(config, logger);
   const conn = await mongoose.createConnection(uri, { autoIndex: false }).asPromise();
   try {

@@ -11,8 +11,8 @@
  * still going away, waits for it (up to DATA_LOCK_WAIT_MS) instead of failing.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureDbBinary } from '../../scripts/build-db';
 import { DATA_LOCK_WAIT_MS, DataFolderLockedError } from './data-lock';
 
 /** The wrapper's exit code when another process holds the data folder (db/ferretdb/main.go). */
@@ -39,7 +39,7 @@ export interface StartEmbeddedDbOptions {
   dataDir: string;
   /** TCP port on 127.0.0.1; 0 or absent = any free port. */
   port?: number;
-  /** Prebuilt binary; by default the one scripts/build-db.ts builds (building it when missing). */
+  /** The database binary; by default the one the last build made (builtDbBinary). */
   binary?: string;
   /** Receives the database's stderr lines and build messages. */
   log?: (line: string) => void;
@@ -69,9 +69,27 @@ export function withDbName(uri: string, name: string): string {
   return `${m[1]}/${encodeURIComponent(name)}${m[2] ?? ''}`;
 }
 
+/**
+ * Where the build (scripts/build-db.ts, run by `npm start`, `npm test` and `npm run build:db`)
+ * records the binary it made for the current sources. The server only reads it: starting a server
+ * never builds anything.
+ */
+export const BUILT_BINARY_POINTER = path.resolve(__dirname, '../../.cache/ferretdb/current');
+
+/** The binary the last build made (or XIANRONG_DB_BINARY), with a clear error when there is none. */
+export function builtDbBinary(): string {
+  const fromEnv = process.env.XIANRONG_DB_BINARY;
+  if (fromEnv) return fromEnv;
+  try {
+    return path.resolve(path.dirname(BUILT_BINARY_POINTER), '../..', readFileSync(BUILT_BINARY_POINTER, 'utf8').trim());
+  } catch {
+    throw new Error('the embedded database is not built yet: run `npm run build:db` (or `npm start`, which builds it), or set MONGODB_URI');
+  }
+}
+
 export async function startEmbeddedDb(opts: StartEmbeddedDbOptions): Promise<EmbeddedDb> {
   const log = opts.log ?? (() => {});
-  const binary = opts.binary ?? (await ensureDbBinary({ log }));
+  const binary = opts.binary ?? builtDbBinary();
   const dataDir = path.resolve(opts.dataDir);
   const deadline = Date.now() + (opts.lockWaitMs ?? DATA_LOCK_WAIT_MS);
   for (;;) {

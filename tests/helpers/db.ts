@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedDb, type EmbeddedDb } from '../../server/db/embedded';
+import { ensureDbBinary } from '../../scripts/build-db';
 
 export interface TestDb {
   /** `mongodb://127.0.0.1:<port>/`; add a database name with withDbName from server/db/embedded. */
@@ -28,7 +29,7 @@ export async function startTestDb(): Promise<TestDb> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-db-'));
   let db: EmbeddedDb;
   try {
-    db = await startEmbeddedDb({ dataDir, port: 0, log });
+    db = await startEmbeddedDb({ dataDir, port: 0, log, binary: await ensureDbBinary({ log }) });
   } catch (err) {
     await fs.rm(dataDir, { recursive: true, force: true });
     throw err;
@@ -43,7 +44,7 @@ export async function startTestDb(): Promise<TestDb> {
     halt: () => db.stop(),
     async restart() {
       await db.stop();
-      db = await startEmbeddedDb({ dataDir, port, log });
+      db = await startEmbeddedDb({ dataDir, port, log, binary: await ensureDbBinary({ log }) });
     },
     async stop() {
       await db.stop();
