@@ -48,6 +48,7 @@ const EnvSchema = z
     WRITE_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(1000),
     WRITE_RATE_LIMIT_BOT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(1200),
     WRITE_RATE_LIMIT_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
+    APPEAL_LIMIT_SCALE: z.coerce.number().int().min(1).max(100_000).default(1),
     TRUST_PROXY: z
       .string()
       .default('false')
@@ -266,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       botPerMinute: e.WRITE_RATE_LIMIT_BOT_PER_MINUTE,
       addressPerMinute: e.WRITE_RATE_LIMIT_ADDRESS_PER_MINUTE,
     },
+    appealLimitScale: e.APPEAL_LIMIT_SCALE,
     trustProxy: e.TRUST_PROXY,
     h5Dir: e.H5_DIR,
     sensitiveWordsExtra: e.SENSITIVE_WORDS_EXTRA.split(/[,，]/).map((w) => w.trim()).filter(Boolean),

@@ -154,3 +154,13 @@ describe('the default write limit', () => {
     expect(() => loadConfig({ ...env, WRITE_RATE_LIMIT_PER_HOUR: '20' })).toThrow(/WRITE_RATE_LIMIT_PER_HOUR: must be at least WRITE_RATE_LIMIT_PER_MINUTE/);
   });
 });
+
+describe('the appeal limits scale', () => {
+  it('is 1 (the documented limits) unless raised on purpose, and refuses 0', () => {
+    // Catches: the filing limits silently scaled away by default, or a scale of 0 that would refuse
+    // every filing.
+    expect(loadConfig({ DATA_DIR: dir }).appealLimitScale).toBe(1);
+    expect(loadConfig({ DATA_DIR: dir, APPEAL_LIMIT_SCALE: '1000' }).appealLimitScale).toBe(1000);
+    expect(() => loadConfig({ DATA_DIR: dir, APPEAL_LIMIT_SCALE: '0' })).toThrow(/APPEAL_LIMIT_SCALE/);
+  });
+});
