@@ -93,7 +93,7 @@ export async function runBot(env: NodeJS.ProcessEnv = process.env, argv: string[
     return { bot, stop: () => bot.stop() };
   }
 
-  // The demo county's bot account (server/seed/demo-county.ts); BOT_NAME only renames it.
+  // The demo county's bot account (common/demo-county.ts); BOT_NAME only renames it.
   const sim = createSimulatedWechat({
     botContact: env.BOT_NAME ? { id: DEFAULT_BOT_CONTACT.id, name: env.BOT_NAME } : undefined,
   });

@@ -10,7 +10,7 @@
  *   GET  /rooms/:roomId/messages            recent transcript of a group
  *   GET  /contacts/:contactId/messages      recent private chat between a member and the bot
  *
- * With the demo county (server/seed/demo-county.ts): 西城社区 staff get a code in the workbench
+ * With the demo county (common/demo-county.ts): 西城社区 staff get a code in the workbench
  * (or `POST /api/v1/binding-codes {type:'room', regionId}` as `xicheng`), then
  *
  *   curl -s localhost:<port>/say -d '{"roomId":"xicheng-neighbours@chatroom","contactId":"wxid_demo_xicheng_staff","text":"绑定 123456"}'
@@ -39,7 +39,7 @@ export interface SimulatorConsole {
 const MAX_BODY = 16 * 1024;
 
 /**
- * Ids from the demo county (server/seed/demo-county.ts): xicheng-neighbours@chatroom is seeded
+ * Ids from the demo county (common/demo-county.ts): xicheng-neighbours@chatroom is seeded
  * unbound, dongcheng-neighbours@chatroom bound to 东城社区 with its staff's WeChat bound.
  */
 const USAGE_EXAMPLES = {

@@ -1,6 +1,7 @@
 /**
- * The appeal's vocabulary and its Chinese labels: the one definition, shared by the server and the
- * mini-program. No imports, so the mini-program can bundle it without anything of the server.
+ * The appeal's vocabulary and its Chinese labels: the one definition, shared by the server (which
+ * derives its zod enums and model enums from these arrays) and the mini-program. No imports: the
+ * mini-program bundles this file.
  */
 export const APPEAL_STATES = ['submitted', 'accepted', 'assigned', 'in_progress', 'replied', 'closed', 'rejected', 'merged'] as const;
 export type AppealState = (typeof APPEAL_STATES)[number];

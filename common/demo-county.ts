@@ -1,11 +1,12 @@
 /**
- * 东溪县 (Dongxi County), a fictional demo county. Plain data, no database code: the seed writes
- * it, and the bot's simulated WeChat builds its group chats and members from it. Later features
- * extend it (appeals, articles, notices) in files of their own beside this one.
+ * 东溪县 (Dongxi County), a fictional demo county. Plain data, no database code: the seed
+ * (server/seed/) writes it, and the bot's simulated WeChat builds its group chats and members from
+ * it, so it lives in common/ (which imports nothing of the server). Later features extend it
+ * (appeals, articles, notices) in seed files of their own (server/seed/).
  *
  * All names and phone numbers are invented.
  */
-import type { Role } from '../users/roles';
+import type { Role } from './roles';
 
 export interface DemoRegion {
   code: string;

@@ -1,7 +1,7 @@
 /**
  * The vocabulary of news, notices and the services directory with their Chinese labels: the one
- * definition, shared by the server and the mini-program. No imports, so the mini-program can bundle
- * it without anything of the server.
+ * definition, shared by the server (which derives its zod enums and model enums from these arrays)
+ * and the mini-program. No imports: the mini-program bundles this file.
  */
 
 /**

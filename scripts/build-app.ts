@@ -1,7 +1,7 @@
 // Builds the mini-program for a target (dist/h5 for the browser, dist/weapp for WeChat) only when
-// its inputs changed. Inputs: src/**, config/**, common/**, the server's label modules the app bundles,
-// babel.config.js, package-lock.json, project.config.json (+
-// TARO_APP_API_BASE, which is baked in).
+// its inputs changed. Inputs: src/**, config/**, common/** (the labels and dates the app shares with
+// the server; of the server it takes only types, erased in the build), babel.config.js,
+// package-lock.json, project.config.json (+ TARO_APP_API_BASE, which is baked in).
 // Usage: `tsx scripts/build-app.ts [h5|weapp] [--force]`, or `await ensureAppBuild('h5')`.
 // The H5 build also gets precompressed copies of its text files (`x.js.br`, `x.js.gz` beside `x.js`),
 // which the server sends to browsers that accept them (server/core/h5-static.ts).
@@ -19,8 +19,7 @@ const ENTRY: Record<AppTarget, string> = { h5: 'index.html', weapp: 'app.json' }
 const outDir = (target: AppTarget) => path.join(ROOT, 'dist', target);
 const hashFile = (target: AppTarget) => path.join(outDir(target), '.build-hash');
 const INPUT_DIRS = ['src', 'config', 'common'];
-/** The server modules the app imports values from (the rest are `import type`, erased in the build). */
-const INPUT_FILES = ['babel.config.js', 'package-lock.json', 'project.config.json', 'server/appeals/labels.ts', 'server/news/labels.ts'];
+const INPUT_FILES = ['babel.config.js', 'package-lock.json', 'project.config.json'];
 
 export interface EnsureAppBuildOptions {
   log?: (line: string) => void;

@@ -59,7 +59,7 @@ async function main() {
   const { startServer } = await import('../server/server');
   const { describeSeed, isDemoDatabase, isEmpty, seedDemoCounty } = await import('../server/seed/seed');
   const { countActiveAdmins } = await import('../server/seed/admin-account');
-  const { demoCounty } = await import('../server/seed/demo-county');
+  const { demoCounty } = await import('../common/demo-county');
   const { prepare } = await import('./prepare');
   if (stopping) return;
   const config = loadConfigOrExit();

@@ -4,7 +4,7 @@
  */
 import { Types } from 'mongoose';
 import type { AuthUser } from '../core/route';
-import type { Role } from '../users/roles';
+import type { Role } from '../../common/roles';
 import type { AppealState, EventAction } from './state-machine';
 import type { TimelineEvent } from './model';
 

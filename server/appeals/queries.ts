@@ -9,7 +9,7 @@ import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden } from '../core/errors';
 import { chinaDayStart } from '../../common/china-time';
-import { isStaff } from '../users/roles';
+import { isStaff } from '../../common/roles';
 import { pathPrefixRegex } from '../regions/service';
 import type { RegionDoc } from '../regions/model';
 import type { AppealDoc } from './model';

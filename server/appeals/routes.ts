@@ -3,7 +3,7 @@ import type { AuthUser } from '../core/route';
 import { route } from '../core/route';
 import { idParams } from '../core/validate';
 import { auditService } from '../audit/service';
-import type { Role } from '../users/roles';
+import type { Role } from '../../common/roles';
 import type { AppealDoc } from './model';
 import {
   AcceptBody,

@@ -13,7 +13,7 @@ export const AppealState = z.enum(APPEAL_STATES);
 export const AppealChannel = z.enum(APPEAL_CHANNELS);
 const actionNames = [...Object.keys(MOVES), ...Object.keys(EVENTS)] as [string, ...string[]];
 export const AppealAction = z.enum(actionNames);
-import { SATISFACTION, SATISFACTION_LABELS } from './labels';
+import { SATISFACTION, SATISFACTION_LABELS } from '../../common/appeal-labels';
 export { SATISFACTION, SATISFACTION_LABELS };
 export const Satisfaction = z.enum(SATISFACTION);
 

@@ -6,7 +6,7 @@
 import { Types } from 'mongoose';
 import type { AuthUser } from '../core/route';
 import type { AppealDoc } from './model';
-import type { Role } from '../users/roles';
+import type { Role } from '../../common/roles';
 import { readScopePaths, rolePaths } from '../users/scope';
 import { pathPrefixRegex } from '../regions/service';
 

@@ -4,12 +4,12 @@
  * move against this table and then makes it with a conditional update on the current state, so two
  * staff pressing the same button at once give one move and one 409.
  */
-import type { Role } from '../users/roles';
+import type { Role } from '../../common/roles';
 import { invalidState } from '../core/errors';
-import { APPEAL_STATES, STATE_LABELS, type AppealState } from './labels';
+import { APPEAL_STATES, STATE_LABELS, type AppealState } from '../../common/appeal-labels';
 
 export { APPEAL_STATES, STATE_LABELS, type AppealState };
-export { APPEAL_KINDS, KIND_LABELS, APPEAL_CHANNELS, CHANNEL_LABELS, type AppealKind, type AppealChannel } from './labels';
+export { APPEAL_KINDS, KIND_LABELS, APPEAL_CHANNELS, CHANNEL_LABELS, type AppealKind, type AppealChannel } from '../../common/appeal-labels';
 
 /** States in which the appeal is still someone's work (deadlines run, 督办 applies). */
 export const OPEN_STATES: readonly AppealState[] = ['submitted', 'accepted', 'assigned', 'in_progress'];

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { route } from '../core/route';
-import { STAFF_ROLES } from '../users/roles';
+import { STAFF_ROLES } from '../../common/roles';
 import { BindingCode, BoundRoomList, CreateBindingCodeBody } from './schemas';
 import { bindingService } from './service';
 

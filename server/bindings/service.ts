@@ -6,7 +6,7 @@ import type { AuthUser } from '../core/route';
 import type { RegionDoc } from '../regions/model';
 import { toRegionSummary } from '../regions/service';
 import { identityKey, type UserDoc } from '../users/model';
-import { isStaff } from '../users/roles';
+import { isStaff } from '../../common/roles';
 import { coversRegion, readScopePaths, regionScopeFilter } from '../users/scope';
 import { bindingAttempts, CODE_DIGITS, CODE_SPACE, CODE_TTL_MS } from './attempts';
 import type { RoomDoc } from './model';

@@ -24,6 +24,12 @@ function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): J
   }));
 }
 
+const TOO_MANY: Json = {
+  description: '操作太频繁：稍后再试（Retry-After 秒）',
+  headers: { 'Retry-After': { description: 'Seconds until a retry may succeed', schema: { type: 'integer', minimum: 1 } } },
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+
 /**
  * The OpenAPI document is generated from the same route table and zod schemas that validate
  * requests, so it cannot drift from what the server accepts.
@@ -44,6 +50,8 @@ export function buildOpenApi(groups: { prefix: string; tag: string; routes: read
           [status]: r.response
             ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } }
             : { description: 'No content' },
+          // Every write is limited (core/rate-limit/write-limits.ts): clients should expect 429.
+          ...(r.method === 'get' ? {} : { '429': TOO_MANY }),
           default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
         },
       };

@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { forbidden, unauthenticated } from './errors';
 import { parseInput } from './validate';
-import type { Role } from '../users/roles';
+import type { Role } from '../../common/roles';
 
 /** The caller, resolved once per request by the auth middleware. */
 export interface AuthUser {

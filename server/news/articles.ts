@@ -10,7 +10,7 @@ import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { staleVersion, versionFilter } from '../core/versions';
 import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
-import { ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, ARTICLE_STATES, type ArticleStateName } from './labels';
+import { ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, ARTICLE_STATES, type ArticleStateName } from '../../common/news-labels';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
 import type {
   ArticleAction,

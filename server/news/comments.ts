@@ -15,8 +15,8 @@ import { badRequest, forbidden, invalidState, notFound, rateLimited } from '../c
 import { createOnce } from '../core/create-once';
 import { rateLimiter } from '../core/rate-limit/limiter';
 import { appearance } from '../people/privacy';
-import type { Role } from '../users/roles';
-import { COMMENT_STATE_LABELS, REPORTS_TO_HIDE, type CommentStateName } from './labels';
+import type { Role } from '../../common/roles';
+import { COMMENT_STATE_LABELS, REPORTS_TO_HIDE, type CommentStateName } from '../../common/news-labels';
 import type { CommentDoc } from './model';
 import type { Comment, CommentPage, CreateCommentBody, ModerationItem, ReportResult } from './schemas';
 import { commentWordMatcher } from './sensitive-words';

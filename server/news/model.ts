@@ -1,6 +1,6 @@
 import { Schema, baseOptions, type Types } from '../db/schema-helpers';
 import { cacheStampPlugin } from '../core/cache/stamps';
-import { ARTICLE_STATES, COMMENT_STATES, type ArticleStateName, type CommentStateName } from './labels';
+import { ARTICLE_STATES, COMMENT_STATES, type ArticleStateName, type CommentStateName } from '../../common/news-labels';
 
 /** Cache namespaces: columns (the tab bar) and the feed, each invalidated by any write of its model. */
 export const COLUMNS_CACHE = 'columns';

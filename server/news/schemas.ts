@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { objectId, trimmed } from '../core/validate';
 import { PhotoId, PhotoRef } from '../photos/schemas';
 import { IdempotencyKey } from '../appeals/schemas';
-import { ARTICLE_STATES, COMMENT_STATES, REVIEW_LEVEL_LABELS } from './labels';
+import { ARTICLE_STATES, COMMENT_STATES, REVIEW_LEVEL_LABELS } from '../../common/news-labels';
 
 export { ARTICLE_STATES, COMMENT_STATES, REVIEW_LEVEL_LABELS };
 export const ArticleState = z.enum(ARTICLE_STATES);

@@ -11,7 +11,7 @@ import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
 import { staleVersion, versionFilter } from '../core/versions';
 import { feedKeyOf } from './feed-key';
-import { ARTICLE_ACTION_LABELS, REVIEW_LEVEL_LABELS } from './labels';
+import { ARTICLE_ACTION_LABELS, REVIEW_LEVEL_LABELS } from '../../common/news-labels';
 import type { ArticleDoc, ColumnDoc } from './model';
 import type { ArticleManageDetail, ArticleMoveBodies } from './schemas';
 import { articleEvent, articleService, reviewRefusal, stateLabel } from './articles';

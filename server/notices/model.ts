@@ -1,6 +1,6 @@
 import { Schema, baseOptions, type Types } from '../db/schema-helpers';
 import { cacheStampPlugin } from '../core/cache/stamps';
-import { NOTICE_LEVELS, NOTICE_STATES, type NoticeLevelName, type NoticeStateName } from '../news/labels';
+import { NOTICE_LEVELS, NOTICE_STATES, type NoticeLevelName, type NoticeStateName } from '../../common/news-labels';
 
 export const NOTICES_CACHE = 'notices';
 

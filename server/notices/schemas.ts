@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { objectId, trimmed } from '../core/validate';
 import { OUTBOX_STATES } from '../outbox/schemas';
 import { IdempotencyKey } from '../appeals/schemas';
-import { NOTICE_LEVELS, NOTICE_STATES } from '../news/labels';
+import { NOTICE_LEVELS, NOTICE_STATES } from '../../common/news-labels';
 import { EditVersion } from '../news/schemas';
 
 export const NoticeLevel = z.enum(NOTICE_LEVELS);

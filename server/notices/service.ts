@@ -20,7 +20,7 @@ import type { OutboxDoc } from '../outbox/model';
 import { OUTBOX_STATES, type OutboxState } from '../outbox/schemas';
 import { decodeCursor, encodeCursor, noticeListKeyOf } from '../news/feed-key';
 import { documentTerms, queryTerms } from '../news/search-terms';
-import { DELIVERY_STATE_LABELS, NOTICE_LEVEL_LABELS, NOTICE_STATE_LABELS } from '../news/labels';
+import { DELIVERY_STATE_LABELS, NOTICE_LEVEL_LABELS, NOTICE_STATE_LABELS } from '../../common/news-labels';
 import type { NoticeDoc } from './model';
 import { noticeFanOut, noticeRef, roomsInScopeFilter } from './fan-out';
 import type { CreateNoticeBody, NoticeDelivery, NoticeDeliveryList, NoticeDetail, NoticeManageItem, NoticeSummary } from './schemas';

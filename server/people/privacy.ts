@@ -4,7 +4,7 @@
  * personal data in free text shown publicly. Pure functions: the features decide who the viewer is
  * to the record (docs/PRODUCT.md "Personal data"); this module decides what that makes visible.
  */
-import { ROLE_LABELS, type Role } from '../users/roles';
+import { ROLE_LABELS, type Role } from '../../common/roles';
 
 export const ANONYMOUS_NAME = '匿名';
 export const SYSTEM_NAME = '系统';

@@ -11,7 +11,7 @@ import { hashPassword } from '../auth/passwords';
 import { auditService } from '../audit/service';
 import { identityKey, type UserDoc } from '../users/model';
 import { CreateUserBody } from '../users/schemas';
-import { DEMO_PASSWORD } from './demo-county';
+import { DEMO_PASSWORD } from '../../common/demo-county';
 
 export const MIN_ADMIN_PASSWORD_LENGTH = 12;
 

@@ -17,7 +17,7 @@ import type { RegionDoc } from '../regions/model';
 import type { RoomDoc } from '../bindings/model';
 import type { UserDoc } from '../users/model';
 import { identityKey } from '../users/model';
-import type { Role } from '../users/roles';
+import type { Role } from '../../common/roles';
 import type { AppealDoc, TimelineEvent } from '../appeals/model';
 import type { Actor } from '../appeals/events';
 import { SYSTEM } from '../appeals/events';
@@ -25,7 +25,7 @@ import { deadlinesFrom, dueAtFor, RATING_WINDOW_MS, resolveAgainFrom } from '../
 import { BOT_ACCOUNT_ID } from '../appeals/bot-routes';
 import { OPEN_STATES, type AppealKind, type AppealState, type EventAction } from '../appeals/state-machine';
 import type { SATISFACTION } from '../appeals/schemas';
-import { demoCounty } from './demo-county';
+import { demoCounty } from '../../common/demo-county';
 
 type Satisfaction = (typeof SATISFACTION)[number];
 /** A move or event, `h` hours after submission. */

@@ -23,10 +23,10 @@ import type { RoomDoc } from '../bindings/model';
 import { photoService } from '../photos/service';
 import { PRIORITY } from '../outbox/schemas';
 import type { ArticleEventDoc } from '../news/model';
-import { NOTICE_LEVEL_LABELS } from '../news/labels';
+import { NOTICE_LEVEL_LABELS } from '../../common/news-labels';
 import { documentTerms, htmlText } from '../news/search-terms';
 import { feedKeyOf, noticeListKeyOf } from '../news/feed-key';
-import { demoCounty } from './demo-county';
+import { demoCounty } from '../../common/demo-county';
 import { demoArticles, demoColumns, demoComments, demoNewsReviewers, demoNotices, demoServices, type DemoArticle, type DemoColumn } from './news-data';
 
 export type NewsSeedModel = 'User' | 'Identity' | 'Column' | 'Article' | 'ArticleStats' | 'Comment' | 'Notice' | 'ServiceEntry' | 'Outbox';

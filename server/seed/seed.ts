@@ -5,7 +5,7 @@ import { hashPassword } from '../auth/passwords';
 import { identityKey } from '../users/model';
 import { DEFAULT_DEADLINES } from '../categories/model';
 import type { RegionDoc } from '../regions/model';
-import { demoCounty } from './demo-county';
+import { demoCounty } from '../../common/demo-county';
 import { buildDemoAppeals } from './appeals';
 import { buildDemoNews } from './news';
 

@@ -1,5 +1,5 @@
 import { Schema, baseOptions, type Types } from '../db/schema-helpers';
-import { ROLES, type Role } from './roles';
+import { ROLES, type Role } from '../../common/roles';
 
 export interface UserDoc {
   _id: Types.ObjectId;

@@ -1,6 +1,7 @@
 import { badRequest, type AppError } from '../core/errors';
 import { REGION_LEVEL_LABELS, type RegionLevel } from '../regions/model';
-import { REGION_SCOPED_ROLES, ROLE_LABELS, ROLE_REGION_LEVELS, type Role } from './roles';
+import { REGION_SCOPED_ROLES, ROLE_LABELS, type Role } from '../../common/roles';
+import { ROLE_REGION_LEVELS } from './roles';
 
 /** What a staff account will look like after a create or an update. */
 export interface StaffShape {

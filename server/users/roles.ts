@@ -1,37 +1,10 @@
 import { z } from 'zod';
+import { ROLES, type Role as RoleName } from '../../common/roles';
 import type { RegionLevel } from '../regions/model';
 
-export const ROLES = [
-  'resident',
-  'grid_worker',
-  'community_staff',
-  'dispatcher',
-  'department_staff',
-  'editor',
-  'reviewer',
-  'admin',
-  'bot',
-] as const;
+/** The roles as a zod enum, for request and response schemas (the names and labels: common/roles.ts). */
 export const Role = z.enum(ROLES);
-export type Role = z.infer<typeof Role>;
-
-export const ROLE_LABELS: Record<Role, string> = {
-  resident: '居民',
-  grid_worker: '网格员',
-  community_staff: '社区工作人员',
-  dispatcher: '指挥中心调度员',
-  department_staff: '职能部门工作人员',
-  editor: '编辑',
-  reviewer: '审核',
-  admin: '系统管理员',
-  bot: '群聊机器人',
-};
-
-export const STAFF_ROLES: readonly Role[] = ROLES.filter((r) => r !== 'resident' && r !== 'bot');
-/** Roles whose work is bounded by regions (the regions they are assigned). */
-export const REGION_SCOPED_ROLES: readonly Role[] = ['grid_worker', 'community_staff', 'dispatcher'];
-
-export const isStaff = (roles: readonly Role[]) => roles.some((r) => STAFF_ROLES.includes(r));
+export type Role = RoleName;
 
 /**
  * The region levels each role works at: a grid worker on grids, community staff on communities

@@ -9,7 +9,8 @@
 import type { AuthUser } from '../core/route';
 import { pathPrefixRegex } from '../regions/service';
 import { REGION_LEVELS, type RegionLevel } from '../regions/model';
-import { REGION_SCOPED_ROLES, ROLE_REGION_LEVELS, type Role } from './roles';
+import { REGION_SCOPED_ROLES, type Role } from '../../common/roles';
+import { ROLE_REGION_LEVELS } from './roles';
 
 /** County-wide roles see everything; region-scoped staff see their subtrees. */
 const COUNTY_WIDE = ['admin'] as const;

@@ -9,7 +9,7 @@ import { toRegionSummary } from '../regions/service';
 import { hashPassword } from '../auth/passwords';
 import { auditService } from '../audit/service';
 import { identityKey, type UserDoc } from './model';
-import { ROLE_LABELS, isStaff, type Role } from './roles';
+import { ROLE_LABELS, isStaff, type Role } from '../../common/roles';
 import { roleFitError, type FitFields, type StaffShape } from './role-fit';
 import type { CreateUserBody, Me, UpdateUserBody, UserAdminView } from './schemas';
 

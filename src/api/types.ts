@@ -6,7 +6,7 @@ import type { Me, UpdateMeBody } from '../../server/users/schemas';
 import type { DevLoginBody, FailedLogin, FailedLoginList, LoginMethods, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from '../../server/auth/schemas';
 export type { FailedLogin, FailedLoginList };
 import type { ErrorBody } from '../../server/core/errors';
-import type { Role } from '../../server/users/roles';
+import type { Role } from '../../common/roles';
 import type { Paged } from '../../server/core/validate';
 import type { Category } from '../../server/categories/schemas';
 import type { Department } from '../../server/departments/schemas';

@@ -6,7 +6,7 @@ import Taro, { useReachBottom } from '@tarojs/taro';
 import { commentsApi } from '../api/endpoints';
 import { LOGIN_PAGE, errorMessage } from '../api/request';
 import type { Comment } from '../api/types';
-import { REPORT_REASONS } from '../../server/news/labels';
+import { REPORT_REASONS } from '../../common/news-labels';
 import { useCursorList } from '../hooks/use-cursor-list';
 import { getSession } from '../store/session';
 import { newIdempotencyKey } from '../store/appeal-draft';

@@ -3,11 +3,11 @@
 // appeal (the report form) and for the values it sends.
 import { API_BASE } from '../api/base';
 import type { AppealKind, AppealState, AppealSummary } from '../api/types';
-import { APPEAL_KINDS, KIND_LABELS, SATISFACTION, SATISFACTION_LABELS, type Satisfaction } from '../../server/appeals/labels';
+import { APPEAL_KINDS, KIND_LABELS, SATISFACTION, SATISFACTION_LABELS, type Satisfaction } from '../../common/appeal-labels';
 import { chinaClock, chinaDayIndex, chinaParts, chinaShortTime, parseInstant } from '../../common/china-time';
 
 // The labels themselves are the server's (one definition, a module with no imports).
-export { KIND_LABELS, STATE_LABELS } from '../../server/appeals/labels';
+export { KIND_LABELS, STATE_LABELS } from '../../common/appeal-labels';
 
 export const KIND_OPTIONS: ReadonlyArray<{ value: AppealKind; label: string }> = APPEAL_KINDS.map((value) => ({ value, label: KIND_LABELS[value] }));
 

@@ -1,7 +1,7 @@
 /**
  * Grid workers' forwarding in private chat, end to end on the real server (own embedded database,
  * seeded): the demo county's first grid worker of each community has bound their WeChat, the
- * others have not (server/seed/demo-county.ts).
+ * others have not (common/demo-county.ts).
  */
 import { types } from 'wechaty';
 import { maskContactId } from '../../bot/log-mask';

@@ -1,5 +1,5 @@
 /**
- * Starts the bot on the simulated WeChat of the demo county (server/seed/demo-county.ts), with a
+ * Starts the bot on the simulated WeChat of the demo county (common/demo-county.ts), with a
  * log capture and a record of the HTTP requests the bot sends. Tests point it at the real server
  * (tests/helpers/server.ts), or at a closed port for "server down".
  */

@@ -13,7 +13,7 @@ import { Types } from 'mongoose';
 import { abortableDelay, type PacerOptions } from '../../bot/pacer';
 import { botPaceFromEnv, DEFAULT_BOT_PACE } from '../../bot/main';
 import type { OutboxDeliveryConfig } from '../../bot/plugins/outbox-delivery';
-import { demoCounty } from '../../server/seed/demo-county';
+import { demoCounty } from '../../common/demo-county';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { startHarness, type Harness } from './harness';
 

@@ -2,7 +2,7 @@ import { createSimulatedWechat, DEFAULT_BOT_CONTACT } from '../../bot/simulated-
 import { startSimulatorConsole } from '../../bot/simulator-console';
 import { request } from 'node:http';
 import { createBot } from '../../bot/create-bot';
-import { demoCounty } from '../../server/seed/demo-county';
+import { demoCounty } from '../../common/demo-county';
 import { startTestServer } from '../helpers/server';
 import { captureLogger, DEMO } from './harness';
 

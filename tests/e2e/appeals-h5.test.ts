@@ -17,7 +17,7 @@ import { keepScreenshot, scrollToTop, staffSignIn } from './h5-steps';
 
 // demo-resident-01 (the login page's default demo resident) lives in 东城社区 (DX-01-01), where the
 // demo county already has an open water-supply appeal; 停水、水质问题 goes straight to 县水务局,
-// whose demo staff member is `dept_water` (server/seed/demo-county.ts, server/seed/appeals.ts).
+// whose demo staff member is `dept_water` (common/demo-county.ts, server/seed/appeals.ts).
 // The test checks these facts through the API first, so a changed seed fails with a clear message.
 const RESIDENT = 'demo-resident-01';
 const RESIDENT_COMMUNITY = 'DX-01-01';

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS } from '../helpers/browser';
-import { DEMO_PASSWORD } from '../../server/seed/demo-county';
+import { DEMO_PASSWORD } from '../../common/demo-county';
 
 const DOCS_IMAGES = path.resolve(__dirname, '../../docs/images');
 

@@ -24,7 +24,7 @@ import { H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, TEST_BOT_TOKEN, type TestServer } from '../helpers/server';
 import { keepScreenshot, scrollToTop, staffSignIn } from './h5-steps';
 
-// Demo staff (server/seed/demo-county.ts): `editor` writes, `reviewer` reviews; 民生 (livelihood)
+// Demo staff (common/demo-county.ts): `editor` writes, `reviewer` reviews; 民生 (livelihood)
 // needs one review level. demo-resident-01 lives in 东城社区. Checked through the API first.
 const EDITOR = 'editor';
 const REVIEWER = 'reviewer';

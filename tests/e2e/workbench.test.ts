@@ -12,7 +12,7 @@ import { createSimulatedWechat, type SimulatedWechat } from '../../bot/simulated
 import { ARTIFACTS, H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
 
-// 西城社区's group is seeded unbound; its staff member `xicheng` is in it (server/seed/demo-county.ts).
+// 西城社区's group is seeded unbound; its staff member `xicheng` is in it (common/demo-county.ts).
 const ROOM = 'xicheng-neighbours@chatroom';
 const TOPIC = '西城社区邻里群';
 const SPEAKER = 'wxid_demo_xicheng_staff';

@@ -5,7 +5,7 @@ import type { AppConfig } from '../../server/core/config';
 import { createLogger } from '../../server/core/logger';
 import { startServer, type RunningServer, type StartOptions } from '../../server/server';
 import { seedDemoCounty } from '../../server/seed/seed';
-import { DEMO_PASSWORD } from '../../server/seed/demo-county';
+import { DEMO_PASSWORD } from '../../common/demo-county';
 import { startTestDb, type TestDb } from './db';
 
 export const TEST_BOT_TOKEN = 'test-bot-token-0123456789abcdef';

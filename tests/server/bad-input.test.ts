@@ -7,7 +7,7 @@
  */
 import { routeGroups } from '../../server/app';
 import type { RouteDef } from '../../server/core/route';
-import { demoPeople } from '../../server/seed/demo-county';
+import { demoPeople } from '../../common/demo-county';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let s: TestServer;

@@ -90,6 +90,16 @@ describe('GET /api/docs', () => {
     expect(res.body.paths['/api/v1/regions/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path' });
     expect(res.body.paths['/api/v1/bot/bindings/redeem'].post['x-access']).toBe('bot');
   });
+
+  it('tells clients that every write may be answered 429 with Retry-After, and reads are not', async () => {
+    // Catches: the write limits missing from the API document, so a client is not built to wait and retry.
+    const paths = (await s.api('GET', '/api/docs')).body.paths as Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>;
+    const ops = Object.values(paths).flatMap((p) => Object.entries(p));
+    const writes = ops.filter(([method]) => method !== 'get');
+    expect(writes.length).toBeGreaterThan(20);
+    for (const [, op] of writes) expect(op.responses['429']?.headers).toHaveProperty('Retry-After');
+    for (const [, op] of ops.filter(([method]) => method === 'get')) expect(op.responses['429']).toBeUndefined();
+  });
 });
 
 describe('config', () => {

@@ -5,7 +5,7 @@
  * straddle a real boundary mid-test; each test starts in an hour of its own (fresh windows).
  */
 import { startTestServer, type TestServer } from '../helpers/server';
-import { DEMO_PASSWORD } from '../../server/seed/demo-county';
+import { DEMO_PASSWORD } from '../../common/demo-county';
 import { ACCOUNT_FAILURE_THRESHOLD, addressBucket, maskedAddress, PAIR_FAILURE_LIMIT } from '../../server/auth/login-limits';
 
 let s: TestServer;

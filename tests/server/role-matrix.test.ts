@@ -16,8 +16,8 @@
  */
 import { routeGroups } from '../../server/app';
 import type { Access, RouteDef } from '../../server/core/route';
-import { demoPeople } from '../../server/seed/demo-county';
-import type { Role } from '../../server/users/roles';
+import { demoPeople } from '../../common/demo-county';
+import type { Role } from '../../common/roles';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 type Caller = 'anonymous' | Role;

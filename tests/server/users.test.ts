@@ -1,4 +1,4 @@
-import { demoPeople } from '../../server/seed/demo-county';
+import { demoPeople } from '../../common/demo-county';
 import { roleFitError } from '../../server/users/role-fit';
 import { startTestServer, type TestServer } from '../helpers/server';
 

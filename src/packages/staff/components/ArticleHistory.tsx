@@ -1,6 +1,6 @@
 // An article's history (every edit, submission and review step), newest first, on the shared timeline.
 import type { ArticleEvent } from '../../../api/types';
-import { REVIEW_LEVEL_LABELS } from '../../../../server/news/labels';
+import { REVIEW_LEVEL_LABELS } from '../../../../common/news-labels';
 import { Timeline } from '../../../components/Timeline';
 import { beijingLabel } from './NewsAccess';
 

@@ -2,7 +2,7 @@
 // wrote it and when, and the reason it was sent back.
 import { Text, View } from '@tarojs/components';
 import type { ArticleManageItem } from '../../../api/types';
-import { REVIEW_LEVEL_LABELS } from '../../../../server/news/labels';
+import { REVIEW_LEVEL_LABELS } from '../../../../common/news-labels';
 import { beijingLabel } from './NewsAccess';
 
 /** '审核中 · 复审 (2/3)' for an article waiting at a level; the state label otherwise. */

@@ -9,7 +9,7 @@ import type { ArticleManageItem, ArticleManageQuery, ArticleState, ManageCounts 
 import { NewsCursorList } from '../../../../components/NewsCursorList';
 import { useCursorList } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
-import { ARTICLE_STATES, ARTICLE_STATE_LABELS, REVIEW_LEVEL_LABELS } from '../../../../../server/news/labels';
+import { ARTICLE_STATES, ARTICLE_STATE_LABELS, REVIEW_LEVEL_LABELS } from '../../../../../common/news-labels';
 import { ArticleManageRow } from '../../components/ArticleManageRow';
 import { staffPage } from '../../shared';
 import { useListPageEvents } from '../../components/NewsHooks';

@@ -9,7 +9,7 @@ import { errorMessage } from '../../../../api/request';
 import type { NoticeDelivery, NoticeDeliveryList, NoticeManageItem } from '../../../../api/types';
 import { EmptyState, ErrorState, LoadingState } from '../../../../components/StateView';
 import { usePageClass } from '../../../../hooks/use-page-class';
-import { DELIVERY_STATE_LABELS } from '../../../../../server/news/labels';
+import { DELIVERY_STATE_LABELS } from '../../../../../common/news-labels';
 import { beijingLabel } from '../../components/NewsAccess';
 import { useEditorSend } from '../../components/NewsHooks';
 import { deliveryTotals } from '../../components/NoticeManageRow';

@@ -8,7 +8,7 @@ import type { NoticeManageItem, NoticeState } from '../../../../api/types';
 import { NewsCursorList } from '../../../../components/NewsCursorList';
 import { useCursorList } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
-import { NOTICE_STATES, NOTICE_STATE_LABELS } from '../../../../../server/news/labels';
+import { NOTICE_STATES, NOTICE_STATE_LABELS } from '../../../../../common/news-labels';
 import { NoticeManageRow } from '../../components/NoticeManageRow';
 import { staffPage } from '../../shared';
 import { useListPageEvents } from '../../components/NewsHooks';

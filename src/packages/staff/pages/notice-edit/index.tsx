@@ -14,7 +14,7 @@ import type { NoticeLevel, NoticeManageItem } from '../../../../api/types';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
-import { NOTICE_LEVELS, NOTICE_LEVEL_LABELS } from '../../../../../server/news/labels';
+import { NOTICE_LEVELS, NOTICE_LEVEL_LABELS } from '../../../../../common/news-labels';
 import { noticeScopeIsOwnCommunities } from '../../components/NewsAccess';
 import { isStale, STALE_MESSAGE, useEditorSend } from '../../components/NewsHooks';
 import { isKeyReused, nextCreate } from '../../../../store/create-attempt';
