@@ -14,8 +14,7 @@
  */
 import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { backoffMs, outbox } from '../outbox/outbox';
-import type { OutboxItemInput } from '../outbox/schemas';
+import { backoffMs, outbox, type OutboxItemInput } from '../outbox';
 import type { UserDoc } from '../users/model';
 import type { RegionDoc } from '../regions/model';
 import { chinaLongTime } from '../../common/china-time';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { objectId, trimmed } from '../core/validate';
 import { PhotoIds, PhotoRef } from '../photos/schemas';
-import { WECHAT_ID_MAX } from '../outbox/schemas';
+import { WECHAT_ID_MAX } from '../outbox';
 import { APPEAL_CHANNELS, APPEAL_KINDS, APPEAL_STATES, MOVES, EVENTS } from './state-machine';
 
 export const AppealKind = z.enum(APPEAL_KINDS);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { objectId } from '../core/validate';
 import { RegionSummary } from '../regions/schemas';
-import { WECHAT_ID_MAX } from '../outbox/schemas';
+import { WECHAT_ID_MAX } from '../outbox';
 
 export const CreateBindingCodeBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('room'), regionId: objectId }),

@@ -13,8 +13,7 @@ import { chinaDay, chinaDayStart } from '../../common/china-time';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 import type { RoomDoc } from '../bindings/model';
 import type { RegionDoc } from '../regions/model';
-import { outbox } from '../outbox/outbox';
-import { PRIORITY } from '../outbox/schemas';
+import { outbox, PRIORITY } from '../outbox';
 import { inScope } from './feed';
 import type { ArticleDoc } from './model';
 

@@ -7,8 +7,7 @@
 import type { AppContext } from '../context';
 import type { RoomDoc } from '../bindings/model';
 import { pathPrefixRegex } from '../regions/service';
-import { outbox } from '../outbox/outbox';
-import { PRIORITY, type OutboxItemInput } from '../outbox/schemas';
+import { outbox, PRIORITY, type OutboxItemInput } from '../outbox';
 import type { NoticeDoc } from './model';
 
 /** Records enqueued per insert: a county has hundreds of rooms, not millions. */
@@ -33,13 +32,12 @@ export function roomsInScopeFilter(regionPaths: readonly string[]): Record<strin
 }
 
 export function noticeFanOut(ctx: AppContext) {
-  const { Room, Notice, Outbox } = ctx.models;
+  const { Room, Notice } = ctx.models;
   const box = outbox(ctx);
 
   /** Marks the notice's deliveries that no bot has taken yet as failed; those being sent finish. */
-  async function cancelPending(noticeId: unknown): Promise<number> {
-    const r = await Outbox.updateMany({ ref: noticeRef(noticeId), state: 'pending' }, { $set: { state: 'failed', lastError: WITHDRAWN_ERROR } });
-    return r.modifiedCount;
+  function cancelPending(noticeId: unknown): Promise<number> {
+    return box.cancelPending(noticeRef(noticeId), WITHDRAWN_ERROR);
   }
 
   return {

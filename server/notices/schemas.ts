@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { objectId, trimmed } from '../core/validate';
-import { OUTBOX_STATES } from '../outbox/schemas';
+import { OUTBOX_STATES } from '../outbox';
 import { IdempotencyKey } from '../appeals/schemas';
 import { NOTICE_LEVELS, NOTICE_STATES } from '../../common/news-labels';
 import { EditVersion } from '../news/schemas';

@@ -16,8 +16,7 @@ import { coversRegion } from '../users/scope';
 import type { RegionDoc } from '../regions/model';
 import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
 import type { RoomDoc } from '../bindings/model';
-import type { OutboxDoc } from '../outbox/model';
-import { OUTBOX_STATES, type OutboxState } from '../outbox/schemas';
+import { outbox, zeroCounts, type OutboxCounts, type OutboxState } from '../outbox';
 import { decodeCursor, encodeCursor, noticeListKeyOf } from '../news/feed-key';
 import { documentTerms, queryTerms } from '../news/search-terms';
 import { DELIVERY_STATE_LABELS, NOTICE_LEVEL_LABELS, NOTICE_STATE_LABELS } from '../../common/news-labels';
@@ -29,8 +28,7 @@ import type { CreateNoticeBody, NoticeDelivery, NoticeDeliveryList, NoticeDetail
 const COUNTY_WRITERS = ['editor', 'reviewer', 'admin'] as const;
 export const isCountyWriter = (user: AuthUser) => user.roles.some((r) => (COUNTY_WRITERS as readonly string[]).includes(r));
 
-type Counts = Record<OutboxState, number>;
-const zeroCounts = (): Counts => Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Counts;
+type Counts = OutboxCounts;
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 const EXCERPT_CHARS = 80;
 
@@ -87,8 +85,9 @@ export interface NoticeServiceHooks {
 }
 
 export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
-  const { Notice, Region, Room, Outbox } = ctx.models;
+  const { Notice, Region, Room } = ctx.models;
   const fanOut = noticeFanOut(ctx);
+  const box = outbox(ctx);
 
   async function countyName(): Promise<string> {
     const county = await Region.findOne({ level: 'county' }, { name: 1 }).lean<Pick<RegionDoc, 'name'>>();
@@ -124,18 +123,8 @@ export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
     return n;
   }
 
-  async function deliveryCounts(ids: Types.ObjectId[]): Promise<Map<string, Counts>> {
-    const out = new Map(ids.map((id) => [noticeRef(id), zeroCounts()]));
-    if (ids.length === 0) return out;
-    const rows = await Outbox.aggregate<{ _id: { ref: string; state: OutboxState }; n: number }>([
-      { $match: { ref: { $in: [...out.keys()] } } },
-      { $group: { _id: { ref: '$ref', state: '$state' }, n: { $sum: 1 } } },
-    ]);
-    for (const r of rows) {
-      const c = out.get(r._id.ref);
-      if (c && c[r._id.state] !== undefined) c[r._id.state] = r.n;
-    }
-    return out;
+  function deliveryCounts(ids: Types.ObjectId[]): Promise<Map<string, Counts>> {
+    return box.countsByRef(ids.map(noticeRef));
   }
 
   async function manageItem(n: NoticeDoc): Promise<NoticeManageItem> {
@@ -294,7 +283,7 @@ export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
      */
     async deliveries(user: AuthUser, id: string): Promise<NoticeDeliveryList> {
       const n = await loadManaged(user, id);
-      const records = await Outbox.find({ ref: noticeRef(n._id) }, { recipient: 1, state: 1, attempts: 1, lastError: 1, sentAt: 1 }).lean<OutboxDoc[]>();
+      const records = await box.deliveriesOf(noticeRef(n._id));
       const byRoom = new Map(records.map((r) => [r.recipient, r]));
       const inScope = n.state === 'published' ? await Room.find(roomsInScopeFilter(n.regionPaths), { roomId: 1 }).lean<Pick<RoomDoc, 'roomId'>[]>() : [];
       const roomIds = [...new Set([...inScope.map((r) => r.roomId), ...byRoom.keys()])];

@@ -172,8 +172,49 @@ export function outbox(ctx: AppContext) {
       if (!updated) throw conflict(messages.leaseLost);
       return { state: updated.state };
     },
+
+    /**
+     * Gives up the records for `ref` that nobody has claimed yet (failed, with `reason`); those
+     * being sent finish. Returns how many were cancelled.
+     */
+    async cancelPending(ref: string, reason: string): Promise<number> {
+      const r = await Outbox.updateMany({ ref, state: 'pending' }, { $set: { state: 'failed', lastError: reason } });
+      return r.modifiedCount;
+    },
+
+    /** Counts per state of the records for each ref, zeros included (one $group). */
+    async countsByRef(refs: readonly string[]): Promise<Map<string, OutboxCounts>> {
+      const out = new Map(refs.map((ref) => [ref, zeroCounts()]));
+      if (refs.length === 0) return out;
+      const rows = await Outbox.aggregate<{ _id: { ref: string; state: OutboxState }; n: number }>([
+        { $match: { ref: { $in: [...out.keys()] } } },
+        { $group: { _id: { ref: '$ref', state: '$state' }, n: { $sum: 1 } } },
+      ]);
+      for (const r of rows) {
+        const c = out.get(r._id.ref);
+        if (c && c[r._id.state] !== undefined) c[r._id.state] = r.n;
+      }
+      return out;
+    },
+
+    /** The records for `ref`, one per recipient: how each delivery stands. */
+    deliveriesOf(ref: string): Promise<OutboxDelivery[]> {
+      return Outbox.find({ ref }, { recipient: 1, state: 1, attempts: 1, lastError: 1, sentAt: 1 }).lean<OutboxDelivery[]>();
+    },
+
+    /** Deletes the records sent at or before `at` (the cleanup job; failed ones stay). Returns how many. */
+    async removeSentBefore(at: Date): Promise<number> {
+      return (await Outbox.deleteMany({ state: 'sent', sentAt: { $lte: at } })).deletedCount;
+    },
   };
 }
+
+/** Records per state. */
+export type OutboxCounts = Record<OutboxState, number>;
+export const zeroCounts = (): OutboxCounts => Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as OutboxCounts;
+
+/** How one delivery stands (`deliveriesOf`). */
+export type OutboxDelivery = Pick<OutboxDoc, '_id' | 'recipient' | 'state' | 'attempts' | 'lastError' | 'sentAt'>;
 
 function outcome(attempts: number, result: DeliveryResult, now: Date): { state: OutboxState; set: Partial<OutboxDoc> } {
   if (result.ok) return { state: 'sent', set: { sentAt: now, sentNote: result.note ?? null, lastError: null } };
@@ -197,7 +238,7 @@ export async function outboxStats(ctx: AppContext): Promise<OutboxStats> {
   const rows = await ctx.models.Outbox.aggregate<{ _id: { channel: OutboxChannel; state: OutboxState }; n: number }>([
     { $group: { _id: { channel: '$channel', state: '$state' }, n: { $sum: 1 } } },
   ]);
-  const stats = Object.fromEntries(OUTBOX_CHANNELS.map((c) => [c, Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0]))])) as OutboxStats;
+  const stats = Object.fromEntries(OUTBOX_CHANNELS.map((c) => [c, zeroCounts()])) as OutboxStats;
   for (const row of rows) {
     if (stats[row._id.channel]?.[row._id.state] !== undefined) stats[row._id.channel][row._id.state] = row.n;
   }
