@@ -1,8 +1,6 @@
 import type { AppContext } from '../context';
-import { AppError, badRequest, notFound } from '../core/errors';
-import { queryKey } from '../core/cache/read-cache';
-import { route } from '../core/route';
-import { idParams } from '../core/validate';
+import { badRequest } from '../core/errors';
+import { catalogue, catalogueRoutes, type CatalogueHooks } from '../core/catalogue';
 import { CATEGORIES_CACHE, DEFAULT_DEADLINES, type CategoryDoc } from './model';
 import { Category, CategoryList, CreateCategoryBody, ListCategoriesQuery, UpdateCategoryBody } from './schemas';
 
@@ -17,42 +15,36 @@ const toDto = (c: CategoryDoc): Category => ({
   active: c.active,
 });
 
-export function categoryRoutes(ctx: AppContext) {
+/** The dispatch catalogue (派单目录): one catalogue (core/catalogue.ts) whose entries name a default unit. */
+export function categoryCatalogue(ctx: AppContext, hooks?: CatalogueHooks) {
   const { Category: Categories, Department } = ctx.models;
 
+  /** A category's default unit must be a department that exists. */
   async function assertDepartment(id: string | null | undefined): Promise<void> {
     if (id && !(await Department.exists({ _id: id }))) throw badRequest('部门不存在', [{ path: 'body.defaultDepartmentId', message: '部门不存在' }]);
   }
 
-  // A catalogue is tens of entries: one unpaged list is what every picker wants.
-  return [
-    route({
-      method: 'get', path: '/', summary: '诉求分类目录（派单目录）', access: 'public', query: ListCategoriesQuery, response: CategoryList,
-      handler: ({ req, res, query, user }) => {
-        const all = query.all === 'true' && !!user?.roles.includes('admin');
-        // Two variants: the active catalogue (public), and every entry (admins only: private).
-        return ctx.cache.respond({ req, res }, { namespace: CATEGORIES_CACHE, key: queryKey({ all }), private: all }, async () => {
-          const docs = await Categories.find(all ? {} : { active: true }).sort({ sort: 1, code: 1 }).lean<CategoryDoc[]>();
-          return { items: docs.map(toDto) };
-        });
-      },
-    }),
-    route({
-      method: 'post', path: '/', summary: '新建诉求分类', access: ['admin'], body: CreateCategoryBody, response: Category, status: 201,
-      handler: async ({ body }) => {
+  return catalogue(
+    {
+      model: Categories, noun: '分类', missing: '诉求分类', unique: [{ field: 'code', label: '编码' }], namespace: CATEGORIES_CACHE, order: { sort: 1, code: 1 }, toDto,
+      beforeCreate: async (body: CreateCategoryBody) => {
         await assertDepartment(body.defaultDepartmentId);
-        if (await Categories.exists({ code: body.code })) throw new AppError(409, 'DUPLICATE', `分类编码「${body.code}」已存在`, [{ path: 'body.code', message: '已存在' }]);
-        return toDto((await Categories.create({ ...body, deadlines: body.deadlines ?? DEFAULT_DEADLINES })).toObject());
+        return { ...body, deadlines: body.deadlines ?? DEFAULT_DEADLINES };
       },
-    }),
-    route({
-      method: 'patch', path: '/:id', summary: '修改诉求分类（停用而不删除：已有诉求引用它）', access: ['admin'], params: idParams, body: UpdateCategoryBody, response: Category,
-      handler: async ({ params, body }) => {
+      beforeUpdate: async (_id, body: UpdateCategoryBody) => {
         await assertDepartment(body.defaultDepartmentId);
-        const c = await Categories.findByIdAndUpdate(params.id, { $set: body }, { returnDocument: 'after' }).lean<CategoryDoc>();
-        if (!c) throw notFound('诉求分类');
-        return toDto(c);
+        return body;
       },
-    }),
-  ];
+    },
+    hooks,
+  );
+}
+
+// A catalogue is tens of entries: one unpaged list is what every picker wants.
+export function categoryRoutes(ctx: AppContext, hooks?: CatalogueHooks) {
+  return catalogueRoutes(ctx.cache, categoryCatalogue(ctx, hooks), {
+    list: { summary: '诉求分类目录（派单目录）', access: 'public', allQuery: ListCategoriesQuery, response: CategoryList },
+    create: { summary: '新建诉求分类', body: CreateCategoryBody, response: Category },
+    update: { summary: '修改诉求分类（停用而不删除：已有诉求引用它）', body: UpdateCategoryBody, response: Category },
+  });
 }

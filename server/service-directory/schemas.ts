@@ -37,6 +37,7 @@ export const CreateServiceEntryBody = z.strictObject({
   note: z.string().trim().max(200).default(''),
   sort: z.number().int().min(0).max(9999).default(100),
 });
+export type CreateServiceEntryBody = z.infer<typeof CreateServiceEntryBody>;
 export const UpdateServiceEntryBody = z.strictObject({
   name: trimmed(2, 30).optional(),
   group: trimmed(2, 10).optional(),
@@ -48,5 +49,6 @@ export const UpdateServiceEntryBody = z.strictObject({
   sort: z.number().int().min(0).max(9999).optional(),
   active: z.boolean().optional(),
 });
+export type UpdateServiceEntryBody = z.infer<typeof UpdateServiceEntryBody>;
 /** all=true (admins): the inactive entries too. */
 export const ServiceListQuery = z.strictObject({ all: z.enum(['true', 'false']).optional() });
