@@ -70,7 +70,7 @@ async function json<T>(res: Response, what: string): Promise<T> {
 
 // ---- the bench ----
 
-type Models = import('../server/db/models').Models;
+type Models = import('../server/models').Models;
 type AppealDoc = import('../server/appeals/model').AppealDoc;
 
 interface Demo {
@@ -306,7 +306,7 @@ async function bench(): Promise<void> {
     console.log(`project server + embedded database + seed ready in ${sec(t0).toFixed(1)} s (${child.url})`);
     const base = child.url;
 
-    const { createModels } = await import('../server/db/models');
+    const { createModels } = await import('../server/models');
     conn = await mongoose.createConnection(child.extra[0]).asPromise();
     const models = createModels(conn);
     const demo = await demoData(models);

@@ -23,7 +23,7 @@ const ROUNDS = Math.min(Math.max(Number(process.argv[3]) || 1, 1), 5);
 const ARTICLES = Math.min(Math.max(Number(process.argv[4]) || 200, 20), 2000);
 const TOPICS = ['道路改造', '农技培训', '冬季供暖', '医保缴费', '文化广场', '防汛演练', '就业招聘', '垃圾分类', '义诊活动', '茶叶丰收'];
 
-type Models = ReturnType<typeof import('../server/db/models').createModels>;
+type Models = ReturnType<typeof import('../server/models').createModels>;
 
 /** ARTICLES published articles, one minute apart up to now: every 25th pinned, every 5th for one community. */
 async function articles(models: Models, community: { _id: Types.ObjectId; path: string; name: string }) {
@@ -75,7 +75,7 @@ async function bench(): Promise<void> {
     children.push(project);
     console.log(`project server + embedded database + seed ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${project.url})`);
 
-    const { createModels } = await import('../server/db/models');
+    const { createModels } = await import('../server/models');
     conn = await mongoose.createConnection(project.extra[0]).asPromise();
     const models = createModels(conn);
     const community = (await models.Region.findOne({ code: 'DX-01-02' }).lean())!;

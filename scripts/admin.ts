@@ -13,7 +13,7 @@
 import mongoose from 'mongoose';
 import { loadConfigOrExit } from '../server/core/config';
 import { createLogger } from '../server/core/logger';
-import { createModels, syncIndexes } from '../server/db/models';
+import { createModels, syncIndexes } from '../server/models';
 import { openDatabase } from '../server/server';
 import { ensureDbBinary } from './build-db';
 import { AdminCommandError, adminPasswordProblem, createAdmin, resetAdminPassword, usernameProblem } from '../server/seed/admin-account';

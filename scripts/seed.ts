@@ -10,7 +10,7 @@
 import mongoose from 'mongoose';
 import { demoEnabled, loadConfigOrExit } from '../server/core/config';
 import { createLogger } from '../server/core/logger';
-import { createModels, syncIndexes } from '../server/db/models';
+import { createModels, syncIndexes } from '../server/models';
 import { openDatabase } from '../server/server';
 import { ensureDbBinary } from './build-db';
 import { describeSeed, isDemoDatabase, isEmpty, NotADemoDatabaseError, resetDatabase, seedDemoCounty, type SeedOptions } from '../server/seed/seed';

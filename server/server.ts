@@ -9,7 +9,7 @@ import { createLogger } from './core/logger';
 import { ReadCache } from './core/cache/read-cache';
 import { readStamps } from './core/cache/stamps';
 import type { AppContext } from './context';
-import { createModels, syncIndexes } from './db/models';
+import { createModels, syncIndexes } from './models';
 import { startEmbeddedDb, withDbName } from './db/embedded';
 import { acquireDataLock } from './db/data-lock';
 import { superviseEmbeddedDb, type SupervisedDb } from './db/supervisor';

@@ -40,7 +40,7 @@ export type FilerKind = 'resident' | 'staff';
 const hashId = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 24);
 
 export function appealLimits(ctx: AppContext) {
-  const limiter = rateLimiter(ctx.models.RateWindow, ctx.now);
+  const limiter = rateLimiter(ctx);
   // Tests relax every limit at once (tests/helpers/server.ts); absent: the numbers above.
   const scale = ctx.config.appealLimitScale ?? 1;
   const n = (limit: number) => Math.max(1, Math.round(limit * scale));

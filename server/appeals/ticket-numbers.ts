@@ -1,4 +1,4 @@
-import type { Models } from '../db/models';
+import type { Models } from '../models';
 import { isDuplicateKeyError } from '../core/errors';
 import { chinaDay } from '../../common/china-time';
 

@@ -48,7 +48,7 @@ function waitText(seconds: number): string {
  */
 export function loginLimits(ctx: AppContext) {
   const digest = (s: string) => createHmac('sha256', ctx.config.jwtSecret).update(s).digest('hex').slice(0, 32);
-  const limiter = rateLimiter(ctx.models.RateWindow, ctx.now);
+  const limiter = rateLimiter(ctx);
   const { LoginFailure } = ctx.models;
   const normal = (username: string) => username.trim().toLowerCase();
   const perAddress = (ip: string | undefined): RateLimit => ({

@@ -65,7 +65,7 @@ function limitsFor(speakerContactId: string, roomId: string | null): RateLimit[]
 }
 
 export function bindingAttempts(ctx: AppContext) {
-  const limiter = rateLimiter(ctx.models.RateWindow, ctx.now);
+  const limiter = rateLimiter(ctx);
 
   function refuse(retryAfterSeconds: number, exceeded: string | undefined): never {
     ctx.logger.warn({ limit: exceeded?.replace(/:[0-9a-f]{24}/, ''), retryAfterSeconds }, 'binding code attempts limited');

@@ -38,11 +38,11 @@ export interface CleanupResult {
 export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
   const now = ctx.now();
   const spentBefore = new Date(now.getTime() - KEEP_SPENT_MS);
-  const { BindingCode, Session, RateWindow, Outbox } = ctx.models;
+  const { BindingCode, Session, Outbox } = ctx.models;
 
   const bindingCodes = (await BindingCode.deleteMany({ expiresAt: { $lte: spentBefore } })).deletedCount;
   const sessions = (await Session.deleteMany({ $or: [{ expiresAt: { $lte: now } }, { revokedAt: { $lte: spentBefore } }] })).deletedCount;
-  const rateWindows = await rateLimiter(RateWindow, ctx.now).removeExpired();
+  const rateWindows = await rateLimiter(ctx).removeExpired();
   const outbox = (await Outbox.deleteMany({ state: 'sent', sentAt: { $lte: new Date(now.getTime() - KEEP_SENT_OUTBOX_MS) } })).deletedCount;
   const photoTempFiles = await photoStorage(ctx.config.dataDir).removeStaleTemp(spentBefore);
   const photoOrphans = (await photoService(ctx).removeOrphans()).removed;

@@ -69,7 +69,7 @@ export interface CommentServiceOptions {
 
 export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}) {
   const { Article, ArticleStats, Comment } = ctx.models;
-  const limiter = rateLimiter(ctx.models.RateWindow, ctx.now);
+  const limiter = rateLimiter(ctx);
   const matchWords = commentWordMatcher(ctx.config.sensitiveWordsExtra ?? []);
 
   const bumpCount = (articleId: Types.ObjectId, by: 1 | -1) => ArticleStats.updateOne({ _id: articleId }, { $inc: { comments: by } }, { upsert: true });

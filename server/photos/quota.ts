@@ -1,19 +1,16 @@
 /**
- * The daily upload quota (limits.ts PHOTO_QUOTA): photos and bytes per account and China day.
- *
- * Counted in the shared limiter's collection (RateWindow: one budget for every server process,
- * removed by the cleanup job once the day is over) with its key format `<key>|<window start>`,
- * but not through `rateLimiter().hit`: its windows start at UTC midnight (08:00 in China) and it
- * counts events, where this counts bytes too.
+ * The daily upload quota (limits.ts PHOTO_QUOTA): photos and bytes per account and China day,
+ * counted by the shared limiter (one budget for every server process, windows starting at China
+ * midnight, removed by the cleanup job once the day is over). Bytes are amounts, not events, so
+ * they go through the limiter's `add` rather than `hit`.
  */
-import { chinaDayIndex } from '../../common/china-time';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
-import { isDuplicateKeyError, rateLimited } from '../core/errors';
+import { rateLimited } from '../core/errors';
+import { CHINA_DAY_OFFSET_MS, rateLimiter, type RateLimit } from '../core/rate-limit/limiter';
 import { PHOTO_QUOTA, type PhotoQuota } from './limits';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 const MB = 1024 * 1024;
 
 export function quotaOf(user: Pick<AuthUser, 'roles'>): PhotoQuota {
@@ -22,31 +19,11 @@ export function quotaOf(user: Pick<AuthUser, 'roles'>): PhotoQuota {
 }
 
 export function photoQuota(ctx: AppContext) {
-  const { RateWindow } = ctx.models;
-
-  function today(userId: string) {
-    const t = ctx.now().getTime();
-    const start = chinaDayIndex(t) * DAY_MS - CHINA_OFFSET_MS;
-    const end = start + DAY_MS;
-    return {
-      countId: `photos:count:${userId}|${start}`,
-      bytesId: `photos:bytes:${userId}|${start}`,
-      end: new Date(end),
-      retryAfterSeconds: Math.max(1, Math.ceil((end - t) / 1000)),
-    };
-  }
-
-  async function add(id: string, by: number, expiresAt: Date): Promise<number> {
-    // Two first uploads of the day may both insert; the loser retries as an update.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const doc = await RateWindow.findOneAndUpdate({ _id: id }, { $inc: { count: by }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' }).lean<{ count: number }>();
-        return doc!.count;
-      } catch (err) {
-        if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
-      }
-    }
-  }
+  const limiter = rateLimiter(ctx);
+  const today = (userId: string, q: PhotoQuota): { count: RateLimit; bytes: RateLimit } => ({
+    count: { key: `photos:count:${userId}`, limit: q.photos, windowMs: DAY_MS, offsetMs: CHINA_DAY_OFFSET_MS },
+    bytes: { key: `photos:bytes:${userId}`, limit: q.bytes, windowMs: DAY_MS, offsetMs: CHINA_DAY_OFFSET_MS },
+  });
 
   const refusal = (q: PhotoQuota, overBytes: boolean, retryAfterSeconds: number) =>
     rateLimited(overBytes ? `今天上传的图片已达每日 ${q.bytes / MB}MB 上限，请明天再试` : `今天已上传 ${q.photos} 张图片，达到每日上限，请明天再试`, retryAfterSeconds);
@@ -55,11 +32,9 @@ export function photoQuota(ctx: AppContext) {
     /** Before reading an upload's body: 429 when today's quota is already used up. */
     async check(user: AuthUser): Promise<void> {
       const q = quotaOf(user);
-      const d = today(user.id);
-      const docs = await RateWindow.find({ _id: { $in: [d.countId, d.bytesId] } }).lean<{ _id: string; count: number }[]>();
-      const used = (id: string) => docs.find((x) => x._id === id)?.count ?? 0;
-      if (used(d.countId) >= q.photos) throw refusal(q, false, d.retryAfterSeconds);
-      if (used(d.bytesId) >= q.bytes) throw refusal(q, true, d.retryAfterSeconds);
+      const d = today(user.id, q);
+      const [photos, bytes] = await limiter.totals([d.count, d.bytes]);
+      if (photos! >= q.photos || bytes! >= q.bytes) throw refusal(q, photos! < q.photos, limiter.secondsLeft(d.count));
     },
 
     /**
@@ -68,16 +43,16 @@ export function photoQuota(ctx: AppContext) {
      */
     async charge(user: AuthUser, bytes: number): Promise<() => Promise<void>> {
       const q = quotaOf(user);
-      const d = today(user.id);
-      const count = await add(d.countId, 1, d.end);
-      const total = await add(d.bytesId, bytes, d.end);
+      const d = today(user.id, q);
+      const count = await limiter.add(d.count, 1);
+      const total = await limiter.add(d.bytes, bytes);
       const refund = async () => {
-        await add(d.countId, -1, d.end);
-        await add(d.bytesId, -bytes, d.end);
+        await limiter.add(d.count, -1);
+        await limiter.add(d.bytes, -bytes);
       };
-      if (count > q.photos || total > q.bytes) {
+      if (count.total > q.photos || total.total > q.bytes) {
         await refund();
-        throw refusal(q, total > q.bytes && count <= q.photos, d.retryAfterSeconds);
+        throw refusal(q, total.total > q.bytes && count.total <= q.photos, count.retryAfterSeconds);
       }
       return refund;
     },

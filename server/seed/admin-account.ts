@@ -4,7 +4,7 @@
  * Uses the same identities, password hashing and session revocation as the users feature.
  */
 import type { AppContext } from '../context';
-import type { Models } from '../db/models';
+import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
 import { isDuplicateKeyError } from '../core/errors';
 import { hashPassword } from '../auth/passwords';

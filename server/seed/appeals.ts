@@ -9,7 +9,7 @@
  * sends no notification for history.
  */
 import { Types } from 'mongoose';
-import type { Models } from '../db/models';
+import type { Models } from '../models';
 import { chinaDay } from '../../common/china-time';
 import type { CategoryDoc } from '../categories/model';
 import type { DepartmentDoc } from '../departments/model';

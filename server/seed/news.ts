@@ -15,7 +15,7 @@
 import sharp from 'sharp';
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import type { Models } from '../db/models';
+import type { Models } from '../models';
 import { hashPassword } from '../auth/passwords';
 import { identityKey, type UserDoc } from '../users/model';
 import type { RegionDoc } from '../regions/model';

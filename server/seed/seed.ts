@@ -1,5 +1,5 @@
 import type { Model as MongooseModel, Types } from 'mongoose';
-import type { Models } from '../db/models';
+import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
 import { hashPassword } from '../auth/passwords';
 import { identityKey } from '../users/model';

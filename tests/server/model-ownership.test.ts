@@ -49,7 +49,7 @@ function reaches(): string[] {
     const text = readFileSync(path.join(ROOT, file), 'utf8');
     const names = new Set<string>();
     for (const m of text.matchAll(/\bmodels\.([A-Z]\w*)/g)) names.add(m[1]!);
-    for (const m of text.matchAll(/\{([^}]*)\}\s*=\s*(?:\w+\.)?models\b/g)) for (const n of m[1]!.split(',')) names.add(n.trim().split(/[:\s]/)[0]!);
+    for (const m of text.matchAll(/\{([^{}]*)\}\s*=\s*(?:\w+\.)?models\b/g)) for (const n of m[1]!.split(',')) names.add(n.trim().split(/[:\s]/)[0]!);
     for (const name of names) {
       const owner = own.get(name);
       if (owner && owner !== folderOf(file)) found.add(`${file} → ${name} (${owner})`);

@@ -5,7 +5,7 @@
  * database; time moves by an injected clock, never by waiting.
  */
 import mongoose, { Types, type Connection } from 'mongoose';
-import { createModels } from '../../server/db/models';
+import { createModels } from '../../server/models';
 import type { AppContext } from '../../server/context';
 import { MAX_ATTEMPTS, backoffMs, outbox, outboxStats } from '../../server/outbox/outbox';
 import { startOutboxDeliverer } from '../../server/outbox/deliverer';

@@ -4,7 +4,7 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { withDbName } from '../../server/db/embedded';
-import { createModels, syncIndexes, type Models } from '../../server/db/models';
+import { createModels, syncIndexes, type Models } from '../../server/models';
 import { CHINA_DAY_OFFSET_MS, rateLimiter, waitText, type RateLimit } from '../../server/core/rate-limit/limiter';
 import { startTestDb, type TestDb } from '../helpers/db';
 
@@ -30,7 +30,7 @@ const perMinute = (key: string, limit: number): RateLimit => ({ key, limit, wind
 
 it('allows exactly the limit when attempts from two processes overlap', async () => {
   // Catches a read-then-write counter: overlapping attempts would all read the same count and pass.
-  const limiters = models.map((m) => rateLimiter(m.RateWindow, now));
+  const limiters = conns.map((conn) => rateLimiter({ conn, now }));
   const starts: number[] = [];
   const ends: number[] = [];
   const results = await Promise.all(
@@ -47,7 +47,7 @@ it('allows exactly the limit when attempts from two processes overlap', async ()
 
 it('refuses when any one of several limits is exhausted, and says when to retry', async () => {
   // Catches a limiter that only looks at the first limit (e.g. per address, never per account).
-  const limiter = rateLimiter(models[0].RateWindow, now);
+  const limiter = rateLimiter({ conn: conns[0]!, now });
   clock = new Date('2026-11-26T09:00:10.000Z');
   const account = perMinute('test:account', 2);
   expect((await limiter.hit([perMinute('test:addr-a', 100), account])).allowed).toBe(true);
@@ -60,7 +60,7 @@ it('refuses when any one of several limits is exhausted, and says when to retry'
 it('starts a fresh budget when the window ends, and removes ended windows', async () => {
   // Catches a window that never ends (a locked-out user stays locked out) and a cleanup that
   // deletes live windows (which would reset an attacker's budget).
-  const limiter = rateLimiter(models[0].RateWindow, now);
+  const limiter = rateLimiter({ conn: conns[0]!, now });
   clock = new Date('2026-11-26T10:00:00.000Z');
   const l = perMinute('test:window', 1);
   expect((await limiter.hit([l])).allowed).toBe(true);
@@ -78,7 +78,7 @@ it('starts a fresh budget when the window ends, and removes ended windows', asyn
 it('admit does not count an attempt refused by a spent limit', async () => {
   // Catches: a noisy caller past their own limit still eating a shared budget (a group's, the bot's)
   // with every refused attempt.
-  const limiter = rateLimiter(models[0].RateWindow, now);
+  const limiter = rateLimiter({ conn: conns[0]!, now });
   clock = new Date('2026-11-26T11:00:00.000Z');
   const own = perMinute('test:admit:own', 1);
   const shared = perMinute('test:admit:shared', 3);
@@ -92,7 +92,7 @@ it('admit does not count an attempt refused by a spent limit', async () => {
 
 it('a day window with CHINA_DAY_OFFSET_MS ends at midnight China time, not UTC', async () => {
   // Catches: a daily limit that resets at 08:00 Beijing time (UTC midnight), mid-morning for a county.
-  const limiter = rateLimiter(models[0].RateWindow, now);
+  const limiter = rateLimiter({ conn: conns[0]!, now });
   const day: RateLimit = { key: 'test:china-day', limit: 1, windowMs: 24 * 60 * 60_000, offsetMs: CHINA_DAY_OFFSET_MS };
   clock = new Date('2026-11-26T15:30:00.000Z'); // 23:30 China
   expect((await limiter.hit([day])).allowed).toBe(true);

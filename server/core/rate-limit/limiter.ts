@@ -1,6 +1,6 @@
-import type { Models } from '../../db/models';
+import type { Connection } from 'mongoose';
 import { isDuplicateKeyError } from '../errors';
-import type { RateWindowDoc } from './model';
+import { rateWindowModel, type RateWindowDoc } from './model';
 
 /**
  * Fixed-window counters in the database. A limit names what it counts (`key`), how many in how
@@ -40,18 +40,20 @@ export interface RateDecision {
   exceeded?: string;
 }
 
-export function rateLimiter(Windows: Models['RateWindow'], now: () => Date) {
+/** The limiter on a connection's windows, with the clock of the app (`rateLimiter(ctx)`). */
+export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }) {
+  const Windows = rateWindowModel(conn);
   const windowOf = (l: RateLimit, t: number) => {
     const offset = l.offsetMs ?? 0;
     const start = Math.floor((t + offset) / l.windowMs) * l.windowMs - offset;
     return { id: `${l.key}|${start}`, end: start + l.windowMs };
   };
 
-  async function increment(id: string, expiresAt: Date): Promise<number> {
+  async function increment(id: string, expiresAt: Date, by = 1): Promise<number> {
     // Upsert races: two first hits may both try to insert; the loser retries as an update.
     for (let attempt = 0; ; attempt++) {
       try {
-        const doc = await Windows.findOneAndUpdate({ _id: id }, { $inc: { count: 1 }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' }).lean<RateWindowDoc>();
+        const doc = await Windows.findOneAndUpdate({ _id: id }, { $inc: { count: by }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' }).lean<RateWindowDoc>();
         return doc!.count;
       } catch (err) {
         if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
@@ -99,6 +101,30 @@ export function rateLimiter(Windows: Models['RateWindow'], now: () => Date) {
       const spent = await check(limits);
       if (!spent.allowed) return spent;
       return hit(limits);
+    },
+
+    /**
+     * Amounts rather than events (bytes of photos a day): add `by` (negative to give back) to the
+     * limit's current window and answer the new total, and when the window ends.
+     */
+    async add(l: RateLimit, by: number): Promise<{ total: number; retryAfterSeconds: number }> {
+      const t = now().getTime();
+      const w = windowOf(l, t);
+      return { total: await increment(w.id, new Date(w.end), by), retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)) };
+    },
+
+    /** Seconds until the limit's current window ends. */
+    secondsLeft(l: RateLimit): number {
+      const t = now().getTime();
+      return Math.max(1, Math.ceil((windowOf(l, t).end - t) / 1000));
+    },
+
+    /** The current windows' totals of these limits, in their order (0 for a window not begun). */
+    async totals(limits: RateLimit[]): Promise<number[]> {
+      const t = now().getTime();
+      const ids = limits.map((l) => windowOf(l, t).id);
+      const docs = await Windows.find({ _id: { $in: ids } }).lean<RateWindowDoc[]>();
+      return ids.map((id) => docs.find((d) => d._id === id)?.count ?? 0);
     },
 
     /** Delete windows that have ended (called by the cleanup job). */

@@ -1,3 +1,4 @@
+import type { Connection, Model } from 'mongoose';
 import { Schema } from '../../db/schema-helpers';
 
 /**
@@ -21,3 +22,8 @@ export const rateWindowSchema = new Schema<RateWindowDoc>(
 );
 
 
+
+/** The limiter's collection on a connection: the platform owns it, no feature touches it directly. */
+export function rateWindowModel(conn: Connection): Model<RateWindowDoc> {
+  return (conn.models.RateWindow as Model<RateWindowDoc> | undefined) ?? conn.model<RateWindowDoc>('RateWindow', rateWindowSchema);
+}

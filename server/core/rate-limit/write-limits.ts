@@ -25,8 +25,8 @@ const HOUR = 60 * MINUTE;
  * Refused attempts are not counted (`admit`), so a client retrying in a loop past the minute does not
  * also spend its hour. Over a limit: 429, `Retry-After`, 「操作太频繁，请20秒后再试」.
  */
-export function writeLimits(ctx: Pick<AppContext, 'config' | 'models' | 'now' | 'logger'>): WriteLimiter {
-  const limiter = rateLimiter(ctx.models.RateWindow, ctx.now);
+export function writeLimits(ctx: Pick<AppContext, 'config' | 'conn' | 'now' | 'logger'>): WriteLimiter {
+  const limiter = rateLimiter(ctx);
   const l = ctx.config.writeRateLimit;
   // Keys hold a keyed hash of the address, never the address (a plain hash of IPv4 is undone by trying all).
   const digest = (s: string) => createHmac('sha256', ctx.config.jwtSecret).update(s).digest('hex').slice(0, 32);
