@@ -21,6 +21,9 @@ import { bindingRoutes } from './bindings/routes';
 import { botGatewayRoutes } from './bot-gateway/routes';
 import { appealRoutes } from './appeals/routes';
 import { photoRoutes, photoUploadRouter } from './photos/routes';
+import type { PhotoHolder } from './photos';
+import { appealPhotoHolder } from './appeals';
+import { articlePhotoHolder } from './news';
 import { columnRoutes } from './news/column-routes';
 import { articleRoutes } from './news/article-routes';
 import { feedRoutes } from './news/feed-routes';
@@ -29,6 +32,9 @@ import { noticeRoutes } from './notices/routes';
 import { serviceDirectoryRoutes } from './service-directory/routes';
 
 const API = '/api/v1';
+
+/** Every feature whose records show photos: they decide who reads a photo's original. The cleanup job holds the same list (maintenance/cleanup.ts). */
+const photoHolders = (ctx: AppContext): PhotoHolder[] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx)];
 
 /** Every feature's route table, with where it is mounted. The OpenAPI document reads the same list. */
 export function routeGroups(ctx: AppContext): { prefix: string; tag: string; routes: RouteDef[] }[] {
@@ -41,7 +47,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
-    { prefix: `${API}/photos`, tag: 'photos', routes: photoRoutes(ctx) },
+    { prefix: `${API}/photos`, tag: 'photos', routes: photoRoutes(ctx, photoHolders(ctx)) },
     { prefix: `${API}/columns`, tag: 'columns', routes: columnRoutes(ctx) },
     { prefix: `${API}/articles`, tag: 'articles', routes: articleRoutes(ctx) },
     { prefix: `${API}/news`, tag: 'news', routes: feedRoutes(ctx) },

@@ -3,8 +3,8 @@
  * import these types (types only); the OpenAPI document is generated from them.
  */
 import { z } from 'zod';
-import { objectId, trimmed } from '../core/validate';
-import { PhotoIds, PhotoRef } from '../photos/schemas';
+import { IdempotencyKey, objectId, trimmed } from '../core/validate';
+import { PhotoIds, PhotoRef } from '../photos';
 import { WECHAT_ID_MAX } from '../outbox';
 import { APPEAL_CHANNELS, APPEAL_KINDS, APPEAL_STATES, MOVES, EVENTS } from './state-machine';
 
@@ -17,8 +17,6 @@ import { SATISFACTION, SATISFACTION_LABELS } from '../../common/appeal-labels';
 export { SATISFACTION, SATISFACTION_LABELS };
 export const Satisfaction = z.enum(SATISFACTION);
 
-/** A retry of the same submission carries the same key and gets the first appeal back. */
-export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_:.-]{8,80}$/, '提交标识为8到80位字母、数字或 _ : . -');
 const phone = z.string().trim().regex(/^1\d{10}$|^0\d{2,3}-?\d{7,8}$/, '请输入有效的手机号或座机号');
 const note = trimmed(1, 500);
 const reason = trimmed(2, 500);

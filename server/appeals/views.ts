@@ -3,7 +3,7 @@
  * names elsewhere, and the buttons the viewer may press now.
  */
 import type { AuthUser } from '../core/route';
-import { photoRef } from '../photos/schemas';
+import { photoRef } from '../photos';
 import { appearance, maskPrivateText, type PersonOnRecord } from '../people/privacy';
 import type { AppealDoc, TimelineEvent } from './model';
 import type { AllowedAction, AppealDetail, AppealSummary } from './schemas';

@@ -48,6 +48,8 @@ export const paging = {
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 };
 export const trimmed = (min: number, max: number) => z.string().trim().min(min).max(max);
+/** A create's retry key (appeals, articles, comments, notices): a retry of the same submission carries the same key and gets the first record back (create-once.ts). */
+export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_:.-]{8,80}$/, '提交标识为8到80位字母、数字或 _ : . -');
 
 export function pagedOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });

@@ -15,8 +15,10 @@
  */
 import type { AppContext } from '../context';
 import { rateLimiter } from '../core/rate-limit/limiter';
-import { photoService } from '../photos/service';
-import { photoStorage } from '../photos/storage';
+import { outbox } from '../outbox';
+import { photoService, type PhotoHolder } from '../photos';
+import { appealPhotoHolder } from '../appeals';
+import { articlePhotoHolder } from '../news';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -35,18 +37,22 @@ export interface CleanupResult {
   photoOrphans: number;
 }
 
+/** Every feature whose records show photos (photos/holders.ts): a photo none of them shows is an orphan. The photo routes get the same list (app.ts). */
+const photoHolders = (ctx: AppContext): [PhotoHolder, ...PhotoHolder[]] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx)];
+
 export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
   const now = ctx.now();
   const spentBefore = new Date(now.getTime() - KEEP_SPENT_MS);
-  const { BindingCode, Session, Outbox } = ctx.models;
+  const { BindingCode, Session } = ctx.models;
 
   const bindingCodes = (await BindingCode.deleteMany({ expiresAt: { $lte: spentBefore } })).deletedCount;
   const sessions = (await Session.deleteMany({ $or: [{ expiresAt: { $lte: now } }, { revokedAt: { $lte: spentBefore } }] })).deletedCount;
   const rateWindows = await rateLimiter(ctx).removeExpired();
-  const outbox = (await Outbox.deleteMany({ state: 'sent', sentAt: { $lte: new Date(now.getTime() - KEEP_SENT_OUTBOX_MS) } })).deletedCount;
-  const photoTempFiles = await photoStorage(ctx.config.dataDir).removeStaleTemp(spentBefore);
-  const photoOrphans = (await photoService(ctx).removeOrphans()).removed;
-  return { bindingCodes, sessions, rateWindows, outbox, photoTempFiles, photoOrphans };
+  const sent = await outbox(ctx).removeSentBefore(new Date(now.getTime() - KEEP_SENT_OUTBOX_MS));
+  const photos = photoService(ctx);
+  const photoTempFiles = await photos.removeStaleTemp(spentBefore);
+  const photoOrphans = (await photos.removeOrphans(photoHolders(ctx))).removed;
+  return { bindingCodes, sessions, rateWindows, outbox: sent, photoTempFiles, photoOrphans };
 }
 
 export type CleanupJob = PeriodicJob;

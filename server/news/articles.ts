@@ -10,6 +10,7 @@ import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { staleVersion, versionFilter } from '../core/versions';
 import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
+import { photoService } from '../photos';
 import { ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, ARTICLE_STATES, type ArticleStateName } from '../../common/news-labels';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
 import type {
@@ -116,7 +117,7 @@ export interface ArticleServiceHooks {
 }
 
 export function articleService(ctx: AppContext, hooks: ArticleServiceHooks = {}) {
-  const { Article, ArticleStats, Column, Comment, Photo } = ctx.models;
+  const { Article, ArticleStats, Column, Comment } = ctx.models;
 
   async function activeColumn(id: string): Promise<ColumnDoc> {
     const c = await Column.findOne({ _id: id, active: true }).lean<ColumnDoc>();
@@ -130,7 +131,7 @@ export function articleService(ctx: AppContext, hooks: ArticleServiceHooks = {})
   }
 
   async function assertCover(id: string | null | undefined): Promise<void> {
-    if (id && !(await Photo.exists({ _id: id }))) throw badRequest('封面图片不存在，请重新上传', [{ path: 'body.coverPhotoId', message: '图片不存在，请重新上传' }]);
+    if (id && !(await photoService(ctx).exists(id))) throw badRequest('封面图片不存在，请重新上传', [{ path: 'body.coverPhotoId', message: '图片不存在，请重新上传' }]);
   }
 
   /** Body, summary and search terms from what was written: the fields every save recomputes. */

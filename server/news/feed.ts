@@ -5,7 +5,7 @@
  */
 import type { AppContext } from '../context';
 import { isDuplicateKeyError, notFound } from '../core/errors';
-import { photoRef } from '../photos/schemas';
+import { photoRef } from '../photos';
 import type { RegionDoc } from '../regions/model';
 import { decodeCursor, encodeCursor } from './feed-key';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';

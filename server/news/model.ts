@@ -146,7 +146,7 @@ export const articleSchema = new Schema<ArticleDoc>(
   { ...baseOptions, minimize: false },
 );
 articleSchema.index({ state: 1, feedKey: -1 });
-// Who may read a photo's original, and whether a photo is attached (photos/references.ts).
+// Who may read a photo's original, and whether a photo is attached (photo-holder.ts).
 articleSchema.index({ coverPhotoId: 1 });
 articleSchema.index({ updatedAt: 1 });
 articleSchema.index({ columnId: 1, state: 1, feedKey: -1 });

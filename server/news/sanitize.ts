@@ -7,7 +7,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 import { badRequest } from '../core/errors';
-import { PHOTOS_PATH } from '../photos/schemas';
+import { PHOTOS_PATH } from '../photos';
 import { htmlText } from './search-terms';
 
 const HTTP_URL = /^https?:\/\//i;

@@ -4,9 +4,8 @@
  * types (types only); the OpenAPI document is generated from them.
  */
 import { z } from 'zod';
-import { objectId, trimmed } from '../core/validate';
-import { PhotoId, PhotoRef } from '../photos/schemas';
-import { IdempotencyKey } from '../appeals/schemas';
+import { IdempotencyKey, objectId, trimmed } from '../core/validate';
+import { PhotoId, PhotoRef } from '../photos';
 import { ARTICLE_STATES, COMMENT_STATES, REVIEW_LEVEL_LABELS } from '../../common/news-labels';
 
 export { ARTICLE_STATES, COMMENT_STATES, REVIEW_LEVEL_LABELS };

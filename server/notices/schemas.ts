@@ -3,11 +3,10 @@
  * bound group chats. The mini-program imports these types (types only).
  */
 import { z } from 'zod';
-import { objectId, trimmed } from '../core/validate';
+import { IdempotencyKey, objectId, trimmed } from '../core/validate';
 import { OUTBOX_STATES } from '../outbox';
-import { IdempotencyKey } from '../appeals/schemas';
 import { NOTICE_LEVELS, NOTICE_STATES } from '../../common/news-labels';
-import { EditVersion } from '../news/schemas';
+import { EditVersion } from '../news';
 
 export const NoticeLevel = z.enum(NOTICE_LEVELS);
 export type NoticeLevel = z.infer<typeof NoticeLevel>;

@@ -7,7 +7,7 @@ import { auditService } from '../audit/service';
 import { AppError, forbidden, notFound } from '../core/errors';
 import { originalAccess } from './access';
 import { photoQuota } from './quota';
-import { photoReferences } from './references';
+import { recordsShowing, type PhotoHolder } from './holders';
 import { discardRestOfBody, receiveUpload } from './multipart';
 import { PhotoId } from './schemas';
 import { IMMUTABLE, sendStoredFile } from './send-file';
@@ -22,11 +22,10 @@ const PhotoParams = z.strictObject({ id: PhotoId });
  * header, and the 64-hex id (a SHA-256) is unguessable and handed out only inside the appeal or
  * article responses the viewer may read; the copies carry no EXIF or GPS. The original keeps
  * EXIF (time, place: evidence), so only those who handle its record read it (access.ts), each
- * read audit-logged.
+ * read audit-logged. `holders`: every feature whose records show photos (holders.ts).
  */
-export function photoRoutes(ctx: AppContext): RouteDef[] {
+export function photoRoutes(ctx: AppContext, holders: readonly PhotoHolder[]): RouteDef[] {
   const photos = photoService(ctx);
-  const references = photoReferences(ctx);
   const audit = auditService(ctx);
   const copy = (variant: 'display' | 'thumb') => (req: Request, res: Response, id: string) =>
     sendStoredFile(req, res, photos.copyPath(id, variant), { contentType: 'image/jpeg', cacheControl: IMMUTABLE, etag: `"${id}.${variant}"` });
@@ -43,7 +42,7 @@ export function photoRoutes(ctx: AppContext): RouteDef[] {
       params: PhotoParams,
       handler: async ({ req, res, params, user }) => {
         const original = await photos.original(params.id);
-        const access = await originalAccess(user!, original.doc, () => references.showing(params.id, original.doc.createdAt));
+        const access = await originalAccess(user!, original.doc, () => recordsShowing(holders, params.id, original.doc.createdAt));
         if (access === 'not_found') throw notFound('图片');
         if (access === 'forbidden') throw forbidden('原图含拍摄时间、位置等信息，仅经办人员可以查看');
         await audit.record(user!.id, 'photo.original.read', 'photo', params.id);

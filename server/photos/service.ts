@@ -6,7 +6,7 @@ import { inspectImage, renderCopies, sniffImageType, unsupportedImage, type Imag
 import { MAX_PHOTO_BYTES, ORPHAN_BATCH, ORPHAN_PHOTO_AFTER_MS } from './limits';
 import type { PhotoDoc } from './model';
 import { photoTooLarge, type ReceivedFile } from './multipart';
-import { photoReferences } from './references';
+import { isShown, type PhotoHolder } from './holders';
 import { photoRef, type UploadedPhoto } from './schemas';
 import { photoStorage } from './storage';
 
@@ -129,6 +129,14 @@ export function photoService(ctx: AppContext) {
       if (foreign >= 0) throw badRequest('只能使用本人上传的图片', [{ path: `${field}.${foreign}`, message: '不是本人上传的图片' }]);
     },
 
+    /** Whether a photo of this id is stored. */
+    async exists(id: string): Promise<boolean> {
+      return (await Photo.exists({ _id: id })) !== null;
+    },
+
+    /** Removes upload temp files last written before `before` (a crashed process's); returns how many. */
+    removeStaleTemp: (before: Date): Promise<number> => storage.removeStaleTemp(before),
+
     /** Where a shown copy is on disk (it may not exist: the caller answers 404). */
     copyPath: (id: string, variant: 'display' | 'thumb') => storage.pathOf(id, variant),
 
@@ -150,16 +158,17 @@ export function photoService(ctx: AppContext) {
      * in a request; limits.ts ORPHAN_PHOTO_AFTER_MS): record first, by a conditional delete that a
      * new touch makes miss, then files. A photo found shown by a record is marked attached and never
      * examined again. Safe in several processes at once: each record is deleted once.
+     * `holders`: every feature whose records show photos (holders.ts); one left out would have its
+     * pictures deleted, hence at least one.
      */
-    async removeOrphans(): Promise<{ removed: number; attached: number }> {
+    async removeOrphans(holders: readonly [PhotoHolder, ...PhotoHolder[]]): Promise<{ removed: number; attached: number }> {
       const cutoff = new Date(now().getTime() - ORPHAN_PHOTO_AFTER_MS);
       const stale = { attached: false, touchedAt: { $lte: cutoff } };
       const candidates = await Photo.find(stale, { mime: 1, createdAt: 1 }).sort({ touchedAt: 1 }).limit(ORPHAN_BATCH).lean<Pick<PhotoDoc, '_id' | 'mime' | 'createdAt'>[]>();
-      const refs = photoReferences(ctx);
       let removed = 0;
       let attached = 0;
       for (const p of candidates) {
-        if (await refs.isShown(p._id, p.createdAt)) {
+        if (await isShown(holders, p._id, p.createdAt)) {
           await Photo.updateOne({ _id: p._id }, { $set: { attached: true } });
           attached++;
           continue;
