@@ -13,6 +13,7 @@ import { findOperatorKey } from './core/validate';
 import { writeLimits } from './core/rate-limit/write-limits';
 import { authenticate } from './auth/authenticate';
 import { authRoutes } from './auth/routes';
+import { sessionStore } from './auth';
 import { regionRoutes } from './regions/routes';
 import { departmentRoutes } from './departments/routes';
 import { categoryRoutes } from './categories/routes';
@@ -44,7 +45,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/regions`, tag: 'regions', routes: regionRoutes(ctx) },
     { prefix: `${API}/departments`, tag: 'departments', routes: departmentRoutes(ctx) },
     { prefix: `${API}/categories`, tag: 'categories', routes: categoryRoutes(ctx) },
-    { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx) },
+    { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx, { endSessionsOf: (userId) => sessionStore(ctx).endAllOf(userId) }) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
     { prefix: `${API}/photos`, tag: 'photos', routes: photoRoutes(ctx, photoHolders(ctx)) },

@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { route } from '../core/route';
-import { conflict, forbidden, isDuplicateKeyError, notFound } from '../core/errors';
-import { BOT_USER } from '../auth/authenticate';
-import { identityKey, type UserDoc } from '../users/model';
+import { conflict, forbidden, notFound } from '../core/errors';
+import { BOT_USER } from '../auth';
+import { userService } from '../users';
 import type { RoomDoc } from '../bindings/model';
 import type { RegionDoc } from '../regions/model';
 import type { AppealDoc } from './model';
@@ -44,31 +44,8 @@ const receipt = (a: AppealDoc): BotAppealReceipt => ({
 export function appealBotRoutes(ctx: AppContext) {
   const appeals = appealService(ctx);
   const limits = appealLimits(ctx);
-  const { Appeal, Room, Identity, User, Region } = ctx.models;
-
-  async function contactUser(contactId: string): Promise<UserDoc | null> {
-    const identity = await Identity.findOne({ key: identityKey.contact(contactId) }).lean();
-    return identity ? User.findOne({ _id: identity.userId, active: true }).lean<UserDoc>() : null;
-  }
-
-  /**
-   * The resident behind a group member: the user bound to the contact, or a new resident account
-   * for it (so the appeal shows in "my appeals" once they bind, and follows them across groups).
-   * Creating it is a unique insert on the identity, so two first messages make one account.
-   */
-  async function residentFor(contact: { id: string; name: string }, community: Types.ObjectId): Promise<UserDoc> {
-    const existing = await contactUser(contact.id);
-    if (existing) return existing;
-    const user = await User.create({ name: contact.name, roles: ['resident'], homeRegionId: community, wechatContactId: contact.id });
-    try {
-      await Identity.create({ key: identityKey.contact(contact.id), userId: user._id });
-      return user.toObject() as UserDoc;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      await User.deleteOne({ _id: user._id });
-      return (await contactUser(contact.id))!;
-    }
-  }
+  const { Appeal, Room, Region } = ctx.models;
+  const users = userService(ctx);
 
   const botActor = (name: string): Actor => ({ id: null, name, role: 'bot' });
 
@@ -82,7 +59,7 @@ export function appealBotRoutes(ctx: AppContext) {
       const room = await Room.findOne({ roomId }, { regionPath: 1 }).lean<Pick<RoomDoc, 'regionPath'>>();
       if (room && a.regionPath.startsWith(room.regionPath)) return true;
     }
-    const user = await contactUser(contactId);
+    const user = await users.contactUser(contactId);
     return !!user && [a.reporterId, a.submittedById].some((id) => id && String(id) === String(user._id));
   }
 
@@ -103,7 +80,7 @@ export function appealBotRoutes(ctx: AppContext) {
           // A spent group or bot budget refuses before a member's account is made.
           const shared = [...limits.room(room.roomId), ...limits.bot()];
           await limits.precheckFiling(shared);
-          const resident = await residentFor(body.contact, room.regionId);
+          const resident = await users.residentForContact(body.contact, room.regionId);
           filed = await appeals.file({
             idempotencyKey: body.idempotencyKey,
             submittedById: BOT_ACCOUNT_ID,
@@ -127,7 +104,7 @@ export function appealBotRoutes(ctx: AppContext) {
             limits: [...limits.account('resident', resident._id), ...shared],
           });
         } else {
-          const worker = await contactUser(body.contact.id);
+          const worker = await users.contactUser(body.contact.id);
           if (!worker?.roles.includes('grid_worker') || worker.regionIds.length === 0) throw forbidden('只有已绑定微信的网格员可以转发代报');
           filed = await appeals.file({
             idempotencyKey: body.idempotencyKey,
@@ -192,7 +169,7 @@ export function appealBotRoutes(ctx: AppContext) {
     route({
       method: 'get', path: '/contacts/:contactId', summary: '机器人：私聊联系人是否为已绑定的网格员', access: 'bot', params: ContactParams, response: BotContactInfo,
       handler: async ({ params }) => {
-        const u = await contactUser(params.contactId);
+        const u = await users.contactUser(params.contactId);
         if (!u?.roles.includes('grid_worker')) return { gridWorker: false, name: null, regionName: null };
         const region = u.regionIds[0] ? await Region.findById(u.regionIds[0], { name: 1, pathNames: 1 }).lean<RegionDoc>() : null;
         return { gridWorker: true, name: u.name, regionName: region ? region.pathNames.slice(1).join(' / ') || region.name : null };

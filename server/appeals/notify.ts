@@ -15,10 +15,10 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { backoffMs, outbox, type OutboxItemInput } from '../outbox';
-import type { UserDoc } from '../users/model';
+import { userService } from '../users';
 import type { RegionDoc } from '../regions/model';
 import { chinaLongTime } from '../../common/china-time';
-import { maskPrivateText } from '../people/privacy';
+import { maskPrivateText } from '../people';
 import type { AppealDoc, TimelineEvent } from './model';
 import { ACTION_LABELS, STATE_LABELS, type EventAction } from './state-machine';
 
@@ -63,7 +63,8 @@ export interface RelayHooks {
 }
 
 export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
-  const { Appeal, User, Region } = ctx.models;
+  const { Appeal, Region } = ctx.models;
+  const users = userService(ctx);
   const box = outbox(ctx);
   const inFlight = new Set<Promise<void>>();
 
@@ -93,11 +94,8 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
 
   /** Department staff of the unit it is with; without a unit, the dispatchers whose regions hold it. */
   async function handlers(a: AppealDoc): Promise<Types.ObjectId[]> {
-    if (a.departmentId) {
-      const staff = await User.find({ departmentId: a.departmentId, roles: 'department_staff', active: true }, { _id: 1 }).lean<UserDoc[]>();
-      return staff.map((u) => u._id);
-    }
-    const dispatchers = await User.find({ roles: 'dispatcher', active: true }, { _id: 1, regionIds: 1 }).lean<UserDoc[]>();
+    if (a.departmentId) return users.departmentStaffIds(a.departmentId);
+    const dispatchers = await users.activeDispatchers();
     const regionIds = dispatchers.flatMap((d) => d.regionIds);
     const paths = new Map((await Region.find({ _id: { $in: regionIds } }, { path: 1 }).lean<RegionDoc[]>()).map((r) => [String(r._id), r.path]));
     return dispatchers.filter((d) => d.regionIds.some((r) => a.regionPath.startsWith(paths.get(String(r)) ?? '\u0000'))).map((d) => d._id);

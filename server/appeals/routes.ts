@@ -2,7 +2,7 @@ import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { route } from '../core/route';
 import { idParams } from '../core/validate';
-import { auditService } from '../audit/service';
+import { auditService } from '../audit';
 import type { Role } from '../../common/roles';
 import type { AppealDoc } from './model';
 import {

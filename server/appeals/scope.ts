@@ -7,7 +7,7 @@ import { Types } from 'mongoose';
 import type { AuthUser } from '../core/route';
 import type { AppealDoc } from './model';
 import type { Role } from '../../common/roles';
-import { readScopePaths, rolePaths } from '../users/scope';
+import { readScopePaths, rolePaths } from '../users';
 import { pathPrefixRegex } from '../regions/service';
 
 /** A filter on appeals; loose on purpose: clauses are combined with $or and $and. */

@@ -7,14 +7,13 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { forbidden, notFound } from '../core/errors';
-import type { UserDoc } from '../users/model';
 import type { AppealDoc } from './model';
 import type { CreateAppealBody } from './schemas';
 import { appealCreator, type Filed } from './create';
 import { appealMoves } from './moves';
 import { appealQueries } from './queries';
 import { canRead, standingOf } from './scope';
-import { coversRegion } from '../users/scope';
+import { coversRegion, userService } from '../users';
 import { actorOf } from './events';
 import { notificationRelay } from './notify';
 
@@ -55,7 +54,7 @@ export function appealService(ctx: AppContext) {
         reporter = { id: null, name: body.reporter!.name, phone: body.reporter!.phone };
       } else {
         if (!user.roles.includes('resident')) throw forbidden('工作人员请使用代报或热线代录');
-        const u = await ctx.models.User.findById(me, { name: 1, phone: 1 }).lean<UserDoc>();
+        const u = await userService(ctx).reporterDetails(me);
         reporter = { id: me, name: u?.name ?? user.name, phone: u?.phone ?? null };
       }
       const filed = await creator.file({

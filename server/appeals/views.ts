@@ -4,7 +4,7 @@
  */
 import type { AuthUser } from '../core/route';
 import { photoRef } from '../photos';
-import { appearance, maskPrivateText, type PersonOnRecord } from '../people/privacy';
+import { appearance, maskPrivateText, type PersonOnRecord } from '../people';
 import type { AppealDoc, TimelineEvent } from './model';
 import type { AllowedAction, AppealDetail, AppealSummary } from './schemas';
 import { SATISFACTION_LABELS } from './schemas';

@@ -2,8 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { AppError, unauthenticated } from '../core/errors';
 import type { AuthUser } from '../core/route';
-import type { UserDoc } from '../users/model';
-import { userService } from '../users/service';
+import { userService } from '../users';
 import { safeEqual, verifyAccessToken } from './tokens';
 
 /** The bot is a service identity of its own, recognised by its token. */
@@ -29,7 +28,7 @@ export function authenticate(ctx: AppContext) {
     const claims = verifyAccessToken(token, ctx.config.jwtSecret);
     if (claims === 'expired') throw new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
     if (!claims) throw unauthenticated('登录凭证无效，请重新登录');
-    const u = await ctx.models.User.findById(claims.sub).lean<UserDoc>();
+    const u = await users.find(claims.sub);
     if (!u || !u.active) throw unauthenticated('账号不存在或已停用');
     req.user = await users.toAuthUser(u);
     next();

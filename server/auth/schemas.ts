@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Me } from '../users/schemas';
+import { Me } from '../users';
 
 export const WechatLoginBody = z.strictObject({ code: z.string().trim().min(1, '缺少登录凭证').max(128) });
 export const DevLoginBody = z.strictObject({ openid: z.string().trim().regex(/^[A-Za-z0-9_-]{3,64}$/, '只能包含字母、数字、下划线和连字符，3到64位') });

@@ -2,12 +2,11 @@ import type { AppContext } from '../context';
 import { demoEnabled, devSignInEnabled } from '../core/config';
 import { AppError, unauthenticated } from '../core/errors';
 import { newId, type Types } from '../db/schema-helpers';
-import { identityKey, type UserDoc } from '../users/model';
-import { userService } from '../users/service';
+import { burnPasswordCheck, identityKey, userService, verifyPassword, type UserDoc } from '../users';
 import { ACCOUNT_FAILURE_THRESHOLD, LOGIN_FAILURE_KEEP_MS, LOGIN_FAILURE_WINDOW_MS, loginLimits, PAIR_FAILURE_LIMIT } from './login-limits';
 import type { LoginFailureDoc, SessionDoc } from './model';
-import { burnPasswordCheck, verifyPassword } from './passwords';
 import { openToken, sealToken } from './sealing';
+import { sessionStore } from './sessions';
 import { hashToken, newRefreshToken, signAccessToken } from './tokens';
 import type { FailedLoginList, Session } from './schemas';
 
@@ -25,8 +24,9 @@ const devLoginDisabled = () => new AppError(403, 'DEV_LOGIN_DISABLED', '本系�
 const sessionEnded = () => new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
 
 export function authService(ctx: AppContext) {
-  const { User, Session: Sessions } = ctx.models;
+  const { Session: Sessions } = ctx.models;
   const users = userService(ctx);
+  const sessions = sessionStore(ctx);
   const limits = loginLimits(ctx);
 
   async function sessionFor(user: UserDoc, refreshToken: string): Promise<Session> {
@@ -47,7 +47,7 @@ export function authService(ctx: AppContext) {
       expiresAt: new Date(ctx.now().getTime() + ctx.config.refreshTokenTtlDays * DAY_MS),
       userAgent: userAgent?.slice(0, 200) ?? null,
     });
-    await User.updateOne({ _id: user._id }, { $set: { lastLoginAt: ctx.now() } });
+    await users.recordSignIn(user._id);
     return refreshToken;
   }
 
@@ -58,7 +58,7 @@ export function authService(ctx: AppContext) {
 
   /** The owner of a session being refreshed; a refusal is always 401, the app's sign to sign in again. */
   async function sessionOwner(userId: Types.ObjectId): Promise<UserDoc> {
-    const user = await User.findById(userId).lean<UserDoc>();
+    const user = await users.find(userId);
     if (!user || !user.active) throw unauthenticated('账号不存在或已停用');
     return user;
   }
@@ -80,7 +80,7 @@ export function authService(ctx: AppContext) {
     }
     if (old.rotatedAt) {
       ctx.logger.warn({ userId: String(old.userId) }, 'a rotated refresh token was replayed after the grace period; every session of the user is revoked');
-      await Sessions.updateMany({ userId: old.userId, revokedAt: null }, { $set: { revokedAt: now } });
+      await sessions.endAllOf(old.userId, now);
     }
     throw sessionEnded();
   }
@@ -116,8 +116,7 @@ export function authService(ctx: AppContext) {
     async passwordLogin(username: string, password: string, client: ClientInfo): Promise<Session> {
       await limits.address(client.ip);
       await limits.account(username, client.ip);
-      const identity = await ctx.models.Identity.findOne({ key: identityKey.username(username) }).lean();
-      const user = identity ? await User.findById(identity.userId).lean<UserDoc>() : null;
+      const user = await users.byUsername(username);
       // An unknown account fails like a wrong password (same time, same count, same answer).
       const right = user ? await verifyPassword(password, user.passwordHash) : await burnPasswordCheck(password).then(() => false);
       if (!user || !right) {
@@ -131,12 +130,11 @@ export function authService(ctx: AppContext) {
     async recentFailures(): Promise<FailedLoginList> {
       const since = new Date(ctx.now().getTime() - LOGIN_FAILURE_KEEP_MS);
       const rows = await ctx.models.LoginFailure.find({ lastAt: { $gt: since } }).sort({ lastAt: -1 }).limit(200).lean<LoginFailureDoc[]>();
-      const known = await ctx.models.Identity.find({ key: { $in: [...new Set(rows.map((r) => identityKey.username(r.username)))] } }).lean();
-      const existing = new Set(known.map((i) => i.key));
+      const existing = await users.usernamesInUse(rows.map((r) => r.username));
       return {
         items: rows.map((r) => ({
           username: r.username,
-          accountExists: existing.has(identityKey.username(r.username)),
+          accountExists: existing.has(r.username),
           address: r.address,
           count: r.count,
           firstAt: r.firstAt.toISOString(),

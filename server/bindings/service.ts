@@ -1,13 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { AppContext } from '../context';
-import { auditService } from '../audit/service';
+import { auditService } from '../audit';
 import { AppError, badRequest, conflict, forbidden, isDuplicateKeyError, notFound } from '../core/errors';
 import type { AuthUser } from '../core/route';
 import type { RegionDoc } from '../regions/model';
 import { toRegionSummary } from '../regions/service';
-import { identityKey, type UserDoc } from '../users/model';
 import { isStaff } from '../../common/roles';
-import { coversRegion, readScopePaths, regionScopeFilter } from '../users/scope';
+import { coversRegion, readScopePaths, regionScopeFilter, userService, type UserDoc } from '../users';
 import { bindingAttempts, CODE_DIGITS, CODE_SPACE, CODE_TTL_MS } from './attempts';
 import type { RoomDoc } from './model';
 import type { BindingCode, BoundRoom, CreateBindingCodeBody, RedeemBindingBody, RedeemResult } from './schemas';
@@ -32,7 +31,8 @@ export const roomBoundElsewhereMessage = (bound: string, wanted: string) =>
   `本群已关联到「${bound}」，不能直接改绑到「${wanted}」：请先由「${bound}」的工作人员在本群发送「解绑」，再发送绑定码`;
 
 export function bindingService(ctx: AppContext) {
-  const { BindingCode: Codes, Room, Region, Identity, User } = ctx.models;
+  const { BindingCode: Codes, Room, Region } = ctx.models;
+  const users = userService(ctx);
   const audit = auditService(ctx);
   const attempts = bindingAttempts(ctx);
 
@@ -136,27 +136,10 @@ export function bindingService(ctx: AppContext) {
         return { type: 'room', region: { id: String(region._id), name: region.name }, user: null };
       }
 
-      const user = await User.findById(found.createdBy).lean<UserDoc>();
-      if (!user) throw invalidCode();
-      const key = identityKey.contact(target.contactId);
-      const existing = await Identity.findOne({ key }).lean();
-      if (existing && String(existing.userId) !== String(user._id)) throw conflict('该微信号已绑定其他账号');
-      if (!existing) {
-        try {
-          await Identity.create({ key, userId: user._id });
-        } catch (err) {
-          if (isDuplicateKeyError(err)) throw conflict('该微信号已绑定其他账号');
-          throw err;
-        }
-      }
-      if (!(await claim())) {
-        if (!existing) await Identity.deleteOne({ key });
-        throw invalidCode();
-      }
-      // One WeChat contact per user: a new binding replaces the old one.
-      const previous = user.wechatContactId && user.wechatContactId !== target.contactId ? user.wechatContactId : null;
-      if (previous) await Identity.deleteOne({ key: identityKey.contact(previous) });
-      await User.updateOne({ _id: user._id }, { $set: { wechatContactId: target.contactId } });
+      // The code is claimed once the contact is: a contact bound to someone else spends no code.
+      const bound = await users.bindContact(found.createdBy, target.contactId, claim);
+      if (!bound) throw invalidCode();
+      const { user, previousContactId: previous } = bound;
       await audit.record(issuer, previous ? 'rebind_contact' : 'bind_contact', 'user', String(user._id), {
         actorContactId: target.contactId,
         chatId,
@@ -196,9 +179,8 @@ export function bindingService(ctx: AppContext) {
 
   /** The active staff account a WeChat contact is bound to (绑定我的微信), if any. */
   async function staffByContact(contactId: string): Promise<UserDoc | null> {
-    const identity = await Identity.findOne({ key: identityKey.contact(contactId) }).lean();
-    const user = identity ? await User.findById(identity.userId).lean<UserDoc>() : null;
-    return user?.active && isStaff(user.roles) ? user : null;
+    const user = await users.contactUser(contactId);
+    return user && isStaff(user.roles) ? user : null;
   }
 
   /** The communities a user staffs (a role's regions are those at its level: users/scope.ts). */

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context';
 import { conflict } from '../core/errors';
+import { userService } from '../users';
 import { catalogue, catalogueRoutes, type CatalogueHooks } from '../core/catalogue';
 import { DEPARTMENTS_CACHE, type DepartmentDoc } from './model';
 import { CreateDepartmentBody, Department, DepartmentList, UpdateDepartmentBody } from './schemas';
@@ -8,13 +9,13 @@ const toDto = (d: DepartmentDoc): Department => ({ id: String(d._id), name: d.na
 
 /** Departments: a catalogue (core/catalogue.ts) unique by name and by code; one with staff is not deleted. */
 export function departmentCatalogue(ctx: AppContext, hooks?: CatalogueHooks) {
-  const { Department: Departments, User } = ctx.models;
+  const { Department: Departments } = ctx.models;
   return catalogue(
     {
       model: Departments, noun: '部门', missing: '部门', namespace: DEPARTMENTS_CACHE, order: { sort: 1, code: 1 }, toDto,
       unique: [{ field: 'name', label: '名称' }, { field: 'code', label: '编码' }],
       beforeRemove: async (id) => {
-        const staff = await User.countDocuments({ departmentId: id });
+        const staff = await userService(ctx).countInDepartment(id);
         if (staff > 0) throw conflict(`该部门还有 ${staff} 名工作人员，请先调整或停用部门`);
       },
     },

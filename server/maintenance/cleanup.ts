@@ -14,6 +14,7 @@
  * delete each document once between them and never anything still in use.
  */
 import type { AppContext } from '../context';
+import { sessionStore } from '../auth';
 import { rateLimiter } from '../core/rate-limit/limiter';
 import { outbox } from '../outbox';
 import { photoService, type PhotoHolder } from '../photos';
@@ -43,10 +44,10 @@ const photoHolders = (ctx: AppContext): [PhotoHolder, ...PhotoHolder[]] => [appe
 export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
   const now = ctx.now();
   const spentBefore = new Date(now.getTime() - KEEP_SPENT_MS);
-  const { BindingCode, Session } = ctx.models;
+  const { BindingCode } = ctx.models;
 
   const bindingCodes = (await BindingCode.deleteMany({ expiresAt: { $lte: spentBefore } })).deletedCount;
-  const sessions = (await Session.deleteMany({ $or: [{ expiresAt: { $lte: now } }, { revokedAt: { $lte: spentBefore } }] })).deletedCount;
+  const sessions = await sessionStore(ctx).removeSpent(now, spentBefore);
   const rateWindows = await rateLimiter(ctx).removeExpired();
   const sent = await outbox(ctx).removeSentBefore(new Date(now.getTime() - KEEP_SENT_OUTBOX_MS));
   const photos = photoService(ctx);

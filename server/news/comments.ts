@@ -14,7 +14,7 @@ import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound, rateLimited } from '../core/errors';
 import { createOnce } from '../core/create-once';
 import { rateLimiter } from '../core/rate-limit/limiter';
-import { appearance } from '../people/privacy';
+import { appearance } from '../people';
 import type { Role } from '../../common/roles';
 import { COMMENT_STATE_LABELS, REPORTS_TO_HIDE, type CommentStateName } from '../../common/news-labels';
 import type { CommentDoc } from './model';

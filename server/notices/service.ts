@@ -12,7 +12,7 @@ import type { AuthUser } from '../core/route';
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { staleVersion, versionFilter } from '../core/versions';
-import { coversRegion } from '../users/scope';
+import { coversRegion } from '../users';
 import type { RegionDoc } from '../regions/model';
 import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
 import type { RoomDoc } from '../bindings/model';

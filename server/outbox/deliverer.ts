@@ -6,10 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { startPeriodicJob, type Schedule } from '../core/periodic-job';
-import { identityKey } from '../users/model';
+import { userService } from '../users';
 import { outbox, type ClaimedItem, type DeliveryResult } from './outbox';
 import { SubscribePayload } from './schemas';
 import type { SubscribeSender } from './wechat-subscribe';
@@ -29,26 +28,17 @@ export interface OutboxDeliverer {
   runOnce(): Promise<number>;
 }
 
-const WECHAT_PREFIX = identityKey.wechat('');
-
-/** The user's openid: their `wechat:<openid>` identity (mini-program sign-in). */
-async function openidOf(ctx: AppContext, userId: string): Promise<string | null> {
-  if (!Types.ObjectId.isValid(userId)) return null;
-  const ids = await ctx.models.Identity.find({ userId: new Types.ObjectId(userId) }).lean();
-  const key = ids.map((i) => i.key).find((k) => k.startsWith(WECHAT_PREFIX));
-  return key ? key.slice(WECHAT_PREFIX.length) : null;
-}
-
 export function startOutboxDeliverer(ctx: AppContext, opts: { sender: SubscribeSender; intervalMs?: number; schedule?: Schedule; owner?: string }): OutboxDeliverer {
   const owner = opts.owner ?? `server:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const box = outbox(ctx);
+  const users = userService(ctx);
   // Set by stop(): a run in progress claims no further batch.
   let stopped = false;
 
   async function deliver(item: ClaimedItem): Promise<DeliveryResult> {
     const payload = SubscribePayload.safeParse(item.payload);
     if (!payload.success) return { ok: false, error: '消息内容格式不正确', retryable: false };
-    const openid = await openidOf(ctx, item.recipient);
+    const openid = await users.wechatOpenid(item.recipient);
     if (!openid) return { ok: false, error: '该用户没有绑定微信小程序账号', retryable: false };
     try {
       return await opts.sender.send(openid, payload.data);

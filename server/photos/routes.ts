@@ -2,8 +2,8 @@ import { Router, type ErrorRequestHandler, type Request, type Response } from 'e
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { checkAccess, route, type RouteDef } from '../core/route';
-import { authenticate } from '../auth/authenticate';
-import { auditService } from '../audit/service';
+import { authenticate } from '../auth';
+import { auditService } from '../audit';
 import { AppError, forbidden, notFound } from '../core/errors';
 import { originalAccess } from './access';
 import { photoQuota } from './quota';

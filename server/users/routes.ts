@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { route, type AuthUser } from '../core/route';
 import { idParams } from '../core/validate';
@@ -13,12 +14,24 @@ export function meRoutes(ctx: AppContext) {
   ];
 }
 
-export function userRoutes(ctx: AppContext) {
+/** What the admin's user routes need of sign-in, wired by the composition root (auth depends on users). */
+export interface UserRouteDeps {
+  /** Ends every session of the user. */
+  endSessionsOf(userId: Types.ObjectId): Promise<void>;
+}
+
+export function userRoutes(ctx: AppContext, deps: UserRouteDeps) {
   const users = userService(ctx);
+  const update = async (id: string, body: UpdateUserBody) => {
+    const u = await users.update(id, body);
+    // A deactivated user or a changed password ends every session.
+    if (body.active === false || body.password) await deps.endSessionsOf(u._id);
+    return users.toAdminView(u);
+  };
   return [
     route({ method: 'get', path: '/', summary: '用户列表（手机号脱敏）', access: ['admin'], query: ListUsersQuery, response: UserList, handler: ({ query }) => users.list(query) }),
     route({ method: 'get', path: '/:id', summary: '用户详情（含手机号，记审计日志）', access: ['admin'], params: idParams, response: UserAdminView, handler: ({ user, params }) => users.getForAdmin(user!, params.id) }),
     route({ method: 'post', path: '/', summary: '新建工作人员账号', access: ['admin'], body: CreateUserBody, response: UserAdminView, status: 201, handler: async ({ body }) => users.toAdminView(await users.createStaff(body)) }),
-    route({ method: 'patch', path: '/:id', summary: '修改用户（角色、区域、部门、停用、重置密码）', access: ['admin'], params: idParams, body: UpdateUserBody, response: UserAdminView, handler: async ({ params, body }) => users.toAdminView(await users.update(params.id, body)) }),
+    route({ method: 'patch', path: '/:id', summary: '修改用户（角色、区域、部门、停用、重置密码）', access: ['admin'], params: idParams, body: UpdateUserBody, response: UserAdminView, handler: ({ params, body }) => update(params.id, body) }),
   ];
 }

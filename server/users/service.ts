@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, conflict, isDuplicateKeyError, notFound } from '../core/errors';
@@ -6,12 +6,14 @@ import type { Paged } from '../core/validate';
 import { newId } from '../db/schema-helpers';
 import type { RegionDoc } from '../regions/model';
 import { toRegionSummary } from '../regions/service';
-import { hashPassword } from '../auth/passwords';
-import { auditService } from '../audit/service';
-import { identityKey, type UserDoc } from './model';
+import { auditService } from '../audit';
+import { identityKey, type IdentityDoc, type UserDoc } from './model';
+import { hashPassword } from './passwords';
 import { ROLE_LABELS, isStaff, type Role } from '../../common/roles';
 import { roleFitError, type FitFields, type StaffShape } from './role-fit';
 import type { CreateUserBody, Me, UpdateUserBody, UserAdminView } from './schemas';
+
+const WECHAT_PREFIX = identityKey.wechat('');
 
 /** 13812345678 -> 138****5678: enough for staff to recognise, not to call. */
 export const maskPhone = (phone: string | null) => (phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : null);
@@ -225,10 +227,108 @@ export function userService(ctx: AppContext) {
       const u = await User.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean<UserDoc>();
       if (!u && checked) throw conflict('该用户刚被他人修改，请刷新后重试');
       if (!u) throw notFound('用户');
-      // A deactivated user or a changed password ends every session.
-      if (patch.active === false || password) await ctx.models.Session.updateMany({ userId: u._id, revokedAt: null }, { $set: { revokedAt: ctx.now() } });
       return u;
     },
+
+    /** The user, or null (an access token's subject, a session's owner). */
+    find: (id: string | Types.ObjectId) => User.findById(id).lean<UserDoc>(),
+
+    /** The user with this sign-in name, or null. */
+    async byUsername(username: string): Promise<UserDoc | null> {
+      const identity = await Identity.findOne({ key: identityKey.username(username) }).lean<IdentityDoc>();
+      return identity ? User.findById(identity.userId).lean<UserDoc>() : null;
+    },
+
+    /** Which of these sign-in names belong to an account. */
+    async usernamesInUse(usernames: string[]): Promise<Set<string>> {
+      const known = await Identity.find({ key: { $in: [...new Set(usernames.map((u) => identityKey.username(u)))] } }).lean<IdentityDoc[]>();
+      const keys = new Set(known.map((i) => i.key));
+      return new Set(usernames.filter((u) => keys.has(identityKey.username(u))));
+    },
+
+    async recordSignIn(userId: Types.ObjectId): Promise<void> {
+      await User.updateOne({ _id: userId }, { $set: { lastLoginAt: ctx.now() } });
+    },
+
+    /** The name and phone on record, for filing an appeal as its reporter. */
+    reporterDetails: (id: Types.ObjectId) => User.findById(id, { name: 1, phone: 1 }).lean<Pick<UserDoc, '_id' | 'name' | 'phone'>>(),
+
+    /** The active accounts of a department's staff, by id (who is told of an appeal sent to it). */
+    async departmentStaffIds(departmentId: Types.ObjectId): Promise<Types.ObjectId[]> {
+      const staff = await User.find({ departmentId, roles: 'department_staff', active: true }, { _id: 1 }).lean<Pick<UserDoc, '_id'>[]>();
+      return staff.map((u) => u._id);
+    },
+
+    /** The active dispatchers with their regions. */
+    activeDispatchers: () => User.find({ roles: 'dispatcher', active: true }, { _id: 1, regionIds: 1 }).lean<Pick<UserDoc, '_id' | 'regionIds'>[]>(),
+
+    /** How many users belong to the department (a department with staff is not deleted). */
+    countInDepartment: (departmentId: string) => User.countDocuments({ departmentId }),
+
+    /** The openid of the user's mini-program sign-in (their `wechat:<openid>` identity), if any. */
+    async wechatOpenid(userId: string): Promise<string | null> {
+      if (!Types.ObjectId.isValid(userId)) return null;
+      const ids = await Identity.find({ userId: new Types.ObjectId(userId) }).lean<IdentityDoc[]>();
+      const key = ids.map((i) => i.key).find((k) => k.startsWith(WECHAT_PREFIX));
+      return key ? key.slice(WECHAT_PREFIX.length) : null;
+    },
+
+    contactUser,
+
+    /**
+     * The resident behind a group member: the user bound to the contact, or a new resident account
+     * for it (so the appeal shows in "my appeals" once they bind, and follows them across groups).
+     * Creating it is a unique insert on the identity, so two first messages make one account.
+     */
+    async residentForContact(contact: { id: string; name: string }, communityId: Types.ObjectId): Promise<UserDoc> {
+      const existing = await contactUser(contact.id);
+      if (existing) return existing;
+      const user = await User.create({ name: contact.name, roles: ['resident'], homeRegionId: communityId, wechatContactId: contact.id });
+      try {
+        await Identity.create({ key: identityKey.contact(contact.id), userId: user._id });
+        return user.toObject() as UserDoc;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        await User.deleteOne({ _id: user._id });
+        return (await contactUser(contact.id))!;
+      }
+    },
+
+    /**
+     * Binds a WeChat contact to the user (绑定我的微信). The contact's identity is claimed first (a
+     * unique insert: a contact bound to someone else is a 409), then `confirm` runs (the binding
+     * code's claim); when it fails, an identity made here is removed again. One contact per user:
+     * a new binding replaces the old one. Null when the user does not exist or `confirm` fails.
+     */
+    async bindContact(userId: Types.ObjectId, contactId: string, confirm: () => PromiseLike<unknown>): Promise<{ user: UserDoc; previousContactId: string | null } | null> {
+      const user = await User.findById(userId).lean<UserDoc>();
+      if (!user) return null;
+      const key = identityKey.contact(contactId);
+      const existing = await Identity.findOne({ key }).lean<IdentityDoc>();
+      if (existing && String(existing.userId) !== String(user._id)) throw conflict('该微信号已绑定其他账号');
+      if (!existing) {
+        try {
+          await Identity.create({ key, userId: user._id });
+        } catch (err) {
+          if (isDuplicateKeyError(err)) throw conflict('该微信号已绑定其他账号');
+          throw err;
+        }
+      }
+      if (!(await confirm())) {
+        if (!existing) await Identity.deleteOne({ key });
+        return null;
+      }
+      const previous = user.wechatContactId && user.wechatContactId !== contactId ? user.wechatContactId : null;
+      if (previous) await Identity.deleteOne({ key: identityKey.contact(previous) });
+      await User.updateOne({ _id: user._id }, { $set: { wechatContactId: contactId } });
+      return { user, previousContactId: previous };
+    },
   };
+
+  /** The active user bound to a WeChat contact, if any. */
+  async function contactUser(contactId: string): Promise<UserDoc | null> {
+    const identity = await Identity.findOne({ key: identityKey.contact(contactId) }).lean<IdentityDoc>();
+    return identity ? User.findOne({ _id: identity.userId, active: true }).lean<UserDoc>() : null;
+  }
 }
 export type UserService = ReturnType<typeof userService>;
