@@ -15,6 +15,9 @@ import { authenticate } from './auth/authenticate';
 import { authRoutes } from './auth/routes';
 import { sessionStore } from './auth';
 import { regionRoutes } from './regions/routes';
+import type { RegionHolders } from './regions';
+import { boundRooms } from './bindings';
+import { countUsersInRegion } from './users';
 import { departmentRoutes } from './departments/routes';
 import { categoryRoutes } from './categories/routes';
 import { meRoutes, userRoutes } from './users/routes';
@@ -34,6 +37,12 @@ import { serviceDirectoryRoutes } from './service-directory/routes';
 
 const API = '/api/v1';
 
+/** Who holds a region, asked before it is removed: users and bindings depend on regions, so they are wired here. */
+const regionHolders = (ctx: AppContext): RegionHolders => ({
+  usersIn: (regionId) => countUsersInRegion(ctx, regionId),
+  roomsIn: (regionId) => boundRooms(ctx).countInRegion(regionId),
+});
+
 /** Every feature whose records show photos: they decide who reads a photo's original. The cleanup job holds the same list (maintenance/cleanup.ts). */
 const photoHolders = (ctx: AppContext): PhotoHolder[] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx)];
 
@@ -42,7 +51,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
   return [
     { prefix: `${API}/auth`, tag: 'auth', routes: authRoutes(ctx) },
     { prefix: `${API}/me`, tag: 'me', routes: meRoutes(ctx) },
-    { prefix: `${API}/regions`, tag: 'regions', routes: regionRoutes(ctx) },
+    { prefix: `${API}/regions`, tag: 'regions', routes: regionRoutes(ctx, regionHolders(ctx)) },
     { prefix: `${API}/departments`, tag: 'departments', routes: departmentRoutes(ctx) },
     { prefix: `${API}/categories`, tag: 'categories', routes: categoryRoutes(ctx) },
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx, { endSessionsOf: (userId) => sessionStore(ctx).endAllOf(userId) }) },

@@ -4,8 +4,8 @@ import { route } from '../core/route';
 import { conflict, forbidden, notFound } from '../core/errors';
 import { BOT_USER } from '../auth';
 import { userService } from '../users';
-import type { RoomDoc } from '../bindings/model';
-import type { RegionDoc } from '../regions/model';
+import { boundRooms } from '../bindings';
+import { regionLookup } from '../regions';
 import type { AppealDoc } from './model';
 import {
   BotAppealLookupQuery,
@@ -44,8 +44,9 @@ const receipt = (a: AppealDoc): BotAppealReceipt => ({
 export function appealBotRoutes(ctx: AppContext) {
   const appeals = appealService(ctx);
   const limits = appealLimits(ctx);
-  const { Appeal, Room, Region } = ctx.models;
+  const { Appeal } = ctx.models;
   const users = userService(ctx);
+  const rooms = boundRooms(ctx);
 
   const botActor = (name: string): Actor => ({ id: null, name, role: 'bot' });
 
@@ -56,7 +57,7 @@ export function appealBotRoutes(ctx: AppContext) {
   async function mayAsk(a: AppealDoc, contactId: string, roomId: string | null): Promise<boolean> {
     if (a.reporterContactId === contactId) return true;
     if (roomId) {
-      const room = await Room.findOne({ roomId }, { regionPath: 1 }).lean<Pick<RoomDoc, 'regionPath'>>();
+      const room = await rooms.byRoomId(roomId);
       if (room && a.regionPath.startsWith(room.regionPath)) return true;
     }
     const user = await users.contactUser(contactId);
@@ -69,7 +70,7 @@ export function appealBotRoutes(ctx: AppContext) {
       handler: async ({ body, res }) => {
         let filed;
         if (body.channel === 'group_chat') {
-          const room = await Room.findOne({ roomId: body.roomId }).lean<RoomDoc>();
+          const room = await rooms.byRoomId(body.roomId!); // present: the body's refine requires it for group_chat
           if (!room) throw notFound('已绑定的群聊');
           // A re-delivered message gets its appeal back, whatever the limits say now.
           const first = await Appeal.findOne({ submittedById: BOT_ACCOUNT_ID, idempotencyKey: body.idempotencyKey }).lean<AppealDoc>();
@@ -171,7 +172,7 @@ export function appealBotRoutes(ctx: AppContext) {
       handler: async ({ params }) => {
         const u = await users.contactUser(params.contactId);
         if (!u?.roles.includes('grid_worker')) return { gridWorker: false, name: null, regionName: null };
-        const region = u.regionIds[0] ? await Region.findById(u.regionIds[0], { name: 1, pathNames: 1 }).lean<RegionDoc>() : null;
+        const region = u.regionIds[0] ? await regionLookup(ctx).byId(u.regionIds[0]) : null;
         return { gridWorker: true, name: u.name, regionName: region ? region.pathNames.slice(1).join(' / ') || region.name : null };
       },
     }),

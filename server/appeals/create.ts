@@ -10,7 +10,7 @@ import { badRequest } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { chinaDay } from '../../common/china-time';
 import type { CategoryDoc } from '../categories/model';
-import type { RegionDoc } from '../regions/model';
+import { regionLookup, type RegionDoc } from '../regions';
 import type { DepartmentDoc } from '../departments/model';
 import type { AppealDoc, TimelineEvent } from './model';
 import type { RateLimit } from '../core/rate-limit/limiter';
@@ -66,11 +66,11 @@ export interface CreatorOptions {
 }
 
 export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
-  const { Appeal, Region, Category, Department } = ctx.models;
+  const { Appeal, Category, Department } = ctx.models;
   const limits = appealLimits(ctx);
 
   async function region(id: string): Promise<RegionDoc> {
-    const r = await Region.findById(id).lean<RegionDoc>();
+    const r = await regionLookup(ctx).byId(id);
     if (!r) throw badRequest('所选社区或网格不存在', [{ path: 'body.regionId', message: '不存在' }]);
     if (!REGION_LEVELS_FOR_APPEALS.includes(r.level)) throw badRequest('请选择社区/村或网格', [{ path: 'body.regionId', message: '需要社区/村或网格' }]);
     return r;

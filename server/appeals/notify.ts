@@ -16,7 +16,7 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { backoffMs, outbox, type OutboxItemInput } from '../outbox';
 import { userService } from '../users';
-import type { RegionDoc } from '../regions/model';
+import { regionLookup } from '../regions';
 import { chinaLongTime } from '../../common/china-time';
 import { maskPrivateText } from '../people';
 import type { AppealDoc, TimelineEvent } from './model';
@@ -63,7 +63,7 @@ export interface RelayHooks {
 }
 
 export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
-  const { Appeal, Region } = ctx.models;
+  const { Appeal } = ctx.models;
   const users = userService(ctx);
   const box = outbox(ctx);
   const inFlight = new Set<Promise<void>>();
@@ -97,7 +97,7 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
     if (a.departmentId) return users.departmentStaffIds(a.departmentId);
     const dispatchers = await users.activeDispatchers();
     const regionIds = dispatchers.flatMap((d) => d.regionIds);
-    const paths = new Map((await Region.find({ _id: { $in: regionIds } }, { path: 1 }).lean<RegionDoc[]>()).map((r) => [String(r._id), r.path]));
+    const paths = await regionLookup(ctx).pathsOf(regionIds);
     return dispatchers.filter((d) => d.regionIds.some((r) => a.regionPath.startsWith(paths.get(String(r)) ?? '\u0000'))).map((d) => d._id);
   }
 

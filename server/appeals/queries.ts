@@ -10,8 +10,7 @@ import type { AuthUser } from '../core/route';
 import { badRequest, forbidden } from '../core/errors';
 import { chinaDayStart } from '../../common/china-time';
 import { isStaff } from '../../common/roles';
-import { pathPrefixRegex } from '../regions/service';
-import type { RegionDoc } from '../regions/model';
+import { pathPrefixRegex, regionLookup } from '../regions';
 import type { AppealDoc } from './model';
 import type { AppealCounts, AppealPage, ListAppealsQuery } from './schemas';
 import { anyOf, ownFilter, readFilter, workFilters, type Filter } from './scope';
@@ -42,12 +41,13 @@ function decodeCursor(s: string): Cursor {
 }
 
 export function appealQueries(ctx: AppContext) {
-  const { Appeal, Region } = ctx.models;
+  const { Appeal } = ctx.models;
+  const regionTree = regionLookup(ctx);
 
   async function regionPath(id: string): Promise<string> {
-    const r = await Region.findById(id, { path: 1 }).lean<RegionDoc>();
-    if (!r) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '不存在' }]);
-    return r.path;
+    const path = await regionTree.pathOf(id);
+    if (path === null) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '不存在' }]);
+    return path;
   }
 
   /** The scope a view starts from: work scope for staff views, own appeals, or public ones. */
@@ -149,7 +149,7 @@ export function appealQueries(ctx: AppContext) {
 
     /** 同问 candidates: open public appeals of the category in the same community, recent days. */
     async similar(user: AuthUser, categoryId: string, regionId: string) {
-      const r = await Region.findById(regionId, { path: 1, level: 1, parentId: 1 }).lean<RegionDoc>();
+      const r = await regionTree.byId(regionId);
       if (!r) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '不存在' }]);
       // A grid's issues are its community's: look at the whole community.
       const communityPath = r.level === 'grid' ? r.path.split('/').slice(0, -2).join('/') + '/' : r.path;

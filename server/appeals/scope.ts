@@ -8,7 +8,7 @@ import type { AuthUser } from '../core/route';
 import type { AppealDoc } from './model';
 import type { Role } from '../../common/roles';
 import { readScopePaths, rolePaths } from '../users';
-import { pathPrefixRegex } from '../regions/service';
+import { pathPrefixRegex } from '../regions';
 
 /** A filter on appeals; loose on purpose: clauses are combined with $or and $and. */
 export type Filter = Record<string, unknown>;

@@ -14,6 +14,7 @@ import { appealMoves } from './moves';
 import { appealQueries } from './queries';
 import { canRead, standingOf } from './scope';
 import { coversRegion, userService } from '../users';
+import { regionLookup } from '../regions';
 import { actorOf } from './events';
 import { notificationRelay } from './notify';
 
@@ -46,9 +47,9 @@ export function appealService(ctx: AppContext) {
       if (body.channel) {
         role = body.channel === 'grid_worker' ? 'grid_worker' : 'dispatcher';
         if (!user.roles.includes(role) && !user.roles.includes('admin')) throw forbidden(body.channel === 'grid_worker' ? '只有网格员可以代报' : '只有调度员可以热线代录');
-        const region = await ctx.models.Region.findById(body.regionId, { path: 1 }).lean<{ path: string }>();
+        const regionPath = await regionLookup(ctx).pathOf(body.regionId);
         // In the regions of the role they file in: a grid worker's grids, a dispatcher's township.
-        if (region && !coversRegion(user, region.path, [role])) {
+        if (regionPath !== null && !coversRegion(user, regionPath, [role])) {
           throw forbidden('只能为自己负责区域内的群众代报、代录');
         }
         reporter = { id: null, name: body.reporter!.name, phone: body.reporter!.phone };

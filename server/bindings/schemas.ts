@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectId } from '../core/validate';
-import { RegionSummary } from '../regions/schemas';
+import { RegionSummary } from '../regions';
 import { WECHAT_ID_MAX } from '../outbox';
 
 export const CreateBindingCodeBody = z.discriminatedUnion('type', [

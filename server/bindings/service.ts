@@ -3,8 +3,7 @@ import type { AppContext } from '../context';
 import { auditService } from '../audit';
 import { AppError, badRequest, conflict, forbidden, isDuplicateKeyError, notFound } from '../core/errors';
 import type { AuthUser } from '../core/route';
-import type { RegionDoc } from '../regions/model';
-import { toRegionSummary } from '../regions/service';
+import { regionLookup, toRegionSummary, type RegionDoc, type RegionRef } from '../regions';
 import { isStaff } from '../../common/roles';
 import { coversRegion, readScopePaths, regionScopeFilter, userService, type UserDoc } from '../users';
 import { bindingAttempts, CODE_DIGITS, CODE_SPACE, CODE_TTL_MS } from './attempts';
@@ -30,21 +29,26 @@ export const ROOM_CODE_NOT_YOURS_MESSAGE = '这个群聊绑定码不是您生成
 export const roomBoundElsewhereMessage = (bound: string, wanted: string) =>
   `本群已关联到「${bound}」，不能直接改绑到「${wanted}」：请先由「${bound}」的工作人员在本群发送「解绑」，再发送绑定码`;
 
+/** Deletes the binding codes that expired at or before `before` (the cleanup job); returns how many. */
+export async function deleteExpiredBindingCodes(ctx: AppContext, before: Date): Promise<number> {
+  return (await ctx.models.BindingCode.deleteMany({ expiresAt: { $lte: before } })).deletedCount;
+}
+
 export function bindingService(ctx: AppContext) {
-  const { BindingCode: Codes, Room, Region } = ctx.models;
+  const { BindingCode: Codes, Room } = ctx.models;
   const users = userService(ctx);
+  const regions = regionLookup(ctx);
   const audit = auditService(ctx);
   const attempts = bindingAttempts(ctx);
 
-  async function regionOf(id: unknown): Promise<RegionDoc> {
-    const r = await Region.findById(id).lean<RegionDoc>();
+  async function regionOf(id: RegionRef | null | undefined): Promise<RegionDoc> {
+    const r = id == null ? null : await regions.byId(id);
     if (!r) throw notFound('区域');
     return r;
   }
 
   async function toBoundRooms(rooms: RoomDoc[]): Promise<BoundRoom[]> {
-    const regions = await Region.find({ _id: { $in: rooms.map((r) => r.regionId) } }).lean<RegionDoc[]>();
-    const byId = new Map(regions.map((r) => [String(r._id), r]));
+    const byId = new Map((await regions.byIds(rooms.map((r) => r.regionId))).map((r) => [String(r._id), r]));
     return rooms.flatMap((r) => {
       const region = byId.get(String(r.regionId));
       return region ? [{ roomId: r.roomId, topic: r.topic, region: toRegionSummary(region), boundAt: r.boundAt.toISOString() }] : [];
@@ -105,7 +109,7 @@ export function bindingService(ctx: AppContext) {
         if (String(speakerUser!._id) !== issuer) throw forbidden(ROOM_CODE_NOT_YOURS_MESSAGE);
         const region = await regionOf(found.regionId);
         const refuseMove = async (room: RoomDoc) => {
-          const bound = await Region.findById(room.regionId).lean<RegionDoc>();
+          const bound = await regions.byId(room.regionId);
           return conflict(roomBoundElsewhereMessage(bound?.name ?? '其他社区', region.name));
         };
         const existing = await Room.findOne({ roomId: target.roomId }).lean<RoomDoc>();
@@ -186,7 +190,7 @@ export function bindingService(ctx: AppContext) {
   /** The communities a user staffs (a role's regions are those at its level: users/scope.ts). */
   async function communitiesStaffedBy(user: UserDoc): Promise<string[]> {
     if (!user.roles.includes('community_staff')) return [];
-    const regions = await Region.find({ _id: { $in: user.regionIds }, level: 'community' }).lean<RegionDoc[]>();
-    return regions.map((r) => r.path);
+    return regions.pathsAtLevel(user.regionIds, 'community');
   }
 }
+export type BindingService = ReturnType<typeof bindingService>;

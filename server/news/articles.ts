@@ -9,7 +9,7 @@ import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { staleVersion, versionFilter } from '../core/versions';
-import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
+import { scopeOf, scopeRegions, type RegionScope } from '../regions';
 import { photoService } from '../photos';
 import { ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, ARTICLE_STATES, type ArticleStateName } from '../../common/news-labels';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';

@@ -11,8 +11,8 @@
 import type { AppContext } from '../context';
 import { chinaDay, chinaDayStart } from '../../common/china-time';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
-import type { RoomDoc } from '../bindings/model';
-import type { RegionDoc } from '../regions/model';
+import { boundRooms } from '../bindings';
+import { regionLookup } from '../regions';
 import { outbox, PRIORITY } from '../outbox';
 import { inScope } from './feed';
 import type { ArticleDoc } from './model';
@@ -54,7 +54,7 @@ export interface DigestRun {
 }
 
 export function newsDigest(ctx: AppContext) {
-  const { Article, Room, Region } = ctx.models;
+  const { Article } = ctx.models;
   const time = ctx.config.digestTime ?? DEFAULT_DIGEST_TIME;
 
   return {
@@ -68,8 +68,8 @@ export function newsDigest(ctx: AppContext) {
           .sort({ feedKey: -1 })
           .limit(WINDOW_CAP)
           .lean<Pick<ArticleDoc, '_id' | 'title' | 'regionPaths' | 'feedKey'>[]>(),
-        Room.find({}, { roomId: 1, regionPath: 1 }).lean<Pick<RoomDoc, 'roomId' | 'regionPath'>[]>(),
-        Region.findOne({ parentId: null }, { name: 1 }).lean<Pick<RegionDoc, 'name'>>(),
+        boundRooms(ctx).inScope([]),
+        regionLookup(ctx).countyName(),
       ]);
       if (stories.length === 0 || rooms.length === 0) return { day, rooms: 0, enqueued: 0 };
 
@@ -80,7 +80,7 @@ export function newsDigest(ctx: AppContext) {
         items.push({
           channel: 'bot_room' as const,
           recipient: room.roomId,
-          payload: { text: digestText(county?.name ?? '本县', top.map((a) => a.title)), mentionContactIds: [] },
+          payload: { text: digestText(county ?? '本县', top.map((a) => a.title)), mentionContactIds: [] },
           dedupeKey: `digest:${day}:${room.roomId}`,
           ref: `digest:${day}`,
           priority: PRIORITY.digest,

@@ -6,7 +6,7 @@
 import type { AppContext } from '../context';
 import { isDuplicateKeyError, notFound } from '../core/errors';
 import { photoRef } from '../photos';
-import type { RegionDoc } from '../regions/model';
+import { regionLookup } from '../regions';
 import { decodeCursor, encodeCursor } from './feed-key';
 import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
 import type { ArticleDetail, ArticlePage, ArticleSummary, FeedQuery, LikeResult } from './schemas';
@@ -69,7 +69,7 @@ async function page(ctx: AppContext, filter: Record<string, unknown>, cursor: st
 }
 
 export function newsFeed(ctx: AppContext) {
-  const { Article, ArticleStats, ArticleLike, Column, Region } = ctx.models;
+  const { Article, ArticleStats, ArticleLike, Column } = ctx.models;
   const views = articleViews(ctx);
 
   async function published(id: string): Promise<ArticleDoc> {
@@ -105,9 +105,8 @@ export function newsFeed(ctx: AppContext) {
       }
       let path: string | null = null;
       if (q.regionId) {
-        const r = await Region.findById(q.regionId, { path: 1 }).lean<RegionDoc>();
-        if (!r) throw notFound('区域');
-        path = r.path;
+        path = await regionLookup(ctx).pathOf(q.regionId);
+        if (path === null) throw notFound('区域');
       }
       return page(ctx, { ...filter, ...scopeFilter(path) }, q.cursor, q.limit);
     },

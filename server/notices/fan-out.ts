@@ -5,8 +5,7 @@
  * queue (priority 0), which the outbox's claim order honours.
  */
 import type { AppContext } from '../context';
-import type { RoomDoc } from '../bindings/model';
-import { pathPrefixRegex } from '../regions/service';
+import { boundRooms } from '../bindings';
 import { outbox, PRIORITY, type OutboxItemInput } from '../outbox';
 import type { NoticeDoc } from './model';
 
@@ -25,14 +24,9 @@ export function noticeText(n: Pick<NoticeDoc, 'level' | 'title' | 'body' | 'regi
   return `${HEADING_OF[n.level]}${n.title}\n${n.body}\n——${signature}`;
 }
 
-/** The bound rooms a scope reaches: rooms under any of the paths, every room when county-wide. */
-export function roomsInScopeFilter(regionPaths: readonly string[]): Record<string, unknown> {
-  if (regionPaths.length === 0) return {};
-  return { $or: regionPaths.map((p) => ({ regionPath: pathPrefixRegex(p) })) };
-}
-
 export function noticeFanOut(ctx: AppContext) {
-  const { Room, Notice } = ctx.models;
+  const { Notice } = ctx.models;
+  const rooms = boundRooms(ctx);
   const box = outbox(ctx);
 
   /** Marks the notice's deliveries that no bot has taken yet as failed; those being sent finish. */
@@ -46,12 +40,12 @@ export function noticeFanOut(ctx: AppContext) {
     /** Enqueues the missing deliveries of a published notice, then marks its fan-out done. Returns how many were new. */
     async run(notice: NoticeDoc): Promise<number> {
       if (notice.state !== 'published') return 0;
-      const rooms = await Room.find(roomsInScopeFilter(notice.regionPaths), { roomId: 1 }).sort({ _id: 1 }).lean<Pick<RoomDoc, 'roomId'>[]>();
+      const reached = await rooms.inScope(notice.regionPaths);
       const text = noticeText(notice);
       const ref = noticeRef(notice._id);
       let inserted = 0;
-      for (let i = 0; i < rooms.length; i += BATCH) {
-        const items: OutboxItemInput[] = rooms.slice(i, i + BATCH).map((r) => ({
+      for (let i = 0; i < reached.length; i += BATCH) {
+        const items: OutboxItemInput[] = reached.slice(i, i + BATCH).map((r) => ({
           channel: 'bot_room',
           recipient: r.roomId,
           dedupeKey: `${ref}:${r.roomId}`,

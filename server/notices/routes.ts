@@ -4,7 +4,7 @@ import { queryKey } from '../core/cache/read-cache';
 import { route, type AuthUser, type RouteDef } from '../core/route';
 import { idParams } from '../core/validate';
 import { expectedVersion, requiredVersion, sendVersion } from '../core/versions';
-import { REGIONS_CACHE } from '../regions/model';
+import { REGIONS_CACHE } from '../regions';
 import { NOTICES_CACHE } from './model';
 import {
   CreateNoticeBody,

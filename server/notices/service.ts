@@ -13,14 +13,13 @@ import { AppError, badRequest, forbidden, invalidState, notFound } from '../core
 import { createOnce, requestHash } from '../core/create-once';
 import { staleVersion, versionFilter } from '../core/versions';
 import { coversRegion } from '../users';
-import type { RegionDoc } from '../regions/model';
-import { scopeOf, scopeRegions, type RegionScope } from '../regions/scope-regions';
-import type { RoomDoc } from '../bindings/model';
+import { regionLookup, scopeOf, scopeRegions, type RegionScope } from '../regions';
+import { boundRooms } from '../bindings';
 import { outbox, zeroCounts, type OutboxCounts, type OutboxState } from '../outbox';
 import { decodeCursor, documentTerms, encodeCursor, noticeListKeyOf, queryTerms } from '../news';
 import { DELIVERY_STATE_LABELS, NOTICE_LEVEL_LABELS, NOTICE_STATE_LABELS } from '../../common/news-labels';
 import type { NoticeDoc } from './model';
-import { noticeFanOut, noticeRef, roomsInScopeFilter } from './fan-out';
+import { noticeFanOut, noticeRef } from './fan-out';
 import type { CreateNoticeBody, NoticeDelivery, NoticeDeliveryList, NoticeDetail, NoticeManageItem, NoticeSummary } from './schemas';
 
 /** Roles that write notices county-wide (admin passes every role check, so it is one of them). */
@@ -84,13 +83,14 @@ export interface NoticeServiceHooks {
 }
 
 export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
-  const { Notice, Region, Room } = ctx.models;
+  const { Notice } = ctx.models;
+  const regionTree = regionLookup(ctx);
+  const rooms = boundRooms(ctx);
   const fanOut = noticeFanOut(ctx);
   const box = outbox(ctx);
 
   async function countyName(): Promise<string> {
-    const county = await Region.findOne({ level: 'county' }, { name: 1 }).lean<Pick<RegionDoc, 'name'>>();
-    return county?.name ?? '全县';
+    return (await regionTree.countyName()) ?? '全县';
   }
 
   /**
@@ -139,9 +139,9 @@ export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
     async list(q: { regionId?: string; q?: string; cursor?: string; limit: number }) {
       const filter: Record<string, unknown> = { state: 'published' };
       if (q.regionId) {
-        const region = await Region.findById(q.regionId, { path: 1 }).lean<Pick<RegionDoc, 'path'>>();
-        if (!region) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '区域不存在' }]);
-        filter.$or = [{ regionPaths: { $size: 0 } }, { regionPaths: { $in: ancestorPaths(region.path) } }];
+        const path = await regionTree.pathOf(q.regionId);
+        if (path === null) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '区域不存在' }]);
+        filter.$or = [{ regionPaths: { $size: 0 } }, { regionPaths: { $in: ancestorPaths(path) } }];
       }
       if (!withSearch(filter, q.q)) return { items: [], nextCursor: null };
       const after = decodeCursor(q.cursor);
@@ -284,13 +284,12 @@ export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
       const n = await loadManaged(user, id);
       const records = await box.deliveriesOf(noticeRef(n._id));
       const byRoom = new Map(records.map((r) => [r.recipient, r]));
-      const inScope = n.state === 'published' ? await Room.find(roomsInScopeFilter(n.regionPaths), { roomId: 1 }).lean<Pick<RoomDoc, 'roomId'>[]>() : [];
+      const inScope = n.state === 'published' ? await rooms.inScope(n.regionPaths) : [];
       const roomIds = [...new Set([...inScope.map((r) => r.roomId), ...byRoom.keys()])];
-      const rooms = roomIds.length ? await Room.find({ roomId: { $in: roomIds } }, { roomId: 1, topic: 1, regionId: 1 }).lean<RoomDoc[]>() : [];
-      const roomById = new Map(rooms.map((r) => [r.roomId, r]));
-      const regionIds = [...new Set(rooms.map((r) => String(r.regionId)))];
-      const regions = regionIds.length ? await Region.find({ _id: { $in: regionIds } }, { name: 1 }).lean<RegionDoc[]>() : [];
-      const regionName = new Map(regions.map((r) => [String(r._id), r.name]));
+      const bound = roomIds.length ? await rooms.byRoomIds(roomIds) : [];
+      const roomById = new Map(bound.map((r) => [r.roomId, r]));
+      const regionIds = [...new Set(bound.map((r) => String(r.regionId)))];
+      const regionName = regionIds.length ? await regionTree.namesOf(regionIds) : new Map<string, string>();
       const counts = zeroCounts();
       const items: NoticeDelivery[] = roomIds.map((roomId) => {
         const rec = byRoom.get(roomId);

@@ -4,10 +4,10 @@ import { queryKey } from '../core/cache/read-cache';
 import { idParams } from '../core/validate';
 import { REGIONS_CACHE } from './model';
 import { CreateRegionBody, ListRegionsQuery, Region, RegionList, UpdateRegionBody } from './schemas';
-import { regionService } from './service';
+import { regionService, type RegionHolders } from './service';
 
-export function regionRoutes(ctx: AppContext) {
-  const regions = regionService(ctx);
+export function regionRoutes(ctx: AppContext, holders: RegionHolders) {
+  const regions = regionService(ctx, holders);
   const one = async (id: string) => (await regions.toDtos([await regions.get(id)]))[0];
   // Public and the same for every caller: cached per query (writes bump REGIONS_CACHE).
   const cached = { namespace: REGIONS_CACHE };

@@ -18,7 +18,17 @@ export function toRegionSummary(r: RegionDoc): RegionSummary {
 /** Escape a path for an anchored regex: ids are hex, but be safe for any string. */
 export const pathPrefixRegex = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`);
 
-export function regionService(ctx: AppContext) {
+/**
+ * What else holds a region, counted before it is removed: the users who have it among their
+ * regions or as their home, and the group chats bound to it. Users and bindings depend on regions,
+ * not the other way round, so the composition root (app.ts) hands their counts in.
+ */
+export interface RegionHolders {
+  usersIn(regionId: Types.ObjectId): Promise<number>;
+  roomsIn(regionId: Types.ObjectId): Promise<number>;
+}
+
+export function regionService(ctx: AppContext, holders: RegionHolders) {
   const { Region } = ctx.models;
 
   async function childCounts(ids: Types.ObjectId[]): Promise<Map<string, number>> {
@@ -119,8 +129,8 @@ export function regionService(ctx: AppContext) {
       if (!doc) throw notFound('区域');
       const [children, users, rooms] = await Promise.all([
         Region.countDocuments({ parentId: doc._id }),
-        ctx.models.User.countDocuments({ $or: [{ regionIds: doc._id }, { homeRegionId: doc._id }] }),
-        ctx.models.Room.countDocuments({ regionId: doc._id }),
+        holders.usersIn(doc._id),
+        holders.roomsIn(doc._id),
       ]);
       if (children > 0) throw conflict(`「${doc.name}」还有 ${children} 个下级区域，不能删除`);
       if (users > 0) throw conflict(`「${doc.name}」还关联着 ${users} 个用户，不能删除`);

@@ -1,5 +1,5 @@
 import { badRequest, type AppError } from '../core/errors';
-import { REGION_LEVEL_LABELS, type RegionLevel } from '../regions/model';
+import { REGION_LEVEL_LABELS, type RegionLevel } from '../regions';
 import { REGION_SCOPED_ROLES, ROLE_LABELS, type Role } from '../../common/roles';
 import { ROLE_REGION_LEVELS } from './roles';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES, type Role as RoleName } from '../../common/roles';
-import type { RegionLevel } from '../regions/model';
+import type { RegionLevel } from '../regions';
 
 /** The roles as a zod enum, for request and response schemas (the names and labels: common/roles.ts). */
 export const Role = z.enum(ROLES);

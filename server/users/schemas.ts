@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectId, paging, pagedOf, trimmed } from '../core/validate';
-import { RegionSummary } from '../regions/schemas';
+import { RegionSummary } from '../regions';
 import { Role } from './roles';
 
 export const Me = z.object({

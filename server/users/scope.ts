@@ -7,8 +7,7 @@
  * (`/county/township/community/grid/`).
  */
 import type { AuthUser } from '../core/route';
-import { pathPrefixRegex } from '../regions/service';
-import { REGION_LEVELS, type RegionLevel } from '../regions/model';
+import { pathPrefixRegex, REGION_LEVELS, type RegionLevel } from '../regions';
 import { REGION_SCOPED_ROLES, type Role } from '../../common/roles';
 import { ROLE_REGION_LEVELS } from './roles';
 

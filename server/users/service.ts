@@ -4,8 +4,7 @@ import type { AuthUser } from '../core/route';
 import { badRequest, conflict, isDuplicateKeyError, notFound } from '../core/errors';
 import type { Paged } from '../core/validate';
 import { newId } from '../db/schema-helpers';
-import type { RegionDoc } from '../regions/model';
-import { toRegionSummary } from '../regions/service';
+import { regionLookup, toRegionSummary, type RegionDoc } from '../regions';
 import { auditService } from '../audit';
 import { identityKey, type IdentityDoc, type UserDoc } from './model';
 import { hashPassword } from './passwords';
@@ -19,20 +18,21 @@ const WECHAT_PREFIX = identityKey.wechat('');
 export const maskPhone = (phone: string | null) => (phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : null);
 
 export function userService(ctx: AppContext) {
-  const { User, Identity, Region, Department } = ctx.models;
+  const { User, Identity, Department } = ctx.models;
+  const regionTree = regionLookup(ctx);
   const audit = auditService(ctx);
 
   async function regionsById(ids: (Types.ObjectId | null)[]): Promise<Map<string, RegionDoc>> {
     const wanted = ids.filter((x): x is Types.ObjectId => x != null);
     if (wanted.length === 0) return new Map();
-    const docs = await Region.find({ _id: { $in: wanted } }).lean<RegionDoc[]>();
+    const docs = await regionTree.byIds(wanted);
     return new Map(docs.map((d) => [String(d._id), d]));
   }
 
   /** The regions named by a request, each of which must exist. */
   async function existingRegions(ids: string[], field: string): Promise<RegionDoc[]> {
     if (ids.length === 0) return [];
-    const found = await Region.find({ _id: { $in: ids } }).lean<RegionDoc[]>();
+    const found = await regionTree.byIds(ids);
     if (found.length !== new Set(ids).size) throw badRequest('区域不存在', [{ path: field, message: '包含不存在的区域' }]);
     return found;
   }
@@ -114,7 +114,7 @@ export function userService(ctx: AppContext) {
       const set: Partial<UserDoc> = {};
       if (patch.name !== undefined) set.name = patch.name;
       if (patch.regionId !== undefined) {
-        const region = await Region.findById(patch.regionId).lean<RegionDoc>();
+        const region = await regionTree.byId(patch.regionId);
         if (!region) throw badRequest('社区不存在', [{ path: 'body.regionId', message: '社区不存在' }]);
         if (region.level !== 'community') throw badRequest('请选择到社区或村一级', [{ path: 'body.regionId', message: '必须是社区/村' }]);
         set.homeRegionId = region._id;
@@ -332,3 +332,8 @@ export function userService(ctx: AppContext) {
   }
 }
 export type UserService = ReturnType<typeof userService>;
+
+/** How many users have the region among their regions or as their home (a region in use is not removed). */
+export function countUsersInRegion(ctx: AppContext, regionId: Types.ObjectId): Promise<number> {
+  return ctx.models.User.countDocuments({ $or: [{ regionIds: regionId }, { homeRegionId: regionId }] });
+}

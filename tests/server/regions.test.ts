@@ -93,6 +93,25 @@ describe('admin: POST/PATCH/DELETE /api/v1/regions', () => {
     expect((await s.api('DELETE', `/api/v1/regions/${empty.body.id}`, { token: admin })).status).toBe(204);
   });
 
+  // Catches: the region removal losing its users and group-chat checks (they come from the users and
+  // bindings features, handed in by the composition root), which would orphan accounts and groups.
+  it('refuses to delete a region that users or a bound group chat still hold', async () => {
+    const town = await s.regionId('DX-02');
+    const village = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '占用村', code: 'DX-02-96', level: 'community', parentId: town } });
+    const id = village.body.id as string;
+    const user = await s.ctx.models.User.create({ name: '占用村民', roles: ['resident'], homeRegionId: id });
+    const byUser = await s.api('DELETE', `/api/v1/regions/${id}`, { token: admin });
+    expect(byUser.status).toBe(409);
+    expect(byUser.body.error.message).toBe('「占用村」还关联着 1 个用户，不能删除');
+    await s.ctx.models.User.deleteOne({ _id: user._id });
+    await s.ctx.models.Room.create({ roomId: 'room-occupied@chatroom', topic: '占用村群', regionId: id, regionPath: village.body.path, boundBy: user._id, boundAt: new Date() });
+    const byRoom = await s.api('DELETE', `/api/v1/regions/${id}`, { token: admin });
+    expect(byRoom.status).toBe(409);
+    expect(byRoom.body.error.message).toBe('「占用村」还绑定着 1 个群聊，不能删除');
+    await s.ctx.models.Room.deleteOne({ roomId: 'room-occupied@chatroom' });
+    expect((await s.api('DELETE', `/api/v1/regions/${id}`, { token: admin })).status).toBe(204);
+  });
+
   it('is for admins only', async () => {
     const staff = await s.staffToken('dongcheng');
     const res = await s.api('POST', '/api/v1/regions', { token: staff, body: { name: 'x', code: 'DX-09', level: 'township', parentId: await s.regionId('DX') } });
