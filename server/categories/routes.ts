@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { badRequest } from '../core/errors';
 import { catalogue, catalogueRoutes, type CatalogueHooks } from '../core/catalogue';
+import { departmentService } from '../departments';
 import { CATEGORIES_CACHE, DEFAULT_DEADLINES, type CategoryDoc } from './model';
 import { Category, CategoryList, CreateCategoryBody, ListCategoriesQuery, UpdateCategoryBody } from './schemas';
 
@@ -17,11 +18,12 @@ const toDto = (c: CategoryDoc): Category => ({
 
 /** The dispatch catalogue (派单目录): one catalogue (core/catalogue.ts) whose entries name a default unit. */
 export function categoryCatalogue(ctx: AppContext, hooks?: CatalogueHooks) {
-  const { Category: Categories, Department } = ctx.models;
+  const { Category: Categories } = ctx.models;
+  const departments = departmentService(ctx);
 
   /** A category's default unit must be a department that exists. */
   async function assertDepartment(id: string | null | undefined): Promise<void> {
-    if (id && !(await Department.exists({ _id: id }))) throw badRequest('部门不存在', [{ path: 'body.defaultDepartmentId', message: '部门不存在' }]);
+    if (id && !(await departments.exists(id))) throw badRequest('部门不存在', [{ path: 'body.defaultDepartmentId', message: '部门不存在' }]);
   }
 
   return catalogue(
