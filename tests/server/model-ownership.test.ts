@@ -34,7 +34,7 @@ function owners(): Map<string, string> {
     const text = readFileSync(path.join(ROOT, file), 'utf8');
     for (const m of text.matchAll(/(\w+):\s*conn\.model\('(\w+)',\s*(\w+)\)/g)) {
       const schema = m[3]!;
-      const imported = new RegExp(`import \\{[^}]*\\b${schema}\\b[^}]*\\} from '\\.\\./([^/']+)/`).exec(text);
+      const imported = new RegExp(`import \\{[^}]*\\b${schema}\\b[^}]*\\} from '\\.\\.?/([^/']+)/`).exec(text);
       out.set(m[1]!, imported ? imported[1]! : folderOf(file));
     }
   }
