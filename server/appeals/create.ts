@@ -47,6 +47,11 @@ export interface NewAppeal {
    * resident's for the mini-program and staff's when filing for someone else (代报, 热线代录).
    */
   limits?: RateLimit[];
+  /**
+   * The appeal's id; absent, a new one. The demo seed files its history with ids from the
+   * submission time, so lists (which page by `_id`) show it in story order and a seed is repeatable.
+   */
+  id?: Types.ObjectId;
 }
 
 /** The result says whether this call filed it or found the first one (a retry). */
@@ -131,7 +136,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
     }
 
     const doc: Omit<AppealDoc, '_id' | 'createdAt' | 'updatedAt'> & { _id: Types.ObjectId } = {
-      _id: new Types.ObjectId(),
+      _id: input.id ?? new Types.ObjectId(),
       number,
       kind: input.kind,
       state,

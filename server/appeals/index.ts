@@ -1,4 +1,14 @@
 /**
  * The appeals feature's face: what other features (and the demo seed) may use of it.
  */
+export { appealService, type AppealService } from './service';
+export { appealCreator, type NewAppeal } from './create';
+export { appealMoves } from './moves';
+export { appealDeadlines } from './scheduler';
+// The demo seed plays its stories with these: who acts, the bot's account, the states and move bodies.
+export type { AppealDoc } from './model';
+export { actorOf } from './events';
+export { BOT_ACCOUNT_ID } from './bot-routes';
+export { OPEN_STATES, type AppealKind, type AppealState } from './state-machine';
+export { AcceptBody, AssignBody, MergeBody, RateBody, RejectBody, ReopenBody, ReplyBody, ReturnBody, StartBody, TransferBody, SATISFACTION } from './schemas';
 export { appealPhotoHolder } from './photos';

@@ -2,7 +2,7 @@ import { describeSeed, isDemoDatabase, isEmpty, NotADemoDatabaseError, resetData
 import { startTestServer, type TestServer } from '../helpers/server';
 import type { AppealDoc } from '../../server/appeals/model';
 import { appealDeadlines } from '../../server/appeals/scheduler';
-import { APPEAL_CHANNELS, APPEAL_STATES, OPEN_STATES } from '../../server/appeals/state-machine';
+import { APPEAL_CHANNELS, APPEAL_STATES, assertMove, MOVES, OPEN_STATES, type Move } from '../../server/appeals/state-machine';
 import type { ArticleDoc } from '../../server/news/model';
 import { feedKeyOf } from '../../server/news/feed-key';
 import { queryTerms } from '../../server/news/search-terms';
@@ -110,10 +110,36 @@ describe('the demo appeals', () => {
     expect(Number(res.body.number.split('-')[2])).toBeGreaterThan(Math.max(...seededToday));
   });
 
+  // Catches: seeded history the state machine cannot produce (a move from a state that does not
+  // allow it, a timeline hand-written beside the moves), so the demo shows what the product never does.
+  it('moves only as the state machine allows, each event after the one before', () => {
+    for (const a of appeals) {
+      let state: string | null = null;
+      for (const e of a.timeline) {
+        if (e.from === null) continue;
+        expect([a.number, e.action, e.from]).toEqual([a.number, e.action, state ?? 'submitted']);
+        expect([a.number, e.action in MOVES ? assertMove(e.action as Move, e.from) : null]).toEqual([a.number, e.to]);
+        state = e.to;
+      }
+      expect([a.number, state ?? 'submitted']).toEqual([a.number, a.state]);
+      // Filing (appeals/create.ts) keeps the hash of what was filed; a hand-built document has none.
+      expect(a.requestHash).toEqual(expect.any(String));
+    }
+  });
+
+  // Catches: the seed's scratch database (server/seed/sandbox.ts) left behind in the database
+  // server at every seed, or its outbox (the history's notifications) copied into the demo's.
+  it('leaves no scratch database and sends no notification for its history', async () => {
+    const { databases } = await s.ctx.conn.db!.admin().listDatabases();
+    expect(databases.map((d) => d.name).filter((n) => n.endsWith('_seed_play'))).toEqual([]);
+    expect(await s.ctx.models.Outbox.countDocuments({ dedupeKey: /^appeal:/ })).toBe(0);
+  });
+
   // Bug caught: random data (Math.random, new ObjectId) making two demo databases of the same
-  // moment differ, so a screenshot or a bug report cannot be reproduced.
+  // moment differ, so a screenshot or a bug report cannot be reproduced. Timeline events carry the
+  // ids the moves give them (appeals/events.ts), new each run: compared by content.
   it('is the same for the same moment', async () => {
-    const shape = (list: AppealDoc[]) => list.map((a) => [String(a._id), a.number, a.state, a.description, a.timeline.map((e) => [String(e._id), e.action, e.at.toISOString(), e.byName, e.note])]);
+    const shape = (list: AppealDoc[]) => list.map((a) => [String(a._id), a.number, a.state, a.description, a.dueAt?.toISOString(), a.timeline.map((e) => [e.action, e.at.toISOString(), e.byName, e.note])]);
     await resetDatabase(s.ctx.models);
     await seedDemoCounty(s.ctx.models, now);
     expect(shape(await s.ctx.models.Appeal.find().sort({ _id: 1 }).lean<AppealDoc[]>())).toEqual(shape(appeals));
