@@ -22,7 +22,10 @@ import { departmentRoutes } from './departments/routes';
 import { categoryRoutes } from './categories/routes';
 import { meRoutes, userRoutes } from './users/routes';
 import { bindingRoutes } from './bindings/routes';
-import { botGatewayRoutes } from './bot-gateway/routes';
+import { bindingBotRoutes } from './bindings';
+import { appealBotRoutes } from './appeals/bot-routes';
+import { outboxBotRoutes } from './outbox';
+import { serviceDirectoryBotRoutes } from './service-directory/bot-routes';
 import { appealRoutes } from './appeals/routes';
 import { photoRoutes, photoUploadRouter } from './photos/routes';
 import type { PhotoHolder } from './photos';
@@ -64,7 +67,8 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/comments`, tag: 'comments', routes: commentRoutes(ctx) },
     { prefix: `${API}/notices`, tag: 'notices', routes: noticeRoutes(ctx) },
     { prefix: `${API}/services`, tag: 'services', routes: serviceDirectoryRoutes(ctx) },
-    { prefix: `${API}/bot`, tag: 'bot', routes: botGatewayRoutes(ctx) },
+    // What the bot may call, with its own service token: the bot talks to the server only here.
+    { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx), ...appealBotRoutes(ctx), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx)] },
   ];
 }
 

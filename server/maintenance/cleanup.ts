@@ -9,6 +9,7 @@
  * - photo upload temp files a crashed process left behind (a day old: no upload takes that long);
  * - photos attached to nothing a day after their last upload or use (record and files,
  *   photos/service.ts `removeOrphans`; a conditional delete per photo, so also safe twice at once).
+ * Each step is a call on the owning feature's face: the job reads no collection itself.
  *
  * Every step is one idempotent deleteMany by a date: two server processes running it at once
  * delete each document once between them and never anything still in use.
@@ -16,6 +17,7 @@
 import type { AppContext } from '../context';
 import { sessionStore } from '../auth';
 import { rateLimiter } from '../core/rate-limit/limiter';
+import { deleteExpiredBindingCodes } from '../bindings';
 import { outbox } from '../outbox';
 import { photoService, type PhotoHolder } from '../photos';
 import { appealPhotoHolder } from '../appeals';
@@ -44,9 +46,7 @@ const photoHolders = (ctx: AppContext): [PhotoHolder, ...PhotoHolder[]] => [appe
 export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
   const now = ctx.now();
   const spentBefore = new Date(now.getTime() - KEEP_SPENT_MS);
-  const { BindingCode } = ctx.models;
-
-  const bindingCodes = (await BindingCode.deleteMany({ expiresAt: { $lte: spentBefore } })).deletedCount;
+  const bindingCodes = await deleteExpiredBindingCodes(ctx, spentBefore);
   const sessions = await sessionStore(ctx).removeSpent(now, spentBefore);
   const rateWindows = await rateLimiter(ctx).removeExpired();
   const sent = await outbox(ctx).removeSentBefore(new Date(now.getTime() - KEEP_SENT_OUTBOX_MS));
