@@ -161,8 +161,11 @@ export function articleService(ctx: AppContext, hooks: ArticleServiceHooks = {})
       return detail(await load(id), user);
     },
 
-    /** A new draft; a retry with the same key gets the first draft (`created` false: the route answers 200). */
-    async create(user: AuthUser, body: CreateArticleBody): Promise<{ article: ArticleManageDetail; created: boolean }> {
+    /**
+     * A new draft; a retry with the same key gets the first draft (`created` false: the route answers 200).
+     * `opts.id`: the demo seed's ids from the story's time (lists page by `_id`, and a seed is repeatable).
+     */
+    async create(user: AuthUser, body: CreateArticleBody, opts: { id?: Types.ObjectId } = {}): Promise<{ article: ArticleManageDetail; created: boolean }> {
       const createdById = new Types.ObjectId(user.id);
       const { idempotencyKey, ...content } = body;
       const hash = requestHash({ ...content, regionIds: [...new Set(content.regionIds)].sort() });
@@ -175,6 +178,7 @@ export function articleService(ctx: AppContext, hooks: ArticleServiceHooks = {})
           const scope = await regionScope(body.regionIds);
           await assertCover(body.coverPhotoId);
           const a = await Article.create({
+            ...(opts.id ? { _id: opts.id } : {}),
             columnId: column._id,
             columnCode: column.code,
             columnName: column.name,

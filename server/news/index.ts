@@ -10,3 +10,6 @@ export { articlePhotoHolder } from './photo-holder';
 export { feedKeyOf, noticeListKeyOf, encodeCursor, decodeCursor } from './feed-key';
 export { documentTerms, queryTerms, htmlText } from './search-terms';
 export { EditVersion } from './schemas';
+// The demo seed plays its articles with these.
+export { CreateArticleBody, ArticleMoveBodies } from './schemas';
+export type { ArticleDoc } from './model';

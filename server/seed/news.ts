@@ -1,9 +1,11 @@
 /**
  * The demo county's news section: columns, articles (published with their review history, one in
  * review, a draft, one scheduled for tomorrow), their counters and comments, notices with their
- * deliveries to the bound group chats, and the services directory. Built in memory with ids made
- * from the seed's moment, so the same moment gives the same documents (server/seed/seed.ts writes
- * them all or nothing).
+ * deliveries to the bound group chats, and the services directory, with ids made from the seed's
+ * moment, so the same moment gives the same documents (server/seed/seed.ts writes them all or
+ * nothing). The articles are played through the news feature (drafted, submitted, approved level
+ * by level, published or scheduled, pinned) in a sandbox on the seed's clock (playArticles); the
+ * rest is written as data.
  *
  * Notice deliveries are written as outbox records already `sent`, and the notices as fanned out:
  * the delivery view has content, and the bot does not post old notices into the demo groups at
@@ -22,11 +24,12 @@ import type { RegionDoc } from '../regions/model';
 import type { RoomDoc } from '../bindings/model';
 import { photoService } from '../photos/service';
 import { PRIORITY } from '../outbox/schemas';
-import type { ArticleEventDoc } from '../news/model';
 import { NOTICE_LEVEL_LABELS } from '../../common/news-labels';
-import { documentTerms, htmlText } from '../news/search-terms';
-import { feedKeyOf, noticeListKeyOf } from '../news/feed-key';
 import { demoCounty } from '../../common/demo-county';
+import { seedId } from './ids';
+import { inSandbox } from './sandbox';
+import { ArticleMoveBodies, articleService, articleWorkflow, CreateArticleBody, documentTerms, noticeListKeyOf, type ArticleDoc } from '../news';
+import { userService } from '../users';
 import { demoArticles, demoColumns, demoComments, demoNewsReviewers, demoNotices, demoServices, type DemoArticle, type DemoColumn } from './news-data';
 
 export type NewsSeedModel = 'User' | 'Identity' | 'Column' | 'Article' | 'ArticleStats' | 'Comment' | 'Notice' | 'ServiceEntry' | 'Outbox';
@@ -37,9 +40,6 @@ export interface NewsSeedWrite {
 
 const HOUR = 3600_000;
 
-/** `<seconds of at><5eed><tag><serial>`: the appeals section's scheme (tags 00, e0), with tags of its own. */
-const seedId = (at: Date, tag: string, serial: number) =>
-  new Types.ObjectId(Types.ObjectId.createFromTime(Math.floor(at.getTime() / 1000)).toHexString().slice(0, 8) + '5eed' + tag + serial.toString(16).padStart(10, '0'));
 
 /** Paragraphs to the body's HTML: `## x` is the <h3>, `**x**` bold. */
 export function articleHtml(paragraphs: string[]): string {
@@ -135,53 +135,27 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
     writes.push({ model: 'Column', doc: { _id, code: c.code, name: c.name, reviewLevels: c.reviewLevels, emergency: c.emergency, sort: (sort + 1) * 10, active: true } });
   }
 
-  // Articles, their counters and comments.
+  // Articles, played through the news feature (their counters and comments are the demo's numbers).
+  const played = await playArticles(models, now, {
+    editor,
+    reviewers,
+    columns,
+    regions,
+    add: [
+      { model: 'Column', docs: writes.filter((w) => w.model === 'Column').map((w) => w.doc) },
+      { model: 'User', docs: writes.filter((w) => w.model === 'User').map((w) => w.doc) },
+    ],
+    dataDir: opts.dataDir,
+  });
+
   const articleIds: Types.ObjectId[] = [];
-  for (const [serial, a] of demoArticles.entries()) {
-    const { column, cover } = need(columns.get(a.column), `column ${a.column}`);
-    const touched = at(a.ago);
-    const _id = seedId(touched, 'a2', serial);
-    articleIds.push(_id);
-    const bodyHtml = articleHtml(a.body);
-    const { history, approvedByIds, state, reviewLevel, publishAt, publishedAt } = articleStory(a, column, touched, now, { editor, reviewers, serial });
-    const pinned = Boolean(a.pinned);
-    writes.push({
-      model: 'Article',
-      doc: {
-        _id,
-        columnId: columns.get(a.column)!._id,
-        columnCode: column.code,
-        columnName: column.name,
-        title: a.title,
-        summary: a.summary,
-        bodyHtml,
-        coverPhotoId: a.noCover ? null : cover,
-        source: a.source,
-        author: a.author,
-        ...scope(a.region),
-        state,
-        reviewLevels: column.reviewLevels,
-        reviewLevel,
-        approvedByIds,
-        rejectReason: null,
-        publishAt,
-        publishedAt,
-        withdrawnAt: null,
-        pinned,
-        emergency: column.emergency,
-        feedKey: publishedAt ? feedKeyOf({ _id, publishedAt, pinned, emergency: column.emergency }) : null,
-        searchTerms: documentTerms(a.title, a.summary, htmlText(bodyHtml)),
-        createdById: editor._id,
-        createdByName: editor.name,
-        idempotencyKey: `seed-article-${String(_id)}`,
-        history,
-        createdAt: history[0].at,
-        updatedAt: history.at(-1)!.at,
-      },
-    });
-    if (state === 'published') {
+  for (const [serial, doc] of played.entries()) {
+    const a = demoArticles[serial];
+    articleIds.push(doc._id);
+    writes.push({ model: 'Article', doc: doc as unknown as NewsSeedWrite['doc'] });
+    if (doc.state === 'published') {
       const visible = demoComments.filter((c) => c.article === serial && !c.held && !c.reportedBy).length;
-      writes.push({ model: 'ArticleStats', doc: { _id, views: a.views ?? 0, likes: a.likes ?? 0, comments: visible } });
+      writes.push({ model: 'ArticleStats', doc: { _id: doc._id, views: a.views ?? 0, likes: a.likes ?? 0, comments: visible } });
     }
   }
 
@@ -284,44 +258,73 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
 }
 
 /**
- * An article's history as the moves would have written it: created and submitted by the editor,
- * approved one level per reviewer, then published (or scheduled); a review stops at level 1, a
- * draft after its creation.
+ * The demo articles as the news feature makes them (articles.ts, workflow.ts), played in a sandbox
+ * on the seed's clock: the editor writes each as a draft and submits it half an hour later, a
+ * reviewer per level approves it half an hour apart (the last approval publishes it at the moment
+ * the story says, or schedules it for tomorrow when it was submitted with a time), the editor pins
+ * the pinned one a few minutes later; the one in review waits at level 1; the draft is edited once.
+ * Returned in the order of `demoArticles`.
  */
-function articleStory(
-  a: DemoArticle,
-  column: DemoColumn,
-  touched: Date,
+async function playArticles(
+  models: Models,
   now: Date,
-  p: { editor: UserDoc; reviewers: UserDoc[]; serial: number },
-) {
-  const history: ArticleEventDoc[] = [];
-  const event = (offsetHours: number, action: string, by: UserDoc, level: number | null = null, note: string | null = null) =>
-    history.push({ _id: seedId(touched, 'a3', p.serial * 16 + history.length), at: new Date(touched.getTime() + offsetHours * HOUR), action, level, byId: by._id, byName: by.name, note });
-  const state = a.state ?? 'published';
-  const approvedByIds: Types.ObjectId[] = [];
-  if (state === 'draft') {
-    event(-2, 'create', p.editor);
-    event(0, 'edit', p.editor);
-    return { history, approvedByIds, state, reviewLevel: null, publishAt: null, publishedAt: null };
-  }
-  // Steps of half an hour before the moment the article was touched: create, submit, each level.
-  const levels = state === 'review' ? 0 : column.reviewLevels;
-  let h = -(levels + 2) * 0.5;
-  event(h, 'create', p.editor);
-  event((h += 0.5), 'submit', p.editor);
-  for (let level = 1; level <= levels; level++) {
-    const reviewer = p.reviewers[level - 1];
-    approvedByIds.push(reviewer._id);
-    event((h += 0.5), 'approve', reviewer, level);
-  }
-  if (state === 'review') return { history, approvedByIds, state, reviewLevel: 1, publishAt: null, publishedAt: null };
-  if (state === 'scheduled') {
-    const publishAt = new Date(now.getTime() + 24 * HOUR);
-    event(h + 0.01, 'schedule', p.reviewers[levels - 1], null, `定时发布：${publishAt.toISOString()}`);
-    return { history, approvedByIds, state, reviewLevel: null, publishAt, publishedAt: null };
-  }
-  event(0, 'publish', p.reviewers[levels - 1]);
-  if (a.pinned) event(0.1, 'pin', p.editor);
-  return { history, approvedByIds, state, reviewLevel: null, publishAt: null, publishedAt: touched };
+  p: {
+    editor: UserDoc;
+    reviewers: UserDoc[];
+    columns: Map<string, { _id: Types.ObjectId; column: DemoColumn; cover: string | null }>;
+    regions: Map<string, RegionDoc>;
+    add: { model: 'Column' | 'User'; docs: Record<string, unknown>[] }[];
+    dataDir?: string;
+  },
+): Promise<ArticleDoc[]> {
+  const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * HOUR);
+  const plan = demoArticles.map((a, serial) => {
+    const { column, cover, _id: columnId } = p.columns.get(a.column)!;
+    const touched = at(a.ago);
+    const state = a.state ?? 'published';
+    const levels = state === 'published' || state === 'scheduled' ? column.reviewLevels : 0;
+    const created = new Date(touched.getTime() - (state === 'draft' ? 2 : (Math.max(levels, 1) + 1) * 0.5) * HOUR);
+    const body = CreateArticleBody.parse({
+      columnId: String(columnId),
+      title: a.title,
+      summary: a.summary,
+      bodyHtml: articleHtml(a.body),
+      coverPhotoId: a.noCover ? null : cover,
+      source: a.source,
+      author: a.author,
+      regionIds: a.region ? [String(p.regions.get(a.region)!._id)] : [],
+      idempotencyKey: `seed-article-${String(serial).padStart(4, '0')}`,
+    });
+    return { a, serial, state, levels, touched, created, body, id: seedId(touched, 'a2', serial) };
+  });
+  return inSandbox(models, { copy: ['Region', 'User', 'Photo'], add: p.add, start: new Date(Math.min(...plan.map((x) => x.created.getTime()))), dataDir: p.dataDir }, async (box) => {
+    const articles = articleService(box.ctx);
+    const workflow = articleWorkflow(box.ctx);
+    const users = userService(box.ctx);
+    const editor = await users.toAuthUser(p.editor);
+    const reviewers = await Promise.all(p.reviewers.map((r) => users.toAuthUser(r)));
+    const steps: { at: Date; run: () => Promise<unknown> }[] = [];
+    const half = (x: { touched: Date }, n: number) => new Date(x.touched.getTime() - n * 0.5 * HOUR);
+    for (const x of plan) {
+      const id = String(x.id);
+      steps.push({ at: x.created, run: () => articles.create(editor, x.body, { id: x.id }) });
+      if (x.state === 'draft') {
+        steps.push({ at: x.touched, run: () => articles.update(editor, id, { summary: x.a.summary }, 0) });
+        continue;
+      }
+      const publishAt = x.state === 'scheduled' ? new Date(now.getTime() + 24 * HOUR).toISOString() : null;
+      steps.push({ at: half(x, Math.max(x.levels, 1)), run: () => workflow.submit(editor, id, ArticleMoveBodies.submit.parse({ publishAt })) });
+      for (let level = 1; level <= x.levels; level++) steps.push({ at: half(x, x.levels - level), run: () => workflow.approve(reviewers[level - 1], id, ArticleMoveBodies.approve.parse({})) });
+      if (x.a.pinned) steps.push({ at: new Date(x.touched.getTime() + 0.1 * HOUR), run: () => workflow.pin(editor, id, ArticleMoveBodies.pin.parse({ pinned: true })) });
+    }
+    steps.sort((x, y) => x.at.getTime() - y.at.getTime());
+    for (const step of steps) {
+      if (step.at.getTime() >= now.getTime()) throw new Error(`demo news: a step at ${step.at.toISOString()} would be in the future`);
+      box.setClock(step.at);
+      await step.run();
+    }
+    const docs = await Promise.all(plan.map((x) => articles.load(String(x.id))));
+    for (const [i, d] of docs.entries()) if (d.state !== plan[i].state) throw new Error(`demo article ${d.title} ends ${d.state}, its story says ${plan[i].state}`);
+    return docs;
+  });
 }

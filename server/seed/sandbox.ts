@@ -31,6 +31,8 @@ export interface Sandbox {
 export interface SandboxOptions {
   /** The collections the stories read, copied as they are from the demo database. */
   copy: ModelName[];
+  /** Documents the section writes itself that the stories read (its columns, its new people). */
+  add?: { model: ModelName; docs: Record<string, unknown>[] }[];
   /** Where the clock starts. */
   start: Date;
   /** The server's data folder, for services that store files (photos). */
@@ -56,6 +58,7 @@ export async function inSandbox<T>(models: Models, opts: SandboxOptions, play: (
       const docs = await models[name].collection.find().toArray();
       if (docs.length > 0) await scratch[name].collection.insertMany(docs);
     }
+    for (const { model, docs } of opts.add ?? []) if (docs.length > 0) await scratch[model].collection.insertMany(docs.map((d) => ({ ...d })));
     let clock = opts.start;
     const ctx = seedContext(conn, scratch, () => clock, opts.dataDir);
     return await play({

@@ -185,6 +185,9 @@ describe('the demo news section', () => {
       expect(approvals.map((e) => String(e.byId))).toEqual(a.approvedByIds.map(String));
       expect(new Set(a.approvedByIds.map(String)).size).toBe(a.reviewLevels);
       expect(a.history.map((e) => e.action).slice(0, 2)).toEqual(['create', 'submit']);
+      // Catches: an article written by hand beside the news feature (articles.ts keeps the hash of the draft it created).
+      expect(a.createHash).toEqual(expect.any(String));
+      expect(a.history.find((e) => e.action === 'publish')!.at.getTime()).toBe(a.publishedAt!.getTime());
       expect(a.history.some((e) => e.action === 'publish')).toBe(true);
       expect(a.history.map((e) => e.at.getTime())).toEqual([...a.history.map((e) => e.at.getTime())].sort((x, y) => x - y));
       expect(a.publishedAt!.getTime()).toBeLessThan(now.getTime());
