@@ -9,9 +9,9 @@ import type { AppContext } from '../context';
 import { badRequest } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { chinaDay } from '../../common/china-time';
-import type { CategoryDoc } from '../categories/model';
+import { categoryService, type CategoryDoc } from '../categories';
 import { regionLookup, type RegionDoc } from '../regions';
-import type { DepartmentDoc } from '../departments/model';
+import { departmentService, type DepartmentDoc } from '../departments';
 import type { AppealDoc, TimelineEvent } from './model';
 import type { RateLimit } from '../core/rate-limit/limiter';
 import type { AppealChannel, AppealKind, AppealState } from './state-machine';
@@ -71,7 +71,9 @@ export interface CreatorOptions {
 }
 
 export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
-  const { Appeal, Category, Department } = ctx.models;
+  const { Appeal } = ctx.models;
+  const categories = categoryService(ctx);
+  const departments = departmentService(ctx);
   const limits = appealLimits(ctx);
 
   async function region(id: string): Promise<RegionDoc> {
@@ -83,7 +85,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
 
   async function category(id: string | null): Promise<CategoryDoc | null> {
     if (!id) return null;
-    const c = await Category.findById(id).lean<CategoryDoc>();
+    const c = await categories.byId(id);
     if (!c || !c.active) throw badRequest('诉求分类不存在或已停用', [{ path: 'body.categoryId', message: '不存在或已停用' }]);
     return c;
   }
@@ -91,7 +93,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
   /** The unit the catalogue sends this category to, when it exists and still works. */
   async function defaultUnit(c: CategoryDoc | null): Promise<DepartmentDoc | null> {
     if (!c?.defaultDepartmentId) return null;
-    return Department.findOne({ _id: c.defaultDepartmentId, active: true }).lean<DepartmentDoc>();
+    return departments.activeById(c.defaultDepartmentId);
   }
 
   async function findFirst(submittedById: Types.ObjectId, key: string): Promise<AppealDoc | null> {

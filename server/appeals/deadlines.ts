@@ -1,5 +1,4 @@
-import type { CategoryDoc } from '../categories/model';
-import { DEFAULT_DEADLINES } from '../categories/model';
+import { DEFAULT_DEADLINES, type CategoryDoc } from '../categories';
 import type { AppealState } from './state-machine';
 
 type Deadlines = CategoryDoc['deadlines'];

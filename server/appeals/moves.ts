@@ -9,8 +9,8 @@ import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden, invalidState, notFound, rateLimited } from '../core/errors';
 import { chinaDay } from '../../common/china-time';
-import type { CategoryDoc } from '../categories/model';
-import type { DepartmentDoc } from '../departments/model';
+import { categoryService, type CategoryDoc } from '../categories';
+import { departmentService, type DepartmentDoc } from '../departments';
 import type { AppealDoc } from './model';
 import type { MoveBodies } from './schemas';
 import { assertMove, MOVES, OPEN_STATES, STATE_LABELS, type Move } from './state-machine';
@@ -36,7 +36,9 @@ export interface MoveOptions {
 }
 
 export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId) => void, opts: MoveOptions = {}) {
-  const { Appeal, Category, Department } = ctx.models;
+  const { Appeal } = ctx.models;
+  const categories = categoryService(ctx);
+  const departments = departmentService(ctx);
 
   /** The appeal as the caller may see it; 404 when they may not (no hint that it exists). */
   async function load(user: AuthUser, id: string): Promise<{ a: AppealDoc; s: Standing }> {
@@ -54,13 +56,13 @@ export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId
   }
 
   async function department(id: string): Promise<DepartmentDoc> {
-    const d = await Department.findOne({ _id: id, active: true }).lean<DepartmentDoc>();
+    const d = await departments.activeById(id);
     if (!d) throw badRequest('承办部门不存在或已停用', [{ path: 'body.departmentId', message: '不存在或已停用' }]);
     return d;
   }
 
   async function category(id: string): Promise<CategoryDoc> {
-    const c = await Category.findOne({ _id: id, active: true }).lean<CategoryDoc>();
+    const c = await categories.activeById(id);
     if (!c) throw badRequest('诉求分类不存在或已停用', [{ path: 'body.categoryId', message: '不存在或已停用' }]);
     return c;
   }
@@ -186,7 +188,7 @@ export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId
       const now = ctx.now();
       const since = new Date(now.getTime() - RATING_WINDOW_MS);
       if (!a.repliedAt || a.repliedAt < since) throw invalidState('已超过答复后7天，不能重新办理');
-      const c = a.categoryId ? await Category.findById(a.categoryId).lean<CategoryDoc>() : null;
+      const c = a.categoryId ? await categories.byId(a.categoryId) : null;
       return commit(a, 'reopen', actorOf(user, 'resident'), { rating: null, closedAt: null, resolveBy: resolveAgainFrom(now, c?.deadlines) }, b.reason, { repliedAt: { $gte: since } });
     },
 

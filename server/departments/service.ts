@@ -1,4 +1,6 @@
+import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
+import type { DepartmentDoc } from './model';
 
 /** What other features may ask of the departments (their collection stays here). */
 export function departmentService(ctx: AppContext) {
@@ -6,6 +8,8 @@ export function departmentService(ctx: AppContext) {
   return {
     /** Whether a department with this id exists, active or retired. */
     exists: async (id: string): Promise<boolean> => !!(await Department.exists({ _id: id })),
+    /** The department when it is active (it takes appeals); null otherwise. */
+    activeById: (id: string | Types.ObjectId): Promise<DepartmentDoc | null> => Department.findOne({ _id: id, active: true }).lean<DepartmentDoc>(),
   };
 }
 export type DepartmentService = ReturnType<typeof departmentService>;

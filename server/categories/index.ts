@@ -1,0 +1,6 @@
+/**
+ * The categories feature's face: what other features may use of it. Categories are a catalogue
+ * (core/catalogue.ts); the app mounts their routes from routes.ts.
+ */
+export { categoryService, type CategoryService } from './service';
+export { DEFAULT_DEADLINES, type CategoryDoc } from './model';

@@ -1,0 +1,15 @@
+import type { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import type { CategoryDoc } from './model';
+
+/** What other features may ask of the appeal categories (their collection stays here). */
+export function categoryService(ctx: AppContext) {
+  const { Category } = ctx.models;
+  return {
+    /** The category, active or retired; null when there is none. */
+    byId: (id: string | Types.ObjectId): Promise<CategoryDoc | null> => Category.findById(id).lean<CategoryDoc>(),
+    /** The category when it is active; null otherwise. */
+    activeById: (id: string | Types.ObjectId): Promise<CategoryDoc | null> => Category.findOne({ _id: id, active: true }).lean<CategoryDoc>(),
+  };
+}
+export type CategoryService = ReturnType<typeof categoryService>;
