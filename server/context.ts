@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { AppConfig } from './core/config';
 import type { Models } from './models';
-import type { WechatClient } from './auth/wechat';
+import type { WechatClient } from './core/wechat';
 import type { ReadCache } from './core/cache/read-cache';
 import type { DbHealth } from './db/health';
 

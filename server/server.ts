@@ -14,7 +14,7 @@ import { startEmbeddedDb, withDbName } from './db/embedded';
 import { acquireDataLock } from './db/data-lock';
 import { superviseEmbeddedDb, type SupervisedDb } from './db/supervisor';
 import { DbHealth, FAIL_FAST_CONNECTION_OPTIONS } from './db/health';
-import { createWechatClient, developmentWechatClient, type WechatClient } from './auth/wechat';
+import { createWechatClient, developmentWechatClient, type WechatClient } from './core/wechat';
 import { startCleanupJob } from './maintenance/cleanup';
 import { startAppealScheduler } from './appeals/scheduler';
 import { startOutboxDeliverer } from './outbox/deliverer';

@@ -4,4 +4,4 @@
  */
 export { authenticate, BOT_USER } from './authenticate';
 export { sessionStore } from './sessions';
-export { createWechatClient, developmentWechatClient, type WechatClient } from './wechat';
+export { createWechatClient, developmentWechatClient, type WechatClient } from '../core/wechat';

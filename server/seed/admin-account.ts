@@ -7,7 +7,7 @@ import type { AppContext } from '../context';
 import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
 import { isDuplicateKeyError } from '../core/errors';
-import { hashPassword } from '../auth/passwords';
+import { hashPassword } from '../users';
 import { auditService } from '../audit/service';
 import { identityKey, type UserDoc } from '../users/model';
 import { CreateUserBody } from '../users/schemas';

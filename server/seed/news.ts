@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { Models } from '../models';
-import { hashPassword } from '../auth/passwords';
+import { hashPassword } from '../users';
 import type { RegionDoc } from '../regions';
 import type { RoomDoc } from '../bindings';
 import { photoService } from '../photos';

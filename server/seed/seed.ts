@@ -1,7 +1,7 @@
 import type { Model as MongooseModel, Types } from 'mongoose';
 import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
-import { hashPassword } from '../auth/passwords';
+import { hashPassword } from '../users';
 import { identityKey } from '../users/model';
 import { DEFAULT_DEADLINES } from '../categories/model';
 import type { RegionDoc } from '../regions/model';

@@ -1,5 +1,5 @@
 import { startTestServer, type TestServer } from '../helpers/server';
-import { createWechatClient, developmentWechatClient } from '../../server/auth/wechat';
+import { createWechatClient, developmentWechatClient } from '../../server/core/wechat';
 import { openToken, sealToken } from '../../server/auth/sealing';
 
 let s: TestServer;

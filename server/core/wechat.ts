@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors';
+import { AppError } from './errors';
 
 /**
  * The one adapter in front of WeChat's own servers (outside our reach in tests and development).
