@@ -61,6 +61,12 @@ const USAGE_EXAMPLES = {
   transcript: 'GET /rooms/xicheng-neighbours@chatroom/messages',
 };
 const MAX_WAIT_MS = 10_000;
+/**
+ * How long /say waits for the bot's replies by default: longer than the bot's pace (every answer
+ * goes through it, BOT_SEND_MIN_INTERVAL_MS, 3 s by default), so an answer queued behind the
+ * previous one still arrives. It returns as soon as the replies have settled.
+ */
+const DEFAULT_WAIT_MS = 5000;
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -178,7 +184,7 @@ export async function startSimulatorConsole(options: SimulatorConsoleOptions): P
       return send(res, 200, {
         usage: {
           page: 'open this address in a browser for a web page to chat in the simulated groups',
-          say: 'POST /say {"roomId":"...@chatroom","contactId":"...","text":"..."} (omit roomId for a private chat with the bot; waitMs = how long to wait for replies, default 1500)',
+          say: 'POST /say {"roomId":"...@chatroom","contactId":"...","text":"..."} (omit roomId for a private chat with the bot; waitMs = how long to wait for replies, default 5000: the bot answers at its pace, one message every 3 s by default)',
           roomTranscript: 'GET /rooms/:roomId/messages',
           privateTranscript: 'GET /contacts/:contactId/messages',
           examples: USAGE_EXAMPLES,
@@ -205,7 +211,7 @@ export async function startSimulatorConsole(options: SimulatorConsoleOptions): P
       const text = optionalString(body, 'text');
       const roomId = optionalString(body, 'roomId');
       if (!contactId || !text) throw new HttpError(400, 'contactId and text are required');
-      const waitMs = Math.min(Math.max(Number(body['waitMs'] ?? 1500) || 0, 0), MAX_WAIT_MS);
+      const waitMs = Math.min(Math.max(Number(body['waitMs'] ?? DEFAULT_WAIT_MS) || 0, 0), MAX_WAIT_MS);
       const since = Date.now();
       const messageId = sim.say({ contactId, roomId, text });
       const replies = waitMs > 0 ? await sim.botMessagesAfter(roomId ?? contactId, since, { timeoutMs: waitMs }) : [];
