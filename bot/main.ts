@@ -10,17 +10,17 @@
  */
 import { existsSync } from 'node:fs';
 import pino from 'pino';
-import { createBot, type XianrongBot } from './create-bot';
-import { loadPuppetByName } from './puppet-by-name';
-import { createSimulatedWechat, DEFAULT_BOT_CONTACT } from './simulated-wechat';
-import { startSimulatorConsole, type SimulatorConsole } from './simulator-console';
+import { createBot, type XianrongBot } from './runtime/create-bot';
+import { loadPuppetByName } from './runtime/puppet-by-name';
+import { createSimulatedWechat, DEFAULT_BOT_CONTACT } from './simulator/simulated-wechat';
+import { startSimulatorConsole, type SimulatorConsole } from './simulator/simulator-console';
 
 /** Same development default as server/core/config.ts, so `npm start` works without setup. */
 const DEV_BOT_TOKEN = 'dev-only-bot-token-0123456789abcdef';
 
 /**
  * The pace of everything the bot says per WeChat account, broadcasts (notices, digests) and answers
- * alike: at most one message every `minIntervalMs` and `perMinute` in any minute (bot/pacer.ts).
+ * alike: at most one message every `minIntervalMs` and `perMinute` in any minute (bot/runtime/pacer.ts).
  * WeChat restricts accounts that post in bursts, so a value that cannot pace stops the bot instead
  * of being ignored.
  */

@@ -10,9 +10,9 @@
  */
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Room, type Wechaty, type WechatyPlugin } from 'wechaty';
-import { maskContactId } from '../log-mask';
-import { directSay, type Say } from '../say';
-import { UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
+import { maskContactId } from '../runtime/log-mask';
+import { directSay, type Say } from '../runtime/say';
+import { UNAVAILABLE_MESSAGE, type ServerClient } from '../runtime/server-client';
 import { createKeyedQueue, createLimitNotices, failureAnswer, idempotencyKey, isOtherPluginCommand, uploadMessagePhoto } from './appeal-support';
 import { botMention, guardHandler, isActionable, stripLeadingMentions } from './support';
 
@@ -39,7 +39,7 @@ export interface AppealIntakeConfig {
   photoWindowMs?: number;
   /** Clock for the photo window and the quiet time after a limit (tests). */
   now?: () => number;
-  /** createBot's paced answers (bot/say.ts). */
+  /** createBot's paced answers (bot/runtime/say.ts). */
   say?: Say;
   messages?: Partial<AppealIntakeMessages>;
 }

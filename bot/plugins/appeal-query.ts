@@ -7,9 +7,9 @@
  */
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
-import type { AppealStatus } from '../api-types';
-import { directSay, type Say } from '../say';
-import { UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
+import type { AppealStatus } from '../runtime/api-types';
+import { directSay, type Say } from '../runtime/say';
+import { UNAVAILABLE_MESSAGE, type ServerClient } from '../runtime/server-client';
 import { chinaShortTime } from '../../common/china-time';
 import { createLimitNotices, failureAnswer } from './appeal-support';
 import { asciiDigits, guardHandler, isActionable, stripLeadingMentions } from './support';
@@ -33,7 +33,7 @@ export interface AppealQueryConfig {
   inRooms?: boolean;
   /** Answer in private chats. Default true. */
   inPrivate?: boolean;
-  /** createBot's paced answers (bot/say.ts). */
+  /** createBot's paced answers (bot/runtime/say.ts). */
   say?: Say;
   /** Clock for the quiet time after a limit (tests). */
   now?: () => number;

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Message, Wechaty } from 'wechaty';
-import type { PhotoUpload } from '../api-types';
-import { ServerError, type ServerClient } from '../server-client';
+import type { PhotoUpload } from '../runtime/api-types';
+import { ServerError, type ServerClient } from '../runtime/server-client';
 import { asciiDigits, reportError } from './support';
 
 /**

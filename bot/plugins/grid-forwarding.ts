@@ -13,9 +13,9 @@
  */
 import pino, { type Logger } from 'pino';
 import { types, type Contact, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
-import { maskContactId } from '../log-mask';
-import { directSay, type Say } from '../say';
-import { ServerError, UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
+import { maskContactId } from '../runtime/log-mask';
+import { directSay, type Say } from '../runtime/say';
+import { ServerError, UNAVAILABLE_MESSAGE, type ServerClient } from '../runtime/server-client';
 import { createKeyedQueue, createLimitNotices, failureAnswer, idempotencyKey, isOtherPluginCommand, uploadMessagePhoto } from './appeal-support';
 import { guardHandler, isActionable } from './support';
 
@@ -52,7 +52,7 @@ export interface GridForwardingConfig {
   previewLength?: number;
   /** Clock for the idle timeout and the quiet time after a limit (tests). */
   now?: () => number;
-  /** createBot's paced answers (bot/say.ts). */
+  /** createBot's paced answers (bot/runtime/say.ts). */
   say?: Say;
   messages?: Partial<GridForwardingMessages>;
 }

@@ -4,9 +4,9 @@
  */
 import type { Logger } from 'pino';
 import type { WechatyPlugin } from 'wechaty';
-import type { Pacer } from '../pacer';
-import type { Say } from '../say';
-import type { ServerClient } from '../server-client';
+import type { Pacer } from '../runtime/pacer';
+import type { Say } from '../runtime/say';
+import type { ServerClient } from '../runtime/server-client';
 import { AppealIntake, type AppealIntakeConfig } from './appeal-intake';
 import { AppealQuery, type AppealQueryConfig } from './appeal-query';
 import { GridForwarding, type GridForwardingConfig } from './grid-forwarding';
@@ -23,9 +23,9 @@ export interface PluginContext {
   since: () => number | undefined;
   /** Work that outlives a message (the outbox loop): the bot's stop() waits for it. */
   track?: (p: Promise<unknown>) => void;
-  /** The account's one pacer (bot/pacer.ts): the outbox's deliveries go through it as `bulk`. */
+  /** The account's one pacer (bot/runtime/pacer.ts): the outbox's deliveries go through it as `bulk`. */
   pacer?: Pacer;
-  /** How plugins answer: through the pacer, as `reply` (bot/say.ts). */
+  /** How plugins answer: through the pacer, as `reply` (bot/runtime/say.ts). */
   say?: Say;
 }
 

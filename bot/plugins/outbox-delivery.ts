@@ -2,7 +2,7 @@
  * Outbox delivery (DESIGN "The bot in group chats"): notices, digests and "your appeal was
  * answered" messages for bound rooms wait in the server's outbox (channel bot_room). While the
  * bot is logged in it claims a few at a time with a lease, says each in its room (with the
- * @mentions the server asked for) through the account's one pacer (`bot/pacer.ts`, shared with
+ * @mentions the server asked for) through the account's one pacer (`bot/runtime/pacer.ts`, shared with
  * the plugins' answers, which go first), and reports each outcome.
  *
  * Delivery is at least once: a bot that dies between saying a message and reporting it says it
@@ -14,9 +14,9 @@
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Contact, Room, Wechaty, WechatyPlugin } from 'wechaty';
-import type { CompleteOutboxRequest, OutboxItem } from '../api-types';
-import { abortableDelay, createPacer, type Pacer } from '../pacer';
-import type { ServerClient } from '../server-client';
+import type { CompleteOutboxRequest, OutboxItem } from '../runtime/api-types';
+import { abortableDelay, createPacer, type Pacer } from '../runtime/pacer';
+import type { ServerClient } from '../runtime/server-client';
 
 export interface OutboxDeliveryConfig {
   client: ServerClient;

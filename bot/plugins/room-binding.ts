@@ -9,10 +9,10 @@
  */
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
-import type { RedeemBindingResponse } from '../api-types';
-import { maskContactId } from '../log-mask';
-import { directSay, type Say } from '../say';
-import { ServerError, UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
+import type { RedeemBindingResponse } from '../runtime/api-types';
+import { maskContactId } from '../runtime/log-mask';
+import { directSay, type Say } from '../runtime/say';
+import { ServerError, UNAVAILABLE_MESSAGE, type ServerClient } from '../runtime/server-client';
 import { asciiDigits, guardHandler, isActionable, reportError, stripLeadingMentions } from './support';
 
 export interface RoomBindingMessages {
@@ -38,7 +38,7 @@ export interface RoomBindingConfig {
   inRooms?: boolean;
   /** Handle `绑定` in private chats. Default true. */
   inPrivate?: boolean;
-  /** createBot's paced answers (bot/say.ts). */
+  /** createBot's paced answers (bot/runtime/say.ts). */
   say?: Say;
   messages?: Partial<RoomBindingMessages>;
 }

@@ -11,9 +11,9 @@
  */
 import pino, { type Logger } from 'pino';
 import { types, type Message, type Wechaty, type WechatyPlugin } from 'wechaty';
-import type { ServiceDirectoryEntry } from '../api-types';
-import { directSay, type Say } from '../say';
-import { UNAVAILABLE_MESSAGE, type ServerClient } from '../server-client';
+import type { ServiceDirectoryEntry } from '../runtime/api-types';
+import { directSay, type Say } from '../runtime/say';
+import { UNAVAILABLE_MESSAGE, type ServerClient } from '../runtime/server-client';
 import { isOtherPluginCommand, isServiceCommand } from './appeal-support';
 import { botMention, guardHandler, isActionable, stripLeadingMentions } from './support';
 
@@ -49,7 +49,7 @@ export interface ServiceAnswersConfig {
   inPrivate?: boolean;
   /** Clock for the cache (tests). */
   now?: () => number;
-  /** createBot's paced answers (bot/say.ts). */
+  /** createBot's paced answers (bot/runtime/say.ts). */
   say?: Say;
   messages?: Partial<ServiceAnswerMessages>;
 }

@@ -8,8 +8,8 @@
  */
 import pino, { type Logger } from 'pino';
 import type { Contact, Room, Wechaty, WechatyPlugin } from 'wechaty';
-import { maskContactId } from '../log-mask';
-import { directSay, type Say } from '../say';
+import { maskContactId } from '../runtime/log-mask';
+import { directSay, type Say } from '../runtime/say';
 import { reportError } from './support';
 
 export interface WelcomeMessages {
@@ -29,7 +29,7 @@ export interface WelcomeConfig {
   batchMs?: number;
   /** Members @mentioned in one welcome at most (the rest are welcomed without a mention). Default 20. */
   maxMentions?: number;
-  /** createBot's paced answers (bot/say.ts). */
+  /** createBot's paced answers (bot/runtime/say.ts). */
   say?: Say;
   messages?: Partial<WelcomeMessages>;
 }

@@ -14,7 +14,7 @@ import type {
   RedeemResult,
   UnbindResult,
   UnbindRoomBody,
-} from '../server/bindings/schemas';
+} from '../../server/bindings/schemas';
 import type {
   BotAppealLookupQuery,
   BotAppealReceipt,
@@ -22,10 +22,10 @@ import type {
   BotAttachPhotosBody,
   BotContactInfo,
   BotCreateAppealBody,
-} from '../server/appeals/schemas';
-import type { UploadedPhoto } from '../server/photos/schemas';
-import type { ClaimBody, ClaimedRoomItem, ClaimResult, CompleteBody, CompleteResult } from '../server/outbox/schemas';
-import type { ServiceEntry, ServiceEntryList } from '../server/service-directory/schemas';
+} from '../../server/appeals/schemas';
+import type { UploadedPhoto } from '../../server/photos/schemas';
+import type { ClaimBody, ClaimedRoomItem, ClaimResult, CompleteBody, CompleteResult } from '../../server/outbox/schemas';
+import type { ServiceEntry, ServiceEntryList } from '../../server/service-directory/schemas';
 
 /** `POST /bot/bindings/redeem` */
 export type RedeemBindingRequest = z.input<typeof RedeemBindingBody>;

@@ -9,7 +9,7 @@ import { maskContactId } from './log-mask';
 import { createLoginWatchdog, DEFAULT_LOGIN_TIMEOUT_MS, type LoginTimeoutError } from './login-watchdog';
 import { createPacer, type PacerOptions } from './pacer';
 import { pacedSay } from './say';
-import { buildPlugins, type PluginSettings } from './plugins';
+import { buildPlugins, type PluginSettings } from '../plugins';
 import { createServerClient, type ServerClient, type ServerClientOptions } from './server-client';
 
 type PuppetChoice = NonNullable<WechatyOptions['puppet']>;

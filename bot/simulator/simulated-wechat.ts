@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { types } from 'wechaty';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
 // Plain data (common/, no database code): the same group chats, people and bot account the seed writes.
-import { demoCounty, type DemoGroupChat, type DemoPerson } from '../common/demo-county';
+import { demoCounty, type DemoGroupChat, type DemoPerson } from '../../common/demo-county';
 
 type ContactMock = mock.ContactMock;
 type RoomMock = mock.RoomMock;

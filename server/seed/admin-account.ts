@@ -7,10 +7,8 @@ import type { AppContext } from '../context';
 import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
 import { isDuplicateKeyError } from '../core/errors';
-import { hashPassword } from '../users';
-import { auditService } from '../audit/service';
-import { identityKey, type UserDoc } from '../users/model';
-import { CreateUserBody } from '../users/schemas';
+import { CreateUserBody, hashPassword, identityKey, type UserDoc } from '../users';
+import { auditService } from '../audit';
 import { DEMO_PASSWORD } from '../../common/demo-county';
 
 export const MIN_ADMIN_PASSWORD_LENGTH = 12;

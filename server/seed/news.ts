@@ -22,7 +22,7 @@ import { hashPassword } from '../users';
 import type { RegionDoc } from '../regions';
 import type { RoomDoc } from '../bindings';
 import { photoService } from '../photos';
-import { PRIORITY } from '../outbox/schemas';
+import { PRIORITY } from '../outbox';
 import { NOTICE_LEVEL_LABELS } from '../../common/news-labels';
 import { demoCounty } from '../../common/demo-county';
 import { seedId } from './ids';

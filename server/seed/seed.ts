@@ -1,10 +1,9 @@
 import type { Model as MongooseModel, Types } from 'mongoose';
 import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
-import { hashPassword } from '../users';
-import { identityKey } from '../users/model';
-import { DEFAULT_DEADLINES } from '../categories/model';
-import type { RegionDoc } from '../regions/model';
+import { hashPassword, identityKey } from '../users';
+import { DEFAULT_DEADLINES } from '../categories';
+import type { RegionDoc } from '../regions';
 import { demoCounty } from '../../common/demo-county';
 import { buildDemoAppeals } from './appeals';
 import { buildDemoNews } from './news';

@@ -6,6 +6,7 @@ import type { Paged } from '../core/validate';
 import { newId } from '../db/schema-helpers';
 import { regionLookup, toRegionSummary, type RegionDoc } from '../regions';
 import { auditService } from '../audit';
+import { departmentService } from '../departments';
 import { identityKey, type IdentityDoc, type UserDoc } from './model';
 import { hashPassword } from './passwords';
 import { ROLE_LABELS, isStaff, type Role } from '../../common/roles';
@@ -18,7 +19,8 @@ const WECHAT_PREFIX = identityKey.wechat('');
 export const maskPhone = (phone: string | null) => (phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : null);
 
 export function userService(ctx: AppContext) {
-  const { User, Identity, Department } = ctx.models;
+  const { User, Identity } = ctx.models;
+  const departments = departmentService(ctx);
   const regionTree = regionLookup(ctx);
   const audit = auditService(ctx);
 
@@ -44,7 +46,7 @@ export function userService(ctx: AppContext) {
   }
 
   async function assertDepartmentExists(id: string | null | undefined): Promise<void> {
-    if (id && !(await Department.exists({ _id: id }))) throw badRequest('部门不存在', [{ path: 'body.departmentId', message: '部门不存在' }]);
+    if (id && !(await departments.exists(id))) throw badRequest('部门不存在', [{ path: 'body.departmentId', message: '部门不存在' }]);
   }
 
   function toAdminView(u: UserDoc): UserAdminView {
@@ -69,7 +71,7 @@ export function userService(ctx: AppContext) {
     async toMe(u: UserDoc): Promise<Me> {
       const regions = await regionsById([u.homeRegionId, ...u.regionIds]);
       const home = u.homeRegionId ? regions.get(String(u.homeRegionId)) : undefined;
-      const dept = u.departmentId ? await Department.findById(u.departmentId).lean() : null;
+      const departmentName = u.departmentId ? await departments.nameOf(u.departmentId) : null;
       return {
         id: String(u._id),
         name: u.name,
@@ -85,7 +87,7 @@ export function userService(ctx: AppContext) {
           return r ? [toRegionSummary(r)] : [];
         }),
         departmentId: u.departmentId ? String(u.departmentId) : null,
-        departmentName: dept?.name ?? null,
+        departmentName,
         wechatContactBound: Boolean(u.wechatContactId),
       };
     },

@@ -4,7 +4,7 @@
  * others have not (common/demo-county.ts).
  */
 import { types } from 'wechaty';
-import { maskContactId } from '../../bot/log-mask';
+import { maskContactId } from '../../bot/runtime/log-mask';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { DEMO, demoPhoto, injectMessage, sendPhoto, startHarness, type Harness } from './harness';
 

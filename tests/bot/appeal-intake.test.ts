@@ -5,7 +5,7 @@
  */
 import { types } from 'wechaty';
 import { chinaShortTime } from '../../common/china-time';
-import { maskContactId } from '../../bot/log-mask';
+import { maskContactId } from '../../bot/runtime/log-mask';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { closedPortUrl, DEMO, demoPhoto, injectMessage, sendPhoto, startHarness, type Harness } from './harness';
 

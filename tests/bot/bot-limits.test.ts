@@ -4,7 +4,7 @@
  * pacer, on a virtual clock (each wait the pacer asks for moves it; see notice-delivery.test.ts).
  * The server runs at the documented limits (appealLimitScale 1) on a fixed clock.
  */
-import { abortableDelay } from '../../bot/pacer';
+import { abortableDelay } from '../../bot/runtime/pacer';
 import { APPEAL_LIMITS } from '../../server/appeals/limits';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { testClock } from '../helpers/appeals';

@@ -8,8 +8,8 @@ import { FileBox } from 'file-box';
 import pino from 'pino';
 import sharp from 'sharp';
 import { types } from 'wechaty';
-import { createBot, type CreateBotOptions, type XianrongBot } from '../../bot/create-bot';
-import { createSimulatedWechat, type SimulatedCounty, type SimulatedWechat, type TranscriptEntry } from '../../bot/simulated-wechat';
+import { createBot, type CreateBotOptions, type XianrongBot } from '../../bot/runtime/create-bot';
+import { createSimulatedWechat, type SimulatedCounty, type SimulatedWechat, type TranscriptEntry } from '../../bot/simulator/simulated-wechat';
 
 /** Ids of the demo county: group chats and WeChat contacts as the seed writes them. */
 export const DEMO = {

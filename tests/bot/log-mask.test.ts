@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { maskContactId } from '../../bot/log-mask';
+import { maskContactId } from '../../bot/runtime/log-mask';
 import { DEMO, startHarness } from './harness';
 
 describe('maskContactId', () => {

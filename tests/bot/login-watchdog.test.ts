@@ -1,6 +1,6 @@
 import { PuppetMock } from 'wechaty-puppet-mock';
-import { createBot } from '../../bot/create-bot';
-import { LoginTimeoutError } from '../../bot/login-watchdog';
+import { createBot } from '../../bot/runtime/create-bot';
+import { LoginTimeoutError } from '../../bot/runtime/login-watchdog';
 import { captureLogger, startHarness } from './harness';
 
 const SERVER = { serverUrl: 'http://127.0.0.1:9', botToken: 'unused-token', checkServerOnLogin: false };

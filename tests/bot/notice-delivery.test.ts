@@ -10,7 +10,7 @@
  * that clock at the moment the bot hands a text to the puppet.
  */
 import { Types } from 'mongoose';
-import { abortableDelay, type PacerOptions } from '../../bot/pacer';
+import { abortableDelay, type PacerOptions } from '../../bot/runtime/pacer';
 import { botPaceFromEnv, DEFAULT_BOT_PACE } from '../../bot/main';
 import type { OutboxDeliveryConfig } from '../../bot/plugins/outbox-delivery';
 import { demoCounty } from '../../common/demo-county';

@@ -4,7 +4,7 @@
  * passing); then the plugin on the simulated WeChat against the real server and its outbox (own
  * embedded database, seeded), with deliveries enqueued through the server's outbox service.
  */
-import { createPacer } from '../../bot/pacer';
+import { createPacer } from '../../bot/runtime/pacer';
 import type { OutboxDeliveryConfig } from '../../bot/plugins/outbox-delivery';
 import { outbox } from '../../server/outbox/outbox';
 import { startTestServer, type TestServer } from '../helpers/server';

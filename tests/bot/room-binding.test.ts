@@ -7,7 +7,7 @@
  */
 import pino from 'pino';
 import { types } from 'wechaty';
-import { maskContactId } from '../../bot/log-mask';
+import { maskContactId } from '../../bot/runtime/log-mask';
 import { guardHandler } from '../../bot/plugins/support';
 import { INVALID_CODE_MESSAGE as INVALID, ROOM_CODE_NOT_YOURS_MESSAGE as NOT_YOURS, ROOM_SPEAKER_NOT_STAFF_MESSAGE as NOT_STAFF } from '../../server/bindings/service';
 import { identityKey } from '../../server/users/model';

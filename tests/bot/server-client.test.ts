@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { apiBase, createServerClient, ServerError } from '../../bot/server-client';
+import { apiBase, createServerClient, ServerError } from '../../bot/runtime/server-client';
 import { startTestServer } from '../helpers/server';
 import { closedPortUrl, DEMO, recordingFetch } from './harness';
 

@@ -1,7 +1,7 @@
-import { createSimulatedWechat, DEFAULT_BOT_CONTACT } from '../../bot/simulated-wechat';
-import { startSimulatorConsole } from '../../bot/simulator-console';
+import { createSimulatedWechat, DEFAULT_BOT_CONTACT } from '../../bot/simulator/simulated-wechat';
+import { startSimulatorConsole } from '../../bot/simulator/simulator-console';
 import { request } from 'node:http';
-import { createBot } from '../../bot/create-bot';
+import { createBot } from '../../bot/runtime/create-bot';
 import { demoCounty } from '../../common/demo-county';
 import { startTestServer } from '../helpers/server';
 import { captureLogger, DEMO } from './harness';

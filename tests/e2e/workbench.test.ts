@@ -7,8 +7,8 @@
 import path from 'node:path';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { createBot, type XianrongBot } from '../../bot/create-bot';
-import { createSimulatedWechat, type SimulatedWechat } from '../../bot/simulated-wechat';
+import { createBot, type XianrongBot } from '../../bot/runtime/create-bot';
+import { createSimulatedWechat, type SimulatedWechat } from '../../bot/simulator/simulated-wechat';
 import { ARTIFACTS, H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
 
