@@ -14,7 +14,7 @@ import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { getCurrentUser } from '../../../../store/session';
 import { CategoryChooser } from '../../../../pages/appeal-new/CategoryChooser';
 import { DESCRIPTION_MAX, KIND_OPTIONS, PLACE_MAX } from '../../../../utils/appeal';
-import { AppealRegionPicker, chosenRegion } from '../../components/AppealRegionPicker';
+import { AppealRegionPicker, chosenRegion } from './AppealRegionPicker';
 import { FILE_CHANNEL_LABELS, fileChannel, staffPage } from '../../shared';
 import { clearFileDraft, emptyFileDraft, fileDraftHasContent, loadFileDraft, saveFileDraft, type FileDraft } from './draft';
 import { fileErrorsFromServer, hasFileErrors, REPORTER_NAME_MAX, validateFileDraft, type FileErrors, type FileField } from './validate';

@@ -3,7 +3,7 @@
 import type { ApiErrorDetail } from '../../../../api/types';
 import type { PickedPhoto } from '../../../../components/PhotoPicker';
 import { checkAppealFields, errorsFromServer, hasErrors } from '../../../../utils/appeal-form';
-import { chosenRegion } from '../../components/AppealRegionPicker';
+import { chosenRegion } from './AppealRegionPicker';
 import type { FileDraft } from './draft';
 
 export type FileField = 'reporterName' | 'reporterPhone' | 'kind' | 'category' | 'description' | 'photos' | 'region' | 'place' | 'form';

@@ -8,8 +8,8 @@ import { appealsApi, categoriesApi, departmentsApi } from '../../../../api/endpo
 import { ApiError, errorMessage } from '../../../../api/request';
 import type { AppealDetail, Category, Department } from '../../../../api/types';
 import { PendingPage } from '../../../../components/StateView';
-import { AppealActionForm, type ActionSubmission } from '../../components/AppealActionForm';
-import { AppealStaffDetail } from '../../components/AppealStaffDetail';
+import { AppealActionForm, type ActionSubmission } from './AppealActionForm';
+import { AppealStaffDetail } from './AppealStaffDetail';
 import { STAFF_ACTION_LABELS, staffActions, staffPage, type StaffAction } from '../../shared';
 import './index.scss';
 import { usePageClass } from '../../../../hooks/use-page-class';

@@ -7,7 +7,7 @@ import { appealsApi } from '../../../../api/endpoints';
 import { errorMessage } from '../../../../api/request';
 import type { AppealCounts, AppealState, AppealSummary } from '../../../../api/types';
 import { EmptyState, ErrorState, LoadingState } from '../../../../components/StateView';
-import { AppealInboxItem } from '../../components/AppealInboxItem';
+import { AppealInboxItem } from './AppealInboxItem';
 import { STATE_LABELS } from '../../../../utils/appeal';
 import { asStaffView, OPEN_STATES, staffPage, VIEW_TITLES, type StaffView } from '../../shared';
 import './index.scss';

@@ -18,7 +18,7 @@ import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { getCurrentUser } from '../../../../store/session';
 import { bodyHtmlToText, bodyLosesFormatting, bodyTextToHtml } from '../../../../utils/article-body';
-import { type ArticleDraft, articleDraftKey, clearArticleDraft, emptyArticleDraft, loadArticleDraft, saveArticleDraft } from '../../components/ArticleDraft';
+import { type ArticleDraft, articleDraftKey, clearArticleDraft, emptyArticleDraft, loadArticleDraft, saveArticleDraft } from './ArticleDraft';
 import { defaultSchedule, publishAtIso, scheduleError } from '../../components/NewsAccess';
 import { isStale, STALE_MESSAGE, useEditorSend } from '../../components/NewsHooks';
 import { isKeyReused, nextCreate } from '../../../../store/create-attempt';

@@ -9,7 +9,7 @@ import type { ModerationItem } from '../../../../api/types';
 import { NewsCursorList } from '../../../../components/NewsCursorList';
 import { useCursorList } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
-import { ModerationRow } from '../../components/ModerationRow';
+import { ModerationRow } from './ModerationRow';
 import { isConflict } from '../../components/NewsAccess';
 import { useListPageEvents } from '../../components/NewsHooks';
 import './index.scss';

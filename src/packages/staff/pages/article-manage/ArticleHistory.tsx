@@ -1,8 +1,8 @@
 // An article's history (every edit, submission and review step), newest first, on the shared timeline.
-import type { ArticleEvent } from '../../../api/types';
-import { REVIEW_LEVEL_LABELS } from '../../../../common/news-labels';
-import { Timeline } from '../../../components/Timeline';
-import { beijingLabel } from './NewsAccess';
+import type { ArticleEvent } from '../../../../api/types';
+import { REVIEW_LEVEL_LABELS } from '../../../../../common/news-labels';
+import { Timeline } from '../../../../components/Timeline';
+import { beijingLabel } from '../../components/NewsAccess';
 
 export function ArticleHistory({ events }: { events: ArticleEvent[] }) {
   const entries = events.map((e) => ({

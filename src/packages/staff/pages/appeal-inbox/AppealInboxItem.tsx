@@ -1,9 +1,9 @@
 // One appeal in a staff list: what a dispatcher or handler scans for (number, state, where, who has
 // it, how urgent) in two or three lines, and the whole row opens it.
 import { Text, View } from '@tarojs/components';
-import type { AppealSummary } from '../../../api/types';
-import { StateTag } from '../../../components/AppealCard';
-import { formatTime, kindAndCategory } from '../../../utils/appeal';
+import type { AppealSummary } from '../../../../api/types';
+import { StateTag } from '../../../../components/AppealCard';
+import { formatTime, kindAndCategory } from '../../../../utils/appeal';
 import './AppealInboxItem.scss';
 
 export function dueLabel(a: Pick<AppealSummary, 'dueAt' | 'overdue'>): string {

@@ -1,8 +1,8 @@
 // One comment waiting for an editor: the article it is under, the text, why it waits (the words
 // that matched, or how many readers reported it) and 通过 / 删除.
 import { Button, Text, View } from '@tarojs/components';
-import type { ModerationItem } from '../../../api/types';
-import { beijingLabel } from './NewsAccess';
+import type { ModerationItem } from '../../../../api/types';
+import { beijingLabel } from '../../components/NewsAccess';
 
 export interface ModerationRowProps {
   item: ModerationItem;

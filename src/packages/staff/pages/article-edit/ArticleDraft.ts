@@ -3,8 +3,8 @@
 // dropped network never loses an editor's text. One draft per user and article ('new' for one not
 // yet created).
 import Taro from '@tarojs/taro';
-import type { PhotoRef, RegionSummary } from '../../../api/types';
-import { newIdempotencyKey } from '../../../store/appeal-draft';
+import type { PhotoRef, RegionSummary } from '../../../../api/types';
+import { newIdempotencyKey } from '../../../../store/appeal-draft';
 
 const KEY_PREFIX = 'xianrong.article-draft.';
 

@@ -2,10 +2,10 @@
 // which the server sends only to those handling it), photos, the answer and rating, the timeline.
 import { Button, Image, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import type { AppealDetail, PhotoRef } from '../../../api/types';
-import { OverdueMark, StateTag } from '../../../components/AppealCard';
-import { AppealTimeline } from '../../../components/AppealTimeline';
-import { dueLabel, formatTime, kindAndCategory, photoSrc } from '../../../utils/appeal';
+import type { AppealDetail, PhotoRef } from '../../../../api/types';
+import { OverdueMark, StateTag } from '../../../../components/AppealCard';
+import { AppealTimeline } from '../../../../components/AppealTimeline';
+import { dueLabel, formatTime, kindAndCategory, photoSrc } from '../../../../utils/appeal';
 import './AppealStaffDetail.scss';
 
 function Row({ label, value }: { label: string; value: string | null | undefined }) {

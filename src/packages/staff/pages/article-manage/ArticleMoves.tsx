@@ -2,9 +2,9 @@
 // (`allowedActions`), and the small form some need (a reason, a note, a publish time).
 import { useState } from 'react';
 import { Button, Text, Textarea, View } from '@tarojs/components';
-import type { ArticleAction, ArticleManageDetail, ArticleMovesInput } from '../../../api/types';
-import { NewsSchedule } from './NewsSchedule';
-import { defaultSchedule, publishAtIso, scheduleError } from './NewsAccess';
+import type { ArticleAction, ArticleManageDetail, ArticleMovesInput } from '../../../../api/types';
+import { NewsSchedule } from '../../components/NewsSchedule';
+import { defaultSchedule, publishAtIso, scheduleError } from '../../components/NewsAccess';
 
 /** A button on the page: 'edit' opens the editor; the others post a move. */
 export type ArticleButton = 'approve' | 'reject' | 'schedule' | 'publish' | 'withdraw' | 'pin' | 'unpin' | 'edit' | 'submit';

@@ -3,10 +3,10 @@
 // phone learns at once what is missing, then sent by the page.
 import { useMemo, useState } from 'react';
 import { Button, Picker, Text, Textarea, View } from '@tarojs/components';
-import type { AppealDetail, AppealSummary, Category, Department, MoveBodies } from '../../../api/types';
-import { hasFailedUploads, hasPendingUploads, PhotoPicker, uploadedRefs, type PickedPhoto } from '../../../components/PhotoPicker';
-import { DESCRIPTION_MAX, DESCRIPTION_MIN, REASON_MAX, REASON_MIN } from '../../../utils/appeal';
-import { STAFF_ACTION_LABELS, type StaffAction } from '../shared';
+import type { AppealDetail, AppealSummary, Category, Department, MoveBodies } from '../../../../api/types';
+import { hasFailedUploads, hasPendingUploads, PhotoPicker, uploadedRefs, type PickedPhoto } from '../../../../components/PhotoPicker';
+import { DESCRIPTION_MAX, DESCRIPTION_MIN, REASON_MAX, REASON_MIN } from '../../../../utils/appeal';
+import { STAFF_ACTION_LABELS, type StaffAction } from '../../shared';
 import { AppealMergeTarget } from './AppealMergeTarget';
 import './AppealActionForm.scss';
 

@@ -2,10 +2,10 @@
 // region, or finds one by its number (read aloud over the phone or pasted from a chat).
 import { useEffect, useState } from 'react';
 import { Button, Input, Text, View } from '@tarojs/components';
-import { appealsApi, regionsApi } from '../../../api/endpoints';
-import { errorMessage } from '../../../api/request';
-import type { AppealDetail, AppealSummary } from '../../../api/types';
-import { LoadingState } from '../../../components/StateView';
+import { appealsApi, regionsApi } from '../../../../api/endpoints';
+import { errorMessage } from '../../../../api/request';
+import type { AppealDetail, AppealSummary } from '../../../../api/types';
+import { LoadingState } from '../../../../components/StateView';
 
 /** States an appeal can be merged into: still open, or answered (the duplicate then shares the answer). */
 const TARGET_STATES = 'submitted,accepted,assigned,in_progress,replied';

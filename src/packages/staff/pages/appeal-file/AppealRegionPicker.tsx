@@ -3,11 +3,11 @@
 // (社区/村) and, if known, its grid (网格).
 import { useEffect, useState } from 'react';
 import { Text, View } from '@tarojs/components';
-import { regionsApi } from '../../../api/endpoints';
-import { errorMessage } from '../../../api/request';
-import type { RegionLevel, RegionSummary } from '../../../api/types';
-import { ErrorState, LoadingState } from '../../../components/StateView';
-import { regionLabel } from '../../../utils/region';
+import { regionsApi } from '../../../../api/endpoints';
+import { errorMessage } from '../../../../api/request';
+import type { RegionLevel, RegionSummary } from '../../../../api/types';
+import { ErrorState, LoadingState } from '../../../../components/StateView';
+import { regionLabel } from '../../../../utils/region';
 import './AppealRegionPicker.scss';
 
 /** An appeal is filed for a community or a grid in it (CreateAppealBody.regionId). */
