@@ -4,6 +4,7 @@
 export { appealService, type AppealService } from './service';
 export { appealCreator, type NewAppeal } from './create';
 export { appealMoves } from './moves';
+export { reserveTicketNumbers, startTicketCounter } from './ticket-numbers';
 export { appealDeadlines } from './scheduler';
 // The demo seed plays its stories with these: who acts, the bot's account, the states and move bodies.
 export type { AppealDoc } from './model';

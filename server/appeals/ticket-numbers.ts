@@ -9,16 +9,31 @@ import { chinaDay } from '../../common/china-time';
  */
 export async function nextTicketNumber(models: Models, prefix: string, at: Date): Promise<string> {
   const day = chinaDay(at);
-  const seq = await bump(models, `appeal:${day}`);
+  const seq = await bump(models, counterKey(day), 1);
   return `${prefix}-${day}-${String(seq).padStart(4, '0')}`;
 }
 
-async function bump(models: Models, key: string): Promise<number> {
+const counterKey = (day: string) => `appeal:${day}`;
+
+/**
+ * Reserves `n` numbers of a China-time day (YYYYMMDD) at once, as filing takes them (the demo seed
+ * numbers its appeals so); returns the first reserved sequence number.
+ */
+export async function reserveTicketNumbers(models: Models, day: string, n: number): Promise<number> {
+  return (await bump(models, counterKey(day), n)) - n + 1;
+}
+
+/** Starts a day's counter at `seq` (a fresh database, e.g. the seed's sandbox): the next number is seq + 1. */
+export async function startTicketCounter(models: Models, day: string, seq: number): Promise<void> {
+  await models.Counter.create({ _id: counterKey(day), seq });
+}
+
+async function bump(models: Models, key: string, n: number): Promise<number> {
   // Two first-of-the-day upserts can race to insert the counter; the loser's insert hits the
   // unique _id and a second try finds the document and increments it.
   for (let attempt = 0; ; attempt++) {
     try {
-      const doc = await models.Counter.findOneAndUpdate({ _id: key }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
+      const doc = await models.Counter.findOneAndUpdate({ _id: key }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' }).lean();
       return doc!.seq;
     } catch (err) {
       if (!isDuplicateKeyError(err) || attempt >= 3) throw err;

@@ -20,6 +20,9 @@ export function boundRooms(ctx: AppContext) {
       return Room.find(filter, { roomId: 1, regionPath: 1 }).sort({ _id: 1 }).lean<Pick<RoomDoc, '_id' | 'roomId' | 'regionPath'>[]>();
     },
 
+    /** Every bound room, in the database's order. */
+    all: () => Room.find().lean<RoomDoc[]>(),
+
     /** The room bound under that WeChat room id, or null. */
     byRoomId: (roomId: string) => Room.findOne({ roomId }).lean<RoomDoc>(),
 

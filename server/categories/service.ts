@@ -9,6 +9,10 @@ export function categoryService(ctx: AppContext) {
     /** The category, active or retired; null when there is none. */
     byId: (id: string | Types.ObjectId): Promise<CategoryDoc | null> => Category.findById(id).lean<CategoryDoc>(),
     /** The category when it is active; null otherwise. */
+    /** Every category, active or retired, in the database's order. */
+    all: () => Category.find().lean<CategoryDoc[]>(),
+    /** The collection's estimated count (an empty database has none). */
+    estimatedCount: () => Category.estimatedDocumentCount(),
     activeById: (id: string | Types.ObjectId): Promise<CategoryDoc | null> => Category.findOne({ _id: id, active: true }).lean<CategoryDoc>(),
   };
 }

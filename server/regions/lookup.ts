@@ -43,6 +43,12 @@ export function regionLookup(ctx: AppContext) {
       return docs.map((r) => r.path);
     },
 
+    /** Every region, or those of the levels, in the database's order. */
+    all: (levels?: readonly RegionLevel[]) => Region.find(levels ? { level: { $in: levels } } : {}).lean<RegionDoc[]>(),
+
+    /** Whether there may be any region (the collection's estimated count: an empty database has none). */
+    estimatedCount: () => Region.estimatedDocumentCount(),
+
     /** The county's name (the root of the tree), or null before the tree is set up. */
     async countyName(): Promise<string | null> {
       const county = await Region.findOne({ parentId: null, level: 'county' }, { name: 1 }).lean<Pick<RegionDoc, '_id' | 'name'>>();

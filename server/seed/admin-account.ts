@@ -3,13 +3,14 @@
  * county (production never gets the demo's accounts), and a locked-out one's password reset.
  * Uses the same identities, password hashing and session revocation as the users feature.
  */
-import type { AppContext } from '../context';
 import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
 import { isDuplicateKeyError } from '../core/errors';
-import { CreateUserBody, hashPassword, identityKey, type UserDoc } from '../users';
+import { CreateUserBody, hashPassword, identityKey, userService, type UserDoc } from '../users';
 import { auditService } from '../audit';
+import { sessionStore } from '../auth';
 import { DEMO_PASSWORD } from '../../common/demo-county';
+import { contextOf } from './context';
 
 export const MIN_ADMIN_PASSWORD_LENGTH = 12;
 
@@ -40,8 +41,8 @@ export function adminPasswordProblem(password: string, username: string): string
   return null;
 }
 
-/** The audit service needs only the models. */
-const audit = (models: Models) => auditService({ models } as AppContext);
+const audit = (models: Models) => auditService(contextOf(models));
+const users = (models: Models) => userService(contextOf(models));
 
 /** Creates an administrator; refuses a username that is taken (reset its password instead). */
 export async function createAdmin(models: Models, username: string, password: string): Promise<UserDoc> {
@@ -49,12 +50,12 @@ export async function createAdmin(models: Models, username: string, password: st
   if (problem) throw new AdminCommandError(problem);
   const _id = newId();
   try {
-    await models.Identity.create({ key: identityKey.username(username), userId: _id });
+    await users(models).insertIdentity(identityKey.username(username), _id);
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     throw fail(`用户名「${username}」已存在。要重设其密码，请用 npm run admin -- reset-password ${username}`, `The username "${username}" exists. To reset its password: npm run admin -- reset-password ${username}`);
   }
-  const user = (await models.User.create({ _id, name: '系统管理员', username, passwordHash: await hashPassword(password), roles: ['admin'] })).toObject();
+  const user = await users(models).insertAccount({ _id, name: '系统管理员', username, passwordHash: await hashPassword(password), roles: ['admin'] });
   await audit(models).record(String(_id), 'admin_created_by_command', 'user', String(_id));
   return user;
 }
@@ -67,17 +68,16 @@ export async function createAdmin(models: Models, username: string, password: st
 export async function resetAdminPassword(models: Models, username: string, password: string, now = new Date()): Promise<UserDoc> {
   const problem = adminPasswordProblem(password, username);
   if (problem) throw new AdminCommandError(problem);
-  const identity = await models.Identity.findOne({ key: identityKey.username(username) }).lean();
-  const existing = identity ? await models.User.findById(identity.userId).lean<UserDoc>() : null;
+  const existing = await users(models).byUsername(username);
   if (!existing) throw fail(`没有用户名为「${username}」的账号。`, `No account with the username "${username}".`);
   if (!existing.roles.includes('admin')) {
     throw fail(`「${username}」不是系统管理员；其密码请由管理员在工作台中重设。`, `"${username}" is not an administrator; an administrator resets other passwords in the app.`);
   }
-  const user = await models.User.findByIdAndUpdate(existing._id, { $set: { passwordHash: await hashPassword(password), active: true } }, { returnDocument: 'after' }).lean<UserDoc>();
-  await models.Session.updateMany({ userId: existing._id, revokedAt: null }, { $set: { revokedAt: now } });
+  const user = await users(models).resetPasswordHash(existing._id, await hashPassword(password));
+  await sessionStore(contextOf(models)).endAllOf(existing._id, now);
   await audit(models).record(String(existing._id), 'admin_password_reset_by_command', 'user', String(existing._id));
   return user!;
 }
 
 /** Administrators who can sign in: none means the start should say how to create the first. */
-export const countActiveAdmins = (models: Models) => models.User.countDocuments({ roles: 'admin', active: true });
+export const countActiveAdmins = (models: Models) => users(models).countActiveAdmins();

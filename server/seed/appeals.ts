@@ -16,10 +16,10 @@ import type { Types } from 'mongoose';
 import type { Models } from '../models';
 import { chinaDay } from '../../common/china-time';
 import { demoCounty } from '../../common/demo-county';
-import type { CategoryDoc } from '../categories';
-import type { DepartmentDoc } from '../departments';
-import type { RegionDoc } from '../regions';
-import type { RoomDoc } from '../bindings';
+import { categoryService, type CategoryDoc } from '../categories';
+import { departmentService, type DepartmentDoc } from '../departments';
+import { regionLookup, type RegionDoc } from '../regions';
+import { boundRooms, type RoomDoc } from '../bindings';
 import { identityKey, userService, type UserDoc } from '../users';
 import {
   AcceptBody,
@@ -32,6 +32,8 @@ import {
   BOT_ACCOUNT_ID,
   MergeBody,
   OPEN_STATES,
+  reserveTicketNumbers,
+  startTicketCounter,
   RateBody,
   RejectBody,
   ReopenBody,
@@ -46,6 +48,7 @@ import {
 } from '../appeals';
 import { inSandbox, type Sandbox } from './sandbox';
 import { seedId } from './ids';
+import { contextOf } from './context';
 
 type Satisfaction = (typeof SATISFACTION)[number];
 /** A move or event, `h` hours after submission. */
@@ -405,16 +408,17 @@ interface Lookups {
 
 /** The earlier sections' records the stories name (regions, the catalogue, people, bound groups). */
 async function lookups(models: Models): Promise<Lookups> {
+  const ctx = contextOf(models);
+  const users = userService(ctx);
   const [regions, categories, departments, rooms, staff] = await Promise.all([
-    models.Region.find().lean<RegionDoc[]>(),
-    models.Category.find().lean<CategoryDoc[]>(),
-    models.Department.find().lean<DepartmentDoc[]>(),
-    models.Room.find().lean<RoomDoc[]>(),
-    models.User.find({ username: { $ne: null } }).lean<UserDoc[]>(),
+    regionLookup(ctx).all(),
+    categoryService(ctx).all(),
+    departmentService(ctx).all(),
+    boundRooms(ctx).all(),
+    users.withUsernames(),
   ]);
   const openids = demoCounty.people.filter((p) => p.openid);
-  const identities = await models.Identity.find({ key: { $in: openids.map((p) => identityKey.wechat(p.openid!)) } }).lean<{ key: string; userId: Types.ObjectId }[]>();
-  const residents = await models.User.find({ _id: { $in: identities.map((i) => i.userId) } }).lean<UserDoc[]>();
+  const residents = await users.byIdentities(openids.map((p) => identityKey.wechat(p.openid!)));
   const need = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`demo appeals name unknown ${what}`);
     return v;
@@ -428,8 +432,7 @@ async function lookups(models: Models): Promise<Lookups> {
     resident(n) {
       const openid = `demo-resident-${String(n).padStart(2, '0')}`;
       const p = need(openids.find((x) => x.openid === openid), openid);
-      const id = need(identities.find((i) => i.key === identityKey.wechat(openid)), openid).userId;
-      return { ...need(residents.find((u) => u._id.equals(id)), openid), contactId: p.contactId! };
+      return { ...need(residents.get(identityKey.wechat(openid)), openid), contactId: p.contactId! };
     },
     user: (username) => need(staff.find((u) => u.username === username), `user ${username}`),
     gridWorker: (grid) => need(staff.find((u) => u.roles.includes('grid_worker') && u.regionIds.some((r) => r.equals(grid._id))), `grid worker of ${grid.code}`),
@@ -448,8 +451,7 @@ async function reserveNumbers(models: Models, days: string[]): Promise<Map<strin
   for (const d of days) perDay.set(d, (perDay.get(d) ?? 0) + 1);
   const first = new Map<string, number>();
   for (const [day, n] of perDay) {
-    const c = await models.Counter.findOneAndUpdate({ _id: `appeal:${day}` }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' }).lean();
-    first.set(day, c!.seq - n + 1);
+    first.set(day, await reserveTicketNumbers(models, day, n));
   }
   return first;
 }
@@ -482,7 +484,7 @@ export async function buildDemoAppeals(models: Models, now: Date): Promise<Appea
 
   return inSandbox(models, { copy: ['Region', 'Department', 'Category', 'User'], start: filings[0].at }, async (box) => {
     // The sandbox's day counters continue where the reservation starts, so filing hands out the reserved numbers.
-    for (const [day, seq] of firstNumbers) await box.models.Counter.create({ _id: `appeal:${day}`, seq: seq - 1 });
+    for (const [day, seq] of firstNumbers) await startTicketCounter(box.models, day, seq - 1);
     const play = storyPlayer(box, look);
     for (const action of actions) {
       await play.scanUntil(action.at);

@@ -19,14 +19,15 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { Models } from '../models';
 import { hashPassword } from '../users';
-import type { RegionDoc } from '../regions';
-import type { RoomDoc } from '../bindings';
+import { regionLookup, type RegionDoc } from '../regions';
+import { boundRooms, type RoomDoc } from '../bindings';
 import { photoService } from '../photos';
 import { PRIORITY } from '../outbox';
 import { NOTICE_LEVEL_LABELS } from '../../common/news-labels';
 import { demoCounty } from '../../common/demo-county';
 import { seedId } from './ids';
 import { inSandbox } from './sandbox';
+import { contextOf } from './context';
 import { ArticleMoveBodies, articleService, articleWorkflow, CreateArticleBody, documentTerms, noticeListKeyOf, type ArticleDoc } from '../news';
 import { identityKey, userService, type UserDoc } from '../users';
 import { demoArticles, demoColumns, demoComments, demoNewsReviewers, demoNotices, demoServices, type DemoArticle, type DemoColumn } from './news-data';
@@ -83,10 +84,8 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
     if (v == null) throw new Error(`demo news: ${what} is missing (earlier sections first)`);
     return v;
   };
-  const userBy = async (username: string) => {
-    const identity = await models.Identity.findOne({ key: identityKey.username(username) }).lean<{ userId: Types.ObjectId }>();
-    return identity ? models.User.findById(identity.userId).lean<UserDoc>() : null;
-  };
+  const users = userService(contextOf(models));
+  const userBy = (username: string) => users.byUsername(username);
 
   // Staff: the editor, and a reviewer per level. A demo database made before the second and third
   // reviewers existed gets them here (the people section writes them into a new one).
@@ -106,7 +105,7 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
     reviewers.push(doc as unknown as UserDoc);
   }
 
-  const regions = new Map((await models.Region.find({ level: { $in: ['county', 'township', 'community'] } }).lean<RegionDoc[]>()).map((r) => [r.code, r]));
+  const regions = new Map((await regionLookup(contextOf(models)).all(['county', 'township', 'community'])).map((r) => [r.code, r]));
   const county = need([...regions.values()].find((r) => r.level === 'county'), 'the county');
   const scope = (code: string | undefined) => {
     if (!code) return { regionIds: [], regionPaths: [], regionNames: [] };
@@ -117,8 +116,7 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
   const resident = async (n: number) => {
     let u = residents.get(n);
     if (!u) {
-      const identity = need(await models.Identity.findOne({ key: identityKey.wechat(`demo-resident-${String(n).padStart(2, '0')}`) }).lean<{ userId: Types.ObjectId }>(), `demo resident ${n}`);
-      u = need(await models.User.findById(identity.userId).lean<UserDoc>(), `demo resident ${n}`);
+      u = need(await users.byIdentity(identityKey.wechat(`demo-resident-${String(n).padStart(2, '0')}`)), `demo resident ${n}`);
       residents.set(n, u);
     }
     return u;
@@ -190,7 +188,7 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
   }
 
   // Notices, and their deliveries to the bound group chats in scope, already sent.
-  const rooms = await models.Room.find().lean<RoomDoc[]>();
+  const rooms = await boundRooms(contextOf(models)).all();
   for (const [serial, n] of demoNotices.entries()) {
     const publishedAt = at(n.ago);
     const _id = seedId(publishedAt, 'a5', serial);

@@ -1,12 +1,14 @@
 import type { Model as MongooseModel, Types } from 'mongoose';
 import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
-import { hashPassword, identityKey } from '../users';
-import { DEFAULT_DEADLINES } from '../categories';
-import type { RegionDoc } from '../regions';
+import { hashPassword, identityKey, userService } from '../users';
+import { categoryService, DEFAULT_DEADLINES } from '../categories';
+import { departmentService } from '../departments';
+import { regionLookup } from '../regions';
 import { demoCounty } from '../../common/demo-county';
 import { buildDemoAppeals } from './appeals';
 import { buildDemoNews } from './news';
+import { contextOf } from './context';
 
 /**
  * The demo county is written in named sections, and each applied section is recorded. A later
@@ -78,7 +80,7 @@ const SECTIONS: SeedSection[] = [
   {
     name: 'categories',
     async build(models) {
-      const departments = await byCode(models.Department.find().lean());
+      const departments = await byCode(departmentService(contextOf(models)).all());
       const writes = demoCounty.categories.map((c, sort): SeedWrite => {
         const department = c.departmentCode ? departments.get(c.departmentCode) : null;
         if (department === undefined) throw new Error(`demo category ${c.code} names unknown department ${c.departmentCode}`);
@@ -101,8 +103,8 @@ const SECTIONS: SeedSection[] = [
   {
     name: 'people',
     async build(models) {
-      const regions = await byCode(models.Region.find().lean<RegionDoc[]>());
-      const departments = await byCode(models.Department.find().lean());
+      const regions = await byCode(regionLookup(contextOf(models)).all());
+      const departments = await byCode(departmentService(contextOf(models)).all());
       const region = (code: string) => {
         const r = regions.get(code);
         if (!r) throw new Error(`demo data names unknown region ${code}`);
@@ -139,14 +141,15 @@ const SECTIONS: SeedSection[] = [
   {
     name: 'group chats',
     async build(models, now) {
-      const regions = await byCode(models.Region.find().lean<RegionDoc[]>());
+      const regions = await byCode(regionLookup(contextOf(models)).all());
+      const users = userService(contextOf(models));
       const bound = demoCounty.groupChats.filter((c) => c.bound);
       const writes: SeedWrite[] = [];
       for (const g of bound) {
         const r = regions.get(g.communityCode)!;
         // Bound by the community's staff member, the group's first member.
-        const staff = await models.User.findOne({ wechatContactId: g.memberContactIds[0] }).lean();
-        const fallback = await models.User.findOne({ roles: 'community_staff', regionIds: r._id }).lean();
+        const staff = await users.withContactId(g.memberContactIds[0]!);
+        const fallback = await users.withRoleIn('community_staff', r._id);
         writes.push({ model: 'Room', doc: { _id: newId(), roomId: g.roomId, topic: g.topic, regionId: r._id, regionPath: r.path, boundBy: (staff ?? fallback)!._id, boundAt: now } });
       }
       return { writes, count: bound.length };
@@ -188,9 +191,15 @@ export interface SeedOptions {
  * `npm run admin` makes a database non-empty) and no record of a demo seed.
  */
 export async function isEmpty(models: Models): Promise<boolean> {
-  for (const m of [models.SeedRecord, models.Region, models.User, models.Department, models.Category] as const) {
-    if ((await (m as unknown as MongooseModel<unknown>).estimatedDocumentCount()) > 0) return false;
-  }
+  const ctx = contextOf(models);
+  const counts = [
+    () => models.SeedRecord.estimatedDocumentCount(),
+    () => regionLookup(ctx).estimatedCount(),
+    () => userService(ctx).estimatedCount(),
+    () => departmentService(ctx).estimatedCount(),
+    () => categoryService(ctx).estimatedCount(),
+  ];
+  for (const count of counts) if ((await count()) > 0) return false;
   return true;
 }
 

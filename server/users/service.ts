@@ -39,6 +39,11 @@ export function userService(ctx: AppContext) {
     return found;
   }
 
+  async function byIdentity(key: string): Promise<UserDoc | null> {
+    const identity = await Identity.findOne({ key }).lean<IdentityDoc>();
+    return identity ? User.findById(identity.userId).lean<UserDoc>() : null;
+  }
+
   /** Refuses roles, regions and department that do not fit together (role-fit.ts). */
   function assertRoleFit(shape: StaffShape, fields: FitFields): void {
     const err = roleFitError(shape, fields);
@@ -232,14 +237,50 @@ export function userService(ctx: AppContext) {
       return u;
     },
 
+    /**
+     * Writes an account made outside the API (`npm run admin`, the demo seed) as given: its sign-in
+     * identity first (a unique insert, so a taken name fails before the user is written), then the user.
+     */
+    async insertIdentity(key: string, userId: Types.ObjectId): Promise<void> {
+      await Identity.create({ key, userId });
+    },
+    insertAccount: async (doc: Partial<UserDoc> & { _id: Types.ObjectId }): Promise<UserDoc> => (await User.create(doc)).toObject() as UserDoc,
+
+    /** Sets a new password hash and reactivates the account (`npm run admin -- reset-password`). */
+    resetPasswordHash: (id: Types.ObjectId, passwordHash: string) =>
+      User.findByIdAndUpdate(id, { $set: { passwordHash, active: true } }, { returnDocument: 'after' }).lean<UserDoc>(),
+
+    /** Administrators who can sign in. */
+    countActiveAdmins: () => User.countDocuments({ roles: 'admin', active: true }),
+
     /** The user, or null (an access token's subject, a session's owner). */
     find: (id: string | Types.ObjectId) => User.findById(id).lean<UserDoc>(),
 
     /** The user with this sign-in name, or null. */
-    async byUsername(username: string): Promise<UserDoc | null> {
-      const identity = await Identity.findOne({ key: identityKey.username(username) }).lean<IdentityDoc>();
-      return identity ? User.findById(identity.userId).lean<UserDoc>() : null;
+    byUsername: (username: string): Promise<UserDoc | null> => byIdentity(identityKey.username(username)),
+
+    /** The user signing in with this identity key (identityKey.*), or null. */
+    byIdentity,
+
+    /** Identity key → user, for those of the keys that belong to an account. */
+    async byIdentities(keys: readonly string[]): Promise<Map<string, UserDoc>> {
+      const identities = await Identity.find({ key: { $in: keys } }).lean<IdentityDoc[]>();
+      const users = await User.find({ _id: { $in: identities.map((i) => i.userId) } }).lean<UserDoc[]>();
+      const byId = new Map(users.map((u) => [String(u._id), u]));
+      return new Map(identities.flatMap((i) => (byId.has(String(i.userId)) ? [[i.key, byId.get(String(i.userId))!] as const] : [])));
     },
+
+    /** The accounts with a sign-in name (staff, administrators), in the database's order. */
+    withUsernames: () => User.find({ username: { $ne: null } }).lean<UserDoc[]>(),
+
+    /** A user bound to that WeChat contact (the field, not the identity), or null. */
+    withContactId: (contactId: string) => User.findOne({ wechatContactId: contactId }).lean<UserDoc>(),
+
+    /** A user with the role whose regions include that region, or null. */
+    withRoleIn: (role: Role, regionId: Types.ObjectId) => User.findOne({ roles: role, regionIds: regionId }).lean<UserDoc>(),
+
+    /** The collection's estimated count (an empty database has none). */
+    estimatedCount: () => User.estimatedDocumentCount(),
 
     /** Which of these sign-in names belong to an account. */
     async usernamesInUse(usernames: string[]): Promise<Set<string>> {
