@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { recordsOf } from '../db/records';
 import type { AppContext } from '../context';
 import { pathPrefixRegex } from '../regions';
 import type { RoomDoc } from './model';
@@ -22,6 +23,9 @@ export function boundRooms(ctx: AppContext) {
 
     /** Every bound room, in the database's order. */
     all: () => Room.find().lean<RoomDoc[]>(),
+
+    /** The bound rooms as records, written as given (the demo seed's group chats). */
+    records: () => recordsOf(Room),
 
     /** The room bound under that WeChat room id, or null. */
     byRoomId: (roomId: string) => Room.findOne({ roomId }).lean<RoomDoc>(),

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { recordsOf } from '../db/records';
 import type { AppContext } from '../context';
 import type { CategoryDoc } from './model';
 
@@ -11,6 +12,8 @@ export function categoryService(ctx: AppContext) {
     /** The category when it is active; null otherwise. */
     /** Every category, active or retired, in the database's order. */
     all: () => Category.find().lean<CategoryDoc[]>(),
+    /** The categories as records, written as given (the demo seed's reference data). */
+    records: () => recordsOf(Category),
     /** The collection's estimated count (an empty database has none). */
     estimatedCount: () => Category.estimatedDocumentCount(),
     activeById: (id: string | Types.ObjectId): Promise<CategoryDoc | null> => Category.findOne({ _id: id, active: true }).lean<CategoryDoc>(),

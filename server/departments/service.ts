@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { recordsOf } from '../db/records';
 import type { AppContext } from '../context';
 import type { DepartmentDoc } from './model';
 
@@ -12,6 +13,8 @@ export function departmentService(ctx: AppContext) {
     activeById: (id: string | Types.ObjectId): Promise<DepartmentDoc | null> => Department.findOne({ _id: id, active: true }).lean<DepartmentDoc>(),
     /** Every department, active or retired, in the database's order. */
     all: () => Department.find().lean<DepartmentDoc[]>(),
+    /** The departments as records, written as given (the demo seed's reference data). */
+    records: () => recordsOf(Department),
     /** The collection's estimated count (an empty database has none). */
     estimatedCount: () => Department.estimatedDocumentCount(),
     /** The department's name (active or retired); null when there is no such department. */

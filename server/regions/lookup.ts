@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { recordsOf } from '../db/records';
 import type { AppContext } from '../context';
 import type { RegionDoc, RegionLevel } from './model';
 
@@ -45,6 +46,9 @@ export function regionLookup(ctx: AppContext) {
 
     /** Every region, or those of the levels, in the database's order. */
     all: (levels?: readonly RegionLevel[]) => Region.find(levels ? { level: { $in: levels } } : {}).lean<RegionDoc[]>(),
+
+    /** The regions as records, written as given (the demo seed's reference data). */
+    records: () => recordsOf(Region),
 
     /** Whether there may be any region (the collection's estimated count: an empty database has none). */
     estimatedCount: () => Region.estimatedDocumentCount(),

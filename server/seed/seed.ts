@@ -1,10 +1,13 @@
 import type { Model as MongooseModel, Types } from 'mongoose';
+import type { AppContext } from '../context';
 import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
 import { hashPassword, identityKey, userService } from '../users';
 import { categoryService, DEFAULT_DEADLINES } from '../categories';
 import { departmentService } from '../departments';
 import { regionLookup } from '../regions';
+import { boundRooms } from '../bindings';
+import { recordsOf, type Records } from '../db/records';
 import { demoCounty } from '../../common/demo-county';
 import { buildDemoAppeals } from './appeals';
 import { buildDemoNews } from './news';
@@ -218,7 +221,20 @@ export class NotADemoDatabaseError extends Error {
   }
 }
 
-const model = (models: Models, name: SeedModel) => models[name] as unknown as MongooseModel<unknown>;
+/**
+ * Where the seed writes each kind of document: the reference data through its feature's face; the
+ * appeals' and the news' records, which their features produced in the seed's sandbox, as they are.
+ */
+const FACE_RECORDS: Partial<Record<SeedModel, (ctx: AppContext) => Records>> = {
+  Region: (ctx) => regionLookup(ctx).records(),
+  Department: (ctx) => departmentService(ctx).records(),
+  Category: (ctx) => categoryService(ctx).records(),
+  User: (ctx) => userService(ctx).userRecords(),
+  Identity: (ctx) => userService(ctx).identityRecords(),
+  Room: (ctx) => boundRooms(ctx).records(),
+};
+const recordsFor = (models: Models, name: SeedModel): Records =>
+  FACE_RECORDS[name]?.(contextOf(models)) ?? recordsOf(models[name] as unknown as MongooseModel<unknown>);
 
 /**
  * Writes the sections of the demo county this database does not have yet: all of them into an
@@ -234,7 +250,7 @@ export async function seedDemoCounty(models: Models, now = new Date(), opts: See
     const section = r._id.slice(PENDING.length);
     // Interrupted between the section's record and removing its pending one: the section is whole.
     if (!done.has(section)) {
-      for (const p of r.pending ?? []) await model(models, p.model as SeedModel).deleteMany({ _id: { $in: p.ids } });
+      for (const p of r.pending ?? []) await recordsFor(models, p.model as SeedModel).remove(p.ids);
       repaired.push(section);
     }
     await models.SeedRecord.deleteOne({ _id: r._id });
@@ -249,7 +265,7 @@ export async function seedDemoCounty(models: Models, now = new Date(), opts: See
     for (const w of writes) ids.set(w.model, [...(ids.get(w.model) ?? []), w.doc._id]);
     await models.SeedRecord.create({ _id: PENDING + section.name, count: 0, pending: [...ids].map(([m, list]) => ({ model: m, ids: list })) });
     for (const w of writes) {
-      await model(models, w.model).create(w.doc);
+      await recordsFor(models, w.model).insert(w.doc);
       await opts.afterWrite?.(++written);
     }
     await models.SeedRecord.create({ _id: section.name, count });
@@ -262,7 +278,7 @@ export async function seedDemoCounty(models: Models, now = new Date(), opts: See
 /** Documents in each collection the seed writes (to compare a repaired seed with a clean one). */
 export async function seedCollectionCounts(models: Models): Promise<Record<SeedModel, number>> {
   const counts = {} as Record<SeedModel, number>;
-  for (const name of SEED_MODELS) counts[name] = await model(models, name).countDocuments();
+  for (const name of SEED_MODELS) counts[name] = await recordsFor(models, name).count();
   return counts;
 }
 

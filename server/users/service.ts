@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { recordsOf } from '../db/records';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, conflict, isDuplicateKeyError, notFound } from '../core/errors';
@@ -281,6 +282,10 @@ export function userService(ctx: AppContext) {
 
     /** The collection's estimated count (an empty database has none). */
     estimatedCount: () => User.estimatedDocumentCount(),
+
+    /** The users and their sign-in identities as records, written as given (the demo seed's people). */
+    userRecords: () => recordsOf(User),
+    identityRecords: () => recordsOf(Identity),
 
     /** Which of these sign-in names belong to an account. */
     async usernamesInUse(usernames: string[]): Promise<Set<string>> {
