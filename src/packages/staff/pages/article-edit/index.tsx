@@ -20,7 +20,8 @@ import { getCurrentUser } from '../../../../store/session';
 import { bodyHtmlToText, bodyLosesFormatting, bodyTextToHtml } from '../../../../utils/article-body';
 import { type ArticleDraft, articleDraftKey, clearArticleDraft, emptyArticleDraft, loadArticleDraft, saveArticleDraft } from './ArticleDraft';
 import { defaultSchedule, publishAtIso, scheduleError } from '../../components/NewsAccess';
-import { isStale, STALE_MESSAGE, useEditorSend } from '../../components/NewsHooks';
+import { isStale, useEditorSend } from '../../components/NewsHooks';
+import { MyTextCard } from '../../components/MyTextCard';
 import { isKeyReused, nextCreate } from '../../../../store/create-attempt';
 import { newIdempotencyKey } from '../../../../store/appeal-draft';
 import { NewsRegionScope, scopeFromIds } from '../../components/NewsRegionScope';
@@ -270,21 +271,15 @@ export default function ArticleEditPage() {
   return (
     <View className={pageClass}>
       {mine ? (
-        <View className='card'>
-          <Text className='news-item__warn'>{STALE_MESSAGE}。下面是你刚才输入的内容：</Text>
-          <Text className='news-item__title'>{mine.title}</Text>
-          <Text className='news-hint'>{mine.body}</Text>
-          <Text
-            className='news-scope__link'
-            onClick={() => {
-              const server = article.status === 'ready' ? article.value : null;
-              update({ ...mine, articleId: server?.id ?? mine.articleId, version: server?.version ?? mine.version });
-              setMine(null);
-            }}
-          >
-            用我的内容继续编辑
-          </Text>
-        </View>
+        <MyTextCard
+          title={mine.title}
+          body={mine.body}
+          onResume={() => {
+            const server = article.status === 'ready' ? article.value : null;
+            update({ ...mine, articleId: server?.id ?? mine.articleId, version: server?.version ?? mine.version });
+            setMine(null);
+          }}
+        />
       ) : null}
       {restored ? (
         <View className='card'>

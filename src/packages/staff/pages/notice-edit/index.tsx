@@ -16,7 +16,8 @@ import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { NOTICE_LEVELS, NOTICE_LEVEL_LABELS } from '../../../../../common/news-labels';
 import { noticeScopeIsOwnCommunities } from '../../components/NewsAccess';
-import { isStale, STALE_MESSAGE, useEditorSend } from '../../components/NewsHooks';
+import { isStale, useEditorSend } from '../../components/NewsHooks';
+import { MyTextCard } from '../../components/MyTextCard';
 import { isKeyReused, nextCreate } from '../../../../store/create-attempt';
 import { NewsRegionScope, scopeFromIds } from '../../components/NewsRegionScope';
 import { staffPage } from '../../shared';
@@ -205,20 +206,14 @@ export default function NoticeEditPage() {
   return (
     <View className={pageClass}>
       {mine ? (
-        <View className='card'>
-          <Text className='news-item__warn'>{STALE_MESSAGE}。下面是你刚才输入的内容：</Text>
-          <Text className='news-item__title'>{mine.title}</Text>
-          <Text className='news-hint'>{mine.body}</Text>
-          <Text
-            className='news-scope__link'
-            onClick={() => {
-              update(mine);
-              setMine(null);
-            }}
-          >
-            用我的内容继续编辑
-          </Text>
-        </View>
+        <MyTextCard
+          title={mine.title}
+          body={mine.body}
+          onResume={() => {
+            update(mine);
+            setMine(null);
+          }}
+        />
       ) : null}
       <View className='card'>
         <Text className='news-label'>标题</Text>
