@@ -144,13 +144,13 @@ export function createApp(ctx: AppContext): express.Express {
     res.json(openapi);
   });
 
+  // Every write route is limited unless it names its own limit (core/rate-limit/write-limits.ts).
+  const limitWrite = writeLimits(ctx);
   // Photo uploads are multipart (wx.uploadFile), so they come before the JSON-only body parser.
-  app.use(API, photoUploadRouter(ctx));
+  app.use(API, photoUploadRouter(ctx, limitWrite));
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: config.jsonBodyLimit, strict: true }), rejectOperatorKeys);
   api.use(authenticate(ctx));
-  // Every write route is limited unless it names its own limit (core/rate-limit/write-limits.ts).
-  const limitWrite = writeLimits(ctx);
   for (const g of groups) {
     const router = Router({ mergeParams: true });
     mountRoutes(router, g.routes, { limitWrite });

@@ -1,7 +1,7 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { checkAccess, route, type RouteDef } from '../core/route';
+import { checkAccess, route, type RouteDef, type WriteLimiter } from '../core/route';
 import { authenticate } from '../auth';
 import { auditService } from '../audit';
 import { AppError, forbidden, notFound } from '../core/errors';
@@ -62,13 +62,18 @@ export function photoRoutes(ctx: AppContext, holders: readonly PhotoHolder[]): R
  * Each within the account's daily quota (quota.ts; 429 with Retry-After) and the decode queue
  * (images.ts; 503 with Retry-After when full).
  */
-export function photoUploadRouter(ctx: AppContext): Router {
+/**
+ * `limitWrite` is the default write limit (core/rate-limit/write-limits.ts), which the route tables
+ * apply to every write: uploads are mounted outside them, so they take it here, before the quota.
+ */
+export function photoUploadRouter(ctx: AppContext, limitWrite: WriteLimiter): Router {
   const photos = photoService(ctx);
   const storage = photoStorage(ctx.config.dataDir);
   const quota = photoQuota(ctx);
   const upload = (access: 'user' | 'bot') => async (req: Request, res: Response) => {
     checkAccess(access, req.user ?? null);
     const user = req.user!;
+    await limitWrite(req, user);
     // Refused before a byte of the body is read when today's quota is used up.
     await quota.check(user);
     const file = await receiveUpload(req, storage);

@@ -101,6 +101,19 @@ describe('per account', () => {
     expect((await like(alice)).status).toBe(200);
   });
 
+  it('photo uploads, mounted outside the route tables, take the same limit before their body is read', async () => {
+    // Catches: uploads left out of the default write limit (only the daily photo quota behind them).
+    const upload = (token: string) =>
+      fetch(`${s.url}/api/v1/photos`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'multipart/form-data; boundary=xr' }, body: '--xr--\r\n' });
+    clock.set('2026-11-20T02:20:20Z');
+    for (let i = 0; i < LIMITS.perMinute; i++) expect((await like(alice)).status).toBe(200);
+    const refused = await upload(alice);
+    expectLimited({ status: refused.status, headers: refused.headers, body: await refused.json() }, 40, '40秒');
+    // Another account's upload goes on to the upload itself (refused there for its empty body).
+    const other = await upload(bob);
+    expect([other.status, ((await other.json()) as { error: { code: string } }).error.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
   it('an account has an hour budget too, and a refused write does not spend it', async () => {
     // Catches: a script writing just under the minute limit all hour long, and refused attempts
     // counted (a client retrying in a loop would lose its whole hour to one busy minute).
