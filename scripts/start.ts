@@ -81,7 +81,7 @@ async function main() {
     throw err;
   }
   if (stopping) return;
-  const { models } = server.ctx;
+  const { models } = server;
   const demo = demoEnabled(config);
   // First run: the whole demo county. A demo database from an earlier version, or a seed that was
   // interrupted: what it lacks. Never into a database with other data.

@@ -1,18 +1,20 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { AppConfig } from './core/config';
-import type { Models } from './models';
 import type { WechatClient } from './core/wechat';
 import type { ReadCache } from './core/cache/read-cache';
 import type { DbHealth } from './db/health';
 
-/** What every feature's routes and services are built from. One per app instance. */
+/**
+ * What every feature's routes and services are built from. One per app instance. It holds the
+ * platform only: a feature reaches its own collections through the connection (`appealModels(conn)`
+ * in its model.ts) and other features through their faces, never a registry of every model.
+ */
 export interface AppContext {
   config: AppConfig;
   conn: Connection;
   /** Whether the database is there (kept from driver and process events): fail fast when not. */
   dbHealth: DbHealth;
-  models: Models;
   logger: Logger;
   wechat: WechatClient | null;
   now: () => Date;

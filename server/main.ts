@@ -13,7 +13,7 @@ async function main() {
     process.exit(1);
   });
   const server = await startServer(config, { logger });
-  if ((await countActiveAdmins(server.ctx.models)) === 0) logger.warn('no administrator yet: create the first one with `npm run admin -- create <username>`');
+  if ((await countActiveAdmins(server.models)) === 0) logger.warn('no administrator yet: create the first one with `npm run admin -- create <username>`');
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');
     await server.close();

@@ -1,55 +1,47 @@
 import type { Connection } from 'mongoose';
-import { regionSchema } from './regions/model';
-import { departmentSchema } from './departments/model';
-import { identitySchema, userSchema } from './users/model';
-import { loginFailureSchema, sessionSchema } from './auth/model';
-import { bindingCodeSchema, roomSchema } from './bindings/model';
-import { auditSchema } from './audit/model';
-import { categorySchema } from './categories/model';
-import { seedRecordSchema } from './seed/model';
+import { regionModels } from './regions/model';
+import { departmentModels } from './departments/model';
+import { userModels } from './users/model';
+import { authModels } from './auth/model';
+import { bindingModels } from './bindings/model';
+import { auditModels } from './audit/model';
+import { categoryModels } from './categories/model';
+import { seedModels } from './seed/model';
 import { rateWindowModel } from './core/rate-limit/model';
-import { appealSchema, counterSchema } from './appeals/model';
-import { photoSchema } from './photos/model';
-import { outboxSchema } from './outbox/model';
-import { articleLikeSchema, articleSchema, articleStatsSchema, articleViewSchema, columnSchema, commentSchema } from './news/model';
-import { noticeSchema } from './notices/model';
-import { serviceEntrySchema } from './service-directory/model';
+import { appealModels } from './appeals/model';
+import { photoModels } from './photos/model';
+import { outboxModels } from './outbox/model';
+import { newsModels } from './news/model';
+import { noticeModels } from './notices/model';
+import { serviceDirectoryModels } from './service-directory/model';
 
 /**
- * The composition root's registry: every feature's models on one connection. Only the root
- * (server.ts) and the tools (scripts, tests, bench) use the whole of it; a feature reaches only
- * its own models (tests/server/model-ownership.test.ts).
+ * Every feature's models on one connection, for the tools that handle the whole database: index
+ * builds at start, the seed's reset and counts, scripts, tests and benches. The app itself never
+ * passes this around: each feature registers and reaches its own collections (`appealModels(conn)`
+ * in its `model.ts`), and the others call its face (tests/server/model-ownership.test.ts).
  *
  * Models are bound to one connection (not mongoose's global one) so a test can run an app on its
  * own database, and two apps never share state by accident.
  */
 export function createModels(conn: Connection) {
   return {
-    Region: conn.model('Region', regionSchema),
-    Department: conn.model('Department', departmentSchema),
-    User: conn.model('User', userSchema),
-    Identity: conn.model('Identity', identitySchema),
-    Session: conn.model('Session', sessionSchema),
-    LoginFailure: conn.model('LoginFailure', loginFailureSchema),
-    BindingCode: conn.model('BindingCode', bindingCodeSchema),
-    Room: conn.model('Room', roomSchema),
-    Audit: conn.model('Audit', auditSchema),
-    Category: conn.model('Category', categorySchema),
-    SeedRecord: conn.model('SeedRecord', seedRecordSchema),
-    // The platform's limiter owns it (core/rate-limit); listed for the composition root and tests.
+    ...regionModels(conn),
+    ...departmentModels(conn),
+    ...userModels(conn),
+    ...authModels(conn),
+    ...bindingModels(conn),
+    ...auditModels(conn),
+    ...categoryModels(conn),
+    ...seedModels(conn),
+    // The platform's limiter owns it (core/rate-limit).
     RateWindow: rateWindowModel(conn),
-    Appeal: conn.model('Appeal', appealSchema),
-    Counter: conn.model('Counter', counterSchema),
-    Photo: conn.model('Photo', photoSchema),
-    Outbox: conn.model('Outbox', outboxSchema),
-    Column: conn.model('Column', columnSchema),
-    Article: conn.model('Article', articleSchema),
-    ArticleStats: conn.model('ArticleStats', articleStatsSchema),
-    ArticleLike: conn.model('ArticleLike', articleLikeSchema),
-    ArticleView: conn.model('ArticleView', articleViewSchema),
-    Comment: conn.model('Comment', commentSchema),
-    Notice: conn.model('Notice', noticeSchema),
-    ServiceEntry: conn.model('ServiceEntry', serviceEntrySchema),
+    ...appealModels(conn),
+    ...photoModels(conn),
+    ...outboxModels(conn),
+    ...newsModels(conn),
+    ...noticeModels(conn),
+    ...serviceDirectoryModels(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

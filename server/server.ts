@@ -9,7 +9,7 @@ import { createLogger } from './core/logger';
 import { ReadCache } from './core/cache/read-cache';
 import { readStamps } from './core/cache/stamps';
 import type { AppContext } from './context';
-import { createModels, syncIndexes } from './models';
+import { createModels, syncIndexes, type Models } from './models';
 import { startEmbeddedDb, withDbName } from './db/embedded';
 import { acquireDataLock } from './db/data-lock';
 import { superviseEmbeddedDb, type SupervisedDb } from './db/supervisor';
@@ -27,6 +27,8 @@ import { subscribeSenderFromEnv, type SubscribeSender } from './outbox/wechat-su
 export interface RunningServer {
   url: string;
   ctx: AppContext;
+  /** Every feature's models on this server's connection, for tools and tests (the app itself reaches them only through the features). */
+  models: Models;
   /** The HTTP server (tests watch its requests). */
   httpServer: Server;
   /** The embedded database this server runs (null with MONGODB_URI). */
@@ -133,7 +135,6 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
     config,
     conn,
     dbHealth,
-    models,
     logger,
     wechat: opts.wechat === undefined ? defaultWechat(config) : opts.wechat,
     now: opts.now ?? (() => new Date()),
@@ -179,6 +180,7 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
   return {
     url,
     ctx,
+    models,
     httpServer: server,
     embedded,
     close: () =>

@@ -34,7 +34,7 @@ export async function serveProject(extra: (server: import('../../server/server')
   const config = loadConfig(process.env);
   const server = await startServer(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
   try {
-    if (await isEmpty(server.ctx.models)) await seedDemoCounty(server.ctx.models);
+    if (await isEmpty(server.models)) await seedDemoCounty(server.models);
     process.stdout.write(`READY ${[server.url, ...extra(server)].join(' ')}\n`);
     await untilParentGoes();
   } finally {

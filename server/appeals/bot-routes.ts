@@ -6,7 +6,7 @@ import { BOT_USER } from '../auth';
 import { userService } from '../users';
 import { boundRooms } from '../bindings';
 import { regionLookup } from '../regions';
-import type { AppealDoc } from './model';
+import { appealModels, type AppealDoc } from './model';
 import {
   BotAppealLookupQuery,
   BotAppealReceipt,
@@ -44,7 +44,7 @@ const receipt = (a: AppealDoc): BotAppealReceipt => ({
 export function appealBotRoutes(ctx: AppContext) {
   const appeals = appealService(ctx);
   const limits = appealLimits(ctx);
-  const { Appeal } = ctx.models;
+  const { Appeal } = appealModels(ctx.conn);
   const users = userService(ctx);
   const rooms = boundRooms(ctx);
 

@@ -12,7 +12,7 @@ import { chinaDay } from '../../common/china-time';
 import { categoryService, type CategoryDoc } from '../categories';
 import { regionLookup, type RegionDoc } from '../regions';
 import { departmentService, type DepartmentDoc } from '../departments';
-import type { AppealDoc, TimelineEvent } from './model';
+import { appealModels, type AppealDoc, type TimelineEvent } from './model';
 import type { RateLimit } from '../core/rate-limit/limiter';
 import type { AppealChannel, AppealKind, AppealState } from './state-machine';
 import { appealLimits } from './limits';
@@ -71,7 +71,7 @@ export interface CreatorOptions {
 }
 
 export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
-  const { Appeal } = ctx.models;
+  const { Appeal } = appealModels(ctx.conn);
   const categories = categoryService(ctx);
   const departments = departmentService(ctx);
   const limits = appealLimits(ctx);
@@ -124,7 +124,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
     await requirePhotos(ctx, input.photoIds, input.photoOwnerId, 'body.photoIds');
     const unit = await defaultUnit(c);
     const deadlines = deadlinesFrom(submittedAt, c?.deadlines);
-    const number = await nextTicketNumber(ctx.models, ctx.config.countyPrefix, submittedAt);
+    const number = await nextTicketNumber(ctx.conn, ctx.config.countyPrefix, submittedAt);
 
     const timeline: TimelineEvent[] = [event(submittedAt, 'submit', input.submitter, null, 'submitted')];
     let state: AppealState = 'submitted';

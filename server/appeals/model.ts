@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 import { APPEAL_CHANNELS, APPEAL_KINDS, APPEAL_STATES, type AppealChannel, type AppealKind, type AppealState, type EventAction } from './state-machine';
 import { SATISFACTION } from './schemas';
 
@@ -216,3 +217,11 @@ export interface CounterDoc {
   seq: number;
 }
 export const counterSchema = new Schema<CounterDoc>({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false, autoIndex: false });
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function appealModels(conn: Connection) {
+  return {
+    Appeal: ownModel(conn, 'Appeal', appealSchema),
+    Counter: ownModel(conn, 'Counter', counterSchema),
+  };
+}

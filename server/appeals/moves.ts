@@ -11,7 +11,7 @@ import { badRequest, forbidden, invalidState, notFound, rateLimited } from '../c
 import { chinaDay } from '../../common/china-time';
 import { categoryService, type CategoryDoc } from '../categories';
 import { departmentService, type DepartmentDoc } from '../departments';
-import type { AppealDoc } from './model';
+import { appealModels, type AppealDoc } from './model';
 import type { MoveBodies } from './schemas';
 import { assertMove, MOVES, OPEN_STATES, STATE_LABELS, type Move } from './state-machine';
 import { canRead, standingOf, type Standing } from './scope';
@@ -36,7 +36,7 @@ export interface MoveOptions {
 }
 
 export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId) => void, opts: MoveOptions = {}) {
-  const { Appeal } = ctx.models;
+  const { Appeal } = appealModels(ctx.conn);
   const categories = categoryService(ctx);
   const departments = departmentService(ctx);
 

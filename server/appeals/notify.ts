@@ -19,7 +19,7 @@ import { userService } from '../users';
 import { regionLookup } from '../regions';
 import { chinaLongTime } from '../../common/china-time';
 import { maskPrivateText } from '../people';
-import type { AppealDoc, TimelineEvent } from './model';
+import { appealModels, type AppealDoc, type TimelineEvent } from './model';
 import { ACTION_LABELS, STATE_LABELS, type EventAction } from './state-machine';
 
 /** What the resident (and those who joined with 同问) hear about. */
@@ -63,7 +63,7 @@ export interface RelayHooks {
 }
 
 export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
-  const { Appeal } = ctx.models;
+  const { Appeal } = appealModels(ctx.conn);
   const users = userService(ctx);
   const box = outbox(ctx);
   const inFlight = new Set<Promise<void>>();

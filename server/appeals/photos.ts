@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { photoService, type PhotoHolder } from '../photos';
-import type { AppealDoc } from './model';
+import { appealModels, type AppealDoc } from './model';
 import { canRead, seesPersonalData, standingOf } from './scope';
 
 /**
@@ -22,7 +22,7 @@ const SHOWING_FIELDS = { regionPath: 1, departmentId: 1, reporterId: 1, submitte
  * photos; whoever may read one of the appeals only the copies.
  */
 export function appealPhotoHolder(ctx: AppContext): PhotoHolder {
-  const { Appeal } = ctx.models;
+  const { Appeal } = appealModels(ctx.conn);
   return async (photoId) => {
     const [inPhotos, inAnswers] = await Promise.all([
       Appeal.find({ photoIds: photoId }, SHOWING_FIELDS).lean<AppealShowing[]>(),

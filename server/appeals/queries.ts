@@ -11,7 +11,7 @@ import { badRequest, forbidden } from '../core/errors';
 import { chinaDayStart } from '../../common/china-time';
 import { isStaff } from '../../common/roles';
 import { pathPrefixRegex, regionLookup } from '../regions';
-import type { AppealDoc } from './model';
+import { appealModels, type AppealDoc } from './model';
 import type { AppealCounts, AppealPage, ListAppealsQuery } from './schemas';
 import { anyOf, ownFilter, readFilter, workFilters, type Filter } from './scope';
 import { APPEAL_STATES, OPEN_STATES, type AppealState } from './state-machine';
@@ -41,7 +41,7 @@ function decodeCursor(s: string): Cursor {
 }
 
 export function appealQueries(ctx: AppContext) {
-  const { Appeal } = ctx.models;
+  const { Appeal } = appealModels(ctx.conn);
   const regionTree = regionLookup(ctx);
 
   async function regionPath(id: string): Promise<string> {

@@ -7,7 +7,7 @@
  */
 import type { AppContext } from '../context';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
-import type { AppealDoc } from './model';
+import { appealModels, type AppealDoc } from './model';
 import { OPEN_STATES } from './state-machine';
 import { appendEvents, event, SYSTEM } from './events';
 import { appealMoves } from './moves';
@@ -31,7 +31,7 @@ export interface DeadlineRun {
 }
 
 export function appealDeadlines(ctx: AppContext) {
-  const { Appeal } = ctx.models;
+  const { Appeal } = appealModels(ctx.conn);
   const relay = notificationRelay(ctx);
   const moves = appealMoves(ctx, (id) => relay.kick(id));
 

@@ -7,7 +7,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { forbidden, notFound } from '../core/errors';
-import type { AppealDoc } from './model';
+import { appealModels, type AppealDoc } from './model';
 import type { CreateAppealBody } from './schemas';
 import { appealCreator, type Filed } from './create';
 import { appealMoves } from './moves';
@@ -31,7 +31,7 @@ export function appealService(ctx: AppContext) {
     similar: queries.similar,
 
     async read(user: AuthUser, id: string): Promise<AppealDoc> {
-      const a = await ctx.models.Appeal.findById(id).lean<AppealDoc>();
+      const a = await appealModels(ctx.conn).Appeal.findById(id).lean<AppealDoc>();
       if (!a || !canRead(standingOf(user, a), a.isPublic)) throw notFound('诉求');
       return a;
     },

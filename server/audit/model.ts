@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 
 /**
  * Staff reads of personal data (PIPL) and other actions worth answering for later, e.g. every
@@ -34,3 +35,10 @@ export const auditSchema = new Schema<AuditDoc>(
 );
 // "What happened to this group / this user": one target's history in time order.
 auditSchema.index({ targetType: 1, targetId: 1, createdAt: 1 });
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function auditModels(conn: Connection) {
+  return {
+    Audit: ownModel(conn, 'Audit', auditSchema),
+  };
+}

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context';
+import { auditModels } from './model';
 
 /** Where an action came from when it arrived through the bot. */
 export interface AuditContext {
@@ -10,7 +11,7 @@ export interface AuditContext {
 export function auditService(ctx: AppContext) {
   return {
     async record(actorId: string, action: string, targetType: string, targetId: string, context: AuditContext = {}): Promise<void> {
-      await ctx.models.Audit.create({
+      await auditModels(ctx.conn).Audit.create({
         actorId,
         action,
         targetType,

@@ -4,6 +4,7 @@ import type { AppContext } from '../context';
 import { isDuplicateKeyError, rateLimited } from '../core/errors';
 import { addressBucket, ipv6Groups } from '../core/rate-limit/address';
 import { rateLimiter, type RateLimit } from '../core/rate-limit/limiter';
+import { authModels } from './model';
 
 /** Per-address limits share one notion of an address (IPv6 by its /64): core/rate-limit/address.ts. */
 export { addressBucket };
@@ -49,7 +50,7 @@ function waitText(seconds: number): string {
 export function loginLimits(ctx: AppContext) {
   const digest = (s: string) => createHmac('sha256', ctx.config.jwtSecret).update(s).digest('hex').slice(0, 32);
   const limiter = rateLimiter(ctx);
-  const { LoginFailure } = ctx.models;
+  const { LoginFailure } = authModels(ctx.conn);
   const normal = (username: string) => username.trim().toLowerCase();
   const perAddress = (ip: string | undefined): RateLimit => ({
     key: `login:addr:${digest(addressBucket(ip))}`,

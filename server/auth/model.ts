@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 
 /** A refresh token, stored only as its SHA-256 hash. Rotated on every refresh. */
 export interface SessionDoc {
@@ -70,3 +71,11 @@ export const loginFailureSchema = new Schema<LoginFailureDoc>(
 );
 // The admin's list (newest first, since a time) and the removal of old ones are ranges on lastAt.
 loginFailureSchema.index({ lastAt: -1 });
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function authModels(conn: Connection) {
+  return {
+    Session: ownModel(conn, 'Session', sessionSchema),
+    LoginFailure: ownModel(conn, 'LoginFailure', loginFailureSchema),
+  };
+}

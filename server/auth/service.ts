@@ -4,7 +4,7 @@ import { AppError, unauthenticated } from '../core/errors';
 import { newId, type Types } from '../db/schema-helpers';
 import { burnPasswordCheck, identityKey, userService, verifyPassword, type UserDoc } from '../users';
 import { ACCOUNT_FAILURE_THRESHOLD, LOGIN_FAILURE_KEEP_MS, LOGIN_FAILURE_WINDOW_MS, loginLimits, PAIR_FAILURE_LIMIT } from './login-limits';
-import type { LoginFailureDoc, SessionDoc } from './model';
+import { authModels, type LoginFailureDoc, type SessionDoc } from './model';
 import { openToken, sealToken } from './sealing';
 import { sessionStore } from './sessions';
 import { hashToken, newRefreshToken, signAccessToken } from './tokens';
@@ -24,7 +24,7 @@ const devLoginDisabled = () => new AppError(403, 'DEV_LOGIN_DISABLED', '本系�
 const sessionEnded = () => new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
 
 export function authService(ctx: AppContext) {
-  const { Session: Sessions } = ctx.models;
+  const { Session: Sessions } = authModels(ctx.conn);
   const users = userService(ctx);
   const sessions = sessionStore(ctx);
   const limits = loginLimits(ctx);
@@ -129,7 +129,7 @@ export function authService(ctx: AppContext) {
     /** The admin's view: failed password sign-ins of the last day, newest first (at most 200 pairs). */
     async recentFailures(): Promise<FailedLoginList> {
       const since = new Date(ctx.now().getTime() - LOGIN_FAILURE_KEEP_MS);
-      const rows = await ctx.models.LoginFailure.find({ lastAt: { $gt: since } }).sort({ lastAt: -1 }).limit(200).lean<LoginFailureDoc[]>();
+      const rows = await authModels(ctx.conn).LoginFailure.find({ lastAt: { $gt: since } }).sort({ lastAt: -1 }).limit(200).lean<LoginFailureDoc[]>();
       const existing = await users.usernamesInUse(rows.map((r) => r.username));
       return {
         items: rows.map((r) => ({

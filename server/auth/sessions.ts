@@ -1,9 +1,10 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
+import { authModels } from './model';
 
 /** The refresh-token sessions as other features act on them: ending a user's, clearing spent ones. */
 export function sessionStore(ctx: AppContext) {
-  const { Session } = ctx.models;
+  const { Session } = authModels(ctx.conn);
   return {
     /** Ends every live session of the user (a deactivation, a changed password, a replayed token). */
     async endAllOf(userId: Types.ObjectId, at: Date = ctx.now()): Promise<void> {

@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 
 export const BINDING_TYPES = ['room', 'contact'] as const;
 export type BindingType = (typeof BINDING_TYPES)[number];
@@ -67,3 +68,11 @@ export const roomSchema = new Schema<RoomDoc>(
   },
   baseOptions,
 );
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function bindingModels(conn: Connection) {
+  return {
+    BindingCode: ownModel(conn, 'BindingCode', bindingCodeSchema),
+    Room: ownModel(conn, 'Room', roomSchema),
+  };
+}

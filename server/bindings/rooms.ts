@@ -2,14 +2,14 @@ import type { Types } from 'mongoose';
 import { recordsOf } from '../db/records';
 import type { AppContext } from '../context';
 import { pathPrefixRegex } from '../regions';
-import type { RoomDoc } from './model';
+import { bindingModels, type RoomDoc } from './model';
 
 /**
  * How other features read the bound group chats (bindings/index.ts): the rooms a scope reaches
  * (notices, the news digest), a room by its WeChat id (the bot's appeals). Lean documents.
  */
 export function boundRooms(ctx: AppContext) {
-  const { Room } = ctx.models;
+  const { Room } = bindingModels(ctx.conn);
 
   return {
     /**

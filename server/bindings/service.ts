@@ -7,7 +7,7 @@ import { regionLookup, toRegionSummary, type RegionDoc, type RegionRef } from '.
 import { isStaff } from '../../common/roles';
 import { coversRegion, readScopePaths, regionScopeFilter, userService, type UserDoc } from '../users';
 import { bindingAttempts, CODE_DIGITS, CODE_SPACE, CODE_TTL_MS } from './attempts';
-import type { RoomDoc } from './model';
+import { bindingModels, type RoomDoc } from './model';
 import type { BindingCode, BoundRoom, CreateBindingCodeBody, RedeemBindingBody, RedeemResult } from './schemas';
 
 /**
@@ -31,11 +31,11 @@ export const roomBoundElsewhereMessage = (bound: string, wanted: string) =>
 
 /** Deletes the binding codes that expired at or before `before` (the cleanup job); returns how many. */
 export async function deleteExpiredBindingCodes(ctx: AppContext, before: Date): Promise<number> {
-  return (await ctx.models.BindingCode.deleteMany({ expiresAt: { $lte: before } })).deletedCount;
+  return (await bindingModels(ctx.conn).BindingCode.deleteMany({ expiresAt: { $lte: before } })).deletedCount;
 }
 
 export function bindingService(ctx: AppContext) {
-  const { BindingCode: Codes, Room } = ctx.models;
+  const { BindingCode: Codes, Room } = bindingModels(ctx.conn);
   const users = userService(ctx);
   const regions = regionLookup(ctx);
   const audit = auditService(ctx);

@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 import { cacheStampPlugin } from '../core/cache/stamps';
 
 /** The read cache's namespace for this collection: every write bumps it (core/cache/stamps.ts). */
@@ -44,3 +45,10 @@ categorySchema.plugin(cacheStampPlugin(CATEGORIES_CACHE));
 
 /** docs/PRODUCT.md: accept within 2 h, first contact within 24 h, resolve within 7 days. */
 export const DEFAULT_DEADLINES = { acceptHours: 2, firstContactHours: 24, resolveHours: 7 * 24 };
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function categoryModels(conn: Connection) {
+  return {
+    Category: ownModel(conn, 'Category', categorySchema),
+  };
+}

@@ -2,7 +2,7 @@ import type { AppContext } from '../context';
 import { badRequest } from '../core/errors';
 import { catalogue, catalogueRoutes, type CatalogueHooks } from '../core/catalogue';
 import { departmentService } from '../departments';
-import { CATEGORIES_CACHE, DEFAULT_DEADLINES, type CategoryDoc } from './model';
+import { CATEGORIES_CACHE, DEFAULT_DEADLINES, type CategoryDoc, categoryModels } from './model';
 import { Category, CategoryList, CreateCategoryBody, ListCategoriesQuery, UpdateCategoryBody } from './schemas';
 
 const toDto = (c: CategoryDoc): Category => ({
@@ -18,7 +18,7 @@ const toDto = (c: CategoryDoc): Category => ({
 
 /** The dispatch catalogue (派单目录): one catalogue (core/catalogue.ts) whose entries name a default unit. */
 export function categoryCatalogue(ctx: AppContext, hooks?: CatalogueHooks) {
-  const { Category: Categories } = ctx.models;
+  const { Category: Categories } = categoryModels(ctx.conn);
   const departments = departmentService(ctx);
 
   /** A category's default unit must be a department that exists. */

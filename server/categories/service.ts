@@ -1,11 +1,11 @@
 import type { Types } from 'mongoose';
 import { recordsOf } from '../db/records';
 import type { AppContext } from '../context';
-import type { CategoryDoc } from './model';
+import { categoryModels, type CategoryDoc } from './model';
 
 /** What other features may ask of the appeal categories (their collection stays here). */
 export function categoryService(ctx: AppContext) {
-  const { Category } = ctx.models;
+  const { Category } = categoryModels(ctx.conn);
   return {
     /** The category, active or retired; null when there is none. */
     byId: (id: string | Types.ObjectId): Promise<CategoryDoc | null> => Category.findById(id).lean<CategoryDoc>(),

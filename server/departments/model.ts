@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 import { cacheStampPlugin } from '../core/cache/stamps';
 
 /** The read cache's namespace for this collection: every write bumps it (core/cache/stamps.ts). */
@@ -26,3 +27,10 @@ export const departmentSchema = new Schema<DepartmentDoc>(
   baseOptions,
 );
 departmentSchema.plugin(cacheStampPlugin(DEPARTMENTS_CACHE));
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function departmentModels(conn: Connection) {
+  return {
+    Department: ownModel(conn, 'Department', departmentSchema),
+  };
+}

@@ -2,14 +2,14 @@ import type { AppContext } from '../context';
 import { conflict } from '../core/errors';
 import { userService } from '../users';
 import { catalogue, catalogueRoutes, type CatalogueHooks } from '../core/catalogue';
-import { DEPARTMENTS_CACHE, type DepartmentDoc } from './model';
+import { DEPARTMENTS_CACHE, type DepartmentDoc, departmentModels } from './model';
 import { CreateDepartmentBody, Department, DepartmentList, UpdateDepartmentBody } from './schemas';
 
 const toDto = (d: DepartmentDoc): Department => ({ id: String(d._id), name: d.name, code: d.code, phone: d.phone, sort: d.sort, active: d.active });
 
 /** Departments: a catalogue (core/catalogue.ts) unique by name and by code; one with staff is not deleted. */
 export function departmentCatalogue(ctx: AppContext, hooks?: CatalogueHooks) {
-  const { Department: Departments } = ctx.models;
+  const { Department: Departments } = departmentModels(ctx.conn);
   return catalogue(
     {
       model: Departments, noun: '部门', missing: '部门', namespace: DEPARTMENTS_CACHE, order: { sort: 1, code: 1 }, toDto,

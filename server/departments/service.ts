@@ -1,11 +1,11 @@
 import type { Types } from 'mongoose';
 import { recordsOf } from '../db/records';
 import type { AppContext } from '../context';
-import type { DepartmentDoc } from './model';
+import { departmentModels, type DepartmentDoc } from './model';
 
 /** What other features may ask of the departments (their collection stays here). */
 export function departmentService(ctx: AppContext) {
-  const { Department } = ctx.models;
+  const { Department } = departmentModels(ctx.conn);
   return {
     /** Whether a department with this id exists, active or retired. */
     exists: async (id: string): Promise<boolean> => !!(await Department.exists({ _id: id })),

@@ -12,7 +12,7 @@ import { staleVersion, versionFilter } from '../core/versions';
 import { scopeOf, scopeRegions, type RegionScope } from '../regions';
 import { photoService } from '../photos';
 import { ARTICLE_ACTION_LABELS, ARTICLE_STATE_LABELS, ARTICLE_STATES, type ArticleStateName } from '../../common/news-labels';
-import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
+import { newsModels, type ArticleDoc, type ArticleStatsDoc, type ColumnDoc } from './model';
 import type {
   ArticleAction,
   ArticleManageDetail,
@@ -117,7 +117,7 @@ export interface ArticleServiceHooks {
 }
 
 export function articleService(ctx: AppContext, hooks: ArticleServiceHooks = {}) {
-  const { Article, ArticleStats, Column, Comment } = ctx.models;
+  const { Article, ArticleStats, Column, Comment } = newsModels(ctx.conn);
 
   async function activeColumn(id: string): Promise<ColumnDoc> {
     const c = await Column.findOne({ _id: id, active: true }).lean<ColumnDoc>();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { catalogue, catalogueRoutes, type CatalogueHooks } from '../core/catalogue';
 import type { RouteDef } from '../core/route';
-import { COLUMNS_CACHE, type ColumnDoc } from './model';
+import { COLUMNS_CACHE, type ColumnDoc, newsModels } from './model';
 import { Column, ColumnList, CreateColumnBody, UpdateColumnBody } from './schemas';
 
 /** `all=true`: inactive columns too (admins only; others get the active list). */
@@ -20,7 +20,7 @@ export const toColumn = (c: ColumnDoc): Column => ({
 
 /** Columns (栏目): a catalogue (core/catalogue.ts) unique by code. */
 export function columnCatalogue(ctx: AppContext, hooks?: CatalogueHooks) {
-  return catalogue({ model: ctx.models.Column, noun: '栏目', missing: '栏目', unique: [{ field: 'code', label: '编码' }], namespace: COLUMNS_CACHE, order: { sort: 1, code: 1 }, toDto: toColumn }, hooks);
+  return catalogue({ model: newsModels(ctx.conn).Column, noun: '栏目', missing: '栏目', unique: [{ field: 'code', label: '编码' }], namespace: COLUMNS_CACHE, order: { sort: 1, code: 1 }, toDto: toColumn }, hooks);
 }
 
 /** Columns (栏目): the public list (cached) and admins' editing. */

@@ -17,7 +17,7 @@ import { rateLimiter } from '../core/rate-limit/limiter';
 import { appearance } from '../people';
 import type { Role } from '../../common/roles';
 import { COMMENT_STATE_LABELS, REPORTS_TO_HIDE, type CommentStateName } from '../../common/news-labels';
-import type { CommentDoc } from './model';
+import { newsModels, type CommentDoc } from './model';
 import type { Comment, CommentPage, CreateCommentBody, ModerationItem, ReportResult } from './schemas';
 import { commentWordMatcher } from './sensitive-words';
 import { encodeCursor } from './feed-key';
@@ -68,7 +68,7 @@ export interface CommentServiceOptions {
 }
 
 export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}) {
-  const { Article, ArticleStats, Comment } = ctx.models;
+  const { Article, ArticleStats, Comment } = newsModels(ctx.conn);
   const limiter = rateLimiter(ctx);
   const matchWords = commentWordMatcher(ctx.config.sensitiveWordsExtra ?? []);
 

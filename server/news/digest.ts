@@ -15,7 +15,7 @@ import { boundRooms } from '../bindings';
 import { regionLookup } from '../regions';
 import { outbox, PRIORITY } from '../outbox';
 import { inScope } from './feed';
-import type { ArticleDoc } from './model';
+import { newsModels, type ArticleDoc } from './model';
 
 export const DEFAULT_DIGEST_TIME = '18:00';
 export const DIGEST_INTERVAL_MS = 60 * 1000;
@@ -54,7 +54,7 @@ export interface DigestRun {
 }
 
 export function newsDigest(ctx: AppContext) {
-  const { Article } = ctx.models;
+  const { Article } = newsModels(ctx.conn);
   const time = ctx.config.digestTime ?? DEFAULT_DIGEST_TIME;
 
   return {

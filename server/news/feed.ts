@@ -8,7 +8,7 @@ import { isDuplicateKeyError, notFound } from '../core/errors';
 import { photoRef } from '../photos';
 import { regionLookup } from '../regions';
 import { decodeCursor, encodeCursor } from './feed-key';
-import type { ArticleDoc, ArticleStatsDoc, ColumnDoc } from './model';
+import { newsModels, type ArticleDoc, type ArticleStatsDoc, type ColumnDoc } from './model';
 import type { ArticleDetail, ArticlePage, ArticleSummary, FeedQuery, LikeResult } from './schemas';
 import { queryTerms } from './search-terms';
 import { articleViews } from './view-counter';
@@ -59,7 +59,7 @@ export function scopeFilter(path: string | null): Record<string, unknown> {
  */
 async function page(ctx: AppContext, filter: Record<string, unknown>, cursor: string | undefined, limit: number): Promise<ArticlePage> {
   const after = decodeCursor(cursor);
-  const docs = await ctx.models.Article.find({ state: 'published', ...(after ? { feedKey: { $lt: after } } : {}), ...filter })
+  const docs = await newsModels(ctx.conn).Article.find({ state: 'published', ...(after ? { feedKey: { $lt: after } } : {}), ...filter })
     .sort({ feedKey: -1 })
     .limit(limit + 1)
     .lean<ArticleDoc[]>();
@@ -69,7 +69,7 @@ async function page(ctx: AppContext, filter: Record<string, unknown>, cursor: st
 }
 
 export function newsFeed(ctx: AppContext) {
-  const { Article, ArticleStats, ArticleLike, Column } = ctx.models;
+  const { Article, ArticleStats, ArticleLike, Column } = newsModels(ctx.conn);
   const views = articleViews(ctx);
 
   async function published(id: string): Promise<ArticleDoc> {

@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 import { cacheStampPlugin } from '../core/cache/stamps';
 import { ARTICLE_STATES, COMMENT_STATES, type ArticleStateName, type CommentStateName } from '../../common/news-labels';
 
@@ -262,3 +263,15 @@ export const commentSchema = new Schema<CommentDoc>(
 commentSchema.index({ articleId: 1, state: 1, _id: -1 });
 commentSchema.index({ state: 1, _id: -1 });
 commentSchema.index({ authorId: 1, idempotencyKey: 1 }, { unique: true });
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function newsModels(conn: Connection) {
+  return {
+    Column: ownModel(conn, 'Column', columnSchema),
+    Article: ownModel(conn, 'Article', articleSchema),
+    ArticleStats: ownModel(conn, 'ArticleStats', articleStatsSchema),
+    ArticleLike: ownModel(conn, 'ArticleLike', articleLikeSchema),
+    ArticleView: ownModel(conn, 'ArticleView', articleViewSchema),
+    Comment: ownModel(conn, 'Comment', commentSchema),
+  };
+}

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { PHOTOS_PATH, type PhotoHolder } from '../photos';
-import type { ArticleDoc } from './model';
+import { newsModels, type ArticleDoc } from './model';
 
 /** The newsroom reads the originals of the pictures in articles (admin passes every role check). */
 const NEWSROOM = ['editor', 'reviewer', 'admin'] as const;
@@ -15,7 +15,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  * the copies.
  */
 export function articlePhotoHolder(ctx: AppContext): PhotoHolder {
-  const { Article } = ctx.models;
+  const { Article } = newsModels(ctx.conn);
   return async (photoId, uploadedAt) => {
     const [covers, bodies] = await Promise.all([
       Article.find({ coverPhotoId: photoId }, { state: 1 }).lean<Pick<ArticleDoc, '_id' | 'state'>[]>(),

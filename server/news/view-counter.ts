@@ -16,6 +16,7 @@ import type { AppContext } from '../context';
 import { chinaDay } from '../../common/china-time';
 import { isDuplicateKeyError } from '../core/errors';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
+import { newsModels } from './model';
 
 /** How often noted views are written. */
 export const VIEW_FLUSH_MS = 5_000;
@@ -52,7 +53,7 @@ export function articleViews(ctx: AppContext): ViewCounter {
 }
 
 function createViewCounter(ctx: AppContext): ViewCounter {
-  const { ArticleView, ArticleStats } = ctx.models;
+  const { ArticleView, ArticleStats } = newsModels(ctx.conn);
   /** Keys `<day>|<articleId>|<reader>` noted today by this process (flushed or not). */
   let remembered = new Set<string>();
   let rememberedDay = '';

@@ -12,7 +12,7 @@ import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
 import { staleVersion, versionFilter } from '../core/versions';
 import { feedKeyOf } from './feed-key';
 import { ARTICLE_ACTION_LABELS, REVIEW_LEVEL_LABELS } from '../../common/news-labels';
-import type { ArticleDoc, ColumnDoc } from './model';
+import { newsModels, type ArticleDoc, type ColumnDoc } from './model';
 import type { ArticleManageDetail, ArticleMoveBodies } from './schemas';
 import { articleEvent, articleService, reviewRefusal, stateLabel } from './articles';
 import type { z } from 'zod';
@@ -48,7 +48,7 @@ function futureTime(iso: string | null, now: Date): Date | null {
 }
 
 export function articleWorkflow(ctx: AppContext, opts: WorkflowOptions = {}) {
-  const { Article, ArticleStats, Column } = ctx.models;
+  const { Article, ArticleStats, Column } = newsModels(ctx.conn);
   const articles = articleService(ctx);
 
   /** Versions the callers named, per article read (a move made on a version checks it in its write). */

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
-import type { NoticeDoc } from './model';
+import { noticeModels, type NoticeDoc } from './model';
 import { noticeFanOut } from './fan-out';
 
 export const DEFAULT_FAN_OUT_SWEEP_MS = 30 * 1000;
@@ -13,7 +13,7 @@ const BATCH = 50;
  */
 export async function sweepNoticeFanOut(ctx: AppContext): Promise<{ notices: number; enqueued: number }> {
   const fanOut = noticeFanOut(ctx);
-  const open = await ctx.models.Notice.find({ state: 'published', fanOutDone: false }).limit(BATCH).lean<NoticeDoc[]>();
+  const open = await noticeModels(ctx.conn).Notice.find({ state: 'published', fanOutDone: false }).limit(BATCH).lean<NoticeDoc[]>();
   let enqueued = 0;
   for (const n of open) enqueued += await fanOut.run(n);
   return { notices: open.length, enqueued };

@@ -7,7 +7,7 @@
 import type { AppContext } from '../context';
 import { boundRooms } from '../bindings';
 import { outbox, PRIORITY, type OutboxItemInput } from '../outbox';
-import type { NoticeDoc } from './model';
+import { noticeModels, type NoticeDoc } from './model';
 
 /** Records enqueued per insert: a county has hundreds of rooms, not millions. */
 const BATCH = 200;
@@ -25,7 +25,7 @@ export function noticeText(n: Pick<NoticeDoc, 'level' | 'title' | 'body' | 'regi
 }
 
 export function noticeFanOut(ctx: AppContext) {
-  const { Notice } = ctx.models;
+  const { Notice } = noticeModels(ctx.conn);
   const rooms = boundRooms(ctx);
   const box = outbox(ctx);
 

@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 import { cacheStampPlugin } from '../core/cache/stamps';
 import { NOTICE_LEVELS, NOTICE_STATES, type NoticeLevelName, type NoticeStateName } from '../../common/news-labels';
 
@@ -76,3 +77,10 @@ noticeSchema.index({ searchTerms: 1 });
 noticeSchema.index({ regionPaths: 1, state: 1, listKey: -1 });
 noticeSchema.index({ searchTerms: 1, state: 1, listKey: -1 });
 noticeSchema.plugin(cacheStampPlugin(NOTICES_CACHE));
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function noticeModels(conn: Connection) {
+  return {
+    Notice: ownModel(conn, 'Notice', noticeSchema),
+  };
+}

@@ -18,7 +18,7 @@ import { boundRooms } from '../bindings';
 import { outbox, zeroCounts, type OutboxCounts, type OutboxState } from '../outbox';
 import { decodeCursor, documentTerms, encodeCursor, noticeListKeyOf, queryTerms } from '../news';
 import { DELIVERY_STATE_LABELS, NOTICE_LEVEL_LABELS, NOTICE_STATE_LABELS } from '../../common/news-labels';
-import type { NoticeDoc } from './model';
+import { noticeModels, type NoticeDoc } from './model';
 import { noticeFanOut, noticeRef } from './fan-out';
 import type { CreateNoticeBody, NoticeDelivery, NoticeDeliveryList, NoticeDetail, NoticeManageItem, NoticeSummary } from './schemas';
 
@@ -83,7 +83,7 @@ export interface NoticeServiceHooks {
 }
 
 export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
-  const { Notice } = ctx.models;
+  const { Notice } = noticeModels(ctx.conn);
   const regionTree = regionLookup(ctx);
   const rooms = boundRooms(ctx);
   const fanOut = noticeFanOut(ctx);

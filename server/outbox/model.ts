@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 import { OUTBOX_CHANNELS, OUTBOX_STATES, type OutboxChannel, type OutboxState } from './schemas';
 
 /**
@@ -63,3 +64,10 @@ outboxSchema.index({ channel: 1, state: 1, leaseUntil: 1 });
 outboxSchema.index({ ref: 1, recipient: 1 });
 // The cleanup job deletes records sent long ago.
 outboxSchema.index({ sentAt: 1 });
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function outboxModels(conn: Connection) {
+  return {
+    Outbox: ownModel(conn, 'Outbox', outboxSchema),
+  };
+}

@@ -13,7 +13,7 @@ import { Types } from 'mongoose';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
 import { conflict, isDuplicateKeyError, notFound } from '../core/errors';
-import type { OutboxDoc } from './model';
+import { outboxModels, type OutboxDoc } from './model';
 import { OUTBOX_CHANNELS, OUTBOX_STATES, OutboxItemInput, type OutboxChannel, type OutboxState, type OutboxStats } from './schemas';
 
 /** After this many claims a record that still fails is given up (failed). */
@@ -63,7 +63,7 @@ const messages = {
 type ValidItem = z.output<typeof OutboxItemInput>;
 
 export function outbox(ctx: AppContext) {
-  const { Outbox } = ctx.models;
+  const { Outbox } = outboxModels(ctx.conn);
 
   /** Inserts validated items as pending records; existing dedupeKeys are skipped. */
   async function insertNew(items: ValidItem[]): Promise<{ inserted: number }> {
@@ -235,7 +235,7 @@ function unwrapWriteError(e: unknown): unknown {
 
 /** Counts per channel and state, zeros included (one $group: inside the embedded database's subset). */
 export async function outboxStats(ctx: AppContext): Promise<OutboxStats> {
-  const rows = await ctx.models.Outbox.aggregate<{ _id: { channel: OutboxChannel; state: OutboxState }; n: number }>([
+  const rows = await outboxModels(ctx.conn).Outbox.aggregate<{ _id: { channel: OutboxChannel; state: OutboxState }; n: number }>([
     { $group: { _id: { channel: '$channel', state: '$state' }, n: { $sum: 1 } } },
   ]);
   const stats = Object.fromEntries(OUTBOX_CHANNELS.map((c) => [c, zeroCounts()])) as OutboxStats;

@@ -1,4 +1,5 @@
-import { Schema, baseOptions } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 
 /**
  * One stored picture, named by the SHA-256 of the uploaded bytes. Written only after its three
@@ -56,3 +57,10 @@ export const photoSchema = new Schema<PhotoDoc>(
 
 /** The cleanup job's orphan candidates: not attached, last touched before a time, oldest first. */
 photoSchema.index({ attached: 1, touchedAt: 1 });
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function photoModels(conn: Connection) {
+  return {
+    Photo: ownModel(conn, 'Photo', photoSchema),
+  };
+}

@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import { badRequest, isDuplicateKeyError, notFound } from '../core/errors';
 import { inspectImage, renderCopies, sniffImageType, unsupportedImage, type ImageType } from './images';
 import { MAX_PHOTO_BYTES, ORPHAN_BATCH, ORPHAN_PHOTO_AFTER_MS } from './limits';
-import type { PhotoDoc } from './model';
+import { photoModels, type PhotoDoc } from './model';
 import { photoTooLarge, type ReceivedFile } from './multipart';
 import { isShown, type PhotoHolder } from './holders';
 import { photoRef, type UploadedPhoto } from './schemas';
@@ -29,7 +29,7 @@ const toUploaded = (doc: Pick<PhotoDoc, '_id' | 'width' | 'height' | 'bytes'>): 
 const inFlight = new Map<string, Promise<PhotoDoc>>();
 
 export function photoService(ctx: AppContext) {
-  const { Photo } = ctx.models;
+  const { Photo } = photoModels(ctx.conn);
   const storage = photoStorage(ctx.config.dataDir);
   // The demo seed builds this service from models and config alone (seed/news.ts), without a clock.
   const now = (): Date => (typeof ctx.now === 'function' ? ctx.now() : new Date());

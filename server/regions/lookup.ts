@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { recordsOf } from '../db/records';
 import type { AppContext } from '../context';
-import type { RegionDoc, RegionLevel } from './model';
+import { regionModels, type RegionDoc, type RegionLevel } from './model';
 
 /** A region's id as other features hold it: from a request (string) or a stored reference. */
 export type RegionRef = string | Types.ObjectId;
@@ -11,7 +11,7 @@ export type RegionRef = string | Types.ObjectId;
  * documents, no cache: each call is one indexed query.
  */
 export function regionLookup(ctx: AppContext) {
-  const { Region } = ctx.models;
+  const { Region } = regionModels(ctx.conn);
 
   return {
     /** The region, or null when there is none with that id. */

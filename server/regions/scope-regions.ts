@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { badRequest } from '../core/errors';
-import type { RegionDoc } from './model';
+import { regionModels, type RegionDoc } from './model';
 
 /** What an article or a notice stores of its scope (empty ids and paths: the whole county). */
 export interface RegionScope {
@@ -16,7 +16,7 @@ export interface RegionScope {
  */
 export async function scopeRegions(ctx: AppContext, ids: string[], what: string): Promise<RegionDoc[]> {
   const unique = [...new Set(ids)];
-  const docs = unique.length ? await ctx.models.Region.find({ _id: { $in: unique } }).lean<RegionDoc[]>() : [];
+  const docs = unique.length ? await regionModels(ctx.conn).Region.find({ _id: { $in: unique } }).lean<RegionDoc[]>() : [];
   const byId = new Map(docs.map((d) => [String(d._id), d]));
   const ordered: RegionDoc[] = [];
   for (const [i, id] of unique.entries()) {

@@ -3,7 +3,7 @@ import { AppError, badRequest, conflict, isDuplicateKeyError, notFound } from '.
 import type { AppContext } from '../context';
 import type { Paged } from '../core/validate';
 import { newId } from '../db/schema-helpers';
-import { REGION_LEVELS, type RegionDoc, type RegionLevel } from './model';
+import { REGION_LEVELS, type RegionDoc, type RegionLevel, regionModels } from './model';
 import type { CreateRegionBody, Region, RegionSummary } from './schemas';
 
 /** The level a child of each level must have. */
@@ -29,7 +29,7 @@ export interface RegionHolders {
 }
 
 export function regionService(ctx: AppContext, holders: RegionHolders) {
-  const { Region } = ctx.models;
+  const { Region } = regionModels(ctx.conn);
 
   async function childCounts(ids: Types.ObjectId[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();

@@ -48,7 +48,7 @@ import {
 } from '../appeals';
 import { inSandbox, type Sandbox } from './sandbox';
 import { seedId } from './ids';
-import { contextOf } from './context';
+import { connOf, contextOf } from './context';
 
 type Satisfaction = (typeof SATISFACTION)[number];
 /** A move or event, `h` hours after submission. */
@@ -451,7 +451,7 @@ async function reserveNumbers(models: Models, days: string[]): Promise<Map<strin
   for (const d of days) perDay.set(d, (perDay.get(d) ?? 0) + 1);
   const first = new Map<string, number>();
   for (const [day, n] of perDay) {
-    first.set(day, await reserveTicketNumbers(models, day, n));
+    first.set(day, await reserveTicketNumbers(connOf(models), day, n));
   }
   return first;
 }
@@ -484,7 +484,7 @@ export async function buildDemoAppeals(models: Models, now: Date): Promise<Appea
 
   return inSandbox(models, { copy: ['Region', 'Department', 'Category', 'User'], start: filings[0].at }, async (box) => {
     // The sandbox's day counters continue where the reservation starts, so filing hands out the reserved numbers.
-    for (const [day, seq] of firstNumbers) await startTicketCounter(box.models, day, seq - 1);
+    for (const [day, seq] of firstNumbers) await startTicketCounter(box.ctx.conn, day, seq - 1);
     const play = storyPlayer(box, look);
     for (const action of actions) {
       await play.scanUntil(action.at);

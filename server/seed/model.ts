@@ -1,4 +1,5 @@
-import { Schema, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 
 /**
  * One applied section of the demo county seed (server/seed/seed.ts), by name; or, while a section
@@ -20,3 +21,10 @@ export const seedRecordSchema = new Schema<SeedRecordDoc>(
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, autoIndex: false },
 );
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function seedModels(conn: Connection) {
+  return {
+    SeedRecord: ownModel(conn, 'SeedRecord', seedRecordSchema),
+  };
+}

@@ -124,7 +124,7 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
 
   // Columns.
   const columns = new Map<string, { _id: Types.ObjectId; column: DemoColumn; cover: string | null }>();
-  const photos = opts.dataDir ? photoService({ models, config: { dataDir: opts.dataDir } } as unknown as AppContext) : null;
+  const photos = opts.dataDir ? photoService({ ...contextOf(models), config: { dataDir: opts.dataDir } } as unknown as AppContext) : null;
   for (const [sort, c] of demoColumns.entries()) {
     const _id = seedId(at(24 * 30), 'a1', sort);
     const cover = photos ? (await photos.store(await coverJpeg(c), String(editor._id))).id : null;

@@ -60,7 +60,7 @@ export async function inSandbox<T>(models: Models, opts: SandboxOptions, play: (
     }
     for (const { model, docs } of opts.add ?? []) if (docs.length > 0) await scratch[model].collection.insertMany(docs.map((d) => ({ ...d })));
     let clock = opts.start;
-    const ctx = seedContext(conn, scratch, () => clock, opts.dataDir);
+    const ctx = seedContext(conn, () => clock, opts.dataDir);
     return await play({
       models: scratch,
       ctx,
@@ -76,13 +76,12 @@ export async function inSandbox<T>(models: Models, opts: SandboxOptions, play: (
 }
 
 /**
- * The context the features' services are built from, for the seed: the sandbox's connection and
- * models, the
+ * The context the features' services are built from, for the seed: the sandbox's connection, the
  * seed's clock, a quiet logger, and of the configuration what the services it plays read (the
  * demo county's ticket prefix, the data folder). No HTTP, no cache, no WeChat: the seed makes no
  * request and sends nothing.
  */
-function seedContext(conn: Connection, models: Models, now: () => Date, dataDir: string | undefined): AppContext {
+function seedContext(conn: Connection, now: () => Date, dataDir: string | undefined): AppContext {
   const config: Partial<AppConfig> = { countyPrefix: demoCounty.prefix, dataDir: dataDir ?? 'data', env: 'development', logLevel: 'silent' };
-  return { conn, models, now, logger: createLogger('silent'), config, wechat: null } as unknown as AppContext;
+  return { conn, now, logger: createLogger('silent'), config, wechat: null } as unknown as AppContext;
 }

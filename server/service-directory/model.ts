@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 import { cacheStampPlugin } from '../core/cache/stamps';
 
 export const SERVICES_CACHE = 'service-directory';
@@ -32,3 +33,10 @@ export const serviceEntrySchema = new Schema<ServiceEntryDoc>(
   { ...baseOptions, minimize: false },
 );
 serviceEntrySchema.plugin(cacheStampPlugin(SERVICES_CACHE));
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function serviceDirectoryModels(conn: Connection) {
+  return {
+    ServiceEntry: ownModel(conn, 'ServiceEntry', serviceEntrySchema),
+  };
+}

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context';
 import { catalogue, catalogueRoutes, type CatalogueHooks } from '../core/catalogue';
 import type { RouteDef } from '../core/route';
-import { SERVICES_CACHE, type ServiceEntryDoc } from './model';
+import { SERVICES_CACHE, type ServiceEntryDoc, serviceDirectoryModels } from './model';
 import { CreateServiceEntryBody, ServiceEntry, ServiceEntryList, ServiceListQuery, UpdateServiceEntryBody } from './schemas';
 
 export const toServiceDto = (s: ServiceEntryDoc): ServiceEntry => ({
@@ -27,7 +27,7 @@ const uniqueKeywords = (words: string[]) => [...new Set(words)];
 export function serviceCatalogue(ctx: AppContext, hooks?: CatalogueHooks) {
   return catalogue(
     {
-      model: ctx.models.ServiceEntry, noun: '服务', missing: '服务条目', unique: [{ field: 'name', label: '名称' }], namespace: SERVICES_CACHE, order: SERVICE_ORDER, toDto: toServiceDto,
+      model: serviceDirectoryModels(ctx.conn).ServiceEntry, noun: '服务', missing: '服务条目', unique: [{ field: 'name', label: '名称' }], namespace: SERVICES_CACHE, order: SERVICE_ORDER, toDto: toServiceDto,
       beforeCreate: (body: CreateServiceEntryBody) => ({ ...body, keywords: uniqueKeywords(body.keywords) }),
       beforeUpdate: (_id, body: UpdateServiceEntryBody) => (body.keywords ? { ...body, keywords: uniqueKeywords(body.keywords) } : body),
     },

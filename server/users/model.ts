@@ -1,4 +1,5 @@
-import { Schema, baseOptions, type Types } from '../db/schema-helpers';
+import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
 import { ROLES, type Role } from '../../common/roles';
 
 export interface UserDoc {
@@ -68,3 +69,11 @@ export const identityKey = {
   username: (username: string) => `username:${username.toLowerCase()}`,
   contact: (contactId: string) => `contact:${contactId}`,
 };
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function userModels(conn: Connection) {
+  return {
+    User: ownModel(conn, 'User', userSchema),
+    Identity: ownModel(conn, 'Identity', identitySchema),
+  };
+}

@@ -8,7 +8,7 @@ import { newId } from '../db/schema-helpers';
 import { regionLookup, toRegionSummary, type RegionDoc } from '../regions';
 import { auditService } from '../audit';
 import { departmentService } from '../departments';
-import { identityKey, type IdentityDoc, type UserDoc } from './model';
+import { identityKey, type IdentityDoc, type UserDoc, userModels } from './model';
 import { hashPassword } from './passwords';
 import { ROLE_LABELS, isStaff, type Role } from '../../common/roles';
 import { roleFitError, type FitFields, type StaffShape } from './role-fit';
@@ -20,7 +20,7 @@ const WECHAT_PREFIX = identityKey.wechat('');
 export const maskPhone = (phone: string | null) => (phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : null);
 
 export function userService(ctx: AppContext) {
-  const { User, Identity } = ctx.models;
+  const { User, Identity } = userModels(ctx.conn);
   const departments = departmentService(ctx);
   const regionTree = regionLookup(ctx);
   const audit = auditService(ctx);
@@ -383,5 +383,5 @@ export type UserService = ReturnType<typeof userService>;
 
 /** How many users have the region among their regions or as their home (a region in use is not removed). */
 export function countUsersInRegion(ctx: AppContext, regionId: Types.ObjectId): Promise<number> {
-  return ctx.models.User.countDocuments({ $or: [{ regionIds: regionId }, { homeRegionId: regionId }] });
+  return userModels(ctx.conn).User.countDocuments({ $or: [{ regionIds: regionId }, { homeRegionId: regionId }] });
 }

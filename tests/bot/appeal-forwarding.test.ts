@@ -74,7 +74,7 @@ describe('grid worker forwarding on the real server', () => {
       text: expect.stringMatching(/^居民反映：3号楼下水道堵了\n张阿姨：污水都漫到路上了\nmock title for /),
       photoIds: [],
     });
-    const stored = await s.ctx.models.Appeal.findOne({ number }).lean();
+    const stored = await s.models.Appeal.findOne({ number }).lean();
     expect(stored).toMatchObject({ channel: 'grid_worker', description: (filed[0]!.body as { text: string }).text, isPublic: false });
     expect(String(stored?.regionId)).toBe(await s.regionId('DX-01-01-01'));
 
@@ -90,7 +90,7 @@ describe('grid worker forwarding on the real server', () => {
     const number = NUMBER.exec(done)?.[0] ?? '';
     expect(done).toBe(`已代为提交诉求，编号 ${number}，可发送「查询 ${number}」查看进度。已按居民要求公开。`);
     expect(calls(APPEALS).map((r) => (r.body as { isPublic?: boolean }).isPublic)).toEqual([true]);
-    expect(await s.ctx.models.Appeal.findOne({ number }).lean()).toMatchObject({ isPublic: true, description: '居民反映：公园东门的护栏断了' });
+    expect(await s.models.Appeal.findOne({ number }).lean()).toMatchObject({ isPublic: true, description: '居民反映：公园东门的护栏断了' });
   });
 
   // Catches: a 确认 whose answer was lost filing a second appeal when it is sent again.
@@ -116,7 +116,7 @@ describe('grid worker forwarding on the real server', () => {
     expect(sent).toHaveLength(2);
     expect(sent[1]!.body).toEqual(sent[0]!.body);
     const key = (sent[0]!.body as { idempotencyKey: string }).idempotencyKey;
-    expect(await s.ctx.models.Appeal.countDocuments({ idempotencyKey: key })).toBe(1);
+    expect(await s.models.Appeal.countDocuments({ idempotencyKey: key })).toBe(1);
   });
 
   // Catches: 取消 not dropping the draft, or a stale draft surviving the idle limit.
@@ -168,7 +168,7 @@ describe('grid worker forwarding on the real server', () => {
     await expect(answerTo(worker, () => sendPhoto(h.sim, worker, photo))).resolves.toBe(draftAnswer('居民反映：路面塌陷，见图', 1));
     await expect(answerTo(worker, () => sendPhoto(h.sim, worker, another))).resolves.toBe(draftAnswer('居民反映：路面塌陷，见图', 2));
     const number = NUMBER.exec(await h.ask(worker, '确认'))?.[0];
-    const stored = await s.ctx.models.Appeal.findOne({ number }).lean();
+    const stored = await s.models.Appeal.findOne({ number }).lean();
     expect(stored?.photoIds).toHaveLength(2);
   });
 });

@@ -67,7 +67,7 @@ describe('appeal intake and 查询 on the real server', () => {
         },
       },
     ]);
-    const stored = await s.ctx.models.Appeal.findOne({ number }).lean();
+    const stored = await s.models.Appeal.findOne({ number }).lean();
     expect(stored).toMatchObject({ channel: 'group_chat', roomId: dongcheng.room, reporterContactId: dongcheng.resident, description: '小区东门的路灯坏了三天了', isPublic: false });
     expect(String(stored?.regionId)).toBe(await s.regionId(dongcheng.regionCode));
     // The message body never reaches the log.
@@ -79,7 +79,7 @@ describe('appeal intake and 查询 on the real server', () => {
   test('#报事 公开 … files a public appeal; without 公开 it is private', async () => {
     const answer = await h.ask(dongcheng.resident, '#报事 公开 小区广场的路面塌了一个坑', dongcheng.room);
     expect(answer).toMatch(/已收到您的诉求，编号 DX-\S+，可发送「查询 \S+」查看进度。已按您的要求公开。$/);
-    const stored = await s.ctx.models.Appeal.findOne({ number: numberIn(answer) }).lean();
+    const stored = await s.models.Appeal.findOne({ number: numberIn(answer) }).lean();
     expect(stored).toMatchObject({ isPublic: true, description: '小区广场的路面塌了一个坑' });
     expect(calls(APPEALS).map((r) => (r.body as { isPublic?: boolean }).isPublic)).toEqual([true]);
 
@@ -131,11 +131,11 @@ describe('appeal intake and 查询 on the real server', () => {
 
   // Catches: appeals filed for a group no community has claimed.
   test('in a group that is not bound the bot says so and nothing is filed', async () => {
-    const before = await s.ctx.models.Appeal.countDocuments({ roomId: xicheng.room });
+    const before = await s.models.Appeal.countDocuments({ roomId: xicheng.room });
     await expect(h.ask(xicheng.resident, '#报事 路面塌陷', xicheng.room)).resolves.toBe(
       `@${nameOf(xicheng.resident)} 本群尚未绑定社区，暂不能受理诉求。请社区工作人员在工作台获取绑定码后，在群里发送：绑定 绑定码`,
     );
-    expect(await s.ctx.models.Appeal.countDocuments({ roomId: xicheng.room })).toBe(before);
+    expect(await s.models.Appeal.countDocuments({ roomId: xicheng.room })).toBe(before);
   });
 
   // Catches: a re-delivered message (puppet reconnect) filing a second appeal.
@@ -146,7 +146,7 @@ describe('appeal intake and 查询 on the real server', () => {
     const second = h.sim.nextBotMessage(dongcheng.room, 10_000);
     h.sim.puppet.emit('message', { messageId });
     expect(numberIn((await second).text)).toBe(number);
-    expect(await s.ctx.models.Appeal.countDocuments({ idempotencyKey: `msg:${messageId}` })).toBe(1);
+    expect(await s.models.Appeal.countDocuments({ idempotencyKey: `msg:${messageId}` })).toBe(1);
   });
 
   // Catches: photos not joining, joining someone else's appeal, or being downloaded when ignored.
@@ -157,7 +157,7 @@ describe('appeal intake and 查询 on the real server', () => {
     const added = h.sim.nextBotMessage(dongcheng.room, 10_000);
     sendPhoto(h.sim, dongcheng.resident, photo, dongcheng.room);
     await expect(added.then((e) => e.text)).resolves.toBe(`@${nameOf(dongcheng.resident)} 已补充图片到 ${number}`);
-    const stored = await s.ctx.models.Appeal.findOne({ number }).lean();
+    const stored = await s.models.Appeal.findOne({ number }).lean();
     expect(stored?.photoIds).toHaveLength(1);
     expect(calls(ATTACH)).toEqual([{ method: 'POST', path: ATTACH, authorization: `Bearer ${botToken}`, body: { roomId: dongcheng.room, contactId: dongcheng.resident, photoIds: stored!.photoIds } }]);
 
@@ -165,7 +165,7 @@ describe('appeal intake and 查询 on the real server', () => {
     sendPhoto(h.sim, neighbour, await demoPhoto(2), dongcheng.room);
     await h.waitForLog((l) => l.msg.startsWith('photo without a recent appeal') && l.by === maskContactId(neighbour));
     expect(calls(PHOTOS)).toHaveLength(1);
-    expect((await s.ctx.models.Appeal.findOne({ number }).lean())?.photoIds).toHaveLength(1);
+    expect((await s.models.Appeal.findOne({ number }).lean())?.photoIds).toHaveLength(1);
   });
 
   // Catches: a photo sent right after #报事 racing the filing and getting lost.
@@ -178,7 +178,7 @@ describe('appeal intake and 查询 on the real server', () => {
     expect(number).not.toBe('');
     // The photo's answer needs an upload, so it cannot come before this listener is in place.
     await expect(h.sim.nextBotMessage(dongcheng.room, 10_000).then((e) => e.text)).resolves.toBe(`@${nameOf(dongcheng.resident)} 已补充图片到 ${number}`);
-    expect((await s.ctx.models.Appeal.findOne({ number }).lean())?.photoIds).toHaveLength(1);
+    expect((await s.models.Appeal.findOne({ number }).lean())?.photoIds).toHaveLength(1);
   });
 
   // Catches: a photo long after the appeal being attached to it.
@@ -188,7 +188,7 @@ describe('appeal intake and 查询 on the real server', () => {
     sendPhoto(h.sim, dongcheng.resident, await demoPhoto(4), dongcheng.room);
     await h.waitForLog((l) => l.msg.startsWith('photo without a recent appeal'));
     expect(calls(PHOTOS)).toEqual([]);
-    expect((await s.ctx.models.Appeal.findOne({ number }).lean())?.photoIds).toEqual([]);
+    expect((await s.models.Appeal.findOne({ number }).lean())?.photoIds).toEqual([]);
   });
 
   // Catches: a wrong state or time in the answer, or number parsing that misses what people type.

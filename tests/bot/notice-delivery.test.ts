@@ -96,7 +96,7 @@ describe('a notice to many group chats', () => {
   beforeAll(async () => {
     // No background jobs: the digest must not add its own messages to the rooms.
     s = await startTestServer({ backgroundJobs: false, now: () => new Date(Date.now() + serverClockOffsetMs) });
-    const { Region, Room } = s.ctx.models;
+    const { Region, Room } = s.models;
     for (const r of EXTRA_ROOMS) {
       const reg = await Region.findOne({ code: r.code }).lean();
       await Room.create({ roomId: r.roomId, topic: r.topic, regionId: reg!._id, regionPath: reg!.path, boundBy: new Types.ObjectId(), boundAt: new Date() });
@@ -110,7 +110,7 @@ describe('a notice to many group chats', () => {
   });
   beforeEach(async () => {
     // Only this suite's deliveries: whatever the seed queued for groups is cleared.
-    await s.ctx.models.Outbox.deleteMany({ channel: 'bot_room' });
+    await s.models.Outbox.deleteMany({ channel: 'bot_room' });
   });
   afterEach(async () => {
     for (const h of harnesses.splice(0)) await h.stop();
@@ -130,19 +130,19 @@ describe('a notice to many group chats', () => {
 
   async function publish(): Promise<{ id: string; text: string }> {
     const title = `城关镇停水通知第${++seq}次`;
-    const created = await s.api('POST', '/api/v1/notices', { token: editor, body: { title, idempotencyKey: `bot-test-${seq}-${Date.now()}`, body: '明日上午九时至下午五时停水检修，请提前储水。', regionIds: [String((await s.ctx.models.Region.findOne({ code: 'DX-01' }).lean())!._id)] } });
+    const created = await s.api('POST', '/api/v1/notices', { token: editor, body: { title, idempotencyKey: `bot-test-${seq}-${Date.now()}`, body: '明日上午九时至下午五时停水检修，请提前储水。', regionIds: [String((await s.models.Region.findOne({ code: 'DX-01' }).lean())!._id)] } });
     expect(created.status).toBe(201);
     const published = await s.api('POST', `/api/v1/notices/${created.body.id}/publish`, { token: editor });
     expect(published.status).toBe(200);
-    const record = await s.ctx.models.Outbox.findOne({ ref: `notice:${created.body.id}` }).lean();
+    const record = await s.models.Outbox.findOne({ ref: `notice:${created.body.id}` }).lean();
     return { id: created.body.id, text: (record!.payload as { text: string }).text };
   }
-  const records = (id: string) => s.ctx.models.Outbox.find({ ref: `notice:${id}` }).lean();
+  const records = (id: string) => s.models.Outbox.find({ ref: `notice:${id}` }).lean();
   /** Polls until `n` of the notice's deliveries are sent (deadline 20 s). */
   async function untilSent(id: string, n: number): Promise<void> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const sent = await s.ctx.models.Outbox.countDocuments({ ref: `notice:${id}`, state: 'sent' });
+      const sent = await s.models.Outbox.countDocuments({ ref: `notice:${id}`, state: 'sent' });
       if (sent >= n) return;
       if (Date.now() > deadline) throw new Error(`only ${sent} of ${n} deliveries sent`);
       await new Promise((resolve) => setTimeout(resolve, 20));

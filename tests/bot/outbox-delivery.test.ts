@@ -143,7 +143,7 @@ describe('outbox delivery on the real server', () => {
   });
   beforeEach(async () => {
     // Only this suite's deliveries: whatever the seed's appeals queued for groups is cleared.
-    await s.ctx.models.Outbox.deleteMany({ channel: 'bot_room' });
+    await s.models.Outbox.deleteMany({ channel: 'bot_room' });
   });
   afterEach(async () => {
     await h?.stop();
@@ -161,10 +161,10 @@ describe('outbox delivery on the real server', () => {
   async function enqueue(recipient: string, text: string, mentionContactIds: string[] = []): Promise<string> {
     const dedupeKey = `test:${++seq}`;
     await outbox(s.ctx).enqueue([{ dedupeKey, channel: 'bot_room', recipient, payload: { text, mentionContactIds } }]);
-    const doc = await s.ctx.models.Outbox.findOne({ dedupeKey }).lean();
+    const doc = await s.models.Outbox.findOne({ dedupeKey }).lean();
     return String(doc!._id);
   }
-  const record = async (id: string) => (await s.ctx.models.Outbox.findById(id).lean()) as unknown as Record<string, unknown>;
+  const record = async (id: string) => (await s.models.Outbox.findById(id).lean()) as unknown as Record<string, unknown>;
   /** Polls the record until it reaches `state` (deadline 10 s). */
   async function pollState(id: string, state: string): Promise<Record<string, unknown>> {
     const deadline = Date.now() + 10_000;

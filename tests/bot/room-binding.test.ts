@@ -36,7 +36,7 @@ describe('room binding plugin on the real server', () => {
     s = await startTestServer({ now: () => new Date(clock) });
     botToken = s.ctx.config.botToken;
     const region = async (code: string) => {
-      const found = await s.ctx.models.Region.findOne({ code }).lean();
+      const found = await s.models.Region.findOne({ code }).lean();
       if (!found) throw new Error(`demo region ${code} is not seeded`);
       return String(found._id);
     };
@@ -51,7 +51,7 @@ describe('room binding plugin on the real server', () => {
   beforeEach(async () => {
     clock += 2 * 24 * 60 * 60 * 1000;
     // Back to the seed for the group the tests bind: 西城社区邻里群 unbound.
-    if (serverUp) await s.ctx.models.Room.deleteOne({ roomId: xicheng.room });
+    if (serverUp) await s.models.Room.deleteOne({ roomId: xicheng.room });
     h = await startHarness({ serverUrl: s.url, botToken });
   });
 
@@ -85,9 +85,9 @@ describe('room binding plugin on the real server', () => {
     await expect(h.ask(xicheng.staff, `绑定 ${code}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
 
     expect(await boundRoom(xicheng.room)).toMatchObject({ roomId: xicheng.room, topic: xicheng.topic, region: { id: xichengRegionId, name: '西城社区' } });
-    const stored = await s.ctx.models.Room.findOne({ roomId: xicheng.room }).lean();
+    const stored = await s.models.Room.findOne({ roomId: xicheng.room }).lean();
     expect(String(stored?.regionId)).toBe(xichengRegionId);
-    const used = await s.ctx.models.BindingCode.findOne({ code }).lean();
+    const used = await s.models.BindingCode.findOne({ code }).lean();
     expect(used).toMatchObject({ usedFor: xicheng.room });
     expect(used?.usedAt).toBeInstanceOf(Date);
 
@@ -127,12 +127,12 @@ describe('room binding plugin on the real server', () => {
     let unknown = '';
     for (let n = 0; !unknown; n++) {
       const candidate = String(12345678 + n * 7919).padStart(8, '0').slice(-8);
-      if (!(await s.ctx.models.BindingCode.exists({ code: candidate }))) unknown = candidate;
+      if (!(await s.models.BindingCode.exists({ code: candidate }))) unknown = candidate;
     }
     await expect(h.ask(xicheng.staff, `绑定 ${unknown}`, xicheng.room)).resolves.toBe(INVALID);
 
     const expired = await xichengRoomCode();
-    await s.ctx.models.BindingCode.updateOne({ code: expired }, { $set: { expiresAt: new Date(s.ctx.now().getTime() - 60_000) } });
+    await s.models.BindingCode.updateOne({ code: expired }, { $set: { expiresAt: new Date(s.ctx.now().getTime() - 60_000) } });
     await expect(h.ask(xicheng.staff, `绑定 ${expired}`, xicheng.room)).resolves.toBe(INVALID);
 
     expect(calls(REDEEM)).toHaveLength(2);
@@ -164,7 +164,7 @@ describe('room binding plugin on the real server', () => {
     await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`)).resolves.toBe(INVALID);
 
     expect(await boundRoom(xicheng.room)).toBeUndefined();
-    const staff = await s.ctx.models.User.findOne({ username: xicheng.staffUsername }).lean();
+    const staff = await s.models.User.findOne({ username: xicheng.staffUsername }).lean();
     expect(staff?.wechatContactId).toBe(xicheng.staff);
     // Neither code was spent: each still works where it belongs.
     await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
@@ -172,9 +172,9 @@ describe('room binding plugin on the real server', () => {
 
   test('a contact code said privately binds the staff member’s WeChat, from which they may then bind and 解绑 their group', async () => {
     // 秦红霞 as before she bound her WeChat (the seed binds it for the README's walkthrough).
-    const staff = (await s.ctx.models.User.findOne({ username: xicheng.staffUsername }).lean())!;
-    await s.ctx.models.Identity.deleteOne({ key: identityKey.contact(xicheng.staff) });
-    await s.ctx.models.User.updateOne({ _id: staff._id }, { $set: { wechatContactId: null } });
+    const staff = (await s.models.User.findOne({ username: xicheng.staffUsername }).lean())!;
+    await s.models.Identity.deleteOne({ key: identityKey.contact(xicheng.staff) });
+    await s.models.User.updateOne({ _id: staff._id }, { $set: { wechatContactId: null } });
 
     // Catches: a group code redeemed from a WeChat nobody has tied to its maker.
     const roomCode = await xichengRoomCode();
@@ -185,7 +185,7 @@ describe('room binding plugin on the real server', () => {
     await expect(h.ask(xicheng.staff, `绑定 ${contactCode}`)).resolves.toBe(`绑定成功：您的微信已关联到「${staff.name}」。现在可以在群里发送您生成的群聊绑定码，或发送「解绑」`);
     expect(calls(REDEEM).at(-1)?.body).toEqual({ code: contactCode, target: { type: 'contact', contactId: xicheng.staff, name: h.sim.contact(xicheng.staff).payload.name } });
     expect(h.sim.transcript(xicheng.staff).map((e) => e.fromBot)).toEqual([false, true]);
-    expect((await s.ctx.models.User.findById(staff._id).lean())?.wechatContactId).toBe(xicheng.staff);
+    expect((await s.models.User.findById(staff._id).lean())?.wechatContactId).toBe(xicheng.staff);
 
     // The refused group code was not spent: it works now, from her bound WeChat.
     await expect(h.ask(xicheng.staff, `绑定 ${roomCode}`, xicheng.room)).resolves.toBe('绑定成功：本群已关联到「西城社区」');
@@ -235,7 +235,7 @@ describe('room binding plugin on the real server', () => {
 
     await expect(h.ask(dongcheng.staff, '解绑', dongcheng.room)).resolves.toBe('解绑成功：本群已不再关联「东城社区」');
     expect(await boundRoom(dongcheng.room)).toBeUndefined();
-    expect(await s.ctx.models.Room.exists({ roomId: dongcheng.room })).toBeNull();
+    expect(await s.models.Room.exists({ roomId: dongcheng.room })).toBeNull();
 
     await expect(h.ask(dongcheng.staff, '解绑', dongcheng.room)).resolves.toBe('本群尚未绑定，无需解绑');
     await expect(h.ask(dongcheng.staff, '解绑')).resolves.toBe('请在要解绑的群里发送：解绑');

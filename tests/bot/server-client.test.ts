@@ -36,7 +36,7 @@ describe('server client', () => {
       const botToken = s.ctx.config.botToken;
       const recorder = recordingFetch();
       const client = createServerClient({ serverUrl: `${s.url}/api/v1/`, botToken, fetch: recorder.fetch });
-      const region = (await s.ctx.models.Region.findOne({ code: DEMO.xicheng.regionCode }).lean())!;
+      const region = (await s.models.Region.findOne({ code: DEMO.xicheng.regionCode }).lean())!;
       const regionId = String(region._id);
       const issued = await s.api('POST', '/api/v1/binding-codes', { body: { type: 'room', regionId }, token: await s.staffToken(DEMO.xicheng.staffUsername) });
       expect(issued.status).toBe(201);

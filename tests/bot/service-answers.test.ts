@@ -115,7 +115,7 @@ describe('service answers and welcome on the real server', () => {
 
   beforeAll(async () => {
     s = await startTestServer({ backgroundJobs: false });
-    await s.ctx.models.ServiceEntry.create([
+    await s.models.ServiceEntry.create([
       { name: '县电梯安全测试站', group: '测试分组', phone: '0871-6543210', hours: '工作日 8:30-17:30', address: '县城建设路8号', keywords: ['电梯年检', '电梯困人'] },
       { name: '县测试停用站', group: '测试分组', phone: '0871-6000000', keywords: ['防空警报'], active: false },
     ]);
@@ -178,7 +178,7 @@ describe('service answers and welcome on the real server', () => {
   // answered twice (directory and intake), or left unanswered (the directory staying silent on @bot).
   test('@bot 查电话 and 办事 in a bound group get the directory\'s answer only and file no appeal', async () => {
     const since = Date.now();
-    const appealsBefore = await s.ctx.models.Appeal.countDocuments({ roomId: dongcheng.room });
+    const appealsBefore = await s.models.Appeal.countDocuments({ roomId: dongcheng.room });
     // The typed @name (puppets without a mention list), then the mention list as WeChat sends it.
     await expect(h.ask(dongcheng.resident, '@东溪融媒小助手 查电话 电梯年检', dongcheng.room)).resolves.toContain('【县电梯安全测试站】');
     const reply = h.sim.nextBotMessage(dongcheng.room, 10_000);
@@ -186,7 +186,7 @@ describe('service answers and welcome on the real server', () => {
     await expect(reply.then((e) => e.text)).resolves.toContain('电话：0871-6543210');
     expect(await h.sim.botMessagesAfter(dongcheng.room, since, { timeoutMs: 500 })).toHaveLength(2);
     expect(h.requests.filter((r) => r.path === '/api/v1/bot/appeals')).toEqual([]);
-    expect(await s.ctx.models.Appeal.countDocuments({ roomId: dongcheng.room })).toBe(appealsBefore);
+    expect(await s.models.Appeal.countDocuments({ roomId: dongcheng.room })).toBe(appealsBefore);
   });
 
   // Catches: the directory fetched from the server for every message instead of kept for its TTL.

@@ -45,7 +45,7 @@ describe('simulated WeChat', () => {
       expect(usage.bot).toEqual({ contactId: 'wxid_xianrong_bot', name: '东溪融媒小助手' });
       expect(usage.usage.examples.bindRoom.body).toMatchObject({ roomId: DEMO.xicheng.room, contactId: DEMO.xicheng.staff });
 
-      const regionId = String((await s.ctx.models.Region.findOne({ code: DEMO.xicheng.regionCode }).lean())!._id);
+      const regionId = String((await s.models.Region.findOne({ code: DEMO.xicheng.regionCode }).lean())!._id);
       const issued = await s.api('POST', '/api/v1/binding-codes', { body: { type: 'room', regionId }, token: await s.staffToken(DEMO.xicheng.staffUsername) });
       expect(issued.status).toBe(201);
       const code = issued.body.code as string;

@@ -36,8 +36,8 @@ describe('npm run admin on the embedded database', () => {
       const me = await (await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${(await res.json()).accessToken}` } })).json();
       expect(me.roles).toEqual(['admin']);
       // The only user: no demo county was seeded beside it.
-      expect(await server.ctx.models.User.countDocuments()).toBe(1);
-      expect(await server.ctx.models.Audit.countDocuments({ action: 'admin_created_by_command', targetId: me.id })).toBe(1);
+      expect(await server.models.User.countDocuments()).toBe(1);
+      expect(await server.models.Audit.countDocuments({ action: 'admin_created_by_command', targetId: me.id })).toBe(1);
     } finally {
       await server.close();
     }
@@ -68,7 +68,7 @@ describe('npm run admin on MONGODB_URI in production', () => {
     const demo = await runScript('scripts/admin.ts', ['create', 'root'], env, 'xianrong123-admin\n');
     expect(demo.code).toBe(3);
     expect(demo.output).toContain('演示密码');
-    expect(await s.ctx.models.User.countDocuments()).toBe(0);
+    expect(await s.models.User.countDocuments()).toBe(0);
   }, 120_000);
 
   it('creates once, refuses the same name again, and resets the password, ending the sessions', async () => {

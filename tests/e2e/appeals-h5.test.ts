@@ -127,7 +127,7 @@ it('a resident files an appeal with a photo, the department answers, the residen
   await resident.getByText(DESCRIPTION, { exact: true }).last().waitFor();
   expect(await resident.locator('.appeal-detail .photo-grid__thumb').count()).toBe(1);
 
-  const stored = await s.ctx.models.Appeal.findOne({ number: appealNumber }).lean();
+  const stored = await s.models.Appeal.findOne({ number: appealNumber }).lean();
   expect(stored).toMatchObject({ state: 'assigned', directDispatch: true, departmentName: DEPARTMENT, kind: 'help', channel: 'miniprogram' });
   expect(stored?.photoIds).toHaveLength(1);
   expect(String(stored?.regionId)).toBe(await s.regionId(RESIDENT_COMMUNITY));
@@ -145,7 +145,7 @@ it('a resident files an appeal with a photo, the department answers, the residen
   await staff.locator('textarea[placeholder="办理结果、依据和后续安排"]').last().fill(ANSWER);
   await staff.locator('.appeal-form__submit').filter({ hasText: '提交答复' }).last().click();
   await staff.getByText('已答复', { exact: false }).last().waitFor();
-  expect((await s.ctx.models.Appeal.findOne({ number: appealNumber }).lean())?.state).toBe('replied');
+  expect((await s.models.Appeal.findOne({ number: appealNumber }).lean())?.state).toBe('replied');
   await staff.context().close();
 
   // --- The resident comes back to the detail: the answer is there; they rate it.
@@ -175,7 +175,7 @@ it('a resident files an appeal with a photo, the department answers, the residen
   await resident.getByText('已办结', { exact: true }).last().waitFor();
   await resident.getByText('已解决 · 满意', { exact: true }).last().waitFor();
 
-  const rated = await s.ctx.models.Appeal.findOne({ number: appealNumber }).lean();
+  const rated = await s.models.Appeal.findOne({ number: appealNumber }).lean();
   expect(rated).toMatchObject({ state: 'closed', rating: { resolved: true, satisfaction: 'satisfied', comment: '当天就来水了，谢谢！' } });
 
   // The picture for the README: without the 感谢您的评价 toast over it, from the top of the page.

@@ -37,13 +37,13 @@ describe('H5 app', () => {
     await page.getByText('去登录', { exact: true }).first().click();
 
     await page.getByText('演示居民登录', { exact: true }).first().click();
-    const resident = await s.ctx.models.User.findOne({ roles: 'resident' }).sort({ _id: 1 }).lean();
+    const resident = await s.models.User.findOne({ roles: 'resident' }).sort({ _id: 1 }).lean();
     await page.getByText(`${resident!.name}，您好`).first().waitFor();
     await page.getByText('东城社区', { exact: false }).first().waitFor();
 
     // The demo resident's own appeals from the seeded county are listed (their first ticket number).
     await tab(page, '诉求').click();
-    const own = await s.ctx.models.Appeal.findOne({ reporterId: resident!._id }).sort({ _id: -1 }).lean();
+    const own = await s.models.Appeal.findOne({ reporterId: resident!._id }).sort({ _id: -1 }).lean();
     await page.getByText('我要反映', { exact: true }).first().waitFor();
     await page.getByText(own!.number).first().waitFor();
 

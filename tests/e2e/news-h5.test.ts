@@ -86,7 +86,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   const admin = await s.staffToken('admin');
   const rooms = (await s.api('GET', '/api/v1/rooms', { token: admin })).body.items as { roomId: string; topic: string }[];
   expect(rooms.length).toBeGreaterThan(0);
-  expect(rooms.length).toBe(await s.ctx.models.Room.countDocuments());
+  expect(rooms.length).toBe(await s.models.Room.countDocuments());
   expect(rooms.length).toBeLessThanOrEqual(20); // one claim below takes them all
 
   const cover = await sharp(Buffer.from(COVER_SVG)).jpeg({ quality: 80 }).toBuffer();
@@ -108,7 +108,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   await edit.locator('textarea[placeholder="在这里输入正文"]').fill(PARAGRAPHS.join('\n\n'));
   await edit.getByText('保存草稿', { exact: true }).click();
   await edit.getByText('草稿已保存', { exact: true }).waitFor();
-  const draft = await s.ctx.models.Article.findOne({ title: TITLE }).lean();
+  const draft = await s.models.Article.findOne({ title: TITLE }).lean();
   expect(draft).toMatchObject({ state: 'draft', bodyHtml: PARAGRAPHS.map((p) => `<p>${p}</p>`).join('') });
   expect(draft?.coverPhotoId).toBeTruthy();
 
@@ -116,7 +116,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   // It lands on the article's own page, waiting for the first (and only) level.
   const manage = pageRoot(editor, 'article-manage');
   await manage.getByText('审核中 · 初审（1/1）', { exact: true }).waitFor();
-  expect((await s.ctx.models.Article.findOne({ title: TITLE }).lean())).toMatchObject({ state: 'review', reviewLevel: 1 });
+  expect((await s.models.Article.findOne({ title: TITLE }).lean())).toMatchObject({ state: 'review', reviewLevel: 1 });
 
   // --- A reviewer approves it: 工作台 → 审核稿件 → the article → 通过.
   const reviewer = await newPhone(browser);
@@ -129,7 +129,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   await review.getByText('通过', { exact: true }).click();
   await review.getByText('确定通过', { exact: true }).click();
   await review.getByText('已通过，当前状态：已发布', { exact: true }).waitFor();
-  const published = await s.ctx.models.Article.findOne({ title: TITLE }).lean();
+  const published = await s.models.Article.findOne({ title: TITLE }).lean();
   expect(published).toMatchObject({ state: 'published' });
   expect(published?.publishedAt).toBeTruthy();
   const articleId = String(published!._id);
@@ -167,13 +167,13 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   await article.getByText('点赞 0', { exact: true }).click();
   await article.getByText('已赞 1', { exact: true }).waitFor();
   expect((await likeAnswered).status()).toBe(200);
-  expect(await s.ctx.models.ArticleLike.countDocuments({ articleId: published!._id })).toBe(1);
+  expect(await s.models.ArticleLike.countDocuments({ articleId: published!._id })).toBe(1);
 
   await article.locator('textarea[placeholder^="说说您的看法"]').fill(COMMENT);
   await article.getByText('发表评论', { exact: true }).click();
   const posted = article.locator('.comment').filter({ hasText: COMMENT });
   await posted.getByText('（我）', { exact: false }).waitFor();
-  expect(await s.ctx.models.Comment.findOne({ text: COMMENT }).lean()).toMatchObject({ state: 'visible' });
+  expect(await s.models.Comment.findOne({ text: COMMENT }).lean()).toMatchObject({ state: 'visible' });
   // The like was stored, not only drawn: a fresh read of the page still says 已赞 1.
   await resident.reload();
   await article.getByText('已赞 1', { exact: true }).waitFor();
@@ -199,7 +199,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   const modal = editor.locator('.taro-modal__content').last();
   await modal.getByText('发布紧急', { exact: true }).waitFor();
   await modal.getByText('（全县）', { exact: false }).waitFor();
-  expect(await s.ctx.models.Notice.countDocuments({ title: NOTICE_TITLE, state: 'published' })).toBe(0);
+  expect(await s.models.Notice.countDocuments({ title: NOTICE_TITLE, state: 'published' })).toBe(0);
   await modal.locator('.taro-model__confirm').click();
 
   // --- The deliveries: one row per bound group chat, each 待发送.
@@ -209,7 +209,7 @@ it('an editor writes, a reviewer approves, a resident reads, likes and comments;
   expect(await rows.count()).toBe(rooms.length);
   for (const r of rooms) await rows.filter({ hasText: r.topic }).locator('.news-state--pending').waitFor();
   await deliveries.getByText('群聊机器人正在逐个发送，每5秒自动刷新', { exact: true }).waitFor();
-  const notice = await s.ctx.models.Notice.findOne({ title: NOTICE_TITLE }).lean();
+  const notice = await s.models.Notice.findOne({ title: NOTICE_TITLE }).lean();
   expect(notice).toMatchObject({ state: 'published', level: 'emergency', pinned: true });
 
   // --- As the bot would: claim (the emergency comes before any other bot work) and report each sent.

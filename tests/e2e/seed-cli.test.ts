@@ -16,27 +16,27 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 beforeEach(async () => {
-  for (const model of Object.values(s.ctx.models)) await model.collection.deleteMany({});
+  for (const model of Object.values(s.models)) await model.collection.deleteMany({});
 });
 
 
 describe('npm run seed -- --reset', () => {
   // Bug caught: `--reset` wiped any database it was pointed at, a production county's included.
   it('refuses under NODE_ENV=production, leaving the database as it was', async () => {
-    await s.ctx.models.User.create({ name: '管理员', username: 'root', roles: ['admin'] });
+    await s.models.User.create({ name: '管理员', username: 'root', roles: ['admin'] });
     const run = await runScript('scripts/seed.ts', ['--reset'], prod);
     expect(run.output).toContain('NODE_ENV=production');
     expect(run.code).toBe(3);
-    expect(await s.ctx.models.User.countDocuments()).toBe(1);
+    expect(await s.models.User.countDocuments()).toBe(1);
   }, 60_000);
 
   it('refuses a database that is not a demo one, whatever NODE_ENV says', async () => {
-    await s.ctx.models.User.create({ name: '管理员', username: 'root', roles: ['admin'] });
+    await s.models.User.create({ name: '管理员', username: 'root', roles: ['admin'] });
     const run = await runScript('scripts/seed.ts', ['--reset'], dev);
     expect(run.output).toContain('不是演示数据库');
     expect(run.code).toBe(3);
-    expect(await s.ctx.models.User.countDocuments()).toBe(1);
-    expect(await s.ctx.models.Region.countDocuments()).toBe(0);
+    expect(await s.models.User.countDocuments()).toBe(1);
+    expect(await s.models.Region.countDocuments()).toBe(0);
   }, 60_000);
 
   // Bug caught: `npm run seed` put admin / xianrong123 into a production database.
@@ -44,7 +44,7 @@ describe('npm run seed -- --reset', () => {
     const run = await runScript('scripts/seed.ts', [], prod);
     expect(run.output).toContain('DEMO=1');
     expect(run.code).toBe(3);
-    expect(await s.ctx.models.User.countDocuments()).toBe(0);
+    expect(await s.models.User.countDocuments()).toBe(0);
   }, 60_000);
 });
 
@@ -58,21 +58,21 @@ describe('a seed killed halfway', () => {
     expect(killed.output).not.toContain('Seeded the demo county');
     // tsx reports its child's death by SIGKILL as 128 + 9.
     expect(killed.code).toBe(137);
-    const half = await seedCollectionCounts(s.ctx.models);
+    const half = await seedCollectionCounts(s.models);
     expect(half.Region).toBe(27);
     expect(half.User).toBeGreaterThan(0);
-    expect(await isDemoDatabase(s.ctx.models)).toBe(true);
+    expect(await isDemoDatabase(s.models)).toBe(true);
 
     const again = await runScript('scripts/seed.ts', [], dev);
     expect(again.output).toContain('Undid an interrupted seed of: people.');
     expect(again.code).toBe(0);
-    const repaired = await seedCollectionCounts(s.ctx.models);
+    const repaired = await seedCollectionCounts(s.models);
 
     // A demo database may be reset; the clean seed writes exactly what the repaired one holds.
     const reset = await runScript('scripts/seed.ts', ['--reset'], dev);
     expect(reset.output).toContain('Database wiped.');
     expect(reset.code).toBe(0);
-    expect(await seedCollectionCounts(s.ctx.models)).toEqual(repaired);
+    expect(await seedCollectionCounts(s.models)).toEqual(repaired);
     expect(repaired.User).toBeGreaterThan(half.User);
   }, 120_000);
 });

@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 it('community staff bind their neighbours group from the workbench', async () => {
-  expect(await s.ctx.models.Room.countDocuments({ roomId: ROOM })).toBe(0);
+  expect(await s.models.Room.countDocuments({ roomId: ROOM })).toBe(0);
   const page = await newPhone(browser);
 
   await page.goto(`${s.url}/#/pages/login/index`);
@@ -80,7 +80,7 @@ it('community staff bind their neighbours group from the workbench', async () =>
   await page.locator('.taro_page_show').last().evaluate((el) => el.scrollTo(0, 0));
   await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-binding.png') });
 
-  const bound = await s.ctx.models.Room.findOne({ roomId: ROOM }).lean();
+  const bound = await s.models.Room.findOne({ roomId: ROOM }).lean();
   expect(bound?.topic).toBe(TOPIC);
   expect(String(bound?.regionId)).toBe(await s.regionId('DX-01-02'));
   await page.context().close();

@@ -71,7 +71,7 @@ export interface DemoIds {
 }
 
 export async function demoIds(server: TestServer): Promise<DemoIds> {
-  const { Region, Category, Department, User, Identity } = server.ctx.models;
+  const { Region, Category, Department, User, Identity } = server.models;
   const byCode = (docs: { code: string; _id: unknown }[]) => Object.fromEntries(docs.map((d) => [d.code, String(d._id)]));
   const [regions, categories, departments] = await Promise.all([
     Region.find({}, { code: 1 }).lean<{ code: string; _id: unknown }[]>(),
@@ -142,7 +142,7 @@ export async function uploadPhoto(server: TestServer, token: string, uploadPath 
 
 /** The stored appeal, timeline included (what the API shows is checked elsewhere). */
 export async function appealDoc(server: TestServer, id: string): Promise<AppealDoc> {
-  const a = await server.ctx.models.Appeal.findById(id).lean<AppealDoc>();
+  const a = await server.models.Appeal.findById(id).lean<AppealDoc>();
   if (!a) throw new Error(`no appeal ${id}`);
   return a;
 }

@@ -22,7 +22,7 @@ export const DEMO_COLUMNS: Record<string, { name: string; reviewLevels: number; 
 
 /** The column of this code: the seeded one, or (for a demo code the seed has not written) created now. */
 export async function ensureColumn(server: TestServer, code: string): Promise<ColumnDoc> {
-  const { Column } = server.ctx.models;
+  const { Column } = server.models;
   const found = await Column.findOne({ code }).lean<ColumnDoc>();
   if (found) return found;
   const demo = DEMO_COLUMNS[code];
@@ -49,7 +49,7 @@ export function newsStaff(server: TestServer): Promise<NewsStaff> {
       const admin = await server.staffToken('admin');
       const extra: string[] = [];
       for (const username of ['news_reviewer2', 'news_reviewer3']) {
-        if (!(await server.ctx.models.User.exists({ username }))) {
+        if (!(await server.models.User.exists({ username }))) {
           const made = await server.api('POST', '/api/v1/users', { token: admin, body: { name: username === 'news_reviewer2' ? '审核员乙' : '审核员丙', username, password: STAFF_PASSWORD, roles: ['reviewer'] } });
           if (made.status !== 201) throw new Error(`create ${username}: ${made.status} ${JSON.stringify(made.body)}`);
         }

@@ -65,7 +65,7 @@ export async function startTestServer(opts: { seed?: boolean; config?: Partial<A
   try {
     server = await startServer(testConfig({ mongodbUri: db.uri, ...(ownDataDir ? { dataDir: ownDataDir } : {}), ...opts.config }), { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), ...opts });
     // Seeded at the server's clock, so a suite with a fixed date gets history before that date.
-    if (opts.seed !== false) await seedDemoCounty(server.ctx.models, server.ctx.now(), { dataDir: server.ctx.config.dataDir });
+    if (opts.seed !== false) await seedDemoCounty(server.models, server.ctx.now(), { dataDir: server.ctx.config.dataDir });
   } catch (err) {
     await db.stop();
     if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
@@ -107,7 +107,7 @@ export async function startTestServer(opts: { seed?: boolean; config?: Partial<A
     stopDatabase: () => db.stop(),
     db,
     async regionId(code) {
-      const r = await server.ctx.models.Region.findOne({ code }).lean();
+      const r = await server.models.Region.findOne({ code }).lean();
       if (!r) throw new Error(`no region with code ${code}`);
       return String(r._id);
     },

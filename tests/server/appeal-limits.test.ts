@@ -52,7 +52,7 @@ describe('filing', () => {
     expect(eleventh.body.error).toEqual({ code: 'RATE_LIMITED', message: '提交太频繁，请50分钟后再试' });
     // Retries of accepted keys are answered (and were not counted: the 10 above are all filings).
     for (const key of keys.slice(0, 3)) expect((await file(token, { idempotencyKey: key })).status).toBe(200);
-    expect(await s.ctx.models.Appeal.countDocuments({ submittedById: await ids.user('demo-resident-21') })).toBe(10);
+    expect(await s.models.Appeal.countDocuments({ submittedById: await ids.user('demo-resident-21') })).toBe(10);
 
     // The next hour has a fresh budget, up to 30 a China day.
     for (let hour = 1; hour <= 2; hour++) {
@@ -86,7 +86,7 @@ describe('filing', () => {
     expect(over.status).toBe(429);
     expect(over.headers.get('retry-after')).toBe(String(60 * 60));
     expect(over.body.error.message).toBe('提交太频繁，请1小时后再试');
-    expect(await s.ctx.models.Identity.countDocuments({ key: identityKey.contact('wxid_room_limit_new') })).toBe(0);
+    expect(await s.models.Identity.countDocuments({ key: identityKey.contact('wxid_room_limit_new') })).toBe(0);
     // Another group is not held back by this one.
     expect((await botFile('wxid_room_limit_new', OTHER_ROOM)).status).toBe(201);
   });

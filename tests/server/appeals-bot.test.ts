@@ -49,8 +49,8 @@ const groupBody = (o: Record<string, unknown> = {}) => ({
   ...o,
 });
 const userOfContact = async (contactId: string) => {
-  const identity = await s.ctx.models.Identity.findOne({ key: identityKey.contact(contactId) }).lean<{ userId: unknown }>();
-  return identity ? s.ctx.models.User.findById(identity.userId).lean<UserDoc>() : null;
+  const identity = await s.models.Identity.findOne({ key: identityKey.contact(contactId) }).lean<{ userId: unknown }>();
+  return identity ? s.models.User.findById(identity.userId).lean<UserDoc>() : null;
 };
 
 describe('group intake', () => {
@@ -65,7 +65,7 @@ describe('group intake', () => {
     const again = await bot('POST', '/appeals', body);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
-    expect(await s.ctx.models.Appeal.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
+    expect(await s.models.Appeal.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
 
     const a = await appealDoc(s, first.body.id);
     expect(a).toMatchObject({ channel: 'group_chat', roomId: BOUND_ROOM, reporterContactId: 'wxid_demo_resident_01', isPublic: false, regionId: expect.anything() });
@@ -89,7 +89,7 @@ describe('group intake', () => {
       const res = await bot('POST', '/appeals', groupBody({ roomId }));
       expect(res.status).toBe(404);
     }
-    expect(await s.ctx.models.Appeal.countDocuments({ roomId: UNBOUND_ROOM })).toBe(0);
+    expect(await s.models.Appeal.countDocuments({ roomId: UNBOUND_ROOM })).toBe(0);
   });
 
   it('a group member without an account gets one resident account, identity contact:<id>, reused next time', async () => {
@@ -106,8 +106,8 @@ describe('group intake', () => {
     const second = await bot('POST', '/appeals', groupBody({ contact, text: '#报事 路灯也不亮了' }));
     expect(second.status).toBe(201);
     expect(String((await appealDoc(s, second.body.id)).reporterId)).toBe(String(user!._id));
-    expect(await s.ctx.models.Identity.countDocuments({ key: identityKey.contact(contact.id) })).toBe(1);
-    expect(await s.ctx.models.User.countDocuments({ name: contact.name })).toBe(1);
+    expect(await s.models.Identity.countDocuments({ key: identityKey.contact(contact.id) })).toBe(1);
+    expect(await s.models.User.countDocuments({ name: contact.name })).toBe(1);
   });
 });
 
@@ -192,8 +192,8 @@ describe('lookup by number', () => {
     await move(s, tok.dispatcher, filed.id, 'accept');
     await move(s, tok.dispatcher, filed.id, 'assign', { departmentId: ids.department.transport, note: '请联系赵海燕 13800001111 核实' });
     // Another community's group chat, bound for this suite.
-    const qingshi = await s.ctx.models.Region.findOne({ code: 'DX-02-01' }).lean<{ _id: unknown; path: string }>();
-    await s.ctx.models.Room.updateOne({ roomId: OTHER_ROOM }, { $setOnInsert: { roomId: OTHER_ROOM, topic: '青石村村民群', regionId: qingshi!._id, regionPath: qingshi!.path, boundBy: qingshi!._id, boundAt: new Date() } }, { upsert: true });
+    const qingshi = await s.models.Region.findOne({ code: 'DX-02-01' }).lean<{ _id: unknown; path: string }>();
+    await s.models.Room.updateOne({ roomId: OTHER_ROOM }, { $setOnInsert: { roomId: OTHER_ROOM, topic: '青石村村民群', regionId: qingshi!._id, regionPath: qingshi!.path, boundBy: qingshi!._id, boundAt: new Date() } }, { upsert: true });
   });
 
   it('answers the state and the last step; lower case works; no note, no department, no name', async () => {
@@ -239,7 +239,7 @@ describe('lookup by number', () => {
 describe('contact lookup', () => {
   it('says whether a private-chat contact is a bound grid worker, with their grid', async () => {
     // Catches: the bot offering forwarding to unbound grid workers or other staff.
-    const grid1 = await s.ctx.models.User.findOne({ username: 'xicheng_grid1' }).lean<UserDoc>();
+    const grid1 = await s.models.User.findOne({ username: 'xicheng_grid1' }).lean<UserDoc>();
     expect((await bot('GET', '/contacts/wxid_demo_xicheng_grid1')).body).toEqual({ gridWorker: true, name: grid1!.name, regionName: '城关镇 / 西城社区 / 第一网格' });
     const none = { gridWorker: false, name: null, regionName: null };
     expect((await bot('GET', '/contacts/wxid_demo_xicheng_grid2')).body).toEqual(none);

@@ -51,7 +51,7 @@ const idsOf = (items: { id: string }[]) => items.map((i) => i.id);
 /** The deadline scheduler, run by hand: the server runs no background jobs in this suite. */
 const runScheduler = () => appealDeadlines(s.ctx).run();
 async function resident(openid: string) {
-  const u = await s.ctx.models.User.findById(await ids.user(openid)).lean<{ name: string; phone: string }>();
+  const u = await s.models.User.findById(await ids.user(openid)).lean<{ name: string; phone: string }>();
   return u!;
 }
 
@@ -155,11 +155,11 @@ describe('scope of lists and details', () => {
     // Catches: handlers without the phone they must call, or a personal-data read left unaudited (PIPL).
     const r2 = await resident('demo-resident-02');
     const waterId = await ids.user('dept_water');
-    const before = await s.ctx.models.Audit.countDocuments({ actorId: waterId, action: 'appeal.read_personal', targetId: A3.id });
+    const before = await s.models.Audit.countDocuments({ actorId: waterId, action: 'appeal.read_personal', targetId: A3.id });
     const d = await s.api('GET', `/api/v1/appeals/${A3.id}`, { token: tok.dept_water });
     expect(d.status).toBe(200);
     expect(d.body.reporter).toEqual({ name: r2.name, phone: r2.phone, masked: false });
-    expect(await s.ctx.models.Audit.countDocuments({ actorId: waterId, action: 'appeal.read_personal', targetType: 'appeal', targetId: A3.id })).toBe(before + 1);
+    expect(await s.models.Audit.countDocuments({ actorId: waterId, action: 'appeal.read_personal', targetType: 'appeal', targetId: A3.id })).toBe(before + 1);
   });
 
   it('community staff see a masked name and no phone, and nothing is audited', async () => {
@@ -169,7 +169,7 @@ describe('scope of lists and details', () => {
     expect(d.status).toBe(200);
     expect(d.body.reporter).toEqual({ name: `${[...r1.name][0]}*`, phone: null, masked: true });
     const xichengId = await ids.user('xicheng');
-    expect(await s.ctx.models.Audit.countDocuments({ actorId: xichengId, action: 'appeal.read_personal' })).toBe(0);
+    expect(await s.models.Audit.countDocuments({ actorId: xichengId, action: 'appeal.read_personal' })).toBe(0);
   });
 
   it('an anonymous appeal shows 匿名 to the department and the name to the dispatcher', async () => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
   for (const u of ['dispatcher', 'chengguan', 'dept_water', 'dept_urban', 'dept_power', 'xicheng', 'xicheng_grid1', 'admin']) tokens[u] = await server.staffToken(u);
   tokens.resident = await server.residentToken('demo-resident-02');
   tokens.neighbour = await server.residentToken('demo-resident-08');
-  const { Category, Department } = server.ctx.models;
+  const { Category, Department } = server.models;
   const cat = async (code: string) => String((await Category.findOne({ code }).lean())!._id);
   const dept = async (code: string) => String((await Department.findOne({ code }).lean())!._id);
   Object.assign(ids, {
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 /** The caller as the auth middleware would resolve them, for calling the service directly. */
 async function asUser(username: string): Promise<AuthUser> {
-  const u = await server.ctx.models.User.findOne({ username }).lean();
+  const u = await server.models.User.findOne({ username }).lean();
   return userService(server.ctx).toAuthUser(u!);
 }
 
@@ -99,13 +99,13 @@ describe('POST /api/v1/appeals', () => {
     expect(again.body.id).toBe(first.body.id);
     const changed = await server.api('POST', '/api/v1/appeals', { token: tokens.resident, body: { ...b, description: '重发时内容不同，不能当作同一次提交' } });
     expect([changed.status, changed.body.error.code, changed.body.error.details[0].path]).toEqual([409, 'CONFLICT', 'body.idempotencyKey']);
-    expect(await server.ctx.models.Appeal.countDocuments({ idempotencyKey: b.idempotencyKey })).toBe(1);
+    expect(await server.models.Appeal.countDocuments({ idempotencyKey: b.idempotencyKey })).toBe(1);
 
     const raced = body();
     const results = await Promise.all(Array.from({ length: 6 }, () => server.api('POST', '/api/v1/appeals', { token: tokens.resident, body: raced })));
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    expect(await server.ctx.models.Appeal.countDocuments({ idempotencyKey: raced.idempotencyKey })).toBe(1);
+    expect(await server.models.Appeal.countDocuments({ idempotencyKey: raced.idempotencyKey })).toBe(1);
   });
 
   it('files one appeal when two retries both find no earlier one (the unique index decides)', async () => {
@@ -120,7 +120,7 @@ describe('POST /api/v1/appeals', () => {
         await bothLooked;
       },
     });
-    const resident = await server.ctx.models.User.findOne({ 'roles': 'resident' }).lean();
+    const resident = await server.models.User.findOne({ 'roles': 'resident' }).lean();
     const input = {
       idempotencyKey: key(),
       submittedById: resident!._id,
@@ -143,7 +143,7 @@ describe('POST /api/v1/appeals', () => {
     expect(arrived).toBe(2);
     expect([x.created, y.created].sort()).toEqual([false, true]);
     expect(String(x.appeal._id)).toBe(String(y.appeal._id));
-    expect(await server.ctx.models.Appeal.countDocuments({ idempotencyKey: input.idempotencyKey })).toBe(1);
+    expect(await server.models.Appeal.countDocuments({ idempotencyKey: input.idempotencyKey })).toBe(1);
   });
 
   it('gives concurrent appeals distinct ticket numbers of the China-time day', async () => {
@@ -172,7 +172,7 @@ describe('POST /api/v1/appeals', () => {
 
   it('refuses bad input with the field named, and saves nothing', async () => {
     // Catches: unvalidated input reaching the database, or a half-saved appeal.
-    const before = await server.ctx.models.Appeal.countDocuments();
+    const before = await server.models.Appeal.countDocuments();
     const cases: [Record<string, unknown>, string][] = [
       [{ kind: 'rumour' }, 'body.kind'],
       [{ description: '短' }, 'body.description'],
@@ -186,7 +186,7 @@ describe('POST /api/v1/appeals', () => {
       const res = await server.api('POST', '/api/v1/appeals', { token: tokens.resident, body: body(overrides) });
       expect([res.status, res.body.error.details?.[0]?.path ?? '']).toEqual([400, expect.stringContaining(path)]);
     }
-    expect(await server.ctx.models.Appeal.countDocuments()).toBe(before);
+    expect(await server.models.Appeal.countDocuments()).toBe(before);
   });
 
   it('lets a grid worker file for a resident in their grid only (代报), and a dispatcher take a call (代录) with the phone kept private', async () => {
@@ -228,7 +228,7 @@ describe('the moves', () => {
     expect([r.status, r.body.state, r.body.rating.satisfactionLabel]).toEqual([200, 'closed', '满意']);
     expect(r.body.timeline.map((e: { action: string }) => e.action)).toEqual(['submit', 'accept', 'assign', 'start', 'reply', 'rate']);
     expect(r.body.dueAt).toBeNull();
-    const doc = await server.ctx.models.Appeal.findById(a.id).lean();
+    const doc = await server.models.Appeal.findById(a.id).lean();
     expect(doc!.firstContactAt).not.toBeNull();
     expect(doc!.eventCount).toBe(6);
   });
@@ -251,7 +251,7 @@ describe('the moves', () => {
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
     expect([refused.status, refused.code, refused.message]).toEqual([409, 'INVALID_STATE', '诉求当前状态为「已受理」，不能受理']);
-    const doc = await server.ctx.models.Appeal.findById(a.id).lean();
+    const doc = await server.models.Appeal.findById(a.id).lean();
     expect(doc!.timeline.filter((e) => e.action === 'accept')).toHaveLength(1);
     // Over HTTP the loser gets the same 409.
     const late = await move(a.id, 'accept', tokens.dispatcher);
@@ -325,7 +325,7 @@ describe('the moves', () => {
     } finally {
       clock = saved;
     }
-    const doc = await server.ctx.models.Appeal.findById(a.id).lean();
+    const doc = await server.models.Appeal.findById(a.id).lean();
     expect(doc!.timeline.filter((e) => e.action === 'remind')).toHaveLength(2);
   });
 

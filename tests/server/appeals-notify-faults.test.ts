@@ -32,12 +32,12 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const outboxOf = (appealId: string) => s.ctx.models.Outbox.find({ dedupeKey: { $regex: `^appeal:${appealId}:` } }).lean<OutboxDoc[]>();
+const outboxOf = (appealId: string) => s.models.Outbox.find({ dedupeKey: { $regex: `^appeal:${appealId}:` } }).lean<OutboxDoc[]>();
 
 /** As after a crash between the moves and their relay: every event pending again, nothing in the outbox. */
 async function unrelay(id: string): Promise<void> {
-  await s.ctx.models.Outbox.deleteMany({ dedupeKey: { $regex: `^appeal:${id}:` } });
-  await s.ctx.models.Appeal.updateOne({ _id: id }, { $set: { notifyPending: true, notifiedCount: 0 } });
+  await s.models.Outbox.deleteMany({ dedupeKey: { $regex: `^appeal:${id}:` } });
+  await s.models.Appeal.updateOne({ _id: id }, { $set: { notifyPending: true, notifiedCount: 0 } });
 }
 
 /** Water: direct to 县水务局 (accept and assign events, heard by the reporter and the unit). */
@@ -160,7 +160,7 @@ describe('WeChat ids: one limit from filing to the outbox', () => {
   // never went either, at every sweep.
   it('a message the outbox refuses is left out alone: the appeal\'s other messages go and it is not retried', async () => {
     const filed = await fileAndReply('wxid_legacy_member');
-    await s.ctx.models.Appeal.updateOne({ _id: filed.id }, { $set: { reporterContactId: `wxid_${'x'.repeat(145)}` } });
+    await s.models.Appeal.updateOne({ _id: filed.id }, { $set: { reporterContactId: `wxid_${'x'.repeat(145)}` } });
     const all = await outboxOf(filed.id!);
     await unrelay(filed.id!);
     const error = jest.spyOn(s.ctx.logger, 'error');

@@ -48,7 +48,7 @@ const run = () => appealDeadlines(s.ctx).run();
 const sweep = () => appealDeadlines(s.ctx).relay.sweep();
 
 const eventsOf = (a: AppealDoc, action: string) => a.timeline.filter((e) => e.action === action);
-const outboxOf = (appealId: string) => s.ctx.models.Outbox.find({ dedupeKey: { $regex: `^appeal:${appealId}:` } }).lean<OutboxDoc[]>();
+const outboxOf = (appealId: string) => s.models.Outbox.find({ dedupeKey: { $regex: `^appeal:${appealId}:` } }).lean<OutboxDoc[]>();
 
 /** An appeal that waits for a dispatcher (category without a unit): due at acceptBy, 2 h. */
 const fileQueued = (regionCode = 'DX-01-02-01') => fileAppeal(s, tok['demo-resident-01'], { regionId: ids.region[regionCode], categoryId: ids.category.other });
@@ -94,7 +94,7 @@ describe('督办 (overdue flag)', () => {
     const appeals = [await fileQueued(), await fileQueued('DX-02-01-01'), await fileQueued('DX-01-03-01')];
     clock.advance(3 * HOUR);
     const now = clock.now();
-    const due = await s.ctx.models.Appeal.countDocuments({ dueAt: { $lte: now }, overdue: false, state: { $in: [...OPEN_STATES] } });
+    const due = await s.models.Appeal.countDocuments({ dueAt: { $lte: now }, overdue: false, state: { $in: [...OPEN_STATES] } });
     expect(due).toBeGreaterThanOrEqual(3);
 
     // Each scheduler holds its first write (the first flag) until both have read the late
@@ -103,7 +103,7 @@ describe('督办 (overdue flag)', () => {
     let release!: () => void;
     const bothRead = new Promise<void>((resolve) => (release = resolve));
     const held = (): AppContext => {
-      const Appeal = s.ctx.models.Appeal;
+      const Appeal = s.models.Appeal;
       let first = true;
       const proxy = new Proxy(Appeal, {
         get(target, prop) {
@@ -119,7 +119,9 @@ describe('督办 (overdue flag)', () => {
           return typeof v === 'function' ? v.bind(target) : v;
         },
       });
-      return { ...s.ctx, models: { ...s.ctx.models, Appeal: proxy } };
+      // The scheduler reaches its collection through the connection's registered models.
+      const conn = Object.create(s.ctx.conn, { models: { value: { ...s.ctx.conn.models, Appeal: proxy } } });
+      return { ...s.ctx, conn };
     };
     const [r1, r2] = await Promise.all([appealDeadlines(held()).run(), appealDeadlines(held()).run()]);
     expect(arrived).toBe(2);
@@ -248,7 +250,7 @@ describe('notification relay', () => {
     await sweep();
     expect((await outboxOf(groupAppeal.id)).length).toBe(before);
     // Every event relayed again (as after a crash before notifiedCount moved): still one of each.
-    await s.ctx.models.Appeal.updateOne({ _id: groupAppeal.id }, { $set: { notifyPending: true, notifiedCount: 0 } });
+    await s.models.Appeal.updateOne({ _id: groupAppeal.id }, { $set: { notifyPending: true, notifiedCount: 0 } });
     await sweep();
     expect((await outboxOf(groupAppeal.id)).length).toBe(before);
     expect((await outboxOf(groupAppeal.id)).filter((o) => o.channel === 'bot_room')).toHaveLength(1);
@@ -264,8 +266,8 @@ describe('notification relay', () => {
     expect(lost.length).toBeGreaterThanOrEqual(1);
 
     // The reply was written, its messages never were: notifiedCount still before it.
-    await s.ctx.models.Outbox.deleteMany({ _id: { $in: lost.map((o) => o._id) } });
-    await s.ctx.models.Appeal.updateOne({ _id: a.id }, { $set: { notifyPending: true, notifiedCount: done.eventCount - 1 } });
+    await s.models.Outbox.deleteMany({ _id: { $in: lost.map((o) => o._id) } });
+    await s.models.Appeal.updateOne({ _id: a.id }, { $set: { notifyPending: true, notifiedCount: done.eventCount - 1 } });
     const swept = await sweep();
     expect(swept).toBeGreaterThanOrEqual(1);
     const after = await outboxOf(a.id);
@@ -275,7 +277,7 @@ describe('notification relay', () => {
     expect(fixed.notifiedCount).toBe(fixed.eventCount);
 
     // A crash after the enqueue but before notifiedCount moved: the sweep enqueues nothing twice.
-    await s.ctx.models.Appeal.updateOne({ _id: a.id }, { $set: { notifyPending: true, notifiedCount: 0 } });
+    await s.models.Appeal.updateOne({ _id: a.id }, { $set: { notifyPending: true, notifiedCount: 0 } });
     await sweep();
     expect((await outboxOf(a.id)).length).toBe(all.length);
     expect((await appealDoc(s, a.id)).notifyPending).toBe(false);

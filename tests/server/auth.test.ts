@@ -174,7 +174,7 @@ describe('refresh and logout', () => {
 
   const refresh = (refreshToken: string) => c.api('POST', '/api/v1/auth/refresh', { body: { refreshToken } });
   const login = async (openid: string) => (await c.api('POST', '/api/v1/auth/dev-login', { body: { openid } })).body;
-  const sessionsOf = (userId: string) => c.ctx.models.Session.find({ userId }).lean();
+  const sessionsOf = (userId: string) => c.models.Session.find({ userId }).lean();
 
   it('rotates the refresh token; replays within the grace get the same successor session, never a new one', async () => {
     // Catches the fork: a replay within the grace used to issue a new session, so a copied token
@@ -214,7 +214,7 @@ describe('refresh and logout', () => {
     // is refused (the app would sign out) or keeps its unused successor session.
     const start = await login('demo-resident-08');
     const before = (await sessionsOf(start.user.id)).length;
-    const Sessions = c.ctx.models.Session;
+    const Sessions = c.models.Session;
     const create = Sessions.create.bind(Sessions);
     // Both refreshes store their successor before either claims the old token: they overlap.
     let arrived = 0;
@@ -268,7 +268,7 @@ describe('refresh and logout', () => {
   it('refuses a deactivated account with 401, the answer on which the app signs out', async () => {
     // Catches the 403 refresh used to give here: the app keeps a session on anything but 401.
     const start = await login('demo-resident-07');
-    await c.ctx.models.User.updateOne({ _id: start.user.id }, { $set: { active: false } });
+    await c.models.User.updateOne({ _id: start.user.id }, { $set: { active: false } });
     const res = await refresh(start.refreshToken);
     expect(res.status).toBe(401);
   });
@@ -315,12 +315,12 @@ describe('GET /api/v1/me', () => {
     const me = await s.api('GET', '/api/v1/me', { token });
     expect(me.body.region).toBeNull();
 
-    const township = await s.ctx.models.Region.findOne({ code: 'DX-01' }).lean();
+    const township = await s.models.Region.findOne({ code: 'DX-01' }).lean();
     const bad = await s.api('PATCH', '/api/v1/me', { token, body: { regionId: String(township!._id) } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('社区');
 
-    const community = await s.ctx.models.Region.findOne({ code: 'DX-02-03' }).lean();
+    const community = await s.models.Region.findOne({ code: 'DX-02-03' }).lean();
     const ok = await s.api('PATCH', '/api/v1/me', { token, body: { regionId: String(community!._id) } });
     expect(ok.status).toBe(200);
     expect(ok.body.region.name).toBe('桃源村');

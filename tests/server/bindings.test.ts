@@ -33,7 +33,7 @@ const redeem = (code: string, target: unknown) => s.api('POST', REDEEM, { token:
 async function unusedCode(seed: number): Promise<string> {
   for (let n = seed; ; n += 7919) {
     const candidate = String(n % 100_000_000).padStart(8, '0');
-    if (!(await s.ctx.models.BindingCode.exists({ code: candidate }))) return candidate;
+    if (!(await s.models.BindingCode.exists({ code: candidate }))) return candidate;
   }
 }
 
@@ -77,9 +77,9 @@ describe('POST /api/v1/binding-codes', () => {
     const old = await redeem(first.code, roomTarget('cancel-test@chatroom', CONTACT.xicheng));
     expect(old.status).toBe(404);
     expect(old.body.error.message).toBe(INVALID_CODE_MESSAGE);
-    expect((await s.ctx.models.BindingCode.findOne({ code: first.code }).lean())?.cancelledAt).toBeInstanceOf(Date);
+    expect((await s.models.BindingCode.findOne({ code: first.code }).lean())?.cancelledAt).toBeInstanceOf(Date);
     // Another community's code is untouched; the newest code works.
-    expect((await s.ctx.models.BindingCode.findOne({ code: other.code }).lean())?.cancelledAt).toBeNull();
+    expect((await s.models.BindingCode.findOne({ code: other.code }).lean())?.cancelledAt).toBeNull();
     expect((await redeem(second.code, target)).status).toBe(200);
   });
 
@@ -88,16 +88,16 @@ describe('POST /api/v1/binding-codes', () => {
     const mine1 = await contactCode('nanmen');
     const theirs = await contactCode('xicheng');
     const mine2 = await contactCode('nanmen');
-    expect((await s.ctx.models.BindingCode.findOne({ code: mine1.code }).lean())?.cancelledAt).toBeInstanceOf(Date);
-    expect((await s.ctx.models.BindingCode.findOne({ code: theirs.code }).lean())?.cancelledAt).toBeNull();
-    expect((await s.ctx.models.BindingCode.findOne({ code: mine2.code }).lean())?.cancelledAt).toBeNull();
+    expect((await s.models.BindingCode.findOne({ code: mine1.code }).lean())?.cancelledAt).toBeInstanceOf(Date);
+    expect((await s.models.BindingCode.findOne({ code: theirs.code }).lean())?.cancelledAt).toBeNull();
+    expect((await s.models.BindingCode.findOne({ code: mine2.code }).lean())?.cancelledAt).toBeNull();
     expect((await redeem(mine1.code, { type: 'contact', contactId: 'wxid_nanmen_new', name: 'x' })).status).toBe(404);
   });
 
   // Catches: a race in which two codes made at once both stay usable, or both get cancelled.
   it('of two codes made at the same moment, exactly one stays usable', async () => {
     const [a, b] = await Promise.all([roomCode('yangliu', 'DX-02-02'), roomCode('yangliu', 'DX-02-02')]);
-    const docs = await s.ctx.models.BindingCode.find({ code: { $in: [a.code, b.code] } }).lean();
+    const docs = await s.models.BindingCode.find({ code: { $in: [a.code, b.code] } }).lean();
     expect(docs.filter((d) => d.cancelledAt === null)).toHaveLength(1);
   });
 });
@@ -141,7 +141,7 @@ describe('bot gateway: binding a room', () => {
     const usedAgain = await redeem(used, target(CONTACT.nanmen));
 
     const expiring = (await roomCode('admin', 'DX-01-03')).code;
-    await s.ctx.models.BindingCode.updateOne({ code: expiring }, { $set: { expiresAt: new Date(s.ctx.now().getTime() - 1000) } });
+    await s.models.BindingCode.updateOne({ code: expiring }, { $set: { expiresAt: new Date(s.ctx.now().getTime() - 1000) } });
     const expired = await redeem(expiring, target(CONTACT.admin));
 
     const cancelledCode = (await roomCode('admin', 'DX-01-03')).code;
@@ -176,7 +176,7 @@ describe('bot gateway: binding a room', () => {
 });
 
 describe('bot gateway: who may redeem a group code, and moving a bound group', () => {
-  const roomOf = (roomId: string) => s.ctx.models.Room.findOne({ roomId }).lean();
+  const roomOf = (roomId: string) => s.models.Room.findOne({ roomId }).lean();
 
   // Catches: a code seen in its two hours (a screenshot, a shoulder) bound by anyone in any group.
   it('refuses a group member whose WeChat is not bound to staff, before looking at the code; the code stays valid', async () => {
@@ -190,7 +190,7 @@ describe('bot gateway: who may redeem a group code, and moving a bound group', (
     const unknown = await redeem(await unusedCode(700), roomTarget('stolen-1@chatroom', 'wxid_stranger'));
     expect([unknown.status, unknown.body.error.message]).toEqual([403, ROOM_SPEAKER_NOT_STAFF_MESSAGE]);
     expect(await roomOf('stolen-1@chatroom')).toBeNull();
-    expect((await s.ctx.models.BindingCode.findOne({ code }).lean())?.usedAt).toBeNull();
+    expect((await s.models.BindingCode.findOne({ code }).lean())?.usedAt).toBeNull();
     expect((await redeem(code, roomTarget('stolen-1@chatroom', CONTACT.xicheng))).status).toBe(200);
   });
 
@@ -203,12 +203,12 @@ describe('bot gateway: who may redeem a group code, and moving a bound group', (
       expect([res.status, res.body.error]).toEqual([403, { code: 'FORBIDDEN', message: ROOM_CODE_NOT_YOURS_MESSAGE }]);
     }
     // A deactivated account's WeChat counts for nothing, even the maker's.
-    const xichengId = (await s.ctx.models.User.findOne({ username: 'xicheng' }).lean())!._id;
-    await s.ctx.models.User.updateOne({ _id: xichengId }, { $set: { active: false } });
+    const xichengId = (await s.models.User.findOne({ username: 'xicheng' }).lean())!._id;
+    await s.models.User.updateOne({ _id: xichengId }, { $set: { active: false } });
     try {
       expect((await redeem(code, roomTarget('stolen-2@chatroom', CONTACT.xicheng))).body.error?.message).toBe(ROOM_SPEAKER_NOT_STAFF_MESSAGE);
     } finally {
-      await s.ctx.models.User.updateOne({ _id: xichengId }, { $set: { active: true } });
+      await s.models.User.updateOne({ _id: xichengId }, { $set: { active: true } });
     }
     expect(await roomOf('stolen-2@chatroom')).toBeNull();
     expect((await redeem(code, roomTarget('stolen-2@chatroom', CONTACT.xicheng))).status).toBe(200);
@@ -224,7 +224,7 @@ describe('bot gateway: who may redeem a group code, and moving a bound group', (
     expect(res.status).toBe(409);
     expect(res.body.error.message).toBe('本群已关联到「东城社区」，不能直接改绑到「西城社区」：请先由「东城社区」的工作人员在本群发送「解绑」，再发送绑定码');
     expect(await roomOf('dongcheng-neighbours@chatroom')).toEqual(before);
-    expect((await s.ctx.models.BindingCode.findOne({ code }).lean())?.usedAt).toBeNull();
+    expect((await s.models.BindingCode.findOne({ code }).lean())?.usedAt).toBeNull();
     // Bound again to its own community (here by the admin, with a new topic): no move, allowed.
     const own = await roomCode('admin', 'DX-01-01');
     const again = await redeem(own.code, { ...roomTarget('dongcheng-neighbours@chatroom', CONTACT.admin), topic: '东城社区邻里群（新）' });
@@ -325,8 +325,8 @@ describe('bot gateway: contacts and unbinding', () => {
 
 // Catches: binds, rebinds and unbinds that leave no trace of who did it and from which chat.
 describe('audit log', () => {
-  const entries = (targetType: string, targetId: string) => s.ctx.models.Audit.find({ targetType, targetId }).sort({ createdAt: 1, _id: 1 }).lean();
-  const userId = async (username: string) => String((await s.ctx.models.User.findOne({ username }).lean())!._id);
+  const entries = (targetType: string, targetId: string) => s.models.Audit.find({ targetType, targetId }).sort({ createdAt: 1, _id: 1 }).lean();
+  const userId = async (username: string) => String((await s.models.User.findOne({ username }).lean())!._id);
 
   it('records bind, unbind and bind to another community of a group with who and which chat', async () => {
     freshLimits();
@@ -363,9 +363,9 @@ describe('audit log', () => {
 
   it('records nothing for a refused attempt', async () => {
     freshLimits();
-    const before = await s.ctx.models.Audit.countDocuments();
+    const before = await s.models.Audit.countDocuments();
     expect((await redeem(await unusedCode(900), roomTarget('nothing@chatroom', CONTACT.admin))).status).toBe(404);
     expect((await redeem(await unusedCode(901), roomTarget('nothing@chatroom'))).status).toBe(403);
-    expect(await s.ctx.models.Audit.countDocuments()).toBe(before);
+    expect(await s.models.Audit.countDocuments()).toBe(before);
   });
 });

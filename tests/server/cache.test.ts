@@ -139,11 +139,11 @@ describe('a body read from two collections', () => {
     await cache.entry(spec, load);
     await cache.entry(spec, load);
     expect(loads).toBe(1);
-    await a.ctx.models.Department.updateOne({ code: 'urban' }, { $set: { sort: 0 } });
+    await a.models.Department.updateOne({ code: 'urban' }, { $set: { sort: 0 } });
     await cache.entry(spec, load);
     // Catches a label built from the first namespace only (a department write going unseen).
     expect(loads).toBe(2);
-    await a.ctx.models.Region.updateOne({ code: 'DX' }, { $set: { sort: 0 } });
+    await a.models.Region.updateOne({ code: 'DX' }, { $set: { sort: 0 } });
     await cache.entry(spec, load);
     // Catches entries dropped on writes to namespaces the body does not read.
     expect(loads).toBe(2);
@@ -154,7 +154,7 @@ describe('writes outside the API bump the stamp', () => {
   const version = async (ns: string) => (await readStamps(a.ctx.conn)).v[ns] ?? 0;
 
   it('every kind of model write on departments bumps its namespace', async () => {
-    const { Department } = a.ctx.models;
+    const { Department } = a.models;
     const ops: [string, () => Promise<unknown>][] = [
       ['create', () => Department.create({ name: '测试部门一', code: 'test-one' })],
       ['insertMany', () => Department.insertMany([{ name: '测试部门二', code: 'test-two' }])],
@@ -184,11 +184,11 @@ describe('writes outside the API bump the stamp', () => {
   it('a department created through the model shows on B at once', async () => {
     const token = admin;
     expect((await get(b.url, '/api/v1/departments', { authorization: `Bearer ${token}` })).status).toBe(200);
-    await a.ctx.models.Department.create({ name: '模型直写部门', code: 'model-direct' });
+    await a.models.Department.create({ name: '模型直写部门', code: 'model-direct' });
     const res = await get(b.url, '/api/v1/departments', { authorization: `Bearer ${token}` });
     // Catches invalidation wired to API routes only.
     expect(res.body.items.map((d: { code: string }) => d.code)).toContain('model-direct');
-    await a.ctx.models.Department.deleteOne({ code: 'model-direct' });
+    await a.models.Department.deleteOne({ code: 'model-direct' });
   });
 
   it('seeding an empty database invalidates what a server cached while it was empty', async () => {
@@ -196,7 +196,7 @@ describe('writes outside the API bump the stamp', () => {
     try {
       const before = await empty.api('GET', '/api/v1/regions');
       expect(before.body.items).toEqual([]);
-      await seedDemoCounty(empty.ctx.models);
+      await seedDemoCounty(empty.models);
       // Catches seed writes that bypass the stamp.
       expect((await empty.api('GET', '/api/v1/regions')).body.items.map((r: { name: string }) => r.name)).toEqual(['东溪县']);
     } finally {

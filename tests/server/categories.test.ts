@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-const departmentId = async (code: string) => String((await s.ctx.models.Department.findOne({ code }).lean())!._id);
+const departmentId = async (code: string) => String((await s.models.Department.findOne({ code }).lean())!._id);
 
 describe('GET /api/v1/categories', () => {
   it('lists the demo catalogue without signing in, with default units and deadlines', async () => {

@@ -52,7 +52,7 @@ it('the resident is told the time of a step in China time', async () => {
   env.clock.set('2026-12-06T18:20:00.000Z');
   await move(env.server, dispatcher, a.id, 'accept');
   await relayed(env.server, a.id);
-  const told = await env.server.ctx.models.Outbox.find({ channel: 'wechat_subscribe', 'payload.data.number': a.number }).lean<OutboxDoc[]>();
+  const told = await env.server.models.Outbox.find({ channel: 'wechat_subscribe', 'payload.data.number': a.number }).lean<OutboxDoc[]>();
   expect(told.map((o) => (o.payload as { data: Record<string, string> }).data)).toContainEqual(expect.objectContaining({ number: a.number, state: '已受理', time: '2026年12月7日 02:20' }));
 });
 

@@ -25,7 +25,7 @@ const ahead = (ms: number) => new Date(s.ctx.now().getTime() + ms);
 const ids = async (model: { find(f: object): { lean(): Promise<Array<{ _id: unknown }>> } }) => (await model.find({}).lean()).map((d) => String(d._id)).sort();
 
 async function seedRecords() {
-  const { BindingCode, Session, RateWindow, Outbox } = s.ctx.models;
+  const { BindingCode, Session, RateWindow, Outbox } = s.models;
   await Promise.all([BindingCode.deleteMany({}), Session.deleteMany({}), RateWindow.deleteMany({}), Outbox.deleteMany({})]);
   const user = new Types.ObjectId();
   const code = (name: string, fields: object) => ({ _id: new Types.ObjectId(), code: name, type: 'contact', createdBy: user, ...fields });
@@ -79,10 +79,10 @@ describe('runCleanup', () => {
   it('deletes spent codes a day after expiry, expired and long-revoked sessions, ended rate windows; keeps the rest', async () => {
     const { codes, sessions } = await seedRecords();
     expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1, outbox: 1, photoTempFiles: 0, photoOrphans: 0 });
-    expect(await ids(s.ctx.models.BindingCode)).toEqual([codes.live._id, codes.justExpired._id].map(String).sort());
-    expect(await ids(s.ctx.models.Session)).toEqual([sessions.live._id, sessions.revokedJustNow._id].map(String).sort());
-    expect(await ids(s.ctx.models.RateWindow)).toEqual(['k|current']);
-    expect((await s.ctx.models.Outbox.find({}).lean()).map((m) => m.dedupeKey).sort()).toEqual(['failed-long-ago', 'pending', 'sent-recently']);
+    expect(await ids(s.models.BindingCode)).toEqual([codes.live._id, codes.justExpired._id].map(String).sort());
+    expect(await ids(s.models.Session)).toEqual([sessions.live._id, sessions.revokedJustNow._id].map(String).sort());
+    expect(await ids(s.models.RateWindow)).toEqual(['k|current']);
+    expect((await s.models.Outbox.find({}).lean()).map((m) => m.dedupeKey).sort()).toEqual(['failed-long-ago', 'pending', 'sent-recently']);
     // Nothing left to do: a second run deletes nothing.
     expect(await runCleanup(s.ctx)).toEqual({ bindingCodes: 0, sessions: 0, rateWindows: 0, outbox: 0, photoTempFiles: 0, photoOrphans: 0 });
   });
@@ -94,9 +94,9 @@ describe('runCleanup', () => {
     const results = await Promise.all(runs);
     const total = (k: 'bindingCodes' | 'sessions' | 'rateWindows' | 'outbox') => results[0]![k] + results[1]![k];
     expect({ bindingCodes: total('bindingCodes'), sessions: total('sessions'), rateWindows: total('rateWindows'), outbox: total('outbox') }).toEqual({ bindingCodes: 3, sessions: 2, rateWindows: 1, outbox: 1 });
-    expect(await s.ctx.models.BindingCode.countDocuments()).toBe(2);
-    expect(await s.ctx.models.Session.countDocuments()).toBe(2);
-    expect(await s.ctx.models.RateWindow.countDocuments()).toBe(1);
+    expect(await s.models.BindingCode.countDocuments()).toBe(2);
+    expect(await s.models.Session.countDocuments()).toBe(2);
+    expect(await s.models.RateWindow.countDocuments()).toBe(1);
   });
 });
 
@@ -108,7 +108,7 @@ describe('startCleanupJob', () => {
       await new Promise((r) => setImmediate(r));
     }
   };
-  const windows = () => s.ctx.models.RateWindow.countDocuments();
+  const windows = () => s.models.RateWindow.countDocuments();
 
   /** A timer driven by hand: `fire()` runs what is due, as the real timer would. */
   function manualSchedule() {
@@ -140,17 +140,17 @@ describe('startCleanupJob', () => {
     await until('the next interval to be armed', async () => timer.armed().length === 1);
     expect(timer.armed()).toEqual([60_000]);
 
-    await s.ctx.models.RateWindow.create({ _id: 'k|ended-2', count: 1, expiresAt: ago(1000) });
+    await s.models.RateWindow.create({ _id: 'k|ended-2', count: 1, expiresAt: ago(1000) });
     expect(timer.fire()).toBe(1);
     await until('the run after one interval', async () => (await windows()) === 1);
     await until('the next interval to be armed', async () => timer.armed().length === 1);
 
     await job.stop();
     expect(timer.armed()).toEqual([]); // stop() cancelled the armed timer: nothing can run again
-    await s.ctx.models.RateWindow.create({ _id: 'k|ended-3', count: 1, expiresAt: ago(1000) });
+    await s.models.RateWindow.create({ _id: 'k|ended-3', count: 1, expiresAt: ago(1000) });
     expect(timer.fire()).toBe(0);
     expect(await windows()).toBe(2);
-    expect(await s.ctx.models.BindingCode.countDocuments()).toBe(2);
+    expect(await s.models.BindingCode.countDocuments()).toBe(2);
   });
 
   it('refuses a bad interval', () => {
@@ -161,7 +161,7 @@ describe('startCleanupJob', () => {
 describe('the server', () => {
   // Catches a job that exists but is never started by startServer (nothing would ever be removed).
   it('starts the job with itself and stops it on close', async () => {
-    const { RateWindow } = s.ctx.models;
+    const { RateWindow } = s.models;
     await RateWindow.deleteMany({});
     await RateWindow.create({ _id: 'test:ended|0', count: 1, expiresAt: ago(HOUR) });
     const other = await startServer(testConfig({ mongodbUri: s.ctx.config.mongodbUri }), { logger: createLogger('error') });

@@ -89,7 +89,7 @@ describe('an embedded database that dies after start', () => {
   // Catches: a database process that died unnoticed (the server answering 500s or hanging, /readyz
   // still 200 until the driver gave up) and never came back without a restart of the server.
   it('is logged as an error, /readyz answers 503 while it is down, and it is restarted with its data', async () => {
-    const { Region } = server.ctx.models;
+    const { Region } = server.models;
     const written = await Region.create({ name: '测试社区', code: 'T-KILL', level: 'county', parentId: null, path: '/x/', pathNames: ['测试社区'] });
     const embedded = server.embedded!;
     const firstPid = embedded.pid;

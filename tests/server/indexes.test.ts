@@ -263,7 +263,7 @@ describe('indexes for the real database', () => {
     // Catches: a query on a growing collection (a `$or` branch such as `followerIds` of "my
     // appeals", the bot's photo-attach lookup, a cleanup deleteMany) that MongoDB answers with a
     // collection scan or an in-memory sort because no declared index serves its filter and sort.
-    const indexes = indexesOf(s.ctx.models as never);
+    const indexes = indexesOf(s.models as never);
     const unserved: string[] = [];
     for (const { shape, calls } of recorded) {
       if (SMALL_COLLECTIONS[shape.collection]) continue;

@@ -173,11 +173,11 @@ describe('the admin’s view of failed sign-ins', () => {
 describe('stored counters', () => {
   it('name neither usernames nor addresses, and the failure records only masked addresses', async () => {
     // Catches personal data in the rate-limit collection (usernames, client addresses in clear).
-    const ids = (await s.ctx.models.RateWindow.find({}).lean()).map((w) => String(w._id));
+    const ids = (await s.models.RateWindow.find({}).lean()).map((w) => String(w._id));
     expect(ids.length).toBeGreaterThan(0);
     // Sign-ins count against the default write limit per address too (core/rate-limit/write-limits.ts).
     for (const id of ids) expect(id).toMatch(/^(login:(addr|fail):[0-9a-f]{32}(:[0-9a-f]{32})?|write:addr:[0-9a-f]{32}|write:user:[0-9a-f]{24}:[mh])\|\d+$/);
-    for (const f of await s.ctx.models.LoginFailure.find({}).lean()) {
+    for (const f of await s.models.LoginFailure.find({}).lean()) {
       expect(f._id).toMatch(/^[0-9a-f]{32}:[0-9a-f]{32}$/);
       expect(f.address).toMatch(/^(\d+\.\d+\.\d+\.\*|[0-9a-f:]+::\/48)$/);
     }

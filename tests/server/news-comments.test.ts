@@ -39,7 +39,7 @@ beforeEach(() => {
 });
 
 const article = (title = '城关镇滨河路今日通车') => publishArticle(server, { columnCode: 'livelihood', title });
-const commentsOf = async (articleId: string) => ((await server.ctx.models.ArticleStats.findById(articleId).lean()) as { comments: number } | null)?.comments ?? 0;
+const commentsOf = async (articleId: string) => ((await server.models.ArticleStats.findById(articleId).lean()) as { comments: number } | null)?.comments ?? 0;
 
 async function write(articleId: string, text: string, token = tokens.author, idempotencyKey = key()) {
   const res = await server.api('POST', '/api/v1/comments', { token, body: { articleId, text, idempotencyKey } });
@@ -65,8 +65,8 @@ async function queue(state = 'all', token = tokens.editor) {
 
 /** A resident as the auth middleware would resolve them, for calling the service directly. */
 async function residentUser(openid: string): Promise<AuthUser> {
-  const identity = await server.ctx.models.Identity.findOne({ key: identityKey.wechat(openid) }).lean();
-  const u = await server.ctx.models.User.findById(identity!.userId).lean();
+  const identity = await server.models.Identity.findOne({ key: identityKey.wechat(openid) }).lean();
+  const u = await server.models.User.findById(identity!.userId).lean();
   return userService(server.ctx).toAuthUser(u!);
 }
 
@@ -160,13 +160,13 @@ describe('writing and reading', () => {
     const [x, y] = await Promise.all([service.create(author, body), service.create(author, body)]);
     expect([x.created, y.created].sort()).toEqual([false, true]);
     expect(String(x.comment._id)).toBe(String(y.comment._id));
-    expect(await server.ctx.models.Comment.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
+    expect(await server.models.Comment.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
   });
 
   it('refuses comments under an article that is not published (404), and anonymous writers (401)', async () => {
     // Catches: comments collecting under drafts or withdrawn articles; writing without signing in.
     const a = await article();
-    await server.ctx.models.Article.updateOne({ _id: a }, { $set: { state: 'withdrawn', feedKey: null } });
+    await server.models.Article.updateOne({ _id: a }, { $set: { state: 'withdrawn', feedKey: null } });
     const res = await server.api('POST', '/api/v1/comments', { token: tokens.author, body: { articleId: a, text: '还能评论吗', idempotencyKey: key() } });
     expect(res.status).toBe(404);
     expect((await list(a)).status).toBe(404);
@@ -211,8 +211,8 @@ describe('held for a sensitive word', () => {
     expect(approved.body.state).toBe('visible');
     expect((await list(a, tokens.r1)).body.items.map((i: { id: string }) => i.id)).toEqual([c.id]);
     expect(await commentsOf(a)).toBe(before + 1);
-    const doc = await server.ctx.models.Comment.findById(c.id).lean();
-    expect(String(doc!.decidedById)).toBe(String((await server.ctx.models.User.findOne({ username: 'editor' }).lean())!._id));
+    const doc = await server.models.Comment.findById(c.id).lean();
+    expect(String(doc!.decidedById)).toBe(String((await server.models.User.findOne({ username: 'editor' }).lean())!._id));
     expect(doc!.decidedAt?.toISOString()).toBe(clock.toISOString());
     // Decided once: a second decision on a visible comment is a state conflict.
     expect((await decide(c.id, 'remove', tokens.reviewer)).status).toBe(409);
@@ -290,7 +290,7 @@ describe('reports', () => {
     expect(arrived).toBe(3);
     expect(results.map((r) => r.reports).sort()).toEqual([1, 2, 3]);
     expect(results.filter((r) => r.hidden).length).toBeGreaterThan(0);
-    const doc = await server.ctx.models.Comment.findById(c.id).lean();
+    const doc = await server.models.Comment.findById(c.id).lean();
     expect(doc).toMatchObject({ state: 'hidden', heldFor: 'reports', reports: 3 });
     expect(doc!.reporterIds).toHaveLength(3);
     expect(await commentsOf(a)).toBe(before - 1);
@@ -305,7 +305,7 @@ describe('reports', () => {
     const approved = await server.api('POST', `/api/v1/comments/${c.id}/decision`, { token: tokens.editor, body: { decision: 'approve', note: '核实无不当内容' } });
     expect(approved.body).toMatchObject({ state: 'visible', reports: 0, reportReasons: [] });
     // The editor's note stays with the decision (who decided and why).
-    expect(await server.ctx.models.Comment.findById(c.id).lean()).toMatchObject({ decisionNote: '核实无不当内容', decidedAt: expect.any(Date) });
+    expect(await server.models.Comment.findById(c.id).lean()).toMatchObject({ decisionNote: '核实无不当内容', decidedAt: expect.any(Date) });
     expect(await commentsOf(a)).toBe(before);
     expect((await report(c.id, tokens.r1)).body).toEqual({ reports: 0, hidden: false });
     expect((await report(c.id, tokens.r4)).body).toEqual({ reports: 1, hidden: false });
@@ -325,6 +325,6 @@ describe('permissions', () => {
     expect((await decide(c.id, 'approve', tokens.author)).status).toBe(403);
     expect((await server.api('GET', '/api/v1/comments/moderation', { token: tokens.reviewer })).status).toBe(200);
     expect((await decide('0123456789abcdef01234567', 'approve')).status).toBe(404);
-    expect((await server.ctx.models.Comment.findById(c.id).lean())!.state).toBe('held');
+    expect((await server.models.Comment.findById(c.id).lean())!.state).toBe('held');
   });
 });

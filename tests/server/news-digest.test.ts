@@ -26,7 +26,7 @@ const china = (day: number, hhmm: string) => new Date(`2026-12-${String(day).pad
 beforeAll(async () => {
   s = await startTestServer({ now: clock.now, backgroundJobs: false });
   for (const code of ['DX-01', 'DX-01-01', 'DX-02-01', 'DX-02-03']) region[code] = await s.regionId(code);
-  const { Room, Region } = s.ctx.models;
+  const { Room, Region } = s.models;
   const bind = async (roomId: string, code: string) => {
     const r = (await Region.findById(region[code]).lean())!;
     await Room.create({ roomId, topic: `${r.name}测试群`, regionId: r._id, regionPath: r.path, boundBy: new Types.ObjectId(), boundAt: clock.now() });
@@ -43,7 +43,7 @@ async function publishAt(at: Date, opts: PublishOptions): Promise<string> {
   clock.set(at);
   return publishArticle(s, opts);
 }
-const records = (day: string) => s.ctx.models.Outbox.find({ ref: `digest:${day}` }).lean<OutboxDoc[]>();
+const records = (day: string) => s.models.Outbox.find({ ref: `digest:${day}` }).lean<OutboxDoc[]>();
 const recordOf = async (day: string, roomId: string) => (await records(day)).find((r) => r.recipient === roomId);
 const text = (r: OutboxDoc | undefined) => (r?.payload as { text: string } | undefined)?.text;
 

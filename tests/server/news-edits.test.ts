@@ -37,7 +37,7 @@ const post = (path: string, body: unknown) => s.api('POST', `/api/v1${path}`, { 
 const patch = (path: string, body: unknown, headers?: Record<string, string>) => s.api('PATCH', `/api/v1${path}`, { token: staff.editor, body, headers });
 
 async function asUser(username: string): Promise<AuthUser> {
-  const u = await s.ctx.models.User.findOne({ username }).lean();
+  const u = await s.models.User.findOne({ username }).lean();
   return userService(s.ctx).toAuthUser(u!);
 }
 
@@ -70,9 +70,9 @@ describe('a create key reused with another body', () => {
       const other = await post(`/${kind}`, { ...changed, idempotencyKey: key });
       expect([other.status, other.body.error.code, other.body.error.details[0].path]).toEqual([409, 'CONFLICT', 'body.idempotencyKey']);
       expect(other.body.error.message).toBe('同一提交标识已用于内容不同的另一次提交，请刷新后重新保存');
-      const count = kind === 'articles' ? s.ctx.models.Article.countDocuments({ idempotencyKey: key }) : s.ctx.models.Notice.countDocuments({ idempotencyKey: key });
+      const count = kind === 'articles' ? s.models.Article.countDocuments({ idempotencyKey: key }) : s.models.Notice.countDocuments({ idempotencyKey: key });
       expect(await count).toBe(1);
-      const stored = kind === 'articles' ? (await s.ctx.models.Article.findById(a.body.id).lean<ArticleDoc>())!.bodyHtml : (await s.ctx.models.Notice.findById(a.body.id).lean<NoticeDoc>())!.body;
+      const stored = kind === 'articles' ? (await s.models.Article.findById(a.body.id).lean<ArticleDoc>())!.bodyHtml : (await s.models.Notice.findById(a.body.id).lean<NoticeDoc>())!.body;
       expect(stored).toBe(kind === 'articles' ? '<p>第一版正文内容</p>' : '第一版通知正文内容');
     });
   }
@@ -136,7 +136,7 @@ describe('edits carry the version they were made on', () => {
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       const refused = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
       expect([refused.status, refused.code, refused.details]).toEqual([409, 'STALE_VERSION', [{ path: 'version', message: '1' }]]);
-      const stored = kind === 'articles' ? (await s.ctx.models.Article.findById(made.id).lean<ArticleDoc>())! : (await s.ctx.models.Notice.findById(made.id).lean<NoticeDoc>())!;
+      const stored = kind === 'articles' ? (await s.models.Article.findById(made.id).lean<ArticleDoc>())! : (await s.models.Notice.findById(made.id).lean<NoticeDoc>())!;
       const titleWon = results[0].status === 'fulfilled';
       const text = 'bodyHtml' in stored ? stored.bodyHtml : stored.body;
       // Exactly the winner's change is stored; the loser's is not silently merged or lost.
@@ -157,7 +157,7 @@ describe('edits carry the version they were made on', () => {
     expect((await patch(`/notices/${n.id}`, { body: '他人改过的通知正文', version: 0 })).status).toBe(200);
     const pub = await s.api('POST', `/api/v1/notices/${n.id}/publish`, { token: staff.editor, headers: { 'if-match': '"v0"' } });
     expect([pub.status, pub.body.error.code]).toEqual([409, 'STALE_VERSION']);
-    expect((await s.ctx.models.Notice.findById(n.id).lean<NoticeDoc>())!.state).toBe('draft');
-    expect(await s.ctx.models.Outbox.countDocuments({ ref: `notice:${n.id}` })).toBe(0);
+    expect((await s.models.Notice.findById(n.id).lean<NoticeDoc>())!.state).toBe('draft');
+    expect(await s.models.Outbox.countDocuments({ ref: `notice:${n.id}` })).toBe(0);
   });
 });

@@ -72,7 +72,7 @@ describe('feed order and paging', () => {
   it('pages with the cursor through every county-wide item exactly once', async () => {
     // Catches: a cursor that repeats or skips the item at a page boundary, or a last page that still offers a cursor.
     for (let i = 0; i < 9; i++) await publish({ columnCode: 'local', title: `分页测试稿件第${i + 1}篇`, pinned: i === 4 });
-    const expected = await s.ctx.models.Article.countDocuments({ state: 'published', regionPaths: { $size: 0 } });
+    const expected = await s.models.Article.countDocuments({ state: 'published', regionPaths: { $size: 0 } });
     const { ids, pages } = await allPages('', 4);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(expected);
@@ -214,7 +214,7 @@ describe('an article, views and likes', () => {
     expect((await unlike('demo-resident-01')).body).toEqual({ liked: false, likes: 1 });
     expect((await unlike('demo-resident-01')).body).toEqual({ liked: false, likes: 1 });
     expect((await s.api('GET', `/api/v1/news/articles/${id}`, { token: tok['demo-resident-01'] })).body).toMatchObject({ likes: 1, liked: false });
-    expect(await s.ctx.models.ArticleLike.countDocuments({ articleId: id })).toBe(1);
+    expect(await s.models.ArticleLike.countDocuments({ articleId: id })).toBe(1);
   });
 
   it('needs a signed-in reader to like', async () => {

@@ -27,7 +27,7 @@ const publish = async () => {
   return publishArticle(s, { columnCode: 'livelihood', title: `阅读计数测试稿件${++seq}号` });
 };
 const read = (id: string, userAgent: string, token?: string) => s.api('GET', `/api/v1/news/articles/${id}`, { token, headers: { 'user-agent': userAgent } });
-const stored = async (id: string) => (await s.ctx.models.ArticleStats.findById(id).lean<ArticleStatsDoc>())?.views ?? 0;
+const stored = async (id: string) => (await s.models.ArticleStats.findById(id).lean<ArticleStatsDoc>())?.views ?? 0;
 
 describe('views', () => {
   it('50 reads by one reader are one view; three readers are three; nothing is written before the flush', async () => {
@@ -41,7 +41,7 @@ describe('views', () => {
     s.ctx.conn.set('debug', (collection: string, method: string) => {
       if (['articlestats', 'articleviews'].includes(collection) && !READS.includes(method)) writes.push(`${collection}.${method}`);
     });
-    const { ArticleView } = s.ctx.models;
+    const { ArticleView } = s.models;
     for (let i = 0; i < 50; i++) expect((await read(id, 'browser-A')).status).toBe(200);
     expect(await stored(id)).toBe(0);
     expect(await ArticleView.countDocuments({ articleId: id })).toBe(0);
@@ -70,7 +70,7 @@ describe('views', () => {
     const other = articleViews({ ...s.ctx } as AppContext); // a second process: its own memory, the same database
     await read(id, 'browser-C');
     expect(await articleViews(s.ctx).flush()).toBe(1);
-    other.note(id, (await s.ctx.models.ArticleView.findOne({ articleId: id }).lean())!._id.split('|')[2]!);
+    other.note(id, (await s.models.ArticleView.findOne({ articleId: id }).lean())!._id.split('|')[2]!);
     expect(await other.flush()).toBe(0);
     expect(await stored(id)).toBe(1);
 
@@ -79,7 +79,7 @@ describe('views', () => {
     expect(await articleViews(s.ctx).flush()).toBe(1);
     expect(await stored(id)).toBe(2);
     // Yesterday's readers are gone with the first flush of the new day.
-    const days = await s.ctx.models.ArticleView.distinct('day', { articleId: id });
+    const days = await s.models.ArticleView.distinct('day', { articleId: id });
     expect(days).toHaveLength(1);
   });
 

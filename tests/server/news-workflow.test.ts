@@ -30,7 +30,7 @@ afterAll(async () => {
   await s?.stop();
 });
 
-const doc = async (id: string) => (await s.ctx.models.Article.findById(id).lean<ArticleDoc>())!;
+const doc = async (id: string) => (await s.models.Article.findById(id).lean<ArticleDoc>())!;
 const move = (token: string, id: string, action: string, body: unknown = {}) => s.api('POST', `/api/v1/articles/${id}/${action}`, { token, body });
 const get = (token: string, id: string) => s.api('GET', `/api/v1/articles/${id}`, { token });
 /** An edit made on the version the editor just read (as the editor page sends it). */
@@ -39,7 +39,7 @@ const edit = async (token: string, id: string, body: Record<string, unknown>) =>
   return s.api('PATCH', `/api/v1/articles/${id}`, { token, body: { ...body, version } });
 };
 async function asUser(username: string): Promise<AuthUser> {
-  const u = await s.ctx.models.User.findOne({ username }).lean();
+  const u = await s.models.User.findOne({ username }).lean();
   return userService(s.ctx).toAuthUser(u!);
 }
 let n = 0;
@@ -98,7 +98,7 @@ describe('writing', () => {
     ]);
     expect([first.status, again.status, racing.status]).toEqual([201, 200, 200]);
     expect([again.body.id, racing.body.id]).toEqual([first.body.id, first.body.id]);
-    expect(await s.ctx.models.Article.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
+    expect(await s.models.Article.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
   });
 
   it('refuses a cover photo that does not exist, a grid as scope and an unknown column, each naming the field', async () => {
@@ -107,7 +107,7 @@ describe('writing', () => {
     const base = { columnId: String(column._id), title: title('字段校验'), bodyHtml: '<p>正文内容</p>', author: '记者' };
     const cover = await s.api('POST', '/api/v1/articles', { token: staff.editor, body: { ...base, idempotencyKey: clientKey(), coverPhotoId: 'a'.repeat(64) } });
     expect([cover.status, cover.body.error.details[0].path]).toEqual([400, 'body.coverPhotoId']);
-    const grid = await s.ctx.models.Region.findOne({ level: 'grid' }).lean();
+    const grid = await s.models.Region.findOne({ level: 'grid' }).lean();
     const scope = await s.api('POST', '/api/v1/articles', { token: staff.editor, body: { ...base, idempotencyKey: clientKey(), regionIds: [String(grid!._id)] } });
     expect([scope.status, scope.body.error.details[0].path]).toEqual([400, 'body.regionIds.0']);
     const col = await s.api('POST', '/api/v1/articles', { token: staff.editor, body: { ...base, idempotencyKey: clientKey(), columnId: String(new Types.ObjectId()) } });
@@ -149,7 +149,7 @@ describe('review', () => {
     expect(l2.history[2]).toMatchObject({ actionLabel: '审核通过', note: '内容属实' });
     const stored = await doc(d.id);
     expect(stored.feedKey).toBe(`0${String(clock.now().getTime()).padStart(13, '0')}${d.id}`);
-    expect(await s.ctx.models.ArticleStats.findById(d.id).lean()).toMatchObject({ views: 0, likes: 0, comments: 0 });
+    expect(await s.models.ArticleStats.findById(d.id).lean()).toMatchObject({ views: 0, likes: 0, comments: 0 });
   });
 
   it('refuses a reviewer approving or rejecting their own text (403)', async () => {
@@ -244,7 +244,7 @@ describe('publishing', () => {
     expect([stored.state, stored.publishedAt?.toISOString()]).toEqual(['published', clock.now().toISOString()]);
     expect(stored.feedKey).toMatch(new RegExp(`^0\\d{13}${d.id}$`));
     expect(stored.history.filter((e) => e.action === 'publish')).toHaveLength(1);
-    expect(await s.ctx.models.ArticleStats.exists({ _id: d.id })).toBeTruthy();
+    expect(await s.models.ArticleStats.exists({ _id: d.id })).toBeTruthy();
   });
 
   it('runs as the server\'s periodic job: a tick publishes what is due', async () => {
@@ -342,7 +342,7 @@ describe('workbench', () => {
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual([...seen].sort().reverse());
-    expect(seen.length).toBe(await s.ctx.models.Article.countDocuments({}));
+    expect(seen.length).toBe(await s.models.Article.countDocuments({}));
 
     expect((await s.api('GET', '/api/v1/articles?state=bogus', { token: staff.editor })).body.error.details[0].path).toBe('query.state');
   });

@@ -35,7 +35,7 @@ beforeAll(async () => {
   // No background jobs: the fan-out sweep and the digest must not race what the tests do by hand.
   s = await startTestServer({ backgroundJobs: false, now: () => new Date(clock) });
   for (const code of ['DX', 'DX-01', 'DX-02', 'DX-01-01', 'DX-01-02', 'DX-02-01', 'DX-02-02', 'DX-01-01-01']) region[code] = await s.regionId(code);
-  const { Region, Room } = s.ctx.models;
+  const { Region, Room } = s.models;
   for (const r of OWN_ROOMS) {
     const reg = await Region.findById(region[r.code]).lean();
     await Room.create({ roomId: r.roomId, topic: r.topic, regionId: reg!._id, regionPath: reg!.path, boundBy: new Types.ObjectId(), boundAt: new Date(clock) });
@@ -61,12 +61,12 @@ async function publishNotice(token: string, body: Record<string, unknown>): Prom
   if (res.status !== 200) throw new Error(`publish: ${res.status} ${JSON.stringify(res.body)}`);
   return id;
 }
-const recordsOf = (id: string) => s.ctx.models.Outbox.find({ ref: `notice:${id}` }).lean();
+const recordsOf = (id: string) => s.models.Outbox.find({ ref: `notice:${id}` }).lean();
 /** Bound room ids under a region path (every room when null), as the database holds them now. */
 async function roomsUnder(code: string | null): Promise<string[]> {
-  const rooms = await s.ctx.models.Room.find().lean();
+  const rooms = await s.models.Room.find().lean();
   if (!code) return rooms.map((r) => r.roomId).sort();
-  const path = (await s.ctx.models.Region.findById(region[code]).lean())!.path;
+  const path = (await s.models.Region.findById(region[code]).lean())!.path;
   return rooms.filter((r) => r.regionPath.startsWith(path)).map((r) => r.roomId).sort();
 }
 const bot = (path: string, body: unknown) => s.api('POST', `/api/v1/bot/outbox${path}`, { token: TEST_BOT_TOKEN, body });
@@ -83,7 +83,7 @@ describe('publish and fan-out', () => {
     const r0 = records[0]!;
     expect(r0).toMatchObject({ channel: 'bot_room', state: 'pending', priority: PRIORITY.important, dedupeKey: `notice:${id}:${r0.recipient}` });
     expect((r0.payload as { text: string }).text).toMatch(/^【重要通知】城关镇停水测试通知\d+号\n请各位居民相互转告，注意安全。\n——城关镇 /);
-    const doc = await s.ctx.models.Notice.findById(id).lean();
+    const doc = await s.models.Notice.findById(id).lean();
     expect(doc).toMatchObject({ state: 'published', fanOutDone: true, pinned: false, regionNames: ['城关镇'] });
   });
 
@@ -101,11 +101,11 @@ describe('publish and fan-out', () => {
   // Catches: a retried publish or a second sweep enqueueing every room again.
   it('running the fan-out again adds nothing', async () => {
     const id = await publishNotice(editor, { title: title('重复推送'), regionIds: [region['DX-02']] });
-    const before = await s.ctx.models.Outbox.countDocuments({ ref: `notice:${id}` });
+    const before = await s.models.Outbox.countDocuments({ ref: `notice:${id}` });
     expect(before).toBe((await roomsUnder('DX-02')).length);
-    const doc = (await s.ctx.models.Notice.findById(id).lean()) as NoticeDoc;
+    const doc = (await s.models.Notice.findById(id).lean()) as NoticeDoc;
     expect(await noticeFanOut(s.ctx).run(doc)).toBe(0);
-    expect(await s.ctx.models.Outbox.countDocuments({ ref: `notice:${id}` })).toBe(before);
+    expect(await s.models.Outbox.countDocuments({ ref: `notice:${id}` })).toBe(before);
   });
 
   // Catches: a publish that crashed after publishing but before enqueueing every room never completing.
@@ -113,29 +113,29 @@ describe('publish and fan-out', () => {
     const id = await publishNotice(editor, { title: title('补发'), regionIds: [] });
     const all = (await recordsOf(id)).map((r) => r.recipient).sort();
     // As if the process died mid fan-out: the flag still false and some rooms not enqueued.
-    await s.ctx.models.Notice.updateOne({ _id: id }, { $set: { fanOutDone: false } });
+    await s.models.Notice.updateOne({ _id: id }, { $set: { fanOutDone: false } });
     const gone = all.slice(0, 3);
-    await s.ctx.models.Outbox.deleteMany({ ref: `notice:${id}`, recipient: { $in: gone } });
-    expect(await s.ctx.models.Outbox.countDocuments({ ref: `notice:${id}` })).toBe(all.length - 3);
+    await s.models.Outbox.deleteMany({ ref: `notice:${id}`, recipient: { $in: gone } });
+    expect(await s.models.Outbox.countDocuments({ ref: `notice:${id}` })).toBe(all.length - 3);
 
     await sweepNoticeFanOut(s.ctx);
     expect((await recordsOf(id)).map((r) => r.recipient).sort()).toEqual(all);
-    expect((await s.ctx.models.Notice.findById(id).lean())!.fanOutDone).toBe(true);
+    expect((await s.models.Notice.findById(id).lean())!.fanOutDone).toBe(true);
     // Done: a second sweep does not pick it up again.
     const again = await sweepNoticeFanOut(s.ctx);
     expect(again.enqueued).toBe(0);
-    expect(await s.ctx.models.Outbox.countDocuments({ ref: `notice:${id}` })).toBe(all.length);
+    expect(await s.models.Outbox.countDocuments({ ref: `notice:${id}` })).toBe(all.length);
   });
 
   // Catches: two publishes (a double tap) fanning out twice or rewriting publishedAt; edits after publishing.
   it('publishing twice is 409 and a published notice cannot be edited', async () => {
     const id = await publishNotice(editor, { title: title('两次发布'), regionIds: [region['DX-01-01']] });
-    const first = await s.ctx.models.Notice.findById(id).lean();
+    const first = await s.models.Notice.findById(id).lean();
     tick();
     const again = await api('POST', `/notices/${id}/publish`, editor);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/[\u4e00-\u9fff]/);
-    expect((await s.ctx.models.Notice.findById(id).lean())!.publishedAt).toEqual(first!.publishedAt);
+    expect((await s.models.Notice.findById(id).lean())!.publishedAt).toEqual(first!.publishedAt);
     expect((await api('PATCH', `/notices/${id}`, editor, { title: '改过的标题内容', version: 0 })).status).toBe(409);
   });
 });
@@ -149,7 +149,7 @@ describe('saving', () => {
     const again = await api('POST', '/notices', editor, body);
     expect([first.status, again.status]).toEqual([201, 200]);
     expect(again.body.id).toBe(first.body.id);
-    expect(await s.ctx.models.Notice.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
+    expect(await s.models.Notice.countDocuments({ idempotencyKey: body.idempotencyKey })).toBe(1);
   });
 });
 
@@ -256,7 +256,7 @@ describe('readers', () => {
 describe('deliveries', () => {
   beforeEach(async () => {
     // Only this test's records in the bot's queue, so a claim takes ours.
-    await s.ctx.models.Outbox.deleteMany({ channel: 'bot_room' });
+    await s.models.Outbox.deleteMany({ channel: 'bot_room' });
   });
 
   // Catches: a withdrawn notice still going out to groups no bot has reached, or cancelling a send in progress.
@@ -310,7 +310,7 @@ describe('deliveries', () => {
     const urgent = await publishNotice(editor, { title: title('紧急'), level: 'emergency', regionIds: [] });
     const rooms = (await roomsUnder(null)).length;
     const claimed = (await bot('/claim', { owner: 'e', limit: 20, leaseSeconds: 60 })).body.items as { id: string }[];
-    const ref = new Map((await s.ctx.models.Outbox.find({ _id: { $in: claimed.map((c) => c.id) } }).lean()).map((r) => [String(r._id), r.ref]));
+    const ref = new Map((await s.models.Outbox.find({ _id: { $in: claimed.map((c) => c.id) } }).lean()).map((r) => [String(r._id), r.ref]));
     const order = claimed.map((c) => ref.get(c.id));
     expect(order.slice(0, rooms)).toEqual(Array(rooms).fill(`notice:${urgent}`));
     expect(order.slice(rooms)).toEqual(Array(Math.min(20, rooms * 2) - rooms).fill(`notice:${normal}`));

@@ -31,7 +31,7 @@ beforeAll(async () => {
 }, 600_000); // the first run on a machine builds the database binary (minutes)
 afterAll(() => s?.stop());
 beforeEach(async () => {
-  await s.ctx.models.Outbox.deleteMany({});
+  await s.models.Outbox.deleteMany({});
 });
 
 const room = (key: string, extra: Partial<OutboxItemInput> = {}): OutboxItemInput =>
@@ -42,7 +42,7 @@ const subscribe = (key: string, userId: string, data: Record<string, string> = {
   recipient: userId,
   payload: { template: 'appeal_progress', page: 'pages/appeal-detail/index?id=1', data },
 });
-const stored = (id: string) => s.ctx.models.Outbox.findById(id).lean();
+const stored = (id: string) => s.models.Outbox.findById(id).lean();
 const refusal = async (p: Promise<unknown>) => {
   try {
     await p;
@@ -59,7 +59,7 @@ describe('enqueue', () => {
     expect(await box.enqueue([room('k1')])).toEqual({ inserted: 1 });
     expect(await box.enqueue([room('k1', { payload: { text: '改过的内容', mentionContactIds: [] } } as Partial<OutboxItemInput>)])).toEqual({ inserted: 0 });
     expect(await box.enqueue([room('k2'), room('k1'), room('k3')])).toEqual({ inserted: 2 });
-    const docs = await s.ctx.models.Outbox.find({}).sort({ dedupeKey: 1 }).lean();
+    const docs = await s.models.Outbox.find({}).sort({ dedupeKey: 1 }).lean();
     expect(docs.map((d) => d.dedupeKey)).toEqual(['k1', 'k2', 'k3']);
     // The first write wins: the duplicate did not overwrite it.
     expect(docs[0]).toMatchObject({ state: 'pending', attempts: 0, priority: PRIORITY.default, payload: { text: '消息 k1', mentionContactIds: [] } });
@@ -70,13 +70,13 @@ describe('enqueue', () => {
     const box = outbox(s.ctx);
     const userId = String(new Types.ObjectId());
     await box.enqueue([subscribe('long', userId, { note: '这是一条很长很长的处理说明，超过了微信订阅消息允许的二十个字' })]);
-    const doc = await s.ctx.models.Outbox.findOne({ dedupeKey: 'long' }).lean();
+    const doc = await s.models.Outbox.findOne({ dedupeKey: 'long' }).lean();
     const note = (doc!.payload as SubscribePayload).data.note;
     expect(Array.from(note)).toHaveLength(20);
     expect(note.endsWith('…')).toBe(true);
     await expect(box.enqueue([{ ...room('bad'), payload: { text: '' } } as OutboxItemInput])).rejects.toThrow();
     await expect(box.enqueue([subscribe('not-a-user', 'someone')])).rejects.toThrow();
-    expect(await s.ctx.models.Outbox.countDocuments({ dedupeKey: { $in: ['bad', 'not-a-user'] } })).toBe(0);
+    expect(await s.models.Outbox.countDocuments({ dedupeKey: { $in: ['bad', 'not-a-user'] } })).toBe(0);
   });
 
   // Catches: one bad recipient in a relay's batch (a contact id over the limit) failing the whole
@@ -91,7 +91,7 @@ describe('enqueue', () => {
     expect(result.inserted).toBe(2);
     expect(result.rejected).toEqual([{ dedupeKey: 'long-mention', problems: ['payload.mentionContactIds.0: too_big'] }]);
     expect(JSON.stringify(result)).not.toContain('13800138000');
-    expect((await s.ctx.models.Outbox.find({}).lean()).map((d) => d.dedupeKey).sort()).toEqual(['ok1', 'ok2']);
+    expect((await s.models.Outbox.find({}).lean()).map((d) => d.dedupeKey).sort()).toEqual(['ok1', 'ok2']);
     // The limit itself: an id of exactly WECHAT_ID_MAX characters is a valid mention and recipient.
     const longest = 'w'.repeat(WECHAT_ID_MAX);
     expect(await box.enqueue([room('longest', { recipient: longest, payload: { text: '通知', mentionContactIds: [longest] } } as Partial<OutboxItemInput>)])).toEqual({ inserted: 1 });
@@ -120,8 +120,8 @@ describe('claim', () => {
       const done = (ev: { commandName: string }) => ev.commandName === 'findAndModify' && inFlight--;
       client.on('commandSucceeded', done);
       client.on('commandFailed', done);
-      const ctx = { ...s.ctx, models: createModels(conn) };
-      await ctx.models.Outbox.countDocuments(); // both sockets open before the race
+      const ctx = { ...s.ctx, conn };
+      await createModels(conn).Outbox.countDocuments(); // both sockets open before the race
       return ctx;
     };
     try {
@@ -133,7 +133,7 @@ describe('claim', () => {
       const idsB = gotB.map((i) => i.id);
       expect(idsA.filter((id) => idsB.includes(id))).toEqual([]);
       expect(idsA.length + idsB.length).toBe(n);
-      const docs = await s.ctx.models.Outbox.find({}).lean();
+      const docs = await s.models.Outbox.find({}).lean();
       for (const d of docs) {
         expect(d).toMatchObject({ state: 'sending', attempts: 1 });
         expect(d.leaseOwner).toBe(idsA.includes(String(d._id)) ? 'A' : 'B');
@@ -228,7 +228,7 @@ describe('complete', () => {
     }
     expect(waits).toEqual([30, 60, 120, 240, 480, 960, 1800].map((sec) => sec * SECOND));
     expect(backoffMs(20)).toBe(30 * MINUTE);
-    expect(await s.ctx.models.Outbox.findOne({ dedupeKey: 'flaky' }).lean()).toMatchObject({ state: 'failed', attempts: MAX_ATTEMPTS, lastError: '发送太频繁' });
+    expect(await s.models.Outbox.findOne({ dedupeKey: 'flaky' }).lean()).toMatchObject({ state: 'failed', attempts: MAX_ATTEMPTS, lastError: '发送太频繁' });
     tick(60 * MINUTE);
     expect(await claim()).toEqual([]);
   });
@@ -250,14 +250,14 @@ describe('complete', () => {
       tick(MINUTE + 1);
     }
     expect(await box.claim({ channel: 'bot_room', owner: 'next', limit: 1, leaseMs: MINUTE })).toEqual([]);
-    expect(await s.ctx.models.Outbox.findOne({ dedupeKey: 'poison' }).lean()).toMatchObject({ state: 'failed' });
+    expect(await s.models.Outbox.findOne({ dedupeKey: 'poison' }).lean()).toMatchObject({ state: 'failed' });
   });
 
   // Catches: a report for a record nobody claimed, or for an id that does not exist, being accepted.
   it('refuses a report for an unclaimed record (409) and for an unknown id (404)', async () => {
     const box = outbox(s.ctx);
     await box.enqueue([room('unclaimed')]);
-    const doc = await s.ctx.models.Outbox.findOne({ dedupeKey: 'unclaimed' }).lean();
+    const doc = await s.models.Outbox.findOne({ dedupeKey: 'unclaimed' }).lean();
     expect((await refusal(box.complete(String(doc!._id), 'A', { ok: true }))).status).toBe(409);
     expect((await refusal(box.complete(String(new Types.ObjectId()), 'A', { ok: true }))).status).toBe(404);
     expect(await stored(String(doc!._id))).toMatchObject({ state: 'pending', attempts: 0 });
@@ -314,7 +314,7 @@ describe('bot routes', () => {
     const user = await s.residentToken('outbox-test-resident');
     expect((await post('/claim', claimBody, user)).status).toBe(403);
     expect((await s.api('POST', '/api/v1/bot/outbox/claim', { body: claimBody })).status).toBe(401);
-    const doc = await s.ctx.models.Outbox.findOne({ dedupeKey: 'r' }).lean();
+    const doc = await s.models.Outbox.findOne({ dedupeKey: 'r' }).lean();
     expect((await post(`/${doc!._id}/complete`, { owner: 'x', ok: true }, user)).status).toBe(403);
     expect(await stored(String(doc!._id))).toMatchObject({ state: 'pending', attempts: 0 });
   });
@@ -355,13 +355,13 @@ describe('deliverer (WeChat subscribe messages)', () => {
   }
   /** A user signed in through the mini-program: their openid is the identity `wechat:<openid>`. */
   async function userWithOpenid(openid: string | null): Promise<string> {
-    const user = await s.ctx.models.User.create({ name: '居民', roles: ['resident'] });
-    if (openid) await s.ctx.models.Identity.create({ key: identityKey.wechat(openid), userId: user._id });
-    await s.ctx.models.Identity.create({ key: identityKey.contact(`wxid_${user._id}`), userId: user._id });
+    const user = await s.models.User.create({ name: '居民', roles: ['resident'] });
+    if (openid) await s.models.Identity.create({ key: identityKey.wechat(openid), userId: user._id });
+    await s.models.Identity.create({ key: identityKey.contact(`wxid_${user._id}`), userId: user._id });
     return String(user._id);
   }
   const neverSchedule = () => ({ cancel() {} });
-  const stateOf = async (key: string) => (await s.ctx.models.Outbox.findOne({ dedupeKey: key }).lean())!;
+  const stateOf = async (key: string) => (await s.models.Outbox.findOne({ dedupeKey: key }).lean())!;
 
   // Catches: results of the adapter recorded wrongly: a sent message retried, a refusal (43101)
   // retried forever, a temporary error given up, a user without openid retried.
@@ -486,12 +486,12 @@ describe('WeChat subscribe adapter', () => {
     expect(parseFieldMap('number:character_string1, note:thing4')).toEqual({ number: 'character_string1', note: 'thing4' });
     expect(() => parseFieldMap('number')).toThrow();
 
-    const user = await s.ctx.models.User.create({ name: '居民', roles: ['resident'] });
-    await s.ctx.models.Identity.create({ key: identityKey.wechat('o-dev'), userId: user._id });
+    const user = await s.models.User.create({ name: '居民', roles: ['resident'] });
+    await s.models.Identity.create({ key: identityKey.wechat('o-dev'), userId: user._id });
     await outbox(s.ctx).enqueue([subscribe('dev', String(user._id))]);
     const d = startOutboxDeliverer(s.ctx, { sender: loggingSubscribeSender(logger), schedule: () => ({ cancel() {} }) });
     expect(await d.runOnce()).toBe(1);
     await d.stop();
-    expect(await s.ctx.models.Outbox.findOne({ dedupeKey: 'dev' }).lean()).toMatchObject({ state: 'sent', sentNote: '未配置微信订阅消息，仅记录未发送' });
+    expect(await s.models.Outbox.findOne({ dedupeKey: 'dev' }).lean()).toMatchObject({ state: 'sent', sentNote: '未配置微信订阅消息，仅记录未发送' });
   });
 });

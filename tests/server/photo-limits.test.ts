@@ -33,7 +33,7 @@ async function upload(token: string, bytes?: Buffer) {
 }
 const meOf = async (token: string) => (await s.api('GET', '/api/v1/me', { token })).body as { id: string; roles: AuthUser['roles'] };
 const asAuthUser = (me: { id: string; roles: AuthUser['roles'] }): AuthUser => ({ id: me.id, name: '', roles: me.roles, scopePaths: [], scopeRegionIds: [], departmentId: null, regionId: null });
-const countToday = async (userId: string) => ((await s.ctx.models.RateWindow.findOne({ _id: { $regex: `^photos:count:${userId}\\|` } }).lean()) as { count: number } | null)?.count ?? 0;
+const countToday = async (userId: string) => ((await s.models.RateWindow.findOne({ _id: { $regex: `^photos:count:${userId}\\|` } }).lean()) as { count: number } | null)?.count ?? 0;
 
 /** Polls a condition until it holds, failing after a deadline (no fixed sleeps). */
 async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
@@ -159,20 +159,20 @@ describe('orphan photos', () => {
     expect((await runCleanup(s.ctx)).photoOrphans).toBe(1);
     const storage = photoStorage(s.ctx.config.dataDir);
     const files = (id: string) => Promise.all([storage.pathOf(id, 'original'), storage.pathOf(id, 'display'), storage.pathOf(id, 'thumb')].map(storage.exists));
-    expect(await s.ctx.models.Photo.exists({ _id: orphan })).toBeNull();
+    expect(await s.models.Photo.exists({ _id: orphan })).toBeNull();
     expect(await files(orphan)).toEqual([false, false, false]);
     expect((await fetch(`${s.url}/api/v1/photos/${orphan}`)).status).toBe(404);
     for (const id of [inAppeal, cover, inBody, young, claimed]) expect(await files(id)).toEqual([true, true, true]);
-    const attached = await s.ctx.models.Photo.find({ _id: { $in: [inAppeal, cover, inBody] } }, { attached: 1 }).lean();
+    const attached = await s.models.Photo.find({ _id: { $in: [inAppeal, cover, inBody] } }, { attached: 1 }).lean();
     expect(attached.map((p) => p.attached)).toEqual([true, true, true]);
 
     // A day after the re-upload and the claim, two processes at once: each removed once.
     env.clock.advance(DAY);
     const [a, b] = await Promise.all([runCleanup(s.ctx), runCleanup(s.ctx)]);
     expect(a.photoOrphans + b.photoOrphans).toBe(2);
-    expect(await s.ctx.models.Photo.countDocuments({ _id: { $in: [young, claimed] } })).toBe(0);
+    expect(await s.models.Photo.countDocuments({ _id: { $in: [young, claimed] } })).toBe(0);
     expect(await files(young)).toEqual([false, false, false]);
-    expect(await s.ctx.models.Photo.countDocuments({ _id: { $in: [inAppeal, cover, inBody] } })).toBe(3);
+    expect(await s.models.Photo.countDocuments({ _id: { $in: [inAppeal, cover, inBody] } })).toBe(3);
     expect((await runCleanup(s.ctx)).photoOrphans).toBe(0);
   });
 });

@@ -173,7 +173,7 @@ describe('POST /api/v1/photos', () => {
       expect(res.body.error.message).toContain('仅支持 JPG、PNG、WebP 图片');
       expect(await storedFiles()).toEqual(before);
       expect((await storedFiles()).filter((f) => f.startsWith('tmp'))).toEqual([]);
-      expect(await s.ctx.models.Photo.exists({ _id: sha256(bytes) })).toBeNull();
+      expect(await s.models.Photo.exists({ _id: sha256(bytes) })).toBeNull();
     }
   });
 
@@ -268,7 +268,7 @@ describe('POST /api/v1/photos', () => {
     const res = await upload(bomb, { name: 'bomb.png', type: 'image/png' });
     expect(res.status).toBe(413);
     expect(res.body.error.message).toContain('像素');
-    expect(await s.ctx.models.Photo.exists({ _id: sha256(bomb) })).toBeNull();
+    expect(await s.models.Photo.exists({ _id: sha256(bomb) })).toBeNull();
   });
 
   it('answers 400 for no file, two files, another field or a wrong field name, and 415 for a JSON body', async () => {
@@ -286,7 +286,7 @@ describe('POST /api/v1/photos', () => {
     expect(wrongName.status).toBe(400);
     const json = await s.api('POST', '/api/v1/photos', { token: resident, body: { file: 'x' } });
     expect(json.status).toBe(415);
-    expect(await s.ctx.models.Photo.exists({ _id: sha256(bytes) })).toBeNull();
+    expect(await s.models.Photo.exists({ _id: sha256(bytes) })).toBeNull();
   });
 
   it('returns one id for 10 parallel uploads of the same bytes, with one record and one set of files', async () => {
@@ -310,7 +310,7 @@ describe('POST /api/v1/photos', () => {
       s.httpServer.off('request', watch);
     }
     expect(maxActive).toBeGreaterThan(1);
-    expect(await s.ctx.models.Photo.countDocuments({ _id: id })).toBe(1);
+    expect(await s.models.Photo.countDocuments({ _id: id })).toBe(1);
     expect((await storedFiles()).filter((f) => f.includes(id)).sort()).toEqual([`${id.slice(0, 2)}/${id}.display.jpg`, `${id.slice(0, 2)}/${id}.original.jpg`, `${id.slice(0, 2)}/${id}.thumb.jpg`]);
   });
 
@@ -334,7 +334,7 @@ describe('POST /api/v1/photos', () => {
     expect((await upload(bytes, { path: '/api/v1/bot/photos', token: staff })).status).toBe(403);
     const ok = await upload(bytes, { path: '/api/v1/bot/photos', token: bot });
     expect(ok.status).toBe(201);
-    expect((await s.ctx.models.Photo.findById(ok.body.id).lean())!.uploaderIds).toEqual(['bot']);
+    expect((await s.models.Photo.findById(ok.body.id).lean())!.uploaderIds).toEqual(['bot']);
   });
 });
 
@@ -372,7 +372,7 @@ describe('GET /api/v1/photos/:id', () => {
     expect((await get(url, resident)).status).toBe(200);
     for (const token of [resident2, staff, await s.staffToken('admin')]) expect((await get(url, token)).status).toBe(404);
     const me = await s.api('GET', '/api/v1/me', { token: resident });
-    const audit = await s.ctx.models.Audit.find({ targetType: 'photo', targetId: up.body.id }).lean();
+    const audit = await s.models.Audit.find({ targetType: 'photo', targetId: up.body.id }).lean();
     expect(audit.map((a) => [String(a.actorId), a.action])).toEqual([[me.body.id, 'photo.original.read']]);
   });
 });
@@ -494,7 +494,7 @@ describe('photoService', () => {
     expect(again).toEqual(first);
     expect((await get(first.body.url)).status).toBe(200);
     expect((await get(`${first.body.url}/original`, resident2)).bytes.equals(bytes)).toBe(true);
-    expect(await s.ctx.models.Photo.countDocuments({ _id: first.body.id })).toBe(1);
+    expect(await s.models.Photo.countDocuments({ _id: first.body.id })).toBe(1);
   });
 
   it('removeStaleTemp removes temp files older than the given time and keeps younger ones', async () => {

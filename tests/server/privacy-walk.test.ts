@@ -70,7 +70,7 @@ beforeAll(async () => {
   env = await startAppealsServer();
   s = env.server;
   ids = await demoIds(s);
-  const { User } = s.ctx.models;
+  const { User } = s.models;
   for (const p of [REPORTER, FOLLOWER]) await User.updateOne({ _id: await ids.user(p.openid) }, { $set: { name: p.name, phone: p.phone } });
   for (const v of VIEWERS) viewers.push({ key: v.key, token: v.staff ? await s.staffToken(v.staff) : await s.residentToken(v.resident), person: v.person, fullText: v.fullText });
   const tok = (key: string) => viewers.find((v) => v.key === key)!.token;

@@ -14,7 +14,7 @@ describe('GET /api/v1/regions', () => {
     const res = await s.api('GET', '/api/v1/regions');
     expect(res.status).toBe(200);
     expect(res.body.items.map((r: { name: string }) => r.name)).toEqual(['东溪县']);
-    const townships = await s.ctx.models.Region.countDocuments({ parentId: res.body.items[0].id });
+    const townships = await s.models.Region.countDocuments({ parentId: res.body.items[0].id });
     expect(res.body.items[0]).toMatchObject({ level: 'county', parentId: null, childCount: townships });
     expect(res.body).toMatchObject({ total: 1, page: 1, pageSize: 20 });
   });
@@ -99,16 +99,16 @@ describe('admin: POST/PATCH/DELETE /api/v1/regions', () => {
     const town = await s.regionId('DX-02');
     const village = await s.api('POST', '/api/v1/regions', { token: admin, body: { name: '占用村', code: 'DX-02-96', level: 'community', parentId: town } });
     const id = village.body.id as string;
-    const user = await s.ctx.models.User.create({ name: '占用村民', roles: ['resident'], homeRegionId: id });
+    const user = await s.models.User.create({ name: '占用村民', roles: ['resident'], homeRegionId: id });
     const byUser = await s.api('DELETE', `/api/v1/regions/${id}`, { token: admin });
     expect(byUser.status).toBe(409);
     expect(byUser.body.error.message).toBe('「占用村」还关联着 1 个用户，不能删除');
-    await s.ctx.models.User.deleteOne({ _id: user._id });
-    await s.ctx.models.Room.create({ roomId: 'room-occupied@chatroom', topic: '占用村群', regionId: id, regionPath: village.body.path, boundBy: user._id, boundAt: new Date() });
+    await s.models.User.deleteOne({ _id: user._id });
+    await s.models.Room.create({ roomId: 'room-occupied@chatroom', topic: '占用村群', regionId: id, regionPath: village.body.path, boundBy: user._id, boundAt: new Date() });
     const byRoom = await s.api('DELETE', `/api/v1/regions/${id}`, { token: admin });
     expect(byRoom.status).toBe(409);
     expect(byRoom.body.error.message).toBe('「占用村」还绑定着 1 个群聊，不能删除');
-    await s.ctx.models.Room.deleteOne({ roomId: 'room-occupied@chatroom' });
+    await s.models.Room.deleteOne({ roomId: 'room-occupied@chatroom' });
     expect((await s.api('DELETE', `/api/v1/regions/${id}`, { token: admin })).status).toBe(204);
   });
 

@@ -18,7 +18,7 @@ afterAll(() => s?.stop());
 
 describe('the demo county seed', () => {
   it('fills an empty database once, and adds only what a demo database lacks later', async () => {
-    const { models } = s.ctx;
+    const { models } = s;
     expect(await isEmpty(models)).toBe(true);
     const first = await seedDemoCounty(models, SEEDED_AT);
     expect(first.applied.map((a) => a.name)).toEqual(['regions', 'departments', 'categories', 'people', 'group chats', 'appeals', 'news']);
@@ -39,11 +39,11 @@ describe('the demo county seed', () => {
   });
 
   it('binds the seeded group chats to their communities, by their community staff', async () => {
-    await seedDemoCounty(s.ctx.models, SEEDED_AT); // whatever ran before: seeding is idempotent
-    const room = await s.ctx.models.Room.findOne({ roomId: 'dongcheng-neighbours@chatroom' }).lean();
-    const staff = await s.ctx.models.User.findOne({ username: 'dongcheng' }).lean();
+    await seedDemoCounty(s.models, SEEDED_AT); // whatever ran before: seeding is idempotent
+    const room = await s.models.Room.findOne({ roomId: 'dongcheng-neighbours@chatroom' }).lean();
+    const staff = await s.models.User.findOne({ username: 'dongcheng' }).lean();
     expect(String(room!.boundBy)).toBe(String(staff!._id));
-    expect(await s.ctx.models.Room.countDocuments({ roomId: 'xicheng-neighbours@chatroom' })).toBe(0);
+    expect(await s.models.Room.countDocuments({ roomId: 'xicheng-neighbours@chatroom' })).toBe(0);
   });
 });
 
@@ -51,9 +51,9 @@ describe('the demo appeals', () => {
   const now = SEEDED_AT;
   let appeals: AppealDoc[];
   beforeAll(async () => {
-    await resetDatabase(s.ctx.models);
-    await seedDemoCounty(s.ctx.models, now);
-    appeals = await s.ctx.models.Appeal.find().sort({ _id: 1 }).lean<AppealDoc[]>();
+    await resetDatabase(s.models);
+    await seedDemoCounty(s.models, now);
+    appeals = await s.models.Appeal.find().sort({ _id: 1 }).lean<AppealDoc[]>();
   });
 
   // Bug caught: a demo missing a state, a channel, a satisfaction or the dispatcher's queues,
@@ -95,7 +95,7 @@ describe('the demo appeals', () => {
     for (const a of appeals) {
       const [, day, seq] = a.number.split('-');
       expect(day).toBe(a.day);
-      const counter = await s.ctx.models.Counter.findById(`appeal:${day}`).lean();
+      const counter = await s.models.Counter.findById(`appeal:${day}`).lean();
       expect(counter!.seq).toBeGreaterThanOrEqual(Number(seq));
     }
     const token = await s.residentToken('demo-resident-01');
@@ -132,7 +132,7 @@ describe('the demo appeals', () => {
   it('leaves no scratch database and sends no notification for its history', async () => {
     const { databases } = await s.ctx.conn.db!.admin().listDatabases();
     expect(databases.map((d) => d.name).filter((n) => n.endsWith('_seed_play'))).toEqual([]);
-    expect(await s.ctx.models.Outbox.countDocuments({ dedupeKey: /^appeal:/ })).toBe(0);
+    expect(await s.models.Outbox.countDocuments({ dedupeKey: /^appeal:/ })).toBe(0);
   });
 
   // Bug caught: random data (Math.random, new ObjectId) making two demo databases of the same
@@ -140,27 +140,27 @@ describe('the demo appeals', () => {
   // ids the moves give them (appeals/events.ts), new each run: compared by content.
   it('is the same for the same moment', async () => {
     const shape = (list: AppealDoc[]) => list.map((a) => [String(a._id), a.number, a.state, a.description, a.dueAt?.toISOString(), a.timeline.map((e) => [e.action, e.at.toISOString(), e.byName, e.note])]);
-    await resetDatabase(s.ctx.models);
-    await seedDemoCounty(s.ctx.models, now);
-    expect(shape(await s.ctx.models.Appeal.find().sort({ _id: 1 }).lean<AppealDoc[]>())).toEqual(shape(appeals));
+    await resetDatabase(s.models);
+    await seedDemoCounty(s.models, now);
+    expect(shape(await s.models.Appeal.find().sort({ _id: 1 }).lean<AppealDoc[]>())).toEqual(shape(appeals));
   });
 });
 
 describe('the demo news section', () => {
   const now = new Date('2026-11-26T06:30:00Z');
   beforeAll(async () => {
-    await resetDatabase(s.ctx.models);
-    await seedDemoCounty(s.ctx.models, now, { dataDir: s.ctx.config.dataDir });
+    await resetDatabase(s.models);
+    await seedDemoCounty(s.models, now, { dataDir: s.ctx.config.dataDir });
   });
 
   // Bug caught: a news section that writes too little (an empty collection means an empty screen in
   // the demo) or duplicates a kind of document.
   it('writes columns, articles, counters, comments, notices, deliveries and services', async () => {
-    const counts = await seedCollectionCounts(s.ctx.models);
+    const counts = await seedCollectionCounts(s.models);
     expect([counts.Column, counts.Article, counts.ArticleStats, counts.Comment, counts.Notice, counts.ServiceEntry]).toEqual([6, 21, 18, 9, 4, 12]);
     // Four bound rooms: three county-wide notices reach all four, the 城关镇 one its two.
     expect(counts.Outbox).toBe(3 * 4 + 2);
-    const columns = await s.ctx.models.Column.find().sort({ sort: 1 }).lean();
+    const columns = await s.models.Column.find().sort({ sort: 1 }).lean();
     expect(columns.map((c) => [c.code, c.name, c.reviewLevels, c.emergency])).toEqual([
       ['local', '本地新闻', 2, false],
       ['livelihood', '民生', 1, false],
@@ -175,8 +175,8 @@ describe('the demo news section', () => {
   // skipped, one reviewer approving two levels), or whose feed key or search terms do not match them,
   // so the feed misorders them or search misses them.
   it('publishes at least three articles per column, each as the review would have', async () => {
-    const published = await s.ctx.models.Article.find({ state: 'published' }).lean<ArticleDoc[]>();
-    const columns = await s.ctx.models.Column.find().lean();
+    const published = await s.models.Article.find({ state: 'published' }).lean<ArticleDoc[]>();
+    const columns = await s.models.Column.find().lean();
     for (const c of columns) expect(published.filter((a) => a.columnCode === c.code).length).toBeGreaterThanOrEqual(3);
     expect(published.filter((a) => a.pinned)).toHaveLength(1);
     for (const a of published) {
@@ -195,24 +195,24 @@ describe('the demo news section', () => {
       expect(a.feedKey).toBe(feedKeyOf({ _id: a._id, publishedAt: a.publishedAt!, pinned: a.pinned, emergency: a.emergency }));
       expect(a.searchTerms).toEqual(expect.arrayContaining(queryTerms(a.title)));
       expect(a.bodyHtml).toMatch(/^<p>.*<h3>.*<\/h3>.*<\/p>$/);
-      expect(await s.ctx.models.ArticleStats.countDocuments({ _id: a._id })).toBe(1);
+      expect(await s.models.ArticleStats.countDocuments({ _id: a._id })).toBe(1);
     }
-    const review = await s.ctx.models.Article.find({ state: 'review' }).lean<ArticleDoc[]>();
+    const review = await s.models.Article.find({ state: 'review' }).lean<ArticleDoc[]>();
     expect(review.map((a) => [a.reviewLevel, a.approvedByIds.length, a.history.at(-1)!.action])).toEqual([[1, 0, 'submit']]);
-    const editor = await s.ctx.models.User.findOne({ username: 'editor' }).lean();
+    const editor = await s.models.User.findOne({ username: 'editor' }).lean();
     expect(String(review[0].createdById)).toBe(String(editor!._id));
-    expect(await s.ctx.models.Article.countDocuments({ state: 'draft' })).toBe(1);
-    const scheduled = await s.ctx.models.Article.find({ state: 'scheduled' }).lean<ArticleDoc[]>();
+    expect(await s.models.Article.countDocuments({ state: 'draft' })).toBe(1);
+    const scheduled = await s.models.Article.find({ state: 'scheduled' }).lean<ArticleDoc[]>();
     expect(scheduled.map((a) => a.publishAt!.getTime() - now.getTime())).toEqual([24 * 3600_000]);
   });
 
   // Bug caught: covers that point at a photo record without its files (broken images in the feed).
   it('stores the covers as photos with their files', async () => {
-    const covered = await s.ctx.models.Article.find({ coverPhotoId: { $ne: null } }).lean<ArticleDoc[]>();
+    const covered = await s.models.Article.find({ coverPhotoId: { $ne: null } }).lean<ArticleDoc[]>();
     expect(covered.length).toBeGreaterThanOrEqual(18);
     const storage = photoStorage(s.ctx.config.dataDir);
     for (const id of new Set(covered.map((a) => a.coverPhotoId!))) {
-      const photo = await s.ctx.models.Photo.findById(id).lean();
+      const photo = await s.models.Photo.findById(id).lean();
       expect([photo!.width, photo!.height, photo!.mime]).toEqual([640, 360, 'image/jpeg']);
       for (const file of [storage.pathOf(id, 'original'), storage.pathOf(id, 'display'), storage.pathOf(id, 'thumb')]) expect(await storage.exists(file)).toBe(true);
     }
@@ -221,7 +221,7 @@ describe('the demo news section', () => {
   // Bug caught: a demo without an emergency notice on top, or whose deliveries the fan-out sweep
   // would post again into the demo groups at every fresh start; county-wide stored unlike the service does.
   it('has one pinned emergency notice county-wide, one township notice, all delivered', async () => {
-    const notices = await s.ctx.models.Notice.find({ state: 'published' }).sort({ listKey: -1 }).lean();
+    const notices = await s.models.Notice.find({ state: 'published' }).sort({ listKey: -1 }).lean();
     expect(notices.map((n) => [n.level, n.pinned, n.regionNames])).toEqual([
       ['emergency', true, ['东溪县']],
       ['important', false, ['城关镇']],
@@ -229,15 +229,15 @@ describe('the demo news section', () => {
       ['normal', false, ['东溪县']],
     ]);
     expect(notices.every((n) => n.fanOutDone)).toBe(true);
-    const deliveries = await s.ctx.models.Outbox.find({ ref: `notice:${notices[1]._id}` }).lean();
+    const deliveries = await s.models.Outbox.find({ ref: `notice:${notices[1]._id}` }).lean();
     expect(deliveries.map((d) => [d.state, d.channel]).sort()).toEqual([['sent', 'bot_room'], ['sent', 'bot_room']]);
-    const rooms = await s.ctx.models.Room.find({ roomId: { $in: deliveries.map((d) => d.recipient) } }).lean();
+    const rooms = await s.models.Room.find({ roomId: { $in: deliveries.map((d) => d.recipient) } }).lean();
     expect(rooms.map((r) => r.topic).sort()).toEqual(['东城社区邻里群', '南门社区邻里群']);
   });
 
   // Bug caught: moderation screens empty in the demo, or counters that count held/hidden comments.
   it('has visible comments on two articles, one held for a word, one hidden by three reports', async () => {
-    const comments = await s.ctx.models.Comment.find().lean();
+    const comments = await s.models.Comment.find().lean();
     const visible = comments.filter((c) => c.state === 'visible');
     expect(new Set(visible.map((c) => String(c.articleId))).size).toBe(2);
     const held = comments.filter((c) => c.state === 'held');
@@ -245,14 +245,14 @@ describe('the demo news section', () => {
     const hidden = comments.filter((c) => c.state === 'hidden');
     expect(hidden.map((c) => [c.heldFor, c.reports, new Set(c.reporterIds.map(String)).size])).toEqual([['reports', 3, 3]]);
     for (const id of new Set(visible.map((c) => String(c.articleId)))) {
-      const stats = await s.ctx.models.ArticleStats.findById(id).lean();
+      const stats = await s.models.ArticleStats.findById(id).lean();
       expect(stats!.comments).toBe(visible.filter((c) => String(c.articleId) === id).length);
     }
   });
 
   // Bug caught: a services directory without the entries the bot's keyword answers need.
   it('lists the county services with phones and keywords', async () => {
-    const services = await s.ctx.models.ServiceEntry.find().lean();
+    const services = await s.models.ServiceEntry.find().lean();
     for (const word of ['停水', '停电', '燃气', '社保', '医保', '户口', '身份证', '公交', '看病', '办证']) expect([word, services.some((e) => e.keywords.includes(word))]).toEqual([word, true]);
     for (const e of services) expect(e.phone).toMatch(/^(0\d{3}-\d{7}|12345)$/);
   });
@@ -260,7 +260,7 @@ describe('the demo news section', () => {
   // Bug caught: a demo database made before news (no news, one reviewer) never got the section, or
   // got articles approved by reviewers that do not exist there.
   it('is added to a demo database made before it, with the reviewers it needs', async () => {
-    const { models } = s.ctx;
+    const { models } = s;
     for (const m of [models.Column, models.Article, models.ArticleStats, models.Comment, models.Notice, models.ServiceEntry, models.Outbox] as const) await (m as typeof models.Outbox).deleteMany({});
     const late = await models.User.find({ username: { $in: ['reviewer2', 'reviewer3'] } }).lean();
     await models.User.deleteMany({ _id: { $in: late.map((u) => u._id) } });
@@ -289,7 +289,7 @@ describe('an interrupted seed', () => {
   // the next run wrote the section again on top of them (duplicate regions, users, identities;
   // or a duplicate-key failure on every later start).
   it('is undone and written again by the next run, ending as a clean seed would', async () => {
-    const { models } = s.ctx;
+    const { models } = s;
     await resetDatabase(models);
     await seedDemoCounty(models, SEEDED_AT);
     const clean = await seedCollectionCounts(models);
@@ -315,7 +315,7 @@ describe('an interrupted seed', () => {
   // Bug caught: a database interrupted in the first section had some regions and no seed record,
   // so it looked like a real county's: never seeded again, and `seed --reset` would refuse it.
   it('is a demo database from its first document on', async () => {
-    const { models } = s.ctx;
+    const { models } = s;
     await resetDatabase(models);
     await expect(seedDemoCounty(models, SEEDED_AT, interruptAfter(1))).rejects.toThrow(Interrupted);
     expect(await models.Region.countDocuments()).toBe(1);
@@ -329,7 +329,7 @@ describe('an interrupted seed', () => {
   // Bug caught: a database holding only an administrator made by `npm run admin` counted as
   // empty, so a start without NODE_ENV=production seeded admin / xianrong123 into it.
   it('never lands in a database with other data, an administrator alone included', async () => {
-    const { models } = s.ctx;
+    const { models } = s;
     await resetDatabase(models);
     await models.User.create({ name: '管理员', username: 'root', roles: ['admin'] });
     expect(await isEmpty(models)).toBe(false);

@@ -25,7 +25,7 @@ describe('admin: /api/v1/users', () => {
     const id = list.body.items[0].id;
     const res = await s.api('GET', `/api/v1/users/${id}`, { token: admin });
     expect(res.body.phone).toMatch(/^1\d{10}$/);
-    const audit = await s.ctx.models.Audit.find({ targetId: id, action: 'read_personal_data' }).lean();
+    const audit = await s.models.Audit.find({ targetId: id, action: 'read_personal_data' }).lean();
     expect(audit).toHaveLength(1);
   });
 
@@ -175,7 +175,7 @@ describe('admin: roles and the level of their regions must fit', () => {
   it('a rename or a deactivation is not blocked by older data that does not fit', async () => {
     // Catches: the fit check run on every PATCH, so an account from before the rule can't even be deactivated.
     const grid = await newStaff(['grid_worker'], ['DX-01-01-01']);
-    await s.ctx.models.User.updateOne({ _id: grid }, { $set: { regionIds: [ids['DX-01']] } });
+    await s.models.User.updateOne({ _id: grid }, { $set: { regionIds: [ids['DX-01']] } });
     expect((await patch(grid, { name: '改名了' })).status).toBe(200);
     expect((await patch(grid, { active: false })).status).toBe(200);
   });
@@ -183,8 +183,8 @@ describe('admin: roles and the level of their regions must fit', () => {
   it('every seeded demo account fits the rule', async () => {
     // Catches: a demo county that contradicts the rule, so an admin editing a seeded account is refused.
     const demoUsernames = demoPeople.flatMap((p) => (p.username ? [p.username] : []));
-    const docs = await s.ctx.models.User.find({ username: { $in: demoUsernames } }).lean();
-    const regions = new Map((await s.ctx.models.Region.find().lean()).map((r) => [String(r._id), r]));
+    const docs = await s.models.User.find({ username: { $in: demoUsernames } }).lean();
+    const regions = new Map((await s.models.Region.find().lean()).map((r) => [String(r._id), r]));
     expect(docs).toHaveLength(demoUsernames.length);
     const misfits = docs.flatMap((u) => {
       const err = roleFitError({ roles: u.roles, regions: u.regionIds.map((id) => regions.get(String(id))!), departmentId: u.departmentId ? String(u.departmentId) : null }, { regionIds: 'regionIds', departmentId: 'departmentId' });
@@ -197,7 +197,7 @@ describe('admin: roles and the level of their regions must fit', () => {
     // Catches: a fit check on a stale read: another admin changes the roles meanwhile, and the write
     // would combine their roles with these regions unchecked.
     const grid = await newStaff(['grid_worker'], ['DX-01-01-01']);
-    const { User } = s.ctx.models;
+    const { User } = s.models;
     const original = User.findById;
     const spy = jest.spyOn(User, 'findById').mockImplementation(function (this: typeof User, ...args: Parameters<typeof User.findById>) {
       const query = original.apply(this, args);

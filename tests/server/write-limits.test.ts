@@ -29,7 +29,7 @@ beforeAll(async () => {
   expect(alice && bob).toBeTruthy();
   const feed = await s.api('GET', '/api/v1/news/feed');
   articleId = feed.body.items[0].id;
-  appealIds = (await s.ctx.models.Appeal.find({ isPublic: true }, { _id: 1 }).limit(3).lean()).map((a) => String(a._id));
+  appealIds = (await s.models.Appeal.find({ isPublic: true }, { _id: 1 }).limit(3).lean()).map((a) => String(a._id));
   expect(appealIds).toHaveLength(3);
 });
 afterAll(() => s?.stop());
@@ -159,7 +159,7 @@ describe('anonymous writes', () => {
     clock.advance(MINUTE);
     expect((await refresh('203.0.113.7')).status).toBe(401);
     // Counters hold a keyed hash of the address, never the address.
-    const keys = (await s.ctx.models.RateWindow.find({ _id: /^write:addr:/ }).lean()).map((w) => String(w._id));
+    const keys = (await s.models.RateWindow.find({ _id: /^write:addr:/ }).lean()).map((w) => String(w._id));
     expect(keys.length).toBeGreaterThan(0);
     for (const k of keys) expect(k).toMatch(/^write:addr:[0-9a-f]{32}\|\d+$/);
   });

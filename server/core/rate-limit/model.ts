@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { Schema } from '../../db/schema-helpers';
+import { Schema, ownModel } from '../../db/schema-helpers';
 
 /**
  * One fixed window of one limiter key: `<key>|<window start ms>`. Kept in the database, not in a
@@ -25,5 +25,5 @@ export const rateWindowSchema = new Schema<RateWindowDoc>(
 
 /** The limiter's collection on a connection: the platform owns it, no feature touches it directly. */
 export function rateWindowModel(conn: Connection): Model<RateWindowDoc> {
-  return (conn.models.RateWindow as Model<RateWindowDoc> | undefined) ?? conn.model<RateWindowDoc>('RateWindow', rateWindowSchema);
+  return ownModel(conn, 'RateWindow', rateWindowSchema);
 }
