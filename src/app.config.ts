@@ -12,6 +12,7 @@ export default defineAppConfig({
     'pages/news-search/index',
     'pages/notices/index',
     'pages/notice/index',
+    'pages/privacy/index',
   ],
   // Staff pages live in a subpackage so residents never download them.
   subPackages: [
@@ -39,6 +40,9 @@ export default defineAppConfig({
   // WeChat injects a page's custom components only when the page is opened, instead of all of them at
   // launch (DevTools' code-quality panel flags it when off).
   lazyCodeLoading: 'requiredComponents',
+  // WeChat's privacy check: photos, location, clipboard wait until the user agrees to the privacy guide
+  // (src/utils/privacy.ts answers WeChat's onNeedPrivacyAuthorization; the guide is pages/privacy).
+  __usePrivacyCheck__: true,
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#b71c1c',

@@ -2,13 +2,15 @@
 // better with one upload than with nine at once), show progress, let a failed one be retried by
 // tapping it, and remove any. Controlled: the page owns the list (so it can keep it in a draft)
 // and passes a React-style updater, because uploads finish after the render that started them.
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { Image, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { ApiError, errorMessage } from '../api/request';
 import type { PhotoRef } from '../api/types';
 import { uploadPhoto } from '../api/upload';
 import { MAX_PHOTOS, photoSrc } from '../utils/appeal';
+import { requirePrivacy } from '../utils/privacy';
+import { PrivacyPopup, PrivacyRefusedNote } from './PrivacyPopup';
 import './PhotoPicker.scss';
 
 export interface PickedPhoto {
@@ -66,6 +68,8 @@ export interface PhotoPickerProps {
 
 export function PhotoPicker({ photos, onChange, max = MAX_PHOTOS, disabled = false }: PhotoPickerProps) {
   const queue = useRef<Promise<void>>(Promise.resolve());
+  /** The user declined the privacy guide when asked for this picker: say so, offer the guide. */
+  const [privacyRefused, setPrivacyRefused] = useState(false);
 
   const patch = (key: string, change: Partial<PickedPhoto>) => onChange((prev) => prev.map((p) => (p.key === key ? { ...p, ...change } : p)));
 
@@ -83,6 +87,10 @@ export function PhotoPicker({ photos, onChange, max = MAX_PHOTOS, disabled = fal
   const choose = async () => {
     const room = max - photos.length;
     if (disabled || room <= 0) return;
+    // WeChat holds chooseImage until the user agreed to the privacy guide: ask first (the popup below).
+    const agreed = await requirePrivacy();
+    setPrivacyRefused(!agreed);
+    if (!agreed) return;
     let paths: string[];
     try {
       const res = await Taro.chooseImage({ count: room, sizeType: ['compressed'], sourceType: ['album', 'camera'] });
@@ -138,6 +146,8 @@ export function PhotoPicker({ photos, onChange, max = MAX_PHOTOS, disabled = fal
           <Text className='photo-picker__add-label'>{`添加照片 ${photos.length}/${max}`}</Text>
         </View>
       ) : null}
+      {privacyRefused ? <PrivacyRefusedNote action='选择照片' /> : null}
+      <PrivacyPopup />
     </View>
   );
 }

@@ -14,6 +14,7 @@ import { useLoadedItem } from '../../hooks/use-cursor-list';
 import { usePageClass } from '../../hooks/use-page-class';
 import { getSession } from '../../store/session';
 import { articleUrl, formatTime, photoSrc, richTextBody } from '../../utils/news';
+import { withPrivacy } from '../../utils/privacy';
 import './index.scss';
 
 export default function ArticlePage() {
@@ -53,9 +54,10 @@ export default function ArticlePage() {
     }
   };
 
+  // The clipboard is a privacy API in WeChat (held until the guide is agreed); no gate in H5.
   const copyLink = () => {
     const href = typeof window !== 'undefined' ? window.location.href : articleUrl(id);
-    void Taro.setClipboardData({ data: href });
+    void withPrivacy(() => Taro.setClipboardData({ data: href })).catch(() => undefined);
   };
 
   if (status !== 'ready' || !article) return <PendingPage className={pageClass} status={status} error={error} onRetry={id ? () => void reload() : undefined} />;

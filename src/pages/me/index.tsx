@@ -8,6 +8,7 @@ import { useDemoFlag } from '../../hooks/use-demo';
 import { useCurrentUserState } from '../../hooks/use-current-user';
 import { isElderlyMode, setElderlyMode } from '../../store/elderly-mode';
 import { clearSession, getSession } from '../../store/session';
+import { PRIVACY_PAGE } from '../../utils/privacy';
 import { regionLabel } from '../../utils/region';
 import './index.scss';
 import { usePageClass } from '../../hooks/use-page-class';
@@ -26,6 +27,18 @@ function ElderlyModeCard() {
         <Switch className='me__elderly-switch' checked={on} color='#b71c1c' onChange={(e) => toggle(e.detail.value)} />
       </View>
       <Text className='text-muted me__elderly-hint'>放大文字和按钮，适合老年人使用</Text>
+    </View>
+  );
+}
+
+/** The privacy guide, open to everyone (signed in or not). */
+function PrivacyGuideEntry() {
+  return (
+    <View className='card'>
+      <View className='list-row' onClick={() => Taro.navigateTo({ url: PRIVACY_PAGE })}>
+        <Text className='list-row__main me__entry'>隐私保护指引</Text>
+        <Text className='list-row__arrow'>›</Text>
+      </View>
     </View>
   );
 }
@@ -55,6 +68,7 @@ export default function MePage() {
           </Button>
         </View>
         <ElderlyModeCard />
+        <PrivacyGuideEntry />
       </View>
     );
   }
@@ -97,6 +111,7 @@ export default function MePage() {
       ) : null}
 
       <ElderlyModeCard />
+      <PrivacyGuideEntry />
 
       <Button className='btn btn--secondary me__logout' onClick={logout}>
         退出登录
