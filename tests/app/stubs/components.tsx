@@ -1,5 +1,6 @@
 // Plain DOM stand-ins for @tarojs/components in the app tests (jsdom).
 import type { ReactNode } from 'react';
+import { tapPrivacyAgreeButton } from './taro';
 
 interface Common {
   className?: string;
@@ -24,9 +25,37 @@ export function Text({ className, children, onClick }: Common) {
   );
 }
 
-export function Button({ className, children, onClick, disabled, loading }: Common & { disabled?: boolean; loading?: boolean }) {
+interface ButtonProps extends Common {
+  disabled?: boolean;
+  loading?: boolean;
+  id?: string;
+  openType?: string;
+  onAgreePrivacyAuthorization?: (e: unknown) => void;
+}
+
+/**
+ * open-type agreePrivacyAuthorization as WeChat has it: the tap itself records the user's agreement to
+ * the privacy guide (tapPrivacyAgreeButton in the Taro stand-in), then onAgreePrivacyAuthorization fires.
+ */
+export function Button({ className, children, onClick, disabled, loading, id, openType, onAgreePrivacyAuthorization }: ButtonProps) {
+  const agrees = openType?.split('|').includes('agreePrivacyAuthorization') ?? false;
+  const tap = (e: unknown) => {
+    onClick?.(e);
+    if (agrees) {
+      tapPrivacyAgreeButton(id ?? '');
+      onAgreePrivacyAuthorization?.({ type: 'agreeprivacyauthorization', detail: {}, currentTarget: { id } });
+    }
+  };
   return (
-    <button type='button' className={className} onClick={disabled ? undefined : onClick} disabled={disabled} data-loading={loading ? 'true' : undefined}>
+    <button
+      type='button'
+      id={id}
+      className={className}
+      onClick={disabled ? undefined : tap}
+      disabled={disabled}
+      data-loading={loading ? 'true' : undefined}
+      data-open-type={openType}
+    >
       {children}
     </button>
   );

@@ -8,6 +8,27 @@ const storage = new Map<string, unknown>();
 
 const resolved = () => jest.fn((_opts?: unknown) => Promise.resolve({ errMsg: 'ok' }));
 
+// WeChat's privacy authorisation as its base library behaves: whether this user agreed to the guide
+// (true by default, as for a user who agreed long ago: tests of other features never see the popup),
+// the app's onNeedPrivacyAuthorization listener (kept across resetTaro, like the app's own module
+// state), and the agreement buttons tapped (WeChat accepts resolve({event:'agree', buttonId}) only for
+// a tapped open-type agreePrivacyAuthorization button with that id).
+type PrivacyCallbacks = { success?: (res: unknown) => void; fail?: (res: { errMsg: string }) => void };
+const privacy = { agreed: true, listener: null as Fn | null, tapped: new Set<string>(), exposed: 0 };
+
+/** Whether the user has agreed to the privacy guide (false: the next privacy API asks the app's listener). */
+export function setPrivacyAgreed(agreed: boolean) {
+  privacy.agreed = agreed;
+}
+export const privacyAgreed = () => privacy.agreed;
+/** How many times the app told WeChat its popup was shown (resolve({ event: 'exposureAuthorization' })). */
+export const privacyExposures = () => privacy.exposed;
+/** The Button stand-in calls this for a tap on an open-type agreePrivacyAuthorization button. */
+export function tapPrivacyAgreeButton(id: string) {
+  privacy.tapped.add(id);
+  privacy.agreed = true;
+}
+
 const taro = {
   request: jest.fn((_opts: unknown): Promise<{ statusCode: number; data: unknown; header?: Record<string, string> }> =>
     Promise.reject(new Error('Taro.request not mocked')),
@@ -43,6 +64,33 @@ const taro = {
   pageScrollTo: resolved(),
   setNavigationBarTitle: resolved(),
   getCurrentInstance: jest.fn(() => ({ router: { params: {} as Record<string, string>, path: '' } })),
+  onNeedPrivacyAuthorization: jest.fn((listener: Fn) => {
+    privacy.listener = listener;
+  }),
+  // Callbacks only, as in WeChat (no Promise form). Not agreed: the listener gets a resolve; agree with
+  // a tapped button's id -> success, disagree -> fail. Without a listener WeChat would show its own popup.
+  requirePrivacyAuthorize: jest.fn((opts: PrivacyCallbacks = {}) => {
+    if (privacy.agreed) return void opts.success?.({ errMsg: 'requirePrivacyAuthorize:ok' });
+    if (!privacy.listener) return void opts.fail?.({ errMsg: 'requirePrivacyAuthorize:fail no onNeedPrivacyAuthorization listener (stub)' });
+    let answered = false;
+    privacy.listener(
+      (reply: { event: string; buttonId?: string }) => {
+        if (reply.event === 'exposureAuthorization') return void (privacy.exposed += 1);
+        if (answered) return;
+        answered = true;
+        if (reply.event === 'agree' && reply.buttonId && privacy.tapped.has(reply.buttonId)) {
+          privacy.agreed = true;
+          opts.success?.({ errMsg: 'requirePrivacyAuthorize:ok' });
+        } else {
+          opts.fail?.({ errMsg: 'requirePrivacyAuthorize:fail privacy permission is not authorized' });
+        }
+      },
+      { referrer: 'requirePrivacyAuthorize' },
+    );
+  }),
+  getPrivacySetting: jest.fn((opts: { success?: (res: { needAuthorization: boolean; privacyContractName: string; errMsg: string }) => void } = {}) => {
+    opts.success?.({ needAuthorization: !privacy.agreed, privacyContractName: '《县融隐私保护指引》', errMsg: 'getPrivacySetting:ok' });
+  }),
 };
 
 export function useLoad(fn: Fn) {
@@ -90,6 +138,9 @@ export function resetTaro() {
   delete pageEvents.pullDownRefresh;
   delete pageEvents.reachBottom;
   delete pageEvents.shareAppMessage;
+  privacy.agreed = true;
+  privacy.tapped.clear();
+  privacy.exposed = 0;
   for (const value of Object.values(taro)) {
     if (typeof value === 'function' && 'mockClear' in value) (value as jest.Mock).mockClear();
   }
