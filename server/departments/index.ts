@@ -3,4 +3,4 @@
  * (core/catalogue.ts); the app mounts their routes from routes.ts.
  */
 export { departmentService, type DepartmentService } from './service';
-export type { DepartmentDoc } from './model';
+export { DEPARTMENTS_CACHE, type DepartmentDoc } from './model';
