@@ -25,7 +25,7 @@ import { bindingRoutes } from './bindings/routes';
 import { bindingBotRoutes } from './bindings';
 import { appealBotRoutes } from './appeals/bot-routes';
 import { outboxBotRoutes } from './outbox';
-import { serviceDirectoryBotRoutes } from './service-directory/bot-routes';
+import { serviceDirectoryBotRoutes, serviceDirectoryRoutes } from './service-directory';
 import { appealRoutes } from './appeals/routes';
 import { photoRoutes, photoUploadRouter } from './photos/routes';
 import type { PhotoHolder } from './photos';
@@ -36,7 +36,6 @@ import { articleRoutes } from './news/article-routes';
 import { feedRoutes } from './news/feed-routes';
 import { commentRoutes } from './news/comment-routes';
 import { noticeRoutes } from './notices/routes';
-import { serviceDirectoryRoutes } from './service-directory/routes';
 
 const API = '/api/v1';
 

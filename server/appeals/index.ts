@@ -13,3 +13,4 @@ export { BOT_ACCOUNT_ID } from './bot-routes';
 export { OPEN_STATES, type AppealKind, type AppealState } from './state-machine';
 export { AcceptBody, AssignBody, MergeBody, RateBody, RejectBody, ReopenBody, ReplyBody, ReturnBody, StartBody, TransferBody, SATISFACTION } from './schemas';
 export { appealPhotoHolder } from './photos';
+export { appealRecords } from './records';

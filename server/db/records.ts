@@ -1,15 +1,21 @@
 import type { Model, Types } from 'mongoose';
 
+type Doc = { _id: Types.ObjectId | string } & Record<string, unknown>;
+
 /**
  * A collection's documents written as they are, with their ids: how a feature lets the demo seed
- * write its reference data (server/seed/seed.ts), and undo an interrupted section by exactly those
- * ids, without handing out its model.
+ * write what the feature produced (server/seed/seed.ts), copy it into the seed's sandbox, and undo
+ * an interrupted section by exactly those ids, without handing out its model.
  */
 export interface Records {
   /** Writes the document as given (one at a time: the seed counts each write). */
-  insert(doc: { _id: Types.ObjectId } & Record<string, unknown>): Promise<void>;
+  insert(doc: Doc): Promise<void>;
+  /** Writes the documents as given, in one batch (copying into the seed's sandbox). */
+  insertMany(docs: readonly Doc[]): Promise<void>;
+  /** Every document as stored (raw, no defaults applied): what the sandbox copies. */
+  all(): Promise<Doc[]>;
   /** Deletes the documents with these ids (and nothing else). */
-  remove(ids: readonly Types.ObjectId[]): Promise<void>;
+  remove(ids: readonly (Types.ObjectId | string)[]): Promise<void>;
   /** How many documents the collection holds. */
   count(): Promise<number>;
 }
@@ -19,6 +25,10 @@ export function recordsOf(model: Model<any, any, any, any, any, any, any>): Reco
     async insert(doc) {
       await model.create(doc);
     },
+    async insertMany(docs) {
+      if (docs.length > 0) await model.collection.insertMany(docs.map((d) => ({ ...d })) as never[]);
+    },
+    all: async () => (await model.collection.find().toArray()) as Doc[],
     async remove(ids) {
       await model.deleteMany({ _id: { $in: ids } });
     },

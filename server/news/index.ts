@@ -13,3 +13,4 @@ export { EditVersion } from './schemas';
 // The demo seed plays its articles with these.
 export { CreateArticleBody, ArticleMoveBodies } from './schemas';
 export type { ArticleDoc } from './model';
+export { newsRecords } from './records';

@@ -6,3 +6,4 @@
 export { noticeService } from './service';
 export { noticeRoutes } from './routes';
 export { startNoticeFanOutSweep } from './fan-out-sweep';
+export { noticeRecords } from './records';

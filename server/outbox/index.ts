@@ -32,3 +32,4 @@ export {
   type OutboxItemInput,
   type OutboxStats,
 } from './schemas';
+export { outboxRecords } from './records';

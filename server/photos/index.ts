@@ -7,3 +7,4 @@
 export { photoService, type PhotoService } from './service';
 export { PhotoId, PhotoIds, PhotoRef, UploadedPhoto, PHOTOS_PATH, photoRef } from './schemas';
 export type { PhotoHolder, PhotoRecords, PhotoStanding } from './holders';
+export { photoRecords } from './records';

@@ -10,17 +10,17 @@
  * the stories half played: flag them on the real clock, post their answers into the demo groups.
  * A section written at once, with its history already relayed, gives them nothing to do.
  */
-import type { Connection } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AppConfig } from '../core/config';
 import { createLogger } from '../core/logger';
-import { createModels, type Models } from '../models';
+import type { Models } from '../models';
+import { contextOf } from './context';
+import { recordsFor, type RecordKind } from './records';
 import { demoCounty } from '../../common/demo-county';
 
-type ModelName = keyof Models;
 
 export interface Sandbox {
-  models: Models;
   /** The features' context on the sandbox, at the seed's clock. */
   ctx: AppContext;
   /** Sets the clock every service reads (`ctx.now()`); it only moves forward. */
@@ -30,9 +30,9 @@ export interface Sandbox {
 
 export interface SandboxOptions {
   /** The collections the stories read, copied as they are from the demo database. */
-  copy: ModelName[];
+  copy: RecordKind[];
   /** Documents the section writes itself that the stories read (its columns, its new people). */
-  add?: { model: ModelName; docs: Record<string, unknown>[] }[];
+  add?: { model: RecordKind; docs: Record<string, unknown>[] }[];
   /** Where the clock starts. */
   start: Date;
   /** The server's data folder, for services that store files (photos). */
@@ -53,16 +53,12 @@ export async function inSandbox<T>(models: Models, opts: SandboxOptions, play: (
   const conn = main.useDb(sandboxName(main), { useCache: false });
   await conn.dropDatabase();
   try {
-    const scratch = createModels(conn);
-    for (const name of opts.copy) {
-      const docs = await models[name].collection.find().toArray();
-      if (docs.length > 0) await scratch[name].collection.insertMany(docs);
-    }
-    for (const { model, docs } of opts.add ?? []) if (docs.length > 0) await scratch[model].collection.insertMany(docs.map((d) => ({ ...d })));
     let clock = opts.start;
     const ctx = seedContext(conn, () => clock, opts.dataDir);
+    const demo = contextOf(models);
+    for (const kind of opts.copy) await recordsFor(ctx, kind).insertMany(await recordsFor(demo, kind).all());
+    for (const { model, docs } of opts.add ?? []) await recordsFor(ctx, model).insertMany(docs as { _id: Types.ObjectId }[]);
     return await play({
-      models: scratch,
       ctx,
       setClock(at) {
         if (at.getTime() < clock.getTime()) throw new Error(`the seed's clock goes forward only: ${at.toISOString()} is before ${clock.toISOString()}`);

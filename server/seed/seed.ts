@@ -1,5 +1,4 @@
-import type { Model as MongooseModel, Types } from 'mongoose';
-import type { AppContext } from '../context';
+import type { Types } from 'mongoose';
 import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
 import { hashPassword, identityKey, userService } from '../users';
@@ -7,11 +6,11 @@ import { categoryService, DEFAULT_DEADLINES } from '../categories';
 import { departmentService } from '../departments';
 import { regionLookup } from '../regions';
 import { boundRooms } from '../bindings';
-import { recordsOf, type Records } from '../db/records';
 import { demoCounty } from '../../common/demo-county';
 import { buildDemoAppeals } from './appeals';
 import { buildDemoNews } from './news';
 import { contextOf } from './context';
+import { recordsFor, type RecordKind } from './records';
 
 /**
  * The demo county is written in named sections, and each applied section is recorded. A later
@@ -28,7 +27,7 @@ import { contextOf } from './context';
  * half-seeded database is always a demo database, never taken for a real county's.
  */
 const SEED_MODELS = ['Region', 'Department', 'Category', 'User', 'Identity', 'Room', 'Appeal', 'Column', 'Article', 'ArticleStats', 'Comment', 'Notice', 'ServiceEntry', 'Outbox'] as const;
-type SeedModel = (typeof SEED_MODELS)[number];
+type SeedModel = (typeof SEED_MODELS)[number] & RecordKind;
 interface SeedWrite {
   model: SeedModel;
   doc: { _id: Types.ObjectId } & Record<string, unknown>;
@@ -221,20 +220,7 @@ export class NotADemoDatabaseError extends Error {
   }
 }
 
-/**
- * Where the seed writes each kind of document: the reference data through its feature's face; the
- * appeals' and the news' records, which their features produced in the seed's sandbox, as they are.
- */
-const FACE_RECORDS: Partial<Record<SeedModel, (ctx: AppContext) => Records>> = {
-  Region: (ctx) => regionLookup(ctx).records(),
-  Department: (ctx) => departmentService(ctx).records(),
-  Category: (ctx) => categoryService(ctx).records(),
-  User: (ctx) => userService(ctx).userRecords(),
-  Identity: (ctx) => userService(ctx).identityRecords(),
-  Room: (ctx) => boundRooms(ctx).records(),
-};
-const recordsFor = (models: Models, name: SeedModel): Records =>
-  FACE_RECORDS[name]?.(contextOf(models)) ?? recordsOf(models[name] as unknown as MongooseModel<unknown>);
+const recordsOf = (models: Models, kind: SeedModel) => recordsFor(contextOf(models), kind);
 
 /**
  * Writes the sections of the demo county this database does not have yet: all of them into an
@@ -250,7 +236,7 @@ export async function seedDemoCounty(models: Models, now = new Date(), opts: See
     const section = r._id.slice(PENDING.length);
     // Interrupted between the section's record and removing its pending one: the section is whole.
     if (!done.has(section)) {
-      for (const p of r.pending ?? []) await recordsFor(models, p.model as SeedModel).remove(p.ids);
+      for (const p of r.pending ?? []) await recordsOf(models, p.model as SeedModel).remove(p.ids);
       repaired.push(section);
     }
     await models.SeedRecord.deleteOne({ _id: r._id });
@@ -265,7 +251,7 @@ export async function seedDemoCounty(models: Models, now = new Date(), opts: See
     for (const w of writes) ids.set(w.model, [...(ids.get(w.model) ?? []), w.doc._id]);
     await models.SeedRecord.create({ _id: PENDING + section.name, count: 0, pending: [...ids].map(([m, list]) => ({ model: m, ids: list })) });
     for (const w of writes) {
-      await recordsFor(models, w.model).insert(w.doc);
+      await recordsOf(models, w.model).insert(w.doc);
       await opts.afterWrite?.(++written);
     }
     await models.SeedRecord.create({ _id: section.name, count });
@@ -278,7 +264,7 @@ export async function seedDemoCounty(models: Models, now = new Date(), opts: See
 /** Documents in each collection the seed writes (to compare a repaired seed with a clean one). */
 export async function seedCollectionCounts(models: Models): Promise<Record<SeedModel, number>> {
   const counts = {} as Record<SeedModel, number>;
-  for (const name of SEED_MODELS) counts[name] = await recordsFor(models, name).count();
+  for (const name of SEED_MODELS) counts[name] = await recordsOf(models, name).count();
   return counts;
 }
 

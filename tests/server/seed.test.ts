@@ -8,6 +8,10 @@ import { feedKeyOf } from '../../server/news/feed-key';
 import { queryTerms } from '../../server/news/search-terms';
 import { photoStorage } from '../../server/photos/storage';
 
+// Several tests here run two or three whole seeds (about 5 s each on a quiet machine, several times
+// that on a busy one); the suite-wide limit is sized for single requests.
+jest.setTimeout(120_000);
+
 let s: TestServer;
 /** The moment the demo appeals are seeded at, and the server's clock: appeals filed in a test land on a seeded day. */
 const SEEDED_AT = new Date('2026-11-26T06:30:00Z');
