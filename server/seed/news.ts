@@ -1,15 +1,17 @@
 /**
  * The demo county's news section: columns, articles (published with their review history, one in
  * review, a draft, one scheduled for tomorrow), their counters and comments, notices with their
- * deliveries to the bound group chats, and the services directory, with ids made from the seed's
- * moment, so the same moment gives the same documents (server/seed/seed.ts writes them all or
- * nothing). The articles are played through the news feature (drafted, submitted, approved level
- * by level, published or scheduled, pinned) in a sandbox on the seed's clock (playArticles); the
- * rest is written as data.
+ * deliveries to the bound group chats, and the services directory (server/seed/seed.ts writes them
+ * all or nothing). The articles, comments and notices are played through their features in one
+ * sandbox on the seed's clock (playNews): the editor drafts and reviewers approve the articles,
+ * residents comment and report (the sensitive-word hold, three reports hide), the editor writes and
+ * publishes the notices, whose fan-out enqueues a delivery per bound group chat in scope, and the
+ * bot takes each delivery from the outbox and reports it sent. What they produced is the section's
+ * writes; the rest (columns, services, missing reviewers) is written as data, with ids made from
+ * the seed's moment.
  *
- * Notice deliveries are written as outbox records already `sent`, and the notices as fanned out:
- * the delivery view has content, and the bot does not post old notices into the demo groups at
- * every fresh start.
+ * The deliveries are written already `sent` and the notices fanned out: the delivery view has
+ * content, and the bot does not post old notices into the demo groups at every fresh start.
  *
  * Covers are small gradient JPEGs, stored as photos through the photo service when the caller
  * gives the data folder (files on disk, idempotent by content); without one, articles have none.
@@ -20,15 +22,15 @@ import type { AppContext } from '../context';
 import type { Models } from '../models';
 import { hashPassword } from '../users';
 import { regionLookup, type RegionDoc } from '../regions';
-import { boundRooms, type RoomDoc } from '../bindings';
 import { photoService } from '../photos';
-import { PRIORITY } from '../outbox';
-import { NOTICE_LEVEL_LABELS } from '../../common/news-labels';
+import { noticeService } from '../notices';
+import { outbox } from '../outbox';
 import { demoCounty } from '../../common/demo-county';
 import { seedId } from './ids';
-import { inSandbox } from './sandbox';
+import { inSandbox, type Sandbox } from './sandbox';
 import { contextOf } from './context';
-import { ArticleMoveBodies, articleService, articleWorkflow, CreateArticleBody, documentTerms, noticeListKeyOf, type ArticleDoc } from '../news';
+import { recordsFor } from './records';
+import { ArticleMoveBodies, articleService, articleWorkflow, commentService, CreateArticleBody, type ArticleDoc, type CommentService } from '../news';
 import { identityKey, userService, type UserDoc } from '../users';
 import { demoArticles, demoColumns, demoComments, demoNewsReviewers, demoNotices, demoServices, type DemoArticle, type DemoColumn } from './news-data';
 
@@ -106,21 +108,11 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
   }
 
   const regions = new Map((await regionLookup(contextOf(models)).all(['county', 'township', 'community'])).map((r) => [r.code, r]));
-  const county = need([...regions.values()].find((r) => r.level === 'county'), 'the county');
-  const scope = (code: string | undefined) => {
-    if (!code) return { regionIds: [], regionPaths: [], regionNames: [] };
-    const r = need(regions.get(code), `region ${code}`);
-    return { regionIds: [r._id], regionPaths: [r.path], regionNames: [r.name] };
-  };
+  // The residents who comment or report.
   const residents = new Map<number, UserDoc>();
-  const resident = async (n: number) => {
-    let u = residents.get(n);
-    if (!u) {
-      u = need(await users.byIdentity(identityKey.wechat(`demo-resident-${String(n).padStart(2, '0')}`)), `demo resident ${n}`);
-      residents.set(n, u);
-    }
-    return u;
-  };
+  for (const n of new Set(demoComments.flatMap((c) => [c.resident, ...(c.reportedBy ?? [])]))) {
+    residents.set(n, need(await users.byIdentity(identityKey.wechat(`demo-resident-${String(n).padStart(2, '0')}`)), `demo resident ${n}`));
+  }
 
   // Columns.
   const columns = new Map<string, { _id: Types.ObjectId; column: DemoColumn; cover: string | null }>();
@@ -132,10 +124,11 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
     writes.push({ model: 'Column', doc: { _id, code: c.code, name: c.name, reviewLevels: c.reviewLevels, emergency: c.emergency, sort: (sort + 1) * 10, active: true } });
   }
 
-  // Articles, played through the news feature (their counters and comments are the demo's numbers).
-  const played = await playArticles(models, now, {
+  // Articles, comments and notices, played through their features (views and likes are the demo's numbers).
+  const played = await playNews(models, now, {
     editor,
     reviewers,
+    residents,
     columns,
     regions,
     add: [
@@ -144,108 +137,17 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
     ],
     dataDir: opts.dataDir,
   });
-
-  const articleIds: Types.ObjectId[] = [];
-  for (const [serial, doc] of played.entries()) {
+  for (const [serial, doc] of played.articles.entries()) {
     const a = demoArticles[serial];
-    articleIds.push(doc._id);
     writes.push({ model: 'Article', doc: doc as unknown as NewsSeedWrite['doc'] });
-    if (doc.state === 'published') {
-      const visible = demoComments.filter((c) => c.article === serial && !c.held && !c.reportedBy).length;
-      writes.push({ model: 'ArticleStats', doc: { _id: doc._id, views: a.views ?? 0, likes: a.likes ?? 0, comments: visible } });
-    }
+    if (doc.state !== 'published') continue;
+    // The workflow counts every published article; the comments counted the visible ones.
+    const stats = need(played.stats.find((s) => String(s._id) === String(doc._id)), `the counters of ${doc.title}`);
+    writes.push({ model: 'ArticleStats', doc: { ...stats, views: a.views ?? 0, likes: a.likes ?? 0 } });
   }
-
-  for (const [serial, c] of demoComments.entries()) {
-    const article = demoArticles[c.article];
-    const author = await resident(c.resident);
-    const createdAt = at(c.ago);
-    const reporters = await Promise.all((c.reportedBy ?? []).map(resident));
-    writes.push({
-      model: 'Comment',
-      doc: {
-        _id: seedId(createdAt, 'a4', serial),
-        articleId: articleIds[c.article],
-        articleTitle: article.title,
-        authorId: author._id,
-        authorName: author.name,
-        text: c.text,
-        state: c.held ? 'held' : reporters.length >= 3 ? 'hidden' : 'visible',
-        heldFor: c.held ? 'sensitive' : reporters.length >= 3 ? 'reports' : null,
-        matchedWords: c.held ?? [],
-        reporterIds: reporters.map((r) => r._id),
-        reports: reporters.length,
-        // The demo's reporters all gave the first of the mini-program's reasons but one.
-        reportReasons: reporters.map((_, i) => (i === reporters.length - 1 ? '虚假信息' : '垃圾广告')),
-        idempotencyKey: `seed-comment-${serial}`,
-        decidedById: null,
-        decidedAt: null,
-        decisionNote: null,
-        createdAt,
-        updatedAt: reporters.length ? new Date(createdAt.getTime() + HOUR) : createdAt,
-      },
-    });
-  }
-
-  // Notices, and their deliveries to the bound group chats in scope, already sent.
-  const rooms = await boundRooms(contextOf(models)).all();
-  for (const [serial, n] of demoNotices.entries()) {
-    const publishedAt = at(n.ago);
-    const _id = seedId(publishedAt, 'a5', serial);
-    // County-wide as the notices service stores it: no ids or paths, the county's name.
-    const where = n.region ? scope(n.region) : { ...scope(undefined), regionNames: [county.name] };
-    writes.push({
-      model: 'Notice',
-      doc: {
-        _id,
-        title: n.title,
-        body: n.body,
-        level: n.level,
-        ...where,
-        state: 'published',
-        pinned: n.level === 'emergency',
-        listKey: noticeListKeyOf({ _id, publishedAt, level: n.level }),
-        searchTerms: documentTerms(n.title, n.body),
-        createdById: editor._id,
-        createdByName: editor.name,
-        idempotencyKey: `seed-notice-${String(_id)}`,
-        publishedById: editor._id,
-        publishedByName: editor.name,
-        publishedAt,
-        withdrawnAt: null,
-        withdrawReason: null,
-        fanOutDone: true,
-        createdAt: new Date(publishedAt.getTime() - HOUR / 2),
-        updatedAt: publishedAt,
-      },
-    });
-    const inScope = rooms.filter((r) => where.regionPaths.length === 0 || where.regionPaths.some((p) => r.regionPath.startsWith(p)));
-    for (const [i, room] of inScope.entries()) {
-      const sentAt = new Date(publishedAt.getTime() + (i + 1) * 20_000);
-      writes.push({
-        model: 'Outbox',
-        doc: {
-          _id: seedId(publishedAt, 'a7', serial * 256 + i),
-          dedupeKey: `notice:${_id}:${room.roomId}`,
-          ref: `notice:${_id}`,
-          channel: 'bot_room',
-          recipient: room.roomId,
-          payload: { text: `【${NOTICE_LEVEL_LABELS[n.level]}】${n.title}\n${n.body}`, mentionContactIds: [] },
-          priority: n.level === 'emergency' ? PRIORITY.emergency : n.level === 'important' ? PRIORITY.important : PRIORITY.default,
-          state: 'sent',
-          attempts: 1,
-          nextAttemptAt: publishedAt,
-          leaseOwner: 'seed',
-          leaseUntil: null,
-          lastError: null,
-          sentAt,
-          sentNote: null,
-          createdAt: publishedAt,
-          updatedAt: sentAt,
-        },
-      });
-    }
-  }
+  for (const doc of played.comments) writes.push({ model: 'Comment', doc });
+  for (const doc of played.notices) writes.push({ model: 'Notice', doc });
+  for (const doc of played.deliveries) writes.push({ model: 'Outbox', doc });
 
   // The services directory.
   for (const [sort, s] of demoServices.entries()) {
@@ -254,26 +156,54 @@ export async function buildDemoNews(models: Models, now: Date, opts: NewsSeedOpt
   return { writes, count: demoArticles.length };
 }
 
+
+/** A record as the sandbox holds it, written into the demo database as it is. */
+type Played = NewsSeedWrite['doc'];
+
+interface PlayedNews {
+  /** In the order of `demoArticles`. */
+  articles: ArticleDoc[];
+  /** The counters of the published articles (their comments counted by the comment service). */
+  stats: Played[];
+  /** Comments, notices and their deliveries, in the order they were made. */
+  comments: Played[];
+  notices: Played[];
+  deliveries: Played[];
+}
+
+/** The outbox owner the demo's deliveries were sent by (the bot's claims name one like it). */
+const SEED_SENDER = 'seed';
+/** The bot's pace in a group chat burst: one delivery every 20 s. */
+const SEND_EVERY = 20_000;
+
 /**
- * The demo articles as the news feature makes them (articles.ts, workflow.ts), played in a sandbox
- * on the seed's clock: the editor writes each as a draft and submits it half an hour later, a
- * reviewer per level approves it half an hour apart (the last approval publishes it at the moment
- * the story says, or schedules it for tomorrow when it was submitted with a time), the editor pins
- * the pinned one a few minutes later; the one in review waits at level 1; the draft is edited once.
- * Returned in the order of `demoArticles`.
+ * The demo's news as the features make them, played in one sandbox on the seed's clock, in time
+ * order (steps at one moment in the order planned):
+ * - articles (articles.ts, workflow.ts): the editor writes each as a draft and submits it half an
+ *   hour later, a reviewer per level approves it half an hour apart (the last approval publishes it
+ *   at the moment the story says, or schedules it for tomorrow when it was submitted with a time),
+ *   the editor pins the pinned one a few minutes later; the one in review waits at level 1; the
+ *   draft is edited once;
+ * - comments (comments.ts): each resident writes theirs at the story's moment (a listed word holds
+ *   it); the reporters report it within the next hour, the third report hiding it;
+ * - notices (notices/service.ts): the editor writes each half an hour before it is published, and
+ *   publishes it at the story's moment, which enqueues a delivery per bound group chat in scope; the
+ *   bot then claims them from the outbox one at a time, 20 s apart, and reports each sent.
  */
-async function playArticles(
+async function playNews(
   models: Models,
   now: Date,
   p: {
     editor: UserDoc;
     reviewers: UserDoc[];
+    /** The demo residents who comment or report, by number. */
+    residents: Map<number, UserDoc>;
     columns: Map<string, { _id: Types.ObjectId; column: DemoColumn; cover: string | null }>;
     regions: Map<string, RegionDoc>;
-    add: { model: 'Column' | 'User'; docs: Record<string, unknown>[] }[];
+    add: { model: 'Column' | 'User'; docs: NewsSeedWrite['doc'][] }[];
     dataDir?: string;
   },
-): Promise<ArticleDoc[]> {
+): Promise<PlayedNews> {
   const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * HOUR);
   const plan = demoArticles.map((a, serial) => {
     const { column, cover, _id: columnId } = p.columns.get(a.column)!;
@@ -294,13 +224,21 @@ async function playArticles(
     });
     return { a, serial, state, levels, touched, created, body, id: seedId(touched, 'a2', serial) };
   });
-  return inSandbox(models, { copy: ['Region', 'User', 'Photo'], add: p.add, start: new Date(Math.min(...plan.map((x) => x.created.getTime()))), dataDir: p.dataDir }, async (box) => {
+  const start = new Date(Math.min(...plan.map((x) => x.created.getTime())));
+  return inSandbox(models, { copy: ['Region', 'User', 'Photo', 'Room'], add: p.add, start, dataDir: p.dataDir }, async (box) => {
     const articles = articleService(box.ctx);
     const workflow = articleWorkflow(box.ctx);
+    const comments = commentService(box.ctx);
+    const notices = noticeService(box.ctx);
+    const bot = outbox(box.ctx);
     const users = userService(box.ctx);
-    const editor = await users.toAuthUser(p.editor);
-    const reviewers = await Promise.all(p.reviewers.map((r) => users.toAuthUser(r)));
-    const steps: { at: Date; run: () => Promise<unknown> }[] = [];
+    const as = (u: UserDoc) => users.toAuthUser(u);
+    const resident = (n: number) => as(p.residents.get(n)!);
+    const editor = await as(p.editor);
+    const reviewers = await Promise.all(p.reviewers.map(as));
+    const stamps = clockStamps(box);
+    const steps: Step[] = [];
+
     const half = (x: { touched: Date }, n: number) => new Date(x.touched.getTime() - n * 0.5 * HOUR);
     for (const x of plan) {
       const id = String(x.id);
@@ -314,14 +252,128 @@ async function playArticles(
       for (let level = 1; level <= x.levels; level++) steps.push({ at: half(x, x.levels - level), run: () => workflow.approve(reviewers[level - 1], id, ArticleMoveBodies.approve.parse({})) });
       if (x.a.pinned) steps.push({ at: new Date(x.touched.getTime() + 0.1 * HOUR), run: () => workflow.pin(editor, id, ArticleMoveBodies.pin.parse({ pinned: true })) });
     }
-    steps.sort((x, y) => x.at.getTime() - y.at.getTime());
-    for (const step of steps) {
-      if (step.at.getTime() >= now.getTime()) throw new Error(`demo news: a step at ${step.at.toISOString()} would be in the future`);
-      box.setClock(step.at);
-      await step.run();
+
+    const commentIds: string[] = [];
+    for (const [serial, c] of demoComments.entries()) {
+      const written = at(c.ago);
+      const body: Parameters<CommentService['create']>[1] = { articleId: String(plan[c.article].id), text: c.text, idempotencyKey: `seed-comment-${serial}` };
+      steps.push({
+        at: written,
+        run: async () => {
+          const { comment } = await comments.create(await resident(c.resident), body);
+          commentIds[serial] = String(comment._id);
+          stamps.created(comment._id);
+        },
+      });
+      const reporters = c.reportedBy ?? [];
+      for (const [i, n] of reporters.entries()) {
+        // The demo's reporters all gave the first of the mini-program's reasons but the last one.
+        const reason = i === reporters.length - 1 ? '虚假信息' : '垃圾广告';
+        steps.push({
+          at: new Date(written.getTime() + ((i + 1) * HOUR) / reporters.length),
+          run: async () => {
+            await comments.report(await resident(n), commentIds[serial], reason);
+            stamps.written(commentIds[serial]);
+          },
+        });
+      }
     }
+
+    const noticeIds: string[] = [];
+    for (const [serial, n] of demoNotices.entries()) {
+      const published = at(n.ago);
+      const body: Parameters<ReturnType<typeof noticeService>['create']>[1] = {
+        title: n.title,
+        body: n.body,
+        level: n.level,
+        regionIds: n.region ? [String(p.regions.get(n.region)!._id)] : [],
+        idempotencyKey: `seed-notice-${serial}`,
+      };
+      steps.push({
+        at: new Date(published.getTime() - HOUR / 2),
+        run: async () => {
+          const { notice } = await notices.create(editor, body);
+          noticeIds[serial] = notice.id;
+          stamps.created(notice.id);
+        },
+      });
+      steps.push({
+        at: published,
+        run: async () => {
+          const notice = await notices.publish(editor, noticeIds[serial]);
+          stamps.written(notice.id);
+          for (let i = 1; i <= notice.deliveries.pending; i++) steps.push({ at: new Date(published.getTime() + i * SEND_EVERY), run: sendOne });
+        },
+      });
+    }
+    /** The bot takes the first delivery in the outbox's order and reports it sent. */
+    async function sendOne() {
+      const [item] = await bot.claim({ channel: 'bot_room', owner: SEED_SENDER, limit: 1, leaseMs: SEND_EVERY });
+      if (!item) throw new Error('demo notices: a delivery the publish enqueued is missing from the outbox');
+      await bot.complete(item.id, SEED_SENDER, { ok: true });
+      stamps.written(item.id);
+    }
+
+    await runSteps(box, now, steps);
+
     const docs = await Promise.all(plan.map((x) => articles.load(String(x.id))));
     for (const [i, d] of docs.entries()) if (d.state !== plan[i].state) throw new Error(`demo article ${d.title} ends ${d.state}, its story says ${plan[i].state}`);
-    return docs;
+    const read = async (kind: 'ArticleStats' | 'Comment' | 'Notice' | 'Outbox') =>
+      ((await recordsFor(box.ctx, kind).all()) as Played[]).sort((x, y) => String(x._id).localeCompare(String(y._id)));
+    const played = { articles: docs, stats: await read('ArticleStats'), comments: (await read('Comment')).map(stamps.apply), notices: (await read('Notice')).map(stamps.apply), deliveries: (await read('Outbox')).map(stamps.apply) };
+
+    for (const [serial, c] of demoComments.entries()) {
+      const doc = played.comments.find((d) => String(d._id) === commentIds[serial])!;
+      const story = c.held ? 'held' : (c.reportedBy?.length ?? 0) >= 3 ? 'hidden' : 'visible';
+      if (doc.state !== story) throw new Error(`demo comment ${c.text} ends ${String(doc.state)}, its story says ${story}`);
+      if (String(doc.matchedWords) !== String(c.held ?? [])) throw new Error(`demo comment ${c.text} is held for ${String(doc.matchedWords)}, its story says ${String(c.held ?? [])}`);
+    }
+    for (const n of played.notices) if (n.state !== 'published' || !n.fanOutDone) throw new Error(`demo notice ${String(n.title)} ends ${String(n.state)}, not published and fanned out`);
+    const refs = new Set(noticeIds.map((id) => `notice:${id}`));
+    for (const d of played.deliveries) if (d.state !== 'sent' || !refs.has(String(d.ref))) throw new Error(`demo outbox: ${String(d.dedupeKey)} is ${String(d.state)}; only the notices' deliveries, all sent, belong in the demo`);
+    return played;
   });
+}
+
+interface Step {
+  at: Date;
+  run: () => Promise<unknown>;
+}
+
+/**
+ * Runs the steps in time order, in the order given at one moment, each on the clock of its moment;
+ * a step may add later ones. Every step is before `now`.
+ */
+async function runSteps(box: Sandbox, now: Date, steps: Step[]): Promise<void> {
+  while (steps.length > 0) {
+    let next = 0;
+    for (let i = 1; i < steps.length; i++) if (steps[i].at.getTime() < steps[next].at.getTime()) next = i;
+    const [step] = steps.splice(next, 1);
+    if (step.at.getTime() >= now.getTime()) throw new Error(`demo news: a step at ${step.at.toISOString()} would be in the future`);
+    box.setClock(step.at);
+    await step.run();
+  }
+}
+
+/**
+ * When the played comments, notices and deliveries were created and last written, on the seed's
+ * clock. The services read the time from ctx.now(), but mongoose stamps createdAt and updatedAt
+ * from the process clock: `apply` gives a record the stamps a request at those moments would have
+ * left (a delivery keeps the createdAt the outbox gave it at enqueue, on the seed's clock).
+ */
+function clockStamps(box: Sandbox) {
+  const stamps = new Map<string, { createdAt?: Date; updatedAt: Date }>();
+  return {
+    created(id: unknown) {
+      stamps.set(String(id), { createdAt: box.clock(), updatedAt: box.clock() });
+    },
+    written(id: unknown) {
+      stamps.set(String(id), { ...stamps.get(String(id)), updatedAt: box.clock() });
+    },
+    apply(doc: Played): Played {
+      const s = stamps.get(String(doc._id));
+      if (!s) throw new Error(`demo news: ${String(doc._id)} was written by no step of the story`);
+      return { ...doc, ...s };
+    },
+  };
 }
