@@ -30,7 +30,7 @@ import { appealRoutes } from './appeals/routes';
 import { photoRoutes, photoUploadRouter } from './photos/routes';
 import type { PhotoHolder } from './photos';
 import { appealPhotoHolder } from './appeals';
-import { articlePhotoHolder } from './news';
+import { articlePhotoHolder, firstScreen } from './news';
 import { columnRoutes } from './news/column-routes';
 import { articleRoutes } from './news/article-routes';
 import { feedRoutes } from './news/feed-routes';
@@ -160,7 +160,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api', apiNotFound);
 
   // The H5 build of the mini-program, served from the same origin as the API (precompressed, cached).
-  app.use(h5Static(config.h5Dir));
+  // The county's first stories inside the page itself, readable before the app's scripts arrive.
+  const stories = firstScreen(ctx);
+  app.use(h5Static(config.h5Dir, (req) => stories(req)));
 
   app.use(errorMiddleware);
   return app;

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 
 export const CACHE_HTML = 'no-cache';
@@ -90,11 +91,70 @@ function resolveInside(root: string, urlPath: string): { file: string; rel: stri
   return { file, rel };
 }
 
-async function serve(root: string, req: Request, res: Response): Promise<boolean> {
+/** Where index.html takes the first screen's content (src/index.html, inside the loading screen). */
+export const FIRST_SCREEN_MARKER = '<!--xr-first-screen-->';
+
+/**
+ * Content the server puts into index.html at FIRST_SCREEN_MARKER (the first stories, so a reader on
+ * a weak line reads them before the scripts arrive), with a tag that changes when it does. Given by
+ * the composition root: the platform knows no feature.
+ */
+export type FirstScreen = (req: Request) => Promise<{ html: string; tag: string }>;
+
+/** index.html with the first screen filled in, compressed, by its ETag (a few versions at most). */
+const filled = new Map<string, Buffer>();
+/** The page's text by file version, when it has the marker (null: serve the file as it is). */
+const templates = new Map<string, { key: string; text: string | null }>();
+
+async function templateOf(file: string, stat: Stats): Promise<string | null> {
+  const key = `${stat.size}:${stat.mtimeMs}`;
+  const known = templates.get(file);
+  if (known?.key === key) return known.text;
+  const text = await fs.readFile(file, 'utf8');
+  const template = text.includes(FIRST_SCREEN_MARKER) ? text : null;
+  templates.set(file, { key, text: template });
+  return template;
+}
+
+async function serveFilledIndex(file: string, stat: Stats, fill: FirstScreen, req: Request, res: Response): Promise<boolean> {
+  const template = await templateOf(file, stat);
+  if (template === null) return false;
+  let content: { html: string; tag: string };
+  try {
+    content = await fill(req);
+  } catch {
+    // The database is away: the page without the stories still works (the app shows its own states).
+    return false;
+  }
+  const coding = acceptedCodings(req.get('accept-encoding'))[0] ?? null;
+  const etag = `"${(await etagOf(file, stat)).slice(1, -1)}.${content.tag}${coding ? `-${coding}` : ''}"`;
+  res.type('html');
+  res.setHeader('Cache-Control', CACHE_HTML);
+  res.setHeader('ETag', etag);
+  res.vary('Accept-Encoding');
+  if (coding) res.setHeader('Content-Encoding', coding);
+  if (req.fresh) {
+    res.status(304).end();
+    return true;
+  }
+  let body = filled.get(etag);
+  if (!body) {
+    const html = Buffer.from(template.replace(FIRST_SCREEN_MARKER, content.html));
+    body = coding === 'br' ? brotliCompressSync(html, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }) : coding === 'gzip' ? gzipSync(html, { level: 9 }) : html;
+    if (filled.size >= 16) filled.clear();
+    filled.set(etag, body);
+  }
+  res.setHeader('Content-Length', String(body.length));
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
+}
+
+async function serve(root: string, req: Request, res: Response, fill?: FirstScreen): Promise<boolean> {
   const target = resolveInside(root, req.path);
   if (!target) return false;
   const stat = await statFile(target.file);
   if (!stat) return false;
+  if (fill && target.rel === 'index.html' && (await serveFilledIndex(target.file, stat, fill, req, res))) return true;
 
   // A precompressed copy counts only when it is at least as new as the file itself.
   let sendFile = target.file;
@@ -156,8 +216,8 @@ async function serve(root: string, req: Request, res: Response): Promise<boolean
   return true;
 }
 
-/** The H5 app from `h5Dir`, or a plain-text pointer at `/` when it is not built. */
-export function h5Static(h5Dir: string): Router {
+/** The H5 app from `h5Dir`, or a plain-text pointer at `/` when it is not built; `fill` puts the first screen into index.html. */
+export function h5Static(h5Dir: string, fill?: FirstScreen): Router {
   const root = path.resolve(h5Dir);
   const router = Router();
   if (!existsSync(path.join(root, 'index.html'))) {
@@ -168,7 +228,7 @@ export function h5Static(h5Dir: string): Router {
   }
   router.use(async (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (!(await serve(root, req, res))) next();
+    if (!(await serve(root, req, res, fill))) next();
   });
   return router;
 }

@@ -14,3 +14,4 @@ export { EditVersion } from './schemas';
 export { CreateArticleBody, ArticleMoveBodies } from './schemas';
 export type { ArticleDoc } from './model';
 export { newsRecords } from './records';
+export { firstScreen } from './first-screen';
