@@ -13,6 +13,8 @@ export interface DemoRegion {
   name: string;
   level: 'county' | 'township' | 'community' | 'grid';
   parentCode: string | null;
+  /** GCJ-02 centre (as WeChat's map gives points), for suggesting the community from a chosen point. */
+  centre?: { lat: number; lng: number };
 }
 
 export interface DemoPerson {
@@ -59,7 +61,19 @@ const communityList: [code: string, name: string, slug: string][] = [
   ['DX-02-02', '杨柳村', 'yangliu'],
   ['DX-02-03', '桃源村', 'taoyuan'],
 ];
-const communities: DemoRegion[] = communityList.map(([code, name]) => ({ code, name, level: 'community', parentCode: code.slice(0, 5) }));
+/**
+ * Invented centres (GCJ-02) in a quiet corner of the map: the town's three communities about 1-2 km
+ * apart, the villages 8-10 km to the south-east. Grids have none, so the suggestion is a community.
+ */
+export const DEMO_COMMUNITY_CENTRES: Record<string, { lat: number; lng: number }> = {
+  'DX-01-01': { lat: 28.9012, lng: 118.8891 },
+  'DX-01-02': { lat: 28.9007, lng: 118.8702 },
+  'DX-01-03': { lat: 28.8905, lng: 118.8795 },
+  'DX-02-01': { lat: 28.8421, lng: 118.9518 },
+  'DX-02-02': { lat: 28.8297, lng: 118.9733 },
+  'DX-02-03': { lat: 28.8163, lng: 118.9402 },
+};
+const communities: DemoRegion[] = communityList.map(([code, name]) => ({ code, name, level: 'community', parentCode: code.slice(0, 5), centre: DEMO_COMMUNITY_CENTRES[code] }));
 const GRID_NAMES = ['第一网格', '第二网格', '第三网格'];
 const grids: DemoRegion[] = communityList.flatMap(([code]) => GRID_NAMES.map((name, i) => ({ code: `${code}-0${i + 1}`, name, level: 'grid' as const, parentCode: code })));
 

@@ -12,7 +12,7 @@ import { chinaDay } from '../../common/china-time';
 import { categoryService, type CategoryDoc } from '../categories';
 import { regionLookup, type RegionDoc } from '../regions';
 import { departmentService, type DepartmentDoc } from '../departments';
-import { appealModels, type AppealDoc, type TimelineEvent } from './model';
+import { appealModels, type AppealDoc, type AppealLocation, type TimelineEvent } from './model';
 import type { RateLimit } from '../core/rate-limit/limiter';
 import type { AppealChannel, AppealKind, AppealState } from './state-machine';
 import { appealLimits } from './limits';
@@ -35,6 +35,8 @@ export interface NewAppeal {
   photoOwnerId: string;
   regionId: string;
   place: string | null;
+  /** The point chosen on the map, beside the text place; absent or null when none was chosen. */
+  location?: { lat: number; lng: number; name?: string | null; address?: string | null } | null;
   isPublic: boolean;
   isAnonymous: boolean;
   reporterId: Types.ObjectId | null;
@@ -152,6 +154,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       departmentName: unit?.name ?? null,
       description: input.description,
       place: input.place,
+      location: locationOf(input),
       photoIds: input.photoIds,
       isPublic: input.isPublic,
       isAnonymous: input.isAnonymous,
@@ -194,6 +197,9 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
   }
 }
 
+const locationOf = (input: NewAppeal): AppealLocation | null =>
+  input.location ? { lat: input.location.lat, lng: input.location.lng, name: input.location.name ?? null, address: input.location.address ?? null } : null;
+
 /** What a filing asks for, for telling a retry from another body under the same key. */
 function filingBody(input: NewAppeal) {
   return {
@@ -204,6 +210,8 @@ function filingBody(input: NewAppeal) {
     photoIds: input.photoIds,
     regionId: input.regionId,
     place: input.place,
+    // Only when there is one: filings without a point hash as they did before points existed.
+    ...(input.location ? { location: locationOf(input) } : {}),
     isPublic: input.isPublic,
     isAnonymous: input.isAnonymous,
     reporterId: input.reporterId ? String(input.reporterId) : null,

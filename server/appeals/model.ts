@@ -20,6 +20,14 @@ export interface TimelineEvent {
   note: string | null;
 }
 
+/** A point on the map as filed: GCJ-02 degrees, and the place's name and address when the map gave them. */
+export interface AppealLocation {
+  lat: number;
+  lng: number;
+  name: string | null;
+  address: string | null;
+}
+
 export interface AppealDoc {
   _id: Types.ObjectId;
   /** DX-20261126-0042: readable aloud, unique (appeals/ticket-numbers.ts). */
@@ -37,6 +45,8 @@ export interface AppealDoc {
   departmentName: string | null;
   description: string;
   place: string | null;
+  /** The point chosen on the map (GCJ-02) beside the text place; personal data (people/privacy.ts). Absent on appeals filed before. */
+  location?: AppealLocation | null;
   photoIds: string[];
   isPublic: boolean;
   isAnonymous: boolean;
@@ -131,6 +141,10 @@ export const appealSchema = new Schema<AppealDoc>(
     departmentName: { type: String, default: null },
     description: { type: String, required: true },
     place: { type: String, default: null },
+    location: {
+      type: new Schema({ lat: Number, lng: Number, name: { type: String, default: null }, address: { type: String, default: null } }, { _id: false }),
+      default: null,
+    },
     photoIds: { type: [String], default: [] },
     isPublic: { type: Boolean, default: true },
     isAnonymous: { type: Boolean, default: false },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { IdempotencyKey, objectId, trimmed } from '../core/validate';
 import { PhotoIds, PhotoRef } from '../photos';
 import { WECHAT_ID_MAX } from '../outbox';
+import { latitude, longitude } from '../regions';
 import { APPEAL_CHANNELS, APPEAL_KINDS, APPEAL_STATES, MOVES, EVENTS } from './state-machine';
 
 export const AppealKind = z.enum(APPEAL_KINDS);
@@ -75,9 +76,34 @@ export const ALLOWED_ACTIONS = ['accept', 'reject', 'merge', 'assign', 'return',
 export const AllowedAction = z.enum(ALLOWED_ACTIONS);
 export type AllowedAction = z.infer<typeof AllowedAction>;
 
+/**
+ * The place on the map (GCJ-02, as WeChat's chooseLocation gives it; Open311's lat/long), as the
+ * viewer may see it (people/privacy.ts): exact to those working on the appeal and whoever filed it;
+ * rounded to about 1 km, with house numbers masked in its name and address, to everyone else.
+ */
+export const AppealLocationView = z.object({
+  lat: z.number(),
+  lng: z.number(),
+  name: z.string().nullable(),
+  address: z.string().nullable(),
+  /** Rounded for this viewer: show it as an area, not a spot. */
+  approximate: z.boolean(),
+});
+export type AppealLocationView = z.infer<typeof AppealLocationView>;
+
+/** The point a filing may carry beside the text place: `{ lat, lng, name?, address? }`, inside China's rough box. */
+export const AppealLocationInput = z.strictObject({
+  lat: latitude,
+  lng: longitude,
+  name: trimmed(1, 100).optional(),
+  address: trimmed(1, 200).optional(),
+});
+export type AppealLocationInput = z.infer<typeof AppealLocationInput>;
+
 export const AppealDetail = AppealSummary.extend({
   description: z.string(),
   place: z.string().nullable(),
+  location: AppealLocationView.nullable(),
   photos: z.array(PhotoRef),
   reporter: ReporterView,
   isAnonymous: z.boolean(),
@@ -104,6 +130,8 @@ export const CreateAppealBody = z
     /** The community (社区/村) or grid (网格) where it happens. */
     regionId: objectId,
     place: trimmed(1, 100).nullable().default(null),
+    /** The point chosen on the map (WeChat's chooseLocation, the browser's geolocation), beside the text place. */
+    location: AppealLocationInput.nullable().default(null),
     isPublic: z.boolean().default(true),
     isAnonymous: z.boolean().default(false),
     /** Staff filing for someone else: a grid worker's 代报, a hotline operator's 代录. Residents leave it out. */

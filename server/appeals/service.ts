@@ -70,6 +70,7 @@ export function appealService(ctx: AppContext) {
         photoOwnerId: user.id,
         regionId: body.regionId,
         place: body.place,
+        location: body.location,
         isPublic: body.isPublic,
         isAnonymous: body.isAnonymous,
         reporterId: reporter.id,

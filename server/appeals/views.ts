@@ -4,7 +4,7 @@
  */
 import type { AuthUser } from '../core/route';
 import { photoRef } from '../photos';
-import { appearance, maskPrivateText, type PersonOnRecord } from '../people';
+import { appearance, maskPrivateText, pointFor, type PersonOnRecord } from '../people';
 import type { AppealDoc, TimelineEvent } from './model';
 import type { AllowedAction, AppealDetail, AppealSummary } from './schemas';
 import { SATISFACTION_LABELS } from './schemas';
@@ -114,6 +114,8 @@ export function toDetail(a: AppealDoc, user: AuthUser, now: Date): { detail: App
     ...toSummary(a, user, sight),
     description: text(a.description)!,
     place: text(a.place),
+    // The point like the text place: exact to those who read it as written, about 1 km to the public.
+    location: a.location ? pointFor(a.location, sight.fullText) : null,
     photos: a.photoIds.map(photoRef),
     reporter: { name: reporterName(a, sight), phone: ownData ? a.reporterPhone : null, masked: !ownData },
     isAnonymous: a.isAnonymous,

@@ -104,3 +104,37 @@ export function maskPrivateText(text: string | null): string | null {
     .replace(LONG_NUMBER, (m) => stars(m.length))
     .replace(HOUSE_NUMBER, '*');
 }
+
+// ---- A place on the map ----
+
+/** A point as stored on a record: GCJ-02 degrees, with the name and address the map gave. */
+export interface PointOnRecord {
+  lat: number;
+  lng: number;
+  name: string | null;
+  address: string | null;
+}
+
+/**
+ * Two decimals of a degree: about 1.1 km north-south and 0.9-1.1 km east-west across China. Enough
+ * to show the neighbourhood of a public issue, not the door of the resident who reported it.
+ */
+export const PUBLIC_POINT_DECIMALS = 2;
+const roundTo = (x: number, decimals: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
+
+/**
+ * A point as the viewer may see it: exact (with its name and address as given) to those who read
+ * the record's text as written (its handlers, whoever filed it); rounded to about 1 km, with house
+ * and phone numbers masked in the name and address, to everyone who reads it only because it is
+ * public. The same split as the record's free text (maskPrivateText).
+ */
+export function pointFor(p: PointOnRecord, exact: boolean): PointOnRecord & { approximate: boolean } {
+  if (exact) return { lat: p.lat, lng: p.lng, name: p.name, address: p.address, approximate: false };
+  return {
+    lat: roundTo(p.lat, PUBLIC_POINT_DECIMALS),
+    lng: roundTo(p.lng, PUBLIC_POINT_DECIMALS),
+    name: maskPrivateText(p.name),
+    address: maskPrivateText(p.address),
+    approximate: true,
+  };
+}

@@ -7,3 +7,4 @@ export { RegionSummary } from './schemas';
 export { pathPrefixRegex, toRegionSummary, type RegionHolders } from './service';
 export { regionLookup, type RegionLookup, type RegionRef } from './lookup';
 export { scopeOf, scopeRegions, type RegionScope } from './scope-regions';
+export { CHINA_BOUNDS, GeoPoint, distanceM, latitude, longitude } from './geo';

@@ -23,6 +23,8 @@ export interface RegionDoc {
   path: string;
   pathNames: string[];
   sort: number;
+  /** GCJ-02 centre for the nearest-region suggestion (admin-set); absent or null when unknown. */
+  centre?: { lat: number; lng: number } | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -36,6 +38,7 @@ export const regionSchema = new Schema<RegionDoc>(
     path: { type: String, required: true, index: true },
     pathNames: { type: [String], default: [] },
     sort: { type: Number, default: 0 },
+    centre: { type: new Schema({ lat: Number, lng: Number }, { _id: false }), default: null },
   },
   baseOptions,
 );

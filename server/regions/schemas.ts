@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { objectId, paging, pagedOf, trimmed } from '../core/validate';
 import { REGION_LEVELS } from './model';
+import { GeoPoint, latitude, longitude } from './geo';
 
 export const RegionLevel = z.enum(REGION_LEVELS);
 
@@ -13,6 +14,8 @@ export const Region = z.object({
   path: z.string(),
   pathNames: z.array(z.string()),
   childCount: z.number().int(),
+  /** The point the nearest-region suggestion measures from (GCJ-02); null until an admin sets it. */
+  centre: z.object({ lat: z.number(), lng: z.number() }).nullable(),
 });
 export type Region = z.infer<typeof Region>;
 
@@ -38,5 +41,25 @@ export const CreateRegionBody = z.strictObject({
 export type CreateRegionBody = z.infer<typeof CreateRegionBody>;
 
 export const UpdateRegionBody = z
-  .strictObject({ name: trimmed(1, 40).optional(), sort: z.number().int().min(0).max(100000).optional() })
+  .strictObject({
+    name: trimmed(1, 40).optional(),
+    sort: z.number().int().min(0).max(100000).optional(),
+    /** The region's centre for suggesting it from a point on the map; null removes it. */
+    centre: GeoPoint.nullable().optional(),
+  })
   .refine((b) => Object.keys(b).length > 0, '至少需要修改一项');
+export type UpdateRegionBody = z.infer<typeof UpdateRegionBody>;
+
+/** `GET /regions/nearest?lat=&lng=&level=`: the regions of that level with centres, nearest first. */
+export const NearestRegionsQuery = z.strictObject({
+  lat: z.coerce.number().pipe(latitude),
+  lng: z.coerce.number().pipe(longitude),
+  level: z.enum(['community', 'grid']).default('community'),
+  limit: z.coerce.number().int().min(1).max(10).default(3),
+});
+export type NearestRegionsQuery = z.infer<typeof NearestRegionsQuery>;
+
+export const NearestRegions = z.object({
+  items: z.array(z.object({ region: RegionSummary, distanceM: z.number().int() })),
+});
+export type NearestRegions = z.infer<typeof NearestRegions>;

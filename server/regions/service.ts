@@ -4,10 +4,17 @@ import type { AppContext } from '../context';
 import type { Paged } from '../core/validate';
 import { newId } from '../db/schema-helpers';
 import { REGION_LEVELS, type RegionDoc, type RegionLevel, regionModels } from './model';
-import type { CreateRegionBody, Region, RegionSummary } from './schemas';
+import type { CreateRegionBody, NearestRegions, NearestRegionsQuery, Region, RegionSummary, UpdateRegionBody } from './schemas';
+import { distanceM } from './geo';
 
 /** The level a child of each level must have. */
 const CHILD_LEVEL: Record<RegionLevel, RegionLevel | null> = { county: 'township', township: 'community', community: 'grid', grid: null };
+
+/**
+ * A centre farther than this from the point is not suggested: a point outside the county (or a
+ * county whose centres are only partly set) suggests nothing rather than a far-away community.
+ */
+export const NEAREST_MAX_DISTANCE_M = 10_000;
 
 const duplicateCode = (code: string) => new AppError(409, 'DUPLICATE', `区域编码「${code}」已存在`, [{ path: 'body.code', message: '已存在' }]);
 
@@ -51,6 +58,7 @@ export function regionService(ctx: AppContext, holders: RegionHolders) {
       path: r.path,
       pathNames: r.pathNames,
       childCount: counts.get(String(r._id)) ?? 0,
+      centre: r.centre ? { lat: r.centre.lat, lng: r.centre.lng } : null,
     }));
   }
 
@@ -104,10 +112,11 @@ export function regionService(ctx: AppContext, holders: RegionHolders) {
       }
     },
 
-    async update(id: string, patch: { name?: string; sort?: number }): Promise<RegionDoc> {
+    async update(id: string, patch: UpdateRegionBody): Promise<RegionDoc> {
       const doc = await Region.findById(id);
       if (!doc) throw notFound('区域');
       if (patch.sort !== undefined) doc.sort = patch.sort;
+      if (patch.centre !== undefined) doc.centre = patch.centre;
       if (patch.name !== undefined && patch.name !== doc.name) {
         const depth = doc.pathNames.length - 1;
         doc.name = patch.name;
@@ -122,6 +131,22 @@ export function regionService(ctx: AppContext, holders: RegionHolders) {
       }
       await doc.save();
       return doc.toObject();
+    },
+
+    /**
+     * The regions of the level with a centre, nearest to the point first, within
+     * NEAREST_MAX_DISTANCE_M. Computed here over every region of the level (a county has at most a
+     * few hundred communities or grids): the embedded database has no geo queries or indexes.
+     */
+    async nearest(q: NearestRegionsQuery): Promise<NearestRegions> {
+      const docs = await Region.find({ level: q.level }, { name: 1, level: 1, pathNames: 1, centre: 1 }).lean<RegionDoc[]>();
+      const point = { lat: q.lat, lng: q.lng };
+      const items = docs
+        .flatMap((r) => (r.centre ? [{ region: toRegionSummary(r), distanceM: Math.round(distanceM(point, r.centre)) }] : []))
+        .filter((x) => x.distanceM <= NEAREST_MAX_DISTANCE_M)
+        .sort((a, b) => a.distanceM - b.distanceM)
+        .slice(0, q.limit);
+      return { items };
     },
 
     async remove(id: string): Promise<void> {

@@ -65,6 +65,7 @@ const SECTIONS: SeedSection[] = [
           path: `${parent?.path ?? '/'}${_id}/`,
           pathNames: [...(parent?.pathNames ?? []), r.name],
           sort,
+          centre: r.centre ?? null,
         };
         created.set(r.code, doc);
         writes.push({ model: 'Region', doc });

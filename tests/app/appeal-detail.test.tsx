@@ -50,6 +50,7 @@ function appeal(overrides: Partial<AppealDetail> = {}): AppealDetail {
     followersCount: 0,
     description: '三号楼从昨晚开始停水，到现在没有来水。',
     place: '三号楼东门',
+    location: null,
     photos: [{ id: PHOTO, url: `/api/v1/photos/${PHOTO}`, thumbUrl: `/api/v1/photos/${PHOTO}/thumb` }],
     reporter: { name: '张三', phone: null, masked: false },
     isAnonymous: false,

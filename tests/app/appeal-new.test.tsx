@@ -67,6 +67,7 @@ function detail(id: string): AppealDetail {
     ...summary(id),
     description: DESCRIPTION,
     place: null,
+    location: null,
     photos: [],
     reporter: { name: '张三', phone: null, masked: false },
     isAnonymous: false,

@@ -47,6 +47,7 @@ function detail(overrides: Partial<AppealDetail> = {}): AppealDetail {
     followersCount: 0,
     description: '小区停水两天了，老人做饭都困难',
     place: '西城社区3号楼',
+    location: null,
     photos: [],
     reporter: { name: '李四', phone: '13800138000', masked: false },
     isAnonymous: false,

@@ -105,6 +105,7 @@ export interface FileOverrides {
   description?: string;
   photoIds?: string[];
   place?: string | null;
+  location?: { lat: number; lng: number; name?: string; address?: string } | null;
   isPublic?: boolean;
   isAnonymous?: boolean;
   channel?: 'grid_worker' | 'hotline';

@@ -21,6 +21,9 @@ const THIRD_PARTY_PHONE = '13766668888';
 const ID_NUMBER = '110101199003071234';
 const HOUSE = '502室';
 const PRIVATE_TEXT = `楼下漏水，联系邻居${THIRD_PARTY_PHONE}，身份证${ID_NUMBER}，住5号楼3单元${HOUSE}`;
+/** The point chosen on the map: exact only to those who read the text as written, rounded (0.01°) for the rest. */
+const POINT = { lat: 28.903456, lng: 118.876543, name: `幸福路12号${HOUSE}`, address: `东溪县城关镇幸福路12号5号楼${HOUSE}` };
+const POINT_SECRETS = [POINT.lat, POINT.lng];
 
 type Kind = 'P' | 'PA' | 'Q' | 'QA' | 'G' | 'B';
 /** P public, PA public anonymous, Q private, QA private anonymous (all by the reporter in 西城社区 grid 1, water);
@@ -79,7 +82,7 @@ beforeAll(async () => {
 
   // Every event a resident can add: 提交, 同问 (public ones), 催办, 评价 after a 重新办理.
   for (const [k, isPublic, isAnonymous] of [['P', true, false], ['PA', true, true], ['Q', false, false], ['QA', false, true]] as const) {
-    const a = await fileAppeal(s, tok('reporter'), { regionId: grid1, categoryId: ids.category['water-supply'], isPublic, isAnonymous, description: PRIVATE_TEXT, place: `幸福路12号${HOUSE}` });
+    const a = await fileAppeal(s, tok('reporter'), { regionId: grid1, categoryId: ids.category['water-supply'], isPublic, isAnonymous, description: PRIVATE_TEXT, place: `幸福路12号${HOUSE}`, location: POINT });
     expect(a.state).toBe('assigned');
     appeal[k] = { id: a.id, anonymous: isAnonymous, grid1: true, water: true, community: 'xicheng' };
     if (isPublic) await move(s, tok('follower'), a.id, 'follow');
@@ -116,6 +119,11 @@ const SECRETS = [...new Map((['P', 'G', 'B'] as Kind[]).flatMap(secretsOf).map((
  * `id` is one of this suite's appeals), checked against what the viewer may see of that appeal.
  */
 function walk(v: Viewer, value: unknown, where: string, within: Kind | null, leaks: string[]): void {
+  if (typeof value === 'number') {
+    // The exact point is shown only as the text is: rounded (28.9) for everyone else.
+    if (POINT_SECRETS.includes(value) && (!within || !v.fullText(within))) leaks.push(`${v.key} sees the exact point ${value} of ${within ?? 'another appeal'} at ${where}`);
+    return;
+  }
   if (typeof value === 'string') {
     for (const sec of SECRETS) {
       if (!value.includes(sec.text)) continue;
@@ -164,6 +172,7 @@ describe('every appeal response, walked for every role', () => {
     const d = await s.api('GET', `/api/v1/appeals/${appeal.PA.id}`, { token: admin.token });
     const text = JSON.stringify(d.body);
     for (const t of [REPORTER.name, REPORTER.phone, FOLLOWER.name, THIRD_PARTY_PHONE]) expect(text).toContain(t);
+    expect(d.body.location).toMatchObject({ lat: POINT.lat, lng: POINT.lng, approximate: false });
     expect(d.body.timeline.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['submit', 'follow', 'remind', 'reopen', 'rate']));
   });
 
@@ -183,13 +192,15 @@ describe('every appeal response, walked for every role', () => {
     const publicView = await s.api('GET', `/api/v1/appeals/${appeal.P.id}`, { token: viewers.find((v) => v.key === 'other resident')!.token });
     expect(publicView.body.description).toBe('楼下漏水，联系邻居137****8888，身份证******************，住*号楼*单元*室');
     expect(publicView.body.place).toBe('幸福路*号*室');
+    expect(publicView.body.location).toEqual({ lat: 28.9, lng: 118.88, name: '幸福路*号*室', address: '东溪县城关镇幸福路*号*号楼*室', approximate: true });
   });
 
   it.each(VIEWERS.map((v) => v.key))('%s sees no name, phone or private text they may not see', async (key) => {
     // Catches: an anonymous reporter named in the timeline (提交 催办 评价 重新办理 同问) to the
     // department, the community or its grid workers; a name unmasked for staff outside the
     // reporter's grid; a follower or group member named; phones, ID and house numbers in text
-    // shown publicly (description, excerpt, place, answer, notes, rating comment).
+    // shown publicly (description, excerpt, place, answer, notes, rating comment); the exact point
+    // on the map, or its name and address unmasked, to anyone who reads the appeal only because it is public.
     const v = viewers.find((x) => x.key === key)!;
     const leaks: string[] = [];
     for (const r of await everyResponse(v)) walk(v, r.body, r.where, r.within, leaks);

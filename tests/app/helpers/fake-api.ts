@@ -46,7 +46,7 @@ export function apiError(status: number, code: string, message: string): FakeRes
 }
 
 export function region(id: string, name: string, level: Region['level'], childCount: number, parentId: string | null = null): Region {
-  return { id, name, code: id, level, parentId, path: `/${id}/`, pathNames: [name], childCount };
+  return { id, name, code: id, level, parentId, path: `/${id}/`, pathNames: [name], childCount, centre: null };
 }
 
 export function me(overrides: Partial<Me> = {}): Me {
