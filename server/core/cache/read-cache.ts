@@ -32,6 +32,7 @@ interface Namespace {
   seq: number;
   entries: Map<string, CacheEntry>;
   loading: Map<string, Promise<CacheEntry>>;
+  max: number;
 }
 
 export interface CacheStats {
@@ -61,7 +62,15 @@ export interface CachedResponse {
   key: string;
   /** The body depends on the caller: `Cache-Control: private`, `Vary: Authorization`. */
   private?: boolean;
+  /**
+   * Entries kept in this namespace (set by its first use), when the cache's default does not fit:
+   * one per signed-in user, say.
+   */
+  maxEntries?: number;
 }
+
+/** A cached value that is never sent as a body (no serialisation, no ETag). */
+export type CachedValue = Omit<CachedResponse, 'private'>;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -82,6 +91,8 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
+const noBody = (value: unknown): CacheEntry => ({ value, body: Buffer.alloc(0), etag: '' });
+
 function toEntry(value: unknown): CacheEntry {
   // Exactly what Express's res.json sends (no replacer, no spaces configured).
   const body = Buffer.from(JSON.stringify(value), 'utf8');
@@ -93,6 +104,8 @@ export class ReadCache {
   private readonly spaces = new Map<string, Namespace>();
   private readonly max: number;
   private readonly stamps: () => Promise<{ value: Stamps; seq: number }>;
+  /** One stamp read per request (see `entry`'s `within`). */
+  private readonly perRequest = new WeakMap<object, Promise<{ value: Stamps; seq: number }>>();
 
   constructor(opts: ReadCacheOptions) {
     this.max = opts.maxEntriesPerNamespace ?? 256;
@@ -108,7 +121,9 @@ export class ReadCache {
    * response is already sent, so the route mounter sends nothing more.
    */
   async respond<T>(http: { req: Request; res: Response }, spec: CachedResponse, load: () => Promise<T>): Promise<T> {
-    const entry = await this.entry(spec, load);
+    // A GET or HEAD writes nothing before it answers: the read made for its identity serves here too.
+    const readOnly = http.req.method === 'GET' || http.req.method === 'HEAD';
+    const entry = await this.entry(spec, load, readOnly ? http.req : undefined);
     const { res } = http;
     res.set('Cache-Control', spec.private ? 'private, no-cache' : 'no-cache');
     if (spec.private) res.vary('Authorization');
@@ -122,12 +137,30 @@ export class ReadCache {
     return entry.value as T;
   }
 
-  /** The entry for `spec`, valid at a stamp read that started after this call. */
-  async entry(spec: CachedResponse, load: () => Promise<unknown>): Promise<CacheEntry> {
+  /**
+   * A value loaded by `load`, from memory while its namespace is unchanged: what `respond` does,
+   * without a body (the caller uses the value). A load that throws is not kept, so a miss (no such
+   * user) is asked again next time. Keys are apart from `respond`'s.
+   */
+  async value<T>(spec: CachedValue, load: () => Promise<T>, within?: object): Promise<T> {
+    return (await this.entry({ ...spec, key: `value:${spec.key}` }, load, within, noBody)).value as T;
+  }
+
+  /**
+   * The entry for `spec`, valid at a stamp read that started after this call, or, with `within`
+   * (a request that writes nothing before its reads), after that request's first call: one stamp
+   * read serves every cached read of one request.
+   */
+  async entry(spec: CachedResponse, load: () => Promise<unknown>, within?: object, wrap: (value: unknown) => CacheEntry = toEntry): Promise<CacheEntry> {
     this.stats.waiting++;
     let read: { value: Stamps; seq: number };
     try {
-      read = await this.stamps();
+      let pending = within && this.perRequest.get(within);
+      if (!pending) {
+        pending = this.stamps();
+        if (within) this.perRequest.set(within, pending);
+      }
+      read = await pending;
     } finally {
       this.stats.waiting--;
     }
@@ -136,7 +169,7 @@ export class ReadCache {
     const spaceName = names.join('+');
     let space = this.spaces.get(spaceName);
     if (!space) {
-      space = { label, seq: read.seq, entries: new Map(), loading: new Map() };
+      space = { label, seq: read.seq, entries: new Map(), loading: new Map(), max: spec.maxEntries ?? this.max };
       this.spaces.set(spaceName, space);
     } else if (read.seq > space.seq) {
       space.seq = read.seq;
@@ -165,13 +198,13 @@ export class ReadCache {
     this.stats.loads++;
     const s = space;
     const loadedAt = s.label;
-    const p = load().then(toEntry);
+    const p = load().then(wrap);
     s.loading.set(spec.key, p);
     try {
       const entry = await p;
       if (s.label === loadedAt) {
         s.entries.set(spec.key, entry);
-        if (s.entries.size > this.max) s.entries.delete(s.entries.keys().next().value!);
+        if (s.entries.size > s.max) s.entries.delete(s.entries.keys().next().value!);
       }
       return entry;
     } finally {

@@ -61,30 +61,103 @@ function connectionOf(self: unknown): Connection {
 }
 
 /**
+ * Which writes change what a namespace's readers read, when not every write does (a user's sign-in
+ * time is written at every sign-in; the identity cache reads the roles, never that time).
+ */
+export interface StampWatch {
+  /**
+   * The top-level fields the readers depend on. An update bumps the stamp only when it may set,
+   * unset or change one of them (any update operator naming one, a replacement, an aggregation
+   * pipeline); a save only when one of them was modified. Deletes always bump.
+   */
+  paths: readonly string[];
+  /**
+   * Whether a new document can change what readers hold (default true). False when readers only
+   * hold entries for documents that exist (a miss is never cached): a new document is then
+   * nobody's stale entry.
+   */
+  inserts?: boolean;
+}
+
+const topField = (path: string) => path.split('.')[0];
+
+/** Whether an update (operators or a replacement or a pipeline) may touch one of `paths`. */
+export function updateTouches(update: unknown, paths: ReadonlySet<string>): boolean {
+  if (!update || typeof update !== 'object') return true;
+  if (Array.isArray(update)) return true;
+  for (const [key, value] of Object.entries(update as Record<string, unknown>)) {
+    if (!key.startsWith('$')) {
+      // A replacement or a shorthand `$set`.
+      if (paths.has(topField(key))) return true;
+      continue;
+    }
+    if (!value || typeof value !== 'object') return true;
+    for (const [field, target] of Object.entries(value as Record<string, unknown>)) {
+      if (paths.has(topField(field))) return true;
+      if (key === '$rename' && typeof target === 'string' && paths.has(topField(target))) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Schema plugin: every write through this model (documents, queries, insertMany, bulkWrite; the
  * seed, admin commands and the API alike) bumps `namespace` once the write has landed, and also
  * when it failed, since a failed multi-document write may have applied in part. Mongoose awaits
  * the bump before the write resolves, so a caller that saw its write finish will see it through
  * every server process. Writes through the raw driver (`Model.collection`) bypass this.
+ * With `watch`, only the writes that may change the watched fields bump (StampWatch).
  */
-export function cacheStampPlugin(namespace: string) {
+export function cacheStampPlugin(namespace: string, watch?: StampWatch) {
+  const watched = watch ? new Set(watch.paths) : null;
+  const insertsBump = watch?.inserts ?? true;
   return (schema: Schema): void => {
-    const bump = async function (this: unknown) {
-      await bumpStamp(connectionOf(this), namespace);
+    /** Whether this write may change what readers hold (query, document or model middleware). */
+    const relevant = (self: unknown, kind: 'query' | 'document' | 'model'): boolean => {
+      if (!watched) return true;
+      if (kind === 'query') {
+        const q = self as { op?: string; getUpdate(): unknown };
+        if (q.op && /delete/i.test(q.op)) return true;
+        if (q.op && /replace/i.test(q.op)) return true;
+        return updateTouches(q.getUpdate(), watched);
+      }
+      if (kind === 'document') {
+        // Set by the pre-save hook for this save only: a later doc.updateOne or deleteOne bumps.
+        const d = self as { $locals?: Record<string, unknown> };
+        const flag = d.$locals?.stampRelevant;
+        if (d.$locals) delete d.$locals.stampRelevant;
+        return flag !== false;
+      }
+      return true;
     };
-    const bumpOnError = async function (this: unknown) {
-      // Returning without throwing keeps mongoose's original error.
-      await bumpStamp(connectionOf(this), namespace);
-    };
+    const bumpIf = (kind: 'query' | 'document' | 'model') =>
+      async function (this: unknown) {
+        // An error handler returning without throwing keeps mongoose's original error.
+        if (relevant(this, kind)) await bumpStamp(connectionOf(this), namespace);
+      };
     // Mongoose's typings spell each middleware kind separately; the runtime takes the lists as given.
     const s = schema as unknown as {
+      pre(name: string, opts: Record<string, boolean>, fn: (this: unknown) => void): void;
       post(names: readonly string[], opts: Record<string, boolean>, fn: (...args: unknown[]) => Promise<void>): void;
     };
-    s.post(QUERY_WRITES, { document: false, query: true }, bump);
-    s.post(QUERY_WRITES, { document: false, query: true, errorHandler: true }, bumpOnError);
-    s.post(DOCUMENT_WRITES, { document: true, query: false }, bump);
-    s.post(DOCUMENT_WRITES, { document: true, query: false, errorHandler: true }, bumpOnError);
-    s.post(MODEL_WRITES, {}, bump);
-    s.post(MODEL_WRITES, { errorHandler: true }, bumpOnError);
+    if (watched) {
+      // Decided before the save, while isNew and the modified paths still say what it writes.
+      s.pre('save', { document: true, query: false }, function (this: unknown) {
+        const d = this as { isNew: boolean; $locals: Record<string, unknown>; isModified(path: string): boolean };
+        d.$locals.stampRelevant = d.isNew ? insertsBump : [...watched].some((p) => d.isModified(p));
+      });
+    }
+    s.post(QUERY_WRITES, { document: false, query: true }, bumpIf('query'));
+    s.post(QUERY_WRITES, { document: false, query: true, errorHandler: true }, bumpIf('query'));
+    s.post(DOCUMENT_WRITES, { document: true, query: false }, bumpIf('document'));
+    s.post(DOCUMENT_WRITES, { document: true, query: false, errorHandler: true }, bumpIf('document'));
+    if (insertsBump || !watched) {
+      s.post(MODEL_WRITES, {}, bumpIf('model'));
+      s.post(MODEL_WRITES, { errorHandler: true }, bumpIf('model'));
+    } else {
+      // insertMany only inserts; bulkWrite may update or delete.
+      s.post(['bulkWrite'], {}, bumpIf('model'));
+      s.post(['bulkWrite'], { errorHandler: true }, bumpIf('model'));
+    }
   };
 }
