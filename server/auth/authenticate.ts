@@ -2,18 +2,25 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { AppError, unauthenticated } from '../core/errors';
 import type { AuthUser } from '../core/route';
-import { userService } from '../users';
+import { identityCache } from '../users';
+import { sessionStore } from './sessions';
 import { safeEqual, verifyAccessToken } from './tokens';
 
 /** The bot is a service identity of its own, recognised by its token. */
 export const BOT_USER: AuthUser = { id: 'bot', name: '群聊机器人', roles: ['bot'], scopePaths: [], scopeRegionIds: [], departmentId: null, regionId: null };
 
 /**
- * Resolves `Authorization: Bearer ...` into `req.user` (null when absent). The user is loaded
- * on every request so that a role change or a deactivation takes effect at once.
+ * Resolves `Authorization: Bearer ...` into `req.user` (null when absent). The account and whether
+ * the token's sign-in has ended come from each process's memory, kept true through the database's
+ * version stamps (users/identity.ts, sessions.ts): one stamp read per request, shared by the
+ * requests waiting for it, and no read of the user or the session while nothing changed. A role or
+ * scope change, a deactivation or a sign-out (and every session ended by a new password or a
+ * replayed refresh token) bumps a stamp, so the next request after it, in any server process,
+ * sees it.
  */
 export function authenticate(ctx: AppContext) {
-  const users = userService(ctx);
+  const identities = identityCache(ctx);
+  const sessions = sessionStore(ctx);
   return async (req: Request, _res: Response, next: NextFunction) => {
     req.user = null;
     const header = req.get('authorization');
@@ -28,9 +35,10 @@ export function authenticate(ctx: AppContext) {
     const claims = verifyAccessToken(token, ctx.config.jwtSecret);
     if (claims === 'expired') throw new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
     if (!claims) throw unauthenticated('登录凭证无效，请重新登录');
-    const u = await users.find(claims.sub);
-    if (!u || !u.active) throw unauthenticated('账号不存在或已停用');
-    req.user = await users.toAuthUser(u);
+    const [found, ended] = await Promise.all([identities.identity(claims.sub, req), claims.sid ? sessions.chainEnded(claims.sid, req) : false]);
+    if (!found || !found.active) throw unauthenticated('账号不存在或已停用');
+    if (ended) throw unauthenticated('已退出登录，请重新登录');
+    req.user = found.user;
     next();
   };
 }

@@ -1,5 +1,6 @@
 import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
 import type { Connection } from 'mongoose';
+import { cacheStampPlugin } from '../core/cache/stamps';
 
 /** A refresh token, stored only as its SHA-256 hash. Rotated on every refresh. */
 export interface SessionDoc {
@@ -19,6 +20,14 @@ export interface SessionDoc {
    */
   successorId: Types.ObjectId | null;
   successorSealed: string | null;
+  /**
+   * The first session of this refresh-token chain (a successor inherits it): the access tokens of
+   * every session in the chain name it (`sid`). Null in sessions made before it was kept: their
+   * chain is named by their own id.
+   */
+  chainId: Types.ObjectId | null;
+  /** Set when the sign-in ended (sign-out, or every session of the user ended), not by a rotation. */
+  endedAt: Date | null;
   createdAt: Date;
 }
 
@@ -32,12 +41,22 @@ export const sessionSchema = new Schema<SessionDoc>(
     userAgent: { type: String, default: null },
     successorId: { type: Schema.Types.ObjectId, default: null },
     successorSealed: { type: String, default: null },
+    chainId: { type: Schema.Types.ObjectId, default: null },
+    endedAt: { type: Date, default: null },
   },
   { ...baseOptions, timestamps: { createdAt: true, updatedAt: false } },
 );
 // The cleanup job deletes expired sessions and those revoked long ago (one $or branch each).
 sessionSchema.index({ expiresAt: 1 });
 sessionSchema.index({ revokedAt: 1 });
+// Whether a chain has ended (authenticate, through the cache: sessions.ts).
+sessionSchema.index({ chainId: 1, endedAt: 1 });
+/**
+ * The ended sign-ins' namespace: bumped when a chain ends (or sessions are deleted), not by a
+ * sign-in or a rotation, which end nothing. Inserts never do: a new session is live.
+ */
+export const SESSIONS_CACHE = 'sessions-ended';
+sessionSchema.plugin(cacheStampPlugin(SESSIONS_CACHE, { paths: ['endedAt', 'chainId'], inserts: false }));
 
 /**
  * Failed password sign-ins of one account from one address (its bucket, see login-limits.ts), for

@@ -29,19 +29,23 @@ export function authService(ctx: AppContext) {
   const sessions = sessionStore(ctx);
   const limits = loginLimits(ctx);
 
-  async function sessionFor(user: UserDoc, refreshToken: string): Promise<Session> {
+  /** The chain a session belongs to (sessions made before chains were kept name their own). */
+  const chainOf = (s: Pick<SessionDoc, '_id' | 'chainId'>) => s.chainId ?? s._id;
+
+  async function sessionFor(user: UserDoc, refreshToken: string, chainId: Types.ObjectId): Promise<Session> {
     return {
-      accessToken: signAccessToken({ sub: String(user._id), roles: user.roles }, ctx.config.jwtSecret, ctx.config.accessTokenTtlSeconds),
+      accessToken: signAccessToken({ sub: String(user._id), roles: user.roles, sid: String(chainId) }, ctx.config.jwtSecret, ctx.config.accessTokenTtlSeconds),
       refreshToken,
       expiresIn: ctx.config.accessTokenTtlSeconds,
       user: await users.toMe(user),
     };
   }
 
-  /** Stores a new refresh token (only its hash) for the user. */
-  async function createSession(user: UserDoc, userAgent: string | null, id: Types.ObjectId = newId(), refreshToken = newRefreshToken()) {
+  /** Stores a new refresh token (only its hash) for the user, in a chain of its own unless given one. */
+  async function createSession(user: UserDoc, userAgent: string | null, id: Types.ObjectId = newId(), chainId: Types.ObjectId = id, refreshToken = newRefreshToken()) {
     await Sessions.create({
       _id: id,
+      chainId,
       userId: user._id,
       tokenHash: hashToken(refreshToken),
       expiresAt: new Date(ctx.now().getTime() + ctx.config.refreshTokenTtlDays * DAY_MS),
@@ -53,7 +57,8 @@ export function authService(ctx: AppContext) {
 
   async function issueSession(user: UserDoc, userAgent: string | null): Promise<Session> {
     if (!user.active) throw new AppError(403, 'FORBIDDEN', '该账号已停用，请联系管理员');
-    return sessionFor(user, await createSession(user, userAgent));
+    const id = newId();
+    return sessionFor(user, await createSession(user, userAgent, id), id);
   }
 
   /** The owner of a session being refreshed; a refusal is always 401, the app's sign to sign in again. */
@@ -76,7 +81,7 @@ export function authService(ctx: AppContext) {
         successorToken && (await Sessions.findOne({ _id: old.successorId, tokenHash: hashToken(successorToken), revokedAt: null, expiresAt: { $gt: now } }).lean());
       // No live successor (logged out, rotated again, or revoked): this chain has ended.
       if (!successor || !successorToken) throw sessionEnded();
-      return sessionFor(await sessionOwner(successor.userId), successorToken);
+      return sessionFor(await sessionOwner(successor.userId), successorToken, chainOf(successor));
     }
     if (old.rotatedAt) {
       ctx.logger.warn({ userId: String(old.userId) }, 'a rotated refresh token was replayed after the grace period; every session of the user is revoked');
@@ -158,13 +163,13 @@ export function authService(ctx: AppContext) {
       if (current.revokedAt === null && current.expiresAt > now) {
         const user = await sessionOwner(current.userId);
         const successorId = newId();
-        const successorToken = await createSession(user, client.userAgent, successorId);
+        const successorToken = await createSession(user, client.userAgent, successorId, chainOf(current));
         const claimed = await Sessions.findOneAndUpdate(
           { _id: current._id, revokedAt: null },
           { $set: { revokedAt: now, rotatedAt: now, successorId, successorSealed: sealToken(successorToken, refreshToken, String(successorId)) } },
           { returnDocument: 'after' },
         ).lean();
-        if (claimed) return sessionFor(user, successorToken);
+        if (claimed) return sessionFor(user, successorToken, chainOf(current));
         await Sessions.deleteOne({ _id: successorId });
         current = await Sessions.findById(current._id).lean<SessionDoc>();
         if (!current) throw sessionEnded();
@@ -173,7 +178,8 @@ export function authService(ctx: AppContext) {
     },
 
     async logout(refreshToken: string): Promise<void> {
-      await Sessions.updateOne({ tokenHash: hashToken(refreshToken), revokedAt: null }, { $set: { revokedAt: ctx.now() } });
+      const now = ctx.now();
+      await Sessions.updateOne({ tokenHash: hashToken(refreshToken), revokedAt: null }, { $set: { revokedAt: now, endedAt: now } });
     },
   };
 }

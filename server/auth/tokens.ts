@@ -4,10 +4,16 @@ import jwt from 'jsonwebtoken';
 export interface AccessClaims {
   sub: string;
   roles: string[];
+  /**
+   * The sign-in it was issued for: the first session of its refresh-token chain (kept through
+   * rotation), so signing out or ending the user's sessions refuses it at once. Absent in tokens
+   * issued before it was added (they live out their ~15 minutes).
+   */
+  sid?: string;
 }
 
 export function signAccessToken(claims: AccessClaims, secret: string, ttlSeconds: number): string {
-  return jwt.sign({ roles: claims.roles }, secret, { subject: claims.sub, expiresIn: ttlSeconds, algorithm: 'HS256', issuer: 'xianrong' });
+  return jwt.sign({ roles: claims.roles, ...(claims.sid ? { sid: claims.sid } : {}) }, secret, { subject: claims.sub, expiresIn: ttlSeconds, algorithm: 'HS256', issuer: 'xianrong' });
 }
 
 /** Returns the claims, 'expired', or null for anything else that is wrong with the token. */
@@ -15,7 +21,7 @@ export function verifyAccessToken(token: string, secret: string): AccessClaims |
   try {
     const payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'xianrong' }) as jwt.JwtPayload;
     if (typeof payload.sub !== 'string') return null;
-    return { sub: payload.sub, roles: Array.isArray(payload.roles) ? payload.roles : [] };
+    return { sub: payload.sub, roles: Array.isArray(payload.roles) ? payload.roles : [], ...(typeof payload.sid === 'string' ? { sid: payload.sid } : {}) };
   } catch (err) {
     return err instanceof jwt.TokenExpiredError ? 'expired' : null;
   }

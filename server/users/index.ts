@@ -2,6 +2,8 @@
  * The users feature's face: what other features (and the demo seed) may use of it.
  */
 export { userService, type UserService } from './service';
+// Who a token's subject is, from memory kept true through the database (identity.ts).
+export { identityCache, type Identity } from './identity';
 export { identityKey, type UserDoc, type IdentityDoc } from './model';
 export { hashPassword, verifyPassword, burnPasswordCheck } from './passwords';
 // A staff member's scope: (role, region) pairs, read off an AuthUser.

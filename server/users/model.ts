@@ -1,5 +1,6 @@
 import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
 import type { Connection } from 'mongoose';
+import { cacheStampPlugin } from '../core/cache/stamps';
 import { ROLES, type Role } from '../../common/roles';
 
 export interface UserDoc {
@@ -39,6 +40,15 @@ export const userSchema = new Schema<UserDoc>(
   },
   baseOptions,
 );
+/**
+ * The identity cache's namespace (identity.ts): who a token's subject is, and their Me. Bumped by
+ * the writes that change what those show (roles, scope, department, home, name, contact, active),
+ * not by a sign-in's time or a password hash (a new password ends the sessions, sessions.ts).
+ * Inserts do not bump: a user that did not exist was never cached.
+ */
+export const USERS_CACHE = 'users';
+export const IDENTITY_FIELDS = ['name', 'username', 'roles', 'regionIds', 'departmentId', 'homeRegionId', 'wechatContactId', 'active'] as const;
+userSchema.plugin(cacheStampPlugin(USERS_CACHE, { paths: IDENTITY_FIELDS, inserts: false }));
 userSchema.index({ roles: 1 });
 // A department's staff (who is told of an appeal sent to it).
 userSchema.index({ departmentId: 1, roles: 1 });

@@ -112,12 +112,6 @@ export function userService(ctx: AppContext) {
       };
     },
 
-    async getDoc(id: string): Promise<UserDoc> {
-      const u = await User.findById(id).lean<UserDoc>();
-      if (!u) throw notFound('用户');
-      return u;
-    },
-
     async updateMe(userId: string, patch: { regionId?: string; name?: string }): Promise<UserDoc> {
       const set: Partial<UserDoc> = {};
       if (patch.name !== undefined) set.name = patch.name;
