@@ -1,5 +1,6 @@
 import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
 import type { Connection } from 'mongoose';
+import { cacheStampPlugin } from '../core/cache/stamps';
 import { APPEAL_CHANNELS, APPEAL_KINDS, APPEAL_STATES, type AppealChannel, type AppealKind, type AppealState, type EventAction } from './state-machine';
 import { SATISFACTION } from './schemas';
 
@@ -194,6 +195,14 @@ export const appealSchema = new Schema<AppealDoc>(
   },
   baseOptions,
 );
+/**
+ * The workbench badges' namespace (counts.ts): bumped by a filing and by the writes that move an
+ * appeal between badges or scopes (a move, the overdue scan, a follower joining), not by the
+ * notification relay's bookkeeping or a photo.
+ */
+export const APPEAL_COUNTS_CACHE = 'appeal-counts';
+export const COUNTED_FIELDS = ['state', 'overdue', 'directDispatch', 'dispatchReviewed', 'regionPath', 'departmentId', 'reporterId', 'submittedById', 'followerIds'] as const;
+appealSchema.plugin(cacheStampPlugin(APPEAL_COUNTS_CACHE, { paths: COUNTED_FIELDS }));
 // A retried submission finds the first one; the unique pair makes two racing retries one appeal.
 appealSchema.index({ submittedById: 1, idempotencyKey: 1 }, { unique: true });
 // The queries a MongoDB user would write for the lists: scope (region prefix, department,

@@ -2,7 +2,8 @@
  * Reading appeals: the lists of every role (views, filters, overdue first, cursor paging), the
  * inbox badges and the "same issue" candidates. Each list is the caller's scope AND the view AND
  * the filters, written as a MongoDB user would, in shapes the embedded database runs on indexes
- * (equality, `$in`, anchored prefixes, ranges; `_id` descending is newest first).
+ * (equality, `$in`, anchored prefixes, ranges; `_id` descending is newest first). The badges are
+ * counts.ts.
  */
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
@@ -12,9 +13,9 @@ import { chinaDayStart } from '../../common/china-time';
 import { isStaff } from '../../common/roles';
 import { pathPrefixRegex, regionLookup } from '../regions';
 import { appealModels, type AppealDoc } from './model';
-import type { AppealCounts, AppealPage, ListAppealsQuery } from './schemas';
+import type { AppealPage, ListAppealsQuery } from './schemas';
 import { anyOf, ownFilter, readFilter, workFilters, type Filter } from './scope';
-import { APPEAL_STATES, OPEN_STATES, type AppealState } from './state-machine';
+import { APPEAL_STATES, OPEN_STATES } from './state-machine';
 import { toSummary } from './views';
 
 /** The fields a list needs (not the timeline, which can be long). */
@@ -127,24 +128,6 @@ export function appealQueries(ctx: AppContext) {
         }
       }
       return { items: items.map((a) => toSummary(a, user)), nextCursor: next };
-    },
-
-    /** Badges for the caller's inbox: per state, overdue, and the dispatcher's two queues. */
-    async counts(user: AuthUser): Promise<AppealCounts> {
-      const admin = user.roles.includes('admin');
-      const scope = isStaff(user.roles) ? (admin ? {} : anyOf(workFilters(user))) : anyOf(ownFilter(user));
-      const rows = await Appeal.aggregate<{ _id: AppealState; n: number }>([{ $match: scope }, { $group: { _id: '$state', n: { $sum: 1 } } }]);
-      const byState = Object.fromEntries(APPEAL_STATES.map((s) => [s, 0])) as Record<AppealState, number>;
-      for (const r of rows) byState[r._id] = r.n;
-      const dispatcher = admin || user.roles.includes('dispatcher');
-      // The queues count the regions the caller dispatches in only (as the queue and direct views list).
-      const dispatching = admin ? {} : anyOf(workFilters(user, ['dispatcher']));
-      const [overdue, queue, direct] = await Promise.all([
-        Appeal.countDocuments(and([scope, { overdue: true }])),
-        dispatcher ? Appeal.countDocuments(and([dispatching, { state: { $in: ['submitted', 'accepted'] } }])) : 0,
-        dispatcher ? Appeal.countDocuments(and([dispatching, { directDispatch: true, dispatchReviewed: false }])) : 0,
-      ]);
-      return { byState, overdue, queue, direct };
     },
 
     /** 同问 candidates: open public appeals of the category in the same community, recent days. */

@@ -57,7 +57,7 @@ export function appealRoutes(ctx: AppContext) {
       },
     }),
     route({ method: 'get', path: '/', summary: '诉求列表（按角色范围；超期优先，游标分页）', access: 'user', query: ListAppealsQuery, response: AppealPage, handler: ({ query, user }) => appeals.list(user!, query) }),
-    route({ method: 'get', path: '/counts', summary: '各状态诉求数（工作台角标）', access: 'user', response: AppealCounts, handler: ({ user }) => appeals.counts(user!) }),
+    route({ method: 'get', path: '/counts', summary: '各状态诉求数（工作台角标）', access: 'user', response: AppealCounts, handler: ({ user, req, res }) => appeals.counts(user!, { req, res }) }),
     route({ method: 'get', path: '/similar', summary: '同类诉求（同问）', access: 'user', query: SimilarQuery, response: SimilarList, handler: ({ query, user }) => appeals.similar(user!, query.categoryId, query.regionId) }),
     route({ method: 'get', path: '/:id', summary: '诉求详情', access: 'user', params: idParams, response: AppealDetail, handler: async ({ params, user }) => detail(user!, await appeals.read(user!, params.id)) }),
     route({ method: 'post', path: '/:id/accept', summary: '受理', access: DISPATCH, params: idParams, body: AcceptBody, response: AppealDetail, handler: async ({ params, body, user }) => detail(user!, await appeals.moves.accept(user!, params.id, body)) }),
