@@ -24,18 +24,18 @@ const ROOT = path.resolve(__dirname, '..');
 const SECONDS = Math.min(Math.max(Number(process.argv[2]) || 3, 2), 30);
 const ROUNDS = Math.min(Math.max(Number(process.argv[3]) || 3, 1), 5);
 
-/** Child 2: a bare Express 5 app sending, for each URL, exactly what the project sent. */
+/** Child 2: a bare Express 5 app sending, for each URL and token, exactly what the project sent. */
 async function serveBare(file: string): Promise<void> {
   const routes: Captured[] = JSON.parse(await fs.readFile(file, 'utf8'));
-  const byUrl = new Map(routes.map((r) => [r.url, { ...r, bytes: Buffer.from(r.body, 'base64') }]));
+  // One URL may answer differently with and without a token (bench/signed-in.ts's feed).
+  const keyOf = (url: string, authorization: string | undefined) => `${url}|${authorization ?? ''}`;
+  const byKey = new Map(routes.map((r) => [keyOf(r.url, r.headers.authorization), { ...r, bytes: Buffer.from(r.body, 'base64') }]));
   const app = express();
-  for (const pathname of new Set(routes.map((r) => r.url.split('?')[0]))) {
-    app.get(pathname, (req, res) => {
-      const r = byUrl.get(req.originalUrl);
-      if (!r) return void res.status(404).end();
-      res.status(r.status).set('Content-Type', r.contentType).send(r.bytes);
-    });
-  }
+  app.use((req, res) => {
+    const r = byKey.get(keyOf(req.originalUrl, req.get('authorization')));
+    if (!r) return void res.status(404).end();
+    res.status(r.status).set('Content-Type', r.contentType).send(r.bytes);
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const { port } = server.address() as import('node:net').AddressInfo;

@@ -7,7 +7,7 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
-const SCRIPTS = ['bench/db-crud.ts', 'bench/db-query.ts', 'bench/api.ts', 'bench/feed.ts', 'bench/appeals.ts', 'bench/h5-first-screen.ts', 'bench/weapp-size.ts'];
+const SCRIPTS = ['bench/db-crud.ts', 'bench/db-query.ts', 'bench/api.ts', 'bench/feed.ts', 'bench/signed-in.ts', 'bench/appeals.ts', 'bench/h5-first-screen.ts', 'bench/weapp-size.ts'];
 
 const failed: string[] = [];
 for (const script of SCRIPTS) {

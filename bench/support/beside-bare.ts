@@ -52,10 +52,27 @@ function summarize(runs: Measured[]): Measured {
  * so a burst of other work on the machine weighs on both sides alike; prints the table (req/s the
  * mean over rounds, p50/p99 the median). Returns false if a response failed or was not 2xx.
  */
-export async function measureBesideBare(routes: Captured[], project: string, bare: string, opts: { seconds: number; rounds: number; nameWidth: number }): Promise<boolean> {
+export async function measureBesideBare(
+  routes: Captured[],
+  project: string,
+  bare: string,
+  opts: {
+    seconds: number;
+    rounds: number;
+    nameWidth: number;
+    /**
+     * Waits after each load of the project until it has worked off what autocannon left in flight
+     * (requests it stopped waiting for still hold the database), so a slow route's backlog is not
+     * measured as the next route's time.
+     */
+    settle?: () => Promise<void>;
+  },
+): Promise<boolean> {
+  const settle = opts.settle ?? (async () => {});
   console.log('warming up …\n');
   for (const r of routes) {
     await load(project, r, WARMUP_SECONDS);
+    await settle();
     await load(bare, r, 1);
   }
 
@@ -63,6 +80,7 @@ export async function measureBesideBare(routes: Captured[], project: string, bar
   for (let round = 0; round < opts.rounds; round++) {
     for (const [i, r] of routes.entries()) {
       runs[i].project.push(await load(project, r, opts.seconds));
+      await settle();
       runs[i].bare.push(await load(bare, r, opts.seconds));
     }
   }
