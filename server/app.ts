@@ -36,6 +36,7 @@ import { articleRoutes } from './news/article-routes';
 import { feedRoutes } from './news/feed-routes';
 import { commentRoutes } from './news/comment-routes';
 import { noticeRoutes } from './notices/routes';
+import { subscriptionRoutes } from './subscriptions';
 
 const API = '/api/v1';
 
@@ -66,6 +67,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/comments`, tag: 'comments', routes: commentRoutes(ctx) },
     { prefix: `${API}/notices`, tag: 'notices', routes: noticeRoutes(ctx) },
     { prefix: `${API}/services`, tag: 'services', routes: serviceDirectoryRoutes(ctx) },
+    { prefix: `${API}/subscriptions`, tag: 'subscriptions', routes: subscriptionRoutes(ctx) },
     // What the bot may call, with its own service token: the bot talks to the server only here.
     { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx), ...appealBotRoutes(ctx), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx)] },
   ];

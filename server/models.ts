@@ -14,6 +14,7 @@ import { outboxModels } from './outbox/model';
 import { newsModels } from './news/model';
 import { noticeModels } from './notices/model';
 import { serviceDirectoryModels } from './service-directory/model';
+import { subscriptionModels } from './subscriptions/model';
 
 /**
  * Every feature's models on one connection, for the tools that handle the whole database: index
@@ -42,6 +43,7 @@ export function createModels(conn: Connection) {
     ...newsModels(conn),
     ...noticeModels(conn),
     ...serviceDirectoryModels(conn),
+    ...subscriptionModels(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

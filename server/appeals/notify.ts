@@ -22,8 +22,17 @@ import { maskPrivateText } from '../people';
 import { appealModels, type AppealDoc, type TimelineEvent } from './model';
 import { ACTION_LABELS, STATE_LABELS, type EventAction } from './state-machine';
 
-/** What the resident (and those who joined with 同问) hear about. */
-const TO_RESIDENTS: readonly EventAction[] = ['accept', 'reject', 'merge', 'assign', 'reply', 'close'];
+/**
+ * What the resident (and those who joined with 同问) hear about by subscribe message. Each message
+ * spends one of their one-time grants (usually one, given right after filing; the deliverer sends
+ * nothing without a grant), so only the moves that end their wait or ask something of them: the
+ * answer (reply), the end (close), and the refusals that end the appeal (reject: 不予受理, merge:
+ * it continues as another appeal). Acceptance and dispatch are internal steps (and direct dispatch
+ * makes them at once, which would spend the grant before anything was answered): they show on the
+ * appeal's page. No move returns an appeal to the resident for more information (`return` goes from
+ * the unit back to the dispatcher), so none is listed for that.
+ */
+const TO_RESIDENTS: readonly EventAction[] = ['reject', 'merge', 'reply', 'close'];
 /** What a group chat hears about an appeal filed there: the answer and the end. */
 const TO_ROOM: readonly EventAction[] = ['reply', 'close'];
 /** What the handling unit hears: new work, a reminder, the scheduler's 督办, a reopening. */

@@ -40,6 +40,7 @@ const EnvSchema = z
     BOT_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     WECHAT_APPID: z.string().optional(),
     WECHAT_SECRET: z.string().optional(),
+    WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS: z.string().trim().regex(/^[A-Za-z0-9_-]{1,128}$/, 'the template ID from 订阅消息 → 我的模板 (letters, digits, _ and -)').optional(),
     COUNTY_PREFIX: z.string().regex(/^[A-Z]{2,4}$/, 'must be 2-4 capital letters').default('DX'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JSON_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'e.g. 100kb or 1mb').default('100kb'),
@@ -99,6 +100,12 @@ export interface AppConfig {
   refreshTokenTtlDays: number;
   botToken: string;
   wechat?: { appId: string; secret: string };
+  /**
+   * WeChat's ids of the subscribe-message templates chosen in the console (WECHAT_SUBSCRIBE_TEMPLATE_*),
+   * by our name for each: the sender sends with them, and the app asks residents for them
+   * (server/subscriptions). Absent: no template, so nothing is asked and messages are only logged.
+   */
+  subscribeTemplates?: { appeal_progress?: string };
   countyPrefix: string;
   logLevel: string;
   jsonBodyLimit: string;
@@ -257,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     botToken,
     wechat: e.WECHAT_APPID && e.WECHAT_SECRET ? { appId: e.WECHAT_APPID, secret: e.WECHAT_SECRET } : undefined,
+    subscribeTemplates: e.WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS ? { appeal_progress: e.WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS } : undefined,
     countyPrefix: e.COUNTY_PREFIX,
     logLevel: e.LOG_LEVEL,
     jsonBodyLimit: e.JSON_BODY_LIMIT,

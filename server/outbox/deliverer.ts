@@ -3,12 +3,20 @@
  * may run it: records are claimed with a lease (outbox.ts), so two processes never send the same
  * record, and one that dies leaves its records to the others when the lease runs out.
  * Group-chat deliveries are the bot's (bot-routes.ts), not this loop's.
+ *
+ * WeChat sends a subscribe message only to a user who granted one for its template, one message
+ * per grant (requestSubscribeMessage in the mini-program). With the real sender a record is sent
+ * only when a grant of its recipient can be consumed (server/subscriptions); without one it is
+ * done without sending (state sent, `sentNote` NOT_SUBSCRIBED_NOTE): skipped, neither failed nor
+ * retried, since WeChat would refuse it with 43101. A retried record reuses the grant it took.
+ * The logging sender (WeChat not configured) sends nothing anyway and is not gated.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AppContext } from '../context';
 import { startPeriodicJob, type Schedule } from '../core/periodic-job';
 import { userService } from '../users';
+import { subscriptionGrants } from '../subscriptions';
 import { outbox, type ClaimedItem, type DeliveryResult } from './outbox';
 import { SubscribePayload } from './schemas';
 import type { SubscribeSender } from './wechat-subscribe';
@@ -20,6 +28,8 @@ const BATCH = 10;
 const LEASE_MS = 2 * 60_000;
 /** Batches per run, so one run ends and the next interval can start even under a flood. */
 const MAX_BATCHES_PER_RUN = 20;
+/** The note of a record skipped because its recipient has no grant left for the template. */
+export const NOT_SUBSCRIBED_NOTE = '未发送：用户没有可用的订阅（未订阅或次数已用完）';
 
 export interface OutboxDeliverer {
   /** Stops the timer and waits for a run in progress (which claims no further batch). */
@@ -32,6 +42,7 @@ export function startOutboxDeliverer(ctx: AppContext, opts: { sender: SubscribeS
   const owner = opts.owner ?? `server:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const box = outbox(ctx);
   const users = userService(ctx);
+  const grants = subscriptionGrants(ctx);
   // Set by stop(): a run in progress claims no further batch.
   let stopped = false;
 
@@ -40,6 +51,7 @@ export function startOutboxDeliverer(ctx: AppContext, opts: { sender: SubscribeS
     if (!payload.success) return { ok: false, error: '消息内容格式不正确', retryable: false };
     const openid = await users.wechatOpenid(item.recipient);
     if (!openid) return { ok: false, error: '该用户没有绑定微信小程序账号', retryable: false };
+    if (opts.sender.kind === 'wechat' && !(await grants.consume(item.recipient, payload.data.template, item.id))) return { ok: true, note: NOT_SUBSCRIBED_NOTE };
     try {
       return await opts.sender.send(openid, payload.data);
     } catch (err) {

@@ -5,10 +5,11 @@
  * `cgi-bin/message/subscribe/send`. Without WeChat credentials and a template id, a logging
  * sender marks records sent with a note, so development and the demo work.
  *
- * The template id is read from the environment here rather than from the validated config, as it
- * only matters to this adapter: WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS, and optionally
- * WECHAT_SUBSCRIBE_FIELDS_APPEAL_PROGRESS (`number:character_string1,state:phrase2,...`) when the
- * chosen template's keywords differ from the default map below.
+ * The template id comes from the validated config (WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS), as
+ * the app asks residents for the same id (server/subscriptions). The keyword map only matters to
+ * this adapter and is read here: WECHAT_SUBSCRIBE_FIELDS_APPEAL_PROGRESS
+ * (`number:character_string1,state:phrase2,...`) when the chosen template's keywords differ from
+ * the default map below.
  */
 import type { Logger } from 'pino';
 import type { AppConfig } from '../core/config';
@@ -129,8 +130,8 @@ export function parseFieldMap(text: string): Record<string, string> {
  * The sender this deployment uses: the real one when WeChat credentials and the template id are
  * set, else the logging one (with a warning when credentials are there but the template is not).
  */
-export function subscribeSenderFromEnv(config: Pick<AppConfig, 'wechat' | 'env'>, logger: Logger, env: NodeJS.ProcessEnv = process.env): SubscribeSender {
-  const templateId = env.WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS?.trim();
+export function subscribeSenderFromEnv(config: Pick<AppConfig, 'wechat' | 'env' | 'subscribeTemplates'>, logger: Logger, env: NodeJS.ProcessEnv = process.env): SubscribeSender {
+  const templateId = config.subscribeTemplates?.appeal_progress;
   if (!config.wechat || !templateId) {
     if (config.wechat || config.env === 'production') logger.warn('WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS is not set: subscribe messages are only logged, not sent');
     return loggingSubscribeSender(logger);

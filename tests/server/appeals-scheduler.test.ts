@@ -231,12 +231,13 @@ describe('notification relay', () => {
   });
 
   it('the reporter gets a subscribe message for each step they hear about', async () => {
-    // Catches: residents not told about acceptance, dispatch and the answer, or told about internal steps.
+    // Catches: residents not told about the answer, or told about internal steps (acceptance and
+    // dispatch), which would spend their one-time grant before anything was answered.
     const doc = await appealDoc(s, groupAppeal.id);
     const subs = (await outboxOf(groupAppeal.id)).filter((o) => o.channel === 'wechat_subscribe' && o.recipient === reporterId);
     const byEvent = new Map(doc.timeline.map((e) => [String(e._id), e.action]));
     const actions = subs.map((o) => byEvent.get(o.dedupeKey.split(':')[2])).sort();
-    expect(actions).toEqual(['accept', 'assign', 'reply']);
+    expect(actions).toEqual(['reply']);
     expect(subs.find((o) => byEvent.get(o.dedupeKey.split(':')[2]) === 'reply')!.payload).toMatchObject({ template: 'appeal_progress', data: { number: groupAppeal.number, state: '已答复' } });
   });
 

@@ -50,10 +50,10 @@ it('numbers appeals by the China day: days 1 to 9, month and year ends', async (
 it('the resident is told the time of a step in China time', async () => {
   const a = await fileAt('2026-12-06T18:14:00.000Z');
   env.clock.set('2026-12-06T18:20:00.000Z');
-  await move(env.server, dispatcher, a.id, 'accept');
+  await move(env.server, dispatcher, a.id, 'reject', { reason: '不属于本县受理范围' });
   await relayed(env.server, a.id);
   const told = await env.server.models.Outbox.find({ channel: 'wechat_subscribe', 'payload.data.number': a.number }).lean<OutboxDoc[]>();
-  expect(told.map((o) => (o.payload as { data: Record<string, string> }).data)).toContainEqual(expect.objectContaining({ number: a.number, state: '已受理', time: '2026年12月7日 02:20' }));
+  expect(told.map((o) => (o.payload as { data: Record<string, string> }).data)).toContainEqual(expect.objectContaining({ number: a.number, state: '不予受理', time: '2026年12月7日 02:20' }));
 });
 
 // Catches: 催办 counted by UTC day (a second reminder the same China evening, none the next

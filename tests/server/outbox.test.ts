@@ -12,6 +12,7 @@ import { startOutboxDeliverer } from '../../server/outbox/deliverer';
 import { createWechatSubscribeSender, loggingSubscribeSender, parseFieldMap, subscribeSenderFromEnv, type SubscribeResult, type SubscribeSender } from '../../server/outbox/wechat-subscribe';
 import { PRIORITY, WECHAT_ID_MAX, type OutboxItemInput, type SubscribePayload } from '../../server/outbox/schemas';
 import { identityKey } from '../../server/users/model';
+import { subscriptionGrants } from '../../server/subscriptions';
 import { createLogger } from '../../server/core/logger';
 import { AppError } from '../../server/core/errors';
 import { startTestServer, TEST_BOT_TOKEN, type TestServer } from '../helpers/server';
@@ -27,7 +28,8 @@ const tick = (ms: number) => {
 };
 
 beforeAll(async () => {
-  s = await startTestServer({ seed: false, now: () => new Date(clock) });
+  // WeChat and the progress template configured: the deliverer then sends only on a user's grant.
+  s = await startTestServer({ seed: false, now: () => new Date(clock), config: { wechat: { appId: 'wx-test', secret: 'test-secret' }, subscribeTemplates: { appeal_progress: 'TPL-PROGRESS' } } });
 }, 600_000); // the first run on a machine builds the database binary (minutes)
 afterAll(() => s?.stop());
 beforeEach(async () => {
@@ -353,11 +355,15 @@ describe('deliverer (WeChat subscribe messages)', () => {
     };
     return { sender, sent };
   }
-  /** A user signed in through the mini-program: their openid is the identity `wechat:<openid>`. */
-  async function userWithOpenid(openid: string | null): Promise<string> {
+  /**
+   * A user signed in through the mini-program: their openid is the identity `wechat:<openid>`; with
+   * `grants` one-time subscriptions to the progress template (what requestSubscribeMessage reported).
+   */
+  async function userWithOpenid(openid: string | null, grants = 1): Promise<string> {
     const user = await s.models.User.create({ name: '居民', roles: ['resident'] });
     if (openid) await s.models.Identity.create({ key: identityKey.wechat(openid), userId: user._id });
     await s.models.Identity.create({ key: identityKey.contact(`wxid_${user._id}`), userId: user._id });
+    for (let i = 0; i < grants; i++) await subscriptionGrants(s.ctx).record(String(user._id), { idempotencyKey: `grant-${user._id}-${i}`, templateIds: ['TPL-PROGRESS'], result: { 'TPL-PROGRESS': 'accept' } });
     return String(user._id);
   }
   const neverSchedule = () => ({ cancel() {} });
@@ -398,7 +404,7 @@ describe('deliverer (WeChat subscribe messages)', () => {
 
   // Catches: a loop that never runs, stops after one run, or keeps running after stop().
   it('runs at start and then every interval until stopped', async () => {
-    const user = await userWithOpenid('o-loop');
+    const user = await userWithOpenid('o-loop', 2);
     const pending: Array<{ run: () => void; ms: number }> = [];
     const schedule = (run: () => void, ms: number) => {
       const entry = { run, ms };
@@ -481,7 +487,7 @@ describe('WeChat subscribe adapter', () => {
     const logger = createLogger('silent');
     expect(subscribeSenderFromEnv({ env: 'development' }, logger, {}).kind).toBe('logging');
     expect(subscribeSenderFromEnv({ env: 'production', wechat: { appId: 'wx', secret: 's' } }, logger, {}).kind).toBe('logging');
-    expect(subscribeSenderFromEnv({ env: 'production', wechat: { appId: 'wx', secret: 's' } }, logger, { WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS: 'TPL' }).kind).toBe('wechat');
+    expect(subscribeSenderFromEnv({ env: 'production', wechat: { appId: 'wx', secret: 's' }, subscribeTemplates: { appeal_progress: 'TPL' } }, logger, {}).kind).toBe('wechat');
     expect(await loggingSubscribeSender(logger).send('o', payload)).toEqual({ ok: true, note: '未配置微信订阅消息，仅记录未发送' });
     expect(parseFieldMap('number:character_string1, note:thing4')).toEqual({ number: 'character_string1', note: 'thing4' });
     expect(() => parseFieldMap('number')).toThrow();

@@ -84,6 +84,11 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/services/': ['admin'],
   'PATCH /api/v1/services/:id': ['admin'],
   'GET /api/v1/bot/services': 'bot',
+  // Subscribe messages: the template ids are no secret (the app sends them to WeChat); a signed-in
+  // user reads and reports only their own grants.
+  'GET /api/v1/subscriptions/templates': 'public',
+  'GET /api/v1/subscriptions/grants': 'user',
+  'POST /api/v1/subscriptions/grants': 'user',
   // Comments: anyone reads an article's visible ones (a signed-in reader also sees their own held ones); readers write and report; editors and reviewers moderate.
   'GET /api/v1/comments/': 'public',
   'POST /api/v1/comments/': 'user',
