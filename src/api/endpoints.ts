@@ -57,6 +57,9 @@ import type {
   UpdateArticleInput,
   UpdateNoticeInput,
   UpdateServiceEntryInput,
+  GrantCounts,
+  RecordGrantsInput,
+  SubscriptionTemplateList,
 } from './types';
 
 type Extra = Pick<RequestOptions, 'toast' | 'headers'>;
@@ -185,4 +188,11 @@ export const servicesApi = {
   create: (body: CreateServiceEntryInput, extra?: Extra) => request<ServiceEntry>('/services', { method: 'POST', data: body, ...extra }),
   update: (entryId: string, body: UpdateServiceEntryInput, extra?: Extra) =>
     request<ServiceEntry>(`/services/${id(entryId)}`, { method: 'PATCH', data: body, ...extra }),
+};
+
+/** Subscribe messages (订阅消息): the templates to ask for, the caller's remaining grants, what requestSubscribeMessage answered. */
+export const subscriptionsApi = {
+  templates: (extra?: Extra) => request<SubscriptionTemplateList>('/subscriptions/templates', { auth: false, ...extra }),
+  grants: (extra?: Extra) => request<GrantCounts>('/subscriptions/grants', { ...extra }),
+  report: (body: RecordGrantsInput, extra?: Extra) => request<GrantCounts>('/subscriptions/grants', { method: 'POST', data: body, ...extra }),
 };

@@ -129,3 +129,8 @@ import type { CreateServiceEntryBody, ServiceEntry, ServiceEntryList, UpdateServ
 export type { ServiceEntry, ServiceEntryList };
 export type CreateServiceEntryInput = z.input<typeof CreateServiceEntryBody>;
 export type UpdateServiceEntryInput = z.input<typeof UpdateServiceEntryBody>;
+
+// Subscribe messages (订阅消息): server/subscriptions/schemas.ts
+import type { GrantCounts, RecordGrantsBody, SubscriptionTemplateList } from '../../server/subscriptions/schemas';
+export type { GrantCounts, SubscriptionTemplateList };
+export type RecordGrantsInput = z.input<typeof RecordGrantsBody>;

@@ -231,3 +231,86 @@ test('a failed load offers 重试', async () => {
   });
   expect(screen.getByText('DX-20261126-0042')).toBeTruthy();
 });
+
+describe('订阅进度提醒', () => {
+  const TPL = 'TPL-PROGRESS-0001';
+  const counts = (remaining: number) => ({ status: 200, body: { items: [{ template: 'appeal_progress', templateId: TPL, title: '诉求进度提醒', remaining }] } });
+  const inProgress = () => appeal({ state: 'in_progress', stateLabel: '办理中', answer: null, allowedActions: ['remind'] });
+
+  // Catches: a resident with no grant never told how to hear of the answer, or a tap that asks
+  // WeChat but never reports the grant (the server would then send nothing).
+  it('without a grant says how to get told; the button asks WeChat and reports the answer, then shows the count', async () => {
+    let stored = 0;
+    const log = open(inProgress(), {
+      'GET /subscriptions/grants': () => counts(stored),
+      'POST /subscriptions/grants': (req) => {
+        if (req.data.result[TPL] === 'accept') stored++;
+        return counts(stored);
+      },
+    });
+    render(<AppealDetailPage />);
+    expect(await screen.findByText('点击订阅后，诉求有答复时会通过微信通知您。')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByText('订阅进度提醒'));
+    });
+    expect(taro.requestSubscribeMessage).toHaveBeenCalledWith({ tmplIds: [TPL] });
+    const reports = log.filter((r) => r.method === 'POST' && r.path === '/subscriptions/grants');
+    expect(reports.map((r) => r.data)).toEqual([{ idempotencyKey: expect.stringMatching(/^[A-Za-z0-9_:.-]{8,80}$/), templateIds: [TPL], result: { [TPL]: 'accept' } }]);
+    expect(await screen.findByText('剩余 1 次提醒')).toBeTruthy();
+  });
+
+  // Catches: a refusal shown as a subscription.
+  it('a refusal in WeChat is reported as such and leaves no reminder', async () => {
+    taro.requestSubscribeMessage.mockImplementationOnce(() => Promise.resolve({ errMsg: 'requestSubscribeMessage:ok', [TPL]: 'reject' }));
+    const log = open(inProgress(), { 'GET /subscriptions/grants': () => counts(0), 'POST /subscriptions/grants': () => counts(0) });
+    render(<AppealDetailPage />);
+    const button = await screen.findByText('订阅进度提醒');
+    await act(async () => {
+      fireEvent.click(button);
+    });
+    expect(log.find((r) => r.method === 'POST' && r.path === '/subscriptions/grants')?.data.result).toEqual({ [TPL]: 'reject' });
+    expect(screen.queryByText(/剩余 \d+ 次提醒/)).toBeNull();
+    expect(screen.getByText('点击订阅后，诉求有答复时会通过微信通知您。')).toBeTruthy();
+  });
+
+  // Catches: the button on a finished appeal (nothing more will be sent) or in H5 (no such API:
+  // the tap would fail), or counts fetched where they cannot be used.
+  it('is hidden on a finished appeal and in H5', async () => {
+    open(appeal({ state: 'closed', stateLabel: '已办结', allowedActions: [] }), { 'GET /subscriptions/grants': () => counts(2) });
+    const closed = render(<AppealDetailPage />);
+    await screen.findByText('DX-20261126-0042');
+    expect(screen.queryByText('订阅进度提醒')).toBeNull();
+    closed.unmount();
+
+    const before = process.env.TARO_ENV;
+    process.env.TARO_ENV = 'h5';
+    try {
+      const log = open(inProgress(), { 'GET /subscriptions/grants': () => counts(2) });
+      render(<AppealDetailPage />);
+      await screen.findByText('DX-20261126-0042');
+      expect(screen.queryByText('订阅进度提醒')).toBeNull();
+      expect(log.some((r) => r.path.startsWith('/subscriptions'))).toBe(false);
+    } finally {
+      process.env.TARO_ENV = before;
+    }
+  });
+});
+
+test('查看地图 on the resident\'s appeal opens its point; none without a point', async () => {
+  // Catches a point the server sent but the page never offers, and a button on appeals without one
+  // (WeChat would open the map at 0,0).
+  open(appeal({ location: { lat: 28.9, lng: 118.87, name: null, address: null, approximate: true } }));
+  const first = render(<AppealDetailPage />);
+  await screen.findByText('DX-20261126-0042');
+  expect(screen.getByText('地图位置为大致范围')).toBeTruthy();
+  await act(async () => {
+    fireEvent.click(screen.getByText('查看地图'));
+  });
+  expect(Taro.openLocation).toHaveBeenCalledWith(expect.objectContaining({ latitude: 28.9, longitude: 118.87, name: '三号楼东门' }));
+  first.unmount();
+
+  open(appeal());
+  render(<AppealDetailPage />);
+  await screen.findByText('DX-20261126-0042');
+  expect(screen.queryByText('查看地图')).toBeNull();
+});

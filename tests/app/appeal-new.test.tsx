@@ -407,3 +407,72 @@ test('更换 opens the region picker', async () => {
   fireEvent.click(screen.getByText('更换'));
   expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/region-picker/index' });
 });
+
+describe('asking to subscribe to progress after filing', () => {
+  const TPL = 'TPL-PROGRESS-0001';
+  const withTemplate = (extra: Record<string, Handler> = {}) =>
+    api({
+      'GET /subscriptions/templates': () => ({ status: 200, body: { items: [{ template: 'appeal_progress', templateId: TPL, title: '诉求进度提醒' }] } }),
+      'POST /subscriptions/grants': () => ({ status: 200, body: { items: [{ template: 'appeal_progress', templateId: TPL, title: '诉求进度提醒', remaining: 1 }] } }),
+      ...extra,
+    });
+  const order = (fn: jest.Mock) => fn.mock.invocationCallOrder[0];
+
+  // Catches: residents never asked (every progress message refused by WeChat with 43101), asked
+  // before the appeal exists, or their answer never reported to the server.
+  it('after a successful filing, offers 订阅提醒 and asks WeChat from that tap, reports the answer, then opens the appeal', async () => {
+    const log = withTemplate({ 'POST /appeals': () => ({ status: 201, body: detail('a5') }) });
+    render(<AppealNewPage />);
+    await fillForm();
+    await submit();
+    expect(taro.showModal).toHaveBeenCalledWith(expect.objectContaining({ confirmText: '订阅提醒' }));
+    expect(taro.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    expect(taro.requestSubscribeMessage).toHaveBeenCalledWith({ tmplIds: [TPL] });
+    const paths = log.map((r) => `${r.method} ${r.path}`);
+    expect(paths.indexOf('POST /subscriptions/grants')).toBeGreaterThan(paths.indexOf('POST /appeals'));
+    expect(log.find((r) => r.method === 'POST' && r.path === '/subscriptions/grants')?.data).toMatchObject({ templateIds: [TPL], result: { [TPL]: 'accept' } });
+    expect(order(taro.redirectTo)).toBeGreaterThan(order(taro.requestSubscribeMessage));
+    expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/appeal-detail/index?id=a5' });
+  });
+
+  // Catches: a subscription asked for an appeal that was never filed (the resident would wait for
+  // news of nothing), or a refused offer asking anyway.
+  it('asks nothing after a failed filing, nor when the offer is declined', async () => {
+    withTemplate({ 'POST /appeals': () => 'network-error' });
+    const failed = render(<AppealNewPage />);
+    await fillForm();
+    await submit();
+    expect(taro.showModal).not.toHaveBeenCalled();
+    expect(taro.requestSubscribeMessage).not.toHaveBeenCalled();
+    failed.unmount();
+
+    resetTaro();
+    setSession(session({ user: resident }));
+    taro.showModal.mockImplementationOnce(() => Promise.resolve({ confirm: false, cancel: true }));
+    withTemplate({ 'POST /appeals': () => ({ status: 201, body: detail('a6') }) });
+    render(<AppealNewPage />);
+    await fillForm();
+    await submit();
+    expect(taro.showModal).toHaveBeenCalledTimes(1);
+    expect(taro.requestSubscribeMessage).not.toHaveBeenCalled();
+    expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/appeal-detail/index?id=a6' });
+  });
+
+  // Catches: H5 (no requestSubscribeMessage) offering a subscription that cannot work.
+  it('in H5 files and opens the appeal without asking', async () => {
+    const before = process.env.TARO_ENV;
+    process.env.TARO_ENV = 'h5';
+    try {
+      const log = withTemplate({ 'POST /appeals': () => ({ status: 201, body: detail('a7') }) });
+      render(<AppealNewPage />);
+      await fillForm();
+      await submit();
+      expect(taro.showModal).not.toHaveBeenCalled();
+      expect(taro.requestSubscribeMessage).not.toHaveBeenCalled();
+      expect(log.some((r) => r.path.startsWith('/subscriptions'))).toBe(false);
+      expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/appeal-detail/index?id=a7' });
+    } finally {
+      process.env.TARO_ENV = before;
+    }
+  });
+});

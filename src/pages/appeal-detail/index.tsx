@@ -14,11 +14,15 @@ import { appealDetailUrl, dueLabel, formatTime, kindAndCategory } from '../../ut
 import { PhotoGrid } from './PhotoGrid';
 import { RatePanel } from './RatePanel';
 import { ReopenPanel } from './ReopenPanel';
+import { SubscribePanel } from './SubscribePanel';
 import './index.scss';
 import { usePageClass } from '../../hooks/use-page-class';
 
 /** The moves a resident makes on this page; staff moves are in the workbench. */
 const RESIDENT_ACTIONS: readonly AllowedAction[] = ['rate', 'reopen', 'remind', 'follow'];
+
+/** After these nothing more is sent to the reporter: no 订阅进度提醒. */
+const ENDED: readonly AppealDetail['state'][] = ['closed', 'rejected', 'merged'];
 
 type Status = 'loading' | 'ready' | 'error';
 type Panel = 'none' | 'rate' | 'reopen';
@@ -175,6 +179,8 @@ export default function AppealDetailPage() {
           {actionMessage ? <Text className='field-error'>{actionMessage}</Text> : null}
         </View>
       ) : null}
+
+      {a.mine && !ENDED.includes(a.state) ? <SubscribePanel /> : null}
 
       <View className='card'>
         <Text className='card__title'>办理时限</Text>

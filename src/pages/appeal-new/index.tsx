@@ -20,6 +20,7 @@ import { fieldErrorsFromServer, hasErrors, validateDraft, type Field, type Field
 import './index.scss';
 import { usePageClass } from '../../hooks/use-page-class';
 import { sendCreate } from '../../store/create-attempt';
+import { offerSubscriptionAfterFiling, useSubscriptionTemplates } from '../../utils/subscribe';
 
 const LOGIN_PAGE = '/pages/login/index';
 const REGION_PICKER_PAGE = '/pages/region-picker/index';
@@ -58,6 +59,7 @@ export default function AppealNewPage() {
   const [similar, setSimilar] = useState<AppealSummary[]>([]);
   const [following, setFollowing] = useState(false);
   const pickingCommunity = useRef(false);
+  const subscribeTemplates = useSubscriptionTemplates();
   const userId = user?.id ?? null;
 
   // Signed out (or the session ended): the form needs an account to send.
@@ -173,6 +175,8 @@ export default function AppealNewPage() {
       filed.current = true;
       clearDraft(userId);
       void Taro.showToast({ title: '提交成功', icon: 'success', duration: 1500 });
+      // Right after filing: ask to tell them of the answer (订阅消息), before leaving the form.
+      await offerSubscriptionAfterFiling(subscribeTemplates);
       void Taro.redirectTo({ url: appealDetailUrl(created.id) });
     } catch (e) {
       // The draft (and its key) stays: 提交 again returns the first appeal if this one got through;

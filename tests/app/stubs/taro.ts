@@ -88,6 +88,11 @@ const taro = {
       { referrer: 'requirePrivacyAuthorize' },
     );
   }),
+  // WeChat's subscribe dialog (订阅消息): every asked template answered 'accept' unless a test says
+  // otherwise (mockImplementationOnce); the real one opens only within a user's tap.
+  requestSubscribeMessage: jest.fn((opts: { tmplIds: string[] }): Promise<Record<string, string>> =>
+    Promise.resolve({ errMsg: 'requestSubscribeMessage:ok', ...Object.fromEntries(opts.tmplIds.map((id) => [id, 'accept'])) }),
+  ),
   getPrivacySetting: jest.fn((opts: { success?: (res: { needAuthorization: boolean; privacyContractName: string; errMsg: string }) => void } = {}) => {
     opts.success?.({ needAuthorization: !privacy.agreed, privacyContractName: '《县融隐私保护指引》', errMsg: 'getPrivacySetting:ok' });
   }),
