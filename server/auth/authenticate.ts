@@ -4,7 +4,7 @@ import { AppError, unauthenticated } from '../core/errors';
 import type { AuthUser } from '../core/route';
 import { identityCache } from '../users';
 import { sessionStore } from './sessions';
-import { safeEqual, verifyAccessToken } from './tokens';
+import { accessTokenVerifier, safeEqual } from './tokens';
 
 /** The bot is a service identity of its own, recognised by its token. */
 export const BOT_USER: AuthUser = { id: 'bot', name: '群聊机器人', roles: ['bot'], scopePaths: [], scopeRegionIds: [], departmentId: null, regionId: null };
@@ -21,6 +21,7 @@ export const BOT_USER: AuthUser = { id: 'bot', name: '群聊机器人', roles: [
 export function authenticate(ctx: AppContext) {
   const identities = identityCache(ctx);
   const sessions = sessionStore(ctx);
+  const verify = accessTokenVerifier(ctx.config.jwtSecret);
   return async (req: Request, _res: Response, next: NextFunction) => {
     req.user = null;
     const header = req.get('authorization');
@@ -32,7 +33,7 @@ export function authenticate(ctx: AppContext) {
       req.user = BOT_USER;
       return next();
     }
-    const claims = verifyAccessToken(token, ctx.config.jwtSecret);
+    const claims = verify(token);
     if (claims === 'expired') throw new AppError(401, 'TOKEN_EXPIRED', '登录已过期，请重新登录');
     if (!claims) throw unauthenticated('登录凭证无效，请重新登录');
     const [found, ended] = await Promise.all([identities.identity(claims.sub, req), claims.sid ? sessions.chainEnded(claims.sid, req) : false]);

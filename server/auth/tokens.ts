@@ -27,6 +27,37 @@ export function verifyAccessToken(token: string, secret: string): AccessClaims |
   }
 }
 
+/** Verified tokens remembered per verifier: about one per signed-in device active in the last 15 minutes. */
+const MAX_VERIFIED = 20_000;
+
+/**
+ * `verifyAccessToken` with the signature checked once per token: jsonwebtoken spends about 0.4 ms
+ * on each check, more than the rest of a cached request. A token whose signature verified stays
+ * genuine, so only its expiry is checked again (as jsonwebtoken does: expired from second `exp`).
+ * Tokens that fail are not remembered.
+ */
+export function accessTokenVerifier(secret: string, maxEntries = MAX_VERIFIED) {
+  const verified = new Map<string, { claims: AccessClaims; exp: number }>();
+  return (token: string): AccessClaims | 'expired' | null => {
+    const hit = verified.get(token);
+    if (hit) {
+      if (Math.floor(Date.now() / 1000) < hit.exp) return hit.claims;
+      verified.delete(token);
+      return 'expired';
+    }
+    const claims = verifyAccessToken(token, secret);
+    if (claims && claims !== 'expired') {
+      const exp = (jwt.decode(token) as jwt.JwtPayload | null)?.exp;
+      if (typeof exp === 'number') {
+        verified.set(token, { claims, exp });
+        // Oldest first: Map keeps insertion order.
+        if (verified.size > maxEntries) verified.delete(verified.keys().next().value!);
+      }
+    }
+    return claims;
+  };
+}
+
 export const newRefreshToken = () => randomBytes(32).toString('base64url');
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 

@@ -11,6 +11,7 @@ import { createLogger } from '../../server/core/logger';
 import { startServer, type RunningServer } from '../../server/server';
 import { startTestServer, testConfig, type TestServer } from '../helpers/server';
 import { DEMO_PASSWORD } from '../../common/demo-county';
+import { accessTokenVerifier, signAccessToken } from '../../server/auth/tokens';
 
 let a: TestServer;
 let b: RunningServer;
@@ -146,5 +147,33 @@ describe('identity from memory, kept true through the database', () => {
     expect((await a.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: s.refreshToken } })).status).toBe(401);
     // Catches a theft signal that leaves the thief's access token working.
     expect((await onB('/api/v1/me', rotated.body.accessToken)).status).toBe(401);
+  });
+});
+
+describe('access tokens verified once per process', () => {
+  const secret = 'a-test-secret-of-enough-length-0123';
+
+  it('a remembered token still expires on time', () => {
+    const verify = accessTokenVerifier(secret);
+    const t0 = Date.now();
+    const token = signAccessToken({ sub: 'u1', roles: ['resident'], sid: 's1' }, secret, 60);
+    expect(verify(token)).toEqual({ sub: 'u1', roles: ['resident'], sid: 's1' });
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(t0 + 61_000);
+    try {
+      // Catches a remembered signature that keeps an expired token alive.
+      expect(verify(token)).toBe('expired');
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('a token with another signature or another secret is refused although a genuine one is remembered', () => {
+    const verify = accessTokenVerifier(secret);
+    const token = signAccessToken({ sub: 'u1', roles: ['resident'] }, secret, 60);
+    expect(verify(token)).not.toBeNull();
+    const [head, body] = token.split('.');
+    // Catches a cache keyed on the claims rather than the whole token.
+    expect(verify(`${head}.${body}.${'A'.repeat(43)}`)).toBeNull();
+    expect(verify(signAccessToken({ sub: 'u1', roles: ['resident'] }, 'another-secret-of-enough-length-456', 60))).toBeNull();
   });
 });
