@@ -43,6 +43,9 @@ export default defineAppConfig({
   // WeChat's privacy check: photos, location, clipboard wait until the user agrees to the privacy guide
   // (src/utils/privacy.ts answers WeChat's onNeedPrivacyAuthorization; the guide is pages/privacy).
   __usePrivacyCheck__: true,
+  // WeChat refuses location APIs not declared here; chooseLocation is the report form's 选择位置
+  // (openLocation, the handlers' 查看地图, needs no declaration).
+  requiredPrivateInfos: ['chooseLocation'],
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#b71c1c',

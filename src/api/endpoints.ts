@@ -10,6 +10,8 @@ import type {
   Me,
   Paged,
   PasswordLoginInput,
+  NearestRegions,
+  NearestRegionsInput,
   Region,
   RegionListQuery,
   Session,
@@ -87,6 +89,8 @@ export const regionsApi = {
   list: (query: RegionListQuery = {}, extra?: Extra) =>
     request<Paged<Region>>('/regions', { query: { ...query }, auth: false, ...extra }),
   get: (id: string, extra?: Extra) => request<Region>(`/regions/${encodeURIComponent(id)}`, { auth: false, ...extra }),
+  /** The regions of a level whose centres are nearest to a point (within 10 km), nearest first. */
+  nearest: (query: NearestRegionsInput, extra?: Extra) => request<NearestRegions>('/regions/nearest', { query: { ...query }, ...extra }),
 };
 
 /** Staff: one-time binding codes (a group chat for a community, or one's own WeChat) and bound rooms. */

@@ -1,7 +1,7 @@
 // API shapes of /api/v1: types only, from the server's zod schemas (the one definition of each
 // shape). `import type` is erased at build time, so no validation library reaches the bundle.
 import type { z } from 'zod';
-import type { Region, RegionLevel, RegionList, RegionSummary, ListRegionsQuery } from '../../server/regions/schemas';
+import type { Region, RegionLevel, RegionList, RegionSummary, ListRegionsQuery, NearestRegions, NearestRegionsQuery } from '../../server/regions/schemas';
 import type { Me, UpdateMeBody } from '../../server/users/schemas';
 import type { DevLoginBody, FailedLogin, FailedLoginList, LoginMethods, PasswordLoginBody, RefreshBody, Session, WechatLoginBody } from '../../server/auth/schemas';
 export type { FailedLogin, FailedLoginList };
@@ -24,6 +24,9 @@ export type PasswordLoginInput = z.input<typeof PasswordLoginBody>;
 export type RefreshInput = z.input<typeof RefreshBody>;
 export type UpdateMeInput = z.input<typeof UpdateMeBody>;
 export type RegionListQuery = Partial<z.output<typeof ListRegionsQuery>>;
+export type { NearestRegions };
+/** `GET /regions/nearest`'s query (the schema coerces query strings, so its input type is loose). */
+export type NearestRegionsInput = { lat: number; lng: number } & Partial<Pick<z.output<typeof NearestRegionsQuery>, 'level' | 'limit'>>;
 export type CreateBindingCodeInput = z.input<typeof CreateBindingCodeBody>;
 export type BoundRoomListResponse = z.output<typeof BoundRoomList>;
 
@@ -43,6 +46,10 @@ import type { PhotoRef, UploadedPhoto } from '../../server/photos/schemas';
 import type { AppealKind, AppealState, Move } from '../../server/appeals/state-machine';
 export type { AppealCounts, AppealDetail, AppealPage, AppealSummary, AllowedAction, MoveBodies, TimelineEntry, PhotoRef, UploadedPhoto, AppealKind, AppealState, Move };
 export type CreateAppealInput = z.input<typeof CreateAppealBody>;
+/** A point chosen on the map for a filing (GCJ-02): `{ lat, lng, name?, address? }`. */
+export type AppealLocationInput = NonNullable<CreateAppealInput['location']>;
+/** The point as the viewer may see it (exact, or rounded for public readers). */
+export type AppealLocationView = NonNullable<AppealDetail['location']>;
 export type AppealListQuery = Partial<Omit<z.output<typeof ListAppealsQuery>, 'state'>> & { state?: string };
 
 // News (栏目, articles, comments): server/news/schemas.ts

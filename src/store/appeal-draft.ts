@@ -4,7 +4,7 @@
 // is made once with the draft: every send of this draft carries it, so a retry after a lost answer
 // gets the first appeal back instead of filing a second. Cleared only after a successful create.
 import Taro from '@tarojs/taro';
-import type { AppealKind, PhotoRef } from '../api/types';
+import type { AppealKind, AppealLocationInput, PhotoRef } from '../api/types';
 
 const KEY_PREFIX = 'xianrong.appeal-draft.';
 
@@ -24,6 +24,8 @@ export interface AppealDraft {
   gridId: string | null;
   gridName: string | null;
   place: string;
+  /** The point chosen on the map (GCJ-02), beside the text place; null when none. */
+  location: AppealLocationInput | null;
   isPublic: boolean;
   isAnonymous: boolean;
 }
@@ -47,6 +49,7 @@ export function emptyDraft(): AppealDraft {
     gridId: null,
     gridName: null,
     place: '',
+    location: null,
     isPublic: true,
     isAnonymous: false,
   };
@@ -83,5 +86,5 @@ export function clearDraft(userId: string): void {
 
 /** Whether the resident has typed or chosen anything worth keeping. */
 export function draftHasContent(d: AppealDraft): boolean {
-  return Boolean(d.kind || d.categoryId || d.description.trim() || d.photos.length || d.place.trim());
+  return Boolean(d.kind || d.categoryId || d.description.trim() || d.photos.length || d.place.trim() || d.location);
 }

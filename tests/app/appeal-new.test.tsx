@@ -408,6 +408,70 @@ test('更换 opens the region picker', async () => {
   expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/region-picker/index' });
 });
 
+describe('选择位置', () => {
+  const POINT = { lat: 28.901234, lng: 118.871987, name: '幸福路便民超市', address: '东溪县城关镇幸福路12号' };
+  const DONGCHENG = 'aaaaaaaaaaaaaaaaaaaaaa01';
+  const nearest = (id: string, name: string) => () => ({
+    status: 200,
+    body: { items: [{ region: { id, name, level: 'community', pathNames: ['东溪县', '城关镇', name] }, distanceM: 180 }] },
+  });
+
+  test('the chosen point goes into the POST body and the saved draft; a nearby other community is offered, not forced', async () => {
+    // Catches a point shown on the form but left out of the filing (or of the draft, so a closed app
+    // loses it), and a suggestion that silently replaces the community the resident's form had.
+    const log = api({ 'GET /regions/nearest': nearest(DONGCHENG, '东城社区'), 'POST /appeals': () => ({ status: 201, body: detail('a1') }) });
+    render(<AppealNewPage />);
+    await fillForm();
+    await act(async () => {
+      fireEvent.click(screen.getByText('选择位置'));
+    });
+    expect(Taro.chooseLocation).toHaveBeenCalledTimes(1);
+    expect(screen.getByText('幸福路便民超市')).toBeTruthy();
+    expect(loadDraft(resident.id)?.location).toEqual(POINT);
+    const asked = log.find((r) => r.path === '/regions/nearest')!;
+    expect(asked.query).toMatchObject({ lat: String(POINT.lat), lng: String(POINT.lng), level: 'community' });
+    expect(await screen.findByText('所选位置在「城关镇 · 东城社区」附近，改为该社区')).toBeTruthy();
+    expect(loadDraft(resident.id)?.communityId).toBe(COMMUNITY);
+
+    // Taking the offer moves the filing there.
+    await act(async () => {
+      fireEvent.click(screen.getByText('所选位置在「城关镇 · 东城社区」附近，改为该社区'));
+    });
+    expect(loadDraft(resident.id)?.communityId).toBe(DONGCHENG);
+    await submit();
+    expect(creates(log)[0].data).toMatchObject({ regionId: DONGCHENG, location: POINT });
+  });
+
+  test('a resident without a community gets the nearest one preselected and filed there', async () => {
+    // Catches a suggestion that is never used (the resident must still pick by hand) and a filing
+    // sent to no region after a point was chosen.
+    setSession(session({ user: me({ id: 'u9', regionId: null, region: null }) }));
+    const log = api({ 'GET /me': () => ({ status: 200, body: me({ id: 'u9', regionId: null, region: null }) }), 'GET /regions/nearest': nearest(DONGCHENG, '东城社区'), 'POST /appeals': () => ({ status: 201, body: detail('a1') }) });
+    render(<AppealNewPage />);
+    await fillForm();
+    expect(screen.getByText('尚未选择社区')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByText('选择位置'));
+    });
+    expect(await screen.findByText('已按所选位置选择「城关镇 · 东城社区」，可以更换')).toBeTruthy();
+    expect(screen.getAllByText('城关镇 · 东城社区').length).toBeGreaterThan(0);
+    await submit();
+    expect(creates(log)[0].data).toMatchObject({ regionId: DONGCHENG, location: POINT });
+  });
+
+  test('a point that failed the server check is shown at the place field', async () => {
+    // Catches a 400 naming body.location.lat shown only as a generic form error, far from the field.
+    api({ 'GET /regions/nearest': () => ({ status: 200, body: { items: [] } }), 'POST /appeals': () => ({ status: 400, body: { error: { code: 'VALIDATION_FAILED', message: '请求参数有误', details: [{ path: 'body.location.lat', message: '纬度应在 3 到 54 之间（中国境内）' }] } } }) });
+    render(<AppealNewPage />);
+    await fillForm();
+    await act(async () => {
+      fireEvent.click(screen.getByText('选择位置'));
+    });
+    await submit();
+    expect(screen.getByText('纬度应在 3 到 54 之间（中国境内）')).toBeTruthy();
+  });
+});
+
 describe('asking to subscribe to progress after filing', () => {
   const TPL = 'TPL-PROGRESS-0001';
   const withTemplate = (extra: Record<string, Handler> = {}) =>

@@ -275,3 +275,13 @@ test('review of a direct dispatch posts to /review with the optional note', asyn
   expect(posts(log).map((r) => [r.path, r.data])).toEqual([['/appeals/a1/review', {}]]);
   expect(screen.getByText('已复核，当前状态：已派单')).toBeTruthy();
 });
+
+test('查看地图 opens the appeal\'s point in WeChat\'s map; an appeal without one has no button', async () => {
+  // Catches handlers left with only the text place (they cannot find the spot), and lat/lng swapped
+  // or the name lost on the way to openLocation.
+  const location = { lat: 28.901234, lng: 118.871987, name: '幸福路便民超市', address: '东溪县城关镇幸福路12号', approximate: false };
+  fakeApi({ 'GET /appeals/a1': () => ok(detail({ location })) });
+  await renderPage();
+  await click('查看地图');
+  expect(Taro.openLocation).toHaveBeenCalledWith(expect.objectContaining({ latitude: location.lat, longitude: location.lng, name: location.name, address: location.address }));
+});

@@ -9,6 +9,7 @@ import { errorMessage } from '../../api/request';
 import type { AllowedAction, AppealDetail, MoveBodies } from '../../api/types';
 import { OverdueMark, StateTag } from '../../components/AppealCard';
 import { AppealTimeline } from '../../components/AppealTimeline';
+import { MapButton } from '../../components/MapButton';
 import { ErrorState, LoadingState } from '../../components/StateView';
 import { appealDetailUrl, dueLabel, formatTime, kindAndCategory } from '../../utils/appeal';
 import { PhotoGrid } from './PhotoGrid';
@@ -115,6 +116,7 @@ export default function AppealDetailPage() {
         <Text className='appeal-detail__number'>{a.number}</Text>
         <Text className='appeal-detail__line'>{kindAndCategory(a)}</Text>
         <Text className='appeal-detail__line'>{a.place ? `${a.regionName} · ${a.place}` : a.regionName}</Text>
+        <MapButton location={a.location} place={a.place} />
         <Text className='appeal-detail__sub'>{`提交于 ${formatTime(a.submittedAt)} · ${a.channelLabel}`}</Text>
         <Text className='appeal-detail__sub'>
           {[a.isPublic ? '公开' : '不公开', a.isAnonymous ? '匿名' : null, a.followersCount > 0 ? `${a.followersCount}人同问` : null].filter(Boolean).join(' · ')}

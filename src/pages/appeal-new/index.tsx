@@ -8,6 +8,7 @@ import { appealsApi, categoriesApi, regionsApi } from '../../api/endpoints';
 import { ApiError, errorMessage } from '../../api/request';
 import type { AppealSummary, Category, CreateAppealInput, Region } from '../../api/types';
 import { PhotoPicker, pickedFromRefs, uploadedRefs, type PhotoListUpdate, type PickedPhoto } from '../../components/PhotoPicker';
+import { LocationPicker, type PickedLocation } from '../../components/LocationPicker';
 import { ErrorState, LoadingState } from '../../components/StateView';
 import { useCurrentUserState } from '../../hooks/use-current-user';
 import { clearDraft, draftHasContent, emptyDraft, loadDraft, saveDraft, type AppealDraft } from '../../store/appeal-draft';
@@ -58,8 +59,13 @@ export default function AppealNewPage() {
   const [phase, setPhase] = useState<Phase>('editing');
   const [similar, setSimilar] = useState<AppealSummary[]>([]);
   const [following, setFollowing] = useState(false);
+  /** The community nearest to the chosen point, when it is not the one on the form: offered, not forced. */
+  const [nearby, setNearby] = useState<{ id: string; label: string; chosen: boolean } | null>(null);
   const pickingCommunity = useRef(false);
   const subscribeTemplates = useSubscriptionTemplates();
+  /** The draft as last rendered, for answers that arrive later (the nearest community). */
+  const latest = useRef(draft);
+  latest.current = draft;
   const userId = user?.id ?? null;
 
   // Signed out (or the session ended): the form needs an account to send.
@@ -133,6 +139,34 @@ export default function AppealNewPage() {
     };
   }, [draft.communityId]);
 
+  // A chosen point suggests its community (from the centres the county set): taken at once when the
+  // form has none yet, else offered next to the one on the form; the resident may change either way.
+  const onLocation = (location: PickedLocation | null) => {
+    update({ location });
+    setNearby(null);
+    if (!location) return;
+    regionsApi
+      .nearest({ lat: location.lat, lng: location.lng, level: 'community', limit: 1 }, { toast: false })
+      .then((res) => {
+        const near = res.items[0]?.region;
+        if (!near) return;
+        const label = regionLabel(near) ?? near.name;
+        if (!latest.current.communityId) {
+          update({ communityId: near.id, communityName: label, gridId: null, gridName: null });
+          setNearby({ id: near.id, label, chosen: true });
+        } else if (latest.current.communityId !== near.id) {
+          setNearby({ id: near.id, label, chosen: false });
+        }
+      })
+      .catch(() => undefined); // only a suggestion: without it the resident picks the community
+  };
+
+  const takeNearby = () => {
+    if (!nearby) return;
+    update({ communityId: nearby.id, communityName: nearby.label, gridId: null, gridName: null });
+    setNearby({ ...nearby, chosen: true });
+  };
+
   const changeCommunity = () => {
     pickingCommunity.current = true;
     void Taro.navigateTo({ url: REGION_PICKER_PAGE });
@@ -157,6 +191,8 @@ export default function AppealNewPage() {
     photoIds: uploadedRefs(photos).map((p) => p.id),
     regionId: (draft.gridId ?? draft.communityId)!,
     place: draft.place.trim() ? draft.place.trim() : null,
+    // Only when chosen: a filing without a point sends (and fingerprints) what it did before points existed.
+    ...(draft.location ? { location: draft.location } : {}),
     isPublic: draft.isPublic,
     isAnonymous: draft.isAnonymous,
   });
@@ -322,6 +358,12 @@ export default function AppealNewPage() {
             </View>
           </Picker>
         ) : null}
+        {nearby && nearby.chosen && nearby.id === draft.communityId ? <Text className='appeal-new__note'>{`已按所选位置选择「${nearby.label}」，可以更换`}</Text> : null}
+        {nearby && !nearby.chosen && nearby.id !== draft.communityId ? (
+          <Text className='appeal-new__link' onClick={takeNearby}>
+            {`所选位置在「${nearby.label}」附近，改为该社区`}
+          </Text>
+        ) : null}
         <FieldError errors={errors} field='community' />
         <Input
           className='appeal-new__input'
@@ -331,6 +373,8 @@ export default function AppealNewPage() {
           onInput={(e) => update({ place: e.detail.value })}
         />
         <FieldError errors={errors} field='place' />
+        <LocationPicker value={draft.location} onChange={onLocation} disabled={busy} />
+        <FieldError errors={errors} field='location' />
       </View>
 
       <View className='card'>

@@ -7,7 +7,7 @@ import { checkAppealFields, errorsFromServer } from '../../utils/appeal-form';
 
 export { hasErrors } from '../../utils/appeal-form';
 
-export type Field = 'kind' | 'category' | 'description' | 'photos' | 'community' | 'place' | 'form';
+export type Field = 'kind' | 'category' | 'description' | 'photos' | 'community' | 'place' | 'location' | 'form';
 export type FieldErrors = Partial<Record<Field, string>>;
 
 export function validateDraft(d: AppealDraft, photos: PickedPhoto[]): FieldErrors {
@@ -23,6 +23,7 @@ const FIELD_OF: Record<string, Field> = {
   photoIds: 'photos',
   regionId: 'community',
   place: 'place',
+  location: 'location',
 };
 
 /** `body.description` → description; anything the form has no field for goes to the form. */

@@ -61,6 +61,11 @@ const taro = {
   stopPullDownRefresh: jest.fn(),
   showShareMenu: resolved(),
   previewImage: resolved(),
+  // WeChat's map picker (a privacy API) with a chosen place, and its map page.
+  chooseLocation: jest.fn((_opts?: unknown) =>
+    Promise.resolve({ latitude: 28.901234, longitude: 118.871987, name: '幸福路便民超市', address: '东溪县城关镇幸福路12号', errMsg: 'chooseLocation:ok' }),
+  ),
+  openLocation: resolved(),
   pageScrollTo: resolved(),
   setNavigationBarTitle: resolved(),
   getCurrentInstance: jest.fn(() => ({ router: { params: {} as Record<string, string>, path: '' } })),

@@ -5,6 +5,7 @@ import Taro from '@tarojs/taro';
 import type { AppealDetail, PhotoRef } from '../../../../api/types';
 import { OverdueMark, StateTag } from '../../../../components/AppealCard';
 import { AppealTimeline } from '../../../../components/AppealTimeline';
+import { MapButton } from '../../../../components/MapButton';
 import { dueLabel, formatTime, kindAndCategory, photoSrc } from '../../../../utils/appeal';
 import './AppealStaffDetail.scss';
 
@@ -54,6 +55,7 @@ export function AppealStaffDetail({ appeal, onOpenAppeal }: { appeal: AppealDeta
         <Row label='来源' value={appeal.channelLabel} />
         <Row label='区域' value={appeal.regionName} />
         <Row label='地点' value={appeal.place} />
+        <MapButton location={appeal.location} place={appeal.place} />
         <Row label='承办部门' value={appeal.departmentName ?? (open ? '尚未派单' : null)} />
         <Row label='提交时间' value={formatTime(appeal.submittedAt)} />
         <Row label='当前时限' value={due} />
