@@ -2,6 +2,7 @@
 // an excerpt, when, and whether it is overdue. The whole card is the touch target.
 import { Image, Text, View } from '@tarojs/components';
 import type { AppealState, AppealSummary } from '../api/types';
+import { DECORATIVE_IMAGE } from '../utils/a11y';
 import { formatTime, kindAndCategory, photoSrc, stateTone } from '../utils/appeal';
 import './AppealCard.scss';
 
@@ -32,7 +33,7 @@ export function AppealCard({ appeal, onClick, showRegion = false, showDepartment
       </View>
       <View className='appeal-card__body'>
         <Text className='appeal-card__excerpt'>{appeal.excerpt}</Text>
-        {appeal.thumbUrl ? <Image className='appeal-card__thumb' src={photoSrc(appeal.thumbUrl)} mode='aspectFill' /> : null}
+        {appeal.thumbUrl ? <Image className='appeal-card__thumb' src={photoSrc(appeal.thumbUrl)} mode='aspectFill' nativeProps={DECORATIVE_IMAGE} /> : null}
       </View>
       <Text className='appeal-card__meta'>{kindAndCategory(appeal)}</Text>
       {place ? <Text className='appeal-card__meta'>{place}</Text> : null}

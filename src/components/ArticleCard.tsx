@@ -2,6 +2,7 @@
 // 置顶 / 紧急 tags. The whole card is the touch target.
 import { Image, Text, View } from '@tarojs/components';
 import type { ArticleSummary } from '../api/types';
+import { DECORATIVE_IMAGE } from '../utils/a11y';
 import { photoSrc, sourceAndTime } from '../utils/news';
 import { NewsTag } from './NewsTag';
 import './ArticleCard.scss';
@@ -26,7 +27,7 @@ export function ArticleCard({ article, onClick, showColumn = false }: { article:
           {showColumn ? `${article.columnName} · ${sourceAndTime(article.source, article.publishedAt)}` : sourceAndTime(article.source, article.publishedAt)}
         </Text>
       </View>
-      {article.cover ? <Image className='article-card__thumb' src={photoSrc(article.cover.thumbUrl)} mode='aspectFill' /> : null}
+      {article.cover ? <Image className='article-card__thumb' src={photoSrc(article.cover.thumbUrl)} mode='aspectFill' nativeProps={DECORATIVE_IMAGE} /> : null}
     </View>
   );
 }

@@ -8,6 +8,7 @@ import Taro from '@tarojs/taro';
 import { ApiError, errorMessage } from '../api/request';
 import type { PhotoRef } from '../api/types';
 import { uploadPhoto } from '../api/upload';
+import { imageAlt, photoLabel } from '../utils/a11y';
 import { MAX_PHOTOS, photoSrc } from '../utils/appeal';
 import { requirePrivacy } from '../utils/privacy';
 import { PrivacyPopup, PrivacyRefusedNote } from './PrivacyPopup';
@@ -119,12 +120,13 @@ export function PhotoPicker({ photos, onChange, max = MAX_PHOTOS, disabled = fal
 
   return (
     <View className='photo-picker'>
-      {photos.map((item) => (
+      {photos.map((item, index) => (
         <View className={`photo-picker__item photo-picker__item--${item.status}`} key={item.key}>
           <Image
             className='photo-picker__thumb'
             src={item.photo ? photoSrc(item.photo.thumbUrl) : item.localPath ?? ''}
             mode='aspectFill'
+            nativeProps={imageAlt(photoLabel(index))}
             onClick={() => (item.status === 'failed' ? retry(item) : preview(item))}
           />
           {item.status === 'uploading' ? <Text className='photo-picker__overlay'>{`上传中 ${item.progress}%`}</Text> : null}

@@ -2,6 +2,7 @@
 import { Image, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { PhotoRef } from '../../api/types';
+import { imageAlt, photoLabel } from '../../utils/a11y';
 import { photoSrc } from '../../utils/appeal';
 
 export function PhotoGrid({ photos }: { photos: PhotoRef[] }) {
@@ -10,7 +11,7 @@ export function PhotoGrid({ photos }: { photos: PhotoRef[] }) {
   return (
     <View className='photo-grid'>
       {photos.map((p, i) => (
-        <Image className='photo-grid__thumb' key={p.id} src={photoSrc(p.thumbUrl)} mode='aspectFill' onClick={() => void Taro.previewImage({ urls, current: urls[i] })} />
+        <Image className='photo-grid__thumb' key={p.id} src={photoSrc(p.thumbUrl)} mode='aspectFill' nativeProps={imageAlt(photoLabel(i))} onClick={() => void Taro.previewImage({ urls, current: urls[i] })} />
       ))}
     </View>
   );

@@ -13,6 +13,7 @@ import { PendingPage } from '../../components/StateView';
 import { useLoadedItem } from '../../hooks/use-cursor-list';
 import { usePageClass } from '../../hooks/use-page-class';
 import { getSession } from '../../store/session';
+import { DECORATIVE_IMAGE } from '../../utils/a11y';
 import { articleUrl, formatTime, photoSrc, richTextBody } from '../../utils/news';
 import { withPrivacy } from '../../utils/privacy';
 import './index.scss';
@@ -72,7 +73,7 @@ export default function ArticlePage() {
         <Text className='article__meta-item'>{`作者：${article.author}`}</Text>
         <Text className='article__meta-item'>{formatTime(article.publishedAt)}</Text>
       </View>
-      {article.cover ? <Image className='article__cover' src={photoSrc(article.cover.url)} mode='widthFix' /> : null}
+      {article.cover ? <Image className='article__cover' src={photoSrc(article.cover.url)} mode='widthFix' nativeProps={DECORATIVE_IMAGE} /> : null}
       <View className='article__body'>
         <RichText nodes={richTextBody(article.bodyHtml)} />
       </View>

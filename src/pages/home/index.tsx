@@ -12,6 +12,7 @@ import { NoticeCard } from '../../components/NoticeCard';
 import { useCurrentUser } from '../../hooks/use-current-user';
 import { useCursorList } from '../../hooks/use-cursor-list';
 import { usePageClass } from '../../hooks/use-page-class';
+import { KEYBOARD_SCROLLABLE } from '../../utils/a11y';
 import { regionLabel } from '../../utils/region';
 import { NEWS_SEARCH_PAGE, NOTICES_PAGE, articleUrl, noticeUrl } from '../../utils/news';
 import './index.scss';
@@ -120,7 +121,7 @@ export default function HomePage() {
         ))}
       </View>
 
-      <ScrollView className='home__tabs' scrollX enableFlex>
+      <ScrollView className='home__tabs' scrollX enableFlex {...KEYBOARD_SCROLLABLE}>
         {tabs.map((t) => (
           <View
             key={t.code || 'all'}

@@ -8,6 +8,7 @@ import { useDemoFlag } from '../../hooks/use-demo';
 import { useCurrentUserState } from '../../hooks/use-current-user';
 import { isElderlyMode, setElderlyMode } from '../../store/elderly-mode';
 import { clearSession, getSession } from '../../store/session';
+import { controlLabel } from '../../utils/a11y';
 import { PRIVACY_PAGE } from '../../utils/privacy';
 import { regionLabel } from '../../utils/region';
 import './index.scss';
@@ -24,7 +25,7 @@ function ElderlyModeCard() {
     <View className='card'>
       <View className='list-row me__elderly'>
         <Text className='list-row__main me__entry'>适老化模式（大字体）</Text>
-        <Switch className='me__elderly-switch' checked={on} color='#b71c1c' onChange={(e) => toggle(e.detail.value)} />
+        <Switch className='me__elderly-switch' checked={on} color='#b71c1c' nativeProps={controlLabel('适老化模式（大字体）')} onChange={(e) => toggle(e.detail.value)} />
       </View>
       <Text className='text-muted me__elderly-hint'>放大文字和按钮，适合老年人使用</Text>
     </View>

@@ -11,6 +11,7 @@ import type { ArticleManageDetail } from '../../../../api/types';
 import { PendingPage } from '../../../../components/StateView';
 import { useLoadedItem } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
+import { DECORATIVE_IMAGE } from '../../../../utils/a11y';
 import { photoSrc } from '../../../../utils/appeal';
 import { ArticleHistory } from './ArticleHistory';
 import { articleStateText } from '../../components/ArticleManageRow';
@@ -131,7 +132,7 @@ export default function ArticleManagePage() {
 
       <View className='card'>
         <Text className='card__title'>预览</Text>
-        {article.cover ? <Image className='article-manage__cover' src={photoSrc(article.cover.url)} mode='aspectFill' /> : null}
+        {article.cover ? <Image className='article-manage__cover' src={photoSrc(article.cover.url)} mode='aspectFill' nativeProps={DECORATIVE_IMAGE} /> : null}
         {article.summary ? <Text className='news-hint'>摘要：{article.summary}</Text> : null}
         <RichText className='article-manage__body' nodes={article.bodyHtml} />
       </View>

@@ -1,0 +1,167 @@
+/**
+ * Readable by everyone: axe-core's WCAG 2.1 A and AA rules on the H5 build (real Chromium, the real
+ * server with the demo county), on every resident page and the staff workbench's main pages, each in
+ * the ordinary and the elderly mode (适老化). A serious or critical violation fails with the rule, its
+ * impact, the elements (CSS selectors) and the page; moderate and minor ones are kept in
+ * tests/artifacts/a11y.json for reading, not failed on.
+ *
+ * Catches, for example: a cover or photo <img> without alternative text (image-alt), a horizontally
+ * scrolling column bar a keyboard cannot reach (scrollable-region-focusable), a switch or input
+ * without an accessible name (label, aria-toggle-field-name), text below 4.5:1 contrast (color-contrast).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import axe from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { staffSignIn } from './h5-steps';
+
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+// The app's own storage key for the elderly mode (src/store/elderly-mode.ts), as Taro's H5
+// setStorageSync writes it; the pages read it when they are built.
+const ELDERLY_KEY = 'xianrong.elderly';
+// Demo people (common/demo-county.ts): the resident the login page's 演示居民登录 signs in, and the
+// administrator, whom every staff entry and action is shown to.
+const RESIDENT = 'demo-resident-01';
+const STAFF = 'admin';
+
+interface Finding {
+  page: string;
+  mode: 'normal' | 'elderly';
+  rule: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+interface Visit {
+  name: string;
+  /** The hash route, e.g. `/pages/home/index`. */
+  route: string;
+  /** What shows only once the page's content (not its loading state) is there. */
+  ready: string;
+}
+
+let s: TestServer;
+let browser: Browser;
+const findings: Finding[] = [];
+
+beforeAll(async () => {
+  s = await startTestServer({ config: { h5Dir: H5_DIR } });
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await s?.stop();
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  await fs.writeFile(path.join(ARTIFACTS, 'a11y.json'), `${JSON.stringify(findings, null, 2)}\n`);
+});
+
+/** A fresh load of the route (a hash change alone would stack pages in Taro's router). */
+async function open(page: Page, visit: Visit) {
+  await page.goto('about:blank');
+  await page.goto(`${s.url}/#${visit.route}`);
+  await page.locator('.taro_page_show').last().locator(visit.ready).first().waitFor();
+  // The rest of the page's requests (badges, photos) answered and rendered.
+  await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined);
+}
+
+async function audit(page: Page, visit: Visit, mode: Finding['mode']): Promise<Finding[]> {
+  await open(page, visit);
+  const root = page.locator('.taro_page_show').last().locator('.page').first();
+  // The mode under test is the one the page shows (a test that silently audited only one would pass).
+  expect(await root.evaluate((el) => el.classList.contains('xr-elderly'))).toBe(mode === 'elderly');
+  await page.addScriptTag({ content: axe.source });
+  const violations = await page.evaluate(
+    async (tags) => (await (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: tags } })).violations,
+    WCAG_21_AA,
+  );
+  return violations.map((v) => ({
+    page: visit.name,
+    mode,
+    rule: v.id,
+    impact: v.impact ?? 'unknown',
+    help: v.help,
+    targets: v.nodes.map((n) => n.target.map(String).join(' ')),
+  }));
+}
+
+/**
+ * Every visit in the ordinary mode, then again in the elderly mode, on the one page of the role's
+ * context; fails listing each serious or critical violation (rule, impact, elements, page).
+ */
+async function expectNoSeriousViolations(page: Page, visits: Visit[]) {
+  const found: Finding[] = [];
+  await page.evaluate((key) => localStorage.removeItem(key), ELDERLY_KEY);
+  for (const visit of visits) found.push(...(await audit(page, visit, 'normal')));
+  await page.evaluate((key) => localStorage.setItem(key, JSON.stringify({ data: true })), ELDERLY_KEY);
+  for (const visit of visits) found.push(...(await audit(page, visit, 'elderly')));
+  findings.push(...found);
+  await page.context().close();
+  const serious = found
+    .filter((f) => FAILING_IMPACTS.has(f.impact))
+    .map((f) => `${f.page} (${f.mode}): ${f.rule} [${f.impact}] ${f.help}\n    ${f.targets.join('\n    ')}`);
+  expect(serious.join('\n')).toBe('');
+}
+
+const articleRoute = (id: string) => `/pages/article/index?id=${id}`;
+const noticeRoute = (id: string) => `/pages/notice/index?id=${id}`;
+const appealRoute = (id: string) => `/pages/appeal-detail/index?id=${id}`;
+const staffRoute = (name: string, query = '') => `/packages/staff/pages/${name}/index${query}`;
+
+it('a visitor: 首页, 诉求, 服务, 我的, an article with its cover, the notices and a notice', async () => {
+  const feed = await s.api('GET', '/api/v1/news/feed?limit=50');
+  const article = (feed.body.items as { id: string; cover: unknown }[]).find((a) => a.cover);
+  expect(article).toBeDefined();
+  const notices = await s.api('GET', '/api/v1/notices?limit=1');
+  const notice = notices.body.items[0] as { id: string; title: string };
+  expect(notice).toBeDefined();
+
+  const page = await newPhone(browser);
+  await page.goto(`${s.url}/`);
+  await expectNoSeriousViolations(page, [
+    { name: '首页', route: '/pages/home/index', ready: '.article-card__thumb img' },
+    { name: '诉求', route: '/pages/appeals/index', ready: 'text=登录后可以提交诉求' },
+    { name: '服务', route: '/pages/services/index', ready: 'text=12345市民热线' },
+    { name: '我的', route: '/pages/me/index', ready: 'text=您还没有登录' },
+    { name: '文章', route: articleRoute(article!.id), ready: '.article__cover img' },
+    { name: '通知公告', route: '/pages/notices/index', ready: '.notice-card' },
+    { name: '通知', route: noticeRoute(notice.id), ready: '.notice__title' },
+  ]);
+}, 240_000);
+
+it('a signed-in resident: 首页, 诉求, 我的, 我要反映 and an appeal of theirs', async () => {
+  const mine = await s.api('GET', '/api/v1/appeals?view=mine', { token: await s.residentToken(RESIDENT) });
+  const appeal = mine.body.items[0] as { id: string; number: string };
+  expect(appeal).toBeDefined();
+
+  const page = await newPhone(browser);
+  await page.goto(`${s.url}/#/pages/login/index`);
+  await page.getByText('演示居民登录', { exact: true }).first().click();
+  await page.getByText('您好', { exact: false }).first().waitFor();
+  await expectNoSeriousViolations(page, [
+    { name: '首页（已登录）', route: '/pages/home/index', ready: '.article-card__thumb img' },
+    { name: '诉求（已登录）', route: '/pages/appeals/index', ready: `text=${appeal.number}` },
+    { name: '我的（已登录）', route: '/pages/me/index', ready: 'text=退出登录' },
+    { name: '我要反映', route: '/pages/appeal-new/index', ready: '.chip--kind' },
+    { name: '诉求详情', route: appealRoute(appeal.id), ready: `text=${appeal.number}` },
+  ]);
+}, 240_000);
+
+it('staff: the workbench, the appeal inbox, an appeal to handle and the news desk', async () => {
+  const inbox = await s.api('GET', '/api/v1/appeals?view=inbox', { token: await s.staffToken(STAFF) });
+  const appeal = inbox.body.items[0] as { id: string; number: string };
+  expect(appeal).toBeDefined();
+
+  const page = await newPhone(browser);
+  await staffSignIn(page, s.url, STAFF);
+  await expectNoSeriousViolations(page, [
+    { name: '工作台', route: staffRoute('workbench'), ready: 'text=我的工作台' },
+    { name: '诉求办理', route: staffRoute('appeal-inbox', '?view=inbox'), ready: '.appeal-item' },
+    { name: '诉求办理详情', route: staffRoute('appeal-handle', `?id=${appeal.id}`), ready: `text=${appeal.number}` },
+    { name: '新闻发布', route: staffRoute('news-desk'), ready: '.news-tab' },
+  ]);
+}, 240_000);
