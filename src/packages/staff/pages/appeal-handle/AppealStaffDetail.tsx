@@ -6,6 +6,7 @@ import type { AppealDetail, PhotoRef } from '../../../../api/types';
 import { OverdueMark, StateTag } from '../../../../components/AppealCard';
 import { AppealTimeline } from '../../../../components/AppealTimeline';
 import { MapButton } from '../../../../components/MapButton';
+import { imageAlt, photoLabel } from '../../../../utils/a11y';
 import { dueLabel, formatTime, kindAndCategory, photoSrc } from '../../../../utils/appeal';
 import './AppealStaffDetail.scss';
 
@@ -28,7 +29,7 @@ function Photos({ photos }: { photos: PhotoRef[] }) {
   return (
     <View className='appeal-photos'>
       {photos.map((p, i) => (
-        <Image key={p.id} className='appeal-photos__thumb' src={photoSrc(p.thumbUrl)} mode='aspectFill' onClick={() => preview(i)} />
+        <Image key={p.id} className='appeal-photos__thumb' src={photoSrc(p.thumbUrl)} mode='aspectFill' nativeProps={imageAlt(photoLabel(i))} onClick={() => preview(i)} />
       ))}
     </View>
   );
