@@ -22,7 +22,7 @@ beforeAll(async () => {
   ids = await demoIds(a);
   for (const u of ['dispatcher', 'chengguan']) tok[u] = await a.staffToken(u);
   tok.resident = await a.residentToken('demo-resident-07');
-});
+}, 90_000); // two servers and a seed: slow on a busy 2-core machine
 afterAll(async () => {
   await b?.close();
   await a?.stop();

@@ -21,7 +21,7 @@ beforeAll(async () => {
   a = await startTestServer();
   b = await startServer(testConfig({ mongodbUri: a.ctx.config.mongodbUri }), { logger: createLogger('error'), backgroundJobs: false });
   admin = await a.staffToken('admin');
-});
+}, 90_000); // two servers and a seed: slow on a busy 2-core machine
 afterAll(async () => {
   await b?.close();
   await a?.stop();
