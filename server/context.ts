@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { AppConfig } from './core/config';
-import type { WechatClient } from './core/wechat';
+import type { WechatClient, WechatWebClient } from './core/wechat';
 import type { ReadCache } from './core/cache/read-cache';
 import type { DbHealth } from './db/health';
 
@@ -17,6 +17,8 @@ export interface AppContext {
   dbHealth: DbHealth;
   logger: Logger;
   wechat: WechatClient | null;
+  /** The 公众号's web authorisation for the H5 sign-in; null when the county has not set it up. */
+  wechatWeb: WechatWebClient | null;
   now: () => Date;
   /** Read-mostly responses from memory, invalidated through the database (core/cache). */
   cache: ReadCache;

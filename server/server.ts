@@ -14,7 +14,7 @@ import { startEmbeddedDb, withDbName } from './db/embedded';
 import { acquireDataLock } from './db/data-lock';
 import { superviseEmbeddedDb, type SupervisedDb } from './db/supervisor';
 import { DbHealth, FAIL_FAST_CONNECTION_OPTIONS } from './db/health';
-import { createWechatClient, developmentWechatClient, type WechatClient } from './core/wechat';
+import { createWechatClient, createWechatWebClient, developmentWechatClient, type WechatClient, type WechatWebClient } from './core/wechat';
 import { startCleanupJob } from './maintenance/cleanup';
 import { startAppealScheduler } from './appeals/scheduler';
 import { startOutboxDeliverer } from './outbox/deliverer';
@@ -44,6 +44,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Replace the WeChat adapter (tests); default from config. */
   wechat?: WechatClient | null;
+  /** Replace the 公众号 web-authorisation adapter (tests: a fake WeChat); default from config. */
+  wechatWeb?: WechatWebClient | null;
   now?: () => Date;
   /** How long close() lets requests in flight finish before cutting them (default 10 s). */
   shutdownTimeoutMs?: number;
@@ -137,6 +139,7 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
     dbHealth,
     logger,
     wechat: opts.wechat === undefined ? defaultWechat(config) : opts.wechat,
+    wechatWeb: opts.wechatWeb === undefined ? (config.wechatWeb ? createWechatWebClient(config.wechatWeb) : null) : opts.wechatWeb,
     now: opts.now ?? (() => new Date()),
     cache: new ReadCache({ readStamps: () => readStamps(conn) }),
   };

@@ -91,10 +91,33 @@ export const loginFailureSchema = new Schema<LoginFailureDoc>(
 // The admin's list (newest first, since a time) and the removal of old ones are ranges on lastAt.
 loginFailureSchema.index({ lastAt: -1 });
 
+/**
+ * A one-time ticket from the H5 sign-in through WeChat (web-sign-in.ts): WeChat sends the resident
+ * back to the server, which cannot hand tokens to the app in a redirect, so it hands a ticket the
+ * app exchanges for a session within two minutes, once. Stored by the ticket's hash.
+ */
+export interface SignInTicketDoc {
+  _id: string;
+  userId: Types.ObjectId;
+  expiresAt: Date;
+}
+
+export const signInTicketSchema = new Schema<SignInTicketDoc>(
+  {
+    _id: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false, autoIndex: false },
+);
+// The cleanup job removes expired tickets (FerretDB has no TTL indexes).
+signInTicketSchema.index({ expiresAt: 1 });
+
 /** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
 export function authModels(conn: Connection) {
   return {
     Session: ownModel(conn, 'Session', sessionSchema),
     LoginFailure: ownModel(conn, 'LoginFailure', loginFailureSchema),
+    SignInTicket: ownModel(conn, 'SignInTicket', signInTicketSchema),
   };
 }

@@ -25,6 +25,8 @@ export const LoginMethods = z.object({
   /** The development login by openid (demo residents); never in production. */
   devLogin: z.boolean(),
   password: z.boolean(),
+  /** The H5 sign-in through the county 公众号's web authorisation (`GET /auth/wechat-web/start`). */
+  wechatWeb: z.boolean(),
   /** A demo deployment (the demo county, published passwords): the apps label themselves 演示. */
   demo: z.boolean(),
 });
@@ -48,3 +50,14 @@ export const FailedLoginList = z.object({
 });
 export type FailedLogin = z.infer<typeof FailedLogin>;
 export type FailedLoginList = z.infer<typeof FailedLoginList>;
+
+/** Where the H5 app wants the resident back after signing in through WeChat: a page of the app. */
+export const AppPagePath = z
+  .string()
+  .max(300)
+  .regex(/^\/(pages|packages)\/[A-Za-z0-9/_-]+(\?[A-Za-z0-9_=&%.-]*)?$/, '须为本应用的页面路径，如 /pages/me/index');
+
+export const WechatWebStartQuery = z.strictObject({ next: AppPagePath.optional() });
+/** What WeChat sends back: `code` (absent when the resident refused) and our `state`. */
+export const WechatWebCallbackQuery = z.strictObject({ code: z.string().max(512).optional(), state: z.string().max(256).optional() });
+export const WechatWebTicketBody = z.strictObject({ ticket: z.string().min(20).max(100) });

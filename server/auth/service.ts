@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { demoEnabled, devSignInEnabled } from '../core/config';
 import { AppError, unauthenticated } from '../core/errors';
@@ -8,6 +9,7 @@ import { authModels, type LoginFailureDoc, type SessionDoc } from './model';
 import { openToken, sealToken } from './sealing';
 import { sessionStore } from './sessions';
 import { hashToken, newRefreshToken, signAccessToken } from './tokens';
+import { webSignIn } from './web-sign-in';
 import type { FailedLoginList, Session } from './schemas';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -90,22 +92,47 @@ export function authService(ctx: AppContext) {
     throw sessionEnded();
   }
 
-  const residentLogin = async (openid: string, userAgent: string | null) =>
-    issueSession(await users.findOrCreateByIdentity(identityKey.wechat(openid), { name: '微信用户', roles: ['resident'] }), userAgent);
+  // By the unionid too when WeChat gives one, so the H5 sign-in through the 公众号 finds the same account.
+  const residentLogin = async (openid: string, userAgent: string | null, unionid?: string) =>
+    issueSession(await users.residentForWechat(identityKey.wechat(openid), unionid), userAgent);
+  const web = webSignIn(ctx);
 
   const devLoginAllowed = () => devSignInEnabled(ctx.config);
   // The development adapter (any code is an openid) only where the development sign-in is open:
   // whatever adapter the server was given, never in production or off loopback without DEMO=1.
   const wechat = ctx.wechat && (ctx.wechat.kind === 'wechat' || devLoginAllowed()) ? ctx.wechat : null;
 
+  /** Open when the county set up its 公众号 and the server knows its public address. */
+  const webSignInOpen = () => ctx.wechatWeb !== null && Boolean(ctx.config.publicUrl);
+  async function guardWeb(client: ClientInfo): Promise<void> {
+    if (!webSignInOpen()) throw new AppError(404, 'NOT_FOUND', '本系统未开通微信网页登录');
+    await limits.address(client.ip);
+  }
+
   return {
-    methods: () => ({ wechatMiniProgram: wechat !== null, devLogin: devLoginAllowed(), password: true, demo: demoEnabled(ctx.config) }),
+    methods: () => ({ wechatMiniProgram: wechat !== null, devLogin: devLoginAllowed(), password: true, wechatWeb: webSignInOpen(), demo: demoEnabled(ctx.config) }),
 
     async wechatLogin(code: string, client: ClientInfo): Promise<Session> {
       if (!wechat) throw devLoginDisabled();
       await limits.address(client.ip);
-      const { openid } = await wechat.code2session(code);
-      return residentLogin(openid, client.userAgent);
+      const { openid, unionid } = await wechat.code2session(code);
+      return residentLogin(openid, client.userAgent, unionid);
+    },
+
+    /** The H5 sign-in through WeChat (web-sign-in.ts): steps 1 and 2 answer with redirects. */
+    wechatWebStart(res: Response, next: string | undefined, client: ClientInfo): Promise<void> {
+      return guardWeb(client).then(() => web.start(res, next));
+    },
+    async wechatWebCallback(req: Request, res: Response, q: { code?: string; state?: string }, client: ClientInfo): Promise<void> {
+      await guardWeb(client);
+      await web.callback(req, res, q);
+    },
+    /** Step 3: the one-time ticket for a session; the same 401 for a ticket unknown, used or expired. */
+    async wechatWebSession(ticket: string, client: ClientInfo): Promise<Session> {
+      await guardWeb(client);
+      const user = await web.redeem(ticket);
+      if (!user) throw unauthenticated('微信登录已失效，请重新登录');
+      return issueSession(user, client.userAgent);
     },
 
     async devLogin(openid: string, client: ClientInfo): Promise<Session> {

@@ -7,7 +7,7 @@ const MAX_CHAINS = 20_000;
 
 /** The refresh-token sessions as other features act on them: ending a user's, clearing spent ones. */
 export function sessionStore(ctx: AppContext) {
-  const { Session } = authModels(ctx.conn);
+  const { Session, SignInTicket } = authModels(ctx.conn);
   return {
     /** Ends every live session of the user (a deactivation, a changed password, a replayed token). */
     async endAllOf(userId: Types.ObjectId, at: Date = ctx.now()): Promise<void> {
@@ -25,6 +25,8 @@ export function sessionStore(ctx: AppContext) {
 
     /** Deletes the expired sessions and those revoked before `spentBefore`; returns how many. */
     async removeSpent(now: Date, spentBefore: Date): Promise<number> {
+      // Unused sign-in tickets of the H5 WeChat sign-in expire within minutes; they go with the sessions.
+      await SignInTicket.deleteMany({ expiresAt: { $lte: now } });
       return (await Session.deleteMany({ $or: [{ expiresAt: { $lte: now } }, { revokedAt: { $lte: spentBefore } }] })).deletedCount;
     },
   };

@@ -40,6 +40,9 @@ const EnvSchema = z
     BOT_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     WECHAT_APPID: z.string().optional(),
     WECHAT_SECRET: z.string().optional(),
+    // The county's 公众号 (official account), for residents signing in to the H5 app through WeChat.
+    WECHAT_MP_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'the 公众号 AppID from 设置与开发 → 基本配置 (wx and 16 hex digits)').optional(),
+    WECHAT_MP_SECRET: z.string().optional(),
     WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS: z.string().trim().regex(/^[A-Za-z0-9_-]{1,128}$/, 'the template ID from 订阅消息 → 我的模板 (letters, digits, _ and -)').optional(),
     COUNTY_PREFIX: z.string().regex(/^[A-Z]{2,4}$/, 'must be 2-4 capital letters').default('DX'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -86,6 +89,13 @@ const EnvSchema = z
     if (Boolean(env.WECHAT_APPID) !== Boolean(env.WECHAT_SECRET)) {
       ctx.addIssue({ code: 'custom', path: ['WECHAT_SECRET'], message: 'WECHAT_APPID and WECHAT_SECRET go together' });
     }
+    if (Boolean(env.WECHAT_MP_APPID) !== Boolean(env.WECHAT_MP_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: ['WECHAT_MP_SECRET'], message: 'WECHAT_MP_APPID and WECHAT_MP_SECRET go together' });
+    }
+    // WeChat sends the resident back to a fixed https address of ours (网页授权域名).
+    if (env.WECHAT_MP_APPID && !env.PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required with WECHAT_MP_APPID (WeChat redirects residents back to it after signing in)' });
+    }
   });
 
 export interface AppConfig {
@@ -100,6 +110,8 @@ export interface AppConfig {
   refreshTokenTtlDays: number;
   botToken: string;
   wechat?: { appId: string; secret: string };
+  /** The county's 公众号, for the H5 sign-in through WeChat (auth/web-sign-in.ts); absent: no such sign-in. */
+  wechatWeb?: { appId: string; secret: string };
   /**
    * WeChat's ids of the subscribe-message templates chosen in the console (WECHAT_SUBSCRIBE_TEMPLATE_*),
    * by our name for each: the sender sends with them, and the app asks residents for them
@@ -264,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     botToken,
     wechat: e.WECHAT_APPID && e.WECHAT_SECRET ? { appId: e.WECHAT_APPID, secret: e.WECHAT_SECRET } : undefined,
+    wechatWeb: e.WECHAT_MP_APPID && e.WECHAT_MP_SECRET ? { appId: e.WECHAT_MP_APPID, secret: e.WECHAT_MP_SECRET } : undefined,
     subscribeTemplates: e.WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS ? { appeal_progress: e.WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS } : undefined,
     countyPrefix: e.COUNTY_PREFIX,
     logLevel: e.LOG_LEVEL,

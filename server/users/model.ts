@@ -75,7 +75,12 @@ export const identitySchema = new Schema<IdentityDoc>(
 );
 
 export const identityKey = {
+  /** The mini-program's openid. */
   wechat: (openid: string) => `wechat:${openid}`,
+  /** The county 公众号's openid (the H5 sign-in through WeChat): another openid for the same person. */
+  wechatWeb: (openid: string) => `wechatmp:${openid}`,
+  /** WeChat's unionid: the same person across the mini-program and the 公众号 linked on the open platform. */
+  union: (unionid: string) => `union:${unionid}`,
   username: (username: string) => `username:${username.toLowerCase()}`,
   contact: (contactId: string) => `contact:${contactId}`,
 };

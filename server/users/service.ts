@@ -45,6 +45,32 @@ export function userService(ctx: AppContext) {
     return identity ? User.findById(identity.userId).lean<UserDoc>() : null;
   }
 
+  async function findOrCreateByIdentity(key: string, defaults: { name: string; roles: Role[] }): Promise<UserDoc> {
+    let identity = await Identity.findOne({ key }).lean();
+    if (!identity) {
+      try {
+        identity = (await Identity.create({ key, userId: newId() })).toObject();
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        identity = await Identity.findOne({ key }).lean();
+        if (!identity) throw err;
+      }
+    }
+    // The user document is created by whoever won the identity claim; a loser of the race on
+    // the user insert finds the winner's document. (An upsert with $setOnInsert would be one
+    // call, but FerretDB 1.24 drops null and empty-array fields from it.)
+    const existing = await User.findById(identity.userId).lean<UserDoc>();
+    if (existing) return existing;
+    try {
+      return (await User.create({ _id: identity.userId, name: defaults.name, roles: defaults.roles })).toObject();
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const winner = await User.findById(identity.userId).lean<UserDoc>();
+      if (!winner) throw err;
+      return winner;
+    }
+  }
+
   /** Refuses roles, regions and department that do not fit together (role-fit.ts). */
   function assertRoleFit(shape: StaffShape, fields: FitFields): void {
     const err = roleFitError(shape, fields);
@@ -130,30 +156,23 @@ export function userService(ctx: AppContext) {
      * Find or create the user behind an identity key. The identity insert is the atomic claim:
      * two concurrent first logins with the same openid end with one user.
      */
-    async findOrCreateByIdentity(key: string, defaults: { name: string; roles: Role[] }): Promise<UserDoc> {
-      let identity = await Identity.findOne({ key }).lean();
-      if (!identity) {
+    findOrCreateByIdentity,
+
+    async residentForWechat(openidKey: string, unionid?: string): Promise<UserDoc> {
+      const resident = { name: '微信用户', roles: ['resident'] as Role[] };
+      if (!unionid) return findOrCreateByIdentity(openidKey, resident);
+      const unionKey = identityKey.union(unionid);
+      const known = (await byIdentity(unionKey)) ?? (await byIdentity(openidKey));
+      const user = known ?? (await findOrCreateByIdentity(unionKey, resident));
+      for (const key of [unionKey, openidKey]) {
         try {
-          identity = (await Identity.create({ key, userId: newId() })).toObject();
+          await Identity.create({ key, userId: user._id });
         } catch (err) {
           if (!isDuplicateKeyError(err)) throw err;
-          identity = await Identity.findOne({ key }).lean();
-          if (!identity) throw err;
         }
       }
-      // The user document is created by whoever won the identity claim; a loser of the race on
-      // the user insert finds the winner's document. (An upsert with $setOnInsert would be one
-      // call, but FerretDB 1.24 drops null and empty-array fields from it.)
-      const existing = await User.findById(identity.userId).lean<UserDoc>();
-      if (existing) return existing;
-      try {
-        return (await User.create({ _id: identity.userId, name: defaults.name, roles: defaults.roles })).toObject();
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        const winner = await User.findById(identity.userId).lean<UserDoc>();
-        if (!winner) throw err;
-        return winner;
-      }
+      // A racing first sign-in may have claimed the unionid for another new account: that one wins.
+      return (await byIdentity(unionKey)) ?? user;
     },
 
     async list(q: { role?: Role; regionId?: string; departmentId?: string; q?: string; page: number; pageSize: number }): Promise<Paged<UserAdminView>> {

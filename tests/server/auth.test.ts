@@ -39,7 +39,7 @@ describe('POST /api/v1/auth/dev-login', () => {
 describe('GET /api/v1/auth/methods', () => {
   it('offers the development login outside production, and says it is a demo', async () => {
     const res = await s.api('GET', '/api/v1/auth/methods');
-    expect(res.body).toEqual({ wechatMiniProgram: true, devLogin: true, password: true, demo: true });
+    expect(res.body).toEqual({ wechatMiniProgram: true, devLogin: true, password: true, wechatWeb: false, demo: true });
   });
 });
 
@@ -86,7 +86,7 @@ describe('production', () => {
       const wx = await p.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'x' } });
       expect(wx.status).toBe(403);
       const methods = await p.api('GET', '/api/v1/auth/methods');
-      expect(methods.body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true, demo: false });
+      expect(methods.body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true, wechatWeb: false, demo: false });
     } finally {
       await p.stop();
     }
@@ -103,7 +103,7 @@ describe('off loopback', () => {
       expect([dev.status, dev.body.error.code]).toEqual([403, 'DEV_LOGIN_DISABLED']);
       const wx = await o.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'anything' } });
       expect([wx.status, wx.body.error.code]).toEqual([403, 'DEV_LOGIN_DISABLED']);
-      expect((await o.api('GET', '/api/v1/auth/methods')).body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true, demo: true });
+      expect((await o.api('GET', '/api/v1/auth/methods')).body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true, wechatWeb: false, demo: true });
     } finally {
       await o.stop();
     }
@@ -112,7 +112,7 @@ describe('off loopback', () => {
   it('with DEMO=1 opens it and tells the app it is a demo', async () => {
     const o = await startTestServer({ seed: false, config: { env: 'development', host: '0.0.0.0', demo: true } });
     try {
-      expect((await o.api('GET', '/api/v1/auth/methods')).body).toEqual({ wechatMiniProgram: true, devLogin: true, password: true, demo: true });
+      expect((await o.api('GET', '/api/v1/auth/methods')).body).toEqual({ wechatMiniProgram: true, devLogin: true, password: true, wechatWeb: false, demo: true });
       expect((await o.api('POST', '/api/v1/auth/wechat-login', { body: { code: 'anything' } })).status).toBe(200);
     } finally {
       await o.stop();
@@ -122,7 +122,7 @@ describe('off loopback', () => {
   it('in production with DEMO=1 labels the demo but keeps the development sign-in closed', async () => {
     const o = await startTestServer({ seed: false, config: { env: 'production', host: '0.0.0.0', demo: true } });
     try {
-      expect((await o.api('GET', '/api/v1/auth/methods')).body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true, demo: true });
+      expect((await o.api('GET', '/api/v1/auth/methods')).body).toEqual({ wechatMiniProgram: false, devLogin: false, password: true, wechatWeb: false, demo: true });
       expect((await o.api('POST', '/api/v1/auth/dev-login', { body: { openid: 'demo-resident-01' } })).status).toBe(403);
     } finally {
       await o.stop();

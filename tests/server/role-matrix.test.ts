@@ -33,6 +33,10 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'GET /api/v1/auth/methods': 'public',
   'POST /api/v1/auth/wechat-login': 'public',
   'POST /api/v1/auth/dev-login': 'public',
+  // The H5 sign-in through the county 公众号: anyone may start it; WeChat calls the callback.
+  'GET /api/v1/auth/wechat-web/start': 'public',
+  'GET /api/v1/auth/wechat-web/callback': 'public',
+  'POST /api/v1/auth/wechat-web/session': 'public',
   'POST /api/v1/auth/password-login': 'public',
   'POST /api/v1/auth/refresh': 'public',
   'POST /api/v1/auth/logout': 'public',
