@@ -113,6 +113,14 @@ export function createApp(ctx: AppContext): express.Express {
     }),
   );
 
+  // The 公众号 console checks the 网页授权域名 by fetching this file (H5 sign-in through WeChat).
+  if (config.wechatMpVerify) {
+    const token = config.wechatMpVerify;
+    app.get(`/MP_verify_${token}.txt`, (_req, res) => {
+      res.type('text/plain').send(token);
+    });
+  }
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

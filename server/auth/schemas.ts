@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Me } from '../users';
+import { APP_PAGE_PATH } from '../../common/app-pages';
 
 export const WechatLoginBody = z.strictObject({ code: z.string().trim().min(1, '缺少登录凭证').max(128) });
 export const DevLoginBody = z.strictObject({ openid: z.string().trim().regex(/^[A-Za-z0-9_-]{3,64}$/, '只能包含字母、数字、下划线和连字符，3到64位') });
@@ -55,7 +56,7 @@ export type FailedLoginList = z.infer<typeof FailedLoginList>;
 export const AppPagePath = z
   .string()
   .max(300)
-  .regex(/^\/(pages|packages)\/[A-Za-z0-9/_-]+(\?[A-Za-z0-9_=&%.-]*)?$/, '须为本应用的页面路径，如 /pages/me/index');
+  .regex(APP_PAGE_PATH, '须为本应用的页面路径，如 /pages/me/index');
 
 export const WechatWebStartQuery = z.strictObject({ next: AppPagePath.optional() });
 /** What WeChat sends back: `code` (absent when the resident refused) and our `state`. */

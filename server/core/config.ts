@@ -43,6 +43,8 @@ const EnvSchema = z
     // The county's 公众号 (official account), for residents signing in to the H5 app through WeChat.
     WECHAT_MP_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'the 公众号 AppID from 设置与开发 → 基本配置 (wx and 16 hex digits)').optional(),
     WECHAT_MP_SECRET: z.string().optional(),
+    // The check WeChat makes of the 网页授权域名: it fetches /MP_verify_<this>.txt and expects <this>.
+    WECHAT_MP_VERIFY: z.string().regex(/^[A-Za-z0-9]{8,64}$/, 'the letters and digits of the MP_verify_<...>.txt file the 公众号 console offers').optional(),
     WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS: z.string().trim().regex(/^[A-Za-z0-9_-]{1,128}$/, 'the template ID from 订阅消息 → 我的模板 (letters, digits, _ and -)').optional(),
     COUNTY_PREFIX: z.string().regex(/^[A-Z]{2,4}$/, 'must be 2-4 capital letters').default('DX'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -112,6 +114,8 @@ export interface AppConfig {
   wechat?: { appId: string; secret: string };
   /** The county's 公众号, for the H5 sign-in through WeChat (auth/web-sign-in.ts); absent: no such sign-in. */
   wechatWeb?: { appId: string; secret: string };
+  /** WECHAT_MP_VERIFY: served as /MP_verify_<it>.txt, the file WeChat checks before it accepts the domain. */
+  wechatMpVerify?: string;
   /**
    * WeChat's ids of the subscribe-message templates chosen in the console (WECHAT_SUBSCRIBE_TEMPLATE_*),
    * by our name for each: the sender sends with them, and the app asks residents for them
@@ -277,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     botToken,
     wechat: e.WECHAT_APPID && e.WECHAT_SECRET ? { appId: e.WECHAT_APPID, secret: e.WECHAT_SECRET } : undefined,
     wechatWeb: e.WECHAT_MP_APPID && e.WECHAT_MP_SECRET ? { appId: e.WECHAT_MP_APPID, secret: e.WECHAT_MP_SECRET } : undefined,
+    wechatMpVerify: e.WECHAT_MP_VERIFY,
     subscribeTemplates: e.WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS ? { appeal_progress: e.WECHAT_SUBSCRIBE_TEMPLATE_APPEAL_PROGRESS } : undefined,
     countyPrefix: e.COUNTY_PREFIX,
     logLevel: e.LOG_LEVEL,

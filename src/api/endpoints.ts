@@ -72,6 +72,9 @@ export const authApi = {
     request<Session>('/auth/wechat-login', { method: 'POST', data: body, auth: false, ...extra }),
   devLogin: (body: DevLoginInput, extra?: Extra) =>
     request<Session>('/auth/dev-login', { method: 'POST', data: body, auth: false, ...extra }),
+  /** The H5 sign-in through WeChat: the one-time ticket the server's WeChat callback handed back. */
+  wechatWebSession: (ticket: string, extra?: Extra) =>
+    request<Session>('/auth/wechat-web/session', { method: 'POST', data: { ticket }, auth: false, ...extra }),
   passwordLogin: (body: PasswordLoginInput, extra?: Extra) =>
     request<Session>('/auth/password-login', { method: 'POST', data: body, auth: false, ...extra }),
   logout: (refreshToken: string) =>

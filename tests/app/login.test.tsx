@@ -92,4 +92,55 @@ describe('login page (H5)', () => {
     // One question to the server serves both the sign-in methods and the label.
     expect(log.filter((r) => r.path === '/auth/methods')).toHaveLength(1);
   });
+
+  describe('the sign-in through WeChat (公众号网页授权)', () => {
+    const WEB = { wechatMiniProgram: false, devLogin: false, password: true, wechatWeb: true, demo: false };
+    const withParams = (params: Record<string, string>) =>
+      (Taro.getCurrentInstance as jest.Mock).mockReturnValue({ router: { params, path: '/pages/login/index' } });
+    afterEach(() => (Taro.getCurrentInstance as jest.Mock).mockImplementation(() => ({ router: { params: {}, path: '' } })));
+
+    // Catches: residents of a county with a 公众号 told to go to the mini-program instead of signing in here.
+    test('offers 微信登录 when the server can do it, instead of sending residents to the mini-program', async () => {
+      fakeApi({ 'GET /auth/methods': () => ({ status: 200, body: WEB }) });
+      render(<LoginPage />);
+      expect(await screen.findByText('微信登录', { selector: 'button' })).toBeTruthy();
+      expect(screen.queryByText('居民请在微信中搜索本县小程序，使用微信一键登录。')).toBeNull();
+    });
+
+    // Catches: the ticket WeChat's round trip handed back left unused (the resident lands signed out),
+    // or the resident sent to 首页 instead of the page they came from.
+    test('turns the ticket from WeChat’s round trip into the session and opens the page asked for', async () => {
+      withParams({ wxticket: 't'.repeat(32), next: encodeURIComponent('/pages/appeals/index') });
+      const log = fakeApi({
+        'GET /auth/methods': () => ({ status: 200, body: WEB }),
+        'POST /auth/wechat-web/session': () => ({ status: 200, body: session({ user: me({ name: '微信用户' }) }) }),
+      });
+      await act(async () => {
+        render(<LoginPage />);
+      });
+      expect(log.find((r) => r.path === '/auth/wechat-web/session')!.data).toEqual({ ticket: 't'.repeat(32) });
+      expect(getSession()?.user.name).toBe('微信用户');
+      expect(Taro.switchTab).toHaveBeenCalledWith({ url: '/pages/appeals/index' });
+    });
+
+    // Catches: a used or expired ticket shown as a blank page, or a session kept from it.
+    test('says so when the ticket is no longer valid', async () => {
+      withParams({ wxticket: 'u'.repeat(32) });
+      fakeApi({
+        'GET /auth/methods': () => ({ status: 200, body: WEB }),
+        'POST /auth/wechat-web/session': () => apiError(401, 'UNAUTHENTICATED', '微信登录已失效，请重新登录'),
+      });
+      render(<LoginPage />);
+      expect(await screen.findByText('微信登录已失效，请重新登录')).toBeTruthy();
+      expect(getSession()).toBeNull();
+    });
+
+    // Catches: a failed round trip (refused, expired state, WeChat down) with no word of what happened.
+    test('explains in Chinese why WeChat sent the resident back without a ticket', async () => {
+      withParams({ wxerror: 'state' });
+      fakeApi({ 'GET /auth/methods': () => ({ status: 200, body: WEB }) });
+      render(<LoginPage />);
+      expect(await screen.findByText('微信登录已过期或不是从本页发起的，请重新点击“微信登录”')).toBeTruthy();
+    });
+  });
 });

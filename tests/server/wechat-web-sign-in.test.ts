@@ -32,7 +32,7 @@ let now = START;
 beforeAll(async () => {
   s = await startTestServer({
     seed: false,
-    config: { publicUrl: PUBLIC },
+    config: { publicUrl: PUBLIC, wechatMpVerify: 'AbC123xyz789' },
     now: () => now,
     wechat: createWechatClient({ appId: 'wxminiprogram000001', secret: 'mini-secret', fetch: fakeFetch }),
     wechatWeb: createWechatWebClient({ appId: MP_APPID, secret: 'mp-secret', fetch: fakeFetch }),
@@ -189,3 +189,11 @@ it('is not there without a 公众号', async () => {
     await plain.stop();
   }
 }, 90_000);
+
+// Catches: WeChat refusing the 网页授权域名 because the file it checks is not served.
+it('serves the domain check file the 公众号 console asks for, and no other', async () => {
+  const res = await s.api('GET', '/MP_verify_AbC123xyz789.txt');
+  expect(res.status).toBe(200);
+  expect(res.body).toBe('AbC123xyz789');
+  expect((await s.api('GET', '/MP_verify_other.txt')).status).toBe(404);
+});

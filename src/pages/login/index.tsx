@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { Button, Input, Picker, Text, View } from '@tarojs/components';
 import Taro, { useLoad } from '@tarojs/taro';
 import { authApi } from '../../api/endpoints';
+import { apiUrl } from '../../api/base';
+import { APP_PAGE_PATH, TAB_PAGES } from '../../../common/app-pages';
 import { errorMessage } from '../../api/request';
 import type { LoginMethods, Session } from '../../api/types';
 import { DemoBadge } from '../../components/DemoBadge';
@@ -15,10 +17,29 @@ const IS_H5 = process.env.TARO_ENV === 'h5';
 
 type Busy = 'none' | 'resident' | 'staff';
 
-function afterLogin(session: Session) {
+/** Why the H5 sign-in through WeChat came back without a ticket (server/auth/web-sign-in.ts). */
+const WECHAT_WEB_ERRORS: Record<string, string> = {
+  state: '微信登录已过期或不是从本页发起的，请重新点击“微信登录”',
+  refused: '您未同意微信授权，可重新点击“微信登录”',
+  failed: '微信登录暂时不可用，请稍后重试',
+};
+
+/** The page to open after signing in: a page of this app (the server checked it too), else 首页. */
+function goAfterLogin(next?: string) {
+  const path = next && APP_PAGE_PATH.test(next) ? next : '/pages/home/index';
+  if ((TAB_PAGES as readonly string[]).includes(path.split('?')[0]!)) void Taro.switchTab({ url: path.split('?')[0]! });
+  else void Taro.redirectTo({ url: path });
+}
+
+function afterLogin(session: Session, next?: string) {
   setSession(session);
   void Taro.showToast({ title: '登录成功', icon: 'success', duration: 1200 });
-  void Taro.switchTab({ url: '/pages/home/index' });
+  goAfterLogin(next);
+}
+
+/** Off to WeChat's authorisation (a full page load: WeChat sends the browser back to the server). */
+function startWechatWeb() {
+  window.location.href = `${apiUrl('/auth/wechat-web/start')}?next=${encodeURIComponent('/pages/me/index')}`;
 }
 
 export default function LoginPage() {
@@ -38,6 +59,18 @@ export default function LoginPage() {
   const demo = useDemoFlag(methods);
 
   useLoad(() => {
+    const params = Taro.getCurrentInstance().router?.params ?? {};
+    if (IS_H5 && params.wxticket) {
+      // Back from WeChat with a one-time ticket: it becomes the session, once.
+      setBusy('resident');
+      authApi
+        .wechatWebSession(params.wxticket, { toast: false })
+        .then((session) => afterLogin(session, params.next ? decodeURIComponent(params.next) : undefined))
+        .catch((e: unknown) => setResidentError(errorMessage(e)))
+        .finally(() => setBusy('none'));
+    } else if (params.wxerror) {
+      setResidentError(WECHAT_WEB_ERRORS[params.wxerror] ?? WECHAT_WEB_ERRORS.failed!);
+    }
     authApi
       .methods({ toast: false })
       .then((m) => {
@@ -95,7 +128,12 @@ export default function LoginPage() {
       <View className='card'>
         <Text className='card__title'>居民登录</Text>
         {IS_H5 && devLogin === 'unknown' ? <Text className='text-muted'>加载中…</Text> : null}
-        {IS_H5 && devLogin === 'not-offered' ? <Text className='text-muted'>居民请在微信中搜索本县小程序，使用微信一键登录。</Text> : null}
+        {IS_H5 && methods?.wechatWeb ? (
+          <Button className='btn btn--primary' loading={busy === 'resident'} onClick={startWechatWeb}>
+            微信登录
+          </Button>
+        ) : null}
+        {IS_H5 && devLogin === 'not-offered' && !methods?.wechatWeb ? <Text className='text-muted'>居民请在微信中搜索本县小程序，使用微信一键登录。</Text> : null}
         {IS_H5 && devLogin === 'offered' ? (
           <View>
             <Picker
