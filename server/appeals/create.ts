@@ -9,9 +9,9 @@ import type { AppContext } from '../context';
 import { badRequest } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { chinaDay } from '../../common/china-time';
-import { categoryService, type CategoryDoc } from '../categories';
-import { regionLookup, type RegionDoc } from '../regions';
-import { departmentService, type DepartmentDoc } from '../departments';
+import { CATEGORIES_CACHE, categoryService, type CategoryDoc } from '../categories';
+import { REGIONS_CACHE, regionLookup, type RegionDoc } from '../regions';
+import { DEPARTMENTS_CACHE, departmentService, type DepartmentDoc } from '../departments';
 import { appealModels, type AppealDoc, type AppealLocation, type TimelineEvent } from './model';
 import type { RateLimit } from '../core/rate-limit/limiter';
 import type { AppealChannel, AppealKind, AppealState } from './state-machine';
@@ -64,6 +64,14 @@ export interface Filed {
 
 const REGION_LEVELS_FOR_APPEALS = ['community', 'grid'];
 
+/**
+ * The reference data a filing reads (its region, category and the category's unit), from the read
+ * cache: checked against the version stamps of all three (one stamp read per filing), so a region,
+ * category or unit changed or retired counts for the next filing in every process. Entries: one per
+ * region, category and unit filed against lately.
+ */
+const REFERENCE = { namespace: [REGIONS_CACHE, CATEGORIES_CACHE, DEPARTMENTS_CACHE], maxEntries: 4096 } as const;
+
 export interface CreatorOptions {
   /**
    * Called after filing has looked for an earlier submission with the same key. Tests hold two
@@ -78,24 +86,37 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
   const departments = departmentService(ctx);
   const limits = appealLimits(ctx);
 
-  async function region(id: string): Promise<RegionDoc> {
-    const r = await regionLookup(ctx).byId(id);
+  const regions = regionLookup(ctx);
+  // The cached documents are shared by filings: read, never changed.
+  const cached = <T>(key: string, within: object, load: () => Promise<T>) => ctx.cache.value<T>({ ...REFERENCE, key }, load, within);
+
+  /** What a new appeal is filed against: its region, category and the unit of a direct dispatch. */
+  async function reference(input: NewAppeal): Promise<{ r: RegionDoc; c: CategoryDoc | null; unit: DepartmentDoc | null }> {
+    // One stamp read for the three lookups: the filing writes none of them in between.
+    const within = {};
+    const [r, c] = await Promise.all([region(input.regionId, within), category(input.categoryId, within)]);
+    return { r, c, unit: await defaultUnit(c, within) };
+  }
+
+  async function region(id: string, within: object): Promise<RegionDoc> {
+    const r = await cached(`region:${id}`, within, () => regions.byId(id));
     if (!r) throw badRequest('所选社区或网格不存在', [{ path: 'body.regionId', message: '不存在' }]);
     if (!REGION_LEVELS_FOR_APPEALS.includes(r.level)) throw badRequest('请选择社区/村或网格', [{ path: 'body.regionId', message: '需要社区/村或网格' }]);
     return r;
   }
 
-  async function category(id: string | null): Promise<CategoryDoc | null> {
+  async function category(id: string | null, within: object): Promise<CategoryDoc | null> {
     if (!id) return null;
-    const c = await categories.byId(id);
+    const c = await cached(`category:${id}`, within, () => categories.byId(id));
     if (!c || !c.active) throw badRequest('诉求分类不存在或已停用', [{ path: 'body.categoryId', message: '不存在或已停用' }]);
     return c;
   }
 
   /** The unit the catalogue sends this category to, when it exists and still works. */
-  async function defaultUnit(c: CategoryDoc | null): Promise<DepartmentDoc | null> {
-    if (!c?.defaultDepartmentId) return null;
-    return departments.activeById(c.defaultDepartmentId);
+  async function defaultUnit(c: CategoryDoc | null, within: object): Promise<DepartmentDoc | null> {
+    const id = c?.defaultDepartmentId;
+    if (!id) return null;
+    return cached(`unit:${String(id)}`, within, () => departments.activeById(id));
   }
 
   async function findFirst(submittedById: Types.ObjectId, key: string): Promise<AppealDoc | null> {
@@ -107,12 +128,16 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       // A retry (the same account, key and body) gets the first appeal; the same key with another
       // body is a 409, never the first appeal passed off as this one.
       const hash = requestHash(filingBody(input));
+      // Looked up beside the idempotency lookup and the limits (cached, so mostly no query), and
+      // used only for a new appeal: a retry gets the first appeal whatever became of its region.
+      const ref = reference(input);
+      ref.catch(() => {});
       const { doc, created } = await createOnce<AppealDoc>({
         findFirst: () => findFirst(input.submittedById, input.idempotencyKey),
         afterLookup: opts.afterLookup,
         // Counted only for what would be a new appeal: a retry never spends the budget.
         admit: () => limits.admitFiling(input.limits ?? limits.account(input.channel === 'miniprogram' ? 'resident' : 'staff', input.submittedById)),
-        insert: () => insertNew(input, hash),
+        insert: async () => insertNew(input, hash, await ref),
         hash,
         hashOf: (a) => a.requestHash,
       });
@@ -120,11 +145,9 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
     },
   };
 
-  async function insertNew(input: NewAppeal, hash: string): Promise<AppealDoc> {
+  async function insertNew(input: NewAppeal, hash: string, { r, c, unit }: Awaited<ReturnType<typeof reference>>): Promise<AppealDoc> {
     const submittedAt = ctx.now();
-    const [r, c] = await Promise.all([region(input.regionId), category(input.categoryId)]);
     await requirePhotos(ctx, input.photoIds, input.photoOwnerId, 'body.photoIds');
-    const unit = await defaultUnit(c);
     const deadlines = deadlinesFrom(submittedAt, c?.deadlines);
     const number = await nextTicketNumber(ctx.conn, ctx.config.countyPrefix, submittedAt);
 

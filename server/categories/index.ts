@@ -3,4 +3,4 @@
  * (core/catalogue.ts); the app mounts their routes from routes.ts.
  */
 export { categoryService, type CategoryService } from './service';
-export { DEFAULT_DEADLINES, type CategoryDoc } from './model';
+export { CATEGORIES_CACHE, DEFAULT_DEADLINES, type CategoryDoc } from './model';

@@ -14,6 +14,8 @@ import type { Connection, Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AppConfig } from '../core/config';
 import { createLogger } from '../core/logger';
+import { ReadCache } from '../core/cache/read-cache';
+import { readStamps } from '../core/cache/stamps';
 import type { Models } from '../models';
 import { contextOf } from './context';
 import { recordsFor, type RecordKind } from './records';
@@ -74,10 +76,12 @@ export async function inSandbox<T>(models: Models, opts: SandboxOptions, play: (
 /**
  * The context the features' services are built from, for the seed: the sandbox's connection, the
  * seed's clock, a quiet logger, and of the configuration what the services it plays read (the
- * demo county's ticket prefix, the data folder). No HTTP, no cache, no WeChat: the seed makes no
- * request and sends nothing.
+ * demo county's ticket prefix, the data folder), and a read cache of the sandbox's own (filing
+ * reads its reference data through it). No HTTP, no WeChat: the seed makes no request and sends
+ * nothing.
  */
 function seedContext(conn: Connection, now: () => Date, dataDir: string | undefined): AppContext {
   const config: Partial<AppConfig> = { countyPrefix: demoCounty.prefix, dataDir: dataDir ?? 'data', env: 'development', logLevel: 'silent' };
-  return { conn, now, logger: createLogger('silent'), config, wechat: null } as unknown as AppContext;
+  const cache = new ReadCache({ readStamps: () => readStamps(conn) });
+  return { conn, now, logger: createLogger('silent'), config, wechat: null, cache } as unknown as AppContext;
 }
