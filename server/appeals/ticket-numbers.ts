@@ -7,11 +7,53 @@ import { chinaDay } from '../../common/china-time';
  * Ticket numbers readable aloud over the phone: county prefix, China-time date, a sequence that
  * restarts each day (DX-20261126-0042). The sequence is one `$inc` on a per-day counter, so two
  * processes never hand out the same number; four digits until the 10 000th appeal of a day.
+ *
+ * Filings of one process that ask for a day's number while that day's `$inc` is on its way wait
+ * for the next one, which reserves as many numbers as they are and hands them out in the order
+ * they asked: under load one write numbers several appeals, and a filing alone is not delayed.
+ * Only filings already waiting are counted in, so a process holds no numbers in reserve: a number
+ * goes unused only when its filing fails after taking it, as with one `$inc` per filing.
  */
 export async function nextTicketNumber(conn: Connection, prefix: string, at: Date): Promise<string> {
   const day = chinaDay(at);
-  const seq = await bump(conn, counterKey(day), 1);
+  const seq = await take(conn, counterKey(day));
   return `${prefix}-${day}-${String(seq).padStart(4, '0')}`;
+}
+
+interface Queue {
+  /** A reservation for the waiting ones is being written. */
+  busy: boolean;
+  waiting: { resolve: (seq: number) => void; reject: (err: unknown) => void }[];
+}
+/** Per connection (a process may hold several, tests do) and counter: who waits for a number. */
+const queues = new WeakMap<Connection, Map<string, Queue>>();
+
+function take(conn: Connection, key: string): Promise<number> {
+  let byKey = queues.get(conn);
+  if (!byKey) queues.set(conn, (byKey = new Map()));
+  let q = byKey.get(key);
+  if (!q) byKey.set(key, (q = { busy: false, waiting: [] }));
+  const queue = q;
+  const seq = new Promise<number>((resolve, reject) => queue.waiting.push({ resolve, reject }));
+  if (!queue.busy) void reserveFor(conn, key, queue, byKey);
+  return seq;
+}
+
+/** One `$inc` for everyone waiting, then again while more came meanwhile. */
+async function reserveFor(conn: Connection, key: string, q: Queue, byKey: Map<string, Queue>): Promise<void> {
+  q.busy = true;
+  while (q.waiting.length) {
+    const batch = q.waiting.splice(0);
+    try {
+      const last = await bump(conn, key, batch.length);
+      batch.forEach((w, i) => w.resolve(last - batch.length + 1 + i));
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
+  }
+  q.busy = false;
+  // A day's queue ends with its day's filings: nothing kept for yesterday.
+  byKey.delete(key);
 }
 
 const counterKey = (day: string) => `appeal:${day}`;
