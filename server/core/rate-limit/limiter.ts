@@ -61,13 +61,18 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
     }
   }
 
-  /** Count one event against every limit; allowed only if every count is within its limit. */
+  /**
+   * Count one event against every limit; allowed only if every count is within its limit. The
+   * windows are counted at once (each its own atomic `$inc`), not one after the other.
+   */
   async function hit(limits: RateLimit[]): Promise<RateDecision> {
     const t = now().getTime();
     let decision: RateDecision = { allowed: true, retryAfterSeconds: 0 };
-    for (const l of limits) {
-      const w = windowOf(l, t);
-      const count = await increment(w.id, new Date(w.end));
+    const windows = limits.map((l) => windowOf(l, t));
+    const counts = await Promise.all(windows.map((w) => increment(w.id, new Date(w.end))));
+    for (const [i, l] of limits.entries()) {
+      const w = windows[i];
+      const count = counts[i];
       if (count > l.limit) {
         const retryAfterSeconds = Math.max(1, Math.ceil((w.end - t) / 1000));
         if (decision.allowed || retryAfterSeconds > decision.retryAfterSeconds) decision = { allowed: false, retryAfterSeconds, exceeded: l.key };
