@@ -2,7 +2,7 @@
 // (one idempotency key across failed retries, the held message, 举报) and the share card.
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import { fireReachBottom, fireShareAppMessage, resetTaro } from './stubs/taro';
+import { fireReachBottom, fireShareAppMessage, fireShareTimeline, resetTaro } from './stubs/taro';
 import ArticlePage from '../../src/pages/article/index';
 import { setSession } from '../../src/store/session';
 import { apiError, deferred, fakeApi, me, session, type FakeResponse, type Handler } from './helpers/fake-api';
@@ -177,6 +177,8 @@ test('the share card has the title, the article path and the cover', async () =>
     path: '/pages/article/index?id=art1',
     imageUrl: 'http://127.0.0.1:3000/api/v1/photos/p1',
   });
+  // 朋友圈: the same article by its query, with the cover.
+  expect(fireShareTimeline()).toEqual({ title: '第1篇：县城新修的步行街开街', query: 'id=art1', imageUrl: 'http://127.0.0.1:3000/api/v1/photos/p1' });
 });
 
 test('a missing article shows the error with 重试', async () => {

@@ -2,7 +2,7 @@
 // and the detail page.
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import { fireReachBottom, firePullDownRefresh, resetTaro } from './stubs/taro';
+import { fireReachBottom, firePullDownRefresh, fireShareAppMessage, fireShareTimeline, resetTaro } from './stubs/taro';
 import NoticesPage from '../../src/pages/notices/index';
 import NoticePage from '../../src/pages/notice/index';
 import { setSession } from '../../src/store/session';
@@ -70,6 +70,16 @@ test('the detail shows level, scope, publisher, time and the body with its line 
   expect(screen.getByText('范围：城关镇、东关社区')).toBeTruthy();
   expect(screen.getByText('发布：城关镇人民政府')).toBeTruthy();
   expect(document.querySelector('.notice__body')?.textContent).toBe('因管网维修，明天上午8点到12点停水。\n请提前储水。');
+});
+
+test('a notice shares as a card naming its level, to a chat and to the 朋友圈, opening the same notice', async () => {
+  // Catches a share card that opens 首页 (or another notice), or one that hides that it is 紧急.
+  taro.getCurrentInstance.mockReturnValue({ router: { params: { id: 'n9' }, path: '/pages/notice/index' } });
+  fakeApi({ 'GET /notices/n9': () => ({ status: 200, body: noticeDetail({ id: 'n9', level: 'emergency', levelLabel: '紧急' }) }) });
+  render(<NoticePage />);
+  await screen.findByText('第1条通知：明天上午停水');
+  expect(fireShareAppMessage()).toEqual({ title: '【紧急】第1条通知：明天上午停水', path: '/pages/notice/index?id=n9' });
+  expect(fireShareTimeline()).toEqual({ title: '【紧急】第1条通知：明天上午停水', query: 'id=n9' });
 });
 
 test('a withdrawn notice shows the server message with 重试', async () => {

@@ -3,7 +3,7 @@
 // (the share card in WeChat; 复制链接 in a browser).
 import { useCallback, useEffect, useRef } from 'react';
 import { Button, Image, RichText, Text, View } from '@tarojs/components';
-import Taro, { useRouter, useShareAppMessage } from '@tarojs/taro';
+import Taro, { useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro';
 import { newsApi } from '../../api/endpoints';
 import { LOGIN_PAGE } from '../../api/request';
 import type { ArticleDetail } from '../../api/types';
@@ -16,6 +16,7 @@ import { getSession } from '../../store/session';
 import { DECORATIVE_IMAGE } from '../../utils/a11y';
 import { articleUrl, formatTime, photoSrc, richTextBody } from '../../utils/news';
 import { withPrivacy } from '../../utils/privacy';
+import { showShareMenus } from '../../utils/share';
 import './index.scss';
 
 export default function ArticlePage() {
@@ -28,12 +29,17 @@ export default function ArticlePage() {
   const liking = useRef(false);
 
   useEffect(() => {
-    if (process.env.TARO_ENV === 'weapp') void Taro.showShareMenu({ withShareTicket: false });
+    showShareMenus();
   }, []);
 
   useShareAppMessage(() => {
     const a = articleRef.current;
     return { title: a?.title ?? '县融新闻', path: articleUrl(id), imageUrl: a?.cover ? photoSrc(a.cover.url) : undefined };
+  });
+  // 朋友圈 takes a query for this page, not a path.
+  useShareTimeline(() => {
+    const a = articleRef.current;
+    return { title: a?.title ?? '县融新闻', query: `id=${encodeURIComponent(id)}`, imageUrl: a?.cover ? photoSrc(a.cover.url) : undefined };
   });
 
   /** Shown liked at once; the server's count replaces the guess, a refusal puts the old state back. */

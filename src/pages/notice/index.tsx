@@ -1,15 +1,17 @@
 // One notice: title, level, the regions it is for, who published it and when, and the body as
 // written (line breaks kept).
-import { useCallback } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { Text, View } from '@tarojs/components';
-import { useRouter } from '@tarojs/taro';
+import { useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro';
 import { noticesApi } from '../../api/endpoints';
 import { NoticeLevelTag } from '../../components/NoticeCard';
 import { NewsTag } from '../../components/NewsTag';
 import { PendingPage } from '../../components/StateView';
 import { useLoadedItem } from '../../hooks/use-cursor-list';
 import { usePageClass } from '../../hooks/use-page-class';
-import { formatTime, scopeNames } from '../../utils/news';
+import { formatTime, noticeUrl, scopeNames } from '../../utils/news';
+import type { NoticeDetail } from '../../api/types';
+import { showShareMenus } from '../../utils/share';
 import './index.scss';
 
 export default function NoticePage() {
@@ -17,6 +19,16 @@ export default function NoticePage() {
   const id = useRouter().params.id ?? '';
   const load = useCallback(() => noticesApi.get(id, { toast: false }), [id]);
   const { item: notice, status, error, reload } = useLoadedItem(id ? load : null, '没有找到这条通知');
+  const noticeRef = useRef<NoticeDetail | null>(null);
+  noticeRef.current = notice;
+
+  useEffect(() => {
+    showShareMenus();
+  }, []);
+  // The share card says what kind of notice it is: 【紧急】停水通知.
+  const shareTitle = () => (noticeRef.current ? `【${noticeRef.current.levelLabel}】${noticeRef.current.title}` : '县融通知公告');
+  useShareAppMessage(() => ({ title: shareTitle(), path: noticeUrl(id) }));
+  useShareTimeline(() => ({ title: shareTitle(), query: `id=${encodeURIComponent(id)}` }));
 
   if (status !== 'ready' || !notice) return <PendingPage className={pageClass} status={status} error={error} onRetry={id ? () => void reload() : undefined} />;
 

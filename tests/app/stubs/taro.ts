@@ -122,7 +122,7 @@ export function useLaunch(fn: Fn) {
 export function useDidHide(_fn: Fn) {}
 
 // Page events a test fires by hand: the latest handler each mounted page registered.
-const pageEvents: { pullDownRefresh?: Fn; reachBottom?: Fn; shareAppMessage?: Fn } = {};
+const pageEvents: { pullDownRefresh?: Fn; reachBottom?: Fn; shareAppMessage?: Fn; shareTimeline?: Fn } = {};
 export function usePullDownRefresh(fn: Fn) {
   pageEvents.pullDownRefresh = fn;
 }
@@ -132,12 +132,17 @@ export function useReachBottom(fn: Fn) {
 export function useShareAppMessage(fn: Fn) {
   pageEvents.shareAppMessage = fn;
 }
+export function useShareTimeline(fn: Fn) {
+  pageEvents.shareTimeline = fn;
+}
 /** Runs the page's pull-down-refresh handler, as WeChat does when the reader pulls the list down. */
 export const firePullDownRefresh = () => pageEvents.pullDownRefresh?.();
 /** Runs the page's reach-bottom handler (endless paging). */
 export const fireReachBottom = () => pageEvents.reachBottom?.();
 /** What the page's share handler returns (the share card's title and path). */
 export const fireShareAppMessage = (opts: unknown = {}) => pageEvents.shareAppMessage?.(opts);
+/** What the page's 朋友圈 handler returns (title, query, image), or undefined when the page has none. */
+export const fireShareTimeline = () => pageEvents.shareTimeline?.();
 export function useRouter() {
   return taro.getCurrentInstance().router;
 }
@@ -148,6 +153,7 @@ export function resetTaro() {
   delete pageEvents.pullDownRefresh;
   delete pageEvents.reachBottom;
   delete pageEvents.shareAppMessage;
+  delete pageEvents.shareTimeline;
   privacy.agreed = true;
   privacy.tapped.clear();
   privacy.exposed = 0;
