@@ -2,7 +2,7 @@
 // bodies of 评价 and 重新办理.
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import { resetTaro } from './stubs/taro';
+import { fireShareAppMessage, resetTaro } from './stubs/taro';
 import AppealDetailPage from '../../src/pages/appeal-detail/index';
 import { setSession } from '../../src/store/session';
 import type { AllowedAction, AppealDetail } from '../../src/api/types';
@@ -216,6 +216,23 @@ test('同问 from the detail joins the appeal', async () => {
   expect(log.find((r) => r.method === 'POST')?.path).toBe('/appeals/a1/follow');
   expect(buttons()).toEqual(['催办']);
   expect(screen.getByText(/2人同问/)).toBeTruthy();
+});
+
+test('a public appeal shares as a card of what, where and how far, never its text; a private one shares the app', async () => {
+  // Catches a share card carrying the reporter's own words (phone or house number in them) into a
+  // chat, or a private appeal passed on at all.
+  open(appeal());
+  const { unmount } = render(<AppealDetailPage />);
+  await screen.findByText('DX-20261126-0042');
+  const card = fireShareAppMessage() as { title: string; path: string };
+  expect(card).toEqual({ title: '【公开诉求】城关镇 / 西城社区 · 求助 · 停水、水质问题 · 已答复', path: '/pages/appeal-detail/index?id=a1' });
+  expect(card.title).not.toContain('三号楼');
+  unmount();
+
+  open(appeal({ id: 'a2', isPublic: false }));
+  render(<AppealDetailPage />);
+  await screen.findByText('DX-20261126-0042');
+  expect(fireShareAppMessage()).toEqual({ title: '县融：有事找我们，办理进度随时查', path: '/pages/home/index' });
 });
 
 test('a failed load offers 重试', async () => {

@@ -3,7 +3,7 @@
 // 重新办理, 同问): exactly those in `allowedActions`, nothing guessed on the client.
 import { useCallback, useRef, useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
-import Taro, { useDidShow, useRouter } from '@tarojs/taro';
+import Taro, { useDidShow, useRouter, useShareAppMessage } from '@tarojs/taro';
 import { appealsApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/request';
 import type { AllowedAction, AppealDetail, MoveBodies } from '../../api/types';
@@ -16,6 +16,7 @@ import { PhotoGrid } from './PhotoGrid';
 import { RatePanel } from './RatePanel';
 import { ReopenPanel } from './ReopenPanel';
 import { SubscribePanel } from './SubscribePanel';
+import { showShareMenus } from '../../utils/share';
 import './index.scss';
 import { usePageClass } from '../../hooks/use-page-class';
 
@@ -62,6 +63,17 @@ export default function AppealDetailPage() {
   }, [id]);
 
   useDidShow(() => void load());
+
+  // A public appeal (公开诉求) shares as a card naming what, where and how far it got, never its text
+  // (the sharer may be its reporter, who sees it unmasked); a private one shares the app, not itself.
+  const appealRef = useRef<AppealDetail | null>(null);
+  appealRef.current = appeal;
+  useDidShow(() => showShareMenus());
+  useShareAppMessage(() => {
+    const a = appealRef.current;
+    if (!a?.isPublic) return { title: '县融：有事找我们，办理进度随时查', path: '/pages/home/index' };
+    return { title: `【公开诉求】${a.regionName} · ${kindAndCategory(a)} · ${a.stateLabel}`, path: appealDetailUrl(a.id) };
+  });
 
   /** Runs one action; the server answers with the updated appeal, shown at once. */
   const act = async (action: AllowedAction, run: () => Promise<AppealDetail>, done: string) => {
