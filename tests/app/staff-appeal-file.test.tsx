@@ -81,6 +81,20 @@ test('a grid worker\'s 代报 carries the channel, the reporter and their grid',
   expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/appeal-handle/index?id=a77' });
 });
 
+// Bug caught: the grid worker standing at the place cannot pin it (only residents could), or the
+// pinned point is dropped from the filing body.
+test('a 代报 can carry the point chosen on the map', async () => {
+  signIn(gridWorker);
+  const log = fakeApi({ 'GET /me': () => ok(gridWorker), 'GET /categories': () => ok({ items: categories }), 'POST /appeals': () => created() });
+  render(<AppealFilePage />);
+  await screen.findByText('停水、水质问题');
+  await fillCommon();
+  await click('选择位置');
+  expect(screen.getByText('幸福路便民超市')).toBeTruthy();
+  await click('提交');
+  expect(creates(log)[0]?.data.location).toEqual({ lat: 28.901234, lng: 118.871987, name: '幸福路便民超市', address: '东溪县城关镇幸福路12号' });
+});
+
 // Bug caught: a hotline entry filed at township level (the server wants a community or grid), or an empty phone sent as ''.
 test('a dispatcher\'s 热线代录 drills down to a community; no phone is sent as null', async () => {
   signIn(dispatcher);

@@ -3,7 +3,7 @@
 // and the idempotency key made with the draft makes a resend return the first appeal. One draft per
 // staff member; cleared after a successful filing or by 清空重填.
 import Taro from '@tarojs/taro';
-import type { AppealKind, PhotoRef, RegionSummary } from '../../../../api/types';
+import type { AppealKind, AppealLocationInput, PhotoRef, RegionSummary } from '../../../../api/types';
 import { newIdempotencyKey } from '../../../../store/appeal-draft';
 
 const KEY_PREFIX = 'xianrong.staff-file-draft.';
@@ -21,12 +21,14 @@ export interface FileDraft {
   /** From one of the staff member's regions down to the chosen community or grid. */
   regionTrail: RegionSummary[];
   place: string;
+  /** The point on the map (选择位置), as WeChat or the browser gave it; null when none was chosen. */
+  location: AppealLocationInput | null;
   /** Public appeals are readable by residents (name masked, never the phone). */
   isPublic: boolean;
 }
 
 export function emptyFileDraft(): FileDraft {
-  return { idempotencyKey: newIdempotencyKey(), sentFingerprint: null, reporterName: '', reporterPhone: '', kind: null, categoryId: null, description: '', photos: [], regionTrail: [], place: '', isPublic: true };
+  return { idempotencyKey: newIdempotencyKey(), sentFingerprint: null, reporterName: '', reporterPhone: '', kind: null, categoryId: null, description: '', photos: [], regionTrail: [], place: '', location: null, isPublic: true };
 }
 
 const keyFor = (userId: string) => KEY_PREFIX + userId;
@@ -58,5 +60,5 @@ export function clearFileDraft(userId: string): void {
 }
 
 export function fileDraftHasContent(d: FileDraft): boolean {
-  return Boolean(d.reporterName.trim() || d.reporterPhone.trim() || d.kind || d.categoryId || d.description.trim() || d.photos.length || d.place.trim());
+  return Boolean(d.reporterName.trim() || d.reporterPhone.trim() || d.kind || d.categoryId || d.description.trim() || d.photos.length || d.place.trim() || d.location);
 }

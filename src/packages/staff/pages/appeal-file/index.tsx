@@ -10,6 +10,7 @@ import { ApiError, errorMessage } from '../../../../api/request';
 import type { AppealDetail, Category, CreateAppealInput, RegionSummary } from '../../../../api/types';
 import { PhotoPicker, pickedFromRefs, uploadedRefs, type PhotoListUpdate, type PickedPhoto } from '../../../../components/PhotoPicker';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
+import { LocationPicker } from '../../../../components/LocationPicker';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { getCurrentUser } from '../../../../store/session';
 import { CategoryChooser } from '../../../../pages/appeal-new/CategoryChooser';
@@ -118,6 +119,7 @@ export default function AppealFilePage() {
       photoIds: uploadedRefs(photos).map((p) => p.id),
       regionId: chosenRegion(draft.regionTrail)!.id,
       place: place || null,
+      ...(draft.location ? { location: draft.location } : {}),
       isPublic: draft.isPublic,
     };
     setSending(true);
@@ -243,6 +245,7 @@ export default function AppealFilePage() {
         <FieldError errors={errors} field='region' />
         <Input className='appeal-file__input' value={draft.place} maxlength={PLACE_MAX} placeholder='具体位置（选填），如：东关街12号门口' onInput={(e) => update({ place: e.detail.value }, 'place')} />
         <FieldError errors={errors} field='place' />
+        <LocationPicker value={draft.location} onChange={(location) => update({ location })} disabled={sending} />
       </View>
 
       <View className='card'>
