@@ -62,7 +62,9 @@ export function appealLimits(ctx: AppContext) {
     account(kind: FilerKind, accountId: Types.ObjectId | string): RateLimit[] {
       const key = `appeal:file:${kind}:${String(accountId)}`;
       const l = APPEAL_LIMITS[kind];
-      return [perHour(key, l.perHour), perDay(key, l.perDay)];
+      // The hour counted in the day's document (China hours nest in China days): one write a filing.
+      const day = perDay(key, l.perDay);
+      return [{ ...perHour(key, l.perHour), countedIn: day }, day];
     },
     room: (roomId: string): RateLimit[] => [perHour(`appeal:file:room:${hashId(roomId)}`, APPEAL_LIMITS.room.perHour)],
     bot: (): RateLimit[] => [perHour('appeal:file:bot', APPEAL_LIMITS.bot.perHour)],

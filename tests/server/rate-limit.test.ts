@@ -112,3 +112,62 @@ it('says a wait under a minute in seconds', () => {
   expect(waitText(59)).toBe('59秒');
   expect(waitText(60)).toBe('1分钟');
 });
+
+// Limits counted in a longer limit's document (`RateLimit.countedIn`): one account's minute and
+// hour in one write, each still its own budget in its own windows.
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const pair = (key: string, perMinute: number, perHour: number): [RateLimit, RateLimit] => {
+  const hour: RateLimit = { key: `${key}:h`, limit: perHour, windowMs: HOUR };
+  return [{ key: `${key}:m`, limit: perMinute, windowMs: MINUTE, countedIn: hour }, hour];
+};
+
+it('counts a minute and its hour in one document, each with its own budget and windows', async () => {
+  // Catches a minute that is not its own budget inside the hour's document (a minute never
+  // refusing, or counting the hour's total), a minute that does not start afresh each minute, and
+  // a check of the minute alone that reads another place than the hit wrote.
+  const limiter = rateLimiter({ conn: conns[0]!, now });
+  const [minute, hour] = pair('test:pair', 2, 3);
+  clock = new Date('2026-11-26T08:00:10.000Z');
+  expect((await limiter.hit([minute, hour])).allowed).toBe(true);
+  expect((await limiter.hit([minute, hour])).allowed).toBe(true);
+  expect(await limiter.hit([minute, hour])).toEqual({ allowed: false, retryAfterSeconds: 50, exceeded: 'test:pair:m' });
+  expect(await limiter.check([minute])).toEqual({ allowed: false, retryAfterSeconds: 50, exceeded: 'test:pair:m' });
+  expect(await limiter.totals([minute, hour])).toEqual([3, 3]);
+  // One document: the hour's window, with the minute inside.
+  const docs = await models[0].RateWindow.find({ _id: /^test:pair/ }).lean();
+  expect(docs.map((d) => d._id)).toEqual([`test:pair:h|${Date.parse('2026-11-26T08:00:00.000Z')}`]);
+
+  clock = new Date('2026-11-26T08:01:00.000Z');
+  expect(await limiter.check([minute])).toEqual({ allowed: true, retryAfterSeconds: 0 });
+  expect(await limiter.hit([minute, hour])).toEqual({ allowed: false, retryAfterSeconds: 59 * 60, exceeded: 'test:pair:h' });
+  expect(await limiter.totals([minute, hour])).toEqual([1, 4]);
+  clock = new Date('2026-11-26T09:00:00.000Z');
+  expect((await limiter.hit([minute, hour])).allowed).toBe(true);
+});
+
+it('allows exactly the inner limit when attempts from two processes overlap', async () => {
+  // Catches a read-then-write of the inner count: overlapping attempts would all pass.
+  const limiters = conns.map((conn) => rateLimiter({ conn, now }));
+  clock = new Date('2026-11-26T10:00:00.000Z');
+  const [minute, hour] = pair('test:overlap-pair', 5, 100);
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => limiters[i % 2].hit([minute, hour])));
+  expect(results.filter((d) => d.allowed)).toHaveLength(5);
+  expect(await limiters[0].totals([minute, hour])).toEqual([20, 20]);
+});
+
+it('an hour in a China day, and a window that does not nest kept apart', async () => {
+  // Catches an inner window placed in a host whose window ends inside it (its count would start
+  // again at the host's end, letting a caller past its limit).
+  const limiter = rateLimiter({ conn: conns[0]!, now });
+  const day: RateLimit = { key: 'test:day', limit: 10, windowMs: 24 * HOUR, offsetMs: CHINA_DAY_OFFSET_MS };
+  const hour: RateLimit = { key: 'test:day-hour', limit: 1, windowMs: HOUR, countedIn: day };
+  const odd: RateLimit = { key: 'test:odd', limit: 1, windowMs: 7 * HOUR, countedIn: day };
+  clock = new Date('2026-11-26T15:30:00.000Z'); // 23:30 China
+  expect((await limiter.hit([hour, odd, day])).allowed).toBe(true);
+  const ids = (await models[0].RateWindow.find({ _id: /^test:(day|odd)/ }).lean()).map((d) => String(d._id)).sort();
+  expect(ids).toEqual([`test:day|${Date.parse('2026-11-25T16:00:00.000Z')}`, `test:odd|${Math.floor(clock.getTime() / (7 * HOUR)) * 7 * HOUR}`]);
+  clock = new Date('2026-11-26T16:00:00.000Z'); // 00:00 China, the next day: a new hour and a new day
+  expect((await limiter.hit([hour, day])).allowed).toBe(true);
+  expect(await limiter.totals([hour, day])).toEqual([1, 1]);
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { isDuplicateKeyError } from '../errors';
 import { rateWindowModel, type RateWindowDoc } from './model';
@@ -20,6 +21,14 @@ export interface RateLimit {
    * `windowMs`. Default 0 (UTC). `CHINA_DAY_OFFSET_MS` with a day's window: China calendar days.
    */
   offsetMs?: number;
+  /**
+   * A longer limit counted with this one (one account's hour beside its minute): this limit's
+   * windows are then kept in that limit's current window document, so a hit on both is one write.
+   * Only when the windows nest (its length a multiple of this one's, their starts aligned);
+   * otherwise this limit keeps documents of its own. Where a limit is kept depends on the limit
+   * alone, never on the others of a call.
+   */
+  countedIn?: Pick<RateLimit, 'key' | 'windowMs' | 'offsetMs'>;
 }
 
 /** With `windowMs` of a day, windows that start at midnight China time (UTC+8). */
@@ -40,36 +49,82 @@ export interface RateDecision {
   exceeded?: string;
 }
 
+const startOf = (l: Pick<RateLimit, 'windowMs' | 'offsetMs'>, t: number) => {
+  const offset = l.offsetMs ?? 0;
+  return Math.floor((t + offset) / l.windowMs) * l.windowMs - offset;
+};
+
+/** Whether every window of `host` is a whole number of `l`'s windows, so none of l's crosses host's end. */
+const nests = (l: RateLimit, host: NonNullable<RateLimit['countedIn']>) =>
+  host.windowMs % l.windowMs === 0 && ((((host.offsetMs ?? 0) - (l.offsetMs ?? 0)) % l.windowMs) + l.windowMs) % l.windowMs === 0;
+
+/** A limit's name inside another limit's document: a field name, whatever characters the key has. */
+const fieldKey = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 16);
+
 /** The limiter on a connection's windows, with the clock of the app (`rateLimiter(ctx)`). */
 export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }) {
   const Windows = rateWindowModel(conn);
+  /**
+   * Where the limit's current window is counted: document `id` (`<key>|<window start ms>`), in its
+   * `count`, or in `w[field]` when it is counted in a longer limit's document (`countedIn`), and
+   * when the document may go (the end of its window).
+   */
   const windowOf = (l: RateLimit, t: number) => {
-    const offset = l.offsetMs ?? 0;
-    const start = Math.floor((t + offset) / l.windowMs) * l.windowMs - offset;
-    return { id: `${l.key}|${start}`, end: start + l.windowMs };
-  };
-
-  async function increment(id: string, expiresAt: Date, by = 1): Promise<number> {
-    // Upsert races: two first hits may both try to insert; the loser retries as an update.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const doc = await Windows.findOneAndUpdate({ _id: id }, { $inc: { count: by }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' }).lean<RateWindowDoc>();
-        return doc!.count;
-      } catch (err) {
-        if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
-      }
+    const start = startOf(l, t);
+    const end = start + l.windowMs;
+    const host = l.countedIn;
+    if (host && nests(l, host)) {
+      const hostStart = startOf(host, t);
+      return { id: `${host.key}|${hostStart}`, field: `${fieldKey(l.key)}_${start}`, end, expiresAt: hostStart + host.windowMs };
     }
+    return { id: `${l.key}|${start}`, field: null, end, expiresAt: end };
+  };
+  type Window = ReturnType<typeof windowOf>;
+  const countIn = (w: Window, doc: RateWindowDoc | null | undefined) => (w.field ? (doc?.w?.[w.field] ?? 0) : (doc?.count ?? 0));
+
+  /** Adds `by` to each window (one write per document) and answers their new counts, in order. */
+  async function increment(windows: Window[], by = 1): Promise<number[]> {
+    const byDoc = new Map<string, Window[]>();
+    for (const w of windows) byDoc.set(w.id, [...(byDoc.get(w.id) ?? []), w]);
+    const docs = new Map<string, RateWindowDoc>();
+    await Promise.all(
+      [...byDoc].map(async ([id, ws]) => {
+        const inc: Record<string, number> = {};
+        for (const w of ws) {
+          const path = w.field ? `w.${w.field}` : 'count';
+          inc[path] = (inc[path] ?? 0) + by;
+        }
+        const update = { $inc: inc, $setOnInsert: { expiresAt: new Date(ws[0].expiresAt), ...('count' in inc ? {} : { count: 0 }) } };
+        // Upsert races: two first hits may both try to insert; the loser retries as an update.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            docs.set(id, (await Windows.findOneAndUpdate({ _id: id }, update, { upsert: true, returnDocument: 'after' }).lean<RateWindowDoc>())!);
+            return;
+          } catch (err) {
+            if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
+          }
+        }
+      }),
+    );
+    return windows.map((w) => countIn(w, docs.get(w.id)));
+  }
+
+  /** The current counts of these windows, in order (0 for one not begun), in one read. */
+  async function read(windows: Window[]): Promise<number[]> {
+    const docs = await Windows.find({ _id: { $in: [...new Set(windows.map((w) => w.id))] } }).lean<RateWindowDoc[]>();
+    const byId = new Map(docs.map((d) => [d._id, d]));
+    return windows.map((w) => countIn(w, byId.get(w.id)));
   }
 
   /**
-   * Count one event against every limit; allowed only if every count is within its limit. The
-   * windows are counted at once (each its own atomic `$inc`), not one after the other.
+   * Count one event against every limit; allowed only if every count is within its limit. Each
+   * document is one atomic `$inc` (a limit and those counted in it together), all at once.
    */
   async function hit(limits: RateLimit[]): Promise<RateDecision> {
     const t = now().getTime();
     let decision: RateDecision = { allowed: true, retryAfterSeconds: 0 };
     const windows = limits.map((l) => windowOf(l, t));
-    const counts = await Promise.all(windows.map((w) => increment(w.id, new Date(w.end))));
+    const counts = await increment(windows);
     for (const [i, l] of limits.entries()) {
       const w = windows[i];
       const count = counts[i];
@@ -84,11 +139,11 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
   /** Whether any limit is already exhausted, without counting (e.g. before trying a password). */
   async function check(limits: RateLimit[]): Promise<RateDecision> {
     const t = now().getTime();
-    const docs = await Windows.find({ _id: { $in: limits.map((l) => windowOf(l, t).id) } }).lean<RateWindowDoc[]>();
-    const counts = new Map(docs.map((d) => [d._id, d.count]));
-    for (const l of limits) {
-      const w = windowOf(l, t);
-      if ((counts.get(w.id) ?? 0) >= l.limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)), exceeded: l.key };
+    const windows = limits.map((l) => windowOf(l, t));
+    const counts = await read(windows);
+    for (const [i, l] of limits.entries()) {
+      const w = windows[i];
+      if (counts[i] >= l.limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)), exceeded: l.key };
     }
     return { allowed: true, retryAfterSeconds: 0 };
   }
@@ -115,7 +170,7 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
     async add(l: RateLimit, by: number): Promise<{ total: number; retryAfterSeconds: number }> {
       const t = now().getTime();
       const w = windowOf(l, t);
-      return { total: await increment(w.id, new Date(w.end), by), retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)) };
+      return { total: (await increment([w], by))[0], retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)) };
     },
 
     /** Seconds until the limit's current window ends. */
@@ -127,9 +182,7 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
     /** The current windows' totals of these limits, in their order (0 for a window not begun). */
     async totals(limits: RateLimit[]): Promise<number[]> {
       const t = now().getTime();
-      const ids = limits.map((l) => windowOf(l, t).id);
-      const docs = await Windows.find({ _id: { $in: ids } }).lean<RateWindowDoc[]>();
-      return ids.map((id) => docs.find((d) => d._id === id)?.count ?? 0);
+      return read(limits.map((l) => windowOf(l, t)));
     },
 
     /** Delete windows that have ended (called by the cleanup job). */

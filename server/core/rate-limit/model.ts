@@ -10,6 +10,8 @@ export interface RateWindowDoc {
   _id: string;
   count: number;
   expiresAt: Date;
+  /** Windows of shorter limits counted in this one (`RateLimit.countedIn`), by limit and start. */
+  w?: Record<string, number>;
 }
 
 export const rateWindowSchema = new Schema<RateWindowDoc>(
@@ -17,6 +19,7 @@ export const rateWindowSchema = new Schema<RateWindowDoc>(
     _id: { type: String, required: true },
     count: { type: Number, required: true },
     expiresAt: { type: Date, required: true, index: true },
+    w: { type: Schema.Types.Mixed },
   },
   { versionKey: false, autoIndex: false },
 );

@@ -34,10 +34,9 @@ export function writeLimits(ctx: Pick<AppContext, 'config' | 'conn' | 'now' | 'l
   function limitsOf(req: Request, user: AuthUser | null): RateLimit[] {
     if (!user) return [{ key: `write:addr:${digest(addressBucket(req.ip))}`, limit: l.addressPerMinute, windowMs: MINUTE }];
     if (user.roles.includes('bot')) return [{ key: `write:bot:${user.id}`, limit: l.botPerMinute, windowMs: MINUTE }];
-    return [
-      { key: `write:user:${user.id}:m`, limit: l.perMinute, windowMs: MINUTE },
-      { key: `write:user:${user.id}:h`, limit: l.perHour, windowMs: HOUR },
-    ];
+    // The minute counted in the hour's document: one write a request.
+    const hour: RateLimit = { key: `write:user:${user.id}:h`, limit: l.perHour, windowMs: HOUR };
+    return [{ key: `write:user:${user.id}:m`, limit: l.perMinute, windowMs: MINUTE, countedIn: hour }, hour];
   }
 
   return async (req, user) => {
