@@ -23,7 +23,9 @@ export interface Records {
 export function recordsOf(model: Model<any, any, any, any, any, any, any>): Records {
   return {
     async insert(doc) {
-      await model.create(doc);
+      // As given: a document that carries its own createdAt (played on the seed's clock) keeps both
+      // its timestamps; one without gets them now.
+      await model.create([doc], { timestamps: !('createdAt' in doc) });
     },
     async insertMany(docs) {
       if (docs.length > 0) await model.collection.insertMany(docs.map((d) => ({ ...d })) as never[]);

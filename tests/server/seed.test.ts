@@ -248,6 +248,10 @@ describe('the demo news section', () => {
     expect(held.map((c) => [c.heldFor, c.matchedWords])).toEqual([['sensitive', ['代开发票']]]);
     const hidden = comments.filter((c) => c.state === 'hidden');
     expect(hidden.map((c) => [c.heldFor, c.reports, new Set(c.reporterIds.map(String)).size])).toEqual([['reports', 3, 3]]);
+    // Written as played, on the seed's clock: hidden by the third report, after it was written (a
+    // write that stamps its own time would show every demo comment as written at seeding).
+    expect(hidden[0]!.updatedAt.getTime()).toBeGreaterThan(hidden[0]!.createdAt.getTime());
+    expect(hidden[0]!.createdAt.getTime()).toBeLessThan(SEEDED_AT.getTime());
     for (const id of new Set(visible.map((c) => String(c.articleId)))) {
       const stats = await s.models.ArticleStats.findById(id).lean();
       expect(stats!.comments).toBe(visible.filter((c) => String(c.articleId) === id).length);
