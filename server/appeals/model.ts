@@ -196,13 +196,18 @@ export const appealSchema = new Schema<AppealDoc>(
   baseOptions,
 );
 /**
- * The workbench badges' namespace (counts.ts): bumped by a filing and by the writes that move an
- * appeal between badges or scopes (a move, the overdue scan, a follower joining), not by the
- * notification relay's bookkeeping or a photo.
+ * The workbench badges' namespace (counts.ts), which the lists' pages share (queries.ts): bumped
+ * by a filing and by the writes that move an appeal between badges or scopes (a move, the overdue
+ * scan, a follower joining) or change what a list's row shows (LISTED_FIELDS: the moves write them
+ * beside `state`; a photo the bot adds changes the row's thumbnail), not by the notification
+ * relay's bookkeeping or a reminder. One stamp for both, so a write bumps once.
  */
 export const APPEAL_COUNTS_CACHE = 'appeal-counts';
+export const APPEAL_LISTS_CACHE = APPEAL_COUNTS_CACHE;
 export const COUNTED_FIELDS = ['state', 'overdue', 'directDispatch', 'dispatchReviewed', 'regionPath', 'departmentId', 'reporterId', 'submittedById', 'followerIds'] as const;
-appealSchema.plugin(cacheStampPlugin(APPEAL_COUNTS_CACHE, { paths: COUNTED_FIELDS }));
+/** What a list's row (views.ts toSummary) reads besides COUNTED_FIELDS. */
+const LISTED_FIELDS = ['number', 'kind', 'channel', 'categoryId', 'categoryName', 'regionId', 'regionName', 'departmentName', 'description', 'photoIds', 'reporterName', 'isPublic', 'isAnonymous', 'submittedAt', 'dueAt', 'followersCount'] as const;
+appealSchema.plugin(cacheStampPlugin(APPEAL_COUNTS_CACHE, { paths: [...COUNTED_FIELDS, ...LISTED_FIELDS] }));
 // A retried submission finds the first one; the unique pair makes two racing retries one appeal.
 appealSchema.index({ submittedById: 1, idempotencyKey: 1 }, { unique: true });
 // The queries a MongoDB user would write for the lists: scope (region prefix, department,

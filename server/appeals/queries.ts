@@ -4,15 +4,23 @@
  * the filters, written as a MongoDB user would, in shapes the embedded database runs on indexes
  * (equality, `$in`, anchored prefixes, ranges; `_id` descending is newest first). The badges are
  * counts.ts.
+ *
+ * A page is kept in memory per caller and query (the read cache, core/cache) until an appeal is
+ * filed or changes in a way a list shows (the stamp of APPEAL_LISTS_CACHE, model.ts) or a region
+ * does (a `regionId` filter reads its path): the workbench and "my appeals" reload the same page
+ * far more often than appeals move, and every server process serves the next read after a move
+ * fresh.
  */
+import type { Request, Response } from 'express';
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest, forbidden } from '../core/errors';
 import { chinaDayStart } from '../../common/china-time';
 import { isStaff } from '../../common/roles';
-import { pathPrefixRegex, regionLookup } from '../regions';
-import { appealModels, type AppealDoc } from './model';
+import { queryKey } from '../core/cache/read-cache';
+import { pathPrefixRegex, regionLookup, REGIONS_CACHE } from '../regions';
+import { APPEAL_LISTS_CACHE, appealModels, type AppealDoc } from './model';
 import type { AppealPage, ListAppealsQuery } from './schemas';
 import { anyOf, ownFilter, readFilter, workFilters, type Filter } from './scope';
 import { APPEAL_STATES, OPEN_STATES } from './state-machine';
@@ -21,6 +29,8 @@ import { toSummary } from './views';
 /** The fields a list needs (not the timeline, which can be long). */
 const LIST_FIELDS = { timeline: 0 } as const;
 const SIMILAR_DAYS = 7;
+/** Pages remembered per process (each caller's pages and queries; least recently used dropped first). */
+const MAX_PAGES = 5_000;
 /** Greater than every ObjectId the database will hand out. */
 const BEYOND_ANY_ID = new Types.ObjectId('ffffffffffffffffffffffff');
 
@@ -94,40 +104,54 @@ export function appealQueries(ctx: AppContext) {
 
   const and = (clauses: Filter[]): Filter => (clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0] : { $and: clauses });
 
-  return {
-    async list(user: AuthUser, q: ListAppealsQuery): Promise<AppealPage> {
-      const base = [...viewFilter(user, q.view), ...(await filters(q))];
-      // Overdue first, then the rest, each newest first; a list that already picks overdue or
-      // not (the filter, the overdue view) is one part.
-      const split = !q.overdue && q.view !== 'overdue' && q.view !== 'public' && q.view !== 'mine';
-      let cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { part: split ? 'overdue' : 'all', after: '' };
-      const items: AppealDoc[] = [];
-      let next: string | null = null;
-      for (;;) {
-        const clauses = [...base];
-        if (cursor.part === 'overdue') clauses.push({ overdue: true });
-        if (cursor.part === 'rest') clauses.push({ overdue: false });
-        // Always an ObjectId range on `_id`, also on a first page: with one the embedded database
-        // knows every `_id` selected is an ObjectId and sorts by walking an index ending in `_id`
-        // (the {overdue, _id} one) newest first, stopping at the page's end, instead of sorting
-        // every appeal in scope (db/ferretdb/README.md, "_id ranges").
-        clauses.push({ _id: { $lt: cursor.after ? new Types.ObjectId(cursor.after) : BEYOND_ANY_ID } });
-        const want = q.limit - items.length;
-        const page = await Appeal.find(and(clauses), LIST_FIELDS).sort({ _id: -1 }).limit(want + 1).lean<AppealDoc[]>();
-        items.push(...page.slice(0, want));
-        if (page.length > want) {
-          next = encodeCursor({ part: cursor.part, after: String(items[items.length - 1]._id) });
-          break;
-        }
-        if (cursor.part !== 'overdue') break;
-        cursor = { part: 'rest', after: '' };
-        if (items.length === q.limit) {
-          // This page ended exactly with the overdue part: the next page starts the rest.
-          next = (await Appeal.exists(and([...base, { overdue: false }]))) ? encodeCursor(cursor) : null;
-          break;
-        }
+  /** One page read from the database: the view's scope AND the filters, overdue first. */
+  async function page(user: AuthUser, q: ListAppealsQuery, view: Filter[]): Promise<AppealPage> {
+    const base = [...view, ...(await filters(q))];
+    // Overdue first, then the rest, each newest first; a list that already picks overdue or
+    // not (the filter, the overdue view) is one part.
+    const split = !q.overdue && q.view !== 'overdue' && q.view !== 'public' && q.view !== 'mine';
+    let cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { part: split ? 'overdue' : 'all', after: '' };
+    const items: AppealDoc[] = [];
+    let next: string | null = null;
+    for (;;) {
+      const clauses = [...base];
+      if (cursor.part === 'overdue') clauses.push({ overdue: true });
+      if (cursor.part === 'rest') clauses.push({ overdue: false });
+      // Always an ObjectId range on `_id`, also on a first page: with one the embedded database
+      // knows every `_id` selected is an ObjectId and sorts by walking an index ending in `_id`
+      // (the {overdue, _id} one) newest first, stopping at the page's end, instead of sorting
+      // every appeal in scope (db/ferretdb/README.md, "_id ranges").
+      clauses.push({ _id: { $lt: cursor.after ? new Types.ObjectId(cursor.after) : BEYOND_ANY_ID } });
+      const want = q.limit - items.length;
+      const rows = await Appeal.find(and(clauses), LIST_FIELDS).sort({ _id: -1 }).limit(want + 1).lean<AppealDoc[]>();
+      items.push(...rows.slice(0, want));
+      if (rows.length > want) {
+        next = encodeCursor({ part: cursor.part, after: String(items[items.length - 1]._id) });
+        break;
       }
-      return { items: items.map((a) => toSummary(a, user)), nextCursor: next };
+      if (cursor.part !== 'overdue') break;
+      cursor = { part: 'rest', after: '' };
+      if (items.length === q.limit) {
+        // This page ended exactly with the overdue part: the next page starts the rest.
+        next = (await Appeal.exists(and([...base, { overdue: false }]))) ? encodeCursor(cursor) : null;
+        break;
+      }
+    }
+    return { items: items.map((a) => toSummary(a, user)), nextCursor: next };
+  }
+
+  return {
+    /**
+     * A page of a list as this caller may see it. With `http` the page is sent from the read cache
+     * (ETag, private, 304 on a match) and the promise resolves to it; the key is the whole caller
+     * (id, roles, scope: the rows' privacy depends on who asks) and the parsed query.
+     */
+    async list(user: AuthUser, q: ListAppealsQuery, http?: { req: Request; res: Response }): Promise<AppealPage> {
+      // Refused views throw here, before the cache is asked.
+      const view = viewFilter(user, q.view);
+      if (!http) return page(user, q, view);
+      const spec = { namespace: [APPEAL_LISTS_CACHE, REGIONS_CACHE], key: `${JSON.stringify(user)}|${queryKey(q)}`, private: true, maxEntries: MAX_PAGES };
+      return ctx.cache.respond(http, spec, () => page(user, q, view));
     },
 
     /** 同问 candidates: open public appeals of the category in the same community, recent days. */

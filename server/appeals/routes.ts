@@ -56,7 +56,7 @@ export function appealRoutes(ctx: AppContext) {
         return detail(user!, appeal);
       },
     }),
-    route({ method: 'get', path: '/', summary: '诉求列表（按角色范围；超期优先，游标分页）', access: 'user', query: ListAppealsQuery, response: AppealPage, handler: ({ query, user }) => appeals.list(user!, query) }),
+    route({ method: 'get', path: '/', summary: '诉求列表（按角色范围；超期优先，游标分页）', access: 'user', query: ListAppealsQuery, response: AppealPage, handler: ({ query, user, req, res }) => appeals.list(user!, query, { req, res }) }),
     route({ method: 'get', path: '/counts', summary: '各状态诉求数（工作台角标）', access: 'user', response: AppealCounts, handler: ({ user, req, res }) => appeals.counts(user!, { req, res }) }),
     route({ method: 'get', path: '/similar', summary: '同类诉求（同问）', access: 'user', query: SimilarQuery, response: SimilarList, handler: ({ query, user }) => appeals.similar(user!, query.categoryId, query.regionId) }),
     route({ method: 'get', path: '/:id', summary: '诉求详情', access: 'user', params: idParams, response: AppealDetail, handler: async ({ params, user }) => detail(user!, await appeals.read(user!, params.id)) }),

@@ -28,6 +28,7 @@ export function appealService(ctx: AppContext) {
 
   return {
     moves,
+    /** A list's page; sent from the cache when given the request (queries.ts). */
     list: queries.list,
     /** The workbench badges, sent from the cache (counts.ts). */
     counts: counter.respond,
