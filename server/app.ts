@@ -37,6 +37,7 @@ import { feedRoutes } from './news/feed-routes';
 import { commentRoutes } from './news/comment-routes';
 import { noticeRoutes } from './notices/routes';
 import { subscriptionRoutes } from './subscriptions';
+import { measureRoutes } from './measures';
 
 const API = '/api/v1';
 
@@ -60,6 +61,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx, { endSessionsOf: (userId) => sessionStore(ctx).endAllOf(userId) }) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
+    { prefix: `${API}/measures`, tag: 'measures', routes: measureRoutes(ctx) },
     { prefix: `${API}/photos`, tag: 'photos', routes: photoRoutes(ctx, photoHolders(ctx)) },
     { prefix: `${API}/columns`, tag: 'columns', routes: columnRoutes(ctx) },
     { prefix: `${API}/articles`, tag: 'articles', routes: articleRoutes(ctx) },

@@ -15,6 +15,7 @@ import { newsModels } from './news/model';
 import { noticeModels } from './notices/model';
 import { serviceDirectoryModels } from './service-directory/model';
 import { subscriptionModels } from './subscriptions/model';
+import { measureModels } from './measures/model';
 
 /**
  * Every feature's models on one connection, for the tools that handle the whole database: index
@@ -44,6 +45,7 @@ export function createModels(conn: Connection) {
     ...noticeModels(conn),
     ...serviceDirectoryModels(conn),
     ...subscriptionModels(conn),
+    ...measureModels(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -17,6 +17,7 @@ import { DbHealth, FAIL_FAST_CONNECTION_OPTIONS } from './db/health';
 import { createWechatClient, createWechatWebClient, developmentWechatClient, type WechatClient, type WechatWebClient } from './core/wechat';
 import { startCleanupJob } from './maintenance/cleanup';
 import { startAppealScheduler } from './appeals/scheduler';
+import { startMeasureRollup } from './measures';
 import { startOutboxDeliverer } from './outbox/deliverer';
 import { startNewsScheduler } from './news/scheduler';
 import { startDigestJob } from './news/digest';
@@ -50,7 +51,7 @@ export interface StartOptions {
   /** How long close() lets requests in flight finish before cutting them (default 10 s). */
   shutdownTimeoutMs?: number;
   /**
-   * The background jobs (cleanup, deadline scheduler, WeChat subscribe deliverer, news scheduler,
+   * The background jobs (cleanup, deadline scheduler, measures rollup, WeChat subscribe deliverer, news scheduler,
    * digest, notice fan-out sweep). Tests that drive a job
    * by hand turn them off, so a timer run never races the test's own.
    */
@@ -173,6 +174,8 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
       : [
           startCleanupJob(ctx),
           startAppealScheduler(ctx),
+          // The measures of each ended China day, written once (catches up missed days at start).
+          startMeasureRollup(ctx),
           startOutboxDeliverer(ctx, { sender: opts.subscribeSender ?? subscribeSenderFromEnv(config, logger) }),
           startNewsScheduler(ctx),
           startDigestJob(ctx),

@@ -14,3 +14,5 @@ export { OPEN_STATES, type AppealKind, type AppealState } from './state-machine'
 export { AcceptBody, AssignBody, MergeBody, RateBody, RejectBody, ReopenBody, ReplyBody, ReturnBody, StartBody, TransferBody, SATISFACTION } from './schemas';
 export { appealPhotoHolder } from './photos';
 export { appealRecords } from './records';
+// The measures (server/measures) read the timelines through this, nothing else of an appeal.
+export { appealTimelines, type AppealTimeline, type TimelineEventFacts } from './timelines';

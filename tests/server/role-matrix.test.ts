@@ -122,6 +122,8 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/appeals/': ['resident', 'grid_worker', 'dispatcher'],
   'GET /api/v1/appeals/': 'user',
   'GET /api/v1/appeals/counts': 'user',
+  // The figures (三率): staff who work on appeals, each in their own scope (server/measures/service.ts); residents and the newsroom 403.
+  'GET /api/v1/measures/': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
   'GET /api/v1/appeals/similar': 'user',
   'GET /api/v1/appeals/:id': 'user',
   'POST /api/v1/appeals/:id/accept': ['dispatcher'],

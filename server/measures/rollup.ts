@@ -1,0 +1,122 @@
+/**
+ * The daily rollup: each China day's figures, per cell, written once after the day has ended, so
+ * a period's figures are a read of a few hundred small documents per day instead of a walk of
+ * every appeal's timeline.
+ *
+ * Why this shape: every fact is counted on the day of its own time (formulas.ts), and a fact is
+ * written only when it is certain (a deadline counts when it is met or has passed). Nothing that
+ * happens after a day has ended adds a fact to it or changes one, so a rolled-up day never
+ * changes and never needs rolling up again: no per-move bookkeeping in the appeals' writes, no
+ * recount when an appeal moves later. It also keeps what the appeals themselves forget: the
+ * rating a reopen withdraws, the deadline a reopen replaces, the department before a transfer.
+ * Today (and any day not rolled up yet) is computed from the timelines at each request with the
+ * same code (formulas.ts), so the two agree by construction.
+ *
+ * Several server processes: a day is claimed with a lease in `measuredays` (one document per day,
+ * `_id` the day, so two claims of one day cannot both insert), its cells are written by key
+ * (`_id` = day|cell, replace with upsert: the same key and values from whichever process), and
+ * the day is marked done. A process that dies mid-day leaves the lease to expire; the next run
+ * rolls the day up again over the same keys. Each run catches up every day of the last
+ * CATCH_UP_DAYS not done yet (a server that was down, a new installation); older days are
+ * computed from the timelines when asked.
+ */
+import type { AppContext } from '../context';
+import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
+import { isDuplicateKeyError } from '../core/errors';
+import { appealTimelines } from '../appeals';
+import { addAppeal, type CellKey, type Tally } from './formulas';
+import { measureModels, type MeasureCellDoc } from './model';
+import { dayIndexOf, dayKey, dayStart, spans } from './days';
+
+/** A year and a month of margin: the longest period the API answers (366 days) is all rolled up. */
+export const CATCH_UP_DAYS = 400;
+/** At most this many days per read of the timelines. */
+export const SPAN_DAYS = 31;
+export const DEFAULT_ROLLUP_INTERVAL_MS = 10 * 60 * 1000;
+const LEASE_MS = 10 * 60 * 1000;
+
+export type DayCells = Map<string, { day: string; cell: CellKey; tally: Tally }>;
+
+/** The cells of days [first, last] as the timelines say now, facts up to `until`. */
+export async function computeDays(ctx: AppContext, first: number, last: number, until: Date): Promise<DayCells> {
+  const from = dayStart(first);
+  const to = dayStart(last + 1);
+  const out: DayCells = new Map();
+  for await (const a of appealTimelines(ctx).between(from, to)) addAppeal(out, a, from, to, until);
+  return out;
+}
+
+export function measureRollup(ctx: AppContext) {
+  const { MeasureCell, MeasureDay } = measureModels(ctx.conn);
+
+  /** Claim day `i` for this run: false when it is done or another process holds a live lease. */
+  async function claim(i: number, now: Date): Promise<boolean> {
+    try {
+      const got = await MeasureDay.findOneAndUpdate(
+        { _id: dayKey(i), done: false, leaseUntil: { $lte: now } },
+        { $set: { done: false, leaseUntil: new Date(now.getTime() + LEASE_MS) } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean();
+      return !!got;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  }
+
+  async function write(i: number, cells: DayCells, now: Date): Promise<number> {
+    const day = dayKey(i);
+    const ids: string[] = [];
+    for (const [id, c] of cells) {
+      if (c.day !== day) continue;
+      ids.push(id);
+      const doc: MeasureCellDoc = { _id: id, day, ...c.cell, ...c.tally };
+      await MeasureCell.replaceOne({ _id: id }, doc, { upsert: true });
+    }
+    // A run that died after writing some cells of this day, before a transfer moved an appeal: its keys may differ.
+    await MeasureCell.deleteMany({ day, _id: { $nin: ids } });
+    await MeasureDay.updateOne({ _id: day }, { $set: { done: true, rolledAt: now, cells: ids.length } });
+    return ids.length;
+  }
+
+  return {
+    /** Rolls up every ended day of the last CATCH_UP_DAYS not done yet; returns how many it did. */
+    async run(): Promise<{ days: number; cells: number }> {
+      const now = ctx.now();
+      const today = dayIndexOf(now);
+      const first = today - CATCH_UP_DAYS;
+      const done = new Set(
+        (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
+      );
+      const missing: number[] = [];
+      for (let i = first; i < today; i++) if (!done.has(dayKey(i))) missing.push(i);
+      let days = 0;
+      let cells = 0;
+      for (const [a, b] of spans(missing, SPAN_DAYS)) {
+        const claimed: number[] = [];
+        for (let i = a; i <= b; i++) if (await claim(i, now)) claimed.push(i);
+        if (claimed.length === 0) continue;
+        const computed = await computeDays(ctx, claimed[0], claimed[claimed.length - 1], now);
+        for (const i of claimed) {
+          cells += await write(i, computed, now);
+          days++;
+        }
+      }
+      return { days, cells };
+    },
+  };
+}
+
+
+export function startMeasureRollup(ctx: AppContext, opts: { intervalMs?: number; schedule?: Schedule } = {}): PeriodicJob {
+  const rollup = measureRollup(ctx);
+  return startPeriodicJob(
+    ctx.logger,
+    'measures rollup',
+    async () => {
+      const r = await rollup.run();
+      if (r.days > 0) ctx.logger.info(r, 'measures: rolled up ended days');
+    },
+    { intervalMs: opts.intervalMs ?? DEFAULT_ROLLUP_INTERVAL_MS, schedule: opts.schedule },
+  );
+}

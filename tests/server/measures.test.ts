@@ -1,0 +1,245 @@
+/**
+ * The measures API (server/measures): each rate and count on a constructed set of appeals with
+ * known answers, filed and moved through the API on a clock the test moves; a month whose
+ * appeals move after it closed (one replied in December, one reopened); scope; and the daily
+ * rollup giving the same figures as the timelines.
+ *
+ * November 2026 (China time), all in 东城社区 unless said:
+ *   A1  filed 2 Nov 09:00, accepted 10:00, assigned 10:30, started 12:00, answered 3 Nov 09:00, rated resolved 满意
+ *   A2  filed 5 Nov 09:00, accepted late 12:00 and assigned, 督办 first contact (6 Nov), started 6 Nov 10:00,
+ *       督办 resolve (12 Nov), answered late 20 Nov 09:00, rated not resolved 基本满意
+ *   A3  filed 10 Nov 09:00, rejected 09:30
+ *   A7  filed 15 Nov 09:00, road damage: direct dispatch to 交通运输局; 督办 first contact; never answered
+ *   A8  filed 20 Nov 08:00, 督办 accept, accepted late 11:00, never assigned
+ *   A9  filed 25 Nov 09:00 in 西城社区, never answered
+ *   A10 filed 25 Nov 10:00, merged into A8 at 10:30
+ *   A4  filed 28 Nov 09:00, accepted, assigned, started, answered 29 Nov 09:00, rated not resolved 不满意;
+ *       reopened 2 Dec, answered 3 Dec 09:00, rated resolved 满意
+ *   A5  filed 30 Nov 20:00, accepted 20:30, assigned 20:40; started, answered and rated 1 Dec
+ *   A6  filed 30 Nov 23:00 (accept deadline 1 Dec 01:00), accepted 1 Dec 00:30
+ */
+import { appealDeadlines } from '../../server/appeals/scheduler';
+import { measureRollup } from '../../server/measures';
+import { fileAppeal, move, startAppealsServer, testClock, demoIds, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
+import { indexesOf, recordQueryShapes, servingIndex, describeShape } from '../helpers/query-shapes';
+import type { TestServer } from '../helpers/server';
+
+/** A China-time wall clock reading as an instant: `cn('2026-11-02 09:00')`. */
+const cn = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
+
+let env: AppealsTestServer;
+let s: TestServer;
+let ids: DemoIds;
+let dispatcher: string;
+let urban: string;
+let resident: string;
+const ap: Record<string, string> = {};
+
+const at = (when: string) => env.clock.set(cn(when));
+const measures = async (token: string, query: string) => {
+  const res = await s.api('GET', `/api/v1/measures?${query}`, { token });
+  if (res.status !== 200) throw new Error(`measures ${query}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+};
+const file = async (name: string, when: string, o: { region?: string; category?: string } = {}) => {
+  at(when);
+  const a = await fileAppeal(s, resident, { regionId: ids.region[o.region ?? 'DX-01-01'], categoryId: o.category ? ids.category[o.category] : null, description: `测试诉求 ${name}` });
+  ap[name] = a.id;
+};
+const step = async (name: string, when: string, action: string, body: Record<string, unknown> = {}) => {
+  at(when);
+  const token = ['start', 'reply'].includes(action) ? urban : ['rate', 'reopen'].includes(action) ? resident : dispatcher;
+  await move(s, token, ap[name], action, body);
+};
+const scan = async (when: string) => {
+  at(when);
+  await appealDeadlines(s.ctx).run();
+};
+const NOV = 'from=2026-11-01&to=2026-11-30';
+
+/** November's figures, county-wide, as worked out by hand from the story above. */
+const NOVEMBER = {
+  counts: {
+    received: 10,
+    accepted: 6,
+    rejected: 1,
+    merged: 1,
+    overdue: { accept: 1, firstContact: 2, resolve: 1 },
+    replied: 3,
+    closed: 3,
+    rated: { total: 3, satisfied: 1, basic: 1, unsatisfied: 1, resolved: 1 },
+    reopened: 0,
+  },
+  medians: { firstContactHours: 3, replyHours: 24, assignmentSeconds: 2400 },
+  rates: {
+    // A1 A3 A7 A10 A4 A5 in time; A2 A8 A9 late. A6's deadline is in December.
+    response: { value: 0.6667, numerator: 6, denominator: 9 },
+    // A1's answer resolved; A2's and A4's not.
+    resolution: { value: 0.3333, numerator: 1, denominator: 3 },
+    // 满意 A1 + 基本满意 A2 of three ratings.
+    satisfaction: { value: 0.6667, numerator: 2, denominator: 3 },
+    // A1 and A4 answered in time; A2 late; A7's and A8's deadlines passed unanswered. A3 and A10 were never due.
+    onTime: { value: 0.4, numerator: 2, denominator: 5 },
+  },
+};
+let novemberAtMonthEnd: any;
+
+beforeAll(async () => {
+  env = await startAppealsServer(testClock('2026-10-31T17:00:00Z'));
+  s = env.server;
+  // The demo history is filed before the clock's start; these figures are of this story only.
+  await s.models.Appeal.deleteMany({});
+  ids = await demoIds(s);
+  dispatcher = await s.staffToken('dispatcher');
+  urban = await s.staffToken('dept_urban');
+  resident = await s.residentToken('demo-resident-01');
+  const assign = { departmentId: ids.department.urban };
+
+  await file('A1', '2026-11-02 09:00');
+  await step('A1', '2026-11-02 10:00', 'accept');
+  await step('A1', '2026-11-02 10:30', 'assign', assign);
+  await step('A1', '2026-11-02 12:00', 'start');
+  await step('A1', '2026-11-03 09:00', 'reply', { answer: '路灯已经修复完毕', photoIds: [] });
+  await step('A1', '2026-11-03 10:00', 'rate', { resolved: true, satisfaction: 'satisfied' });
+
+  await file('A2', '2026-11-05 09:00');
+  await step('A2', '2026-11-05 12:00', 'accept');
+  await step('A2', '2026-11-05 12:00', 'assign', assign);
+  await scan('2026-11-06 09:30');
+  await step('A2', '2026-11-06 10:00', 'start');
+
+  await file('A3', '2026-11-10 09:00');
+  await step('A3', '2026-11-10 09:30', 'reject', { reason: '不属于受理范围' });
+  await scan('2026-11-12 10:00');
+
+  await file('A7', '2026-11-15 09:00', { category: 'road-damage' });
+  await file('A8', '2026-11-20 08:00');
+  await step('A2', '2026-11-20 09:00', 'reply', { answer: '已经安排人员处理完毕', photoIds: [] });
+  await step('A2', '2026-11-20 10:00', 'rate', { resolved: false, satisfaction: 'basically' });
+  await scan('2026-11-20 10:30');
+  await step('A8', '2026-11-20 11:00', 'accept');
+
+  await file('A9', '2026-11-25 09:00', { region: 'DX-01-02' });
+  await file('A10', '2026-11-25 10:00');
+  at('2026-11-25 10:30');
+  await move(s, dispatcher, ap.A10, 'merge', { intoId: ap.A8 });
+
+  await file('A4', '2026-11-28 09:00');
+  await step('A4', '2026-11-28 09:30', 'accept');
+  await step('A4', '2026-11-28 09:40', 'assign', assign);
+  await step('A4', '2026-11-28 10:00', 'start');
+  await step('A4', '2026-11-29 09:00', 'reply', { answer: '已经安排人员处理完毕', photoIds: [] });
+  await step('A4', '2026-11-29 10:00', 'rate', { resolved: false, satisfaction: 'unsatisfied' });
+
+  await file('A5', '2026-11-30 20:00');
+  await step('A5', '2026-11-30 20:30', 'accept');
+  await step('A5', '2026-11-30 20:40', 'assign', assign);
+  await file('A6', '2026-11-30 23:00');
+
+  // Just after the month's end, before anything is rolled up: November from the timelines.
+  at('2026-12-01 00:10');
+  novemberAtMonthEnd = await measures(dispatcher, NOV);
+}, 120_000);
+afterAll(() => env?.stop());
+
+describe('measures: each figure on a known set of appeals', () => {
+  it('counts November as worked out by hand', () => {
+    // Catches: a count keyed on the wrong event or day, an overdue flag given to the wrong step,
+    // a median from the wrong start, a deadline counted before it was decided (A6 in November).
+    expect(novemberAtMonthEnd).toMatchObject(NOVEMBER);
+    expect(novemberAtMonthEnd.days).toEqual({ rolledUp: 0, live: 30 });
+  });
+
+  it('gives the same figures from the rolled-up days as from the timelines', async () => {
+    // Catches: a rollup that drops or doubles a cell, or loses the durations behind the medians.
+    const run = await measureRollup(s.ctx).run();
+    expect(run.days).toBe(400);
+    const rolled = await measures(dispatcher, NOV);
+    expect(rolled.days).toEqual({ rolledUp: 30, live: 0 });
+    expect({ ...rolled, days: null }).toEqual({ ...novemberAtMonthEnd, days: null });
+    // Idempotent: a second run (another process, a restart) has nothing left to do.
+    expect((await measureRollup(s.ctx).run()).days).toBe(0);
+  });
+
+  it('keeps a closed month unchanged when its appeals move later, and counts the moves in their own month', async () => {
+    // Catches: counting an event in the month the appeal was filed (A5's answer in November),
+    // letting A4's reopen rewrite its November rating, or A6's December acceptance change November.
+    await step('A6', '2026-12-01 00:30', 'accept');
+    await step('A5', '2026-12-01 09:00', 'start');
+    await step('A5', '2026-12-01 10:00', 'reply', { answer: '已经安排人员处理完毕', photoIds: [] });
+    await step('A5', '2026-12-01 12:00', 'rate', { resolved: true, satisfaction: 'satisfied' });
+    await step('A4', '2026-12-02 09:00', 'reopen', { reason: '问题依旧没有解决' });
+    await step('A4', '2026-12-03 09:00', 'reply', { answer: '已经再次安排处理完毕', photoIds: [] });
+    await step('A4', '2026-12-03 10:00', 'rate', { resolved: true, satisfaction: 'satisfied' });
+    at('2026-12-04 12:00');
+    expect(await measures(dispatcher, NOV)).toMatchObject(NOVEMBER);
+    // The timelines alone (no rollup) say the same about November after the moves.
+    await s.models.MeasureDay.deleteMany({});
+    await s.models.MeasureCell.deleteMany({});
+    const live = await measures(dispatcher, NOV);
+    expect(live.days.live).toBe(30);
+    expect(live).toMatchObject(NOVEMBER);
+
+    const december = await measures(dispatcher, 'from=2026-12-01&to=2026-12-31');
+    expect(december.counts).toMatchObject({ received: 0, accepted: 1, replied: 2, closed: 2, reopened: 1, rated: { total: 2, satisfied: 2, resolved: 2 } });
+    expect(december.rates).toMatchObject({
+      response: { numerator: 1, denominator: 1 },
+      resolution: { numerator: 2, denominator: 2 },
+      // A5 and A4's second handling in time; A9's deadline (2 Dec) passed unanswered.
+      onTime: { numerator: 2, denominator: 3 },
+    });
+    // The reopened handling is timed from the reopen: 24 h; A5's from filing: 14 h.
+    expect(december.medians.replyHours).toBe(19);
+  });
+});
+
+describe('measures: scope and access', () => {
+  it('shows community staff only their community and refuses residents and filters outside the API', async () => {
+    // Catches: figures of the whole county for community staff, or a resident reading them.
+    const xicheng = await measures(await s.staffToken('xicheng'), NOV);
+    expect(xicheng.counts.received).toBe(1);
+    expect(xicheng.rates.response).toEqual({ value: 0, numerator: 0, denominator: 1 });
+    // A filter cannot widen the scope: 西城's staff asking for 东城 get nothing.
+    const other = await measures(await s.staffToken('xicheng'), `${NOV}&regionId=${ids.region['DX-01-01']}`);
+    expect(other.counts.received).toBe(0);
+    const dongcheng = await measures(dispatcher, `${NOV}&regionId=${ids.region['DX-01-01']}`);
+    expect(dongcheng.counts.received).toBe(9);
+    const res = await s.api('GET', `/api/v1/measures?${NOV}`, { token: resident });
+    expect(res.status).toBe(403);
+  });
+
+  it('shows department staff their department and filters by category and channel', async () => {
+    // Catches: a department's figures leaking others' appeals, or a filter ignored.
+    const transport = await measures(await s.staffToken('dept_transport'), NOV);
+    expect(transport.counts).toMatchObject({ received: 1, accepted: 1, overdue: { firstContact: 1 } });
+    const road = await measures(dispatcher, `${NOV}&categoryId=${ids.category['road-damage']}`);
+    expect(road.counts.received).toBe(1);
+    expect((await measures(dispatcher, `${NOV}&channel=hotline`)).counts.received).toBe(0);
+  });
+
+  it('refuses a period over 366 days or ending before it starts', async () => {
+    // Catches: an unbounded period (a walk of every day since the county began per request).
+    const long = await s.api('GET', '/api/v1/measures?from=2025-01-01&to=2026-01-02', { token: dispatcher });
+    expect(long.status).toBe(400);
+    const backwards = await s.api('GET', '/api/v1/measures?from=2026-11-02&to=2026-11-01', { token: dispatcher });
+    expect(backwards.status).toBe(400);
+  });
+
+  it('runs every query on a declared index', async () => {
+    // Catches: a measures query a county's MongoDB would answer by reading every document.
+    const recorder = recordQueryShapes(s.ctx.conn);
+    await measureRollup(s.ctx).run();
+    await measures(dispatcher, NOV);
+    await measures(await s.staffToken('xicheng'), NOV);
+    await measures(await s.staffToken('dept_transport'), NOV);
+    recorder.stop();
+    const declared = indexesOf(s.models as never);
+    const mine = recorder.shapes().filter(({ shape }) => ['measurecells', 'measuredays', 'appeals'].includes(shape.collection));
+    expect(mine.length).toBeGreaterThan(0);
+    const unserved = mine.filter(({ shape }) => {
+      const d = declared.get(shape.collection)!;
+      return !servingIndex(d.indexes, shape, d.flags);
+    });
+    expect(unserved.map(({ shape }) => describeShape(shape))).toEqual([]);
+  });
+});
