@@ -220,6 +220,10 @@ appealSchema.index({ reporterId: 1, _id: -1 });
 // when each branch has an index of its own, else it reads the whole collection.
 appealSchema.index({ submittedById: 1, _id: -1 });
 appealSchema.index({ followerIds: 1, _id: -1 });
+// The embedded database keys an array as a whole (db/ferretdb/README.md), so `{followerIds: me}`
+// reads every appeal there; the follower branch also asks `followersCount > 0` (scope.ts
+// ownFilter), which this index answers: only appeals someone joined are read.
+appealSchema.index({ followersCount: 1, _id: -1 });
 appealSchema.index({ state: 1, _id: -1 });
 // Each view's overdue-first parts: the dispatcher's queue, a department's inbox, the public list,
 // the review of direct dispatches (rare among all appeals: without it a walk of every appeal).

@@ -15,10 +15,15 @@ export type Filter = Record<string, unknown>;
 const REGION_ROLES = ['grid_worker', 'community_staff', 'dispatcher'] as const;
 
 
-/** The caller's own appeals: filed by them or for them, or joined (同问). */
+/**
+ * The caller's own appeals: filed by them or for them, or joined (同问). A joined appeal has
+ * `followersCount > 0` (the follow and the merge push the follower and count it in one update):
+ * said in the filter, the embedded database reads only appeals someone joined for that branch
+ * instead of every appeal (an array has no per-element index there; model.ts).
+ */
 export function ownFilter(user: AuthUser): Filter[] {
   const me = new Types.ObjectId(user.id);
-  return [{ reporterId: me }, { submittedById: me }, { followerIds: me }];
+  return [{ reporterId: me }, { submittedById: me }, { followerIds: me, followersCount: { $gt: 0 } }];
 }
 
 /**

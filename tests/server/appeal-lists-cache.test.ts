@@ -4,6 +4,7 @@
  * or changes what a row shows. Two server processes on one database, on one fixed clock: A takes
  * the writes, B answers the lists, so a cache that only its own process invalidates fails here.
  */
+import type { AppealPage } from '../../server/appeals/schemas';
 import { createLogger } from '../../server/core/logger';
 import { startServer, type RunningServer } from '../../server/server';
 import { demoIds, fileAppeal, move, testClock, type DemoIds } from '../helpers/appeals';
@@ -33,7 +34,7 @@ async function listOnB(url: string, token: string, headers: Record<string, strin
   const text = await res.text();
   return { status: res.status, etag: res.headers.get('etag'), cacheControl: res.headers.get('cache-control'), body: text ? JSON.parse(text) : undefined };
 }
-const rowOf = (page: { items: Array<{ id: string }> }, id: string) => page.items.find((r) => r.id === id);
+const rowOf = (page: AppealPage, id: string) => page.items.find((r) => r.id === id);
 
 describe('list pages from memory, fresh after every filing and change of a row', () => {
   it('a second read is served from memory, privately, with 304 on a match', async () => {
