@@ -90,6 +90,39 @@ it('admit does not count an attempt refused by a spent limit', async () => {
   expect((await limiter.admit([perMinute('test:admit:other-c', 1), shared])).allowed).toBe(false);
 });
 
+it('admit refuses a window it saw spent without reading it, and still counts exactly across processes', async () => {
+  // Catches: a memo of spent windows that outlives its window (a caller refused into the next
+  // minute), or one that lets a process allow past a limit another process spent (the $inc must
+  // still decide), or one that counts each refused attempt against the shared budget.
+  const [a, b] = conns.map((conn) => rateLimiter({ conn, now }));
+  clock = new Date('2026-11-26T12:00:10.000Z');
+  const own = perMinute('test:memo:own', 2);
+  const shared = perMinute('test:memo:shared', 100);
+  expect((await a.admit([own, shared])).allowed).toBe(true);
+  expect((await b.admit([own, shared])).allowed).toBe(true); // the other process spends the window
+  // Process a has not seen it spent: its $inc refuses (and counts once); then it remembers.
+  expect(await a.admit([own, shared])).toEqual({ allowed: false, retryAfterSeconds: 50, exceeded: 'test:memo:own' });
+  const calls: string[] = [];
+  const spies = (['find', 'findOne', 'findOneAndUpdate'] as const).map((op) =>
+    jest.spyOn(models[0].RateWindow, op).mockImplementation((() => {
+      calls.push(op);
+      throw new Error('no database call expected');
+    }) as never),
+  );
+  try {
+    for (let i = 0; i < 3; i++) expect(await a.admit([own, shared])).toEqual({ allowed: false, retryAfterSeconds: 50, exceeded: 'test:memo:own' });
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  expect(calls).toEqual([]);
+  expect(await a.totals([own, shared])).toEqual([3, 3]);
+  // The next minute is a fresh window, in both processes.
+  clock = new Date('2026-11-26T12:01:00.000Z');
+  expect((await a.admit([own, shared])).allowed).toBe(true);
+  expect((await b.admit([own, shared])).allowed).toBe(true);
+  expect((await b.admit([own, shared])).allowed).toBe(false);
+});
+
 it('a day window with CHINA_DAY_OFFSET_MS ends at midnight China time, not UTC', async () => {
   // Catches: a daily limit that resets at 08:00 Beijing time (UTC midnight), mid-morning for a county.
   const limiter = rateLimiter({ conn: conns[0]!, now });

@@ -116,24 +116,42 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
     return windows.map((w) => countIn(w, byId.get(w.id)));
   }
 
-  /**
-   * Count one event against every limit; allowed only if every count is within its limit. Each
-   * document is one atomic `$inc` (a limit and those counted in it together), all at once.
-   */
-  async function hit(limits: RateLimit[]): Promise<RateDecision> {
-    const t = now().getTime();
+  /** Counts one event against every limit and decides; also answers the windows and their new counts. */
+  async function count(limits: RateLimit[], t: number): Promise<{ decision: RateDecision; windows: Window[]; counts: number[] }> {
     let decision: RateDecision = { allowed: true, retryAfterSeconds: 0 };
     const windows = limits.map((l) => windowOf(l, t));
     const counts = await increment(windows);
     for (const [i, l] of limits.entries()) {
       const w = windows[i];
-      const count = counts[i];
-      if (count > l.limit) {
+      if (counts[i] > l.limit) {
         const retryAfterSeconds = Math.max(1, Math.ceil((w.end - t) / 1000));
         if (decision.allowed || retryAfterSeconds > decision.retryAfterSeconds) decision = { allowed: false, retryAfterSeconds, exceeded: l.key };
       }
     }
-    return decision;
+    return { decision, windows, counts };
+  }
+
+  /**
+   * Count one event against every limit; allowed only if every count is within its limit. Each
+   * document is one atomic `$inc` (a limit and those counted in it together), all at once.
+   */
+  async function hit(limits: RateLimit[]): Promise<RateDecision> {
+    return (await count(limits, now().getTime())).decision;
+  }
+
+  /**
+   * Windows this limiter has seen spent (their count at or over the limit), by window and field,
+   * with when the window ends. A window's count only grows until it ends (`admit`'s limits are
+   * events, never given back with `add`), so one seen spent stays spent: `admit` refuses it from
+   * here without a read. Per process: a window spent by another process is not here, and is found
+   * by the count itself (below).
+   */
+  const spent = new Map<string, { end: number; limit: number }>();
+  const spentKey = (w: Window) => `${w.id}#${w.field ?? ''}`;
+  const SPENT_MAX = 10_000;
+  function noteSpent(limits: RateLimit[], windows: Window[], counts: number[], t: number): void {
+    for (const [i, l] of limits.entries()) if (counts[i] >= l.limit) spent.set(spentKey(windows[i]), { end: windows[i].end, limit: l.limit });
+    if (spent.size > SPENT_MAX) for (const [k, v] of spent) if (v.end <= t || spent.size > SPENT_MAX) spent.delete(k);
   }
 
   /** Whether any limit is already exhausted, without counting (e.g. before trying a password). */
@@ -156,11 +174,25 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
      * Count one event only if no limit is spent yet: an attempt refused by a limit that is already
      * spent is not counted again, so one noisy caller does not eat a shared budget (a room's, the
      * bot's) on their own. Concurrent attempts still cannot slip past a limit: the count is `hit`.
+     *
+     * Without a read first: the `$inc` alone decides whether an attempt is allowed (exact across
+     * processes), and the windows this limiter has seen reach their limit are refused from memory
+     * until they end (`spent`), uncounted. A read would only tell this process of a window another
+     * process spent: then the first attempt here is counted (refused, by its own count) against
+     * the call's other limits too, once per process and window, and the later ones are not.
      */
     async admit(limits: RateLimit[]): Promise<RateDecision> {
-      const spent = await check(limits);
-      if (!spent.allowed) return spent;
-      return hit(limits);
+      const t = now().getTime();
+      for (const l of limits) {
+        const w = windowOf(l, t);
+        const known = spent.get(spentKey(w));
+        if (known && known.end > t && known.limit === l.limit) {
+          return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)), exceeded: l.key };
+        }
+      }
+      const { decision, windows, counts } = await count(limits, t);
+      noteSpent(limits, windows, counts, t);
+      return decision;
     },
 
     /**
