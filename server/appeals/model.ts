@@ -240,6 +240,8 @@ appealSchema.index({ categoryId: 1, regionPath: 1, submittedAt: -1 });
 // The relay's sweep: pending appeals, those never failed (null) first, then by the end of their backoff.
 appealSchema.index({ notifyPending: 1, notifyRetryAt: 1 });
 // Who may read a photo's original, and whether a photo is attached (photos.ts appealPhotoHolder).
+// The measures' live read (timelines.ts): appeals closed, rejected or merged since a day.
+appealSchema.index({ state: 1, closedAt: 1 });
 appealSchema.index({ photoIds: 1 });
 appealSchema.index({ 'answer.photoIds': 1 });
 
