@@ -20,6 +20,7 @@ import { nextTicketNumber } from './ticket-numbers';
 import { deadlinesFrom, dueAtFor } from './deadlines';
 import { SYSTEM, event, type Actor } from './events';
 import { requirePhotos } from './photos';
+import { mayNotify } from './notify';
 
 export interface NewAppeal {
   idempotencyKey: string;
@@ -212,8 +213,9 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       lastRemindDay: null,
       timeline,
       eventCount: timeline.length,
-      notifiedCount: 0,
-      notifyPending: true,
+      // Nothing to send (no direct dispatch): stored relayed, so no relay runs (notify.ts).
+      notifiedCount: mayNotify(timeline) ? 0 : timeline.length,
+      notifyPending: mayNotify(timeline),
     };
     // Two copies of one retry racing: the unique (account, key) index lets one in (createOnce).
     return (await Appeal.create(doc)).toObject() as AppealDoc;

@@ -38,6 +38,13 @@ const TO_ROOM: readonly EventAction[] = ['reply', 'close'];
 /** What the handling unit hears: new work, a reminder, the scheduler's 督办, a reopening. */
 const TO_HANDLERS: readonly EventAction[] = ['assign', 'transfer', 'remind', 'overdue', 'reopen'];
 
+/**
+ * Whether any of these events may send a message. A new appeal whose timeline has none (filed
+ * without a direct dispatch: only `submit`) is stored already relayed, so no relay runs for it.
+ */
+export const mayNotify = (events: readonly Pick<TimelineEvent, 'action'>[]): boolean =>
+  events.some((e) => TO_RESIDENTS.includes(e.action) || TO_ROOM.includes(e.action) || TO_HANDLERS.includes(e.action));
+
 const excerpt = (text: string, n: number) => {
   const chars = [...text];
   return chars.length > n ? `${chars.slice(0, n - 1).join('')}…` : text;
@@ -122,11 +129,17 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
     return out;
   }
 
-  /** Relay one appeal's pending events; loops when a move lands while it works. Throws on a failure. */
-  async function relay(id: Types.ObjectId): Promise<void> {
+  /**
+   * Relay one appeal's pending events; loops when a move lands while it works. Throws on a failure.
+   * `current`: the appeal as just written (a filing's new document), used instead of reading it
+   * again in the first round; the update below is conditioned on its `eventCount`, so a move that
+   * landed since sends the loop back to the database.
+   */
+  async function relay(id: Types.ObjectId, current?: AppealDoc): Promise<void> {
     for (let round = 0; round < 5; round++) {
-      const a = await Appeal.findById(id).lean<AppealDoc>();
+      const a = (round === 0 ? current : undefined) ?? (await Appeal.findById(id).lean<AppealDoc>());
       if (!a) return;
+      if (!a.notifyPending && a.notifiedCount >= a.eventCount) return;
       const pending = a.timeline.slice(a.notifiedCount, a.eventCount);
       // The handlers are looked up once per appeal, however many of its events go to them.
       let handlerIds: Promise<Types.ObjectId[]> | undefined;
@@ -147,9 +160,9 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
    * Relay one appeal; a failure is logged and recorded on the appeal with the time of its next
    * try, and never thrown. Returns whether it succeeded.
    */
-  async function relayAlone(id: Types.ObjectId): Promise<boolean> {
+  async function relayAlone(id: Types.ObjectId, current?: AppealDoc): Promise<boolean> {
     try {
-      await relay(id);
+      await relay(id, current);
       return true;
     } catch (err) {
       const appealId = String(id);
@@ -169,9 +182,12 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
   }
 
   return {
-    /** Right after a change, without making the caller wait; a failure waits for the sweep's backoff. */
-    kick(id: Types.ObjectId): void {
-      const p = relayAlone(id)
+    /**
+     * Right after a change, without making the caller wait; a failure waits for the sweep's backoff.
+     * `current`: the appeal as that change wrote it, when the caller has it (saves a read).
+     */
+    kick(id: Types.ObjectId, current?: AppealDoc): void {
+      const p = relayAlone(id, current)
         .then(() => {})
         .finally(() => inFlight.delete(p));
       inFlight.add(p);

@@ -81,7 +81,7 @@ export function appealService(ctx: AppContext) {
         reporterName: reporter.name,
         reporterPhone: reporter.phone,
       });
-      if (filed.created) relay.kick(filed.appeal._id);
+      if (filed.created) relay.kick(filed.appeal._id, filed.appeal);
       return filed;
     },
 
