@@ -13,6 +13,24 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
 /** Express `/regions/:id` becomes OpenAPI `/regions/{id}`. */
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
+/**
+ * A name client generators can use: the method and the path's words after `/api/v<n>`, camel-cased,
+ * path parameters as `By<Name>`: `GET /api/v1/appeals/{id}` → `getAppealsById`, `POST
+ * /api/v1/appeals/{id}/accept` → `postAppealsByIdAccept`. One per method and path, so unique.
+ */
+export function operationIdOf(method: string, openApiPath: string): string {
+  const words = openApiPath
+    .replace(/^\/api\/v\d+/, '')
+    .split('/')
+    .filter(Boolean)
+    .flatMap((seg) => {
+      const param = /^\{(.+)\}$/.exec(seg);
+      return param ? ['by', ...param[1]!.split(/[^A-Za-z0-9]+/)] : seg.split(/[^A-Za-z0-9]+/);
+    })
+    .filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
 function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
   if (!schema) return [];
   const s = jsonSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
@@ -36,11 +54,16 @@ const TOO_MANY: Json = {
  */
 export function buildOpenApi(groups: { prefix: string; tag: string; routes: readonly RouteDef[] }[]): Json {
   const paths: Record<string, Record<string, Json>> = {};
+  const ids = new Set<string>();
   for (const group of groups) {
     for (const r of group.routes) {
       const path = toOpenApiPath(group.prefix + r.path);
       const status = String(r.response ? (r.status ?? 200) : 204);
+      const operationId = operationIdOf(r.method, path);
+      if (ids.has(operationId)) throw new Error(`two operations would be named ${operationId}`);
+      ids.add(operationId);
       const op: Json = {
+        operationId,
         tags: [group.tag],
         summary: r.summary,
         security: r.access === 'public' ? [] : [{ bearer: [] }],

@@ -1,5 +1,6 @@
 import { startTestServer, type TestServer } from '../helpers/server';
 import { ConfigError, loadConfig } from '../../server/core/config';
+import { operationIdOf } from '../../server/core/openapi';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -89,6 +90,18 @@ describe('GET /api/docs', () => {
     expect(login.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
     expect(res.body.paths['/api/v1/regions/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path' });
     expect(res.body.paths['/api/v1/bot/bindings/redeem'].post['x-access']).toBe('bot');
+  });
+
+  it('names every operation for client generators, uniquely, from its method and path', async () => {
+    // Catches: operations without an operationId (generators invent unstable names) or two with one name.
+    const paths = (await s.api('GET', '/api/docs')).body.paths as Record<string, Record<string, { operationId?: string }>>;
+    const ids = Object.values(paths).flatMap((p) => Object.values(p).map((op) => op.operationId));
+    expect(ids.length).toBeGreaterThan(80);
+    for (const id of ids) expect(id).toMatch(/^(get|post|put|patch|delete)[A-Z][A-Za-z0-9]*$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(paths['/api/v1/appeals/{id}/accept']!.post!.operationId).toBe('postAppealsByIdAccept');
+    expect(paths['/api/v1/auth/wechat-web/start']!.get!.operationId).toBe('getAuthWechatWebStart');
+    expect(operationIdOf('get', '/api/v1/news/articles/{id}/like')).toBe('getNewsArticlesByIdLike');
   });
 
   it('tells clients that every write may be answered 429 with Retry-After, and reads are not', async () => {
