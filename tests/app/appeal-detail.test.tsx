@@ -3,6 +3,7 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import { fireShareAppMessage, resetTaro } from './stubs/taro';
+import { inH5 } from './helpers/in-h5';
 import AppealDetailPage from '../../src/pages/appeal-detail/index';
 import { setSession } from '../../src/store/session';
 import type { AllowedAction, AppealDetail } from '../../src/api/types';
@@ -299,17 +300,13 @@ describe('订阅进度提醒', () => {
     expect(screen.queryByText('订阅进度提醒')).toBeNull();
     closed.unmount();
 
-    const before = process.env.TARO_ENV;
-    process.env.TARO_ENV = 'h5';
-    try {
+    await inH5(async () => {
       const log = open(inProgress(), { 'GET /subscriptions/grants': () => counts(2) });
       render(<AppealDetailPage />);
       await screen.findByText('DX-20261126-0042');
       expect(screen.queryByText('订阅进度提醒')).toBeNull();
       expect(log.some((r) => r.path.startsWith('/subscriptions'))).toBe(false);
-    } finally {
-      process.env.TARO_ENV = before;
-    }
+    });
   });
 });
 

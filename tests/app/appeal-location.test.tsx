@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import { resetTaro, setPrivacyAgreed } from './stubs/taro';
+import { inH5 } from './helpers/in-h5';
 import { LOCATION_UNAVAILABLE, LocationPicker, wgs84ToGcj02, type PickedLocation } from '../../src/components/LocationPicker';
 import { MapButton } from '../../src/components/MapButton';
 
@@ -30,16 +31,6 @@ async function tap(text: string) {
   await act(async () => {
     fireEvent.click(screen.getByText(text));
   });
-}
-
-async function inH5(fn: () => Promise<void> | void) {
-  const before = process.env.TARO_ENV;
-  process.env.TARO_ENV = 'h5';
-  try {
-    await fn();
-  } finally {
-    process.env.TARO_ENV = before;
-  }
 }
 
 beforeEach(() => {

@@ -3,6 +3,7 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import { resetTaro } from './stubs/taro';
+import { inH5 } from './helpers/in-h5';
 import AppealNewPage from '../../src/pages/appeal-new/index';
 import { loadDraft } from '../../src/store/appeal-draft';
 import { setSession } from '../../src/store/session';
@@ -524,9 +525,7 @@ describe('asking to subscribe to progress after filing', () => {
 
   // Catches: H5 (no requestSubscribeMessage) offering a subscription that cannot work.
   it('in H5 files and opens the appeal without asking', async () => {
-    const before = process.env.TARO_ENV;
-    process.env.TARO_ENV = 'h5';
-    try {
+    await inH5(async () => {
       const log = withTemplate({ 'POST /appeals': () => ({ status: 201, body: detail('a7') }) });
       render(<AppealNewPage />);
       await fillForm();
@@ -535,8 +534,6 @@ describe('asking to subscribe to progress after filing', () => {
       expect(taro.requestSubscribeMessage).not.toHaveBeenCalled();
       expect(log.some((r) => r.path.startsWith('/subscriptions'))).toBe(false);
       expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/pages/appeal-detail/index?id=a7' });
-    } finally {
-      process.env.TARO_ENV = before;
-    }
+    });
   });
 });

@@ -3,6 +3,7 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import { fireReachBottom, fireShareAppMessage, fireShareTimeline, resetTaro } from './stubs/taro';
+import { inH5 } from './helpers/in-h5';
 import ArticlePage from '../../src/pages/article/index';
 import { setSession } from '../../src/store/session';
 import { apiError, deferred, fakeApi, me, session, type FakeResponse, type Handler } from './helpers/fake-api';
@@ -191,14 +192,10 @@ test('a missing article shows the error with 重试', async () => {
 
 test('in a browser 复制链接 copies the page address', async () => {
   // Catches an H5 page with no way to share (WeChat's share card does not exist there).
-  const before = process.env.TARO_ENV;
-  process.env.TARO_ENV = 'h5';
-  try {
+  await inH5(async () => {
     api();
     render(<ArticlePage />);
     fireEvent.click(await screen.findByText('复制链接'));
     expect(Taro.setClipboardData).toHaveBeenCalledWith({ data: window.location.href });
-  } finally {
-    process.env.TARO_ENV = before;
-  }
+  });
 });

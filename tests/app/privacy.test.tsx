@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import { privacyAgreed, privacyExposures, resetTaro, setPrivacyAgreed } from './stubs/taro';
+import { inH5 } from './helpers/in-h5';
 import { PhotoPicker, type PickedPhoto } from '../../src/components/PhotoPicker';
 import { BindingCodeCard } from '../../src/packages/staff/components/BindingCodeCard';
 import MePage from '../../src/pages/me/index';
@@ -147,17 +148,6 @@ test('the app configuration turns the privacy check on and registers the guide p
   expect(config.__usePrivacyCheck__).toBe(true);
   expect(config.pages).toContain(PRIVACY_PAGE.slice(1));
 });
-
-/** Runs `fn` as the H5 build (the gate reads TARO_ENV when called, as the build inlines it). */
-async function inH5(fn: () => Promise<void> | void) {
-  const before = process.env.TARO_ENV;
-  process.env.TARO_ENV = 'h5';
-  try {
-    await fn();
-  } finally {
-    process.env.TARO_ENV = before;
-  }
-}
 
 test('H5: the photo picker opens at once, no popup, nothing asked of WeChat', () =>
   // Catches the WeChat gate applied in a browser, where there is no WeChat privacy mechanism (Taro's

@@ -56,6 +56,14 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * A second server process on the first one's database (no seed, no database of its own), as a
+ * county runs several: what one writes, the other must see (caches kept true through the database).
+ */
+export function startSecondServer(first: RunningServer, opts: StartOptions = {}): Promise<RunningServer> {
+  return startServer(testConfig({ mongodbUri: first.ctx.config.mongodbUri }), { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), ...opts });
+}
+
 /** One server on its own embedded database (free port, temp folder), seeded unless told not to. */
 export async function startTestServer(opts: { seed?: boolean; config?: Partial<AppConfig> } & StartOptions = {}): Promise<TestServer> {
   const db = await startTestDb();

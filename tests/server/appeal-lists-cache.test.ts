@@ -5,10 +5,9 @@
  * the writes, B answers the lists, so a cache that only its own process invalidates fails here.
  */
 import type { AppealPage } from '../../server/appeals/schemas';
-import { createLogger } from '../../server/core/logger';
-import { startServer, type RunningServer } from '../../server/server';
+import type { RunningServer } from '../../server/server';
 import { demoIds, fileAppeal, move, testClock, type DemoIds } from '../helpers/appeals';
-import { startTestServer, testConfig, type TestServer } from '../helpers/server';
+import { startSecondServer, startTestServer, type TestServer } from '../helpers/server';
 
 const clock = testClock('2026-11-20T02:00:00Z');
 let a: TestServer;
@@ -18,7 +17,7 @@ const tok: Record<string, string> = {};
 
 beforeAll(async () => {
   a = await startTestServer({ now: clock.now, backgroundJobs: false });
-  b = await startServer(testConfig({ mongodbUri: a.ctx.config.mongodbUri }), { logger: createLogger('error'), now: clock.now, backgroundJobs: false });
+  b = await startSecondServer(a, { now: clock.now, backgroundJobs: false });
   ids = await demoIds(a);
   tok.dispatcher = await a.staffToken('dispatcher');
   tok.resident = await a.residentToken('demo-resident-07');

@@ -8,10 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app';
 import { ReadCache } from '../../server/core/cache/read-cache';
 import { readStamps, type Stamps } from '../../server/core/cache/stamps';
-import { createLogger } from '../../server/core/logger';
-import { startServer, type RunningServer } from '../../server/server';
+import type { RunningServer } from '../../server/server';
 import { seedDemoCounty } from '../../server/seed/seed';
-import { startTestServer, testConfig, type TestServer } from '../helpers/server';
+import { startSecondServer, startTestServer, type TestServer } from '../helpers/server';
 
 let a: TestServer;
 let b: RunningServer;
@@ -19,7 +18,7 @@ let admin: string;
 
 beforeAll(async () => {
   a = await startTestServer();
-  b = await startServer(testConfig({ mongodbUri: a.ctx.config.mongodbUri }), { logger: createLogger('error') });
+  b = await startSecondServer(a);
   admin = await a.staffToken('admin');
 });
 afterAll(async () => {

@@ -6,9 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Types } from 'mongoose';
 import { runCleanup, startCleanupJob } from '../../server/maintenance/cleanup';
-import { createLogger } from '../../server/core/logger';
-import { startServer } from '../../server/server';
-import { startTestServer, testConfig, type TestServer } from '../helpers/server';
+import { startSecondServer, startTestServer, type TestServer } from '../helpers/server';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -164,7 +162,7 @@ describe('the server', () => {
     const { RateWindow } = s.models;
     await RateWindow.deleteMany({});
     await RateWindow.create({ _id: 'test:ended|0', count: 1, expiresAt: ago(HOUR) });
-    const other = await startServer(testConfig({ mongodbUri: s.ctx.config.mongodbUri }), { logger: createLogger('error') });
+    const other = await startSecondServer(s);
     try {
       const deadline = Date.now() + 10_000;
       while ((await RateWindow.countDocuments({ _id: 'test:ended|0' })) > 0) {

@@ -7,9 +7,8 @@
  * once", for a deactivation, a role or scope change, a sign-out, a new password and a replayed
  * refresh token.
  */
-import { createLogger } from '../../server/core/logger';
-import { startServer, type RunningServer } from '../../server/server';
-import { startTestServer, testConfig, type TestServer } from '../helpers/server';
+import type { RunningServer } from '../../server/server';
+import { startSecondServer, startTestServer, type TestServer } from '../helpers/server';
 import { DEMO_PASSWORD } from '../../common/demo-county';
 import { accessTokenVerifier, signAccessToken } from '../../server/auth/tokens';
 
@@ -19,7 +18,7 @@ let admin: string;
 
 beforeAll(async () => {
   a = await startTestServer();
-  b = await startServer(testConfig({ mongodbUri: a.ctx.config.mongodbUri }), { logger: createLogger('error'), backgroundJobs: false });
+  b = await startSecondServer(a, { backgroundJobs: false });
   admin = await a.staffToken('admin');
 }, 90_000); // two servers and a seed: slow on a busy 2-core machine
 afterAll(async () => {
