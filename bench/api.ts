@@ -14,11 +14,10 @@
  * Roles of this file: no argument = the bench; `--project` and `--bare <file>` = the two children.
  */
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
-import { serveProject, startChild, untilParentGoes, START_TIMEOUT_MS, type Child } from './support/child';
-import { capture, measureBesideBare, CONNECTIONS, WARMUP_SECONDS, type Captured } from './support/beside-bare';
+import { serveProject, startChild, untilParentGoes, type Child } from './support/child';
+import { capture, measureBesideBare, startBesideBareRun, type Captured } from './support/beside-bare';
 
 const ROOT = path.resolve(__dirname, '..');
 const SECONDS = Math.min(Math.max(Number(process.argv[2]) || 3, 2), 30);
@@ -46,27 +45,9 @@ async function serveBare(file: string): Promise<void> {
 }
 
 async function bench(): Promise<void> {
-  const cpus = os.cpus();
-  console.log(`API bench: ${os.type()} ${os.arch()}, ${cpus.length} CPU (${cpus[0]?.model.trim() ?? '?'}), node ${process.version}`);
-  console.log(`load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the figures; compare rows of one run)`);
-  console.log(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${ROUNDS} rounds, after a ${WARMUP_SECONDS} s warm-up per route; project and bare route in turns`);
-
-  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-bench-api-'));
-  const children: Child[] = [];
-  // A last resort: whatever hangs, the run ends (children get their stdin closed by our exit).
-  const routesCount = 7;
-  const cap = setTimeout(() => {
-    console.error('bench/api.ts: time cap reached, stopping');
-    process.exit(1);
-  }, START_TIMEOUT_MS + routesCount * (ROUNDS * (2 * SECONDS + 2) + WARMUP_SECONDS + 3) * 1000 + 60_000);
-  cap.unref();
+  const { tmp, cap, project } = await startBesideBareRun({ title: 'API bench', file: __filename, routes: 7, seconds: SECONDS, rounds: ROUNDS });
+  const children: Child[] = [project];
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: tmp, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
-    delete env.MONGODB_URI;
-    const t0 = performance.now();
-    const project = await startChild(__filename, ['--project'], env);
-    children.push(project);
-    console.log(`project server + embedded database + seed ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${project.url})`);
 
     const login = await fetch(`${project.url}/api/v1/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ openid: 'demo-resident-01' }) });
     if (login.status !== 200) throw new Error(`dev-login: ${login.status}`);

@@ -3,7 +3,11 @@
  * and bench/feed.ts): capture what the project answers, load both sides with autocannon in turns
  * after a warm-up, and print one table with the ratio.
  */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import autocannon from 'autocannon';
+import { startChild, START_TIMEOUT_MS, type Child } from './child';
 
 export const CONNECTIONS = 100;
 export const WARMUP_SECONDS = 2;
@@ -100,4 +104,37 @@ export async function measureBesideBare(
     if (p.bad || b.bad) ok = false;
   }
   return ok;
+}
+
+/**
+ * The start every beside-a-bare-route bench shares: says what machine and load it runs on, sets a
+ * last-resort time cap (whatever hangs, the run ends; children get their stdin closed by our exit),
+ * and starts the project as `npm start` runs it (`<file> --project`, its own database in a temp
+ * folder, the demo county seeded). The caller stops the children, removes `tmp` and clears `cap`.
+ */
+export async function startBesideBareRun(o: { title: string; file: string; routes: number; seconds: number; rounds: number }): Promise<{ tmp: string; cap: NodeJS.Timeout; project: Child }> {
+  const cpus = os.cpus();
+  console.log(`${o.title}: ${os.type()} ${os.arch()}, ${cpus.length} CPU (${cpus[0]?.model.trim() ?? '?'}), node ${process.version}`);
+  console.log(`load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the figures; compare rows of one run)`);
+  console.log(`autocannon, ${CONNECTIONS} connections, ${o.seconds} s per measurement, ${o.rounds} rounds, after a ${WARMUP_SECONDS} s warm-up per route; project and bare route in turns`);
+  const name = path.basename(o.file, path.extname(o.file));
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), `xianrong-bench-${name}-`));
+  const cap = setTimeout(() => {
+    console.error(`bench/${name}: time cap reached, stopping`);
+    process.exit(1);
+  }, START_TIMEOUT_MS + o.routes * (o.rounds * (2 * o.seconds + 2) + WARMUP_SECONDS + 3) * 1000 + 60_000);
+  cap.unref();
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: tmp, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  delete env.MONGODB_URI;
+  const t0 = performance.now();
+  let project: Child;
+  try {
+    project = await startChild(o.file, ['--project'], env);
+  } catch (err) {
+    clearTimeout(cap);
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  console.log(`project server + embedded database + seed ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${project.url})`);
+  return { tmp, cap, project };
 }
