@@ -142,8 +142,9 @@ it('is the mini-program’s account when WeChat gives the same unionid', async (
   expect(web.body.user.id).toBe(mini.body.user.id);
 });
 
-// Catches: a login CSRF (a callback the resident's browser did not start) or a replayed state.
-it('refuses a callback without the browser’s cookie, with a state we did not sign, or a second time', async () => {
+// Catches: a login CSRF (a callback the resident's browser did not start), a forged state, a state
+// from another sign-in, or a nonce cookie left in the browser after its one use.
+it('refuses a callback without the browser’s cookie, with a state we did not sign or of another sign-in, and spends the cookie', async () => {
   const { state, cookie } = await start();
   const noCookie = await get(`/api/v1/auth/wechat-web/callback?code=web-b&state=${encodeURIComponent(state)}`);
   expect(loginParams(noCookie.location).get('wxerror')).toBe('state');
