@@ -38,6 +38,7 @@ import { commentRoutes } from './news/comment-routes';
 import { noticeRoutes } from './notices/routes';
 import { subscriptionRoutes } from './subscriptions';
 import { measureRoutes } from './measures';
+import { georeportRouter, OPEN311_BASE, open311KeyRoutes } from './open311';
 
 const API = '/api/v1';
 
@@ -70,6 +71,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/notices`, tag: 'notices', routes: noticeRoutes(ctx) },
     { prefix: `${API}/services`, tag: 'services', routes: serviceDirectoryRoutes(ctx) },
     { prefix: `${API}/subscriptions`, tag: 'subscriptions', routes: subscriptionRoutes(ctx) },
+    { prefix: `${API}/open311`, tag: 'open311', routes: open311KeyRoutes(ctx) },
     // What the bot may call, with its own service token: the bot talks to the server only here.
     { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx), ...appealBotRoutes(ctx), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx)] },
   ];
@@ -170,6 +172,8 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(apiNotFound);
   app.use(API, api);
   app.use('/api', apiNotFound);
+  // Open311 GeoReport v2: its own formats (form bodies, XML, the spec's errors), so beside the JSON-only API.
+  app.use(OPEN311_BASE, georeportRouter(ctx, limitWrite));
 
   // The H5 build of the mini-program, served from the same origin as the API (precompressed, cached).
   // The county's first stories inside the page itself, readable before the app's scripts arrive.

@@ -16,6 +16,7 @@ import { noticeModels } from './notices/model';
 import { serviceDirectoryModels } from './service-directory/model';
 import { subscriptionModels } from './subscriptions/model';
 import { measureModels } from './measures/model';
+import { open311Models } from './open311/model';
 
 /**
  * Every feature's models on one connection, for the tools that handle the whole database: index
@@ -46,6 +47,7 @@ export function createModels(conn: Connection) {
     ...serviceDirectoryModels(conn),
     ...subscriptionModels(conn),
     ...measureModels(conn),
+    ...open311Models(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

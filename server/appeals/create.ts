@@ -64,6 +64,11 @@ export interface Filed {
 }
 
 const REGION_LEVELS_FOR_APPEALS = ['community', 'grid'];
+/**
+ * Open311 clients give a point or an address, not our tree: one that places in no community is
+ * filed at the county, with its address in `place`, and waits there for a dispatcher (server/open311).
+ */
+const levelsFor = (channel: AppealChannel) => (channel === 'open311' ? [...REGION_LEVELS_FOR_APPEALS, 'county'] : REGION_LEVELS_FOR_APPEALS);
 
 /**
  * The reference data a filing reads (its region, category and the category's unit), from the read
@@ -95,14 +100,14 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
   async function reference(input: NewAppeal): Promise<{ r: RegionDoc; c: CategoryDoc | null; unit: DepartmentDoc | null }> {
     // One stamp read for the three lookups: the filing writes none of them in between.
     const within = {};
-    const [r, c] = await Promise.all([region(input.regionId, within), category(input.categoryId, within)]);
+    const [r, c] = await Promise.all([region(input.regionId, input.channel, within), category(input.categoryId, within)]);
     return { r, c, unit: await defaultUnit(c, within) };
   }
 
-  async function region(id: string, within: object): Promise<RegionDoc> {
+  async function region(id: string, channel: AppealChannel, within: object): Promise<RegionDoc> {
     const r = await cached(`region:${id}`, within, () => regions.byId(id));
     if (!r) throw badRequest('所选社区或网格不存在', [{ path: 'body.regionId', message: '不存在' }]);
-    if (!REGION_LEVELS_FOR_APPEALS.includes(r.level)) throw badRequest('请选择社区/村或网格', [{ path: 'body.regionId', message: '需要社区/村或网格' }]);
+    if (!levelsFor(channel).includes(r.level)) throw badRequest('请选择社区/村或网格', [{ path: 'body.regionId', message: '需要社区/村或网格' }]);
     return r;
   }
 

@@ -16,3 +16,5 @@ export { appealPhotoHolder } from './photos';
 export { appealRecords } from './records';
 // The measures (server/measures) read the timelines through this, nothing else of an appeal.
 export { appealTimelines, type AppealTimeline, type TimelineEventFacts } from './timelines';
+// Open311 (server/open311) reads the appeals it filed through this: the public sight, never the reporter.
+export { channelReads, type ChannelReads, type PublicAppeal } from './channel-reads';

@@ -237,6 +237,9 @@ appealSchema.index({ roomId: 1, reporterContactId: 1, _id: -1 });
 appealSchema.index({ overdue: 1, _id: -1 });
 appealSchema.index({ dueAt: 1, overdue: 1 });
 appealSchema.index({ categoryId: 1, regionPath: 1, submittedAt: -1 });
+// Open311's GET requests (channel-reads.ts): one channel's appeals newest first, of one service or all.
+appealSchema.index({ channel: 1, categoryId: 1, submittedAt: -1 });
+appealSchema.index({ channel: 1, submittedAt: -1 });
 // The relay's sweep: pending appeals, those never failed (null) first, then by the end of their backoff.
 appealSchema.index({ notifyPending: 1, notifyRetryAt: 1 });
 // Who may read a photo's original, and whether a photo is attached (photos.ts appealPhotoHolder).

@@ -35,6 +35,26 @@ export interface RegionHolders {
   roomsIn(regionId: Types.ObjectId): Promise<number>;
 }
 
+/**
+ * The regions of the level with a centre, nearest to the point first, within
+ * NEAREST_MAX_DISTANCE_M. Computed here over every region of the level (a county has at most a
+ * few hundred communities or grids): the embedded database has no geo queries or indexes. The
+ * report form's suggestion and Open311's placing of a filed point (server/open311) ask this.
+ */
+export function nearestRegions(ctx: AppContext) {
+  const { Region } = regionModels(ctx.conn);
+  return async (q: NearestRegionsQuery): Promise<NearestRegions> => {
+    const docs = await Region.find({ level: q.level }, { name: 1, level: 1, pathNames: 1, centre: 1 }).lean<RegionDoc[]>();
+    const point = { lat: q.lat, lng: q.lng };
+    const items = docs
+      .flatMap((r) => (r.centre ? [{ region: toRegionSummary(r), distanceM: Math.round(distanceM(point, r.centre)) }] : []))
+      .filter((x) => x.distanceM <= NEAREST_MAX_DISTANCE_M)
+      .sort((a, b) => a.distanceM - b.distanceM)
+      .slice(0, q.limit);
+    return { items };
+  };
+}
+
 export function regionService(ctx: AppContext, holders: RegionHolders) {
   const { Region } = regionModels(ctx.conn);
 
@@ -133,21 +153,8 @@ export function regionService(ctx: AppContext, holders: RegionHolders) {
       return doc.toObject();
     },
 
-    /**
-     * The regions of the level with a centre, nearest to the point first, within
-     * NEAREST_MAX_DISTANCE_M. Computed here over every region of the level (a county has at most a
-     * few hundred communities or grids): the embedded database has no geo queries or indexes.
-     */
-    async nearest(q: NearestRegionsQuery): Promise<NearestRegions> {
-      const docs = await Region.find({ level: q.level }, { name: 1, level: 1, pathNames: 1, centre: 1 }).lean<RegionDoc[]>();
-      const point = { lat: q.lat, lng: q.lng };
-      const items = docs
-        .flatMap((r) => (r.centre ? [{ region: toRegionSummary(r), distanceM: Math.round(distanceM(point, r.centre)) }] : []))
-        .filter((x) => x.distanceM <= NEAREST_MAX_DISTANCE_M)
-        .sort((a, b) => a.distanceM - b.distanceM)
-        .slice(0, q.limit);
-      return { items };
-    },
+    /** The regions of the level nearest the point (nearestRegions). */
+    nearest: nearestRegions(ctx),
 
     async remove(id: string): Promise<void> {
       const doc = await Region.findById(id).lean<RegionDoc>();
