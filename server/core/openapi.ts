@@ -58,7 +58,7 @@ export function buildOpenApi(groups: { prefix: string; tag: string; routes: read
   for (const group of groups) {
     for (const r of group.routes) {
       const path = toOpenApiPath(group.prefix + r.path);
-      const status = String(r.response ? (r.status ?? 200) : 204);
+      const status = String(r.response || r.file ? (r.status ?? 200) : 204);
       const operationId = operationIdOf(r.method, path);
       if (ids.has(operationId)) throw new Error(`two operations would be named ${operationId}`);
       ids.add(operationId);
@@ -72,7 +72,9 @@ export function buildOpenApi(groups: { prefix: string; tag: string; routes: read
         responses: {
           [status]: r.response
             ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } }
-            : { description: 'No content' },
+            : r.file
+              ? { description: r.file.description, content: { [r.file.type]: { schema: { type: 'string', format: 'binary' } } } }
+              : { description: 'No content' },
           // Every write is limited (core/rate-limit/write-limits.ts): clients should expect 429.
           ...(r.method === 'get' ? {} : { '429': TOO_MANY }),
           default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },

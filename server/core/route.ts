@@ -70,6 +70,11 @@ export interface RouteDef<
    * on purpose (an idempotent create answering 200 to a retry) sets `res.locals.status`.
    */
   status?: number;
+  /**
+   * A route that sends a file itself (its handler writes `res`, e.g. a stream, and returns nothing):
+   * the media type and what it is, for the OpenAPI document. Sent with `status` (default 200).
+   */
+  file?: { type: string; description: string };
   /** Write routes only: the default write limit unless the route names its own (see `WriteLimit`). */
   limit?: WriteLimit;
   handler: (ctx: HandlerContext<Out<P>, Out<Q>, Out<B>>) => Promise<R extends z.ZodType ? z.input<R> : void> | (R extends z.ZodType ? z.input<R> : void);
