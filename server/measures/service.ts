@@ -1,93 +1,156 @@
 /**
- * A period's figures for a caller: the rolled-up days from `measurecells`, the rest (today, days
- * not rolled up yet) from the timelines now, both tallied by formulas.ts; then only the cells in
- * the caller's scope and the filters, summed.
+ * A period's figures for a caller, whole (figures), per unit (groups) or per step (series): the
+ * cells in the caller's scope and the filters (cells.ts), summed. The dashboard puts them together.
  */
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest } from '../core/errors';
-import { pathPrefixRegex, regionLookup } from '../regions';
-import { readScopePaths } from '../users';
-import type { Role } from '../../common/roles';
+import { regionLookup } from '../regions';
 import { addTally, emptyTally, median, ratesOf, type CellKey, type Tally } from './formulas';
-import { measureModels, type MeasureCellDoc } from './model';
-import { computeDays, SPAN_DAYS } from './rollup';
-import { dayIndexOf, dayIndexOfIso, dayKey, spans } from './days';
-import type { Measures, MeasuresQuery } from './schemas';
+import { periodCells, scopeOf, type DaySpan } from './cells';
+import { GroupTallies, unitsOf } from './groups';
+import { measureRankings, monthOf, monthSpan, previousMonth } from './rankings';
+import { dayIndexOf, dayIndexOfIso, dayKey, dayStart } from './days';
+import { chinaIsoDate } from '../../common/china-time';
+import type { Dashboard, Groups, GroupsQuery, Measures, MeasuresQuery, Series, SeriesQuery } from './schemas';
 
-const REGION_ROLES: readonly Role[] = ['grid_worker', 'community_staff', 'dispatcher'];
+/** How long the dashboard's figures are reused: the big screen refreshes each minute, many may watch. */
+export const DASHBOARD_TTL_MS = 30_000;
 
-/** Who sees which cells: null for everything (admins), else region subtrees and a department. */
-interface Scope {
-  paths: string[];
-  departmentId: string | null;
-}
-
-function scopeOf(user: AuthUser): Scope | null {
-  if (user.roles.includes('admin')) return null;
-  const paths = readScopePaths(user, REGION_ROLES);
-  // Every appeal lies under the county: a county-wide dispatcher sees everything.
-  if (paths.some((p) => p.split('/').filter(Boolean).length === 1)) return null;
-  return { paths, departmentId: user.roles.includes('department_staff') ? user.departmentId : null };
-}
-
-const inScope = (s: Scope | null, c: CellKey) => !s || s.paths.some((p) => c.regionPath.startsWith(p)) || (!!s.departmentId && c.departmentId === s.departmentId);
+type Filters = Omit<MeasuresQuery, 'from' | 'to'>;
 
 export function measureService(ctx: AppContext) {
-  const { MeasureCell, MeasureDay } = measureModels(ctx.conn);
+  const cells = periodCells(ctx);
+  const rankings = measureRankings(ctx);
+  const dashboards = new Map<string, { until: number; value: Promise<Dashboard> }>();
+
+  /** What a cell must be to count: in the filters (the scope is the cells' own rule). */
+  async function wantedBy(q: Filters): Promise<(c: CellKey) => boolean> {
+    let regionPath: string | null = null;
+    if (q.regionId) {
+      regionPath = await regionLookup(ctx).pathOf(q.regionId);
+      if (regionPath === null) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '不存在' }]);
+    }
+    return (c) =>
+      (!regionPath || c.regionPath.startsWith(regionPath)) &&
+      (!q.departmentId || c.departmentId === q.departmentId) &&
+      (!q.categoryId || c.categoryId === q.categoryId) &&
+      (!q.channel || c.channel === q.channel);
+  }
+  const spanOf = (q: { from: string; to: string }): DaySpan => ({ first: dayIndexOfIso(q.from), last: dayIndexOfIso(q.to) });
+
+  async function figures(user: AuthUser, q: MeasuresQuery): Promise<Measures> {
+    const total = emptyTally();
+    const read = await cells.each(spanOf(q), scopeOf(user), await wantedBy(q), (_d, _c, t) => addTally(total, t));
+    return { from: q.from, to: q.to, ...present(total), days: read };
+  }
+
+  async function groups(user: AuthUser, q: GroupsQuery): Promise<Groups> {
+    const g = new GroupTallies(q.by);
+    await cells.each(spanOf(q), scopeOf(user), await wantedBy(q), (_d, c, t) => g.add(c, t));
+    const names = new Map((await unitsOf(ctx, q.by)).map((u) => [u.id, u.name]));
+    const items = [...g.tallies]
+      .map(([id, t]) => ({ id, name: names.get(id) ?? '已删除', counts: headCounts(t), rates: ratesOf(t) }))
+      .sort((a, b) => b.counts.received - a.counts.received || a.name.localeCompare(b.name, 'zh-CN'));
+    return { from: q.from, to: q.to, by: q.by, items };
+  }
+
+  async function series(user: AuthUser, q: SeriesQuery): Promise<Series> {
+    const span = spanOf(q);
+    const steps = stepsOf(span, q.step);
+    const tallies = steps.map(() => emptyTally());
+    const stepOfDay = new Map<string, number>();
+    steps.forEach((s, i) => {
+      for (let d = s.first; d <= s.last; d++) stepOfDay.set(dayKey(d), i);
+    });
+    await cells.each(span, scopeOf(user), await wantedBy(q), (day, _c, t) => addTally(tallies[stepOfDay.get(day)!], t));
+    const iso = (d: number) => chinaIsoDate(dayStart(d));
+    return { from: q.from, to: q.to, step: q.step, items: steps.map((s, i) => ({ from: iso(s.first), to: iso(s.last), counts: headCounts(tallies[i]), rates: ratesOf(tallies[i]) })) };
+  }
+
+  async function dashboard(user: AuthUser): Promise<Dashboard> {
+    const now = ctx.now();
+    const month = monthOf(now);
+    const today = chinaIsoDate(now);
+    const last = previousMonth(month);
+    const lastSpan = monthSpan(last);
+    const all = await wantedBy({});
+    const scope = scopeOf(user);
+    const thisMonth = { from: `${month}-01`, to: today };
+    const sum = async (span: DaySpan) => {
+      const t = emptyTally();
+      await cells.each(span, scope, all, (_d, _c, x) => addTally(t, x));
+      return t;
+    };
+    const [todays, monthly, before, ranking, byCategory, byTownship] = await Promise.all([
+      sum({ first: dayIndexOf(now), last: dayIndexOf(now) }),
+      sum(spanOf(thisMonth)),
+      sum(lastSpan),
+      rankings.rank(month, 'township'),
+      groups(user, { ...thisMonth, by: 'category' }),
+      groups(user, { ...thisMonth, by: 'township' }),
+    ]);
+    return {
+      at: now.toISOString(),
+      today: headCounts(todays),
+      month: { month, counts: headCounts(monthly), rates: ratesOf(monthly) },
+      previousMonth: { month: last, rates: ratesOf(before) },
+      ranking: ranking.items,
+      byCategory: byCategory.items,
+      byTownship: byTownship.items,
+    };
+  }
 
   return {
-    async figures(user: AuthUser, q: MeasuresQuery): Promise<Measures> {
-      const scope = scopeOf(user);
-      let regionPath: string | null = null;
-      if (q.regionId) {
-        regionPath = await regionLookup(ctx).pathOf(q.regionId);
-        if (regionPath === null) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '不存在' }]);
-      }
-      const wanted = (c: CellKey) =>
-        inScope(scope, c) &&
-        (!regionPath || c.regionPath.startsWith(regionPath)) &&
-        (!q.departmentId || c.departmentId === q.departmentId) &&
-        (!q.categoryId || c.categoryId === q.categoryId) &&
-        (!q.channel || c.channel === q.channel);
-
-      const now = ctx.now();
-      const today = dayIndexOf(now);
-      const first = dayIndexOfIso(q.from);
-      // Days after today have nothing yet.
-      const last = Math.min(dayIndexOfIso(q.to), today);
-      const total = emptyTally();
-      let rolledUp = 0;
-      const live: number[] = [];
-      if (first <= last && (!scope || scope.paths.length > 0 || scope.departmentId)) {
-        const rolled = new Set(
-          (await MeasureDay.find({ _id: { $gte: dayKey(first), $lte: dayKey(Math.min(last, today - 1)) }, done: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
-        );
-        for (let i = first; i <= last; i++) if (!rolled.has(dayKey(i))) live.push(i);
-        rolledUp = last - first + 1 - live.length;
-        if (rolledUp > 0) {
-          const days = { day: { $gte: dayKey(first), $lte: dayKey(last) } };
-          const where = scope ? { ...days, $or: [...scope.paths.map((p) => ({ regionPath: pathPrefixRegex(p) })), ...(scope.departmentId ? [{ departmentId: scope.departmentId }] : [])] } : days;
-          for await (const c of MeasureCell.find(where).lean<MeasureCellDoc>().cursor()) {
-            const cell = c as unknown as MeasureCellDoc;
-            if (rolled.has(cell.day) && wanted(cell)) addTally(total, cell);
-          }
-        }
-        for (const [a, b] of spans(live, SPAN_DAYS)) {
-          for (const { cell, tally } of (await computeDays(ctx, a, b, now)).values()) if (wanted(cell)) addTally(total, tally);
-        }
-      }
-      return present(q, total, rolledUp, live.length);
+    figures,
+    groups,
+    series,
+    rankings: (q: { month: string; by: Parameters<typeof rankings.rank>[1] }) => rankings.rank(q.month, q.by),
+    /** The dashboard, read at most once per DASHBOARD_TTL_MS for each scope. */
+    dashboard(user: AuthUser): Promise<Dashboard> {
+      const key = JSON.stringify(scopeOf(user));
+      const at = ctx.now().getTime();
+      const hit = dashboards.get(key);
+      if (hit && hit.until > at) return hit.value;
+      const value = dashboard(user);
+      dashboards.set(key, { until: at + DASHBOARD_TTL_MS, value });
+      // A failed read is not kept: the next refresh tries again.
+      value.catch(() => dashboards.delete(key));
+      return value;
     },
   };
 }
 
+/** The steps of a period: days, Monday-to-Sunday weeks, or calendar months, the first and last cut to the period. */
+export function stepsOf(span: DaySpan, step: SeriesQuery['step']): DaySpan[] {
+  const out: DaySpan[] = [];
+  let start = span.first;
+  while (start <= span.last) {
+    let end: number;
+    if (step === 'day') end = start;
+    // Day 0 (1970-01-01) was a Thursday: (d + 3) % 7 is 0 on Mondays.
+    else if (step === 'week') end = start + (6 - ((start + 3) % 7));
+    else end = monthSpan(chinaIsoDate(dayStart(start)).slice(0, 7)).last;
+    out.push({ first: start, last: Math.min(end, span.last) });
+    start = end + 1;
+  }
+  return out;
+}
+
+const headCounts = (t: Tally) => ({
+  received: t.received,
+  accepted: t.accepted,
+  replied: t.replied,
+  closed: t.closed,
+  rated: t.rated,
+  overdue: t.overdueAccept + t.overdueFirstContact + t.overdueResolve,
+  reopened: t.reopened,
+});
+
 const hours = (sec: number | null) => (sec === null ? null : Math.round((sec / 3600) * 100) / 100);
 
-function present(q: MeasuresQuery, t: Tally, rolledUp: number, live: number): Measures {
+function present(t: Tally): Omit<Measures, 'from' | 'to' | 'days'> {
   return {
-    from: q.from,
-    to: q.to,
     counts: {
       received: t.received,
       accepted: t.accepted,
@@ -101,7 +164,5 @@ function present(q: MeasuresQuery, t: Tally, rolledUp: number, live: number): Me
     },
     medians: { firstContactHours: hours(median(t.firstContactSec)), replyHours: hours(median(t.replySec)), assignmentSeconds: median(t.assignSec) },
     rates: ratesOf(t),
-    days: { rolledUp, live },
   };
 }
-

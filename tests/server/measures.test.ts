@@ -243,3 +243,94 @@ describe('measures: scope and access', () => {
     expect(unserved.map(({ shape }) => describeShape(shape))).toEqual([]);
   });
 });
+
+describe('measures: per unit, per week, the monthly rankings and the dashboard', () => {
+  // The clock stands at 4 December 12:00, after the December moves above.
+  const get = async (token: string, path: string) => {
+    const res = await s.api('GET', `/api/v1/measures/${path}`, { token });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
+  it('ranks November\'s communities by the published score, with no change from an empty October', async () => {
+    // Catches: a score from the wrong weights, a rate with nothing due counted as 0 (西城's
+    // 解决率), a unit with nothing due given a rank, or ranks out of score order.
+    const r = await get(dispatcher, 'rankings?month=2026-11&by=community');
+    expect(r).toMatchObject({ month: '2026-11', previousMonth: '2026-10', by: 'community', final: true });
+    expect(r.formula).toContain('0.3 × 满意率');
+    const [first, second, ...rest] = r.items;
+    // 东城: 0.2 × 6/8 + 0.3 × 1/3 + 0.3 × 2/3 + 0.2 × 2/5 = 0.53.
+    expect(first).toMatchObject({ id: ids.region['DX-01-01'], rank: 1, score: 53, received: 9, previous: { rank: null, score: null }, change: { score: null, rank: null } });
+    // 西城: only 响应率 was due (A9 accepted late): 0, the other weights left out.
+    expect(second).toMatchObject({ id: ids.region['DX-01-02'], rank: 2, score: 0, received: 1 });
+    expect(second.rates.resolution.value).toBeNull();
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.every((u: { rank: number | null }) => u.rank === null)).toBe(true);
+  });
+
+  it('gives December\'s change from November, and the same table to every member of staff', async () => {
+    // Catches: a change computed the wrong way round, or a ranking cut to the caller's scope
+    // (the board publishes it: 西城's staff see 东城's line too).
+    const r = await get(await s.staffToken('xicheng'), 'rankings?month=2026-12&by=community');
+    expect(r.final).toBe(false);
+    const dong = r.items.find((u: { id: string }) => u.id === ids.region['DX-01-01']);
+    const xi = r.items.find((u: { id: string }) => u.id === ids.region['DX-01-02']);
+    expect(dong).toMatchObject({ rank: 1, score: 100, previous: { rank: 1, score: 53 }, change: { score: 47, rank: 0 } });
+    // 西城: A9's resolve deadline passed unanswered in December: 按期办结率 0.
+    expect(xi).toMatchObject({ rank: 2, score: 0, change: { score: 0, rank: 0 } });
+    const townships = await get(dispatcher, 'rankings?month=2026-11&by=township');
+    // The whole of November in 东城 and 西城: 0.2 × 6/9 + 0.3 × 1/3 + 0.3 × 2/3 + 0.2 × 2/5.
+    expect(townships.items[0]).toMatchObject({ id: ids.region['DX-01'], rank: 1, score: 51.3 });
+    expect((await s.api('GET', '/api/v1/measures/rankings?month=2026-13&by=community', { token: dispatcher })).status).toBe(400);
+    expect((await s.api('GET', '/api/v1/measures/rankings?month=2026-11&by=grid', { token: dispatcher })).status).toBe(400);
+  });
+
+  it('splits a period per week, Monday to Sunday, and per unit in the caller\'s scope', async () => {
+    // Catches: weeks starting on the wrong day, a day counted in two steps or none, groups that
+    // ignore the caller's scope.
+    const weeks = await get(dispatcher, `series?${NOV}&step=week`);
+    expect(weeks.items.map((w: { from: string; to: string; counts: { received: number } }) => [w.from, w.to, w.counts.received])).toEqual([
+      ['2026-11-01', '2026-11-01', 0],
+      ['2026-11-02', '2026-11-08', 2],
+      ['2026-11-09', '2026-11-15', 2],
+      ['2026-11-16', '2026-11-22', 1],
+      ['2026-11-23', '2026-11-29', 3],
+      ['2026-11-30', '2026-11-30', 2],
+    ]);
+    const months = await get(dispatcher, 'series?from=2026-11-15&to=2026-12-31&step=month');
+    expect(months.items.map((m: { from: string; to: string }) => [m.from, m.to])).toEqual([
+      ['2026-11-15', '2026-11-30'],
+      ['2026-12-01', '2026-12-31'],
+    ]);
+    const communities = await get(dispatcher, `groups?${NOV}&by=community`);
+    expect(communities.items.map((g: { id: string; counts: { received: number } }) => [g.id, g.counts.received])).toEqual([
+      [ids.region['DX-01-01'], 9],
+      [ids.region['DX-01-02'], 1],
+    ]);
+    expect(communities.items[0].rates).toEqual(novemberByCommunity.dongcheng);
+    const mine = await get(await s.staffToken('xicheng'), `groups?${NOV}&by=community`);
+    expect(mine.items.map((g: { id: string }) => g.id)).toEqual([ids.region['DX-01-02']]);
+  });
+
+  it('puts today, the month beside the last, the ranking and the charts\' figures on the dashboard', async () => {
+    // Catches: a dashboard month that is not the clock's, last month's rates missing, or charts
+    // from another period.
+    const d = await get(dispatcher, 'dashboard');
+    expect(d.today.received).toBe(0);
+    expect(d.month).toMatchObject({ month: '2026-12', counts: { received: 0, replied: 2, reopened: 1 } });
+    expect(d.previousMonth).toEqual({ month: '2026-11', rates: NOVEMBER.rates });
+    expect(d.ranking[0]).toMatchObject({ id: ids.region['DX-01'], rank: 1 });
+    expect(d.byTownship.map((g: { id: string }) => g.id)).toEqual([ids.region['DX-01']]);
+    expect((await s.api('GET', '/api/v1/measures/dashboard', { token: resident })).status).toBe(403);
+  });
+});
+
+/** 东城's November rates (A9 was 西城's). */
+const novemberByCommunity = {
+  dongcheng: {
+    response: { value: 0.75, numerator: 6, denominator: 8 },
+    resolution: { value: 0.3333, numerator: 1, denominator: 3 },
+    satisfaction: { value: 0.6667, numerator: 2, denominator: 3 },
+    onTime: { value: 0.4, numerator: 2, denominator: 5 },
+  },
+};

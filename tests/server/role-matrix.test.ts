@@ -93,11 +93,6 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'GET /api/v1/subscriptions/templates': 'public',
   'GET /api/v1/subscriptions/grants': 'user',
   'POST /api/v1/subscriptions/grants': 'user',
-  // Open311 API keys: admins only (a key files appeals for an outside system; the key is shown once, at issue).
-  'GET /api/v1/open311/keys': ['admin'],
-  'POST /api/v1/open311/keys': ['admin'],
-  'POST /api/v1/open311/keys/:id/revoke': ['admin'],
-  'DELETE /api/v1/open311/keys/:id': ['admin'],
   // Comments: anyone reads an article's visible ones (a signed-in reader also sees their own held ones); readers write and report; editors and reviewers moderate.
   'GET /api/v1/comments/': 'public',
   'POST /api/v1/comments/': 'user',
@@ -127,8 +122,13 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/appeals/': ['resident', 'grid_worker', 'dispatcher'],
   'GET /api/v1/appeals/': 'user',
   'GET /api/v1/appeals/counts': 'user',
-  // The figures (三率): staff who work on appeals, each in their own scope (server/measures/service.ts); residents and the newsroom 403.
+  // The figures (三率): staff who work on appeals, each in their own scope (server/measures/cells.ts); residents and the newsroom 403.
   'GET /api/v1/measures/': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
+  'GET /api/v1/measures/groups': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
+  'GET /api/v1/measures/series': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
+  // The rankings are county-wide for every member of staff: the public board publishes them.
+  'GET /api/v1/measures/rankings': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
+  'GET /api/v1/measures/dashboard': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
   'GET /api/v1/appeals/similar': 'user',
   'GET /api/v1/appeals/:id': 'user',
   'POST /api/v1/appeals/:id/accept': ['dispatcher'],

@@ -1,0 +1,62 @@
+/**
+ * Figures per unit: a period's cells grouped by township, community, department, category or
+ * channel, each group with its counts and rates, named for people to read.
+ */
+import type { AppContext } from '../context';
+import { regionLookup } from '../regions';
+import { departmentService } from '../departments';
+import { categoryService } from '../categories';
+import { CHANNEL_LABELS, type AppealChannel } from '../../common/appeal-labels';
+import { addTally, emptyTally, type CellKey, type Tally } from './formulas';
+
+export const GROUP_DIMENSIONS = ['township', 'community', 'department', 'category', 'channel'] as const;
+export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
+
+/** The id of the cell's unit on a dimension; null when the cell has none (an appeal filed above community level, not yet assigned…). */
+export function unitOf(by: GroupDimension, c: CellKey): string | null {
+  switch (by) {
+    case 'township':
+    case 'community': {
+      // `/county/township/community/grid/`: the township is the second id, the community the third.
+      const ids = c.regionPath.split('/').filter(Boolean);
+      return ids[by === 'township' ? 1 : 2] ?? null;
+    }
+    case 'department':
+      return c.departmentId;
+    case 'category':
+      return c.categoryId;
+    case 'channel':
+      return c.channel;
+  }
+}
+
+/** Tallies per unit, filled one cell at a time. */
+export class GroupTallies {
+  readonly tallies = new Map<string, Tally>();
+  constructor(readonly by: GroupDimension) {}
+  add(cell: CellKey, t: Tally): void {
+    const id = unitOf(this.by, cell);
+    if (id === null) return;
+    let into = this.tallies.get(id);
+    if (!into) this.tallies.set(id, (into = emptyTally()));
+    addTally(into, t);
+  }
+}
+
+/**
+ * Every unit of a dimension with its name, in the order a list shows them: the units that exist
+ * (active or not) and, for a grouping, any unit a cell names that is gone since.
+ */
+export async function unitsOf(ctx: AppContext, by: GroupDimension): Promise<{ id: string; name: string; active: boolean }[]> {
+  switch (by) {
+    case 'township':
+    case 'community':
+      return (await regionLookup(ctx).all([by])).map((r) => ({ id: String(r._id), name: r.name, active: true }));
+    case 'department':
+      return (await departmentService(ctx).all()).map((d) => ({ id: String(d._id), name: d.name, active: d.active }));
+    case 'category':
+      return (await categoryService(ctx).all()).map((c) => ({ id: String(c._id), name: c.name, active: c.active }));
+    case 'channel':
+      return (Object.entries(CHANNEL_LABELS) as [AppealChannel, string][]).map(([id, name]) => ({ id, name, active: true }));
+  }
+}
