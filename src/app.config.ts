@@ -34,6 +34,7 @@ export default defineAppConfig({
         'pages/moderation/index',
         'pages/services-admin/index',
         'pages/login-failures/index',
+        'pages/open311-keys/index',
       ],
     },
   ],

@@ -60,6 +60,10 @@ import type {
   UpdateNoticeInput,
   UpdateServiceEntryInput,
   GrantCounts,
+  IssuedOpen311Key,
+  IssueOpen311KeyInput,
+  Open311Key,
+  Open311KeyList,
   RecordGrantsInput,
   SubscriptionTemplateList,
 } from './types';
@@ -202,4 +206,11 @@ export const subscriptionsApi = {
   templates: (extra?: Extra) => request<SubscriptionTemplateList>('/subscriptions/templates', { auth: false, ...extra }),
   grants: (extra?: Extra) => request<GrantCounts>('/subscriptions/grants', { ...extra }),
   report: (body: RecordGrantsInput, extra?: Extra) => request<GrantCounts>('/subscriptions/grants', { method: 'POST', data: body, ...extra }),
+};
+
+/** Admins: the Open311 API keys outside systems file appeals with (the key itself comes only in issue's answer). */
+export const open311Api = {
+  keys: (extra?: Extra) => request<Open311KeyList>('/open311/keys', { ...extra }),
+  issue: (body: IssueOpen311KeyInput, extra?: Extra) => request<IssuedOpen311Key>('/open311/keys', { method: 'POST', data: body, ...extra }),
+  revoke: (keyId: string, extra?: Extra) => request<Open311Key>(`/open311/keys/${id(keyId)}/revoke`, { method: 'POST', data: {}, ...extra }),
 };

@@ -141,3 +141,8 @@ export type UpdateServiceEntryInput = z.input<typeof UpdateServiceEntryBody>;
 import type { GrantCounts, RecordGrantsBody, SubscriptionTemplateList } from '../../server/subscriptions/schemas';
 export type { GrantCounts, SubscriptionTemplateList };
 export type RecordGrantsInput = z.input<typeof RecordGrantsBody>;
+
+// Open311 API keys (admins): server/open311/schemas.ts
+import type { IssuedOpen311Key, IssueOpen311KeyBody, Open311Key, Open311KeyList } from '../../server/open311/schemas';
+export type { IssuedOpen311Key, Open311Key, Open311KeyList };
+export type IssueOpen311KeyInput = z.input<typeof IssueOpen311KeyBody>;
