@@ -140,6 +140,19 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
     await post(t.dispatcher, `/appeals/${plain.id}/reject`, { reason: '咨询类问题，已电话答复' });
   });
 
+  // The public board (公开诉求): anyone reads it, a page, by category and community, an item; a dispatcher takes one off.
+  await step('board, next page', async () => {
+    const first = await get(undefined, '/board?limit=2');
+    if (first.nextCursor) await get(undefined, `/board?limit=2&cursor=${encodeURIComponent(first.nextCursor)}`);
+  });
+  await gets(undefined, [`/board?categoryId=${ids.category['water-supply']}`, `/board?regionId=${home}`, `/board?regionId=${home}&categoryId=${ids.category['water-supply']}`]);
+  await step('board item, 撤下', async () => {
+    const on = (await get(undefined, '/board?limit=1')).items[0];
+    await get(undefined, `/board/${on.id}`);
+    const { version } = await get(t.dispatcher, `/appeals/${on.id}`);
+    await post(t.dispatcher, `/appeals/${on.id}/unpublish`, { reason: '测试撤下', version });
+  });
+
   // The bot: group intake, a photo that joins it, lookups, binding, outbox, services.
   const receipt = await step('bot: group intake', () => bot('POST', '/appeals', { idempotencyKey: newKey('msg'), channel: 'group_chat', roomId: ROOM, contact: { id: 'wxid_demo_resident_01', name: '王建国' }, text: '#报事 小区东门的井盖丢了' }));
   await step('bot: a photo joins the appeal', async () => {
@@ -205,6 +218,26 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
 
   // Reference data and admin lists.
   await gets(t.admin, ['/regions', `/regions?parentId=${ids.region.DX}`, '/categories', '/departments', '/columns', '/services', '/users']);
+
+  // Open311: an admin issues and lists keys; an outside client files (form-encoded) and reads with each filter.
+  const key = await step('open311: issue a key', () => post(t.admin, '/open311/keys', { name: '随手拍', owner: '测试单位' }));
+  await gets(t.admin, ['/open311/keys']);
+  if (key) {
+    const o311 = (path: string, init?: RequestInit) => step(`open311 ${path}`, async () => {
+      const res = await fetch(`${s.url}/open311/v2${path}`, init);
+      if (res.status >= 400) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json();
+    });
+    const filed = await o311('/requests.json', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: key.apiKey, service_code: 'road-damage', lat: '28.9010', long: '118.8705', description: '井盖缺失' }).toString(),
+    });
+    for (const q of ['', '?service_code=road-damage', '?status=open', '?start_date=2026-01-01T00:00:00Z&end_date=2030-01-01T00:00:00Z', `?service_request_id=${filed?.[0]?.service_request_id}`]) await o311(`/requests.json${q}`);
+    await o311(`/requests/${filed?.[0]?.service_request_id}.json`);
+    await o311(`/tokens/${filed?.[0]?.token}.json`);
+    await o311('/services.json');
+  }
 
   // Every background job once: deadlines days later, the digest after its hour, the cleanup after sessions expired.
   await step('appeal deadlines', async () => {
