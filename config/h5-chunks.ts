@@ -1,11 +1,45 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { HtmlTagDescriptor, Plugin } from 'vite';
 
-type ManualChunks = (id: string, meta: { getModuleInfo: (id: string) => { importers: readonly string[] } | null }) => string | null | undefined | void;
+type ModuleInfo = { importers: readonly string[]; dynamicImporters?: readonly string[] };
+type ManualChunks = (id: string, meta: { getModuleInfo: (id: string) => ModuleInfo | null }) => string | null | undefined | void;
 
 /** src/packages/<name>/... (a subpackage), with either path separator. */
 const SUBPACKAGE = /[/\\]src[/\\]packages[/\\]([^/\\]+)[/\\]/;
 /** A page module: src/pages/<page>/index.tsx or src/packages/<pkg>/pages/<page>/index.tsx. */
 const PAGE = /[/\\]src[/\\](?:packages[/\\]([^/\\]+)[/\\])?pages[/\\]([^/\\]+)[/\\]index\.[jt]sx?$/;
+
+/**
+ * The one subpackage whose pages alone reach this module (through any chain of imports), or null
+ * when a main-package page reaches it too. A library only staff pages import (the charts' uCharts)
+ * is one; react is not.
+ */
+export function onlySubpackageOf(id: string, getModuleInfo: (id: string) => ModuleInfo | null, seen = new Map<string, string | null>()): string | null {
+  if (seen.has(id)) return seen.get(id) ?? null;
+  const own = SUBPACKAGE.exec(id.split('?')[0]);
+  if (own) return own[1];
+  seen.set(id, null); // a cycle proves nothing
+  const info = getModuleInfo(id);
+  const importers = [...(info?.importers ?? []), ...(info?.dynamicImporters ?? [])];
+  const subs = new Set(importers.map((i) => onlySubpackageOf(i, getModuleInfo, seen)));
+  const sub = importers.length > 0 && subs.size === 1 ? [...subs][0] : null;
+  seen.set(id, sub);
+  return sub;
+}
+
+/**
+ * The chunk of a subpackage's own code, or null to leave the module to Taro: a subpackage module
+ * (not a page) that two or more modules import, and a package from node_modules that only that
+ * subpackage uses.
+ */
+function subpackageChunk(id: string, getModuleInfo: (id: string) => ModuleInfo | null): string | null {
+  if (PAGE.test(id.split('?')[0])) return null;
+  const own = SUBPACKAGE.exec(id);
+  if (own) return (getModuleInfo(id)?.importers.length ?? 0) > 1 ? own[1] : null;
+  if (!/[/\\]node_modules[/\\]/.test(id)) return null;
+  return onlySubpackageOf(id, getModuleInfo);
+}
 
 /**
  * H5 chunk names that say what they hold: `js/page-<page>.<hash>.js` for a main-package page,
@@ -23,7 +57,8 @@ export function h5ChunkFileNames(chunk: { name: string; facadeModuleId: string |
  * the first page loads. The staff subpackage's shared code (its binding-code card and helpers) would
  * land there and reach every resident's first screen. This plugin wraps Taro's `manualChunks` so a
  * subpackage's shared modules go to a chunk of their own (`<subpackage>-common`), fetched only when
- * one of its pages is opened; everything else is left to Taro.
+ * one of its pages is opened, and so do the npm packages only that subpackage uses (the staff
+ * charts' uCharts), which Taro would put in its `vendors` chunk; everything else is left to Taro.
  */
 export function h5SubpackageChunks(): Plugin {
   return {
@@ -33,8 +68,8 @@ export function h5SubpackageChunks(): Plugin {
       const taroChunks = options.manualChunks;
       if (typeof taroChunks !== 'function') return null;
       const wrapped: ManualChunks = (id, meta) => {
-        const sub = SUBPACKAGE.exec(id);
-        if (sub && !PAGE.test(id.split('?')[0]) && (meta.getModuleInfo(id)?.importers.length ?? 0) > 1) return `${sub[1]}-common`;
+        const sub = subpackageChunk(id, meta.getModuleInfo);
+        if (sub) return `${sub}-common`;
         return (taroChunks as ManualChunks)(id, meta);
       };
       return { ...options, manualChunks: wrapped as typeof options.manualChunks };
@@ -100,6 +135,50 @@ export function h5NonBlockingStylesheets(): Plugin {
         const newHead = head[0].replace(/<link rel="stylesheet"(?![^>]*\smedia=)([^>]*)>/g, '<link rel="stylesheet" media="print" data-xr-deferred$1>');
         return html.replace(head[0], newHead);
       },
+    },
+  };
+}
+
+/**
+ * The WeChat build's counterpart: Taro's mini-program build puts every npm package into the main
+ * package's `vendors.js` and every module two pages share into the main package's `common.js`, so
+ * a library only staff pages use (the charts' uCharts, 140 KB) would be downloaded by every
+ * resident at launch. This plugin sends a subpackage's shared modules and its own npm packages to
+ * `packages/<name>/shared.js` inside the subpackage, which only its pages require. Their styles go
+ * to `packages/<name>/shared.wxss`, which each of the subpackage's pages imports (Taro imports only
+ * the chunks it made itself, from app.wxss, where a subpackage file cannot be).
+ */
+export function weappSubpackageChunks(): Plugin {
+  const SHARED = /^packages\/([^/]+)\/shared\.js$/;
+  let outDir = '';
+  return {
+    name: 'xianrong:weapp-subpackage-chunks',
+    apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
+    outputOptions(options) {
+      const taroChunks = options.manualChunks;
+      if (typeof taroChunks !== 'function') return null;
+      const wrapped: ManualChunks = (id, meta) => {
+        const sub = subpackageChunk(id, meta.getModuleInfo);
+        if (sub) return `packages/${sub}/shared`;
+        return (taroChunks as ManualChunks)(id, meta);
+      };
+      return { ...options, manualChunks: wrapped as typeof options.manualChunks };
+    },
+    writeBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        const shared = chunk.imports.map((f) => SHARED.exec(f)).find((m) => m !== null);
+        if (!shared || !chunk.fileName.startsWith(`packages/${shared[1]}/pages/`)) continue;
+        const sharedCss = path.join(outDir, `packages/${shared[1]}/shared.wxss`);
+        if (!existsSync(sharedCss)) continue;
+        const pageCss = path.join(outDir, chunk.fileName.replace(/\.js$/, '.wxss'));
+        const line = `@import "${path.relative(path.dirname(pageCss), sharedCss).split(path.sep).join('/')}";\n`;
+        const own = existsSync(pageCss) ? readFileSync(pageCss, 'utf8') : '';
+        if (!own.startsWith(line)) writeFileSync(pageCss, line + own);
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import { defineConfig, type UserConfigExport } from '@tarojs/cli';
 import devConfig from './dev';
 import prodConfig from './prod';
-import { h5ChunkFileNames, h5PreloadFirstPage, h5NonBlockingStylesheets, h5SubpackageChunks } from './h5-chunks';
+import { h5ChunkFileNames, h5PreloadFirstPage, h5NonBlockingStylesheets, h5SubpackageChunks, weappSubpackageChunks } from './h5-chunks';
 
 // Each platform gets its own output root so weapp and h5 builds never overwrite each other.
 export default defineConfig<'vite'>(async (merge) => {
@@ -28,12 +28,12 @@ export default defineConfig<'vite'>(async (merge) => {
     framework: 'react',
     // H5 only (config/h5-chunks.ts): the staff subpackage's shared code gets a chunk of its own instead
     // of Taro's `common` chunk, which the first screen loads; the first page's chunks are preloaded
-    // from index.html; the stylesheets load without holding up the loading screen's paint. The WeChat
-    // build is untouched.
+    // from index.html; the stylesheets load without holding up the loading screen's paint. WeChat: a
+    // subpackage's shared code and the npm packages only it uses stay in the subpackage.
     compiler:
       env === 'h5'
         ? { type: 'vite', vitePlugins: [h5SubpackageChunks(), h5PreloadFirstPage('pages/home/index'), h5NonBlockingStylesheets()] }
-        : 'vite',
+        : { type: 'vite', vitePlugins: [weappSubpackageChunks()] },
     mini: {
       postcss: {
         pxtransform: { enable: true, config: {} },
