@@ -36,6 +36,8 @@ export default defineAppConfig({
         'pages/login-failures/index',
         'pages/open311-keys/index',
       ],
+        'pages/measures/index',
+        'pages/dashboard/index',
     },
   ],
   // WeChat injects a page's custom components only when the page is opened, instead of all of them at

@@ -70,6 +70,15 @@ import type {
 
 type Extra = Pick<RequestOptions, 'toast' | 'headers'>;
 
+  Dashboard,
+  Groups,
+  GroupsParams,
+  Measures,
+  MeasuresParams,
+  Rankings,
+  RankingsParams,
+  Series,
+  SeriesParams,
 export const authApi = {
   methods: (extra?: Extra) => request<LoginMethods>('/auth/methods', { auth: false, ...extra }),
   wechatLogin: (body: WechatLoginInput, extra?: Extra) =>
@@ -213,4 +222,13 @@ export const open311Api = {
   keys: (extra?: Extra) => request<Open311KeyList>('/open311/keys', { ...extra }),
   issue: (body: IssueOpen311KeyInput, extra?: Extra) => request<IssuedOpen311Key>('/open311/keys', { method: 'POST', data: body, ...extra }),
   revoke: (keyId: string, extra?: Extra) => request<Open311Key>(`/open311/keys/${id(keyId)}/revoke`, { method: 'POST', data: {}, ...extra }),
+};
+
+/** Staff: appeal measures (三率 and 按期办结率) in the caller's scope, trends, per unit, monthly rankings, the county dashboard. */
+export const measuresApi = {
+  figures: (query: MeasuresParams, extra?: Extra) => request<Measures>('/measures', { query: { ...query }, ...extra }),
+  series: (query: SeriesParams, extra?: Extra) => request<Series>('/measures/series', { query: { ...query }, ...extra }),
+  groups: (query: GroupsParams, extra?: Extra) => request<Groups>('/measures/groups', { query: { ...query }, ...extra }),
+  rankings: (query: RankingsParams, extra?: Extra) => request<Rankings>('/measures/rankings', { query: { ...query }, ...extra }),
+  dashboard: (extra?: Extra) => request<Dashboard>('/measures/dashboard', { ...extra }),
 };

@@ -146,3 +146,16 @@ export type RecordGrantsInput = z.input<typeof RecordGrantsBody>;
 import type { IssuedOpen311Key, IssueOpen311KeyBody, Open311Key, Open311KeyList } from '../../server/open311/schemas';
 export type { IssuedOpen311Key, Open311Key, Open311KeyList };
 export type IssueOpen311KeyInput = z.input<typeof IssueOpen311KeyBody>;
+
+// Measures (统计: 三率, trends, per unit, monthly rankings, the county dashboard): server/measures/schemas.ts
+import type { Dashboard, Groups, GroupsQuery, Measures, MeasuresQuery, Rankings, RankingsQuery, Series, SeriesQuery } from '../../server/measures/schemas';
+export type { Dashboard, Groups, Measures, Rankings, Series };
+export type MeasuresParams = z.input<typeof MeasuresQuery>;
+export type SeriesParams = z.input<typeof SeriesQuery>;
+export type GroupsParams = z.input<typeof GroupsQuery>;
+export type RankingsParams = z.input<typeof RankingsQuery>;
+/** One rate as the server sends it: value 0..1 (null when nothing was due), numerator, denominator. */
+export type RateFigure = Measures['rates']['response'];
+export type RateName = keyof Measures['rates'];
+export type RankedUnit = Rankings['items'][number];
+export type GroupItem = Groups['items'][number];

@@ -147,3 +147,8 @@ export function Textarea({ className, value, placeholder, maxlength, onInput }: 
 export function Switch({ className, checked, onChange }: { className?: string; checked?: boolean; onChange?: (e: { detail: { value: boolean } }) => void }) {
   return <input type='checkbox' role='switch' className={className} checked={!!checked} onChange={(e) => onChange?.({ detail: { value: e.target.checked } })} />;
 }
+
+/** A canvas (type 2d) as the page sees it; the drawing itself is WeChat's or the browser's. */
+export function Canvas({ className, id }: { className?: string; id?: string; type?: string; canvasId?: string }) {
+  return <canvas className={className} id={id} aria-hidden='true' />;
+}

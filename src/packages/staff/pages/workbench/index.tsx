@@ -113,6 +113,7 @@ export default function WorkbenchPage() {
               <Entry title='超期督办' sub='已超过办理时限的诉求' badge={counts?.overdue} onClick={() => inbox('overdue')} />
             </>
           ) : null}
+          <Entry title='数据统计' sub='三率、趋势、排名和数据大屏' onClick={() => go('measures')} />
           {channel ? (
             <Entry
               title={channel === 'hotline' ? '热线代录' : '代报'}
