@@ -35,9 +35,9 @@ export default defineAppConfig({
         'pages/services-admin/index',
         'pages/login-failures/index',
         'pages/open311-keys/index',
-      ],
         'pages/measures/index',
         'pages/dashboard/index',
+      ],
     },
   ],
   // WeChat injects a page's custom components only when the page is opened, instead of all of them at

@@ -66,10 +66,6 @@ import type {
   Open311KeyList,
   RecordGrantsInput,
   SubscriptionTemplateList,
-} from './types';
-
-type Extra = Pick<RequestOptions, 'toast' | 'headers'>;
-
   Dashboard,
   Groups,
   GroupsParams,
@@ -79,6 +75,10 @@ type Extra = Pick<RequestOptions, 'toast' | 'headers'>;
   RankingsParams,
   Series,
   SeriesParams,
+} from './types';
+
+type Extra = Pick<RequestOptions, 'toast' | 'headers'>;
+
 export const authApi = {
   methods: (extra?: Extra) => request<LoginMethods>('/auth/methods', { auth: false, ...extra }),
   wechatLogin: (body: WechatLoginInput, extra?: Extra) =>
