@@ -27,6 +27,7 @@ import { appealBotRoutes } from './appeals/bot-routes';
 import { outboxBotRoutes } from './outbox';
 import { serviceDirectoryBotRoutes, serviceDirectoryRoutes } from './service-directory';
 import { appealRoutes } from './appeals/routes';
+import { boardRoutes } from './appeals/board-routes';
 import { photoRoutes, photoUploadRouter } from './photos/routes';
 import type { PhotoHolder } from './photos';
 import { appealPhotoHolder } from './appeals';
@@ -62,6 +63,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx, { endSessionsOf: (userId) => sessionStore(ctx).endAllOf(userId) }) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
+    { prefix: `${API}/board`, tag: 'board', routes: boardRoutes(ctx) },
     { prefix: `${API}/measures`, tag: 'measures', routes: measureRoutes(ctx) },
     { prefix: `${API}/photos`, tag: 'photos', routes: photoRoutes(ctx, photoHolders(ctx)) },
     { prefix: `${API}/columns`, tag: 'columns', routes: columnRoutes(ctx) },

@@ -93,6 +93,11 @@ export interface AppealDoc {
   rating: { resolved: boolean; satisfaction: (typeof SATISFACTION)[number]; comment: string | null; at: Date } | null;
   duplicateOfId: Types.ObjectId | null;
   duplicateOfNumber: string | null;
+  /**
+   * A dispatcher took it off the public board (撤下公开, board.ts): `isPublic` is then false, and
+   * this says when, who and why (for staff). Absent or null on appeals never taken off.
+   */
+  boardRemoved?: { at: Date; byId: Types.ObjectId | null; byName: string; reason: string } | null;
   /** China-time day of the last 催办: at most one a day. */
   lastRemindDay: string | null;
   timeline: TimelineEvent[];
@@ -185,6 +190,10 @@ export const appealSchema = new Schema<AppealDoc>(
     },
     duplicateOfId: { type: Schema.Types.ObjectId, default: null },
     duplicateOfNumber: { type: String, default: null },
+    boardRemoved: {
+      type: new Schema({ at: Date, byId: { type: Schema.Types.ObjectId, default: null }, byName: String, reason: String }, { _id: false }),
+      default: null,
+    },
     lastRemindDay: { type: String, default: null },
     timeline: { type: [timelineSchema], default: [] },
     eventCount: { type: Number, default: 0 },
@@ -230,6 +239,8 @@ appealSchema.index({ state: 1, _id: -1 });
 appealSchema.index({ state: 1, overdue: 1, _id: -1 });
 appealSchema.index({ departmentId: 1, overdue: 1, _id: -1 });
 appealSchema.index({ isPublic: 1, state: 1, _id: -1 });
+// The public board (board.ts) filtered by category: public, answered, of one category, newest first.
+appealSchema.index({ isPublic: 1, state: 1, categoryId: 1, _id: -1 });
 appealSchema.index({ directDispatch: 1, dispatchReviewed: 1, overdue: 1, _id: -1 });
 // The bot's photo-attach lookup: a group member's latest appeal in the room.
 appealSchema.index({ roomId: 1, reporterContactId: 1, _id: -1 });

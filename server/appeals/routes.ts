@@ -29,6 +29,8 @@ import {
 } from './schemas';
 import { appealService } from './service';
 import { toDetail } from './views';
+import { UnpublishBody } from './board-schemas';
+import { publicBoard } from './board';
 
 const DISPATCH: readonly Role[] = ['dispatcher'];
 const HANDLE: readonly Role[] = ['department_staff'];
@@ -38,6 +40,7 @@ const FILE: readonly Role[] = ['resident', 'grid_worker', 'dispatcher'];
 export function appealRoutes(ctx: AppContext) {
   const appeals = appealService(ctx);
   const audit = auditService(ctx);
+  const board = publicBoard(ctx);
 
   /** The detail as this caller may see it; reads of someone else's personal data are audited. */
   async function detail(user: AuthUser, a: AppealDoc): Promise<AppealDetail> {
@@ -66,6 +69,14 @@ export function appealRoutes(ctx: AppContext) {
     route({ method: 'post', path: '/:id/assign', summary: '派单', access: DISPATCH, params: idParams, body: AssignBody, response: AppealDetail, handler: async ({ params, body, user }) => detail(user!, await appeals.moves.assign(user!, params.id, body)) }),
     route({ method: 'post', path: '/:id/transfer', summary: '改派', access: DISPATCH, params: idParams, body: TransferBody, response: AppealDetail, handler: async ({ params, body, user }) => detail(user!, await appeals.moves.transfer(user!, params.id, body)) }),
     route({ method: 'post', path: '/:id/review', summary: '复核直派', access: DISPATCH, params: idParams, body: ReviewBody, response: AppealDetail, handler: async ({ params, body, user }) => detail(user!, await appeals.moves.review(user!, params.id, body.note ?? null)) }),
+    route({
+      method: 'post', path: '/:id/unpublish', summary: '撤下公开诉求（说明原因；带上诉求版本）', access: DISPATCH, params: idParams, body: UnpublishBody, response: AppealDetail,
+      handler: async ({ params, body, user }) => {
+        const a = await board.unpublish(user!, params.id, body);
+        appeals.relay.kick(a._id, a);
+        return detail(user!, a);
+      },
+    }),
     route({ method: 'post', path: '/:id/return', summary: '退回（非本部门职责）', access: HANDLE, params: idParams, body: ReturnBody, response: AppealDetail, handler: async ({ params, body, user }) => detail(user!, await appeals.moves.return(user!, params.id, body)) }),
     route({ method: 'post', path: '/:id/start', summary: '开始办理', access: HANDLE, params: idParams, body: StartBody, response: AppealDetail, handler: async ({ params, body, user }) => detail(user!, await appeals.moves.start(user!, params.id, body)) }),
     route({ method: 'post', path: '/:id/reply', summary: '答复', access: HANDLE, params: idParams, body: ReplyBody, response: AppealDetail, handler: async ({ params, body, user }) => detail(user!, await appeals.moves.reply(user!, params.id, body)) }),

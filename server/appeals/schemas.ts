@@ -72,7 +72,7 @@ export const TimelineEntry = z.object({
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
 /** What the viewer may do now; the workbench shows exactly these buttons. */
-export const ALLOWED_ACTIONS = ['accept', 'reject', 'merge', 'assign', 'return', 'transfer', 'start', 'reply', 'rate', 'reopen', 'remind', 'follow', 'review'] as const;
+export const ALLOWED_ACTIONS = ['accept', 'reject', 'merge', 'assign', 'return', 'transfer', 'start', 'reply', 'rate', 'reopen', 'remind', 'follow', 'review', 'unpublish'] as const;
 export const AllowedAction = z.enum(ALLOWED_ACTIONS);
 export type AllowedAction = z.infer<typeof AllowedAction>;
 
@@ -117,6 +117,10 @@ export const AppealDetail = AppealSummary.extend({
   /** Whether the viewer follows it (同问) or filed it. */
   mine: z.boolean(),
   allowedActions: z.array(AllowedAction),
+  /** The appeal's version (its timeline's length): a move that names one (撤下) is refused 409 when it is stale. */
+  version: z.number().int(),
+  /** Taken off the public board (撤下公开): when, by whom and why; shown to those who work on it, else null. */
+  boardRemoved: z.object({ at: z.string(), byName: z.string(), reason: z.string() }).nullable(),
 });
 export type AppealDetail = z.infer<typeof AppealDetail>;
 

@@ -41,7 +41,8 @@ export type Move = keyof typeof MOVES;
 
 /**
  * Timeline entries that are not state moves: 催办 by the resident, 督办 by the scheduler, a
- * dispatcher's review of a direct dispatch, a 同问 join, a photo added from the group chat.
+ * dispatcher's review of a direct dispatch, a 同问 join, a photo added from the group chat, a
+ * dispatcher taking an answered appeal off the public board (撤下公开, board.ts).
  */
 export const EVENTS = {
   submit: '提交',
@@ -51,6 +52,7 @@ export const EVENTS = {
   follow: '同问',
   photo: '补充图片',
   merged_in: '合并诉求',
+  unpublish: '撤下公开',
 } as const;
 export type EventAction = Move | keyof typeof EVENTS;
 

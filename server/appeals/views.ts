@@ -11,6 +11,7 @@ import { SATISFACTION_LABELS } from './schemas';
 import { readsFullText, seesPersonalData, standingOf, worksOn, type Standing } from './scope';
 import { ACTION_LABELS, CHANNEL_LABELS, KIND_LABELS, OPEN_STATES, STATE_LABELS } from './state-machine';
 import { RATING_WINDOW_MS } from './deadlines';
+import { onBoard } from './board-view';
 import { chinaDay } from '../../common/china-time';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -101,6 +102,7 @@ export function allowedActions(user: AuthUser, s: Standing, a: AppealDoc, now: D
   }
   if (s.own && OPEN_STATES.includes(a.state) && a.lastRemindDay !== chinaDay(now)) out.push('remind');
   if (!s.own && user.roles.includes('resident') && a.isPublic && (OPEN_STATES.includes(a.state) || a.state === 'replied')) out.push('follow');
+  if (dispatcher && onBoard(a)) out.push('unpublish');
   return out;
 }
 
@@ -138,6 +140,8 @@ export function toDetail(a: AppealDoc, user: AuthUser, now: Date): { detail: App
     dispatchSeconds: a.dispatchMs === null ? null : Math.round(a.dispatchMs / 100) / 10,
     mine: s.own,
     allowedActions: allowedActions(user, s, a, now),
+    version: a.eventCount,
+    boardRemoved: a.boardRemoved && worksOn(s) ? { at: a.boardRemoved.at.toISOString(), byName: a.boardRemoved.byName, reason: a.boardRemoved.reason } : null,
   };
   // Someone else's personal data shown: the caller audits the read.
   return { detail, personal: sight.personal && !s.reporter };

@@ -105,6 +105,17 @@ export function maskPrivateText(text: string | null): string | null {
     .replace(HOUSE_NUMBER, '*');
 }
 
+/**
+ * The names of the people on a record masked where its text names them (张三丰 → 张*, as
+ * `appearance` shows them to the public): a public question or answer may quote the reporter or
+ * the staff member who answered. Longer names first (张三丰 before 张三); names shorter than two
+ * characters are left, or every use of a common character would be masked.
+ */
+export function maskNamesIn(text: string, names: readonly string[]): string {
+  const distinct = [...new Set(names.map((n) => n.trim()).filter((n) => [...n].length >= 2))].sort((a, b) => b.length - a.length);
+  return distinct.reduce((t, name) => t.split(name).join(maskName(name)), text);
+}
+
 // ---- A place on the map ----
 
 /** A point as stored on a record: GCJ-02 degrees, with the name and address the map gave. */

@@ -67,6 +67,8 @@ function appeal(overrides: Partial<AppealDetail> = {}): AppealDetail {
     dispatchSeconds: 1,
     mine: true,
     allowedActions: ['rate', 'reopen'],
+    version: 3,
+    boardRemoved: null,
     ...overrides,
   };
 }

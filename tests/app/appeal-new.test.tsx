@@ -80,6 +80,8 @@ function detail(id: string): AppealDetail {
     dispatchSeconds: 0,
     mine: true,
     allowedActions: ['remind'],
+    version: 3,
+    boardRemoved: null,
   };
 }
 

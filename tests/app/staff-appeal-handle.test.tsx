@@ -59,6 +59,8 @@ function detail(overrides: Partial<AppealDetail> = {}): AppealDetail {
     dispatchSeconds: null,
     mine: false,
     allowedActions: ['accept', 'reject', 'merge'],
+    version: 3,
+    boardRemoved: null,
     ...overrides,
   };
 }

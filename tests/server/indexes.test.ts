@@ -140,6 +140,19 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
     await post(t.dispatcher, `/appeals/${plain.id}/reject`, { reason: '咨询类问题，已电话答复' });
   });
 
+  // The public board (公开诉求): anyone reads it, a page, by category and community, an item; a dispatcher takes one off.
+  await step('board, next page', async () => {
+    const first = await get(undefined, '/board?limit=2');
+    if (first.nextCursor) await get(undefined, `/board?limit=2&cursor=${encodeURIComponent(first.nextCursor)}`);
+  });
+  await gets(undefined, [`/board?categoryId=${ids.category['water-supply']}`, `/board?regionId=${home}`, `/board?regionId=${home}&categoryId=${ids.category['water-supply']}`]);
+  await step('board item, 撤下', async () => {
+    const on = (await get(undefined, '/board?limit=1')).items[0];
+    await get(undefined, `/board/${on.id}`);
+    const { version } = await get(t.dispatcher, `/appeals/${on.id}`);
+    await post(t.dispatcher, `/appeals/${on.id}/unpublish`, { reason: '测试撤下', version });
+  });
+
   // The bot: group intake, a photo that joins it, lookups, binding, outbox, services.
   const receipt = await step('bot: group intake', () => bot('POST', '/appeals', { idempotencyKey: newKey('msg'), channel: 'group_chat', roomId: ROOM, contact: { id: 'wxid_demo_resident_01', name: '王建国' }, text: '#报事 小区东门的井盖丢了' }));
   await step('bot: a photo joins the appeal', async () => {

@@ -3,7 +3,7 @@
  * in text shown publicly. Pure functions; the privacy walk (privacy-walk.test.ts) proves every
  * appeal response goes through them.
  */
-import { appearance, maskName, maskPrivateText } from '../../server/people/privacy';
+import { appearance, maskName, maskNamesIn, maskPrivateText } from '../../server/people/privacy';
 
 describe('how a person appears', () => {
   const resident = (self = false) => ({ name: '张三丰', kind: 'public' as const, self });
@@ -55,5 +55,16 @@ describe('personal data in text shown publicly', () => {
     // Catches: a masker so eager that public text loses its meaning (days, numbers read aloud).
     for (const t of ['12月12号停水', '8 月 3 号', '编号DX-20261126-0042', '2026年发生', '地铁1号线', '电话号码是多少', '第一网格', '城关镇西城社区']) expect(maskPrivateText(t)).toBe(t);
     expect(maskPrivateText(null)).toBeNull();
+  });
+});
+
+describe('names of the people on a record in its public text', () => {
+  it('masks each name as the public sees its person, longer names first; leaves one-character names and other text', () => {
+    // Catches: a public answer that quotes the reporter or the staff member by full name (the
+    // public board), 张三丰 left as 张*丰 because 张三 was masked first, and every 王 in a text
+    // masked because someone is called 王.
+    expect(maskNamesIn('张三丰反映的问题，李四已联系张三丰本人', ['张三', '张三丰', '李四'])).toBe('张*反映的问题，李*已联系张*本人');
+    expect(maskNamesIn('王府井大街', ['王', ''])).toBe('王府井大街');
+    expect(maskNamesIn('没有人名', ['赵六'])).toBe('没有人名');
   });
 });

@@ -144,6 +144,10 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/appeals/:id/reopen': 'user',
   'POST /api/v1/appeals/:id/remind': 'user',
   'POST /api/v1/appeals/:id/follow': ['resident'],
+  // The public board (公开诉求): anyone reads answered public appeals, masked; a dispatcher of the region takes one off (撤下).
+  'GET /api/v1/board/': 'public',
+  'GET /api/v1/board/:id': 'public',
+  'POST /api/v1/appeals/:id/unpublish': ['dispatcher'],
   'POST /api/v1/bot/appeals': 'bot',
   'POST /api/v1/bot/appeals/photos': 'bot',
   'GET /api/v1/bot/appeals/by-number/:number': 'bot',
