@@ -8,6 +8,7 @@ export default defineAppConfig({
     'pages/region-picker/index',
     'pages/appeal-new/index',
     'pages/appeal-detail/index',
+    'pages/board-item/index',
     'pages/article/index',
     'pages/news-search/index',
     'pages/notices/index',

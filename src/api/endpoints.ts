@@ -22,6 +22,10 @@ import type {
   AppealListQuery,
   AppealPage,
   AppealSummary,
+  BoardDetail,
+  BoardListQuery,
+  BoardPage,
+  UnpublishInput,
   Category,
   CreateAppealInput,
   Department,
@@ -134,6 +138,15 @@ export const appealsApi = {
   follow: (id: string, extra?: Extra) => request<AppealDetail>(`/appeals/${encodeURIComponent(id)}/follow`, { method: 'POST', data: {}, ...extra }),
   review: (id: string, body: { note?: string } = {}, extra?: Extra) =>
     request<AppealDetail>(`/appeals/${encodeURIComponent(id)}/review`, { method: 'POST', data: body, ...extra }),
+  /** 撤下: a dispatcher takes an answered public appeal off the board, with a reason and the version it saw. */
+  unpublish: (id: string, body: UnpublishInput, extra?: Extra) =>
+    request<AppealDetail>(`/appeals/${encodeURIComponent(id)}/unpublish`, { method: 'POST', data: body, ...extra }),
+};
+
+/** The public board (公开诉求): answered public appeals, masked, for anyone (no sign-in). */
+export const boardApi = {
+  list: (query: BoardListQuery = {}, extra?: Extra) => request<BoardPage>('/board', { query: { ...query }, auth: false, ...extra }),
+  get: (id: string, extra?: Extra) => request<BoardDetail>(`/board/${encodeURIComponent(id)}`, { auth: false, ...extra }),
 };
 
 export const categoriesApi = {

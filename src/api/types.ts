@@ -51,6 +51,11 @@ export type AppealLocationInput = NonNullable<CreateAppealInput['location']>;
 /** The point as the viewer may see it (exact, or rounded for public readers). */
 export type AppealLocationView = NonNullable<AppealDetail['location']>;
 export type AppealListQuery = Partial<Omit<z.output<typeof ListAppealsQuery>, 'state'>> & { state?: string };
+// The public board (公开诉求): server/appeals/board-schemas.ts
+import type { BoardDetail, BoardItem, BoardPage, BoardQuery, UnpublishBody } from '../../server/appeals/board-schemas';
+export type { BoardDetail, BoardItem, BoardPage };
+export type BoardListQuery = Partial<z.output<typeof BoardQuery>>;
+export type UnpublishInput = z.input<typeof UnpublishBody>;
 
 // News (栏目, articles, comments): server/news/schemas.ts
 import type {

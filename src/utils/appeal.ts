@@ -70,6 +70,11 @@ export function appealDetailUrl(id: string): string {
   return `/pages/appeal-detail/index?id=${encodeURIComponent(id)}`;
 }
 
+/** One answered public appeal on the board (公开诉求), readable without signing in. */
+export function boardItemUrl(id: string): string {
+  return `/pages/board-item/index?id=${encodeURIComponent(id)}`;
+}
+
 /** '咨询 · 停水、水质问题' */
 export function kindAndCategory(a: Pick<AppealSummary, 'kindLabel' | 'categoryName'>): string {
   return a.categoryName ? `${a.kindLabel} · ${a.categoryName}` : a.kindLabel;

@@ -142,12 +142,16 @@ test('a failed load shows the message and 重试 loads again', async () => {
   expect(screen.getByText('第1条：夜里施工噪声太大')).toBeTruthy();
 });
 
-test('signed out: no list request, 我要反映 goes to the login page', async () => {
-  // Catches a 401 round trip (and its toast) for someone who never signed in.
-  const log = fakeApi({});
+test('signed out: only the public board is read, without a token; 我要反映 goes to the login page', async () => {
+  // Catches a 401 round trip (and its toast) for someone who never signed in: nothing that needs a
+  // sign-in is asked for (the board, the categories and communities of its filters are public).
+  const log = fakeApi({ 'GET /board': () => ({ status: 200, body: { items: [], nextCursor: null } }) });
   render(<AppealsPage />);
   await act(async () => undefined);
-  expect(log).toHaveLength(0);
+  expect(log.map((r) => r.path).sort()).toEqual(['/board', '/categories', '/regions']);
+  for (const r of log) expect(r.headers.Authorization ?? r.headers.authorization).toBeUndefined();
+  expect(screen.getByText('暂无公开诉求')).toBeTruthy();
+  expect(screen.getByText('去登录')).toBeTruthy();
   fireEvent.click(screen.getByText('我要反映'));
   expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/login/index' });
 });

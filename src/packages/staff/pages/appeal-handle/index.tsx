@@ -10,6 +10,7 @@ import type { AppealDetail, Category, Department } from '../../../../api/types';
 import { PendingPage } from '../../../../components/StateView';
 import { AppealActionForm, type ActionSubmission } from './AppealActionForm';
 import { AppealStaffDetail } from './AppealStaffDetail';
+import { UnpublishPanel } from './UnpublishPanel';
 import { STAFF_ACTION_LABELS, staffActions, staffPage, type StaffAction } from '../../shared';
 import './index.scss';
 import { usePageClass } from '../../../../hooks/use-page-class';
@@ -143,6 +144,15 @@ export default function AppealHandlePage() {
           />
         )}
       </View>
+
+      <UnpublishPanel
+        appeal={appeal}
+        onDone={(next) => {
+          generation.current++; // an older reload in flight must not overwrite this answer
+          setAppeal(next);
+        }}
+        onStale={() => void load()}
+      />
     </View>
   );
 }
