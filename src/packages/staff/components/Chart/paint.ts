@@ -20,8 +20,11 @@ interface Found {
 const TRIES = 20;
 const RETRY_MS = 50;
 
+const inBrowser = () => process.env.TARO_ENV === 'h5';
+
 function pixelRatio(): number {
   try {
+    if (inBrowser()) return Math.min(3, Math.max(1, window.devicePixelRatio || 1));
     const info = typeof Taro.getWindowInfo === 'function' ? Taro.getWindowInfo() : Taro.getSystemInfoSync();
     return Math.min(3, Math.max(1, info.pixelRatio || 1));
   } catch {
@@ -29,7 +32,24 @@ function pixelRatio(): number {
   }
 }
 
+/**
+ * The browser: Taro's H5 query answers a canvas node only for an element whose `type` property is
+ * 2d, which its taro-canvas-core does not have, and gives no size with the node; the canvas inside
+ * the element with this id is read directly (the last one shown: Taro keeps earlier pages in the DOM).
+ */
+function findInPage(id: string): Found | null {
+  const hosts = [...document.querySelectorAll(`[id="${id}"]`)].reverse();
+  for (const host of hosts) {
+    const canvas = host.tagName === 'CANVAS' ? host : host.querySelector('canvas');
+    const box = canvas?.getBoundingClientRect();
+    if (canvas && box && box.width > 0 && box.height > 0) return { node: canvas as unknown as CanvasNode, width: box.width, height: box.height };
+  }
+  return null;
+}
+
+/** WeChat: the canvas 2d node and its size in CSS px. */
 function query(id: string): Promise<Found | null> {
+  if (inBrowser()) return Promise.resolve(findInPage(id));
   return new Promise((resolve) => {
     Taro.createSelectorQuery()
       .select(`#${id}`)
