@@ -39,6 +39,7 @@ import { commentRoutes } from './news/comment-routes';
 import { noticeRoutes } from './notices/routes';
 import { subscriptionRoutes } from './subscriptions';
 import { measureRoutes } from './measures';
+import { reportRoutes } from './reports';
 import { georeportRouter, OPEN311_BASE, open311KeyRoutes } from './open311';
 
 const API = '/api/v1';
@@ -65,6 +66,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
     { prefix: `${API}/board`, tag: 'board', routes: boardRoutes(ctx) },
     { prefix: `${API}/measures`, tag: 'measures', routes: measureRoutes(ctx) },
+    { prefix: `${API}/reports`, tag: 'reports', routes: reportRoutes(ctx) },
     { prefix: `${API}/photos`, tag: 'photos', routes: photoRoutes(ctx, photoHolders(ctx)) },
     { prefix: `${API}/columns`, tag: 'columns', routes: columnRoutes(ctx) },
     { prefix: `${API}/articles`, tag: 'articles', routes: articleRoutes(ctx) },

@@ -18,3 +18,5 @@ export { appealRecords } from './records';
 export { appealTimelines, type AppealTimeline, type TimelineEventFacts } from './timelines';
 // Open311 (server/open311) reads the appeals it filed through this: the public sight, never the reporter.
 export { channelReads, type ChannelReads, type PublicAppeal } from './channel-reads';
+// The monthly report (server/reports) streams the month's rows and 督办 flags in the caller's work scope, never a reporter's name or phone.
+export { appealReportRows, type OverdueFlag, type OverdueStep, type ReportRow } from './report-rows';

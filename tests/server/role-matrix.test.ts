@@ -124,6 +124,8 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'GET /api/v1/appeals/counts': 'user',
   // The figures (三率): staff who work on appeals, each in their own scope (server/measures/cells.ts); residents and the newsroom 403.
   'GET /api/v1/measures/': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
+  // The monthly report (.xlsx): the same staff as the figures, each in their own work scope (server/reports); residents and the newsroom 403.
+  'GET /api/v1/reports/monthly.xlsx': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
   'GET /api/v1/measures/groups': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
   'GET /api/v1/measures/series': ['dispatcher', 'community_staff', 'grid_worker', 'department_staff'],
   // The rankings are county-wide for every member of staff: the public board publishes them.

@@ -1,0 +1,15 @@
+/**
+ * The reports API's shapes: the query of the monthly report. The report itself is a spreadsheet
+ * (workbook.ts), described in the OpenAPI document by its media type.
+ */
+import { z } from 'zod';
+
+export const MonthlyReportQuery = z.strictObject({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式为 YYYY-MM')
+    .describe('The month, YYYY-MM (China time); the current month gives the figures so far'),
+});
+export type MonthlyReportQuery = z.infer<typeof MonthlyReportQuery>;
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
