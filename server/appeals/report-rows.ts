@@ -8,7 +8,7 @@
  */
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
-import { maskPrivateText } from '../people';
+import { maskNamesIn, maskPrivateText } from '../people';
 import { appealModels, type AppealDoc } from './model';
 import { anyOf, workFilters, type Filter } from './scope';
 import { FINAL_STATES, OPEN_STATES, type AppealChannel, type AppealKind, type AppealState } from './state-machine';
@@ -57,9 +57,9 @@ export interface OverdueFlag {
   flaggedAt: Date;
 }
 
-// Never reporterName, reporterPhone, reporterId, roomId, contacts or the timeline's actors.
+// Never reporterPhone, reporterId, roomId, contacts or the timeline's actors; reporterName only to mask it in the summary.
 const ROW_FIELDS = {
-  number: 1, kind: 1, channel: 1, state: 1, categoryName: 1, regionName: 1, departmentName: 1, description: 1, submittedAt: 1,
+  number: 1, kind: 1, channel: 1, state: 1, categoryName: 1, regionName: 1, departmentName: 1, description: 1, reporterName: 1, submittedAt: 1,
   acceptedAt: 1, assignedAt: 1, firstContactAt: 1, repliedAt: 1, closedAt: 1, resolveBy: 1, rating: 1, overdueCount: 1, 'timeline.action': 1,
 } as const;
 const FLAG_FIELDS = {
@@ -74,8 +74,8 @@ function workScope(user: AuthUser): Filter {
 
 const and = (a: Filter, b: Filter): Filter => (Object.keys(a).length === 0 ? b : { $and: [a, b] });
 
-function summaryOf(description: string): string {
-  const chars = [...maskPrivateText(description).replace(/\s+/g, ' ').trim()];
+function summaryOf(description: string, reporterName: string): string {
+  const chars = [...maskNamesIn(maskPrivateText(description), [reporterName]).replace(/\s+/g, ' ').trim()];
   return chars.length > REPORT_SUMMARY_CHARS ? chars.slice(0, REPORT_SUMMARY_CHARS).join('') + '…' : chars.join('');
 }
 
@@ -126,7 +126,7 @@ export function appealReportRows(ctx: AppContext) {
           categoryName: a.categoryName,
           regionName: a.regionName,
           departmentName: a.departmentName,
-          summary: summaryOf(a.description),
+          summary: summaryOf(a.description, a.reporterName),
           submittedAt: a.submittedAt,
           acceptedAt: a.acceptedAt,
           assignedAt: a.assignedAt,

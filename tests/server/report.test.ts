@@ -96,7 +96,9 @@ beforeAll(async () => {
   await step('B4', '2026-10-28 09:40', 'assign', assign);
   await step('B4', '2026-10-28 12:00', 'start');
 
-  await file('B1', '2026-11-02 09:00', 'DX-01-01', `门口路灯坏了，联系电话${PLANTED_PHONE}，请尽快修`);
+  // The resident's own name and phone written into the text: the report must show neither.
+  residentName = (await s.api('GET', '/api/v1/me', { token: resident })).body.name;
+  await file('B1', '2026-11-02 09:00', 'DX-01-01', `我是${residentName}，门口路灯坏了，联系电话${PLANTED_PHONE}，请尽快修`);
   await step('B1', '2026-11-02 10:00', 'accept');
   await step('B1', '2026-11-02 10:30', 'assign', assign);
   await step('B1', '2026-11-02 12:00', 'start');
@@ -114,7 +116,7 @@ beforeAll(async () => {
 
   await file('B5', '2026-12-01 10:00', 'DX-01-01');
   at('2026-12-02 12:00');
-  residentName = (await appealDoc(s, ap.B1.id)).reporterName;
+  expect((await appealDoc(s, ap.B1.id)).reporterName).toBe(residentName);
 }, 120_000);
 
 afterAll(async () => {
@@ -224,7 +226,7 @@ describe('GET /api/v1/reports/monthly.xlsx', () => {
   });
 
   it('names nobody: no phone number and no reporter name anywhere in the workbook', async () => {
-    // Catches: the description (with a phone in it) or the reporter copied into a file that is passed around an office.
+    // Catches: the description (with the reporter's name and phone in it) or the reporter copied into a file that is passed around an office.
     const wb = await workbook(dispatcher);
     const text: string[] = [];
     wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((c) => text.push(String(c.value instanceof Date ? '' : c.value)))));
