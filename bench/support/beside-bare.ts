@@ -112,7 +112,7 @@ export async function measureBesideBare(
  * and starts the project as `npm start` runs it (`<file> --project`, its own database in a temp
  * folder, the demo county seeded). The caller stops the children, removes `tmp` and clears `cap`.
  */
-export async function startBesideBareRun(o: { title: string; file: string; routes: number; seconds: number; rounds: number }): Promise<{ tmp: string; cap: NodeJS.Timeout; project: Child }> {
+export async function startBesideBareRun(o: { title: string; file: string; routes: number; seconds: number; rounds: number; /** Time for work besides the measurements (loading data). */ extraSeconds?: number }): Promise<{ tmp: string; cap: NodeJS.Timeout; project: Child }> {
   const cpus = os.cpus();
   console.log(`${o.title}: ${os.type()} ${os.arch()}, ${cpus.length} CPU (${cpus[0]?.model.trim() ?? '?'}), node ${process.version}`);
   console.log(`load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the figures; compare rows of one run)`);
@@ -122,7 +122,7 @@ export async function startBesideBareRun(o: { title: string; file: string; route
   const cap = setTimeout(() => {
     console.error(`bench/${name}: time cap reached, stopping`);
     process.exit(1);
-  }, START_TIMEOUT_MS + o.routes * (o.rounds * (2 * o.seconds + 2) + WARMUP_SECONDS + 3) * 1000 + 60_000);
+  }, START_TIMEOUT_MS + o.routes * (o.rounds * (2 * o.seconds + 2) + WARMUP_SECONDS + 3) * 1000 + 60_000 + (o.extraSeconds ?? 0) * 1000);
   cap.unref();
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: tmp, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
   delete env.MONGODB_URI;

@@ -1,19 +1,31 @@
 /**
- * The cells of a period, each once: the rolled-up days from `measurecells`, the rest (today, days
- * not rolled up yet) from the timelines now, both tallied by formulas.ts. The figures, the
- * groupings, the series and the rankings all read a period through here, so they agree.
+ * A period's figures, tallied per key (the whole period, a unit, a step of a series): the
+ * rolled-up days from `measurecells`, the rest (today, days not rolled up yet) from the timelines,
+ * both tallied by formulas.ts. The figures, the groupings, the series and the rankings all read a
+ * period through here, so they agree.
+ *
+ * Two memos keep a county's figures fast at 100k appeals:
+ * - A rolled-up day never changes (rollup.ts), so what a request tallied from rolled-up days is
+ *   kept (ROLLED_MEMO_ENTRIES, least recently used dropped) under the question asked: the scope,
+ *   the filters, how it is keyed, and which days were rolled up. Several server processes each
+ *   keep their own and agree, because the days are final.
+ * - The live days are computed from the timelines at most once per LIVE_TTL_MS for everyone (the
+ *   computation is the same for every caller; scope and filters apply after), so today's figures
+ *   are at most that old.
  */
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { pathPrefixRegex } from '../regions';
 import { readScopePaths } from '../users';
 import type { Role } from '../../common/roles';
-import type { CellKey, Tally } from './formulas';
+import { addTally, emptyTally, type CellKey, type Tally } from './formulas';
 import { measureModels, type MeasureCellDoc } from './model';
-import { computeDays, SPAN_DAYS } from './rollup';
+import { computeDays, SPAN_DAYS, type DayCells } from './rollup';
 import { dayIndexOf, dayKey, spans } from './days';
 
 const REGION_ROLES: readonly Role[] = ['grid_worker', 'community_staff', 'dispatcher'];
+export const ROLLED_MEMO_ENTRIES = 500;
+export const LIVE_TTL_MS = 60_000;
 
 /** Who sees which cells: null for everything (admins), else region subtrees and a department. */
 export interface Scope {
@@ -26,7 +38,7 @@ export function scopeOf(user: AuthUser): Scope | null {
   const paths = readScopePaths(user, REGION_ROLES);
   // Every appeal lies under the county: a county-wide dispatcher sees everything.
   if (paths.some((p) => p.split('/').filter(Boolean).length === 1)) return null;
-  return { paths, departmentId: user.roles.includes('department_staff') ? user.departmentId : null };
+  return { paths: [...paths].sort(), departmentId: user.roles.includes('department_staff') ? user.departmentId : null };
 }
 
 export const inScope = (s: Scope | null, c: CellKey) => !s || s.paths.some((p) => c.regionPath.startsWith(p)) || (!!s.departmentId && c.departmentId === s.departmentId);
@@ -43,41 +55,82 @@ export interface DaysRead {
   live: number;
 }
 
-export type CellVisit = (day: string, cell: CellKey, tally: Tally) => void;
+/** What a request asks of a period's cells: which it keeps and under which key it tallies each. */
+export interface CellQuestion {
+  scope: Scope | null;
+  /** The filters (and any other condition on a cell); `key` must name all of them. */
+  wanted: (c: CellKey) => boolean;
+  /** The key a (day, cell) is tallied under; null leaves it out. */
+  keyOf: (day: string, c: CellKey) => string | null;
+  /** Names the question (filters and keying) for the memo: equal names, equal answers. */
+  key: string;
+}
 
 export function periodCells(ctx: AppContext) {
   const { MeasureCell, MeasureDay } = measureModels(ctx.conn);
+  const rolledMemo = new Map<string, Map<string, Tally>>();
+  const liveMemo = new Map<string, { until: number; cells: Promise<DayCells> }>();
+
+  function remember(key: string, value: Map<string, Tally>): void {
+    rolledMemo.delete(key);
+    rolledMemo.set(key, value);
+    if (rolledMemo.size > ROLLED_MEMO_ENTRIES) rolledMemo.delete(rolledMemo.keys().next().value!);
+  }
+
+  /** The live days' cells, computed at most once per LIVE_TTL_MS for the same days. */
+  function liveCells(a: number, b: number, now: Date): Promise<DayCells> {
+    const key = `${a}-${b}`;
+    const hit = liveMemo.get(key);
+    if (hit && hit.until > now.getTime()) return hit.cells;
+    for (const [k, v] of liveMemo) if (v.until <= now.getTime()) liveMemo.delete(k);
+    const cells = computeDays(ctx, a, b, now);
+    liveMemo.set(key, { until: now.getTime() + LIVE_TTL_MS, cells });
+    cells.catch(() => liveMemo.delete(key));
+    return cells;
+  }
+
+  const into = (out: Map<string, Tally>, key: string | null, t: Tally) => {
+    if (key === null) return;
+    let to = out.get(key);
+    if (!to) out.set(key, (to = emptyTally()));
+    addTally(to, t);
+  };
 
   return {
-    /**
-     * Calls `visit` once per (day, cell) of the period in `scope` that `wanted` keeps. Days after
-     * today have nothing yet.
-     */
-    async each(span: DaySpan, scope: Scope | null, wanted: (c: CellKey) => boolean, visit: CellVisit): Promise<DaysRead> {
+    /** The period's tallies by the question's key, and how its days were read. Days after today have nothing yet. */
+    async tally(span: DaySpan, q: CellQuestion): Promise<{ tallies: Map<string, Tally>; days: DaysRead }> {
+      const out = new Map<string, Tally>();
       const now = ctx.now();
       const today = dayIndexOf(now);
       const { first } = span;
+      const { scope } = q;
       const last = Math.min(span.last, today);
-      if (first > last || (scope && scope.paths.length === 0 && !scope.departmentId)) return { rolledUp: 0, live: 0 };
-      const keep = (c: CellKey) => inScope(scope, c) && wanted(c);
-      const rolled = new Set(
-        (await MeasureDay.find({ _id: { $gte: dayKey(first), $lte: dayKey(Math.min(last, today - 1)) }, done: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
-      );
+      if (first > last || (scope && scope.paths.length === 0 && !scope.departmentId)) return { tallies: out, days: { rolledUp: 0, live: 0 } };
+      const keep = (c: CellKey) => inScope(scope, c) && q.wanted(c);
+      const rolledDays = (await MeasureDay.find({ _id: { $gte: dayKey(first), $lte: dayKey(Math.min(last, today - 1)) }, done: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id);
+      const rolled = new Set(rolledDays);
       const live: number[] = [];
       for (let i = first; i <= last; i++) if (!rolled.has(dayKey(i))) live.push(i);
-      const rolledUp = last - first + 1 - live.length;
-      if (rolledUp > 0) {
-        const days = { day: { $gte: dayKey(first), $lte: dayKey(last) } };
-        const where = scope ? { ...days, $or: [...scope.paths.map((p) => ({ regionPath: pathPrefixRegex(p) })), ...(scope.departmentId ? [{ departmentId: scope.departmentId }] : [])] } : days;
-        for await (const c of MeasureCell.find(where).lean<MeasureCellDoc>().cursor()) {
-          const cell = c as unknown as MeasureCellDoc;
-          if (rolled.has(cell.day) && keep(cell)) visit(cell.day, cell, cell);
+
+      if (rolled.size > 0) {
+        const memoKey = JSON.stringify([q.key, scope, rolledDays.sort()]);
+        let part = rolledMemo.get(memoKey);
+        if (!part) {
+          part = new Map();
+          const days = { day: { $gte: dayKey(first), $lte: dayKey(last) } };
+          const where = scope ? { ...days, $or: [...scope.paths.map((p) => ({ regionPath: pathPrefixRegex(p) })), ...(scope.departmentId ? [{ departmentId: scope.departmentId }] : [])] } : days;
+          for await (const c of MeasureCell.find(where).lean<MeasureCellDoc>().cursor()) {
+            const cell = c as unknown as MeasureCellDoc;
+            if (rolled.has(cell.day) && keep(cell)) into(part, q.keyOf(cell.day, cell), cell);
+          }
         }
+        remember(memoKey, part);
+        for (const [k, t] of part) into(out, k, t);
       }
       for (const [a, b] of spans(live, SPAN_DAYS)) {
-        for (const { day, cell, tally } of (await computeDays(ctx, a, b, now)).values()) if (keep(cell)) visit(day, cell, tally);
+        for (const { day, cell, tally } of (await liveCells(a, b, now)).values()) if (keep(cell)) into(out, q.keyOf(day, cell), tally);
       }
-      return { rolledUp, live: live.length };
+      return { tallies: out, days: { rolledUp: rolled.size, live: live.length } };
     },
   };
 }

@@ -7,7 +7,7 @@ import { regionLookup } from '../regions';
 import { departmentService } from '../departments';
 import { categoryService } from '../categories';
 import { CHANNEL_LABELS, type AppealChannel } from '../../common/appeal-labels';
-import { addTally, emptyTally, type CellKey, type Tally } from './formulas';
+import type { CellKey } from './formulas';
 
 export const GROUP_DIMENSIONS = ['township', 'community', 'department', 'category', 'channel'] as const;
 export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
@@ -27,19 +27,6 @@ export function unitOf(by: GroupDimension, c: CellKey): string | null {
       return c.categoryId;
     case 'channel':
       return c.channel;
-  }
-}
-
-/** Tallies per unit, filled one cell at a time. */
-export class GroupTallies {
-  readonly tallies = new Map<string, Tally>();
-  constructor(readonly by: GroupDimension) {}
-  add(cell: CellKey, t: Tally): void {
-    const id = unitOf(this.by, cell);
-    if (id === null) return;
-    let into = this.tallies.get(id);
-    if (!into) this.tallies.set(id, (into = emptyTally()));
-    addTally(into, t);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { AppContext } from '../context';
 import { emptyTally, ratesOf, type RateName, type Tally } from './formulas';
 import { periodCells } from './cells';
-import { GroupTallies, unitsOf, type GroupDimension } from './groups';
+import { unitOf, unitsOf, type GroupDimension } from './groups';
 import { dayIndexOf, dayIndexOfIso } from './days';
 import { chinaIsoDate } from '../../common/china-time';
 
@@ -70,14 +70,12 @@ export interface RankedUnit {
   change: { score: number | null; rank: number | null };
 }
 
-export function measureRankings(ctx: AppContext) {
-  const cells = periodCells(ctx);
+export function measureRankings(ctx: AppContext, cells = periodCells(ctx)) {
 
   /** Every unit's tally of the month, county-wide. */
   async function tallies(month: string, by: RankedDimension): Promise<Map<string, Tally>> {
-    const groups = new GroupTallies(by);
-    await cells.each(monthSpan(month), null, () => true, (_day, cell, t) => groups.add(cell, t));
-    return groups.tallies;
+    const { tallies } = await cells.tally(monthSpan(month), { scope: null, wanted: () => true, keyOf: (_day, c) => unitOf(by, c), key: `unit:${by}` });
+    return tallies;
   }
 
   return {

@@ -34,6 +34,7 @@ export const CATCH_UP_DAYS = 400;
 export const SPAN_DAYS = 31;
 export const DEFAULT_ROLLUP_INTERVAL_MS = 10 * 60 * 1000;
 const LEASE_MS = 10 * 60 * 1000;
+const WRITE_BATCH = 500;
 
 export type DayCells = Map<string, { day: string; cell: CellKey; tally: Tally }>;
 
@@ -67,12 +68,19 @@ export function measureRollup(ctx: AppContext) {
   async function write(i: number, cells: DayCells, now: Date): Promise<number> {
     const day = dayKey(i);
     const ids: string[] = [];
+    let batch: { replaceOne: { filter: { _id: string }; replacement: MeasureCellDoc; upsert: true } }[] = [];
+    const flush = async () => {
+      // One command per WRITE_BATCH cells: a county's day has hundreds.
+      if (batch.length) await MeasureCell.bulkWrite(batch, { ordered: false });
+      batch = [];
+    };
     for (const [id, c] of cells) {
       if (c.day !== day) continue;
       ids.push(id);
-      const doc: MeasureCellDoc = { _id: id, day, ...c.cell, ...c.tally };
-      await MeasureCell.replaceOne({ _id: id }, doc, { upsert: true });
+      batch.push({ replaceOne: { filter: { _id: id }, replacement: { _id: id, day, ...c.cell, ...c.tally }, upsert: true } });
+      if (batch.length >= WRITE_BATCH) await flush();
     }
+    await flush();
     // A run that died after writing some cells of this day, before a transfer moved an appeal: its keys may differ.
     await MeasureCell.deleteMany({ day, _id: { $nin: ids } });
     await MeasureDay.updateOne({ _id: day }, { $set: { done: true, rolledAt: now, cells: ids.length } });

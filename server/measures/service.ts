@@ -6,10 +6,10 @@ import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { badRequest } from '../core/errors';
 import { regionLookup } from '../regions';
-import { addTally, emptyTally, median, ratesOf, type CellKey, type Tally } from './formulas';
+import { emptyTally, median, ratesOf, type CellKey, type Tally } from './formulas';
 import { periodCells, scopeOf, type DaySpan } from './cells';
-import { GroupTallies, unitsOf } from './groups';
-import { measureRankings, monthOf, monthSpan, previousMonth } from './rankings';
+import { unitOf, unitsOf } from './groups';
+import { measureRankings, monthOf, monthSpan, previousMonth, type RankedDimension } from './rankings';
 import { dayIndexOf, dayIndexOfIso, dayKey, dayStart } from './days';
 import { chinaIsoDate } from '../../common/china-time';
 import type { Dashboard, Groups, GroupsQuery, Measures, MeasuresQuery, Series, SeriesQuery } from './schemas';
@@ -21,35 +21,47 @@ type Filters = Omit<MeasuresQuery, 'from' | 'to'>;
 
 export function measureService(ctx: AppContext) {
   const cells = periodCells(ctx);
-  const rankings = measureRankings(ctx);
+  const rankings = measureRankings(ctx, cells);
   const dashboards = new Map<string, { until: number; value: Promise<Dashboard> }>();
 
-  /** What a cell must be to count: in the filters (the scope is the cells' own rule). */
-  async function wantedBy(q: Filters): Promise<(c: CellKey) => boolean> {
+  /** The cells the filters keep, and a name for them (the memo's key). */
+  async function filtersOf(q: Filters): Promise<{ wanted: (c: CellKey) => boolean; key: string }> {
     let regionPath: string | null = null;
     if (q.regionId) {
       regionPath = await regionLookup(ctx).pathOf(q.regionId);
       if (regionPath === null) throw badRequest('区域不存在', [{ path: 'query.regionId', message: '不存在' }]);
     }
-    return (c) =>
-      (!regionPath || c.regionPath.startsWith(regionPath)) &&
-      (!q.departmentId || c.departmentId === q.departmentId) &&
-      (!q.categoryId || c.categoryId === q.categoryId) &&
-      (!q.channel || c.channel === q.channel);
+    return {
+      wanted: (c) =>
+        (!regionPath || c.regionPath.startsWith(regionPath)) &&
+        (!q.departmentId || c.departmentId === q.departmentId) &&
+        (!q.categoryId || c.categoryId === q.categoryId) &&
+        (!q.channel || c.channel === q.channel),
+      key: JSON.stringify([regionPath, q.departmentId ?? null, q.categoryId ?? null, q.channel ?? null]),
+    };
   }
   const spanOf = (q: { from: string; to: string }): DaySpan => ({ first: dayIndexOfIso(q.from), last: dayIndexOfIso(q.to) });
 
+  /** The period's cells in the caller's scope and the filters, summed into one tally. */
+  async function total(user: AuthUser, span: DaySpan, q: Filters) {
+    const f = await filtersOf(q);
+    const { tallies, days } = await cells.tally(span, { scope: scopeOf(user), wanted: f.wanted, keyOf: () => '', key: `total:${f.key}` });
+    return { tally: tallies.get('') ?? emptyTally(), days };
+  }
+
   async function figures(user: AuthUser, q: MeasuresQuery): Promise<Measures> {
-    const total = emptyTally();
-    const read = await cells.each(spanOf(q), scopeOf(user), await wantedBy(q), (_d, _c, t) => addTally(total, t));
-    return { from: q.from, to: q.to, ...present(total), days: read };
+    const { tally, days } = await total(user, spanOf(q), q);
+    return { from: q.from, to: q.to, ...present(tally), days };
   }
 
   async function groups(user: AuthUser, q: GroupsQuery): Promise<Groups> {
-    const g = new GroupTallies(q.by);
-    await cells.each(spanOf(q), scopeOf(user), await wantedBy(q), (_d, c, t) => g.add(c, t));
-    const names = new Map((await unitsOf(ctx, q.by)).map((u) => [u.id, u.name]));
-    const items = [...g.tallies]
+    const f = await filtersOf(q);
+    const [{ tallies }, units] = await Promise.all([
+      cells.tally(spanOf(q), { scope: scopeOf(user), wanted: f.wanted, keyOf: (_d, c) => unitOf(q.by, c), key: `unit:${q.by}:${f.key}` }),
+      unitsOf(ctx, q.by),
+    ]);
+    const names = new Map(units.map((u) => [u.id, u.name]));
+    const items = [...tallies]
       .map(([id, t]) => ({ id, name: names.get(id) ?? '已删除', counts: headCounts(t), rates: ratesOf(t) }))
       .sort((a, b) => b.counts.received - a.counts.received || a.name.localeCompare(b.name, 'zh-CN'));
     return { from: q.from, to: q.to, by: q.by, items };
@@ -58,14 +70,23 @@ export function measureService(ctx: AppContext) {
   async function series(user: AuthUser, q: SeriesQuery): Promise<Series> {
     const span = spanOf(q);
     const steps = stepsOf(span, q.step);
-    const tallies = steps.map(() => emptyTally());
-    const stepOfDay = new Map<string, number>();
+    const stepOfDay = new Map<string, string>();
     steps.forEach((s, i) => {
-      for (let d = s.first; d <= s.last; d++) stepOfDay.set(dayKey(d), i);
+      for (let d = s.first; d <= s.last; d++) stepOfDay.set(dayKey(d), String(i));
     });
-    await cells.each(span, scopeOf(user), await wantedBy(q), (day, _c, t) => addTally(tallies[stepOfDay.get(day)!], t));
+    const f = await filtersOf(q);
+    // Steps are named by their first day: a memo of one period's weeks serves only that period.
+    const { tallies } = await cells.tally(span, { scope: scopeOf(user), wanted: f.wanted, keyOf: (day) => stepOfDay.get(day) ?? null, key: `steps:${q.step}:${span.first}:${f.key}` });
     const iso = (d: number) => chinaIsoDate(dayStart(d));
-    return { from: q.from, to: q.to, step: q.step, items: steps.map((s, i) => ({ from: iso(s.first), to: iso(s.last), counts: headCounts(tallies[i]), rates: ratesOf(tallies[i]) })) };
+    return {
+      from: q.from,
+      to: q.to,
+      step: q.step,
+      items: steps.map((s, i) => {
+        const t = tallies.get(String(i)) ?? emptyTally();
+        return { from: iso(s.first), to: iso(s.last), counts: headCounts(t), rates: ratesOf(t) };
+      }),
+    };
   }
 
   async function dashboard(user: AuthUser): Promise<Dashboard> {
@@ -73,28 +94,20 @@ export function measureService(ctx: AppContext) {
     const month = monthOf(now);
     const today = chinaIsoDate(now);
     const last = previousMonth(month);
-    const lastSpan = monthSpan(last);
-    const all = await wantedBy({});
-    const scope = scopeOf(user);
     const thisMonth = { from: `${month}-01`, to: today };
-    const sum = async (span: DaySpan) => {
-      const t = emptyTally();
-      await cells.each(span, scope, all, (_d, _c, x) => addTally(t, x));
-      return t;
-    };
     const [todays, monthly, before, ranking, byCategory, byTownship] = await Promise.all([
-      sum({ first: dayIndexOf(now), last: dayIndexOf(now) }),
-      sum(spanOf(thisMonth)),
-      sum(lastSpan),
+      total(user, { first: dayIndexOf(now), last: dayIndexOf(now) }, {}),
+      total(user, spanOf(thisMonth), {}),
+      total(user, monthSpan(last), {}),
       rankings.rank(month, 'township'),
       groups(user, { ...thisMonth, by: 'category' }),
       groups(user, { ...thisMonth, by: 'township' }),
     ]);
     return {
       at: now.toISOString(),
-      today: headCounts(todays),
-      month: { month, counts: headCounts(monthly), rates: ratesOf(monthly) },
-      previousMonth: { month: last, rates: ratesOf(before) },
+      today: headCounts(todays.tally),
+      month: { month, counts: headCounts(monthly.tally), rates: ratesOf(monthly.tally) },
+      previousMonth: { month: last, rates: ratesOf(before.tally) },
       ranking: ranking.items,
       byCategory: byCategory.items,
       byTownship: byTownship.items,
@@ -105,7 +118,7 @@ export function measureService(ctx: AppContext) {
     figures,
     groups,
     series,
-    rankings: (q: { month: string; by: Parameters<typeof rankings.rank>[1] }) => rankings.rank(q.month, q.by),
+    rankings: (q: { month: string; by: RankedDimension }) => rankings.rank(q.month, q.by),
     /** The dashboard, read at most once per DASHBOARD_TTL_MS for each scope. */
     dashboard(user: AuthUser): Promise<Dashboard> {
       const key = JSON.stringify(scopeOf(user));

@@ -323,6 +323,15 @@ describe('measures: per unit, per week, the monthly rankings and the dashboard',
     expect(d.byTownship.map((g: { id: string }) => g.id)).toEqual([ids.region['DX-01']]);
     expect((await s.api('GET', '/api/v1/measures/dashboard', { token: resident })).status).toBe(403);
   });
+  it('counts today\'s moves within a minute (the live memo expires)', async () => {
+    // Catches: today's figures computed once and kept (the live memo never expiring), or a memo
+    // of ended days that hides a day rolled up since.
+    const today = 'from=2026-12-04&to=2026-12-04';
+    await measures(dispatcher, today);
+    await file('A11', '2026-12-04 12:00');
+    at('2026-12-04 12:02');
+    expect((await measures(dispatcher, today)).counts.received).toBe(1);
+  });
 });
 
 /** 东城's November rates (A9 was 西城's). */
