@@ -27,7 +27,7 @@ import { appealBotRoutes } from './appeals/bot-routes';
 import { outboxBotRoutes } from './outbox';
 import { serviceDirectoryBotRoutes, serviceDirectoryRoutes } from './service-directory';
 import { appealRoutes } from './appeals/routes';
-import { boardRoutes } from './appeals/board-routes';
+import { boardRoutes } from './board';
 import { photoRoutes, photoUploadRouter } from './photos/routes';
 import type { PhotoHolder } from './photos';
 import { appealPhotoHolder } from './appeals';

@@ -16,6 +16,10 @@ export { appealPhotoHolder } from './photos';
 export { appealRecords } from './records';
 // The measures (server/measures) read the timelines through this, nothing else of an appeal.
 export { appealTimelines, type AppealTimeline, type TimelineEventFacts } from './timelines';
+// The public board (server/board) reads the answered public appeals, masked, through this; the lists' stamp keeps its cache right.
+export { publicBoard, type PublicBoard } from './board';
+export { BoardDetail, BoardPage, BoardQuery } from './board-schemas';
+export { APPEAL_LISTS_CACHE } from './model';
 // Open311 (server/open311) reads the appeals it filed through this: the public sight, never the reporter.
 export { channelReads, type ChannelReads, type PublicAppeal } from './channel-reads';
 // The monthly report (server/reports) streams the month's rows and 督办 flags in the caller's work scope, never a reporter's name or phone.

@@ -25,6 +25,8 @@ import type {
   BoardDetail,
   BoardListQuery,
   BoardPage,
+  BoardRates,
+  BoardRatesInput,
   UnpublishInput,
   Category,
   CreateAppealInput,
@@ -147,6 +149,8 @@ export const appealsApi = {
 export const boardApi = {
   list: (query: BoardListQuery = {}, extra?: Extra) => request<BoardPage>('/board', { query: { ...query }, auth: false, ...extra }),
   get: (id: string, extra?: Extra) => request<BoardDetail>(`/board/${encodeURIComponent(id)}`, { auth: false, ...extra }),
+  /** This month's (or `month`'s) rates and rank of every township and handling unit. */
+  rates: (query: BoardRatesInput = {}, extra?: Extra) => request<BoardRates>('/board/rates', { query: { ...query }, auth: false, ...extra }),
 };
 
 export const categoriesApi = {

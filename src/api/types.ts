@@ -56,6 +56,9 @@ import type { BoardDetail, BoardItem, BoardPage, BoardQuery, UnpublishBody } fro
 export type { BoardDetail, BoardItem, BoardPage };
 export type BoardListQuery = Partial<z.output<typeof BoardQuery>>;
 export type UnpublishInput = z.input<typeof UnpublishBody>;
+import type { BoardRates, BoardRatesQuery } from '../../server/board/schemas';
+export type { BoardRates };
+export type BoardRatesInput = z.input<typeof BoardRatesQuery>;
 
 // News (栏目, articles, comments): server/news/schemas.ts
 import type {

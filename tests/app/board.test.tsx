@@ -103,6 +103,44 @@ describe('the 诉求 tab for a visitor', () => {
   });
 });
 
+describe('各单位本月办理情况 on the board', () => {
+  const unit = (id: string, name: string, rank: number | null, satisfaction: number | null) => ({
+    id,
+    name,
+    rank,
+    score: null,
+    received: 4,
+    rates: Object.fromEntries(['response', 'resolution', 'satisfaction', 'onTime'].map((k) => [k, { value: k === 'satisfaction' ? satisfaction : null, numerator: 3, denominator: 4 }])),
+    previous: { rank: null, score: null },
+    change: { score: null, rank: null },
+  });
+  const rankings = (by: string, items: unknown[]) => ({ month: '2026-11', previousMonth: '2026-10', by, final: false, formula: '', items });
+
+  it('reads the rates only when unfolded, and shows townships and units with their rates', async () => {
+    // Catches: a public rates read on every visit to the tab, and a table that shows raw fractions.
+    const log = fakeApi({
+      ...filterLists,
+      'GET /board': () => page(1, 1, null),
+      'GET /board/rates': () => ({ status: 200, body: { townships: rankings('township', [unit('t1', '城关镇', 1, 0.75)]), departments: rankings('department', [unit('d1', '县水务局', null, null)]) } }),
+    });
+    render(<AppealsPage />);
+    await screen.findByText('问：第1条：小区停水了');
+    expect(log.filter((r) => r.path === '/board/rates')).toHaveLength(0);
+    await act(async () => {
+      fireEvent.click(screen.getByText('查看各单位本月办理情况'));
+    });
+    expect(await screen.findByText('第1名 · 城关镇（受理4件）')).toBeTruthy();
+    expect(screen.getByText('满意率 75.0%')).toBeTruthy();
+    expect(screen.getByText('2026年11月（本月进行中）')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByText('承办单位'));
+    });
+    expect(screen.getByText('— · 县水务局（受理4件）')).toBeTruthy();
+    expect(screen.getByText('满意率 —')).toBeTruthy();
+    expect(log.filter((r) => r.path === '/board/rates')).toHaveLength(1);
+  });
+});
+
 describe('the 诉求 tab signed in', () => {
   it('shows my appeals first and the board under 公开诉求', async () => {
     // Catches: a signed-in resident who can no longer read the board, or whose own list is replaced by it.

@@ -272,3 +272,33 @@ describe('POST /api/v1/appeals/:id/unpublish (撤下)', () => {
     expect((await unpublish('0'.repeat(24), { reason: '不宜公开', version: 1 })).status).toBe(404);
   });
 });
+
+describe('GET /api/v1/board/rates (anyone)', () => {
+  const water = (body: any) => body.departments.items.find((u: { name: string }) => u.name === '县水务局');
+
+  it("answers this month's rates of every township and unit, and a rating shows at once", async () => {
+    // Catches: rates that need a sign-in, a table missing the townships or the units, and a cached
+    // table that keeps the old satisfaction after a resident rated an answer (beyond the measures'
+    // own minute).
+    const before = await s.api('GET', '/api/v1/board/rates');
+    expect(before.status).toBe(200);
+    expect(before.body.townships).toMatchObject({ by: 'township', month: '2026-11' });
+    expect(before.body.townships.items.map((u: { name: string }) => u.name)).toEqual(expect.arrayContaining(['城关镇', '青石乡']));
+    expect(Object.keys(water(before.body).rates).sort()).toEqual(['onTime', 'resolution', 'response', 'satisfaction']);
+
+    await answered({ isPublic: true, rate: true });
+    // The measures compute today's part at most once a minute for everyone (measures/cells.ts).
+    env.clock.advance(61_000);
+    const after = await s.api('GET', '/api/v1/board/rates');
+    expect(water(after.body).rates.satisfaction.denominator).toBe(water(before.body).rates.satisfaction.denominator + 1);
+    expect(JSON.stringify(after.body)).not.toMatch(/1[3-9]\d{9}/);
+  }, 60_000);
+
+  it('answers the last twelve months only', async () => {
+    // Catches: a public read that computes any month asked (a cheap way to load the server).
+    expect((await s.api('GET', '/api/v1/board/rates?month=2026-10')).status).toBe(200);
+    expect((await s.api('GET', '/api/v1/board/rates?month=2025-11')).status).toBe(400);
+    expect((await s.api('GET', '/api/v1/board/rates?month=2026-12')).status).toBe(400);
+    expect((await s.api('GET', '/api/v1/board/rates?month=11-2026')).status).toBe(400);
+  }, 60_000);
+});

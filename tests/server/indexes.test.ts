@@ -145,7 +145,7 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
     const first = await get(undefined, '/board?limit=2');
     if (first.nextCursor) await get(undefined, `/board?limit=2&cursor=${encodeURIComponent(first.nextCursor)}`);
   });
-  await gets(undefined, [`/board?categoryId=${ids.category['water-supply']}`, `/board?regionId=${home}`, `/board?regionId=${home}&categoryId=${ids.category['water-supply']}`]);
+  await gets(undefined, [`/board?categoryId=${ids.category['water-supply']}`, `/board?regionId=${home}`, `/board?regionId=${home}&categoryId=${ids.category['water-supply']}`, '/board/rates']);
   await step('board item, 撤下', async () => {
     const on = (await get(undefined, '/board?limit=1')).items[0];
     await get(undefined, `/board/${on.id}`);

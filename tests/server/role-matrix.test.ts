@@ -148,6 +148,7 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/appeals/:id/follow': ['resident'],
   // The public board (公开诉求): anyone reads answered public appeals, masked; a dispatcher of the region takes one off (撤下).
   'GET /api/v1/board/': 'public',
+  'GET /api/v1/board/rates': 'public',
   'GET /api/v1/board/:id': 'public',
   'POST /api/v1/appeals/:id/unpublish': ['dispatcher'],
   'POST /api/v1/bot/appeals': 'bot',

@@ -11,6 +11,7 @@ import { useCursorList, type CursorList } from '../../hooks/use-cursor-list';
 import { boardItemUrl } from '../../utils/appeal';
 import { BoardCard } from './BoardCard';
 import { BoardFilters, type BoardFilter } from './BoardFilters';
+import { BoardRatesCard } from './BoardRatesCard';
 
 const PAGE_SIZE = 20;
 const idOf = (i: BoardItem) => i.id;
@@ -31,6 +32,7 @@ export function PublicBoard({ list, filter, onFilter }: { list: CursorList<Board
   return (
     <View className='board'>
       <Text className='board__intro'>已答复的公开诉求。反映人的姓名、电话、证件号和门牌号已隐去。</Text>
+      <BoardRatesCard />
       <BoardFilters value={filter} onChange={onFilter} />
       <NewsCursorList
         list={list}
