@@ -112,7 +112,7 @@ const noticeRoute = (id: string) => `/pages/notice/index?id=${id}`;
 const appealRoute = (id: string) => `/pages/appeal-detail/index?id=${id}`;
 const staffRoute = (name: string, query = '') => `/packages/staff/pages/${name}/index${query}`;
 
-it('a visitor: 首页, 诉求, 服务, 我的, an article with its cover, the notices and a notice', async () => {
+it('a visitor: 首页, 诉求 (the public board), a board item, 服务, 我的, an article with its cover, the notices and a notice', async () => {
   const feed = await s.api('GET', '/api/v1/news/feed?limit=50');
   const article = (feed.body.items as { id: string; cover: unknown }[]).find((a) => a.cover);
   expect(article).toBeDefined();
@@ -120,11 +120,15 @@ it('a visitor: 首页, 诉求, 服务, 我的, an article with its cover, the no
   const notice = notices.body.items[0] as { id: string; title: string };
   expect(notice).toBeDefined();
 
+  const onBoard = (await s.api('GET', '/api/v1/board?limit=1')).body.items[0] as { id: string };
+  expect(onBoard).toBeDefined();
+
   const page = await newPhone(browser);
   await page.goto(`${s.url}/`);
   await expectNoSeriousViolations(page, [
     { name: '首页', route: '/pages/home/index', ready: '.article-card__thumb img' },
-    { name: '诉求', route: '/pages/appeals/index', ready: 'text=登录后可以提交诉求' },
+    { name: '诉求', route: '/pages/appeals/index', ready: '.board-card' },
+    { name: '公开诉求', route: `/pages/board-item/index?id=${onBoard.id}`, ready: '.appeal-detail__answer' },
     { name: '服务', route: '/pages/services/index', ready: 'text=12345市民热线' },
     { name: '我的', route: '/pages/me/index', ready: 'text=您还没有登录' },
     { name: '文章', route: articleRoute(article!.id), ready: '.article__cover img' },

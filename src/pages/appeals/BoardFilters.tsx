@@ -38,13 +38,13 @@ export function BoardFilters({ value, onChange }: { value: BoardFilter; onChange
   return (
     <View className='board-filters'>
       <Picker mode='selector' range={categoryNames} value={categoryIndex} onChange={(e) => onChange({ ...value, categoryId: categories[Number(e.detail.value) - 1]?.id })}>
-        <View className='board-filters__pick' aria-label={`分类：${categoryNames[categoryIndex]}`}>
+        <View className='board-filters__pick'>
           <Text>{categoryNames[categoryIndex]}</Text>
           <Text className='board-filters__arrow'>▾</Text>
         </View>
       </Picker>
       <Picker mode='selector' range={communityNames} value={communityIndex} onChange={(e) => onChange({ ...value, regionId: communities[Number(e.detail.value) - 1]?.id })}>
-        <View className='board-filters__pick' aria-label={`社区：${communityNames[communityIndex]}`}>
+        <View className='board-filters__pick'>
           <Text>{communityNames[communityIndex]}</Text>
           <Text className='board-filters__arrow'>▾</Text>
         </View>
