@@ -102,6 +102,9 @@ export function monthlyReports(ctx: AppContext) {
             },
           },
         );
+        // After the client left nobody awaits the writer: its late failure (a write to the closed
+        // response) must not become an unhandled rejection.
+        written.catch(() => {});
         // A client that leaves mid-file never lets the response finish: stop waiting then.
         await Promise.race([written, gone]);
       } catch (err) {
