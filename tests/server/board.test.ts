@@ -18,7 +18,7 @@ beforeAll(async () => {
   ids = await demoIds(s);
   for (const u of ['admin', 'dispatcher', 'chengguan', 'dept_water', 'dept_urban']) tok[u] = await s.staffToken(u);
   for (const r of ['demo-resident-01', 'demo-resident-02']) tok[r] = await s.residentToken(r);
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await env?.stop();
 });
