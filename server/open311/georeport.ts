@@ -15,6 +15,7 @@ import { AppError } from '../core/errors';
 import type { WriteLimiter } from '../core/route';
 import { findOperatorKey, IdempotencyKey } from '../core/validate';
 import { databaseUnavailable } from '../db/health';
+import { regionLookup } from '../regions';
 import { open311Keys } from './keys';
 import { open311Requests, specError } from './requests';
 import { GetRequestsQuery, JurisdictionQuery, PostRequestInput } from './schemas';
@@ -60,10 +61,21 @@ export function georeportRouter(ctx: AppContext, limitWrite: WriteLimiter): Rout
   const router = Router();
   const keys = open311Keys(ctx);
   const requests = open311Requests(ctx);
+  const regions = regionLookup(ctx);
 
-  router.use((_req, _res, next) => {
+  router.use((_req, res, next) => {
+    // Open311 is meant for other sites' apps and maps: anyone may read it from a browser (no cookies
+    // are involved; a POST is form-encoded or carries its key, never the visitor's session).
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     if (!ctx.dbHealth.ready) throw databaseUnavailable();
     next();
+  });
+  router.options('/{*path}', (_req, res) => {
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+    res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Idempotency-Key');
+    res.setHeader('Access-Control-Max-Age', '600');
+    res.status(204).end();
   });
   // Real GeoReport clients post forms; JSON is taken too. Same size cap as the API's JSON.
   router.use(express.urlencoded({ extended: false, limit: ctx.config.jsonBodyLimit, parameterLimit: 100 }), express.json({ limit: ctx.config.jsonBodyLimit, strict: true }));
@@ -103,8 +115,8 @@ export function georeportRouter(ctx: AppContext, limitWrite: WriteLimiter): Rout
     const url = `${req.protocol}://${req.get('host')}${OPEN311_BASE}`;
     send(res, format, 200, 'discovery', {
       changeset: '2026-12-07T00:00:00+08:00',
-      contact: `${ctx.config.countyPrefix} 县融媒体中心：在工作台「Open311 密钥」申请 api_key`,
-      key_service: `${url}（api_key 由管理员在工作台签发）`,
+      contact: `${(await regions.countyName()) ?? ''}融媒体中心`,
+      key_service: '向县融媒体中心申请，由管理员在工作台「Open311 接口密钥」签发 api_key',
       endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url, changeset: '2026-12-07T00:00:00+08:00', type: 'production', formats: ['application/json', 'text/xml'] }],
     });
   });

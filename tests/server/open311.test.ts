@@ -70,6 +70,13 @@ describe('discovery and services', () => {
     const j = await call('GET', '/discovery.json');
     expect(j.status).toBe(200);
     expect(j.json().endpoints[0]).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${s.url}${BASE}` });
+    expect(j.json().contact).toBe('东溪县融媒体中心');
+    // Catches: other sites' web apps unable to read it (no CORS), or helmet's same-origin resource policy on it.
+    expect(j.headers.get('access-control-allow-origin')).toBe('*');
+    expect(j.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const preflight = await call('OPTIONS', '/requests.json', { headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
     const x = await call('GET', '/discovery.xml?jurisdiction_id=dongxi');
     expect(x.headers.get('content-type')).toContain('xml');
     expect(x.xml().discovery.endpoints.endpoint[0].formats.format).toEqual(['application/json', 'text/xml']);
