@@ -89,6 +89,23 @@ function buildUnminified(): Promise<void> {
   });
 }
 
+/**
+ * Libraries worth watching, by a string their minified code keeps: the files that hold each and the
+ * package those files count against (the staff charts' uCharts must stay out of the main package).
+ */
+const LIBRARIES = [{ name: 'uCharts (@qiun/ucharts, staff charts)', marker: '[uCharts]' }];
+
+function libraryPlaces(dir: string): string[] {
+  const roots = subPackageRoots(dir);
+  const js = listFiles(dir).filter((f) => f.endsWith('.js'));
+  return LIBRARIES.map(({ name, marker }) => {
+    const places = js
+      .filter((f) => readFileSync(path.join(dir, f), 'utf8').includes(marker))
+      .map((f) => `${f} (${roots.find((r) => f.startsWith(`${r}/`)) ?? 'main'}, file ${kb(readFileSync(path.join(dir, f)).length)})`);
+    return `  ${name}: ${places.length ? places.join(', ') : 'not in the build'}`;
+  });
+}
+
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const mb = (n: number) => `${n / 1024 / 1024} MB`;
 const cell = (s: Size | undefined) => (s ? `${kb(s.bytes)} (${kb(s.gzip)})` : '-');
@@ -140,6 +157,8 @@ async function main(): Promise<void> {
     console.log(`  ${(root || 'main').padEnd(16)} ${kb(bytes).padStart(10)} = ${((100 * bytes) / limit).toFixed(1)}% of ${mb(limit)}${wechat}`);
   }
   console.log(`  ${'all packages'.padEnd(16)} ${kb(total).padStart(10)} = ${((100 * total) / WEAPP_LIMITS.totalBytes).toFixed(2)}% of ${mb(WEAPP_LIMITS.totalBytes)}`);
+  console.log('\nLibraries (the file that holds each, and the package it counts against):');
+  for (const line of libraryPlaces(minDir)) console.log(line);
   if (minReport && !minReport.ok) console.log(`\nWeChat's check of dist/weapp reports ${minReport.errors.length} error(s): run npx tsx scripts/check-weapp.ts`);
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }

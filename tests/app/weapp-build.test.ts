@@ -148,6 +148,16 @@ describe('dist/weapp', () => {
     expect(withStaffCode.filter((f) => !f.startsWith(`${STAFF_ROOT}/`))).toEqual([]);
     expect(report.quality.find((q) => q.name === 'CONTAINS_OTHER_PKG_JS')?.success).toBe(true);
   });
+
+  it("keeps the staff charts' library (uCharts) in the staff subpackage", () => {
+    // Catches: Taro's default chunking putting every npm package in the main package's vendors.js,
+    // so every resident downloads 140 KB of charts at launch (config/h5-chunks.ts weappSubpackageChunks),
+    // or the subpackage's shared styles imported from app.wxss, where a subpackage file cannot be.
+    const withCharts = filesUnder(WEAPP).filter((f) => f.endsWith('.js') && readFileSync(path.join(WEAPP, f), 'utf8').includes('[uCharts]'));
+    expect(withCharts).toEqual([`${STAFF_ROOT}/shared.js`]);
+    expect(readFileSync(path.join(WEAPP, 'app.wxss'), 'utf8')).not.toContain(STAFF_ROOT);
+    expect(readFileSync(path.join(WEAPP, `${STAFF_ROOT}/pages/measures/index.wxss`), 'utf8')).toMatch(/^@import "\.\.\/\.\.\/shared\.wxss";/);
+  });
 });
 
 describe('the WeChat check on a broken copy of dist/weapp', () => {
