@@ -93,6 +93,11 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'GET /api/v1/subscriptions/templates': 'public',
   'GET /api/v1/subscriptions/grants': 'user',
   'POST /api/v1/subscriptions/grants': 'user',
+  // Open311 API keys: admins only (a key files appeals for an outside system; the key is shown once, at issue).
+  'GET /api/v1/open311/keys': ['admin'],
+  'POST /api/v1/open311/keys': ['admin'],
+  'POST /api/v1/open311/keys/:id/revoke': ['admin'],
+  'DELETE /api/v1/open311/keys/:id': ['admin'],
   // Comments: anyone reads an article's visible ones (a signed-in reader also sees their own held ones); readers write and report; editors and reviewers moderate.
   'GET /api/v1/comments/': 'public',
   'POST /api/v1/comments/': 'user',
