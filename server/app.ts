@@ -20,6 +20,7 @@ import { boundRooms } from './bindings';
 import { countUsersInRegion } from './users';
 import { departmentRoutes } from './departments/routes';
 import { categoryRoutes } from './categories/routes';
+import { suggestRoutes } from './suggest';
 import { meRoutes, userRoutes } from './users/routes';
 import { bindingRoutes } from './bindings/routes';
 import { bindingBotRoutes } from './bindings';
@@ -61,6 +62,8 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/regions`, tag: 'regions', routes: regionRoutes(ctx, regionHolders(ctx)) },
     { prefix: `${API}/departments`, tag: 'departments', routes: departmentRoutes(ctx) },
     { prefix: `${API}/categories`, tag: 'categories', routes: categoryRoutes(ctx) },
+    // POST /categories/suggest: the categories ranked for a free text (智能分类).
+    { prefix: `${API}/categories`, tag: 'suggest', routes: suggestRoutes(ctx) },
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx, { endSessionsOf: (userId) => sessionStore(ctx).endAllOf(userId) }) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },

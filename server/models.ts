@@ -17,6 +17,7 @@ import { serviceDirectoryModels } from './service-directory/model';
 import { subscriptionModels } from './subscriptions/model';
 import { measureModels } from './measures/model';
 import { open311Models } from './open311/model';
+import { suggestModels } from './suggest/model';
 
 /**
  * Every feature's models on one connection, for the tools that handle the whole database: index
@@ -48,6 +49,7 @@ export function createModels(conn: Connection) {
     ...subscriptionModels(conn),
     ...measureModels(conn),
     ...open311Models(conn),
+    ...suggestModels(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

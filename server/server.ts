@@ -23,6 +23,7 @@ import { startNewsScheduler } from './news/scheduler';
 import { startDigestJob } from './news/digest';
 import { flushArticleViews, startViewFlush } from './news/view-counter';
 import { startNoticeFanOutSweep } from './notices/fan-out-sweep';
+import { startSuggestLearner } from './suggest';
 import { subscribeSenderFromEnv, type SubscribeSender } from './outbox/wechat-subscribe';
 
 export interface RunningServer {
@@ -181,6 +182,8 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
           startDigestJob(ctx),
           startNoticeFanOutSweep(ctx),
           startViewFlush(ctx),
+          // The category suggestion learns the categories staff confirmed, within seconds.
+          startSuggestLearner(ctx),
         ];
   let closing: Promise<void> | undefined;
   return {

@@ -24,3 +24,5 @@ export { APPEAL_LISTS_CACHE } from './model';
 export { channelReads, type ChannelReads, type PublicAppeal } from './channel-reads';
 // The monthly report (server/reports) streams the month's rows and 督办 flags in the caller's work scope, never a reporter's name or phone.
 export { appealReportRows, type OverdueFlag, type OverdueStep, type ReportRow } from './report-rows';
+// The category suggestion (server/suggest) learns from the categories staff confirmed: text and category, nothing else.
+export { categoryConfirmations, type CategoryConfirmation } from './category-confirmations';

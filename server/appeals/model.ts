@@ -262,6 +262,8 @@ appealSchema.index({ notifyPending: 1, notifyRetryAt: 1 });
 appealSchema.index({ state: 1, closedAt: 1 });
 appealSchema.index({ photoIds: 1 });
 appealSchema.index({ 'answer.photoIds': 1 });
+// The category suggestion's learner (category-confirmations.ts): appeals written since its checkpoint.
+appealSchema.index({ updatedAt: 1 });
 
 /** Per-day sequences for ticket numbers: `{ _id: 'appeal:20261126', seq }`, bumped with `$inc`. */
 export interface CounterDoc {

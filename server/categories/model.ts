@@ -21,6 +21,8 @@ export interface CategoryDoc {
   deadlines: { acceptHours: number; firstContactHours: number; resolveHours: number };
   sort: number;
   active: boolean;
+  /** Words residents use for it (路灯: 灯不亮, 灯坏了): with the name, what the category suggestion (server/suggest) starts from before any appeal is learned. Absent on categories stored before. */
+  keywords?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -38,6 +40,7 @@ export const categorySchema = new Schema<CategoryDoc>(
     },
     sort: { type: Number, default: 0 },
     active: { type: Boolean, default: true },
+    keywords: { type: [String], default: [] },
   },
   baseOptions,
 );

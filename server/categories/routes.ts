@@ -14,6 +14,7 @@ const toDto = (c: CategoryDoc): Category => ({
   deadlines: { acceptHours: c.deadlines.acceptHours, firstContactHours: c.deadlines.firstContactHours, resolveHours: c.deadlines.resolveHours },
   sort: c.sort,
   active: c.active,
+  keywords: c.keywords ?? [],
 });
 
 /** The dispatch catalogue (派单目录): one catalogue (core/catalogue.ts) whose entries name a default unit. */

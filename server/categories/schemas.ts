@@ -13,6 +13,8 @@ export const Category = z.object({
   deadlines: z.object({ acceptHours: z.number(), firstContactHours: z.number(), resolveHours: z.number() }),
   sort: z.number().int(),
   active: z.boolean(),
+  /** Always sent; optional in the type so clients built before it still type-check. */
+  keywords: z.array(z.string()).optional(),
 });
 export type Category = z.infer<typeof Category>;
 export const CategoryList = z.object({ items: z.array(Category) });
@@ -21,6 +23,9 @@ export const ListCategoriesQuery = z.strictObject({
   /** Admins see retired categories too with `all=true`; everyone else sees active ones. */
   all: z.enum(['true', 'false']).optional(),
 });
+
+/** Admins' words for a category, which the category suggestion counts beside its name. */
+const Keywords = z.array(trimmed(1, 20)).max(50);
 
 const code = z.string().trim().regex(/^[a-z][a-z0-9-]{1,39}$/, '只能包含小写字母、数字和连字符，以字母开头');
 
@@ -31,6 +36,7 @@ export const CreateCategoryBody = z.strictObject({
   defaultDepartmentId: objectId.nullable().default(null),
   deadlines: Deadlines.optional(),
   sort: z.number().int().min(0).max(100000).default(0),
+  keywords: Keywords.default([]),
 });
 export type CreateCategoryBody = z.infer<typeof CreateCategoryBody>;
 
@@ -42,6 +48,7 @@ export const UpdateCategoryBody = z
     deadlines: Deadlines.optional(),
     sort: z.number().int().min(0).max(100000).optional(),
     active: z.boolean().optional(),
+    keywords: Keywords.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, '至少需要修改一项');
 export type UpdateCategoryBody = z.infer<typeof UpdateCategoryBody>;

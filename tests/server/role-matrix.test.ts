@@ -58,6 +58,8 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'GET /api/v1/categories/': 'public',
   'POST /api/v1/categories/': ['admin'],
   'PATCH /api/v1/categories/:id': ['admin'],
+  // The categories ranked for a free text: signed-in people (residents reporting, staff filing and dispatching), not the bot yet.
+  'POST /api/v1/categories/suggest': 'user',
   'GET /api/v1/users/': ['admin'],
   'GET /api/v1/users/:id': ['admin'],
   'POST /api/v1/users/': ['admin'],

@@ -1,0 +1,8 @@
+/**
+ * The category suggestion's face (智能分类): the ranked categories for a free text, learned from
+ * the categories staff confirm (learner.ts) and started from the catalogue's names and keywords.
+ * The app mounts its routes from routes.ts and runs its learner with the other background jobs.
+ */
+export { suggestService, type Suggestion } from './service';
+export { suggestLearner, startSuggestLearner, type LearnRun } from './learner';
+export { suggestRoutes } from './routes';

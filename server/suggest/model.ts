@@ -1,0 +1,97 @@
+import { Schema, ownModel, type Types } from '../db/schema-helpers';
+import type { Connection } from 'mongoose';
+
+/** The read-cache namespace the learner bumps after each run that changed counts (table.ts refreshes on it). */
+export const SUGGEST_CACHE = 'suggest';
+
+/**
+ * The suggestion model's counts, kept in the database so a restart loses nothing and every server
+ * process reads the same model (text.ts: what a bucket is).
+ *
+ * - `suggestterms`: `{ _id: '<categoryId>|<bucket>', c, b, n, s }`: how often bucket `b` occurred
+ *   in the texts learned for category `c`; changed only with `$inc` (bulkWrite), `s` the learner
+ *   run that last changed it, so a process catches up with `{ s: { $gt: seen } }` (index on s).
+ * - `suggestcategories`: `{ _id: categoryId, docs, grams, s }`: texts learned for the category and
+ *   their grams in total.
+ * - `suggestlearned`: `{ _id: appealId, c, v }`: the category an appeal's text is counted for now
+ *   (at most one per appeal), so learning is idempotent and a new category unlearns the old.
+ * - `suggeststate`: `{ _id: 'learner' }`: the learner's lease (one learner at a time among the
+ *   processes), its run counter and the `updatedAt` checkpoint in the appeals it has read up to.
+ *
+ * Memory bound: the counts are per (category, bucket), so the collection holds at most
+ * categories × HASH_BUCKETS documents, and a process's table (table.ts) at most 4 × HASH_BUCKETS
+ * bytes (512 KB) per active category that has learned anything, plus a bucket flag array
+ * (128 KB): about 11 MB for the demo county's 21 categories, the same at 100k or 1M appeals.
+ * `suggestlearned` grows by one small document per confirmed appeal (tens of bytes; 1M appeals:
+ * tens of MB on disk, never in memory).
+ */
+export interface SuggestTermDoc {
+  _id: string;
+  c: Types.ObjectId;
+  b: number;
+  n: number;
+  s: number;
+}
+export interface SuggestCategoryDoc {
+  _id: Types.ObjectId;
+  docs: number;
+  grams: number;
+  s: number;
+}
+export interface SuggestLearnedDoc {
+  _id: Types.ObjectId;
+  c: Types.ObjectId;
+  v: number;
+}
+export interface SuggestStateDoc {
+  _id: string;
+  /** The last run number handed out, and the last run whose writes are all in. */
+  seq: number;
+  committed: number;
+  /** The appeals read up to this `updatedAt` (the next run reads again from a little before it). */
+  checkpoint: Date | null;
+  leaseUntil: Date;
+  owner: string | null;
+}
+
+const options = { versionKey: false, autoIndex: false } as const;
+
+const termSchema = new Schema<SuggestTermDoc>(
+  { _id: { type: String, required: true }, c: { type: Schema.Types.ObjectId, required: true }, b: { type: Number, required: true }, n: { type: Number, default: 0 }, s: { type: Number, default: 0 } },
+  { ...options, collection: 'suggestterms' },
+);
+// A process catching up with the runs since the last one it saw (table.ts refresh).
+termSchema.index({ s: 1 });
+
+const categorySchema = new Schema<SuggestCategoryDoc>(
+  { _id: { type: Schema.Types.ObjectId, required: true }, docs: { type: Number, default: 0 }, grams: { type: Number, default: 0 }, s: { type: Number, default: 0 } },
+  { ...options, collection: 'suggestcategories' },
+);
+categorySchema.index({ s: 1 });
+
+const learnedSchema = new Schema<SuggestLearnedDoc>(
+  { _id: { type: Schema.Types.ObjectId, required: true }, c: { type: Schema.Types.ObjectId, required: true }, v: { type: Number, required: true } },
+  { ...options, collection: 'suggestlearned' },
+);
+
+const stateSchema = new Schema<SuggestStateDoc>(
+  {
+    _id: { type: String, required: true },
+    seq: { type: Number, default: 0 },
+    committed: { type: Number, default: 0 },
+    checkpoint: { type: Date, default: null },
+    leaseUntil: { type: Date, required: true },
+    owner: { type: String, default: null },
+  },
+  { ...options, collection: 'suggeststate' },
+);
+
+/** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
+export function suggestModels(conn: Connection) {
+  return {
+    SuggestTerm: ownModel(conn, 'SuggestTerm', termSchema),
+    SuggestCategory: ownModel(conn, 'SuggestCategory', categorySchema),
+    SuggestLearned: ownModel(conn, 'SuggestLearned', learnedSchema),
+    SuggestState: ownModel(conn, 'SuggestState', stateSchema),
+  };
+}

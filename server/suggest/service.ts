@@ -1,0 +1,102 @@
+/**
+ * The category suggestion: the active categories ranked for a free text, each with a posterior.
+ *
+ * Model: multinomial naive Bayes over the hashed character unigrams and bigrams (text.ts).
+ * For category c with learned counts n(c,b) over G(c) grams in D(c) texts, and the pseudo-counts
+ * of its name and keywords p(c,b) (each a pseudo-document of weight PSEUDO_WEIGHT, so a county
+ * with no history starts from the catalogue admins edit, and editing a keyword changes the next
+ * suggestion without relearning):
+ *
+ *   log P(c | text) ∝ log((D(c) + 1) / (ΣD + K)) + W · Σ_b count(b) · log((n(c,b) + p(c,b) + α) / (G(c) + P(c) + α·V))
+ *
+ * with Laplace smoothing α, V the buckets seen (learned or pseudo), and W = 1 / (number of orders):
+ * a character's unigram and the bigrams around it say much the same thing, and counting each as
+ * independent evidence makes naive Bayes overconfident; W keeps the scores "calibrated-ish"
+ * (the bench, not built yet, is where the constants get measured). Scores are the softmax over the
+ * active categories: they sum to 1.
+ *
+ * Cost: a few thousand grams at most (2000 characters) times the active categories, in memory:
+ * the table (table.ts) and the catalogue come from the read cache, refreshed only when the
+ * learner or an admin changed them.
+ */
+import type { AppContext } from '../context';
+import { CATEGORIES_CACHE, categoryService, type CategoryDoc } from '../categories';
+import { SUGGEST_CACHE } from './model';
+import { suggestTable, type SuggestTable } from './table';
+import { bucketCounts, ORDERS } from './text';
+
+const ALPHA = 0.5;
+const PSEUDO_WEIGHT = 2;
+const W = 1 / ORDERS.length;
+
+export interface Suggestion {
+  id: string;
+  code: string;
+  name: string;
+  group: string;
+  score: number;
+}
+
+interface Prior {
+  category: CategoryDoc;
+  id: string;
+  pseudo: Map<number, number>;
+  pseudoTotal: number;
+}
+
+/** The active categories with the pseudo-counts of their names and keywords. */
+function priorsOf(categories: CategoryDoc[]): Prior[] {
+  return categories
+    .filter((c) => c.active)
+    .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code))
+    .map((category) => {
+      const pseudo = new Map<number, number>();
+      let pseudoTotal = 0;
+      for (const phrase of [category.name, ...(category.keywords ?? [])]) {
+        for (const [b, n] of bucketCounts(phrase)) {
+          pseudo.set(b, (pseudo.get(b) ?? 0) + PSEUDO_WEIGHT * n);
+          pseudoTotal += PSEUDO_WEIGHT * n;
+        }
+      }
+      return { category, id: String(category._id), pseudo, pseudoTotal };
+    });
+}
+
+/** The ranking, from the table and the priors: pure, so it is the same in every process holding the same counts. */
+export function rank(table: SuggestTable, priors: Prior[], text: string, limit: number): Suggestion[] {
+  if (priors.length === 0) return [];
+  const grams = bucketCounts(text);
+  const pseudoVocabulary = new Set(priors.flatMap((p) => [...p.pseudo.keys()])).size;
+  const V = Math.max(1, table.vocabulary + pseudoVocabulary);
+  const totalDocs = priors.reduce((s, p) => s + (table.categories.get(p.id)?.docs ?? 0), 0);
+  const logits = priors.map((p) => {
+    const learned = table.categories.get(p.id);
+    const docs = learned?.docs ?? 0;
+    const counts = learned?.counts ?? null;
+    const logDenominator = Math.log((learned?.grams ?? 0) + p.pseudoTotal + ALPHA * V);
+    let evidence = 0;
+    for (const [b, k] of grams) evidence += k * (Math.log((counts ? counts[b] : 0) + (p.pseudo.get(b) ?? 0) + ALPHA) - logDenominator);
+    return Math.log((docs + 1) / (totalDocs + priors.length)) + W * evidence;
+  });
+  const max = Math.max(...logits);
+  const weights = logits.map((l) => Math.exp(l - max));
+  const sum = weights.reduce((s, w) => s + w, 0);
+  return priors
+    .map((p, i) => ({ id: p.id, code: p.category.code, name: p.category.name, group: p.category.group, score: Math.round((weights[i] / sum) * 10000) / 10000 }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit);
+}
+
+export function suggestService(ctx: AppContext) {
+  const categories = categoryService(ctx);
+  return {
+    /** The `limit` most likely active categories for `text`, most likely first. */
+    async suggest(text: string, limit: number): Promise<Suggestion[]> {
+      const [priors, table] = await Promise.all([
+        ctx.cache.value({ namespace: CATEGORIES_CACHE, key: 'suggest-priors' }, async () => priorsOf(await categories.all())),
+        ctx.cache.value({ namespace: SUGGEST_CACHE, key: 'table' }, () => suggestTable(ctx.conn).refresh()),
+      ]);
+      return rank(table, priors, text, limit);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The learned counts in this process's memory, so a suggestion reads no database beyond the
+ * read cache's stamp: one table per connection, brought up to date when the learner's stamp
+ * changes by reading only the documents of runs it has not seen (`{ s: { $gt: seen } }`).
+ * The values read are absolute counts, so reading a document twice is harmless; `seen` moves to
+ * the last committed run only after everything past the old `seen` was read (learner.ts).
+ *
+ * Memory (model.ts): a Uint32Array of HASH_BUCKETS per category that has learned anything
+ * (512 KB), and one byte per bucket for the vocabulary's size.
+ */
+import type { Connection } from 'mongoose';
+import { suggestModels, type SuggestCategoryDoc, type SuggestStateDoc, type SuggestTermDoc } from './model';
+import { HASH_BUCKETS } from './text';
+import { LEARNER_ID } from './learner';
+
+export interface CategoryCounts {
+  docs: number;
+  grams: number;
+  counts: Uint32Array | null;
+}
+
+export class SuggestTable {
+  private seen = 0;
+  readonly categories = new Map<string, CategoryCounts>();
+  private readonly used = new Uint8Array(HASH_BUCKETS);
+  /** Buckets that ever held a learned count (the smoothing's vocabulary size). */
+  vocabulary = 0;
+
+  constructor(private readonly conn: Connection) {}
+
+  private entry(categoryId: string): CategoryCounts {
+    let c = this.categories.get(categoryId);
+    if (!c) this.categories.set(categoryId, (c = { docs: 0, grams: 0, counts: null }));
+    return c;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Reads the runs committed since the last refresh; one refresh at a time, so an older read never lands after a newer one. */
+  refresh(): Promise<this> {
+    const next = this.queue.then(() => this.catchUp(), () => this.catchUp());
+    this.queue = next;
+    return next;
+  }
+
+  private async catchUp(): Promise<this> {
+    const { SuggestTerm, SuggestCategory, SuggestState } = suggestModels(this.conn);
+    const state = await SuggestState.findById(LEARNER_ID).lean<SuggestStateDoc>();
+    const committed = state?.committed ?? 0;
+    const since = { s: { $gt: this.seen } };
+    for await (const t of SuggestTerm.find(since, { c: 1, b: 1, n: 1 }).lean<SuggestTermDoc>().cursor()) {
+      const term = t as unknown as SuggestTermDoc;
+      const c = this.entry(String(term.c));
+      c.counts ??= new Uint32Array(HASH_BUCKETS);
+      const n = Math.max(0, term.n);
+      c.counts[term.b] = n;
+      if (n > 0 && !this.used[term.b]) {
+        this.used[term.b] = 1;
+        this.vocabulary++;
+      }
+    }
+    for (const d of await SuggestCategory.find(since, { docs: 1, grams: 1 }).lean<SuggestCategoryDoc[]>()) {
+      const c = this.entry(String(d._id));
+      c.docs = Math.max(0, d.docs);
+      c.grams = Math.max(0, d.grams);
+    }
+    this.seen = committed;
+    return this;
+  }
+}
+
+const tables = new WeakMap<Connection, SuggestTable>();
+
+/** This process's table on the connection (one per app: tests run two on two connections). */
+export function suggestTable(conn: Connection): SuggestTable {
+  let t = tables.get(conn);
+  if (!t) tables.set(conn, (t = new SuggestTable(conn)));
+  return t;
+}
