@@ -113,33 +113,31 @@ export default function DashboardPage() {
         ))}
       </View>
 
-      <View className='dashboard__panel'>
-        <Text className='dashboard__panel-title'>{`${monthLabel(d.month.month)}三率（与${monthLabel(d.previousMonth.month)}相比）`}</Text>
-        <View className='dashboard__rates'>
-          {RATE_NAMES.map((r) => {
-            const change = rateChange(d.month.rates[r], d.previousMonth.rates[r]);
-            return (
-              <View className='dashboard__rate' key={r}>
-                <Text className='dashboard__label'>{RATE_LABELS[r]}</Text>
-                <Text className='dashboard__big'>{rateText(d.month.rates[r])}</Text>
-                <Text className={`dashboard__change dashboard__change--${change.dir}`}>{change.text}</Text>
-                <Text className='dashboard__prev'>{`上月 ${rateText(d.previousMonth.rates[r])}`}</Text>
-              </View>
-            );
-          })}
+      <View className='dashboard__middle'>
+        <View className='dashboard__panel dashboard__month'>
+          <Text className='dashboard__panel-title'>{`${monthLabel(d.month.month)}三率（与${monthLabel(d.previousMonth.month)}相比）`}</Text>
+          <View className='dashboard__rates'>
+            {RATE_NAMES.map((r) => {
+              const change = rateChange(d.month.rates[r], d.previousMonth.rates[r]);
+              return (
+                <View className='dashboard__rate' key={r}>
+                  <Text className='dashboard__label'>{RATE_LABELS[r]}</Text>
+                  <Text className='dashboard__big'>{rateText(d.month.rates[r])}</Text>
+                  <Text className={`dashboard__change dashboard__change--${change.dir}`}>{change.text}</Text>
+                  <Text className='dashboard__prev'>{`上月 ${rateText(d.previousMonth.rates[r])}`}</Text>
+                </View>
+              );
+            })}
+          </View>
+          <Text className='dashboard__label'>{`本月收到诉求 ${d.month.counts.received} 件，答复 ${d.month.counts.replied} 件，办结 ${d.month.counts.closed} 件`}</Text>
         </View>
-        <Text className='dashboard__label'>{`本月收到诉求 ${d.month.counts.received} 件，答复 ${d.month.counts.replied} 件，办结 ${d.month.counts.closed} 件`}</Text>
+        <View className='dashboard__panel dashboard__ranking'>
+          <Text className='dashboard__panel-title'>乡镇排名</Text>
+          {d.ranking.length === 0 ? <Text className='dashboard__label'>本月暂无排名</Text> : <RankingTable items={d.ranking} nameLabel='乡镇' theme='dark' />}
+        </View>
       </View>
 
       <View className='dashboard__columns'>
-        <View className='dashboard__panel dashboard__column'>
-          <Text className='dashboard__panel-title'>乡镇排名</Text>
-          {d.ranking.length === 0 ? (
-            <Text className='dashboard__label'>本月暂无排名</Text>
-          ) : (
-            <RankingTable items={d.ranking} nameLabel='乡镇' theme='dark' />
-          )}
-        </View>
         <View className='dashboard__panel dashboard__column'>
           <Chart id='dashboard-township' kind='bar' theme='dark' large title='本月各乡镇诉求' categoryLabel='乡镇' {...receivedBars(d.byTownship)} />
         </View>
