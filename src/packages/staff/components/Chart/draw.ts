@@ -43,6 +43,9 @@ export function drawChart(context: unknown, size: CanvasSize, spec: ChartSpec): 
   const units = [...new Set(spec.series.map((s) => s.unit))];
   const axisOf = (unit: ChartSeries['unit']) => Math.max(0, units.indexOf(unit));
   const pad = 12;
+  // Counts on a bar chart's value axis: whole numbers (4 steps up to a multiple of 4), not 0.80, 1.60.
+  const most = Math.max(0, ...spec.series.flatMap((s) => s.data.map((v) => v ?? 0)));
+  const top = Math.max(4, Math.ceil(most / 4) * 4);
   new UCharts({
     type: spec.kind === 'bar' ? 'bar' : 'line',
     context,
@@ -61,7 +64,7 @@ export function drawChart(context: unknown, size: CanvasSize, spec: ChartSpec): 
     legend: { show: spec.series.length > 1, fontColor: theme.font, fontSize: spec.fontSize, itemGap: 12 },
     xAxis:
       spec.kind === 'bar'
-        ? { boundaryGap: 'justify', gridColor: theme.grid, fontColor: theme.font, min: 0 }
+        ? { boundaryGap: 'justify', gridColor: theme.grid, fontColor: theme.font, min: 0, max: top, splitNumber: 4 }
         : { disableGrid: true, fontColor: theme.font, labelCount: Math.min(spec.categories.length, 6), axisLineColor: theme.grid },
     yAxis:
       spec.kind === 'bar'
