@@ -13,6 +13,7 @@ import { appealDeadlines } from '../../server/appeals/scheduler';
 import { publishDueArticles } from '../../server/news/scheduler';
 import { newsDigest } from '../../server/news/digest';
 import { sweepNoticeFanOut } from '../../server/notices/fan-out-sweep';
+import { suggestLearner } from '../../server/suggest';
 import { startOutboxDeliverer } from '../../server/outbox/deliverer';
 import { loggingSubscribeSender } from '../../server/outbox/wechat-subscribe';
 import { DAY, HOUR, TEST_BOT_TOKEN, demoIds, fileAppeal, move, newKey, startAppealsServer, uploadPhoto, type AppealsTestServer } from '../helpers/appeals';
@@ -252,6 +253,11 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
     await newsDigest(s.ctx).run();
   });
   await step('notice fan-out sweep', () => sweepNoticeFanOut(s.ctx));
+  // The category suggestion: the learner reads the appeals written since its checkpoint; a suggestion then reads memory only.
+  await step('suggestion learner', async () => {
+    await suggestLearner(s.ctx).runOnce();
+    await post(t.dispatcher, '/categories/suggest', { text: '小区门口的路灯不亮了' });
+  });
   await step('subscribe-message deliverer', async () => {
     const deliverer = startOutboxDeliverer(s.ctx, { sender: loggingSubscribeSender(s.ctx.logger), schedule: () => ({ cancel() {} }) });
     try {
