@@ -20,7 +20,7 @@ export const SUGGEST_CACHE = 'suggest';
  *
  * Memory bound: the counts are per (category, bucket), so the collection holds at most
  * categories × HASH_BUCKETS documents, and a process's table (table.ts) at most 4 × HASH_BUCKETS
- * bytes (512 KB) per active category that has learned anything, plus a bucket flag array
+ * bytes (512 KB) per category that has learned anything, plus a bucket flag array
  * (128 KB): about 11 MB for the demo county's 21 categories, the same at 100k or 1M appeals.
  * `suggestlearned` grows by one small document per confirmed appeal (tens of bytes; 1M appeals:
  * tens of MB on disk, never in memory).

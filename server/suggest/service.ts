@@ -44,9 +44,15 @@ interface Prior {
   pseudoTotal: number;
 }
 
+interface Priors {
+  list: Prior[];
+  /** Buckets the names and keywords use (part of the smoothing's vocabulary). */
+  vocabulary: number;
+}
+
 /** The active categories with the pseudo-counts of their names and keywords. */
-function priorsOf(categories: CategoryDoc[]): Prior[] {
-  return categories
+function priorsOf(categories: CategoryDoc[]): Priors {
+  const list = categories
     .filter((c) => c.active)
     .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code))
     .map((category) => {
@@ -60,14 +66,14 @@ function priorsOf(categories: CategoryDoc[]): Prior[] {
       }
       return { category, id: String(category._id), pseudo, pseudoTotal };
     });
+  return { list, vocabulary: new Set(list.flatMap((p) => [...p.pseudo.keys()])).size };
 }
 
 /** The ranking, from the table and the priors: pure, so it is the same in every process holding the same counts. */
-export function rank(table: SuggestTable, priors: Prior[], text: string, limit: number): Suggestion[] {
+export function rank(table: SuggestTable, { list: priors, vocabulary }: Priors, text: string, limit: number): Suggestion[] {
   if (priors.length === 0) return [];
   const grams = bucketCounts(text);
-  const pseudoVocabulary = new Set(priors.flatMap((p) => [...p.pseudo.keys()])).size;
-  const V = Math.max(1, table.vocabulary + pseudoVocabulary);
+  const V = Math.max(1, table.vocabulary + vocabulary);
   const totalDocs = priors.reduce((s, p) => s + (table.categories.get(p.id)?.docs ?? 0), 0);
   const logits = priors.map((p) => {
     const learned = table.categories.get(p.id);
