@@ -47,6 +47,13 @@ export class SuggestTable {
     const { SuggestTerm, SuggestCategory, SuggestState } = suggestModels(this.conn);
     const state = await SuggestState.findById(LEARNER_ID).lean<SuggestStateDoc>();
     const committed = state?.committed ?? 0;
+    if (committed < this.seen) {
+      // The learner's state was reset (the demo seed empties every collection): start over.
+      this.categories.clear();
+      this.used.fill(0);
+      this.vocabulary = 0;
+      this.seen = 0;
+    }
     const since = { s: { $gt: this.seen } };
     for await (const t of SuggestTerm.find(since, { c: 1, b: 1, n: 1 }).lean<SuggestTermDoc>().cursor()) {
       const term = t as unknown as SuggestTermDoc;
