@@ -88,6 +88,17 @@ export function measureRollup(ctx: AppContext) {
   }
 
   return {
+    /**
+     * Forgets the rolled-up days (all of them, or from `since` on), so they are computed from the
+     * timelines until the next run rolls them up again. For history written into days that have
+     * ended (the demo seed, an import): the one case where an ended day gains facts.
+     */
+    async forget(since?: Date): Promise<void> {
+      const days = since ? { $gte: dayKey(dayIndexOf(since)) } : null;
+      await MeasureDay.deleteMany(days ? { _id: days } : {});
+      await MeasureCell.deleteMany(days ? { day: days } : {});
+    },
+
     /** Rolls up every ended day of the last CATCH_UP_DAYS not done yet; returns how many it did. */
     async run(): Promise<{ days: number; cells: number }> {
       const now = ctx.now();

@@ -7,6 +7,7 @@ import { departmentService } from '../departments';
 import { regionLookup } from '../regions';
 import { boundRooms } from '../bindings';
 import { demoCounty } from '../../common/demo-county';
+import { measureRollup } from '../measures';
 import { buildDemoAppeals } from './appeals';
 import { buildDemoNews } from './news';
 import { contextOf } from './context';
@@ -259,6 +260,9 @@ export async function seedDemoCounty(models: Models, now = new Date(), opts: See
     await models.SeedRecord.deleteOne({ _id: PENDING + section.name });
     applied.push({ name: section.name, count });
   }
+  // The demo history lies in days the server may have rolled up already (at its start, empty):
+  // forget them, so the figures read the seeded timelines until the next rollup.
+  if (applied.length > 0 || repaired.length > 0) await measureRollup(contextOf(models)).forget();
   return { applied, repaired };
 }
 
