@@ -41,6 +41,7 @@ import { noticeRoutes } from './notices/routes';
 import { subscriptionRoutes } from './subscriptions';
 import { measureRoutes } from './measures';
 import { reportRoutes } from './reports';
+import { tipPhotoHolder, tipRoutes } from './tips';
 import { georeportRouter, OPEN311_BASE, open311KeyRoutes } from './open311';
 
 const API = '/api/v1';
@@ -52,7 +53,7 @@ const regionHolders = (ctx: AppContext): RegionHolders => ({
 });
 
 /** Every feature whose records show photos: they decide who reads a photo's original. The cleanup job holds the same list (maintenance/cleanup.ts). */
-const photoHolders = (ctx: AppContext): PhotoHolder[] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx)];
+const photoHolders = (ctx: AppContext): PhotoHolder[] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx), tipPhotoHolder(ctx)];
 
 /** Every feature's route table, with where it is mounted. The OpenAPI document reads the same list. */
 export function routeGroups(ctx: AppContext): { prefix: string; tag: string; routes: RouteDef[] }[] {
@@ -76,6 +77,8 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/news`, tag: 'news', routes: feedRoutes(ctx) },
     { prefix: `${API}/comments`, tag: 'comments', routes: commentRoutes(ctx) },
     { prefix: `${API}/notices`, tag: 'notices', routes: noticeRoutes(ctx) },
+    // News tips (爆料): private to the tipster and the newsroom.
+    { prefix: `${API}/tips`, tag: 'tips', routes: tipRoutes(ctx) },
     { prefix: `${API}/services`, tag: 'services', routes: serviceDirectoryRoutes(ctx) },
     { prefix: `${API}/subscriptions`, tag: 'subscriptions', routes: subscriptionRoutes(ctx) },
     { prefix: `${API}/open311`, tag: 'open311', routes: open311KeyRoutes(ctx) },

@@ -17,6 +17,7 @@ import { serviceDirectoryModels } from './service-directory/model';
 import { subscriptionModels } from './subscriptions/model';
 import { measureModels } from './measures/model';
 import { open311Models } from './open311/model';
+import { tipModels } from './tips/model';
 import { suggestModels } from './suggest/model';
 
 /**
@@ -49,6 +50,7 @@ export function createModels(conn: Connection) {
     ...subscriptionModels(conn),
     ...measureModels(conn),
     ...open311Models(conn),
+    ...tipModels(conn),
     ...suggestModels(conn),
   };
 }

@@ -164,8 +164,9 @@ export function articleService(ctx: AppContext, hooks: ArticleServiceHooks = {})
     /**
      * A new draft; a retry with the same key gets the first draft (`created` false: the route answers 200).
      * `opts.id`: the demo seed's ids from the story's time (lists page by `_id`, and a seed is repeatable).
+     * `opts.tipId`: the news tip (爆料) the draft is written from (server/tips), kept on the article.
      */
-    async create(user: AuthUser, body: CreateArticleBody, opts: { id?: Types.ObjectId } = {}): Promise<{ article: ArticleManageDetail; created: boolean }> {
+    async create(user: AuthUser, body: CreateArticleBody, opts: { id?: Types.ObjectId; tipId?: Types.ObjectId } = {}): Promise<{ article: ArticleManageDetail; created: boolean }> {
       const createdById = new Types.ObjectId(user.id);
       const { idempotencyKey, ...content } = body;
       const hash = requestHash({ ...content, regionIds: [...new Set(content.regionIds)].sort() });
@@ -196,6 +197,7 @@ export function articleService(ctx: AppContext, hooks: ArticleServiceHooks = {})
             createdByName: user.name,
             idempotencyKey,
             createHash: hash,
+            ...(opts.tipId ? { tipId: opts.tipId } : {}),
             version: 0,
             history: [articleEvent(ctx.now(), 'create', user)],
           });

@@ -91,6 +91,8 @@ export interface ArticleDoc {
   idempotencyKey: string;
   /** requestHash of the first save's body: the same key with another body is a 409 (core/create-once.ts). */
   createHash: string | null;
+  /** The news tip (爆料) this draft was written from (server/tips), when it was. */
+  tipId?: Types.ObjectId | null;
   /** Incremented by every write; edits are conditional on it (core/versions.ts). */
   version: number;
   history: ArticleEventDoc[];
@@ -141,6 +143,7 @@ export const articleSchema = new Schema<ArticleDoc>(
     createdByName: { type: String, required: true },
     idempotencyKey: { type: String, required: true },
     createHash: { type: String, default: null },
+    tipId: { type: Schema.Types.ObjectId, default: null },
     version: { type: Number, default: 0 },
     history: { type: [articleEventSchema], default: [] },
   },

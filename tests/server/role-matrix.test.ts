@@ -122,6 +122,17 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/notices/:id/publish': ['editor', 'reviewer', 'community_staff'],
   'POST /api/v1/notices/:id/withdraw': ['editor', 'reviewer', 'community_staff'],
   'GET /api/v1/notices/:id/deliveries': ['editor', 'reviewer', 'community_staff'],
+  // News tips (爆料): residents send; any signed-in user reads their own (the service shows the
+  // queue to the newsroom only and a tip to its tipster and the newsroom only: 404 to others);
+  // the newsroom moves them, and only editors (who write) turn one into a draft.
+  'POST /api/v1/tips/': ['resident'],
+  'GET /api/v1/tips/': 'user',
+  'GET /api/v1/tips/:id': 'user',
+  'POST /api/v1/tips/:id/take': ['editor', 'reviewer'],
+  'POST /api/v1/tips/:id/decline': ['editor', 'reviewer'],
+  'POST /api/v1/tips/:id/reply': ['editor', 'reviewer'],
+  'POST /api/v1/tips/:id/use': ['editor', 'reviewer'],
+  'POST /api/v1/tips/:id/draft': ['editor'],
   // Appeals: residents file for themselves, grid workers (代报) and dispatchers (热线代录) for
   // others; every signed-in user reads within their scope (the service narrows it); the moves by
   // the roles of the state table; the reporter's own moves need a signed-in user (the service

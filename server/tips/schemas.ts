@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { IdempotencyKey, objectId, trimmed } from '../core/validate';
+import { PhotoIds } from '../photos';
+import { EditVersion } from '../news';
+import { TIP_ACTIONS, TIP_STATES } from './model';
+
+/** The tips' shapes, defined once: the routes validate with them and the apps import their types. */
+export const TIP_STATE_LABELS: Record<(typeof TIP_STATES)[number], string> = { new: '待处理', taken: '已认领', used: '已采用', declined: '未采用' };
+
+export const CreateTipBody = z.strictObject({
+  text: trimmed(5, 2000),
+  photoIds: PhotoIds.max(9).default([]),
+  place: trimmed(1, 100).nullable().default(null),
+  happenedAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  mayContact: z.boolean(),
+  mayCredit: z.boolean(),
+  idempotencyKey: IdempotencyKey,
+});
+export type CreateTipBody = z.infer<typeof CreateTipBody>;
+
+export const ListTipsQuery = z.strictObject({
+  view: z.enum(['mine', 'queue']).default('mine'),
+  state: z.enum(TIP_STATES).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+export type ListTipsQuery = z.infer<typeof ListTipsQuery>;
+
+/** Every move names the version it was made on (or `If-Match: "v<version>"`): a stale one is a 409. */
+const version = { version: EditVersion.optional() };
+export const TipMoveBodies = {
+  take: z.strictObject({ ...version }),
+  decline: z.strictObject({ ...version, reason: trimmed(2, 200) }),
+  reply: z.strictObject({ ...version, text: trimmed(2, 500) }),
+  use: z.strictObject({ ...version, articleId: objectId }),
+  draft: z.strictObject({ ...version, columnId: objectId, title: trimmed(4, 60).optional() }),
+};
+
+export const TipEventView = z.object({
+  at: z.string(),
+  action: z.enum(TIP_ACTIONS),
+  by: z.string(),
+  from: z.enum(TIP_STATES).nullable(),
+  to: z.enum(TIP_STATES),
+  note: z.string().nullable(),
+});
+
+export const TipSummary = z.object({
+  id: z.string(),
+  text: z.string(),
+  state: z.enum(TIP_STATES),
+  stateLabel: z.string(),
+  photoCount: z.number().int(),
+  channel: z.enum(['miniprogram', 'bot']),
+  createdAt: z.string(),
+});
+export type TipSummary = z.infer<typeof TipSummary>;
+export const TipPage = z.object({ items: z.array(TipSummary), nextCursor: z.string().nullable() });
+export type TipPage = z.infer<typeof TipPage>;
+
+export const TipDetail = TipSummary.extend({
+  photoIds: z.array(z.string()),
+  place: z.string().nullable(),
+  happenedAt: z.string().nullable(),
+  mayContact: z.boolean(),
+  mayCredit: z.boolean(),
+  /** As the appearance rule shows the tipster to this viewer (their own name, or 匿名 to the newsroom without consent). */
+  tipsterName: z.string(),
+  /** Only to the newsroom, and only when the tipster agreed to be contacted. */
+  tipsterPhone: z.string().nullable(),
+  takenBy: z.string().nullable(),
+  declineReason: z.string().nullable(),
+  articleId: z.string().nullable(),
+  draftArticleId: z.string().nullable(),
+  history: z.array(TipEventView),
+  version: z.number().int(),
+});
+export type TipDetail = z.infer<typeof TipDetail>;

@@ -1,0 +1,239 @@
+/**
+ * News tips (爆料): a resident sends one (idempotent per account and key, limited per account),
+ * reads their own; the newsroom (editors, reviewers; the admin passes every role check) reads the
+ * queue and moves a tip: take, decline, reply (written back to the tipster through the outbox),
+ * mark used with the article, or write a draft from it in the news feature (the draft keeps
+ * `tipId`). Everyone else is told a tip does not exist (404), never that it is someone else's.
+ */
+import { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import type { AuthUser } from '../core/route';
+import { badRequest, forbidden, invalidState, notFound } from '../core/errors';
+import { createOnce, requestHash } from '../core/create-once';
+import { staleVersion, versionFilter } from '../core/versions';
+import { photoService } from '../photos';
+import { userService } from '../users';
+import { articleService } from '../news';
+import { auditService } from '../audit';
+import { outbox, type OutboxItemInput } from '../outbox';
+import { chinaLongTime } from '../../common/china-time';
+import type { Role } from '../../common/roles';
+import { tipModels, type TipAction, type TipDoc, type TipEvent, type TipState } from './model';
+import { tipLimits } from './limits';
+import { TIP_STATE_LABELS, type CreateTipBody, type ListTipsQuery, type TipPage, type TipMoveBodies } from './schemas';
+import type { z } from 'zod';
+
+/** The newsroom reads and moves tips and their photos' originals. */
+export const NEWSROOM: readonly Role[] = ['editor', 'reviewer'];
+export const inNewsroom = (user: Pick<AuthUser, 'roles'>) => user.roles.includes('admin') || NEWSROOM.some((r) => user.roles.includes(r));
+
+/** Which states each move starts from, and where it leaves the tip (null: where it was). */
+const MOVES: Record<Exclude<TipAction, 'submit'>, { from: readonly TipState[]; to: TipState | null }> = {
+  take: { from: ['new'], to: 'taken' },
+  decline: { from: ['new', 'taken'], to: 'declined' },
+  reply: { from: ['new', 'taken', 'used', 'declined'], to: null },
+  use: { from: ['new', 'taken'], to: 'used' },
+  draft: { from: ['new', 'taken'], to: 'taken' },
+};
+
+const BEYOND_ANY_ID = new Types.ObjectId('ffffffffffffffffffffffff');
+const encodeCursor = (id: Types.ObjectId) => Buffer.from(String(id)).toString('base64url');
+function decodeCursor(s: string): Types.ObjectId {
+  const id = Buffer.from(s, 'base64url').toString('utf8');
+  if (!/^[a-f0-9]{24}$/.test(id)) throw badRequest('分页标记无效，请从第一页重新加载', [{ path: 'query.cursor', message: '无效' }]);
+  return new Types.ObjectId(id);
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const excerpt = (text: string, n: number) => {
+  const chars = [...text];
+  return chars.length > n ? `${chars.slice(0, n - 1).join('')}…` : text;
+};
+/** How a tip is named in a message to its tipster: readable, not the whole id. */
+export const tipLabel = (t: Pick<TipDoc, '_id'>) => `BL-${String(t._id).slice(-6).toUpperCase()}`;
+
+type Moves = typeof TipMoveBodies;
+export type MoveBody<A extends keyof Moves> = z.infer<Moves[A]>;
+
+export function tipService(ctx: AppContext) {
+  const { Tip } = tipModels(ctx.conn);
+  const limits = tipLimits(ctx);
+  const audit = auditService(ctx);
+
+  /** The tip if this caller may see it: its tipster or the newsroom. Anyone else: 404. */
+  async function visible(user: AuthUser, id: string): Promise<TipDoc> {
+    const t = await Tip.findById(id).lean<TipDoc>();
+    if (!t || !(inNewsroom(user) || String(t.tipsterId) === user.id)) throw notFound('爆料');
+    return t;
+  }
+
+  function event(user: AuthUser, action: TipAction, from: TipState | null, to: TipState, note: string | null): TipEvent {
+    const staff = inNewsroom(user);
+    return {
+      _id: new Types.ObjectId(),
+      at: ctx.now(),
+      action,
+      byId: new Types.ObjectId(user.id),
+      byName: user.name,
+      byKind: staff && action !== 'submit' ? 'staff' : 'public',
+      byRole: staff && action !== 'submit' ? (user.roles.find((r) => NEWSROOM.includes(r)) ?? 'admin') : null,
+      from,
+      to,
+      note,
+    };
+  }
+
+  /**
+   * One move: one conditional write on the version it was made on and the states it may start
+   * from. A stale version is a 409 STALE_VERSION; a state the move cannot start from a 409 naming it.
+   */
+  async function move(user: AuthUser, id: string, action: Exclude<TipAction, 'submit'>, version: number, apply: (t: TipDoc) => { set?: Partial<TipDoc>; note: string | null }): Promise<{ tip: TipDoc; event: TipEvent }> {
+    const t = await visible(user, id);
+    if (!inNewsroom(user)) throw notFound('爆料');
+    if ((t.version ?? 0) !== version) throw staleVersion(t.version);
+    const m = MOVES[action];
+    if (!m.from.includes(t.state)) throw invalidState(`爆料当前状态为「${TIP_STATE_LABELS[t.state]}」，不能执行此操作`);
+    const { set = {}, note } = apply(t);
+    const to = m.to ?? t.state;
+    const e = event(user, action, t.state, to, note);
+    const updated = await Tip.findOneAndUpdate(
+      { _id: t._id, version: versionFilter(version), state: { $in: m.from } },
+      { $set: { ...set, state: to }, $inc: { version: 1 }, $push: { history: e } },
+      { returnDocument: 'after' },
+    ).lean<TipDoc>();
+    if (!updated) {
+      const now = await Tip.findById(t._id, { version: 1 }).lean<Pick<TipDoc, 'version'>>();
+      throw staleVersion(now?.version);
+    }
+    await audit.record(user.id, `tip.${action}`, 'tip', String(t._id));
+    return { tip: updated, event: e };
+  }
+
+  /** The reply goes back the way the tip came: the chat it came from, or a subscribe message (one of the tipster's grants). */
+  function replyMessage(t: TipDoc, e: TipEvent): OutboxItemInput {
+    if (t.roomId) {
+      return {
+        dedupeKey: `tip:${t._id}:${e._id}:bot_room:${t.roomId}`,
+        channel: 'bot_room',
+        recipient: t.roomId,
+        ref: `tip:${t._id}`,
+        payload: { text: `您的爆料（${tipLabel(t)}）有了编辑部的回复：${excerpt(e.note ?? '', 300)}`, mentionContactIds: t.contactId ? [t.contactId] : [] },
+      };
+    }
+    return {
+      dedupeKey: `tip:${t._id}:${e._id}:wechat_subscribe:${t.tipsterId}`,
+      channel: 'wechat_subscribe',
+      recipient: String(t.tipsterId),
+      ref: `tip:${t._id}`,
+      // The template residents grant for their reports' progress (the one the app asks for).
+      payload: { template: 'appeal_progress', page: `pages/tip-detail/index?id=${t._id}`, data: { number: tipLabel(t), state: TIP_STATE_LABELS[t.state], time: chinaLongTime(e.at), note: e.note ?? '编辑部回复' } },
+    };
+  }
+
+  return {
+    async create(user: AuthUser, body: CreateTipBody): Promise<{ tip: TipDoc; created: boolean }> {
+      if (!user.roles.includes('resident')) throw forbidden('爆料请使用居民账号');
+      const tipsterId = new Types.ObjectId(user.id);
+      const { idempotencyKey, ...content } = body;
+      const hash = requestHash(content);
+      const { doc, created } = await createOnce<TipDoc>({
+          findFirst: () => Tip.findOne({ tipsterId, idempotencyKey }).lean<TipDoc>(),
+          admit: () => limits.admit(tipsterId),
+          hash,
+          hashOf: (t) => t.requestHash,
+          insert: async () => {
+            await photoService(ctx).requireOwned([...body.photoIds], user.id, 'body.photoIds');
+            const me = await userService(ctx).reporterDetails(tipsterId);
+            const at = ctx.now();
+            const doc = await Tip.create({
+              text: body.text,
+              photoIds: body.photoIds,
+              place: body.place,
+              happenedAt: body.happenedAt ? new Date(body.happenedAt) : null,
+              mayContact: body.mayContact,
+              mayCredit: body.mayCredit,
+              state: 'new',
+              channel: 'miniprogram',
+              tipsterId,
+              tipsterName: me?.name ?? user.name,
+              tipsterPhone: me?.phone ?? null,
+              roomId: null,
+              contactId: null,
+              idempotencyKey,
+              requestHash: hash,
+              history: [{ ...event(user, 'submit', null, 'new', null), at }],
+              version: 0,
+            });
+            return doc.toObject() as TipDoc;
+          },
+        });
+      return { tip: doc, created };
+    },
+
+    get: visible,
+
+    /** `mine`: the caller's own; `queue`: the newsroom's, by state. Newest first, paged by `_id`. */
+    async list(user: AuthUser, q: ListTipsQuery): Promise<{ items: TipDoc[]; nextCursor: string | null }> {
+      const filter: Record<string, unknown> = {};
+      if (q.view === 'mine') filter.tipsterId = new Types.ObjectId(user.id);
+      else if (!inNewsroom(user)) throw forbidden('只有编辑部可以查看爆料线索');
+      if (q.state) filter.state = q.state;
+      filter._id = { $lt: q.cursor ? decodeCursor(q.cursor) : BEYOND_ANY_ID };
+      const rows = await Tip.find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean<TipDoc[]>();
+      const items = rows.slice(0, q.limit);
+      return { items, nextCursor: rows.length > q.limit ? encodeCursor(items[items.length - 1]._id) : null };
+    },
+
+    take: (user: AuthUser, id: string, b: MoveBody<'take'>, v: number) =>
+      move(user, id, 'take', v, () => ({ set: { takenById: new Types.ObjectId(user.id), takenByName: user.name }, note: null })).then((r) => r.tip),
+
+    decline: (user: AuthUser, id: string, b: MoveBody<'decline'>, v: number) => move(user, id, 'decline', v, () => ({ set: { declineReason: b.reason }, note: b.reason })).then((r) => r.tip),
+
+    async reply(user: AuthUser, id: string, b: MoveBody<'reply'>, v: number): Promise<TipDoc> {
+      const { tip, event: e } = await move(user, id, 'reply', v, () => ({ note: b.text }));
+      // After the write that records it: the dedupe key (tip, event) makes a second enqueue a no-op.
+      const { rejected = [] } = await outbox(ctx).enqueue([replyMessage(tip, e)], { invalid: 'skip' });
+      for (const r of rejected) ctx.logger.error({ tipId: String(tip._id), dedupeKey: r.dedupeKey, problems: r.problems }, 'tip reply refused by the outbox');
+      return tip;
+    },
+
+    async use(user: AuthUser, id: string, b: MoveBody<'use'>, v: number): Promise<TipDoc> {
+      // The article must exist (the news feature answers 404 otherwise).
+      await articleService(ctx).get(user, b.articleId);
+      return (await move(user, id, 'use', v, () => ({ set: { articleId: new Types.ObjectId(b.articleId) }, note: b.articleId }))).tip;
+    },
+
+    /** A draft in the news feature written from the tip; the article keeps `tipId`, and credits the tipster when they agreed. */
+    async draft(user: AuthUser, id: string, b: MoveBody<'draft'>, v: number): Promise<TipDoc> {
+      const t = await visible(user, id);
+      if (!inNewsroom(user)) throw notFound('爆料');
+      if ((t.version ?? 0) !== v) throw staleVersion(t.version);
+      if (t.draftArticleId) throw invalidState('这条爆料已写成稿件');
+      if (!MOVES.draft.from.includes(t.state)) throw invalidState(`爆料当前状态为「${TIP_STATE_LABELS[t.state]}」，不能写成稿件`);
+      const title = b.title ?? (excerpt(t.text.replace(/\s+/g, ' '), 30).padEnd(4, '。'));
+      const credit = t.mayCredit ? `<p>（线索提供：${escapeHtml(t.tipsterName)}）</p>` : '';
+      const { article } = await articleService(ctx).create(
+        user,
+        {
+          columnId: b.columnId,
+          title,
+          summary: '',
+          bodyHtml: `<p>${escapeHtml(t.text)}</p>${credit}`,
+          coverPhotoId: null,
+          source: '县融媒体中心',
+          author: user.name,
+          regionIds: [],
+          // One draft per tip and editor: a retried move finds it again.
+          idempotencyKey: `tip-draft:${t._id}`,
+        },
+        { tipId: t._id },
+      );
+      const first = t.takenById ? {} : { takenById: new Types.ObjectId(user.id), takenByName: user.name };
+      return (await move(user, id, 'draft', v, () => ({ set: { ...first, draftArticleId: new Types.ObjectId(article.id) }, note: article.id }))).tip;
+    },
+
+    /** Reads of a tipster's name and phone by the newsroom are audited. */
+    auditPersonal: (user: AuthUser, t: TipDoc) => audit.record(user.id, 'tip.read_personal', 'tip', String(t._id)),
+  };
+}
+export type TipService = ReturnType<typeof tipService>;
