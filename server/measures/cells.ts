@@ -4,14 +4,18 @@
  * both tallied by formulas.ts. The figures, the groupings, the series and the rankings all read a
  * period through here, so they agree.
  *
- * Two memos keep a county's figures fast at 100k appeals:
+ * Memos keep a county's figures fast at 100k appeals and under many callers at once:
  * - A rolled-up day never changes (rollup.ts), so what a request tallied from rolled-up days is
  *   kept (ROLLED_MEMO_ENTRIES, least recently used dropped) under the question asked: the scope,
  *   the filters, how it is keyed, and which days were rolled up. Several server processes each
- *   keep their own and agree, because the days are final.
+ *   keep their own and agree, because the days are final. The memo holds the reading while it
+ *   runs, so a hundred callers asking at once read the cells once.
  * - The live days are computed from the timelines at most once per LIVE_TTL_MS for everyone (the
  *   computation is the same for every caller; scope and filters apply after), so today's figures
  *   are at most that old.
+ * - Which days are rolled up is kept in the read cache (core/cache) under MEASURE_DAYS_CACHE,
+ *   which every write of `measuredays` bumps: one stamp read per request instead of a query, and
+ *   every process sees a day rolled up or forgotten (rollup.ts `forget`) at once.
  */
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
@@ -19,8 +23,8 @@ import { pathPrefixRegex } from '../regions';
 import { readScopePaths } from '../users';
 import type { Role } from '../../common/roles';
 import { addTally, emptyTally, type CellKey, type Tally } from './formulas';
-import { measureModels, type MeasureCellDoc } from './model';
-import { computeDays, SPAN_DAYS, type DayCells } from './rollup';
+import { MEASURE_DAYS_CACHE, measureModels, type MeasureCellDoc } from './model';
+import { CATCH_UP_DAYS, computeDays, SPAN_DAYS, type DayCells } from './rollup';
 import { dayIndexOf, dayKey, spans } from './days';
 
 const REGION_ROLES: readonly Role[] = ['grid_worker', 'community_staff', 'dispatcher'];
@@ -68,10 +72,10 @@ export interface CellQuestion {
 
 export function periodCells(ctx: AppContext) {
   const { MeasureCell, MeasureDay } = measureModels(ctx.conn);
-  const rolledMemo = new Map<string, Map<string, Tally>>();
+  const rolledMemo = new Map<string, Promise<Map<string, Tally>>>();
   const liveMemo = new Map<string, { until: number; cells: Promise<DayCells> }>();
 
-  function remember(key: string, value: Map<string, Tally>): void {
+  function remember(key: string, value: Promise<Map<string, Tally>>): void {
     rolledMemo.delete(key);
     rolledMemo.set(key, value);
     if (rolledMemo.size > ROLLED_MEMO_ENTRIES) rolledMemo.delete(rolledMemo.keys().next().value!);
@@ -87,6 +91,15 @@ export function periodCells(ctx: AppContext) {
     liveMemo.set(key, { until: now.getTime() + LIVE_TTL_MS, cells });
     cells.catch(() => liveMemo.delete(key));
     return cells;
+  }
+
+  /** The rolled-up days of the last CATCH_UP_DAYS (older ones are computed from the timelines). */
+  function rolledUpDays(now: Date): Promise<string[]> {
+    const today = dayIndexOf(now);
+    const first = today - CATCH_UP_DAYS;
+    return ctx.cache.value({ namespace: MEASURE_DAYS_CACHE, key: `${first}-${today}` }, async () =>
+      (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
+    );
   }
 
   const into = (out: Map<string, Tally>, key: string | null, t: Tally) => {
@@ -107,25 +120,31 @@ export function periodCells(ctx: AppContext) {
       const last = Math.min(span.last, today);
       if (first > last || (scope && scope.paths.length === 0 && !scope.departmentId)) return { tallies: out, days: { rolledUp: 0, live: 0 } };
       const keep = (c: CellKey) => inScope(scope, c) && q.wanted(c);
-      const rolledDays = (await MeasureDay.find({ _id: { $gte: dayKey(first), $lte: dayKey(Math.min(last, today - 1)) }, done: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id);
-      const rolled = new Set(rolledDays);
+      const rolled = new Set((await rolledUpDays(now)).filter((d) => d >= dayKey(first) && d <= dayKey(Math.min(last, today - 1))));
+      const rolledDays = [...rolled].sort();
       const live: number[] = [];
       for (let i = first; i <= last; i++) if (!rolled.has(dayKey(i))) live.push(i);
 
       if (rolled.size > 0) {
-        const memoKey = JSON.stringify([q.key, scope, rolledDays.sort()]);
+        const memoKey = JSON.stringify([q.key, scope, rolledDays]);
         let part = rolledMemo.get(memoKey);
         if (!part) {
-          part = new Map();
-          const days = { day: { $gte: dayKey(first), $lte: dayKey(last) } };
-          const where = scope ? { ...days, $or: [...scope.paths.map((p) => ({ regionPath: pathPrefixRegex(p) })), ...(scope.departmentId ? [{ departmentId: scope.departmentId }] : [])] } : days;
-          for await (const c of MeasureCell.find(where).lean<MeasureCellDoc>().cursor()) {
-            const cell = c as unknown as MeasureCellDoc;
-            if (rolled.has(cell.day) && keep(cell)) into(part, q.keyOf(cell.day, cell), cell);
-          }
+          const reading = (async () => {
+            const tallies = new Map<string, Tally>();
+            const days = { day: { $gte: dayKey(first), $lte: dayKey(last) } };
+            const where = scope ? { ...days, $or: [...scope.paths.map((p) => ({ regionPath: pathPrefixRegex(p) })), ...(scope.departmentId ? [{ departmentId: scope.departmentId }] : [])] } : days;
+            for await (const c of MeasureCell.find(where).lean<MeasureCellDoc>().cursor()) {
+              const cell = c as unknown as MeasureCellDoc;
+              if (rolled.has(cell.day) && keep(cell)) into(tallies, q.keyOf(cell.day, cell), cell);
+            }
+            return tallies;
+          })();
+          // A failed reading is not kept: the next request reads again.
+          reading.catch(() => rolledMemo.delete(memoKey));
+          part = reading;
         }
         remember(memoKey, part);
-        for (const [k, t] of part) into(out, k, t);
+        for (const [k, t] of await part) into(out, k, t);
       }
       for (const [a, b] of spans(live, SPAN_DAYS)) {
         for (const { day, cell, tally } of (await liveCells(a, b, now)).values()) if (keep(cell)) into(out, q.keyOf(day, cell), tally);

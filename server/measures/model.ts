@@ -1,4 +1,5 @@
 import { Schema, ownModel } from '../db/schema-helpers';
+import { cacheStampPlugin } from '../core/cache/stamps';
 import type { Connection } from 'mongoose';
 import { COUNT_NAMES, DURATION_NAMES, type Tally } from './formulas';
 
@@ -59,6 +60,10 @@ export const measureDaySchema = new Schema<MeasureDayDoc>(
   },
   { versionKey: false, autoIndex: false },
 );
+
+/** The read-cache namespace of which days are rolled up: every write of `measuredays` bumps it. */
+export const MEASURE_DAYS_CACHE = 'measure-days';
+measureDaySchema.plugin(cacheStampPlugin(MEASURE_DAYS_CACHE));
 
 /** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
 export function measureModels(conn: Connection) {

@@ -20,6 +20,8 @@
  */
 import { appealDeadlines } from '../../server/appeals/scheduler';
 import { measureRollup } from '../../server/measures';
+import { periodCells } from '../../server/measures/cells';
+import { dayIndexOfIso } from '../../server/measures/days';
 import { fileAppeal, move, startAppealsServer, testClock, demoIds, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import { indexesOf, recordQueryShapes, servingIndex, describeShape } from '../helpers/query-shapes';
 import type { TestServer } from '../helpers/server';
@@ -331,6 +333,24 @@ describe('measures: per unit, per week, the monthly rankings and the dashboard',
     await file('A11', '2026-12-04 12:00');
     at('2026-12-04 12:02');
     expect((await measures(dispatcher, today)).counts.received).toBe(1);
+  });
+});
+
+describe('measures: many callers at once', () => {
+  it('reads the rolled-up cells once for two callers asking the same question at the same time', async () => {
+    // Catches: a memo that keeps only finished readings, so a hundred callers arriving together
+    // (the dashboard on every screen at 9:00) each read every cell of the period.
+    const cells = periodCells(s.ctx);
+    const recorder = recordQueryShapes(s.ctx.conn);
+    const question = { scope: null, wanted: () => true, keyOf: () => '', key: 'concurrency-test' };
+    const november = { first: dayIndexOfIso('2026-11-01'), last: dayIndexOfIso('2026-11-30') };
+    // Both calls start before either finishes: Promise.all of two unawaited calls.
+    const [a, b] = await Promise.all([cells.tally(november, question), cells.tally(november, question)]);
+    recorder.stop();
+    expect(a.days.rolledUp).toBe(30);
+    expect(b.tallies.get('')!.received).toBe(a.tallies.get('')!.received);
+    const reads = recorder.shapes().filter(({ shape }) => shape.collection === 'measurecells').reduce((n, x) => n + x.calls, 0);
+    expect(reads).toBe(1);
   });
 });
 
