@@ -207,6 +207,14 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
     await step('withdraw an article', () => post(staff.editor, `/articles/${articleId}/withdraw`, { reason: '内容需要更新' }));
   }
 
+  // News tips (爆料): a resident sends one with a photo; the newsroom's queue by state, a move, the photo's original.
+  const tipPhoto = await step('tip photo', () => uploadPhoto(s, resident));
+  const tip = await step('send a tip', () => post(resident, '/tips', { text: '河边护栏断了一大段', photoIds: tipPhoto ? [tipPhoto] : [], mayContact: true, mayCredit: true, idempotencyKey: clientKey() }));
+  await gets(resident, ['/tips?view=mine', ...(tip ? [`/tips/${tip.id}`] : [])]);
+  await gets(staff.editor, ['/tips?view=queue', '/tips?view=queue&state=new']);
+  if (tip) await step('take a tip', () => post(staff.editor, `/tips/${tip.id}/take`, { version: 0 }));
+  if (tipPhoto) await gets(staff.editor, [`/photos/${tipPhoto}/original`]);
+
   // Notices: a community's staff writes and publishes; readers and writers list; deliveries.
   const notice = await step('write a notice', () => post(t.dongcheng, '/notices', { title: '停水通知', body: '明天上午九点到十二点停水检修', level: 'important', regionIds: [home], idempotencyKey: clientKey() }));
   if (notice) {
