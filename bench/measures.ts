@@ -98,8 +98,10 @@ async function bench(): Promise<void> {
 
     console.log('\n2a. Before the rollup: the last month computed from the timelines at each request');
     const before = await sequential(base, `/api/v1/measures?${lastMonth}`, dispatcher);
+    console.log(`last month, county, from the timelines: first ${ms(before.first)} ms, p50 ${ms(before.p50)} / p99 ${ms(before.p99)} ms (${before.n})`);
 
     console.log('\n1. The daily rollup of the last 400 days, beside one read of every timeline');
+    console.log(`(${sec(t0).toFixed(0)} s so far)`);
     t0 = performance.now();
     let read = 0;
     for await (const _ of conn.collection('appeals').find({}, { projection: { regionPath: 1, departmentId: 1, categoryId: 1, channel: 1, submittedAt: 1, acceptBy: 1, firstContactBy: 1, resolveBy: 1, rating: 1, timeline: 1 } })) read++;
