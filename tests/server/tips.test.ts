@@ -211,6 +211,6 @@ describe('GET /api/docs', () => {
     // Catches: the tips routes missing from the API document (mounted outside the route table).
     const paths = (await s.api('GET', '/api/docs')).body.paths;
     expect(paths['/api/v1/tips/{id}/take'].post.operationId).toBe('postTipsByIdTake');
-    expect(paths['/api/v1/tips'].get.operationId).toBe('getTips');
+    expect(paths['/api/v1/tips/'].get.operationId).toBe('getTips');
   });
 });
