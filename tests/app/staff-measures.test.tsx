@@ -8,7 +8,7 @@ import MeasuresPage from '../../src/packages/staff/pages/measures/index';
 import DashboardPage, { REFRESH_MS } from '../../src/packages/staff/pages/dashboard/index';
 import WorkbenchPage from '../../src/packages/staff/pages/workbench/index';
 import { paintCanvas } from '../../src/packages/staff/components/Chart/paint';
-import { periodOf, rateChange } from '../../src/packages/staff/components/measures';
+import { periodOf, rateChange, receivedBars } from '../../src/packages/staff/components/measures';
 import { setSession } from '../../src/store/session';
 import type { Dashboard, Measures, RankedUnit, Rankings, Series, Groups } from '../../src/api/types';
 import { apiError, fakeApi, me, session, type FakeRequest } from './helpers/fake-api';
@@ -312,5 +312,17 @@ describe('数据大屏', () => {
     expect(screen.getByText('更新于 10:30')).toBeTruthy();
     expect(text()).toContain('更新失败（服务暂不可用），一分钟后重试');
     expect(document.querySelector('.dashboard__tile .dashboard__big')?.textContent).toBe('3');
+  });
+});
+
+describe('receivedBars', () => {
+  it('shows the units that received most, the rest summed into one bar, and none that received nothing', () => {
+    // Catches: a bar per category of a county's score (labels overlapping on the big screen), or
+    // units with nothing received drawn as empty bars.
+    const unit = (name: string, received: number) => ({ id: name, name, counts: { received, accepted: 0, replied: 0, closed: 0, rated: 0, overdue: 0, reopened: 0 }, rates: {} }) as unknown as Groups['items'][number];
+    const bars = receivedBars([unit('甲', 1), unit('乙', 5), unit('丙', 0), unit('丁', 3), unit('戊', 2), unit('己', 1)], 3);
+    expect(bars.categories).toEqual(['乙', '丁', '其余3项']);
+    expect(bars.series[0].data).toEqual([5, 3, 4]);
+    expect(receivedBars([unit('甲', 1), unit('乙', 0)], 3).categories).toEqual(['甲']);
   });
 });

@@ -144,7 +144,16 @@ export function trendSeries(trend: Series): { categories: string[]; series: Char
 }
 
 /** A bar chart of the appeals received per unit (category, township), most first. */
-export function receivedBars(items: Groups['items']): { categories: string[]; series: ChartSeries[] } {
-  return { categories: items.map((g) => g.name), series: [{ name: '收到诉求', unit: '件', color: RECEIVED_COLOR, data: items.map((g) => g.counts.received) }] };
+/**
+ * Bars of appeals received per unit: the units that received any, most first, at most `limit`
+ * bars, the rest summed into one (a county has a score of categories: more bars are unreadable).
+ */
+export function receivedBars(items: Groups['items'], limit = 8): { categories: string[]; series: ChartSeries[] } {
+  const sorted = items.filter((g) => g.counts.received > 0).sort((a, b) => b.counts.received - a.counts.received);
+  const shown = sorted.length > limit ? sorted.slice(0, limit - 1) : sorted;
+  const rest = sorted.slice(shown.length);
+  const bars = shown.map((g) => ({ name: g.name, n: g.counts.received }));
+  if (rest.length > 0) bars.push({ name: `其余${rest.length}项`, n: rest.reduce((sum, g) => sum + g.counts.received, 0) });
+  return { categories: bars.map((b) => b.name), series: [{ name: '收到诉求', unit: '件', color: RECEIVED_COLOR, data: bars.map((b) => b.n) }] };
 }
 

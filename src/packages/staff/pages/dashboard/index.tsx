@@ -142,7 +142,7 @@ export default function DashboardPage() {
           <Chart id='dashboard-township' kind='bar' theme='dark' large title='本月各乡镇诉求' categoryLabel='乡镇' {...receivedBars(d.byTownship)} />
         </View>
         <View className='dashboard__panel dashboard__column'>
-          <Chart id='dashboard-category' kind='bar' theme='dark' large title='本月各类别诉求' categoryLabel='类别' {...receivedBars(d.byCategory)} />
+          <Chart id='dashboard-category' kind='bar' theme='dark' large title='本月各类别诉求' categoryLabel='类别' {...receivedBars(d.byCategory, 6)} />
         </View>
       </View>
     </View>
