@@ -94,6 +94,7 @@ export function toManageDetail(a: ArticleDoc, stats: Pick<ArticleStatsDoc, 'view
       note: e.note,
     })),
     allowedActions: allowedActions(a, user),
+    tipId: a.tipId ? String(a.tipId) : null,
   };
 }
 

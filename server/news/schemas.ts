@@ -124,6 +124,8 @@ export const ArticleManageDetail = ArticleManageItem.extend({
   comments: z.number().int(),
   history: z.array(ArticleEvent),
   allowedActions: z.array(ArticleAction),
+  /** The news tip (爆料) the draft was written from (server/tips), for the newsroom's link back; null or absent: none. */
+  tipId: z.string().nullable().optional(),
 });
 export type ArticleManageDetail = z.infer<typeof ArticleManageDetail>;
 

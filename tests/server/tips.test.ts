@@ -186,6 +186,8 @@ describe('newsroom moves', () => {
     expect(String(article.tipId)).toBe(tip.id);
     expect(article.state).toBe('draft');
     expect(article.bodyHtml).toContain('线索提供');
+    // The newsroom's article view links back to the tip.
+    expect((await s.api('GET', `/api/v1/articles/${drafted.body.draftArticleId}`, { token: editor })).body.tipId).toBe(tip.id);
     expect((await moveTip(editor, tip.id, 'draft', { version: 1, columnId: String(column._id) })).status).toBe(409);
     // Marked used with an article that exists; an unknown article is a 404.
     expect((await moveTip(editor, tip.id, 'use', { version: 1, articleId: new Types.ObjectId().toHexString() })).status).toBe(404);
