@@ -4,15 +4,11 @@
  */
 import { z } from 'zod';
 import { Rankings } from '../measures';
+import { isoMonth } from '../core/validate';
 
-/**
- * The month, YYYY-MM (China time), of the last twelve; this month when left out. (The measures'
- * RankingsQuery is not on their face; its month is written the same way.)
- */
+/** The month, YYYY-MM (China time), of the last twelve; this month when left out. */
 export const BoardRatesQuery = z.strictObject({
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式为 YYYY-MM')
+  month: isoMonth
     .optional()
     .describe('The month, YYYY-MM (China time), of the last twelve; this month when left out'),
 });

@@ -42,6 +42,8 @@ export function findOperatorKey(value: unknown, path = 'body', depth = 0): strin
 
 /** Common field schemas, so every route says "an id" or "a page" the same way. */
 export const objectId = z.string().regex(/^[a-f0-9]{24}$/, '必须是24位十六进制编号');
+/** A calendar month, `2026-11` (China time in every use). */
+export const isoMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式为 YYYY-MM');
 export const idParams = z.strictObject({ id: objectId });
 export const paging = {
   page: z.coerce.number().int().min(1).max(10000).default(1),

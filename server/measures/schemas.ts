@@ -3,7 +3,7 @@
  * so the OpenAPI document states what the figures mean.
  */
 import { z } from 'zod';
-import { objectId } from '../core/validate';
+import { isoMonth, objectId } from '../core/validate';
 import { APPEAL_CHANNELS } from '../../common/appeal-labels';
 import { RATE_TEXT } from './formulas';
 import { GROUP_DIMENSIONS } from './groups';
@@ -115,10 +115,7 @@ export const Series = z
   .describe('The figures per day, week or month of the period, in the caller\'s scope and the filters: the trend lines.');
 export type Series = z.infer<typeof Series>;
 
-const month = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式为 YYYY-MM');
-export const RankingsQuery = z.strictObject({ month: month.describe('The month, YYYY-MM (China time)'), by: z.enum(RANKED_DIMENSIONS).describe('township, community or department') });
+export const RankingsQuery = z.strictObject({ month: isoMonth.describe('The month, YYYY-MM (China time)'), by: z.enum(RANKED_DIMENSIONS).describe('township, community or department') });
 export type RankingsQuery = z.infer<typeof RankingsQuery>;
 const nullableCount = z.number().int().nullable();
 export const RankedUnit = z.object({

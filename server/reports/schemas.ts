@@ -3,12 +3,10 @@
  * (workbook.ts), described in the OpenAPI document by its media type.
  */
 import { z } from 'zod';
+import { isoMonth } from '../core/validate';
 
 export const MonthlyReportQuery = z.strictObject({
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式为 YYYY-MM')
-    .describe('The month, YYYY-MM (China time); the current month gives the figures so far'),
+  month: isoMonth.describe('The month, YYYY-MM (China time); the current month gives the figures so far'),
 });
 export type MonthlyReportQuery = z.infer<typeof MonthlyReportQuery>;
 
