@@ -8,7 +8,10 @@ const common = { transform: { '^.+\\.(t|j)sx?$': swc }, transformIgnorePatterns:
 
 module.exports = {
   maxWorkers: 2,
-  testTimeout: 30000,
+  // A suite's beforeAll starts its own database and a seeded server (the demo county is played
+  // through the services, then the background jobs start): on a 2-core machine running two suites
+  // at once that has come close to 30 s. Tests themselves wait on events, never on this limit.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'server',
