@@ -1,5 +1,4 @@
 import { Schema, ownModel } from '../db/schema-helpers';
-import { cacheStampPlugin } from '../core/cache/stamps';
 import type { Connection } from 'mongoose';
 import { COUNT_NAMES, DURATION_NAMES, type Tally } from './formulas';
 
@@ -61,9 +60,12 @@ export const measureDaySchema = new Schema<MeasureDayDoc>(
   { versionKey: false, autoIndex: false },
 );
 
-/** The read-cache namespace of which days are rolled up: every write of `measuredays` bumps it. */
+/**
+ * The read-cache namespace of which days are rolled up: bumped once by a rollup run that rolled
+ * any day up, and by `forget` (rollup.ts). Not on every write of `measuredays`: a run's claims and
+ * leases (two writes per day, 400 days at a new installation's start) would each bump it.
+ */
 export const MEASURE_DAYS_CACHE = 'measure-days';
-measureDaySchema.plugin(cacheStampPlugin(MEASURE_DAYS_CACHE));
 
 /** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
 export function measureModels(conn: Connection) {

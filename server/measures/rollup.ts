@@ -25,7 +25,8 @@ import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/perio
 import { isDuplicateKeyError } from '../core/errors';
 import { appealTimelines } from '../appeals';
 import { addAppeal, type CellKey, type Tally } from './formulas';
-import { measureModels, type MeasureCellDoc } from './model';
+import { MEASURE_DAYS_CACHE, measureModels, type MeasureCellDoc } from './model';
+import { bumpStamp } from '../core/cache/stamps';
 import { dayIndexOf, dayKey, dayStart, spans } from './days';
 
 /** A year and a month of margin: the longest period the API answers (366 days) is all rolled up. */
@@ -97,6 +98,7 @@ export function measureRollup(ctx: AppContext) {
       const days = since ? { $gte: dayKey(dayIndexOf(since)) } : null;
       await MeasureDay.deleteMany(days ? { _id: days } : {});
       await MeasureCell.deleteMany(days ? { day: days } : {});
+      await bumpStamp(ctx.conn, MEASURE_DAYS_CACHE);
     },
 
     /** Rolls up every ended day of the last CATCH_UP_DAYS not done yet; returns how many it did. */
@@ -121,6 +123,9 @@ export function measureRollup(ctx: AppContext) {
           days++;
         }
       }
+      // Readers hold which days are rolled up (cells.ts): until this bump they read the new ones
+      // live, which gives the same figures.
+      if (days > 0) await bumpStamp(ctx.conn, MEASURE_DAYS_CACHE);
       return { days, cells };
     },
   };

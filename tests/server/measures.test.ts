@@ -176,8 +176,7 @@ describe('measures: each figure on a known set of appeals', () => {
     at('2026-12-04 12:00');
     expect(await measures(dispatcher, NOV)).toMatchObject(NOVEMBER);
     // The timelines alone (no rollup) say the same about November after the moves.
-    await s.models.MeasureDay.deleteMany({});
-    await s.models.MeasureCell.deleteMany({});
+    await measureRollup(s.ctx).forget();
     const live = await measures(dispatcher, NOV);
     expect(live.days.live).toBe(30);
     expect(live).toMatchObject(NOVEMBER);
