@@ -28,7 +28,11 @@ import { CATCH_UP_DAYS, computeDays, SPAN_DAYS, type DayCells } from './rollup';
 import { dayIndexOf, dayKey, spans } from './days';
 
 const REGION_ROLES: readonly Role[] = ['grid_worker', 'community_staff', 'dispatcher'];
-export const ROLLED_MEMO_ENTRIES = 500;
+/**
+ * Questions kept. An entry holds a few tallies and the durations behind the medians (three numbers
+ * per appeal in its period): a county-wide year at 100k appeals is about 2.4 MB, a month a tenth.
+ */
+export const ROLLED_MEMO_ENTRIES = 100;
 export const LIVE_TTL_MS = 60_000;
 
 /** Who sees which cells: null for everything (admins), else region subtrees and a department. */
