@@ -18,7 +18,11 @@ export const realSchedule: Schedule = (run, ms) => {
 };
 
 export interface PeriodicJob {
-  /** Stops the timer and waits for a run in progress. */
+  /**
+   * Stops the timer, tells a run in progress to stop (its `signal` aborts: a long run such as a
+   * new installation's catch-up ends at its next step instead of holding the shutdown), and waits
+   * for it.
+   */
   stop(): Promise<void>;
 }
 
@@ -27,16 +31,17 @@ export interface PeriodicJobOptions {
   schedule?: Schedule;
 }
 
-export function startPeriodicJob(logger: Logger, name: string, run: () => Promise<void>, opts: PeriodicJobOptions): PeriodicJob {
+export function startPeriodicJob(logger: Logger, name: string, run: (signal: AbortSignal) => Promise<void>, opts: PeriodicJobOptions): PeriodicJob {
   const schedule = opts.schedule ?? realSchedule;
   const { intervalMs } = opts;
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new Error(`${name} intervalMs must be a positive number, got ${intervalMs}`);
   let stopped = false;
+  const stopping = new AbortController();
   let timer: { cancel(): void } | undefined;
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
     timer = undefined;
-    running = run()
+    running = run(stopping.signal)
       .catch((err: unknown) => logger.warn({ err }, `${name} failed; will retry at the next interval`))
       .finally(() => {
         if (!stopped) timer = schedule(tick, intervalMs);
@@ -46,6 +51,7 @@ export function startPeriodicJob(logger: Logger, name: string, run: () => Promis
   return {
     async stop() {
       stopped = true;
+      stopping.abort();
       timer?.cancel();
       timer = undefined;
       await running;
