@@ -14,6 +14,9 @@ export default defineAppConfig({
     'pages/notices/index',
     'pages/notice/index',
     'pages/privacy/index',
+    'pages/tip-new/index',
+    'pages/tip-list/index',
+    'pages/tip-detail/index',
   ],
   // Staff pages live in a subpackage so residents never download them.
   subPackages: [

@@ -81,6 +81,11 @@ import type {
   RankingsParams,
   Series,
   SeriesParams,
+  CreateTipInput,
+  TipDetail,
+  TipListQuery,
+  TipMovesInput,
+  TipPage,
 } from './types';
 
 type Extra = Pick<RequestOptions, 'toast' | 'headers'>;
@@ -248,4 +253,16 @@ export const measuresApi = {
   groups: (query: GroupsParams, extra?: Extra) => request<Groups>('/measures/groups', { query: { ...query }, ...extra }),
   rankings: (query: RankingsParams, extra?: Extra) => request<Rankings>('/measures/rankings', { query: { ...query }, ...extra }),
   dashboard: (extra?: Extra) => request<Dashboard>('/measures/dashboard', { ...extra }),
+};
+
+/**
+ * News tips (爆料): residents send and read their own (view=mine); the newsroom reads the queue
+ * (view=queue, by state) and moves a tip, each move with the version it was shown (409 when stale).
+ */
+export const tipsApi = {
+  create: (body: CreateTipInput, extra?: Extra) => request<TipDetail>('/tips', { method: 'POST', data: body, ...extra }),
+  list: (query: TipListQuery = {}, extra?: Extra) => request<TipPage>('/tips', { query: { ...query }, ...extra }),
+  get: (tipId: string, extra?: Extra) => request<TipDetail>(`/tips/${id(tipId)}`, { ...extra }),
+  move: <A extends keyof TipMovesInput>(tipId: string, action: A, body: TipMovesInput[A], extra?: Extra) =>
+    request<TipDetail>(`/tips/${id(tipId)}/${action}`, { method: 'POST', data: body, ...extra }),
 };

@@ -167,3 +167,12 @@ export type RateFigure = Measures['rates']['response'];
 export type RateName = keyof Measures['rates'];
 export type RankedUnit = Rankings['items'][number];
 export type GroupItem = Groups['items'][number];
+
+// News tips (爆料): the tips face, server/tips/index.ts (schemas.ts holds the shapes)
+import type { CreateTipBody, ListTipsQuery, TipDetail, TipMoveBodies, TipPage, TipState, TipSummary } from '../../server/tips';
+export type { TipDetail, TipPage, TipState, TipSummary };
+export type CreateTipInput = z.input<typeof CreateTipBody>;
+export type TipListQuery = Partial<z.output<typeof ListTipsQuery>>;
+export type TipMovesInput = { [A in keyof typeof TipMoveBodies]: z.input<(typeof TipMoveBodies)[A]> };
+export type TipMove = keyof TipMovesInput;
+export type TipEvent = TipDetail['history'][number];

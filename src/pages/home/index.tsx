@@ -15,6 +15,7 @@ import { usePageClass } from '../../hooks/use-page-class';
 import { KEYBOARD_SCROLLABLE } from '../../utils/a11y';
 import { regionLabel } from '../../utils/region';
 import { NEWS_SEARCH_PAGE, NOTICES_PAGE, articleUrl, noticeUrl } from '../../utils/news';
+import { TIP_NEW_PAGE } from '../tip-detail/tip-view';
 import './index.scss';
 
 const PAGE_SIZE = 20;
@@ -107,6 +108,11 @@ export default function HomePage() {
       <View className='home__search' onClick={() => void Taro.navigateTo({ url: NEWS_SEARCH_PAGE })}>
         <View className='home__search-icon' />
         <Text className='home__search-text'>搜索新闻</Text>
+      </View>
+
+      <View className='home__tip' onClick={() => void Taro.navigateTo({ url: user ? TIP_NEW_PAGE : '/pages/login/index' })}>
+        <Text className='home__tip-title'>我要爆料</Text>
+        <Text className='home__tip-sub'>身边的新鲜事，告诉编辑部 ›</Text>
       </View>
 
       <View className='home__notices'>

@@ -11,6 +11,7 @@ import { clearSession, getSession } from '../../store/session';
 import { controlLabel } from '../../utils/a11y';
 import { PRIVACY_PAGE } from '../../utils/privacy';
 import { regionLabel } from '../../utils/region';
+import { MY_TIPS_PAGE } from '../tip-detail/tip-view';
 import './index.scss';
 import { usePageClass } from '../../hooks/use-page-class';
 
@@ -97,6 +98,13 @@ export default function MePage() {
         <Button className='btn btn--secondary' onClick={() => Taro.navigateTo({ url: '/pages/region-picker/index' })}>
           选择社区
         </Button>
+      </View>
+
+      <View className='card'>
+        <View className='list-row' onClick={() => Taro.navigateTo({ url: MY_TIPS_PAGE })}>
+          <Text className='list-row__main me__entry'>我的爆料</Text>
+          <Text className='list-row__arrow'>›</Text>
+        </View>
       </View>
 
       {user.isStaff ? (

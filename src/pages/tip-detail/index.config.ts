@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '爆料详情',
+  enablePullDownRefresh: true,
+});
