@@ -41,7 +41,7 @@ import { noticeRoutes } from './notices/routes';
 import { subscriptionRoutes } from './subscriptions';
 import { measureRoutes } from './measures';
 import { reportRoutes } from './reports';
-import { tipPhotoHolder, tipRoutes } from './tips';
+import { tipBotRoutes, tipPhotoHolder, tipRoutes } from './tips';
 import { georeportRouter, OPEN311_BASE, open311KeyRoutes } from './open311';
 
 const API = '/api/v1';
@@ -83,7 +83,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/subscriptions`, tag: 'subscriptions', routes: subscriptionRoutes(ctx) },
     { prefix: `${API}/open311`, tag: 'open311', routes: open311KeyRoutes(ctx) },
     // What the bot may call, with its own service token: the bot talks to the server only here.
-    { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx), ...appealBotRoutes(ctx), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx)] },
+    { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx), ...appealBotRoutes(ctx), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx), ...tipBotRoutes(ctx)] },
   ];
 }
 

@@ -1,6 +1,7 @@
 /**
  * Outbox delivery (DESIGN "The bot in group chats"): notices, digests and "your appeal was
- * answered" messages for bound rooms wait in the server's outbox (channel bot_room). While the
+ * answered" messages for bound rooms wait in the server's outbox (channel bot_room), answers to
+ * tips sent in a private chat for that chat (channel bot_contact). While the
  * bot is logged in it claims a few at a time with a lease, says each in its room (with the
  * @mentions the server asked for) through the account's one pacer (`bot/runtime/pacer.ts`, shared with
  * the plugins' answers, which go first), and reports each outcome.
@@ -17,6 +18,7 @@ import type { Contact, Room, Wechaty, WechatyPlugin } from 'wechaty';
 import type { CompleteOutboxRequest, OutboxItem } from '../runtime/api-types';
 import { abortableDelay, createPacer, type Pacer } from '../runtime/pacer';
 import type { ServerClient } from '../runtime/server-client';
+import { maskContactId } from '../runtime/log-mask';
 
 export interface OutboxDeliveryConfig {
   client: ServerClient;
@@ -95,24 +97,40 @@ export function OutboxDelivery(config: OutboxDeliveryConfig): WechatyPlugin {
         await complete(item, { owner, ok: false, error: 'payload has no text', retryable: false });
         return;
       }
-      const room = await findRoom(item.recipient);
-      if (!room) {
-        logger.warn({ outboxId: item.id, roomId: item.recipient }, 'outbox room not found');
-        await complete(item, { owner, ok: false, error: 'room not found', retryable: false });
-        return;
+      // A private chat (the answer to a tip sent there) goes to the contact, without mentions.
+      const toContact = item.channel === 'bot_contact';
+      // Contact ids are personal data: logged masked (runtime/log-mask.ts).
+      const where = toContact ? { contactId: maskContactId(item.recipient) } : { roomId: item.recipient };
+      let send: () => Promise<unknown>;
+      if (toContact) {
+        const [contact] = await findContacts([item.recipient]);
+        if (!contact) {
+          logger.warn({ outboxId: item.id, ...where }, 'outbox contact not found');
+          await complete(item, { owner, ok: false, error: 'contact not found', retryable: false });
+          return;
+        }
+        send = () => contact.say(text);
+      } else {
+        const room = await findRoom(item.recipient);
+        if (!room) {
+          logger.warn({ outboxId: item.id, roomId: item.recipient }, 'outbox room not found');
+          await complete(item, { owner, ok: false, error: 'room not found', retryable: false });
+          return;
+        }
+        // A mentioned member who left the room (or is unknown) is skipped; the message still goes.
+        const mentions = await findContacts(item.payload.mentionContactIds ?? []);
+        send = () => room.say(text, ...mentions);
       }
-      // A mentioned member who left the room (or is unknown) is skipped; the message still goes.
-      const mentions = await findContacts(item.payload.mentionContactIds ?? []);
       try {
-        await pacer.run(() => room.say(text, ...mentions), signal, 'bulk');
+        await pacer.run(send, signal, 'bulk');
       } catch (err) {
         // Stopped while waiting for a slot: nothing was said; the lease hands it on.
         if (signal.aborted) return;
-        logger.warn({ err, outboxId: item.id, roomId: item.recipient }, 'outbox send failed');
+        logger.warn({ err, outboxId: item.id, ...where }, 'outbox send failed');
         await complete(item, { owner, ok: false, error: err instanceof Error ? err.message.slice(0, 200) : 'send failed', retryable: true });
         return;
       }
-      logger.info({ outboxId: item.id, roomId: item.recipient, attempts: item.attempts }, 'outbox delivery sent');
+      logger.info({ outboxId: item.id, ...where, attempts: item.attempts }, 'outbox delivery sent');
       await complete(item, { owner, ok: true });
     }
 

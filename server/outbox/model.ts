@@ -14,7 +14,7 @@ export interface OutboxDoc {
   /** What the record is for, to list its deliveries: `notice:<id>`, `digest:<YYYYMMDD>`; null for appeal messages. */
   ref: string | null;
   channel: OutboxChannel;
-  /** A room id (bot_room) or a user id (wechat_subscribe). */
+  /** A room id (bot_room), a WeChat contact id (bot_contact) or a user id (wechat_subscribe). */
   recipient: string;
   /** BotRoomPayload or SubscribePayload (schemas.ts), checked when enqueued. */
   payload: Record<string, unknown>;

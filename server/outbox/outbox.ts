@@ -35,7 +35,8 @@ export interface RejectedItem {
 export type DeliveryResult = { ok: true; note?: string } | { ok: false; error: string; retryable: boolean };
 
 export interface ClaimOptions {
-  channel: OutboxChannel;
+  /** One channel, or several drained by one claimer (the bot: rooms and private chats, by priority across both). */
+  channel: OutboxChannel | readonly OutboxChannel[];
   /** Unique per claiming process (e.g. `bot:<nonce>`); its reports must carry the same value. */
   owner: string;
   limit: number;
@@ -133,7 +134,7 @@ export function outbox(ctx: AppContext) {
         const now = ctx.now();
         const doc = await Outbox.findOneAndUpdate(
           // The top-level `state $in` lets the index skip the (ever growing) sent and failed history.
-          { channel: opts.channel, state: { $in: ['pending', 'sending'] }, $or: [{ state: 'pending', nextAttemptAt: { $lte: now } }, { state: 'sending', leaseUntil: { $lt: now } }] },
+          { channel: typeof opts.channel === 'string' ? opts.channel : { $in: [...opts.channel] }, state: { $in: ['pending', 'sending'] }, $or: [{ state: 'pending', nextAttemptAt: { $lte: now } }, { state: 'sending', leaseUntil: { $lt: now } }] },
           { $set: { state: 'sending', leaseOwner: opts.owner, leaseUntil: new Date(now.getTime() + opts.leaseMs) }, $inc: { attempts: 1 } },
           { sort: { priority: 1, createdAt: 1, _id: 1 }, returnDocument: 'after' },
         ).lean<OutboxDoc>();

@@ -5,7 +5,8 @@ import { objectId } from '../core/validate';
  * The outbox's shapes, defined once: the service validates what other server code enqueues, the
  * bot gateway validates what the bot sends, and the bot imports the payload types (types only).
  */
-export const OUTBOX_CHANNELS = ['bot_room', 'wechat_subscribe'] as const;
+/** bot_room: a bound group chat; bot_contact: the bot's private chat with a WeChat contact; wechat_subscribe: a mini-program user. */
+export const OUTBOX_CHANNELS = ['bot_room', 'bot_contact', 'wechat_subscribe'] as const;
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 
 /** pending → sending (claimed, leased) → sent | pending again (retry) | failed. */
@@ -28,6 +29,11 @@ export const BotRoomPayload = z.strictObject({
   mentionContactIds: z.array(wechatId).max(20).default([]),
 });
 export type BotRoomPayload = z.infer<typeof BotRoomPayload>;
+/** A message the bot says in its private chat with a contact (e.g. the answer to a tip sent there). */
+export const BotContactPayload = BotRoomPayload.pick({ text: true }).strict();
+export type BotContactPayload = z.infer<typeof BotContactPayload>;
+/** The channels the bot drains (outbox bot routes). */
+export const BOT_CHANNELS = ['bot_room', 'bot_contact'] as const satisfies readonly OutboxChannel[];
 
 /** WeChat refuses a subscribe message whose `thing` values exceed 20 characters: cut, never refuse. */
 export const SUBSCRIBE_VALUE_MAX = 20;
@@ -65,6 +71,8 @@ const itemBase = {
 /** What other server code hands to `outbox(ctx).enqueue`. */
 export const OutboxItemInput = z.discriminatedUnion('channel', [
   z.strictObject({ ...itemBase, channel: z.literal('bot_room'), recipient: wechatId, payload: BotRoomPayload }),
+  /** recipient: a WeChat contact id; the bot says it in its private chat with them. */
+  z.strictObject({ ...itemBase, channel: z.literal('bot_contact'), recipient: wechatId, payload: BotContactPayload }),
   /** recipient: a user id; the deliverer finds the user's openid. */
   z.strictObject({ ...itemBase, channel: z.literal('wechat_subscribe'), recipient: objectId, payload: SubscribePayload }),
 ]);
@@ -80,7 +88,11 @@ export const ClaimBody = z.strictObject({
 });
 export type ClaimBody = z.infer<typeof ClaimBody>;
 
-export const ClaimedRoomItem = z.object({ id: z.string(), recipient: z.string(), payload: BotRoomPayload, attempts: z.number().int() });
+/**
+ * One delivery for the bot: said in room `recipient`, or (channel `bot_contact`, absent for rooms
+ * so older bots read room items as before) in the private chat with contact `recipient`.
+ */
+export const ClaimedRoomItem = z.object({ id: z.string(), channel: z.literal('bot_contact').optional(), recipient: z.string(), payload: BotRoomPayload, attempts: z.number().int() });
 export type ClaimedRoomItem = z.infer<typeof ClaimedRoomItem>;
 export const ClaimResult = z.object({ items: z.array(ClaimedRoomItem) });
 export type ClaimResult = z.infer<typeof ClaimResult>;

@@ -4,6 +4,7 @@
  * holder to the photos feature and the orphan cleanup (who reads a tip photo's original).
  */
 export { tipRoutes } from './routes';
+export { tipBotRoutes } from './bot-routes';
 export { tipPhotoHolder } from './photo-holder';
 export { TIP_STATES, type TipState, type TipDoc } from './model';
 export { TIP_STATE_LABELS, CreateTipBody, ListTipsQuery, TipDetail, TipPage, TipSummary, TipMoveBodies } from './schemas';

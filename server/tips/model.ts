@@ -42,7 +42,10 @@ export interface TipDoc {
   tipsterId: Types.ObjectId;
   tipsterName: string;
   tipsterPhone: string | null;
-  /** A tip from a group chat: the room and the member, so a reply goes back there. */
+  /**
+   * A tip through the bot: the group it was said in (null: a private chat with the bot) and the
+   * WeChat contact who said it, so a reply goes back to that chat.
+   */
   roomId: string | null;
   contactId: string | null;
   idempotencyKey: string;
@@ -107,6 +110,8 @@ tipSchema.index({ tipsterId: 1, _id: -1 });
 tipSchema.index({ state: 1, _id: -1 });
 // The photos feature asks which tips show a photo.
 tipSchema.index({ photoIds: 1 });
+// A photo through the bot joins the latest tip of its sender in that chat (bot-routes.ts).
+tipSchema.index({ contactId: 1, _id: -1 });
 
 /** This feature's collection on a connection. Only code in this folder uses it; others call the face (index.ts). */
 export function tipModels(conn: Connection) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdempotencyKey, objectId, trimmed } from '../core/validate';
 import { PhotoIds } from '../photos';
+import { WECHAT_ID_MAX } from '../outbox';
 import { EditVersion } from '../news';
 import { TIP_ACTIONS, TIP_STATES } from './model';
 
@@ -76,3 +77,26 @@ export const TipDetail = TipSummary.extend({
   version: z.number().int(),
 });
 export type TipDetail = z.infer<typeof TipDetail>;
+
+// ---- Through the bot (bot-routes.ts): `#爆料 …` in a bound group or a private chat ----
+
+const wechatId = z.string().min(1).max(WECHAT_ID_MAX);
+
+/** A `#爆料` the bot heard: the message id as the key (a re-delivered message is one tip). */
+export const BotCreateTipBody = z.strictObject({
+  idempotencyKey: IdempotencyKey,
+  /** The bound group it was said in; absent: said in a private chat with the bot. */
+  roomId: wechatId.optional(),
+  /** Who said it: the WeChat contact and the name WeChat shows. */
+  contact: z.strictObject({ id: wechatId, name: trimmed(1, 60) }),
+  text: trimmed(5, 2000),
+});
+export type BotCreateTipBody = z.infer<typeof BotCreateTipBody>;
+
+/** Photos the same contact sends in the same chat shortly after their tip. */
+export const BotAttachTipPhotosBody = z.strictObject({ roomId: wechatId.optional(), contactId: wechatId, photoIds: PhotoIds.min(1) });
+export type BotAttachTipPhotosBody = z.infer<typeof BotAttachTipPhotosBody>;
+
+/** What the bot may say about a tip, in a group too: its label and photo count, nothing personal. */
+export const BotTipReceipt = z.object({ label: z.string(), photoCount: z.number().int() });
+export type BotTipReceipt = z.infer<typeof BotTipReceipt>;

@@ -16,6 +16,7 @@ import { userService } from '../users';
 import { articleService } from '../news';
 import { auditService } from '../audit';
 import { outbox, type OutboxItemInput } from '../outbox';
+import { maskNamesIn, maskPrivateText } from '../people';
 import { chinaLongTime } from '../../common/china-time';
 import type { Role } from '../../common/roles';
 import { tipModels, type TipAction, type TipDoc, type TipEvent, type TipState } from './model';
@@ -51,6 +52,19 @@ const excerpt = (text: string, n: number) => {
 };
 /** How a tip is named in a message to its tipster: readable, not the whole id. */
 export const tipLabel = (t: Pick<TipDoc, '_id'>) => `BL-${String(t._id).slice(-6).toUpperCase()}`;
+
+/**
+ * The newsroom's reply as the chat it goes back to hears it. Said by the bot, so never a person's
+ * name: everyone on the tip (the tipster, the editors who moved it) is masked where the editor's
+ * text names them (张三 → 张*), and the newsroom signs as 编辑部. A group is not the tipster: there
+ * phone, ID and house numbers are masked too, as in every text shown to others.
+ */
+export function replyChatText(t: Pick<TipDoc, '_id' | 'tipsterName' | 'takenByName' | 'history'>, e: Pick<TipEvent, 'note' | 'byName'>, inGroup: boolean): string {
+  const names = [t.tipsterName, t.takenByName ?? '', e.byName, ...t.history.map((h) => h.byName)];
+  const masked = maskNamesIn(e.note ?? '', names);
+  const text = excerpt(inGroup ? maskPrivateText(masked) : masked, 300);
+  return `您的爆料（${tipLabel(t)}）有了编辑部的回复：${text}`;
+}
 
 type Moves = typeof TipMoveBodies;
 export type MoveBody<A extends keyof Moves> = z.infer<Moves[A]>;
@@ -109,16 +123,18 @@ export function tipService(ctx: AppContext) {
     return { tip: updated, event: e };
   }
 
-  /** The reply goes back the way the tip came: the chat it came from, or a subscribe message (one of the tipster's grants). */
+  /**
+   * The reply goes back the way the tip came: a tip through the bot to the chat it was said in (the
+   * group, @mentioning its sender; or the private chat), one from the mini-program as a subscribe
+   * message (one of the tipster's grants).
+   */
   function replyMessage(t: TipDoc, e: TipEvent): OutboxItemInput {
-    if (t.roomId) {
-      return {
-        dedupeKey: `tip:${t._id}:${e._id}:bot_room:${t.roomId}`,
-        channel: 'bot_room',
-        recipient: t.roomId,
-        ref: `tip:${t._id}`,
-        payload: { text: `您的爆料（${tipLabel(t)}）有了编辑部的回复：${excerpt(e.note ?? '', 300)}`, mentionContactIds: t.contactId ? [t.contactId] : [] },
-      };
+    if (t.channel === 'bot' && t.contactId) {
+      const payload = { text: replyChatText(t, e, !!t.roomId) };
+      if (t.roomId) {
+        return { dedupeKey: `tip:${t._id}:${e._id}:bot_room:${t.roomId}`, channel: 'bot_room', recipient: t.roomId, ref: `tip:${t._id}`, payload: { ...payload, mentionContactIds: [t.contactId] } };
+      }
+      return { dedupeKey: `tip:${t._id}:${e._id}:bot_contact`, channel: 'bot_contact', recipient: t.contactId, ref: `tip:${t._id}`, payload };
     }
     return {
       dedupeKey: `tip:${t._id}:${e._id}:wechat_subscribe:${t.tipsterId}`,

@@ -276,6 +276,7 @@ describe('outboxStats', () => {
     await box.claim({ channel: 'bot_room', owner: 'A', limit: 1, leaseMs: MINUTE });
     expect(await outboxStats(s.ctx)).toEqual({
       bot_room: { pending: 1, sending: 1, sent: 1, failed: 0 },
+      bot_contact: { pending: 0, sending: 0, sent: 0, failed: 0 },
       wechat_subscribe: { pending: 1, sending: 0, sent: 0, failed: 0 },
     });
   });

@@ -175,6 +175,8 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'GET /api/v1/bot/contacts/:contactId': 'bot',
   'POST /api/v1/bot/outbox/claim': 'bot',
   'POST /api/v1/bot/outbox/:id/complete': 'bot',
+  'POST /api/v1/bot/tips': 'bot',
+  'POST /api/v1/bot/tips/photos': 'bot',
   // Photos: the shown copies are public (an <Image> cannot send a token; the id is an unguessable
   // hash); the original keeps EXIF and GPS, for staff only.
   'GET /api/v1/photos/:id': 'public',
