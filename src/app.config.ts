@@ -41,6 +41,8 @@ export default defineAppConfig({
         'pages/open311-keys/index',
         'pages/measures/index',
         'pages/dashboard/index',
+        'pages/tips/index',
+        'pages/tips-handle/index',
       ],
     },
   ],

@@ -137,6 +137,7 @@ export default function WorkbenchPage() {
             <Entry title='审核稿件' sub='初审、复审、终审待审的稿件' badge={reviewWaiting(newsCounts)} onClick={() => go('news-desk', { tab: 'review' })} />
           ) : null}
           {writesNotices(user) ? <Entry title='通知管理' sub='发布通知公告，推送到群聊' onClick={() => go('notice-desk')} /> : null}
+          {worksOnNews(user) ? <Entry title='爆料线索' sub='居民的爆料：认领、回复、转为稿件' onClick={() => go('tips')} /> : null}
           {worksOnNews(user) ? <Entry title='评论审核' sub='含敏感词或被举报的评论' badge={newsCounts?.moderation} onClick={() => go('moderation')} /> : null}
           {isAdmin(user) ? <Entry title='服务目录' sub='便民服务电话和办事指南' onClick={() => go('services-admin')} /> : null}
         </View>

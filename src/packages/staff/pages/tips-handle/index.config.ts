@@ -1,0 +1,5 @@
+export default definePageConfig({
+  navigationBarTitleText: '爆料线索',
+  // Pull down to refresh; the page stops the spinner when the tip is back.
+  enablePullDownRefresh: true,
+});
