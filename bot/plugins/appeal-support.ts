@@ -11,8 +11,8 @@ import { ServerError, type ServerClient } from '../runtime/server-client';
 import { asciiDigits, reportError } from './support';
 
 /**
- * `绑定 …`, `解绑` (room-binding), `查询 …` (appeal-query) and `查电话 …` / `办事 …` (service-answers)
- * are commands, never appeal text:
+ * `绑定 …`, `解绑` (room-binding), `查询 …` (appeal-query), `查电话 …` / `办事 …` (service-answers)
+ * and `#爆料 …` (tip-intake) are commands, never appeal text:
  * an `@bot 绑定 12345678` must not also file an appeal, nor a grid worker's `查询 …` join a draft.
  * Chatter that merely starts with the word (`绑定手机号怎么弄`) is not a command.
  */
@@ -30,8 +30,11 @@ export function isServiceCommand(text: string): boolean {
   return SERVICE_COMMAND.test(text.trim());
 }
 
+/** `#爆料 …` (tip-intake): a tip for the newsroom, never an appeal or a grid worker's draft, even after an @bot. */
+const TIP_COMMAND = /^[#＃]\s*爆料/u;
+
 export function isOtherPluginCommand(text: string): boolean {
-  return OTHER_COMMAND.test(asciiDigits(text.trim())) || isServiceCommand(text);
+  return OTHER_COMMAND.test(asciiDigits(text.trim())) || isServiceCommand(text) || TIP_COMMAND.test(text.trim());
 }
 
 const KEY_SAFE = /^[A-Za-z0-9_:.-]{8,80}$/;

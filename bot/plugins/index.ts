@@ -13,6 +13,7 @@ import { GridForwarding, type GridForwardingConfig } from './grid-forwarding';
 import { OutboxDelivery, type OutboxDeliveryConfig } from './outbox-delivery';
 import { RoomBinding, type RoomBindingConfig } from './room-binding';
 import { ServiceAnswers, type ServiceAnswersConfig } from './service-answers';
+import { TipIntake, type TipIntakeConfig } from './tip-intake';
 import { Welcome, type WelcomeConfig } from './welcome';
 
 /** What createBot hands to every plugin. */
@@ -36,6 +37,8 @@ export interface PluginSettings {
   roomBinding?: Settings<RoomBindingConfig>;
   /** `#报事` / `#诉求` / @bot in bound groups, and the photos that follow. */
   appealIntake?: Settings<AppealIntakeConfig>;
+  /** `#爆料 …` in bound groups and private chats (news tips for the newsroom), and the photos that follow. */
+  tipIntake?: Settings<TipIntakeConfig>;
   /** Bound grid workers' forwards in private chat, filed on `确认`. */
   gridForwarding?: Settings<GridForwardingConfig>;
   /** `查询 <编号>` in groups and private chats. */
@@ -54,6 +57,7 @@ export function buildPlugins(ctx: PluginContext, settings: PluginSettings = {}):
   const plugins: WechatyPlugin[] = [];
   if (settings.roomBinding !== false) plugins.push(RoomBinding({ ...settings.roomBinding, ...ctx }));
   if (settings.appealIntake !== false) plugins.push(AppealIntake({ ...settings.appealIntake, ...ctx }));
+  if (settings.tipIntake !== false) plugins.push(TipIntake({ ...settings.tipIntake, ...ctx }));
   if (settings.gridForwarding !== false) plugins.push(GridForwarding({ ...settings.gridForwarding, ...ctx }));
   if (settings.appealQuery !== false) plugins.push(AppealQuery({ ...settings.appealQuery, ...ctx }));
   if (settings.outboxDelivery !== false) plugins.push(OutboxDelivery({ ...settings.outboxDelivery, ...ctx }));

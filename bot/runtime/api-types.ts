@@ -24,6 +24,7 @@ import type {
   BotCreateAppealBody,
 } from '../../server/appeals/schemas';
 import type { UploadedPhoto } from '../../server/photos/schemas';
+import type { BotAttachTipPhotosBody, BotCreateTipBody, BotTipReceipt } from '../../server/tips/schemas';
 import type { ClaimBody, ClaimedRoomItem, ClaimResult, CompleteBody, CompleteResult } from '../../server/outbox/schemas';
 import type { ServiceEntry, ServiceEntryList } from '../../server/service-directory/schemas';
 
@@ -73,12 +74,24 @@ export type ContactInfo = BotContactInfo;
 /** `POST /bot/photos` (multipart, field `file`) */
 export type PhotoUpload = UploadedPhoto;
 
+// ---- Tips (server/tips/schemas.ts) ----
+
+/** `POST /bot/tips`: a `#爆料` in a bound group (roomId) or a private chat (no roomId). */
+export type CreateTipRequest = z.input<typeof BotCreateTipBody>;
+/** A tip's label and photo count: nothing personal, safe to say in a group. */
+export type TipReceipt = BotTipReceipt;
+/** `POST /bot/tips/photos`: photos that join the contact's tip just sent in that chat. */
+export type AttachTipPhotosRequest = z.input<typeof BotAttachTipPhotosBody>;
+
 // ---- Outbox (server/outbox/schemas.ts) ----
 
 /** `POST /bot/outbox/claim`: lease up to `limit` due deliveries of channel bot_room to `owner`. */
 export type ClaimOutboxRequest = z.input<typeof ClaimBody>;
 export type ClaimOutboxResponse = ClaimResult;
-/** One delivery: say `payload.text` in room `recipient`, @mentioning `payload.mentionContactIds`. */
+/**
+ * One delivery: say `payload.text` in room `recipient`, @mentioning `payload.mentionContactIds`;
+ * with channel `bot_contact`, in the private chat with contact `recipient`.
+ */
 export type OutboxItem = ClaimedRoomItem;
 /** `POST /bot/outbox/:id/complete`: the outcome, reported by the owner of the lease. */
 export type CompleteOutboxRequest = z.input<typeof CompleteBody>;

@@ -11,17 +11,20 @@ import type {
   AppealReceipt,
   AppealStatus,
   AttachPhotosRequest,
+  AttachTipPhotosRequest,
   ClaimOutboxRequest,
   ClaimOutboxResponse,
   CompleteOutboxRequest,
   CompleteOutboxResponse,
   ContactInfo,
   CreateAppealRequest,
+  CreateTipRequest,
   ListRoomsResponse,
   PhotoUpload,
   RedeemBindingRequest,
   RedeemBindingResponse,
   ServiceDirectoryResponse,
+  TipReceipt,
   UnbindRoomRequest,
   UnbindRoomResponse,
 } from './api-types';
@@ -95,6 +98,9 @@ export interface ServerClient {
   completeOutbox(id: string, body: CompleteOutboxRequest): Promise<CompleteOutboxResponse>;
   /** The services directory's active entries (the bot answers keyword questions from it). */
   listServices(): Promise<ServiceDirectoryResponse>;
+  /** Sends a `#爆料` to the newsroom; the message id as key makes a resend safe, so it is retried like a GET. */
+  createTip(body: CreateTipRequest): Promise<TipReceipt>;
+  attachTipPhotos(body: AttachTipPhotosRequest): Promise<TipReceipt>;
 }
 
 /** Socket errors that mean the request never reached the server, so even a POST is safe to resend. */
@@ -207,5 +213,7 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
     // The server answers a repeated report of the same owner with the state it already set.
     completeOutbox: (id, body) => request<CompleteOutboxResponse>('POST', `/bot/outbox/${encodeURIComponent(id)}/complete`, body, { idempotent: true }),
     listServices: () => request<ServiceDirectoryResponse>('GET', '/bot/services'),
+    createTip: (body) => request<TipReceipt>('POST', '/bot/tips', body, { idempotent: true }),
+    attachTipPhotos: (body) => request<TipReceipt>('POST', '/bot/tips/photos', body),
   };
 }

@@ -5,6 +5,7 @@
  * the real limits (scale 1) on a fixed clock; each test uses contacts of its own, so one test's
  * budget never spends another's.
  */
+import type { Types } from 'mongoose';
 import { TIP_BOT_ACCOUNT_ID } from '../../server/tips/bot-routes';
 import { TIP_BOT_LIMITS } from '../../server/tips/limits';
 import { identityKey } from '../../server/users';
@@ -32,7 +33,7 @@ const stored = (contactId: string) => s.models.Tip.find({ contactId }).sort({ _i
 /** Links the WeChat contact to the mini-program account of `openid` (what 绑定我的微信 leaves behind). */
 async function link(openid: string, contactId: string): Promise<string> {
   await s.residentToken(openid);
-  const wechat = await s.models.Identity.findOne({ key: identityKey.wechat(openid) }).lean<{ userId: unknown }>();
+  const wechat = await s.models.Identity.findOne({ key: identityKey.wechat(openid) }).lean<{ userId: Types.ObjectId }>();
   await s.models.Identity.create({ key: identityKey.contact(contactId), userId: wechat!.userId });
   return String(wechat!.userId);
 }
