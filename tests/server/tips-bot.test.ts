@@ -64,6 +64,24 @@ describe('POST /api/v1/bot/tips', () => {
     expect(JSON.stringify(detail.body)).not.toContain('河边老王');
   });
 
+  // Catches: a WeChat tip readable outside the newsroom (another resident, an appeal handler), or
+  // hidden from the linked tipster it belongs to.
+  it('a bot tip is the newsroom\'s and its linked tipster\'s only: others get 404, the queue 403', async () => {
+    await link('tipbot-private-owner', 'wxid_tipbot_private_owner');
+    await tip(said('wxid_tipbot_private_owner', { roomId: BOUND_ROOM }));
+    await tip(said('wxid_tipbot_private_unlinked', { roomId: BOUND_ROOM }));
+    const [linked] = await stored('wxid_tipbot_private_owner');
+    const [unlinked] = await stored('wxid_tipbot_private_unlinked');
+    const owner = await s.residentToken('tipbot-private-owner');
+    expect((await s.api('GET', `/api/v1/tips/${linked._id}`, { token: owner })).status).toBe(200);
+    expect((await s.api('GET', `/api/v1/tips/${unlinked._id}`, { token: owner })).status).toBe(404);
+    for (const token of [await s.residentToken('tipbot-private-other'), await s.staffToken('dispatcher'), await s.staffToken('dept_water')]) {
+      expect((await s.api('GET', `/api/v1/tips/${linked._id}`, { token })).status).toBe(404);
+      expect((await s.api('GET', `/api/v1/tips/${unlinked._id}`, { token })).status).toBe(404);
+      expect((await s.api('GET', '/api/v1/tips?view=queue', { token })).status).toBe(403);
+    }
+  });
+
   // Catches: a private-chat tip refused for lacking a group, or stored as if said in one.
   it('a tip said in a private chat with the bot: roomId null', async () => {
     const res = await tip(said('wxid_tipbot_private'));
