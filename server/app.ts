@@ -24,6 +24,7 @@ import { suggestRoutes } from './suggest';
 import { meRoutes, userRoutes } from './users/routes';
 import { bindingRoutes } from './bindings/routes';
 import { bindingBotRoutes } from './bindings';
+import { consultationBotRoutes, consultationPhotoHolder, consultationRoutes, consultationService } from './consultations';
 import { appealBotRoutes } from './appeals/bot-routes';
 import { outboxBotRoutes } from './outbox';
 import { serviceDirectoryBotRoutes, serviceDirectoryRoutes } from './service-directory';
@@ -53,7 +54,7 @@ const regionHolders = (ctx: AppContext): RegionHolders => ({
 });
 
 /** Every feature whose records show photos: they decide who reads a photo's original. The cleanup job holds the same list (maintenance/cleanup.ts). */
-const photoHolders = (ctx: AppContext): PhotoHolder[] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx), tipPhotoHolder(ctx)];
+const photoHolders = (ctx: AppContext): PhotoHolder[] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx), tipPhotoHolder(ctx), consultationPhotoHolder(ctx)];
 
 /** Every feature's route table, with where it is mounted. The OpenAPI document reads the same list. */
 export function routeGroups(ctx: AppContext): { prefix: string; tag: string; routes: RouteDef[] }[] {
@@ -79,11 +80,13 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/notices`, tag: 'notices', routes: noticeRoutes(ctx) },
     // News tips (爆料): private to the tipster and the newsroom.
     { prefix: `${API}/tips`, tag: 'tips', routes: tipRoutes(ctx) },
+    // Consultations (议事): public results, one vote per person across the app and group chats.
+    { prefix: `${API}/consultations`, tag: 'consultations', routes: consultationRoutes(ctx) },
     { prefix: `${API}/services`, tag: 'services', routes: serviceDirectoryRoutes(ctx) },
     { prefix: `${API}/subscriptions`, tag: 'subscriptions', routes: subscriptionRoutes(ctx) },
     { prefix: `${API}/open311`, tag: 'open311', routes: open311KeyRoutes(ctx) },
     // What the bot may call, with its own service token: the bot talks to the server only here.
-    { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx), ...appealBotRoutes(ctx), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx), ...tipBotRoutes(ctx)] },
+    { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx, { contactLinked: (userId, contactId) => consultationService(ctx).contactLinked(userId, contactId) }), ...appealBotRoutes(ctx), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx), ...tipBotRoutes(ctx), ...consultationBotRoutes(ctx)] },
   ];
 }
 

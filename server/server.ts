@@ -1,3 +1,4 @@
+import { startConsultationCloser } from './consultations';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -184,6 +185,8 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
           startViewFlush(ctx),
           // The category suggestion learns the categories staff confirmed, within seconds.
           startSuggestLearner(ctx),
+          // Consultations close at their time with an exact recount.
+          startConsultationCloser(ctx),
         ];
   let closing: Promise<void> | undefined;
   return {

@@ -34,7 +34,12 @@ export async function deleteExpiredBindingCodes(ctx: AppContext, before: Date): 
   return (await bindingModels(ctx.conn).BindingCode.deleteMany({ expiresAt: { $lte: before } })).deletedCount;
 }
 
-export function bindingService(ctx: AppContext) {
+export interface BindingHooks {
+  /** A WeChat contact was just linked to an account (the composition root lets consultations count that person once). */
+  contactLinked?: (userId: string, contactId: string) => Promise<unknown>;
+}
+
+export function bindingService(ctx: AppContext, hooks: BindingHooks = {}) {
   const { BindingCode: Codes, Room } = bindingModels(ctx.conn);
   const users = userService(ctx);
   const regions = regionLookup(ctx);
@@ -64,9 +69,9 @@ export function bindingService(ctx: AppContext) {
         // As community staff only: another role of the account (a township's dispatcher) binds no group there.
         if (!coversRegion(actor, region.path, ['community_staff'])) throw forbidden(`您不负责「${region.name}」，不能为它生成绑定码`);
         regionId = String(region._id);
-      } else if (!isStaff(actor.roles)) {
-        throw forbidden('只有工作人员可以绑定个人微信');
       }
+      // Any account may link its own WeChat: staff for forwarding and 查询, residents so that a
+      // vote in their group chat and one in the mini-program are one person's.
       const now = ctx.now();
       const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
       // Eight digits, still typed as one number; a clash with a stored code is retried.
@@ -144,6 +149,7 @@ export function bindingService(ctx: AppContext) {
       const bound = await users.bindContact(found.createdBy, target.contactId, claim);
       if (!bound) throw invalidCode();
       const { user, previousContactId: previous } = bound;
+      await hooks.contactLinked?.(String(user._id), target.contactId);
       await audit.record(issuer, previous ? 'rebind_contact' : 'bind_contact', 'user', String(user._id), {
         actorContactId: target.contactId,
         chatId,

@@ -23,6 +23,7 @@ import { photoService, type PhotoHolder } from '../photos';
 import { appealPhotoHolder } from '../appeals';
 import { articlePhotoHolder } from '../news';
 import { tipPhotoHolder } from '../tips';
+import { consultationPhotoHolder } from '../consultations';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -42,7 +43,7 @@ export interface CleanupResult {
 }
 
 /** Every feature whose records show photos (photos/holders.ts): a photo none of them shows is an orphan. The photo routes get the same list (app.ts). */
-const photoHolders = (ctx: AppContext): [PhotoHolder, ...PhotoHolder[]] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx), tipPhotoHolder(ctx)];
+const photoHolders = (ctx: AppContext): [PhotoHolder, ...PhotoHolder[]] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx), tipPhotoHolder(ctx), consultationPhotoHolder(ctx)];
 
 export async function runCleanup(ctx: AppContext): Promise<CleanupResult> {
   const now = ctx.now();

@@ -5,12 +5,10 @@
  * queue (priority 0), which the outbox's claim order honours.
  */
 import type { AppContext } from '../context';
-import { boundRooms } from '../bindings';
-import { outbox, PRIORITY, type OutboxItemInput } from '../outbox';
+import { postToBoundRooms } from '../bindings';
+import { outbox, PRIORITY } from '../outbox';
 import { noticeModels, type NoticeDoc } from './model';
 
-/** Records enqueued per insert: a county has hundreds of rooms, not millions. */
-const BATCH = 200;
 export const WITHDRAWN_ERROR = '通知已撤回';
 
 export const noticeRef = (id: unknown) => `notice:${String(id)}`;
@@ -26,7 +24,6 @@ export function noticeText(n: Pick<NoticeDoc, 'level' | 'title' | 'body' | 'regi
 
 export function noticeFanOut(ctx: AppContext) {
   const { Notice } = noticeModels(ctx.conn);
-  const rooms = boundRooms(ctx);
   const box = outbox(ctx);
 
   /** Marks the notice's deliveries that no bot has taken yet as failed; those being sent finish. */
@@ -40,21 +37,7 @@ export function noticeFanOut(ctx: AppContext) {
     /** Enqueues the missing deliveries of a published notice, then marks its fan-out done. Returns how many were new. */
     async run(notice: NoticeDoc): Promise<number> {
       if (notice.state !== 'published') return 0;
-      const reached = await rooms.inScope(notice.regionPaths);
-      const text = noticeText(notice);
-      const ref = noticeRef(notice._id);
-      let inserted = 0;
-      for (let i = 0; i < reached.length; i += BATCH) {
-        const items: OutboxItemInput[] = reached.slice(i, i + BATCH).map((r) => ({
-          channel: 'bot_room',
-          recipient: r.roomId,
-          dedupeKey: `${ref}:${r.roomId}`,
-          ref,
-          priority: PRIORITY_OF[notice.level],
-          payload: { text, mentionContactIds: [] },
-        }));
-        inserted += (await box.enqueue(items)).inserted;
-      }
+      const inserted = await postToBoundRooms(ctx, { ref: noticeRef(notice._id), regionPaths: notice.regionPaths, text: noticeText(notice), priority: PRIORITY_OF[notice.level] });
       // (No projection: the embedded database's findAndModify has none.) Withdrawn while we were enqueueing: what we just added must not go out either.
       const now = await Notice.findOneAndUpdate({ _id: notice._id }, { $set: { fanOutDone: true }, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<NoticeDoc>();
       if (now && now.state !== 'published') await cancelPending(notice._id);

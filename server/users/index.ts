@@ -10,4 +10,4 @@ export { hashPassword, verifyPassword, burnPasswordCheck } from './passwords';
 export { coversRegion, readScopePaths, regionScopeFilter, rolePaths } from './scope';
 // The account as the apps see it (a session carries it), and a staff account's sign-in name rule.
 export { Me, CreateUserBody } from './schemas';
-export { countUsersInRegion } from './service';
+export { countUsersInRegion, countResidentsHomedIn } from './service';

@@ -398,3 +398,8 @@ export type UserService = ReturnType<typeof userService>;
 export function countUsersInRegion(ctx: AppContext, regionId: Types.ObjectId): Promise<number> {
   return userModels(ctx.conn).User.countDocuments({ $or: [{ regionIds: regionId }, { homeRegionId: regionId }] });
 }
+
+/** How many active residents have one of the regions as their home (a consultation's eligible voters). */
+export function countResidentsHomedIn(ctx: AppContext, regionIds: readonly Types.ObjectId[]): Promise<number> {
+  return userModels(ctx.conn).User.countDocuments({ homeRegionId: { $in: regionIds }, roles: 'resident', active: true });
+}

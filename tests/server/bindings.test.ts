@@ -50,7 +50,7 @@ describe('POST /api/v1/binding-codes', () => {
     expect(expires).toBeLessThanOrEqual(s.ctx.now().getTime() + 2 * HOUR);
   });
 
-  it('refuses a community that is not theirs, a township, and residents', async () => {
+  it('refuses a community that is not theirs, a township, and a resident asking for a group code', async () => {
     const staff = await s.staffToken('xicheng');
     const other = await s.api('POST', '/api/v1/binding-codes', { token: staff, body: { type: 'room', regionId: await s.regionId('DX-01-01') } });
     expect(other.status).toBe(403);
@@ -58,7 +58,8 @@ describe('POST /api/v1/binding-codes', () => {
     const admin = await s.staffToken('admin');
     const town = await s.api('POST', '/api/v1/binding-codes', { token: admin, body: { type: 'room', regionId: await s.regionId('DX-01') } });
     expect(town.status).toBe(400);
-    const resident = await s.api('POST', '/api/v1/binding-codes', { token: await s.residentToken(), body: { type: 'contact' } });
+    // Catches: a resident binding a group chat to a community (residents may link only their own WeChat).
+    const resident = await s.api('POST', '/api/v1/binding-codes', { token: await s.residentToken(), body: { type: 'room', regionId: await s.regionId('DX-01-01') } });
     expect(resident.status).toBe(403);
   });
 

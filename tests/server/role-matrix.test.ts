@@ -64,7 +64,9 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'GET /api/v1/users/:id': ['admin'],
   'POST /api/v1/users/': ['admin'],
   'PATCH /api/v1/users/:id': ['admin'],
-  'POST /api/v1/binding-codes': STAFF,
+  // Group codes: community staff (the service checks the community); a personal WeChat: any account
+  // (residents link theirs so a vote in their group chat and one in the app are one person's).
+  'POST /api/v1/binding-codes': HUMAN_ROLES,
   'GET /api/v1/rooms': STAFF,
   'POST /api/v1/bot/bindings/redeem': 'bot',
   'POST /api/v1/bot/rooms/unbind': 'bot',
@@ -133,6 +135,17 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/tips/:id/reply': ['editor', 'reviewer'],
   'POST /api/v1/tips/:id/use': ['editor', 'reviewer'],
   'POST /api/v1/tips/:id/draft': ['editor'],
+  // Consultations (议事): results public (the service hides pending ones but from their writer and
+  // reviewers); residents vote (their community: the service); community staff and dispatchers
+  // open (their region: the service), reviewers approve county-wide ones; a decision is a notice.
+  'POST /api/v1/consultations/': ['community_staff', 'dispatcher', 'reviewer'],
+  'GET /api/v1/consultations/': 'public',
+  'GET /api/v1/consultations/:id': 'public',
+  'PUT /api/v1/consultations/:id/vote': ['resident'],
+  'POST /api/v1/consultations/:id/approve': ['reviewer'],
+  'POST /api/v1/consultations/:id/reject': ['reviewer'],
+  'POST /api/v1/consultations/:id/close': ['community_staff', 'dispatcher', 'reviewer'],
+  'POST /api/v1/consultations/:id/decision': ['community_staff', 'editor', 'reviewer'],
   // Appeals: residents file for themselves, grid workers (代报) and dispatchers (热线代录) for
   // others; every signed-in user reads within their scope (the service narrows it); the moves by
   // the roles of the state table; the reporter's own moves need a signed-in user (the service
@@ -175,6 +188,7 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'GET /api/v1/bot/contacts/:contactId': 'bot',
   'POST /api/v1/bot/outbox/claim': 'bot',
   'POST /api/v1/bot/outbox/:id/complete': 'bot',
+  'POST /api/v1/bot/consultations/votes': 'bot',
   'POST /api/v1/bot/tips': 'bot',
   'POST /api/v1/bot/tips/photos': 'bot',
   // Photos: the shown copies are public (an <Image> cannot send a token; the id is an unguessable
@@ -198,7 +212,10 @@ const MUST_BE_FORBIDDEN: readonly [Caller, string][] = [
   ['dispatcher', 'POST /api/v1/categories/'],
   ['bot', 'PATCH /api/v1/users/:id'],
   // Residents never get staff tools.
-  ['resident', 'POST /api/v1/binding-codes'],
+  ['resident', 'POST /api/v1/consultations/'],
+  ['community_staff', 'POST /api/v1/consultations/:id/approve'],
+  ['bot', 'PUT /api/v1/consultations/:id/vote'],
+  ['resident', 'POST /api/v1/bot/consultations/votes'],
   ['resident', 'GET /api/v1/rooms'],
   // The bot's endpoints take the bot's token only, not even an admin's.
   ['resident', 'POST /api/v1/bot/bindings/redeem'],
