@@ -65,11 +65,12 @@ export function useSubscriptionTemplates(): string[] {
 /**
  * After a filing succeeded: WeChat's dialog needs a fresh tap (the filing's network calls used up
  * the submit tap), so a modal offers it and its 订阅提醒 button is that tap. Resolves when done.
+ * `content` says what the message will be about (an appeal's answer by default, a tip's reply).
  */
-export async function offerSubscriptionAfterFiling(templateIds: string[]): Promise<void> {
+export async function offerSubscriptionAfterFiling(templateIds: string[], content = '诉求有答复时，是否通过微信通知您？'): Promise<void> {
   if (!subscribeAvailable() || templateIds.length === 0) return;
   try {
-    const { confirm } = await Taro.showModal({ title: '提交成功', content: '诉求有答复时，是否通过微信通知您？', confirmText: '订阅提醒', cancelText: '暂不' });
+    const { confirm } = await Taro.showModal({ title: '提交成功', content, confirmText: '订阅提醒', cancelText: '暂不' });
     if (confirm) await askForSubscription(templateIds);
   } catch {
     // the modal failed: the appeal's page offers 订阅进度提醒 as well

@@ -178,3 +178,22 @@ test('an uploaded photo is sent by id', async () => {
   await submit();
   expect(creates(log)[0].data.photoIds).toEqual([photoId]);
 });
+
+test('once the tip is in, WeChat\'s subscribe dialog is offered for the newsroom\'s reply', async () => {
+  // Bug caught: a tipster who never filed an appeal has no grant, so the newsroom's reply (sent as a
+  // subscribe message) never reaches them in WeChat.
+  const TPL = 'tpl-progress';
+  const log = api({
+    'GET /subscriptions/templates': () => ({ status: 200, body: { items: [{ template: 'appeal_progress', templateId: TPL, title: '诉求进度提醒' }] } }),
+    'POST /subscriptions/grants': () => ({ status: 200, body: { items: [{ template: 'appeal_progress', templateId: TPL, title: '诉求进度提醒', remaining: 1 }] } }),
+    'POST /tips': () => ({ status: 201, body: detail() }),
+  });
+  render(<TipNewPage />);
+  await act(async () => undefined);
+  type();
+  await submit();
+  expect(Taro.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '编辑部回复您的爆料时，是否通过微信通知您？', confirmText: '订阅提醒' }));
+  const paths = log.map((r) => `${r.method} ${r.path}`);
+  expect(paths.indexOf('POST /subscriptions/grants')).toBeGreaterThan(paths.indexOf('POST /tips'));
+  expect(Taro.redirectTo).toHaveBeenCalledWith({ url: `/pages/tip-detail/index?id=${TIP_ID}` });
+});

@@ -15,6 +15,7 @@ import { sendCreate } from '../../store/create-attempt';
 import { getCurrentUser } from '../../store/session';
 import { controlLabel } from '../../utils/a11y';
 import { errorsFromServer, hasErrors } from '../../utils/appeal-form';
+import { offerSubscriptionAfterFiling, useSubscriptionTemplates } from '../../utils/subscribe';
 import { chinaIsoDate } from '../../../common/china-time';
 import { tipDetailUrl } from '../tip-detail/tip-view';
 import { emptyTipDraft, happenedAtOf, loadTipDraft, saveTipDraft, tipDraftHasContent, type TipDraft } from './draft';
@@ -60,6 +61,7 @@ export default function TipNewPage() {
   const [photos, setPhotos] = useState<PickedPhoto[]>(() => pickedFromRefs(start.draft.photos));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [sending, setSending] = useState(false);
+  const subscribeTemplates = useSubscriptionTemplates();
   const userId = user?.id ?? null;
 
   useDidShow(() => {
@@ -122,6 +124,8 @@ export default function TipNewPage() {
       sent.current = true;
       saveTipDraft(userId, null);
       void Taro.showToast({ title: '爆料已提交', icon: 'success', duration: 1500 });
+      // The newsroom's reply reaches the tipster in WeChat only with a grant (订阅消息): asked now, before leaving the form.
+      await offerSubscriptionAfterFiling(subscribeTemplates, '编辑部回复您的爆料时，是否通过微信通知您？');
       void Taro.redirectTo({ url: tipDetailUrl(created.id) });
     } catch (e) {
       // The draft and its key stay: 提交 again returns the first tip if this one got through.
