@@ -112,3 +112,29 @@ describe('爆料详情', () => {
     expect(await screen.findByText('说明：内容已有报道')).toBeTruthy();
   });
 });
+
+test('我的 leads to 我要爆料 and 我的爆料; 首页 to 我要爆料 (to sign in first when signed out)', async () => {
+  // Bug caught: the tips pages registered but unreachable from the places residents look.
+  const MePage = (await import('../../src/pages/me/index')).default;
+  const HomePage = (await import('../../src/pages/home/index')).default;
+  fakeApi({ 'GET /me': () => ({ status: 200, body: resident }), 'GET /auth/methods': () => ({ status: 200, body: { wechat: false, dev: false, password: true, demo: false } }) });
+  const page = render(<MePage />);
+  fireEvent.click(await screen.findByText('我要爆料'));
+  expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/tip-new/index' });
+  fireEvent.click(screen.getByText('我的爆料'));
+  expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/tip-list/index' });
+  page.unmount();
+
+  fakeApi({ 'GET /me': () => ({ status: 200, body: resident }), 'GET /columns': () => ({ status: 200, body: { items: [] } }), 'GET /notices': () => pageOf([]), 'GET /news/feed': () => pageOf([]) });
+  const home = render(<HomePage />);
+  await act(async () => undefined);
+  fireEvent.click(screen.getByText('我要爆料'));
+  expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/tip-new/index' });
+  home.unmount();
+  resetTaro();
+  fakeApi({ 'GET /columns': () => ({ status: 200, body: { items: [] } }), 'GET /notices': () => pageOf([]), 'GET /news/feed': () => pageOf([]) });
+  render(<HomePage />);
+  await act(async () => undefined);
+  fireEvent.click(screen.getByText('我要爆料'));
+  expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/login/index' });
+});

@@ -11,7 +11,7 @@ import { clearSession, getSession } from '../../store/session';
 import { controlLabel } from '../../utils/a11y';
 import { PRIVACY_PAGE } from '../../utils/privacy';
 import { regionLabel } from '../../utils/region';
-import { MY_TIPS_PAGE } from '../tip-detail/tip-view';
+import { MY_TIPS_PAGE, TIP_NEW_PAGE } from '../tip-detail/tip-view';
 import './index.scss';
 import { usePageClass } from '../../hooks/use-page-class';
 
@@ -101,6 +101,10 @@ export default function MePage() {
       </View>
 
       <View className='card'>
+        <View className='list-row' onClick={() => Taro.navigateTo({ url: TIP_NEW_PAGE })}>
+          <Text className='list-row__main me__entry'>我要爆料</Text>
+          <Text className='list-row__arrow'>›</Text>
+        </View>
         <View className='list-row' onClick={() => Taro.navigateTo({ url: MY_TIPS_PAGE })}>
           <Text className='list-row__main me__entry'>我的爆料</Text>
           <Text className='list-row__arrow'>›</Text>
