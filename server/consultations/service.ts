@@ -281,7 +281,11 @@ export function consultationService(ctx: AppContext) {
       const notices = noticeService(ctx);
       const body = `${text}\n（议事第${c.number}号「${c.title}」：${c.voters}人参与投票）`;
       // The key ties the notice to this consultation: a retried decision publishes one notice.
-      const { notice } = await notices.create(user, { title: `议事结果：${c.title}`.slice(0, 60), body, level: 'normal', regionIds: c.regionLevel === 'county' ? [] : [String(c.regionId)], idempotencyKey: `consultation-decision-${c._id}` });
+      const { notice } = await notices.create(
+        user,
+        { title: [...`议事结果：${c.title}`].slice(0, 40).join(''), body: [...body].slice(0, 1500).join(''), level: 'normal', regionIds: c.regionLevel === 'county' ? [] : [String(c.regionId)], idempotencyKey: `consultation-decision-${c._id}` },
+        { link: { kind: 'consultation', id: String(c._id) } },
+      );
       if (notice.state === 'draft') await notices.publish(user, notice.id);
       return move(c, ['closed'], version, { decisionNoticeId: new Types.ObjectId(notice.id) });
     },

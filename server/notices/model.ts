@@ -5,6 +5,13 @@ import { NOTICE_LEVELS, NOTICE_STATES, type NoticeLevelName, type NoticeStateNam
 
 export const NOTICES_CACHE = 'notices';
 
+/** A record a notice links to; only kinds the mini-program can open. */
+export const NOTICE_LINK_KINDS = ['consultation'] as const;
+export interface NoticeLink {
+  kind: (typeof NOTICE_LINK_KINDS)[number];
+  id: string;
+}
+
 /**
  * A notice (通知公告). Publishing it enqueues one outbox record per bound group chat in scope
  * (dedupeKey `notice:<id>:<roomId>`, ref `notice:<id>`), emergencies at the front of the queue.
@@ -37,6 +44,8 @@ export interface NoticeDoc {
   publishedAt: Date | null;
   withdrawnAt: Date | null;
   withdrawReason: string | null;
+  /** What the notice is about, when another feature published it (a consultation's decision): the app links to it. */
+  link: NoticeLink | null;
   /** Deliveries enqueued so far (the fan-out is idempotent per room, so a retried publish completes it). */
   fanOutDone: boolean;
   createdAt: Date;
@@ -65,6 +74,7 @@ export const noticeSchema = new Schema<NoticeDoc>(
     withdrawnAt: { type: Date, default: null },
     withdrawReason: { type: String, default: null },
     fanOutDone: { type: Boolean, default: false },
+    link: { type: new Schema<NoticeLink>({ kind: { type: String, enum: NOTICE_LINK_KINDS, required: true }, id: { type: String, required: true } }, { _id: false }), default: null },
   },
   { ...baseOptions, minimize: false },
 );

@@ -7,6 +7,7 @@ import { IdempotencyKey, objectId, trimmed } from '../core/validate';
 import { OUTBOX_STATES } from '../outbox';
 import { NOTICE_LEVELS, NOTICE_STATES } from '../../common/news-labels';
 import { EditVersion } from '../news';
+import { NOTICE_LINK_KINDS } from './model';
 
 export const NoticeLevel = z.enum(NOTICE_LEVELS);
 export type NoticeLevel = z.infer<typeof NoticeLevel>;
@@ -35,6 +36,8 @@ export type NoticePage = z.infer<typeof NoticePage>;
 export const NoticeDetail = NoticeSummary.extend({
   body: z.string(),
   publisherName: z.string(),
+  /** The record it is about (a consultation's decision links the consultation), or null. */
+  link: z.object({ kind: z.enum(NOTICE_LINK_KINDS), id: z.string() }).nullable(),
 });
 export type NoticeDetail = z.infer<typeof NoticeDetail>;
 

@@ -18,7 +18,7 @@ import { boundRooms } from '../bindings';
 import { outbox, zeroCounts, type OutboxCounts, type OutboxState } from '../outbox';
 import { decodeCursor, documentTerms, encodeCursor, noticeListKeyOf, queryTerms } from '../news';
 import { DELIVERY_STATE_LABELS, NOTICE_LEVEL_LABELS, NOTICE_STATE_LABELS } from '../../common/news-labels';
-import { noticeModels, type NoticeDoc } from './model';
+import { noticeModels, type NoticeDoc, type NoticeLink } from './model';
 import { noticeFanOut, noticeRef } from './fan-out';
 import type { CreateNoticeBody, NoticeDelivery, NoticeDeliveryList, NoticeDetail, NoticeManageItem, NoticeSummary } from './schemas';
 
@@ -42,7 +42,7 @@ export function toNoticeSummary(n: NoticeDoc): NoticeSummary {
     excerpt: Array.from(n.body).slice(0, EXCERPT_CHARS).join(''),
   };
 }
-export const toNoticeDetail = (n: NoticeDoc): NoticeDetail => ({ ...toNoticeSummary(n), body: n.body, publisherName: n.publishedByName ?? n.createdByName });
+export const toNoticeDetail = (n: NoticeDoc): NoticeDetail => ({ ...toNoticeSummary(n), body: n.body, publisherName: n.publishedByName ?? n.createdByName, link: n.link ?? null });
 const toManageItem = (n: NoticeDoc, deliveries: Counts): NoticeManageItem => ({
   ...toNoticeDetail(n),
   state: n.state,
@@ -175,7 +175,7 @@ export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
     },
 
     /** A new draft; a retry with the same key gets the first draft (`created` false: the route answers 200). */
-    async create(user: AuthUser, body: CreateNoticeBody): Promise<{ notice: NoticeManageItem; created: boolean }> {
+    async create(user: AuthUser, body: CreateNoticeBody, opts: { link?: NoticeLink } = {}): Promise<{ notice: NoticeManageItem; created: boolean }> {
       const createdById = new Types.ObjectId(user.id);
       const { idempotencyKey, ...content } = body;
       const hash = requestHash({ ...content, regionIds: [...new Set(content.regionIds)].sort() });
@@ -200,6 +200,7 @@ export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
             createHash: hash,
             version: 0,
             fanOutDone: false,
+            link: opts.link ?? null,
           });
           return n.toObject() as NoticeDoc;
         },

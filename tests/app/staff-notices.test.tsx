@@ -60,6 +60,7 @@ function notice(overrides: Partial<NoticeManageItem> = {}): NoticeManageItem {
     excerpt: '因管网检修',
     body: '因管网检修，明日8时至18时停水。',
     publisherName: '周编辑',
+    link: null,
     state: 'draft',
     stateLabel: '草稿',
     regionIds: [],

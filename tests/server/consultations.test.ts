@@ -266,5 +266,9 @@ describe('closing', () => {
     expect(notice.status).toBe(200);
     expect(notice.body.title).toBe('议事结果：垃圾分类投放点位置');
     expect(notice.body.body).toContain(`议事第${c.number}号`);
+    // The notice links back to the consultation (the app opens it from the notice).
+    expect(notice.body.link).toEqual({ kind: 'consultation', id: c.id });
+    // Deciding again (a retried request) publishes no second notice.
+    expect((await s.api('POST', `/api/v1/consultations/${c.id}/decision`, { token: dongcheng, body: { version: decided.body.version, body: '再次公布' } })).status).toBe(409);
   });
 });

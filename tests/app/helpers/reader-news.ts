@@ -53,7 +53,7 @@ export function notice(n: number, overrides: Partial<NoticeSummary> = {}): Notic
 }
 
 export function noticeDetail(overrides: Partial<NoticeDetail> = {}): NoticeDetail {
-  return { ...notice(1), body: '因管网维修，明天上午8点到12点停水。\n请提前储水。', publisherName: '城关镇人民政府', ...overrides };
+  return { ...notice(1), body: '因管网维修，明天上午8点到12点停水。\n请提前储水。', publisherName: '城关镇人民政府', link: null, ...overrides };
 }
 
 export function comment(n: number, overrides: Partial<Comment> = {}): Comment {
