@@ -25,6 +25,7 @@ import type {
 } from '../../server/appeals/schemas';
 import type { UploadedPhoto } from '../../server/photos/schemas';
 import type { BotAttachTipPhotosBody, BotCreateTipBody, BotTipReceipt } from '../../server/tips/schemas';
+import type { BotVoteBatchBody, BotVoteBatchResult } from '../../server/consultations/schemas';
 import type { ClaimBody, ClaimedRoomItem, ClaimResult, CompleteBody, CompleteResult } from '../../server/outbox/schemas';
 import type { ServiceEntry, ServiceEntryList } from '../../server/service-directory/schemas';
 
@@ -82,6 +83,15 @@ export type CreateTipRequest = z.input<typeof BotCreateTipBody>;
 export type TipReceipt = BotTipReceipt;
 /** `POST /bot/tips/photos`: photos that join the contact's tip just sent in that chat. */
 export type AttachTipPhotosRequest = z.input<typeof BotAttachTipPhotosBody>;
+
+// ---- Consultations (server/consultations/schemas.ts) ----
+
+/** `POST /bot/consultations/votes`: a room's `投票 …` gathered over a few seconds (at most 200). */
+export type CastVotesRequest = z.input<typeof BotVoteBatchBody>;
+export type CastVote = CastVotesRequest['votes'][number];
+/** One result per vote, in order: a receipt (which consultation, whether a change; never the choice) or why not. */
+export type CastVotesResponse = BotVoteBatchResult;
+export type CastVoteResult = CastVotesResponse['results'][number];
 
 // ---- Outbox (server/outbox/schemas.ts) ----
 

@@ -12,6 +12,8 @@ import type {
   AppealStatus,
   AttachPhotosRequest,
   AttachTipPhotosRequest,
+  CastVotesRequest,
+  CastVotesResponse,
   ClaimOutboxRequest,
   ClaimOutboxResponse,
   CompleteOutboxRequest,
@@ -101,6 +103,11 @@ export interface ServerClient {
   /** Sends a `#爆料` to the newsroom; the message id as key makes a resend safe, so it is retried like a GET. */
   createTip(body: CreateTipRequest): Promise<TipReceipt>;
   attachTipPhotos(body: AttachTipPhotosRequest): Promise<TipReceipt>;
+  /**
+   * A room's group votes in one request (at most 200), one result each. A ballot is per person, so a
+   * resend counts nobody twice: it is retried like a GET (a resent vote may come back as a change).
+   */
+  castVotes(body: CastVotesRequest): Promise<CastVotesResponse>;
 }
 
 /** Socket errors that mean the request never reached the server, so even a POST is safe to resend. */
@@ -215,5 +222,6 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
     listServices: () => request<ServiceDirectoryResponse>('GET', '/bot/services'),
     createTip: (body) => request<TipReceipt>('POST', '/bot/tips', body, { idempotent: true }),
     attachTipPhotos: (body) => request<TipReceipt>('POST', '/bot/tips/photos', body),
+    castVotes: (body) => request<CastVotesResponse>('POST', '/bot/consultations/votes', body, { idempotent: true }),
   };
 }
