@@ -12,7 +12,7 @@ import { asciiDigits, reportError } from './support';
 
 /**
  * `绑定 …`, `解绑` (room-binding), `查询 …` (appeal-query), `查电话 …` / `办事 …` (service-answers)
- * and `#爆料 …` (tip-intake) are commands, never appeal text:
+ * `#爆料 …` (tip-intake) and `投票 …` (consultation-votes) are commands, never appeal text:
  * an `@bot 绑定 12345678` must not also file an appeal, nor a grid worker's `查询 …` join a draft.
  * Chatter that merely starts with the word (`绑定手机号怎么弄`) is not a command.
  */
@@ -33,8 +33,16 @@ export function isServiceCommand(text: string): boolean {
 /** `#爆料 …` (tip-intake): a tip for the newsroom, never an appeal or a grid worker's draft, even after an @bot. */
 const TIP_COMMAND = /^[#＃]\s*爆料/u;
 
+/**
+ * `投票 2`, `投票 #12 1 3`, `投票 第12号：2` (consultation-votes): a vote, never appeal text nor a grid
+ * worker's draft. Only the command form (`投票` then digits, `#`/`＃` or `第`, or nothing): chatter that
+ * starts with the word (`投票结果什么时候出来`) is not a command.
+ */
+export const VOTE_COMMAND = /^投票(?:[\s:：]*[#＃第0-9]|\s*$)/u;
+
 export function isOtherPluginCommand(text: string): boolean {
-  return OTHER_COMMAND.test(asciiDigits(text.trim())) || isServiceCommand(text) || TIP_COMMAND.test(text.trim());
+  const trimmed = text.trim();
+  return OTHER_COMMAND.test(asciiDigits(trimmed)) || isServiceCommand(text) || TIP_COMMAND.test(trimmed) || VOTE_COMMAND.test(asciiDigits(trimmed));
 }
 
 const KEY_SAFE = /^[A-Za-z0-9_:.-]{8,80}$/;

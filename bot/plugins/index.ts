@@ -9,6 +9,7 @@ import type { Say } from '../runtime/say';
 import type { ServerClient } from '../runtime/server-client';
 import { AppealIntake, type AppealIntakeConfig } from './appeal-intake';
 import { AppealQuery, type AppealQueryConfig } from './appeal-query';
+import { ConsultationVotes, type ConsultationVotesConfig } from './consultation-votes';
 import { GridForwarding, type GridForwardingConfig } from './grid-forwarding';
 import { OutboxDelivery, type OutboxDeliveryConfig } from './outbox-delivery';
 import { RoomBinding, type RoomBindingConfig } from './room-binding';
@@ -41,6 +42,8 @@ export interface PluginSettings {
   tipIntake?: Settings<TipIntakeConfig>;
   /** Bound grid workers' forwards in private chat, filed on `确认`. */
   gridForwarding?: Settings<GridForwardingConfig>;
+  /** `投票 2` / `投票 #12 1 3` in bound groups: a room's votes on consultations (议事) sent and confirmed per batch. */
+  consultationVotes?: Settings<ConsultationVotesConfig>;
   /** `查询 <编号>` in groups and private chats. */
   appealQuery?: Settings<AppealQueryConfig>;
   /** Drains the server's outbox for bound rooms at a paced rate. */
@@ -59,6 +62,7 @@ export function buildPlugins(ctx: PluginContext, settings: PluginSettings = {}):
   if (settings.appealIntake !== false) plugins.push(AppealIntake({ ...settings.appealIntake, ...ctx }));
   if (settings.tipIntake !== false) plugins.push(TipIntake({ ...settings.tipIntake, ...ctx }));
   if (settings.gridForwarding !== false) plugins.push(GridForwarding({ ...settings.gridForwarding, ...ctx }));
+  if (settings.consultationVotes !== false) plugins.push(ConsultationVotes({ ...settings.consultationVotes, ...ctx }));
   if (settings.appealQuery !== false) plugins.push(AppealQuery({ ...settings.appealQuery, ...ctx }));
   if (settings.outboxDelivery !== false) plugins.push(OutboxDelivery({ ...settings.outboxDelivery, ...ctx }));
   if (settings.serviceAnswers !== false) plugins.push(ServiceAnswers({ ...settings.serviceAnswers, ...ctx }));
