@@ -86,6 +86,12 @@ import type {
   TipListQuery,
   TipMovesInput,
   TipPage,
+  ConsultationDetail,
+  ConsultationListQuery,
+  ConsultationMovesInput,
+  ConsultationPage,
+  CreateConsultationInput,
+  MyVote,
 } from './types';
 
 type Extra = Pick<RequestOptions, 'toast' | 'headers'>;
@@ -265,4 +271,18 @@ export const tipsApi = {
   get: (tipId: string, extra?: Extra) => request<TipDetail>(`/tips/${id(tipId)}`, { ...extra }),
   move: <A extends keyof TipMovesInput>(tipId: string, action: A, body: TipMovesInput[A], extra?: Extra) =>
     request<TipDetail>(`/tips/${id(tipId)}/${action}`, { method: 'POST', data: body, ...extra }),
+};
+
+/**
+ * Consultations (议事): the lists (投票中 / 已结束; 待审核 for writers and reviewers), one with its
+ * results, a resident's vote (sent again to change it), and the staff moves, each with the version shown.
+ */
+export const consultationsApi = {
+  list: (query: ConsultationListQuery = {}, extra?: Extra) => request<ConsultationPage>('/consultations', { query: { ...query }, ...extra }),
+  get: (consultationId: string, extra?: Extra) => request<ConsultationDetail>(`/consultations/${id(consultationId)}`, { ...extra }),
+  vote: (consultationId: string, choices: number[], extra?: Extra) =>
+    request<MyVote>(`/consultations/${id(consultationId)}/vote`, { method: 'PUT', data: { choices }, ...extra }),
+  create: (body: CreateConsultationInput, extra?: Extra) => request<ConsultationDetail>('/consultations', { method: 'POST', data: body, ...extra }),
+  move: <A extends keyof ConsultationMovesInput>(consultationId: string, action: A, body: ConsultationMovesInput[A], extra?: Extra) =>
+    request<ConsultationDetail>(`/consultations/${id(consultationId)}/${action}`, { method: 'POST', data: body, ...extra }),
 };

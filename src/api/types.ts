@@ -176,3 +176,19 @@ export type TipListQuery = Partial<z.output<typeof ListTipsQuery>>;
 export type TipMovesInput = { [A in keyof typeof TipMoveBodies]: z.input<(typeof TipMoveBodies)[A]> };
 export type TipMove = keyof TipMovesInput;
 export type TipEvent = TipDetail['history'][number];
+
+// Consultations (议事): the consultations face, server/consultations/index.ts (schemas.ts holds the shapes)
+import type { ConsultationDetail, ConsultationPage, ConsultationState, ConsultationSummary, CreateConsultationBody, MyVote } from '../../server/consultations';
+export type { ConsultationDetail, ConsultationPage, ConsultationState, ConsultationSummary, MyVote };
+export type CreateConsultationInput = z.input<typeof CreateConsultationBody>;
+/** The list's tabs and the reviewers' queue (the face does not export ListConsultationsQuery). */
+export type ConsultationListQuery = { state?: 'open' | 'closed' | 'pending'; cursor?: string; limit?: number };
+export type ConsultationOption = ConsultationDetail['options'][number];
+/** The staff moves and their bodies (server ConsultationMoveBodies; the version goes with each). */
+export type ConsultationMovesInput = {
+  approve: { version: number };
+  reject: { version: number; reason: string };
+  close: { version: number };
+  decision: { version: number; body: string };
+};
+export type ConsultationMove = keyof ConsultationMovesInput;

@@ -16,6 +16,7 @@ import { KEYBOARD_SCROLLABLE } from '../../utils/a11y';
 import { regionLabel } from '../../utils/region';
 import { NEWS_SEARCH_PAGE, NOTICES_PAGE, articleUrl, noticeUrl } from '../../utils/news';
 import { TIP_NEW_PAGE } from '../tip-detail/tip-view';
+import { CONSULTATION_LIST_PAGE } from '../consultation-detail/consultation-view';
 import './index.scss';
 
 const PAGE_SIZE = 20;
@@ -84,7 +85,12 @@ export default function HomePage() {
           <View>
             <Text className='home__greeting'>{user.name}，您好</Text>
             {community ? (
-              <Text className='home__community'>所在社区：{community}</Text>
+              <View>
+                <Text className='home__community'>所在社区：{community}</Text>
+                <Text className='home__community-link' onClick={() => void Taro.navigateTo({ url: CONSULTATION_LIST_PAGE })}>
+                  本社区议事 ›
+                </Text>
+              </View>
             ) : (
               <View>
                 <Text className='home__community'>选择所在社区，看本社区的新闻和通知</Text>
@@ -113,6 +119,11 @@ export default function HomePage() {
       <View className='home__tip' onClick={() => void Taro.navigateTo({ url: user ? TIP_NEW_PAGE : '/pages/login/index' })}>
         <Text className='home__tip-title'>我要爆料</Text>
         <Text className='home__tip-sub'>身边的新鲜事，告诉编辑部 ›</Text>
+      </View>
+
+      <View className='home__consultation' onClick={() => void Taro.navigateTo({ url: CONSULTATION_LIST_PAGE })}>
+        <Text className='home__tip-title'>议事</Text>
+        <Text className='home__tip-sub'>社区的事，大家来投票 ›</Text>
       </View>
 
       <View className='home__notices'>

@@ -1,8 +1,8 @@
 // One notice: title, level, the regions it is for, who published it and when, and the body as
-// written (line breaks kept).
+// written (line breaks kept), and 查看议事结果 when it is a consultation's decision (its link).
 import { useCallback, useEffect, useRef } from 'react';
 import { Text, View } from '@tarojs/components';
-import { useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro';
+import Taro, { useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro';
 import { noticesApi } from '../../api/endpoints';
 import { NoticeLevelTag } from '../../components/NoticeCard';
 import { NewsTag } from '../../components/NewsTag';
@@ -12,6 +12,7 @@ import { usePageClass } from '../../hooks/use-page-class';
 import { formatTime, noticeUrl, scopeNames } from '../../utils/news';
 import type { NoticeDetail } from '../../api/types';
 import { showShareMenus } from '../../utils/share';
+import { consultationUrl } from '../consultation-detail/consultation-view';
 import './index.scss';
 
 export default function NoticePage() {
@@ -46,6 +47,11 @@ export default function NoticePage() {
           <Text className='notice__meta-line'>{`范围：${notice.regionNames.length > 0 ? scopeNames(notice.regionNames) : '全县'}`}</Text>
         </View>
         <Text className='notice__body'>{notice.body}</Text>
+        {notice.link?.kind === 'consultation' ? (
+          <Text className='notice__link' onClick={() => void Taro.navigateTo({ url: consultationUrl(notice.link!.id) })}>
+            查看议事结果 ›
+          </Text>
+        ) : null}
       </View>
     </View>
   );
