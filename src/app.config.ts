@@ -17,6 +17,8 @@ export default defineAppConfig({
     'pages/tip-new/index',
     'pages/tip-list/index',
     'pages/tip-detail/index',
+    'pages/consultation-list/index',
+    'pages/consultation-detail/index',
   ],
   // Staff pages live in a subpackage so residents never download them.
   subPackages: [
@@ -43,6 +45,9 @@ export default defineAppConfig({
         'pages/dashboard/index',
         'pages/tips/index',
         'pages/tips-handle/index',
+        'pages/consultation-new/index',
+        'pages/consultation-desk/index',
+        'pages/consultation-handle/index',
       ],
     },
   ],

@@ -2,7 +2,7 @@ import { useCallback, useRef, useState } from 'react';
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { appealsApi, articlesApi } from '../../../../api/endpoints';
-import type { AppealCounts, ManageCounts } from '../../../../api/types';
+import type { AppealCounts, ManageCounts, Me } from '../../../../api/types';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { getSession } from '../../../../store/session';
@@ -23,6 +23,9 @@ function Entry({ title, sub, badge, onClick }: { title: string; sub: string; bad
     </View>
   );
 }
+
+/** Who opens consultations (议事) or approves them: community staff, dispatchers, reviewers (the server's WRITERS). */
+const worksOnConsultations = (user: Pick<Me, 'roles'>) => (['community_staff', 'dispatcher', 'reviewer', 'admin'] as const).some((r) => user.roles.includes(r));
 
 // Staff workbench (工作台): lives in the `packages/staff` subpackage so residents never download it.
 export default function WorkbenchPage() {
@@ -140,6 +143,14 @@ export default function WorkbenchPage() {
           {worksOnNews(user) ? <Entry title='爆料线索' sub='居民的爆料：认领、回复、转为稿件' onClick={() => go('tips')} /> : null}
           {worksOnNews(user) ? <Entry title='评论审核' sub='含敏感词或被举报的评论' badge={newsCounts?.moderation} onClick={() => go('moderation')} /> : null}
           {isAdmin(user) ? <Entry title='服务目录' sub='便民服务电话和办事指南' onClick={() => go('services-admin')} /> : null}
+        </View>
+      ) : null}
+
+      {worksOnConsultations(user) ? (
+        <View className='card'>
+          <Text className='card__title'>议事</Text>
+          <Entry title='议事管理' sub='发起议事、看投票进度、提前结束、公布决定' onClick={() => go('consultation-desk')} />
+          {isReviewer(user) ? <Entry title='待审核议事' sub='全县范围的议事，批准后开始投票' onClick={() => go('consultation-desk', { state: 'pending' })} /> : null}
         </View>
       ) : null}
 
