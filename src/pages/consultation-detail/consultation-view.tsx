@@ -96,7 +96,7 @@ export function ConsultationResults({ c }: { c: ConsultationDetail }) {
               <Text className='consultation-results__count'>{`${o.votes}票 ${percent(o.share)}`}</Text>
             </View>
             <View className='consultation-results__track'>
-              <View className='consultation-results__bar' style={{ width: `${Math.min(100, Math.max(0, o.share * 100))}%` }} />
+              <View className='consultation-results__bar' style={{ width: percent(Math.min(1, Math.max(0, o.share))) }} />
             </View>
           </View>
         );
