@@ -20,10 +20,10 @@ import { userService, type UserDoc } from '../users';
 import { tipModels, type TipDoc, type TipEvent, type TipState } from './model';
 import { tipLimits } from './limits';
 import { BotAttachTipPhotosBody, BotCreateTipBody, BotTipReceipt } from './schemas';
-import { tipLabel } from './service';
+import { tipLabel, TIP_BOT_ACCOUNT_ID } from './service';
 
 /** The tipster of tips from WeChat contacts not linked to an account (one account for all, like appeals' bot account). */
-export const TIP_BOT_ACCOUNT_ID = new Types.ObjectId('b07b07b07b07b07b07b07b1b');
+export { TIP_BOT_ACCOUNT_ID };
 /** A photo joins its sender's tip when it comes within this time (the bot uses a shorter window). */
 const PHOTO_WINDOW_MS = 10 * 60 * 1000;
 const MAX_PHOTOS = 9;

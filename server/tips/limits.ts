@@ -4,7 +4,9 @@
  * - a resident's account: 10 an hour and 30 a China day, as appeals (appeals/limits.ts), whether
  *   they send from the mini-program or from a WeChat contact linked to the account;
  * - a WeChat contact through the bot (`#爆料`): the same 10 an hour and 30 a day;
- * - a group chat: 20 an hour, whoever sends in it.
+ * - a group chat: 20 an hour, whoever sends in it;
+ * - an editor moving tips into the appeal loop (转为诉求): the budget of staff filing for others
+ *   (appeals/limits.ts: 60 an hour, 300 a day), counted by the appeals' filing as a new appeal.
  * Counted only for a new tip: a retry of an accepted key (a re-delivered message) is not. Over
  * it: 429 with `Retry-After` and a Chinese message. Contact and room ids are personal data:
  * limiter keys hold a hash of them.
@@ -19,6 +21,7 @@ const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 export const TIP_LIMITS = { perHour: 10, perDay: 30 } as const;
 export const TIP_BOT_LIMITS = { contact: { perHour: 10, perDay: 30 }, room: { perHour: 20 } } as const;
+export const TIP_TO_APPEAL_LIMITS = { perHour: 60, perDay: 300 } as const;
 
 const hashId = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 24);
 
@@ -41,6 +44,8 @@ export function tipLimits(ctx: AppContext) {
   }
 
   return {
+    /** The limits an editor's 转为诉求 files against (the appeals' filing counts them, for a new appeal only). */
+    toAppeal: (editorId: Types.ObjectId | string): RateLimit[] => hourAndDay(`tip:to-appeal:${String(editorId)}`, TIP_TO_APPEAL_LIMITS),
     admit: (accountId: Types.ObjectId | string) => admit(account(accountId)),
     /** A `#爆料` through the bot: the contact's budget, the group's (null: a private chat) and the linked account's, if any. */
     admitBot(contactId: string, roomId: string | null, accountId: Types.ObjectId | null): Promise<void> {

@@ -1,10 +1,35 @@
 import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
 import type { Connection } from 'mongoose';
 
-export const TIP_STATES = ['new', 'taken', 'used', 'declined'] as const;
+/** `moved`: staff moved it into the appeal loop (tip-appeal-moves.ts); final, like used and declined. */
+export const TIP_STATES = ['new', 'taken', 'used', 'declined', 'moved'] as const;
 export type TipState = (typeof TIP_STATES)[number];
-export const TIP_ACTIONS = ['submit', 'take', 'decline', 'reply', 'use', 'draft'] as const;
+/** `to_appeal`: the newsroom filed it as an appeal; `from_appeal`: a dispatcher sent an appeal here as a tip. */
+export const TIP_ACTIONS = ['submit', 'take', 'decline', 'reply', 'use', 'draft', 'to_appeal', 'from_appeal'] as const;
 export type TipAction = (typeof TIP_ACTIONS)[number];
+
+/**
+ * Where the tip was said: the mini-program, a WeChat chat through the bot, or (a tip made from an
+ * appeal, which keeps its channel) a grid worker's 代报, a hotline call or an Open311 client.
+ */
+export const TIP_CHANNELS = ['miniprogram', 'bot', 'grid_worker', 'hotline', 'open311'] as const;
+export type TipChannel = (typeof TIP_CHANNELS)[number];
+
+/**
+ * A move of the tip into the appeal loop, recorded before the appeal is filed (the claim): who
+ * made it on which version and what they asked for, so a retry after a crash files the same
+ * appeal (same submitter and key) instead of a second one.
+ */
+export interface TipToAppeal {
+  version: number;
+  from: TipState;
+  byId: Types.ObjectId;
+  byName: string;
+  byRole: string;
+  regionId: string;
+  kind: string;
+  categoryId: string | null;
+}
 
 /** One step in a tip's life: who (a resident or a member of the newsroom), when, what. */
 export interface TipEvent {
@@ -38,7 +63,7 @@ export interface TipDoc {
   /** A published article may credit the tipster by name. */
   mayCredit: boolean;
   state: TipState;
-  channel: 'miniprogram' | 'bot';
+  channel: TipChannel;
   tipsterId: Types.ObjectId;
   tipsterName: string;
   tipsterPhone: string | null;
@@ -57,6 +82,14 @@ export interface TipDoc {
   articleId: Types.ObjectId | null;
   /** The draft written from it (the article keeps `tipId`). */
   draftArticleId: Types.ObjectId | null;
+  /**
+   * The appeal linked with it: the one it became (state `moved`), or the one it was made from
+   * (`fromAppeal`). Its number is kept to tell the tipster and to show without reading the appeal.
+   */
+  appealId: Types.ObjectId | null;
+  appealNumber: string | null;
+  fromAppeal: boolean;
+  toAppeal: TipToAppeal | null;
   history: TipEvent[];
   version: number;
   createdAt: Date;
@@ -84,7 +117,7 @@ export const tipSchema = new Schema<TipDoc>(
     mayContact: { type: Boolean, required: true },
     mayCredit: { type: Boolean, required: true },
     state: { type: String, enum: TIP_STATES, required: true },
-    channel: { type: String, enum: ['miniprogram', 'bot'], required: true },
+    channel: { type: String, enum: TIP_CHANNELS, required: true },
     tipsterId: { type: Schema.Types.ObjectId, required: true },
     tipsterName: { type: String, required: true },
     tipsterPhone: { type: String, default: null },
@@ -97,6 +130,25 @@ export const tipSchema = new Schema<TipDoc>(
     declineReason: { type: String, default: null },
     articleId: { type: Schema.Types.ObjectId, default: null },
     draftArticleId: { type: Schema.Types.ObjectId, default: null },
+    appealId: { type: Schema.Types.ObjectId, default: null },
+    appealNumber: { type: String, default: null },
+    fromAppeal: { type: Boolean, default: false },
+    toAppeal: {
+      type: new Schema<TipToAppeal>(
+        {
+          version: { type: Number, required: true },
+          from: { type: String, enum: TIP_STATES, required: true },
+          byId: { type: Schema.Types.ObjectId, required: true },
+          byName: { type: String, required: true },
+          byRole: { type: String, required: true },
+          regionId: { type: String, required: true },
+          kind: { type: String, required: true },
+          categoryId: { type: String, default: null },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
     history: { type: [eventSchema], default: [] },
     version: { type: Number, required: true, default: 0 },
   },

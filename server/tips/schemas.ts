@@ -3,10 +3,11 @@ import { IdempotencyKey, objectId, trimmed } from '../core/validate';
 import { PhotoIds } from '../photos';
 import { WECHAT_ID_MAX } from '../outbox';
 import { EditVersion } from '../news';
-import { TIP_ACTIONS, TIP_STATES } from './model';
+import { APPEAL_KINDS } from '../../common/appeal-labels';
+import { TIP_ACTIONS, TIP_CHANNELS, TIP_STATES } from './model';
 
 /** The tips' shapes, defined once: the routes validate with them and the apps import their types. */
-export const TIP_STATE_LABELS: Record<(typeof TIP_STATES)[number], string> = { new: '待处理', taken: '已认领', used: '已采用', declined: '未采用' };
+export const TIP_STATE_LABELS: Record<(typeof TIP_STATES)[number], string> = { new: '待处理', taken: '已认领', used: '已采用', declined: '未采用', moved: '已转诉求' };
 
 export const CreateTipBody = z.strictObject({
   text: trimmed(5, 2000),
@@ -35,7 +36,19 @@ export const TipMoveBodies = {
   reply: z.strictObject({ ...version, text: trimmed(2, 500) }),
   use: z.strictObject({ ...version, articleId: objectId }),
   draft: z.strictObject({ ...version, columnId: objectId, title: trimmed(4, 60).optional() }),
+  /** 转为诉求: filed in the appeal loop for a community or grid, of a kind, in a category when known. */
+  to_appeal: z.strictObject({ ...version, regionId: objectId, kind: z.enum(APPEAL_KINDS), categoryId: objectId.optional() }),
 };
+
+/**
+ * 转为新闻线索: a dispatcher sends a submitted appeal to the newsroom. `version` is the appeal's
+ * (AppealDetail.version), as its other versioned moves take it; `note` is for the newsroom.
+ */
+export const FromAppealBody = z.strictObject({ appealId: objectId, version: z.number().int().min(0), note: trimmed(2, 200).optional() });
+export type FromAppealBody = z.infer<typeof FromAppealBody>;
+/** What the dispatcher learns: the tip's label and the appeal's new state, nothing of the newsroom's. */
+export const FromAppealResult = z.object({ tipLabel: z.string(), appealId: z.string(), appealState: z.string() });
+export type FromAppealResult = z.infer<typeof FromAppealResult>;
 
 export const TipEventView = z.object({
   at: z.string(),
@@ -52,7 +65,7 @@ export const TipSummary = z.object({
   state: z.enum(TIP_STATES),
   stateLabel: z.string(),
   photoCount: z.number().int(),
-  channel: z.enum(['miniprogram', 'bot']),
+  channel: z.enum(TIP_CHANNELS),
   createdAt: z.string(),
 });
 export type TipSummary = z.infer<typeof TipSummary>;
@@ -73,6 +86,10 @@ export const TipDetail = TipSummary.extend({
   declineReason: z.string().nullable(),
   articleId: z.string().nullable(),
   draftArticleId: z.string().nullable(),
+  /** The appeal it became (state moved) or came from (fromAppeal), by id and ticket number. */
+  appealId: z.string().nullable(),
+  appealNumber: z.string().nullable(),
+  fromAppeal: z.boolean(),
   history: z.array(TipEventView),
   version: z.number().int(),
 });

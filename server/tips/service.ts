@@ -29,7 +29,7 @@ export const NEWSROOM: readonly Role[] = ['editor', 'reviewer'];
 export const inNewsroom = (user: Pick<AuthUser, 'roles'>) => user.roles.includes('admin') || NEWSROOM.some((r) => user.roles.includes(r));
 
 /** Which states each move starts from, and where it leaves the tip (null: where it was). */
-const MOVES: Record<Exclude<TipAction, 'submit'>, { from: readonly TipState[]; to: TipState | null }> = {
+const MOVES: Record<Exclude<TipAction, 'submit' | 'to_appeal' | 'from_appeal'>, { from: readonly TipState[]; to: TipState | null }> = {
   take: { from: ['new'], to: 'taken' },
   decline: { from: ['new', 'taken'], to: 'declined' },
   reply: { from: ['new', 'taken', 'used', 'declined'], to: null },
@@ -64,6 +64,40 @@ export function replyChatText(t: Pick<TipDoc, '_id' | 'tipsterName' | 'takenByNa
   const masked = maskNamesIn(e.note ?? '', names);
   const text = excerpt(inGroup ? maskPrivateText(masked) : masked, 300);
   return `您的爆料（${tipLabel(t)}）有了编辑部的回复：${text}`;
+}
+
+/**
+ * Tipsters with no mini-program account of their own: WeChat contacts not linked to one (bot-routes.ts)
+ * and the reporters of appeals filed for them (代报, 热线, Open311) that became tips (tip-appeal-moves.ts).
+ * Such a tipster hears back only in the chat their tip came from, if it came from one.
+ */
+export const TIP_BOT_ACCOUNT_ID = new Types.ObjectId('b07b07b07b07b07b07b07b1b');
+export const TIP_NO_ACCOUNT_ID = new Types.ObjectId('b07b07b07b07b07b07b07b1c');
+export const hasAccount = (t: Pick<TipDoc, 'tipsterId'>) => !t.tipsterId.equals(TIP_BOT_ACCOUNT_ID) && !t.tipsterId.equals(TIP_NO_ACCOUNT_ID);
+
+/**
+ * A message to a tipster, the way their tip came: a tip through the bot to the chat it was said in
+ * (the group, @mentioning its sender; or the private chat), any other as a subscribe message to the
+ * tipster's account (one of their grants). Null when there is no one to reach (no account, no chat).
+ * `key` makes it one message per event however often it is enqueued.
+ */
+export function tipsterMessage(t: TipDoc, key: string, chatText: (inGroup: boolean) => string, subscribe: { page: string; data: Record<string, string> }): OutboxItemInput | null {
+  if (t.channel === 'bot' && t.contactId) {
+    const payload = { text: chatText(!!t.roomId) };
+    if (t.roomId) {
+      return { dedupeKey: `tip:${t._id}:${key}:bot_room:${t.roomId}`, channel: 'bot_room', recipient: t.roomId, ref: `tip:${t._id}`, payload: { ...payload, mentionContactIds: [t.contactId] } };
+    }
+    return { dedupeKey: `tip:${t._id}:${key}:bot_contact`, channel: 'bot_contact', recipient: t.contactId, ref: `tip:${t._id}`, payload };
+  }
+  if (!hasAccount(t)) return null;
+  return {
+    dedupeKey: `tip:${t._id}:${key}:wechat_subscribe:${t.tipsterId}`,
+    channel: 'wechat_subscribe',
+    recipient: String(t.tipsterId),
+    ref: `tip:${t._id}`,
+    // The template residents grant for their reports' progress (the one the app asks for).
+    payload: { template: 'appeal_progress', ...subscribe },
+  };
 }
 
 type Moves = typeof TipMoveBodies;
@@ -101,7 +135,7 @@ export function tipService(ctx: AppContext) {
    * One move: one conditional write on the version it was made on and the states it may start
    * from. A stale version is a 409 STALE_VERSION; a state the move cannot start from a 409 naming it.
    */
-  async function move(user: AuthUser, id: string, action: Exclude<TipAction, 'submit'>, version: number, apply: (t: TipDoc) => { set?: Partial<TipDoc>; note: string | null }): Promise<{ tip: TipDoc; event: TipEvent }> {
+  async function move(user: AuthUser, id: string, action: keyof typeof MOVES, version: number, apply: (t: TipDoc) => { set?: Partial<TipDoc>; note: string | null }): Promise<{ tip: TipDoc; event: TipEvent }> {
     const t = await visible(user, id);
     if (!inNewsroom(user)) throw notFound('爆料');
     if ((t.version ?? 0) !== version) throw staleVersion(t.version);
@@ -123,27 +157,12 @@ export function tipService(ctx: AppContext) {
     return { tip: updated, event: e };
   }
 
-  /**
-   * The reply goes back the way the tip came: a tip through the bot to the chat it was said in (the
-   * group, @mentioning its sender; or the private chat), one from the mini-program as a subscribe
-   * message (one of the tipster's grants).
-   */
-  function replyMessage(t: TipDoc, e: TipEvent): OutboxItemInput {
-    if (t.channel === 'bot' && t.contactId) {
-      const payload = { text: replyChatText(t, e, !!t.roomId) };
-      if (t.roomId) {
-        return { dedupeKey: `tip:${t._id}:${e._id}:bot_room:${t.roomId}`, channel: 'bot_room', recipient: t.roomId, ref: `tip:${t._id}`, payload: { ...payload, mentionContactIds: [t.contactId] } };
-      }
-      return { dedupeKey: `tip:${t._id}:${e._id}:bot_contact`, channel: 'bot_contact', recipient: t.contactId, ref: `tip:${t._id}`, payload };
-    }
-    return {
-      dedupeKey: `tip:${t._id}:${e._id}:wechat_subscribe:${t.tipsterId}`,
-      channel: 'wechat_subscribe',
-      recipient: String(t.tipsterId),
-      ref: `tip:${t._id}`,
-      // The template residents grant for their reports' progress (the one the app asks for).
-      payload: { template: 'appeal_progress', page: `pages/tip-detail/index?id=${t._id}`, data: { number: tipLabel(t), state: TIP_STATE_LABELS[t.state], time: chinaLongTime(e.at), note: e.note ?? '编辑部回复' } },
-    };
+  /** The reply goes back the way the tip came (tipsterMessage). */
+  function replyMessage(t: TipDoc, e: TipEvent): OutboxItemInput | null {
+    return tipsterMessage(t, String(e._id), (inGroup) => replyChatText(t, e, inGroup), {
+      page: `pages/tip-detail/index?id=${t._id}`,
+      data: { number: tipLabel(t), state: TIP_STATE_LABELS[t.state], time: chinaLongTime(e.at), note: e.note ?? '编辑部回复' },
+    });
   }
 
   return {
@@ -208,7 +227,8 @@ export function tipService(ctx: AppContext) {
     async reply(user: AuthUser, id: string, b: MoveBody<'reply'>, v: number): Promise<TipDoc> {
       const { tip, event: e } = await move(user, id, 'reply', v, () => ({ note: b.text }));
       // After the write that records it: the dedupe key (tip, event) makes a second enqueue a no-op.
-      const { rejected = [] } = await outbox(ctx).enqueue([replyMessage(tip, e)], { invalid: 'skip' });
+      const message = replyMessage(tip, e);
+      const { rejected = [] } = message ? await outbox(ctx).enqueue([message], { invalid: 'skip' }) : {};
       for (const r of rejected) ctx.logger.error({ tipId: String(tip._id), dedupeKey: r.dedupeKey, problems: r.problems }, 'tip reply refused by the outbox');
       return tip;
     },

@@ -43,6 +43,9 @@ export function toDetail(t: TipDoc, user: AuthUser): { detail: TipDetail; person
       declineReason: t.declineReason,
       articleId: t.articleId ? String(t.articleId) : null,
       draftArticleId: t.draftArticleId ? String(t.draftArticleId) : null,
+      appealId: t.appealId ? String(t.appealId) : null,
+      appealNumber: t.appealNumber ?? null,
+      fromAppeal: t.fromAppeal ?? false,
       history: t.history.map((e) => ({
         at: e.at.toISOString(),
         action: e.action,

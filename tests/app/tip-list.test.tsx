@@ -79,6 +79,9 @@ describe('爆料详情', () => {
     declineReason: null,
     articleId: null,
     draftArticleId: null,
+    appealId: null,
+    appealNumber: null,
+    fromAppeal: false,
     history: [
       { at: '2026-12-06T02:00:00.000Z', action: 'submit', by: '张三', from: null, to: 'new', note: null },
       { at: '2026-12-06T03:00:00.000Z', action: 'take', by: '编辑', from: 'new', to: 'taken', note: null },

@@ -135,6 +135,10 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/tips/:id/reply': ['editor', 'reviewer'],
   'POST /api/v1/tips/:id/use': ['editor', 'reviewer'],
   'POST /api/v1/tips/:id/draft': ['editor'],
+  // Moves between the newsroom and the appeal loop: the newsroom files a tip as an appeal; a
+  // dispatcher (who decides on submitted appeals, in their region: the service checks) sends one to the newsroom.
+  'POST /api/v1/tips/:id/to-appeal': ['editor', 'reviewer'],
+  'POST /api/v1/tips/from-appeal': ['dispatcher'],
   // Consultations (议事): results public (the service hides pending ones but from their writer and
   // reviewers); residents vote (their community: the service); community staff and dispatchers
   // open (their region: the service), reviewers approve county-wide ones; a decision is a notice.

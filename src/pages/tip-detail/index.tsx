@@ -17,6 +17,7 @@ const STATE_NOTES: Record<TipDetail['state'], string> = {
   taken: '编辑部已认领，正在核实。',
   used: '您的爆料已被采用，感谢您！',
   declined: '这条爆料暂未被采用，感谢您的支持。',
+  moved: '您的爆料已转为诉求，可在「我的诉求」查看进度。',
 };
 
 export default function TipDetailPage() {

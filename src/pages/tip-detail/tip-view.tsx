@@ -23,6 +23,7 @@ export const TIP_STATE_TABS: ReadonlyArray<{ state: TipState; label: string }> =
   { state: 'taken', label: '已认领' },
   { state: 'used', label: '已采用' },
   { state: 'declined', label: '未采用' },
+  { state: 'moved', label: '已转诉求' },
 ];
 
 const ACTION_TITLES: Record<TipEvent['action'], string> = {
@@ -32,7 +33,12 @@ const ACTION_TITLES: Record<TipEvent['action'], string> = {
   reply: '编辑部回复',
   use: '已采用',
   draft: '写成稿件草稿',
+  to_appeal: '转为诉求',
+  from_appeal: '由诉求转来',
 };
+
+/** Where a tip was said (a tip made from an appeal keeps the appeal's channel). */
+const CHANNEL_NAMES: Record<TipSummary['channel'], string> = { miniprogram: '小程序爆料', bot: '群聊爆料', grid_worker: '网格员代报', hotline: '热线代录', open311: 'Open311' };
 
 /** How a tip is named to its tipster (the server's reply message says the same: BL- and the id's end). */
 export const tipNumber = (id: string) => `BL-${id.slice(-6).toUpperCase()}`;
@@ -75,7 +81,7 @@ export function TipCard({ tip, onClick }: { tip: TipSummary; onClick: () => void
       </View>
       <Text className='tip-card__text'>{tip.text}</Text>
       <Text className='tip-card__meta'>
-        {[formatTime(tip.createdAt), tip.channel === 'bot' ? '群聊爆料' : '小程序爆料', tip.photoCount > 0 ? `${tip.photoCount}张照片` : null].filter(Boolean).join(' · ')}
+        {[formatTime(tip.createdAt), CHANNEL_NAMES[tip.channel], tip.photoCount > 0 ? `${tip.photoCount}张照片` : null].filter(Boolean).join(' · ')}
       </Text>
     </View>
   );
@@ -93,7 +99,7 @@ export function TipFacts({ tip }: { tip: TipDetail }) {
       <PhotoGrid photos={tipPhotos(tip.photoIds)} />
       {tip.place ? <Text className='tip-detail__line'>{`地点：${tip.place}`}</Text> : null}
       {tip.happenedAt ? <Text className='tip-detail__line'>{`时间：${formatTime(tip.happenedAt)}`}</Text> : null}
-      <Text className='tip-detail__sub'>{`${formatTime(tip.createdAt)} 提交 · ${tip.channel === 'bot' ? '群聊爆料' : '小程序爆料'}`}</Text>
+      <Text className='tip-detail__sub'>{`${formatTime(tip.createdAt)} 提交 · ${CHANNEL_NAMES[tip.channel]}`}</Text>
       <Text className='tip-detail__sub'>{`${tip.mayContact ? '可联系爆料人' : '不希望被联系'} · ${tip.mayCredit ? '可署名' : '不署名'}`}</Text>
     </View>
   );
