@@ -19,6 +19,7 @@ import { measureModels } from './measures/model';
 import { open311Models } from './open311/model';
 import { tipModels } from './tips/model';
 import { suggestModels } from './suggest/model';
+import { consultationModels } from './consultations/model';
 
 /**
  * Every feature's models on one connection, for the tools that handle the whole database: index
@@ -52,6 +53,7 @@ export function createModels(conn: Connection) {
     ...open311Models(conn),
     ...tipModels(conn),
     ...suggestModels(conn),
+    ...consultationModels(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -100,9 +100,11 @@ export const consultationSchema = new Schema<ConsultationDoc>(
 // A retried create (same writer and key) finds the first one.
 consultationSchema.index({ createdById: 1, idempotencyKey: 1 }, { unique: true });
 consultationSchema.index({ number: 1 }, { unique: true });
-// Lists by state, newest first; the open ones of a place (prefix on regionPath).
+// Lists by state, newest first; a resident's (their community and the regions above it, by
+// path), and the open ones a group chat's vote may mean; a writer's own pending ones.
 consultationSchema.index({ state: 1, _id: -1 });
-consultationSchema.index({ state: 1, regionPath: 1 });
+consultationSchema.index({ regionPath: 1, state: 1, _id: -1 });
+consultationSchema.index({ createdById: 1, _id: -1 });
 // The closer's due ones; the sweep's unfinished fan-outs.
 consultationSchema.index({ state: 1, closesAt: 1 });
 consultationSchema.index({ state: 1, fanOutDone: 1 });

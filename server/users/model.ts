@@ -51,7 +51,7 @@ export const IDENTITY_FIELDS = ['name', 'username', 'roles', 'regionIds', 'depar
 userSchema.plugin(cacheStampPlugin(USERS_CACHE, { paths: IDENTITY_FIELDS, inserts: false }));
 userSchema.index({ roles: 1 });
 // The residents of a place (a consultation's eligible voters).
-userSchema.index({ homeRegionId: 1 });
+userSchema.index({ homeRegionId: 1, roles: 1 });
 // A department's staff (who is told of an appeal sent to it).
 userSchema.index({ departmentId: 1, roles: 1 });
 

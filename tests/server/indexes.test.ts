@@ -14,6 +14,7 @@ import { publishDueArticles } from '../../server/news/scheduler';
 import { newsDigest } from '../../server/news/digest';
 import { sweepNoticeFanOut } from '../../server/notices/fan-out-sweep';
 import { suggestLearner } from '../../server/suggest';
+import { consultationCloser } from '../../server/consultations';
 import { startOutboxDeliverer } from '../../server/outbox/deliverer';
 import { loggingSubscribeSender } from '../../server/outbox/wechat-subscribe';
 import { DAY, HOUR, TEST_BOT_TOKEN, demoIds, fileAppeal, move, newKey, startAppealsServer, uploadPhoto, type AppealsTestServer } from '../helpers/appeals';
@@ -215,6 +216,15 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
   if (tip) await step('take a tip', () => post(staff.editor, `/tips/${tip.id}/take`, { version: 0 }));
   if (tipPhoto) await gets(staff.editor, [`/photos/${tipPhoto}/original`]);
 
+  // Consultations (议事): community staff open one; a resident votes in the app, a member in the group; lists and the result.
+  const consultation = await step('open a consultation', () => post(t.dongcheng, '/consultations', { title: '老楼加装电梯方案', options: ['同意', '不同意'], regionId: home, closesAt: new Date(env.clock.now().getTime() + 2 * DAY).toISOString(), idempotencyKey: clientKey() }));
+  if (consultation) {
+    await step('vote in the app', () => ok(api('PUT', `/api/v1/consultations/${consultation.id}/vote`, { token: resident, body: { choices: [1] } }), 'vote'));
+    await step('vote in the group', () => bot('POST', '/consultations/votes', { votes: [{ messageId: newKey('msg'), roomId: ROOM, contactId: 'wxid_demo_resident_07', choices: [2] }] }));
+    await gets(resident, ['/consultations', '/consultations?state=closed', `/consultations/${consultation.id}`]);
+    await gets(t.dongcheng, ['/consultations?state=pending']);
+  }
+
   // Notices: a community's staff writes and publishes; readers and writers list; deliveries.
   const notice = await step('write a notice', () => post(t.dongcheng, '/notices', { title: '停水通知', body: '明天上午九点到十二点停水检修', level: 'important', regionIds: [home], idempotencyKey: clientKey() }));
   if (notice) {
@@ -256,6 +266,8 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
     await deadlines.relay.idle();
   });
   await step('scheduled publishing', () => publishDueArticles(s.ctx));
+  // Three days on, the consultation is due: closed with the recount from its ballots.
+  await step('consultation closer', () => consultationCloser(s.ctx).run());
   await step('news digest', async () => {
     env.clock.advance(12 * HOUR);
     await newsDigest(s.ctx).run();
