@@ -279,7 +279,10 @@ export const tipsApi = {
  */
 export const consultationsApi = {
   list: (query: ConsultationListQuery = {}, extra?: Extra) => request<ConsultationPage>('/consultations', { query: { ...query }, ...extra }),
-  get: (consultationId: string, extra?: Extra) => request<ConsultationDetail>(`/consultations/${id(consultationId)}`, { ...extra }),
+  // The server's ETag is the version, which votes do not change: a browser revalidating it gets a 304 and
+  // shows stale counts and choice. `no-cache` makes the H5 build fetch afresh (wx.request keeps no HTTP cache).
+  get: (consultationId: string, extra?: Extra) =>
+    request<ConsultationDetail>(`/consultations/${id(consultationId)}`, { ...extra, headers: { 'Cache-Control': 'no-cache', ...extra?.headers } }),
   vote: (consultationId: string, choices: number[], extra?: Extra) =>
     request<MyVote>(`/consultations/${id(consultationId)}/vote`, { method: 'PUT', data: { choices }, ...extra }),
   create: (body: CreateConsultationInput, extra?: Extra) => request<ConsultationDetail>('/consultations', { method: 'POST', data: body, ...extra }),
