@@ -7,4 +7,4 @@ export { tipRoutes } from './routes';
 export { tipBotRoutes } from './bot-routes';
 export { tipPhotoHolder } from './photo-holder';
 export { TIP_STATES, type TipState, type TipDoc } from './model';
-export { TIP_STATE_LABELS, CreateTipBody, ListTipsQuery, TipDetail, TipPage, TipSummary, TipMoveBodies } from './schemas';
+export { TIP_STATE_LABELS, FromAppealBody, FromAppealResult, CreateTipBody, ListTipsQuery, TipDetail, TipPage, TipSummary, TipMoveBodies } from './schemas';

@@ -82,6 +82,8 @@ import type {
   Series,
   SeriesParams,
   CreateTipInput,
+  FromAppealInput,
+  FromAppealResult,
   TipDetail,
   TipListQuery,
   TipMovesInput,
@@ -269,8 +271,11 @@ export const tipsApi = {
   create: (body: CreateTipInput, extra?: Extra) => request<TipDetail>('/tips', { method: 'POST', data: body, ...extra }),
   list: (query: TipListQuery = {}, extra?: Extra) => request<TipPage>('/tips', { query: { ...query }, ...extra }),
   get: (tipId: string, extra?: Extra) => request<TipDetail>(`/tips/${id(tipId)}`, { ...extra }),
+  // The path spells a move's name with a hyphen (to_appeal → /to-appeal).
   move: <A extends keyof TipMovesInput>(tipId: string, action: A, body: TipMovesInput[A], extra?: Extra) =>
-    request<TipDetail>(`/tips/${id(tipId)}/${action}`, { method: 'POST', data: body, ...extra }),
+    request<TipDetail>(`/tips/${id(tipId)}/${action.replace(/_/g, '-')}`, { method: 'POST', data: body, ...extra }),
+  /** 转为新闻线索: a dispatcher sends a submitted appeal to the newsroom (with the appeal's version). */
+  fromAppeal: (body: FromAppealInput, extra?: Extra) => request<FromAppealResult>('/tips/from-appeal', { method: 'POST', data: body, ...extra }),
 };
 
 /**

@@ -169,8 +169,9 @@ export type RankedUnit = Rankings['items'][number];
 export type GroupItem = Groups['items'][number];
 
 // News tips (爆料): the tips face, server/tips/index.ts (schemas.ts holds the shapes)
-import type { CreateTipBody, ListTipsQuery, TipDetail, TipMoveBodies, TipPage, TipState, TipSummary } from '../../server/tips';
-export type { TipDetail, TipPage, TipState, TipSummary };
+import type { CreateTipBody, FromAppealBody, FromAppealResult, ListTipsQuery, TipDetail, TipMoveBodies, TipPage, TipState, TipSummary } from '../../server/tips';
+export type { FromAppealResult, TipDetail, TipPage, TipState, TipSummary };
+export type FromAppealInput = z.input<typeof FromAppealBody>;
 export type CreateTipInput = z.input<typeof CreateTipBody>;
 export type TipListQuery = Partial<z.output<typeof ListTipsQuery>>;
 export type TipMovesInput = { [A in keyof typeof TipMoveBodies]: z.input<(typeof TipMoveBodies)[A]> };

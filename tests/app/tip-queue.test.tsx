@@ -103,7 +103,7 @@ describe('the queue', () => {
     render(<TipsQueuePage />);
     await screen.findByText('第1条线索：幸福路菜市场门口积水');
     expect(log[0].query).toMatchObject({ view: 'queue', state: 'new', limit: '20' });
-    expect(Array.from(document.querySelectorAll('.news-tab')).map((t) => t.textContent)).toEqual(['待处理', '已认领', '已采用', '未采用']);
+    expect(Array.from(document.querySelectorAll('.news-tab')).map((t) => t.textContent)).toEqual(['待处理', '已认领', '已采用', '未采用', '已转诉求']);
     await click('加载更多');
     expect(screen.getByText('第2条线索：幸福路菜市场门口积水')).toBeTruthy();
     expect(log.map((r) => r.query.cursor)).toEqual([undefined, 'c2']);
@@ -138,12 +138,12 @@ describe('moves on a tip', () => {
     const log = open(editor, { [`GET /tips/${TIP}`]: () => ok(detail()), [`POST /tips/${TIP}/take`]: () => ok(taken()) });
     render(<TipsHandlePage />);
     await screen.findByText('认领');
-    expect(buttons()).toEqual(['认领', '回复爆料人', '转为稿件草稿', '标记已采用', '不予采用']);
+    expect(buttons()).toEqual(['认领', '回复爆料人', '转为稿件草稿', '标记已采用', '不予采用', '转为诉求']);
     expect(screen.getByText('电话：13800000000（点按拨打）')).toBeTruthy();
     await click('认领');
     expect(posts(log)).toEqual([[`/tips/${TIP}/take`, { version: 0 }]]);
     expect(screen.getByText('已认领，当前状态：已认领')).toBeTruthy();
-    expect(buttons()).toEqual(['回复爆料人', '转为稿件草稿', '标记已采用', '不予采用']);
+    expect(buttons()).toEqual(['回复爆料人', '转为稿件草稿', '标记已采用', '不予采用', '转为诉求']);
     expect(screen.getByText('认领编辑：周编辑')).toBeTruthy();
   });
 
@@ -158,7 +158,7 @@ describe('moves on a tip', () => {
     render(<TipsHandlePage />);
     await screen.findByText('回复爆料人');
     // Reviewers do not write articles: no draft button.
-    expect(buttons()).toEqual(['回复爆料人', '标记已采用', '不予采用']);
+    expect(buttons()).toEqual(['回复爆料人', '标记已采用', '不予采用', '转为诉求']);
     await click('回复爆料人');
     await click('确定回复爆料人');
     expect(screen.getByText('请填写回复内容（至少2个字）')).toBeTruthy();
@@ -201,7 +201,7 @@ describe('moves on a tip', () => {
     fireEvent.change(screen.getByLabelText('picker'), { target: { value: '1' } });
     await click('确定转为稿件草稿');
     expect(posts(log)).toEqual([[`/tips/${TIP}/draft`, { columnId: 'col-life', version: 1 }]]);
-    expect(buttons()).toEqual(['回复爆料人', '标记已采用', '不予采用']);
+    expect(buttons()).toEqual(['回复爆料人', '标记已采用', '不予采用', '转为诉求']);
     await click('查看由此写成的稿件草稿 ›');
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/article-manage/index?id=art9' });
   });
@@ -242,7 +242,7 @@ describe('moves on a tip', () => {
     expect(screen.getByText(TIP_STALE_MESSAGE)).toBeTruthy();
     expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: TIP_STALE_MESSAGE }));
     expect(screen.getByText('认领编辑：钱编辑')).toBeTruthy();
-    expect(buttons()).toEqual(['回复爆料人', '转为稿件草稿', '标记已采用', '不予采用']);
+    expect(buttons()).toEqual(['回复爆料人', '转为稿件草稿', '标记已采用', '不予采用', '转为诉求']);
   });
 
   test('a move its state no longer allows (409) shows the server\'s reason and reloads', async () => {

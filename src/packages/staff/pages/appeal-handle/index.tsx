@@ -11,6 +11,7 @@ import { PendingPage } from '../../../../components/StateView';
 import { AppealActionForm, type ActionSubmission } from './AppealActionForm';
 import { AppealStaffDetail } from './AppealStaffDetail';
 import { UnpublishPanel } from './UnpublishPanel';
+import { NewsTipPanel } from './NewsTipPanel';
 import { STAFF_ACTION_LABELS, staffActions, staffPage, type StaffAction } from '../../shared';
 import './index.scss';
 import { usePageClass } from '../../../../hooks/use-page-class';
@@ -144,6 +145,8 @@ export default function AppealHandlePage() {
           />
         )}
       </View>
+
+      <NewsTipPanel appeal={appeal} onDone={() => void load()} />
 
       <UnpublishPanel
         appeal={appeal}

@@ -11,9 +11,9 @@ export type FormMove = 'reply' | 'decline' | 'draft' | 'use';
 /** What one move sends (without the version, which the page adds): the endpoint's action and its body. */
 export type TipMoveRequest = { [A in FormMove]: { action: A; body: Omit<TipMovesInput[A], 'version'> } }[FormMove];
 
-export const MOVE_LABELS: Record<FormMove | 'take', string> = { take: '认领', reply: '回复爆料人', decline: '不予采用', draft: '转为稿件草稿', use: '标记已采用' };
+export const MOVE_LABELS: Record<FormMove | 'take' | 'to_appeal', string> = { take: '认领', reply: '回复爆料人', decline: '不予采用', draft: '转为稿件草稿', use: '标记已采用', to_appeal: '转为诉求' };
 /** What a move's success says. */
-export const MOVE_DONE: Record<FormMove | 'take', string> = { take: '已认领', reply: '已回复爆料人', decline: '已标记不予采用', draft: '已写成稿件草稿', use: '已标记为已采用' };
+export const MOVE_DONE: Record<FormMove | 'take' | 'to_appeal', string> = { take: '已认领', reply: '已回复爆料人', decline: '已标记不予采用', draft: '已写成稿件草稿', use: '已标记为已采用', to_appeal: '已转为诉求' };
 
 interface Props {
   move: FormMove;

@@ -1,6 +1,7 @@
 // 爆料线索 (?id=): one tip as the newsroom sees it (the tipster by name and phone only when they
 // agreed to be contacted), its replies and history, and the moves its state allows: 认领, 回复爆料人,
-// 不予采用 (理由), 转为稿件草稿 (栏目; editors only), 标记已采用. Every move carries the version the page
+// 不予采用 (理由), 转为稿件草稿 (栏目; editors only), 标记已采用, 转为诉求 (a tip that is really an
+// appeal: community, kind, category; not for a tip a dispatcher sent here from an appeal). Every move carries the version the page
 // shows: when someone else moved the tip first the server answers 409, the page says so in Chinese
 // and shows what the tip is now. A dropped network keeps the form and what was typed.
 import { useCallback, useRef, useState } from 'react';
@@ -18,21 +19,25 @@ import { isConflict, isEditor } from '../../components/NewsAccess';
 import { isStale } from '../../components/NewsHooks';
 import { staffPage } from '../../shared';
 import { MOVE_DONE, MOVE_LABELS, TipMoveForm, type FormMove, type TipMoveRequest } from './TipMoveForm';
+import { TipToAppealForm, type ToAppealBody } from './TipToAppealForm';
 import './index.scss';
 
-type Button = FormMove | 'take';
+type Button = FormMove | 'take' | 'to_appeal';
 
 /** Someone else moved the tip after this page read it (409 STALE_VERSION). */
 export const TIP_STALE_MESSAGE = '这条爆料刚被其他编辑处理过，已重新加载，请看清当前状态后再操作';
 
 /** The moves this tip's state allows, in the order the buttons show (the server checks again). */
-export function tipButtons(tip: Pick<TipDetail, 'state' | 'draftArticleId'>, canWrite: boolean): Button[] {
+export function tipButtons(tip: Pick<TipDetail, 'state' | 'draftArticleId' | 'fromAppeal'>, canWrite: boolean): Button[] {
   const open = tip.state === 'new' || tip.state === 'taken';
   const list: Button[] = [];
   if (tip.state === 'new') list.push('take');
-  list.push('reply');
+  // A moved tip is followed as an appeal now (the tipster was told where); the server refuses a reply.
+  if (tip.state !== 'moved') list.push('reply');
   if (open && canWrite && !tip.draftArticleId) list.push('draft');
   if (open) list.push('use', 'decline');
+  // Back to the appeal loop would file again what a dispatcher already refused there.
+  if (open && !tip.fromAppeal) list.push('to_appeal');
   return list;
 }
 
@@ -43,7 +48,7 @@ export default function TipsHandlePage() {
   const read = useCallback(() => tipsApi.get(id, { toast: false }), [id]);
   const loaded = useLoadedItem<TipDetail>(id ? read : null, '缺少爆料编号');
   const tip = loaded.item;
-  const [form, setForm] = useState<FormMove | null>(null);
+  const [form, setForm] = useState<FormMove | 'to_appeal' | null>(null);
   const [formError, setFormError] = useState('');
   const [notice, setNotice] = useState<{ text: string; ok: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -52,7 +57,7 @@ export default function TipsHandlePage() {
   useReadAgain(loaded.reload);
 
   /** One move at a time, on the version shown. */
-  const send = async (m: TipMoveRequest | { action: 'take'; body: Record<string, never> }) => {
+  const send = async (m: TipMoveRequest | { action: 'take'; body: Record<string, never> } | { action: 'to_appeal'; body: ToAppealBody }) => {
     if (running.current || !tip) return;
     running.current = true;
     setBusy(true);
@@ -108,6 +113,12 @@ export default function TipsHandlePage() {
         <Text className='news-hint'>{tip.mayContact ? '爆料人同意编辑部联系核实。' : '爆料人不希望被联系，姓名和电话不显示。'}</Text>
         {tip.takenBy ? <Text className='news-item__meta'>{`认领编辑：${tip.takenBy}`}</Text> : null}
         {tip.declineReason && tip.state === 'declined' ? <Text className='news-item__warn'>{`不予采用：${tip.declineReason}`}</Text> : null}
+        {tip.state === 'moved' && tip.appealId ? (
+          <Text className='tips-handle__link' onClick={() => void Taro.navigateTo({ url: staffPage('appeal-handle', { id: tip.appealId! }) })}>
+            {`已转为诉求 ${tip.appealNumber ?? ''}，查看诉求 ›`}
+          </Text>
+        ) : null}
+        {tip.fromAppeal ? <Text className='news-hint'>{`由诉求 ${tip.appealNumber ?? ''} 转来：调度员认为属于新闻线索。反映人未授权编辑部联系或署名。`}</Text> : null}
         {article ? (
           <Text className='tips-handle__link' onClick={() => void Taro.navigateTo({ url: staffPage('article-manage', { id: article }) })}>
             {tip.articleId ? '查看采用的稿件 ›' : '查看由此写成的稿件草稿 ›'}
@@ -126,6 +137,8 @@ export default function TipsHandlePage() {
               </Button>
             ))}
           </View>
+        ) : form === 'to_appeal' ? (
+          <TipToAppealForm tip={tip} busy={busy} error={formError} onSubmit={(body) => void send({ action: 'to_appeal', body })} onCancel={() => setForm(null)} />
         ) : (
           <TipMoveForm key={form} move={form} tip={tip} busy={busy} error={formError} onSubmit={(m) => void send(m)} onCancel={() => setForm(null)} />
         )}
