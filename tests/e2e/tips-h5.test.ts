@@ -8,7 +8,7 @@
  * Bugs it catches: a tips page or entry that does not open in H5 (registration, subpackage paths),
  * the form sending a body the server refuses, the queue not showing a new tip under 待处理, a move
  * sent without the version it was shown (the server answers 428/409), a reply that never reaches
- * the tipster's page. Leaves a screenshot of the resident's detail in the test artifacts.
+ * the tipster's page. Leaves screenshots of the newsroom's queue and the resident's detail in the test artifacts.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -86,6 +86,10 @@ it('a resident sends a tip, the editor takes it and replies, the resident reads 
   await editor.getByText('工作台', { exact: true }).last().click();
   await editor.getByText('爆料线索', { exact: true }).last().click();
   await editor.locator('.news-tab--on').filter({ hasText: '待处理' }).last().waitFor();
+  // The README's picture of the newsroom's queue (docs/images/tip-queue.png with UPDATE_SCREENSHOTS=1),
+  // once the page has slid in (Taro's router marks it stationed).
+  await editor.locator('.taro_page_show.taro_page_stationed .tip-card').filter({ hasText: TEXT }).last().waitFor();
+  await keepScreenshot(editor, 'tip-queue.png');
   await editor.locator('.tip-card').filter({ hasText: TEXT }).last().click();
   await editor.getByText('爆料人同意编辑部联系核实。', { exact: true }).last().waitFor();
   expect(await seriousA11y(editor)).toEqual([]);
