@@ -76,7 +76,8 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/columns`, tag: 'columns', routes: columnRoutes(ctx) },
     { prefix: `${API}/articles`, tag: 'articles', routes: articleRoutes(ctx) },
     { prefix: `${API}/news`, tag: 'news', routes: feedRoutes(ctx) },
-    { prefix: `${API}/comments`, tag: 'comments', routes: commentRoutes(ctx) },
+    // Comments under articles and, with the same moderation, the discussion of a consultation (议事).
+    { prefix: `${API}/comments`, tag: 'comments', routes: commentRoutes(ctx, { consultation: (id) => consultationService(ctx).commentSubject(id) }) },
     { prefix: `${API}/notices`, tag: 'notices', routes: noticeRoutes(ctx) },
     // News tips (爆料): private to the tipster and the newsroom.
     { prefix: `${API}/tips`, tag: 'tips', routes: tipRoutes(ctx) },

@@ -358,6 +358,17 @@ export function consultationService(ctx: AppContext) {
       return { number: c.number, title: c.title, changed };
     },
 
+    /**
+     * A consultation as a subject of comments (the news feature's moderation): its title, and
+     * whether the discussion takes new comments (while voting is open). Null when it is not
+     * public (pending, rejected, none).
+     */
+    async commentSubject(id: string): Promise<{ title: string; open: boolean } | null> {
+      const c = await Consultation.findById(id, { title: 1, state: 1, closesAt: 1 }).lean<Pick<ConsultationDoc, '_id' | 'title' | 'state' | 'closesAt'>>();
+      if (!c || (c.state !== 'open' && c.state !== 'closed')) return null;
+      return { title: `议事：${c.title}`, open: c.state === 'open' && c.closesAt.getTime() > ctx.now().getTime() };
+    },
+
     /** A contact was linked to an account: a person who voted both ways counts once (the later vote). */
     async contactLinked(userId: string, contactId: string): Promise<number> {
       const open = await Consultation.find({ state: 'open' }).lean<ConsultationDoc[]>();

@@ -2,13 +2,13 @@ import type { AppContext } from '../context';
 import { route, type RouteDef } from '../core/route';
 import { idParams } from '../core/validate';
 import { Comment, CommentListQuery, CommentPage, CreateCommentBody, ModerationDecisionBody, ModerationItem, ModerationPage, ModerationQuery, ReportCommentBody, ReportResult } from './schemas';
-import { MODERATORS, commentService, toComment } from './comments';
+import { MODERATORS, commentService, toComment, type CommentServiceOptions } from './comments';
 
-/** Comments: readers write and report; editors moderate. */
-export function commentRoutes(ctx: AppContext): RouteDef[] {
-  const comments = commentService(ctx);
+/** Comments under articles and the other records the composition root names (consultations): readers write and report; editors moderate. */
+export function commentRoutes(ctx: AppContext, subjects: CommentServiceOptions['subjects'] = {}): RouteDef[] {
+  const comments = commentService(ctx, { subjects });
   return [
-    route({ method: 'get', path: '/', summary: '文章评论（最新在前；本人的待审核评论也在内）', access: 'public', query: CommentListQuery, response: CommentPage, handler: ({ query, user }) => comments.list(user, query) }),
+    route({ method: 'get', path: '/', summary: '文章或议事的评论（最新在前；本人的待审核评论也在内）', access: 'public', query: CommentListQuery, response: CommentPage, handler: ({ query, user }) => comments.list(user, query) }),
     route({
       method: 'post', path: '/', summary: '发表评论（含敏感词的待审核）', access: 'user', body: CreateCommentBody, response: Comment, status: 201,
       handler: async ({ body, user, res }) => {

@@ -17,7 +17,7 @@ import { rateLimiter } from '../core/rate-limit/limiter';
 import { appearance } from '../people';
 import type { Role } from '../../common/roles';
 import { COMMENT_STATE_LABELS, REPORTS_TO_HIDE, type CommentStateName } from '../../common/news-labels';
-import { newsModels, type CommentDoc } from './model';
+import { newsModels, type CommentDoc, type CommentSubjectKind } from './model';
 import type { Comment, CommentPage, CreateCommentBody, ModerationItem, ReportResult } from './schemas';
 import { commentWordMatcher } from './sensitive-words';
 import { encodeCursor } from './feed-key';
@@ -45,7 +45,8 @@ export function toComment(c: CommentDoc, viewer: AuthUser | null): Comment {
   const mine = !!viewer && viewer.id === String(c.authorId);
   return {
     id: String(c._id),
-    articleId: String(c.articleId),
+    articleId: c.subjectKind ? null : String(c.articleId),
+    consultationId: c.subjectKind === 'consultation' ? String(c.articleId) : null,
     // Readers are members of the public to each other; moderators see who wrote (people/privacy.ts).
     authorName: appearance({ name: c.authorName, kind: 'public', self: mine }, { personal: isModerator(viewer), anonymous: false, staff: false }),
     text: c.text,
@@ -60,7 +61,17 @@ export function toModerationItem(c: CommentDoc, viewer: AuthUser): ModerationIte
   return { ...toComment(c, viewer), articleTitle: c.articleTitle, heldFor: c.heldFor, matchedWords: c.matchedWords, reports: c.reports, reportReasons: c.reportReasons ?? [] };
 }
 
+/**
+ * A record other than an article that takes comments, as its own feature answers: its title, and
+ * whether new comments are taken now (a closed consultation's discussion is read, not added to);
+ * null when there is no such record for this viewer. Handed in by the composition root, since the
+ * features with such records sit above news.
+ */
+export type CommentSubject = (id: string) => Promise<{ title: string; open: boolean } | null>;
+
 export interface CommentServiceOptions {
+  /** The records besides articles that take comments (the composition root's list). */
+  subjects?: Partial<Record<CommentSubjectKind, CommentSubject>>;
   /** Called after create has looked for an earlier comment with the same key (tests race two retries here). */
   afterLookup?: () => Promise<void>;
   /** Called after a report has read the comment, before it writes (tests hold three reports here). */
@@ -72,12 +83,25 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
   const limiter = rateLimiter(ctx);
   const matchWords = commentWordMatcher(ctx.config.sensitiveWordsExtra ?? []);
 
-  const bumpCount = (articleId: Types.ObjectId, by: 1 | -1) => ArticleStats.updateOne({ _id: articleId }, { $inc: { comments: by } }, { upsert: true });
+  /** An article's count of visible comments (a consultation's comments count nowhere). */
+  const bumpCount = async (c: Pick<CommentDoc, 'articleId' | 'subjectKind'>, by: 1 | -1) => {
+    if (!c.subjectKind) await ArticleStats.updateOne({ _id: c.articleId }, { $inc: { comments: by } }, { upsert: true });
+  };
 
   async function publishedArticle(id: string): Promise<{ _id: Types.ObjectId; title: string }> {
     const a = await Article.findOne({ _id: id, state: 'published' }, { title: 1 }).lean<{ _id: Types.ObjectId; title: string }>();
     if (!a) throw notFound('文章');
     return a;
+  }
+
+  /** What a request's comments are under: a published article, or another feature's record (404 when it has none). */
+  async function subjectOf(q: { articleId?: string; consultationId?: string }, writing: boolean): Promise<{ _id: Types.ObjectId; title: string; kind: CommentSubjectKind | null }> {
+    if (q.articleId) return { ...(await publishedArticle(q.articleId)), kind: null };
+    const find = opts.subjects?.consultation;
+    const found = find ? await find(q.consultationId!) : null;
+    if (!found) throw notFound('议事');
+    if (writing && !found.open) throw invalidState('议事已结束，不能再发表评论');
+    return { _id: new Types.ObjectId(q.consultationId!), title: found.title, kind: 'consultation' };
   }
 
   const findFirst = (authorId: Types.ObjectId, idempotencyKey: string) => Comment.findOne({ authorId, idempotencyKey }).lean<CommentDoc>();
@@ -89,8 +113,8 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
 
   return {
     /** The visible comments of a published article, newest first, with the caller's own held or hidden ones. */
-    async list(viewer: AuthUser | null, q: { articleId: string; cursor?: string; limit: number }): Promise<CommentPage> {
-      const article = await publishedArticle(q.articleId);
+    async list(viewer: AuthUser | null, q: { articleId?: string; consultationId?: string; cursor?: string; limit: number }): Promise<CommentPage> {
+      const article = await subjectOf(q, false);
       const before = decodeIdCursor(q.cursor);
       const filter: Record<string, unknown> = { articleId: article._id };
       if (viewer) filter.$or = [{ state: 'visible' }, { authorId: new Types.ObjectId(viewer.id), state: { $in: WAITING } }];
@@ -104,12 +128,12 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
     /** Write a comment; a retry with the same key gets the first one (`created` false). */
     async create(user: AuthUser, body: CreateCommentBody): Promise<{ comment: CommentDoc; created: boolean }> {
       const authorId = new Types.ObjectId(user.id);
-      let article: { _id: Types.ObjectId; title: string } | undefined;
+      let article: { _id: Types.ObjectId; title: string; kind: CommentSubjectKind | null } | undefined;
       const { doc, created } = await createOnce({
         findFirst: () => findFirst(authorId, body.idempotencyKey),
         afterLookup: opts.afterLookup,
         admit: async () => {
-          article = await publishedArticle(body.articleId);
+          article = await subjectOf(body, true);
           await admit(user);
         },
         insert: async () => {
@@ -117,6 +141,7 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
           const c = await Comment.create({
             articleId: article!._id,
             articleTitle: article!.title,
+            subjectKind: article!.kind,
             authorId,
             authorName: user.name,
             text: body.text,
@@ -134,7 +159,7 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
           return c.toObject() as CommentDoc;
         },
       });
-      if (created && doc.state === 'visible') await bumpCount(doc.articleId, 1);
+      if (created && doc.state === 'visible') await bumpCount(doc, 1);
       return { comment: doc, created };
     },
 
@@ -164,7 +189,7 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
           { returnDocument: 'after' },
         ).lean<CommentDoc>();
         if (hidden) {
-          await bumpCount(c.articleId, -1);
+          await bumpCount(c, -1);
           now = hidden;
         }
       }
@@ -198,7 +223,7 @@ export function commentService(ctx: AppContext, opts: CommentServiceOptions = {}
         if (!c) throw notFound('评论');
         throw invalidState(`评论${COMMENT_STATE_LABELS[c.state]}，只能审核待审核或被举报隐藏的评论`);
       }
-      if (decision === 'approve') await bumpCount(decided.articleId, 1);
+      if (decision === 'approve') await bumpCount(decided, 1);
       return toModerationItem(decided, user);
     },
 

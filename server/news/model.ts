@@ -223,6 +223,12 @@ export interface CommentDoc {
   _id: Types.ObjectId;
   articleId: Types.ObjectId;
   articleTitle: string;
+  /**
+   * A comment under a consultation (议事) instead of an article: then `articleId` holds the
+   * consultation's id and `articleTitle` its title (the moderators' queue shows it), and no
+   * article counter moves. Null or absent: under an article.
+   */
+  subjectKind?: CommentSubjectKind | null;
   authorId: Types.ObjectId;
   authorName: string;
   text: string;
@@ -243,10 +249,15 @@ export interface CommentDoc {
   createdAt: Date;
   updatedAt: Date;
 }
+/** What a comment can be under besides an article (the composition root says which exist: comment-routes.ts). */
+export const COMMENT_SUBJECT_KINDS = ['consultation'] as const;
+export type CommentSubjectKind = (typeof COMMENT_SUBJECT_KINDS)[number];
+
 export const commentSchema = new Schema<CommentDoc>(
   {
     articleId: { type: Schema.Types.ObjectId, required: true },
     articleTitle: { type: String, required: true },
+    subjectKind: { type: String, enum: COMMENT_SUBJECT_KINDS, default: null },
     authorId: { type: Schema.Types.ObjectId, required: true },
     authorName: { type: String, required: true },
     text: { type: String, required: true },

@@ -217,7 +217,9 @@ export type LikeResult = z.infer<typeof LikeResult>;
 // Comments
 export const Comment = z.object({
   id: z.string(),
-  articleId: z.string(),
+  /** The article it is under, or null when it is under a consultation (议事). */
+  articleId: z.string().nullable(),
+  consultationId: z.string().nullable(),
   /** Masked for everyone but the author and editors: 张*. */
   authorName: z.string(),
   text: z.string(),
@@ -230,7 +232,11 @@ export const Comment = z.object({
 export type Comment = z.infer<typeof Comment>;
 export const CommentPage = z.object({ items: z.array(Comment), nextCursor: z.string().nullable() });
 export type CommentPage = z.infer<typeof CommentPage>;
-export const CreateCommentBody = z.strictObject({ articleId: objectId, text: trimmed(1, 300), idempotencyKey: IdempotencyKey });
+/** Under an article or under a consultation (议事): exactly one of the two. */
+const oneSubject = <T extends { articleId?: string; consultationId?: string }>(b: T, ctx: z.RefinementCtx) => {
+  if ((b.articleId === undefined) === (b.consultationId === undefined)) ctx.addIssue({ code: 'custom', path: ['articleId'], message: '请指定文章或议事（二选一）' });
+};
+export const CreateCommentBody = z.strictObject({ articleId: objectId.optional(), consultationId: objectId.optional(), text: trimmed(1, 300), idempotencyKey: IdempotencyKey }).superRefine(oneSubject);
 export type CreateCommentBody = z.infer<typeof CreateCommentBody>;
 /** The reader's reason: one of REPORT_REASONS in the mini-program, or their own words. */
 export const ReportCommentBody = z.strictObject({ reason: trimmed(1, 100).optional() });
@@ -251,5 +257,5 @@ export type ModerationItem = z.infer<typeof ModerationItem>;
 export const ModerationPage = z.object({ items: z.array(ModerationItem), nextCursor: z.string().nullable() });
 export const ModerationQuery = z.strictObject({ state: z.enum(['held', 'hidden', 'all']).default('all'), cursor, limit });
 export const ModerationDecisionBody = z.strictObject({ decision: z.enum(['approve', 'remove']), note: trimmed(1, 200).optional() });
-/** The visible comments of an article, newest first (and the caller's own held ones). */
-export const CommentListQuery = z.strictObject({ articleId: objectId, cursor, limit });
+/** The visible comments of an article or a consultation, newest first (and the caller's own held ones). */
+export const CommentListQuery = z.strictObject({ articleId: objectId.optional(), consultationId: objectId.optional(), cursor, limit }).superRefine(oneSubject);

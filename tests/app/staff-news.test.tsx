@@ -603,6 +603,7 @@ describe('comment moderation', () => {
   const comment = (overrides: Partial<ModerationItem> = {}): ModerationItem => ({
     id: 'c1',
     articleId: 'art1',
+    consultationId: null,
     authorName: '李*',
     text: '这条评论含有敏感词',
     state: 'held',

@@ -243,6 +243,35 @@ describe('voting', () => {
   });
 });
 
+describe('discussion', () => {
+  it('comments under a consultation with the news moderation: masked names, a sensitive word held, closed to new ones after closing', async () => {
+    // Catches: a consultation's discussion without moderation, authors shown unmasked, an article's
+    // counter moved by it, comments still taken after the vote closed, a pending one open to comments.
+    const c = (await open(dongcheng)).body;
+    const me = await s.residentToken('demo-resident-07');
+    const say = (token: string, text: string, subject: Record<string, string> = { consultationId: c.id }) => s.api('POST', '/api/v1/comments', { token, body: { ...subject, text, idempotencyKey: newKey('cmt') } });
+    const first = await say(me, '外挂式施工快，支持方案一');
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ consultationId: c.id, articleId: null, state: 'visible', mine: true });
+    const list = await s.api('GET', `/api/v1/comments?consultationId=${c.id}`);
+    expect(list.body.items.map((x: any) => x.text)).toEqual(['外挂式施工快，支持方案一']);
+    expect(list.body.items[0].authorName).toMatch(/\*/);
+    // The editors' queue holds a sensitive one, named by the consultation's title.
+    const held = await say(me, '加微信领红包，代开发票');
+    expect(held.body.state).toBe('held');
+    const queue = await s.api('GET', '/api/v1/comments/moderation?state=held', { token: await s.staffToken('editor') });
+    expect(queue.body.items.find((x: any) => x.id === held.body.id)).toMatchObject({ articleTitle: '议事：老楼加装电梯选哪种方案', consultationId: c.id });
+    // Exactly one subject.
+    expect((await say(me, '两个都填', { consultationId: c.id, articleId: c.id })).status).toBe(400);
+    // A pending (county-wide) one takes none; a closed one keeps its discussion readable but takes no more.
+    const pending = (await open(await s.staffToken('dispatcher'), { regionId: await s.regionId('DX') })).body;
+    expect((await say(me, '这个怎么样', { consultationId: pending.id })).status).toBe(404);
+    await closeDue();
+    expect((await say(me, '结束了还能说吗')).status).toBe(409);
+    expect((await s.api('GET', `/api/v1/comments?consultationId=${c.id}`)).body.items).toHaveLength(1);
+  });
+});
+
 describe('closing', () => {
   it('closes at its time with the recount; a late vote is refused in the app and in the group; the decision is a notice', async () => {
     // Catches: voting after the closing time, a final result that is not the ballots' count, a decision not published.

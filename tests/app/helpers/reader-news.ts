@@ -60,6 +60,7 @@ export function comment(n: number, overrides: Partial<Comment> = {}): Comment {
   return {
     id: `c${n}`,
     articleId: 'art1',
+    consultationId: null,
     authorName: '王*',
     text: `第${n}条评论：好事`,
     state: 'visible',
