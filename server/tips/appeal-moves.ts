@@ -18,7 +18,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
-import { invalidState, notFound } from '../core/errors';
+import { AppError, invalidState, notFound } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { staleVersion, versionFilter } from '../core/versions';
 import { auditService } from '../audit';
@@ -39,6 +39,11 @@ const TO_APPEAL_FROM: readonly TipState[] = ['new', 'taken'];
 /** The reason the reporter reads on their appeal: where it went, nothing of the newsroom. */
 export const FROM_APPEAL_REASON = '属于新闻线索，已转编辑部';
 const appealKey = (appealId: Types.ObjectId | string) => `appeal:${appealId}`;
+/** The appeal was refused by this move (its last 不予受理 gives the newsroom reason). */
+function rejectedHere(a: AppealDoc): boolean {
+  const last = [...a.timeline].reverse().find((e) => e.action === 'reject');
+  return a.state === 'rejected' && last?.note === FROM_APPEAL_REASON;
+}
 
 /** What the tipster is told: where to follow the appeal, only where they can (their account, or 查询 in the chat). */
 export function movedText(t: Pick<TipDoc, 'tipsterId'>, number: string): string {
@@ -73,10 +78,12 @@ export function tipAppealMoves(ctx: AppContext) {
   /** Files the claimed tip's appeal (the same submitter and key on every try: one appeal) and records it on the tip. */
   async function fileClaimed(t: TipDoc): Promise<TipDoc> {
     const claim = t.toAppeal!;
+    // The editor who claimed it, in the newsroom role they acted in (a retry after a crash files as them).
+    const submitter: ReturnType<typeof actorOf> = { id: claim.byId, name: claim.byName, role: claim.byRole as Role };
     const { appeal, created } = await appeals.file({
       idempotencyKey: `tip:${t._id}`,
       submittedById: claim.byId,
-      submitter: actorOf({ id: String(claim.byId), name: claim.byName, roles: [], scopePaths: [], scopeRegionIds: [], departmentId: null, regionId: null }, claim.byRole as Role),
+      submitter,
       channel: appealChannelOf(t.channel),
       kind: claim.kind as AppealKind,
       categoryId: claim.categoryId,
@@ -183,14 +190,20 @@ export function tipAppealMoves(ctx: AppContext) {
       const result = (t: TipDoc, appeal: AppealDoc): FromAppealResult => ({ tipLabel: tipLabel(t), appealId: String(appeal._id), appealState: appeal.state });
       if (existing) return { result: result(existing, a), created: false };
 
-      // Refused by this move before, and the tip not made (the process died in between): make it now.
-      const last = [...a.timeline].reverse().find((e) => e.action === 'reject');
-      const rejectedHere = a.state === 'rejected' && last?.note === FROM_APPEAL_REASON;
-      if (!rejectedHere) {
+      // Refused by this move before, and the tip not made (the process died in between, or a
+      // concurrent retry is making it): make it now; createOnce lets one tip in.
+      if (!rejectedHere(a)) {
         if (a.eventCount !== b.version) throw staleVersion(a.eventCount);
         if (a.state !== 'submitted') throw invalidState(`诉求当前状态为「${STATE_LABELS[a.state]}」，只有待受理的诉求可以转为新闻线索`);
-        // The appeals' own move: the region's dispatcher only, conditioned on 待受理; its notification tells the reporter.
-        a = await appeals.moves.reject(user, b.appealId, { reason: FROM_APPEAL_REASON });
+        try {
+          // The appeals' own move: the region's dispatcher only, conditioned on 待受理; its notification tells the reporter.
+          a = await appeals.moves.reject(user, b.appealId, { reason: FROM_APPEAL_REASON });
+        } catch (err) {
+          // Two presses at once: the other one refused it for the newsroom; this one goes on to the same tip.
+          const now = err instanceof AppError && err.status === 409 ? await appeals.read(user, b.appealId) : null;
+          if (!now || !rejectedHere(now)) throw err;
+          a = now;
+        }
       }
 
       const at = ctx.now();

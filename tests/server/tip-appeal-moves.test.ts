@@ -122,6 +122,17 @@ describe('转为诉求: POST /api/v1/tips/:id/to-appeal', () => {
     expect(await s.models.Appeal.countDocuments({ idempotencyKey: `tip:${tip.id}` })).toBe(0);
   });
 
+  it('two editors moving the same tip at once: one appeal, the other editor 409 STALE_VERSION', async () => {
+    // Catches: two editors' moves of one version both filing (two appeals of one tip, the tipster told twice).
+    const me = await resident('moves-to-appeal-race', '吕十六', '13912340016');
+    const tip = (await sendTip(me.token)).body;
+    const both = await Promise.all([toAppeal(editor, tip.id, { version: 0 }), toAppeal(await s.staffToken('reviewer'), tip.id, { version: 0 })]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 409)!.body.error.code).toBe('STALE_VERSION');
+    expect(await s.models.Appeal.countDocuments({ idempotencyKey: `tip:${tip.id}` })).toBe(1);
+    expect(await outboxOf(`tip:${tip.id}`)).toHaveLength(1);
+  });
+
   it('a region that is no community is a 400 and the tip goes back to where it was', async () => {
     // Catches: a refused filing leaving the tip claimed (已转诉求 with no appeal) for good.
     const me = await resident('moves-to-appeal-region', '孙八', '13912340005');
@@ -230,6 +241,17 @@ describe('转为新闻线索: POST /api/v1/tips/from-appeal', () => {
     expect(recovered.status).toBe(201);
     expect(await s.models.Tip.countDocuments({ appealId: new Types.ObjectId(a.id) })).toBe(1);
     // The appeal was refused once.
+    expect((await appealDoc(s, a.id)).timeline.filter((e) => e.action === 'reject')).toHaveLength(1);
+  });
+
+  it('two presses at once (a double tap) refuse the appeal once and make one tip, both answered with it', async () => {
+    // Catches: the second press of a double tap answered 409 for a move that happened, or a second tip.
+    const me = await resident('moves-from-appeal-twice', '何十五', '13912340015');
+    const a = await file(me.token);
+    const both = await Promise.all([fromAppeal(dispatcher, { appealId: a.id, version: a.version }), fromAppeal(dispatcher, { appealId: a.id, version: a.version })]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(both[0].body.tipLabel).toBe(both[1].body.tipLabel);
+    expect(await s.models.Tip.countDocuments({ appealId: new Types.ObjectId(a.id) })).toBe(1);
     expect((await appealDoc(s, a.id)).timeline.filter((e) => e.action === 'reject')).toHaveLength(1);
   });
 
