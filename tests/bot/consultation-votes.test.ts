@@ -10,12 +10,14 @@
  * WeChat contacts) and 西城社区's resident 02, whose WeChat the tests link to her account.
  */
 import { parseVote } from '../../bot/plugins/consultation-votes';
+import { maskContactId } from '../../bot/runtime/log-mask';
 import { isOtherPluginCommand } from '../../bot/plugins/appeal-support';
 import { demoCounty } from '../../common/demo-county';
 import { consultationCloser } from '../../server/consultations';
 import { newKey, testClock, DAY } from '../helpers/appeals';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { DEMO, startHarness, type Harness } from './harness';
+import { types } from 'wechaty';
+import { closedPortUrl, DEMO, startHarness, type Harness } from './harness';
 
 const { dongcheng } = DEMO;
 const NANMEN_ROOM = 'nanmen-neighbours@chatroom';
@@ -266,5 +268,48 @@ describe('group votes on the real server', () => {
   test('in a private chat `投票 2` is answered with where to vote', async () => {
     await expect(h.ask(dongcheng.resident, '投票 2')).resolves.toBe('议事投票请在本社区的邻里群里回复「投票 序号」，也可以在小程序的「议事」里投票。');
     expect(voteCalls()).toEqual([]);
+  });
+});
+
+describe('without the server', () => {
+  let h: Harness;
+  let timer: ReturnType<typeof handTimer>;
+
+  beforeEach(async () => {
+    timer = handTimer();
+    h = await startHarness({ serverUrl: await closedPortUrl(), botToken: 'test-bot-token-0123456789abcdef', county, plugins: { consultationVotes: { schedule: timer.schedule } } });
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  // Catches: a message from before the bot started (a backlog replayed after a restart) or the
+  // bot's own message counted as a vote.
+  test('stale messages and the bot’s own are not collected', async () => {
+    const stale = `stale-vote-${process.pid}`;
+    h.sim.mocker.MessageMock.create({ id: stale, talkerId: NEIGHBOURS[0]!.contactId, roomId: dongcheng.room, mentionIdList: [], text: '投票 1', timestamp: Date.now() - 60_000, type: types.Message.Text });
+    h.sim.puppet.emit('message', { messageId: stale });
+    h.sim.botUser.say('投票 2').to(h.sim.room(dongcheng.room));
+    h.sim.say({ contactId: NEIGHBOURS[1]!.contactId, roomId: dongcheng.room, text: '投票 3' });
+    await h.waitForLog((l) => l.msg === 'vote collected' && l.by === maskContactId(NEIGHBOURS[1]!.contactId));
+    // A second fresh vote after them: by the time it is collected, the earlier messages were handled.
+    h.sim.say({ contactId: NEIGHBOURS[2]!.contactId, roomId: dongcheng.room, text: '投票 1' });
+    await h.waitForLog((l) => l.msg === 'vote collected' && l.by === maskContactId(NEIGHBOURS[2]!.contactId));
+    expect(h.logs.filter((l) => l.msg === 'vote collected').map((l) => [l.by, l.pending])).toEqual([
+      [maskContactId(NEIGHBOURS[1]!.contactId), 1],
+      [maskContactId(NEIGHBOURS[2]!.contactId), 2],
+    ]);
+  });
+
+  // Catches: a batch lost in silence when the server is away (members think they voted), or one
+  // "try later" per vote flooding the group.
+  test('the server away: one message for the batch says the votes were not recorded', async () => {
+    for (const n of NEIGHBOURS.slice(0, 3)) h.sim.say({ contactId: n.contactId, roomId: dongcheng.room, text: '投票 1' });
+    await h.waitForLog((l) => l.msg === 'vote collected' && l.pending === 3);
+    const since = Date.now();
+    const first = h.sim.nextBotMessage(dongcheng.room, 10_000);
+    timer.end();
+    await first;
+    expect((await h.sim.botMessagesAfter(dongcheng.room, since, { settleMs: 300 })).map((e) => e.text)).toEqual(['投票暂未记录：服务暂时不可用，请稍后再试']);
   });
 });
