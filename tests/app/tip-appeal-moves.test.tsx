@@ -6,6 +6,7 @@ import Taro from '@tarojs/taro';
 import { resetTaro } from './stubs/taro';
 import TipsHandlePage, { TIP_STALE_MESSAGE } from '../../src/packages/staff/pages/tips-handle/index';
 import AppealHandlePage from '../../src/packages/staff/pages/appeal-handle/index';
+import TipDetailPage from '../../src/pages/tip-detail/index';
 import { setSession } from '../../src/store/session';
 import type { AppealDetail, Category, Me, RegionSummary, TipDetail } from '../../src/api/types';
 import { apiError, fakeApi, me, region, session, type FakeRequest, type Handler } from './helpers/fake-api';
@@ -125,6 +126,20 @@ describe('转为诉求 on the newsroom\'s tip page', () => {
     await screen.findByText('认领');
     expect(buttons()).not.toContain('转为诉求');
     expect(screen.getByText(/由诉求 DX-20261206-0003 转来/)).toBeTruthy();
+  });
+});
+
+describe('the tipster\'s own tip, once moved', () => {
+  test('says it became an appeal and opens that appeal', async () => {
+    // Bug caught: a tipster told their tip moved (by message) with no way from the tip to the appeal that follows it.
+    setSession(session({ user: me({ id: 'u7' }) }));
+    route({ id: TIP });
+    fakeApi({ [`GET /tips/${TIP}`]: () => ok({ ...moved, tipsterPhone: null, history: [...moved.history, { at: '2026-12-06T03:00:00.000Z', action: 'to_appeal', by: '编辑', from: 'new', to: 'moved', note: '转为诉求 DX-20261206-0007' }] }) });
+    render(<TipDetailPage />);
+    expect(await screen.findByText('您的爆料已转为诉求，可在「我的诉求」查看进度。')).toBeTruthy();
+    expect(screen.getByText('转为诉求')).toBeTruthy();
+    await click('诉求编号 DX-20261206-0007，查看办理进度 ›');
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: `/pages/appeal-detail/index?id=${APPEAL}` });
   });
 });
 

@@ -2,12 +2,13 @@
 // stands, what was sent, the newsroom's replies and every step. Read each time the page shows.
 import { useCallback } from 'react';
 import { Text, View } from '@tarojs/components';
-import { useRouter } from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import { tipsApi } from '../../api/endpoints';
 import type { TipDetail } from '../../api/types';
 import { PendingPage } from '../../components/StateView';
 import { useLoadedItem } from '../../hooks/use-cursor-list';
 import { usePageClass } from '../../hooks/use-page-class';
+import { appealDetailUrl } from '../../utils/appeal';
 import { TipFacts, TipHistory, TipReplies, useReadAgain } from './tip-view';
 import './index.scss';
 
@@ -37,6 +38,11 @@ export default function TipDetailPage() {
         <Text className='tip-detail__state'>{tip.stateLabel}</Text>
         <Text className='tip-detail__line'>{STATE_NOTES[tip.state]}</Text>
         {tip.state === 'declined' && tip.declineReason ? <Text className='tip-detail__line'>{`说明：${tip.declineReason}`}</Text> : null}
+        {tip.state === 'moved' && tip.appealId ? (
+          <Text className='tip-detail__line tip-detail__link' onClick={() => void Taro.navigateTo({ url: appealDetailUrl(tip.appealId!) })}>
+            {`诉求编号 ${tip.appealNumber ?? ''}，查看办理进度 ›`}
+          </Text>
+        ) : null}
       </View>
       <TipReplies history={tip.history} />
       <TipFacts tip={tip} />
