@@ -317,6 +317,17 @@ describe('measures: per unit, per week, the monthly rankings and the dashboard',
     expect(communities.items[0].rates).toEqual(novemberByCommunity.dongcheng);
     const mine = await get(await s.staffToken('xicheng'), `groups?${NOV}&by=community`);
     expect(mine.items.map((g: { id: string }) => g.id)).toEqual([ids.region['DX-01-02']]);
+    // A community renamed shows its new name at once. Catches: the units' names kept in memory
+    // past a change of the regions (the read cache keyed on the wrong namespace).
+    const admin = await s.staffToken('admin');
+    const rename = (name: string) => s.api('PATCH', `/api/v1/regions/${ids.region['DX-01-02']}`, { token: admin, body: { name } });
+    expect((await rename('西城新区')).status).toBe(200);
+    try {
+      const renamed = await get(dispatcher, `groups?${NOV}&by=community`);
+      expect(renamed.items.find((g: { id: string }) => g.id === ids.region['DX-01-02']).name).toBe('西城新区');
+    } finally {
+      await rename('西城社区');
+    }
   });
 
   it('puts today, the month beside the last, the ranking and the charts\' figures on the dashboard', async () => {
