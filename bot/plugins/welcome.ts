@@ -34,7 +34,14 @@ export interface WelcomeConfig {
   messages?: Partial<WelcomeMessages>;
 }
 
-const GUIDE = ['反映问题：发送「#报事 + 描述」，或 @我 说明情况（仅工作人员可见；愿意公开的写「#报事 公开 + 描述」）', '查看进度：发送「查询 编号」', '办事电话：发送「查电话 关键词」', '新闻通知：打开小程序「县融」首页'].join('\n');
+const GUIDE = [
+  '反映问题：发送「#报事 + 描述」，或 @我 说明情况（仅工作人员可见；愿意公开的写「#报事 公开 + 描述」）',
+  '查看进度：发送「查询 编号」',
+  '新闻爆料：发送「#爆料 + 线索」，可附图片（只有编辑部看得到）',
+  '社区议事：看到议事后回复「投票 序号」，截止前可改',
+  '办事电话：发送「查电话 关键词」',
+  '新闻通知：打开小程序「县融」首页',
+].join('\n');
 
 export const DEFAULT_WELCOME_MESSAGES: WelcomeMessages = {
   members: `欢迎加入本群！\n${GUIDE}`,

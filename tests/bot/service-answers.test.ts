@@ -195,7 +195,7 @@ describe('service answers and welcome on the real server', () => {
     expect(h.requests.filter((r) => r.path === '/api/v1/bot/services')).toHaveLength(1);
   });
 
-  // Catches: no welcome, a welcome without @mentioning the newcomer, or one that omits how to report.
+  // Catches: no welcome, a welcome without @mentioning the newcomer, or one that omits how to report, send a tip or vote.
   test('members who join a group are welcomed with an @mention and the guide', async () => {
     const newcomer = h.sim.mocker.createContact({ id: 'wxid_test_newcomer', name: '新来的邻居' });
     const reply = h.sim.nextBotMessage(xicheng.room, 10_000);
@@ -205,6 +205,8 @@ describe('service answers and welcome on the real server', () => {
     expect(text).toContain('欢迎加入本群');
     expect(text).toContain('#报事');
     expect(text).toContain('查询 编号');
+    expect(text).toContain('#爆料');
+    expect(text).toContain('投票 序号');
     expect(text).toContain('小程序「县融」首页');
   });
 
