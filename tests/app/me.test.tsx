@@ -46,6 +46,24 @@ test('me: residents get no workbench entry', async () => {
   expect(screen.queryByText('工作台')).toBeNull();
 });
 
+// Catches: residents with no way to link their WeChat (their group votes would count apart from
+// their app votes), or the entry shown to staff, who bind theirs from the workbench.
+test('me: residents link their WeChat from 我的; staff do it in the workbench', async () => {
+  setSession(session());
+  fakeApi({ 'GET /me': () => ({ status: 200, body: me() }) });
+  const { unmount } = render(<MePage />);
+  await act(async () => undefined);
+  expect(screen.getByText('未绑定')).toBeTruthy();
+  fireEvent.click(screen.getByText('绑定我的微信'));
+  expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/contact-binding/index' });
+  unmount();
+  setSession(session({ user: staff }));
+  fakeApi({ 'GET /me': () => ({ status: 200, body: staff }) });
+  render(<MePage />);
+  await act(async () => undefined);
+  expect(screen.queryByText('绑定我的微信')).toBeNull();
+});
+
 test('home: signed out shows the login prompt and empty news and notices', async () => {
   // The home page's own tests are in home.test.tsx.
   fakeApi({ 'GET /columns': () => ({ status: 200, body: { items: [] } }), 'GET /notices': () => ({ status: 200, body: { items: [], nextCursor: null } }), 'GET /news/feed': () => ({ status: 200, body: { items: [], nextCursor: null } }) });

@@ -45,6 +45,9 @@ function PrivacyGuideEntry() {
   );
 }
 
+/** 绑定我的微信 lives in the staff subpackage (one page for everyone); residents open it from here. */
+const CONTACT_BINDING_PAGE = '/packages/staff/pages/contact-binding/index';
+
 export default function MePage() {
   const pageClass = usePageClass('me');
   const { user, error, reload } = useCurrentUserState();
@@ -110,6 +113,17 @@ export default function MePage() {
           <Text className='list-row__arrow'>›</Text>
         </View>
       </View>
+
+      {user.isStaff ? null : (
+        <View className='card'>
+          {/* Staff bind theirs from the workbench; a resident's linked WeChat makes a group vote and an app vote one person's. */}
+          <View className='list-row' onClick={() => Taro.navigateTo({ url: CONTACT_BINDING_PAGE })}>
+            <Text className='list-row__main me__entry'>绑定我的微信</Text>
+            <Text className='list-row__sub'>{user.wechatContactBound ? '已绑定' : '未绑定'}</Text>
+            <Text className='list-row__arrow'>›</Text>
+          </View>
+        </View>
+      )}
 
       {user.isStaff ? (
         <View className='card'>

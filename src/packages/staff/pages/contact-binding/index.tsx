@@ -1,5 +1,6 @@
-// 绑定我的微信: a one-time code the staff member sends to the bot in a private chat, so the bot
-// knows their WeChat (needed, for example, to 解绑 a group or to forward residents' messages).
+// 绑定我的微信: a one-time code the user sends to the bot in a private chat, so the bot knows their
+// WeChat: staff need it to 解绑 a group or to forward residents' messages; for a resident it makes
+// a vote in their group chat and one in the app one person's, and their #爆料 their own.
 import { useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
 import { bindingsApi } from '../../../../api/endpoints';
@@ -39,7 +40,11 @@ export default function ContactBindingPage() {
             您的微信已绑定，重新绑定将替换原来的微信
           </Text>
         ) : (
-          <Text className='contact-binding__status'>您的微信尚未绑定。绑定后，群聊机器人就能认出您，您可以在群里管理本社区的群聊。</Text>
+          <Text className='contact-binding__status'>
+            {user.isStaff
+              ? '您的微信尚未绑定。绑定后，群聊机器人就能认出您，您可以在群里管理本社区的群聊。'
+              : '您的微信尚未绑定。绑定后，您在社区微信群里的投票和在小程序里的投票算作同一人，在群里发的爆料也会出现在「我的爆料」。'}
+          </Text>
         )}
         <Button className={code ? 'btn btn--secondary' : 'btn btn--primary'} disabled={creating} onClick={() => void createCode()}>
           {creating ? '正在生成…' : code ? '重新生成绑定码' : '生成绑定码'}
