@@ -196,7 +196,8 @@ export const newsApi = {
 
 /** Comments: readers write and report; editors moderate. */
 export const commentsApi = {
-  list: (query: { articleId: string; cursor?: string; limit?: number }, extra?: Extra) => request<CommentPage>('/comments', { query: { ...query }, ...extra }),
+  /** Under an article or a consultation (one of the two ids). */
+  list: (query: ({ articleId: string } | { consultationId: string }) & { cursor?: string; limit?: number }, extra?: Extra) => request<CommentPage>('/comments', { query: { ...query }, ...extra }),
   create: (body: CreateCommentInput, extra?: Extra) => request<Comment>('/comments', { method: 'POST', data: body, ...extra }),
   report: (commentId: string, body: { reason?: string } = {}, extra?: Extra) =>
     request<ReportResult>(`/comments/${id(commentId)}/report`, { method: 'POST', data: body, ...extra }),

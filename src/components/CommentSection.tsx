@@ -1,4 +1,4 @@
-// An article's comments: the form (one idempotency key per text, kept across failed sends so a
+// An article's comments, or a consultation's discussion (议事, the same moderation): the form (one idempotency key per text, kept across failed sends so a
 // retry never posts twice), the list paged by cursor, and 举报 on other readers' comments.
 import { useCallback, useRef, useState } from 'react';
 import { Button, Text, Textarea, View } from '@tarojs/components';
@@ -40,9 +40,17 @@ export function CommentItem({ comment, reported, onReport }: { comment: Comment;
   );
 }
 
-export function CommentSection({ articleId, onPosted }: { articleId: string; onPosted?: (comment: Comment) => void }) {
-  const load = useCallback((cursor: string | undefined) => commentsApi.list({ articleId, cursor, limit: PAGE_SIZE }, { toast: false }), [articleId]);
-  const list = useCursorList(load, { idOf, enabled: Boolean(articleId) });
+/**
+ * Under an article (`articleId`) or a consultation (`consultationId`); `closed`: the discussion is
+ * read, not added to (a consultation after its vote), so no form.
+ */
+export function CommentSection({ articleId, consultationId, closed = false, onPosted }: { articleId?: string; consultationId?: string; closed?: boolean; onPosted?: (comment: Comment) => void }) {
+  const subject = consultationId ? { consultationId } : { articleId: articleId ?? '' };
+  const load = useCallback(
+    (cursor: string | undefined) => commentsApi.list({ ...(consultationId ? { consultationId } : { articleId: articleId ?? '' }), cursor, limit: PAGE_SIZE }, { toast: false }),
+    [articleId, consultationId],
+  );
+  const list = useCursorList(load, { idOf, enabled: Boolean(consultationId ?? articleId) });
   // The comments are the end of the article page: reaching the bottom reads the next page.
   useReachBottom(() => void list.loadMore());
 
@@ -72,7 +80,7 @@ export function CommentSection({ articleId, onPosted }: { articleId: string; onP
     setFormError('');
     setSentMessage('');
     try {
-      const comment = await commentsApi.create({ articleId, text: body, idempotencyKey: pending.current.key }, { toast: false });
+      const comment = await commentsApi.create({ ...subject, text: body, idempotencyKey: pending.current.key }, { toast: false });
       pending.current = null;
       setText('');
       list.mutate((items) => [comment, ...items.filter((c) => c.id !== comment.id)]);
@@ -116,7 +124,9 @@ export function CommentSection({ articleId, onPosted }: { articleId: string; onP
   return (
     <View className='comments'>
       <Text className='comments__title'>评论</Text>
-      {signedIn ? (
+      {closed ? (
+        <Text className='comments__hint'>议事已结束，讨论只能查看</Text>
+      ) : signedIn ? (
         <View className='comments__form'>
           <Textarea
             className='comments__input'
