@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, TEST_BOT_TOKEN, type TestServer } from '../helpers/server';
-import { keepScreenshot, staffSignIn } from './h5-steps';
+import { keepScreenshot, seriousA11y, staffSignIn } from './h5-steps';
 
 // demo-resident-01 lives in 东城社区 and is the login page's default demo resident; `dongcheng` is
 // 东城社区's community worker; its neighbours' group is bound (common/demo-county.ts).
@@ -58,6 +58,8 @@ it('a community worker opens a consultation, a resident votes in H5 beside a gro
   await worker.getByText('添加选项', { exact: true }).last().click();
   await worker.locator('input[placeholder="选项3"]').last().fill(OPTIONS[2]);
   await worker.getByText('已选：东城社区', { exact: true }).last().waitFor();
+  // Usable with a screen reader, like the other pages (inputs labelled, contrast).
+  expect(await seriousA11y(worker)).toEqual([]);
   await worker.locator('.btn:visible').filter({ hasText: /^发起议事$/ }).last().click();
   await worker.getByText('正在投票，截止前居民可以修改投票。', { exact: true }).last().waitFor();
   await worker.context().close();
@@ -77,6 +79,9 @@ it('a community worker opens a consultation, a resident votes in H5 beside a gro
   await resident.locator('.home__consultation').last().click();
   await resident.locator('.consultation-card').filter({ hasText: TITLE }).last().click();
   await resident.getByText('请选择一项', { exact: true }).last().waitFor();
+  // Large rows an elderly resident and a screen reader can use: each a radio with its state.
+  expect(await seriousA11y(resident)).toEqual([]);
+  expect(await resident.locator('.consultation-option[role="radio"][aria-checked="false"]:visible').count()).toBe(3);
   const row = (text: string) => resident.locator('.consultation-option:visible').filter({ hasText: text }).last();
   await row(OPTIONS[1]).click();
   await resident.locator('.btn:visible').filter({ hasText: /^投票$/ }).last().click();

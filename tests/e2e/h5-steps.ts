@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS } from '../helpers/browser';
 import { DEMO_PASSWORD } from '../../common/demo-county';
@@ -33,4 +34,11 @@ export async function keepScreenshot(page: Page, name: string) {
   await fs.mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: shot });
   if (process.env.UPDATE_SCREENSHOTS) await fs.copyFile(shot, path.join(DOCS_IMAGES, name));
+}
+
+/** Serious or critical WCAG 2.1 A/AA findings of axe-core on the page as shown (tests/e2e/a11y.test.ts audits the older pages). */
+export async function seriousA11y(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axe.source });
+  const found = await page.evaluate(async () => (await (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })).violations);
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
