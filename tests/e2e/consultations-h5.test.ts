@@ -3,12 +3,14 @@
  * 东城社区's community worker opens one from the workbench (议事管理 → 发起议事); a resident of
  * 东城社区 finds it from 首页, votes, sees the result and her own choice; a neighbour votes in the
  * group chat (through the bot's API, as the bot does) and the page counts both; she changes her vote
- * and the counts follow, one vote per person.
+ * and the counts follow, one vote per person. The worker ends it early and publishes the decision;
+ * the resident reads the final result, the decision notice, and from the notice the results again.
  *
  * Bugs it catches: a consultation page or entry that does not open in H5 (registration, subpackage
  * paths), the form sending a body the server refuses, a vote sent in a shape the server refuses, the
- * results not showing the group's votes, a changed vote counted twice. Leaves a screenshot of the
- * resident's page with results (docs/images/consultation.png with UPDATE_SCREENSHOTS=1).
+ * results not showing the group's votes, a changed vote counted twice, a decision notice that does
+ * not link its consultation. Leaves a screenshot of the resident's page with results
+ * (docs/images/consultation.png with UPDATE_SCREENSHOTS=1).
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -42,7 +44,7 @@ afterAll(async () => {
   if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-it('a community worker opens a consultation, a resident votes in H5 beside a group vote, and changes her vote', async () => {
+it('a community worker opens a consultation, a resident votes in H5 beside a group vote and changes her vote, the worker closes it and publishes the decision', async () => {
   // --- The community worker: 工作台 → 议事管理 → 发起议事; her one community is the scope.
   const worker = await newPhone(browser);
   await staffSignIn(worker, s.url, STAFF);
@@ -116,5 +118,29 @@ it('a community worker opens a consultation, a resident votes in H5 beside a gro
   const seen = (await s.api('GET', `/api/v1/consultations/${id}`, { token })).body;
   expect(seen).toMatchObject({ voters: 2, myChoices: [1], mayVote: true });
   expect(seen.options.map((o: { votes: number }) => o.votes)).toEqual([2, 0, 0]);
+
+  // --- The worker ends it early and publishes the decision, each move on the version her page shows.
+  const closer = await newPhone(browser);
+  await staffSignIn(closer, s.url, STAFF);
+  await closer.goto(`${s.url}/#/packages/staff/pages/consultation-handle/index?id=${id}`);
+  await closer.reload();
+  await closer.locator('.news-button:visible').filter({ hasText: '提前结束' }).last().click();
+  await closer.getByText('确定', { exact: true }).last().click();
+  await closer.getByText('投票已结束，当前状态：已结束', { exact: true }).last().waitFor();
+  await closer.locator('.news-button:visible').filter({ hasText: '公布决定' }).last().click();
+  await closer.locator('textarea:visible').last().fill('经3号楼居民投票，同意加装电梯，费用按楼层分摊，下月开工。');
+  await closer.locator('.news-button:visible').filter({ hasText: '确定公布决定' }).last().click();
+  await closer.getByText('决定已公布，当前状态：已结束', { exact: true }).last().waitFor();
+  await closer.context().close();
+
+  // --- The resident: the final result, her vote, the decision notice, and from it back to the results.
+  await resident.goto(`${s.url}/#/pages/consultation-detail/index?id=${id}`);
+  await resident.reload();
+  await resident.getByText('最终结果', { exact: true }).last().waitFor();
+  await resident.getByText(`您投了：①${OPTIONS[0]}`, { exact: true }).last().waitFor();
+  await resident.getByText('查看社区的决定 ›', { exact: true }).last().click();
+  await resident.getByText(`议事结果：${TITLE}`, { exact: true }).last().waitFor();
+  await resident.getByText('查看议事结果 ›', { exact: true }).last().click();
+  await resident.getByText('最终结果', { exact: true }).last().waitFor();
   await resident.context().close();
 }, 180_000);
