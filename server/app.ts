@@ -20,12 +20,12 @@ import { boundRooms } from './bindings';
 import { countUsersInRegion } from './users';
 import { departmentRoutes } from './departments/routes';
 import { categoryRoutes } from './categories/routes';
-import { suggestRoutes } from './suggest';
+import { suggestRoutes, suggestService } from './suggest';
 import { meRoutes, userRoutes } from './users/routes';
 import { bindingRoutes } from './bindings/routes';
 import { bindingBotRoutes } from './bindings';
 import { consultationBotRoutes, consultationPhotoHolder, consultationRoutes, consultationService } from './consultations';
-import { appealBotRoutes } from './appeals/bot-routes';
+import { appealBotRoutes, type CategorySuggester } from './appeals/bot-routes';
 import { outboxBotRoutes } from './outbox';
 import { serviceDirectoryBotRoutes, serviceDirectoryRoutes } from './service-directory';
 import { appealRoutes } from './appeals/routes';
@@ -52,6 +52,19 @@ const regionHolders = (ctx: AppContext): RegionHolders => ({
   usersIn: (regionId) => countUsersInRegion(ctx, regionId),
   roomsIn: (regionId) => boundRooms(ctx).countInRegion(regionId),
 });
+
+/**
+ * The top category suggestion for the bot's free-text filings, handed to the appeals here: suggest
+ * learns from the appeals' face, so the appeals may not import suggest (a cycle). A function passed
+ * in keeps the arrows one way and attaches the hint at filing, with no periodic job to wait for.
+ */
+const topSuggestion = (ctx: AppContext): CategorySuggester => {
+  const suggestions = suggestService(ctx);
+  return async (text) => {
+    const [top] = await suggestions.suggest(text, 1);
+    return top ? { categoryId: top.id, categoryName: top.name, score: top.score } : null;
+  };
+};
 
 /** Every feature whose records show photos: they decide who reads a photo's original. The cleanup job holds the same list (maintenance/cleanup.ts). */
 const photoHolders = (ctx: AppContext): PhotoHolder[] => [appealPhotoHolder(ctx), articlePhotoHolder(ctx), tipPhotoHolder(ctx), consultationPhotoHolder(ctx)];
@@ -87,7 +100,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/subscriptions`, tag: 'subscriptions', routes: subscriptionRoutes(ctx) },
     { prefix: `${API}/open311`, tag: 'open311', routes: open311KeyRoutes(ctx) },
     // What the bot may call, with its own service token: the bot talks to the server only here.
-    { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx, { contactLinked: (userId, contactId) => consultationService(ctx).contactLinked(userId, contactId) }), ...appealBotRoutes(ctx), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx), ...tipBotRoutes(ctx), ...consultationBotRoutes(ctx)] },
+    { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx, { contactLinked: (userId, contactId) => consultationService(ctx).contactLinked(userId, contactId) }), ...appealBotRoutes(ctx, { suggest: topSuggestion(ctx) }), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx), ...tipBotRoutes(ctx), ...consultationBotRoutes(ctx)] },
   ];
 }
 

@@ -41,7 +41,18 @@ const receipt = (a: AppealDoc): BotAppealReceipt => ({
   isPublic: a.isPublic,
 });
 
-export function appealBotRoutes(ctx: AppContext) {
+/** A category suggested for a free text: the top one, or null when none can be made. */
+export type CategorySuggester = (text: string) => Promise<{ categoryId: string; categoryName: string; score: number } | null>;
+
+export interface AppealBotRoutesOptions {
+  /**
+   * The category suggestion (server/suggest), handed in by the composition root (app.ts): suggest
+   * imports this feature's face to learn from it, so this feature may not import suggest (a cycle).
+   */
+  suggest?: CategorySuggester;
+}
+
+export function appealBotRoutes(ctx: AppContext, opts: AppealBotRoutesOptions = {}) {
   const appeals = appealService(ctx);
   const limits = appealLimits(ctx);
   const { Appeal } = appealModels(ctx.conn);
@@ -49,6 +60,21 @@ export function appealBotRoutes(ctx: AppContext) {
   const rooms = boundRooms(ctx);
 
   const botActor = (name: string): Actor => ({ id: null, name, role: 'bot' });
+
+  /**
+   * The suggested category for a free-text filing, for the dispatcher to see (never the appeal's
+   * category: that is for staff to confirm). A suggestion that fails is left out, never a failed
+   * filing: the appeal matters more than the hint.
+   */
+  async function suggestionFor(text: string) {
+    if (!opts.suggest) return null;
+    try {
+      return await opts.suggest(text);
+    } catch (err) {
+      ctx.logger.warn({ err }, 'category suggestion for a bot filing failed');
+      return null;
+    }
+  }
 
   /**
    * Whether `查询` may answer about this appeal: it was said from that contact, the contact's
@@ -82,6 +108,7 @@ export function appealBotRoutes(ctx: AppContext) {
           const shared = [...limits.room(room.roomId), ...limits.bot()];
           await limits.precheckFiling(shared);
           const resident = await users.residentForContact(body.contact, room.regionId);
+          const suggestion = await suggestionFor(body.text);
           filed = await appeals.file({
             idempotencyKey: body.idempotencyKey,
             submittedById: BOT_ACCOUNT_ID,
@@ -89,6 +116,7 @@ export function appealBotRoutes(ctx: AppContext) {
             channel: 'group_chat',
             kind: 'help',
             categoryId: null,
+            suggestion,
             description: body.text,
             photoIds: body.photoIds,
             photoOwnerId: BOT_USER.id,
@@ -107,6 +135,8 @@ export function appealBotRoutes(ctx: AppContext) {
         } else {
           const worker = await users.contactUser(body.contact.id);
           if (!worker?.roles.includes('grid_worker') || worker.regionIds.length === 0) throw forbidden('只有已绑定微信的网格员可以转发代报');
+          // A forward is free text too: the same suggestion (a retry's fresh one is dropped with the retry).
+          const suggestion = await suggestionFor(body.text);
           filed = await appeals.file({
             idempotencyKey: body.idempotencyKey,
             submittedById: worker._id,
@@ -114,6 +144,7 @@ export function appealBotRoutes(ctx: AppContext) {
             channel: 'grid_worker',
             kind: 'help',
             categoryId: null,
+            suggestion,
             description: body.text,
             photoIds: body.photoIds,
             photoOwnerId: BOT_USER.id,

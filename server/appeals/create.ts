@@ -30,6 +30,12 @@ export interface NewAppeal {
   channel: AppealChannel;
   kind: AppealKind;
   categoryId: string | null;
+  /**
+   * The category suggestion's top answer for a filing without a category (the bot's intake): kept
+   * beside the appeal for staff to see, never as its category. Not part of what a retry must
+   * repeat (the server made it, the caller did not send it).
+   */
+  suggestion?: { categoryId: string; categoryName: string; score: number } | null;
   description: string;
   photoIds: string[];
   /** The account whose uploads the photos must be. */
@@ -176,6 +182,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       channel: input.channel,
       categoryId: c?._id ?? null,
       categoryName: c?.name ?? null,
+      suggestion: !c && input.suggestion ? { categoryId: new Types.ObjectId(input.suggestion.categoryId), categoryName: input.suggestion.categoryName, score: input.suggestion.score } : null,
       regionId: r._id,
       regionPath: r.path,
       regionName: r.pathNames.slice(1).join(' / ') || r.name,

@@ -29,6 +29,13 @@ export interface AppealLocation {
   address: string | null;
 }
 
+/** A category suggested for the appeal at filing, with its score (0..1), as the catalogue named it then. */
+export interface AppealSuggestion {
+  categoryId: Types.ObjectId;
+  categoryName: string;
+  score: number;
+}
+
 export interface AppealDoc {
   _id: Types.ObjectId;
   /** DX-20261126-0042: readable aloud, unique (appeals/ticket-numbers.ts). */
@@ -38,6 +45,13 @@ export interface AppealDoc {
   channel: AppealChannel;
   categoryId: Types.ObjectId | null;
   categoryName: string | null;
+  /**
+   * The category suggestion's top answer (智能分类) for an appeal filed without a category (the
+   * bot's group intake and forwards): shown to staff, never the appeal's category, so the
+   * suggestion's learner never learns from it (category-confirmations.ts reads `categoryId` only).
+   * Absent or null when none was made.
+   */
+  suggestion?: AppealSuggestion | null;
   /** The community or grid it happens in, and that region's path (`/county/township/community/`). */
   regionId: Types.ObjectId;
   regionPath: string;
@@ -140,6 +154,10 @@ export const appealSchema = new Schema<AppealDoc>(
     channel: { type: String, enum: APPEAL_CHANNELS, required: true },
     categoryId: { type: Schema.Types.ObjectId, default: null },
     categoryName: { type: String, default: null },
+    suggestion: {
+      type: new Schema({ categoryId: Schema.Types.ObjectId, categoryName: String, score: Number }, { _id: false }),
+      default: null,
+    },
     regionId: { type: Schema.Types.ObjectId, required: true },
     regionPath: { type: String, required: true },
     regionName: { type: String, required: true },
@@ -215,7 +233,7 @@ export const APPEAL_COUNTS_CACHE = 'appeal-counts';
 export const APPEAL_LISTS_CACHE = APPEAL_COUNTS_CACHE;
 export const COUNTED_FIELDS = ['state', 'overdue', 'directDispatch', 'dispatchReviewed', 'regionPath', 'departmentId', 'reporterId', 'submittedById', 'followerIds'] as const;
 /** What a list's row (views.ts toSummary) reads besides COUNTED_FIELDS. */
-const LISTED_FIELDS = ['number', 'kind', 'channel', 'categoryId', 'categoryName', 'regionId', 'regionName', 'departmentName', 'description', 'photoIds', 'reporterName', 'isPublic', 'isAnonymous', 'submittedAt', 'dueAt', 'followersCount'] as const;
+const LISTED_FIELDS = ['number', 'kind', 'channel', 'categoryId', 'categoryName', 'suggestion', 'regionId', 'regionName', 'departmentName', 'description', 'photoIds', 'reporterName', 'isPublic', 'isAnonymous', 'submittedAt', 'dueAt', 'followersCount'] as const;
 appealSchema.plugin(cacheStampPlugin(APPEAL_COUNTS_CACHE, { paths: [...COUNTED_FIELDS, ...LISTED_FIELDS] }));
 // A retried submission finds the first one; the unique pair makes two racing retries one appeal.
 appealSchema.index({ submittedById: 1, idempotencyKey: 1 }, { unique: true });

@@ -39,6 +39,12 @@ export const AppealSummary = z.object({
   channelLabel: z.string(),
   categoryId: z.string().nullable(),
   categoryName: z.string().nullable(),
+  /**
+   * 建议分类: the category the server suggested when the appeal came in without one (the bot's
+   * intake), with its score (0..1). Only for staff working on it, only while it has no category;
+   * a hint for the dispatcher, never the appeal's category. Absent otherwise.
+   */
+  suggestion: z.object({ categoryId: z.string(), categoryName: z.string(), score: z.number() }).optional(),
   regionId: z.string(),
   /** 城关镇 / 西城社区 / 第一网格 */
   regionName: z.string(),

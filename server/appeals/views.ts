@@ -49,6 +49,13 @@ function actorName(e: TimelineEvent, sight: AppealSight, user: AuthUser): string
   return shown(sight, { name: e.byName, kind: e.byId === null && !e.byRole ? 'system' : 'staff', role: e.byRole, self });
 }
 
+/** The suggested category (建议分类): staff's hint while the appeal has no category, nobody else's. */
+function suggestionFor(a: AppealDoc, sight: AppealSight): Pick<AppealSummary, 'suggestion'> {
+  const s = a.suggestion;
+  if (!s || a.categoryId || !worksOn(sight.standing)) return {};
+  return { suggestion: { categoryId: String(s.categoryId), categoryName: s.categoryName, score: s.score } };
+}
+
 /** A list's row as this viewer may see it. */
 export function toSummary(a: AppealDoc, user: AuthUser, sight: AppealSight = sightOf(user, a)): AppealSummary {
   const text = (t: string) => (sight.fullText ? t : maskPrivateText(t));
@@ -64,6 +71,7 @@ export function toSummary(a: AppealDoc, user: AuthUser, sight: AppealSight = sig
     channelLabel: CHANNEL_LABELS[a.channel],
     categoryId: a.categoryId ? String(a.categoryId) : null,
     categoryName: a.categoryName,
+    ...suggestionFor(a, sight),
     regionId: String(a.regionId),
     regionName: a.regionName,
     departmentId: a.departmentId ? String(a.departmentId) : null,
