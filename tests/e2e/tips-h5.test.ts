@@ -13,11 +13,10 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import axe from 'axe-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { keepScreenshot, scrollToTop, staffSignIn } from './h5-steps';
+import { keepScreenshot, scrollToTop, seriousA11y, staffSignIn } from './h5-steps';
 
 // demo-resident-01 is the login page's default demo resident; `editor` is the demo county's editor
 // (common/demo-county.ts).
@@ -26,13 +25,6 @@ const EDITOR = 'editor';
 const TEXT = '东城社区幸福路菜市场门口的老槐树今天开花了，一百多岁了，很多老人在树下拍照留念。';
 const PLACE = '东城社区幸福路菜市场门口';
 const REPLY = '感谢您的爆料！记者下午去现场拍摄，稿件见报后告诉您。';
-
-/** Serious or critical WCAG 2.1 A/AA findings of axe-core on the page as shown (tests/e2e/a11y.test.ts audits the older pages). */
-async function seriousA11y(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axe.source });
-  const found = await page.evaluate(async () => (await (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })).violations);
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 let s: TestServer;
 let browser: Browser;
