@@ -41,6 +41,7 @@ export default defineAppConfig({
         'pages/services-admin/index',
         'pages/login-failures/index',
         'pages/open311-keys/index',
+        'pages/screen-keys/index',
         'pages/measures/index',
         'pages/dashboard/index',
         'pages/tips/index',

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'UPSTREAM_FAILED'
   | 'NOT_READY'
   | 'BUSY'
+  /** A route that takes a key instead of a sign-in (a big screen's) was called without a valid one. */
+  | 'INVALID_KEY'
   | 'INTERNAL';
 
 /** The body of every refusal: `{ error: { code, message, details? } }`. */

@@ -1,5 +1,5 @@
 import { Schema, ownModel } from '../db/schema-helpers';
-import type { Connection } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import { COUNT_NAMES, DURATION_NAMES, type Tally } from './formulas';
 
 /**
@@ -67,10 +67,47 @@ export const measureDaySchema = new Schema<MeasureDayDoc>(
  */
 export const MEASURE_DAYS_CACHE = 'measure-days';
 
+/**
+ * A big screen's key (数据大屏): admins issue one per screen so the media centre's display shows
+ * the county's dashboard without a staff member's sign-in (which expires, and would put a
+ * person's session on a wall). It reads the dashboard only. The key is shown once; only its
+ * SHA-256 is kept. Revoked keys stay listed.
+ */
+export interface ScreenKeyDoc {
+  _id: Types.ObjectId;
+  name: string;
+  keyHash: string;
+  /** The key's first characters, to tell keys apart in the list. */
+  prefix: string;
+  createdById: Types.ObjectId;
+  createdByName: string;
+  revokedAt: Date | null;
+  revokedByName: string | null;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const screenKeySchema = new Schema<ScreenKeyDoc>(
+  {
+    name: { type: String, required: true },
+    keyHash: { type: String, required: true },
+    prefix: { type: String, required: true },
+    createdById: { type: Schema.Types.ObjectId, required: true },
+    createdByName: { type: String, required: true },
+    revokedAt: { type: Date, default: null },
+    revokedByName: { type: String, default: null },
+    lastUsedAt: { type: Date, default: null },
+  },
+  { timestamps: true, versionKey: false, autoIndex: false },
+);
+screenKeySchema.index({ keyHash: 1 }, { unique: true });
+
 /** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
 export function measureModels(conn: Connection) {
   return {
     MeasureCell: ownModel(conn, 'MeasureCell', measureCellSchema),
     MeasureDay: ownModel(conn, 'MeasureDay', measureDaySchema),
+    ScreenKey: ownModel(conn, 'ScreenKey', screenKeySchema),
   };
 }

@@ -152,3 +152,23 @@ export const Dashboard = z
   })
   .describe('The county dashboard: today, this month beside the last, the townships\' ranking, and this month per category and township, in the caller\'s scope.');
 export type Dashboard = z.infer<typeof Dashboard>;
+
+/** A big screen's key as admins see it (never the key itself, after it was issued). */
+export const ScreenKey = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdByName: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  revokedByName: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+});
+export type ScreenKey = z.infer<typeof ScreenKey>;
+export const ScreenKeyList = z.object({ items: z.array(ScreenKey) });
+export type ScreenKeyList = z.infer<typeof ScreenKeyList>;
+export const IssueScreenKeyBody = z.strictObject({ name: z.string().trim().min(1).max(40) });
+export type IssueScreenKeyBody = z.infer<typeof IssueScreenKeyBody>;
+/** The answer to an issue: the key in clear, this once, to put in the screen's address (…/dashboard/index?key=…). */
+export const IssuedScreenKey = z.object({ screen: ScreenKey, key: z.string() });
+export type IssuedScreenKey = z.infer<typeof IssuedScreenKey>;

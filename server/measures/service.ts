@@ -7,7 +7,7 @@ import type { AuthUser } from '../core/route';
 import { badRequest } from '../core/errors';
 import { regionLookup } from '../regions';
 import { emptyTally, median, ratesOf, type CellKey, type Tally } from './formulas';
-import { periodCells, scopeOf, type DaySpan } from './cells';
+import { periodCells, scopeOf, type DaySpan, type Scope } from './cells';
 import { unitOf, unitsOf } from './groups';
 import { measureRankings, monthOf, monthSpan, previousMonth, type RankedDimension } from './rankings';
 import { dayIndexOf, dayIndexOfIso, dayKey, dayStart } from './days';
@@ -42,22 +42,22 @@ export function measureService(ctx: AppContext) {
   }
   const spanOf = (q: { from: string; to: string }): DaySpan => ({ first: dayIndexOfIso(q.from), last: dayIndexOfIso(q.to) });
 
-  /** The period's cells in the caller's scope and the filters, summed into one tally. */
-  async function total(user: AuthUser, span: DaySpan, q: Filters) {
+  /** The period's cells in the scope (null: the county) and the filters, summed into one tally. */
+  async function total(scope: Scope | null, span: DaySpan, q: Filters) {
     const f = await filtersOf(q);
-    const { tallies, days } = await cells.tally(span, { scope: scopeOf(user), wanted: f.wanted, keyOf: () => '', key: `total:${f.key}` });
+    const { tallies, days } = await cells.tally(span, { scope, wanted: f.wanted, keyOf: () => '', key: `total:${f.key}` });
     return { tally: tallies.get('') ?? emptyTally(), days };
   }
 
   async function figures(user: AuthUser, q: MeasuresQuery): Promise<Measures> {
-    const { tally, days } = await total(user, spanOf(q), q);
+    const { tally, days } = await total(scopeOf(user), spanOf(q), q);
     return { from: q.from, to: q.to, ...present(tally), days };
   }
 
-  async function groups(user: AuthUser, q: GroupsQuery): Promise<Groups> {
+  async function groups(scope: Scope | null, q: GroupsQuery): Promise<Groups> {
     const f = await filtersOf(q);
     const [{ tallies }, units] = await Promise.all([
-      cells.tally(spanOf(q), { scope: scopeOf(user), wanted: f.wanted, keyOf: (_d, c) => unitOf(q.by, c), key: `unit:${q.by}:${f.key}` }),
+      cells.tally(spanOf(q), { scope, wanted: f.wanted, keyOf: (_d, c) => unitOf(q.by, c), key: `unit:${q.by}:${f.key}` }),
       unitsOf(ctx, q.by),
     ]);
     const names = new Map(units.map((u) => [u.id, u.name]));
@@ -89,19 +89,19 @@ export function measureService(ctx: AppContext) {
     };
   }
 
-  async function dashboard(user: AuthUser): Promise<Dashboard> {
+  async function dashboard(scope: Scope | null): Promise<Dashboard> {
     const now = ctx.now();
     const month = monthOf(now);
     const today = chinaIsoDate(now);
     const last = previousMonth(month);
     const thisMonth = { from: `${month}-01`, to: today };
     const [todays, monthly, before, ranking, byCategory, byTownship] = await Promise.all([
-      total(user, { first: dayIndexOf(now), last: dayIndexOf(now) }, {}),
-      total(user, spanOf(thisMonth), {}),
-      total(user, monthSpan(last), {}),
+      total(scope, { first: dayIndexOf(now), last: dayIndexOf(now) }, {}),
+      total(scope, spanOf(thisMonth), {}),
+      total(scope, monthSpan(last), {}),
       rankings.rank(month, 'township'),
-      groups(user, { ...thisMonth, by: 'category' }),
-      groups(user, { ...thisMonth, by: 'township' }),
+      groups(scope, { ...thisMonth, by: 'category' }),
+      groups(scope, { ...thisMonth, by: 'township' }),
     ]);
     return {
       at: now.toISOString(),
@@ -114,23 +114,28 @@ export function measureService(ctx: AppContext) {
     };
   }
 
+  /** The dashboard of a scope (null: the county), read at most once per DASHBOARD_TTL_MS for each. */
+  function sharedDashboard(scope: Scope | null): Promise<Dashboard> {
+    const key = JSON.stringify(scope);
+    const at = ctx.now().getTime();
+    const hit = dashboards.get(key);
+    if (hit && hit.until > at) return hit.value;
+    const value = dashboard(scope);
+    dashboards.set(key, { until: at + DASHBOARD_TTL_MS, value });
+    // A failed read is not kept: the next refresh tries again.
+    value.catch(() => dashboards.delete(key));
+    return value;
+  }
+
   return {
     figures,
-    groups,
+    groups: (user: AuthUser, q: GroupsQuery) => groups(scopeOf(user), q),
     series,
     rankings: (q: { month: string; by: RankedDimension }) => rankings.rank(q.month, q.by),
-    /** The dashboard, read at most once per DASHBOARD_TTL_MS for each scope. */
-    dashboard(user: AuthUser): Promise<Dashboard> {
-      const key = JSON.stringify(scopeOf(user));
-      const at = ctx.now().getTime();
-      const hit = dashboards.get(key);
-      if (hit && hit.until > at) return hit.value;
-      const value = dashboard(user);
-      dashboards.set(key, { until: at + DASHBOARD_TTL_MS, value });
-      // A failed read is not kept: the next refresh tries again.
-      value.catch(() => dashboards.delete(key));
-      return value;
-    },
+    /** The caller's dashboard (their scope). */
+    dashboard: (user: AuthUser) => sharedDashboard(scopeOf(user)),
+    /** The county's dashboard, for a big screen signed in with its key (screens.ts). */
+    countyDashboard: () => sharedDashboard(null),
   };
 }
 

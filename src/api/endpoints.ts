@@ -94,6 +94,10 @@ import type {
   ConsultationPage,
   CreateConsultationInput,
   MyVote,
+  IssueScreenKeyBody,
+  IssuedScreenKey,
+  ScreenKey,
+  ScreenKeyList,
 } from './types';
 
 type Extra = Pick<RequestOptions, 'toast' | 'headers'>;
@@ -262,6 +266,12 @@ export const measuresApi = {
   groups: (query: GroupsParams, extra?: Extra) => request<Groups>('/measures/groups', { query: { ...query }, ...extra }),
   rankings: (query: RankingsParams, extra?: Extra) => request<Rankings>('/measures/rankings', { query: { ...query }, ...extra }),
   dashboard: (extra?: Extra) => request<Dashboard>('/measures/dashboard', { ...extra }),
+  /** The county's dashboard on a big screen, with its key instead of anyone's sign-in. */
+  screen: (key: string, extra?: Extra) => request<Dashboard>('/measures/screen', { auth: false, headers: { 'X-Screen-Key': key }, ...extra }),
+  /** Admins: the big screens' links (大屏链接). */
+  screens: (extra?: Extra) => request<ScreenKeyList>('/measures/screens', { ...extra }),
+  issueScreen: (body: IssueScreenKeyBody, extra?: Extra) => request<IssuedScreenKey>('/measures/screens', { method: 'POST', data: body, ...extra }),
+  revokeScreen: (keyId: string, extra?: Extra) => request<ScreenKey>(`/measures/screens/${id(keyId)}/revoke`, { method: 'POST', data: {}, ...extra }),
 };
 
 /**

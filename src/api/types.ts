@@ -156,7 +156,8 @@ export type { IssuedOpen311Key, Open311Key, Open311KeyList };
 export type IssueOpen311KeyInput = z.input<typeof IssueOpen311KeyBody>;
 
 // Measures (统计: 三率, trends, per unit, monthly rankings, the county dashboard): server/measures/schemas.ts
-import type { Dashboard, Groups, GroupsQuery, Measures, MeasuresQuery, Rankings, RankingsQuery, Series, SeriesQuery } from '../../server/measures/schemas';
+import type { Dashboard, Groups, GroupsQuery, IssueScreenKeyBody, IssuedScreenKey, Measures, MeasuresQuery, Rankings, RankingsQuery, ScreenKey, ScreenKeyList, Series, SeriesQuery } from '../../server/measures/schemas';
+export type { IssueScreenKeyBody, IssuedScreenKey, ScreenKey, ScreenKeyList };
 export type { Dashboard, Groups, Measures, Rankings, Series };
 export type MeasuresParams = z.input<typeof MeasuresQuery>;
 export type SeriesParams = z.input<typeof SeriesQuery>;

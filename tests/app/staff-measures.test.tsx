@@ -9,7 +9,7 @@ import DashboardPage, { REFRESH_MS } from '../../src/packages/staff/pages/dashbo
 import WorkbenchPage from '../../src/packages/staff/pages/workbench/index';
 import { paintCanvas } from '../../src/packages/staff/components/Chart/paint';
 import { periodOf, rateChange, receivedBars } from '../../src/packages/staff/components/measures';
-import { setSession } from '../../src/store/session';
+import { clearSession, setSession } from '../../src/store/session';
 import type { Dashboard, Measures, RankedUnit, Rankings, Series, Groups } from '../../src/api/types';
 import { apiError, fakeApi, me, session, type FakeRequest } from './helpers/fake-api';
 
@@ -312,6 +312,24 @@ describe('数据大屏', () => {
     expect(screen.getByText('更新于 10:30')).toBeTruthy();
     expect(text()).toContain('更新失败（服务暂不可用），一分钟后重试');
     expect(document.querySelector('.dashboard__tile .dashboard__big')?.textContent).toBe('3');
+  });
+
+  test('a display opened with its screen key reads the county with the key, signed in as no one', async () => {
+    // Catches: a big screen that needs a staff member's sign-in (it expires on the wall), or one
+    // that sends someone's token beside the key, or the key not sent at all.
+    jest.useFakeTimers({ now: NOW });
+    clearSession();
+    (Taro.getCurrentInstance as jest.Mock).mockReturnValue({ router: { params: { key: 'scr_display-key' }, path: '/packages/staff/pages/dashboard/index' } });
+    const log = fakeApi({ 'GET /measures/screen': () => ({ status: 200, body: board(4, '2026-12-07T02:30:00Z') }) });
+    render(<DashboardPage />);
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(0);
+    });
+    const call = log.find((r) => r.path === '/measures/screen')!;
+    expect(call.headers['X-Screen-Key']).toBe('scr_display-key');
+    expect(call.headers.Authorization).toBeUndefined();
+    expect(log.some((r) => r.path === '/measures/dashboard')).toBe(false);
+    expect(document.querySelector('.dashboard__tile .dashboard__big')?.textContent).toBe('4');
   });
 });
 

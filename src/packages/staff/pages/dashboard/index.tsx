@@ -2,10 +2,11 @@
 // appeals, this month's four rates beside last month's, the townships' ranking, and this month per
 // category and per township. It reads GET /measures/dashboard again every minute while it is shown
 // (not while the page is hidden or the browser tab is in the background), keeping the figures on
-// screen while the next ones load, so nothing flickers.
+// screen while the next ones load, so nothing flickers. Opened with `?key=<screen key>` (an admin
+// issues one per display: 大屏链接), it reads the county's figures with that key and needs no sign-in.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Text, View } from '@tarojs/components';
-import { useDidHide, useDidShow } from '@tarojs/taro';
+import Taro, { useDidHide, useDidShow } from '@tarojs/taro';
 import { measuresApi } from '../../../../api/endpoints';
 import { errorMessage } from '../../../../api/request';
 import type { Dashboard } from '../../../../api/types';
@@ -32,13 +33,15 @@ export default function DashboardPage() {
   const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
   const timer = useRef<ReturnType<typeof setInterval> | null>(null);
   const inFlight = useRef(false);
-  const allowed = !user || worksOnAppeals(user);
+  // A display's key from its address; read once (the page's address does not change while shown).
+  const [screenKey] = useState(() => Taro.getCurrentInstance()?.router?.params?.key ?? '');
+  const allowed = Boolean(screenKey) || !user || worksOnAppeals(user);
 
   const load = useCallback(async () => {
     if (inFlight.current) return;
     inFlight.current = true;
     try {
-      const data = await measuresApi.dashboard({ toast: false });
+      const data = screenKey ? await measuresApi.screen(screenKey, { toast: false }) : await measuresApi.dashboard({ toast: false });
       setLoaded({ status: 'ready', data, stale: '' });
     } catch (e) {
       const error = errorMessage(e);
@@ -47,7 +50,7 @@ export default function DashboardPage() {
     } finally {
       inFlight.current = false;
     }
-  }, []);
+  }, [screenKey]);
 
   const stop = useCallback(() => {
     if (timer.current !== null) clearInterval(timer.current);

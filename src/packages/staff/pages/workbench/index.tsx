@@ -159,6 +159,7 @@ export default function WorkbenchPage() {
           <Text className='card__title'>系统安全</Text>
           <Entry title='登录失败记录' sub='近一天密码错误的登录尝试（账号、网络地址、次数）' onClick={() => go('login-failures')} />
           <Entry title='Open311 接口密钥' sub='签发和吊销外部系统提交诉求用的 api_key' onClick={() => go('open311-keys')} />
+          <Entry title='大屏链接' sub='融媒中心的大屏免登录显示数据大屏' onClick={() => go('screen-keys')} />
         </View>
       ) : null}
 
