@@ -12,7 +12,7 @@ import HomePage from '../../src/pages/home/index';
 import { setSession, clearSession } from '../../src/store/session';
 import type { ConsultationDetail, ConsultationSummary, Me } from '../../src/api/types';
 import { apiError, fakeApi, me, session, type FakeRequest } from './helpers/fake-api';
-import { noticeDetail, pageOf } from './helpers/reader-news';
+import { comment, noticeDetail, pageOf } from './helpers/reader-news';
 
 const ok = (body: unknown) => ({ status: 200, body });
 const ID = '665f00000000000000000c01';
@@ -202,6 +202,25 @@ describe('closed, and who may not vote', () => {
     expect(document.querySelector('.consultation-option')).toBeNull();
     await click(screen.getByText('查看社区的决定 ›'));
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/notice/index?id=n-1' });
+  });
+
+  test('the discussion below is this consultation\'s, open for comments while voting and read only once closed', async () => {
+    // Bug caught: the comments of an article (or none) under a consultation, or a comment form after closing (every comment a 409).
+    let state: 'open' | 'closed' = 'open';
+    const log = fakeApi({
+      'GET /me': () => ok(resident),
+      [`GET /consultations/${ID}`]: () => ok(state === 'open' ? detail() : detail({ state: 'closed', stateLabel: '已结束', final: true, mayVote: false })),
+      'GET /comments': () => pageOf([comment(1, { articleId: null, consultationId: ID })]),
+    });
+    const view = render(<ConsultationDetailPage />);
+    expect(await screen.findByText('第1条评论：好事')).toBeTruthy();
+    expect(log.find((r) => r.path === '/comments')!.query).toMatchObject({ consultationId: ID });
+    expect(screen.getByText('发表评论')).toBeTruthy();
+    view.unmount();
+    state = 'closed';
+    render(<ConsultationDetailPage />);
+    expect(await screen.findByText('议事已结束，讨论只能查看')).toBeTruthy();
+    expect(screen.queryByText('发表评论')).toBeNull();
   });
 
   test('a resident of another community is told why and sees no 投票', async () => {

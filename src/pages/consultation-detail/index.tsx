@@ -2,13 +2,15 @@
 // options as large rows to tap (a radio for one choice, checkboxes up to maxChoices), 投票 / 修改投票
 // before it closes, the resident's own choice (您投了：…), the results live (bars, counts, shares,
 // 参与人数 and 参与率) and, once closed, the final result and the decision notice. Who may not vote
-// (signed out, no community, another community, a staff account) is told why in plain words.
+// (signed out, no community, another community, a staff account) is told why in plain words. Below,
+// the neighbours' discussion (comments), read only once the vote has closed.
 import { useCallback, useEffect, useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { consultationsApi } from '../../api/endpoints';
 import { ApiError, errorMessage } from '../../api/request';
 import type { ConsultationDetail, Me } from '../../api/types';
+import { CommentSection } from '../../components/CommentSection';
 import { PendingPage } from '../../components/StateView';
 import { useCurrentUser } from '../../hooks/use-current-user';
 import { useLoadedItem } from '../../hooks/use-cursor-list';
@@ -154,6 +156,8 @@ export default function ConsultationDetailPage() {
       ) : null}
 
       {c.state === 'open' || c.state === 'closed' ? <ConsultationResults c={c} /> : null}
+      {/* The neighbours' discussion (the news moderation): taken while the vote is open, read after. */}
+      {c.state === 'open' || c.state === 'closed' ? <CommentSection consultationId={c.id} closed={c.state === 'closed'} /> : null}
     </View>
   );
 }
