@@ -29,6 +29,7 @@ import type {
   BoardRatesInput,
   UnpublishInput,
   Category,
+  CategorySuggestion,
   CreateAppealInput,
   Department,
   Move,
@@ -172,6 +173,8 @@ export const boardApi = {
 
 export const categoriesApi = {
   list: (extra?: Extra) => request<{ items: Category[] }>('/categories', { auth: false, ...extra }),
+  /** The active categories most likely for a free text, most likely first (signed in; its own rate limit). */
+  suggest: (body: { text: string; limit?: number }, extra?: Extra) => request<{ items: CategorySuggestion[] }>('/categories/suggest', { method: 'POST', data: body, ...extra }),
 };
 
 export const departmentsApi = {

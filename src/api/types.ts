@@ -11,6 +11,9 @@ import type { Paged } from '../../server/core/validate';
 import type { Category } from '../../server/categories/schemas';
 import type { Department } from '../../server/departments/schemas';
 export type { Category, Department };
+import type { SuggestResult } from '../../server/suggest/schemas';
+/** One ranked category of `POST /categories/suggest` (智能分类), with its score (0..1). */
+export type CategorySuggestion = SuggestResult['items'][number];
 import type { BindingCode, BoundRoom, BoundRoomList, CreateBindingCodeBody } from '../../server/bindings/schemas';
 
 export type { LoginMethods, Me, Region, RegionList, RegionSummary, Role, Session, Paged, BindingCode, BoundRoom };

@@ -76,7 +76,8 @@ const categories: Category[] = [
 
 const ok = (body: unknown) => ({ status: 200, body });
 const lists = { 'GET /departments': () => ok({ items: departments }), 'GET /categories': () => ok({ items: categories }) };
-const posts = (log: FakeRequest[]) => log.filter((r) => r.method === 'POST');
+// The moves sent; the category suggestion is a read sent as a POST (its text does not belong in a URL).
+const posts = (log: FakeRequest[]) => log.filter((r) => r.method === 'POST' && r.path !== '/categories/suggest');
 const gets = (log: FakeRequest[], path: string) => log.filter((r) => r.method === 'GET' && r.path === path);
 
 beforeEach(() => {

@@ -9,6 +9,7 @@ import { ApiError, errorMessage } from '../../api/request';
 import type { AppealSummary, Category, CreateAppealInput, Region } from '../../api/types';
 import { PhotoPicker, pickedFromRefs, uploadedRefs, type PhotoListUpdate, type PickedPhoto } from '../../components/PhotoPicker';
 import { LocationPicker, type PickedLocation } from '../../components/LocationPicker';
+import { CategorySuggestionChips, useCategorySuggestions } from '../../components/CategorySuggestions';
 import { ErrorState, LoadingState } from '../../components/StateView';
 import { useCurrentUserState } from '../../hooks/use-current-user';
 import { clearDraft, draftHasContent, emptyDraft, loadDraft, saveDraft, type AppealDraft } from '../../store/appeal-draft';
@@ -67,6 +68,8 @@ export default function AppealNewPage() {
   const latest = useRef(draft);
   latest.current = draft;
   const userId = user?.id ?? null;
+  // Categories likely for the description as it is typed: chips to tap, never chosen for the resident.
+  const suggestions = useCategorySuggestions(draft.description);
 
   // Signed out (or the session ended): the form needs an account to send.
   useDidShow(() => {
@@ -323,6 +326,7 @@ export default function AppealNewPage() {
         />
         <Text className={`appeal-new__counter${descriptionLength > DESCRIPTION_MAX ? ' appeal-new__counter--over' : ''}`}>{`${descriptionLength}/${DESCRIPTION_MAX}`}</Text>
         <FieldError errors={errors} field='description' />
+        <CategorySuggestionChips items={suggestions} value={draft.categoryId} onPick={(c) => update({ categoryId: c.id })} />
       </View>
 
       <View className='card'>

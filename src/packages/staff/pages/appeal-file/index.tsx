@@ -11,6 +11,7 @@ import type { AppealDetail, Category, CreateAppealInput, RegionSummary } from '.
 import { PhotoPicker, pickedFromRefs, uploadedRefs, type PhotoListUpdate, type PickedPhoto } from '../../../../components/PhotoPicker';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
 import { LocationPicker } from '../../../../components/LocationPicker';
+import { CategorySuggestionChips, useCategorySuggestions } from '../../../../components/CategorySuggestions';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { getCurrentUser } from '../../../../store/session';
 import { CategoryChooser } from '../../../../pages/appeal-new/CategoryChooser';
@@ -56,6 +57,8 @@ export default function AppealFilePage() {
   const [filed, setFiled] = useState<AppealDetail | null>(null);
   const userId = user?.id ?? null;
   const channel = user ? fileChannel(user) : null;
+  // Categories likely for the description as it is typed (智能分类): chips to tap, nothing chosen for the worker.
+  const suggestions = useCategorySuggestions(draft.description, { enabled: !filed });
 
   useDidShow(() => {
     if (typeof Taro.setNavigationBarTitle === 'function' && channel) void Taro.setNavigationBarTitle({ title: FILE_CHANNEL_LABELS[channel] });
@@ -231,6 +234,7 @@ export default function AppealFilePage() {
         />
         <Text className='appeal-file__counter'>{`${descriptionLength}/${DESCRIPTION_MAX}`}</Text>
         <FieldError errors={errors} field='description' />
+        <CategorySuggestionChips items={suggestions} value={draft.categoryId} onPick={(c) => update({ categoryId: c.id }, 'category')} />
       </View>
 
       <View className='card'>

@@ -4,6 +4,7 @@
 import { useMemo, useState } from 'react';
 import { Button, Picker, Text, Textarea, View } from '@tarojs/components';
 import type { AppealDetail, AppealSummary, Category, Department, MoveBodies } from '../../../../api/types';
+import { confidenceLabel, useCategorySuggestions } from '../../../../components/CategorySuggestions';
 import { hasFailedUploads, hasPendingUploads, PhotoPicker, uploadedRefs, type PickedPhoto } from '../../../../components/PhotoPicker';
 import { DESCRIPTION_MAX, DESCRIPTION_MIN, REASON_MAX, REASON_MIN } from '../../../../utils/appeal';
 import { STAFF_ACTION_LABELS, type StaffAction } from '../../shared';
@@ -21,6 +22,8 @@ const ANSWER_MAX = DESCRIPTION_MAX;
 const NEEDS_REASON: readonly StaffAction[] = ['reject', 'return', 'transfer'];
 const NEEDS_DEPARTMENT: readonly StaffAction[] = ['assign', 'transfer'];
 const TAKES_NOTE: readonly StaffAction[] = ['accept', 'assign', 'start', 'merge', 'review'];
+/** Channels where staff filed the appeal with the category they chose (代报, 热线代录): not a resident's guess. */
+const STAFF_FILED: readonly AppealDetail['channel'][] = ['grid_worker', 'hotline'];
 
 const REASON_PROMPTS: Partial<Record<StaffAction, string>> = {
   reject: '不予受理的原因（将告知反映人）',
@@ -68,10 +71,23 @@ export function AppealActionForm({ action, appeal, departments, categories, list
     () => (departments ?? []).filter((d) => d.active && !(action === 'transfer' && d.id === appeal.departmentId)),
     [departments, action, appeal.departmentId],
   );
-  const suggested = action === 'assign' ? categories?.find((c) => c.id === appeal.categoryId)?.defaultDepartmentId ?? null : null;
+  const activeCategories = (categories ?? []).filter((c) => c.active);
+  const chosenCategory = categoryIndex > 0 ? activeCategories[categoryIndex - 1] : undefined;
+  // The unit the catalogue names for the category as the form has it now (the one chosen here, else the appeal's).
+  const suggested = action === 'assign' ? categories?.find((c) => c.id === (chosenCategory?.id ?? appeal.categoryId))?.defaultDepartmentId ?? null : null;
   const departmentId = chosenDepartment ?? (suggested && departmentChoices.some((d) => d.id === suggested) ? suggested : null);
   const departmentName = departmentChoices.find((d) => d.id === departmentId)?.name ?? null;
-  const activeCategories = (categories ?? []).filter((c) => c.active);
+
+  // 系统建议 (智能分类) where the category is not staff's yet: none, or the resident's own choice. The
+  // live answer for the text, else the one the server kept at filing (the bot's intake).
+  const wantsSuggestion = (action === 'accept' && (!appeal.categoryId || !STAFF_FILED.includes(appeal.channel))) || (action === 'assign' && !appeal.categoryId);
+  const live = useCategorySuggestions(appeal.description, { enabled: wantsSuggestion, delayMs: 0, limit: 1 });
+  const top = !wantsSuggestion ? null : live[0] ? { id: live[0].id, name: live[0].name, score: live[0].score } : appeal.suggestion ? { id: appeal.suggestion.categoryId, name: appeal.suggestion.categoryName, score: appeal.suggestion.score } : null;
+  const topIndex = top ? activeCategories.findIndex((c) => c.id === top.id) : -1;
+  const formCategoryId = chosenCategory?.id ?? appeal.categoryId;
+  // Accept may always correct the category; assign names one only for an appeal accepted without any
+  // (AssignBody takes it), since an accepted category is already staff's word.
+  const takesCategory = action === 'accept' || (action === 'assign' && !appeal.categoryId);
 
   const submit = () => {
     setError('');
@@ -92,7 +108,7 @@ export function AppealActionForm({ action, appeal, departments, categories, list
       case 'transfer':
         return onSubmit({ action, body: { departmentId: departmentId!, reason: trimmedReason } });
       case 'assign':
-        return onSubmit({ action, body: { departmentId: departmentId!, ...noteField } });
+        return onSubmit({ action, body: { departmentId: departmentId!, ...noteField, ...(chosenCategory && chosenCategory.id !== appeal.categoryId ? { categoryId: chosenCategory.id } : {}) } });
       case 'merge':
         if (!mergeInto) return setError('请选择要合并到的诉求');
         return onSubmit({ action, body: { intoId: mergeInto.id, ...noteField } });
@@ -111,6 +127,20 @@ export function AppealActionForm({ action, appeal, departments, categories, list
   };
 
   const needsLists = NEEDS_DEPARTMENT.includes(action) || action === 'accept';
+
+  const suggestion = top ? (
+    <View className='appeal-form__suggestion'>
+      <Text className='appeal-form__suggestion-text'>{`系统建议：${top.name}（置信度 ${confidenceLabel(top.score)}）`}</Text>
+      {formCategoryId === top.id ? (
+        <Text className='appeal-form__hint'>{chosenCategory ? '已采用，确认后提交' : '与当前类别一致'}</Text>
+      ) : topIndex >= 0 ? (
+        // Into the form only: the dispatcher still confirms (or changes it) with the submit button.
+        <Button className='btn btn--secondary appeal-form__suggestion-take' disabled={busy} onClick={() => setCategoryIndex(topIndex + 1)}>
+          采用建议
+        </Button>
+      ) : null}
+    </View>
+  ) : null;
 
   return (
     <View className='appeal-form'>
@@ -143,9 +173,10 @@ export function AppealActionForm({ action, appeal, departments, categories, list
         </View>
       ) : null}
 
-      {action === 'accept' && categories !== null ? (
+      {takesCategory && categories !== null ? (
         <View className='appeal-form__field'>
           <Text className='appeal-form__label'>诉求类别（可修改）</Text>
+          {suggestion}
           <Picker mode='selector' range={['保持不变', ...activeCategories.map((c) => c.name)]} value={categoryIndex} onChange={(e) => setCategoryIndex(Number(e.detail.value))}>
             <View className='appeal-form__picker'>{categoryIndex > 0 ? activeCategories[categoryIndex - 1]?.name : `保持不变（${appeal.categoryName ?? '未分类'}）`} ▾</View>
           </Picker>

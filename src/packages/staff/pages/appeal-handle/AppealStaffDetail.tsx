@@ -6,6 +6,7 @@ import type { AppealDetail, PhotoRef } from '../../../../api/types';
 import { OverdueMark, StateTag } from '../../../../components/AppealCard';
 import { AppealTimeline } from '../../../../components/AppealTimeline';
 import { MapButton } from '../../../../components/MapButton';
+import { confidenceLabel } from '../../../../components/CategorySuggestions';
 import { imageAlt, photoLabel } from '../../../../utils/a11y';
 import { dueLabel, formatTime, kindAndCategory, photoSrc } from '../../../../utils/appeal';
 import './AppealStaffDetail.scss';
@@ -53,6 +54,8 @@ export function AppealStaffDetail({ appeal, onOpenAppeal }: { appeal: AppealDeta
         </View>
         <Text className='appeal-facts__number'>{appeal.number}</Text>
         <Row label='类型' value={kindAndCategory(appeal)} />
+        {/* The server's guess for an appeal that came without a category (群聊报事): a hint, not its category. */}
+        <Row label='建议分类' value={appeal.suggestion ? `${appeal.suggestion.categoryName}（置信度 ${confidenceLabel(appeal.suggestion.score)}）` : null} />
         <Row label='来源' value={appeal.channelLabel} />
         <Row label='区域' value={appeal.regionName} />
         <Row label='地点' value={appeal.place} />

@@ -23,6 +23,8 @@ export function AppealInboxItem({ appeal, onOpen }: { appeal: AppealSummary; onO
         {appeal.overdue ? <Text className='appeal-item__tag appeal-item__tag--overdue'>超期</Text> : null}
         {appeal.directDispatch ? <Text className='appeal-item__tag'>直派</Text> : null}
         <Text className='appeal-item__tag appeal-item__tag--plain'>{kindAndCategory(appeal)}</Text>
+        {/* Only on appeals without a category (the server's guess for the bot's intake): a hint for the dispatcher. */}
+        {appeal.suggestion ? <Text className='appeal-item__tag appeal-item__tag--plain'>{`建议分类：${appeal.suggestion.categoryName}`}</Text> : null}
       </View>
       <Text className='appeal-item__excerpt'>{appeal.excerpt}</Text>
       <Text className='appeal-item__meta'>
