@@ -20,7 +20,7 @@ import { boundRooms } from './bindings';
 import { countUsersInRegion } from './users';
 import { departmentRoutes } from './departments/routes';
 import { categoryRoutes } from './categories/routes';
-import { suggestRoutes, suggestService } from './suggest';
+import { suggestImportRoutes, suggestImportUploadRouter, suggestRoutes, suggestService } from './suggest';
 import { meRoutes, userRoutes } from './users/routes';
 import { bindingRoutes } from './bindings/routes';
 import { bindingBotRoutes } from './bindings';
@@ -79,6 +79,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/categories`, tag: 'categories', routes: categoryRoutes(ctx) },
     // POST /categories/suggest: the categories ranked for a free text (智能分类).
     { prefix: `${API}/categories`, tag: 'suggest', routes: suggestRoutes(ctx) },
+    { prefix: `${API}/categories`, tag: 'suggest', routes: suggestImportRoutes(ctx) },
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx, { endSessionsOf: (userId) => sessionStore(ctx).endAllOf(userId) }) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
@@ -188,6 +189,7 @@ export function createApp(ctx: AppContext): express.Express {
   const limitWrite = writeLimits(ctx);
   // Photo uploads are multipart (wx.uploadFile), so they come before the JSON-only body parser.
   app.use(API, photoUploadRouter(ctx, limitWrite));
+  app.use(API, suggestImportUploadRouter(ctx, limitWrite));
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: config.jsonBodyLimit, strict: true }), rejectOperatorKeys);
   api.use(authenticate(ctx));

@@ -19,6 +19,7 @@ import { measureModels } from './measures/model';
 import { open311Models } from './open311/model';
 import { tipModels } from './tips/model';
 import { suggestModels } from './suggest/model';
+import { suggestImportModels } from './suggest/import-model';
 import { consultationModels } from './consultations/model';
 
 /**
@@ -53,6 +54,7 @@ export function createModels(conn: Connection) {
     ...open311Models(conn),
     ...tipModels(conn),
     ...suggestModels(conn),
+    ...suggestImportModels(conn),
     ...consultationModels(conn),
   };
 }

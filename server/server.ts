@@ -24,7 +24,7 @@ import { startNewsScheduler } from './news/scheduler';
 import { startDigestJob } from './news/digest';
 import { flushArticleViews, startViewFlush } from './news/view-counter';
 import { startNoticeFanOutSweep } from './notices/fan-out-sweep';
-import { startSuggestLearner } from './suggest';
+import { startSuggestImportJob, startSuggestLearner } from './suggest';
 import { subscribeSenderFromEnv, type SubscribeSender } from './outbox/wechat-subscribe';
 
 export interface RunningServer {
@@ -185,6 +185,7 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
           startViewFlush(ctx),
           // The category suggestion learns the categories staff confirmed, within seconds.
           startSuggestLearner(ctx),
+          startSuggestImportJob(ctx),
           // Consultations close at their time with an exact recount.
           startConsultationCloser(ctx),
         ];

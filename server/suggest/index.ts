@@ -6,3 +6,5 @@
 export { suggestService, type Suggestion } from './service';
 export { suggestLearner, startSuggestLearner, type LearnRun } from './learner';
 export { suggestRoutes } from './routes';
+export { suggestImportRoutes, suggestImportUploadRouter } from './import-routes';
+export { suggestImportJob, startSuggestImportJob, type ImportRun } from './import-job';

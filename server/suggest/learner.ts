@@ -45,44 +45,76 @@ export interface LearnRun {
   unlearned: number;
 }
 
+/** A text counted for (+1) or taken back from (-1) a category. */
+export interface TextChange {
+  categoryId: string;
+  text: string;
+  sign: 1 | -1;
+}
+
+/**
+ * The counts of texts learned and unlearned, with `$inc` only, marked with run `run` so every
+ * process's table catches up on them: shared by the learner and the import of past appeals
+ * (import-job.ts), so an imported row counts exactly as a confirmed appeal does.
+ */
+export async function writeCounts(ctx: AppContext, changes: readonly TextChange[], run: number): Promise<void> {
+  const { SuggestTerm, SuggestCategory } = suggestModels(ctx.conn);
+  const terms = new Map<string, number>();
+  const cats = new Map<string, { docs: number; grams: number }>();
+  for (const { categoryId, text, sign } of changes) {
+    let grams = 0;
+    for (const [b, n] of bucketCounts(text)) {
+      const key = `${categoryId}|${b}`;
+      terms.set(key, (terms.get(key) ?? 0) + sign * n);
+      grams += n;
+    }
+    const c = cats.get(categoryId) ?? { docs: 0, grams: 0 };
+    c.docs += sign;
+    c.grams += sign * grams;
+    cats.set(categoryId, c);
+  }
+  const termOps = [...terms].filter(([, d]) => d !== 0).map(([key, d]) => {
+    const [c, b] = key.split('|');
+    return { updateOne: { filter: { _id: key }, update: { $inc: { n: d }, $set: { s: run }, $setOnInsert: { c: new Types.ObjectId(c), b: Number(b) } }, upsert: true } };
+  });
+  if (termOps.length) await SuggestTerm.bulkWrite(termOps, { ordered: false });
+  const catOps = [...cats].map(([c, d]) => ({ updateOne: { filter: { _id: new Types.ObjectId(c) }, update: { $inc: { docs: d.docs, grams: d.grams }, $set: { s: run } }, upsert: true } }));
+  if (catOps.length) await SuggestCategory.bulkWrite(catOps, { ordered: false });
+}
+
+/**
+ * The learner's lease and a new run number for `owner`, or null when another process holds a
+ * live lease. The import of past appeals takes it too, one batch at a time, so its counts are
+ * written in runs of their own that the tables catch up on like the learner's.
+ */
+export async function claimLearnerRun(ctx: AppContext, owner: string): Promise<SuggestStateDoc | null> {
+  const { SuggestState } = suggestModels(ctx.conn);
+  try {
+    return await SuggestState.findOneAndUpdate(
+      { _id: LEARNER_ID, leaseUntil: { $lte: ctx.now() } },
+      { $set: { leaseUntil: new Date(ctx.now().getTime() + LEASE_MS), owner }, $inc: { seq: 1 }, $setOnInsert: { committed: 0, checkpoint: null } },
+      { upsert: true, returnDocument: 'after' },
+    ).lean<SuggestStateDoc>();
+  } catch (err) {
+    // The document exists with a live lease: the upsert's insert clashed on `_id`.
+    if (isDuplicateKeyError(err)) return null;
+    throw err;
+  }
+}
+
 export function suggestLearner(ctx: AppContext) {
-  const { SuggestTerm, SuggestCategory, SuggestLearned, SuggestState } = suggestModels(ctx.conn);
+  const { SuggestLearned, SuggestState } = suggestModels(ctx.conn);
   const owner = randomUUID();
   const leaseEnd = () => new Date(ctx.now().getTime() + LEASE_MS);
 
-  /** The lease and a new run number, or null when another process holds a live lease. */
-  async function claim(): Promise<SuggestStateDoc | null> {
-    try {
-      return await SuggestState.findOneAndUpdate(
-        { _id: LEARNER_ID, leaseUntil: { $lte: ctx.now() } },
-        { $set: { leaseUntil: leaseEnd(), owner }, $inc: { seq: 1 }, $setOnInsert: { committed: 0, checkpoint: null } },
-        { upsert: true, returnDocument: 'after' },
-      ).lean<SuggestStateDoc>();
-    } catch (err) {
-      // The document exists with a live lease: the upsert's insert clashed on `_id`.
-      if (isDuplicateKeyError(err)) return null;
-      throw err;
-    }
-  }
+  const claim = () => claimLearnerRun(ctx, owner);
 
   /** Learns and unlearns one batch; answers how many texts were learned and unlearned. */
   async function apply(batch: CategoryConfirmation[], run: number): Promise<{ learned: number; unlearned: number }> {
     const ids = batch.map((a) => new Types.ObjectId(a.id));
     const before = new Map((await SuggestLearned.find({ _id: { $in: ids } }).lean<SuggestLearnedDoc[]>()).map((l) => [String(l._id), l]));
-    const terms = new Map<string, number>();
-    const cats = new Map<string, { docs: number; grams: number }>();
-    const add = (categoryId: string, text: string, sign: 1 | -1) => {
-      let grams = 0;
-      for (const [b, n] of bucketCounts(text)) {
-        const key = `${categoryId}|${b}`;
-        terms.set(key, (terms.get(key) ?? 0) + sign * n);
-        grams += n;
-      }
-      const c = cats.get(categoryId) ?? { docs: 0, grams: 0 };
-      c.docs += sign;
-      c.grams += sign * grams;
-      cats.set(categoryId, c);
-    };
+    const changes: TextChange[] = [];
+    const add = (categoryId: string, text: string, sign: 1 | -1) => changes.push({ categoryId, text, sign });
     const records: Parameters<typeof SuggestLearned.bulkWrite>[0] = [];
     let learned = 0;
     let unlearned = 0;
@@ -106,13 +138,7 @@ export function suggestLearner(ctx: AppContext) {
     if (records.length === 0) return { learned, unlearned };
     // The record first: a crash after it loses this batch's counts, never counts a text twice.
     await SuggestLearned.bulkWrite(records, { ordered: false });
-    const termOps = [...terms].filter(([, d]) => d !== 0).map(([key, d]) => {
-      const [c, b] = key.split('|');
-      return { updateOne: { filter: { _id: key }, update: { $inc: { n: d }, $set: { s: run }, $setOnInsert: { c: new Types.ObjectId(c), b: Number(b) } }, upsert: true } };
-    });
-    if (termOps.length) await SuggestTerm.bulkWrite(termOps, { ordered: false });
-    const catOps = [...cats].map(([c, d]) => ({ updateOne: { filter: { _id: new Types.ObjectId(c) }, update: { $inc: { docs: d.docs, grams: d.grams }, $set: { s: run } }, upsert: true } }));
-    if (catOps.length) await SuggestCategory.bulkWrite(catOps, { ordered: false });
+    await writeCounts(ctx, changes, run);
     return { learned, unlearned };
   }
 

@@ -60,6 +60,13 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'PATCH /api/v1/categories/:id': ['admin'],
   // The categories ranked for a free text: signed-in people (residents reporting, staff filing and dispatching), not the bot yet.
   'POST /api/v1/categories/suggest': 'user',
+  // The import of past appeals as training history: the county's model, so admins only (the upload itself, a raw body, is outside the table and checks admin too).
+  'GET /api/v1/categories/imports': ['admin'],
+  'GET /api/v1/categories/imports/:id': ['admin'],
+  'GET /api/v1/categories/imports/:id/refused': ['admin'],
+  'PATCH /api/v1/categories/imports/:id': ['admin'],
+  'POST /api/v1/categories/imports/:id/start': ['admin'],
+  'DELETE /api/v1/categories/imports/:id': ['admin'],
   'GET /api/v1/users/': ['admin'],
   'GET /api/v1/users/:id': ['admin'],
   'POST /api/v1/users/': ['admin'],

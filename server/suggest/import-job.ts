@@ -1,0 +1,146 @@
+/**
+ * The import job: counts an import's rows for their mapped categories, or (an import being
+ * deleted) takes them back, in batches, exactly as the learner counts confirmed appeals
+ * (`writeCounts`, `claimLearnerRun` in learner.ts): each batch is a learner run of its own, under
+ * the learner's lease, committed and announced with the same read-cache stamp, so every process's
+ * table has the rows within seconds of the batch.
+ *
+ * Idempotent per (import, row): a row's `l` is set (conditionally, on `l: null`) before its
+ * counts are added, so a batch retried after a crash never counts a row twice (a crash between
+ * the two loses that batch's counts, as the learner does). Resumable: the work left is the rows
+ * whose `l` is not set yet; one process at a time works on an import, by a lease on it renewed
+ * after every batch; another process takes over when it expires.
+ */
+import { randomUUID } from 'node:crypto';
+import { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import { bumpStamp } from '../core/cache/stamps';
+import { realSchedule, startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
+import { claimLearnerRun, LEARNER_ID, writeCounts, type TextChange } from './learner';
+import { SUGGEST_CACHE, suggestModels } from './model';
+import { suggestImportModels, type SuggestImportDoc, type SuggestImportRowDoc } from './import-model';
+import { FEATURES_VERSION } from './text';
+
+const LEASE_MS = 2 * 60 * 1000;
+const BATCH = 500;
+/** How long one run works before it lets the learner and the other imports have a turn. */
+const RUN_BUDGET_MS = 20_000;
+export const DEFAULT_IMPORT_INTERVAL_MS = 2_000;
+
+export interface ImportRun {
+  /** The import worked on (null: nothing to do or all leased), rows counted and taken back. */
+  importId: string | null;
+  learned: number;
+  unlearned: number;
+  finished: boolean;
+}
+
+export function suggestImportJob(ctx: AppContext) {
+  const { SuggestImport, SuggestImportRow } = suggestImportModels(ctx.conn);
+  const { SuggestState } = suggestModels(ctx.conn);
+  const owner = randomUUID();
+  const leaseEnd = () => new Date(ctx.now().getTime() + LEASE_MS);
+
+  /** One batch as one learner run; false when the learner's lease is held elsewhere (try again later). */
+  async function counted(changes: TextChange[], record: () => Promise<unknown>): Promise<boolean> {
+    const run = await claimLearnerRun(ctx, owner);
+    if (!run) return false;
+    try {
+      // The record first: a crash after it loses this batch's counts, never counts a row twice.
+      await record();
+      await writeCounts(ctx, changes, run.seq);
+      await SuggestState.updateOne({ _id: LEARNER_ID, owner }, { $set: { committed: run.seq, leaseUntil: ctx.now() } });
+    } catch (err) {
+      await SuggestState.updateOne({ _id: LEARNER_ID, owner }, { $set: { leaseUntil: ctx.now() } }).catch(() => {});
+      throw err;
+    }
+    await bumpStamp(ctx.conn, SUGGEST_CACHE);
+    return true;
+  }
+
+  /** One batch of a running import: 'finished' when no row is left, 'busy' when the learner holds its lease. */
+  async function learnBatch(imp: SuggestImportDoc, out: ImportRun): Promise<'more' | 'finished' | 'busy'> {
+    const mapped = new Map(imp.names.filter((n) => n.categoryId).map((n) => [n.name, String(n.categoryId)]));
+    const rows = await SuggestImportRow.find({ i: imp._id, l: null, why: { $exists: false }, n: { $in: [...mapped.keys()] } })
+      .sort({ r: 1 })
+      .limit(BATCH)
+      .lean<SuggestImportRowDoc[]>();
+    if (rows.length === 0) {
+      const done = await SuggestImportRow.countDocuments({ i: imp._id, l: { $ne: null } });
+      await SuggestImport.updateOne({ _id: imp._id, owner, state: 'running' }, { $set: { state: 'done', done, finishedAt: ctx.now(), leaseUntil: ctx.now() } });
+      return 'finished';
+    }
+    const changes = rows.map((r) => ({ categoryId: mapped.get(r.n!)!, text: r.t!, sign: 1 as const }));
+    const ok = await counted(changes, () =>
+      SuggestImportRow.bulkWrite(
+        rows.map((r) => ({ updateOne: { filter: { _id: r._id, l: null }, update: { $set: { l: new Types.ObjectId(mapped.get(r.n!)), v: FEATURES_VERSION } } } })),
+        { ordered: false },
+      ),
+    );
+    if (!ok) return 'busy';
+    out.learned += rows.length;
+    const done = await SuggestImportRow.countDocuments({ i: imp._id, l: { $ne: null } });
+    await SuggestImport.updateOne({ _id: imp._id, owner }, { $set: { done, leaseUntil: leaseEnd() } });
+    return 'more';
+  }
+
+  /** One batch of an import being deleted: its counted rows taken back; at the end, the import and its rows removed. */
+  async function unlearnBatch(imp: SuggestImportDoc, out: ImportRun): Promise<'more' | 'finished' | 'busy'> {
+    const rows = await SuggestImportRow.find({ i: imp._id, l: { $ne: null } }).limit(BATCH).lean<SuggestImportRowDoc[]>();
+    if (rows.length === 0) {
+      await SuggestImportRow.deleteMany({ i: imp._id });
+      await SuggestImport.deleteOne({ _id: imp._id, owner, state: 'deleting' });
+      return 'finished';
+    }
+    // Counted with other features: those counts cannot be taken back by text, so they stay (as in the learner).
+    const changes = rows.filter((r) => r.v === FEATURES_VERSION).map((r) => ({ categoryId: String(r.l), text: r.t!, sign: -1 as const }));
+    const ok = await counted(changes, () =>
+      SuggestImportRow.bulkWrite(
+        rows.map((r) => ({ updateOne: { filter: { _id: r._id, l: r.l }, update: { $set: { l: null } } } })),
+        { ordered: false },
+      ),
+    );
+    if (!ok) return 'busy';
+    out.unlearned += changes.length;
+    await SuggestImport.updateOne({ _id: imp._id, owner }, { $set: { done: Math.max(0, imp.done - rows.length), leaseUntil: leaseEnd() } });
+    return 'more';
+  }
+
+  return {
+    /** Takes one import that has work (oldest first) and works on it for up to RUN_BUDGET_MS. */
+    async runOnce(): Promise<ImportRun> {
+      const out: ImportRun = { importId: null, learned: 0, unlearned: 0, finished: false };
+      let imp = await SuggestImport.findOneAndUpdate(
+        { state: { $in: ['running', 'deleting'] }, leaseUntil: { $lte: ctx.now() } },
+        { $set: { leaseUntil: leaseEnd(), owner } },
+        { sort: { createdAt: 1 }, returnDocument: 'after' },
+      ).lean<SuggestImportDoc>();
+      if (!imp) return out;
+      out.importId = String(imp._id);
+      const started = Date.now();
+      try {
+        while (imp && Date.now() - started < RUN_BUDGET_MS) {
+          const step = imp.state === 'deleting' ? await unlearnBatch(imp, out) : await learnBatch(imp, out);
+          if (step === 'finished') {
+            out.finished = true;
+            return out;
+          }
+          if (step === 'busy') break;
+          // Re-read: an admin may have asked for its deletion meanwhile.
+          imp = await SuggestImport.findOne({ _id: imp._id, owner }).lean<SuggestImportDoc>();
+        }
+      } finally {
+        if (!out.finished) await SuggestImport.updateOne({ _id: out.importId, owner }, { $set: { leaseUntil: ctx.now() } }).catch(() => {});
+      }
+      return out;
+    },
+  };
+}
+
+export function startSuggestImportJob(ctx: AppContext, opts: { intervalMs?: number; schedule?: Schedule } = {}): PeriodicJob {
+  const job = suggestImportJob(ctx);
+  return startPeriodicJob(ctx.logger, 'category suggestion import', async () => void (await job.runOnce()), {
+    intervalMs: opts.intervalMs ?? DEFAULT_IMPORT_INTERVAL_MS,
+    schedule: opts.schedule ?? realSchedule,
+  });
+}

@@ -1,0 +1,219 @@
+/**
+ * Imports of past appeals as training history (import-model.ts: the records; import-parse.ts:
+ * reading the file; import-job.ts: counting the rows). This file: the upload's preview (columns,
+ * each category name with its rows and the catalogue category it maps to, refused rows), the
+ * mapping's edits (with the import's version), start, the views and deletion.
+ */
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import { categoryService, type CategoryDoc } from '../categories';
+import { AppError, badRequest, invalidState, notFound } from '../core/errors';
+import { staleVersion } from '../core/versions';
+import { idOf, newId, Types } from '../db/schema-helpers';
+import { suggestImportModels, type ImportName, type MatchKind, type SuggestImportDoc, type SuggestImportRowDoc } from './import-model';
+import { checkRow, columnsOf, rowsOf, type Cell } from './import-parse';
+import { normalize } from './text';
+
+export const MAX_NAMES = 500;
+export const MAX_ROWS = 200_000;
+const INSERT_BATCH = 500;
+
+export const ImportView = z.object({
+  id: z.string(),
+  fileName: z.string(),
+  format: z.enum(['csv', 'xlsx']),
+  state: z.enum(['preview', 'running', 'done', 'deleting']),
+  version: z.number().int(),
+  columns: z.object({ text: z.string(), category: z.string(), date: z.string(), title: z.string().nullable() }),
+  names: z.array(z.object({ name: z.string(), rows: z.number().int(), categoryId: z.string().nullable(), categoryName: z.string().nullable(), match: z.enum(['exact', 'keyword', 'similar', 'manual', 'none']) })),
+  rows: z.number().int(),
+  refused: z.number().int(),
+  total: z.number().int(),
+  done: z.number().int(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type ImportView = z.input<typeof ImportView>;
+export const RefusedRows = z.object({ items: z.array(z.object({ row: z.number().int(), reason: z.string(), name: z.string().nullable() })), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+
+/** The catalogue category a file's category name maps to: its exact name, a code or keyword, or the one name containing it (or contained in it). */
+export function matchName(name: string, categories: CategoryDoc[]): { categoryId: Types.ObjectId | null; match: MatchKind } {
+  const active = categories.filter((c) => c.active);
+  const key = normalize(name);
+  const exact = active.find((c) => c.name === name) ?? active.find((c) => normalize(c.name) === key);
+  if (exact) return { categoryId: exact._id, match: 'exact' };
+  const keyword = active.filter((c) => c.code === name || (c.keywords ?? []).some((k) => normalize(k) === key));
+  if (keyword.length === 1) return { categoryId: keyword[0]._id, match: 'keyword' };
+  if (key.length >= 2) {
+    const similar = active.filter((c) => {
+      const n = normalize(c.name);
+      return n.length >= 2 && (n.includes(key) || key.includes(n));
+    });
+    if (similar.length === 1) return { categoryId: similar[0]._id, match: 'similar' };
+  }
+  return { categoryId: null, match: 'none' };
+}
+
+export function suggestImports(ctx: AppContext) {
+  const { SuggestImport, SuggestImportRow } = suggestImportModels(ctx.conn);
+  const categories = categoryService(ctx);
+
+  async function view(doc: SuggestImportDoc): Promise<ImportView> {
+    const names = new Map((await categories.all()).map((c) => [String(c._id), c.name]));
+    return {
+      id: String(doc._id),
+      fileName: doc.fileName,
+      format: doc.format,
+      state: doc.state,
+      version: doc.version,
+      columns: doc.columns,
+      names: doc.names.map((n) => ({ name: n.name, rows: n.rows, categoryId: idOf(n.categoryId), categoryName: n.categoryId ? (names.get(String(n.categoryId)) ?? null) : null, match: n.match })),
+      rows: doc.rows,
+      refused: doc.refused,
+      total: doc.total,
+      done: doc.done,
+      createdAt: doc.createdAt.toISOString(),
+      startedAt: doc.startedAt?.toISOString() ?? null,
+      finishedAt: doc.finishedAt?.toISOString() ?? null,
+    };
+  }
+
+  async function found(id: string): Promise<SuggestImportDoc> {
+    const doc = await SuggestImport.findById(id).lean<SuggestImportDoc>();
+    if (!doc) throw notFound('导入');
+    return doc;
+  }
+
+  /** A conditional write on the version the admin saw, in the state the edit needs; 404, 409 state or 409 stale otherwise. */
+  async function edit(id: string, version: number, state: SuggestImportDoc['state'] | null, update: Record<string, unknown>): Promise<SuggestImportDoc> {
+    const filter: Record<string, unknown> = { _id: id, version, ...(state ? { state } : { state: { $ne: 'deleting' } }) };
+    const doc = await SuggestImport.findOneAndUpdate(filter, { ...update, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<SuggestImportDoc>();
+    if (doc) return doc;
+    const now = await found(id);
+    if (now.version !== version) throw staleVersion(now.version);
+    throw invalidState(now.state === 'deleting' ? '该导入正在删除' : `该导入已${now.state === 'preview' ? '在预览中' : '开始学习'}，不能这样修改`);
+  }
+
+  return {
+    /** Reads the upload into rows and answers its preview (state `preview`); nothing is learned yet. */
+    async create(buf: Buffer, format: 'csv' | 'xlsx', fileName: string, userId: string): Promise<ImportView> {
+      const id = newId();
+      const catalogue = await categories.all();
+      const names = new Map<string, ImportName>();
+      let header: { columns: ReturnType<typeof columnsOf>['columns']; labels: string[] } | null = null;
+      let batch: SuggestImportRowDoc[] = [];
+      let rows = 0;
+      let refused = 0;
+      const flush = async () => {
+        if (batch.length) await SuggestImportRow.insertMany(batch, { ordered: false });
+        batch = [];
+      };
+      try {
+        for await (const { cells, row } of rowsOf(buf, format)) {
+          if (!header) {
+            if (cells.every((c: Cell) => c === null || String(c).trim() === '')) continue;
+            const h = columnsOf(cells);
+            if (h.missing.length) throw badRequest(`第${row}行应是表头，未找到必需的列：${h.missing.join('、')}（需要 内容、分类、日期 三列，标题可选）`, [{ path: 'body', message: '缺少列' }]);
+            header = h;
+            continue;
+          }
+          const checked = checkRow(cells, row, header.columns, ctx.now());
+          if (!checked) continue;
+          if (++rows > MAX_ROWS) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `文件超过${MAX_ROWS}行，请分成几个文件导入`);
+          const _id = `${id}|${row}`;
+          if ('why' in checked) {
+            refused++;
+            batch.push({ _id, i: id, r: row, why: checked.why, ...(checked.name ? { n: checked.name } : {}), l: null });
+          } else {
+            let entry = names.get(checked.name);
+            if (!entry && names.size >= MAX_NAMES) {
+              refused++;
+              batch.push({ _id, i: id, r: row, why: `文件中的分类名称超过${MAX_NAMES}种`, n: checked.name, l: null });
+            } else {
+              if (!entry) names.set(checked.name, (entry = { name: checked.name, rows: 0, ...matchName(checked.name, catalogue) }));
+              entry.rows++;
+              batch.push({ _id, i: id, r: row, t: checked.text, n: checked.name, l: null });
+            }
+          }
+          if (batch.length >= INSERT_BATCH) await flush();
+        }
+        await flush();
+        if (!header) throw badRequest('文件是空的：没有表头和数据行', [{ path: 'body', message: '空文件' }]);
+        const label = (i: number | null) => (i === null ? null : header!.labels[i]);
+        await SuggestImport.create({
+          _id: id,
+          fileName,
+          format,
+          state: 'preview',
+          columns: { text: label(header.columns.text), category: label(header.columns.category), date: label(header.columns.date), title: label(header.columns.title) },
+          names: [...names.values()].sort((a, b) => b.rows - a.rows),
+          rows,
+          refused,
+          total: rows - refused,
+          createdBy: new Types.ObjectId(userId),
+          leaseUntil: new Date(0),
+        } as Partial<SuggestImportDoc>);
+        return view(await found(String(id)));
+      } catch (err) {
+        await SuggestImportRow.deleteMany({ i: id }).catch(() => {});
+        if (err instanceof AppError) throw err;
+        throw badRequest(`文件无法读取：${format === 'xlsx' ? '不是有效的 .xlsx 文件' : '不是有效的 CSV 文件'}`, [{ path: 'body', message: String((err as Error).message).slice(0, 200) }]);
+      }
+    },
+
+    async list(page: number, pageSize: number) {
+      const [docs, total] = await Promise.all([
+        SuggestImport.find().sort({ createdAt: -1 }).skip((page - 1) * pageSize).limit(pageSize).lean<SuggestImportDoc[]>(),
+        SuggestImport.countDocuments(),
+      ]);
+      return { items: await Promise.all(docs.map(view)), total, page, pageSize };
+    },
+
+    async get(id: string): Promise<ImportView> {
+      return view(await found(id));
+    },
+
+    /** The refused rows, in row order, a page at a time. */
+    async refusedRows(id: string, page: number, pageSize: number) {
+      await found(id);
+      const filter = { i: new Types.ObjectId(id), why: { $exists: true } };
+      const [rows, total] = await Promise.all([
+        SuggestImportRow.find(filter).sort({ r: 1 }).skip((page - 1) * pageSize).limit(pageSize).lean<SuggestImportRowDoc[]>(),
+        SuggestImportRow.countDocuments(filter),
+      ]);
+      return { items: rows.map((r) => ({ row: r.r, reason: r.why!, name: r.n ?? null })), total, page, pageSize };
+    },
+
+    /** The mapping edited in preview: each named file category to a catalogue category, or null (its rows skipped). */
+    async map(id: string, version: number, mapping: Record<string, string | null>): Promise<ImportView> {
+      const doc = await found(id);
+      const known = new Set(doc.names.map((n) => n.name));
+      const unknown = Object.keys(mapping).filter((k) => !known.has(k));
+      if (unknown.length) throw badRequest(`文件中没有这些分类名称：${unknown.slice(0, 5).join('、')}`, unknown.map((k) => ({ path: 'body.mapping', message: k })));
+      for (const c of new Set(Object.values(mapping).filter((v): v is string => v !== null))) {
+        if (!(await categories.activeById(c))) throw badRequest('分类不存在或已停用', [{ path: 'body.mapping', message: c }]);
+      }
+      const names = doc.names.map((n) =>
+        n.name in mapping ? { ...n, categoryId: mapping[n.name] ? new Types.ObjectId(mapping[n.name]!) : null, match: (mapping[n.name] ? 'manual' : 'none') as MatchKind } : n,
+      );
+      return view(await edit(id, version, 'preview', { $set: { names } }));
+    },
+
+    /** Starts learning (the job picks it up within seconds): the rows whose category name maps to a category. */
+    async start(id: string, version: number): Promise<ImportView> {
+      const doc = await found(id);
+      const total = doc.names.filter((n) => n.categoryId).reduce((s, n) => s + n.rows, 0);
+      if (total === 0) throw badRequest('没有可学习的行：请先为分类名称选择对应的分类', [{ path: 'body.mapping', message: '没有对应分类' }]);
+      return view(await edit(id, version, 'preview', { $set: { state: 'running', total, done: 0, startedAt: ctx.now(), leaseUntil: new Date(0) } }));
+    },
+
+    /** Deletes the import: the job takes its counted rows back, then removes it. */
+    async remove(id: string): Promise<ImportView> {
+      const doc = await found(id);
+      if (doc.state === 'deleting') return view(doc);
+      // The job's lease is left as it is: a batch in progress ends, and the next one unlearns.
+      return view(await edit(id, doc.version, null, { $set: { state: 'deleting' } }));
+    },
+  };
+}
