@@ -59,12 +59,16 @@ export function suggestImportJob(ctx: AppContext) {
   }
 
   /** One batch of a running import: 'finished' when no row is left, 'busy' when the learner holds its lease. */
-  async function learnBatch(imp: SuggestImportDoc, out: ImportRun): Promise<'more' | 'finished' | 'busy'> {
+  async function learnBatch(imp: SuggestImportDoc, out: ImportRun, after: { r: number }): Promise<'more' | 'finished' | 'busy'> {
     const mapped = new Map(imp.names.filter((n) => n.categoryId).map((n) => [n.name, String(n.categoryId)]));
-    const rows = await SuggestImportRow.find({ i: imp._id, l: null, why: { $exists: false }, n: { $in: [...mapped.keys()] } })
+    // From the last row this run read: rows whose name is skipped stay uncounted and are passed over once per run.
+    const read = await SuggestImportRow.find({ i: imp._id, l: null, k: 'ok', r: { $gt: after.r } })
       .sort({ r: 1 })
       .limit(BATCH)
       .lean<SuggestImportRowDoc[]>();
+    if (read.length) after.r = read[read.length - 1].r;
+    const rows = read.filter((r) => mapped.has(r.n!));
+    if (read.length && rows.length === 0) return 'more';
     if (rows.length === 0) {
       const done = await SuggestImportRow.countDocuments({ i: imp._id, l: { $ne: null } });
       await SuggestImport.updateOne({ _id: imp._id, owner, state: 'running' }, { $set: { state: 'done', done, finishedAt: ctx.now(), leaseUntil: ctx.now() } });
@@ -118,9 +122,10 @@ export function suggestImportJob(ctx: AppContext) {
       if (!imp) return out;
       out.importId = String(imp._id);
       const started = Date.now();
+      const after = { r: 0 };
       try {
         while (imp && Date.now() - started < RUN_BUDGET_MS) {
-          const step = imp.state === 'deleting' ? await unlearnBatch(imp, out) : await learnBatch(imp, out);
+          const step = imp.state === 'deleting' ? await unlearnBatch(imp, out) : await learnBatch(imp, out, after);
           if (step === 'finished') {
             out.finished = true;
             return out;

@@ -55,6 +55,8 @@ export interface SuggestImportRowDoc {
   _id: string;
   i: Types.ObjectId;
   r: number;
+  /** A good row (to learn) or a refused one. */
+  k: 'ok' | 'refused';
   /** The text learned (title and text), and the category name as the file spells it; absent on refused rows. */
   t?: string;
   n?: string;
@@ -95,6 +97,7 @@ const rowSchema = new Schema<SuggestImportRowDoc>(
     _id: { type: String, required: true },
     i: { type: Schema.Types.ObjectId, required: true },
     r: { type: Number, required: true },
+    k: { type: String, required: true },
     t: String,
     n: String,
     why: String,
@@ -103,9 +106,10 @@ const rowSchema = new Schema<SuggestImportRowDoc>(
   },
   { versionKey: false, autoIndex: false, collection: 'suggestimportrows' },
 );
-// The job's batches (rows of an import not yet counted, or counted, in row order) and the refused rows' pages.
-rowSchema.index({ i: 1, l: 1, r: 1 });
-rowSchema.index({ i: 1, why: 1, r: 1 });
+// The job's batches: good rows of an import not counted yet, in row order from where it is; the counted ones (deletion).
+rowSchema.index({ i: 1, l: 1, k: 1, r: 1 });
+// The refused rows' pages, in row order.
+rowSchema.index({ i: 1, k: 1, r: 1 });
 
 /** The import's collections on a connection (this folder only; server/models.ts lists them for index builds). */
 export function suggestImportModels(conn: Connection) {

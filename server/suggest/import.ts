@@ -124,16 +124,16 @@ export function suggestImports(ctx: AppContext) {
           const _id = `${id}|${row}`;
           if ('why' in checked) {
             refused++;
-            batch.push({ _id, i: id, r: row, why: checked.why, ...(checked.name ? { n: checked.name } : {}), l: null });
+            batch.push({ _id, i: id, r: row, k: 'refused', why: checked.why, ...(checked.name ? { n: checked.name } : {}), l: null });
           } else {
             let entry = names.get(checked.name);
             if (!entry && names.size >= MAX_NAMES) {
               refused++;
-              batch.push({ _id, i: id, r: row, why: `文件中的分类名称超过${MAX_NAMES}种`, n: checked.name, l: null });
+              batch.push({ _id, i: id, r: row, k: 'refused', why: `文件中的分类名称超过${MAX_NAMES}种`, n: checked.name, l: null });
             } else {
               if (!entry) names.set(checked.name, (entry = { name: checked.name, rows: 0, ...matchName(checked.name, catalogue) }));
               entry.rows++;
-              batch.push({ _id, i: id, r: row, t: checked.text, n: checked.name, l: null });
+              batch.push({ _id, i: id, r: row, k: 'ok', t: checked.text, n: checked.name, l: null });
             }
           }
           if (batch.length >= INSERT_BATCH) await flush();
@@ -165,7 +165,8 @@ export function suggestImports(ctx: AppContext) {
     async list(page: number, pageSize: number) {
       const [docs, total] = await Promise.all([
         SuggestImport.find().sort({ createdAt: -1 }).skip((page - 1) * pageSize).limit(pageSize).lean<SuggestImportDoc[]>(),
-        SuggestImport.countDocuments(),
+        // Imports are few (an admin's uploads): the estimate is the count.
+        SuggestImport.estimatedDocumentCount(),
       ]);
       return { items: await Promise.all(docs.map(view)), total, page, pageSize };
     },
@@ -177,7 +178,7 @@ export function suggestImports(ctx: AppContext) {
     /** The refused rows, in row order, a page at a time. */
     async refusedRows(id: string, page: number, pageSize: number) {
       await found(id);
-      const filter = { i: new Types.ObjectId(id), why: { $exists: true } };
+      const filter = { i: new Types.ObjectId(id), k: 'refused' as const };
       const [rows, total] = await Promise.all([
         SuggestImportRow.find(filter).sort({ r: 1 }).skip((page - 1) * pageSize).limit(pageSize).lean<SuggestImportRowDoc[]>(),
         SuggestImportRow.countDocuments(filter),

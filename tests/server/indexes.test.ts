@@ -13,7 +13,7 @@ import { appealDeadlines } from '../../server/appeals/scheduler';
 import { publishDueArticles } from '../../server/news/scheduler';
 import { newsDigest } from '../../server/news/digest';
 import { sweepNoticeFanOut } from '../../server/notices/fan-out-sweep';
-import { suggestLearner } from '../../server/suggest';
+import { suggestImportJob, suggestLearner } from '../../server/suggest';
 import { consultationCloser } from '../../server/consultations';
 import { startOutboxDeliverer } from '../../server/outbox/deliverer';
 import { loggingSubscribeSender } from '../../server/outbox/wechat-subscribe';
@@ -277,6 +277,18 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
   await step('suggestion learner', async () => {
     await suggestLearner(s.ctx).runOnce();
     await post(t.dispatcher, '/categories/suggest', { text: '小区门口的路灯不亮了' });
+  });
+  // The import of past appeals: preview, mapping, start, the job's batches, the refused rows' pages, delete (unlearn).
+  await step('suggestion import', async () => {
+    const csv = '内容,分类,日期\n路灯不亮很久了,路灯不亮,2024-01-02\n,路灯不亮,2024-01-03\n';
+    const imp = await ok(api('POST', '/api/v1/categories/imports', { token: t.admin, raw: csv, headers: { 'content-type': 'text/csv' } }), 'POST /categories/imports');
+    const id = imp.id as string;
+    await gets(t.admin, ['/categories/imports', `/categories/imports/${id}/refused`]);
+    const mapped = await ok(api('PATCH', `/api/v1/categories/imports/${id}`, { token: t.admin, body: { version: imp.version, mapping: {} } }), 'PATCH import');
+    await post(t.admin, `/categories/imports/${id}/start`, { version: mapped.version });
+    await suggestImportJob(s.ctx).runOnce();
+    await ok(api('DELETE', `/api/v1/categories/imports/${id}`, { token: t.admin }), 'DELETE import');
+    await suggestImportJob(s.ctx).runOnce();
   });
   await step('subscribe-message deliverer', async () => {
     const deliverer = startOutboxDeliverer(s.ctx, { sender: loggingSubscribeSender(s.ctx.logger), schedule: () => ({ cancel() {} }) });
