@@ -49,6 +49,7 @@ export default defineAppConfig({
         'pages/consultation-new/index',
         'pages/consultation-desk/index',
         'pages/consultation-handle/index',
+        'pages/suggest-import/index',
       ],
     },
   ],

@@ -5,8 +5,7 @@
 // with the header, then opened with Taro.openDocument.
 import Taro from '@tarojs/taro';
 import { apiUrl } from './base';
-import { ApiError, NETWORK_ERROR_MESSAGE, SESSION_EXPIRED_MESSAGE, buildQuery, goToLogin, refreshOnce, toApiError, type RawResponse } from './request';
-import { getSession } from '../store/session';
+import { ApiError, NETWORK_ERROR_MESSAGE, buildQuery, sendWithRefresh, toApiError, type RawResponse } from './request';
 
 export const MONTHLY_REPORT_PATH = '/reports/monthly.xlsx';
 /** A month of 100k appeals takes a while to write. */
@@ -101,17 +100,7 @@ async function fetchWeapp(url: string, token: string | null, fileType: 'xlsx'): 
 export async function downloadFile(path: string, query: Record<string, string>, fallbackName: string): Promise<void> {
   const url = apiUrl(path) + buildQuery(query);
   const get = (token: string | null) => (isH5() ? fetchH5(url, token, fallbackName) : fetchWeapp(url, token, 'xlsx'));
-  const token = getSession()?.accessToken ?? null;
-  let res = await get(token);
-  if (res.statusCode === 401 && token) {
-    const refreshed = await refreshOnce();
-    if (refreshed.kind === 'refused') {
-      goToLogin();
-      throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
-    }
-    if (refreshed.kind === 'unavailable') throw refreshed.error;
-    res = await get(refreshed.accessToken);
-  }
+  const res = await sendWithRefresh(get);
   if (res.statusCode < 200 || res.statusCode >= 300 || !res.save) throw toApiError(res);
   await res.save();
 }

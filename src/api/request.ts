@@ -114,6 +114,30 @@ export function refreshOnce(): Promise<RefreshResult> {
   return refreshing;
 }
 
+/**
+ * A call sent with the session's token (`token`: the caller's, null for none); a 401 joins the
+ * single refresh and is sent once more; a refused refresh, or a 401 with the renewed token, signs
+ * the user out. The JSON requests, uploads and downloads all go through it.
+ */
+export async function sendWithRefresh<R extends RawResponse>(sendWith: (token: string | null) => Promise<R>, token: string | null = getSession()?.accessToken ?? null): Promise<R> {
+  let res = await sendWith(token);
+  if (res.statusCode === 401 && token) {
+    const refreshed = await refreshOnce();
+    if (refreshed.kind === 'refused') {
+      goToLogin();
+      throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
+    }
+    // Could not reach the server (or it failed): the session stays; the page offers 重试.
+    if (refreshed.kind === 'unavailable') throw refreshed.error;
+    res = await sendWith(refreshed.accessToken);
+    if (res.statusCode === 401) {
+      goToLogin();
+      throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
+    }
+  }
+  return res;
+}
+
 function showError(message: string): void {
   void Taro.showToast({ title: message, icon: 'none', duration: 2500 });
 }
@@ -127,21 +151,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   const wantsToast = opts.toast !== false;
   const token = opts.auth === false ? null : getSession()?.accessToken ?? null;
   try {
-    let res = await send(path, opts, token);
-    if (res.statusCode === 401 && token) {
-      const refreshed = await refreshOnce();
-      if (refreshed.kind === 'refused') {
-        goToLogin();
-        throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
-      }
-      // Could not reach the server (or it failed): the session stays; the page offers 重试.
-      if (refreshed.kind === 'unavailable') throw refreshed.error;
-      res = await send(path, opts, refreshed.accessToken);
-      if (res.statusCode === 401) {
-        goToLogin();
-        throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
-      }
-    }
+    const res = await sendWithRefresh((t) => send(path, opts, t), token);
     if (res.statusCode < 200 || res.statusCode >= 300) throw toApiError(res);
     return (res.statusCode === 204 ? undefined : res.data) as T;
   } catch (e) {

@@ -3,9 +3,8 @@
 // as ./request: a 401 refreshes once and retries; only a refused refresh token signs the user out.
 import Taro from '@tarojs/taro';
 import { apiUrl } from './base';
-import { ApiError, NETWORK_ERROR_MESSAGE, SESSION_EXPIRED_MESSAGE, goToLogin, refreshOnce, toApiError, type RawResponse } from './request';
+import { ApiError, NETWORK_ERROR_MESSAGE, sendWithRefresh, toApiError, type RawResponse } from './request';
 import type { UploadedPhoto } from './types';
-import { getSession } from '../store/session';
 
 export const UPLOAD_PATH = '/photos';
 /** A phone on a weak rural network may need a while for a few hundred kilobytes. */
@@ -64,21 +63,7 @@ function parseBody(data: unknown): unknown {
 
 /** Uploads one picture chosen on the device; resolves with the stored photo (id, url, thumbUrl). */
 export async function uploadPhoto(filePath: string, onProgress?: ProgressListener): Promise<UploadedPhoto> {
-  const token = getSession()?.accessToken ?? null;
-  let res = await sendFile(filePath, token, onProgress);
-  if (res.statusCode === 401 && token) {
-    const refreshed = await refreshOnce();
-    if (refreshed.kind === 'refused') {
-      goToLogin();
-      throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
-    }
-    if (refreshed.kind === 'unavailable') throw refreshed.error;
-    res = await sendFile(filePath, refreshed.accessToken, onProgress);
-    if (res.statusCode === 401) {
-      goToLogin();
-      throw new ApiError(401, 'SESSION_EXPIRED', SESSION_EXPIRED_MESSAGE);
-    }
-  }
+  const res = await sendWithRefresh((token) => sendFile(filePath, token, onProgress));
   if (res.statusCode < 200 || res.statusCode >= 300) throw toApiError(res);
   return res.data as UploadedPhoto;
 }

@@ -143,6 +143,7 @@ export default function WorkbenchPage() {
           {worksOnNews(user) ? <Entry title='爆料线索' sub='居民的爆料：认领、回复、转为稿件' onClick={() => go('tips')} /> : null}
           {worksOnNews(user) ? <Entry title='评论审核' sub='含敏感词或被举报的评论' badge={newsCounts?.moderation} onClick={() => go('moderation')} /> : null}
           {isAdmin(user) ? <Entry title='服务目录' sub='便民服务电话和办事指南' onClick={() => go('services-admin')} /> : null}
+          {isAdmin(user) ? <Entry title='导入历史诉求' sub='上传过去的诉求表格，让智能分类学习' onClick={() => go('suggest-import')} /> : null}
         </View>
       ) : null}
 
