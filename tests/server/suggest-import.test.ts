@@ -6,6 +6,7 @@
  * deletion unlearning, and who may do it.
  */
 import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
 import { demoIds, startAppealsServer, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import type { TestServer } from '../helpers/server';
 import { suggestImportJob } from '../../server/suggest';
@@ -110,6 +111,16 @@ describe('import of past appeals', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('未找到必需的列');
     expect((await upload('{}', 'application/json')).status).toBe(415);
+  });
+
+  it('reads a csv saved by Excel in Chinese (GB18030), and refuses a file over 20 MB with 413', async () => {
+    // Catches: a GBK file read as UTF-8 (every name garbled, nothing maps), or an upload without a size limit.
+    // iconv-lite comes with express's body parser: only to write the test's GB18030 bytes.
+    const res = await upload(iconv.encode('内容,分类,日期\r\n楼下烧烤油烟大,噪声扰民,2024-05-01\r\n', 'gb18030'), 'text/csv');
+    expect(res.status).toBe(201);
+    expect(res.body.names).toEqual([expect.objectContaining({ name: '噪声扰民', rows: 1, categoryId: ids.category.noise })]);
+    const big = await upload('内容,分类,日期\n' + 'a'.repeat(21 * 1024 * 1024), 'text/csv');
+    expect(big.status).toBe(413);
   });
 
   it('edits the mapping on the version the admin saw; a stale version is a 409', async () => {
