@@ -4,16 +4,15 @@
  * only the SHA-256 is stored, so a copy of the database opens no screen. A revoked key stops at
  * the display's next refresh.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { AppError, notFound } from '../core/errors';
+import { hashIssuedKey as hashOf, newIssuedKey } from '../core/issued-keys';
 import type { AuthUser } from '../core/route';
 import { auditService } from '../audit';
 import { measureModels, type ScreenKeyDoc } from './model';
 import type { IssueScreenKeyBody, IssuedScreenKey, ScreenKey, ScreenKeyList } from './schemas';
 
-const hashOf = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** lastUsedAt is written at most this often per screen (each screen refreshes every minute). */
 const TOUCH_MS = 10 * 60 * 1000;
@@ -40,7 +39,7 @@ export function screenKeys(ctx: AppContext) {
     },
 
     async issue(user: AuthUser, body: IssueScreenKeyBody): Promise<IssuedScreenKey> {
-      const key = `scr_${randomBytes(32).toString('base64url')}`;
+      const key = newIssuedKey('scr_');
       const doc = await Keys.create({ name: body.name, keyHash: hashOf(key), prefix: key.slice(0, 8), createdById: new Types.ObjectId(user.id), createdByName: user.name });
       await audit.record(user.id, 'screen_key.issue', 'screen_key', String(doc._id));
       return { screen: toDto(doc.toObject() as ScreenKeyDoc), key };

@@ -3,16 +3,15 @@
  * (georeport.ts). The key is 32 random bytes, shown once; only its SHA-256 is stored, so a copy
  * of the database gives no key that files.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { notFound } from '../core/errors';
+import { hashIssuedKey as hashKey, newIssuedKey } from '../core/issued-keys';
 import type { AuthUser } from '../core/route';
 import { auditService } from '../audit';
 import { open311Models, type Open311KeyDoc } from './model';
 import type { IssueOpen311KeyBody, IssuedOpen311Key, Open311Key, Open311KeyList } from './schemas';
 
-export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -49,7 +48,7 @@ export function open311Keys(ctx: AppContext) {
     },
 
     async issue(user: AuthUser, body: IssueOpen311KeyBody): Promise<IssuedOpen311Key> {
-      const apiKey = `o311_${randomBytes(32).toString('base64url')}`;
+      const apiKey = newIssuedKey('o311_');
       const doc = await Open311Key.create({
         name: body.name,
         owner: body.owner,
