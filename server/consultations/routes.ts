@@ -43,9 +43,11 @@ export function consultationRoutes(ctx: AppContext): RouteDef[] {
     route({
       method: 'get', path: '/:id', summary: '议事详情与结果（各选项票数、参与率；不含任何人的投票内容，本人的除外）', access: 'public', params: idParams, response: ConsultationDetail,
       handler: async ({ user, params, res }) => {
-        const d = await service.get(user ?? null, params.id);
-        sendVersion(res, d.version);
-        return d;
+        // No version ETag here: votes change the counts without a new version, and the caller's own
+        // choice is in the body. Express's ETag of the body lets a browser revalidate (304 only when
+        // nothing changed); private: one resident's choice never sits in a shared cache.
+        res.setHeader('Cache-Control', 'private, no-cache');
+        return service.get(user ?? null, params.id);
       },
     }),
     route({ method: 'put', path: '/:id/vote', summary: '投票或改票（居民，本社区；截止前可改，每人一票）', access: ['resident'], params: idParams, body: VoteBody, response: MyVote, handler: ({ user, params, body }) => service.vote(user!, params.id, body.choices) }),

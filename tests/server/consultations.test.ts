@@ -133,6 +133,15 @@ describe('voting', () => {
     expect(counts(mine)).toEqual([1, 1, 0]);
     expect(mine).toMatchObject({ voters: 2, myChoices: [2], mayVote: true, turnout: 0.4 });
     expect((await get(c.id, neighbour)).body.myChoices).toEqual([1]);
+    // A browser revalidating what it read before the change gets the new counts, not a 304.
+    // Catches: an ETag of the version alone (votes do not move it), stale results on every screen.
+    const before = await get(c.id, neighbour);
+    await vote(neighbour, c.id, [3]);
+    const again = await s.api('GET', `/api/v1/consultations/${c.id}`, { token: neighbour, headers: { 'if-none-match': before.headers.get('etag')! } });
+    expect(again.status).toBe(200);
+    expect(again.body.myChoices).toEqual([3]);
+    expect(again.headers.get('cache-control')).toBe('private, no-cache');
+    await vote(neighbour, c.id, [1]);
     const staffView = (await get(c.id, dongcheng)).body;
     expect(staffView.myChoices).toBeNull();
     expect(JSON.stringify(staffView)).not.toMatch(/demo-resident|ballot/);
