@@ -222,6 +222,8 @@ export function ConsultationVotes(config: ConsultationVotesConfig): WechatyPlugi
       const firstCounted = new Map<string, boolean>();
       const refusals = new Map<string, string>();
       let noneOpen = false;
+      // A late `投票 1` (no number) after the room's consultation closed: the server names it.
+      let lateClosed: string | undefined;
       for (const o of outcomes) {
         const { receipt, error } = o.result;
         if (receipt) {
@@ -237,6 +239,10 @@ export function ConsultationVotes(config: ConsultationVotesConfig): WechatyPlugi
           noneOpen = true;
           continue;
         }
+        if (error.status === 409 && o.number === undefined) {
+          lateClosed ??= error.message;
+          continue;
+        }
         // One line per kind: the first refusal of each status says it for the others.
         if (!refusals.has(String(error.status))) refusals.set(String(error.status), error.status === 409 ? messages.closed(o.number, error.message) : error.message);
       }
@@ -246,15 +252,19 @@ export function ConsultationVotes(config: ConsultationVotesConfig): WechatyPlugi
         lines.push(messages.recorded([...per].sort(([a], [b]) => a - b).map(([number, voters]) => ({ number, voters: voters.size })), changed));
       }
       lines.push(...refusals.values());
-      if (noneOpen && lines.length === 0) {
+      // Alone in a batch, "it has closed" and "none open" are said once a while per room: late
+      // votes trickle in for hours after a closing, and each would otherwise earn a message.
+      const once = (key: string, text: string, what: string) => {
         const t = now();
-        if ((quietUntil.get(roomId) ?? 0) <= t) {
-          quietUntil.set(roomId, t + quietMs);
-          lines.push(messages.noneOpen);
+        if ((quietUntil.get(key) ?? 0) <= t) {
+          quietUntil.set(key, t + quietMs);
+          lines.push(text);
         } else {
-          logger.debug({ roomId }, 'none open: already said in this room');
+          logger.debug({ roomId }, `${what}: already said in this room`);
         }
-      }
+      };
+      if (lines.length === 0 && lateClosed) once(`${roomId}\nclosed`, lateClosed, 'closed');
+      else if (lines.length === 0 && noneOpen) once(roomId, messages.noneOpen, 'none open');
       return lines.length ? lines.join('\n') : undefined;
     }
 

@@ -14,7 +14,7 @@ export const consultationRef = (id: unknown) => `consultation:${String(id)}`;
 /** What the group reads: the question, the options numbered, how to vote, the closing time. */
 export function consultationText(c: Pick<ConsultationDoc, 'number' | 'title' | 'description' | 'options' | 'maxChoices' | 'closesAt' | 'regionName'>): string {
   const how = c.maxChoices === 1 ? `回复「投票 序号」投票，例如：投票 1` : `可选${c.maxChoices}项，回复「投票 序号 序号」，例如：投票 1 2`;
-  const lines = [`【议事第${c.number}号】${c.title}`, c.description, ...c.options.map((o) => `${o.no}. ${o.text}`), `${how}（多项议事同时进行时写上编号：投票 ${c.number} 1）。每人一票，截止前可改，投票内容保密。`, `截止：${chinaLongTime(c.closesAt)}  ——${c.regionName}`];
+  const lines = [`【议事第${c.number}号】${c.title}`, c.description, ...c.options.map((o) => `${o.no}. ${o.text}`), `${how}（多项议事同时进行时写上编号：投票 #${c.number} 1）。每人一票，截止前可改，投票内容保密。`, `截止：${chinaLongTime(c.closesAt)}  ——${c.regionName}`];
   return lines.filter(Boolean).join('\n');
 }
 

@@ -53,6 +53,9 @@ function decodeCursor(s: string): Types.ObjectId {
   return new Types.ObjectId(id);
 }
 
+/** A group vote without a number this soon after a consultation of the room closed is told that it closed. */
+const RECENTLY_CLOSED_MS = 24 * 60 * 60 * 1000;
+
 export const closedError = (c: Pick<ConsultationDoc, 'title'>) => new AppError(409, 'INVALID_STATE', `议事「${c.title}」的投票已结束`);
 
 export function toSummary(c: ConsultationDoc): ConsultationSummary {
@@ -343,8 +346,14 @@ export function consultationService(ctx: AppContext) {
           throw notFound(`第${v.number}号议事`);
         }
       } else {
-        if (open.length === 0) throw notFound('本群进行中的议事');
-        if (open.length > 1) throw badRequest(`本群有${open.length}项议事正在投票，请注明编号，例如：投票 ${open[0].number} ${v.choices.join(' ')}`, [{ path: 'body.number', message: '有多项议事' }]);
+        if (open.length === 0) {
+          // A vote just after the closing time: say that one has ended, not that there is none.
+          const since = new Date(ctx.now().getTime() - RECENTLY_CLOSED_MS);
+          const ended = await Consultation.findOne({ state: { $in: ['open', 'closed'] }, regionPath: { $in: ancestorPaths(room.regionPath) }, closesAt: { $gte: since, $lte: ctx.now() } }).sort({ closesAt: -1, _id: -1 }).lean<ConsultationDoc>();
+          if (ended) throw closedError(ended);
+          throw notFound('本群进行中的议事');
+        }
+        if (open.length > 1) throw badRequest(`本群有${open.length}项议事正在投票，请写上编号，例如：投票 #${open[0].number} 1`, [{ path: 'body.number', message: '有多项议事' }]);
         c = open[0];
       }
       checkOpen(c);

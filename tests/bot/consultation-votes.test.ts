@@ -99,8 +99,9 @@ describe('group votes on the real server', () => {
   });
   afterEach(async () => {
     await h.stop();
-    // Each test's consultations end with it: a room with two open asks for a number.
-    await s.ctx.conn.collection('consultations').updateMany({ state: 'open' }, { $set: { state: 'closed' } });
+    // Each test's consultations end with it, long ago: a room with two open asks for a number, and
+    // a late vote is told of the one that closed last.
+    await s.ctx.conn.collection('consultations').updateMany({ state: 'open' }, { $set: { state: 'closed', closesAt: new Date(0) } });
   });
 
   const nameOf = (contactId: string) => h.sim.contact(contactId).payload.name;
@@ -203,7 +204,7 @@ describe('group votes on the real server', () => {
     expect(said).toHaveLength(1);
     const [recorded, askNumber] = said[0]!.split('\n');
     expect(recorded).toBe(`已记录第${c1.number}号议事 2 位、第${c2.number}号议事 1 位邻居的投票。${SECRET}`);
-    expect(askNumber).toMatch(/^本群有2项议事正在投票，请注明编号/);
+    expect(askNumber).toMatch(/^本群有2项议事正在投票，请写上编号/);
     expect(counts(await results(c1.id))).toEqual([0, 1, 1]);
     expect(counts(await results(c2.id))).toEqual([1, 0, 0]);
   });
@@ -223,12 +224,13 @@ describe('group votes on the real server', () => {
       [NEIGHBOURS[6]!.contactId, '投票 1'],
     ]);
     expect(await endWindow(dongcheng.room)).toEqual([`第${c.number}号议事的投票已结束`]);
+    // A late vote without a number is told which consultation ended (not "none open").
     await say(dongcheng.room, [[NEIGHBOURS[7]!.contactId, '投票 1']]);
-    expect(await endWindow(dongcheng.room)).toEqual(['本群目前没有正在投票的议事。']);
+    expect(await endWindow(dongcheng.room)).toEqual(['议事「健身器材安装位置」的投票已结束']);
     // Said once: the next late vote in the room gets no answer.
     await say(dongcheng.room, [[NEIGHBOURS[8]!.contactId, '投票 3']]);
     timer.end();
-    await h.waitForLog((l) => l.msg === 'none open: already said in this room');
+    await h.waitForLog((l) => l.msg === 'closed: already said in this room');
     const d = await results(c.id);
     expect(d).toMatchObject({ state: 'closed', final: true, voters: 3 });
     expect(counts(d)).toEqual([0, 3, 0]);

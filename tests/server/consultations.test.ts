@@ -53,7 +53,7 @@ beforeAll(async () => {
 afterAll(() => s?.stop());
 beforeEach(() => clock.set('2026-11-20T02:00:00Z'));
 // Each test's consultations end with it: a room with two open asks for a number, and the next test's `投票 2` must mean its own.
-afterEach(() => s.ctx.conn.collection('consultations').updateMany({ state: 'open' }, { $set: { state: 'closed' } }));
+afterEach(() => s.ctx.conn.collection('consultations').updateMany({ state: 'open' }, { $set: { state: 'closed', closesAt: new Date(0) } }));
 
 describe('opening', () => {
   it('community staff open one in their community: open at once, posted to its bound group chat', async () => {
@@ -227,7 +227,7 @@ describe('voting', () => {
     const c2 = (await open(dongcheng, { title: '小区停车位划线方案' })).body;
     const r = await botVotes([{ contactId: 'wxid_member_x', choices: [1] }, { contactId: 'wxid_member_x', number: c1.number, choices: [1] }]);
     expect(r.body.results[0].error).toMatchObject({ status: 400 });
-    expect(r.body.results[0].error.message).toContain('请注明编号');
+    expect(r.body.results[0].error.message).toContain('请写上编号，例如：投票 #');
     expect(r.body.results[1].receipt).toMatchObject({ number: c1.number });
     expect((await get(c2.id)).body.voters).toBe(0);
     // Closing one early (its writer, on its version) leaves one: then `投票 1` needs no number.
@@ -298,6 +298,11 @@ describe('closing', () => {
     expect(late.body.error.message).toContain('投票已结束');
     const lateGroup = await botVotes([{ contactId: 'wxid_member_late', number: c.number, choices: [1] }]);
     expect(lateGroup.body.results[0].error).toMatchObject({ status: 409 });
+    // Without a number too: the room is told its consultation closed, not that it has none.
+    // Catches: a late `投票 1` answered 「本群没有进行中的议事」 (members think their vote was lost).
+    const lateBare = await botVotes([{ contactId: 'wxid_member_late', choices: [1] }]);
+    expect(lateBare.body.results[0].error).toMatchObject({ status: 409 });
+    expect(lateBare.body.results[0].error.message).toBe('议事「垃圾分类投放点位置」的投票已结束');
     const decided = await s.api('POST', `/api/v1/consultations/${c.id}/decision`, { token: dongcheng, body: { version: d.version, body: '按多数意见，投放点设在北门' } });
     expect(decided.status).toBe(200);
     const notice = await s.api('GET', `/api/v1/notices/${decided.body.decisionNoticeId}`);
