@@ -37,7 +37,7 @@ test('lists the keys by name, unit, prefix and state, in China time', async () =
   });
   render(<Open311KeysPage />);
   expect(await screen.findByText('市民随手拍（县数据局）')).toBeTruthy();
-  const rows = [...document.querySelectorAll('.open311-keys__row')].map((r) => r.textContent);
+  const rows = [...document.querySelectorAll('.issued-keys__row')].map((r) => r.textContent);
   expect(rows[0]).toContain('密钥开头 o311_AbCdE…');
   expect(rows[0]).toContain('签发于 11月27日 09:00');
   expect(rows[0]).toContain('吊销');

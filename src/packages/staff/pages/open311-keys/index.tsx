@@ -105,14 +105,14 @@ export default function Open311KeysPage() {
     <View className={pageClass}>
       <View className='card'>
         <Text className='card__title'>Open311 接口</Text>
-        <Text className='open311-keys__hint'>{`外部系统按 Open311 GeoReport v2 标准提交和查询诉求，地址：${API_BASE || '本站'}/open311/v2（如 /open311/v2/services.json）。提交时须带 api_key。`}</Text>
+        <Text className='issued-keys__hint'>{`外部系统按 Open311 GeoReport v2 标准提交和查询诉求，地址：${API_BASE || '本站'}/open311/v2（如 /open311/v2/services.json）。提交时须带 api_key。`}</Text>
       </View>
 
       {issued ? (
         <View className='card'>
           <Text className='card__title'>{`「${issued.name}」的密钥`}</Text>
-          <Text className='open311-keys__hint'>密钥只显示这一次，请立即复制并安全地交给对方；离开本页后无法再次查看，遗失只能吊销后重新签发。</Text>
-          <Text className='open311-keys__secret' selectable>
+          <Text className='issued-keys__hint'>密钥只显示这一次，请立即复制并安全地交给对方；离开本页后无法再次查看，遗失只能吊销后重新签发。</Text>
+          <Text className='issued-keys__secret' selectable>
             {issued.apiKey}
           </Text>
           <Button className='btn btn--primary' onClick={() => void copy(issued.apiKey)}>
@@ -129,9 +129,9 @@ export default function Open311KeysPage() {
           <Text className='card__title'>签发新密钥</Text>
           {FIELDS.map((f) => (
             <View key={f.key}>
-              <Text className='open311-keys__label'>{f.label}</Text>
+              <Text className='issued-keys__label'>{f.label}</Text>
               <Input
-                className='open311-keys__input'
+                className='issued-keys__input'
                 value={form[f.key]}
                 type={f.key === 'perHour' ? 'number' : 'text'}
                 placeholder={f.placeholder}
@@ -172,8 +172,8 @@ export default function Open311KeysPage() {
             <EmptyState text='还没有签发密钥' />
           ) : (
             loaded.items.map((k) => (
-              <View className={`open311-keys__row${k.revokedAt ? ' open311-keys__revoked' : ''}`} key={k.id}>
-                <Text className='open311-keys__name'>{`${k.name}（${k.owner}）`}</Text>
+              <View className={`issued-keys__row${k.revokedAt ? ' issued-keys__revoked' : ''}`} key={k.id}>
+                <Text className='issued-keys__name'>{`${k.name}（${k.owner}）`}</Text>
                 <Text className='list-row__sub'>{`密钥开头 ${k.prefix}…　每小时最多 ${k.perHour} 件`}</Text>
                 <Text className='list-row__sub'>{`${k.createdByName} 签发于 ${when(k.createdAt)}　${k.lastUsedAt ? `最近使用 ${when(k.lastUsedAt)}` : '尚未使用'}`}</Text>
                 {k.revokedAt ? (

@@ -14,8 +14,7 @@ import { usePageClass } from '../../../../hooks/use-page-class';
 import { withPrivacy } from '../../../../utils/privacy';
 import { chinaShortTime, parseInstant } from '../../../../../common/china-time';
 import { isAdmin } from '../../shared';
-// The same look as the Open311 keys' page: a list of keys, one shown once.
-import '../open311-keys/index.scss';
+import './index.scss';
 
 type Loaded = { status: 'loading' } | { status: 'ready'; items: ScreenKey[] } | { status: 'error'; error: string };
 
@@ -31,7 +30,7 @@ export function screenUrl(key: string): string {
 }
 
 export default function ScreenKeysPage() {
-  const pageClass = usePageClass('open311-keys');
+  const pageClass = usePageClass('screen-keys');
   const user = useCurrentUser();
   const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
   const [name, setName] = useState('');
@@ -106,14 +105,14 @@ export default function ScreenKeysPage() {
     <View className={pageClass}>
       <View className='card'>
         <Text className='card__title'>数据大屏链接</Text>
-        <Text className='open311-keys__hint'>每块大屏一个链接：在大屏的浏览器里打开，即可显示全县数据大屏，无需任何人登录，每分钟自动刷新。链接只能查看大屏数据。</Text>
+        <Text className='issued-keys__hint'>每块大屏一个链接：在大屏的浏览器里打开，即可显示全县数据大屏，无需任何人登录，每分钟自动刷新。链接只能查看大屏数据。</Text>
       </View>
 
       {issued ? (
         <View className='card'>
           <Text className='card__title'>{`「${issued.name}」的链接`}</Text>
-          <Text className='open311-keys__hint'>链接只显示这一次，请立即复制到大屏的浏览器中打开；遗失只能停用后重新生成。</Text>
-          <Text className='open311-keys__secret' selectable>
+          <Text className='issued-keys__hint'>链接只显示这一次，请立即复制到大屏的浏览器中打开；遗失只能停用后重新生成。</Text>
+          <Text className='issued-keys__secret' selectable>
             {issued.url}
           </Text>
           <Button className='btn btn--primary' onClick={() => void copy(issued.url)}>
@@ -126,9 +125,9 @@ export default function ScreenKeysPage() {
       ) : null}
 
       <View className='card'>
-        <Text className='open311-keys__label'>大屏名称</Text>
+        <Text className='issued-keys__label'>大屏名称</Text>
         <Input
-          className='open311-keys__input'
+          className='issued-keys__input'
           value={name}
           placeholder='如：融媒中心一楼大厅'
           maxlength={40}
@@ -152,8 +151,8 @@ export default function ScreenKeysPage() {
             <EmptyState text='还没有大屏链接' />
           ) : (
             loaded.items.map((k) => (
-              <View className={`open311-keys__row${k.revokedAt ? ' open311-keys__revoked' : ''}`} key={k.id}>
-                <Text className='open311-keys__name'>{k.name}</Text>
+              <View className={`issued-keys__row${k.revokedAt ? ' issued-keys__revoked' : ''}`} key={k.id}>
+                <Text className='issued-keys__name'>{k.name}</Text>
                 <Text className='list-row__sub'>{`${k.createdByName} 生成于 ${when(k.createdAt)}　${k.lastUsedAt ? `最近显示 ${when(k.lastUsedAt)}` : '尚未打开'}`}</Text>
                 {k.revokedAt ? (
                   <Text className='list-row__sub'>{`已停用（${k.revokedByName ?? ''}，${when(k.revokedAt)}）`}</Text>
