@@ -48,6 +48,8 @@ export interface ConsultationDoc {
   ballotSalt: string;
   createdById: Types.ObjectId;
   createdByName: string;
+  /** The role they opened it in: members of the public see that, not the name (people/privacy.ts). */
+  createdByRole: 'community_staff' | 'dispatcher' | 'reviewer' | 'admin';
   reviewedById: Types.ObjectId | null;
   reviewedByName: string | null;
   rejectReason: string | null;
@@ -86,6 +88,7 @@ export const consultationSchema = new Schema<ConsultationDoc>(
     ballotSalt: { type: String, required: true },
     createdById: { type: Schema.Types.ObjectId, required: true },
     createdByName: { type: String, required: true },
+    createdByRole: { type: String, default: 'community_staff' },
     reviewedById: { type: Schema.Types.ObjectId, default: null },
     reviewedByName: { type: String, default: null },
     rejectReason: { type: String, default: null },

@@ -19,6 +19,8 @@ import { boundRooms } from '../bindings';
 import { photoService } from '../photos';
 import { noticeService } from '../notices';
 import { auditService } from '../audit';
+import { appearance } from '../people';
+import { isStaff } from '../../common/roles';
 import { ballots, countKey, type Voter } from './ballots';
 import { consultationFanOut } from './fan-out';
 import { consultationModels, type ConsultationDoc, type ConsultationState } from './model';
@@ -104,6 +106,14 @@ export function consultationService(ctx: AppContext) {
     return false;
   }
 
+  /** The role a writer opens a consultation of that region in (what the public reads instead of their name). */
+  function roleOpening(user: AuthUser, r: RegionDoc): ConsultationDoc['createdByRole'] {
+    if (r.level === 'community' && coversRegion(user, r.path, ['community_staff'])) return 'community_staff';
+    if (rolePaths(user, 'dispatcher').includes(r.path)) return 'dispatcher';
+    if (user.roles.includes('reviewer')) return 'reviewer';
+    return 'admin';
+  }
+
   async function nextNumber(): Promise<number> {
     const c = await ConsultationCounter.findOneAndUpdate({ _id: 'consultation' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean<{ seq: number }>();
     return c!.seq;
@@ -168,7 +178,8 @@ export function consultationService(ctx: AppContext) {
       final: c.state === 'closed',
       myChoices,
       mayVote,
-      createdByName: c.createdByName,
+      // Staff by name to staff, by role to everyone else (the one rule, people/privacy.ts).
+      createdByName: appearance({ name: c.createdByName, kind: 'staff', role: c.createdByRole ?? 'community_staff', self: !!user && user.id === String(c.createdById) }, { staff: !!user && isStaff(user.roles), personal: false, anonymous: false }),
       rejectReason: c.rejectReason,
       decisionNoticeId: c.decisionNoticeId ? String(c.decisionNoticeId) : null,
       version: c.version,
@@ -226,6 +237,7 @@ export function consultationService(ctx: AppContext) {
             ballotSalt: randomBytes(16).toString('base64url'),
             createdById,
             createdByName: user.name,
+            createdByRole: roleOpening(user, r),
             idempotencyKey,
             requestHash: hash,
             version: 0,

@@ -144,6 +144,12 @@ describe('voting', () => {
     await vote(neighbour, c.id, [1]);
     const staffView = (await get(c.id, dongcheng)).body;
     expect(staffView.myChoices).toBeNull();
+    // The writer is a person to staff and a role to the public. Catches: a community worker's name
+    // on every resident's screen (the one rule: staff by name to staff, by role to others).
+    const writerName = (await s.api('GET', '/api/v1/me', { token: dongcheng })).body.name;
+    expect(staffView.createdByName).toBe(writerName);
+    expect((await get(c.id, me)).body.createdByName).toBe('社区工作人员');
+    expect((await get(c.id)).body.createdByName).toBe('社区工作人员');
     expect(JSON.stringify(staffView)).not.toMatch(/demo-resident|ballot/);
   });
 
