@@ -8,3 +8,4 @@ export { suggestLearner, startSuggestLearner, type LearnRun } from './learner';
 export { suggestRoutes } from './routes';
 export { suggestImportRoutes, suggestImportUploadRouter } from './import-routes';
 export { suggestImportJob, startSuggestImportJob, type ImportRun } from './import-job';
+export { DIRECT_DISPATCH_DEFAULT_THRESHOLD, DIRECT_DISPATCH_DEFAULT_ENABLED } from './direct-dispatch';
