@@ -26,3 +26,5 @@ export { channelReads, type ChannelReads, type PublicAppeal } from './channel-re
 export { appealReportRows, type OverdueFlag, type OverdueStep, type ReportRow } from './report-rows';
 // The category suggestion (server/suggest) learns from the categories staff confirmed: text and category, nothing else.
 export { categoryConfirmations, type CategoryConfirmation } from './category-confirmations';
+// The hot spots (server/hotspots, 高频诉求) group recent open appeals and show a group's rows through this; they merge with the moves above.
+export { clusterReads, type ClusterAppeal, type ClusterFacts, type ClusterReads } from './cluster-reads';

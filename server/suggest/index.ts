@@ -9,3 +9,5 @@ export { suggestRoutes } from './routes';
 export { suggestImportRoutes, suggestImportUploadRouter } from './import-routes';
 export { suggestImportJob, startSuggestImportJob, type ImportRun } from './import-job';
 export { DIRECT_DISPATCH_DEFAULT_THRESHOLD, DIRECT_DISPATCH_DEFAULT_ENABLED } from './direct-dispatch';
+// The hot spots (server/hotspots) compare appeal texts on the same normalized characters the suggestion reads.
+export { normalize as normalizeText } from './text';

@@ -320,6 +320,12 @@ export function userService(ctx: AppContext) {
       return staff.map((u) => u._id);
     },
 
+    /** The active community staff of a community, by id (who is told of a hot spot there, 高频诉求). */
+    async communityStaffIds(communityId: Types.ObjectId | string): Promise<Types.ObjectId[]> {
+      const staff = await User.find({ roles: 'community_staff', regionIds: new Types.ObjectId(String(communityId)), active: true }, { _id: 1 }).lean<Pick<UserDoc, '_id'>[]>();
+      return staff.map((u) => u._id);
+    },
+
     /** The active dispatchers with their regions. */
     activeDispatchers: () => User.find({ roles: 'dispatcher', active: true }, { _id: 1, regionIds: 1 }).lean<Pick<UserDoc, '_id' | 'regionIds'>[]>(),
 
