@@ -6,7 +6,7 @@ export const PRIVACY_GUIDE_TITLE = '县融隐私保护指引';
 
 /** One kind of personal information the mini-program handles. */
 export interface PrivacyItem {
-  key: 'photos' | 'location' | 'phone' | 'wechat' | 'clipboard';
+  key: 'photos' | 'location' | 'phone' | 'wechat' | 'clipboard' | 'files';
   /** What it is, as the resident reads it. */
   title: string;
   /** When it is collected. */
@@ -76,6 +76,16 @@ export const PRIVACY_ITEMS: PrivacyItem[] = [
     kept: '不保存。',
     apis: ['setClipboardData'],
     declaration: { type: '剪切板', purpose: '复制文章链接或绑定码，方便粘贴到聊天中' },
+  },
+  {
+    key: 'files',
+    title: '文件',
+    when: '仅当管理员在“导入历史诉求”中，从微信聊天里选择一个表格文件（.csv 或 .xlsx）时。',
+    why: '读取过去的诉求文字和分类，用来改进诉求分类建议；不作为新的诉求登记。',
+    who: '只有导入它的管理员能看到导入预览和结果；文件里的内容不对外展示。',
+    kept: '导入的文字和分类作为分类建议的学习记录保存；删除这次导入时一并删除。',
+    apis: ['chooseMessageFile'],
+    declaration: { type: '选中的文件', purpose: '导入过去的诉求记录，用来改进诉求分类建议' },
   },
 ];
 
