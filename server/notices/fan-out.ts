@@ -7,6 +7,7 @@
 import type { AppContext } from '../context';
 import { postToBoundRooms } from '../bindings';
 import { outbox, PRIORITY } from '../outbox';
+import { appearance } from '../people';
 import { noticeModels, type NoticeDoc } from './model';
 
 export const WITHDRAWN_ERROR = '通知已撤回';
@@ -16,9 +17,18 @@ export const noticeRef = (id: unknown) => `notice:${String(id)}`;
 const PRIORITY_OF: Record<NoticeDoc['level'], number> = { emergency: PRIORITY.emergency, important: PRIORITY.important, normal: PRIORITY.default };
 const HEADING_OF: Record<NoticeDoc['level'], string> = { emergency: '【紧急通知】', important: '【重要通知】', normal: '【通知】' };
 
-/** What the group reads: `【紧急通知】标题`, the body, then `——<regions> <publisher>`. */
-export function noticeText(n: Pick<NoticeDoc, 'level' | 'title' | 'body' | 'regionNames' | 'publishedByName' | 'createdByName'>): string {
-  const signature = [n.regionNames.join('、'), n.publishedByName ?? n.createdByName].filter(Boolean).join(' ');
+type Publisher = Pick<NoticeDoc, 'publishedByName' | 'publishedByRole' | 'createdByName'>;
+
+/**
+ * The publisher as everyone reads a published notice (the page is the same for all, and a group
+ * chat is public): through the one appearance rule, staff by the role they acted in, never by name.
+ */
+export const publicPublisher = (n: Publisher) =>
+  appearance({ name: n.publishedByName ?? n.createdByName, kind: 'staff', role: n.publishedByRole ?? null, self: false }, { staff: false, personal: false, anonymous: false });
+
+/** What the group reads: `【紧急通知】标题`, the body, then `——<regions> <publisher's role>`. */
+export function noticeText(n: Pick<NoticeDoc, 'level' | 'title' | 'body' | 'regionNames'> & Publisher): string {
+  const signature = [n.regionNames.join('、'), publicPublisher(n)].filter(Boolean).join(' ');
   return `${HEADING_OF[n.level]}${n.title}\n${n.body}\n——${signature}`;
 }
 

@@ -1,6 +1,7 @@
 import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
 import type { Connection } from 'mongoose';
 import { cacheStampPlugin } from '../core/cache/stamps';
+import type { Role } from '../../common/roles';
 import { NOTICE_LEVELS, NOTICE_STATES, type NoticeLevelName, type NoticeStateName } from '../../common/news-labels';
 
 export const NOTICES_CACHE = 'notices';
@@ -41,6 +42,8 @@ export interface NoticeDoc {
   version: number;
   publishedById: Types.ObjectId | null;
   publishedByName: string | null;
+  /** The role the publisher acted in: what residents and group chats read instead of the name (people/privacy.ts). */
+  publishedByRole: Role | null;
   publishedAt: Date | null;
   withdrawnAt: Date | null;
   withdrawReason: string | null;
@@ -70,6 +73,7 @@ export const noticeSchema = new Schema<NoticeDoc>(
     version: { type: Number, default: 0 },
     publishedById: { type: Schema.Types.ObjectId, default: null },
     publishedByName: { type: String, default: null },
+    publishedByRole: { type: String, default: null },
     publishedAt: { type: Date, default: null },
     withdrawnAt: { type: Date, default: null },
     withdrawReason: { type: String, default: null },

@@ -9,6 +9,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
+import type { Role } from '../../common/roles';
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { staleVersion, versionFilter } from '../core/versions';
@@ -19,12 +20,14 @@ import { outbox, zeroCounts, type OutboxCounts, type OutboxState } from '../outb
 import { decodeCursor, documentTerms, encodeCursor, noticeListKeyOf, queryTerms } from '../news';
 import { DELIVERY_STATE_LABELS, NOTICE_LEVEL_LABELS, NOTICE_STATE_LABELS } from '../../common/news-labels';
 import { noticeModels, type NoticeDoc, type NoticeLink } from './model';
-import { noticeFanOut, noticeRef } from './fan-out';
+import { noticeFanOut, noticeRef, publicPublisher } from './fan-out';
 import type { CreateNoticeBody, NoticeDelivery, NoticeDeliveryList, NoticeDetail, NoticeManageItem, NoticeSummary } from './schemas';
 
 /** Roles that write notices county-wide (admin passes every role check, so it is one of them). */
 const COUNTY_WRITERS = ['editor', 'reviewer', 'admin'] as const;
 export const isCountyWriter = (user: AuthUser) => user.roles.some((r) => (COUNTY_WRITERS as readonly string[]).includes(r));
+/** The role a publisher acts in: the media centre's (the first of COUNTY_WRITERS they hold) or their community's. */
+const actingRole = (user: AuthUser): Role => COUNTY_WRITERS.find((r) => user.roles.includes(r)) ?? 'community_staff';
 
 type Counts = OutboxCounts;
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -42,9 +45,11 @@ export function toNoticeSummary(n: NoticeDoc): NoticeSummary {
     excerpt: Array.from(n.body).slice(0, EXCERPT_CHARS).join(''),
   };
 }
-export const toNoticeDetail = (n: NoticeDoc): NoticeDetail => ({ ...toNoticeSummary(n), body: n.body, publisherName: n.publishedByName ?? n.createdByName, link: n.link ?? null });
+export const toNoticeDetail = (n: NoticeDoc): NoticeDetail => ({ ...toNoticeSummary(n), body: n.body, publisherName: publicPublisher(n), link: n.link ?? null });
+/** The writers' view (staff only): the publisher by name. */
 const toManageItem = (n: NoticeDoc, deliveries: Counts): NoticeManageItem => ({
   ...toNoticeDetail(n),
+  publisherName: n.publishedByName ?? n.createdByName,
   state: n.state,
   stateLabel: NOTICE_STATE_LABELS[n.state],
   regionIds: n.regionIds.map(String),
@@ -250,6 +255,7 @@ export function noticeService(ctx: AppContext, hooks: NoticeServiceHooks = {}) {
             publishedAt,
             publishedById: new Types.ObjectId(user.id),
             publishedByName: user.name,
+            publishedByRole: actingRole(user),
             fanOutDone: false,
           },
         },

@@ -87,6 +87,26 @@ describe('publish and fan-out', () => {
     expect(doc).toMatchObject({ state: 'published', fanOutDone: true, pinned: false, regionNames: ['城关镇'] });
   });
 
+  // Catches: a staff member's real name on a published notice, which every resident, visitor and
+  // group member reads (the page is public and cached alike for all): the one appearance rule shows
+  // the role they published in; only the writers' own view names them.
+  it('residents and group chats read the publisher role, staff the name', async () => {
+    const staffName = (await s.models.User.findOne({ roles: 'community_staff', regionIds: new Types.ObjectId(region['DX-01-01']) }).lean())!.name;
+    const id = await publishNotice(dongchengStaff, { title: title('署名'), regionIds: [region['DX-01-01']] });
+    const detail = await api('GET', `/notices/${id}`);
+    expect(detail.body.publisherName).toBe('社区工作人员');
+    expect(JSON.stringify(detail.body)).not.toContain(staffName);
+    const texts = (await recordsOf(id)).map((r) => (r.payload as { text: string }).text);
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) {
+      expect(text).toMatch(/——东城社区 社区工作人员$/);
+      expect(text).not.toContain(staffName);
+    }
+    expect((await api('GET', `/notices/manage/${id}`, dongchengStaff)).body.publisherName).toBe(staffName);
+    const county = await publishNotice(editor, { title: title('编辑署名'), regionIds: [] });
+    expect((await api('GET', `/notices/${county}`)).body.publisherName).toBe('编辑');
+  });
+
   // Catches: a county-wide notice (no regions) that reaches nobody, or only some townships.
   it('a county-wide notice reaches every bound room, and its scope reads as the county', async () => {
     const id = await publishNotice(editor, { title: title('全县寒潮'), level: 'emergency', regionIds: [] });
