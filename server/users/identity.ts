@@ -6,7 +6,9 @@
  * bumps the users stamp (model.ts), a region's path the regions stamp, a department's name the
  * departments stamp; so the next request in any server process after such a write sees it.
  */
+import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
+import { notFound } from '../core/errors';
 import type { AuthUser } from '../core/route';
 import { REGIONS_CACHE } from '../regions';
 import { DEPARTMENTS_CACHE } from '../departments';
@@ -56,8 +58,14 @@ export function identityCache(ctx: AppContext) {
         }, within),
       ),
 
-    /** The account as the apps see it (GET /me), or null when there is none. */
-    me: (id: string, within?: object): Promise<Me | null> =>
-      orNull(ctx.cache.value<Me>({ namespace: [USERS_CACHE, REGIONS_CACHE, DEPARTMENTS_CACHE], key: id, maxEntries: MAX_USERS }, async () => users.toMe(await doc(id)), within)),
+    /**
+     * GET /me: the account as the apps see it, sent from memory as prepared bytes (private, with an
+     * ETag, so an app polling it gets a 304); a 404 when there is none.
+     */
+    respondMe: async (id: string, http: { req: Request; res: Response }): Promise<Me> => {
+      const me = await orNull(ctx.cache.respond<Me>(http, { namespace: [USERS_CACHE, REGIONS_CACHE, DEPARTMENTS_CACHE], key: `me:${id}`, private: true, maxEntries: MAX_USERS }, async () => users.toMe(await doc(id))));
+      if (!me) throw notFound('用户');
+      return me;
+    },
   };
 }

@@ -2,7 +2,6 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { route, type AuthUser } from '../core/route';
 import { idParams } from '../core/validate';
-import { notFound } from '../core/errors';
 import { identityCache } from './identity';
 import { userService } from './service';
 import { CreateUserBody, ListUsersQuery, Me, UpdateMeBody, UpdateUserBody, UserAdminView, UserList } from './schemas';
@@ -10,14 +9,8 @@ import { CreateUserBody, ListUsersQuery, Me, UpdateMeBody, UpdateUserBody, UserA
 export function meRoutes(ctx: AppContext) {
   const users = userService(ctx);
   const identities = identityCache(ctx);
-  // From memory while the account, its regions and department are unchanged (identity.ts).
-  const me = async (u: AuthUser | null, req: object) => {
-    const found = await identities.me(u!.id, req);
-    if (!found) throw notFound('用户');
-    return found;
-  };
   return [
-    route({ method: 'get', path: '/', summary: '当前用户', access: 'user', response: Me, handler: ({ user, req }) => me(user, req) }),
+    route({ method: 'get', path: '/', summary: '当前用户', access: 'user', response: Me, handler: ({ user, req, res }) => identities.respondMe(user!.id, { req, res }) }),
     route({ method: 'patch', path: '/', summary: '修改昵称或所在社区', access: 'user', body: UpdateMeBody, response: Me, handler: async ({ user, body }) => users.toMe(await users.updateMe(user!.id, body)) }),
   ];
 }

@@ -61,6 +61,24 @@ describe('identity from memory, kept true through the database', () => {
     expect(b.ctx.cache.stats.loads).toBe(loads);
   });
 
+  it('GET /me is private with an ETag: unchanged it is a 304, and a new nickname through A is a new body on B', async () => {
+    // Catches /me sent from a shared cache (another user's account), or a stale 304 after a change.
+    const token = await a.residentToken('demo-resident-06');
+    const first = await fetch(`${b.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    expect(first.headers.get('vary')).toMatch(/Authorization/i);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBeTruthy();
+    const again = await fetch(`${b.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    const other = await fetch(`${b.url}/api/v1/me`, { headers: { authorization: `Bearer ${await a.residentToken('demo-resident-07')}`, 'if-none-match': etag } });
+    expect(other.status).toBe(200);
+    expect((await call(a.url, 'PATCH', '/api/v1/me', token, { name: '改过的昵称' })).status).toBe(200);
+    const changed = await fetch(`${b.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect((await changed.json()).name).toBe('改过的昵称');
+  });
+
   it('an account deactivated through A is refused by B on the next request, and works again once reactivated', async () => {
     const token = await a.staffToken('reviewer3');
     const id = await userId('reviewer3');
