@@ -44,6 +44,7 @@ import { measureRoutes } from './measures';
 import { reportRoutes } from './reports';
 import { tipBotRoutes, tipPhotoHolder, tipRoutes } from './tips';
 import { georeportRouter, OPEN311_BASE, open311KeyRoutes } from './open311';
+import { hotspotRoutes } from './hotspots';
 
 const API = '/api/v1';
 
@@ -83,6 +84,8 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx, { endSessionsOf: (userId) => sessionStore(ctx).endAllOf(userId) }) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
+    // Hot spots (高频诉求): similar appeals piling up in one community, merged in one move.
+    { prefix: `${API}/hotspots`, tag: 'hotspots', routes: hotspotRoutes(ctx) },
     { prefix: `${API}/board`, tag: 'board', routes: boardRoutes(ctx) },
     { prefix: `${API}/measures`, tag: 'measures', routes: measureRoutes(ctx) },
     { prefix: `${API}/reports`, tag: 'reports', routes: reportRoutes(ctx) },

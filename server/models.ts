@@ -21,6 +21,7 @@ import { tipModels } from './tips/model';
 import { suggestModels } from './suggest/model';
 import { suggestImportModels } from './suggest/import-model';
 import { consultationModels } from './consultations/model';
+import { hotspotModels } from './hotspots/model';
 
 /**
  * Every feature's models on one connection, for the tools that handle the whole database: index
@@ -56,6 +57,7 @@ export function createModels(conn: Connection) {
     ...suggestModels(conn),
     ...suggestImportModels(conn),
     ...consultationModels(conn),
+    ...hotspotModels(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

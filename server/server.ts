@@ -26,6 +26,7 @@ import { flushArticleViews, startViewFlush } from './news/view-counter';
 import { startNoticeFanOutSweep } from './notices/fan-out-sweep';
 import { startSuggestImportJob, startSuggestLearner } from './suggest';
 import { subscribeSenderFromEnv, type SubscribeSender } from './outbox/wechat-subscribe';
+import { startHotspotDetector } from './hotspots';
 
 export interface RunningServer {
   url: string;
@@ -188,6 +189,8 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
           startSuggestImportJob(ctx),
           // Consultations close at their time with an exact recount.
           startConsultationCloser(ctx),
+          // Similar appeals piling up in one community become a hot spot, flagged to its staff (高频诉求).
+          startHotspotDetector(ctx),
         ];
   let closing: Promise<void> | undefined;
   return {

@@ -28,3 +28,4 @@ export { appealReportRows, type OverdueFlag, type OverdueStep, type ReportRow } 
 export { categoryConfirmations, type CategoryConfirmation } from './category-confirmations';
 // The hot spots (server/hotspots, 高频诉求) group recent open appeals and show a group's rows through this; they merge with the moves above.
 export { clusterReads, type ClusterAppeal, type ClusterFacts, type ClusterReads } from './cluster-reads';
+export { AppealSummary } from './schemas';

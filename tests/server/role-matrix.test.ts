@@ -194,6 +194,15 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'POST /api/v1/appeals/:id/remind': 'user',
   'POST /api/v1/appeals/:id/follow': ['resident'],
   // The public board (公开诉求): anyone reads answered public appeals, masked; a dispatcher of the region takes one off (撤下).
+  // Hot spots (高频诉求): dispatchers and community staff read those of their regions (the service
+  // scopes them: 404 outside); dispatchers of the region merge or dismiss; admins set the thresholds.
+  'GET /api/v1/hotspots/settings': ['dispatcher', 'community_staff'],
+  'PUT /api/v1/hotspots/settings': ['admin'],
+  'GET /api/v1/hotspots/': ['dispatcher', 'community_staff'],
+  'GET /api/v1/hotspots/count': ['dispatcher', 'community_staff'],
+  'GET /api/v1/hotspots/:id': ['dispatcher', 'community_staff'],
+  'POST /api/v1/hotspots/:id/merge': ['dispatcher'],
+  'POST /api/v1/hotspots/:id/dismiss': ['dispatcher'],
   'GET /api/v1/board/': 'public',
   'GET /api/v1/board/rates': 'public',
   'GET /api/v1/board/:id': 'public',
