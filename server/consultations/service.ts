@@ -20,6 +20,7 @@ import { photoService } from '../photos';
 import { noticeService } from '../notices';
 import { auditService } from '../audit';
 import { appearance } from '../people';
+import { freshReadByKey } from '../core/cache/fresh-read';
 import { isStaff } from '../../common/roles';
 import { ballots, countKey, type Voter } from './ballots';
 import { consultationFanOut } from './fan-out';
@@ -82,8 +83,12 @@ export function consultationService(ctx: AppContext) {
   const fanOut = consultationFanOut(ctx);
   const audit = auditService(ctx);
 
+  // A consultation's page is read by a whole community at once while it votes: concurrent reads of
+  // one consultation share one database read, never one that started before the caller arrived
+  // (so a vote that finished before a read is in it, in any process).
+  const readFresh = freshReadByKey((id) => Consultation.findById(id).lean<ConsultationDoc>().exec());
   async function load(id: string): Promise<ConsultationDoc> {
-    const c = await Consultation.findById(id).lean<ConsultationDoc>();
+    const c = await readFresh(id);
     if (!c) throw notFound('议事');
     return c;
   }

@@ -34,3 +34,20 @@ export function freshRead<T>(read: () => Promise<T>): () => Promise<{ value: T; 
     return queued;
   };
 }
+
+/**
+ * `freshRead` per key (one record's reads coalesced apart from another's): at most `max` keys are
+ * remembered, the least recently asked dropped first (a dropped key only loses its coalescing).
+ * The value is shared by the callers of one read: treat it as read-only.
+ */
+export function freshReadByKey<T>(read: (key: string) => Promise<T>, max = 1000): (key: string) => Promise<T> {
+  const readers = new Map<string, () => Promise<{ value: T; seq: number }>>();
+  return async (key) => {
+    let reader = readers.get(key);
+    if (reader) readers.delete(key);
+    else reader = freshRead(() => read(key));
+    readers.set(key, reader);
+    if (readers.size > max) readers.delete(readers.keys().next().value!);
+    return (await reader()).value;
+  };
+}
