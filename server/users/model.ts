@@ -54,6 +54,8 @@ userSchema.index({ roles: 1 });
 userSchema.index({ homeRegionId: 1, roles: 1 });
 // A department's staff (who is told of an appeal sent to it).
 userSchema.index({ departmentId: 1, roles: 1 });
+// A community's staff (who is told of a hot spot there, 高频诉求).
+userSchema.index({ regionIds: 1, roles: 1 });
 
 /**
  * Ways to recognise a user: `wechat:<openid>`, `username:<name>`, `contact:<wechat contact id>`.

@@ -15,6 +15,7 @@ import { newsDigest } from '../../server/news/digest';
 import { sweepNoticeFanOut } from '../../server/notices/fan-out-sweep';
 import { suggestImportJob, suggestLearner } from '../../server/suggest';
 import { consultationCloser } from '../../server/consultations';
+import { hotspotDetector } from '../../server/hotspots';
 import { startOutboxDeliverer } from '../../server/outbox/deliverer';
 import { loggingSubscribeSender } from '../../server/outbox/wechat-subscribe';
 import { DAY, HOUR, TEST_BOT_TOKEN, demoIds, fileAppeal, move, newKey, startAppealsServer, uploadPhoto, type AppealsTestServer } from '../helpers/appeals';
@@ -257,6 +258,19 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
     await o311(`/tokens/${filed?.[0]?.token}.json`);
     await o311('/services.json');
   }
+
+  // Hot spots (高频诉求): a burst in one community, the detector, the lists in scope, a merge and the thresholds.
+  await step('hot spots', async () => {
+    for (const description of ['东门路灯不亮', '东门的路灯坏了不亮', '东门口路灯不亮了']) await fileAppeal(s, resident, { regionId: home, description, categoryId: ids.category.other });
+    await hotspotDetector(s.ctx).run();
+    await gets(t.chengguan, ['/hotspots/count', '/hotspots/settings', '/hotspots?state=merged']);
+    await gets(t.admin, ['/hotspots', '/hotspots/count']);
+    const [h] = (await get(t.dongcheng, '/hotspots')).items;
+    if (!h) throw new Error('no hot spot formed');
+    await get(t.dongcheng, `/hotspots/${h.id}`);
+    await post(t.chengguan, `/hotspots/${h.id}/merge`, { version: h.version });
+    await ok(api('PUT', '/api/v1/hotspots/settings', { token: t.admin, body: { windowHours: 6, minCount: 3, similarity: 0.6, version: 0 } }), 'PUT /hotspots/settings');
+  });
 
   // Every background job once: deadlines days later, the digest after its hour, the cleanup after sessions expired.
   await step('appeal deadlines', async () => {
