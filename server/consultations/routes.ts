@@ -1,6 +1,5 @@
 import type { AppContext } from '../context';
 import { route, type RouteDef } from '../core/route';
-import { AppError } from '../core/errors';
 import { idParams } from '../core/validate';
 import { requiredVersion, sendVersion } from '../core/versions';
 import type { Role } from '../../common/roles';
@@ -64,19 +63,7 @@ export function consultationBotRoutes(ctx: AppContext): RouteDef[] {
   return [
     route({
       method: 'post', path: '/consultations/votes', summary: '机器人：群聊投票（批量，每条单独结果）', access: 'bot', body: BotVoteBatchBody, response: BotVoteBatchResult,
-      handler: async ({ body }) => {
-        const results = [];
-        // One after another: two votes of one member in a batch keep their order (the later one stands).
-        for (const { messageId, ...vote } of body.votes) {
-          try {
-            results.push({ messageId, receipt: await service.botVote(vote), error: null });
-          } catch (err) {
-            if (!(err instanceof AppError)) throw err;
-            results.push({ messageId, receipt: null, error: { status: err.status, code: err.code, message: err.message } });
-          }
-        }
-        return { results };
-      },
+      handler: ({ body }) => service.botVotes(body.votes),
     }),
   ];
 }

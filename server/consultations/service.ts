@@ -14,7 +14,7 @@ import { AppError, badRequest, forbidden, invalidState, notFound } from '../core
 import { createOnce, requestHash } from '../core/create-once';
 import { staleVersion, versionFilter } from '../core/versions';
 import { regionLookup, type RegionDoc } from '../regions';
-import { countResidentsHomedIn, coversRegion, rolePaths, userService } from '../users';
+import { countResidentsHomedIn, coversRegion, rolePaths, userService, type UserDoc } from '../users';
 import { boundRooms } from '../bindings';
 import { photoService } from '../photos';
 import { noticeService } from '../notices';
@@ -28,6 +28,8 @@ import { consultationModels, type ConsultationDoc, type ConsultationState } from
 import {
   CONSULTATION_STATE_LABELS,
   MAX_OPEN_DAYS,
+  type BotVoteBatchBody,
+  type BotVoteBatchResult,
   type BotVoteBody,
   type BotVoteReceipt,
   type ConsultationDetail,
@@ -72,6 +74,20 @@ export function toSummary(c: ConsultationDoc): ConsultationSummary {
     closesAt: c.closesAt.toISOString(),
     voters: c.voters,
   };
+}
+
+/** What one batch of group votes reads once: rooms by id, open consultations by a room's region path, linked accounts by contact. */
+interface VoteBatch {
+  rooms: Map<string, Promise<Awaited<ReturnType<ReturnType<typeof boundRooms>['byRoomId']>>>>;
+  open: Map<string, Promise<ConsultationDoc[]>>;
+  linked: Map<string, UserDoc>;
+}
+
+/** The value under `key`, made by `make` the first time it is asked. */
+function once<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = map.get(key);
+  if (!p) map.set(key, (p = make()));
+  return p;
 }
 
 export function consultationService(ctx: AppContext) {
@@ -198,6 +214,46 @@ export function consultationService(ctx: AppContext) {
     const updated = await Consultation.findOneAndUpdate({ _id: c._id, version: versionFilter(version), state: { $in: from } }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<ConsultationDoc>();
     if (!updated) throw staleVersion((await load(String(c._id))).version);
     return updated;
+  }
+
+  /**
+   * A group member's vote, said in a bound room: the open consultation that asks the room's
+   * community (the one numbered, when several are open). The member is their account when their
+   * contact is linked (a linked resident of another community may not vote); otherwise the
+   * contact votes for the room's community.
+   */
+  async function botVote(batch: VoteBatch, v: BotVoteBody): Promise<BotVoteReceipt> {
+    const room = await once(batch.rooms, v.roomId, async () => rooms.byRoomId(v.roomId));
+    if (!room) throw notFound('已绑定的群聊');
+    const open = await once(batch.open, room.regionPath, () => Consultation.find({ state: 'open', regionPath: { $in: ancestorPaths(room.regionPath) } }).sort({ _id: -1 }).lean<ConsultationDoc[]>().exec());
+    let c: ConsultationDoc | undefined;
+    if (v.number !== undefined) {
+      c = open.find((x) => x.number === v.number);
+      if (!c) {
+        const closed = await Consultation.findOne({ number: v.number, state: 'closed', regionPath: { $in: ancestorPaths(room.regionPath) } }).lean<ConsultationDoc>();
+        if (closed) throw closedError(closed);
+        throw notFound(`第${v.number}号议事`);
+      }
+    } else {
+      if (open.length === 0) {
+        // A vote just after the closing time: say that one has ended, not that there is none.
+        const since = new Date(ctx.now().getTime() - RECENTLY_CLOSED_MS);
+        const ended = await Consultation.findOne({ state: { $in: ['open', 'closed'] }, regionPath: { $in: ancestorPaths(room.regionPath) }, closesAt: { $gte: since, $lte: ctx.now() } }).sort({ closesAt: -1, _id: -1 }).lean<ConsultationDoc>();
+        if (ended) throw closedError(ended);
+        throw notFound('本群进行中的议事');
+      }
+      if (open.length > 1) throw badRequest(`本群有${open.length}项议事正在投票，请写上编号，例如：投票 #${open[0].number} 1`, [{ path: 'body.number', message: '有多项议事' }]);
+      c = open[0];
+    }
+    checkOpen(c);
+    const linked = batch.linked.get(v.contactId) ?? null;
+    if (linked?.homeRegionId) {
+      const home = await regions.pathOf(linked.homeRegionId);
+      if (home && !home.startsWith(c.regionPath)) throw forbidden(`本次议事仅限「${c.regionName}」的居民参与`);
+    }
+    const picked = checkChoices(c, v.choices, 'body.choices');
+    const { changed } = await box.cast(c, { userId: linked ? String(linked._id) : null, contactId: v.contactId }, picked, 'group_chat');
+    return { number: c.number, title: c.title, changed };
   }
 
   return {
@@ -345,43 +401,22 @@ export function consultationService(ctx: AppContext) {
     },
 
     /**
-     * A group member's vote, said in a bound room: the open consultation that asks the room's
-     * community (the one numbered, when several are open). The member is their account when their
-     * contact is linked (a linked resident of another community may not vote); otherwise the
-     * contact votes for the room's community.
+     * A room's votes gathered by the bot, one after another (two votes of one member keep their
+     * order: the later one stands), each answered on its own: counted, or why not. What the votes
+     * share is read once for the batch: the room, its open consultations, the linked accounts.
      */
-    async botVote(v: BotVoteBody): Promise<BotVoteReceipt> {
-      const room = await rooms.byRoomId(v.roomId);
-      if (!room) throw notFound('已绑定的群聊');
-      const open = await Consultation.find({ state: 'open', regionPath: { $in: ancestorPaths(room.regionPath) } }).sort({ _id: -1 }).lean<ConsultationDoc[]>();
-      let c: ConsultationDoc | undefined;
-      if (v.number !== undefined) {
-        c = open.find((x) => x.number === v.number);
-        if (!c) {
-          const closed = await Consultation.findOne({ number: v.number, state: 'closed', regionPath: { $in: ancestorPaths(room.regionPath) } }).lean<ConsultationDoc>();
-          if (closed) throw closedError(closed);
-          throw notFound(`第${v.number}号议事`);
+    async botVotes(votes: BotVoteBatchBody['votes']): Promise<BotVoteBatchResult> {
+      const batch: VoteBatch = { rooms: new Map(), open: new Map(), linked: await users.contactUsers(votes.map((v) => v.contactId)) };
+      const results: BotVoteBatchResult['results'] = [];
+      for (const { messageId, ...vote } of votes) {
+        try {
+          results.push({ messageId, receipt: await botVote(batch, vote), error: null });
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          results.push({ messageId, receipt: null, error: { status: err.status, code: err.code, message: err.message } });
         }
-      } else {
-        if (open.length === 0) {
-          // A vote just after the closing time: say that one has ended, not that there is none.
-          const since = new Date(ctx.now().getTime() - RECENTLY_CLOSED_MS);
-          const ended = await Consultation.findOne({ state: { $in: ['open', 'closed'] }, regionPath: { $in: ancestorPaths(room.regionPath) }, closesAt: { $gte: since, $lte: ctx.now() } }).sort({ closesAt: -1, _id: -1 }).lean<ConsultationDoc>();
-          if (ended) throw closedError(ended);
-          throw notFound('本群进行中的议事');
-        }
-        if (open.length > 1) throw badRequest(`本群有${open.length}项议事正在投票，请写上编号，例如：投票 #${open[0].number} 1`, [{ path: 'body.number', message: '有多项议事' }]);
-        c = open[0];
       }
-      checkOpen(c);
-      const linked = await users.contactUser(v.contactId);
-      if (linked?.homeRegionId) {
-        const home = await regions.pathOf(linked.homeRegionId);
-        if (home && !home.startsWith(c.regionPath)) throw forbidden(`本次议事仅限「${c.regionName}」的居民参与`);
-      }
-      const picked = checkChoices(c, v.choices, 'body.choices');
-      const { changed } = await box.cast(c, { userId: linked ? String(linked._id) : null, contactId: v.contactId }, picked, 'group_chat');
-      return { number: c.number, title: c.title, changed };
+      return { results };
     },
 
     /**

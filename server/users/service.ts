@@ -341,6 +341,7 @@ export function userService(ctx: AppContext) {
     },
 
     contactUser,
+    contactUsers,
 
     /**
      * The resident behind a group member: the user bound to the contact, or a new resident account
@@ -396,6 +397,21 @@ export function userService(ctx: AppContext) {
   async function contactUser(contactId: string): Promise<UserDoc | null> {
     const identity = await Identity.findOne({ key: identityKey.contact(contactId) }).lean<IdentityDoc>();
     return identity ? User.findOne({ _id: identity.userId, active: true }).lean<UserDoc>() : null;
+  }
+
+  /** contactUser for many contacts in two reads (a group's batch of votes): the active users by contact id. */
+  async function contactUsers(contactIds: readonly string[]): Promise<Map<string, UserDoc>> {
+    const unique = [...new Set(contactIds)];
+    const identities = await Identity.find({ key: { $in: unique.map(identityKey.contact) } }).lean<IdentityDoc[]>();
+    if (identities.length === 0) return new Map();
+    const users = await User.find({ _id: { $in: identities.map((i) => i.userId) }, active: true }).lean<UserDoc[]>();
+    const byId = new Map(users.map((u) => [String(u._id), u]));
+    const out = new Map<string, UserDoc>();
+    for (const i of identities) {
+      const u = byId.get(String(i.userId));
+      if (u) out.set(i.key.slice(identityKey.contact('').length), u);
+    }
+    return out;
   }
 }
 export type UserService = ReturnType<typeof userService>;
