@@ -109,10 +109,11 @@ export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId
       assertMove('accept', a.state);
       return commit(a, 'accept', actorOf(user, actingRole(user, 'dispatcher')), { acceptedAt: ctx.now(), ...(await recategorise(a, b.categoryId)) }, b.note ?? null);
     },
-    async reject(user: AuthUser, id: string, b: MoveBodies['reject']) {
+    /** `seen`: the appeal's event count the caller decided on (another feature's move); a 409 when it has moved on since. */
+    async reject(user: AuthUser, id: string, b: MoveBodies['reject'], seen?: { eventCount: number }) {
       const { a, s } = await load(user, id);
       require(s, 'dispatcher', label('reject'));
-      return commit(a, 'reject', actorOf(user, actingRole(user, 'dispatcher')), { closedAt: ctx.now() }, b.reason);
+      return commit(a, 'reject', actorOf(user, actingRole(user, 'dispatcher')), { closedAt: ctx.now() }, b.reason, seen ? { eventCount: seen.eventCount } : {});
     },
     async merge(user: AuthUser, id: string, b: MoveBodies['merge']) {
       const { a, s } = await load(user, id);

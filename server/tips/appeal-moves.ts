@@ -196,8 +196,9 @@ export function tipAppealMoves(ctx: AppContext) {
         if (a.eventCount !== b.version) throw staleVersion(a.eventCount);
         if (a.state !== 'submitted') throw invalidState(`诉求当前状态为「${STATE_LABELS[a.state]}」，只有待受理的诉求可以转为新闻线索`);
         try {
-          // The appeals' own move: the region's dispatcher only, conditioned on 待受理; its notification tells the reporter.
-          a = await appeals.moves.reject(user, b.appealId, { reason: FROM_APPEAL_REASON });
+          // The appeals' own move: the region's dispatcher only, conditioned on 待受理 and on the version the
+          // dispatcher saw (a 催办 or a note since is a 409); its notification tells the reporter.
+          a = await appeals.moves.reject(user, b.appealId, { reason: FROM_APPEAL_REASON }, { eventCount: b.version });
         } catch (err) {
           // Two presses at once: the other one refused it for the newsroom; this one goes on to the same tip.
           const now = err instanceof AppError && err.status === 409 ? await appeals.read(user, b.appealId) : null;

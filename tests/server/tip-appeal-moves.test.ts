@@ -8,6 +8,8 @@
  */
 import { Types } from 'mongoose';
 import { FROM_APPEAL_REASON } from '../../server/tips/appeal-moves';
+import { appealService } from '../../server/appeals';
+import { identityCache } from '../../server/users';
 import { appealDoc, fileAppeal, newKey, relayed, testClock, uploadPhoto } from '../helpers/appeals';
 import { startTestServer, TEST_BOT_TOKEN, type TestServer } from '../helpers/server';
 
@@ -268,6 +270,19 @@ describe('转为新闻线索: POST /api/v1/tips/from-appeal', () => {
     expect(wrong.body.error.code).toBe('INVALID_STATE');
     expect((await appealDoc(s, a.id)).state).toBe('accepted');
     expect(await s.models.Tip.countDocuments({ appealId: new Types.ObjectId(a.id) })).toBe(0);
+  });
+
+  it('the refusal itself is conditioned on the version the dispatcher saw: a move landing after the check is a 409 and the appeal stays', async () => {
+    // Catches the window between the version check and the refusal: a 催办 or a note landing there
+    // would otherwise be overridden by a decision made without seeing it. The appeals' reject is
+    // called as the tips feature calls it, after the appeal has moved on by one event.
+    const me = await resident('moves-from-appeal-window', '卫十六', '13912340016');
+    const a = await file(me.token);
+    await s.models.Appeal.updateOne({ _id: new Types.ObjectId(a.id) }, { $inc: { eventCount: 1 } });
+    const user = (await identityCache(s.ctx).identity((await meOf(dispatcher)).id))!.user;
+    await expect(appealService(s.ctx).moves.reject(user, a.id, { reason: FROM_APPEAL_REASON }, { eventCount: a.version })).rejects.toMatchObject({ status: 409 });
+    expect((await appealDoc(s, a.id)).state).toBe('submitted');
+    expect((await appealService(s.ctx).moves.reject(user, a.id, { reason: FROM_APPEAL_REASON }, { eventCount: a.version + 1 })).state).toBe('rejected');
   });
 
   it('only a dispatcher of the appeal\'s region: a resident, department staff and an editor, another township\'s dispatcher 403', async () => {
