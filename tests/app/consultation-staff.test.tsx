@@ -161,6 +161,25 @@ describe('发起议事', () => {
     expect(loadConsultationDraft(communityStaff.id, '')).toBeNull();
   });
 
+  test('a reviewer asks the whole county: the county is read and is the only choice', async () => {
+    // Bug caught: a reviewer (whose scope holds no region) offered nothing to choose, so the
+    // county-wide consultations the server lets them open could not be sent from the app.
+    setSession(session({ user: reviewer }));
+    const county = { id: 'r-county', name: '东溪县', code: 'DX', level: 'county', parentId: null, path: '/DX/', pathNames: ['东溪县'], childCount: 2, centre: null };
+    const log = fakeApi({
+      'GET /me': () => ok(reviewer),
+      'GET /regions': (req) => ok({ items: req.query.level === 'county' ? [county] : [], total: 1, page: 1, pageSize: 20 }),
+      'POST /consultations': () => ({ status: 201, body: detail() }),
+    });
+    render(<ConsultationNewPage />);
+    expect(await screen.findByText('已选：东溪县')).toBeTruthy();
+    fill();
+    fireEvent.change(screen.getByLabelText('date'), { target: { value: new Date(Date.now() + 5 * 86400_000).toISOString().slice(0, 10) } });
+    await click('发起议事');
+    expect(creates(log)).toHaveLength(1);
+    expect(creates(log)[0].data).toMatchObject({ regionId: 'r-county' });
+  });
+
   test('the server\'s 400 lands on the field it names; a 403 shows its Chinese message', async () => {
     // Bug caught: the server's reason lost behind a generic toast.
     let answer: Handler = () => ({ status: 400, body: { error: { code: 'VALIDATION', message: '请求参数无效', details: [{ path: 'body.closesAt', message: '投票最长90天' }] } } });

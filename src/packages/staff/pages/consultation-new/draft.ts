@@ -66,10 +66,16 @@ export function saveConsultationDraft(userId: string, draft: ConsultationDraft |
 /** '2026-12-14' + '20:00' → '2026-12-14T20:00:00+08:00' (the server takes an offset). */
 export const closesAtOf = (d: Pick<ConsultationDraft, 'date' | 'time'>) => `${d.date}T${d.time}:00+08:00`;
 
-/** Where this writer may ask: community staff their communities, dispatchers their township (or the county, after review). */
-export function consultationScopes(user: Pick<Me, 'roles' | 'scopeRegions'>): RegionSummary[] {
+/**
+ * Where this writer may ask: community staff their communities, dispatchers their township (or the
+ * county, after review), and reviewers the county (`county`: the county's region, which a
+ * reviewer's scope does not hold, since reviewers have no regions).
+ */
+export function consultationScopes(user: Pick<Me, 'roles' | 'scopeRegions'>, county: RegionSummary | null = null): RegionSummary[] {
   const levels = new Set<string>();
   if (user.roles.includes('community_staff') || user.roles.includes('admin')) levels.add('community');
   if (user.roles.includes('dispatcher') || user.roles.includes('admin')) ['township', 'county'].forEach((l) => levels.add(l));
-  return user.scopeRegions.filter((r) => levels.has(r.level));
+  const scopes = user.scopeRegions.filter((r) => levels.has(r.level));
+  if (county && user.roles.includes('reviewer') && !scopes.some((r) => r.id === county.id)) scopes.push(county);
+  return scopes;
 }

@@ -6,7 +6,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Input, Picker, Switch, Text, Textarea, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { consultationsApi } from '../../../../api/endpoints';
+import { consultationsApi, regionsApi } from '../../../../api/endpoints';
+import type { RegionSummary } from '../../../../api/types';
 import { ApiError, errorMessage } from '../../../../api/request';
 import { PhotoPicker, hasFailedUploads, hasPendingUploads, pickedFromRefs, uploadedRefs, type PhotoListUpdate, type PickedPhoto } from '../../../../components/PhotoPicker';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
@@ -74,7 +75,25 @@ export default function ConsultationNewPage() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [sending, setSending] = useState(false);
   const userId = user?.id ?? null;
-  const scopes = user ? consultationScopes(user) : [];
+  // Reviewers ask the whole county (their scope holds no region): the county's region, read once.
+  const [countyRegion, setCountyRegion] = useState<RegionSummary | null>(null);
+  const reviewer = !!user?.roles.includes('reviewer');
+  useEffect(() => {
+    if (!reviewer) return;
+    let live = true;
+    regionsApi
+      .list({ level: 'county' }, { toast: false })
+      .then(({ items: [c] }) => {
+        if (live && c) setCountyRegion({ id: c.id, name: c.name, level: c.level, pathNames: c.pathNames });
+      })
+      .catch(() => {
+        // Without it the reviewer sees no region to choose; the other fields still work.
+      });
+    return () => {
+      live = false;
+    };
+  }, [reviewer]);
+  const scopes = user ? consultationScopes(user, countyRegion) : [];
 
   // Every change is on the device at once, until the consultation is sent.
   const sent = useRef(false);
