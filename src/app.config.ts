@@ -50,6 +50,8 @@ export default defineAppConfig({
         'pages/consultation-desk/index',
         'pages/consultation-handle/index',
         'pages/suggest-import/index',
+        'pages/hotspots/index',
+        'pages/hotspot/index',
       ],
     },
   ],

@@ -2,6 +2,7 @@ import { useCallback, useRef, useState } from 'react';
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { appealsApi, articlesApi } from '../../../../api/endpoints';
+import { hotspotsApi, seesHotspots } from '../../../../api/hotspots';
 import type { AppealCounts, ManageCounts, Me } from '../../../../api/types';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
@@ -33,6 +34,7 @@ export default function WorkbenchPage() {
   const user = useCurrentUser();
   const [counts, setCounts] = useState<AppealCounts | null>(null);
   const [newsCounts, setNewsCounts] = useState<ManageCounts | null>(null);
+  const [hotspots, setHotspots] = useState<number | null>(null);
   const generation = useRef(0);
   const newsGeneration = useRef(0);
 
@@ -60,10 +62,20 @@ export default function WorkbenchPage() {
       })
       .catch(() => undefined);
   }, []);
+  // Open hot spots (高频诉求) in the caller's regions: the same kind of hint.
+  const loadHotspots = useCallback(() => {
+    const current = getSession()?.user;
+    if (!current || !seesHotspots(current)) return;
+    hotspotsApi
+      .count({ toast: false })
+      .then((c) => setHotspots(c.open))
+      .catch(() => undefined);
+  }, []);
   // Back from the inbox or a handled appeal: the numbers have changed.
   useDidShow(() => {
     loadCounts();
     loadNewsCounts();
+    loadHotspots();
   });
 
   if (!user) {
@@ -116,6 +128,7 @@ export default function WorkbenchPage() {
               <Entry title='超期督办' sub='已超过办理时限的诉求' badge={counts?.overdue} onClick={() => inbox('overdue')} />
             </>
           ) : null}
+          {seesHotspots(user) ? <Entry title='高频诉求' sub='同一社区数小时内相似诉求扎堆，可一次合并' badge={hotspots} onClick={() => go('hotspots')} /> : null}
           <Entry title='数据统计' sub='三率、趋势、排名和数据大屏' onClick={() => go('measures')} />
           {channel ? (
             <Entry
@@ -144,6 +157,7 @@ export default function WorkbenchPage() {
           {worksOnNews(user) ? <Entry title='评论审核' sub='含敏感词或被举报的评论' badge={newsCounts?.moderation} onClick={() => go('moderation')} /> : null}
           {isAdmin(user) ? <Entry title='服务目录' sub='便民服务电话和办事指南' onClick={() => go('services-admin')} /> : null}
           {isAdmin(user) ? <Entry title='导入历史诉求' sub='上传过去的诉求表格，让智能分类学习' onClick={() => go('suggest-import')} /> : null}
+          {isAdmin(user) ? <Entry title='高频诉求' sub='各社区相似诉求扎堆的提醒，设置检测阈值' badge={hotspots} onClick={() => go('hotspots')} /> : null}
         </View>
       ) : null}
 

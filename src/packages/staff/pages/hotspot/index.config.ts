@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '高频诉求',
+  enablePullDownRefresh: true,
+});
