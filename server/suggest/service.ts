@@ -69,19 +69,28 @@ function priorsOf(categories: CategoryDoc[]): Priors {
   return { list, vocabulary: new Set(list.flatMap((p) => [...p.pseudo.keys()])).size };
 }
 
-/** The ranking, from the table and the priors: pure, so it is the same in every process holding the same counts. */
-export function rank(table: SuggestTable, { list: priors, vocabulary }: Priors, text: string, limit: number): Suggestion[] {
+/**
+ * The ranking, from the table and the priors: pure, so it is the same in every process holding the same counts.
+ * `learnedFor`: the category this very text is counted for in the table (a confirmed appeal being
+ * scored to measure precision, direct-dispatch-measure.ts): it is scored leaving itself out, its own
+ * counts taken from that category (one text fewer, its grams fewer; the counts are sums, so this is
+ * exactly the table without it, but for the smoothing's vocabulary).
+ */
+export function rank(table: SuggestTable, { list: priors, vocabulary }: Priors, text: string, limit: number, learnedFor?: string): Suggestion[] {
   if (priors.length === 0) return [];
   const grams = bucketCounts(text);
   const V = Math.max(1, table.vocabulary + vocabulary);
-  const totalDocs = priors.reduce((s, p) => s + (table.categories.get(p.id)?.docs ?? 0), 0);
+  const own = (id: string) => (id === learnedFor ? 1 : 0);
+  const ownGrams = learnedFor ? [...grams.values()].reduce((s, k) => s + k, 0) : 0;
+  const totalDocs = priors.reduce((s, p) => s + Math.max(0, (table.categories.get(p.id)?.docs ?? 0) - own(p.id)), 0);
   const logits = priors.map((p) => {
     const learned = table.categories.get(p.id);
-    const docs = learned?.docs ?? 0;
+    const o = own(p.id);
+    const docs = Math.max(0, (learned?.docs ?? 0) - o);
     const counts = learned?.counts ?? null;
-    const logDenominator = Math.log((learned?.grams ?? 0) + p.pseudoTotal + ALPHA * V);
+    const logDenominator = Math.log(Math.max(0, (learned?.grams ?? 0) - o * ownGrams) + p.pseudoTotal + ALPHA * V);
     let evidence = 0;
-    for (const [b, k] of grams) evidence += k * (Math.log((counts ? counts[b] : 0) + (p.pseudo.get(b) ?? 0) + ALPHA) - logDenominator);
+    for (const [b, k] of grams) evidence += k * (Math.log((counts ? Math.max(0, counts[b] - o * k) : 0) + (p.pseudo.get(b) ?? 0) + ALPHA) - logDenominator);
     return Math.log((docs + 1) / (totalDocs + priors.length)) + W * evidence;
   });
   const max = Math.max(...logits);
@@ -95,14 +104,21 @@ export function rank(table: SuggestTable, { list: priors, vocabulary }: Priors, 
 
 export function suggestService(ctx: AppContext) {
   const categories = categoryService(ctx);
+  const load = () =>
+    Promise.all([
+      ctx.cache.value({ namespace: CATEGORIES_CACHE, key: 'suggest-priors' }, async () => priorsOf(await categories.all())),
+      ctx.cache.value({ namespace: SUGGEST_CACHE, key: 'table' }, () => suggestTable(ctx.conn).refresh()),
+    ]);
   return {
     /** The `limit` most likely active categories for `text`, most likely first. */
     async suggest(text: string, limit: number): Promise<Suggestion[]> {
-      const [priors, table] = await Promise.all([
-        ctx.cache.value({ namespace: CATEGORIES_CACHE, key: 'suggest-priors' }, async () => priorsOf(await categories.all())),
-        ctx.cache.value({ namespace: SUGGEST_CACHE, key: 'table' }, () => suggestTable(ctx.conn).refresh()),
-      ]);
+      const [priors, table] = await load();
       return rank(table, priors, text, limit);
+    },
+    /** The ranking as of now, for scoring many texts in one synchronous pass (the precision measure): `rank` with `learnedFor`. */
+    async ranker(): Promise<(text: string, limit: number, learnedFor?: string) => Suggestion[]> {
+      const [priors, table] = await load();
+      return (text, limit, learnedFor) => rank(table, priors, text, limit, learnedFor);
     },
   };
 }
