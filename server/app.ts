@@ -20,7 +20,7 @@ import { boundRooms } from './bindings';
 import { countUsersInRegion } from './users';
 import { departmentRoutes } from './departments/routes';
 import { categoryRoutes } from './categories/routes';
-import { suggestImportRoutes, suggestImportUploadRouter, suggestRoutes, suggestService } from './suggest';
+import { directDispatchRoutes, directDispatchSettings, suggestImportRoutes, suggestImportUploadRouter, suggestRoutes, suggestService } from './suggest';
 import { meRoutes, userRoutes } from './users/routes';
 import { bindingRoutes } from './bindings/routes';
 import { bindingBotRoutes } from './bindings';
@@ -58,12 +58,14 @@ const regionHolders = (ctx: AppContext): RegionHolders => ({
  * The top category suggestion for the bot's free-text filings, handed to the appeals here: suggest
  * learns from the appeals' face, so the appeals may not import suggest (a cycle). A function passed
  * in keeps the arrows one way and attaches the hint at filing, with no periodic job to wait for.
+ * `sure`: at or above the admins' threshold of direct dispatch by suggestion (read cache).
  */
 const topSuggestion = (ctx: AppContext): CategorySuggester => {
   const suggestions = suggestService(ctx);
+  const direct = directDispatchSettings(ctx);
   return async (text) => {
     const [top] = await suggestions.suggest(text, 1);
-    return top ? { categoryId: top.id, categoryName: top.name, score: top.score } : null;
+    return top ? { categoryId: top.id, categoryName: top.name, score: top.score, sure: await direct.sure(top.score) } : null;
   };
 };
 
@@ -81,6 +83,8 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     // POST /categories/suggest: the categories ranked for a free text (智能分类).
     { prefix: `${API}/categories`, tag: 'suggest', routes: suggestRoutes(ctx) },
     { prefix: `${API}/categories`, tag: 'suggest', routes: suggestImportRoutes(ctx) },
+    // GET/PATCH /categories/suggest/direct-dispatch: the threshold of direct dispatch by suggestion (智能直派) and its measured precision.
+    { prefix: `${API}/categories`, tag: 'suggest', routes: directDispatchRoutes(ctx) },
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx, { endSessionsOf: (userId) => sessionStore(ctx).endAllOf(userId) }) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
     { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },

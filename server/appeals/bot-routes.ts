@@ -41,8 +41,12 @@ const receipt = (a: AppealDoc): BotAppealReceipt => ({
   isPublic: a.isPublic,
 });
 
-/** A category suggested for a free text: the top one, or null when none can be made. */
-export type CategorySuggester = (text: string) => Promise<{ categoryId: string; categoryName: string; score: number } | null>;
+/**
+ * A category suggested for a free text: the top one, or null when none can be made. `sure`: direct
+ * dispatch by suggestion is on and the score reaches its threshold (server/suggest decides), so the
+ * appeal is filed with that category (create.ts).
+ */
+export type CategorySuggester = (text: string) => Promise<{ categoryId: string; categoryName: string; score: number; sure?: boolean } | null>;
 
 export interface AppealBotRoutesOptions {
   /**
@@ -62,9 +66,9 @@ export function appealBotRoutes(ctx: AppContext, opts: AppealBotRoutesOptions = 
   const botActor = (name: string): Actor => ({ id: null, name, role: 'bot' });
 
   /**
-   * The suggested category for a free-text filing, for the dispatcher to see (never the appeal's
-   * category: that is for staff to confirm). A suggestion that fails is left out, never a failed
-   * filing: the appeal matters more than the hint.
+   * The suggested category for a free-text filing, for the dispatcher to see; the appeal's category
+   * only when it is sure (direct dispatch by suggestion), and learned only once staff confirm it. A
+   * suggestion that fails is left out, never a failed filing: the appeal matters more than the hint.
    */
   async function suggestionFor(text: string) {
     if (!opts.suggest) return null;

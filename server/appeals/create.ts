@@ -2,7 +2,8 @@
  * Filing an appeal, from any channel: idempotent per submitting account and key, limited per
  * account (and per group chat and bot account for the bot's filings, limits.ts), numbered, with
  * deadlines from its category, and dispatched at once by the catalogue when the category names a
- * unit (直派).
+ * unit (直派). A filing without a category whose suggestion is sure (the admins' threshold, decided
+ * by the caller: server/suggest's direct dispatch) is filed as if that category had been chosen.
  */
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
@@ -32,10 +33,12 @@ export interface NewAppeal {
   categoryId: string | null;
   /**
    * The category suggestion's top answer for a filing without a category (the bot's intake): kept
-   * beside the appeal for staff to see, never as its category. Not part of what a retry must
+   * beside the appeal for staff to see. `sure`: at or above the admins' threshold of direct
+   * dispatch by suggestion, so the appeal is filed with that category (and dispatched at once when
+   * it names a unit), recorded as the server's choice (`chosen`). Not part of what a retry must
    * repeat (the server made it, the caller did not send it).
    */
-  suggestion?: { categoryId: string; categoryName: string; score: number } | null;
+  suggestion?: { categoryId: string; categoryName: string; score: number; sure?: boolean } | null;
   description: string;
   photoIds: string[];
   /** The account whose uploads the photos must be. */
@@ -102,12 +105,19 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
   // The cached documents are shared by filings: read, never changed.
   const cached = <T>(key: string, within: object, load: () => Promise<T>) => ctx.cache.value<T>({ ...REFERENCE, key }, load, within);
 
-  /** What a new appeal is filed against: its region, category and the unit of a direct dispatch. */
-  async function reference(input: NewAppeal): Promise<{ r: RegionDoc; c: CategoryDoc | null; unit: DepartmentDoc | null }> {
+  /** What a new appeal is filed against: its region, category (the filer's, or a sure suggestion's) and the unit of a direct dispatch. */
+  async function reference(input: NewAppeal): Promise<{ r: RegionDoc; c: CategoryDoc | null; unit: DepartmentDoc | null; bySuggestion: boolean }> {
     // One stamp read for the three lookups: the filing writes none of them in between.
     const within = {};
-    const [r, c] = await Promise.all([region(input.regionId, input.channel, within), category(input.categoryId, within)]);
-    return { r, c, unit: await defaultUnit(c, within) };
+    const sure = !input.categoryId && input.suggestion?.sure ? input.suggestion.categoryId : null;
+    const [r, c] = await Promise.all([region(input.regionId, input.channel, within), sure ? suggested(sure, within) : category(input.categoryId, within)]);
+    return { r, c, unit: await defaultUnit(c, within), bySuggestion: !!sure && !!c };
+  }
+
+  /** A sure suggestion's category; one retired since the suggestion was made leaves the appeal to the dispatcher, never a failed filing. */
+  async function suggested(id: string, within: object): Promise<CategoryDoc | null> {
+    const c = await cached(`category:${id}`, within, () => categories.byId(id));
+    return c?.active ? c : null;
   }
 
   async function region(id: string, channel: AppealChannel, within: object): Promise<RegionDoc> {
@@ -157,7 +167,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
     },
   };
 
-  async function insertNew(input: NewAppeal, hash: string, { r, c, unit }: Awaited<ReturnType<typeof reference>>): Promise<AppealDoc> {
+  async function insertNew(input: NewAppeal, hash: string, { r, c, unit, bySuggestion }: Awaited<ReturnType<typeof reference>>): Promise<AppealDoc> {
     const submittedAt = ctx.now();
     await requirePhotos(ctx, input.photoIds, input.photoOwnerId, 'body.photoIds');
     const deadlines = deadlinesFrom(submittedAt, c?.deadlines);
@@ -167,10 +177,11 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
     let state: AppealState = 'submitted';
     let assignedAt: Date | null = null;
     if (unit) {
-      // 直派: accepted and assigned by rule in the same write that files it.
+      // 直派: accepted and assigned by rule in the same write that files it; by a sure suggestion, the timeline says so and how sure.
       assignedAt = ctx.now();
-      timeline.push(event(assignedAt, 'accept', SYSTEM, 'submitted', 'accepted', '按派单目录自动受理'));
-      timeline.push(event(assignedAt, 'assign', SYSTEM, 'accepted', 'assigned', `按派单目录直派至${unit.name}`));
+      const sure = bySuggestion ? `（置信度 ${Math.round(input.suggestion!.score * 100)}%）` : '';
+      timeline.push(event(assignedAt, 'accept', SYSTEM, 'submitted', 'accepted', bySuggestion ? `按智能分类「${c!.name}」自动受理${sure}` : '按派单目录自动受理'));
+      timeline.push(event(assignedAt, 'assign', SYSTEM, 'accepted', 'assigned', `${bySuggestion ? '按智能分类' : '按派单目录'}直派至${unit.name}${sure}`));
       state = 'assigned';
     }
 
@@ -182,7 +193,11 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       channel: input.channel,
       categoryId: c?._id ?? null,
       categoryName: c?.name ?? null,
-      suggestion: !c && input.suggestion ? { categoryId: new Types.ObjectId(input.suggestion.categoryId), categoryName: input.suggestion.categoryName, score: input.suggestion.score } : null,
+      // Kept whether or not it became the category: (!c || bySuggestion) leaves out only a hint beside a category the filer chose.
+      suggestion:
+        input.suggestion && (!c || bySuggestion)
+          ? { categoryId: new Types.ObjectId(input.suggestion.categoryId), categoryName: input.suggestion.categoryName, score: input.suggestion.score, ...(bySuggestion ? { chosen: true } : {}) }
+          : null,
       regionId: r._id,
       regionPath: r.path,
       regionName: r.pathNames.slice(1).join(' / ') || r.name,

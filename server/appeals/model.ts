@@ -34,6 +34,12 @@ export interface AppealSuggestion {
   categoryId: Types.ObjectId;
   categoryName: string;
   score: number;
+  /**
+   * True when the suggestion was sure enough (the admins' threshold) to be filed as the appeal's
+   * category (智能直派, create.ts): the category is then the server's choice, learned only once a
+   * person confirms it (category-confirmations.ts). Absent on older appeals: false.
+   */
+  chosen?: boolean;
 }
 
 export interface AppealDoc {
@@ -47,9 +53,9 @@ export interface AppealDoc {
   categoryName: string | null;
   /**
    * The category suggestion's top answer (智能分类) for an appeal filed without a category (the
-   * bot's group intake and forwards): shown to staff, never the appeal's category, so the
-   * suggestion's learner never learns from it (category-confirmations.ts reads `categoryId` only).
-   * Absent or null when none was made.
+   * bot's group intake and forwards): shown to staff; the appeal's category only when it was sure
+   * enough for direct dispatch by suggestion (`chosen`), and even then not learned until a person
+   * confirms it (category-confirmations.ts). Absent or null when none was made.
    */
   suggestion?: AppealSuggestion | null;
   /** The community or grid it happens in, and that region's path (`/county/township/community/`). */
@@ -155,7 +161,7 @@ export const appealSchema = new Schema<AppealDoc>(
     categoryId: { type: Schema.Types.ObjectId, default: null },
     categoryName: { type: String, default: null },
     suggestion: {
-      type: new Schema({ categoryId: Schema.Types.ObjectId, categoryName: String, score: Number }, { _id: false }),
+      type: new Schema({ categoryId: Schema.Types.ObjectId, categoryName: String, score: Number, chosen: Boolean }, { _id: false }),
       default: null,
     },
     regionId: { type: Schema.Types.ObjectId, required: true },

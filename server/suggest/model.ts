@@ -1,8 +1,12 @@
 import { Schema, ownModel, type Types } from '../db/schema-helpers';
 import type { Connection } from 'mongoose';
+import { cacheStampPlugin } from '../core/cache/stamps';
 
 /** The read-cache namespace the learner bumps after each run that changed counts (table.ts refreshes on it). */
 export const SUGGEST_CACHE = 'suggest';
+
+/** The read-cache namespace of the suggestion's settings (direct dispatch's threshold): bumped by every write of `suggestsettings`. */
+export const SUGGEST_SETTINGS_CACHE = 'suggest-settings';
 
 /**
  * The suggestion model's counts, kept in the database so a restart loses nothing and every server
@@ -17,6 +21,9 @@ export const SUGGEST_CACHE = 'suggest';
  *   (at most one per appeal), so learning is idempotent and a new category unlearns the old.
  * - `suggeststate`: `{ _id: 'learner' }`: the learner's lease (one learner at a time among the
  *   processes), its run counter and the `updatedAt` checkpoint in the appeals it has read up to.
+ * - `suggestsettings`: `{ _id: 'direct-dispatch', enabled, threshold, version }`: the admins'
+ *   setting of direct dispatch by suggestion (direct-dispatch.ts), one document, read through the
+ *   read cache (SUGGEST_SETTINGS_CACHE) so every process applies the same threshold.
  *
  * Memory bound: the counts are per (category, bucket), so the collection holds at most
  * categories × HASH_BUCKETS documents, and a process's table (table.ts) at most 4 × HASH_BUCKETS
@@ -54,6 +61,16 @@ export interface SuggestStateDoc {
   owner: string | null;
 }
 
+export interface SuggestSettingsDoc {
+  _id: string;
+  enabled: boolean;
+  /** 0.5..0.99: a suggestion at least this sure is filed as the appeal's category. */
+  threshold: number;
+  /** Bumped by every edit; an edit names the version it was made on (409 when stale). */
+  version: number;
+  updatedAt: Date | null;
+}
+
 const options = { versionKey: false, autoIndex: false } as const;
 
 const termSchema = new Schema<SuggestTermDoc>(
@@ -86,6 +103,18 @@ const stateSchema = new Schema<SuggestStateDoc>(
   { ...options, collection: 'suggeststate' },
 );
 
+const settingsSchema = new Schema<SuggestSettingsDoc>(
+  {
+    _id: { type: String, required: true },
+    enabled: { type: Boolean, required: true },
+    threshold: { type: Number, required: true },
+    version: { type: Number, required: true },
+    updatedAt: { type: Date, default: null },
+  },
+  { ...options, collection: 'suggestsettings' },
+);
+settingsSchema.plugin(cacheStampPlugin(SUGGEST_SETTINGS_CACHE));
+
 /** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
 export function suggestModels(conn: Connection) {
   return {
@@ -93,5 +122,6 @@ export function suggestModels(conn: Connection) {
     SuggestCategory: ownModel(conn, 'SuggestCategory', categorySchema),
     SuggestLearned: ownModel(conn, 'SuggestLearned', learnedSchema),
     SuggestState: ownModel(conn, 'SuggestState', stateSchema),
+    SuggestSettings: ownModel(conn, 'SuggestSettings', settingsSchema),
   };
 }

@@ -304,6 +304,12 @@ async function driveFlows(ids: Awaited<ReturnType<typeof demoIds>>) {
     await ok(api('DELETE', `/api/v1/categories/imports/${id}`, { token: t.admin }), 'DELETE import');
     await suggestImportJob(s.ctx).runOnce();
   });
+  // Direct dispatch by suggestion: the setting saved, its precision measured (recent learned appeals, their texts), a sure filing dispatched.
+  await step('direct dispatch by suggestion', async () => {
+    await ok(api('PATCH', '/api/v1/categories/suggest/direct-dispatch', { token: t.admin, body: { version: 0, enabled: true, threshold: 0.5 } }), 'PATCH direct dispatch');
+    await gets(t.dispatcher, ['/categories/suggest/direct-dispatch']);
+    await bot('POST', '/appeals', { idempotencyKey: newKey('msg'), channel: 'group_chat', roomId: ROOM, contact: { id: 'wxid_demo_resident_01', name: '王建国' }, text: '#报事 小区门口的路灯不亮了' });
+  });
   await step('subscribe-message deliverer', async () => {
     const deliverer = startOutboxDeliverer(s.ctx, { sender: loggingSubscribeSender(s.ctx.logger), schedule: () => ({ cancel() {} }) });
     try {

@@ -67,6 +67,9 @@ const REVIEWED_ACCESS: Record<string, Access> = {
   'PATCH /api/v1/categories/imports/:id': ['admin'],
   'POST /api/v1/categories/imports/:id/start': ['admin'],
   'DELETE /api/v1/categories/imports/:id': ['admin'],
+  // Direct dispatch by suggestion (智能直派): admins set the threshold; dispatchers read it and its measured precision (why an appeal reached a unit without them).
+  'GET /api/v1/categories/suggest/direct-dispatch': ['admin', 'dispatcher'],
+  'PATCH /api/v1/categories/suggest/direct-dispatch': ['admin'],
   'GET /api/v1/users/': ['admin'],
   'GET /api/v1/users/:id': ['admin'],
   'POST /api/v1/users/': ['admin'],
