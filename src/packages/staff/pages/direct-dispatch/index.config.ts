@@ -1,0 +1,3 @@
+export default definePageConfig({
+  navigationBarTitleText: '智能分派设置',
+});
