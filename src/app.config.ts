@@ -50,6 +50,7 @@ export default defineAppConfig({
         'pages/consultation-desk/index',
         'pages/consultation-handle/index',
         'pages/suggest-import/index',
+        'pages/direct-dispatch/index',
         'pages/hotspots/index',
         'pages/hotspot/index',
       ],

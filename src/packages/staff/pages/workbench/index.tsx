@@ -157,6 +157,7 @@ export default function WorkbenchPage() {
           {worksOnNews(user) ? <Entry title='评论审核' sub='含敏感词或被举报的评论' badge={newsCounts?.moderation} onClick={() => go('moderation')} /> : null}
           {isAdmin(user) ? <Entry title='服务目录' sub='便民服务电话和办事指南' onClick={() => go('services-admin')} /> : null}
           {isAdmin(user) ? <Entry title='导入历史诉求' sub='上传过去的诉求表格，让智能分类学习' onClick={() => go('suggest-import')} /> : null}
+          {isAdmin(user) ? <Entry title='智能分派设置' sub='置信度达到阈值的群聊诉求直接派单，看本县实测准确率' onClick={() => go('direct-dispatch')} /> : null}
           {isAdmin(user) ? <Entry title='高频诉求' sub='各社区相似诉求扎堆的提醒，设置检测阈值' badge={hotspots} onClick={() => go('hotspots')} /> : null}
         </View>
       ) : null}
