@@ -6,14 +6,9 @@
  * Leaves a screenshot of the detail page in the test artifacts; with UPDATE_SCREENSHOTS=1 also for
  * the README (docs/images/appeal-detail.png).
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser } from 'playwright-core';
-import { H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { keepScreenshot, scrollToTop, staffSignIn } from './h5-steps';
+import { newPhone } from '../helpers/browser';
+import { h5Suite, keepScreenshot, scrollToTop, staffSignIn } from './h5-steps';
 
 // demo-resident-01 (the login page's default demo resident) lives in 东城社区 (DX-01-01), where the
 // demo county already has an open water-supply appeal; 停水、水质问题 goes straight to 县水务局,
@@ -41,25 +36,11 @@ const PHOTO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="6
   <circle cx="600" cy="300" r="22" fill="#c0392b"/>
 </svg>`;
 
-let s: TestServer;
-let browser: Browser;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-appeals-e2e-'));
-  s = await startTestServer({ config: { h5Dir: H5_DIR, dataDir } });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
-});
+const h5 = h5Suite('appeals');
 
 it('a resident files an appeal with a photo, the department answers, the resident rates it', async () => {
   const photo = await sharp(Buffer.from(PHOTO_SVG)).jpeg({ quality: 80 }).toBuffer();
-  const resident = await newPhone(browser);
+  const resident = await newPhone(h5.browser);
   // The server's Content-Security-Policy must let the H5 build do its work: Taro's uploadFile reads
   // the picked picture through its blob: address (connect-src) before sending it.
   const cspViolations: string[] = [];
@@ -68,18 +49,18 @@ it('a resident files an appeal with a photo, the department answers, the residen
   });
 
   // --- What the demo county holds for this resident (checked, not assumed).
-  const token = await s.residentToken(RESIDENT);
-  const communityId = await s.regionId(RESIDENT_COMMUNITY);
-  expect((await s.api('GET', '/api/v1/me', { token })).body.regionId).toBe(communityId);
-  const water = (await s.api('GET', '/api/v1/categories')).body.items.find((c: { name: string }) => c.name === CATEGORY);
+  const token = await h5.s.residentToken(RESIDENT);
+  const communityId = await h5.s.regionId(RESIDENT_COMMUNITY);
+  expect((await h5.s.api('GET', '/api/v1/me', { token })).body.regionId).toBe(communityId);
+  const water = (await h5.s.api('GET', '/api/v1/categories')).body.items.find((c: { name: string }) => c.name === CATEGORY);
   expect(water?.defaultDepartmentId).toBeTruthy();
-  const nearby = (await s.api('GET', `/api/v1/appeals/similar?categoryId=${water.id}&regionId=${communityId}`, { token })).body.items as { number: string }[];
+  const nearby = (await h5.s.api('GET', `/api/v1/appeals/similar?categoryId=${water.id}&regionId=${communityId}`, { token })).body.items as { number: string }[];
   expect(nearby.length).toBeGreaterThan(0);
-  const mine = (await s.api('GET', '/api/v1/appeals?view=mine', { token })).body.items as { number: string }[];
+  const mine = (await h5.s.api('GET', '/api/v1/appeals?view=mine', { token })).body.items as { number: string }[];
   expect(mine.length).toBeGreaterThan(0);
 
   // --- The resident signs in (development login) and sees their appeals on the 诉求 tab.
-  await resident.goto(`${s.url}/#/pages/login/index`);
+  await resident.goto(`${h5.s.url}/#/pages/login/index`);
   await resident.getByText(`演示账号：${RESIDENT}`, { exact: true }).last().waitFor();
   await resident.getByText('演示居民登录', { exact: true }).last().click();
   await resident.getByText('您好', { exact: false }).first().waitFor();
@@ -127,14 +108,14 @@ it('a resident files an appeal with a photo, the department answers, the residen
   await resident.getByText(DESCRIPTION, { exact: true }).last().waitFor();
   expect(await resident.locator('.appeal-detail .photo-grid__thumb').count()).toBe(1);
 
-  const stored = await s.models.Appeal.findOne({ number: appealNumber }).lean();
+  const stored = await h5.s.models.Appeal.findOne({ number: appealNumber }).lean();
   expect(stored).toMatchObject({ state: 'assigned', directDispatch: true, departmentName: DEPARTMENT, kind: 'help', channel: 'miniprogram' });
   expect(stored?.photoIds).toHaveLength(1);
-  expect(String(stored?.regionId)).toBe(await s.regionId(RESIDENT_COMMUNITY));
+  expect(String(stored?.regionId)).toBe(await h5.s.regionId(RESIDENT_COMMUNITY));
 
   // --- The department's staff member starts and answers it in the workbench.
-  const staff = await newPhone(browser);
-  await staffSignIn(staff, s.url, HANDLER);
+  const staff = await newPhone(h5.browser);
+  await staffSignIn(staff, h5.s.url, HANDLER);
   await staff.getByText('我的', { exact: true }).last().click();
   await staff.getByText('工作台', { exact: true }).last().click();
   await staff.getByText('诉求办理', { exact: true }).last().click();
@@ -145,7 +126,7 @@ it('a resident files an appeal with a photo, the department answers, the residen
   await staff.locator('textarea[placeholder="办理结果、依据和后续安排"]').last().fill(ANSWER);
   await staff.locator('.appeal-form__submit').filter({ hasText: '提交答复' }).last().click();
   await staff.getByText('已答复', { exact: false }).last().waitFor();
-  expect((await s.models.Appeal.findOne({ number: appealNumber }).lean())?.state).toBe('replied');
+  expect((await h5.s.models.Appeal.findOne({ number: appealNumber }).lean())?.state).toBe('replied');
   await staff.context().close();
 
   // --- The resident comes back to the detail: the answer is there; they rate it.
@@ -175,7 +156,7 @@ it('a resident files an appeal with a photo, the department answers, the residen
   await resident.getByText('已办结', { exact: true }).last().waitFor();
   await resident.getByText('已解决 · 满意', { exact: true }).last().waitFor();
 
-  const rated = await s.models.Appeal.findOne({ number: appealNumber }).lean();
+  const rated = await h5.s.models.Appeal.findOne({ number: appealNumber }).lean();
   expect(rated).toMatchObject({ state: 'closed', rating: { resolved: true, satisfaction: 'satisfied', comment: '当天就来水了，谢谢！' } });
 
   // The picture for the README: without the 感谢您的评价 toast over it, from the top of the page.
@@ -184,7 +165,7 @@ it('a resident files an appeal with a photo, the department answers, the residen
   await keepScreenshot(resident, 'appeal-detail.png');
 
   // --- Back on the 诉求 tab it is listed, closed.
-  await resident.goto(`${s.url}/#/pages/appeals/index`);
+  await resident.goto(`${h5.s.url}/#/pages/appeals/index`);
   await resident.getByText(appealNumber, { exact: true }).last().waitFor();
   await resident.locator('.appeal-card').filter({ hasText: appealNumber }).getByText('已办结', { exact: true }).waitFor();
   await resident.context().close();

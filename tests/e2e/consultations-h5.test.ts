@@ -12,13 +12,9 @@
  * not link its consultation. Leaves a screenshot of the resident's page with results
  * (docs/images/consultation.png with UPDATE_SCREENSHOTS=1).
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
-import { startTestServer, TEST_BOT_TOKEN, type TestServer } from '../helpers/server';
-import { keepScreenshot, seriousA11y, staffSignIn } from './h5-steps';
+import { newPhone } from '../helpers/browser';
+import { TEST_BOT_TOKEN } from '../helpers/server';
+import { h5Suite, keepScreenshot, seriousA11y, staffSignIn } from './h5-steps';
 
 // demo-resident-01 lives in 东城社区 and is the login page's default demo resident; `dongcheng` is
 // 东城社区's community worker; its neighbours' group is bound (common/demo-county.ts).
@@ -28,26 +24,12 @@ const ROOM = 'dongcheng-neighbours@chatroom';
 const TITLE = '幸福小区3号楼是否加装电梯';
 const OPTIONS = ['同意加装，按楼层分摊费用', '不同意加装', '再商量'];
 
-let s: TestServer;
-let browser: Browser;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-consultations-e2e-'));
-  s = await startTestServer({ config: { h5Dir: H5_DIR, dataDir } });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
-});
+const h5 = h5Suite('consultations');
 
 it('a community worker opens a consultation, a resident votes in H5 beside a group vote and changes her vote, the worker closes it and publishes the decision', async () => {
   // --- The community worker: 工作台 → 议事管理 → 发起议事; her one community is the scope.
-  const worker = await newPhone(browser);
-  await staffSignIn(worker, s.url, STAFF);
+  const worker = await newPhone(h5.browser);
+  await staffSignIn(worker, h5.s.url, STAFF);
   await worker.getByText('我的', { exact: true }).last().click();
   await worker.getByText('工作台', { exact: true }).last().click();
   await worker.getByText('议事管理', { exact: true }).last().click();
@@ -66,15 +48,15 @@ it('a community worker opens a consultation, a resident votes in H5 beside a gro
   await worker.getByText('正在投票，截止前居民可以修改投票。', { exact: true }).last().waitFor();
   await worker.context().close();
 
-  const staffToken = await s.staffToken(STAFF);
-  const open = (await s.api('GET', '/api/v1/consultations?state=open', { token: staffToken })).body.items as { id: string; number: number; title: string }[];
+  const staffToken = await h5.s.staffToken(STAFF);
+  const open = (await h5.s.api('GET', '/api/v1/consultations?state=open', { token: staffToken })).body.items as { id: string; number: number; title: string }[];
   const made = open.filter((c) => c.title === TITLE);
   expect(made).toHaveLength(1);
   const { id, number } = made[0];
 
   // --- The resident: 首页 → 议事 → the consultation; one choice, 投票.
-  const resident = await newPhone(browser);
-  await resident.goto(`${s.url}/#/pages/login/index`);
+  const resident = await newPhone(h5.browser);
+  await resident.goto(`${h5.s.url}/#/pages/login/index`);
   await resident.getByText(`演示账号：${RESIDENT}`, { exact: true }).last().waitFor();
   await resident.getByText('演示居民登录', { exact: true }).last().click();
   await resident.getByText('您好', { exact: false }).first().waitFor();
@@ -91,7 +73,7 @@ it('a community worker opens a consultation, a resident votes in H5 beside a gro
   await resident.getByText('参与人数：1人', { exact: false }).last().waitFor();
 
   // --- A neighbour votes ① in the group chat, as the bot sends it.
-  const group = await s.api('POST', '/api/v1/bot/consultations/votes', {
+  const group = await h5.s.api('POST', '/api/v1/bot/consultations/votes', {
     token: TEST_BOT_TOKEN,
     body: { votes: [{ messageId: 'e2e-consultation-1', roomId: ROOM, contactId: 'wxid_e2e_neighbour', number, choices: [1] }] },
   });
@@ -114,15 +96,15 @@ it('a community worker opens a consultation, a resident votes in H5 beside a gro
   await keepScreenshot(resident, 'consultation.png');
 
   // One person, one vote: the server counts two voters, both on ①, and tells her only her own choice.
-  const token = await s.residentToken(RESIDENT);
-  const seen = (await s.api('GET', `/api/v1/consultations/${id}`, { token })).body;
+  const token = await h5.s.residentToken(RESIDENT);
+  const seen = (await h5.s.api('GET', `/api/v1/consultations/${id}`, { token })).body;
   expect(seen).toMatchObject({ voters: 2, myChoices: [1], mayVote: true });
   expect(seen.options.map((o: { votes: number }) => o.votes)).toEqual([2, 0, 0]);
 
   // --- The worker ends it early and publishes the decision, each move on the version her page shows.
-  const closer = await newPhone(browser);
-  await staffSignIn(closer, s.url, STAFF);
-  await closer.goto(`${s.url}/#/packages/staff/pages/consultation-handle/index?id=${id}`);
+  const closer = await newPhone(h5.browser);
+  await staffSignIn(closer, h5.s.url, STAFF);
+  await closer.goto(`${h5.s.url}/#/packages/staff/pages/consultation-handle/index?id=${id}`);
   await closer.reload();
   await closer.locator('.news-button:visible').filter({ hasText: '提前结束' }).last().click();
   await closer.getByText('确定', { exact: true }).last().click();
@@ -134,7 +116,7 @@ it('a community worker opens a consultation, a resident votes in H5 beside a gro
   await closer.context().close();
 
   // --- The resident: the final result, her vote, the decision notice, and from it back to the results.
-  await resident.goto(`${s.url}/#/pages/consultation-detail/index?id=${id}`);
+  await resident.goto(`${h5.s.url}/#/pages/consultation-detail/index?id=${id}`);
   await resident.reload();
   await resident.getByText('最终结果', { exact: true }).last().waitFor();
   await resident.getByText(`您投了：①${OPTIONS[0]}`, { exact: true }).last().waitFor();

@@ -3,10 +3,12 @@
  * page container, and keeping a screenshot (for the README only on request). Not a test file.
  */
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import axe from 'axe-core';
-import type { Page } from 'playwright-core';
-import { ARTIFACTS } from '../helpers/browser';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, H5_DIR, launchBrowser } from '../helpers/browser';
+import { startTestServer, type TestServer } from '../helpers/server';
 import { DEMO_PASSWORD } from '../../common/demo-county';
 
 const DOCS_IMAGES = path.resolve(__dirname, '../../docs/images');
@@ -41,4 +43,26 @@ export async function seriousA11y(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axe.source });
   const found = await page.evaluate(async () => (await (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })).violations);
   return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * What a browser suite starts before its tests and stops after them: the server with the demo
+ * county serving the H5 build, with a data folder of its own (uploaded photos) named after the
+ * suite, and Chromium. Call it at the top of the suite's file; `s` and `browser` are there once
+ * the suite's beforeAll has run.
+ */
+export function h5Suite(name: string): { s: TestServer; browser: Browser } {
+  const suite = {} as { s: TestServer; browser: Browser };
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `xianrong-${name}-e2e-`));
+    suite.s = await startTestServer({ config: { h5Dir: H5_DIR, dataDir } });
+    suite.browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.s?.stop();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  });
+  return suite;
 }

@@ -10,13 +10,8 @@
  * sent without the version it was shown (the server answers 428/409), a reply that never reaches
  * the tipster's page. Leaves screenshots of the newsroom's queue and the resident's detail in the test artifacts.
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { H5_DIR, launchBrowser, newPhone } from '../helpers/browser';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { keepScreenshot, scrollToTop, seriousA11y, staffSignIn } from './h5-steps';
+import { newPhone } from '../helpers/browser';
+import { h5Suite, keepScreenshot, scrollToTop, seriousA11y, staffSignIn } from './h5-steps';
 
 // demo-resident-01 is the login page's default demo resident; `editor` is the demo county's editor
 // (common/demo-county.ts).
@@ -26,26 +21,12 @@ const TEXT = '东城社区幸福路菜市场门口的老槐树今天开花了，
 const PLACE = '东城社区幸福路菜市场门口';
 const REPLY = '感谢您的爆料！记者下午去现场拍摄，稿件见报后告诉您。';
 
-let s: TestServer;
-let browser: Browser;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xianrong-tips-e2e-'));
-  s = await startTestServer({ config: { h5Dir: H5_DIR, dataDir } });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
-});
+const h5 = h5Suite('tips');
 
 it('a resident sends a tip, the editor takes it and replies, the resident reads the reply', async () => {
   // --- The resident signs in and opens 我要爆料 from 首页.
-  const resident = await newPhone(browser);
-  await resident.goto(`${s.url}/#/pages/login/index`);
+  const resident = await newPhone(h5.browser);
+  await resident.goto(`${h5.s.url}/#/pages/login/index`);
   await resident.getByText(`演示账号：${RESIDENT}`, { exact: true }).last().waitFor();
   await resident.getByText('演示居民登录', { exact: true }).last().click();
   await resident.getByText('您好', { exact: false }).first().waitFor();
@@ -65,15 +46,15 @@ it('a resident sends a tip, the editor takes it and replies, the resident reads 
   await resident.getByText('编辑部会尽快查看您的爆料。', { exact: true }).last().waitFor();
   await resident.getByText(TEXT, { exact: true }).last().waitFor();
   await resident.getByText(`地点：${PLACE}`, { exact: true }).last().waitFor();
-  const token = await s.residentToken(RESIDENT);
-  const mine = (await s.api('GET', '/api/v1/tips?view=mine', { token })).body.items as { id: string; text: string }[];
+  const token = await h5.s.residentToken(RESIDENT);
+  const mine = (await h5.s.api('GET', '/api/v1/tips?view=mine', { token })).body.items as { id: string; text: string }[];
   expect(mine.filter((t) => t.text === TEXT)).toHaveLength(1);
-  const stored = (await s.api('GET', `/api/v1/tips/${mine[0].id}`, { token })).body;
+  const stored = (await h5.s.api('GET', `/api/v1/tips/${mine[0].id}`, { token })).body;
   expect(stored).toMatchObject({ state: 'new', place: PLACE, mayContact: true, mayCredit: false, channel: 'miniprogram' });
 
   // --- The editor: 工作台 → 爆料线索 (待处理) → the tip; the tipster agreed, so their name shows.
-  const editor = await newPhone(browser);
-  await staffSignIn(editor, s.url, EDITOR);
+  const editor = await newPhone(h5.browser);
+  await staffSignIn(editor, h5.s.url, EDITOR);
   await editor.getByText('我的', { exact: true }).last().click();
   await editor.getByText('工作台', { exact: true }).last().click();
   await editor.getByText('爆料线索', { exact: true }).last().click();
@@ -99,7 +80,7 @@ it('a resident sends a tip, the editor takes it and replies, the resident reads 
   await resident.locator('.tip-replies').getByText(REPLY, { exact: true }).last().waitFor();
   await scrollToTop(resident);
   await keepScreenshot(resident, 'tip-detail.png');
-  await resident.goto(`${s.url}/#/pages/tip-list/index`);
+  await resident.goto(`${h5.s.url}/#/pages/tip-list/index`);
   await resident.locator('.tip-card').filter({ hasText: TEXT }).getByText('已认领', { exact: true }).last().waitFor();
   await resident.context().close();
 }, 180_000);
