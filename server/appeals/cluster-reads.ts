@@ -43,10 +43,11 @@ const toIds = (ids: readonly string[]) => ids.filter((id) => Types.ObjectId.isVa
 export function clusterReads(ctx: AppContext) {
   const { Appeal } = appealModels(ctx.conn);
   return {
-    /** The appeals filed at or after `since` that are still open, oldest first (index {submittedAt}). */
+    /** The appeals filed at or after `since` that are still open, oldest first (index {submittedAt}); past the bound, the newest. */
     async openFiledSince(since: Date): Promise<ClusterAppeal[]> {
-      const docs = await Appeal.find({ submittedAt: { $gte: since } }, CLUSTER_FIELDS).sort({ submittedAt: 1 }).limit(MAX_WINDOW_APPEALS).lean<AppealDoc[]>();
+      const docs = await Appeal.find({ submittedAt: { $gte: since } }, CLUSTER_FIELDS).sort({ submittedAt: -1 }).limit(MAX_WINDOW_APPEALS).lean<AppealDoc[]>();
       return docs
+        .reverse()
         .filter((a) => OPEN_STATES.includes(a.state))
         .map((a) => ({ id: String(a._id), number: a.number, regionPath: a.regionPath, categoryId: a.categoryId ? String(a.categoryId) : null, categoryName: a.categoryName, description: a.description, submittedAt: a.submittedAt }));
     },

@@ -75,6 +75,14 @@ describe('detection', () => {
     expect(await s.models.Hotspot.countDocuments({ regionPath: new RegExp(`/${ids.region['DX-01-02']}/$`) })).toBe(1);
   });
 
+  it('sends nothing twice when a run died after enqueueing the flag and before recording it', async () => {
+    // Catches: a crash between the outbox write and `flaggedStep` making the next run flag the same step again.
+    await s.models.Hotspot.updateOne({ _id: xichengSpot }, { $set: { flaggedStep: 0 } });
+    expect((await detect()).flagged).toBe(1);
+    expect(await flagsOf(xichengSpot)).toHaveLength(3);
+    expect((await s.models.Hotspot.findById(xichengSpot).lean())!.flaggedStep).toBe(3);
+  });
+
   it('leaves out appeals of another community and appeals older than the window', async () => {
     // Catches: grouping across communities, or a window that is not applied.
     const elsewhere = await file('DX-01-01', '东门路灯不亮，晚上很黑');
@@ -185,6 +193,22 @@ describe('detection', () => {
       expect((await s.api('GET', '/api/v1/hotspots', { token: t.chengguan })).body.items).toEqual([]);
       expect((await s.api('GET', '/api/v1/hotspots/count', { token: t.dispatcher })).body.open).toBe(2);
     });
+  });
+});
+
+describe('a merge that cannot merge every appeal', () => {
+  it('merges what it can and reports each appeal it could not, with the reason', async () => {
+    // Catches: one refused appeal (already dispatched: merge is only from 待受理/已受理) failing the whole group, or failing silently.
+    const spot = (await s.models.Hotspot.findOne({ regionPath: new RegExp(`/${ids.region['DX-02-01']}/$`) }).lean())!;
+    const members = await memberIds(String(spot._id));
+    const states = new Map((await s.models.Appeal.find({ _id: { $in: members } }).lean()).map((a) => [String(a._id), a.state]));
+    const dispatched = members.filter((id) => states.get(id) === 'assigned');
+    expect(dispatched).toHaveLength(1); // the street-lights one, directly dispatched to its department
+    const res = await s.api('POST', `/api/v1/hotspots/${spot._id}/merge`, { token: t.dispatcher, body: { version: spot.version } });
+    expect(res.status).toBe(200);
+    const byId = new Map(res.body.outcomes.map((o: { appealId: string }) => [o.appealId, o]));
+    expect(byId.get(dispatched[0])).toMatchObject({ result: 'failed', message: expect.stringContaining('不能合并') });
+    expect(res.body.outcomes.filter((o: { result: string }) => o.result === 'merged')).toHaveLength(1);
   });
 });
 
