@@ -3,46 +3,25 @@
 // the reporter is told by the appeal's own message) and the newsroom gets a tip of it. Sent with the
 // version the page shows, so a decision made on an outdated page is a 409 and the page reloads.
 import { useState } from 'react';
-import { Button, Text, Textarea, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { tipsApi } from '../../../../api/endpoints';
-import { ApiError } from '../../../../api/request';
 import type { AppealDetail } from '../../../../api/types';
+import { NoteDecisionForm } from './NoteDecisionForm';
 import './AppealActionForm.scss';
 
 const NOTE_MAX = 200;
 
 export function NewsTipPanel({ appeal, onDone }: { appeal: AppealDetail; onDone: () => void }) {
   const [open, setOpen] = useState(false);
-  const [note, setNote] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
 
   // The dispatcher's decision on a submitted appeal: where the server offers 不予受理.
   if (appeal.state !== 'submitted' || !appeal.allowedActions.includes('reject')) return null;
 
-  const submit = async () => {
-    const n = note.trim();
-    if (n.length === 1) {
-      setError('说明至少2个字，或不填');
-      return;
-    }
-    setError('');
-    setBusy(true);
-    try {
-      const done = await tipsApi.fromAppeal(n ? { appealId: appeal.id, version: appeal.version, note: n } : { appealId: appeal.id, version: appeal.version });
-      setOpen(false);
-      void Taro.showToast({ title: `已转编辑部 ${done.tipLabel}`, icon: 'success' });
-      onDone();
-    } catch (e) {
-      // The wrapper toasted the reason. 409: changed meanwhile: show what it is now.
-      if (e instanceof ApiError && e.status === 409) {
-        setOpen(false);
-        onDone();
-      }
-    } finally {
-      setBusy(false);
-    }
+  const send = async (note: string) => {
+    const done = await tipsApi.fromAppeal(note ? { appealId: appeal.id, version: appeal.version, note } : { appealId: appeal.id, version: appeal.version });
+    void Taro.showToast({ title: `已转编辑部 ${done.tipLabel}`, icon: 'success' });
+    onDone();
   };
 
   return (
@@ -56,23 +35,17 @@ export function NewsTipPanel({ appeal, onDone }: { appeal: AppealDetail; onDone:
           </Button>
         </>
       ) : (
-        <View className='appeal-form'>
-          <Text className='appeal-form__hint'>诉求将不予受理（原因：属于新闻线索，已转编辑部），反映人会收到通知；编辑部看不到反映人的姓名和电话。</Text>
-          <View className='appeal-form__field'>
-            <Text className='appeal-form__label'>给编辑部的说明（选填）</Text>
-            <Textarea className='appeal-form__textarea' value={note} maxlength={NOTE_MAX} placeholder='如：适合做周末文化报道' onInput={(e) => setNote(e.detail.value)} />
-            <Text className='appeal-form__count'>{`${note.trim().length}/${NOTE_MAX}`}</Text>
-          </View>
-          {error ? <Text className='appeal-form__error'>{error}</Text> : null}
-          <View className='appeal-form__buttons'>
-            <Button className='btn btn--secondary appeal-form__cancel' disabled={busy} onClick={() => setOpen(false)}>
-              取消
-            </Button>
-            <Button className='btn btn--primary appeal-form__submit' disabled={busy} onClick={() => void submit()}>
-              {busy ? '提交中…' : '确认转为新闻线索'}
-            </Button>
-          </View>
-        </View>
+        <NoteDecisionForm
+          hint='诉求将不予受理（原因：属于新闻线索，已转编辑部），反映人会收到通知；编辑部看不到反映人的姓名和电话。'
+          label='给编辑部的说明（选填）'
+          placeholder='如：适合做周末文化报道'
+          max={NOTE_MAX}
+          check={(n) => (n.length === 1 ? '说明至少2个字，或不填' : null)}
+          submitLabel='确认转为新闻线索'
+          send={send}
+          onClose={() => setOpen(false)}
+          onStale={onDone}
+        />
       )}
     </View>
   );

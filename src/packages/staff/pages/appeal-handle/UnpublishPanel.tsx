@@ -2,12 +2,12 @@
 // request carries the version the page shows, so a decision made on an outdated page is a 409 and
 // the page reloads. Once taken off, staff see when, by whom and why.
 import { useState } from 'react';
-import { Button, Text, Textarea, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { appealsApi } from '../../../../api/endpoints';
-import { ApiError } from '../../../../api/request';
 import type { AppealDetail } from '../../../../api/types';
 import { shortTime } from '../../shared';
+import { NoteDecisionForm } from './NoteDecisionForm';
 import './AppealActionForm.scss';
 
 const REASON_MIN = 2;
@@ -15,9 +15,6 @@ const REASON_MAX = 200;
 
 export function UnpublishPanel({ appeal, onDone, onStale }: { appeal: AppealDetail; onDone: (a: AppealDetail) => void; onStale: () => void }) {
   const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
   const removed = appeal.boardRemoved;
 
   if (removed) {
@@ -31,28 +28,9 @@ export function UnpublishPanel({ appeal, onDone, onStale }: { appeal: AppealDeta
   }
   if (!appeal.allowedActions.includes('unpublish')) return null;
 
-  const submit = async () => {
-    const r = reason.trim();
-    if (r.length < REASON_MIN) {
-      setError(`请填写撤下原因（至少${REASON_MIN}个字）`);
-      return;
-    }
-    setError('');
-    setBusy(true);
-    try {
-      const next = await appealsApi.unpublish(appeal.id, { reason: r, version: appeal.version });
-      setOpen(false);
-      onDone(next);
-      void Taro.showToast({ title: '已撤下', icon: 'success' });
-    } catch (e) {
-      // The wrapper toasted the reason. 409: changed meanwhile: show what it is now.
-      if (e instanceof ApiError && e.status === 409) {
-        setOpen(false);
-        onStale();
-      }
-    } finally {
-      setBusy(false);
-    }
+  const send = async (reason: string) => {
+    onDone(await appealsApi.unpublish(appeal.id, { reason, version: appeal.version }));
+    void Taro.showToast({ title: '已撤下', icon: 'success' });
   };
 
   return (
@@ -64,22 +42,16 @@ export function UnpublishPanel({ appeal, onDone, onStale }: { appeal: AppealDeta
           撤下公开
         </Button>
       ) : (
-        <View className='appeal-form'>
-          <View className='appeal-form__field'>
-            <Text className='appeal-form__label'>撤下原因（记入办理记录，反映人可见）</Text>
-            <Textarea className='appeal-form__textarea' value={reason} maxlength={REASON_MAX} placeholder='如：内容涉及他人隐私' onInput={(e) => setReason(e.detail.value)} />
-            <Text className='appeal-form__count'>{`${reason.trim().length}/${REASON_MAX}`}</Text>
-          </View>
-          {error ? <Text className='appeal-form__error'>{error}</Text> : null}
-          <View className='appeal-form__buttons'>
-            <Button className='btn btn--secondary appeal-form__cancel' disabled={busy} onClick={() => setOpen(false)}>
-              取消
-            </Button>
-            <Button className='btn btn--primary appeal-form__submit' disabled={busy} onClick={() => void submit()}>
-              {busy ? '提交中…' : '确认撤下'}
-            </Button>
-          </View>
-        </View>
+        <NoteDecisionForm
+          label='撤下原因（记入办理记录，反映人可见）'
+          placeholder='如：内容涉及他人隐私'
+          max={REASON_MAX}
+          check={(r) => (r.length < REASON_MIN ? `请填写撤下原因（至少${REASON_MIN}个字）` : null)}
+          submitLabel='确认撤下'
+          send={send}
+          onClose={() => setOpen(false)}
+          onStale={onStale}
+        />
       )}
     </View>
   );
