@@ -10,8 +10,8 @@ import { measureRankings, previousMonth, RANKING_TEXT } from '../measures';
 import { REGIONS_CACHE } from '../regions';
 import { BoardRates, BoardRatesQuery } from './schemas';
 
-/** How far back the board's rates go: a public read computes a month, so the months are few. */
-const RATE_MONTHS = 12;
+/** How far back the board's rates go (closed months before this one): a public read computes a month, so the months are few. */
+const CLOSED_MONTHS = 12;
 
 /**
  * The public board (公开诉求), mounted at /api/v1/board: the same for every caller, signed in or not,
@@ -24,12 +24,14 @@ export function boardRoutes(ctx: AppContext): RouteDef[] {
   const rankings = measureRankings(ctx);
   const cached = { namespace: [APPEAL_LISTS_CACHE, REGIONS_CACHE] } as const;
 
-  /** A month of the last twelve, this month by default; 400 otherwise. */
+  /** This month (the default) or one of the twelve closed months before it (China time); 400 otherwise. */
   function monthOf(asked: string | undefined): string {
-    const months = [chinaIsoDate(ctx.now()).slice(0, 7)];
-    while (months.length < RATE_MONTHS) months.push(previousMonth(months[months.length - 1]));
-    if (asked === undefined) return months[0];
-    if (!months.includes(asked)) throw badRequest(`只能查看最近${RATE_MONTHS}个月`, [{ path: 'query.month', message: '超出范围' }]);
+    const current = chinaIsoDate(ctx.now()).slice(0, 7);
+    if (asked === undefined) return current;
+    if (asked > current) throw badRequest(`月份（month）${asked} 尚未到来，只能查看本月及之前${CLOSED_MONTHS}个月`, [{ path: 'query.month', message: '不能是将来的月份' }]);
+    let oldest = current;
+    for (let i = 0; i < CLOSED_MONTHS; i++) oldest = previousMonth(oldest);
+    if (asked < oldest) throw badRequest(`月份（month）${asked} 太早，只能查看本月及之前${CLOSED_MONTHS}个月（${oldest} 起）`, [{ path: 'query.month', message: '超出范围' }]);
     return asked;
   }
 
@@ -46,7 +48,7 @@ export function boardRoutes(ctx: AppContext): RouteDef[] {
     }),
     // Before /:id, which would take "rates" for an id.
     route({
-      method: 'get', path: '/rates', summary: '各乡镇、各承办单位本月办理情况（三率、按期办结率与排名）', access: 'public', query: BoardRatesQuery, response: BoardRates,
+      method: 'get', path: '/rates', summary: '各乡镇、各承办单位一个月的办理情况（三率、按期办结率与排名；本月及之前12个月）', access: 'public', query: BoardRatesQuery, response: BoardRates,
       handler: ({ req, res, query }) => {
         const month = monthOf(query.month);
         return ctx.cache.respond({ req, res }, { namespace: [...cached.namespace, DEPARTMENTS_CACHE], key: `rates:${month}` }, () => rates(month));

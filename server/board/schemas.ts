@@ -6,11 +6,11 @@ import { z } from 'zod';
 import { Rankings } from '../measures';
 import { isoMonth } from '../core/validate';
 
-/** The month, YYYY-MM (China time), of the last twelve; this month when left out. */
+/** The month, YYYY-MM (China time): this month (when left out) or one of the twelve closed months before it. */
 export const BoardRatesQuery = z.strictObject({
   month: isoMonth
     .optional()
-    .describe('The month, YYYY-MM (China time), of the last twelve; this month when left out'),
+    .describe('The month, YYYY-MM (China time): this month (when left out) or one of the twelve closed months before it; a later or earlier one is a 400'),
 });
 export type BoardRatesQuery = z.infer<typeof BoardRatesQuery>;
 

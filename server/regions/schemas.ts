@@ -28,6 +28,8 @@ export type RegionList = z.infer<typeof RegionList>;
 export const ListRegionsQuery = z.strictObject({
   parentId: objectId.optional(),
   level: RegionLevel.optional(),
+  /** Part of a name (e.g. the board's community search): names containing it, literally. */
+  q: trimmed(1, 20).optional(),
   ...paging,
 });
 

@@ -22,8 +22,10 @@ export function toRegionSummary(r: RegionDoc): RegionSummary {
   return { id: String(r._id), name: r.name, level: r.level, pathNames: r.pathNames };
 }
 
+/** `s` matched literally inside a regular expression. */
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** Escape a path for an anchored regex: ids are hex, but be safe for any string. */
-export const pathPrefixRegex = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`);
+export const pathPrefixRegex = (path: string) => new RegExp(`^${literal(path)}`);
 
 /**
  * What else holds a region, counted before it is removed: the users who have it among their
@@ -91,11 +93,13 @@ export function regionService(ctx: AppContext, holders: RegionHolders) {
       return doc;
     },
 
-    async list(q: { parentId?: string; level?: RegionLevel; page: number; pageSize: number }): Promise<Paged<Region>> {
+    /** Children of a parent (the roots without one), or a level's regions; `q` narrows to names containing it. */
+    async list(q: { parentId?: string; level?: RegionLevel; q?: string; page: number; pageSize: number }): Promise<Paged<Region>> {
       const filter: Record<string, unknown> = {};
       if (q.parentId) filter.parentId = q.parentId;
-      else if (!q.level) filter.parentId = null;
+      else if (!q.level && !q.q) filter.parentId = null;
       if (q.level) filter.level = q.level;
+      if (q.q) filter.name = new RegExp(literal(q.q));
       const [docs, total] = await Promise.all([
         Region.find(filter).sort({ sort: 1, code: 1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<RegionDoc[]>(),
         Region.countDocuments(filter),

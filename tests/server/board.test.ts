@@ -294,11 +294,19 @@ describe('GET /api/v1/board/rates (anyone)', () => {
     expect(JSON.stringify(after.body)).not.toMatch(/1[3-9]\d{9}/);
   }, 60_000);
 
-  it('answers the last twelve months only', async () => {
-    // Catches: a public read that computes any month asked (a cheap way to load the server).
-    expect((await s.api('GET', '/api/v1/board/rates?month=2026-10')).status).toBe(200);
-    expect((await s.api('GET', '/api/v1/board/rates?month=2025-11')).status).toBe(400);
-    expect((await s.api('GET', '/api/v1/board/rates?month=2026-12')).status).toBe(400);
-    expect((await s.api('GET', '/api/v1/board/rates?month=11-2026')).status).toBe(400);
+  it('answers this month and the twelve closed months before it only, naming the field when refused', async () => {
+    // Catches: a public read that computes any month asked (a cheap way to load the server), a
+    // future month answered as an empty table, the oldest month the board offers (2025-11, twelve
+    // closed months back from 2026-11) refused, and a refusal that does not say which field.
+    const oldest = await s.api('GET', '/api/v1/board/rates?month=2025-11');
+    expect(oldest.status).toBe(200);
+    expect(oldest.body.townships).toMatchObject({ month: '2025-11', final: true });
+    expect((await s.api('GET', '/api/v1/board/rates?month=2026-10')).body.departments).toMatchObject({ month: '2026-10', previousMonth: '2026-09' });
+    for (const [month, words] of [['2025-10', /月份（month）2025-10 太早/], ['2026-12', /月份（month）2026-12 尚未到来/], ['11-2026', /月份/]] as const) {
+      const res = await s.api('GET', `/api/v1/board/rates?month=${month}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(words);
+      expect(res.body.error.details[0].path).toBe('query.month');
+    }
   }, 60_000);
 });

@@ -32,6 +32,18 @@ describe('GET /api/v1/regions', () => {
     expect(grid.childCount).toBe(0);
   });
 
+  it('finds communities by part of their name, literally, with the total for paging', async () => {
+    // Catches: the board's community search listing every community (q ignored), matching a
+    // search's regex characters as a pattern, or searching only the county's root level.
+    const res = await s.api('GET', `/api/v1/regions?level=community&q=${encodeURIComponent('城社')}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((r: { name: string }) => r.name).sort()).toEqual(['东城社区', '西城社区']);
+    expect(res.body.total).toBe(2);
+    expect((await s.api('GET', `/api/v1/regions?level=community&q=${encodeURIComponent('.*')}`)).body.total).toBe(0);
+    expect((await s.api('GET', `/api/v1/regions?q=${encodeURIComponent('第一网格')}`)).body.items.every((r: { level: string }) => r.level === 'grid')).toBe(true);
+    expect((await s.api('GET', `/api/v1/regions?q=${'长'.repeat(21)}`)).status).toBe(400);
+  });
+
   it('pages', async () => {
     const res = await s.api('GET', '/api/v1/regions?level=grid&page=2&pageSize=5');
     expect(res.body.items).toHaveLength(5);
