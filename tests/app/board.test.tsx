@@ -71,7 +71,7 @@ describe('the 诉求 tab for a visitor', () => {
     expect(boardReads(log).at(-1)!.query.cursor).toBe('c2');
     expect(screen.getByText('没有更多了')).toBeTruthy();
 
-    const [categoryPicker, communityPicker] = screen.getAllByLabelText('picker');
+    const [categoryPicker] = screen.getAllByLabelText('picker');
     await act(async () => {
       fireEvent.change(categoryPicker, { target: { value: '1' } });
     });
@@ -79,14 +79,79 @@ describe('the 诉求 tab for a visitor', () => {
     expect(boardReads(log).at(-1)!.query).toMatchObject({ categoryId: 'cat-water' });
     expect(screen.queryByText('问：第1条：小区停水了')).toBeNull();
     await act(async () => {
-      fireEvent.change(communityPicker, { target: { value: '1' } });
+      fireEvent.click(screen.getByText('全部社区/村'));
+    });
+    await act(async () => {
+      fireEvent.click(await screen.findByText('城关镇 · 东城社区'));
     });
     expect(boardReads(log).at(-1)!.query).toMatchObject({ categoryId: 'cat-water', regionId: 'm1' });
-    // The community's picker shows the choice (its label and the option behind it).
-    expect(screen.getAllByText('城关镇 · 东城社区')).toHaveLength(2);
+    // The community's button shows the choice, and the search closed.
+    expect(screen.getAllByText('城关镇 · 东城社区')).toHaveLength(1);
+    expect(screen.queryByText('搜索')).toBeNull();
 
     fireEvent.click(screen.getByText('问：第7条：小区停水了'));
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/board-item/index?id=b7' });
+  });
+
+  it('finds any community by name, pages through them, and clears the filter with 全部社区/村', async () => {
+    // Catches: the picker that listed only the first 100 communities (a county's village 130 could
+    // never be chosen), a search that does not reach the server, a lost page, and no way back to all.
+    const village = (n: number): Region => ({ ...region(`v${n}`, `第${n}村`, 'community', 1, 't2'), pathNames: ['东县', '青石乡', `第${n}村`] });
+    const log = fakeApi({
+      ...filterLists,
+      'GET /regions': (r) => {
+        const all = r.query.q ? Array.from({ length: 130 }, (_, i) => village(i + 1)).filter((v) => v.name.includes(r.query.q)) : Array.from({ length: 130 }, (_, i) => village(i + 1));
+        const size = Number(r.query.pageSize);
+        const p = Number(r.query.page);
+        return { status: 200, body: { items: all.slice((p - 1) * size, p * size), total: all.length, page: p, pageSize: size } };
+      },
+      'GET /board': () => page(1, 1, null),
+    });
+    render(<AppealsPage />);
+    await screen.findByText('问：第1条：小区停水了');
+    expect(log.filter((r) => r.path === '/regions')).toHaveLength(0);
+    await act(async () => {
+      fireEvent.click(screen.getByText('全部社区/村'));
+    });
+    expect(await screen.findByText('青石乡 · 第20村')).toBeTruthy();
+    expect(screen.queryByText('青石乡 · 第21村')).toBeNull();
+    await act(async () => {
+      fireEvent.click(screen.getByText('加载更多（共130个）'));
+    });
+    expect(await screen.findByText('青石乡 · 第40村')).toBeTruthy();
+    expect(log.filter((r) => r.path === '/regions').at(-1)!.query).toMatchObject({ level: 'community', page: '2', pageSize: '20' });
+
+    fireEvent.change(screen.getByPlaceholderText('输入社区或村的名称'), { target: { value: '第130' } });
+    await act(async () => {
+      fireEvent.click(screen.getByText('搜索'));
+    });
+    expect(log.filter((r) => r.path === '/regions').at(-1)!.query).toMatchObject({ level: 'community', q: '第130', page: '1' });
+    expect(screen.queryByText('青石乡 · 第20村')).toBeNull();
+    await act(async () => {
+      fireEvent.click(await screen.findByText('青石乡 · 第130村'));
+    });
+    expect(boardReads(log).at(-1)!.query).toMatchObject({ regionId: 'v130' });
+    expect(screen.getByText('青石乡 · 第130村')).toBeTruthy();
+
+    // 全部社区/村 in the panel clears the filter.
+    await act(async () => {
+      fireEvent.click(screen.getByText('青石乡 · 第130村'));
+    });
+    const all = screen.getAllByText('全部社区/村');
+    await act(async () => {
+      fireEvent.click(all[all.length - 1]);
+    });
+    expect(boardReads(log).at(-1)!.query.regionId).toBeUndefined();
+
+    // A search that finds nothing says so.
+    await act(async () => {
+      fireEvent.click(screen.getByText('全部社区/村'));
+    });
+    fireEvent.change(screen.getByPlaceholderText('输入社区或村的名称'), { target: { value: '不存在' } });
+    await act(async () => {
+      fireEvent.click(screen.getByText('搜索'));
+    });
+    expect(await screen.findByText('没有名称含「不存在」的社区/村')).toBeTruthy();
   });
 
   it('says so when the board is empty, and offers 重试 when it fails', async () => {
@@ -138,6 +203,47 @@ describe('各单位本月办理情况 on the board', () => {
     expect(screen.getByText('— · 县水务局（受理4件）')).toBeTruthy();
     expect(screen.getByText('满意率 —')).toBeTruthy();
     expect(log.filter((r) => r.path === '/board/rates')).toHaveLength(1);
+  });
+
+  it('offers this month and the twelve closed months before it, and reads the month chosen', async () => {
+    // Catches: rates stuck on this month (the issue: the month was not selectable), a month list
+    // that offers months the server refuses (the future, a thirteenth closed month), and a choice
+    // that does not reach the server.
+    const now = jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-30T17:00:00Z')); // 1 Dec 01:00 in China
+    try {
+      const log = fakeApi({
+        ...filterLists,
+        'GET /board': () => page(1, 1, null),
+        'GET /board/rates': (r) => {
+          const month = r.query.month ?? '2026-12';
+          return { status: 200, body: { townships: { ...rankings('township', [unit('t1', '城关镇', 1, 0.75)]), month, final: month !== '2026-12' }, departments: rankings('department', []) } };
+        },
+      });
+      render(<AppealsPage />);
+      await screen.findByText('问：第1条：小区停水了');
+      await act(async () => {
+        fireEvent.click(screen.getByText('查看各单位本月办理情况'));
+      });
+      expect(await screen.findByText('2026年12月（本月进行中）')).toBeTruthy();
+      expect(screen.getByText('月份：2026年12月')).toBeTruthy();
+      expect(log.filter((r) => r.path === '/board/rates')[0].query.month).toBeUndefined();
+
+      // The rates card stands above the filters: its picker comes first.
+      const [monthPicker] = screen.getAllByLabelText('picker');
+      const options = [...monthPicker.querySelectorAll('option')].map((o) => o.textContent);
+      expect(options).toHaveLength(13);
+      expect(options[0]).toBe('2026年12月（本月）');
+      expect(options[1]).toBe('2026年11月');
+      expect(options[12]).toBe('2025年12月');
+      await act(async () => {
+        fireEvent.change(monthPicker, { target: { value: '3' } });
+      });
+      expect(await screen.findByText('2026年9月', { selector: '.board-rates__month' })).toBeTruthy();
+      expect(screen.getByText('月份：2026年9月')).toBeTruthy();
+      expect(log.filter((r) => r.path === '/board/rates').at(-1)!.query).toEqual({ month: '2026-09' });
+    } finally {
+      now.mockRestore();
+    }
   });
 });
 

@@ -1,16 +1,14 @@
 // Choose your community: drill down county > township > community, then PATCH /me {regionId}.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { meApi, regionsApi } from '../../api/endpoints';
-import { errorMessage } from '../../api/request';
+import { meApi } from '../../api/endpoints';
 import type { Region, RegionLevel } from '../../api/types';
 import { EmptyState, ErrorState, LoadingState } from '../../components/StateView';
 import { getSession, updateUser } from '../../store/session';
 import './index.scss';
 import { usePageClass } from '../../hooks/use-page-class';
-
-const PAGE_SIZE = 20;
+import { useRegionPages } from '../../hooks/use-region-pages';
 
 const LEVEL_PROMPT: Record<RegionLevel, string> = {
   county: '请选择县（区）',
@@ -26,64 +24,21 @@ const CHILD_LEVEL: Record<RegionLevel, RegionLevel> = {
   grid: 'grid',
 };
 
-type Status = 'loading' | 'ready' | 'error';
-
 export default function RegionPickerPage() {
   const pageClass = usePageClass('region-picker');
   const [trail, setTrail] = useState<Region[]>([]);
-  const [items, setItems] = useState<Region[]>([]);
-  const [total, setTotal] = useState(0);
-  const [page, setPage] = useState(1);
-  const [status, setStatus] = useState<Status>('loading');
-  const [error, setError] = useState('');
-  const [loadingMore, setLoadingMore] = useState(false);
   const [saving, setSaving] = useState<string | null>(null);
-  const generation = useRef(0);
+  const list = useRegionPages();
+  const { items, error, loadingMore } = list;
+  // Before the first read starts, as while it runs.
+  const status = list.status === 'idle' ? 'loading' : list.status;
 
   const parent = trail.length > 0 ? trail[trail.length - 1] : null;
-
-  const loadFirstPage = useCallback(async (parentId: string | undefined) => {
-    const gen = ++generation.current;
-    setStatus('loading');
-    setError('');
-    setItems([]);
-    setTotal(0);
-    setPage(1);
-    try {
-      const res = await regionsApi.list({ parentId, page: 1, pageSize: PAGE_SIZE }, { toast: false });
-      if (gen !== generation.current) return;
-      setItems(res.items);
-      setTotal(res.total);
-      setPage(1);
-      setStatus('ready');
-    } catch (e) {
-      if (gen !== generation.current) return;
-      setError(errorMessage(e));
-      setStatus('error');
-    }
-  }, []);
+  const loadFirstPage = list.first;
 
   useEffect(() => {
-    void loadFirstPage(parent?.id);
+    void loadFirstPage({ parentId: parent?.id });
   }, [parent, loadFirstPage]);
-
-  const loadMore = async () => {
-    if (loadingMore) return;
-    const gen = generation.current;
-    setLoadingMore(true);
-    try {
-      const next = page + 1;
-      const res = await regionsApi.list({ parentId: parent?.id, page: next, pageSize: PAGE_SIZE });
-      if (gen !== generation.current) return;
-      setItems((prev) => [...prev, ...res.items.filter((r) => !prev.some((p) => p.id === r.id))]);
-      setTotal(res.total);
-      setPage(next);
-    } catch {
-      // the request wrapper already showed the message as a toast; the button stays for another try
-    } finally {
-      if (gen === generation.current) setLoadingMore(false);
-    }
-  };
 
   const choose = async (region: Region) => {
     if (!getSession()) {
@@ -109,7 +64,6 @@ export default function RegionPickerPage() {
     if (region.level === 'community') {
       void choose(region);
     } else if (region.childCount > 0) {
-      setLoadingMore(false);
       setTrail((t) => [...t, region]);
     } else {
       void Taro.showToast({ title: `${region.name}暂无下级社区`, icon: 'none' });
@@ -117,7 +71,6 @@ export default function RegionPickerPage() {
   };
 
   const goUpTo = (depth: number) => {
-    setLoadingMore(false);
     setTrail((t) => t.slice(0, depth));
   };
 
@@ -141,7 +94,7 @@ export default function RegionPickerPage() {
       <View className='card'>
         {status === 'loading' ? <LoadingState /> : null}
         {status === 'error' ? (
-          <ErrorState message={`加载失败：${error}`} onRetry={() => void loadFirstPage(parent?.id)} />
+          <ErrorState message={`加载失败：${error}`} onRetry={() => void loadFirstPage({ parentId: parent?.id })} />
         ) : null}
         {status === 'ready' && items.length === 0 ? <EmptyState text='暂无下级地区' /> : null}
         {status === 'ready'
@@ -161,8 +114,8 @@ export default function RegionPickerPage() {
           : null}
       </View>
 
-      {status === 'ready' && items.length < total ? (
-        <Button className='btn btn--secondary' disabled={loadingMore} onClick={loadMore}>
+      {list.hasMore ? (
+        <Button className='btn btn--secondary' disabled={loadingMore} onClick={() => void list.more()}>
           {loadingMore ? '加载中…' : '加载更多'}
         </Button>
       ) : null}
