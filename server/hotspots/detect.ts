@@ -19,6 +19,7 @@ import { isDuplicateKeyError } from '../core/errors';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 import { clusterReads, type ClusterAppeal } from '../appeals';
 import { regionLookup } from '../regions';
+import { maskPrivateText } from '../people';
 import { hotspotModels, type HotspotDoc, type HotspotMemberDoc } from './model';
 import { hotspotSettings } from './settings';
 import { bigrams, similarGroups } from './similarity';
@@ -47,7 +48,8 @@ function labelOf(group: readonly ClusterAppeal[]): { label: string; categoryId: 
   for (const a of group) if (a.categoryId && a.categoryName) counts.set(a.categoryId, { n: (counts.get(a.categoryId)?.n ?? 0) + 1, name: a.categoryName });
   const [top] = [...counts.entries()].sort((x, y) => y[1].n - x[1].n);
   if (top && top[1].n * 2 >= group.length) return { label: top[1].name, categoryId: top[0] };
-  const chars = Array.from(group[0].description.replace(/\s+/g, ''));
+  // Stored and sent in the flag: phones, ID and house numbers masked as in every text that leaves the appeal.
+  const chars = Array.from(maskPrivateText(group[0].description).replace(/\s+/g, ''));
   return { label: chars.length > LABEL_CHARS ? `${chars.slice(0, LABEL_CHARS).join('')}…` : chars.join(''), categoryId: null };
 }
 

@@ -6,7 +6,8 @@
  */
 import { DAY, HOUR, MINUTE, demoIds, fileAppeal, startAppealsServer, testClock, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import type { TestServer } from '../helpers/server';
-import { hotspotDetector } from '../../server/hotspots';
+import { flagStep, hotspotDetector } from '../../server/hotspots';
+import { bigrams, jaccard, similarGroups } from '../../server/hotspots/similarity';
 
 let env: AppealsTestServer;
 let s: TestServer;
@@ -235,5 +236,27 @@ describe('thresholds', () => {
     await file('DX-01-03', '市场门口排污', 'pollution');
     await detect();
     expect(await hotspotOf(a.id)).toBeNull();
+  });
+});
+
+describe('the pieces', () => {
+  it('reads 「3号楼路灯不亮！」 and 「5号楼 路灯不亮」 as one text, and unrelated texts apart', () => {
+    // Catches: punctuation, spaces or house numbers keeping near-identical texts apart, or a similarity that joins everything.
+    expect(jaccard(bigrams('3号楼路灯不亮！'), bigrams('5号楼 路灯不亮'))).toBe(1);
+    expect(jaccard(bigrams('东门路灯不亮'), bigrams('想咨询社保卡补办'))).toBe(0);
+    const groups = similarGroups(
+      [
+        { categoryId: 'a', grams: bigrams('路灯不亮') },
+        { categoryId: null, grams: bigrams('垃圾没人清运') },
+        { categoryId: 'a', grams: bigrams('井盖丢了') },
+      ],
+      0.6,
+    );
+    expect(groups).toEqual([[0, 2], [1]]);
+  });
+
+  it('flags at the threshold and at each doubling only', () => {
+    // Catches: a flag on every appeal past the threshold, or none below it.
+    expect([2, 3, 4, 5, 6, 11, 12, 30].map((n) => flagStep(n, 3))).toEqual([0, 3, 3, 3, 6, 6, 12, 24]);
   });
 });
