@@ -167,5 +167,6 @@ it('staff: the workbench, the appeal inbox, an appeal to handle and the news des
     { name: '诉求办理', route: staffRoute('appeal-inbox', '?view=inbox'), ready: '.appeal-item' },
     { name: '诉求办理详情', route: staffRoute('appeal-handle', `?id=${appeal.id}`), ready: `text=${appeal.number}` },
     { name: '新闻发布', route: staffRoute('news-desk'), ready: '.news-tab' },
+    { name: '高频诉求', route: staffRoute('hotspots'), ready: 'text=保存阈值' },
   ]);
 }, 240_000);
