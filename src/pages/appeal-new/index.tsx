@@ -7,7 +7,7 @@ import Taro, { useDidShow } from '@tarojs/taro';
 import { appealsApi, categoriesApi, regionsApi } from '../../api/endpoints';
 import { ApiError, errorMessage } from '../../api/request';
 import type { AppealSummary, Category, CreateAppealInput, Region } from '../../api/types';
-import { PhotoPicker, pickedFromRefs, uploadedRefs, type PhotoListUpdate, type PickedPhoto } from '../../components/PhotoPicker';
+import { PhotoPicker, uploadedRefs } from '../../components/PhotoPicker';
 import { LocationPicker, type PickedLocation } from '../../components/LocationPicker';
 import { CategorySuggestionChips, useCategorySuggestions } from '../../components/CategorySuggestions';
 import { ErrorState, LoadingState } from '../../components/StateView';
@@ -21,6 +21,7 @@ import { SimilarPanel } from './SimilarPanel';
 import { fieldErrorsFromServer, hasErrors, validateDraft, type Field, type FieldErrors } from './validate';
 import './index.scss';
 import { usePageClass } from '../../hooks/use-page-class';
+import { useDeviceDraft, usePhotosInDraft } from '../../hooks/use-form-draft';
 import { sendCreate } from '../../store/create-attempt';
 import { offerSubscriptionAfterFiling, useSubscriptionTemplates } from '../../utils/subscribe';
 
@@ -47,13 +48,15 @@ function initialDraft(): { draft: AppealDraft; restored: boolean } {
   return { draft, restored: false };
 }
 
+/** The draft kept on the device, or removed once filed (useDeviceDraft). */
+const keepDraft = (userId: string, draft: AppealDraft | null) => (draft ? saveDraft(userId, draft) : clearDraft(userId));
+
 export default function AppealNewPage() {
   const pageClass = usePageClass('appeal-new');
   const { user } = useCurrentUserState();
   const [start] = useState(initialDraft);
   const [draft, setDraft] = useState<AppealDraft>(start.draft);
   const [restored, setRestored] = useState(start.restored);
-  const [photos, setPhotos] = useState<PickedPhoto[]>(() => pickedFromRefs(start.draft.photos));
   const [categories, setCategories] = useState<Loadable<Category>>({ status: 'loading' });
   const [grids, setGrids] = useState<Region[]>([]);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -76,12 +79,8 @@ export default function AppealNewPage() {
     if (!getCurrentUser()) void Taro.redirectTo({ url: LOGIN_PAGE });
   });
 
-  // Every change is on the device at once, until the appeal is filed (a late render of the key's
-  // bookkeeping must not bring a sent draft back).
-  const filed = useRef(false);
-  useEffect(() => {
-    if (userId && !filed.current) saveDraft(userId, draft);
-  }, [userId, draft]);
+  // Every change is on the device at once, until the appeal is filed.
+  const markFiled = useDeviceDraft(userId, draft, keepDraft);
 
   const update = useCallback((patch: Partial<AppealDraft>) => {
     setDraft((d) => ({ ...d, ...patch }));
@@ -97,14 +96,8 @@ export default function AppealNewPage() {
   }, []);
 
   // Uploaded photos go into the draft; one still uploading exists only in this run of the app.
-  const onPhotos: PhotoListUpdate = useCallback((fn) => {
-    setPhotos(fn);
-    setErrors((e) => ({ ...e, photos: undefined, form: undefined }));
-  }, []);
-  useEffect(() => {
-    const refs = uploadedRefs(photos);
-    setDraft((d) => (sameIds(d.photos, refs) ? d : { ...d, photos: refs }));
-  }, [photos]);
+  const clearPhotoErrors = useCallback(() => setErrors((e) => ({ ...e, photos: undefined, form: undefined })), []);
+  const [photos, onPhotos, setPhotos] = usePhotosInDraft(start.draft.photos, setDraft, clearPhotoErrors);
 
   const loadCategories = useCallback(() => {
     setCategories({ status: 'loading' });
@@ -211,8 +204,7 @@ export default function AppealNewPage() {
         (a) => setDraft((d) => ({ ...d, idempotencyKey: a.createKey, sentFingerprint: a.sentFingerprint })),
         (idempotencyKey) => appealsApi.create({ ...body, idempotencyKey }, { toast: false }),
       );
-      filed.current = true;
-      clearDraft(userId);
+      markFiled();
       void Taro.showToast({ title: '提交成功', icon: 'success', duration: 1500 });
       // Right after filing: ask to tell them of the answer (订阅消息), before leaving the form.
       await offerSubscriptionAfterFiling(subscribeTemplates);
@@ -407,8 +399,4 @@ export default function AppealNewPage() {
       <Text className='appeal-new__hint'>内容会自动保存在手机上，没提交也不会丢。急事请拨打 12345。</Text>
     </View>
   );
-}
-
-function sameIds(a: { id: string }[], b: { id: string }[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.id === b[i].id);
 }

@@ -3,14 +3,15 @@
 // dropped network never loses what was typed; the draft's key makes a retry return the first tip
 // (store/create-attempt.ts). The server's refusals are shown in Chinese next to the field they name,
 // or above 提交 (a limit's 429 says when to try again).
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Button, Input, Picker, Switch, Text, Textarea, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { tipsApi } from '../../api/endpoints';
 import { ApiError, errorMessage } from '../../api/request';
-import { PhotoPicker, hasFailedUploads, hasPendingUploads, pickedFromRefs, uploadedRefs, type PhotoListUpdate, type PickedPhoto } from '../../components/PhotoPicker';
+import { PhotoPicker, hasFailedUploads, hasPendingUploads, uploadedRefs, type PickedPhoto } from '../../components/PhotoPicker';
 import { useCurrentUserState } from '../../hooks/use-current-user';
 import { usePageClass } from '../../hooks/use-page-class';
+import { useDeviceDraft, usePhotosInDraft } from '../../hooks/use-form-draft';
 import { sendCreate } from '../../store/create-attempt';
 import { getCurrentUser } from '../../store/session';
 import { controlLabel } from '../../utils/a11y';
@@ -58,7 +59,6 @@ export default function TipNewPage() {
   const [start] = useState(initialDraft);
   const [draft, setDraft] = useState<TipDraft>(start.draft);
   const [restored, setRestored] = useState(start.restored);
-  const [photos, setPhotos] = useState<PickedPhoto[]>(() => pickedFromRefs(start.draft.photos));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [sending, setSending] = useState(false);
   const subscribeTemplates = useSubscriptionTemplates();
@@ -68,25 +68,16 @@ export default function TipNewPage() {
     if (!getCurrentUser()) void Taro.redirectTo({ url: LOGIN_PAGE });
   });
 
-  // Every change is on the device at once, until the tip is sent (a late render must not bring it back).
-  const sent = useRef(false);
-  useEffect(() => {
-    if (userId && !sent.current) saveTipDraft(userId, draft);
-  }, [userId, draft]);
+  // Every change is on the device at once, until the tip is sent.
+  const markSent = useDeviceDraft(userId, draft, saveTipDraft);
 
   const update = useCallback((patch: Partial<TipDraft>) => {
     setDraft((d) => ({ ...d, ...patch }));
     setErrors((e) => ({ ...e, form: undefined, ...('text' in patch ? { text: undefined } : {}), ...('place' in patch ? { place: undefined } : {}), ...('date' in patch || 'time' in patch ? { time: undefined } : {}) }));
   }, []);
 
-  const onPhotos: PhotoListUpdate = useCallback((fn) => {
-    setPhotos(fn);
-    setErrors((e) => ({ ...e, photos: undefined, form: undefined }));
-  }, []);
-  useEffect(() => {
-    const refs = uploadedRefs(photos);
-    setDraft((d) => (d.photos.length === refs.length && d.photos.every((p, i) => p.id === refs[i].id) ? d : { ...d, photos: refs }));
-  }, [photos]);
+  const clearPhotoErrors = useCallback(() => setErrors((e) => ({ ...e, photos: undefined, form: undefined })), []);
+  const [photos, onPhotos, setPhotos] = usePhotosInDraft(start.draft.photos, setDraft, clearPhotoErrors);
 
   const startOver = async () => {
     const { confirm } = await Taro.showModal({ title: '清空重填', content: '已填写的内容和照片将被清空，确定吗？' });
@@ -121,8 +112,7 @@ export default function TipNewPage() {
         (a) => setDraft((d) => ({ ...d, idempotencyKey: a.createKey, sentFingerprint: a.sentFingerprint })),
         (idempotencyKey) => tipsApi.create({ ...body, idempotencyKey }, { toast: false }),
       );
-      sent.current = true;
-      saveTipDraft(userId, null);
+      markSent();
       void Taro.showToast({ title: '爆料已提交', icon: 'success', duration: 1500 });
       // The newsroom's reply reaches the tipster in WeChat only with a grant (订阅消息): asked now, before leaving the form.
       await offerSubscriptionAfterFiling(subscribeTemplates, '编辑部回复您的爆料时，是否通过微信通知您？');

@@ -8,7 +8,7 @@ import Taro, { useDidShow } from '@tarojs/taro';
 import { appealsApi, categoriesApi } from '../../../../api/endpoints';
 import { ApiError, errorMessage } from '../../../../api/request';
 import type { AppealDetail, Category, CreateAppealInput, RegionSummary } from '../../../../api/types';
-import { PhotoPicker, pickedFromRefs, uploadedRefs, type PhotoListUpdate, type PickedPhoto } from '../../../../components/PhotoPicker';
+import { PhotoPicker, uploadedRefs } from '../../../../components/PhotoPicker';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
 import { LocationPicker } from '../../../../components/LocationPicker';
 import { CategorySuggestionChips, useCategorySuggestions } from '../../../../components/CategorySuggestions';
@@ -22,6 +22,7 @@ import { clearFileDraft, emptyFileDraft, fileDraftHasContent, loadFileDraft, sav
 import { fileErrorsFromServer, hasFileErrors, REPORTER_NAME_MAX, validateFileDraft, type FileErrors, type FileField } from './validate';
 import './index.scss';
 import { usePageClass } from '../../../../hooks/use-page-class';
+import { usePhotosInDraft } from '../../../../hooks/use-form-draft';
 import { sendCreate } from '../../../../store/create-attempt';
 
 type Loadable<T> = { status: 'loading' } | { status: 'ready'; items: T[] } | { status: 'error'; error: string };
@@ -50,7 +51,6 @@ export default function AppealFilePage() {
   const [start] = useState(initialDraft);
   const [draft, setDraft] = useState<FileDraft>(start.draft);
   const [restored, setRestored] = useState(start.restored);
-  const [photos, setPhotos] = useState<PickedPhoto[]>(() => pickedFromRefs(start.draft.photos));
   const [categories, setCategories] = useState<Loadable<Category>>({ status: 'loading' });
   const [errors, setErrors] = useState<FileErrors>({});
   const [sending, setSending] = useState(false);
@@ -73,14 +73,8 @@ export default function AppealFilePage() {
     setErrors((e) => ({ ...e, form: undefined, ...(field ? { [field]: undefined } : {}) }));
   }, []);
 
-  const onPhotos: PhotoListUpdate = useCallback((fn) => {
-    setPhotos(fn);
-    setErrors((e) => ({ ...e, photos: undefined, form: undefined }));
-  }, []);
-  useEffect(() => {
-    const refs = uploadedRefs(photos);
-    setDraft((d) => (d.photos.length === refs.length && d.photos.every((p, i) => p.id === refs[i]!.id) ? d : { ...d, photos: refs }));
-  }, [photos]);
+  const clearPhotoErrors = useCallback(() => setErrors((e) => ({ ...e, photos: undefined, form: undefined })), []);
+  const [photos, onPhotos, setPhotos] = usePhotosInDraft(start.draft.photos, setDraft, clearPhotoErrors);
 
   const loadCategories = useCallback(() => {
     setCategories({ status: 'loading' });

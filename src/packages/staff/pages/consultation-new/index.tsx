@@ -3,15 +3,16 @@
 // up to N, the region (their own, from their scope), when voting closes. Every change is kept on the
 // device (./draft.ts) and a failed send keeps the form; the draft's key makes a retry return the first
 // consultation (store/create-attempt.ts). The server's refusals show next to the field they name.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Button, Input, Picker, Switch, Text, Textarea, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { consultationsApi, regionsApi } from '../../../../api/endpoints';
 import type { RegionSummary } from '../../../../api/types';
 import { ApiError, errorMessage } from '../../../../api/request';
-import { PhotoPicker, hasFailedUploads, hasPendingUploads, pickedFromRefs, uploadedRefs, type PhotoListUpdate, type PickedPhoto } from '../../../../components/PhotoPicker';
+import { PhotoPicker, hasFailedUploads, hasPendingUploads, uploadedRefs, type PickedPhoto } from '../../../../components/PhotoPicker';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
+import { useDeviceDraft, usePhotosInDraft } from '../../../../hooks/use-form-draft';
 import { sendCreate } from '../../../../store/create-attempt';
 import { getCurrentUser } from '../../../../store/session';
 import { controlLabel } from '../../../../utils/a11y';
@@ -71,7 +72,6 @@ export default function ConsultationNewPage() {
   const pageClass = usePageClass('consultation-new');
   const user = useCurrentUser();
   const [draft, setDraft] = useState<ConsultationDraft>(initialDraft);
-  const [photos, setPhotos] = useState<PickedPhoto[]>(() => pickedFromRefs(draft.photos));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [sending, setSending] = useState(false);
   const userId = user?.id ?? null;
@@ -96,10 +96,7 @@ export default function ConsultationNewPage() {
   const scopes = user ? consultationScopes(user, countyRegion) : [];
 
   // Every change is on the device at once, until the consultation is sent.
-  const sent = useRef(false);
-  useEffect(() => {
-    if (userId && !sent.current) saveConsultationDraft(userId, draft);
-  }, [userId, draft]);
+  const markSent = useDeviceDraft(userId, draft, saveConsultationDraft);
   // One region in scope: it is the only choice.
   const only = scopes.length === 1 ? scopes[0] : null;
   useEffect(() => {
@@ -110,14 +107,8 @@ export default function ConsultationNewPage() {
     setDraft((d) => ({ ...d, ...patch }));
     setErrors((e) => ({ ...e, form: undefined, ...(field ? { [field]: undefined } : {}) }));
   }, []);
-  const onPhotos: PhotoListUpdate = useCallback((fn) => {
-    setPhotos(fn);
-    setErrors((e) => ({ ...e, photos: undefined, form: undefined }));
-  }, []);
-  useEffect(() => {
-    const refs = uploadedRefs(photos);
-    setDraft((d) => (d.photos.length === refs.length && d.photos.every((p, i) => p.id === refs[i].id) ? d : { ...d, photos: refs }));
-  }, [photos]);
+  const clearPhotoErrors = useCallback(() => setErrors((e) => ({ ...e, photos: undefined, form: undefined })), []);
+  const [photos, onPhotos] = usePhotosInDraft(draft.photos, setDraft, clearPhotoErrors);
 
   const setOption = (i: number, text: string) => update({ options: draft.options.map((o, j) => (j === i ? text : o)) }, 'options');
   const addOption = () => draft.options.length < OPTIONS_MAX && update({ options: [...draft.options, ''] }, 'options');
@@ -152,8 +143,7 @@ export default function ConsultationNewPage() {
         (a) => setDraft((d) => ({ ...d, idempotencyKey: a.createKey, sentFingerprint: a.sentFingerprint })),
         (idempotencyKey) => consultationsApi.create({ ...body, idempotencyKey }, { toast: false }),
       );
-      sent.current = true;
-      saveConsultationDraft(userId, null);
+      markSent();
       void Taro.showToast({ title: created.state === 'pending' ? '已提交审核' : '议事已发起', icon: 'success', duration: 1500 });
       void Taro.redirectTo({ url: staffPage('consultation-handle', { id: created.id }) });
     } catch (e) {
