@@ -2,6 +2,7 @@
 // catalogue category it maps to, editable), start, progress, refused rows, delete; the upload
 // sending the file itself with its type; other staff kept out.
 import { act, fireEvent, render, screen } from '@testing-library/react';
+import Taro from '@tarojs/taro';
 import { resetTaro } from './stubs/taro';
 import SuggestImportPage from '../../src/packages/staff/pages/suggest-import/index';
 import { uploadImport, XLSX_TYPE, type SuggestImport } from '../../src/api/suggest-import';
@@ -75,6 +76,25 @@ test('an import opened from the list shows its mapping and refused rows; a name 
   });
   expect(log.find((r) => r.path === '/categories/imports/i1/start')?.data).toEqual({ version: 2 });
   expect(await screen.findByText('已学习 40 / 150 行（27%）')).toBeTruthy();
+});
+
+test('a finished import points the admin to 智能直派 (off until they turn it on), where the measured precision is', async () => {
+  // Catches: an admin who imported years of history never learning that confident appeals can now
+  // go straight to their unit, since direct dispatch by suggestion ships switched off.
+  signIn(admin);
+  const done = imp({ version: 3, state: 'done', done: 150 });
+  fakeApi({
+    'GET /me': () => ({ status: 200, body: admin }),
+    'GET /categories': () => ({ status: 200, body: categories }),
+    'GET /categories/imports': () => ({ status: 200, body: { items: [done], total: 1, page: 1, pageSize: 50 } }),
+    'GET /categories/imports/i1': () => ({ status: 200, body: done }),
+    'GET /categories/imports/i1/refused': () => ({ status: 200, body: { items: [], total: 0, page: 1, pageSize: 50 } }),
+  });
+  render(<SuggestImportPage />);
+  fireEvent.click(await screen.findByText('2023年诉求.xlsx'));
+  expect(await screen.findByText('查看准确率，设置智能直派')).toBeTruthy();
+  fireEvent.click(screen.getByText('查看准确率，设置智能直派'));
+  expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/staff/pages/direct-dispatch/index' });
 });
 
 test('the upload sends the file itself with its type and name', async () => {

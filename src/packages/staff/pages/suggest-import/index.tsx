@@ -13,7 +13,7 @@ import type { Category } from '../../../../api/types';
 import { EmptyState, ErrorState, LoadingState } from '../../../../components/StateView';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { usePageClass } from '../../../../hooks/use-page-class';
-import { isAdmin } from '../../shared';
+import { isAdmin, staffPage } from '../../shared';
 import { pickFile } from './pick-file';
 import './index.scss';
 
@@ -152,6 +152,14 @@ export default function SuggestImportPage() {
                 <View className='suggest-import__fill' style={{ width: `${percent}%` }} />
               </View>
               <Text className='suggest-import__hint'>{`已学习 ${current.done} / ${current.total} 行（${percent}%）`}</Text>
+            </View>
+          ) : null}
+          {current.state === 'done' ? (
+            <View>
+              <Text className='suggest-import__hint'>学习完成，群聊和网格员转来的诉求会带上更准的分类建议。置信度足够高的，还可以直接派给承办单位（智能直派，默认关闭）。</Text>
+              <Button className='btn btn--secondary' onClick={() => void Taro.navigateTo({ url: staffPage('direct-dispatch') })}>
+                查看准确率，设置智能直派
+              </Button>
             </View>
           ) : null}
         </View>
