@@ -2,17 +2,14 @@
 // opens the reviewers' queue, where a writer sees their own waiting ones and a reviewer all), newest
 // first, paged by cursor, read again on coming back from one and on pull-down; 发起议事 for the
 // writers. Tapping one opens consultation-handle.
-import { useCallback, useState } from 'react';
-import { Button, Text, View } from '@tarojs/components';
-import Taro, { useRouter } from '@tarojs/taro';
+import { Button, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { consultationsApi } from '../../../../api/endpoints';
 import type { ConsultationSummary } from '../../../../api/types';
-import { NewsCursorList } from '../../../../components/NewsCursorList';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
-import { useCursorList } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
 import { ConsultationCard } from '../../../../pages/consultation-detail/consultation-view';
-import { useListPageEvents } from '../../components/NewsHooks';
+import { StateTabsList } from '../../components/StateTabsList';
 import { staffPage } from '../../shared';
 import { consultationScopes } from '../consultation-new/draft';
 import './index.scss';
@@ -25,17 +22,11 @@ export const DESK_TABS: ReadonlyArray<{ state: DeskState; label: string }> = [
 ];
 const PAGE_SIZE = 20;
 const idOf = (c: ConsultationSummary) => c.id;
-const asState = (v: string | undefined): DeskState => DESK_TABS.find((t) => t.state === v)?.state ?? 'open';
+const fetchDesk = (state: DeskState, cursor: string | undefined) => consultationsApi.list({ state, cursor, limit: PAGE_SIZE }, { toast: false });
 
 export default function ConsultationDeskPage() {
   const pageClass = usePageClass('consultation-desk');
   const user = useCurrentUser();
-  const [state, setState] = useState<DeskState>(asState(useRouter().params.state));
-  const load = useCallback((cursor: string | undefined) => consultationsApi.list({ state, cursor, limit: PAGE_SIZE }, { toast: false }), [state]);
-  const list = useCursorList(load, { idOf });
-  useListPageEvents(list);
-
-  const label = DESK_TABS.find((t) => t.state === state)?.label ?? '';
   return (
     <View className={pageClass}>
       {user && consultationScopes(user).length > 0 ? (
@@ -43,16 +34,11 @@ export default function ConsultationDeskPage() {
           发起议事
         </Button>
       ) : null}
-      <View className='news-tabs'>
-        {DESK_TABS.map((t) => (
-          <Text key={t.state} className={`news-tab${state === t.state ? ' news-tab--on' : ''}`} onClick={() => setState(t.state)}>
-            {t.label}
-          </Text>
-        ))}
-      </View>
-      <NewsCursorList
-        list={list}
-        emptyText={`没有「${label}」的议事`}
+      <StateTabsList
+        tabs={DESK_TABS}
+        fetch={fetchDesk}
+        idOf={idOf}
+        what='议事'
         renderItem={(c) => <ConsultationCard key={c.id} item={c} onClick={() => void Taro.navigateTo({ url: staffPage('consultation-handle', { id: c.id }) })} />}
       />
     </View>

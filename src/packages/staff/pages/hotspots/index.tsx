@@ -2,15 +2,12 @@
 // (server/hotspots), in the caller's regions; one tab a state (待处理 / 已合并 / 已忽略, `?state=`
 // opens one), newest first, paged by cursor, read again on coming back from a group and on pull-down.
 // Tapping one opens the group (hotspot). Admins also set the thresholds here.
-import { useCallback, useState } from 'react';
 import { Text, View } from '@tarojs/components';
-import Taro, { useRouter } from '@tarojs/taro';
+import Taro from '@tarojs/taro';
 import { hotspotsApi, type HotspotState, type HotspotSummary } from '../../../../api/hotspots';
-import { NewsCursorList } from '../../../../components/NewsCursorList';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
-import { useCursorList } from '../../../../hooks/use-cursor-list';
 import { usePageClass } from '../../../../hooks/use-page-class';
-import { useListPageEvents } from '../../components/NewsHooks';
+import { StateTabsList } from '../../components/StateTabsList';
 import { isAdmin, shortTime, staffPage } from '../../shared';
 import { HotspotSettingsCard } from './HotspotSettingsCard';
 import './index.scss';
@@ -22,7 +19,7 @@ export const HOTSPOT_TABS: ReadonlyArray<{ state: HotspotState; label: string }>
 ];
 const PAGE_SIZE = 20;
 const idOf = (h: HotspotSummary) => h.id;
-const asState = (v: string | undefined): HotspotState => HOTSPOT_TABS.find((t) => t.state === v)?.state ?? 'open';
+const fetchHotspots = (state: HotspotState, cursor: string | undefined) => hotspotsApi.list({ state, cursor, limit: PAGE_SIZE }, { toast: false });
 
 /** 「西城社区 6小时内 5 件相似诉求（路灯不亮）」 as a card; the whole card is the touch target. */
 export function HotspotCard({ hotspot, onClick }: { hotspot: HotspotSummary; onClick: () => void }) {
@@ -41,24 +38,13 @@ export function HotspotCard({ hotspot, onClick }: { hotspot: HotspotSummary; onC
 export default function HotspotsPage() {
   const pageClass = usePageClass('hotspots');
   const user = useCurrentUser();
-  const [state, setState] = useState<HotspotState>(asState(useRouter().params.state));
-  const load = useCallback((cursor: string | undefined) => hotspotsApi.list({ state, cursor, limit: PAGE_SIZE }, { toast: false }), [state]);
-  const list = useCursorList(load, { idOf });
-  useListPageEvents(list);
-
-  const label = HOTSPOT_TABS.find((t) => t.state === state)?.label ?? '';
   return (
     <View className={pageClass}>
-      <View className='news-tabs'>
-        {HOTSPOT_TABS.map((t) => (
-          <Text key={t.state} className={`news-tab${state === t.state ? ' news-tab--on' : ''}`} onClick={() => setState(t.state)}>
-            {t.label}
-          </Text>
-        ))}
-      </View>
-      <NewsCursorList
-        list={list}
-        emptyText={`没有「${label}」的高频诉求`}
+      <StateTabsList
+        tabs={HOTSPOT_TABS}
+        fetch={fetchHotspots}
+        idOf={idOf}
+        what='高频诉求'
         renderItem={(h) => <HotspotCard key={h.id} hotspot={h} onClick={() => void Taro.navigateTo({ url: staffPage('hotspot', { id: h.id }) })} />}
       />
       {user && isAdmin(user) ? <HotspotSettingsCard /> : null}
