@@ -8,7 +8,13 @@
  *   - exceljs' WorkbookWriter writing as many rows of the same columns (fixed values, no
  *     database) into a stream that drops them, in a fresh process (its time and peak RSS);
  *   - the report of a much smaller month (the one before), to show the memory does not grow with
- *     the rows.
+ *     the rows;
+ *   - the report's writer alone (server/reports/workbook.ts, no database: generated rows, as
+ *     bench/support/report-input.ts makes them) at a tenth of the month's rows and at all of them,
+ *     each in a fresh process whose V8 old space is capped at 64 MB (so that garbage V8 has not
+ *     collected yet does not hide what the writer keeps), into a client that takes a chunk per
+ *     turn of the event loop: its time, peak RSS and peak of V8 heap + buffers (sampled every
+ *     20 ms), flat when the writer streams, growing with the rows when it buffers.
  * The database is filled with generated appeals (bench/support/generated-appeals.ts) over the
  * last 40 days until the month before the current one holds the wanted number.
  *
@@ -19,7 +25,7 @@
  *   npx tsx bench/report.ts [appeals in the month, default 100000]
  *
  * Roles of this file: no argument or a number = the bench; `--project` = the child; `--excel N` =
- * the exceljs baseline.
+ * the exceljs baseline; `--writer N` = the report's writer alone.
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,11 +39,15 @@ import { DEMO_PASSWORD } from '../common/demo-county';
 import { serveProject, startChild, START_TIMEOUT_MS, type Child } from './support/child';
 import { demoData, fillTo } from './support/generated-appeals';
 import { prng } from './support/stats';
+import { generatedReport } from './support/report-input';
+import { writeMonthlyReport } from '../server/reports/workbook';
 
 const STEP = 20_000;
 const SPAN_DAYS = 40;
 const SAMPLE_MS = 20;
 const MB = 1024 * 1024;
+/** V8's old space of the writer-alone processes, in MB. */
+const WRITER_HEAP_MB = 64;
 
 const sec = (t0: number) => (performance.now() - t0) / 1000;
 const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
@@ -96,6 +106,27 @@ async function excelBaseline(rows: number): Promise<void> {
   await ws.commit();
   await wb.commit();
   process.stdout.write(`READY ${sec(t0).toFixed(2)} ${process.resourceUsage().maxRSS * 1024}\n`);
+}
+
+/** The report's writer alone, in its own process: `rows` generated appeals into a client taking a chunk per turn. */
+async function writerAlone(rows: number): Promise<void> {
+  let delivered = 0;
+  const sink = new Writable({ highWaterMark: 16 * 1024, write: (chunk: Buffer, _enc, done) => {
+    delivered += chunk.length;
+    setImmediate(done);
+  } });
+  let peakMemory = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakMemory = Math.max(peakMemory, m.heapUsed + m.external + m.arrayBuffers);
+  };
+  const timer = setInterval(sample, SAMPLE_MS);
+  const t0 = performance.now();
+  const { input } = generatedReport(rows);
+  await writeMonthlyReport(sink, input, { stopped: () => false, gone: new Promise(() => {}) });
+  clearInterval(timer);
+  sample();
+  process.stdout.write(`READY ${sec(t0).toFixed(2)} ${process.resourceUsage().maxRSS * 1024} ${peakMemory} ${delivered}\n`);
 }
 
 async function bench(): Promise<void> {
@@ -174,6 +205,13 @@ async function bench(): Promise<void> {
     const excelWall = sec(t0);
     const [excelSeconds, excelMaxRss] = [Number(excel.url), Number(excel.extra[0])];
     await excel.stop();
+    const writers: { rows: number; seconds: number; maxRss: number; peak: number; bytes: number }[] = [];
+    for (const rows of [Math.round(monthly / 10), monthly]) {
+      // V8 collects lazily while it has room: a capped old space shows what the writer keeps.
+      const w = await startChild(__filename, ['--writer', String(rows)], { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=${WRITER_HEAP_MB}`.trim() });
+      writers.push({ rows, seconds: Number(w.url), maxRss: Number(w.extra[0]), peak: Number(w.extra[1]), bytes: Number(w.extra[2]) });
+      await w.stop();
+    }
 
     console.log(`\nThe monthly report as admin (the whole county), ${month}: every appeal of the month a row of 诉求明细`);
     const h = `${'what'.padEnd(58)} ${'rows'.padStart(8)} ${'seconds'.padStart(8)} ${'server RSS before/peak'.padStart(24)} ${'database RSS before/peak'.padStart(26)}`;
@@ -188,6 +226,7 @@ async function bench(): Promise<void> {
     line('baseline: countDocuments of the month (driver)', count.result, count);
     line('baseline: driver cursor over the month, report fields, no file', read.result, read);
     line('baseline: exceljs writing as many fixed rows, own process', monthly, null, excelSeconds, `peak ${mb(excelMaxRss)}`);
+    for (const w of writers) line(`report's writer alone, generated rows (${(w.bytes / MB).toFixed(1)} MB), own process`, w.rows, null, w.seconds, `peak ${mb(w.maxRss)}, heap+buf ${mb(w.peak)}`);
     console.log(`(the exceljs child took ${excelWall.toFixed(1)} s with its start; RSS sampled every ${SAMPLE_MS} ms from /proc)`);
     console.log(`\ntotal ${sec(tStart).toFixed(0)} s`);
   } finally {
@@ -204,10 +243,12 @@ const main =
     ? serveProject((server) => [withDbName(server.embedded!.uri, 'xianrong'), String(process.pid)])
     : role === '--excel'
       ? excelBaseline(Number(process.argv[3]))
-      : bench();
+      : role === '--writer'
+        ? writerAlone(Number(process.argv[3]))
+        : bench();
 main.then(
   () => {
-    if (role !== '--excel') process.exit(0);
+    if (role !== '--excel' && role !== '--writer') process.exit(0);
   },
   (err) => {
     console.error(err);

@@ -95,12 +95,7 @@ export function monthlyReports(ctx: AppContext) {
             overdue: rows.overdue(user, from, until),
             appeals: rows.filed(user, from, until),
           },
-          {
-            stopped: () => closed || res.destroyed,
-            drained: async () => {
-              if (res.writableNeedDrain && !closed) await Promise.race([once(res, 'drain'), gone]);
-            },
-          },
+          { stopped: () => closed || res.destroyed, gone },
         );
         // After the client left nobody awaits the writer: its late failure (a write to the closed
         // response) must not become an unhandled rejection.

@@ -1,9 +1,12 @@
 /**
  * The monthly report as an .xlsx written as a stream (exceljs' WorkbookWriter): four sheets, each
- * committed before the next starts, every row committed as it is written, so memory stays flat
- * whatever the month's number of appeals. Times are China wall-clock times (a spreadsheet has no
- * time zones); rates are fractions shown as percentages; a rate with nothing due is「—」.
+ * committed before the next starts, every row committed as it is written, and the next row read
+ * only when the zip has taken the last ones (sheetPace), so memory stays flat whatever the month's
+ * number of appeals and however slowly the client reads. Times are China wall-clock times (a
+ * spreadsheet has no time zones); rates are fractions shown as percentages; a rate with nothing
+ * due is「—」.
  */
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Measures, RankedUnit } from '../measures';
@@ -22,8 +25,6 @@ const NONE = '—';
 const PERCENT = '0.00%';
 const DATE_TIME = 'yyyy-mm-dd hh:mm';
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
-/** Rows written between two looks at the response's buffer. */
-const DRAIN_EVERY = 500;
 
 /** A China wall-clock time as a spreadsheet date (exceljs writes a Date as its UTC reading). */
 export const chinaWall = (d: Date | null | undefined): Date | null => (d ? new Date(d.getTime() + CHINA_OFFSET_MS) : null);
@@ -48,8 +49,34 @@ export interface MonthlyReportInput {
 export interface StreamControl {
   /** The client went away: stop reading. */
   stopped(): boolean;
-  /** Resolves when the response can take more (backpressure from a slow client). */
-  drained(): Promise<void>;
+  /** Resolves when the client goes away: a wait for the zip to take more then ends. */
+  gone: Promise<void>;
+}
+
+/** The writable side of the zip entry a sheet's XML goes into (readable-stream 2's PassThrough). */
+interface EntryInput {
+  _writableState: { needDrain: boolean };
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * Backpressure for a sheet's rows. exceljs 4.4's WorksheetWriter writes its XML into a StreamBuf
+ * that never says "full": it hands each 64 kB to the PassThrough archiver reads the entry from
+ * (archiver-utils' normalizeInputSource) and ignores that write's answer, so rows written faster
+ * than the client reads pile up there, a whole month's file if need be. The zip reads that
+ * PassThrough only as fast as the response takes the compressed file (pipes all the way down), so
+ * waiting for it to drain paces the database cursor to the client, with at most a few buffers of
+ * 16-64 kB in flight. Throws if exceljs' insides have changed (its version is pinned), so an
+ * upgrade fails the tests instead of silently holding a file in memory.
+ */
+function sheetPace(ws: ExcelJS.Worksheet, c: StreamControl): () => Promise<void> {
+  const input = (ws as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes?.[0] as EntryInput | undefined;
+  if (typeof input?._writableState?.needDrain !== 'boolean' || typeof input.once !== 'function') {
+    throw new Error('exceljs: no zip entry stream behind the worksheet writer (has its stream writer changed?)');
+  }
+  return async () => {
+    if (input._writableState.needDrain && !c.stopped()) await Promise.race([once(input as unknown as NodeJS.EventEmitter, 'drain'), c.gone]);
+  };
 }
 
 /** `2026-11` → `2026年11月`. */
@@ -144,6 +171,7 @@ async function overdueSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, i: MonthlyRe
   const header = ws.addRow(['编号', '类别', '乡镇（街道）', '社区（村）', '承办部门', '当前状态', '超期环节', '应完成时间', '督办时间']);
   bold(header);
   header.commit();
+  const paced = sheetPace(ws, c);
   let n = 0;
   for await (const f of i.overdue) {
     if (c.stopped()) return n;
@@ -152,7 +180,8 @@ async function overdueSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, i: MonthlyRe
     row.getCell(8).numFmt = DATE_TIME;
     row.getCell(9).numFmt = DATE_TIME;
     row.commit();
-    if (++n % DRAIN_EVERY === 0) await c.drained();
+    n++;
+    await paced();
   }
   await ws.commit();
   return n;
@@ -168,6 +197,7 @@ async function appealsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, i: MonthlyRe
   const header = ws.addRow([...APPEAL_COLUMNS]);
   bold(header);
   header.commit();
+  const paced = sheetPace(ws, c);
   let n = 0;
   for await (const a of i.appeals) {
     if (c.stopped()) return n;
@@ -179,7 +209,8 @@ async function appealsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, i: MonthlyRe
     for (let col = 8; col <= 14; col++) row.getCell(col).numFmt = DATE_TIME;
     row.getCell(19).numFmt = DATE_TIME;
     row.commit();
-    if (++n % DRAIN_EVERY === 0) await c.drained();
+    n++;
+    await paced();
   }
   await ws.commit();
   return n;
