@@ -22,7 +22,13 @@ import { suggestImportModels, type SuggestImportDoc, type SuggestImportRowDoc } 
 import { FEATURES_VERSION } from './text';
 
 const LEASE_MS = 2 * 60 * 1000;
-const BATCH = 500;
+/**
+ * Rows per batch (one learner run each). 100, not 500: a batch of 500 real appeals (about 300
+ * characters each) is a bulkWrite of some 100k count upserts, on which the embedded database
+ * stalled for good in bench/suggest.ts (100 rows, about 30k upserts, take under a minute); a
+ * shorter run also stays well inside the learner's 2-minute lease.
+ */
+const BATCH = 100;
 /** How long one run works before it lets the learner and the other imports have a turn. */
 const RUN_BUDGET_MS = 20_000;
 export const DEFAULT_IMPORT_INTERVAL_MS = 2_000;
