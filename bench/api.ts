@@ -16,7 +16,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
-import { serveProject, startChild, untilParentGoes, type Child } from './support/child';
+import { serveApp, serveProject, startChild, type Child } from './support/child';
 import { capture, measureBesideBare, startBesideBareRun, type Captured } from './support/beside-bare';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -35,13 +35,7 @@ async function serveBare(file: string): Promise<void> {
     if (!r) return void res.status(404).end();
     res.status(r.status).set('Content-Type', r.contentType).send(r.bytes);
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const { port } = server.address() as import('node:net').AddressInfo;
-  process.stdout.write(`READY http://127.0.0.1:${port}\n`);
-  await untilParentGoes();
-  server.closeAllConnections();
-  server.close();
+  await serveApp(app);
 }
 
 async function bench(): Promise<void> {

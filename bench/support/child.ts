@@ -22,6 +22,17 @@ export function untilParentGoes(): Promise<void> {
   });
 }
 
+/** In a child: `app` on a free port of 127.0.0.1, its READY line printed, until the parent goes. */
+export async function serveApp(app: import('express').Express): Promise<void> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  process.stdout.write(`READY http://127.0.0.1:${port}\n`);
+  await untilParentGoes();
+  server.closeAllConnections();
+  server.close();
+}
+
 /**
  * In a child: the real server on its own embedded database (from the environment), seeded like
  * `npm start` does; `extra` adds words to the READY line (e.g. the database address).

@@ -66,14 +66,14 @@ interface Prior {
   pseudoTotal: number;
 }
 
-interface Priors {
+export interface Priors {
   list: Prior[];
   /** Buckets the names and keywords use (part of the smoothing's vocabulary). */
   vocabulary: number;
 }
 
 /** The active categories with the pseudo-counts of their names and keywords. */
-function priorsOf(categories: CategoryDoc[]): Priors {
+export function priorsOf(categories: CategoryDoc[]): Priors {
   const list = categories
     .filter((c) => c.active)
     .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code))
