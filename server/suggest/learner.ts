@@ -53,6 +53,18 @@ export interface TextChange {
 }
 
 /**
+ * Bulk writes of at most BULK_OPS operations each, one after the other. The embedded database
+ * stalled for good (no query answered, both processes idle) on a bulkWrite of 2,000 upserts that
+ * updated existing counts (a second batch of learning: bench/suggest.ts; reproduced alone, the
+ * first 2,000, all inserts, went through) and on 100 conditional updateOnes, while bulkWrites of
+ * 50 went through every time, at the same speed.
+ */
+const BULK_OPS = 50;
+async function inChunks<T>(ops: T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < ops.length; i += BULK_OPS) await write(ops.slice(i, i + BULK_OPS));
+}
+
+/**
  * The counts of texts learned and unlearned, with `$inc` only, marked with run `run` so every
  * process's table catches up on them: shared by the learner and the import of past appeals
  * (import-job.ts), so an imported row counts exactly as a confirmed appeal does.
@@ -77,9 +89,9 @@ export async function writeCounts(ctx: AppContext, changes: readonly TextChange[
     const [c, b] = key.split('|');
     return { updateOne: { filter: { _id: key }, update: { $inc: { n: d }, $set: { s: run }, $setOnInsert: { c: new Types.ObjectId(c), b: Number(b) } }, upsert: true } };
   });
-  if (termOps.length) await SuggestTerm.bulkWrite(termOps, { ordered: false });
+  await inChunks(termOps, (ops) => SuggestTerm.bulkWrite(ops, { ordered: false }));
   const catOps = [...cats].map(([c, d]) => ({ updateOne: { filter: { _id: new Types.ObjectId(c) }, update: { $inc: { docs: d.docs, grams: d.grams }, $set: { s: run } }, upsert: true } }));
-  if (catOps.length) await SuggestCategory.bulkWrite(catOps, { ordered: false });
+  await inChunks(catOps, (ops) => SuggestCategory.bulkWrite(ops, { ordered: false }));
 }
 
 /**
@@ -137,7 +149,7 @@ export function suggestLearner(ctx: AppContext) {
     }
     if (records.length === 0) return { learned, unlearned };
     // The record first: a crash after it loses this batch's counts, never counts a text twice.
-    await SuggestLearned.bulkWrite(records, { ordered: false });
+    await inChunks(records, (ops) => SuggestLearned.bulkWrite(ops, { ordered: false }));
     await writeCounts(ctx, changes, run);
     return { learned, unlearned };
   }
