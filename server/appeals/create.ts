@@ -60,6 +60,11 @@ export interface NewAppeal {
    */
   limits?: RateLimit[];
   /**
+   * The request filing, when it wrote nothing its reads depend on before (a route's request): its
+   * one stamp read (made for its identity) serves the reference lookups too.
+   */
+  within?: object;
+  /**
    * The appeal's id; absent, a new one. The demo seed files its history with ids from the
    * submission time, so lists (which page by `_id`) show it in story order and a seed is repeatable.
    */
@@ -107,8 +112,8 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
 
   /** What a new appeal is filed against: its region, category (the filer's, or a sure suggestion's) and the unit of a direct dispatch. */
   async function reference(input: NewAppeal): Promise<{ r: RegionDoc; c: CategoryDoc | null; unit: DepartmentDoc | null; bySuggestion: boolean }> {
-    // One stamp read for the three lookups: the filing writes none of them in between.
-    const within = {};
+    // One stamp read for the three lookups (the request's when given): the filing writes none of them in between.
+    const within = input.within ?? {};
     const sure = !input.categoryId && input.suggestion?.sure ? input.suggestion.categoryId : null;
     const [r, c] = await Promise.all([region(input.regionId, input.channel, within), sure ? suggested(sure, within) : category(input.categoryId, within)]);
     return { r, c, unit: await defaultUnit(c, within), bySuggestion: !!sure && !!c };

@@ -16,7 +16,6 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { backoffMs, outbox, type OutboxItemInput } from '../outbox';
 import { userService } from '../users';
-import { regionLookup } from '../regions';
 import { chinaLongTime } from '../../common/china-time';
 import { maskPrivateText } from '../people';
 import { appealModels, type AppealDoc, type TimelineEvent } from './model';
@@ -78,6 +77,14 @@ export interface RelayHooks {
   beforeEnqueue?: (appeal: AppealDoc) => void | Promise<void>;
 }
 
+/** A filing's appeal as written, and the request that wrote it. */
+interface Kicked {
+  current: AppealDoc;
+  within?: object;
+}
+/** Filings relayed together at most (one outbox write of their messages). */
+const MAX_BATCH = 50;
+
 export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
   const { Appeal } = appealModels(ctx.conn);
   const users = userService(ctx);
@@ -108,16 +115,16 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
     };
   }
 
-  /** Department staff of the unit it is with; without a unit, the dispatchers whose regions hold it. */
-  async function handlers(a: AppealDoc): Promise<Types.ObjectId[]> {
-    if (a.departmentId) return users.departmentStaffIds(a.departmentId);
-    const dispatchers = await users.activeDispatchers();
-    const regionIds = dispatchers.flatMap((d) => d.regionIds);
-    const paths = await regionLookup(ctx).pathsOf(regionIds);
-    return dispatchers.filter((d) => d.regionIds.some((r) => a.regionPath.startsWith(paths.get(String(r)) ?? '\u0000'))).map((d) => d._id);
+  /**
+   * Department staff of the unit it is with; without a unit, the dispatchers whose regions hold it.
+   * From the users' rosters in memory (users/service.ts), checked against the stamps of `within`'s
+   * read when given (the filing request: it wrote no user or region since).
+   */
+  function handlers(a: AppealDoc, within?: object): Promise<readonly Types.ObjectId[]> {
+    return a.departmentId ? users.departmentStaffIds(a.departmentId, within) : users.dispatcherIdsOver(a.regionPath, within);
   }
 
-  async function messagesFor(a: AppealDoc, e: TimelineEvent, unit: () => Promise<Types.ObjectId[]>): Promise<OutboxItemInput[]> {
+  async function messagesFor(a: AppealDoc, e: TimelineEvent, unit: () => Promise<readonly Types.ObjectId[]>): Promise<OutboxItemInput[]> {
     const out: OutboxItemInput[] = [];
     if (TO_RESIDENTS.includes(e.action)) {
       const residents = [a.reporterId, ...a.followerIds].filter((id): id is Types.ObjectId => !!id);
@@ -129,30 +136,57 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
     return out;
   }
 
+  /** The messages of an appeal's pending events (the test hook runs before they go to the outbox). */
+  async function messagesOf(a: AppealDoc, within?: object): Promise<OutboxItemInput[]> {
+    const pending = a.timeline.slice(a.notifiedCount, a.eventCount);
+    // The handlers are looked up once per appeal, however many of its events go to them.
+    let handlerIds: Promise<readonly Types.ObjectId[]> | undefined;
+    const unit = () => (handlerIds ??= handlers(a, within));
+    const items = (await Promise.all(pending.map((e) => messagesFor(a, e, unit)))).flat();
+    await hooks.beforeEnqueue?.(a);
+    return items;
+  }
+
+  const RELAYED = (eventCount: number) => ({ $set: { notifiedCount: eventCount, notifyPending: false, notifyAttempts: 0, notifyRetryAt: null } });
+  const isRelayed = (a: AppealDoc) => !a.notifyPending && a.notifiedCount >= a.eventCount;
+
+  async function enqueue(items: OutboxItemInput[]): Promise<void> {
+    const { rejected = [] } = await box.enqueue(items, { invalid: 'skip' });
+    // A dedupe key names its appeal (`appeal:<id>:…`).
+    for (const r of rejected) ctx.logger.error({ appealId: r.dedupeKey.split(':')[1], dedupeKey: r.dedupeKey, problems: r.problems }, 'appeal notification refused by the outbox; left out');
+  }
+
   /**
    * Relay one appeal's pending events; loops when a move lands while it works. Throws on a failure.
    * `current`: the appeal as just written (a filing's new document), used instead of reading it
    * again in the first round; the update below is conditioned on its `eventCount`, so a move that
-   * landed since sends the loop back to the database.
+   * landed since sends the loop back to the database. `within`: the request that wrote it, whose
+   * stamp read serves the first round's roster lookups.
    */
-  async function relay(id: Types.ObjectId, current?: AppealDoc): Promise<void> {
+  async function relay(id: Types.ObjectId, current?: AppealDoc, within?: object): Promise<void> {
     for (let round = 0; round < 5; round++) {
       const a = (round === 0 ? current : undefined) ?? (await Appeal.findById(id).lean<AppealDoc>());
       if (!a) return;
-      if (!a.notifyPending && a.notifiedCount >= a.eventCount) return;
-      const pending = a.timeline.slice(a.notifiedCount, a.eventCount);
-      // The handlers are looked up once per appeal, however many of its events go to them.
-      let handlerIds: Promise<Types.ObjectId[]> | undefined;
-      const unit = () => (handlerIds ??= handlers(a));
-      const items = (await Promise.all(pending.map((e) => messagesFor(a, e, unit)))).flat();
-      await hooks.beforeEnqueue?.(a);
-      const { rejected = [] } = await box.enqueue(items, { invalid: 'skip' });
-      for (const r of rejected) ctx.logger.error({ appealId: String(id), dedupeKey: r.dedupeKey, problems: r.problems }, 'appeal notification refused by the outbox; left out');
-      const done = await Appeal.updateOne(
-        { _id: id, eventCount: a.eventCount },
-        { $set: { notifiedCount: a.eventCount, notifyPending: false, notifyAttempts: 0, notifyRetryAt: null } },
-      );
+      if (isRelayed(a)) return;
+      await enqueue(await messagesOf(a, round === 0 ? within : undefined));
+      const done = await Appeal.updateOne({ _id: id, eventCount: a.eventCount }, RELAYED(a.eventCount));
       if (done.matchedCount === 1) return;
+    }
+  }
+
+  /** A relay that failed: logged and counted on the appeal with the time of its next try; never throws. */
+  async function recordFailure(id: Types.ObjectId, err: unknown): Promise<void> {
+    const appealId = String(id);
+    try {
+      // (No projection: the embedded database's findAndModify has no `fields`.)
+      const a = await Appeal.findOneAndUpdate({ _id: id, notifyPending: true }, { $inc: { notifyAttempts: 1 } }, { returnDocument: 'after' }).lean<AppealDoc>();
+      const attempts = a?.notifyAttempts ?? 1;
+      const retryAt = new Date(ctx.now().getTime() + backoffMs(attempts));
+      if (a) await Appeal.updateOne({ _id: id, notifyAttempts: attempts }, { $set: { notifyRetryAt: retryAt } });
+      ctx.logger.warn({ appealId, attempts, retryAt, error: errorKind(err) }, 'appeal notification relay failed; retried after a backoff');
+    } catch (recordErr) {
+      // The database itself is away: the next sweep finds the appeal still pending.
+      ctx.logger.warn({ appealId, error: errorKind(err), recordError: errorKind(recordErr) }, 'appeal notification relay failed; the sweep retries');
     }
   }
 
@@ -160,37 +194,85 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
    * Relay one appeal; a failure is logged and recorded on the appeal with the time of its next
    * try, and never thrown. Returns whether it succeeded.
    */
-  async function relayAlone(id: Types.ObjectId, current?: AppealDoc): Promise<boolean> {
+  async function relayAlone(id: Types.ObjectId, current?: AppealDoc, within?: object): Promise<boolean> {
     try {
-      await relay(id, current);
+      await relay(id, current, within);
       return true;
     } catch (err) {
-      const appealId = String(id);
-      try {
-        // (No projection: the embedded database's findAndModify has no `fields`.)
-        const a = await Appeal.findOneAndUpdate({ _id: id, notifyPending: true }, { $inc: { notifyAttempts: 1 } }, { returnDocument: 'after' }).lean<AppealDoc>();
-        const attempts = a?.notifyAttempts ?? 1;
-        const retryAt = new Date(ctx.now().getTime() + backoffMs(attempts));
-        if (a) await Appeal.updateOne({ _id: id, notifyAttempts: attempts }, { $set: { notifyRetryAt: retryAt } });
-        ctx.logger.warn({ appealId, attempts, retryAt, error: errorKind(err) }, 'appeal notification relay failed; retried after a backoff');
-      } catch (recordErr) {
-        // The database itself is away: the next sweep finds the appeal still pending.
-        ctx.logger.warn({ appealId, error: errorKind(err), recordError: errorKind(recordErr) }, 'appeal notification relay failed; the sweep retries');
-      }
+      await recordFailure(id, err);
       return false;
     }
   }
 
+  /**
+   * Appeals handed in as just written (filings), relayed together: one outbox write for all their
+   * messages and one update per event count, each conditioned on it (the relay's condition). When
+   * fewer matched, an appeal moved since: each of the group is relayed alone, which reads it again
+   * (the relayed ones find nothing left). A failure is recorded on each appeal it concerns, as
+   * relayAlone does; never throws.
+   */
+  async function relayBatch(batch: readonly Kicked[]): Promise<void> {
+    const ready: { a: AppealDoc; items: OutboxItemInput[] }[] = [];
+    await Promise.all(
+      batch.map(async ({ current: a, within }) => {
+        if (isRelayed(a)) return;
+        try {
+          ready.push({ a, items: await messagesOf(a, within) });
+        } catch (err) {
+          await recordFailure(a._id, err);
+        }
+      }),
+    );
+    if (ready.length === 0) return;
+    try {
+      await enqueue(ready.flatMap((r) => r.items));
+    } catch (err) {
+      await Promise.all(ready.map((r) => recordFailure(r.a._id, err)));
+      return;
+    }
+    const byCount = new Map<number, Types.ObjectId[]>();
+    for (const { a } of ready) byCount.set(a.eventCount, [...(byCount.get(a.eventCount) ?? []), a._id]);
+    for (const [eventCount, ids] of byCount) {
+      try {
+        const done = await Appeal.updateMany({ _id: { $in: ids }, eventCount }, RELAYED(eventCount));
+        if (done.matchedCount < ids.length) await Promise.all(ids.map((id) => relayAlone(id)));
+      } catch (err) {
+        await Promise.all(ids.map((id) => recordFailure(id, err)));
+      }
+    }
+  }
+
+  /** Filings kicked while a batch is in flight: the next batch. */
+  let waiting: Kicked[] = [];
+  let draining = false;
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (waiting.length > 0) {
+        const batch = waiting.slice(0, MAX_BATCH);
+        waiting = waiting.slice(batch.length);
+        await relayBatch(batch);
+      }
+    } finally {
+      draining = false;
+    }
+  }
+  const track = (p: Promise<unknown>) => {
+    const q: Promise<void> = p.then(() => {}).finally(() => inFlight.delete(q));
+    inFlight.add(q);
+  };
+
   return {
     /**
      * Right after a change, without making the caller wait; a failure waits for the sweep's backoff.
-     * `current`: the appeal as that change wrote it, when the caller has it (saves a read).
+     * `current`: the appeal as that change wrote it, when the caller has it (saves a read);
+     * `within`: the request that made it, when it wrote no user or region (its stamp read serves).
      */
-    kick(id: Types.ObjectId, current?: AppealDoc): void {
-      const p = relayAlone(id, current)
-        .then(() => {})
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
+    kick(id: Types.ObjectId, current?: AppealDoc, within?: object): void {
+      if (!current) return track(relayAlone(id));
+      // Relayed with the others kicked while a batch is in flight (relayBatch); the first at once.
+      waiting.push({ current, within });
+      if (!draining) track(drain());
     },
     /**
      * Relay every appeal with pending events whose backoff is over (the scheduler runs this),

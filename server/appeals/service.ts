@@ -43,8 +43,10 @@ export function appealService(ctx: AppContext) {
     /**
      * The mini-program's form. A resident files for themselves; a grid worker (代报, in their grids)
      * and a dispatcher (热线代录, in their regions) file for the person named in `reporter`.
+     * `within`: the request filing; its one stamp read (made for its identity) serves every cached
+     * read of the filing: the reporter, the reference data and the relay's rosters.
      */
-    async create(user: AuthUser, body: CreateAppealBody): Promise<Filed> {
+    async create(user: AuthUser, body: CreateAppealBody, within?: object): Promise<Filed> {
       const me = new Types.ObjectId(user.id);
       let reporter: { id: Types.ObjectId | null; name: string; phone: string | null };
       let role: 'resident' | 'grid_worker' | 'dispatcher' = 'resident';
@@ -59,7 +61,7 @@ export function appealService(ctx: AppContext) {
         reporter = { id: null, name: body.reporter!.name, phone: body.reporter!.phone };
       } else {
         if (!user.roles.includes('resident')) throw forbidden('工作人员请使用代报或热线代录');
-        const u = await userService(ctx).reporterDetails(me);
+        const u = await userService(ctx).reporterDetails(me, within);
         reporter = { id: me, name: u?.name ?? user.name, phone: u?.phone ?? null };
       }
       const filed = await creator.file({
@@ -80,8 +82,9 @@ export function appealService(ctx: AppContext) {
         reporterId: reporter.id,
         reporterName: reporter.name,
         reporterPhone: reporter.phone,
+        within,
       });
-      if (filed.created) relay.kick(filed.appeal._id, filed.appeal);
+      if (filed.created) relay.kick(filed.appeal._id, filed.appeal, within);
       return filed;
     },
 

@@ -8,7 +8,6 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { outbox, type OutboxItemInput } from '../outbox';
 import { userService } from '../users';
-import { regionLookup } from '../regions';
 import { chinaLongTime } from '../../common/china-time';
 import type { HotspotDoc } from './model';
 
@@ -24,9 +23,7 @@ export function hotspotFlags(ctx: AppContext) {
 
   /** The active dispatchers whose regions hold the community, and the community's staff. */
   async function recipients(h: HotspotDoc): Promise<string[]> {
-    const dispatchers = await users.activeDispatchers();
-    const paths = await regionLookup(ctx).pathsOf(dispatchers.flatMap((d) => d.regionIds));
-    const inScope = dispatchers.filter((d) => d.regionIds.some((r) => h.regionPath.startsWith(paths.get(String(r)) ?? '\u0000'))).map((d) => String(d._id));
+    const inScope = (await users.dispatcherIdsOver(h.regionPath)).map(String);
     const staff = (await users.communityStaffIds(h.communityId)).map(String);
     return [...new Set([...inScope, ...staff])];
   }

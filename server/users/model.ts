@@ -41,14 +41,24 @@ export const userSchema = new Schema<UserDoc>(
   baseOptions,
 );
 /**
- * The identity cache's namespace (identity.ts): who a token's subject is, and their Me. Bumped by
- * the writes that change what those show (roles, scope, department, home, name, contact, active),
- * not by a sign-in's time or a password hash (a new password ends the sessions, sessions.ts).
- * Inserts do not bump: a user that did not exist was never cached.
+ * The identity cache's namespace (identity.ts): who a token's subject is, and their Me, and a
+ * reporter's name and phone for filing (service.ts). Bumped by the writes that change what those
+ * show (roles, scope, department, home, name, phone, contact, active), not by a sign-in's time or a
+ * password hash (a new password ends the sessions, sessions.ts). Inserts do not bump: a user that
+ * did not exist was never cached.
  */
 export const USERS_CACHE = 'users';
-export const IDENTITY_FIELDS = ['name', 'username', 'roles', 'regionIds', 'departmentId', 'homeRegionId', 'wechatContactId', 'active'] as const;
+export const IDENTITY_FIELDS = ['name', 'username', 'phone', 'roles', 'regionIds', 'departmentId', 'homeRegionId', 'wechatContactId', 'active'] as const;
 userSchema.plugin(cacheStampPlugin(USERS_CACHE, { paths: IDENTITY_FIELDS, inserts: false }));
+/**
+ * The rosters' namespace: who works where (a unit's staff, the active dispatchers), as the
+ * relay and the hot spots tell them of new work (service.ts). Unlike the identity cache a roster is
+ * a list, so a new account can join it: inserts bump too, and every write to roles, regions,
+ * department or whether the account is active.
+ */
+export const ROSTER_CACHE = 'users-roster';
+export const ROSTER_FIELDS = ['roles', 'regionIds', 'departmentId', 'active'] as const;
+userSchema.plugin(cacheStampPlugin(ROSTER_CACHE, { paths: ROSTER_FIELDS }));
 userSchema.index({ roles: 1 });
 // The residents of a place (a consultation's eligible voters).
 userSchema.index({ homeRegionId: 1, roles: 1 });

@@ -5,10 +5,10 @@ import type { AuthUser } from '../core/route';
 import { badRequest, conflict, isDuplicateKeyError, notFound } from '../core/errors';
 import type { Paged } from '../core/validate';
 import { newId } from '../db/schema-helpers';
-import { regionLookup, toRegionSummary, type RegionDoc } from '../regions';
+import { REGIONS_CACHE, regionLookup, toRegionSummary, type RegionDoc } from '../regions';
 import { auditService } from '../audit';
 import { departmentService } from '../departments';
-import { identityKey, type IdentityDoc, type UserDoc, userModels } from './model';
+import { identityKey, ROSTER_CACHE, USERS_CACHE, type IdentityDoc, type UserDoc, userModels } from './model';
 import { hashPassword } from './passwords';
 import { ROLE_LABELS, isStaff, type Role } from '../../common/roles';
 import { roleFitError, type FitFields, type StaffShape } from './role-fit';
@@ -18,6 +18,11 @@ const WECHAT_PREFIX = identityKey.wechat('');
 
 /** 13812345678 -> 138****5678: enough for staff to recognise, not to call. */
 export const maskPhone = (phone: string | null) => (phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : null);
+
+/** Reporters' details kept per process: one per resident filing lately. */
+const MAX_REPORTERS = 20_000;
+/** A miss is thrown, so the cache keeps nothing for it. */
+class NoSuchReporter extends Error {}
 
 export function userService(ctx: AppContext) {
   const { User, Identity } = userModels(ctx.conn);
@@ -311,13 +316,45 @@ export function userService(ctx: AppContext) {
       await User.updateOne({ _id: userId }, { $set: { lastLoginAt: ctx.now() } });
     },
 
-    /** The name and phone on record, for filing an appeal as its reporter. */
-    reporterDetails: (id: Types.ObjectId) => User.findById(id, { name: 1, phone: 1 }).lean<Pick<UserDoc, '_id' | 'name' | 'phone'>>(),
+    /**
+     * The name and phone on record, for filing an appeal as its reporter: from memory while the
+     * users stamp is unchanged (a new name or phone bumps it, model.ts). `within`: the request
+     * filing (its stamp read serves). Null for no such user (never kept).
+     */
+    reporterDetails: (id: Types.ObjectId, within?: object): Promise<Pick<UserDoc, '_id' | 'name' | 'phone'> | null> =>
+      ctx.cache
+        .value({ namespace: USERS_CACHE, key: `reporter:${id}`, maxEntries: MAX_REPORTERS }, async () => {
+          const u = await User.findById(id, { name: 1, phone: 1 }).lean<Pick<UserDoc, '_id' | 'name' | 'phone'>>();
+          if (!u) throw new NoSuchReporter();
+          return u;
+        }, within)
+        .catch((err: unknown) => {
+          if (err instanceof NoSuchReporter) return null;
+          throw err;
+        }),
 
-    /** The active accounts of a department's staff, by id (who is told of an appeal sent to it). */
-    async departmentStaffIds(departmentId: Types.ObjectId): Promise<Types.ObjectId[]> {
-      const staff = await User.find({ departmentId, roles: 'department_staff', active: true }, { _id: 1 }).lean<Pick<UserDoc, '_id'>[]>();
-      return staff.map((u) => u._id);
+    /**
+     * The active accounts of a department's staff, by id (who is told of an appeal sent to it):
+     * from memory while the roster stamp is unchanged (model.ts: a new account, a role, a
+     * department or a deactivation bumps it). Shared: read, never changed.
+     */
+    departmentStaffIds: (departmentId: Types.ObjectId, within?: object): Promise<readonly Types.ObjectId[]> =>
+      ctx.cache.value({ namespace: ROSTER_CACHE, key: `unit-staff:${departmentId}` }, async () => {
+        const staff = await User.find({ departmentId, roles: 'department_staff', active: true }, { _id: 1 }).lean<Pick<UserDoc, '_id'>[]>();
+        return staff.map((u) => u._id);
+      }, within),
+
+    /**
+     * The active dispatchers whose regions hold this region path (who is told of an appeal or a
+     * hot spot there without a unit), from memory while the roster and the regions are unchanged.
+     */
+    async dispatcherIdsOver(regionPath: string, within?: object): Promise<Types.ObjectId[]> {
+      const dispatchers = await ctx.cache.value({ namespace: [ROSTER_CACHE, REGIONS_CACHE], key: 'dispatcher-paths' }, async () => {
+        const found = await User.find({ roles: 'dispatcher', active: true }, { _id: 1, regionIds: 1 }).lean<Pick<UserDoc, '_id' | 'regionIds'>[]>();
+        const paths = await regionLookup(ctx).pathsOf(found.flatMap((d) => d.regionIds));
+        return found.map((d) => ({ _id: d._id, paths: d.regionIds.map((r) => paths.get(String(r))).filter((p): p is string => !!p) }));
+      }, within);
+      return dispatchers.filter((d) => d.paths.some((p) => regionPath.startsWith(p))).map((d) => d._id);
     },
 
     /** The active community staff of a community, by id (who is told of a hot spot there, 高频诉求). */
@@ -325,9 +362,6 @@ export function userService(ctx: AppContext) {
       const staff = await User.find({ roles: 'community_staff', regionIds: new Types.ObjectId(String(communityId)), active: true }, { _id: 1 }).lean<Pick<UserDoc, '_id'>[]>();
       return staff.map((u) => u._id);
     },
-
-    /** The active dispatchers with their regions. */
-    activeDispatchers: () => User.find({ roles: 'dispatcher', active: true }, { _id: 1, regionIds: 1 }).lean<Pick<UserDoc, '_id' | 'regionIds'>[]>(),
 
     /** How many users belong to the department (a department with staff is not deleted). */
     countInDepartment: (departmentId: string) => User.countDocuments({ departmentId }),

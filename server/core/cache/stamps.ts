@@ -33,8 +33,43 @@ async function upsertStamp(conn: Connection, update: Record<string, unknown>): P
   }
 }
 
-export async function bumpStamp(conn: Connection, namespace: string): Promise<void> {
-  await upsertStamp(conn, { $inc: { [`v.${namespace}`]: 1 }, $setOnInsert: { epoch: randomUUID() } });
+/** Per connection and namespace: the bump not sent yet (callers join it) and the one in flight. */
+interface BumpState {
+  queued?: Promise<void>;
+  running?: Promise<void>;
+}
+const bumps = new WeakMap<Connection, Map<string, BumpState>>();
+
+/**
+ * Bump a namespace after a write landed. Writes landing together share a bump: a caller joins the
+ * bump that has not been sent yet (it is sent after this caller's write landed, so it covers it),
+ * or queues the next one behind the bump in flight (which may have been sent before this write
+ * landed). So concurrent writes cost one bump per round trip, not one each, and every caller
+ * resolves only once a bump sent after its write has landed.
+ */
+export function bumpStamp(conn: Connection, namespace: string): Promise<void> {
+  let perConn = bumps.get(conn);
+  if (!perConn) bumps.set(conn, (perConn = new Map()));
+  let state = perConn.get(namespace);
+  if (!state) perConn.set(namespace, (state = {}));
+  if (state.queued) return state.queued;
+  const s = state;
+  const prev = s.running;
+  const queued: Promise<void> = (async () => {
+    // (Always a tick first: `s.queued` is this bump by then.)
+    await (prev ? prev.catch(() => {}) : undefined);
+    // Sent from here on: a write landing later queues the next bump.
+    s.queued = undefined;
+    const sent = upsertStamp(conn, { $inc: { [`v.${namespace}`]: 1 }, $setOnInsert: { epoch: randomUUID() } });
+    s.running = sent;
+    try {
+      await sent;
+    } finally {
+      if (s.running === sent) s.running = undefined;
+    }
+  })();
+  s.queued = queued;
+  return queued;
 }
 
 /** One read of one small document by `_id`; creates it on first use. */
