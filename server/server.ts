@@ -18,6 +18,7 @@ import { DbHealth, FAIL_FAST_CONNECTION_OPTIONS } from './db/health';
 import { createWechatClient, createWechatWebClient, developmentWechatClient, type WechatClient, type WechatWebClient } from './core/wechat';
 import { startCleanupJob } from './maintenance/cleanup';
 import { startAppealScheduler } from './appeals/scheduler';
+import { backfillScopePaths } from './appeals';
 import { startMeasureRollup } from './measures';
 import { startOutboxDeliverer } from './outbox/deliverer';
 import { startNewsScheduler } from './news/scheduler';
@@ -129,13 +130,6 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
   dbHealth.watchConnection(conn);
   embedded?.onStatus((up) => dbHealth.setEmbedded(up));
   const models = createModels(conn);
-  try {
-    await syncIndexes(models);
-  } catch (err) {
-    await conn.close();
-    await embedded?.stop();
-    throw err;
-  }
 
   const ctx: AppContext = {
     config,
@@ -147,6 +141,15 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
     now: opts.now ?? (() => new Date()),
     cache: new ReadCache({ readStamps: () => readStamps(conn) }),
   };
+  try {
+    await syncIndexes(models);
+    // Before the first request: the lists ask for a township or a community by fields older appeals lack.
+    await backfillScopePaths(ctx);
+  } catch (err) {
+    await conn.close();
+    await embedded?.stop();
+    throw err;
+  }
   const app = createApp(ctx);
   const server: Server = createServer(app);
   try {

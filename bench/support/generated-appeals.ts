@@ -5,6 +5,7 @@
  */
 import { Types } from 'mongoose';
 import { deadlinesFrom, dueAtFor } from '../../server/appeals/deadlines';
+import { scopePathsOf } from '../../server/appeals/scope';
 
 export const BATCH = 1000;
 const HOUR = 3600 * 1000;
@@ -106,6 +107,7 @@ function generate(demo: Demo, seq: number, now: number, rand: () => number, shap
     categoryName: category.name,
     regionId: region._id,
     regionPath: region.path,
+    ...scopePathsOf(region.path),
     regionName: region.pathNames.slice(1).join(' / '),
     departmentId: department?._id ?? null,
     departmentName: department?.name ?? null,

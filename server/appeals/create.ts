@@ -22,6 +22,7 @@ import { deadlinesFrom, dueAtFor } from './deadlines';
 import { SYSTEM, event, type Actor } from './events';
 import { requirePhotos } from './photos';
 import { mayNotify } from './notify';
+import { scopePathsOf } from './scope';
 
 export interface NewAppeal {
   idempotencyKey: string;
@@ -205,6 +206,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
           : null,
       regionId: r._id,
       regionPath: r.path,
+      ...scopePathsOf(r.path),
       regionName: r.pathNames.slice(1).join(' / ') || r.name,
       departmentId: unit?._id ?? null,
       departmentName: unit?.name ?? null,

@@ -5,6 +5,8 @@ export { appealService, type AppealService } from './service';
 export { appealCreator, type NewAppeal } from './create';
 export { appealMoves } from './moves';
 export { reserveTicketNumbers, startTicketCounter } from './ticket-numbers';
+// A start-up step: appeals filed before they carried their township's and community's paths get them.
+export { backfillScopePaths } from './scope-paths';
 export { appealDeadlines } from './scheduler';
 // The demo seed plays its stories with these: who acts, the bot's account, the states and move bodies.
 export type { AppealDoc } from './model';

@@ -61,6 +61,15 @@ export interface AppealDoc {
   /** The community or grid it happens in, and that region's path (`/county/township/community/`). */
   regionId: Types.ObjectId;
   regionPath: string;
+  /**
+   * The paths of the township and the community it lies in (scope.ts scopePathsOf; for an appeal
+   * filed above that level, its own region's path), so a township's or a community's lists and
+   * badges are one index range by equality instead of a walk filtered by path prefix. Written at
+   * filing (regions never move), and on appeals filed before they existed by the start-up step in
+   * scope-paths.ts.
+   */
+  townshipPath: string;
+  communityPath: string;
   regionName: string;
   departmentId: Types.ObjectId | null;
   departmentName: string | null;
@@ -166,6 +175,8 @@ export const appealSchema = new Schema<AppealDoc>(
     },
     regionId: { type: Schema.Types.ObjectId, required: true },
     regionPath: { type: String, required: true },
+    townshipPath: { type: String, required: true },
+    communityPath: { type: String, required: true },
     regionName: { type: String, required: true },
     departmentId: { type: Schema.Types.ObjectId, default: null },
     departmentName: { type: String, default: null },
@@ -237,7 +248,7 @@ export const appealSchema = new Schema<AppealDoc>(
  */
 export const APPEAL_COUNTS_CACHE = 'appeal-counts';
 export const APPEAL_LISTS_CACHE = APPEAL_COUNTS_CACHE;
-export const COUNTED_FIELDS = ['state', 'overdue', 'directDispatch', 'dispatchReviewed', 'regionPath', 'departmentId', 'reporterId', 'submittedById', 'followerIds'] as const;
+export const COUNTED_FIELDS = ['state', 'overdue', 'directDispatch', 'dispatchReviewed', 'regionPath', 'townshipPath', 'communityPath', 'departmentId', 'reporterId', 'submittedById', 'followerIds'] as const;
 /** What a list's row (views.ts toSummary) reads besides COUNTED_FIELDS. */
 const LISTED_FIELDS = ['number', 'kind', 'channel', 'categoryId', 'categoryName', 'suggestion', 'regionId', 'regionName', 'departmentName', 'description', 'photoIds', 'reporterName', 'isPublic', 'isAnonymous', 'submittedAt', 'dueAt', 'followersCount'] as const;
 appealSchema.plugin(cacheStampPlugin(APPEAL_COUNTS_CACHE, { paths: [...COUNTED_FIELDS, ...LISTED_FIELDS] }));
@@ -258,6 +269,12 @@ appealSchema.index({ followerIds: 1, _id: -1 });
 // ownFilter), which this index answers: only appeals someone joined are read.
 appealSchema.index({ followersCount: 1, _id: -1 });
 appealSchema.index({ state: 1, _id: -1 });
+// A township's or a community's lists (a dispatcher's, community staff's, a grid worker's, or the
+// `regionId` filter), overdue first, with or without a state: one range of one of these.
+appealSchema.index({ townshipPath: 1, overdue: 1, _id: -1 });
+appealSchema.index({ townshipPath: 1, state: 1, overdue: 1, _id: -1 });
+appealSchema.index({ communityPath: 1, overdue: 1, _id: -1 });
+appealSchema.index({ communityPath: 1, state: 1, overdue: 1, _id: -1 });
 // Each view's overdue-first parts: the dispatcher's queue, a department's inbox, the public list,
 // the review of direct dispatches (rare among all appeals: without it a walk of every appeal).
 appealSchema.index({ state: 1, overdue: 1, _id: -1 });

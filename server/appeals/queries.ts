@@ -22,7 +22,7 @@ import { queryKey } from '../core/cache/read-cache';
 import { pathPrefixRegex, regionLookup, REGIONS_CACHE } from '../regions';
 import { APPEAL_LISTS_CACHE, appealModels, type AppealDoc } from './model';
 import type { AppealPage, ListAppealsQuery } from './schemas';
-import { anyOf, ownFilter, readFilter, workFilters, type Filter } from './scope';
+import { anyOf, ownFilter, readFilter, underRegion, workFilters, type Filter } from './scope';
 import { APPEAL_STATES, OPEN_STATES } from './state-machine';
 import { toSummary } from './views';
 
@@ -91,7 +91,7 @@ export function appealQueries(ctx: AppContext) {
     if (q.state) f.push(q.state.length === 1 ? { state: q.state[0] } : { state: { $in: q.state } });
     if (q.categoryId) f.push({ categoryId: new Types.ObjectId(q.categoryId) });
     if (q.departmentId) f.push({ departmentId: new Types.ObjectId(q.departmentId) });
-    if (q.regionId) f.push({ regionPath: pathPrefixRegex(await regionPath(q.regionId)) });
+    if (q.regionId) f.push(underRegion(await regionPath(q.regionId)));
     if (q.overdue) f.push({ overdue: q.overdue === 'true' });
     if (q.from || q.to) {
       const range: Record<string, Date> = {};

@@ -8,12 +8,35 @@ import type { AuthUser } from '../core/route';
 import type { AppealDoc } from './model';
 import type { Role } from '../../common/roles';
 import { readScopePaths, rolePaths } from '../users';
-import { pathPrefixRegex } from '../regions';
 
 /** A filter on appeals; loose on purpose: clauses are combined with $or and $and. */
 export type Filter = Record<string, unknown>;
 const REGION_ROLES = ['grid_worker', 'community_staff', 'dispatcher'] as const;
 
+
+/**
+ * The township's and the community's paths of an appeal in this region (AppealDoc townshipPath,
+ * communityPath): its path cut to that level, or the whole path when it lies higher (an Open311
+ * filing placed at the county).
+ */
+export function scopePathsOf(regionPath: string): { townshipPath: string; communityPath: string } {
+  const parts = regionPath.split('/').filter(Boolean);
+  const cut = (levels: number) => `/${parts.slice(0, levels).join('/')}/`;
+  return { townshipPath: cut(2), communityPath: cut(3) };
+}
+
+/**
+ * The appeals under a region (by its path) as one equality on an indexed field: a township's or a
+ * community's by the field filing stored, a grid's (which has no regions under it) by its path;
+ * the county's is no condition at all.
+ */
+export function underRegion(path: string): Filter {
+  const depth = path.split('/').filter(Boolean).length;
+  if (depth <= 1) return {};
+  if (depth === 2) return { townshipPath: path };
+  if (depth === 3) return { communityPath: path };
+  return { regionPath: path };
+}
 
 /**
  * The caller's own appeals: filed by them or for them, or joined (同问). A joined appeal has
@@ -33,8 +56,9 @@ export function ownFilter(user: AuthUser): Filter[] {
 export function workFilters(user: AuthUser, roles: readonly Role[] = [...REGION_ROLES, 'department_staff']): Filter[] {
   const clauses: Filter[] = [];
   // Every appeal lies under the county: a county-wide scope is no condition at all (and the
-  // list then runs on the overdue/_id index instead of reading every path).
-  for (const p of readScopePaths(user, roles)) clauses.push(isRootPath(p) ? {} : { regionPath: pathPrefixRegex(p) });
+  // list then runs on the overdue/_id index instead of reading every path); a township's or a
+  // community's is an equality on its stored path (underRegion).
+  for (const p of readScopePaths(user, roles)) clauses.push(underRegion(p));
   if (roles.includes('department_staff') && user.roles.includes('department_staff') && user.departmentId) clauses.push({ departmentId: new Types.ObjectId(user.departmentId) });
   return clauses;
 }
@@ -44,8 +68,6 @@ export function readFilter(user: AuthUser): Filter {
   if (user.roles.includes('admin')) return {};
   return anyOf([...workFilters(user), ...ownFilter(user)]);
 }
-
-const isRootPath = (path: string) => path.split('/').filter(Boolean).length === 1;
 
 export function anyOf(clauses: Filter[]): Filter {
   if (clauses.length === 0) return { _id: { $in: [] } };
