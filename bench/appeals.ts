@@ -17,9 +17,10 @@
  * folder, demo county seeded, background jobs on, log level warn); this process drives it and
  * opens its own connection to the same database for the raw inserts and the loading.
  *
- *   npx tsx bench/appeals.ts [seconds] [--100k]
+ *   npx tsx bench/appeals.ts [seconds] [--100k] [--filing | --inbox]
  *   (default 6 s per filing measurement (2..30) and the 10k size, about 2 minutes; --100k adds
- *   the 100k size, whose loading alone took 8 minutes here)
+ *   the 100k size, whose loading alone took 8 minutes here; --filing runs only parts 1 and 2,
+ *   --inbox only part 3)
  *
  * Roles of this file: no argument = the bench; `--project` = the child.
  */
@@ -29,6 +30,8 @@ import path from 'node:path';
 import mongoose, { Types } from 'mongoose';
 import { APPEAL_LISTS_CACHE } from '../server/appeals/model';
 import { bumpStamp } from '../server/core/cache/stamps';
+import { pathPrefixRegex } from '../server/regions';
+import { scopePathsOf } from '../server/appeals/scope';
 import { withDbName } from '../server/db/embedded';
 import { serveProject, startChild, START_TIMEOUT_MS, type Child } from './support/child';
 import { ms, percentile, prng } from './support/stats';
@@ -40,6 +43,9 @@ const SECONDS = Math.min(Math.max(Number(args.find((a) => /^\d+$/.test(a))) || 6
 // 100k takes about 8 minutes to load on the 2-core development machine: only on request.
 const SIZES = args.includes('--100k') ? [10_000, 100_000] : [10_000];
 const CONCURRENCY = [10, 50];
+/** Turns of API filing and driver inserts per concurrency (the seconds are shared among them). */
+const ROUNDS = 3;
+const PARTS = { filing: !args.includes('--inbox'), inbox: !args.includes('--filing') };
 const MAX_FILED = 5000; // per concurrency level, whatever the duration
 const INBOX_SAMPLES = 100;
 const INBOX_MAX_MS = 8000;
@@ -79,14 +85,14 @@ interface Filing {
   directLatencies: number[];
 }
 
-async function fileThroughApi(base: string, tokens: string[], demo: Demo, concurrency: number): Promise<Filing['api'] & { keys: Map<string, number> }> {
+async function fileThroughApi(base: string, tokens: string[], demo: Demo, concurrency: number, round: number): Promise<Filing['api'] & { keys: Map<string, number> }> {
   const latencies: number[] = [];
   const keys = new Map<string, number>();
   let failed = 0;
-  const r = await pool(concurrency, SECONDS, MAX_FILED, async (i) => {
+  const r = await pool(concurrency, SECONDS / ROUNDS, MAX_FILED / ROUNDS, async (i) => {
     const category = demo.categories[i % demo.categories.length];
     const region = demo.regions[i % demo.regions.length];
-    const key = `bench-c${concurrency}-${i}`;
+    const key = `bench-c${concurrency}-r${round}-${i}`;
     const body = { idempotencyKey: key, kind: 'help', categoryId: String(category._id), description: `第${i}号压测诉求：${region.name}附近路灯不亮，晚上出行不便，请尽快处理。`, regionId: String(region._id), place: '压测地点' };
     const t0 = performance.now();
     const res = await fetch(`${base}/api/v1/appeals`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` }, body: JSON.stringify(body) });
@@ -107,6 +113,37 @@ async function insertRaw(models: Models, prefix: string, concurrency: number, co
   return pool(concurrency, 3600, copies.length, async (i) => {
     await models.Appeal.collection.insertOne(copies[i]);
   });
+}
+
+const SHAPE_SAMPLES = 30;
+interface ShapeCase {
+  name: string;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+}
+
+/** p50 of each case's two filters as a list's first page reads them (alternating, after a warm-up). */
+async function measureShapes(models: Models, cases: ShapeCase[]): Promise<{ before: number; after: number }[]> {
+  const beyond = new Types.ObjectId('ffffffffffffffffffffffff');
+  const page = async (f: Record<string, unknown>) => {
+    const where = { ...f, _id: { $lt: beyond } };
+    const t = performance.now();
+    await models.Appeal.collection.find(where, { projection: { timeline: 0 } }).sort({ _id: -1 }).limit(21).toArray();
+    return performance.now() - t;
+  };
+  const out: { before: number; after: number }[] = [];
+  for (const c of cases) {
+    await page(c.before);
+    await page(c.after);
+    const before: number[] = [];
+    const after: number[] = [];
+    for (let i = 0; i < SHAPE_SAMPLES; i++) {
+      before.push(await page(c.before));
+      after.push(await page(c.after));
+    }
+    out.push({ before: percentile(before, 50), after: percentile(after, 50) });
+  }
+  return out;
 }
 
 interface InboxCase {
@@ -167,16 +204,24 @@ async function bench(): Promise<void> {
     for (const openid of demo.residents) tokens.push(await login('/api/v1/auth/dev-login', { openid }));
 
     // ---- 1 and 2: filing ----
-    console.log(`\n1. Filing appeals: POST /api/v1/appeals (30 residents, ${demo.categories.length} categories in turn, ${demo.categories.filter((c) => c.defaultDepartmentId).length} of them dispatched directly) for ${SECONDS} s or ${MAX_FILED} appeals,`);
-    console.log('   beside the driver inserting the same stored documents (insertOne, same concurrency, same database).');
+    console.log(`\n1. Filing appeals: POST /api/v1/appeals (30 residents, ${demo.categories.length} categories in turn, ${demo.categories.filter((c) => c.defaultDepartmentId).length} of them dispatched directly) for ${SECONDS} s or ${MAX_FILED} appeals in all,`);
+    console.log(`   beside the driver inserting the same stored documents (insertOne, same concurrency, same database), in ${ROUNDS} turns of each.`);
     const filings: Filing[] = [];
-    for (const concurrency of CONCURRENCY) {
+    for (const concurrency of PARTS.filing ? CONCURRENCY : []) {
       // A short warm-up (JIT, connection pools), not counted.
       await pool(concurrency, 1, concurrency * 2, async (i) => {
         await fetch(`${base}/api/v1/appeals`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % 30]}` }, body: JSON.stringify({ idempotencyKey: `warm-c${concurrency}-${i}`, kind: 'help', categoryId: null, description: '预热请求，不计入结果', regionId: String(demo.regions[0]._id) }) }).then((r) => r.arrayBuffer());
       });
-      const api = await fileThroughApi(base, tokens, demo, concurrency);
-      const raw = await insertRaw(models, `bench-c${concurrency}-`, concurrency, api.latencies.length);
+      // In turns (API, then the driver with the same documents, ROUNDS times), so a change in the
+      // machine's load falls on both.
+      const api: Awaited<ReturnType<typeof fileThroughApi>> = { n: 0, seconds: 0, latencies: [], failed: 0, keys: new Map() };
+      const raw: Filing['raw'] = { n: 0, seconds: 0 };
+      for (let round = 0; round < ROUNDS; round++) {
+        const a = await fileThroughApi(base, tokens, demo, concurrency, round);
+        const r = await insertRaw(models, `bench-c${concurrency}-r${round}-`, concurrency, a.latencies.length);
+        Object.assign(api, { n: api.n + a.n, seconds: api.seconds + a.seconds, failed: api.failed + a.failed, latencies: [...api.latencies, ...a.latencies], keys: new Map([...api.keys, ...a.keys]) });
+        Object.assign(raw, { n: raw.n + r.n, seconds: raw.seconds + r.seconds });
+      }
       const stored = await models.Appeal.collection.find({ idempotencyKey: { $regex: `^bench-c${concurrency}-` }, directDispatch: true }, { projection: { idempotencyKey: 1, dispatchMs: 1 } }).toArray();
       filings.push({
         concurrency,
@@ -207,10 +252,15 @@ async function bench(): Promise<void> {
     }
 
     // ---- 3: the inbox at 10k and 100k ----
+    if (!PARTS.inbox) return;
     const dispatcher = await login('/api/v1/auth/password-login', { username: 'dispatcher', password: 'xianrong123' });
     const deptCode = 'urban';
     const dept = await login('/api/v1/auth/password-login', { username: `dept_${deptCode}`, password: 'xianrong123' });
     const qingshi = demo.regions.find((r) => r.code === 'DX-02-01')!; // 青石村, with its 3 grids
+    const township = await login('/api/v1/auth/password-login', { username: 'chengguan', password: 'xianrong123' }); // 城关镇's dispatcher
+    const community = await login('/api/v1/auth/password-login', { username: 'xicheng', password: 'xianrong123' }); // 西城社区's staff
+    // The township's path: its communities' paths cut at the township (the demo's regions are communities and grids).
+    const chengguan = { path: scopePathsOf(demo.regions.find((r) => r.code === 'DX-01-01')!.path).townshipPath };
     const water = demo.categories.find((c) => c.name.startsWith('停水'))!;
     const isoDay = (t: number) => new Date(t + 8 * HOUR).toISOString().slice(0, 10);
     const lastMonth = `from=${isoDay(Date.now() - 30 * DAY)}&to=${isoDay(Date.now())}`;
@@ -218,6 +268,9 @@ async function bench(): Promise<void> {
       { name: 'county dispatcher, first page', url: '/api/v1/appeals?view=inbox', token: dispatcher },
       { name: 'county dispatcher, in_progress in 青石村', url: `/api/v1/appeals?view=inbox&state=in_progress&regionId=${qingshi._id}`, token: dispatcher },
       { name: 'county dispatcher, water, last 30 days', url: `/api/v1/appeals?view=inbox&categoryId=${water._id}&${lastMonth}`, token: dispatcher },
+      { name: 'township dispatcher (城关镇), first page', url: '/api/v1/appeals?view=inbox', token: township },
+      { name: 'township dispatcher (城关镇), state=in_progress', url: '/api/v1/appeals?view=inbox&state=in_progress', token: township },
+      { name: 'community staff (西城社区), first page', url: '/api/v1/appeals?view=inbox', token: community },
       { name: `department (${deptCode}), first page`, url: '/api/v1/appeals?view=inbox', token: dept },
       { name: `department (${deptCode}), state=assigned`, url: '/api/v1/appeals?view=inbox&state=assigned', token: dept },
     ];
@@ -226,6 +279,14 @@ async function bench(): Promise<void> {
     const afterWrite = () => bumpStamp(conn!, APPEAL_LISTS_CACHE);
     const cases = pages.flatMap((c) => [c, { ...c, name: `${c.name}, after a write`, afterWrite: true }]);
     console.log(`\n3. The inbox: GET /api/v1/appeals?view=inbox (20 per page, overdue first), sequential requests, ${INBOX_SAMPLES} samples or ${INBOX_MAX_MS / 1000} s each`);
+    // The same scopes through the driver, as one page's larger part (not overdue) is read: the path
+    // prefix the lists asked before the stored township/community paths, and the equality now.
+    const shapes: ShapeCase[] = [
+      { name: '城关镇, not overdue', before: { regionPath: pathPrefixRegex(chengguan.path), overdue: false }, after: { townshipPath: chengguan.path, overdue: false } },
+      { name: '城关镇, in_progress, not overdue', before: { regionPath: pathPrefixRegex(chengguan.path), state: 'in_progress', overdue: false }, after: { townshipPath: chengguan.path, state: 'in_progress', overdue: false } },
+      { name: '青石村, in_progress, not overdue', before: { regionPath: pathPrefixRegex(qingshi.path), state: 'in_progress', overdue: false }, after: { communityPath: qingshi.path, state: 'in_progress', overdue: false } },
+    ];
+    const shapeRows: { size: number; rows: { before: number; after: number }[] }[] = [];
     const rand = prng(20261126);
     const results: { size: number; rows: Awaited<ReturnType<typeof measureInbox>>[] }[] = [];
     for (const size of SIZES) {
@@ -236,6 +297,7 @@ async function bench(): Promise<void> {
       console.log(`   loaded ${fill.added} generated appeals to reach ${size} in ${fill.seconds.toFixed(1)} s (${(fill.added / fill.seconds).toFixed(0)} docs/s, insertMany of ${BATCH})`);
       results.push({ size, rows: [] });
       for (const c of cases) results[results.length - 1].rows.push(await measureInbox(base, c, 'afterWrite' in c ? afterWrite : undefined));
+      shapeRows.push({ size, rows: await measureShapes(models, shapes) });
     }
     const h3 = `${'inbox'.padEnd(56)} ${SIZES.map((s) => `${s / 1000}k p50/p99 ms`.padStart(18)).join(' ')}${SIZES.length > 1 ? ' ' + '100k/10k p50'.padStart(13) : ''}`;
     console.log(h3);
@@ -245,6 +307,11 @@ async function bench(): Promise<void> {
       const ratio = results.length > 1 ? ` ${(results[1].rows[i].p50 / results[0].rows[i].p50).toFixed(2).padStart(13)}` : '';
       console.log(`${c.name.padEnd(56)} ${cells.join(' ')}${ratio}`);
     }
+    console.log(`\n4. A region's page through the driver (find, _id < any, newest first, limit 21), p50 of ${SHAPE_SAMPLES}: path prefix (before) / stored path (now)`);
+    const h4 = `${'scope'.padEnd(34)} ${SIZES.map((s) => `${s / 1000}k before / now ms`.padStart(24)).join(' ')}`;
+    console.log(h4);
+    console.log('-'.repeat(h4.length));
+    for (const [i, c] of shapes.entries()) console.log(`${c.name.padEnd(34)} ${shapeRows.map((r) => `${ms(r.rows[i].before)} / ${ms(r.rows[i].after)}`.padStart(24)).join(' ')}`);
     console.log('(n) = samples. Generated appeals: 53% closed, 12% in progress, 10% assigned, 8% replied, 4% submitted, 3% accepted, 6% rejected, 4% merged; 24 region paths, 8 departments.');
     if (SIZES.length === 1) console.log('100k appeals: run with --100k (loading them takes minutes).');
     console.log(`\ntotal ${sec(tStart).toFixed(0)} s`);
