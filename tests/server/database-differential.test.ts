@@ -517,4 +517,32 @@ describe('patched embedded database vs stock FerretDB', () => {
     const r = await runQueries(rng, OR_QUERY_COUNT, makeOrSpec);
     expect(report('$or queries after writes', r.mismatches)).toEqual([]);
   });
+
+  // Last in this file: it leaves the stock build hung (afterAll kills it).
+  // The patch (_patches/internal/handler/msg_update.go): one update command of more statements
+  // matching existing documents than SQLite's connection pool holds (100). Upstream kept each
+  // statement's rows open until the command's end, so the 101st statement waited for a connection
+  // forever and the database answered nothing more (a suggestion import's batch of $inc upserts).
+  // Bug caught: that wait, or a fix that loses or doubles a statement's update.
+  it('runs one command of 150 updates on existing documents (stock FerretDB never answers it)', async () => {
+    const ops = Array.from({ length: 150 }, (_, i) => ({ updateOne: { filter: { _id: `bulk-${i}` }, update: { $inc: { n: 1 } }, upsert: true } }));
+    const clients: MongoClient[] = [];
+    const run = async (side: Side) => {
+      const client = new mongoose.mongo.MongoClient(withDbName(side.db.uri, 'differential'), { maxPoolSize: 2 });
+      clients.push(client);
+      await client.connect();
+      const coll = client.db().collection<{ _id: string; n: number }>('bulk');
+      await coll.bulkWrite(ops, { ordered: false }); // all inserts: both builds answer
+      return { coll, second: coll.bulkWrite(ops, { ordered: false }) }; // all updates
+    };
+    const [s, p] = await Promise.all([run(stock), run(patched)]);
+    s.second.catch(() => {});
+    const done = await p.second;
+    expect(done.matchedCount).toBe(150);
+    expect(await p.coll.countDocuments({ n: 2 })).toBe(150);
+    // Upstream: still unanswered long after the patched build has finished the same command (it never answers).
+    const stockState = await Promise.race([s.second.then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(() => r('hung'), 15_000))]);
+    expect(stockState).toBe('hung');
+    await Promise.all(clients.map((c) => c.close(true)));
+  });
 });
