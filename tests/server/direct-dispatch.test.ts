@@ -8,6 +8,8 @@
  * person confirms it; and, end to end, an import of past appeals making the next group-chat
  * appeal of that kind go straight to its unit. Learner and import job run by hand, jobs off.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { appealDoc, demoIds, MINUTE, move, newKey, startAppealsServer, TEST_BOT_TOKEN, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import type { TestServer } from '../helpers/server';
 import { DIRECT_DISPATCH_DEFAULT_THRESHOLD, suggestImportJob, suggestLearner } from '../../server/suggest';
@@ -235,6 +237,25 @@ describe('filing by a sure suggestion', () => {
     expect(a).toMatchObject({ state: 'assigned', directDispatch: true, categoryName: '价格与消费纠纷' });
     expect(String(a.departmentId)).toBe(ids.department.market);
   });
+
+  it('the README walkthrough: the sample history file imported, a group-chat report of a dark street lamp goes to 县城市管理局', async () => {
+    // Catches: the sample a tester is pointed to (docs/samples/demo-history.csv) refused by the
+    // import, its category names not mapping to the catalogue, or too little of it to make a plain
+    // report sure: the walkthrough in the README would then show nothing going straight to its unit.
+    await setting({ enabled: true, threshold: DIRECT_DISPATCH_DEFAULT_THRESHOLD });
+    const csv = readFileSync(path.join(__dirname, '../../docs/samples/demo-history.csv'));
+    const up = await fetch(`${s.url}/api/v1/categories/imports?name=demo-history.csv`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' }, body: csv });
+    expect(up.status).toBe(201);
+    const imp = (await up.json()) as { id: string; version: number; rows: number; refused: number; names: { categoryId: string | null }[] };
+    expect(imp).toMatchObject({ rows: 144, refused: 0 });
+    expect(imp.names.every((n) => n.categoryId !== null)).toBe(true);
+    expect((await s.api('POST', `/api/v1/categories/imports/${imp.id}/start`, { token: admin, body: { version: imp.version } })).status).toBe(200);
+    expect(await suggestImportJob(s.ctx).runOnce()).toMatchObject({ learned: 144, finished: true });
+    const res = await groupFile('#报事 我们小区后门那条路的路灯不亮了，晚上黑漆漆的');
+    const a = await appealDoc(s, res.body.id);
+    expect(a).toMatchObject({ state: 'assigned', directDispatch: true, categoryName: '路灯不亮' });
+    expect(String(a.departmentId)).toBe(ids.department.urban);
+  }, 300_000);
 
   it('the measure is kept a while, not redone per request', async () => {
     // Catches: the precision recomputed (500 appeals read) on every page load.
