@@ -24,9 +24,8 @@ import { FEATURES_VERSION } from './text';
 const LEASE_MS = 2 * 60 * 1000;
 /**
  * Rows per batch (one learner run each). 100, not 500: a batch of 500 real appeals (about 300
- * characters each) is a bulkWrite of some 100k count upserts, on which the embedded database
- * stalled for good in bench/suggest.ts (100 rows, about 30k upserts, take under a minute); a
- * shorter run also stays well inside the learner's 2-minute lease.
+ * characters each) is some 100k count upserts; 100 rows take under a minute, well inside the
+ * learner's 2-minute lease.
  */
 const BATCH = 100;
 /** How long one run works before it lets the learner and the other imports have a turn. */
@@ -43,9 +42,9 @@ export interface ImportRun {
 
 /**
  * The rows' records, one conditional updateMany per category (as many as the batch maps to), not
- * one updateOne per row: the embedded database stalled for good on a bulkWrite of 100 conditional
- * updateOnes here (bench/suggest.ts's first import of real rows; 50 went through), while an
- * updateMany of 500 rows takes about a second. Each row is still conditional on its `l`.
+ * one updateOne per row: fewer statements (an update command of 100 matching statements used to
+ * hang the embedded database, see learner.ts's BULK_OPS), and an updateMany of 500 rows takes about
+ * a second. Each row is still conditional on its `l`.
  */
 async function byCategory(rows: SuggestImportRowDoc[], categoryOf: (r: SuggestImportRowDoc) => string, write: (categoryId: string, ids: string[]) => Promise<unknown>): Promise<void> {
   const groups = new Map<string, string[]>();
