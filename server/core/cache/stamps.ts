@@ -146,6 +146,8 @@ export function updateTouches(update: unknown, paths: ReadonlySet<string>): bool
 export function cacheStampPlugin(namespace: string, watch?: StampWatch) {
   const watched = watch ? new Set(watch.paths) : null;
   const insertsBump = watch?.inserts ?? true;
+  // Per namespace: a schema may carry several stamps, each watching its own fields (users: identity and rosters).
+  const flagKey = `stampRelevant:${namespace}`;
   return (schema: Schema): void => {
     /** Whether this write may change what readers hold (query, document or model middleware). */
     const relevant = (self: unknown, kind: 'query' | 'document' | 'model'): boolean => {
@@ -159,8 +161,8 @@ export function cacheStampPlugin(namespace: string, watch?: StampWatch) {
       if (kind === 'document') {
         // Set by the pre-save hook for this save only: a later doc.updateOne or deleteOne bumps.
         const d = self as { $locals?: Record<string, unknown> };
-        const flag = d.$locals?.stampRelevant;
-        if (d.$locals) delete d.$locals.stampRelevant;
+        const flag = d.$locals?.[flagKey];
+        if (d.$locals) delete d.$locals[flagKey];
         return flag !== false;
       }
       return true;
@@ -179,7 +181,7 @@ export function cacheStampPlugin(namespace: string, watch?: StampWatch) {
       // Decided before the save, while isNew and the modified paths still say what it writes.
       s.pre('save', { document: true, query: false }, function (this: unknown) {
         const d = this as { isNew: boolean; $locals: Record<string, unknown>; isModified(path: string): boolean };
-        d.$locals.stampRelevant = d.isNew ? insertsBump : [...watched].some((p) => d.isModified(p));
+        d.$locals[flagKey] = d.isNew ? insertsBump : [...watched].some((p) => d.isModified(p));
       });
     }
     s.post(QUERY_WRITES, { document: false, query: true }, bumpIf('query'));
