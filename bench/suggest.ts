@@ -40,7 +40,17 @@
  *  7. The server's RSS at start and after learning (the table: 512 KB per category, whatever the
  *     number learned).
  *
- *   npx tsx bench/suggest.ts --data <file.xlsx|csv> [--data <file> ...] [--quick] [--through-import N]
+ * `--memory N` instead (after step 1; a few minutes at 100,000): the server's memory with the counts
+ * of 0, 10,000 and N learned appeals, which learning one by one (2.6 rows/s) cannot reach in a run.
+ * N appeal-like texts (appealLike: the dataset's rows, then perturbed copies of them) are counted
+ * by the learner's own writeCounts, its upserts applied in this process (countsLeft), and the
+ * suggestterms / suggestcategories documents inserted with insertMany as one learner run under the
+ * learner's lease, committed and the suggest stamp bumped as the learner does. At each size: the
+ * server process's RSS, V8 heap and array buffers (the table's Uint32Arrays) after a full GC before
+ * and after its table loads (the first suggestion, timed), the suggestion's latency one request at
+ * a time, and the number of term documents. Not run in the default run (it takes minutes).
+ *
+ *   npx tsx bench/suggest.ts --data <file.xlsx|csv> [--data <file> ...] [--quick] [--through-import N] [--memory N]
  *   (or SUGGEST_BENCH_DATA=<file>[:<file>...]; --quick: 2 s × 1 round at 100 connections)
  *
  * Roles of this file: no role = the bench; `--project` and `--bare <file>` = the two children.
@@ -50,11 +60,17 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import autocannon from 'autocannon';
 import express from 'express';
 import mongoose from 'mongoose';
 import { serveApp, serveProject, startChild, START_TIMEOUT_MS, type Child } from './support/child';
 import { ms, pct, prng } from './support/stats';
+import type { AppContext } from '../server/context';
+import { bumpStamp } from '../server/core/cache/stamps';
+import { claimLearnerRun, LEARNER_ID, writeCounts, type TextChange } from '../server/suggest/learner';
+import { SUGGEST_CACHE, suggestModels } from '../server/suggest/model';
 import { priorsOf, rank } from '../server/suggest/service';
 import { bucketCounts, HASH_BUCKETS } from '../server/suggest/text';
 
@@ -69,6 +85,8 @@ const TOKENS = 300;
 const CURVE = [100, 1000];
 /** How far the curve goes through the import (`--through-import N`; all by default): past it, only rank() in process. */
 const THROUGH_IMPORT = Number(argOf('--through-import')[0]) || Infinity;
+/** `--memory N`: only the memory with 0, 10,000 and N learned appeals' counts (memoryRun). */
+const MEMORY = Number(argOf('--memory')[0]) || 0;
 const MAX_TEXT = 2000;
 const SUGGEST = '/api/v1/categories/suggest';
 const MB = 1024 * 1024;
@@ -303,6 +321,182 @@ function inProcess(train: Row[], test: Row[], labels: string[]): Scored[] {
   });
 }
 
+// ---------------------------------------------------------------- memory at N learned (--memory N)
+
+/**
+ * N appeal-like texts with their classes, seeded: the dataset's rows as they are, then each row in
+ * turn again, perturbed: one of its sentences (split after 。！？；) replaced by a sentence of another
+ * row of the same class, and each character replaced with probability 1/20 by a character drawn
+ * from the whole dataset (so by its frequency there). New texts of the dataset's lengths, characters
+ * and classes, each bringing some 30 bigrams never seen in that class, as new appeals do.
+ */
+function* appealLike(rows: Row[], n: number): Generator<{ label: string; text: string }> {
+  const rand = prng(100);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const sentencesOf = (t: string) => t.match(/[^。！？；]+[。！？；]*/g) ?? [t];
+  const sentences = new Map<string, string[]>();
+  for (const r of rows) sentences.set(r.label, [...(sentences.get(r.label) ?? []), ...sentencesOf(r.body)]);
+  const characters = Array.from(rows.map((r) => textOf(r).replace(/\s+/g, '')).join(''));
+  for (let k = 0; k < n; k++) {
+    const r = rows[k % rows.length];
+    if (k < rows.length) {
+      yield { label: r.label, text: textOf(r) };
+      continue;
+    }
+    const body = sentencesOf(r.body);
+    body[Math.floor(rand() * body.length)] = pick(sentences.get(r.label)!);
+    const cs = Array.from(`${r.title}\n${body.join('')}`);
+    for (let i = 0; i < cs.length; i++) if (rand() < 1 / 20) cs[i] = pick(characters);
+    yield { label: r.label, text: cs.join('').slice(0, MAX_TEXT) };
+  }
+}
+
+type Upsert = { updateOne: { filter: { _id: unknown }; update: { $inc?: Record<string, number>; $set?: Record<string, unknown>; $setOnInsert?: Record<string, unknown> } } };
+
+/**
+ * What the learner's writeCounts (learner.ts) leaves in the database, without its upserts: it runs
+ * on a connection that is never opened, whose suggestterms and suggestcategories models take its
+ * bulkWrites here and apply them as the database would to collections that hold nothing of these
+ * categories ($setOnInsert on the first, $inc, $set). The documents are then inserted as they are.
+ */
+function countsLeft() {
+  const conn = mongoose.createConnection();
+  const { SuggestTerm, SuggestCategory } = suggestModels(conn);
+  const terms = new Map<string, Record<string, unknown>>();
+  const categories = new Map<string, Record<string, unknown>>();
+  const applying = (into: Map<string, Record<string, unknown>>) => async (ops: Upsert[]) => {
+    for (const { updateOne: { filter, update } } of ops) {
+      const key = String(filter._id);
+      let doc = into.get(key);
+      if (!doc) into.set(key, (doc = { _id: filter._id, ...update.$setOnInsert }));
+      for (const [f, d] of Object.entries(update.$inc ?? {})) doc[f] = ((doc[f] as number | undefined) ?? 0) + d;
+      Object.assign(doc, update.$set);
+    }
+  };
+  Object.assign(SuggestTerm, { bulkWrite: applying(terms) });
+  Object.assign(SuggestCategory, { bulkWrite: applying(categories) });
+  const ctx = { conn } as unknown as AppContext;
+  return { terms, categories, learn: (changes: TextChange[], run: number) => writeCounts(ctx, changes, run), close: () => conn.close() };
+}
+
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  arrayBuffers: number;
+  maxRss: number;
+}
+
+/** In the project child: process.memoryUsage() after a full collection, on a loopback port of its own, so the bench reads the server's heap. */
+async function memoryProbe(): Promise<string> {
+  v8.setFlagsFromString('--expose_gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const probe = http.createServer((_req, res) => {
+    gc();
+    const m = process.memoryUsage();
+    const out: Memory = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, arrayBuffers: m.arrayBuffers, maxRss: process.resourceUsage().maxRSS * 1024 };
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(out));
+  });
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  probe.unref();
+  return `http://127.0.0.1:${(probe.address() as import('node:net').AddressInfo).port}`;
+}
+
+/**
+ * `--memory N`: the server's memory with the counts of 0, 10,000 and N learned appeals (appealLike
+ * texts of the dataset's classes), written as one learner run each under the learner's lease, the
+ * stamp bumped as the learner does; then the table loaded by asking, and latency alone at each size.
+ */
+async function memoryRun(o: { base: string; conn: mongoose.Connection; probe: string; rows: Row[]; categoryIds: Map<string, string>; ask: (text: string) => Promise<{ ms: number }> }): Promise<void> {
+  const sizes = [...new Set([0, 10_000, MEMORY].filter((n) => n <= MEMORY))].sort((a, b) => a - b);
+  const { SuggestTerm, SuggestCategory, SuggestState } = suggestModels(o.conn);
+  const ctx = { conn: o.conn, now: () => new Date() } as unknown as AppContext;
+  const owner = `bench-suggest-memory-${process.pid}`;
+  const ids = [...o.categoryIds.values()].map((id) => new mongoose.Types.ObjectId(id));
+  const memory = async () => (await (await fetch(o.probe)).json()) as Memory;
+  const asked = o.rows.filter((_, i) => i % Math.max(1, Math.floor(o.rows.length / 200)) === 0).slice(0, 200).map(textOf);
+  console.log(`\nmemory at 0 / ${sizes.slice(1).join(' / ')} learned appeals (${o.categoryIds.size} categories of the dataset's classes; bench/suggest.ts appealLike: the ${o.rows.length} rows, then each again with a sentence swapped for another of its class and 1 character in 20 redrawn from the data)`);
+  console.log('  counts: the learner\'s writeCounts on the texts, its upserts applied in the bench and the documents inserted with insertMany (1000 a call) as one learner run, committed, the suggest stamp bumped');
+  console.log(`  memory: the server process's process.memoryUsage() after a full GC, before the table loads and after; latency: ${asked.length} dataset texts asked one at a time`);
+  // The server's learner learns the demo's appeals once, 5 s after start: measure after it.
+  for (let t0 = performance.now(); !((await SuggestState.findById(LEARNER_ID).lean<{ committed: number }>())?.committed ?? 0) && sec(t0) < 60; ) await new Promise((r) => setTimeout(r, 500));
+  const header = `${'learned'.padEnd(8)} ${'term docs (theirs / all)'.padStart(25)} ${'counts s'.padStart(9)} ${'write s'.padStart(8)} ${'table load s'.padStart(12)}   ${'RSS MB before → after'.padEnd(22)} ${'heap MB before → after'.padEnd(23)} ${'buffers MB before → after'.padEnd(26)} latency p50 / p99 ms`;
+  console.log(header);
+  console.log('-'.repeat(header.length));
+  const left = countsLeft();
+  const texts = appealLike(o.rows, MEMORY);
+  let learned = 0;
+  let written: string[] = [];
+  const mb = (b: number) => (b / MB).toFixed(1);
+  try {
+    for (const size of sizes) {
+      let countS = 0;
+      let writeS = 0;
+      if (size > learned) {
+        let run: { seq: number } | null = null;
+        for (let t0 = performance.now(); !(run = await claimLearnerRun(ctx, owner)); ) {
+          if (sec(t0) > 120) throw new Error('the learner\'s lease was not free for 2 minutes');
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const renew = () => SuggestState.updateOne({ _id: LEARNER_ID, owner }, { $set: { leaseUntil: new Date(Date.now() + 2 * 60_000) } });
+        let t0 = performance.now();
+        while (learned < size) {
+          const changes: TextChange[] = [];
+          for (; learned < size && changes.length < 2000; learned++) {
+            const { label, text } = texts.next().value as { label: string; text: string };
+            changes.push({ categoryId: o.categoryIds.get(label)!, text, sign: 1 });
+          }
+          await left.learn(changes, run.seq);
+        }
+        countS = sec(t0);
+        t0 = performance.now();
+        try {
+          // The documents of the previous size are replaced by this size's (the same ones, plus and counted on), deleted
+          // by _id 5,000 at a time: the embedded database refuses a deleteMany of 340k matches (SQLite: too many SQL variables).
+          for (let i = 0; i < written.length; i += 5000) await SuggestTerm.collection.deleteMany({ _id: { $in: written.slice(i, i + 5000) as never[] } });
+          await SuggestCategory.collection.deleteMany({ _id: { $in: ids } });
+          const docs = [...left.terms.values()];
+          written = docs.map((d) => d._id as string);
+          let renewed = performance.now();
+          for (let i = 0; i < docs.length; i += 1000) {
+            await SuggestTerm.collection.insertMany(docs.slice(i, i + 1000) as never[]);
+            if (performance.now() - renewed > 30_000) {
+              await renew();
+              renewed = performance.now();
+            }
+          }
+          await SuggestCategory.collection.insertMany([...left.categories.values()] as never[]);
+          await SuggestState.updateOne({ _id: LEARNER_ID, owner }, { $set: { committed: run.seq, leaseUntil: new Date() } });
+        } catch (err) {
+          await SuggestState.updateOne({ _id: LEARNER_ID, owner }, { $set: { leaseUntil: new Date() } }).catch(() => {});
+          throw err;
+        }
+        await bumpStamp(o.conn, SUGGEST_CACHE);
+        writeS = sec(t0);
+      }
+      const before = await memory();
+      const load = await o.ask(asked[0]);
+      for (const t of asked.slice(1, 3)) await o.ask(t);
+      const alone: number[] = [];
+      for (const t of asked) alone.push((await o.ask(t)).ms);
+      const after = await memory();
+      alone.sort((a, b) => a - b);
+      const all = await SuggestTerm.collection.countDocuments({});
+      const cell = (a: number, b: number) => `${mb(a)} → ${mb(b)}`;
+      console.log(
+        `${String(size).padEnd(8)} ${`${left.terms.size} / ${all}`.padStart(25)} ${(size ? countS.toFixed(0) : '-').padStart(9)} ${(size ? writeS.toFixed(0) : '-').padStart(8)} ${(load.ms / 1000).toFixed(1).padStart(12)}   ${cell(before.rss, after.rss).padEnd(22)} ${cell(before.heapUsed, after.heapUsed).padEnd(23)} ${cell(before.arrayBuffers, after.arrayBuffers).padEnd(26)} ${ms(pct(alone, 50))} / ${ms(pct(alone, 99))}`,
+      );
+      if (size === sizes[sizes.length - 1]) {
+        const tabled = await SuggestCategory.collection.countDocuments({});
+        console.log(`  peak RSS of the server process over the run ${mb(after.maxRss)} MB; categories with counts in the table: ${tabled} (the dataset's ${o.categoryIds.size} and the demo's learned), × 512 KB = ${(tabled * 0.5).toFixed(1)} MB + 128 KB of bucket flags`);
+      }
+    }
+  } finally {
+    await left.close();
+  }
+}
+
 async function bench(): Promise<void> {
   if (DATA.length === 0) {
     console.error('bench/suggest.ts needs the labelled messages: --data <file.xlsx|csv> (repeatable) or SUGGEST_BENCH_DATA; bench/README.md says where to get them');
@@ -356,7 +550,7 @@ async function bench(): Promise<void> {
 
     const admin = (await call<{ accessToken: string }>(base, 'POST', '/api/v1/auth/password-login', { username: 'admin', password: 'xianrong123' })).accessToken;
     const tokens: string[] = [];
-    for (let i = 0; i < TOKENS; i++) tokens.push((await call<{ accessToken: string }>(base, 'POST', '/api/v1/auth/dev-login', { openid: `bench-suggest-${i}` })).accessToken);
+    for (let i = 0; i < (MEMORY ? 20 : TOKENS); i++) tokens.push((await call<{ accessToken: string }>(base, 'POST', '/api/v1/auth/dev-login', { openid: `bench-suggest-${i}` })).accessToken);
     let turn = 0;
     const nextToken = () => tokens[turn++ % tokens.length];
 
@@ -376,6 +570,11 @@ async function bench(): Promise<void> {
       const r = await call<{ items: Array<{ name: string; score: number }> }>(base, 'POST', SUGGEST, { text, limit: 3 }, nextToken());
       return { answer: { top3: r.items.map((x) => x.name), score: r.items[0]?.score ?? 0 }, ms: performance.now() - t };
     };
+
+    if (MEMORY) {
+      await memoryRun({ base, conn, probe: project.extra[2], rows, categoryIds, ask });
+      return;
+    }
 
     // 2-4. The learning curve: through the import as far as THROUGH_IMPORT, and at every step the
     // product's own ranking (rank(), the same grams and buckets) in this process on the same rows.
@@ -511,7 +710,7 @@ async function serveBare(file: string): Promise<void> {
 const role = args[0];
 const main =
   role === '--project'
-    ? import('../server/db/embedded').then(({ withDbName }) => serveProject((server) => [withDbName(server.embedded!.uri, 'xianrong'), String(process.pid)]))
+    ? Promise.all([import('../server/db/embedded'), memoryProbe()]).then(([{ withDbName }, probe]) => serveProject((server) => [withDbName(server.embedded!.uri, 'xianrong'), String(process.pid), probe]))
     : role === '--bare'
       ? serveBare(args[1])
       : bench();
