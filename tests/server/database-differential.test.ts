@@ -518,6 +518,25 @@ describe('patched embedded database vs stock FerretDB', () => {
     expect(report('$or queries after writes', r.mismatches)).toEqual([]);
   });
 
+  // The patch (_patches/internal/backends/sqlite/collection.go, DeleteAll): upstream deleted every
+  // matching document in one `DELETE ... IN (...)` naming them all, which SQLite refuses beyond
+  // 32766 variables, so a deleteMany of more documents than that failed whole (an import's rows).
+  // Bug caught: that refusal, or chunks that delete too few or too many.
+  it('deletes more documents in one deleteMany than SQLite takes variables (stock FerretDB refuses it)', async () => {
+    const N = 33_000;
+    const docs = Array.from({ length: N }, (_, i) => ({ _id: `del-${i}`, k: i % 3 === 0 ? 'gone' : 'kept' }));
+    for (let k = 0; k < N; k += 5000) {
+      const [si, pi] = await both((c) => c.insertMany(docs.slice(k, k + 5000) as never[], { ordered: false }));
+      expect(si.ok && pi.ok).toBe(true);
+    }
+    const [sd, pd] = await both((c) => c.deleteMany({ _id: { $regex: '^del-' }, k: { $in: ['gone', 'kept'] } }));
+    expect(sd.ok ? 'deleted' : sd.error).toMatch(/too many SQL variables/);
+    expect(pd.ok && pd.value.deletedCount).toBe(N);
+    expect(await patched.coll.countDocuments({ _id: { $regex: '^del-' } } as never)).toBe(0);
+    // The stock build deleted nothing (one statement, refused whole): clear it for the tests after.
+    for (let k = 0; k < N; k += 5000) await stock.coll.deleteMany({ _id: { $in: docs.slice(k, k + 5000).map((d) => d._id) } } as never);
+  });
+
   // Last in this file: it leaves the stock build hung (afterAll kills it).
   // The patch (_patches/internal/handler/msg_update.go): one update command of more statements
   // matching existing documents than SQLite's connection pool holds (100). Upstream kept each

@@ -1,5 +1,5 @@
 // Xianrong patch of FerretDB v1.24.2 internal/backends/sqlite/collection.go: Query pushes filters and
-// sorts down to SQLite (see pushdown.go).
+// sorts down to SQLite (see pushdown.go); DeleteAll names its ids in chunks (SQLite's variable limit).
 
 // Copyright 2021 FerretDB Inc.
 //
@@ -274,22 +274,44 @@ func (c *collection) DeleteAll(ctx context.Context, params *backends.DeleteAllPa
 		column = metadata.RecordIDColumn
 	}
 
-	q := fmt.Sprintf(`DELETE FROM %q WHERE %s IN (%s)`, meta.TableName, column, strings.Join(placeholders, ", "))
+	// Xianrong patch: the ids go in statements of at most xianrongDeleteChunk placeholders, in one
+	// transaction. Upstream put every id of the command in one `IN (...)`, and SQLite refuses a
+	// statement of more than 32766 variables ("too many SQL variables"): a deleteMany matching more
+	// documents than that (an import's rows, a bench's clean-up) failed whole.
+	var deleted int64
 
-	res, err := db.ExecContext(ctx, q, args...)
-	if err != nil {
-		return nil, lazyerrors.Error(err)
-	}
+	err := db.InTransaction(ctx, func(tx *fsql.Tx) error {
+		for start := 0; start < len(args); start += xianrongDeleteChunk {
+			end := min(start+xianrongDeleteChunk, len(args))
+			q := fmt.Sprintf(`DELETE FROM %q WHERE %s IN (%s)`, meta.TableName, column, strings.Join(placeholders[start:end], ", "))
 
-	ra, err := res.RowsAffected()
+			res, err := tx.ExecContext(ctx, q, args[start:end]...)
+			if err != nil {
+				return lazyerrors.Error(err)
+			}
+
+			ra, err := res.RowsAffected()
+			if err != nil {
+				return lazyerrors.Error(err)
+			}
+
+			deleted += ra
+		}
+
+		return nil
+	})
 	if err != nil {
 		return nil, lazyerrors.Error(err)
 	}
 
 	return &backends.DeleteAllResult{
-		Deleted: int32(ra),
+		Deleted: int32(deleted),
 	}, nil
 }
+
+// xianrongDeleteChunk is how many ids one DELETE statement names (Xianrong patch): well under
+// SQLite's limit of 32766 variables a statement.
+const xianrongDeleteChunk = 10000
 
 // Explain implements backends.Collection interface.
 func (c *collection) Explain(ctx context.Context, params *backends.ExplainParams) (*backends.ExplainResult, error) {
