@@ -289,10 +289,12 @@ appealSchema.index({ roomId: 1, reporterContactId: 1, _id: -1 });
 appealSchema.index({ overdue: 1, _id: -1 });
 appealSchema.index({ dueAt: 1, overdue: 1 });
 appealSchema.index({ categoryId: 1, regionPath: 1, submittedAt: -1 });
-// The monthly report (report-rows.ts): a month's filings in filing order, county-wide or a department's
-// (a region's run on {regionPath, ...}, bounded by the path).
+// The monthly report (report-rows.ts): a month's filings in filing order, county-wide, a
+// department's, a township's or a community's (their stored paths: one range each).
 appealSchema.index({ submittedAt: 1 });
 appealSchema.index({ departmentId: 1, submittedAt: 1 });
+appealSchema.index({ townshipPath: 1, submittedAt: 1 });
+appealSchema.index({ communityPath: 1, submittedAt: 1 });
 // Open311's GET requests (channel-reads.ts): one channel's appeals newest first, of one service or all.
 appealSchema.index({ channel: 1, categoryId: 1, submittedAt: -1 });
 appealSchema.index({ channel: 1, submittedAt: -1 });
