@@ -204,3 +204,52 @@ it('an hour in a China day, and a window that does not nest kept apart', async (
   expect((await limiter.hit([hour, day])).allowed).toBe(true);
   expect(await limiter.totals([hour, day])).toEqual([1, 1]);
 });
+
+describe('lease: counted a block at a time', () => {
+  it('writes once per block and hands out the rest from memory', async () => {
+    // Catches a lease that still writes per event (the cost it exists to remove): 25 events in blocks of 10 are 3 claims, so the window reads 30.
+    clock = new Date('2026-11-26T11:00:05.000Z');
+    const limiter = rateLimiter({ conn: conns[0]!, now });
+    const l = perMinute('test:lease-writes', 100);
+    for (let i = 0; i < 25; i++) expect((await limiter.lease([l], 10)).allowed).toBe(true);
+    expect(await limiter.totals([l])).toEqual([30]);
+  });
+
+  it('never grants more than the limit across processes, even when their claims overlap', async () => {
+    // Catches granting a whole block past the limit: two processes claiming blocks of 10 under a limit of 25 must hand out 25 in all, not 30.
+    clock = new Date('2026-11-26T11:01:05.000Z');
+    const limiters = conns.map((conn) => rateLimiter({ conn, now }));
+    const l = perMinute('test:lease-cap', 25);
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        starts.push(performance.now());
+        const d = await limiters[i % 2].lease([l], 10);
+        ends.push(performance.now());
+        return d.allowed;
+      }),
+    );
+    expect(Math.max(...starts)).toBeLessThan(Math.min(...ends)); // the claims were in flight at once
+    // Six overlapping first claims: each is a write, 60 counted; exactly the first 25 counted fit (10 + 10 + 5 granted), the rest get nothing.
+    expect(results.filter(Boolean)).toHaveLength(3);
+    // What the three claims left in memory, then refusals: 25 granted in all.
+    let more = 0;
+    for (let i = 0; i < 80; i++) if ((await limiters[i % 2].lease([l], 10)).allowed) more++; // enough turns for one process to hold all 22 left
+    expect(3 + more).toBe(25);
+  });
+
+  it('refuses with the window\'s end once spent, and starts again in the next window', async () => {
+    // Catches a lease kept past its window (events handed out from a window that ended) and a refusal without a Retry-After.
+    clock = new Date('2026-11-26T11:02:20.000Z');
+    const limiter = rateLimiter({ conn: conns[0]!, now });
+    const l = perMinute('test:lease-window', 12);
+    let allowed = 0;
+    for (let i = 0; i < 15; i++) if ((await limiter.lease([l], 10)).allowed) allowed++;
+    expect(allowed).toBe(12);
+    expect(await limiter.lease([l], 10)).toEqual({ allowed: false, retryAfterSeconds: 40, exceeded: 'test:lease-window' });
+    clock = new Date('2026-11-26T11:03:00.000Z');
+    expect((await limiter.lease([l], 10)).allowed).toBe(true);
+    expect(await limiter.totals([l])).toEqual([10]);
+  });
+});
