@@ -9,7 +9,7 @@ import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { appealModels, type AppealDoc } from './model';
 import type { AppealSummary } from './schemas';
-import { canRead, standingOf } from './scope';
+import { canRead, pathDepth, standingOf } from './scope';
 import { OPEN_STATES, type AppealState } from './state-machine';
 import { toSummary } from './views';
 
@@ -17,7 +17,8 @@ import { toSummary } from './views';
 export interface ClusterAppeal {
   id: string;
   number: string;
-  regionPath: string;
+  /** The community it lies in (the path filing stored), or null for one placed above any community (an Open311 filing at the county). */
+  communityPath: string | null;
   categoryId: string | null;
   categoryName: string | null;
   description: string;
@@ -36,7 +37,7 @@ export interface ClusterFacts {
 
 /** A bound on one read: far more than a county files within a window of hours. */
 const MAX_WINDOW_APPEALS = 5_000;
-const CLUSTER_FIELDS = { number: 1, state: 1, regionPath: 1, categoryId: 1, categoryName: 1, description: 1, submittedAt: 1 } as const;
+const CLUSTER_FIELDS = { number: 1, state: 1, communityPath: 1, categoryId: 1, categoryName: 1, description: 1, submittedAt: 1 } as const;
 const FACT_FIELDS = { number: 1, state: 1, duplicateOfId: 1, submittedAt: 1, eventCount: 1 } as const;
 const toIds = (ids: readonly string[]) => ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
 
@@ -49,7 +50,7 @@ export function clusterReads(ctx: AppContext) {
       return docs
         .reverse()
         .filter((a) => OPEN_STATES.includes(a.state))
-        .map((a) => ({ id: String(a._id), number: a.number, regionPath: a.regionPath, categoryId: a.categoryId ? String(a.categoryId) : null, categoryName: a.categoryName, description: a.description, submittedAt: a.submittedAt }));
+        .map((a) => ({ id: String(a._id), number: a.number, communityPath: pathDepth(a.communityPath) === 3 ? a.communityPath : null, categoryId: a.categoryId ? String(a.categoryId) : null, categoryName: a.categoryName, description: a.description, submittedAt: a.submittedAt }));
     },
     /** The list rows of these appeals the viewer may read, each with its version, in the order asked. */
     async rows(user: AuthUser, ids: readonly string[]): Promise<{ summary: AppealSummary; version: number; duplicateOfId: string | null }[]> {

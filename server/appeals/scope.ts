@@ -25,13 +25,16 @@ export function scopePathsOf(regionPath: string): { townshipPath: string; commun
   return { townshipPath: cut(2), communityPath: cut(3) };
 }
 
+/** How deep a region path lies: the county's is 1, a township's 2, a community's 3, a grid's 4. */
+export const pathDepth = (path: string) => path.split('/').filter(Boolean).length;
+
 /**
  * The appeals under a region (by its path) as one equality on an indexed field: a township's or a
  * community's by the field filing stored, a grid's (which has no regions under it) by its path;
  * the county's is no condition at all.
  */
 export function underRegion(path: string): Filter {
-  const depth = path.split('/').filter(Boolean).length;
+  const depth = pathDepth(path);
   if (depth <= 1) return {};
   if (depth === 2) return { townshipPath: path };
   if (depth === 3) return { communityPath: path };

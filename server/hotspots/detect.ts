@@ -36,12 +36,6 @@ export function flagStep(size: number, minCount: number): number {
   return step;
 }
 
-/** The community's path of an appeal's region path (`/county/township/community/…`); null above the community level. */
-export function communityPathOf(regionPath: string): string | null {
-  const parts = regionPath.split('/').filter(Boolean);
-  return parts.length >= 3 ? `/${parts.slice(0, 3).join('/')}/` : null;
-}
-
 /** What the group is about: a category most of it shares, else the start of its earliest text. */
 function labelOf(group: readonly ClusterAppeal[]): { label: string; categoryId: string | null } {
   const counts = new Map<string, { n: number; name: string }>();
@@ -77,7 +71,7 @@ export function hotspotDetector(ctx: AppContext) {
         key,
         communityId: new Types.ObjectId(communityId),
         regionPath: communityPath,
-        regionName: names.get(communityId) ?? group[0].regionPath,
+        regionName: names.get(communityId) ?? communityPath,
         label,
         categoryId: categoryId ? new Types.ObjectId(categoryId) : null,
         size: 0,
@@ -130,7 +124,7 @@ export function hotspotDetector(ctx: AppContext) {
       // Per community, the appeals not already decided in a merged or dismissed hot spot.
       const byCommunity = new Map<string, ClusterAppeal[]>();
       for (const a of appeals) {
-        const path = communityPathOf(a.regionPath);
+        const path = a.communityPath;
         const spot = spotOf.get(a.id);
         if (!path || (spot && spot.state !== 'open')) continue;
         byCommunity.set(path, [...(byCommunity.get(path) ?? []), a]);
