@@ -4,7 +4,8 @@ import { Schema, baseOptions, ownModel, type Types } from '../db/schema-helpers'
 /**
  * Imports of past appeals (历史诉求导入): training history only, never appeals.
  *
- * - `suggestimports`: one document per uploaded file: its state (`preview` → `running` → `done`;
+ * - `suggestimports`: one document per uploaded file: its state (`reading` while the upload is
+ *   parsed, with the rows `read` so far and the reader's lease; `preview` → `running` → `done`;
  *   `deleting` until its rows are unlearned, then removed), the columns found, each distinct
  *   category name in the file with its row count and the catalogue category it maps to, counts,
  *   an edit `version`, and the job's lease (`leaseUntil`, `owner`) so one process at a time
@@ -19,7 +20,7 @@ import { Schema, baseOptions, ownModel, type Types } from '../db/schema-helpers'
  * in batches of 500 and the job reads them back 500 at a time, so 100k rows never sit in memory
  * as objects. The import document holds at most MAX_NAMES distinct category names.
  */
-export type ImportState = 'preview' | 'running' | 'done' | 'deleting';
+export type ImportState = 'reading' | 'preview' | 'running' | 'done' | 'deleting';
 export type MatchKind = 'exact' | 'keyword' | 'similar' | 'manual' | 'none';
 
 export interface ImportName {
@@ -42,6 +43,9 @@ export interface SuggestImportDoc {
   refused: number;
   total: number;
   done: number;
+  /** Rows of the file read so far (the preview's progress while `reading`), and the upload's sha256 (a retry must send the same file). */
+  read: number;
+  fileHash: string | null;
   createdBy: Types.ObjectId;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -80,6 +84,8 @@ const importSchema = new Schema<SuggestImportDoc>(
     refused: { type: Number, default: 0 },
     total: { type: Number, default: 0 },
     done: { type: Number, default: 0 },
+    read: { type: Number, default: 0 },
+    fileHash: { type: String, default: null },
     createdBy: { type: Schema.Types.ObjectId, required: true },
     startedAt: { type: Date, default: null },
     finishedAt: { type: Date, default: null },

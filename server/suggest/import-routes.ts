@@ -1,6 +1,9 @@
 /**
  * The import of past appeals, for admins (mounted under /categories):
- *   POST   /categories/imports            the file as the body (text/csv or .xlsx, at most 20 MB): its preview
+ *   POST   /categories/imports            the file as the body (text/csv or .xlsx, at most 20 MB): its preview;
+ *                                         `?id=` (24 hex, chosen by the page): the import's id, polled
+ *                                         for the rows read while the preview is made; a retry with it
+ *                                         gets that import (201 new, 200 read, 202 still being read)
  *   GET    /categories/imports            the imports, newest first
  *   GET    /categories/imports/:id        state, progress (done of total), mapping
  *   GET    /categories/imports/:id/refused the refused rows with their reasons, a page at a time
@@ -57,6 +60,8 @@ export function suggestImportUploadRouter(ctx: AppContext, limitWrite: WriteLimi
       const buf = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (buf.length === 0) throw new AppError(400, 'VALIDATION_FAILED', '文件是空的');
       const format = req.is(XLSX) ? 'xlsx' : 'csv';
+      const id = req.query.id === undefined ? undefined : String(req.query.id);
+      if (id !== undefined && !objectId.safeParse(id).success) throw new AppError(400, 'VALIDATION_FAILED', '导入编号格式不对', [{ path: 'query.id', message: '应为24位十六进制' }]);
       const raw = String(req.query.name ?? '');
       let fileName = `历史诉求.${format}`;
       try {
@@ -64,7 +69,8 @@ export function suggestImportUploadRouter(ctx: AppContext, limitWrite: WriteLimi
       } catch {
         /* a name that is not URI-encoded: the default */
       }
-      res.status(201).json(await imports.create(buf, format, fileName, req.user!.id));
+      const { view, created } = await imports.create(buf, format, fileName, req.user!.id, { id });
+      res.status(created ? 201 : view.state === 'reading' ? 202 : 200).json(view);
     },
   );
   // A refused upload's body may still be arriving: read it away so the client gets the answer.

@@ -34,21 +34,34 @@ export const suggestImportApi = {
   remove: (id: string, extra?: Extra) => request<SuggestImport>(`${base}/${encodeURIComponent(id)}`, { method: 'DELETE', ...extra }),
 };
 
-async function send(body: ArrayBuffer, type: string, fileName: string, token: string | null): Promise<RawResponse> {
+/**
+ * The import's id, chosen here before the upload (an ObjectId's shape: seconds, then random): the
+ * page polls it for the rows read while the server makes the preview, and a retried upload under
+ * it is the same import on the server, never a second.
+ */
+export function newImportId(): string {
+  const random = Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  return Math.floor(Date.now() / 1000).toString(16).padStart(8, '0').slice(-8) + random;
+}
+
+async function send(body: ArrayBuffer, type: string, fileName: string, id: string, token: string | null): Promise<RawResponse> {
   const header: Record<string, string> = { 'Content-Type': type };
   if (token) header.Authorization = `Bearer ${token}`;
   try {
-    const res = await Taro.request({ url: apiUrl(`${base}?name=${encodeURIComponent(fileName)}`), method: 'POST', data: body, header, timeout: 120_000 });
+    const res = await Taro.request({ url: apiUrl(`${base}?name=${encodeURIComponent(fileName)}&id=${id}`), method: 'POST', data: body, header, timeout: 120_000 });
     return { statusCode: res.statusCode, data: res.data };
   } catch {
     throw new ApiError(0, 'NETWORK_ERROR', NETWORK_ERROR_MESSAGE);
   }
 }
 
-/** Uploads the chosen file; resolves with the import's preview. */
-export async function uploadImport(body: ArrayBuffer, fileName: string): Promise<SuggestImport> {
+/**
+ * Uploads the chosen file as import `id`; resolves with the import's preview, or with it still
+ * `reading` when this was a retry while an earlier send of it is being read (202).
+ */
+export async function uploadImport(body: ArrayBuffer, fileName: string, id: string = newImportId()): Promise<SuggestImport> {
   const type = /\.xlsx$/i.test(fileName) ? XLSX_TYPE : 'text/csv';
-  const res = await sendWithRefresh((token) => send(body, type, fileName, token));
+  const res = await sendWithRefresh((token) => send(body, type, fileName, id, token));
   if (res.statusCode < 200 || res.statusCode >= 300) throw toApiError(res);
   return res.data as SuggestImport;
 }

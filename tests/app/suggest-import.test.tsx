@@ -1,6 +1,7 @@
 // The admins' 导入历史诉求 page: an import's preview (each category name, its rows and the
 // catalogue category it maps to, editable), start, progress, refused rows, delete; the upload
-// sending the file itself with its type; other staff kept out.
+// sending the file itself with its type; a large file's preview showing the rows read while the
+// server parses it; other staff kept out.
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import { resetTaro } from './stubs/taro';
@@ -8,7 +9,12 @@ import SuggestImportPage from '../../src/packages/staff/pages/suggest-import/ind
 import { uploadImport, XLSX_TYPE, type SuggestImport } from '../../src/api/suggest-import';
 import { setSession } from '../../src/store/session';
 import type { Me } from '../../src/api/types';
-import { fakeApi, me, session } from './helpers/fake-api';
+import { deferred, fakeApi, me, session, type FakeResponse } from './helpers/fake-api';
+
+import { pickFile } from '../../src/packages/staff/pages/suggest-import/pick-file';
+
+// The device's file chooser: the test hands the page a file.
+jest.mock('../../src/packages/staff/pages/suggest-import/pick-file', () => ({ pickFile: jest.fn() }));
 
 beforeEach(() => resetTaro());
 
@@ -31,6 +37,8 @@ const imp = (o: Partial<SuggestImport> = {}): SuggestImport => ({
   refused: 2,
   total: 150,
   done: 0,
+  read: 152,
+  stalled: false,
   createdAt: '2026-12-01T01:00:00.000Z',
   startedAt: null,
   finishedAt: null,
@@ -104,9 +112,45 @@ test('the upload sends the file itself with its type and name', async () => {
   const body = new ArrayBuffer(4);
   const res = await uploadImport(body, '2023年诉求.xlsx');
   expect(res.id).toBe('i1');
-  expect(log[0].query).toEqual({ name: '2023年诉求.xlsx' });
+  // With the import's id chosen here: the page polls it while the server reads, and a retry is that import.
+  expect(log[0].query).toEqual({ name: '2023年诉求.xlsx', id: expect.stringMatching(/^[0-9a-f]{24}$/) });
   expect(log[0].headers['Content-Type']).toBe(XLSX_TYPE);
   expect(log[0].data).toBe(body);
+});
+
+test("a large file's upload shows the rows the server has read, then opens the preview", async () => {
+  // Catches: a 100k-row upload showing nothing for the tens of seconds its preview takes (the
+  // page waiting on the upload's answer alone), or the upload and the poll naming different imports.
+  signIn(admin);
+  (pickFile as jest.Mock).mockResolvedValue({ name: '十万行.csv', body: new ArrayBuffer(8) });
+  const answer = deferred<FakeResponse>();
+  let uploadedId = '';
+  const handlers: Parameters<typeof fakeApi>[0] = {
+    'GET /me': () => ({ status: 200, body: admin }),
+    'GET /categories': () => ({ status: 200, body: categories }),
+    'GET /categories/imports': () => ({ status: 200, body: { items: [], total: 0, page: 1, pageSize: 50 } }),
+    'POST /categories/imports': (req) => {
+      uploadedId = req.query.id;
+      // The server has the file and is reading it: what the poll of this id answers meanwhile.
+      handlers[`GET /categories/imports/${uploadedId}`] = () => ({ status: 200, body: imp({ id: uploadedId, fileName: '十万行.csv', state: 'reading', read: 42000, names: [], rows: 0 }) });
+      return answer.promise;
+    },
+  };
+  fakeApi(handlers);
+  render(<SuggestImportPage />);
+  await act(async () => {
+    fireEvent.click(await screen.findByText('从聊天中选择文件'));
+  });
+  expect(await screen.findByText('正在解析「十万行.csv」，已读取 42000 行…')).toBeTruthy();
+  expect(uploadedId).toMatch(/^[0-9a-f]{24}$/);
+  // The preview made: the page opens it and the progress goes.
+  handlers[`GET /categories/imports/${uploadedId}`] = () => ({ status: 200, body: imp({ id: uploadedId, fileName: '十万行.csv' }) });
+  handlers[`GET /categories/imports/${uploadedId}/refused`] = () => ({ status: 200, body: refused });
+  await act(async () => {
+    answer.resolve({ status: 201, body: imp({ id: uploadedId, fileName: '十万行.csv' }) });
+  });
+  expect(await screen.findByText('路灯（120 行）')).toBeTruthy();
+  expect(screen.queryByText(/已读取 42000 行/)).toBeNull();
 });
 
 test('staff who are not admins are kept out', async () => {

@@ -3,13 +3,16 @@
  * with good and bad rows previewed (columns, category names mapped to the catalogue, refused rows
  * with reasons), the mapping edited with the import's version, learning by the import job (run by
  * hand: the server's background jobs are off), a retried or resumed run counting nothing twice,
- * deletion unlearning, and who may do it.
+ * deletion unlearning, and who may do it; a large file's preview reporting the rows read while it
+ * parses, and its upload idempotent and crash-safe under the id the page chose.
  */
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { Types } from 'mongoose';
 import { demoIds, startAppealsServer, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import type { TestServer } from '../helpers/server';
 import { suggestImportJob } from '../../server/suggest';
+import { PROGRESS_ROWS, READ_LEASE_MS, suggestImports } from '../../server/suggest/import';
 
 let env: AppealsTestServer;
 let s: TestServer;
@@ -18,8 +21,8 @@ let admin: string;
 let dispatcher: string;
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const upload = async (body: Buffer | string, type: string, token = admin, name = 'history.csv') => {
-  const res = await fetch(`${s.url}/api/v1/categories/imports?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+const upload = async (body: Buffer | string, type: string, token = admin, name = 'history.csv', id?: string) => {
+  const res = await fetch(`${s.url}/api/v1/categories/imports?name=${encodeURIComponent(name)}${id ? `&id=${id}` : ''}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: res.status, body: (await res.json()) as any };
 };
 const ranked = async (text: string) => {
@@ -165,12 +168,12 @@ describe('import of past appeals', () => {
     // Catches: a resume after a crash (the import back to running, its lease expired) counting the
     // rows again: the per-row record must make the second run a no-op.
     const before = await s.models.SuggestCategory.findById(ids.category.prices).lean();
-    const terms = await s.models.SuggestTerm.find({ c: ids.category.prices }).sort({ _id: 1 }).lean();
+    const counts = await s.models.SuggestCount.find({ c: ids.category.prices }).sort({ _id: 1 }).lean();
     await s.models.SuggestImport.updateOne({ _id: csvId }, { $set: { state: 'running', leaseUntil: new Date(0) } });
     expect(await job()).toMatchObject({ importId: csvId, learned: 0, finished: true });
     expect(await job()).toMatchObject({ importId: null, learned: 0 });
     expect(await s.models.SuggestCategory.findById(ids.category.prices).lean()).toMatchObject({ docs: before!.docs, grams: before!.grams });
-    expect((await s.models.SuggestTerm.find({ c: ids.category.prices }).sort({ _id: 1 }).lean()).map((t) => t.n)).toEqual(terms.map((t) => t.n));
+    expect((await s.models.SuggestCount.find({ c: ids.category.prices }).sort({ _id: 1 }).lean()).map((t) => t.n)).toEqual(counts.map((t) => t.n));
   });
 
   it('deleting an import unlearns its rows, then removes it', async () => {
@@ -200,5 +203,85 @@ describe('import of past appeals', () => {
     expect((await s.api('DELETE', `/api/v1/categories/imports/${csvId}`, { token: dispatcher })).status).toBe(403);
     const noToken = await fetch(`${s.url}/api/v1/categories/imports`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: CSV });
     expect(noToken.status).toBe(401);
+  });
+});
+
+describe("a large file's preview", () => {
+  const ROWS = 2 * PROGRESS_ROWS + 10;
+  const big = ['诉求内容,诉求分类,受理日期', ...Array.from({ length: ROWS }, (_, i) => `第${i}件：小区路灯不亮,路灯不亮,2024-01-${String((i % 28) + 1).padStart(2, '0')}`)].join('\r\n');
+  const newImportId = () => new Types.ObjectId().toHexString();
+  let adminId: string;
+  beforeAll(async () => {
+    adminId = await ids.user('admin');
+  });
+
+  it('reports the rows read while it parses (state reading), then the preview; nothing can be started or deleted meanwhile', async () => {
+    // Catches: a 100k-row upload whose import appears only when the whole file is read (the page
+    // shows nothing for tens of seconds), a counter that never moves, or a half-read import started.
+    const id = newImportId();
+    const seen: unknown[] = [];
+    const { view, created } = await suggestImports(s.ctx).create(Buffer.from(big), 'csv', 'big.csv', adminId, {
+      id,
+      afterProgress: async (read) => {
+        const g = await get(id);
+        seen.push([read, g.status, g.body.state, g.body.read, g.body.stalled]);
+        if (read === PROGRESS_ROWS) {
+          expect((await s.api('POST', `/api/v1/categories/imports/${id}/start`, { token: admin, body: { version: g.body.version } })).status).toBe(409);
+          expect((await s.api('DELETE', `/api/v1/categories/imports/${id}`, { token: admin })).status).toBe(409);
+          const list = await s.api('GET', '/api/v1/categories/imports', { token: admin });
+          expect(list.body.items.find((i: { id: string }) => i.id === id)).toMatchObject({ state: 'reading', read: PROGRESS_ROWS });
+        }
+      },
+    });
+    expect(seen).toEqual([
+      [PROGRESS_ROWS, 200, 'reading', PROGRESS_ROWS, false],
+      [2 * PROGRESS_ROWS, 200, 'reading', 2 * PROGRESS_ROWS, false],
+    ]);
+    expect(created).toBe(true);
+    expect(view).toMatchObject({ id, state: 'preview', rows: ROWS, read: ROWS, refused: 0, stalled: false, version: 1 });
+    expect(await s.models.SuggestImportRow.countDocuments({ i: new Types.ObjectId(id) })).toBe(ROWS);
+  });
+
+  it('a retried upload under the same id is the same import: 202 while it is read, 200 once read; another file under it is a 409', async () => {
+    // Catches: a retry (the answer lost on a slow network) making a second import whose rows would be learned twice.
+    const id = newImportId();
+    let during: { status: number; body: any } | null = null;
+    const first = await suggestImports(s.ctx).create(Buffer.from(big), 'csv', 'big.csv', adminId, {
+      id,
+      afterProgress: async (read) => {
+        if (read === PROGRESS_ROWS) during = await upload(big, 'text/csv', admin, 'big.csv', id);
+      },
+    });
+    expect(during).toMatchObject({ status: 202, body: { id, state: 'reading', read: PROGRESS_ROWS } });
+    expect(first.view.state).toBe('preview');
+    const again = await upload(big, 'text/csv', admin, 'big.csv', id);
+    expect(again).toMatchObject({ status: 200, body: { id, state: 'preview', rows: ROWS } });
+    expect(await s.models.SuggestImport.countDocuments({ _id: id })).toBe(1);
+    expect(await s.models.SuggestImportRow.countDocuments({ i: new Types.ObjectId(id) })).toBe(ROWS);
+    expect((await upload(CSV, 'text/csv', admin, 'other.csv', id)).status).toBe(409);
+    expect((await upload(big, 'text/csv', admin, 'big.csv', 'not-an-id')).status).toBe(400);
+    // A new upload of the same file under a new id is the admin's choice: a second import.
+    expect((await upload(big.slice(0, 200), 'text/csv', admin, 'small.csv', newImportId())).status).toBe(201);
+  });
+
+  it("a reader that died mid-file is shown stalled, and the upload's retry reads the file again, once", async () => {
+    // Catches: an import stuck in 读取中 forever after a restart, a retry refused because of it, or
+    // the dead reader's rows left beside the new ones (counted twice when learned).
+    const id = newImportId();
+    let retried: { status: number; body: any } | null = null;
+    const dead = suggestImports(s.ctx).create(Buffer.from(big), 'csv', 'big.csv', adminId, {
+      id,
+      afterProgress: async (read) => {
+        if (read !== PROGRESS_ROWS) return;
+        // This reader stops renewing its lease (as if its process had died here).
+        env.clock.advance(READ_LEASE_MS + 1000);
+        expect((await get(id)).body).toMatchObject({ state: 'reading', stalled: true });
+        retried = await upload(big, 'text/csv', admin, 'big.csv', id);
+      },
+    });
+    await expect(dead).rejects.toMatchObject({ status: expect.any(Number) });
+    expect(retried).toMatchObject({ status: 201, body: { id, state: 'preview', rows: ROWS, read: ROWS, stalled: false } });
+    expect((await get(id)).body).toMatchObject({ state: 'preview', rows: ROWS });
+    expect(await s.models.SuggestImportRow.countDocuments({ i: new Types.ObjectId(id) })).toBe(ROWS);
   });
 });

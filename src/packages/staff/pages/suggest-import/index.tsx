@@ -2,13 +2,15 @@
 // 分类, 日期, optional 标题) as training history for the category suggestion, never as appeals.
 // Upload → preview (each category name in the file, its rows, the catalogue category it maps to,
 // editable; the rows refused and why) → start → progress (refreshed every 2 s while it runs) →
-// delete (its rows are unlearned).
+// delete (its rows are unlearned). A large file's preview takes a while: the upload names the
+// import's id, and the page polls it for the rows read so far (正在解析，已读取 N 行); when the
+// answer is lost (a timeout), the page follows the import the server is still reading.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Picker, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { categoriesApi } from '../../../../api/endpoints';
-import { errorMessage } from '../../../../api/request';
-import { suggestImportApi, uploadImport, type RefusedRowList, type SuggestImport } from '../../../../api/suggest-import';
+import { ApiError, errorMessage } from '../../../../api/request';
+import { newImportId, suggestImportApi, uploadImport, type RefusedRowList, type SuggestImport } from '../../../../api/suggest-import';
 import type { Category } from '../../../../api/types';
 import { EmptyState, ErrorState, LoadingState } from '../../../../components/StateView';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
@@ -17,9 +19,59 @@ import { isAdmin, staffPage } from '../../shared';
 import { pickFile } from './pick-file';
 import './index.scss';
 
-const STATE: Record<SuggestImport['state'], string> = { preview: '预览中（尚未学习）', running: '学习中', done: '已学习', deleting: '删除中（撤销学习）' };
+const STATE: Record<SuggestImport['state'], string> = { reading: '读取中', preview: '预览中（尚未学习）', running: '学习中', done: '已学习', deleting: '删除中（撤销学习）' };
 const MATCH: Record<SuggestImport['names'][number]['match'], string> = { exact: '名称相同', keyword: '关键词相同', similar: '名称相近', manual: '手动选择', none: '未对应（跳过）' };
 const POLL_MS = 2000;
+/** The rows read while the server makes the preview: asked at once, then every second. */
+const READ_POLL_MS = 1000;
+const STALLED = '读取中断（服务器重启或出错），请重新选择文件上传';
+
+/** The upload's progress on the page: before the server has the file (null), then the rows read. */
+type Reading = { fileName: string; read: number | null };
+
+/** Polls import `id` while the server reads it; returns the stop. */
+function watchRead(id: string, onRead: (read: number) => void): () => void {
+  let stopped = false;
+  const tick = () =>
+    suggestImportApi.get(id, { toast: false }).then(
+      (imp) => {
+        if (!stopped && imp.state === 'reading') onRead(imp.read);
+      },
+      () => undefined, // not there yet (the file still on its way): the next tick
+    );
+  void tick();
+  const timer = setInterval(() => void tick(), READ_POLL_MS);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
+
+/**
+ * The upload's preview. An answer lost on the way (a timeout on a big file) is not a lost import:
+ * the server reads on, so the page follows import `id` until it is read; one the server never got
+ * (404) is the upload's own error.
+ */
+async function uploadAndFollow(body: ArrayBuffer, fileName: string, id: string): Promise<SuggestImport> {
+  let imp: SuggestImport | null = null;
+  let lost: unknown = null;
+  try {
+    imp = await uploadImport(body, fileName, id);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 0)) throw e;
+    lost = e;
+  }
+  while (!imp || imp.state === 'reading') {
+    if (imp?.stalled) throw new Error(STALLED);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    try {
+      imp = await suggestImportApi.get(id, { toast: false });
+    } catch (e) {
+      throw e instanceof ApiError && e.status === 404 && lost ? lost : e;
+    }
+  }
+  return imp;
+}
 
 export default function SuggestImportPage() {
   const pageClass = usePageClass('suggest-import');
@@ -31,7 +83,10 @@ export default function SuggestImportPage() {
   const [refused, setRefused] = useState<RefusedRowList | null>(null);
   const [categories, setCategories] = useState<Category[]>([]);
   const [busy, setBusy] = useState(false);
+  const [reading, setReading] = useState<Reading | null>(null);
   const currentId = useRef<string | null>(null);
+  const stopWatch = useRef<() => void>(() => undefined);
+  useEffect(() => () => stopWatch.current(), []);
 
   const load = useCallback(async () => {
     try {
@@ -72,7 +127,7 @@ export default function SuggestImportPage() {
   });
 
   // Progress: refreshed while the job works on it.
-  const working = current?.state === 'running' || current?.state === 'deleting';
+  const working = current?.state === 'running' || current?.state === 'deleting' || (current?.state === 'reading' && !current.stalled);
   useEffect(() => {
     if (!working || !current) return;
     const timer = setInterval(() => void open(current.id, refused?.page ?? 1), POLL_MS);
@@ -85,14 +140,20 @@ export default function SuggestImportPage() {
     try {
       const file = await pickFile();
       if (!file) return;
-      Taro.showLoading({ title: '读取中…' });
-      const imp = await uploadImport(file.body, file.name);
+      const id = newImportId();
+      setReading({ fileName: file.name, read: null });
+      const upload = uploadAndFollow(file.body, file.name, id);
+      // Asked once the upload is on its way (an earlier ask could only find nothing), then every second.
+      stopWatch.current = watchRead(id, (read) => setReading({ fileName: file.name, read }));
+      const imp = await upload;
+      stopWatch.current();
       await open(imp.id);
       void load();
     } catch (e) {
       void Taro.showModal({ title: '导入失败', content: errorMessage(e), showCancel: false });
     } finally {
-      Taro.hideLoading();
+      stopWatch.current();
+      setReading(null);
       setBusy(false);
     }
   };
@@ -144,9 +205,11 @@ export default function SuggestImportPage() {
       <View className={pageClass}>
         <View className='card'>
           <Text className='card__title'>{current.fileName}</Text>
-          <Text className='suggest-import__hint'>{`状态：${STATE[current.state]}　数据行 ${current.rows}，未采用 ${current.refused}`}</Text>
+          <Text className='suggest-import__hint'>
+            {current.state === 'reading' ? `状态：${current.stalled ? STALLED : `正在解析，已读取 ${current.read} 行…`}` : `状态：${STATE[current.state]}　数据行 ${current.rows}，未采用 ${current.refused}`}
+          </Text>
           <Text className='suggest-import__hint'>{`列：内容「${current.columns.text}」 分类「${current.columns.category}」 日期「${current.columns.date}」${current.columns.title ? ` 标题「${current.columns.title}」` : ''}`}</Text>
-          {current.state !== 'preview' ? (
+          {current.state !== 'preview' && current.state !== 'reading' ? (
             <View>
               <View className='suggest-import__bar' aria-label={`进度 ${percent}%`}>
                 <View className='suggest-import__fill' style={{ width: `${percent}%` }} />
@@ -189,7 +252,7 @@ export default function SuggestImportPage() {
               开始学习
             </Button>
           ) : null}
-          {current.state !== 'deleting' ? (
+          {current.state !== 'deleting' && (current.state !== 'reading' || current.stalled) ? (
             <Button className='btn btn--secondary' onClick={() => void remove()}>
               删除导入（撤销学习）
             </Button>
@@ -234,6 +297,12 @@ export default function SuggestImportPage() {
         <Button className='btn btn--primary' disabled={busy} onClick={() => void choose()}>
           {busy ? '上传中…' : process.env.TARO_ENV === 'h5' ? '选择文件' : '从聊天中选择文件'}
         </Button>
+        {reading ? (
+          <View className='suggest-import__reading' aria-live='polite'>
+            <Text className='suggest-import__hint'>{reading.read === null ? `正在上传「${reading.fileName}」…` : `正在解析「${reading.fileName}」，已读取 ${reading.read} 行…`}</Text>
+            <Text className='suggest-import__hint'>大文件需要几十秒；离开本页也会继续读取，可在导入记录中查看。</Text>
+          </View>
+        ) : null}
       </View>
       {error ? <ErrorState message={`加载失败：${error}`} onRetry={() => void load()} /> : null}
       {!list && !error ? <LoadingState /> : null}
@@ -244,7 +313,13 @@ export default function SuggestImportPage() {
           {list.map((i) => (
             <View className='suggest-import__row' key={i.id} onClick={() => void open(i.id)}>
               <Text className='suggest-import__name'>{i.fileName}</Text>
-              <Text className='list-row__sub'>{`${STATE[i.state]}　${i.state === 'preview' ? `${i.rows} 行` : `已学习 ${i.done} / ${i.total} 行`}　未采用 ${i.refused} 行`}</Text>
+              <Text className='list-row__sub'>
+                {i.state === 'reading'
+                  ? i.stalled
+                    ? STALLED
+                    : `${STATE.reading}　已读取 ${i.read} 行`
+                  : `${STATE[i.state]}　${i.state === 'preview' ? `${i.rows} 行` : `已学习 ${i.done} / ${i.total} 行`}　未采用 ${i.refused} 行`}
+              </Text>
             </View>
           ))}
         </View>
