@@ -55,7 +55,8 @@ const regionHolders = (ctx: AppContext): RegionHolders => ({
 });
 
 /**
- * The top category suggestion for the bot's free-text filings, handed to the appeals here: suggest
+ * The top category suggestion for filings without a category (the bot's group intake and forwards,
+ * 代报 and 热线代录 without one, a resident's filing without one), handed to the appeals here: suggest
  * learns from the appeals' face, so the appeals may not import suggest (a cycle). A function passed
  * in keeps the arrows one way and attaches the hint at filing, with no periodic job to wait for.
  * `sure`: at or above the admins' threshold of direct dispatch by suggestion (read cache).
@@ -74,6 +75,8 @@ const photoHolders = (ctx: AppContext): PhotoHolder[] => [appealPhotoHolder(ctx)
 
 /** Every feature's route table, with where it is mounted. The OpenAPI document reads the same list. */
 export function routeGroups(ctx: AppContext): { prefix: string; tag: string; routes: RouteDef[] }[] {
+  // One suggester for every channel's filing (the app's form and the bot's intake).
+  const suggest = topSuggestion(ctx);
   return [
     { prefix: `${API}/auth`, tag: 'auth', routes: authRoutes(ctx) },
     { prefix: `${API}/me`, tag: 'me', routes: meRoutes(ctx) },
@@ -87,7 +90,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/categories`, tag: 'suggest', routes: directDispatchRoutes(ctx) },
     { prefix: `${API}/users`, tag: 'users', routes: userRoutes(ctx, { endSessionsOf: (userId) => sessionStore(ctx).endAllOf(userId) }) },
     { prefix: API, tag: 'bindings', routes: bindingRoutes(ctx) },
-    { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx) },
+    { prefix: `${API}/appeals`, tag: 'appeals', routes: appealRoutes(ctx, { suggest }) },
     // Hot spots (高频诉求): similar appeals piling up in one community, merged in one move.
     { prefix: `${API}/hotspots`, tag: 'hotspots', routes: hotspotRoutes(ctx) },
     { prefix: `${API}/board`, tag: 'board', routes: boardRoutes(ctx) },
@@ -108,7 +111,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/subscriptions`, tag: 'subscriptions', routes: subscriptionRoutes(ctx) },
     { prefix: `${API}/open311`, tag: 'open311', routes: open311KeyRoutes(ctx) },
     // What the bot may call, with its own service token: the bot talks to the server only here.
-    { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx, { contactLinked: (userId, contactId) => consultationService(ctx).contactLinked(userId, contactId) }), ...appealBotRoutes(ctx, { suggest: topSuggestion(ctx) }), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx), ...tipBotRoutes(ctx), ...consultationBotRoutes(ctx)] },
+    { prefix: `${API}/bot`, tag: 'bot', routes: [...bindingBotRoutes(ctx, { contactLinked: (userId, contactId) => consultationService(ctx).contactLinked(userId, contactId) }), ...appealBotRoutes(ctx, { suggest }), ...outboxBotRoutes(ctx), ...serviceDirectoryBotRoutes(ctx), ...tipBotRoutes(ctx), ...consultationBotRoutes(ctx)] },
   ];
 }
 

@@ -41,44 +41,22 @@ const receipt = (a: AppealDoc): BotAppealReceipt => ({
   isPublic: a.isPublic,
 });
 
-/**
- * A category suggested for a free text: the top one, or null when none can be made. `sure`: direct
- * dispatch by suggestion is on and the score reaches its threshold (server/suggest decides), so the
- * appeal is filed with that category (create.ts).
- */
-export type CategorySuggester = (text: string) => Promise<{ categoryId: string; categoryName: string; score: number; sure?: boolean } | null>;
+import type { CategorySuggester } from './create';
+export type { CategorySuggester };
 
 export interface AppealBotRoutesOptions {
-  /**
-   * The category suggestion (server/suggest), handed in by the composition root (app.ts): suggest
-   * imports this feature's face to learn from it, so this feature may not import suggest (a cycle).
-   */
+  /** The category suggestion (app.ts), asked by the filing itself (create.ts) for free text, as on every channel. */
   suggest?: CategorySuggester;
 }
 
 export function appealBotRoutes(ctx: AppContext, opts: AppealBotRoutesOptions = {}) {
-  const appeals = appealService(ctx);
+  const appeals = appealService(ctx, { suggest: opts.suggest });
   const limits = appealLimits(ctx);
   const { Appeal } = appealModels(ctx.conn);
   const users = userService(ctx);
   const rooms = boundRooms(ctx);
 
   const botActor = (name: string): Actor => ({ id: null, name, role: 'bot' });
-
-  /**
-   * The suggested category for a free-text filing, for the dispatcher to see; the appeal's category
-   * only when it is sure (direct dispatch by suggestion), and learned only once staff confirm it. A
-   * suggestion that fails is left out, never a failed filing: the appeal matters more than the hint.
-   */
-  async function suggestionFor(text: string) {
-    if (!opts.suggest) return null;
-    try {
-      return await opts.suggest(text);
-    } catch (err) {
-      ctx.logger.warn({ err }, 'category suggestion for a bot filing failed');
-      return null;
-    }
-  }
 
   /**
    * Whether `查询` may answer about this appeal: it was said from that contact, the contact's
@@ -112,7 +90,7 @@ export function appealBotRoutes(ctx: AppContext, opts: AppealBotRoutesOptions = 
           const shared = [...limits.room(room.roomId), ...limits.bot()];
           await limits.precheckFiling(shared);
           const resident = await users.residentForContact(body.contact, room.regionId);
-          const suggestion = await suggestionFor(body.text);
+          // Free text: the filing asks the suggestion (create.ts); a sure one is dispatched directly.
           filed = await appeals.file({
             idempotencyKey: body.idempotencyKey,
             submittedById: BOT_ACCOUNT_ID,
@@ -120,7 +98,6 @@ export function appealBotRoutes(ctx: AppContext, opts: AppealBotRoutesOptions = 
             channel: 'group_chat',
             kind: 'help',
             categoryId: null,
-            suggestion,
             description: body.text,
             photoIds: body.photoIds,
             photoOwnerId: BOT_USER.id,
@@ -139,8 +116,7 @@ export function appealBotRoutes(ctx: AppContext, opts: AppealBotRoutesOptions = 
         } else {
           const worker = await users.contactUser(body.contact.id);
           if (!worker?.roles.includes('grid_worker') || worker.regionIds.length === 0) throw forbidden('只有已绑定微信的网格员可以转发代报');
-          // A forward is free text too: the same suggestion (a retry's fresh one is dropped with the retry).
-          const suggestion = await suggestionFor(body.text);
+          // A forward is free text too: the same suggestion, made by the filing (create.ts).
           filed = await appeals.file({
             idempotencyKey: body.idempotencyKey,
             submittedById: worker._id,
@@ -148,7 +124,6 @@ export function appealBotRoutes(ctx: AppContext, opts: AppealBotRoutesOptions = 
             channel: 'grid_worker',
             kind: 'help',
             categoryId: null,
-            suggestion,
             description: body.text,
             photoIds: body.photoIds,
             photoOwnerId: BOT_USER.id,

@@ -2,8 +2,10 @@
  * Filing an appeal, from any channel: idempotent per submitting account and key, limited per
  * account (and per group chat and bot account for the bot's filings, limits.ts), numbered, with
  * deadlines from its category, and dispatched at once by the catalogue when the category names a
- * unit (直派). A filing without a category whose suggestion is sure (the admins' threshold, decided
- * by the caller: server/suggest's direct dispatch) is filed as if that category had been chosen.
+ * unit (直派). A filing without a category is given the category suggestion's top answer (the
+ * suggester handed in, CreatorOptions.suggest): the same for every channel (group chat, a grid
+ * worker's forward or 代报, 热线代录, a resident's own form); when it is sure (the admins' threshold,
+ * decided by server/suggest's direct dispatch) the appeal is filed as if that category had been chosen.
  */
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
@@ -33,8 +35,8 @@ export interface NewAppeal {
   kind: AppealKind;
   categoryId: string | null;
   /**
-   * The category suggestion's top answer for a filing without a category (the bot's intake): kept
-   * beside the appeal for staff to see. `sure`: at or above the admins' threshold of direct
+   * The category suggestion's top answer for a filing without a category: kept beside the appeal
+   * for staff to see. Absent: the creator asks its suggester (CreatorOptions.suggest); null: none. `sure`: at or above the admins' threshold of direct
    * dispatch by suggestion, so the appeal is filed with that category (and dispatched at once when
    * it names a unit), recorded as the server's choice (`chosen`). Not part of what a retry must
    * repeat (the server made it, the caller did not send it).
@@ -93,7 +95,20 @@ const levelsFor = (channel: AppealChannel) => (channel === 'open311' ? [...REGIO
  */
 const REFERENCE = { namespace: [REGIONS_CACHE, CATEGORIES_CACHE, DEPARTMENTS_CACHE], maxEntries: 4096 } as const;
 
+/**
+ * A category suggested for a free text: the top one, or null when none can be made. `sure`: direct
+ * dispatch by suggestion is on and the score reaches its threshold (server/suggest decides), so the
+ * appeal is filed with that category.
+ */
+export type CategorySuggester = (text: string) => Promise<{ categoryId: string; categoryName: string; score: number; sure?: boolean } | null>;
+
 export interface CreatorOptions {
+  /**
+   * The category suggestion (server/suggest), handed in by the composition root (app.ts): suggest
+   * imports this feature's face to learn from it, so this feature may not import suggest (a cycle).
+   * Absent (the seed, Open311 whose requests always name a service): no suggestion is made.
+   */
+  suggest?: CategorySuggester;
   /**
    * Called after filing has looked for an earlier submission with the same key. Tests hold two
    * retries here until both have looked, so both go on to insert and the unique index decides.
@@ -147,6 +162,20 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
     return cached(`unit:${String(id)}`, within, () => departments.activeById(id));
   }
 
+  /**
+   * The suggestion for a filing that names no category (one the caller made is kept as it is). A
+   * suggestion that fails is left out, never a failed filing: the appeal matters more than the hint.
+   */
+  async function withSuggestion(input: NewAppeal): Promise<NewAppeal> {
+    if (input.categoryId || input.suggestion !== undefined || !opts.suggest) return input;
+    try {
+      return { ...input, suggestion: await opts.suggest(input.description) };
+    } catch (err) {
+      ctx.logger.warn({ err, channel: input.channel }, 'category suggestion for a filing failed');
+      return { ...input, suggestion: null };
+    }
+  }
+
   async function findFirst(submittedById: Types.ObjectId, key: string): Promise<AppealDoc | null> {
     return Appeal.findOne({ submittedById, idempotencyKey: key }).lean<AppealDoc>();
   }
@@ -154,18 +183,23 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
   return {
     async file(input: NewAppeal): Promise<Filed> {
       // A retry (the same account, key and body) gets the first appeal; the same key with another
-      // body is a 409, never the first appeal passed off as this one.
+      // body is a 409, never the first appeal passed off as this one. The suggestion is not hashed:
+      // the server made it, and a retry's fresh one is dropped with the retry.
       const hash = requestHash(filingBody(input));
-      // Looked up beside the idempotency lookup and the limits (cached, so mostly no query), and
-      // used only for a new appeal: a retry gets the first appeal whatever became of its region.
-      const ref = reference(input);
-      ref.catch(() => {});
+      // The suggestion and the reference data are looked up beside the idempotency lookup and the
+      // limits (cached, so mostly no query), and used only for a new appeal: a retry gets the first
+      // appeal whatever became of its region or the suggestion since.
+      const prepared = withSuggestion(input).then(async (full) => ({ full, ref: await reference(full) }));
+      prepared.catch(() => {});
       const { doc, created } = await createOnce<AppealDoc>({
         findFirst: () => findFirst(input.submittedById, input.idempotencyKey),
         afterLookup: opts.afterLookup,
         // Counted only for what would be a new appeal: a retry never spends the budget.
         admit: () => limits.admitFiling(input.limits ?? limits.account(input.channel === 'miniprogram' ? 'resident' : 'staff', input.submittedById)),
-        insert: async () => insertNew(input, hash, await ref),
+        insert: async () => {
+          const p = await prepared;
+          return insertNew(p.full, hash, p.ref);
+        },
         hash,
         hashOf: (a) => a.requestHash,
       });

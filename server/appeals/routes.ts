@@ -27,7 +27,7 @@ import {
   StartBody,
   TransferBody,
 } from './schemas';
-import { appealService } from './service';
+import { appealService, type AppealServiceOptions } from './service';
 import { toDetail } from './views';
 import { UnpublishBody } from './board-schemas';
 import { publicBoard } from './board';
@@ -37,8 +37,9 @@ const HANDLE: readonly Role[] = ['department_staff'];
 /** Residents, and staff filing for someone else (grid workers' 代报, dispatchers' 热线代录). */
 const FILE: readonly Role[] = ['resident', 'grid_worker', 'dispatcher'];
 
-export function appealRoutes(ctx: AppContext) {
-  const appeals = appealService(ctx);
+/** `suggest`: the category suggestion (app.ts), so a 代报 or 热线代录 without a category gets one, and a sure one is dispatched directly. */
+export function appealRoutes(ctx: AppContext, opts: AppealServiceOptions = {}) {
+  const appeals = appealService(ctx, opts);
   const audit = auditService(ctx);
   const board = publicBoard(ctx);
 

@@ -134,6 +134,7 @@ export const CreateAppealBody = z
   .strictObject({
     idempotencyKey: IdempotencyKey,
     kind: AppealKind,
+    /** Null or absent: the category suggestion is made from the description (a sure one files and dispatches as if chosen; else a hint for the dispatcher). */
     categoryId: objectId.nullable().default(null),
     description: trimmed(5, 2000),
     photoIds: PhotoIds.default([]),

@@ -9,7 +9,7 @@ import type { AuthUser } from '../core/route';
 import { forbidden, notFound } from '../core/errors';
 import { appealModels, type AppealDoc } from './model';
 import type { CreateAppealBody } from './schemas';
-import { appealCreator, type Filed } from './create';
+import { appealCreator, type CategorySuggester, type Filed } from './create';
 import { appealMoves } from './moves';
 import { appealQueries } from './queries';
 import { appealCounter } from './counts';
@@ -19,8 +19,13 @@ import { regionLookup } from '../regions';
 import { actorOf } from './events';
 import { notificationRelay } from './notify';
 
-export function appealService(ctx: AppContext) {
-  const creator = appealCreator(ctx);
+export interface AppealServiceOptions {
+  /** The category suggestion for filings without a category (create.ts), handed in by app.ts. */
+  suggest?: CategorySuggester;
+}
+
+export function appealService(ctx: AppContext, opts: AppealServiceOptions = {}) {
+  const creator = appealCreator(ctx, { suggest: opts.suggest });
   const relay = notificationRelay(ctx);
   const moves = appealMoves(ctx, (id) => relay.kick(id));
   const queries = appealQueries(ctx);

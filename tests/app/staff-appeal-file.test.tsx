@@ -184,3 +184,44 @@ test('residents cannot file for others', async () => {
   expect(screen.getByText('无法代报')).toBeTruthy();
   expect(screen.queryByText('提交')).toBeNull();
 });
+
+// Bug caught: a hotline operator made to pick a category for a call they cannot place (the form
+// refusing free text the server's suggestion would dispatch), or the outcome hidden: the
+// suggestion waiting for a dispatcher, or the unit a sure one went to, not shown after 提交.
+test('a 热线代录 may leave the category to the suggestion, and the result says what became of it', async () => {
+  signIn(dispatcher);
+  let answer = created({ state: 'submitted', stateLabel: '待受理', categoryId: null, categoryName: null, suggestion: { categoryId: 'cat-road', categoryName: '道路破损', score: 0.62 } });
+  const log = fakeApi({
+    'GET /me': () => ok(dispatcher),
+    'GET /categories': () => ok({ items: categories }),
+    'GET /regions': () => ok({ items: [region('m2', '西城社区', 'community', 0, 't1')], total: 1, page: 1, pageSize: 100 }),
+    'POST /appeals': () => answer,
+  });
+  render(<AppealFilePage />);
+  await screen.findByText('停水、水质问题');
+  await click('城关镇');
+  await screen.findByText('西城社区');
+  await click('西城社区');
+  type('反映人姓名', '王大爷');
+  await click('求助');
+  await click('停水、水质问题');
+  // Chosen, then taken back: the category is left to the suggestion.
+  await click('不确定，交给智能分类');
+  type('发生了什么、从什么时候开始、影响了谁', '东关街路面塌了一个大坑');
+  await click('提交');
+  expect(creates(log)[0]?.data).toEqual(expect.objectContaining({ channel: 'hotline', categoryId: null, description: '东关街路面塌了一个大坑' }));
+  expect(screen.getByText('系统建议分类：道路破损（置信度 62%），等待调度员派单')).toBeTruthy();
+
+  // A sure suggestion: filed with its category and dispatched at once.
+  answer = created({ id: 'a78', number: 'DX-20261126-0078', state: 'assigned', stateLabel: '已派单', categoryId: 'cat-road', categoryName: '道路破损', departmentName: '县交通运输局' });
+  await click('再录一件');
+  await click('城关镇');
+  await screen.findByText('西城社区');
+  await click('西城社区');
+  type('反映人姓名', '李女士');
+  await click('求助');
+  type('发生了什么、从什么时候开始、影响了谁', '东关街路面塌了一个大坑');
+  await click('提交');
+  expect(creates(log)[1]?.data).toEqual(expect.objectContaining({ categoryId: null }));
+  expect(screen.getByText('问题分类：道路破损，已直派至县交通运输局')).toBeTruthy();
+});

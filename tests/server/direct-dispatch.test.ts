@@ -6,7 +6,9 @@
  * says so and how sure), one below it left in the dispatcher's queue with the suggestion shown,
  * nothing of it while the setting is off; an automatically chosen category learned only after a
  * person confirms it; and, end to end, an import of past appeals making the next group-chat
- * appeal of that kind go straight to its unit. Learner and import job run by hand, jobs off.
+ * appeal of that kind go straight to its unit. The app's own filings without a category (热线代录,
+ * 代报, a resident's) get the same suggestion and direct dispatch through the suggester app.ts hands
+ * to the appeals' routes. Learner and import job run by hand, jobs off.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -264,5 +266,103 @@ describe('filing by a sure suggestion', () => {
     expect(b).toBe(a);
     env.clock.advance(3 * MINUTE);
     expect((await s.api('GET', PATH, { token: admin })).body.measured.measuredAt).not.toBe(a);
+  });
+});
+
+describe('a staff filing without a category (代报, 热线代录 in the app)', () => {
+  const LIGHTS = '来电反映：小区门口的路灯不亮了，晚上很黑';
+  /** A 热线代录 in 西城社区 (the demo dispatcher's township) with no category. */
+  const hotline = (description: string, idempotencyKey = newKey('hotline'), extra: Record<string, unknown> = {}) =>
+    s.api('POST', '/api/v1/appeals', {
+      token: dispatcher,
+      body: { idempotencyKey, kind: 'help', description, regionId: ids.region['DX-01-02'], channel: 'hotline', reporter: { name: '李女士', phone: '13900002222' }, ...extra },
+    });
+  let gridWorker: string;
+  let resident: string;
+  let reached: number;
+  beforeAll(async () => {
+    gridWorker = await s.staffToken('xicheng_grid1');
+    resident = await s.residentToken('demo-resident-02');
+    const top = await topScore(LIGHTS);
+    expect(top.code).toBe('street-lights');
+    // After the imports above the lamp text may score 1; the threshold goes to 0.99 at most.
+    reached = Math.min(0.99, Math.max(0.5, Math.floor(top.score * 100) / 100));
+  });
+
+  it('with direct dispatch on and a sure text, a hotline entry arrives assigned to the unit, the timeline saying so', async () => {
+    // Catches: 热线代录 without a category left in 待派单 while the same text said in a group chat is
+    // dispatched (the suggester handed only to the bot's routes), or the dispatch recorded as the catalogue's.
+    await setting({ enabled: true, threshold: reached });
+    const res = await hotline(LIGHTS);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ state: 'assigned', channel: 'hotline', categoryName: '路灯不亮' });
+    const a = await appealDoc(s, res.body.id);
+    expect(a).toMatchObject({ state: 'assigned', directDispatch: true, dispatchReviewed: false, suggestion: expect.objectContaining({ categoryName: '路灯不亮', chosen: true }) });
+    expect(String(a.departmentId)).toBe(ids.department.urban);
+    const pct = `${Math.round(a.suggestion!.score * 100)}%`;
+    expect(a.timeline.map((e) => [e.action, e.note])).toEqual([
+      ['submit', null],
+      ['accept', `按智能分类「路灯不亮」自动受理（置信度 ${pct}）`],
+      ['assign', `按智能分类直派至${a.departmentName}（置信度 ${pct}）`],
+    ]);
+  });
+
+  it("a grid worker's 代报 in the app is dispatched the same way", async () => {
+    // Catches: one staff channel wired and the other not (two paths instead of one).
+    await setting({ enabled: true, threshold: reached });
+    const res = await s.api('POST', '/api/v1/appeals', {
+      token: gridWorker,
+      body: { idempotencyKey: newKey('grid'), kind: 'help', description: LIGHTS, regionId: ids.region['DX-01-02-01'], channel: 'grid_worker', reporter: { name: '王大爷', phone: null } },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ state: 'assigned', channel: 'grid_worker', categoryName: '路灯不亮' });
+  });
+
+  it('with the setting off it waits for a dispatcher with the suggestion kept and shown', async () => {
+    // Catches: the threshold applied while direct dispatch is off, or the hint not stored for staff filings.
+    await setting({ enabled: false, threshold: 0.5 });
+    const res = await hotline(LIGHTS);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ state: 'submitted', categoryId: null, suggestion: { categoryId: ids.category['street-lights'], categoryName: '路灯不亮' } });
+    const a = await appealDoc(s, res.body.id);
+    expect(a).toMatchObject({ state: 'submitted', categoryId: null, directDispatch: false });
+    expect(a.suggestion?.chosen).toBeUndefined();
+    const queue = await s.api('GET', '/api/v1/appeals?view=queue&limit=50', { token: dispatcher });
+    expect(queue.body.items.find((i: { id: string }) => i.id === res.body.id)?.suggestion).toMatchObject({ categoryName: '路灯不亮' });
+  });
+
+  it('a retry gives the first appeal, whatever the setting is now', async () => {
+    // Catches: the server's suggestion hashed as part of the body (a retry after a threshold change
+    // answered 409), or a retry filing a second appeal.
+    await setting({ enabled: true, threshold: reached });
+    const key = newKey('hotline');
+    const first = await hotline(LIGHTS, key);
+    expect(first.status).toBe(201);
+    expect(first.body.state).toBe('assigned');
+    await setting({ enabled: false });
+    const retry = await hotline(LIGHTS, key);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ id: first.body.id, number: first.body.number, state: 'assigned' });
+    expect(await s.models.Appeal.countDocuments({ idempotencyKey: key })).toBe(1);
+  });
+
+  it("a filing naming a category keeps the filer's choice: no suggestion made or stored", async () => {
+    // Catches: the suggestion overriding a category a person chose.
+    await setting({ enabled: true, threshold: 0.5 });
+    const res = await hotline(LIGHTS, newKey('hotline'), { categoryId: ids.category['water-supply'] });
+    expect(res.status).toBe(201);
+    const a = await appealDoc(s, res.body.id);
+    expect(a).toMatchObject({ categoryName: expect.not.stringContaining('路灯'), suggestion: null });
+    expect(String(a.categoryId)).toBe(ids.category['water-supply']);
+  });
+
+  it("a resident's own filing without a category is free text too: the same suggestion and direct dispatch", async () => {
+    // Catches: the mini-program's filings without a category treated otherwise than the same
+    // resident's words said in a group chat (DESIGN: a sure suggestion dispatches free text).
+    await setting({ enabled: true, threshold: reached });
+    const res = await s.api('POST', '/api/v1/appeals', { token: resident, body: { idempotencyKey: newKey('res'), kind: 'help', description: LIGHTS, regionId: ids.region['DX-01-02'] } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ state: 'assigned', channel: 'miniprogram', categoryName: '路灯不亮' });
+    await setting({ enabled: false });
   });
 });

@@ -11,7 +11,7 @@ import type { AppealDetail, Category, CreateAppealInput, RegionSummary } from '.
 import { PhotoPicker, uploadedRefs } from '../../../../components/PhotoPicker';
 import { ErrorState, LoadingState } from '../../../../components/StateView';
 import { LocationPicker } from '../../../../components/LocationPicker';
-import { CategorySuggestionChips, useCategorySuggestions } from '../../../../components/CategorySuggestions';
+import { CategorySuggestionChips, confidenceLabel, useCategorySuggestions } from '../../../../components/CategorySuggestions';
 import { useCurrentUser } from '../../../../hooks/use-current-user';
 import { getCurrentUser } from '../../../../store/session';
 import { CategoryChooser } from '../../../../pages/appeal-new/CategoryChooser';
@@ -43,6 +43,15 @@ function initialDraft(): { draft: FileDraft; restored: boolean } {
   const roots = user?.scopeRegions ?? [];
   if (saved) return { draft: withDefaultRegion(saved, roots), restored: fileDraftHasContent(saved) };
   return { draft: withDefaultRegion(emptyFileDraft(), roots), restored: false };
+}
+
+/** What became of the category: the filer's, a sure suggestion's with its unit (直派), or the suggestion waiting for a dispatcher. */
+function FiledCategory({ filed }: { filed: AppealDetail }) {
+  if (filed.suggestion) {
+    return <Text className='appeal-file__state'>{`系统建议分类：${filed.suggestion.categoryName}（置信度 ${confidenceLabel(filed.suggestion.score)}），等待调度员派单`}</Text>;
+  }
+  if (!filed.categoryName) return null;
+  return <Text className='appeal-file__state'>{`问题分类：${filed.categoryName}${filed.departmentName && filed.state === 'assigned' ? `，已直派至${filed.departmentName}` : ''}`}</Text>;
 }
 
 export default function AppealFilePage() {
@@ -162,6 +171,7 @@ export default function AppealFilePage() {
           <Text className='appeal-file__label'>诉求编号（可告知反映人）</Text>
           <Text className='appeal-file__number'>{filed.number}</Text>
           <Text className='appeal-file__state'>当前状态：{filed.stateLabel}</Text>
+          <FiledCategory filed={filed} />
           <Button className='btn btn--primary' onClick={() => void Taro.redirectTo({ url: staffPage('appeal-handle', { id: filed.id }) })}>
             查看办理
           </Button>
@@ -210,7 +220,13 @@ export default function AppealFilePage() {
       </View>
 
       <View className='card'>
-        <Text className='card__title'>问题分类</Text>
+        <Text className='card__title'>问题分类（不确定可不选）</Text>
+        <Text className='appeal-file__privacy'>不选时系统按描述智能分类：把握大的直接派给承办单位，其余由调度员派单。</Text>
+        {draft.categoryId ? (
+          <Text className='chip appeal-file__unpick' onClick={() => update({ categoryId: null }, 'category')}>
+            不确定，交给智能分类
+          </Text>
+        ) : null}
         {categories.status === 'loading' ? <LoadingState /> : null}
         {categories.status === 'error' ? <ErrorState message={`分类加载失败：${categories.error}`} onRetry={loadCategories} /> : null}
         {categories.status === 'ready' ? <CategoryChooser categories={categories.items} value={draft.categoryId} onChange={(id) => update({ categoryId: id }, 'category')} /> : null}

@@ -20,7 +20,10 @@ export function validateFileDraft(d: FileDraft, photos: PickedPhoto[]): FileErro
   else if (name.length > REPORTER_NAME_MAX) e.reporterName = `姓名最多${REPORTER_NAME_MAX}字`;
   const phone = d.reporterPhone.trim();
   if (phone && !PHONE_PATTERN.test(phone)) e.reporterPhone = '请输入11位手机号，或带区号的座机号';
-  Object.assign(e, checkAppealFields(d, photos));
+  // The category may be left to the server's suggestion (智能分类): a call's words are free text,
+  // dispatched directly when the suggestion is sure, else waiting for a dispatcher with it shown.
+  const { category: _optional, ...common } = checkAppealFields(d, photos);
+  Object.assign(e, common);
   if (!chosenRegion(d.regionTrail)) e.region = '请选择问题所在的社区/村或网格';
   return e;
 }
