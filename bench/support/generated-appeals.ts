@@ -1,7 +1,8 @@
 /**
  * Appeals generated in bulk for the benches, shaped as filing and the moves leave them (model.ts
- * fields, deadlines and timeline by state, on the demo county's community and grid paths, its
- * departments and categories), inserted with the driver in batches.
+ * fields, deadlines and timeline by state, on the demo county's community and grid paths with
+ * their township and community paths stored as filing stores them, its departments and categories,
+ * filed by the demo residents, one in 20 joined by others), inserted with the driver in batches.
  */
 import { Types } from 'mongoose';
 import { deadlinesFrom, dueAtFor } from '../../server/appeals/deadlines';
@@ -75,6 +76,9 @@ function generate(demo: Demo, seq: number, now: number, rand: () => number, shap
   const handled = ['assigned', 'in_progress', 'replied', 'closed'].includes(state);
   const department = handled ? (demo.departments.find((d) => d._id.equals(category.defaultDepartmentId ?? new Types.ObjectId())) ?? pick(demo.departments)) : null;
   const reporter = pick(demo.residentIds);
+  // Every 20th appeal has 1-3 residents who joined it (同问), so "my appeals" reads the follower
+  // branch as it would in a county; chosen by `seq`, not `rand`, so the rest is generated as before.
+  const followers = seq % 20 === 0 ? followersOf(demo, seq, reporter) : [];
   const t = submitted.getTime();
   const at = (h: number) => new Date(Math.min(t + h * HOUR, now - 1000));
   const ev = (when: Date, action: string, from: string | null, to: string | null, byName: string, note: string | null = null) => ({ _id: new Types.ObjectId(), at: when, action, from, to, byId: null, byName, byRole: null, note });
@@ -114,7 +118,7 @@ function generate(demo: Demo, seq: number, now: number, rand: () => number, shap
     description: pick(DESCRIPTIONS) + `（编号${seq}）`,
     place: null,
     photoIds: [],
-    isPublic: rand() < 0.8,
+    isPublic: rand() < 0.8 || followers.length > 0,
     isAnonymous: false,
     submittedById: reporter,
     reporterId: reporter,
@@ -123,8 +127,8 @@ function generate(demo: Demo, seq: number, now: number, rand: () => number, shap
     roomId: null,
     reporterContactId: null,
     idempotencyKey: `bench-gen-${seq}`,
-    followerIds: [],
-    followersCount: 0,
+    followerIds: followers,
+    followersCount: followers.length,
     submittedAt: submitted,
     day,
     ...deadlines,
@@ -151,6 +155,18 @@ function generate(demo: Demo, seq: number, now: number, rand: () => number, shap
     createdAt: submitted,
     updatedAt: timeline[timeline.length - 1].at,
   };
+}
+
+/** 1-3 residents other than the reporter, the same for the same `seq`. */
+function followersOf(demo: Demo, seq: number, reporter: Types.ObjectId): Types.ObjectId[] {
+  const n = demo.residentIds.length;
+  const want = 1 + ((seq / 20) % 3);
+  const out: Types.ObjectId[] = [];
+  for (let j = 0; j < n && out.length < want; j++) {
+    const id = demo.residentIds[(seq / 20 + j * 7) % n];
+    if (!id.equals(reporter) && !out.some((o) => o.equals(id))) out.push(id);
+  }
+  return out;
 }
 
 let generated = 0;
