@@ -44,7 +44,7 @@
  * of 0, 10,000 and N learned appeals, which learning one by one (2.6 rows/s) cannot reach in a run.
  * N appeal-like texts (appealLike: the dataset's rows, then perturbed copies of them) are counted
  * by the learner's own writeCounts, its upserts applied in this process (countsLeft), and the
- * suggestterms / suggestcategories documents inserted with insertMany as one learner run under the
+ * suggestcounts / suggestcategories documents inserted with insertMany as one learner run under the
  * learner's lease, committed and the suggest stamp bumped as the learner does. At each size: the
  * server process's RSS, V8 heap and array buffers (the table's Uint32Arrays) after a full GC before
  * and after its table loads (the first suggestion, timed), the suggestion's latency one request at
@@ -355,28 +355,34 @@ type Upsert = { updateOne: { filter: { _id: unknown }; update: { $inc?: Record<s
 
 /**
  * What the learner's writeCounts (learner.ts) leaves in the database, without its upserts: it runs
- * on a connection that is never opened, whose suggestterms and suggestcategories models take its
+ * on a connection that is never opened, whose suggestcounts and suggestcategories models take its
  * bulkWrites here and apply them as the database would to collections that hold nothing of these
- * categories ($setOnInsert on the first, $inc, $set). The documents are then inserted as they are.
+ * categories ($setOnInsert on the first, $inc on a field or a dotted path `n.b<bucket>`, $set). The
+ * documents are then inserted as they are.
  */
 function countsLeft() {
   const conn = mongoose.createConnection();
-  const { SuggestTerm, SuggestCategory } = suggestModels(conn);
-  const terms = new Map<string, Record<string, unknown>>();
+  const { SuggestCount, SuggestCategory } = suggestModels(conn);
+  const counts = new Map<string, Record<string, unknown>>();
   const categories = new Map<string, Record<string, unknown>>();
   const applying = (into: Map<string, Record<string, unknown>>) => async (ops: Upsert[]) => {
     for (const { updateOne: { filter, update } } of ops) {
       const key = String(filter._id);
       let doc = into.get(key);
       if (!doc) into.set(key, (doc = { _id: filter._id, ...update.$setOnInsert }));
-      for (const [f, d] of Object.entries(update.$inc ?? {})) doc[f] = ((doc[f] as number | undefined) ?? 0) + d;
+      for (const [f, d] of Object.entries(update.$inc ?? {})) {
+        const [outer, inner] = f.split('.');
+        const at = inner === undefined ? doc : ((doc[outer] as Record<string, unknown> | undefined) ?? (doc[outer] = {})) as Record<string, unknown>;
+        const name = inner ?? outer;
+        at[name] = ((at[name] as number | undefined) ?? 0) + d;
+      }
       Object.assign(doc, update.$set);
     }
   };
-  Object.assign(SuggestTerm, { bulkWrite: applying(terms) });
+  Object.assign(SuggestCount, { bulkWrite: applying(counts) });
   Object.assign(SuggestCategory, { bulkWrite: applying(categories) });
   const ctx = { conn } as unknown as AppContext;
-  return { terms, categories, learn: (changes: TextChange[], run: number) => writeCounts(ctx, changes, run), close: () => conn.close() };
+  return { counts, categories, learn: (changes: TextChange[], run: number) => writeCounts(ctx, changes, run), close: () => conn.close() };
 }
 
 interface Memory {
@@ -410,18 +416,18 @@ async function memoryProbe(): Promise<string> {
  */
 async function memoryRun(o: { base: string; conn: mongoose.Connection; probe: string; rows: Row[]; categoryIds: Map<string, string>; ask: (text: string) => Promise<{ ms: number }> }): Promise<void> {
   const sizes = [...new Set([0, 10_000, MEMORY].filter((n) => n <= MEMORY))].sort((a, b) => a - b);
-  const { SuggestTerm, SuggestCategory, SuggestState } = suggestModels(o.conn);
+  const { SuggestCount, SuggestCategory, SuggestState } = suggestModels(o.conn);
   const ctx = { conn: o.conn, now: () => new Date() } as unknown as AppContext;
   const owner = `bench-suggest-memory-${process.pid}`;
   const ids = [...o.categoryIds.values()].map((id) => new mongoose.Types.ObjectId(id));
   const memory = async () => (await (await fetch(o.probe)).json()) as Memory;
   const asked = o.rows.filter((_, i) => i % Math.max(1, Math.floor(o.rows.length / 200)) === 0).slice(0, 200).map(textOf);
   console.log(`\nmemory at 0 / ${sizes.slice(1).join(' / ')} learned appeals (${o.categoryIds.size} categories of the dataset's classes; bench/suggest.ts appealLike: the ${o.rows.length} rows, then each again with a sentence swapped for another of its class and 1 character in 20 redrawn from the data)`);
-  console.log('  counts: the learner\'s writeCounts on the texts, its upserts applied in the bench and the documents inserted with insertMany (1000 a call) as one learner run, committed, the suggest stamp bumped');
+  console.log('  counts: the learner\'s writeCounts on the texts, its upserts applied in the bench and the documents inserted with insertMany (100 chunk documents a call) as one learner run, committed, the suggest stamp bumped');
   console.log(`  memory: the server process's process.memoryUsage() after a full GC, before the table loads and after; latency: ${asked.length} dataset texts asked one at a time`);
   // The server's learner learns the demo's appeals once, 5 s after start: measure after it.
   for (let t0 = performance.now(); !((await SuggestState.findById(LEARNER_ID).lean<{ committed: number }>())?.committed ?? 0) && sec(t0) < 60; ) await new Promise((r) => setTimeout(r, 500));
-  const header = `${'learned'.padEnd(8)} ${'term docs (theirs / all)'.padStart(25)} ${'counts s'.padStart(9)} ${'write s'.padStart(8)} ${'table load s'.padStart(12)}   ${'RSS MB before → after'.padEnd(22)} ${'heap MB before → after'.padEnd(23)} ${'buffers MB before → after'.padEnd(26)} latency p50 / p99 ms`;
+  const header = `${'learned'.padEnd(8)} ${'count docs (theirs / all)'.padStart(25)} ${'counts s'.padStart(9)} ${'write s'.padStart(8)} ${'table load s'.padStart(12)}   ${'RSS MB before → after'.padEnd(22)} ${'heap MB before → after'.padEnd(23)} ${'buffers MB before → after'.padEnd(26)} latency p50 / p99 ms`;
   console.log(header);
   console.log('-'.repeat(header.length));
   const left = countsLeft();
@@ -454,13 +460,13 @@ async function memoryRun(o: { base: string; conn: mongoose.Connection; probe: st
         try {
           // The documents of the previous size are replaced by this size's (the same ones, plus and counted on), deleted
           // by _id 5,000 at a time: the embedded database refuses a deleteMany of 340k matches (SQLite: too many SQL variables).
-          for (let i = 0; i < written.length; i += 5000) await SuggestTerm.collection.deleteMany({ _id: { $in: written.slice(i, i + 5000) as never[] } });
+          for (let i = 0; i < written.length; i += 5000) await SuggestCount.collection.deleteMany({ _id: { $in: written.slice(i, i + 5000) as never[] } });
           await SuggestCategory.collection.deleteMany({ _id: { $in: ids } });
-          const docs = [...left.terms.values()];
+          const docs = [...left.counts.values()];
           written = docs.map((d) => d._id as string);
           let renewed = performance.now();
-          for (let i = 0; i < docs.length; i += 1000) {
-            await SuggestTerm.collection.insertMany(docs.slice(i, i + 1000) as never[]);
+          for (let i = 0; i < docs.length; i += 100) {
+            await SuggestCount.collection.insertMany(docs.slice(i, i + 100) as never[]);
             if (performance.now() - renewed > 30_000) {
               await renew();
               renewed = performance.now();
@@ -482,10 +488,10 @@ async function memoryRun(o: { base: string; conn: mongoose.Connection; probe: st
       for (const t of asked) alone.push((await o.ask(t)).ms);
       const after = await memory();
       alone.sort((a, b) => a - b);
-      const all = await SuggestTerm.collection.countDocuments({});
+      const all = await SuggestCount.collection.countDocuments({});
       const cell = (a: number, b: number) => `${mb(a)} → ${mb(b)}`;
       console.log(
-        `${String(size).padEnd(8)} ${`${left.terms.size} / ${all}`.padStart(25)} ${(size ? countS.toFixed(0) : '-').padStart(9)} ${(size ? writeS.toFixed(0) : '-').padStart(8)} ${(load.ms / 1000).toFixed(1).padStart(12)}   ${cell(before.rss, after.rss).padEnd(22)} ${cell(before.heapUsed, after.heapUsed).padEnd(23)} ${cell(before.arrayBuffers, after.arrayBuffers).padEnd(26)} ${ms(pct(alone, 50))} / ${ms(pct(alone, 99))}`,
+        `${String(size).padEnd(8)} ${`${left.counts.size} / ${all}`.padStart(25)} ${(size ? countS.toFixed(0) : '-').padStart(9)} ${(size ? writeS.toFixed(0) : '-').padStart(8)} ${(load.ms / 1000).toFixed(1).padStart(12)}   ${cell(before.rss, after.rss).padEnd(22)} ${cell(before.heapUsed, after.heapUsed).padEnd(23)} ${cell(before.arrayBuffers, after.arrayBuffers).padEnd(26)} ${ms(pct(alone, 50))} / ${ms(pct(alone, 99))}`,
       );
       if (size === sizes[sizes.length - 1]) {
         const tabled = await SuggestCategory.collection.countDocuments({});

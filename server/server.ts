@@ -25,7 +25,7 @@ import { startNewsScheduler } from './news/scheduler';
 import { startDigestJob } from './news/digest';
 import { flushArticleViews, startViewFlush } from './news/view-counter';
 import { startNoticeFanOutSweep } from './notices/fan-out-sweep';
-import { startSuggestImportJob, startSuggestLearner } from './suggest';
+import { foldLegacyCounts, startSuggestImportJob, startSuggestLearner } from './suggest';
 import { subscribeSenderFromEnv, type SubscribeSender } from './outbox/wechat-subscribe';
 import { startHotspotDetector } from './hotspots';
 
@@ -145,6 +145,8 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
     await syncIndexes(models);
     // Before the first request: the lists ask for a township or a community by fields older appeals lack.
     await backfillScopePaths(ctx);
+    // Before the first suggestion: counts an older installation kept one document per bucket, folded into chunks.
+    await foldLegacyCounts(ctx);
   } catch (err) {
     await conn.close();
     await embedded?.stop();

@@ -16,18 +16,21 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { bumpStamp } from '../core/cache/stamps';
 import { realSchedule, startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
-import { claimLearnerRun, LEARNER_ID, writeCounts, type TextChange } from './learner';
+import { claimLearnerRun, LEARNER_ID, renewLearnerLease, writeCounts, type TextChange } from './learner';
 import { SUGGEST_CACHE, suggestModels } from './model';
 import { suggestImportModels, type SuggestImportDoc, type SuggestImportRowDoc } from './import-model';
 import { FEATURES_VERSION } from './text';
 
 const LEASE_MS = 2 * 60 * 1000;
 /**
- * Rows per batch (one learner run each). 100, not 500: a batch of 500 real appeals (about 300
- * characters each) is some 100k count upserts; 100 rows take under a minute, well inside the
- * learner's 2-minute lease.
+ * Rows per batch (one learner run each). The counts of a batch are written as one `$inc` per
+ * chunk it touches (counts.ts), so a batch costs about the chunks it touches, not its rows: 2,000
+ * real appeals (about 400 characters each) touch nearly every chunk of their categories, and
+ * writing them costs about as much as 200 would. Measured by bench/suggest.ts (bench/README.md).
+ * The lease (the learner's and the import's) is renewed as the batch writes, so a batch never
+ * outlives it even on a full model on a loaded machine.
  */
-const BATCH = 100;
+const BATCH = 2000;
 /** How long one run works before it lets the learner and the other imports have a turn. */
 const RUN_BUDGET_MS = 20_000;
 export const DEFAULT_IMPORT_INTERVAL_MS = 2_000;
@@ -59,13 +62,16 @@ export function suggestImportJob(ctx: AppContext) {
   const leaseEnd = () => new Date(ctx.now().getTime() + LEASE_MS);
 
   /** One batch as one learner run; false when the learner's lease is held elsewhere (try again later). */
-  async function counted(changes: TextChange[], record: () => Promise<unknown>): Promise<boolean> {
+  async function counted(importId: Types.ObjectId, changes: TextChange[], record: () => Promise<unknown>): Promise<boolean> {
     const run = await claimLearnerRun(ctx, owner);
     if (!run) return false;
     try {
       // The record first: a crash after it loses this batch's counts, never counts a row twice.
       await record();
-      await writeCounts(ctx, changes, run.seq);
+      await writeCounts(ctx, changes, run.seq, async () => {
+        await renewLearnerLease(ctx, owner);
+        await SuggestImport.updateOne({ _id: importId, owner }, { $set: { leaseUntil: leaseEnd() } });
+      });
       await SuggestState.updateOne({ _id: LEARNER_ID, owner }, { $set: { committed: run.seq, leaseUntil: ctx.now() } });
     } catch (err) {
       await SuggestState.updateOne({ _id: LEARNER_ID, owner }, { $set: { leaseUntil: ctx.now() } }).catch(() => {});
@@ -92,7 +98,7 @@ export function suggestImportJob(ctx: AppContext) {
       return 'finished';
     }
     const changes = rows.map((r) => ({ categoryId: mapped.get(r.n!)!, text: r.t!, sign: 1 as const }));
-    const ok = await counted(changes, () =>
+    const ok = await counted(imp._id, changes, () =>
       byCategory(rows, (r) => mapped.get(r.n!)!, (categoryId, ids) =>
         SuggestImportRow.updateMany({ _id: { $in: ids }, l: null }, { $set: { l: new Types.ObjectId(categoryId), v: FEATURES_VERSION } }),
       ),
@@ -114,7 +120,7 @@ export function suggestImportJob(ctx: AppContext) {
     }
     // Counted with other features: those counts cannot be taken back by text, so they stay (as in the learner).
     const changes = rows.filter((r) => r.v === FEATURES_VERSION).map((r) => ({ categoryId: String(r.l), text: r.t!, sign: -1 as const }));
-    const ok = await counted(changes, () => byCategory(rows, (r) => String(r.l), (categoryId, ids) => SuggestImportRow.updateMany({ _id: { $in: ids }, l: new Types.ObjectId(categoryId) }, { $set: { l: null } })));
+    const ok = await counted(imp._id, changes, () => byCategory(rows, (r) => String(r.l), (categoryId, ids) => SuggestImportRow.updateMany({ _id: { $in: ids }, l: new Types.ObjectId(categoryId) }, { $set: { l: null } })));
     if (!ok) return 'busy';
     out.unlearned += changes.length;
     await SuggestImport.updateOne({ _id: imp._id, owner }, { $set: { done: Math.max(0, imp.done - rows.length), leaseUntil: leaseEnd() } });

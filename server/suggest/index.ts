@@ -8,6 +8,8 @@ export { suggestLearner, startSuggestLearner, type LearnRun } from './learner';
 export { suggestRoutes } from './routes';
 export { suggestImportRoutes, suggestImportUploadRouter } from './import-routes';
 export { suggestImportJob, startSuggestImportJob, type ImportRun } from './import-job';
+// A start-up step: the per-bucket counts of an installation from before the chunks, folded into them.
+export { foldLegacyCounts } from './legacy-counts';
 // Direct dispatch by suggestion (智能直派): the admins' threshold, its measured precision, and whether a score is sure.
 export { DIRECT_DISPATCH_DEFAULT_THRESHOLD, DIRECT_DISPATCH_DEFAULT_ENABLED, directDispatchSettings } from './direct-dispatch';
 export { directDispatchRoutes } from './direct-dispatch-routes';

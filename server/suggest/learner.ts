@@ -10,7 +10,7 @@
  * change with `$inc` only (model.ts), so they are the sum of what is learned now.
  *
  * Several processes: one learner at a time, by a lease in `suggeststate` (claimed with a
- * conditional upsert, renewed after every batch, released at the end). Each run takes a run number
+ * conditional upsert, renewed as a batch writes and after it, released at the end). Each run takes a run number
  * `s` that its writes carry and marks it `committed` when all are in; the tables in every process
  * catch up on the runs they have not seen (table.ts) once the run bumps the read-cache stamp.
  * The checkpoint is the newest `updatedAt` read; each run reads again from OVERLAP_MS before it,
@@ -29,13 +29,20 @@ import { realSchedule, startPeriodicJob, type PeriodicJob, type Schedule } from 
 import { categoryConfirmations, type CategoryConfirmation } from '../appeals';
 import { SUGGEST_CACHE, suggestModels, type SuggestLearnedDoc, type SuggestStateDoc } from './model';
 import { bucketCounts, FEATURES_VERSION } from './text';
+import { byChunk, chunkUpsert } from './counts';
 
 export const LEARNER_ID = 'learner';
 /** How often the learner looks for confirmations: a confirmed category improves suggestions within seconds. */
 export const DEFAULT_LEARN_INTERVAL_MS = 5_000;
 const LEASE_MS = 2 * 60 * 1000;
 const OVERLAP_MS = 60 * 1000;
-const BATCH = 200;
+/**
+ * Confirmations learned per batch (one `$inc` per chunk touched, counts.ts): a batch costs about
+ * the chunks it touches, so bigger batches learn more per second when many wait (the first run
+ * after an upgrade, a busy morning); 1,000 texts on a full model take some 20 s, well inside the
+ * lease, which every bulk command renews.
+ */
+const BATCH = 1000;
 
 export interface LearnRun {
   /** False when another process holds the lease. */
@@ -68,17 +75,22 @@ async function inChunks<T>(ops: T[], write: (chunk: T[]) => Promise<unknown>): P
 /**
  * The counts of texts learned and unlearned, with `$inc` only, marked with run `run` so every
  * process's table catches up on them: shared by the learner and the import of past appeals
- * (import-job.ts), so an imported row counts exactly as a confirmed appeal does.
+ * (import-job.ts), so an imported row counts exactly as a confirmed appeal does. The whole
+ * batch's changes are summed per chunk first (counts.ts): one `$inc` per chunk it touches, at most
+ * CHUNKS_PER_CATEGORY per category however many texts, then one per category for its totals.
+ * `renew` runs between bulk commands: a big batch on a full model can take tens of seconds, and
+ * the caller's lease must outlast its writes (the run is committed only after them).
  */
-export async function writeCounts(ctx: AppContext, changes: readonly TextChange[], run: number): Promise<void> {
-  const { SuggestTerm, SuggestCategory } = suggestModels(ctx.conn);
-  const terms = new Map<string, number>();
+export async function writeCounts(ctx: AppContext, changes: readonly TextChange[], run: number, renew?: () => Promise<unknown>): Promise<void> {
+  const { SuggestCount, SuggestCategory } = suggestModels(ctx.conn);
+  const buckets = new Map<string, Map<number, number>>();
   const cats = new Map<string, { docs: number; grams: number }>();
   for (const { categoryId, text, sign } of changes) {
     let grams = 0;
+    let mine = buckets.get(categoryId);
+    if (!mine) buckets.set(categoryId, (mine = new Map()));
     for (const [b, n] of bucketCounts(text)) {
-      const key = `${categoryId}|${b}`;
-      terms.set(key, (terms.get(key) ?? 0) + sign * n);
+      mine.set(b, (mine.get(b) ?? 0) + sign * n);
       grams += n;
     }
     const c = cats.get(categoryId) ?? { docs: 0, grams: 0 };
@@ -86,13 +98,29 @@ export async function writeCounts(ctx: AppContext, changes: readonly TextChange[
     c.grams += sign * grams;
     cats.set(categoryId, c);
   }
-  const termOps = [...terms].filter(([, d]) => d !== 0).map(([key, d]) => {
-    const [c, b] = key.split('|');
-    return { updateOne: { filter: { _id: key }, update: { $inc: { n: d }, $set: { s: run }, $setOnInsert: { c: new Types.ObjectId(c), b: Number(b) } }, upsert: true } };
+  const countOps = [...buckets].flatMap(([c, deltas]) =>
+    byChunk(deltas).map(([k, list]) => {
+      const { filter, update } = chunkUpsert(c, k, list, run);
+      return { updateOne: { filter, update, upsert: true } };
+    }),
+  );
+  await inChunks(countOps, async (ops) => {
+    await SuggestCount.bulkWrite(ops, { ordered: false });
+    await renew?.();
   });
-  await inChunks(termOps, (ops) => SuggestTerm.bulkWrite(ops, { ordered: false }));
   const catOps = [...cats].map(([c, d]) => ({ updateOne: { filter: { _id: new Types.ObjectId(c) }, update: { $inc: { docs: d.docs, grams: d.grams }, $set: { s: run } }, upsert: true } }));
   await inChunks(catOps, (ops) => SuggestCategory.bulkWrite(ops, { ordered: false }));
+}
+
+/**
+ * Moves `owner`'s hold on the learner's lease on by LEASE_MS. Throws when another process holds it
+ * now: its run commits a later number, so writes of this run still to come would be missed by the
+ * tables that catch up to it.
+ */
+export async function renewLearnerLease(ctx: AppContext, owner: string): Promise<void> {
+  const { SuggestState } = suggestModels(ctx.conn);
+  const r = await SuggestState.updateOne({ _id: LEARNER_ID, owner }, { $set: { leaseUntil: new Date(ctx.now().getTime() + LEASE_MS) } });
+  if (r.matchedCount === 0) throw new Error("the category suggestion learner's lease was taken over by another process");
 }
 
 /**
@@ -151,7 +179,7 @@ export function suggestLearner(ctx: AppContext) {
     if (records.length === 0) return { learned, unlearned };
     // The record first: a crash after it loses this batch's counts, never counts a text twice.
     await inChunks(records, (ops) => SuggestLearned.bulkWrite(ops, { ordered: false }));
-    await writeCounts(ctx, changes, run);
+    await writeCounts(ctx, changes, run, () => renewLearnerLease(ctx, owner));
     return { learned, unlearned };
   }
 

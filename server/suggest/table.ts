@@ -2,14 +2,17 @@
  * The learned counts in this process's memory, so a suggestion reads no database beyond the
  * read cache's stamp: one table per connection, brought up to date when the learner's stamp
  * changes by reading only the documents of runs it has not seen (`{ s: { $gt: seen } }`).
- * The values read are absolute counts, so reading a document twice is harmless; `seen` moves to
- * the last committed run only after everything past the old `seen` was read (learner.ts).
+ * A chunk document (counts.ts) holds the absolute counts of all its buckets, so reading one twice
+ * is harmless; `seen` moves to the last committed run only after everything past the old `seen`
+ * was read (learner.ts). A fresh process reads every chunk: 896 documents for 7 categories at 100k
+ * learned appeals, some 9 s on the embedded database (770k per-bucket documents took 52 s).
  *
  * Memory (model.ts): a Uint32Array of HASH_BUCKETS per category that has learned anything
  * (512 KB), and one byte per bucket for the vocabulary's size.
  */
 import type { Connection } from 'mongoose';
-import { suggestModels, type SuggestCategoryDoc, type SuggestStateDoc, type SuggestTermDoc } from './model';
+import { suggestModels, type SuggestCategoryDoc, type SuggestCountDoc, type SuggestStateDoc } from './model';
+import { bucketOfField } from './counts';
 import { HASH_BUCKETS } from './text';
 import { LEARNER_ID } from './learner';
 
@@ -44,7 +47,7 @@ export class SuggestTable {
   }
 
   private async catchUp(): Promise<this> {
-    const { SuggestTerm, SuggestCategory, SuggestState } = suggestModels(this.conn);
+    const { SuggestCount, SuggestCategory, SuggestState } = suggestModels(this.conn);
     const state = await SuggestState.findById(LEARNER_ID).lean<SuggestStateDoc>();
     const committed = state?.committed ?? 0;
     if (committed < this.seen) {
@@ -55,15 +58,19 @@ export class SuggestTable {
       this.seen = 0;
     }
     const since = { s: { $gt: this.seen } };
-    for await (const t of SuggestTerm.find(since, { c: 1, b: 1, n: 1 }).lean<SuggestTermDoc>().cursor()) {
-      const term = t as unknown as SuggestTermDoc;
-      const c = this.entry(String(term.c));
-      c.counts ??= new Uint32Array(HASH_BUCKETS);
-      const n = Math.max(0, term.n);
-      c.counts[term.b] = n;
-      if (n > 0 && !this.used[term.b]) {
-        this.used[term.b] = 1;
-        this.vocabulary++;
+    for await (const doc of SuggestCount.find(since, { c: 1, n: 1 }).lean<SuggestCountDoc>().cursor()) {
+      const chunk = doc as unknown as SuggestCountDoc;
+      const c = this.entry(String(chunk.c));
+      const counts = (c.counts ??= new Uint32Array(HASH_BUCKETS));
+      for (const [name, value] of Object.entries(chunk.n ?? {})) {
+        const b = bucketOfField(name);
+        if (b === null) continue;
+        const n = Math.max(0, value);
+        counts[b] = n;
+        if (n > 0 && !this.used[b]) {
+          this.used[b] = 1;
+          this.vocabulary++;
+        }
       }
     }
     for (const d of await SuggestCategory.find(since, { docs: 1, grams: 1 }).lean<SuggestCategoryDoc[]>()) {
