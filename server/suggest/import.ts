@@ -248,6 +248,11 @@ export function suggestImports(ctx: AppContext) {
         // Nothing of another reader's, who took over a stalled import: both deletes name this reader.
         const ours = await SuggestImport.deleteOne(mine).catch(() => ({ deletedCount: 0 }));
         if (ours.deletedCount) await SuggestImportRow.deleteMany({ i: id }).catch(() => {});
+        else if ((await SuggestImport.countDocuments({ _id: id, state: { $ne: 'deleting' } }).catch(() => 1)) === 0) {
+          // Deleted while this (stalled) reader was still writing: rows it wrote after the deletion's
+          // sweep would be left to no import. Never learned (l null), so they go now.
+          await SuggestImportRow.deleteMany({ i: id, l: null }).catch(() => {});
+        }
         if (err instanceof AppError) throw err;
         throw badRequest(`文件无法读取：${format === 'xlsx' ? '不是有效的 .xlsx 文件' : '不是有效的 CSV 文件'}`, [{ path: 'body', message: String((err as Error).message).slice(0, 200) }]);
       }

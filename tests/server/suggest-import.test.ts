@@ -284,4 +284,23 @@ describe("a large file's preview", () => {
     expect((await get(id)).body).toMatchObject({ state: 'preview', rows: ROWS });
     expect(await s.models.SuggestImportRow.countDocuments({ i: new Types.ObjectId(id) })).toBe(ROWS);
   });
+
+  it('a stalled import can be deleted; nothing of it is left, even rows its reader wrote after the delete', async () => {
+    // Catches: an import stuck in 读取中 that cannot be removed, or rows of a deleted import left to no import.
+    const id = newImportId();
+    const reader = suggestImports(s.ctx).create(Buffer.from(big), 'csv', 'big.csv', adminId, {
+      id,
+      afterProgress: async (read) => {
+        if (read !== PROGRESS_ROWS) return;
+        env.clock.advance(READ_LEASE_MS + 1000);
+        expect((await s.api('DELETE', `/api/v1/categories/imports/${id}`, { token: admin })).status).toBe(202);
+        // The job sweeps it while its reader is still at work.
+        await job();
+      },
+    });
+    await expect(reader).rejects.toMatchObject({ status: 409 });
+    await job();
+    expect((await get(id)).status).toBe(404);
+    expect(await s.models.SuggestImportRow.countDocuments({ i: new Types.ObjectId(id) })).toBe(0);
+  });
 });
