@@ -27,8 +27,9 @@
  *     POST /categories/suggest (limit 3, residents' tokens); at every step the product's own
  *     ranking (rank() on a table of the same buckets writeCounts stores) runs in this process on
  *     the same rows, beside a plain multinomial naive Bayes on character bigrams (Laplace α = 1,
- *     no hashing, whitespace dropped): top-1 and top-3 accuracy. Learning 1,103 rows takes about
- *     7 minutes (one upsert per category and bucket).
+ *     no hashing, whitespace dropped): top-1 and top-3 accuracy. Learning 1,103 rows took about
+ *     7 minutes with one upsert per category and bucket; in chunk documents (server/suggest/counts.ts,
+ *     one `$inc` per chunk a batch touches) it takes well under one.
  *  4. At the admins' default direct-dispatch threshold (DIRECT_DISPATCH_DEFAULT_THRESHOLD), all
  *     training rows learned: the share of test texts whose top score reaches it (dispatched
  *     directly) and the precision among them.
@@ -41,14 +42,14 @@
  *     number learned).
  *
  * `--memory N` instead (after step 1; a few minutes at 100,000): the server's memory with the counts
- * of 0, 10,000 and N learned appeals, which learning one by one (2.6 rows/s) cannot reach in a run.
+ * of 0, 10,000 and N learned appeals, which learning through the import would take most of an hour to reach.
  * N appeal-like texts (appealLike: the dataset's rows, then perturbed copies of them) are counted
  * by the learner's own writeCounts, its upserts applied in this process (countsLeft), and the
  * suggestcounts / suggestcategories documents inserted with insertMany as one learner run under the
  * learner's lease, committed and the suggest stamp bumped as the learner does. At each size: the
  * server process's RSS, V8 heap and array buffers (the table's Uint32Arrays) after a full GC before
  * and after its table loads (the first suggestion, timed), the suggestion's latency one request at
- * a time, and the number of term documents. Not run in the default run (it takes minutes).
+ * a time, and the number of count (chunk) documents. Not run in the default run (it takes minutes).
  *
  *   npx tsx bench/suggest.ts --data <file.xlsx|csv> [--data <file> ...] [--quick] [--through-import N] [--memory N]
  *   (or SUGGEST_BENCH_DATA=<file>[:<file>...]; --quick: 2 s × 1 round at 100 connections)

@@ -12,20 +12,24 @@
  * chunk first and written with one `$inc` per chunk it touches: at most HASH_BUCKETS /
  * CHUNK_BUCKETS statements per category, however many texts the batch holds.
  *
- * Why 1024 buckets a chunk (128 documents per category), measured on the embedded database with
- * the bench's texts and counts as full as at 100k learned appeals (84% of the buckets; 7
- * categories; a loaded machine): a statement costs more the bigger its document (FerretDB decodes
- * and rewrites all of it, and its field lookups are linear), so a batch that touches every chunk
- * costs about one rewrite of the whole model whatever the size, plus a fixed cost per statement.
- *               chunks per category   1,000 texts in one batch   one 400-character text   reading all counts
- *   256 buckets        512                 53 s                       2.3 s (219 chunks)       13.1 s
- *   512                256                 28 s                       1.5 s (179)               6.4 s
- *   1024               128                 21 s                       3.7 s (119)               9.0 s
- *   2048                64                 43 s                       3.2 s (64)                9.7 s
- *   4096                32                 81 s                       6.5 s (32)               22.8 s
- * 1024 learns the big batches of an import fastest and reads the whole model in seconds (770k
- * documents took 52 s); past it the cost per statement grows faster than the statements fall.
- *
+ * Why 1024 buckets a chunk (128 documents per category): measured on the embedded database with
+ * the bench's texts (400 characters on average) and counts as full as at 100k learned appeals (84%
+ * of the buckets filled, 7 categories, 770k counts), a throwaway script, on a machine shared with
+ * other work (load average 4 to 12, so the runs differ by up to 2×). A statement costs more the
+ * bigger its document (FerretDB decodes and rewrites all of it, and looks fields up one by one),
+ * so a batch that touches every chunk costs about one rewrite of the whole model whatever the size
+ * of a chunk, plus a cost per statement; a text alone touches up to one chunk per bucket.
+ *   buckets a chunk (chunks per category)   256 (512)  512 (256)  1024 (128)  2048 (64)  4096 (32)
+ *   1,000 texts in one batch                    53 s    28-31 s     21-41 s    26-43 s      81 s
+ *   2,000 texts in one batch                       -       33 s        31 s       27 s         -
+ *   one 400-character text                     2.3 s    1.5-7 s     3.7-7 s    3.2-4 s     6.5 s
+ *   reading all counts (a fresh process)       13 s     6-32 s      9-17 s     10 s       23 s
+ * From 512 to 2048 the differences are within the noise; 256 pays for its statements and 4096 for
+ * its document size. 1024 keeps the documents small enough (some 40 KB stored) and few enough.
+ * Per-bucket documents, for comparison: 2.6 texts/s learning and 52 s to read 770k documents on a
+ * quieter day (bench/README.md); reading 340k of them took 115 s on this loaded one. The price: a
+ * text learned alone on a full model rewrites up to 128 chunks of its category (seconds, where its
+ * 500 upserts took a fraction of one); the learner batches what waits, so it keeps up at any rate.
  * Field names carry a letter: a purely numeric path component (`n.4711`) means an array index
  * to MongoDB when the field holds an array, and FerretDB 1.24 treats such paths differently
  * around arrays; `b4711` is a plain field name on both.

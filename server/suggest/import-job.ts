@@ -8,8 +8,8 @@
  * Idempotent per (import, row): a row's `l` is set (conditionally, on `l: null`) before its
  * counts are added, so a batch retried after a crash never counts a row twice (a crash between
  * the two loses that batch's counts, as the learner does). Resumable: the work left is the rows
- * whose `l` is not set yet; one process at a time works on an import, by a lease on it renewed
- * after every batch; another process takes over when it expires.
+ * whose `l` is not set yet; one process at a time works on an import, by a lease on it renewed as
+ * each batch writes and after it; another process takes over when it expires.
  */
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';

@@ -5,7 +5,8 @@
  * A chunk document (counts.ts) holds the absolute counts of all its buckets, so reading one twice
  * is harmless; `seen` moves to the last committed run only after everything past the old `seen`
  * was read (learner.ts). A fresh process reads every chunk: 896 documents for 7 categories at 100k
- * learned appeals, some 9 s on the embedded database (770k per-bucket documents took 52 s).
+ * learned appeals, 14.5 s on the embedded database on a loaded machine (bench/README.md; the 770k
+ * per-bucket documents of the same counts took 52 s on a quieter one).
  *
  * Memory (model.ts): a Uint32Array of HASH_BUCKETS per category that has learned anything
  * (512 KB), and one byte per bucket for the vocabulary's size.
