@@ -104,7 +104,7 @@ export function routeGroups(ctx: AppContext): { prefix: string; tag: string; rou
     { prefix: `${API}/comments`, tag: 'comments', routes: commentRoutes(ctx, { consultation: (id) => consultationService(ctx).commentSubject(id) }) },
     { prefix: `${API}/notices`, tag: 'notices', routes: noticeRoutes(ctx) },
     // News tips (爆料): private to the tipster and the newsroom.
-    { prefix: `${API}/tips`, tag: 'tips', routes: tipRoutes(ctx) },
+    { prefix: `${API}/tips`, tag: 'tips', routes: tipRoutes(ctx, { suggest }) },
     // Consultations (议事): public results, one vote per person across the app and group chats.
     { prefix: `${API}/consultations`, tag: 'consultations', routes: consultationRoutes(ctx) },
     { prefix: `${API}/services`, tag: 'services', routes: serviceDirectoryRoutes(ctx) },

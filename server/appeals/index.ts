@@ -1,7 +1,7 @@
 /**
  * The appeals feature's face: what other features (and the demo seed) may use of it.
  */
-export { appealService, type AppealService } from './service';
+export { appealService, type AppealService, type AppealServiceOptions } from './service';
 export { appealCreator, type NewAppeal } from './create';
 export { appealMoves } from './moves';
 export { reserveTicketNumbers, startTicketCounter } from './ticket-numbers';

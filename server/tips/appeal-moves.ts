@@ -25,7 +25,7 @@ import { auditService } from '../audit';
 import { outbox } from '../outbox';
 import { BOT_USER } from '../auth';
 import { ANONYMOUS_NAME } from '../people';
-import { actorOf, appealService, type AppealDoc, type AppealKind } from '../appeals';
+import { actorOf, appealService, type AppealDoc, type AppealKind, type AppealServiceOptions } from '../appeals';
 import { STATE_LABELS, type AppealChannel } from '../../common/appeal-labels';
 import { chinaLongTime } from '../../common/china-time';
 import type { Role } from '../../common/roles';
@@ -55,9 +55,10 @@ const appealChannelOf = (c: TipChannel): AppealChannel => (c === 'bot' ? 'group_
 /** And back: an appeal from a chat becomes a bot tip (a reply goes back to that chat). */
 const tipChannelOf = (c: AppealChannel): TipChannel => (c === 'group_chat' ? 'bot' : c);
 
-export function tipAppealMoves(ctx: AppContext) {
+/** `opts.suggest`: a tip moved without a category is filed as any filing without one (suggested, and dispatched directly when sure). */
+export function tipAppealMoves(ctx: AppContext, opts: AppealServiceOptions = {}) {
   const { Tip } = tipModels(ctx.conn);
-  const appeals = appealService(ctx);
+  const appeals = appealService(ctx, opts);
   const audit = auditService(ctx);
   const limits = tipLimits(ctx);
 

@@ -9,12 +9,13 @@ import type { TipDoc } from './model';
 import { CreateTipBody, FromAppealBody, FromAppealResult, ListTipsQuery, TipDetail, TipMoveBodies, TipPage } from './schemas';
 import { NEWSROOM, tipService } from './service';
 import { tipAppealMoves } from './appeal-moves';
+import type { AppealServiceOptions } from '../appeals';
 import { toDetail, toSummary } from './views';
 
 /** The tips (爆料) routes: residents send and read their own; the newsroom reads the queue and moves tips. */
-export function tipRoutes(ctx: AppContext): RouteDef[] {
+export function tipRoutes(ctx: AppContext, opts: AppealServiceOptions = {}): RouteDef[] {
   const tips = tipService(ctx);
-  const between = tipAppealMoves(ctx);
+  const between = tipAppealMoves(ctx, opts);
   const WRITERS: readonly Role[] = ['editor'];
 
   /** The detail as this caller may see it, with its ETag; a newsroom read of the tipster's name and phone is audited. */

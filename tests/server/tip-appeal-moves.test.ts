@@ -186,6 +186,19 @@ describe('转为诉求: POST /api/v1/tips/:id/to-appeal', () => {
     }
     expect((await s.api('GET', `/api/v1/tips/${tip.id}`, { token: editor })).body.state).toBe('new');
   });
+
+  it('a tip moved without a category is filed as any filing without one: with the category suggestion for the dispatcher', async () => {
+    // Catches: the newsroom's move filing through an appeal service built without the suggester, so
+    // its appeal waits in 待派单 with no suggestion (every other channel's filing gets one).
+    const me = await resident('moves-to-appeal-suggest', '钱十一', '13912340008');
+    const tip = (await sendTip(me.token, { text: '西城社区幸福路的路灯不亮了，晚上一片漆黑' })).body;
+    const res = await toAppeal(editor, tip.id, { version: 0, categoryId: undefined });
+    expect(res.status).toBe(200);
+    const a = await appealDoc(s, res.body.appealId);
+    expect(a.categoryId ?? null).toBeNull();
+    expect(a.state).toBe('submitted'); // direct dispatch by suggestion ships off
+    expect(a.suggestion).toMatchObject({ categoryName: expect.stringContaining('路灯'), score: expect.any(Number) });
+  });
 });
 
 describe('转为新闻线索: POST /api/v1/tips/from-appeal', () => {
