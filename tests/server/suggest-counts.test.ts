@@ -38,7 +38,7 @@ beforeAll(async () => {
   dispatcher = await s.staffToken('dispatcher');
   // The demo's confirmed appeals learned first, so each test sees only its own writes.
   await learn();
-}, 60_000);
+}, 120_000);
 afterAll(() => env?.stop());
 
 describe('the counts in chunks', () => {
