@@ -156,10 +156,14 @@ async function bench(): Promise<void> {
     const { createModels } = await import('../server/models');
     const models: Models = createModels(conn);
 
-    const resident = { authorization: `Bearer ${(await post<{ accessToken: string }>(base, '/api/v1/auth/dev-login', { openid: 'demo-resident-01' })).accessToken}` };
-    const dispatcher = {
-      authorization: `Bearer ${(await post<{ accessToken: string }>(base, '/api/v1/auth/password-login', { username: 'dispatcher', password: 'xianrong123' })).accessToken}`,
+    // Signed in again before each size's measurements: loading 100k outlasts an access token.
+    const resident = { authorization: '' };
+    const dispatcher = { authorization: '' };
+    const signIn = async () => {
+      resident.authorization = `Bearer ${(await post<{ accessToken: string }>(base, '/api/v1/auth/dev-login', { openid: 'demo-resident-01' })).accessToken}`;
+      dispatcher.authorization = `Bearer ${(await post<{ accessToken: string }>(base, '/api/v1/auth/password-login', { username: 'dispatcher', password: 'xianrong123' })).accessToken}`;
     };
+    await signIn();
     const residentId = (await (await fetch(`${base}/api/v1/me`, { headers: resident })).json()) as { id: string };
     const routes: Route[] = [
       { name: 'GET /news/feed (anonymous)', url: '/api/v1/news/feed', headers: {}, stamp: FEED_CACHE },
@@ -182,6 +186,7 @@ async function bench(): Promise<void> {
         await bumpStamp(conn, APPEAL_COUNTS_CACHE);
         console.log(`\nloaded ${fill.added} generated appeals over 365 days to reach ${size} in ${fill.seconds.toFixed(0)} s`);
       }
+      await signIn();
       const total = await models.Appeal.collection.countDocuments();
       const me = new mongoose.Types.ObjectId(residentId.id);
       const own = await models.Appeal.collection.countDocuments({ $or: [{ reporterId: me }, { submittedById: me }, { followerIds: me, followersCount: { $gt: 0 } }] });
@@ -209,6 +214,7 @@ async function bench(): Promise<void> {
     }
 
     console.log(`\nAt ${largest || 'the demo county\'s'} appeals, 100 connections, beside a bare route`);
+    await signIn();
     const captured = [];
     for (const r of routes) captured.push(await capture(base, r.name, r.url, r.headers));
     const file = path.join(tmp, 'bare-routes.json');
