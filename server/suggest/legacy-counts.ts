@@ -19,6 +19,9 @@
  * - safe in several processes starting together: the lease lets one fold at a time; one that
  *   comes later finds the old collection gone, or only chunks already folded;
  * - once done, a start costs one read of a collection that does not exist.
+ * Its cost, once: 770,940 old documents (7 categories, a model as full as at 100k learned appeals)
+ * folded into 896 chunks in 157 s on a loaded machine (load average 5 to 8), the sums equal, the
+ * lease renewed on the way; the first start after the upgrade waits for it before it listens.
  * Counts learned meanwhile with the chunks are `$inc`s too, so they add up with the folded ones.
  * Counts of a category without a `suggestcategories` document are left out: they are what a
  * database reset (the demo seed empties the models' collections, and `suggestterms` is no model any
