@@ -51,7 +51,10 @@
  * and after its table loads (the first suggestion, timed), the suggestion's latency one request at
  * a time, and the number of count (chunk) documents. Not run in the default run (it takes minutes).
  *
- *   npx tsx bench/suggest.ts --data <file.xlsx|csv> [--data <file> ...] [--quick] [--through-import N] [--memory N]
+ * With `--import-after K`, then K more appeal-like texts are imported through the API (csv upload,
+ * start, the server's import job) onto that full model: the import's rows/s at N learned.
+ *
+ *   npx tsx bench/suggest.ts --data <file.xlsx|csv> [--data <file> ...] [--quick] [--through-import N] [--memory N [--import-after K]]
  *   (or SUGGEST_BENCH_DATA=<file>[:<file>...]; --quick: 2 s × 1 round at 100 connections)
  *
  * Roles of this file: no role = the bench; `--project` and `--bare <file>` = the two children.
@@ -88,6 +91,8 @@ const CURVE = [100, 1000];
 const THROUGH_IMPORT = Number(argOf('--through-import')[0]) || Infinity;
 /** `--memory N`: only the memory with 0, 10,000 and N learned appeals' counts (memoryRun). */
 const MEMORY = Number(argOf('--memory')[0]) || 0;
+/** `--memory N --import-after K`: then K more appeal-like rows imported through the API onto that full model (the import's speed at N learned). */
+const IMPORT_AFTER = Number(argOf('--import-after')[0]) || 0;
 const MAX_TEXT = 2000;
 const SUGGEST = '/api/v1/categories/suggest';
 const MB = 1024 * 1024;
@@ -415,7 +420,7 @@ async function memoryProbe(): Promise<string> {
  * texts of the dataset's classes), written as one learner run each under the learner's lease, the
  * stamp bumped as the learner does; then the table loaded by asking, and latency alone at each size.
  */
-async function memoryRun(o: { base: string; conn: mongoose.Connection; probe: string; rows: Row[]; categoryIds: Map<string, string>; ask: (text: string) => Promise<{ ms: number }> }): Promise<void> {
+async function memoryRun(o: { base: string; admin: string; conn: mongoose.Connection; probe: string; rows: Row[]; categoryIds: Map<string, string>; ask: (text: string) => Promise<{ ms: number }> }): Promise<void> {
   const sizes = [...new Set([0, 10_000, MEMORY].filter((n) => n <= MEMORY))].sort((a, b) => a - b);
   const { SuggestCount, SuggestCategory, SuggestState } = suggestModels(o.conn);
   const ctx = { conn: o.conn, now: () => new Date() } as unknown as AppContext;
@@ -432,7 +437,7 @@ async function memoryRun(o: { base: string; conn: mongoose.Connection; probe: st
   console.log(header);
   console.log('-'.repeat(header.length));
   const left = countsLeft();
-  const texts = appealLike(o.rows, MEMORY);
+  const texts = appealLike(o.rows, MEMORY + IMPORT_AFTER);
   let learned = 0;
   let written: string[] = [];
   const mb = (b: number) => (b / MB).toFixed(1);
@@ -498,6 +503,16 @@ async function memoryRun(o: { base: string; conn: mongoose.Connection; probe: st
         const tabled = await SuggestCategory.collection.countDocuments({});
         console.log(`  peak RSS of the server process over the run ${mb(after.maxRss)} MB; categories with counts in the table: ${tabled} (the dataset's ${o.categoryIds.size} and the demo's learned), × 512 KB = ${(tabled * 0.5).toFixed(1)} MB + 128 KB of bucket flags`);
       }
+    }
+    if (IMPORT_AFTER) {
+      // The next appeal-like texts (after the N counted), imported as past appeals through the API and learned by the server's import job.
+      const more: Row[] = [];
+      for (let i = 0; i < IMPORT_AFTER; i++) {
+        const { label, text } = texts.next().value as { label: string; text: string };
+        more.push({ id: '', title: '', body: Array.from(text.replace(/\s+/g, ' ').trim()).slice(0, MAX_TEXT - 10).join(''), label, date: '2024-01-01' });
+      }
+      const timing = await importRows(o.base, o.admin, more, `after-${MEMORY}.csv`, o.categoryIds);
+      console.log(`the import on the model of ${MEMORY} learned: ${IMPORT_AFTER} appeal-like rows, upload + preview ${timing.uploadS.toFixed(1)} s, learning ${timing.learnS.toFixed(0)} s (${(IMPORT_AFTER / timing.learnS).toFixed(1)} rows/s)`);
     }
   } finally {
     await left.close();
@@ -579,7 +594,7 @@ async function bench(): Promise<void> {
     };
 
     if (MEMORY) {
-      await memoryRun({ base, conn, probe: project.extra[2], rows, categoryIds, ask });
+      await memoryRun({ base, admin, conn, probe: project.extra[2], rows, categoryIds, ask });
       return;
     }
 

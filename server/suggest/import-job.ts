@@ -26,8 +26,9 @@ const LEASE_MS = 2 * 60 * 1000;
  * Rows per batch (one learner run each). The counts of a batch are written as one `$inc` per
  * chunk it touches (counts.ts), so a batch costs about the chunks it touches, not its rows: 2,000
  * real appeals (about 400 characters each) touch nearly every chunk of their categories, and
- * writing them costs about as much as 200 would: on a model as full as 100k learned appeals, a
- * batch of 2,000 real rows took 42 to 50 s (43 rows/s; one upsert per bucket learned 2.6 rows/s).
+ * writing them costs about as much as 200 would: on the model of 100k learned appeals, batches of
+ * 2,000 rows took 40 to 50 s, 47 rows/s (bench/suggest.ts --memory 100000 --import-after 6000;
+ * one upsert per bucket learned 2.6 rows/s).
  * The lease (the learner's and the import's) is renewed as the batch writes, so a batch never
  * outlives it even on a full model on a loaded machine.
  */
