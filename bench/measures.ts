@@ -86,8 +86,12 @@ async function bench(): Promise<void> {
     const fill = await fillTo(models, demo, SIZE, prng(20261207), { spanDays: 365, openShare: 0.03 });
     console.log(`loaded ${fill.added} generated appeals over 365 days to reach ${SIZE} in ${fill.seconds.toFixed(0)} s`);
 
-    const dispatcher = await token(base, '/api/v1/auth/password-login', { username: 'dispatcher', password: 'xianrong123' });
-    const community = await token(base, '/api/v1/auth/password-login', { username: 'dongcheng', password: 'xianrong123' });
+    // Signed in again after the rollup (below): at 100k appeals loading and rolling up outlast an access token.
+    const signIn = async () => ({
+      dispatcher: await token(base, '/api/v1/auth/password-login', { username: 'dispatcher', password: 'xianrong123' }),
+      community: await token(base, '/api/v1/auth/password-login', { username: 'dongcheng', password: 'xianrong123' }),
+    });
+    let { dispatcher, community } = await signIn();
     const now = Date.now();
     const today = isoDay(now);
     const month = today.slice(0, 7);
@@ -122,6 +126,7 @@ async function bench(): Promise<void> {
     if (BASELINES) console.log(`${'read every timeline (driver cursor)'.padEnd(44)} ${readSeconds.toFixed(1).padStart(7)} s  (${read} appeals)`);
     console.log(`${'rollup of 400 days'.padEnd(44)} ${rollSeconds.toFixed(1).padStart(7)} s  (${rolled.days} days, ${rolled.cells} cells; ${cells} stored)`);
 
+    ({ dispatcher, community } = await signIn());
     const year = `from=${isoDay(now - 365 * DAY)}&to=${today}`;
     const weeks = `from=${isoDay(now - 83 * DAY)}&to=${today}&step=week`;
     const cases: [string, string, Record<string, string>][] = [
