@@ -1,15 +1,21 @@
 /**
  * The workbench badges (`GET /appeals/counts`): the caller's appeals per state, the overdue ones,
- * and for dispatchers the two queues (to accept, direct dispatches to review), in one aggregation
- * grouped by what tells the badges apart, and kept in memory per scope until an appeal is filed or
- * moved (the appeal-counts stamp, model.ts), so every server process serves the next read after a
- * move fresh. `$group` on field paths and `$sum` only: both MongoDB and FerretDB 1.24 run it.
+ * and for dispatchers the two queues (to accept, direct dispatches to review), kept in memory per
+ * scope until an appeal is filed or moved (the appeal-counts stamp, model.ts), so every server
+ * process serves the next read after a move fresh.
+ *
+ * Each badge is its own `countDocuments` on the scope plus one indexed condition (a state, overdue,
+ * the queue's states, the unreviewed direct dispatches), all at once. Not one `$group` over the
+ * scope: the embedded database runs a count whose conditions are all exact as one SQL
+ * `count(*)` on an index (db/ferretdb's count pushdown), but a `$group` by several fields reads and
+ * decodes every appeal of the scope. Measured by bench/signed-in.ts right after a write (the
+ * county dispatcher): the `$group` took 29.8 s at 10k appeals and 142 s at 100k; the same figures
+ * as these counts 131 ms and 288 ms.
  */
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
 import { isStaff } from '../../common/roles';
-import { readScopePaths } from '../users';
 import { APPEAL_COUNTS_CACHE, appealModels } from './model';
 import type { AppealCounts } from './schemas';
 import { anyOf, ownFilter, workFilters, type Filter } from './scope';
@@ -19,32 +25,25 @@ import { APPEAL_STATES, type AppealState } from './state-machine';
 const MAX_SCOPES = 5_000;
 const QUEUE_STATES: readonly AppealState[] = ['submitted', 'accepted'];
 
-interface Group {
-  _id: { state: AppealState; overdue: boolean; direct: boolean; reviewed: boolean; path?: string };
-  n: number;
-}
-
 /** A filter as a cache key: regular expressions by their source, ids by their hex. */
 const keyOf = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v));
 
+/** `scope` and `condition` both, as one plain filter when their fields differ (always, for the scopes here: paths, department, own), so the count has an index leading with the scope's field. */
+const within = (scope: Filter, condition: Filter): Filter => (Object.keys(condition).some((k) => k in scope) ? { $and: [scope, condition] } : { ...scope, ...condition });
+
 export function appealCounter(ctx: AppContext) {
   const { Appeal } = appealModels(ctx.conn);
+  const countOf = (filter: Filter) => Appeal.countDocuments(filter);
 
-  async function count(scope: Filter, inQueues: ((path: string) => boolean) | null, byPath: boolean): Promise<AppealCounts> {
-    const id: Record<string, string> = { state: '$state', overdue: '$overdue', direct: '$directDispatch', reviewed: '$dispatchReviewed' };
-    if (byPath) id.path = '$regionPath';
-    const groups = await Appeal.aggregate<Group>([{ $match: scope }, { $group: { _id: id, n: { $sum: 1 } } }]);
-    const byState = Object.fromEntries(APPEAL_STATES.map((s) => [s, 0])) as Record<AppealState, number>;
-    let overdue = 0;
-    let queue = 0;
-    let direct = 0;
-    for (const { _id: g, n } of groups) {
-      if (g.state in byState) byState[g.state] += n;
-      if (g.overdue === true) overdue += n;
-      if (!inQueues || !inQueues(g.path ?? '')) continue;
-      if (QUEUE_STATES.includes(g.state)) queue += n;
-      if (g.direct === true && g.reviewed === false) direct += n;
-    }
+  /** The badges of `scope`; the queues of `queues` (the regions the caller dispatches in, a part of the scope), none when null. */
+  async function count(scope: Filter, queues: Filter | null): Promise<AppealCounts> {
+    const [states, overdue, queue, direct] = await Promise.all([
+      Promise.all(APPEAL_STATES.map((state) => countOf(within(scope, { state })))),
+      countOf(within(scope, { overdue: true })),
+      queues ? countOf(within(queues, { state: { $in: [...QUEUE_STATES] } })) : 0,
+      queues ? countOf(within(queues, { directDispatch: true, dispatchReviewed: false })) : 0,
+    ]);
+    const byState = Object.fromEntries(APPEAL_STATES.map((s, i) => [s, states[i]])) as Record<AppealState, number>;
     return { byState, overdue, queue, direct };
   }
 
@@ -55,13 +54,10 @@ export function appealCounter(ctx: AppContext) {
       const scope = isStaff(user.roles) ? (admin ? {} : anyOf(workFilters(user))) : anyOf(ownFilter(user));
       const dispatcher = admin || user.roles.includes('dispatcher');
       // The queues count the regions the caller dispatches in only (as the queue and direct views
-      // list them): a subset of the scope. When it is the whole scope no group needs its region.
-      const dispatching = admin ? {} : anyOf(workFilters(user, ['dispatcher']));
-      const whole = keyOf(dispatching) === keyOf(scope);
-      const paths = readScopePaths(user, ['dispatcher']);
-      const inQueues = !dispatcher ? null : whole ? () => true : (path: string) => paths.some((p) => path.startsWith(p));
-      const key = keyOf({ scope, queues: dispatcher ? (whole ? 'all' : paths) : null });
-      return ctx.cache.respond(http, { namespace: APPEAL_COUNTS_CACHE, key, private: true, maxEntries: MAX_SCOPES }, () => count(scope, inQueues, dispatcher && !whole));
+      // list them): a subset of the scope.
+      const queues = dispatcher ? (admin ? {} : anyOf(workFilters(user, ['dispatcher']))) : null;
+      const key = keyOf({ scope, queues });
+      return ctx.cache.respond(http, { namespace: APPEAL_COUNTS_CACHE, key, private: true, maxEntries: MAX_SCOPES }, () => count(scope, queues));
     },
   };
 }

@@ -44,7 +44,6 @@ const SMALL_COLLECTIONS: Record<string, string> = {
  * with why (a line of describeShape's output).
  */
 const ACCEPTED_SHAPES: Record<string, string> = {
-  'appeals aggregate {}': "an admin's inbox badges count every appeal by state: no index narrows a count of the whole county",
   'users countDocuments {}': "the admin's user list shows the total of all accounts: a count of the whole collection, admin only",
   'articles find {searchTerms:eq} sort {_id:-1}':
     "the newsroom's search, newest written first: bounded by the first term's postings and sorted in memory; another index on the long searchTerms arrays would add hundreds of keys to every article write",
