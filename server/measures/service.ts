@@ -167,7 +167,19 @@ const headCounts = (t: Tally) => ({
 
 const hours = (sec: number | null) => (sec === null ? null : Math.round((sec / 3600) * 100) / 100);
 
+/**
+ * What a tally shows, kept per tally object: a period of rolled-up days comes back as the same
+ * memoized tally at every request (cells.ts), so its medians are sorted once, not per request.
+ * Weak keys: a tally the memo dropped goes with its presentation.
+ */
+const presented = new WeakMap<Tally, Omit<Measures, 'from' | 'to' | 'days'>>();
 function present(t: Tally): Omit<Measures, 'from' | 'to' | 'days'> {
+  let p = presented.get(t);
+  if (!p) presented.set(t, (p = presentNow(t)));
+  return p;
+}
+
+function presentNow(t: Tally): Omit<Measures, 'from' | 'to' | 'days'> {
   return {
     counts: {
       received: t.received,
