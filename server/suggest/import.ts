@@ -97,6 +97,9 @@ export function suggestImports(ctx: AppContext) {
     };
   }
 
+  /** This reader's import was deleted, or taken over by a retry after this reader stalled. */
+  const lostImport = () => conflict('该导入已被删除或由另一次上传读取');
+
   const stalled = (doc: SuggestImportDoc) => doc.state === 'reading' && doc.leaseUntil.getTime() <= ctx.now().getTime();
 
   /**
@@ -217,7 +220,7 @@ export function suggestImports(ctx: AppContext) {
           if (batch.length >= INSERT_BATCH) await flush();
           if (rows % PROGRESS_ROWS === 0) {
             const moved = await SuggestImport.updateOne(mine, { $set: { read: rows, leaseUntil: new Date(ctx.now().getTime() + READ_LEASE_MS) } });
-            if (moved.matchedCount === 0) throw new AppError(409, 'CONFLICT', '该导入已被删除或由另一次上传读取');
+            if (moved.matchedCount === 0) throw lostImport();
             await opts.afterProgress?.(rows);
           }
         }
@@ -241,7 +244,7 @@ export function suggestImports(ctx: AppContext) {
           },
           { returnDocument: 'after' },
         ).lean<SuggestImportDoc>();
-        if (!previewed) throw new AppError(409, 'CONFLICT', '该导入已被删除或由另一次上传读取');
+        if (!previewed) throw lostImport();
         return { view: await view(previewed), created: true };
       } catch (err) {
         // A refused file leaves nothing: its rows and its import (so the same id may be sent again).
