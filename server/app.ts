@@ -1,7 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context';
 import { badRequest } from './core/errors';
 import { databaseUnavailable } from './db/health';
@@ -9,6 +7,7 @@ import { apiNotFound, errorMiddleware, requireJsonBody } from './core/error-midd
 import { buildOpenApi } from './core/openapi';
 import { h5Static } from './core/h5-static';
 import { mountRoutes, type RouteDef } from './core/route';
+import { requestLog } from './core/request-log';
 import { findOperatorKey } from './core/validate';
 import { writeLimits } from './core/rate-limit/write-limits';
 import { authenticate } from './auth/authenticate';
@@ -127,19 +126,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
-  app.use(
-    pinoHttp({
-      logger: ctx.logger,
-      genReqId: (req, res) => {
-        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      // Method and path only: query strings and bodies may carry personal data.
-      serializers: { req: (req) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0] }), res: (res) => ({ statusCode: res.statusCode }) },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
+  // The request id and the access log (method and path only: query strings and bodies may carry personal data).
+  app.use(requestLog(app, ctx.logger, { ignore: (url) => url === '/healthz' || url === '/readyz' }));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -201,7 +189,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(API, photoUploadRouter(ctx, limitWrite));
   app.use(API, suggestImportUploadRouter(ctx, limitWrite));
   const api = Router();
-  api.use(requireJsonBody, express.json({ limit: config.jsonBodyLimit, strict: true }), rejectOperatorKeys);
+  const jsonBody = Router().use(requireJsonBody, express.json({ limit: config.jsonBodyLimit, strict: true }), rejectOperatorKeys);
+  // A request without a body (every GET) has nothing to check or parse: the parsers' work skipped.
+  api.use((req, res, next) => (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined ? next() : jsonBody(req, res, next)));
   api.use(authenticate(ctx));
   for (const g of groups) {
     const router = Router({ mergeParams: true });
