@@ -1,6 +1,6 @@
 /**
  * A period's figures, tallied per key (the whole period, a unit, a step of a series): the
- * rolled-up days from `measurecells`, the rest (today, days not rolled up yet) from the timelines,
+ * rolled-up days from their packed cells (`measuredays`, pack.ts), the rest (today, days not rolled up yet) from the timelines,
  * both tallied by formulas.ts. The figures, the groupings, the series and the rankings all read a
  * period through here, so they agree.
  *
@@ -11,19 +11,20 @@
  *   keep their own and agree, because the days are final. The memo holds the reading while it
  *   runs, so a hundred callers asking at once read the cells once.
  * - The live days are computed from the timelines at most once per LIVE_TTL_MS for everyone (the
- *   computation is the same for every caller; scope and filters apply after), so today's figures
- *   are at most that old.
+ *   computation is the same for every caller; scope and filters apply after). Today's figures are
+ *   at most LIVE_STALE_MS old: between the two, the last figures are answered while new ones are
+ *   computed.
  * - Which days are rolled up is kept in the read cache (core/cache) under MEASURE_DAYS_CACHE,
  *   which every write of `measuredays` bumps: one stamp read per request instead of a query, and
  *   every process sees a day rolled up or forgotten (rollup.ts `forget`) at once.
  */
 import type { AppContext } from '../context';
 import type { AuthUser } from '../core/route';
-import { pathPrefixRegex } from '../regions';
 import { readScopePaths } from '../users';
 import type { Role } from '../../common/roles';
 import { addTally, emptyTally, type CellKey, type Tally } from './formulas';
-import { MEASURE_DAYS_CACHE, measureModels, type MeasureCellDoc } from './model';
+import { MEASURE_DAYS_CACHE, measureModels } from './model';
+import { unpackCells } from './pack';
 import { CATCH_UP_DAYS, computeDays, SPAN_DAYS, type DayCells } from './rollup';
 import { dayIndexOf, dayKey, spans } from './days';
 
@@ -34,6 +35,16 @@ const REGION_ROLES: readonly Role[] = ['grid_worker', 'community_staff', 'dispat
  */
 export const ROLLED_MEMO_ENTRIES = 100;
 export const LIVE_TTL_MS = 60_000;
+/** How old the live days' figures may be when answered while they are computed again (liveCells). */
+export const LIVE_STALE_MS = 2 * LIVE_TTL_MS;
+
+/** One computation of live days: when it started, its cells, and the one that will replace it. */
+interface LiveEntry {
+  at: number;
+  cells: Promise<DayCells>;
+  ready: DayCells | null;
+  next: Promise<void> | null;
+}
 
 /** Who sees which cells: null for everything (admins), else region subtrees and a department. */
 export interface Scope {
@@ -75,9 +86,9 @@ export interface CellQuestion {
 }
 
 export function periodCells(ctx: AppContext) {
-  const { MeasureCell, MeasureDay } = measureModels(ctx.conn);
+  const { MeasureDay } = measureModels(ctx.conn);
   const rolledMemo = new Map<string, Promise<Map<string, Tally>>>();
-  const liveMemo = new Map<string, { until: number; cells: Promise<DayCells> }>();
+  const liveMemo = new Map<string, LiveEntry>();
 
   function remember(key: string, value: Promise<Map<string, Tally>>): void {
     rolledMemo.delete(key);
@@ -85,16 +96,41 @@ export function periodCells(ctx: AppContext) {
     if (rolledMemo.size > ROLLED_MEMO_ENTRIES) rolledMemo.delete(rolledMemo.keys().next().value!);
   }
 
-  /** The live days' cells, computed at most once per LIVE_TTL_MS for the same days. */
+  function computeLive(key: string, a: number, b: number, now: Date): LiveEntry {
+    const entry: LiveEntry = { at: now.getTime(), cells: computeDays(ctx, a, b, now), ready: null, next: null };
+    // A failed computation is not kept: the next request computes again.
+    entry.cells.then(
+      (c) => void (entry.ready = c),
+      () => liveMemo.get(key) === entry && liveMemo.delete(key),
+    );
+    return entry;
+  }
+
+  /**
+   * The live days' cells, computed at most once per LIVE_TTL_MS for the same days. Past that, and
+   * up to LIVE_STALE_MS, the last computation is answered at once while the next one runs (which
+   * then replaces it): today's figures at 100k appeals take seconds to compute from the
+   * timelines, and without this, whoever asked first after each minute waited for them (p99 9 s).
+   */
   function liveCells(a: number, b: number, now: Date): Promise<DayCells> {
     const key = `${a}-${b}`;
+    const t = now.getTime();
     const hit = liveMemo.get(key);
-    if (hit && hit.until > now.getTime()) return hit.cells;
-    for (const [k, v] of liveMemo) if (v.until <= now.getTime()) liveMemo.delete(k);
-    const cells = computeDays(ctx, a, b, now);
-    liveMemo.set(key, { until: now.getTime() + LIVE_TTL_MS, cells });
-    cells.catch(() => liveMemo.delete(key));
-    return cells;
+    if (hit && t - hit.at < LIVE_TTL_MS) return hit.cells;
+    if (hit?.ready && t - hit.at < LIVE_STALE_MS) {
+      if (!hit.next) {
+        const fresh = computeLive(key, a, b, now);
+        hit.next = fresh.cells.then(
+          () => void liveMemo.set(key, fresh),
+          () => void (hit.next = null),
+        );
+      }
+      return Promise.resolve(hit.ready);
+    }
+    for (const [k, v] of liveMemo) if (t - v.at >= LIVE_STALE_MS) liveMemo.delete(k);
+    const entry = computeLive(key, a, b, now);
+    liveMemo.set(key, entry);
+    return entry.cells;
   }
 
   /** The rolled-up days of the last CATCH_UP_DAYS (older ones are computed from the timelines). */
@@ -102,7 +138,7 @@ export function periodCells(ctx: AppContext) {
     const today = dayIndexOf(now);
     const first = today - CATCH_UP_DAYS;
     return ctx.cache.value({ namespace: MEASURE_DAYS_CACHE, key: `${first}-${today}` }, async () =>
-      (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
+      (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, pack: { $ne: null } }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
     );
   }
 
@@ -114,6 +150,11 @@ export function periodCells(ctx: AppContext) {
   };
 
   return {
+    /** Waits for the live days' computations running behind an answer (tests). */
+    async refreshed(): Promise<void> {
+      await Promise.all([...liveMemo.values()].map((e) => e.next));
+    },
+
     /**
      * The period's tallies by the question's key, and how its days were read. Days after today have
      * nothing yet. Read-only: for a period of rolled-up days they are the memo's, shared by callers.
@@ -138,11 +179,13 @@ export function periodCells(ctx: AppContext) {
         if (!part) {
           const reading = (async () => {
             const tallies = new Map<string, Tally>();
-            const days = { day: { $gte: dayKey(first), $lte: dayKey(last) } };
-            const where = scope ? { ...days, $or: [...scope.paths.map((p) => ({ regionPath: pathPrefixRegex(p) })), ...(scope.departmentId ? [{ departmentId: scope.departmentId }] : [])] } : days;
-            for await (const c of MeasureCell.find(where).lean<MeasureCellDoc>().cursor()) {
-              const cell = c as unknown as MeasureCellDoc;
-              if (rolled.has(cell.day) && keep(cell)) into(tallies, q.keyOf(cell.day, cell), cell);
+            // Whole days, whatever the scope: a day is one document (pack.ts), and its cells are
+            // kept or left out here.
+            const packed = MeasureDay.find({ _id: { $gte: dayKey(first), $lte: dayKey(last) }, done: true, pack: { $ne: null } }, { pack: 1 }).lean<{ _id: string; pack: string }[]>();
+            for await (const d of packed.cursor()) {
+              const { _id: day, pack } = d as unknown as { _id: string; pack: string };
+              if (!rolled.has(day)) continue;
+              for (const { cell, tally } of unpackCells(pack)) if (keep(cell)) into(tallies, q.keyOf(day, cell), tally);
             }
             return tallies;
           })();

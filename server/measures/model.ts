@@ -1,45 +1,13 @@
 import { Schema, ownModel } from '../db/schema-helpers';
 import type { Connection, Types } from 'mongoose';
-import { COUNT_NAMES, DURATION_NAMES, type Tally } from './formulas';
 
 /**
- * One China day's figures in one cell (the appeal's region leaf path, department, category,
- * channel), written once by the rollup (rollup.ts) after the day has ended. `_id` is the key
- * `day|regionPath|department|category|channel`: two processes rolling up the same day write the
- * same documents (the same key, the same values), never two.
- */
-export interface MeasureCellDoc extends Tally {
-  _id: string;
-  /** YYYYMMDD, China time. */
-  day: string;
-  regionPath: string;
-  departmentId: string | null;
-  categoryId: string | null;
-  channel: string;
-}
-
-const cellFields: Record<string, unknown> = {
-  _id: { type: String, required: true },
-  day: { type: String, required: true },
-  regionPath: { type: String, required: true },
-  departmentId: { type: String, default: null },
-  categoryId: { type: String, default: null },
-  channel: { type: String, required: true },
-};
-for (const n of COUNT_NAMES) cellFields[n] = { type: Number, default: 0 };
-// The durations behind the medians, in seconds: a day's cell holds a few at most.
-for (const n of DURATION_NAMES) cellFields[n] = { type: [Number], default: [] };
-
-export const measureCellSchema = new Schema<MeasureCellDoc>(cellFields, { versionKey: false, autoIndex: false });
-// A period's cells: the whole county by day range; a region subtree (community staff, a
-// township's dispatcher) by its path prefix and days; a department's staff by department and days.
-measureCellSchema.index({ day: 1 });
-measureCellSchema.index({ regionPath: 1, day: 1 });
-measureCellSchema.index({ departmentId: 1, day: 1 });
-
-/**
- * A China day's rollup: claimed by one process with a lease (`leaseUntil`), `done` once all its
- * cells are written. A day is rolled up only after it has ended, and never again once done.
+ * A China day's rollup (`_id` YYYYMMDD, China time): claimed by one process with a lease
+ * (`leaseUntil`), then written once, whole: `done` with the day's figures per cell (the
+ * appeal's region leaf path, department, category, channel) packed into `pack` (pack.ts) in the
+ * same write, so a done day always has its cells. A day is rolled up only after it has ended,
+ * and never again once done. Days rolled up by an older version kept their cells as documents
+ * of their own (`measurecells`) and have no pack: the rollup rolls them up again (rollup.ts).
  */
 export interface MeasureDayDoc {
   _id: string;
@@ -47,6 +15,7 @@ export interface MeasureDayDoc {
   leaseUntil: Date;
   rolledAt: Date | null;
   cells: number;
+  pack: string | null;
 }
 
 export const measureDaySchema = new Schema<MeasureDayDoc>(
@@ -56,6 +25,7 @@ export const measureDaySchema = new Schema<MeasureDayDoc>(
     leaseUntil: { type: Date, required: true },
     rolledAt: { type: Date, default: null },
     cells: { type: Number, default: 0 },
+    pack: { type: String, default: null },
   },
   { versionKey: false, autoIndex: false },
 );
@@ -106,7 +76,6 @@ screenKeySchema.index({ keyHash: 1 }, { unique: true });
 /** This feature's collections on a connection. Only code in this folder uses them; others call the feature's face (index.ts). */
 export function measureModels(conn: Connection) {
   return {
-    MeasureCell: ownModel(conn, 'MeasureCell', measureCellSchema),
     MeasureDay: ownModel(conn, 'MeasureDay', measureDaySchema),
     ScreenKey: ownModel(conn, 'ScreenKey', screenKeySchema),
   };

@@ -1,7 +1,7 @@
 /**
  * The daily rollup: each China day's figures, per cell, written once after the day has ended, so
- * a period's figures are a read of a few hundred small documents per day instead of a walk of
- * every appeal's timeline.
+ * a period's figures are a read of one document per day (its cells packed into one string,
+ * pack.ts) instead of a walk of every appeal's timeline.
  *
  * Why this shape: every fact is counted on the day of its own time (formulas.ts), and a fact is
  * written only when it is certain (a deadline counts when it is met or has passed). Nothing that
@@ -13,19 +13,19 @@
  * same code (formulas.ts), so the two agree by construction.
  *
  * Several server processes: a day is claimed with a lease in `measuredays` (one document per day,
- * `_id` the day, so two claims of one day cannot both insert), its cells are written by key
- * (`_id` = day|cell, replace with upsert: the same key and values from whichever process), and
- * the day is marked done. A process that dies mid-day leaves the lease to expire; the next run
- * rolls the day up again over the same keys. Each run catches up every day of the last
- * CATCH_UP_DAYS not done yet (a server that was down, a new installation); older days are
- * computed from the timelines when asked.
+ * `_id` the day, so two claims of one day cannot both insert), and the day is marked done with
+ * its cells in the same write (two processes writing one day write the same values). A process
+ * that dies mid-day leaves the lease to expire; the next run rolls the day up again. Each run
+ * catches up every day of the last CATCH_UP_DAYS not done yet (a server that was down, a new
+ * installation); older days are computed from the timelines when asked.
  */
 import type { AppContext } from '../context';
 import { startPeriodicJob, type PeriodicJob, type Schedule } from '../core/periodic-job';
 import { isDuplicateKeyError } from '../core/errors';
 import { appealTimelines } from '../appeals';
 import { addAppeal, type CellKey, type Tally } from './formulas';
-import { MEASURE_DAYS_CACHE, measureModels, type MeasureCellDoc } from './model';
+import { MEASURE_DAYS_CACHE, measureModels } from './model';
+import { packCells, type PackedCell } from './pack';
 import { bumpStamp } from '../core/cache/stamps';
 import { dayIndexOf, dayKey, dayStart, spans } from './days';
 
@@ -35,7 +35,8 @@ export const CATCH_UP_DAYS = 400;
 export const SPAN_DAYS = 31;
 export const DEFAULT_ROLLUP_INTERVAL_MS = 10 * 60 * 1000;
 const LEASE_MS = 10 * 60 * 1000;
-const WRITE_BATCH = 500;
+/** Where an older version kept rolled-up cells, one document each (see unpackedToRollAgain). */
+const LEGACY_CELLS = 'measurecells';
 
 export type DayCells = Map<string, { day: string; cell: CellKey; tally: Tally }>;
 
@@ -49,7 +50,7 @@ export async function computeDays(ctx: AppContext, first: number, last: number, 
 }
 
 export function measureRollup(ctx: AppContext) {
-  const { MeasureCell, MeasureDay } = measureModels(ctx.conn);
+  const { MeasureDay } = measureModels(ctx.conn);
 
   /** Claim day `i` for this run: false when it is done or another process holds a live lease. */
   async function claim(i: number, now: Date): Promise<boolean> {
@@ -66,26 +67,27 @@ export function measureRollup(ctx: AppContext) {
     }
   }
 
+  /** Writes day `i` done with its cells packed, in one write: a done day always has its cells. */
   async function write(i: number, cells: DayCells, now: Date): Promise<number> {
     const day = dayKey(i);
-    const ids: string[] = [];
-    let batch: { replaceOne: { filter: { _id: string }; replacement: MeasureCellDoc; upsert: true } }[] = [];
-    const flush = async () => {
-      // One command per WRITE_BATCH cells: a county's day has hundreds.
-      if (batch.length) await MeasureCell.bulkWrite(batch, { ordered: false });
-      batch = [];
-    };
-    for (const [id, c] of cells) {
-      if (c.day !== day) continue;
-      ids.push(id);
-      batch.push({ replaceOne: { filter: { _id: id }, replacement: { _id: id, day, ...c.cell, ...c.tally }, upsert: true } });
-      if (batch.length >= WRITE_BATCH) await flush();
-    }
-    await flush();
-    // A run that died after writing some cells of this day, before a transfer moved an appeal: its keys may differ.
-    await MeasureCell.deleteMany({ day, _id: { $nin: ids } });
-    await MeasureDay.updateOne({ _id: day }, { $set: { done: true, rolledAt: now, cells: ids.length } });
-    return ids.length;
+    const ofDay: PackedCell[] = [];
+    for (const c of cells.values()) if (c.day === day) ofDay.push(c);
+    await MeasureDay.updateOne({ _id: day }, { $set: { done: true, rolledAt: now, cells: ofDay.length, pack: packCells(ofDay) } });
+    return ofDay.length;
+  }
+
+  /**
+   * Days an older version rolled up kept their cells as documents of their own (`measurecells`)
+   * and have no pack: they are marked not done, so this run rolls them up again from the
+   * timelines (the same figures: a rolled-up day never changes), and the old cells are dropped.
+   * Readers compute those days from the timelines until then (cells.ts reads packed days only).
+   */
+  async function unpackedToRollAgain(first: number, today: number): Promise<void> {
+    const old = await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, pack: null }, { _id: 1 }).lean<{ _id: string }[]>();
+    if (old.length === 0) return;
+    // No process holds a lease on a done day: the lease it had is cleared with it.
+    await MeasureDay.updateMany({ _id: { $in: old.map((d) => d._id) } }, { $set: { done: false, leaseUntil: new Date(0) } });
+    await ctx.conn.db!.dropCollection(LEGACY_CELLS).catch(() => {});
   }
 
   return {
@@ -97,7 +99,6 @@ export function measureRollup(ctx: AppContext) {
     async forget(since?: Date): Promise<void> {
       const days = since ? { $gte: dayKey(dayIndexOf(since)) } : null;
       await MeasureDay.deleteMany(days ? { _id: days } : {});
-      await MeasureCell.deleteMany(days ? { day: days } : {});
       await bumpStamp(ctx.conn, MEASURE_DAYS_CACHE);
     },
 
@@ -110,6 +111,7 @@ export function measureRollup(ctx: AppContext) {
       const now = ctx.now();
       const today = dayIndexOf(now);
       const first = today - CATCH_UP_DAYS;
+      await unpackedToRollAgain(first, today);
       const done = new Set(
         (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
       );

@@ -3,6 +3,7 @@
  * POST /api/v1/appeals/:id/unpublish (撤下) by a dispatcher, over HTTP on the real embedded
  * database with the demo county seeded (its own public answered appeals are on the board too).
  */
+import { LIVE_STALE_MS } from '../../server/measures/cells';
 import sharp from 'sharp';
 import type { TestServer } from '../helpers/server';
 import { demoIds, fileAppeal, move, newKey, startAppealsServer, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
@@ -279,7 +280,7 @@ describe('GET /api/v1/board/rates (anyone)', () => {
   it("answers this month's rates of every township and unit, and a rating shows at once", async () => {
     // Catches: rates that need a sign-in, a table missing the townships or the units, and a cached
     // table that keeps the old satisfaction after a resident rated an answer (beyond the measures'
-    // own minute).
+    // bound on today's figures, LIVE_STALE_MS).
     const before = await s.api('GET', '/api/v1/board/rates');
     expect(before.status).toBe(200);
     expect(before.body.townships).toMatchObject({ by: 'township', month: '2026-11' });
@@ -287,8 +288,8 @@ describe('GET /api/v1/board/rates (anyone)', () => {
     expect(Object.keys(water(before.body).rates).sort()).toEqual(['onTime', 'resolution', 'response', 'satisfaction']);
 
     await answered({ isPublic: true, rate: true });
-    // The measures compute today's part at most once a minute for everyone (measures/cells.ts).
-    env.clock.advance(61_000);
+    // The measures answer today's part at most LIVE_STALE_MS old (measures/cells.ts).
+    env.clock.advance(LIVE_STALE_MS + 1000);
     const after = await s.api('GET', '/api/v1/board/rates');
     expect(water(after.body).rates.satisfaction.denominator).toBe(water(before.body).rates.satisfaction.denominator + 1);
     expect(JSON.stringify(after.body)).not.toMatch(/1[3-9]\d{9}/);
