@@ -101,6 +101,7 @@ async function bench(): Promise<void> {
     // The project rolled its days up at start, before the load: forget them, so that part 2's
     // "before" reads the timelines and part 1 rolls up the loaded appeals.
     await conn.collection('measuredays').deleteMany({});
+    await conn.collection('measurepacks').deleteMany({});
 
     const before = BASELINES ? await (async () => {
       console.log('\n2a. Before the rollup: the last month computed from the timelines at each request');
@@ -124,10 +125,8 @@ async function bench(): Promise<void> {
     // Each rolled-up day is one document with its cells packed (server/measures/pack.ts).
     let storedCells = 0;
     let packBytes = 0;
-    for await (const d of conn.collection<{ cells: number; pack: string }>('measuredays').find({ done: true }, { projection: { cells: 1, pack: 1 } })) {
-      storedCells += d.cells;
-      packBytes += Buffer.byteLength(d.pack ?? '');
-    }
+    for await (const d of conn.collection<{ cells: number }>('measuredays').find({ done: true })) storedCells += d.cells;
+    for await (const d of conn.collection<{ pack: string }>('measurepacks').find()) packBytes += Buffer.byteLength(d.pack);
     const cells = `${storedCells} cells in ${(packBytes / 2 ** 20).toFixed(1)} MB of packs`;
     if (BASELINES) console.log(`${'read every timeline (driver cursor)'.padEnd(44)} ${readSeconds.toFixed(1).padStart(7)} s  (${read} appeals)`);
     console.log(`${'rollup of 400 days'.padEnd(44)} ${rollSeconds.toFixed(1).padStart(7)} s  (${rolled.days} days, ${rolled.cells} cells; ${cells} stored)`);

@@ -1,6 +1,6 @@
 /**
  * A period's figures, tallied per key (the whole period, a unit, a step of a series): the
- * rolled-up days from their packed cells (`measuredays`, pack.ts), the rest (today, days not rolled up yet) from the timelines,
+ * rolled-up days from their packed cells (`measurepacks`, pack.ts), the rest (today, days not rolled up yet) from the timelines,
  * both tallied by formulas.ts. The figures, the groupings, the series and the rankings all read a
  * period through here, so they agree.
  *
@@ -23,7 +23,7 @@ import type { AuthUser } from '../core/route';
 import { readScopePaths } from '../users';
 import type { Role } from '../../common/roles';
 import { addTally, emptyTally, type CellKey, type Tally } from './formulas';
-import { MEASURE_DAYS_CACHE, measureModels } from './model';
+import { MEASURE_DAYS_CACHE, measureModels, type MeasurePackDoc } from './model';
 import { unpackCells } from './pack';
 import { CATCH_UP_DAYS, computeDays, SPAN_DAYS, type DayCells } from './rollup';
 import { dayIndexOf, dayKey, spans } from './days';
@@ -86,7 +86,7 @@ export interface CellQuestion {
 }
 
 export function periodCells(ctx: AppContext) {
-  const { MeasureDay } = measureModels(ctx.conn);
+  const { MeasureDay, MeasurePack } = measureModels(ctx.conn);
   const rolledMemo = new Map<string, Promise<Map<string, Tally>>>();
   const liveMemo = new Map<string, LiveEntry>();
 
@@ -138,7 +138,7 @@ export function periodCells(ctx: AppContext) {
     const today = dayIndexOf(now);
     const first = today - CATCH_UP_DAYS;
     return ctx.cache.value({ namespace: MEASURE_DAYS_CACHE, key: `${first}-${today}` }, async () =>
-      (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, pack: { $ne: null } }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
+      (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, packed: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
     );
   }
 
@@ -180,11 +180,11 @@ export function periodCells(ctx: AppContext) {
           const reading = (async () => {
             const tallies = new Map<string, Tally>();
             // Whole days, whatever the scope: a day is one document (pack.ts), and its cells are
-            // kept or left out here.
-            const packed = MeasureDay.find({ _id: { $gte: dayKey(first), $lte: dayKey(last) }, done: true, pack: { $ne: null } }, { pack: 1 }).lean<{ _id: string; pack: string }[]>();
-            for await (const d of packed.cursor()) {
-              const { _id: day, pack } = d as unknown as { _id: string; pack: string };
-              if (!rolled.has(day)) continue;
+            // kept or left out here. Asked by their ids: the embedded database finds a list of
+            // string ids on its index, but reads a range of them by decoding every pack.
+            const packs = MeasurePack.find({ _id: { $in: rolledDays } }).lean<MeasurePackDoc[]>();
+            for await (const d of packs.cursor()) {
+              const { _id: day, pack } = d as unknown as MeasurePackDoc;
               for (const { cell, tally } of unpackCells(pack)) if (keep(cell)) into(tallies, q.keyOf(day, cell), tally);
             }
             return tallies;

@@ -3,20 +3,38 @@ import type { Connection, Types } from 'mongoose';
 
 /**
  * A China day's rollup (`_id` YYYYMMDD, China time): claimed by one process with a lease
- * (`leaseUntil`), then written once, whole: `done` with the day's figures per cell (the
- * appeal's region leaf path, department, category, channel) packed into `pack` (pack.ts) in the
- * same write, so a done day always has its cells. A day is rolled up only after it has ended,
- * and never again once done. Days rolled up by an older version kept their cells as documents
- * of their own (`measurecells`) and have no pack: the rollup rolls them up again (rollup.ts).
+ * (`leaseUntil`), `done` once its pack (MeasurePackDoc) is written, and `packed` with it. A day
+ * is rolled up only after it has ended, and never again once done. Days rolled up by an older
+ * version kept their cells as documents of their own (`measurecells`) and are not `packed`: the
+ * rollup rolls them up again (rollup.ts).
  */
 export interface MeasureDayDoc {
   _id: string;
   done: boolean;
+  packed: boolean;
   leaseUntil: Date;
   rolledAt: Date | null;
   cells: number;
-  pack: string | null;
 }
+
+/**
+ * A rolled-up day's figures per cell (the appeal's region leaf path, department, category,
+ * channel), packed into one string (pack.ts), `_id` the day. Kept apart from the day's claim so
+ * that reading which days are done never reads the packs: the embedded database decodes a whole
+ * document even for a projection.
+ */
+export interface MeasurePackDoc {
+  _id: string;
+  pack: string;
+}
+
+export const measurePackSchema = new Schema<MeasurePackDoc>(
+  {
+    _id: { type: String, required: true },
+    pack: { type: String, required: true },
+  },
+  { versionKey: false, autoIndex: false },
+);
 
 export const measureDaySchema = new Schema<MeasureDayDoc>(
   {
@@ -24,8 +42,8 @@ export const measureDaySchema = new Schema<MeasureDayDoc>(
     done: { type: Boolean, required: true },
     leaseUntil: { type: Date, required: true },
     rolledAt: { type: Date, default: null },
+    packed: { type: Boolean, default: false },
     cells: { type: Number, default: 0 },
-    pack: { type: String, default: null },
   },
   { versionKey: false, autoIndex: false },
 );
@@ -77,6 +95,7 @@ screenKeySchema.index({ keyHash: 1 }, { unique: true });
 export function measureModels(conn: Connection) {
   return {
     MeasureDay: ownModel(conn, 'MeasureDay', measureDaySchema),
+    MeasurePack: ownModel(conn, 'MeasurePack', measurePackSchema),
     ScreenKey: ownModel(conn, 'ScreenKey', screenKeySchema),
   };
 }

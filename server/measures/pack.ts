@@ -1,5 +1,5 @@
 /**
- * A rolled-up day's cells as one string on the day's document (`measuredays.pack`).
+ * A rolled-up day's cells as one string, one document per day (`measurepacks`, model.ts).
  *
  * Why one string: the embedded database decodes a document value by value, and a period's first
  * read at 100k appeals was almost all that decoding. A day has about 570 cells there, each with

@@ -1,7 +1,7 @@
 /**
  * The daily rollup: each China day's figures, per cell, written once after the day has ended, so
- * a period's figures are a read of one document per day (its cells packed into one string,
- * pack.ts) instead of a walk of every appeal's timeline.
+ * a period's figures are a read of one document per day (`measurepacks`: its cells packed into
+ * one string, pack.ts) instead of a walk of every appeal's timeline.
  *
  * Why this shape: every fact is counted on the day of its own time (formulas.ts), and a fact is
  * written only when it is certain (a deadline counts when it is met or has passed). Nothing that
@@ -13,8 +13,8 @@
  * same code (formulas.ts), so the two agree by construction.
  *
  * Several server processes: a day is claimed with a lease in `measuredays` (one document per day,
- * `_id` the day, so two claims of one day cannot both insert), and the day is marked done with
- * its cells in the same write (two processes writing one day write the same values). A process
+ * `_id` the day, so two claims of one day cannot both insert), its pack is written, and then the
+ * day is marked done (two processes writing one day write the same values). A process
  * that dies mid-day leaves the lease to expire; the next run rolls the day up again. Each run
  * catches up every day of the last CATCH_UP_DAYS not done yet (a server that was down, a new
  * installation); older days are computed from the timelines when asked.
@@ -50,7 +50,7 @@ export async function computeDays(ctx: AppContext, first: number, last: number, 
 }
 
 export function measureRollup(ctx: AppContext) {
-  const { MeasureDay } = measureModels(ctx.conn);
+  const { MeasureDay, MeasurePack } = measureModels(ctx.conn);
 
   /** Claim day `i` for this run: false when it is done or another process holds a live lease. */
   async function claim(i: number, now: Date): Promise<boolean> {
@@ -67,23 +67,24 @@ export function measureRollup(ctx: AppContext) {
     }
   }
 
-  /** Writes day `i` done with its cells packed, in one write: a done day always has its cells. */
+  /** Writes day `i`'s cells packed, then the day done: a done day always has its pack. */
   async function write(i: number, cells: DayCells, now: Date): Promise<number> {
     const day = dayKey(i);
     const ofDay: PackedCell[] = [];
     for (const c of cells.values()) if (c.day === day) ofDay.push(c);
-    await MeasureDay.updateOne({ _id: day }, { $set: { done: true, rolledAt: now, cells: ofDay.length, pack: packCells(ofDay) } });
+    await MeasurePack.replaceOne({ _id: day }, { _id: day, pack: packCells(ofDay) }, { upsert: true });
+    await MeasureDay.updateOne({ _id: day }, { $set: { done: true, packed: true, rolledAt: now, cells: ofDay.length } });
     return ofDay.length;
   }
 
   /**
    * Days an older version rolled up kept their cells as documents of their own (`measurecells`)
-   * and have no pack: they are marked not done, so this run rolls them up again from the
+   * and are not `packed`: they are marked not done, so this run rolls them up again from the
    * timelines (the same figures: a rolled-up day never changes), and the old cells are dropped.
    * Readers compute those days from the timelines until then (cells.ts reads packed days only).
    */
   async function unpackedToRollAgain(first: number, today: number): Promise<void> {
-    const old = await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, pack: null }, { _id: 1 }).lean<{ _id: string }[]>();
+    const old = await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, packed: { $ne: true } }, { _id: 1 }).lean<{ _id: string }[]>();
     if (old.length === 0) return;
     // No process holds a lease on a done day: the lease it had is cleared with it.
     await MeasureDay.updateMany({ _id: { $in: old.map((d) => d._id) } }, { $set: { done: false, leaseUntil: new Date(0) } });
@@ -99,6 +100,7 @@ export function measureRollup(ctx: AppContext) {
     async forget(since?: Date): Promise<void> {
       const days = since ? { $gte: dayKey(dayIndexOf(since)) } : null;
       await MeasureDay.deleteMany(days ? { _id: days } : {});
+      await MeasurePack.deleteMany(days ? { _id: days } : {});
       await bumpStamp(ctx.conn, MEASURE_DAYS_CACHE);
     },
 
@@ -113,7 +115,7 @@ export function measureRollup(ctx: AppContext) {
       const first = today - CATCH_UP_DAYS;
       await unpackedToRollAgain(first, today);
       const done = new Set(
-        (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
+        (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, packed: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
       );
       const missing: number[] = [];
       for (let i = first; i < today; i++) if (!done.has(dayKey(i))) missing.push(i);

@@ -172,10 +172,11 @@ describe('measures: each figure on a known set of appeals', () => {
   });
 
   it('rolls up again the days an older version kept as cell documents, reading them from the timelines meanwhile', async () => {
-    // Catches: an upgrade that counts an older version's done days (no pack, their cells in
+    // Catches: an upgrade that counts an older version's done days (not packed, their cells in
     // `measurecells`) as rolled up and answers them as empty, or never rolls them up again.
-    const days = s.ctx.conn.collection('measuredays');
-    await days.updateMany({ _id: { $gte: '20261101', $lte: '20261130' } as never }, { $set: { pack: null } });
+    const november = { $gte: '20261101', $lte: '20261130' } as never;
+    await s.ctx.conn.collection('measuredays').updateMany({ _id: november }, { $unset: { packed: '' } });
+    await s.ctx.conn.collection('measurepacks').deleteMany({ _id: november });
     await s.ctx.conn.collection('measurecells').insertOne({ _id: '20261101|/DX/DX-01|-|-|h5' as never, day: '20261101' });
     await bumpStamp(s.ctx.conn, MEASURE_DAYS_CACHE);
     const meanwhile = await measures(dispatcher, NOV);
@@ -262,7 +263,7 @@ describe('measures: scope and access', () => {
     await measures(await s.staffToken('dept_transport'), NOV);
     recorder.stop();
     const declared = indexesOf(s.models as never);
-    const mine = recorder.shapes().filter(({ shape }) => ['measuredays', 'appeals'].includes(shape.collection));
+    const mine = recorder.shapes().filter(({ shape }) => ['measuredays', 'measurepacks', 'appeals'].includes(shape.collection));
     expect(mine.length).toBeGreaterThan(0);
     const unserved = mine.filter(({ shape }) => {
       const d = declared.get(shape.collection)!;
@@ -396,18 +397,15 @@ describe('measures: many callers at once', () => {
     // Catches: a memo that keeps only finished readings, so a hundred callers arriving together
     // (the dashboard on every screen at 9:00) each read every cell of the period.
     const cells = periodCells(s.ctx);
+    const recorder = recordQueryShapes(s.ctx.conn);
     const question = { scope: null, wanted: () => true, keyOf: () => '', key: 'concurrency-test' };
     const november = { first: dayIndexOfIso('2026-11-01'), last: dayIndexOfIso('2026-11-30') };
-    // Another question first, so which days are rolled up is in the read cache: what follows reads
-    // `measuredays` only for the packed cells.
-    await cells.tally(november, { ...question, key: 'warm-up' });
-    const recorder = recordQueryShapes(s.ctx.conn);
     // Both calls start before either finishes: Promise.all of two unawaited calls.
     const [a, b] = await Promise.all([cells.tally(november, question), cells.tally(november, question)]);
     recorder.stop();
     expect(a.days.rolledUp).toBe(30);
     expect(b.tallies.get('')!.received).toBe(a.tallies.get('')!.received);
-    const reads = recorder.shapes().filter(({ shape }) => shape.collection === 'measuredays').reduce((n, x) => n + x.calls, 0);
+    const reads = recorder.shapes().filter(({ shape }) => shape.collection === 'measurepacks').reduce((n, x) => n + x.calls, 0);
     expect(reads).toBe(1);
   });
 
