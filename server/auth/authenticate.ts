@@ -6,6 +6,16 @@ import { identityCache } from '../users';
 import { sessionStore } from './sessions';
 import { accessTokenVerifier, safeEqual } from './tokens';
 
+/**
+ * The token of `Authorization: Bearer <token>` (the scheme in any case, then white space), or null.
+ * The usual `Bearer <token>` is taken without capturing through the full pattern.
+ */
+export function bearerToken(header: string): string | null {
+  if (header.length > 7 && header.startsWith('Bearer ') && !/\s/.test(header.slice(7))) return header.slice(7);
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  return m ? m[1] : null;
+}
+
 /** The bot is a service identity of its own, recognised by its token. */
 export const BOT_USER: AuthUser = { id: 'bot', name: '群聊机器人', roles: ['bot'], scopePaths: [], scopeRegionIds: [], departmentId: null, regionId: null };
 
@@ -22,14 +32,16 @@ export function authenticate(ctx: AppContext) {
   const identities = identityCache(ctx);
   const sessions = sessionStore(ctx);
   const verify = accessTokenVerifier(ctx.config.jwtSecret);
+  const { botToken } = ctx.config;
   return async (req: Request, _res: Response, next: NextFunction) => {
     req.user = null;
-    const header = req.get('authorization');
+    const header = req.headers.authorization;
     if (!header) return next();
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw unauthenticated('Authorization 头格式应为 Bearer <token>');
-    const token = m[1];
-    if (safeEqual(token, ctx.config.botToken)) {
+    const token = bearerToken(header);
+    if (!token) throw unauthenticated('Authorization 头格式应为 Bearer <token>');
+    // Equal strings have equal lengths: only a token of the bot token's length is compared (in
+    // constant time, through two buffers), not every resident's.
+    if (token.length === botToken.length && safeEqual(token, botToken)) {
       req.user = BOT_USER;
       return next();
     }

@@ -81,6 +81,21 @@ describe('two server processes on one database', () => {
     expect((await a.api('PATCH', `/api/v1/regions/${county.id}`, { token: admin, body: { name: county.name } })).status).toBe(200);
   });
 
+  it('sends the prepared bytes with their length and type, and HEAD the same headers without a body', async () => {
+    // Catches the cached body written without Express's res.send (cache/read-cache.ts respond)
+    // losing its Content-Type or Content-Length, or sending the body to a HEAD request.
+    const res = await fetch(`${b.url}/api/v1/categories`);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('content-length')).toBe(String(body.length));
+    const head = await fetch(`${b.url}/api/v1/categories`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(body.length));
+    expect(head.headers.get('etag')).toBe(res.headers.get('etag'));
+    expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+  });
+
   it('GET /regions/:id on B follows a rename through A', async () => {
     const id = await a.regionId('DX-01');
     const before = await get(b.url, `/api/v1/regions/${id}`);

@@ -106,6 +106,7 @@ export class ReadCache {
   private readonly stamps: () => Promise<{ value: Stamps; seq: number }>;
   /** One stamp read per request (see `entry`'s `within`). */
   private readonly perRequest = new WeakMap<object, Promise<{ value: Stamps; seq: number }>>();
+  private readonly names = new WeakMap<readonly string[], string>();
 
   constructor(opts: ReadCacheOptions) {
     this.max = opts.maxEntriesPerNamespace ?? 256;
@@ -124,15 +125,21 @@ export class ReadCache {
     // A GET or HEAD writes nothing before it answers: the read made for its identity serves here too.
     const readOnly = http.req.method === 'GET' || http.req.method === 'HEAD';
     const entry = await this.entry(spec, load, readOnly ? http.req : undefined);
-    const { res } = http;
-    res.set('Cache-Control', spec.private ? 'private, no-cache' : 'no-cache');
+    const { req, res } = http;
+    // Written directly: what Express's res.set and res.send would write for these bytes (whose
+    // ETag is set, so res.send's freshness check could only repeat `matches`), without their
+    // per-request header lookups.
+    res.setHeader('Cache-Control', spec.private ? 'private, no-cache' : 'no-cache');
     if (spec.private) res.vary('Authorization');
-    res.set('ETag', entry.etag);
-    if (matches(http.req.get('if-none-match'), entry.etag)) {
-      res.status(304).end();
+    res.setHeader('ETag', entry.etag);
+    if (matches(req.headers['if-none-match'], entry.etag)) {
+      res.statusCode = 304;
+      res.end();
     } else {
-      res.set('Content-Type', JSON_TYPE);
-      res.send(entry.body);
+      res.setHeader('Content-Type', JSON_TYPE);
+      res.setHeader('Content-Length', entry.body.length);
+      if (req.method === 'HEAD') res.end();
+      else res.end(entry.body);
     }
     return entry.value as T;
   }
@@ -143,15 +150,16 @@ export class ReadCache {
    * user) is asked again next time. Keys are apart from `respond`'s.
    */
   async value<T>(spec: CachedValue, load: () => Promise<T>, within?: object): Promise<T> {
-    return (await this.entry({ ...spec, key: `value:${spec.key}` }, load, within, noBody)).value as T;
+    return (await this.entry(spec, load, within, noBody, `value:${spec.key}`)).value as T;
   }
 
   /**
    * The entry for `spec`, valid at a stamp read that started after this call, or, with `within`
    * (a request that writes nothing before its reads), after that request's first call: one stamp
-   * read serves every cached read of one request.
+   * read serves every cached read of one request. `key`: the entry's key, when not `spec.key`
+   * (`value` keeps its keys apart from `respond`'s).
    */
-  async entry(spec: CachedResponse, load: () => Promise<unknown>, within?: object, wrap: (value: unknown) => CacheEntry = toEntry): Promise<CacheEntry> {
+  async entry(spec: CachedResponse, load: () => Promise<unknown>, within?: object, wrap: (value: unknown) => CacheEntry = toEntry, key = spec.key): Promise<CacheEntry> {
     this.stats.waiting++;
     let read: { value: Stamps; seq: number };
     try {
@@ -164,32 +172,18 @@ export class ReadCache {
     } finally {
       this.stats.waiting--;
     }
-    const names = typeof spec.namespace === 'string' ? [spec.namespace] : spec.namespace;
-    const label = `${read.value.epoch}:${names.map((n) => read.value.v[n] ?? 0).join(':')}`;
-    const spaceName = names.join('+');
-    let space = this.spaces.get(spaceName);
-    if (!space) {
-      space = { label, seq: read.seq, entries: new Map(), loading: new Map(), max: spec.maxEntries ?? this.max };
-      this.spaces.set(spaceName, space);
-    } else if (read.seq > space.seq) {
-      space.seq = read.seq;
-      if (space.label !== label) {
-        space.label = label;
-        space.entries.clear();
-        space.loading.clear();
-      }
-    }
+    const space = this.space(spec, read);
     // Here space.label comes from a read that started no earlier than ours: as fresh or fresher.
 
-    const hit = space.entries.get(spec.key);
+    const hit = space.entries.get(key);
     if (hit) {
       // Most recently used last: Map keeps insertion order.
-      space.entries.delete(spec.key);
-      space.entries.set(spec.key, hit);
+      space.entries.delete(key);
+      space.entries.set(key, hit);
       this.stats.hits++;
       return hit;
     }
-    const pending = space.loading.get(spec.key);
+    const pending = space.loading.get(key);
     if (pending) {
       this.stats.hits++;
       return pending;
@@ -199,16 +193,48 @@ export class ReadCache {
     const s = space;
     const loadedAt = s.label;
     const p = load().then(wrap);
-    s.loading.set(spec.key, p);
+    s.loading.set(key, p);
     try {
       const entry = await p;
       if (s.label === loadedAt) {
-        s.entries.set(spec.key, entry);
+        s.entries.set(key, entry);
         if (s.entries.size > s.max) s.entries.delete(s.entries.keys().next().value!);
       }
       return entry;
     } finally {
-      if (s.loading.get(spec.key) === p) s.loading.delete(spec.key);
+      if (s.loading.get(key) === p) s.loading.delete(key);
     }
+  }
+
+  /**
+   * The namespace's entries as of `read`. Hundreds of requests share one stamp read: only a read
+   * newer than the one the namespace was last checked against computes its label.
+   */
+  private space(spec: CachedResponse, read: { value: Stamps; seq: number }): Namespace {
+    const ns = spec.namespace;
+    const spaceName = typeof ns === 'string' ? ns : this.joined(ns);
+    let space = this.spaces.get(spaceName);
+    if (space && read.seq <= space.seq) return space;
+    const names = typeof ns === 'string' ? [ns] : ns;
+    const label = `${read.value.epoch}:${names.map((n) => read.value.v[n] ?? 0).join(':')}`;
+    if (!space) {
+      space = { label, seq: read.seq, entries: new Map(), loading: new Map(), max: spec.maxEntries ?? this.max };
+      this.spaces.set(spaceName, space);
+    } else {
+      space.seq = read.seq;
+      if (space.label !== label) {
+        space.label = label;
+        space.entries.clear();
+        space.loading.clear();
+      }
+    }
+    return space;
+  }
+
+  /** A list of namespaces' name (callers keep their list in a constant, so it is joined once). */
+  private joined(names: readonly string[]): string {
+    let name = this.names.get(names);
+    if (name === undefined) this.names.set(names, (name = names.join('+')));
+    return name;
   }
 }
