@@ -35,6 +35,10 @@ const REGION_ROLES: readonly Role[] = ['grid_worker', 'community_staff', 'dispat
  */
 export const ROLLED_MEMO_ENTRIES = 100;
 export const LIVE_TTL_MS = 60_000;
+/** Days' packs kept: two months, about 9 MB at 100k appeals (pack.ts). */
+export const PACK_MEMO_DAYS = 62;
+/** Days' packs per read: a year's first read holds a month of packs at a time, not a year. */
+const PACK_READ_DAYS = 31;
 /** How old the live days' figures may be when answered while they are computed again (liveCells). */
 export const LIVE_STALE_MS = 2 * LIVE_TTL_MS;
 
@@ -88,6 +92,7 @@ export interface CellQuestion {
 export function periodCells(ctx: AppContext) {
   const { MeasureDay, MeasurePack } = measureModels(ctx.conn);
   const rolledMemo = new Map<string, Promise<Map<string, Tally>>>();
+  const packMemo = new Map<string, Promise<string | null>>();
   const liveMemo = new Map<string, LiveEntry>();
 
   function remember(key: string, value: Promise<Map<string, Tally>>): void {
@@ -133,13 +138,48 @@ export function periodCells(ctx: AppContext) {
     return entry.cells;
   }
 
-  /** The rolled-up days of the last CATCH_UP_DAYS (older ones are computed from the timelines). */
-  function rolledUpDays(now: Date): Promise<string[]> {
+  /**
+   * The rolled-up days of the last CATCH_UP_DAYS (older ones are computed from the timelines), each
+   * with when it was rolled up: a day forgotten and rolled up again (history imported into ended
+   * days) is a new version, so no memo answers it with what it held before.
+   */
+  function rolledUpDays(now: Date): Promise<Map<string, string>> {
     const today = dayIndexOf(now);
     const first = today - CATCH_UP_DAYS;
-    return ctx.cache.value({ namespace: MEASURE_DAYS_CACHE, key: `${first}-${today}` }, async () =>
-      (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, packed: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
-    );
+    return ctx.cache.value({ namespace: MEASURE_DAYS_CACHE, key: `${first}-${today}` }, async () => {
+      const days = await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, packed: true }, { _id: 1, rolledAt: 1 }).lean<{ _id: string; rolledAt: Date | null }[]>();
+      return new Map(days.map((d) => [d._id, `${d._id}@${d.rolledAt?.getTime() ?? 0}`]));
+    });
+  }
+
+  /**
+   * The packs of these days (versioned ids from rolledUpDays), in order, the missing ones in one
+   * read, and kept (PACK_MEMO_DAYS, least recently used dropped): the questions a dashboard asks
+   * at once (the month's total, per category, per township, the ranking) read the month once.
+   */
+  function packsOf(versions: string[]): Promise<Array<string | null>> {
+    const missing = versions.filter((v) => !packMemo.has(v));
+    if (missing.length > 0) {
+      // Asked by their ids: the embedded database finds a list of string ids on its index, but
+      // reads a range of them by decoding every pack.
+      const reading = MeasurePack.find({ _id: { $in: missing.map((v) => v.split('@')[0]) } })
+        .lean<MeasurePackDoc[]>()
+        .then((docs) => new Map(docs.map((d) => [d._id, d.pack])));
+      for (const v of missing) {
+        const pack = reading.then((m) => m.get(v.split('@')[0]) ?? null);
+        // A failed read is not kept: the next question reads again.
+        pack.catch(() => packMemo.get(v) === pack && packMemo.delete(v));
+        packMemo.set(v, pack);
+      }
+    }
+    const out = versions.map((v) => {
+      const pack = packMemo.get(v)!;
+      packMemo.delete(v);
+      packMemo.set(v, pack);
+      return pack;
+    });
+    while (packMemo.size > PACK_MEMO_DAYS) packMemo.delete(packMemo.keys().next().value!);
+    return Promise.all(out);
   }
 
   const into = (out: Map<string, Tally>, key: string | null, t: Tally) => {
@@ -168,8 +208,9 @@ export function periodCells(ctx: AppContext) {
       const last = Math.min(span.last, today);
       if (first > last || (scope && scope.paths.length === 0 && !scope.departmentId)) return { tallies: out, days: { rolledUp: 0, live: 0 } };
       const keep = (c: CellKey) => inScope(scope, c) && q.wanted(c);
-      const rolled = new Set((await rolledUpDays(now)).filter((d) => d >= dayKey(first) && d <= dayKey(Math.min(last, today - 1))));
-      const rolledDays = [...rolled].sort();
+      const rolledUp = await rolledUpDays(now);
+      const rolled = new Set([...rolledUp.keys()].filter((d) => d >= dayKey(first) && d <= dayKey(Math.min(last, today - 1))));
+      const rolledDays = [...rolled].sort().map((d) => rolledUp.get(d)!);
       const live: number[] = [];
       for (let i = first; i <= last; i++) if (!rolled.has(dayKey(i))) live.push(i);
 
@@ -180,12 +221,18 @@ export function periodCells(ctx: AppContext) {
           const reading = (async () => {
             const tallies = new Map<string, Tally>();
             // Whole days, whatever the scope: a day is one document (pack.ts), and its cells are
-            // kept or left out here. Asked by their ids: the embedded database finds a list of
-            // string ids on its index, but reads a range of them by decoding every pack.
-            const packs = MeasurePack.find({ _id: { $in: rolledDays } }).lean<MeasurePackDoc[]>();
-            for await (const d of packs.cursor()) {
-              const { _id: day, pack } = d as unknown as MeasurePackDoc;
-              for (const { cell, tally } of unpackCells(pack)) if (keep(cell)) into(tallies, q.keyOf(day, cell), tally);
+            // kept or left out here.
+            // PACK_READ_DAYS at a time: a year's first read holds a month of packs, not a year.
+            for (let i = 0; i < rolledDays.length; i += PACK_READ_DAYS) {
+              const versions = rolledDays.slice(i, i + PACK_READ_DAYS);
+              const packs = await packsOf(versions);
+              for (const [j, pack] of packs.entries()) {
+                // Only when the day was forgotten since (rollup.ts `forget`): the next request, after
+                // the stamp's bump, reads it from the timelines.
+                if (pack === null) continue;
+                const day = versions[j].split('@')[0];
+                for (const { cell, tally } of unpackCells(pack)) if (keep(cell)) into(tallies, q.keyOf(day, cell), tally);
+              }
             }
             return tallies;
           })();

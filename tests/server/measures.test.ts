@@ -23,6 +23,8 @@ import { measureRollup } from '../../server/measures';
 import { periodCells } from '../../server/measures/cells';
 import { dayIndexOfIso } from '../../server/measures/days';
 import { MEASURE_DAYS_CACHE } from '../../server/measures/model';
+import { packCells, unpackCells } from '../../server/measures/pack';
+import type { CellKey } from '../../server/measures/formulas';
 import { bumpStamp } from '../../server/core/cache/stamps';
 import { fileAppeal, move, startAppealsServer, testClock, demoIds, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import { indexesOf, recordQueryShapes, servingIndex, describeShape } from '../helpers/query-shapes';
@@ -424,6 +426,52 @@ describe('measures: many callers at once', () => {
     expect(live.days.live).toBeGreaterThan(0);
     expect(live.tallies).not.toBe(first.tallies);
     expect((await cells.tally(november, question)).tallies.get('')!.received).toBe(first.tallies.get('')!.received);
+  });
+
+  it('reads a month\'s packs once for different questions about it, the dashboard\'s at once', async () => {
+    // Catches: each question (the month's total, per category, per township) reading the same
+    // days' packs again: a dashboard's first read at 100k appeals paid the month four times.
+    const cells = periodCells(s.ctx);
+    const recorder = recordQueryShapes(s.ctx.conn);
+    const november = { first: dayIndexOfIso('2026-11-01'), last: dayIndexOfIso('2026-11-30') };
+    const ask = (key: string, keyOf: (day: string, c: CellKey) => string) => cells.tally(november, { scope: null, wanted: () => true, keyOf, key });
+    const [total, byChannel] = await Promise.all([ask('total', () => ''), ask('by-channel', (_d, c) => c.channel)]);
+    const byCategory = await ask('by-category', (_d, c) => c.categoryId ?? '-');
+    recorder.stop();
+    const received = (t: Map<string, { received: number }>) => [...t.values()].reduce((n, x) => n + x.received, 0);
+    expect(received(byChannel.tallies)).toBe(total.tallies.get('')!.received);
+    expect(received(byCategory.tallies)).toBe(total.tallies.get('')!.received);
+    const reads = recorder.shapes().filter(({ shape }) => shape.collection === 'measurepacks').reduce((n, x) => n + x.calls, 0);
+    expect(reads).toBe(1);
+  });
+
+  it('answers days forgotten and rolled up again with their new figures, not what the memos held', async () => {
+    // Catches: memos keyed by which days are rolled up, not when: history imported into ended days
+    // (rollup.ts forget, then a new rollup of the same days) answered from the figures before it
+    // in every process that had asked about those days.
+    const cells = periodCells(s.ctx);
+    const question = { scope: null, wanted: () => true, keyOf: () => '', key: 'forget-test' };
+    const november = { first: dayIndexOfIso('2026-11-01'), last: dayIndexOfIso('2026-11-30') };
+    const rollup = measureRollup(s.ctx);
+    await rollup.run();
+    const first = await cells.tally(november, question);
+    expect(first.days.rolledUp).toBe(30);
+    const before = first.tallies.get('')!.received;
+    await rollup.forget(cn('2026-11-01 00:00'));
+    env.clock.advance(60_000);
+    expect((await rollup.run()).days).toBeGreaterThanOrEqual(30);
+    // The imported history, as the new rollup of 2 November found it: three more appeals received.
+    const packs = s.ctx.conn.collection<{ _id: string; pack: string }>('measurepacks');
+    const day = (await packs.findOne({ _id: '20261102' }))!;
+    const [{ cell, tally }] = unpackCells(day.pack);
+    await packs.updateOne({ _id: '20261102' }, { $set: { pack: packCells([...unpackCells(day.pack), { cell: { ...cell, channel: 'import' }, tally: { ...tally, received: 3 } }]) } });
+    try {
+      const after = await cells.tally(november, question);
+      expect(after.days.rolledUp).toBe(30);
+      expect(after.tallies.get('')!.received).toBe(before + 3);
+    } finally {
+      await packs.updateOne({ _id: '20261102' }, { $set: { pack: day.pack } });
+    }
   });
 });
 
