@@ -17,7 +17,11 @@
  * folder, demo county seeded, background jobs on, log level warn); this process drives it and
  * opens its own connection to the same database for the raw inserts and the loading.
  *
- *   npx tsx bench/appeals.ts [seconds] [--100k] [--filing | --inbox]
+ *  5. With `--mine` (only this part): a resident's own appeals right after a write, through the API
+ *     and through the driver (the old `$or` page beside each branch the list reads now), at 10k (and
+ *     100k) or the sizes of `--size N[,N...]`.
+ *
+ *   npx tsx bench/appeals.ts [seconds] [--100k] [--filing | --inbox | --mine [--size N,N]]
  *   (default 6 s per filing measurement (2..30) and the 10k size, about 2 minutes; --100k adds
  *   the 100k size, whose loading alone took 8 minutes here; --filing runs only parts 1 and 2,
  *   --inbox only part 3)
@@ -28,7 +32,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose, { Types } from 'mongoose';
+import pino from 'pino';
 import { APPEAL_LISTS_CACHE } from '../server/appeals/model';
+import { backfillAppealFollows } from '../server/appeals';
+import { APPEAL_STATES } from '../server/appeals/state-machine';
 import { bumpStamp } from '../server/core/cache/stamps';
 import { pathPrefixRegex } from '../server/regions';
 import { scopePathsOf } from '../server/appeals/scope';
@@ -39,13 +46,17 @@ import { BATCH, demoData, fillTo, type Demo, type Models } from './support/gener
 
 const ROOT = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
-const SECONDS = Math.min(Math.max(Number(args.find((a) => /^\d+$/.test(a))) || 6, 2), 30);
+const SECONDS = Math.min(Math.max(Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--size')) || 6, 2), 30);
 // 100k takes about 8 minutes to load on the 2-core development machine: only on request.
 const SIZES = args.includes('--100k') ? [10_000, 100_000] : [10_000];
 const CONCURRENCY = [10, 50];
 /** Turns of API filing and driver inserts per concurrency (the seconds are shared among them). */
 const ROUNDS = 3;
-const PARTS = { filing: !args.includes('--inbox'), inbox: !args.includes('--filing') };
+const MINE_ONLY = args.includes('--mine');
+const PARTS = { filing: !MINE_ONLY && !args.includes('--inbox'), inbox: !MINE_ONLY && !args.includes('--filing'), mine: MINE_ONLY };
+/** `--size N[,N...]` (with --mine): the sizes to fill to, ascending, instead of 10k (and 100k). */
+const sizeAt = args.indexOf('--size');
+const MINE_SIZES = sizeAt < 0 ? SIZES : [...new Set((args[sizeAt + 1] ?? '').split(',').map((v) => Math.min(Math.max(Number(v) || 10_000, 1000), 200_000)))].sort((a, b) => a - b);
 const MAX_FILED = 5000; // per concurrency level, whatever the duration
 const INBOX_SAMPLES = 100;
 const INBOX_MAX_MS = 8000;
@@ -171,6 +182,69 @@ async function measureInbox(base: string, c: InboxCase, beforeEach?: () => Promi
   return { p50: percentile(lat, 50), p99: percentile(lat, 99), n: lat.length, items };
 }
 
+/** p50 of `read` over SHAPE_SAMPLES calls after a warm-up; `beforeEach` (untimed) before every timed call. */
+async function p50Of(read: () => Promise<unknown>, beforeEach?: () => Promise<unknown>, samples = SHAPE_SAMPLES): Promise<number> {
+  await read();
+  const lat: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    await beforeEach?.();
+    const t = performance.now();
+    await read();
+    lat.push(performance.now() - t);
+  }
+  return percentile(lat, 50);
+}
+
+/**
+ * 5. A resident's "my appeals" (demo-resident-01, who files about one generated appeal in 30 and
+ * follows some) right after a write, through the API, beside the driver reading the page the way
+ * the list used to (one `$or` of reporter, submitter and follower) and each of the branches the
+ * list reads now (mine.ts: reporter, submitter, the follow rows, the followed appeals by `_id`).
+ */
+async function measureMine(base: string, models: Models, demo: Demo, login: (url: string, body: unknown) => Promise<string>): Promise<void> {
+  const conn = models.Appeal.db;
+  const beyond = new Types.ObjectId('ffffffffffffffffffffffff');
+  const rand = prng(20261207);
+  const rows: { size: number; own: number; cells: number[] }[] = [];
+  const names = ['API mine, after a write', 'API counts (resident), after a write', 'driver: the old badges ($or counts, at once)', 'driver: the old $or page', 'driver: reporter branch', 'driver: submitter branch', 'driver: follow rows', 'driver: followed appeals by _id'];
+  console.log(`\n5. A resident's own appeals (GET /api/v1/appeals?view=mine, 20 a page) right after a write (stamp bumped before each request) and the driver's reads, p50 of ${SHAPE_SAMPLES}`);
+  for (const size of MINE_SIZES) {
+    const fill = await fillTo(models, demo, size, rand);
+    // The generated followers' rows, as the project's next start writes them (appeals/follows.ts).
+    await backfillAppealFollows({ conn, logger: pino({ level: 'warn' }) }, { full: true });
+    await bumpStamp(conn, APPEAL_LISTS_CACHE);
+    console.log(`   loaded ${fill.added} generated appeals to reach ${size} in ${fill.seconds.toFixed(1)} s`);
+    const token = await login('/api/v1/auth/dev-login', { openid: demo.residents[0] });
+    const me = new Types.ObjectId(((await json<{ id: string }>(await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } }), 'me')).id));
+    const or = { $or: [{ reporterId: me }, { submittedById: me }, { followerIds: me, followersCount: { $gt: 0 } }] };
+    const own = await models.Appeal.collection.countDocuments(or);
+    const afterWrite = () => bumpStamp(conn, APPEAL_LISTS_CACHE);
+    const get = (url: string) => async () => json<unknown>(await fetch(base + url, { headers: { authorization: `Bearer ${token}` } }), url);
+    const api = { p50: await p50Of(get('/api/v1/appeals?view=mine'), afterWrite) };
+    const counts = { p50: await p50Of(get('/api/v1/appeals/counts'), afterWrite, 10) };
+    const page = (f: Record<string, unknown>) => models.Appeal.collection.find({ ...f, _id: { $lt: beyond } }, { projection: { timeline: 0 } }).sort({ _id: -1 }).limit(21).toArray();
+    const followIds = (await models.AppealFollow.collection.find({ userId: me, appealId: { $lt: beyond } }).sort({ appealId: -1 }).limit(21).toArray()).map((r) => r.appealId);
+    const cells = [
+      api.p50,
+      counts.p50,
+      await p50Of(() => Promise.all([...APPEAL_STATES.map((state) => ({ state })), { overdue: true }].map((c) => models.Appeal.collection.countDocuments({ ...or, ...c }))), undefined, 5),
+      await p50Of(() => page(or)),
+      await p50Of(() => page({ reporterId: me })),
+      await p50Of(() => page({ submittedById: me })),
+      await p50Of(() => models.AppealFollow.collection.find({ userId: me, appealId: { $lt: beyond } }).sort({ appealId: -1 }).limit(21).toArray()),
+      await p50Of(() => models.Appeal.collection.find({ _id: { $in: followIds } }, { projection: { timeline: 0 } }).toArray()),
+    ];
+    rows.push({ size, own, cells });
+  }
+  const h = `${'p50 ms'.padEnd(40)} ${rows.map((r) => `${r.size / 1000}k (own ${r.own})`.padStart(16)).join(' ')}${rows.length > 1 ? ' ' + 'last/first'.padStart(11) : ''}`;
+  console.log(h);
+  console.log('-'.repeat(h.length));
+  for (const [i, name] of names.entries()) {
+    const ratio = rows.length > 1 ? ` ${`${(rows[rows.length - 1].cells[i] / rows[0].cells[i]).toFixed(2)}x`.padStart(11)}` : '';
+    console.log(`${name.padEnd(40)} ${rows.map((r) => ms(r.cells[i]).padStart(16)).join(' ')}${ratio}`);
+  }
+}
+
 async function bench(): Promise<void> {
   const cpus = os.cpus();
   console.log(`Appeals bench: ${os.type()} ${os.arch()}, ${cpus.length} CPU (${cpus[0]?.model.trim() ?? '?'}), node ${process.version}`);
@@ -202,6 +276,10 @@ async function bench(): Promise<void> {
     const login = async (url: string, body: unknown) => (await json<{ accessToken: string }>(await fetch(base + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), url)).accessToken;
     const tokens: string[] = [];
     for (const openid of demo.residents) tokens.push(await login('/api/v1/auth/dev-login', { openid }));
+    if (PARTS.mine) {
+      await measureMine(base, models, demo, login);
+      return;
+    }
 
     // ---- 1 and 2: filing ----
     console.log(`\n1. Filing appeals: POST /api/v1/appeals (30 residents, ${demo.categories.length} categories in turn, ${demo.categories.filter((c) => c.defaultDepartmentId).length} of them dispatched directly) for ${SECONDS} s or ${MAX_FILED} appeals in all,`);

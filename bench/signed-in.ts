@@ -25,7 +25,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import pino from 'pino';
 import { APPEAL_COUNTS_CACHE } from '../server/appeals/model';
+import { backfillAppealFollows } from '../server/appeals';
 import { APPEAL_STATES } from '../server/appeals/state-machine';
 import { bumpStamp } from '../server/core/cache/stamps';
 import { withDbName } from '../server/db/embedded';
@@ -184,6 +186,8 @@ async function bench(): Promise<void> {
         // The driver's inserts bump no stamp (the models' plugin does): pages and badges read
         // before would be served as they were.
         await bumpStamp(conn, APPEAL_COUNTS_CACHE);
+        // The generated followers get their follow rows, as the project's next start would write them.
+        await backfillAppealFollows({ conn, logger: pino({ level: 'warn' }) }, { full: true });
         console.log(`\nloaded ${fill.added} generated appeals over 365 days to reach ${size} in ${fill.seconds.toFixed(0)} s`);
       }
       await signIn();

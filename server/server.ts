@@ -18,7 +18,7 @@ import { DbHealth, FAIL_FAST_CONNECTION_OPTIONS } from './db/health';
 import { createWechatClient, createWechatWebClient, developmentWechatClient, type WechatClient, type WechatWebClient } from './core/wechat';
 import { startCleanupJob } from './maintenance/cleanup';
 import { startAppealScheduler } from './appeals/scheduler';
-import { backfillScopePaths } from './appeals';
+import { backfillAppealFollows, backfillScopePaths } from './appeals';
 import { startMeasureRollup } from './measures';
 import { startOutboxDeliverer } from './outbox/deliverer';
 import { startNewsScheduler } from './news/scheduler';
@@ -145,6 +145,8 @@ export async function startServer(config: AppConfig, opts: StartOptions = {}): P
     await syncIndexes(models);
     // Before the first request: the lists ask for a township or a community by fields older appeals lack.
     await backfillScopePaths(ctx);
+    // Before the first "my appeals": every follower an appeal holds has its follow row (appeals/follows.ts).
+    await backfillAppealFollows(ctx);
     // Before the first suggestion: counts an older installation kept one document per bucket, folded into chunks.
     await foldLegacyCounts(ctx);
   } catch (err) {

@@ -7,6 +7,8 @@ export { appealMoves } from './moves';
 export { reserveTicketNumbers, startTicketCounter } from './ticket-numbers';
 // A start-up step: appeals filed before they carried their township's and community's paths get them.
 export { backfillScopePaths } from './scope-paths';
+// A start-up step: every follower an appeal holds gets the follow row "my appeals" pages on.
+export { backfillAppealFollows } from './follows';
 export { appealDeadlines } from './scheduler';
 // The demo seed plays its stories with these: who acts, the bot's account, the states and move bodies.
 export type { AppealDoc } from './model';

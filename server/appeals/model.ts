@@ -266,7 +266,10 @@ appealSchema.index({ submittedById: 1, _id: -1 });
 appealSchema.index({ followerIds: 1, _id: -1 });
 // The embedded database keys an array as a whole (db/ferretdb/README.md), so `{followerIds: me}`
 // reads every appeal there; the follower branch also asks `followersCount > 0` (scope.ts
-// ownFilter), which this index answers: only appeals someone joined are read.
+// ownFilter), which this index answers: only appeals someone joined are read. "My appeals" and a
+// resident's badges page that branch on the follow rows instead (AppealFollowDoc below, mine.ts);
+// the `$or` stays for a cursor of another part and for other readers of ownFilter. The follow
+// rows' start-up backfill walks the joined appeals on this index too (follows.ts).
 appealSchema.index({ followersCount: 1, _id: -1 });
 appealSchema.index({ state: 1, _id: -1 });
 // A township's or a community's lists (a dispatcher's, community staff's, a grid worker's, or the
@@ -308,6 +311,34 @@ appealSchema.index({ 'answer.photoIds': 1 });
 // The category suggestion's learner (category-confirmations.ts): appeals written since its checkpoint.
 appealSchema.index({ updatedAt: 1 });
 
+/**
+ * Who follows which appeal (同问), one row per pair: the appeal's `followerIds` said again with a
+ * scalar `userId`, because the embedded database keys an array as a whole (db/ferretdb/README.md)
+ * and `{followerIds: me}` has no index range there. "My appeals" pages its follower branch on
+ * {userId, appealId} (mine.ts); the badges count the appeals it lists (counts.ts).
+ *
+ * The appeal stays the truth: the follow and the merge write the row after the appeal's update
+ * (follows.ts), so a row never claims a follow the appeal lacks; a row lost to a crash between the
+ * two is written again by a retried follow or by the start-up backfill (follows.ts). Ids are the
+ * appeal's and the user's; the row has no timestamps of its own.
+ */
+export interface AppealFollowDoc {
+  _id: Types.ObjectId;
+  appealId: Types.ObjectId;
+  userId: Types.ObjectId;
+}
+export const appealFollowSchema = new Schema<AppealFollowDoc>(
+  { appealId: { type: Schema.Types.ObjectId, required: true }, userId: { type: Schema.Types.ObjectId, required: true } },
+  { versionKey: false, autoIndex: false },
+);
+// A row landing changes "my appeals" and the badges, which read it: it bumps their stamp after the
+// appeal's update did, so a page read between the two is not kept.
+appealFollowSchema.plugin(cacheStampPlugin(APPEAL_COUNTS_CACHE));
+// One row per pair, so writing it again (a retry, the backfill, two processes) is an upsert of the same row.
+appealFollowSchema.index({ appealId: 1, userId: 1 }, { unique: true });
+// A resident's followed appeals newest first: the follower branch of "my appeals", one range.
+appealFollowSchema.index({ userId: 1, appealId: -1 });
+
 /** Per-day sequences for ticket numbers: `{ _id: 'appeal:20261126', seq }`, bumped with `$inc`. */
 export interface CounterDoc {
   _id: string;
@@ -320,5 +351,6 @@ export function appealModels(conn: Connection) {
   return {
     Appeal: ownModel(conn, 'Appeal', appealSchema),
     Counter: ownModel(conn, 'Counter', counterSchema),
+    AppealFollow: ownModel(conn, 'AppealFollow', appealFollowSchema),
   };
 }

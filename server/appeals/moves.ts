@@ -18,6 +18,7 @@ import { canRead, standingOf, type Standing } from './scope';
 import { actingRole, actorOf, appendEvents, event, SYSTEM, type Actor } from './events';
 import { deadlinesFrom, dueAtFor, RATING_WINDOW_MS, resolveAgainFrom } from './deadlines';
 import { requirePhotos } from './photos';
+import { appealFollows } from './follows';
 import type { Filter } from './scope';
 
 type Who = 'dispatcher' | 'handler' | 'reporter';
@@ -39,6 +40,7 @@ export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId
   const { Appeal } = appealModels(ctx.conn);
   const categories = categoryService(ctx);
   const departments = departmentService(ctx);
+  const follows = appealFollows(ctx);
 
   /** The appeal as the caller may see it; 404 when they may not (no hint that it exists). */
   async function load(user: AuthUser, id: string): Promise<{ a: AppealDoc; s: Standing }> {
@@ -218,8 +220,12 @@ export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId
     async follow(user: AuthUser, id: string) {
       const { a, s } = await load(user, id);
       const me = new Types.ObjectId(user.id);
-      // Already following (a retry): the same answer.
-      if (a.followerIds.some((f) => f.equals(me))) return a;
+      // Already following (a retry): the same answer, and the follow row again in case the
+      // first try stopped between the appeal's update and the row (follows.ts).
+      if (a.followerIds.some((f) => f.equals(me))) {
+        await follows.record(a._id, me);
+        return a;
+      }
       if (s.own) throw badRequest('这是您自己的诉求，无需同问');
       if (!a.isPublic || !(OPEN_STATES.includes(a.state) || a.state === 'replied')) throw invalidState(`诉求当前状态为「${STATE_LABELS[a.state]}」，不能同问`);
       const updated = await Appeal.findOneAndUpdate(
@@ -228,7 +234,11 @@ export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId
         { returnDocument: 'after' },
       ).lean<AppealDoc>();
       if (updated) onChange(updated._id);
-      return updated ?? (await Appeal.findById(a._id).lean<AppealDoc>())!;
+      const now = updated ?? (await Appeal.findById(a._id).lean<AppealDoc>())!;
+      // After the appeal's update, so the row never names a follow the appeal lacks (follows.ts);
+      // also when another request of the same resident pushed it first.
+      if (now?.followerIds.some((f) => f.equals(me))) await follows.record(a._id, me);
+      return now;
     },
 
     /** A dispatcher has looked at a direct dispatch (直派复核); changing it is a transfer. */
@@ -264,6 +274,8 @@ export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId
         { _id: targetId, followerIds: { $ne: reporter }, reporterId: { $ne: reporter } },
         { $push: { followerIds: reporter, timeline: ev }, $inc: { followersCount: 1, eventCount: 1 }, $set: { notifyPending: true } },
       ));
+    // The merged reporter's follow row, after the appeal holds the follow (follows.ts).
+    if (joined) await follows.record(targetId, reporter);
     if (!joined) await Appeal.updateOne({ _id: targetId }, { $push: { timeline: ev }, $inc: { eventCount: 1 }, $set: { notifyPending: true } });
     onChange(targetId);
   }

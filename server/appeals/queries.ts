@@ -24,6 +24,7 @@ import { APPEAL_LISTS_CACHE, appealModels, type AppealDoc } from './model';
 import type { AppealPage, ListAppealsQuery } from './schemas';
 import { anyOf, ownFilter, readFilter, underRegion, workFilters, type Filter } from './scope';
 import { APPEAL_STATES, OPEN_STATES } from './state-machine';
+import { myAppeals } from './mine';
 import { toSummary } from './views';
 
 /** The fields a list needs (not the timeline, which can be long). */
@@ -54,6 +55,7 @@ function decodeCursor(s: string): Cursor {
 export function appealQueries(ctx: AppContext) {
   const { Appeal } = appealModels(ctx.conn);
   const regionTree = regionLookup(ctx);
+  const mine = myAppeals(ctx);
 
   async function regionPath(id: string): Promise<string> {
     const path = await regionTree.pathOf(id);
@@ -106,11 +108,19 @@ export function appealQueries(ctx: AppContext) {
 
   /** One page read from the database: the view's scope AND the filters, overdue first. */
   async function page(user: AuthUser, q: ListAppealsQuery, view: Filter[]): Promise<AppealPage> {
-    const base = [...view, ...(await filters(q))];
+    const narrowing = await filters(q);
+    const base = [...view, ...narrowing];
     // Overdue first, then the rest, each newest first; a list that already picks overdue or
     // not (the filter, the overdue view) is one part.
     const split = !q.overdue && q.view !== 'overdue' && q.view !== 'public' && q.view !== 'mine';
     let cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { part: split ? 'overdue' : 'all', after: '' };
+    if (q.view === 'mine' && cursor.part === 'all') {
+      // Each of the scope's branches paged on its own index and merged (mine.ts), not the `$or`
+      // of `view`: the same page, order and cursor.
+      const { rows, more } = await mine.page(user, narrowing, q.limit, cursor.after);
+      const last = rows[rows.length - 1];
+      return { items: rows.map((a) => toSummary(a, user)), nextCursor: more && last ? encodeCursor({ part: 'all', after: String(last._id) }) : null };
+    }
     const items: AppealDoc[] = [];
     let next: string | null = null;
     for (;;) {
