@@ -40,7 +40,7 @@ import { ms, percentile, prng } from './support/stats';
 
 const args = process.argv.slice(2);
 const sizeAt = args.indexOf('--size');
-const numbers = args.filter((a, i) => /^\d+$/.test(a) && i !== sizeAt + 1).map(Number);
+const numbers = args.filter((a, i) => /^\d+$/.test(a) && !(sizeAt >= 0 && i === sizeAt + 1)).map(Number);
 const SECONDS = Math.min(Math.max(numbers[0] || 3, 2), 30);
 const ROUNDS = Math.min(Math.max(numbers[1] || 3, 1), 5);
 /** Sizes to fill to, ascending; empty = the demo county as seeded. */
