@@ -91,6 +91,18 @@ export function measureRollup(ctx: AppContext) {
     await ctx.conn.db!.dropCollection(LEGACY_CELLS).catch(() => {});
   }
 
+  /**
+   * Drops the days in `range` of ids with their packs. The small day documents are found by the
+   * range, the packs by their ids: a range of string ids makes the embedded database decode
+   * every pack.
+   */
+  async function drop(range: { $gte: string } | { $lt: string }): Promise<void> {
+    const ids = (await MeasureDay.find({ _id: range }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id);
+    if (ids.length === 0) return;
+    await MeasureDay.deleteMany({ _id: { $in: ids } });
+    await MeasurePack.deleteMany({ _id: { $in: ids } });
+  }
+
   return {
     /**
      * Forgets the rolled-up days (all of them, or from `since` on), so they are computed from the
@@ -98,9 +110,8 @@ export function measureRollup(ctx: AppContext) {
      * ended (the demo seed, an import): the one case where an ended day gains facts.
      */
     async forget(since?: Date): Promise<void> {
-      const days = since ? { $gte: dayKey(dayIndexOf(since)) } : null;
-      await MeasureDay.deleteMany(days ? { _id: days } : {});
-      await MeasurePack.deleteMany(days ? { _id: days } : {});
+      if (since) await drop({ $gte: dayKey(dayIndexOf(since)) });
+      else await Promise.all([MeasureDay.deleteMany({}), MeasurePack.deleteMany({})]);
       await bumpStamp(ctx.conn, MEASURE_DAYS_CACHE);
     },
 
@@ -114,6 +125,9 @@ export function measureRollup(ctx: AppContext) {
       const today = dayIndexOf(now);
       const first = today - CATCH_UP_DAYS;
       await unpackedToRollAgain(first, today);
+      // Days before the last CATCH_UP_DAYS are read from the timelines (cells.ts): their packs would
+      // only take room, about 50 MB a year at 100k appeals a year.
+      await drop({ $lt: dayKey(first) });
       const done = new Set(
         (await MeasureDay.find({ _id: { $gte: dayKey(first), $lt: dayKey(today) }, done: true, packed: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id),
       );

@@ -193,6 +193,17 @@ describe('measures: each figure on a known set of appeals', () => {
     expect({ ...again, days: null }).toEqual({ ...novemberAtMonthEnd, days: null });
   });
 
+  it('drops the packs of days older than the catch-up, which are read from the timelines', async () => {
+    // Catches: packs kept for ever though no reader asks them (about 50 MB a year at 100k appeals).
+    const old = '20250101';
+    await s.ctx.conn.collection('measuredays').insertOne({ _id: old as never, done: true, packed: true, leaseUntil: new Date(0), rolledAt: new Date(0), cells: 0 });
+    await s.ctx.conn.collection('measurepacks').insertOne({ _id: old as never, pack: packCells([]) });
+    await measureRollup(s.ctx).run();
+    expect(await s.ctx.conn.collection('measuredays').countDocuments({ _id: old as never })).toBe(0);
+    expect(await s.ctx.conn.collection('measurepacks').countDocuments({ _id: old as never })).toBe(0);
+    expect((await measures(dispatcher, NOV)).days).toEqual({ rolledUp: 30, live: 0 });
+  });
+
   it('keeps a closed month unchanged when its appeals move later, and counts the moves in their own month', async () => {
     // Catches: counting an event in the month the appeal was filed (A5's answer in November),
     // letting A4's reopen rewrite its November rating, or A6's December acceptance change November.
