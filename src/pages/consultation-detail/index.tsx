@@ -4,7 +4,7 @@
 // 参与人数 and 参与率) and, once closed, the final result and the decision notice. Who may not vote
 // (signed out, no community, another community, a staff account) is told why in plain words. Below,
 // the neighbours' discussion (comments), read only once the vote has closed.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { consultationsApi } from '../../api/endpoints';
@@ -41,14 +41,17 @@ export default function ConsultationDetailPage() {
   const read = useCallback(() => consultationsApi.get(id, { toast: false }), [id]);
   const loaded = useLoadedItem<ConsultationDetail>(id ? read : null, '没有找到这项议事');
   const c = loaded.item;
-  const [picked, setPicked] = useState<number[]>([]);
+  // What the resident has tapped, tied to the server's vote it started from.
+  const [edit, setEdit] = useState<{ from: string; choices: number[] } | null>(null);
   const [sending, setSending] = useState(false);
   const [message, setMessage] = useState<{ text: string; ok: boolean } | null>(null);
 
   useReadAgain(loaded.reload);
   // The rows start from the resident's own vote (修改投票 changes it), again whenever the server's copy says otherwise.
+  // Derived in the same render, not set by an effect: the first paint already shows their vote.
   const mine = c?.myChoices?.join(',') ?? '';
-  useEffect(() => setPicked(mine ? mine.split(',').map(Number) : []), [mine]);
+  const picked = edit && edit.from === mine ? edit.choices : mine ? mine.split(',').map(Number) : [];
+  const setPicked = (choices: number[]) => setEdit({ from: mine, choices });
 
   if (loaded.status !== 'ready' || !c) return <PendingPage className={pageClass} status={loaded.status} error={loaded.error} onRetry={id ? () => void loaded.reload() : undefined} />;
 
