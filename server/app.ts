@@ -200,12 +200,6 @@ export function createApp(ctx: AppContext): express.Express {
     }
     res.json({ status: 'ready' });
   });
-  // During an outage every API request is answered 503 with Retry-After at once, not after the
-  // driver's timeouts; full service again as soon as the database is back.
-  app.use(API, (_req, _res, next) => {
-    if (!ctx.dbHealth.ready) throw databaseUnavailable();
-    next();
-  });
 
   const groups = routeGroups(ctx);
   const openapi = buildOpenApi(groups);
@@ -215,10 +209,18 @@ export function createApp(ctx: AppContext): express.Express {
 
   // Every write route is limited unless it names its own limit (core/rate-limit/write-limits.ts).
   const limitWrite = writeLimits(ctx);
-  // Photo uploads are multipart (wx.uploadFile), so they come before the JSON-only body parser.
-  app.use(API, photoUploadRouter(ctx, limitWrite));
-  app.use(API, suggestImportUploadRouter(ctx, limitWrite));
+  // Everything under the API's prefix is one mount (each mount matches and trims the path again).
   const api = Router();
+  // During an outage every API request is answered 503 with Retry-After at once, not after the
+  // driver's timeouts; full service again as soon as the database is back.
+  api.use((_req, _res, next) => {
+    if (!ctx.dbHealth.ready) throw databaseUnavailable();
+    next();
+  });
+  // Photo uploads are multipart (wx.uploadFile), so they come before the JSON-only body parser;
+  // both upload routes are POSTs, so other methods skip their routers.
+  const uploads = Router().use(photoUploadRouter(ctx, limitWrite), suggestImportUploadRouter(ctx, limitWrite));
+  api.use((req, res, next) => (req.method === 'POST' ? uploads(req, res, next) : next()));
   const jsonBody = Router().use(requireJsonBody, express.json({ limit: config.jsonBodyLimit, strict: true }), rejectOperatorKeys);
   // A request without a body (every GET) has nothing to check or parse: the parsers' work skipped.
   api.use((req, res, next) => (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined ? next() : jsonBody(req, res, next)));
