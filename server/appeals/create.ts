@@ -17,6 +17,7 @@ import { REGIONS_CACHE, regionLookup, type RegionDoc } from '../regions';
 import { DEPARTMENTS_CACHE, departmentService, type DepartmentDoc } from '../departments';
 import { appealModels, type AppealDoc, type AppealLocation, type TimelineEvent } from './model';
 import type { RateLimit } from '../core/rate-limit/limiter';
+import type { JoinedWrite } from '../core/route';
 import type { AppealChannel, AppealKind, AppealState } from './state-machine';
 import { appealLimits } from './limits';
 import { nextTicketNumber } from './ticket-numbers';
@@ -62,6 +63,12 @@ export interface NewAppeal {
    * resident's for the mini-program and staff's when filing for someone else (代报, 热线代录).
    */
   limits?: RateLimit[];
+  /**
+   * The request's default write limit (the filing route's `'joined'`, core/route.ts), counted with
+   * `limits` in one limiter write when the filing would create an appeal; a retry leaves it to the
+   * kit, which counts it alone.
+   */
+  write?: JoinedWrite;
   /**
    * The request filing, when it wrote nothing its reads depend on before (a route's request): its
    * one stamp read (made for its identity) serves the reference lookups too.
@@ -195,7 +202,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
         findFirst: () => findFirst(input.submittedById, input.idempotencyKey),
         afterLookup: opts.afterLookup,
         // Counted only for what would be a new appeal: a retry never spends the budget.
-        admit: () => limits.admitFiling(input.limits ?? limits.account(input.channel === 'miniprogram' ? 'resident' : 'staff', input.submittedById)),
+        admit: () => limits.admitFiling(input.limits ?? limits.account(input.channel === 'miniprogram' ? 'resident' : 'staff', input.submittedById), input.write),
         insert: async () => {
           const p = await prepared;
           return insertNew(p.full, hash, p.ref);

@@ -15,12 +15,17 @@
  * counted before the lookup, so guessing numbers is limited too.
  *
  * Contact and room ids are personal data: limiter keys hold a hash of them.
+ *
+ * An account's filing limits are counted in its China day's document (limiter.ts `accountDay`),
+ * with its default write limit: the filing route hands that limit in (`'joined'`, core/route.ts)
+ * and a new filing counts both in one write.
  */
 import { createHash } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { rateLimited } from '../core/errors';
-import { CHINA_DAY_OFFSET_MS, rateLimiter, waitText, type RateDecision, type RateLimit } from '../core/rate-limit/limiter';
+import { accountDay, CHINA_DAY_OFFSET_MS, rateLimiter, waitText, type RateDecision, type RateLimit } from '../core/rate-limit/limiter';
+import type { JoinedWrite } from '../core/route';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -52,8 +57,19 @@ export function appealLimits(ctx: AppContext) {
     throw rateLimited(`${what}太频繁，请${waitText(decision.retryAfterSeconds)}后再试`, decision.retryAfterSeconds);
   }
 
-  async function admit(limits: RateLimit[], what: '提交' | '查询'): Promise<void> {
-    const decision = await limiter.admit(limits);
+  async function admit(limits: RateLimit[], what: '提交' | '查询', write?: JoinedWrite): Promise<void> {
+    if (!write) {
+      const decision = await limiter.admit(limits);
+      if (!decision.allowed) refuse(decision, what);
+      return;
+    }
+    let decision: RateDecision | undefined;
+    try {
+      decision = await limiter.admit([...limits, ...write.limits]);
+    } finally {
+      // Counted (or the count failed, and the request with it): the kit does not count the write limit again.
+      write.counted(decision);
+    }
     if (!decision.allowed) refuse(decision, what);
   }
 
@@ -62,15 +78,23 @@ export function appealLimits(ctx: AppContext) {
     account(kind: FilerKind, accountId: Types.ObjectId | string): RateLimit[] {
       const key = `appeal:file:${kind}:${String(accountId)}`;
       const l = APPEAL_LIMITS[kind];
-      // The hour counted in the day's document (China hours nest in China days): one write a filing.
-      const day = perDay(key, l.perDay);
-      return [{ ...perHour(key, l.perHour), countedIn: day }, day];
+      // The hour and the day counted in the account's day document (China hours nest in China
+      // days), with the account's default write limit: one write a filing from the form.
+      const host = accountDay(String(accountId));
+      return [
+        { ...perHour(key, l.perHour), countedIn: host },
+        { ...perDay(key, l.perDay), countedIn: host },
+      ];
     },
     room: (roomId: string): RateLimit[] => [perHour(`appeal:file:room:${hashId(roomId)}`, APPEAL_LIMITS.room.perHour)],
     bot: (): RateLimit[] => [perHour('appeal:file:bot', APPEAL_LIMITS.bot.perHour)],
 
-    /** Counts one filing against `limits`; 429 when one is spent (a refused filing is not counted). */
-    admitFiling: (limits: RateLimit[]) => admit(limits, '提交'),
+    /**
+     * Counts one filing against `limits`; 429 when one is spent (a refused filing is not counted).
+     * `write`: the request's default write limit (a `'joined'` route), counted in the same write;
+     * refused by it, the write limit's 429.
+     */
+    admitFiling: (limits: RateLimit[], write?: JoinedWrite) => admit(limits, '提交', write),
 
     /** 429 when one of `limits` is already spent, without counting (before work a filing needs). */
     async precheckFiling(limits: RateLimit[]): Promise<void> {

@@ -53,8 +53,10 @@ export function appealRoutes(ctx: AppContext, opts: AppealServiceOptions = {}) {
   return [
     route({
       method: 'post', path: '/', summary: '提交诉求（居民；网格员代报、调度员热线代录）', access: FILE, body: CreateAppealBody, response: AppealDetail, status: 201,
-      handler: async ({ body, user, req, res }) => {
-        const { appeal, created } = await appeals.create(user!, body, req);
+      // The default write limit counted with the filing limits in one write (appeals/limits.ts).
+      limit: 'joined',
+      handler: async ({ body, user, req, res, write }) => {
+        const { appeal, created } = await appeals.create(user!, body, req, write);
         // A retry answers 200 with the first appeal.
         if (!created) res.locals.status = 200;
         return detail(user!, appeal);

@@ -5,7 +5,7 @@
  */
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import type { AuthUser } from '../core/route';
+import type { AuthUser, JoinedWrite } from '../core/route';
 import { forbidden, notFound } from '../core/errors';
 import { appealModels, type AppealDoc } from './model';
 import type { CreateAppealBody } from './schemas';
@@ -49,9 +49,10 @@ export function appealService(ctx: AppContext, opts: AppealServiceOptions = {}) 
      * The mini-program's form. A resident files for themselves; a grid worker (代报, in their grids)
      * and a dispatcher (热线代录, in their regions) file for the person named in `reporter`.
      * `within`: the request filing; its one stamp read (made for its identity) serves every cached
-     * read of the filing: the reporter, the reference data and the relay's rosters.
+     * read of the filing: the reporter, the reference data and the relay's rosters. `write`: the
+     * request's default write limit, counted with the filing limits (create.ts).
      */
-    async create(user: AuthUser, body: CreateAppealBody, within?: object): Promise<Filed> {
+    async create(user: AuthUser, body: CreateAppealBody, within?: object, write?: JoinedWrite): Promise<Filed> {
       const me = new Types.ObjectId(user.id);
       let reporter: { id: Types.ObjectId | null; name: string; phone: string | null };
       let role: 'resident' | 'grid_worker' | 'dispatcher' = 'resident';
@@ -88,6 +89,7 @@ export function appealService(ctx: AppContext, opts: AppealServiceOptions = {}) 
         reporterName: reporter.name,
         reporterPhone: reporter.phone,
         within,
+        write,
       });
       if (filed.created) relay.kick(filed.appeal._id, filed.appeal, within);
       return filed;

@@ -5,7 +5,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { withDbName } from '../../server/db/embedded';
 import { createModels, syncIndexes, type Models } from '../../server/models';
-import { CHINA_DAY_OFFSET_MS, rateLimiter, waitText, type RateLimit } from '../../server/core/rate-limit/limiter';
+import { accountDay, CHINA_DAY_OFFSET_MS, rateLimiter, waitText, type RateLimit } from '../../server/core/rate-limit/limiter';
 import { startTestDb, type TestDb } from '../helpers/db';
 
 let db: TestDb;
@@ -203,6 +203,30 @@ it('an hour in a China day, and a window that does not nest kept apart', async (
   clock = new Date('2026-11-26T16:00:00.000Z'); // 00:00 China, the next day: a new hour and a new day
   expect((await limiter.hit([hour, day])).allowed).toBe(true);
   expect(await limiter.totals([hour, day])).toEqual([1, 1]);
+});
+
+it("an account's day document keeps about its current windows, not a field per minute of the day", async () => {
+  // Catches the windows of every minute an account wrote in piling up in its day document (the
+  // default write limit's minute, limiter.ts accountDay): each count rewrites and returns the whole
+  // document, so a busy account's writes would slow down through the day.
+  const limiter = rateLimiter({ conn: conns[0]!, now });
+  const host = accountDay('0123456789abcdef01234567');
+  const minute: RateLimit = { key: 'test:acct:m', limit: 2, windowMs: MINUTE, countedIn: host };
+  const hour: RateLimit = { key: 'test:acct:h', limit: 1000, windowMs: HOUR, countedIn: host };
+  const start = Date.parse('2026-11-26T01:00:10.000Z');
+  const doc = async () => (await models[0].RateWindow.find({ _id: /^account:0123456789abcdef01234567:d\|/ }).lean())[0]!;
+  let most = 0;
+  for (let i = 0; i < 90; i++) {
+    clock = new Date(start + i * MINUTE);
+    expect((await limiter.hit([minute, hour])).allowed).toBe(true);
+    most = Math.max(most, Object.keys((await doc()).w ?? {}).length);
+  }
+  // At most 16 ended minutes and 1 ended hour before a prune, beside the current minute and hour.
+  expect(most).toBeLessThanOrEqual(16 + 1 + 2);
+  // The current windows kept their counts through the prunes.
+  expect((await limiter.hit([minute, hour])).allowed).toBe(true);
+  expect(await limiter.hit([minute, hour])).toEqual({ allowed: false, retryAfterSeconds: 50, exceeded: 'test:acct:m' });
+  expect(await limiter.totals([minute, hour])).toEqual([3, 32]);
 });
 
 describe('lease: counted a block at a time', () => {

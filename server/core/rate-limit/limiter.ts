@@ -34,6 +34,19 @@ export interface RateLimit {
 /** With `windowMs` of a day, windows that start at midnight China time (UTC+8). */
 export const CHINA_DAY_OFFSET_MS = 8 * 60 * 60 * 1000;
 
+/**
+ * One account's China day: the document every per-account limit is counted in (`countedIn`), the
+ * default write limit's minute and hour (write-limits.ts) and a route's own per-account limits
+ * (appeal filing's hour and day, appeals/limits.ts), so a request that counts the write limit with
+ * its own (a filing: core/route.ts `'joined'`) writes one document. The windows of a limit that
+ * ended are pruned from it as it is counted (`increment`), so it holds about the current windows,
+ * not one field per minute of the day.
+ */
+export const accountDay = (accountId: string): NonNullable<RateLimit['countedIn']> => ({ key: `account:${accountId}:d`, windowMs: 24 * 60 * 60 * 1000, offsetMs: CHINA_DAY_OFFSET_MS });
+
+/** Ended windows of the limits counted in a document, pruned together once there are this many. */
+const PRUNE_AT = 16;
+
 /** How long to wait, in Chinese: `40秒` under a minute, else `3分钟`, `2小时` (rounded up). */
 export function waitText(retryAfterSeconds: number): string {
   if (retryAfterSeconds < 60) return `${Math.max(1, Math.ceil(retryAfterSeconds))}秒`;
@@ -75,15 +88,32 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
     const host = l.countedIn;
     if (host && nests(l, host)) {
       const hostStart = startOf(host, t);
-      return { id: `${host.key}|${hostStart}`, field: `${fieldKey(l.key)}_${start}`, end, expiresAt: hostStart + host.windowMs };
+      const prefix = `${fieldKey(l.key)}_`;
+      return { id: `${host.key}|${hostStart}`, field: `${prefix}${start}`, prefix, windowMs: l.windowMs, end, expiresAt: hostStart + host.windowMs };
     }
-    return { id: `${l.key}|${start}`, field: null, end, expiresAt: end };
+    return { id: `${l.key}|${start}`, field: null, prefix: null, windowMs: l.windowMs, end, expiresAt: end };
   };
   type Window = ReturnType<typeof windowOf>;
   const countIn = (w: Window, doc: RateWindowDoc | null | undefined) => (w.field ? (doc?.w?.[w.field] ?? 0) : (doc?.count ?? 0));
 
-  /** Adds `by` to each window (one write per document) and answers their new counts, in order. */
-  async function increment(windows: Window[], by = 1): Promise<number[]> {
+  /**
+   * The fields of windows that ended (at `t`) of the limits in `ws`, in their document `doc`: no
+   * count reads them again (a window is counted and read only while it runs).
+   */
+  function ended(ws: Window[], doc: RateWindowDoc, t: number): string[] {
+    const out: string[] = [];
+    for (const w of ws) {
+      if (!w.prefix) continue;
+      for (const f of Object.keys(doc.w ?? {})) if (f !== w.field && f.startsWith(w.prefix) && Number(f.slice(w.prefix.length)) + w.windowMs <= t) out.push(f);
+    }
+    return out;
+  }
+
+  /**
+   * Adds `by` to each window (one write per document) and answers their new counts, in order. A
+   * document that holds PRUNE_AT ended windows of these limits loses them in one more write.
+   */
+  async function increment(windows: Window[], t: number, by = 1): Promise<number[]> {
     const byDoc = new Map<string, Window[]>();
     for (const w of windows) byDoc.set(w.id, [...(byDoc.get(w.id) ?? []), w]);
     const docs = new Map<string, RateWindowDoc>();
@@ -98,7 +128,10 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
         // Upsert races: two first hits may both try to insert; the loser retries as an update.
         for (let attempt = 0; ; attempt++) {
           try {
-            docs.set(id, (await Windows.findOneAndUpdate({ _id: id }, update, { upsert: true, returnDocument: 'after' }).lean<RateWindowDoc>())!);
+            const doc = (await Windows.findOneAndUpdate({ _id: id }, update, { upsert: true, returnDocument: 'after' }).lean<RateWindowDoc>())!;
+            docs.set(id, doc);
+            const gone = ended(ws, doc, t);
+            if (gone.length >= PRUNE_AT) await Windows.updateOne({ _id: id }, { $unset: Object.fromEntries(gone.map((f) => [`w.${f}`, 1])) });
             return;
           } catch (err) {
             if (!isDuplicateKeyError(err) || attempt >= 2) throw err;
@@ -120,7 +153,7 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
   async function count(limits: RateLimit[], t: number): Promise<{ decision: RateDecision; windows: Window[]; counts: number[] }> {
     let decision: RateDecision = { allowed: true, retryAfterSeconds: 0 };
     const windows = limits.map((l) => windowOf(l, t));
-    const counts = await increment(windows);
+    const counts = await increment(windows, t);
     for (const [i, l] of limits.entries()) {
       const w = windows[i];
       if (counts[i] > l.limit) {
@@ -158,6 +191,16 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
   const leases = new Map<string, { left: number; end: number }>();
   const LEASES_MAX = 10_000;
 
+  /** The refusal of a limit this process saw spent (`spent`), from memory; null when none is. */
+  function knownSpent(limits: readonly RateLimit[], t: number): RateDecision | null {
+    for (const l of limits) {
+      const w = windowOf(l, t);
+      const known = spent.get(spentKey(w));
+      if (known && known.end > t && known.limit === l.limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)), exceeded: l.key };
+    }
+    return null;
+  }
+
   /** Whether any limit is already exhausted, without counting (e.g. before trying a password). */
   async function check(limits: RateLimit[]): Promise<RateDecision> {
     const t = now().getTime();
@@ -175,6 +218,13 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
     check,
 
     /**
+     * `admit`'s refusal from memory alone: a limit this process saw spent, or null (then only a
+     * count decides). Counts nothing and reads nothing: for refusing before work that a later
+     * `admit` of the same limits would refuse anyway.
+     */
+    refusedFromMemory: (limits: readonly RateLimit[]): RateDecision | null => knownSpent(limits, now().getTime()),
+
+    /**
      * Count one event only if no limit is spent yet: an attempt refused by a limit that is already
      * spent is not counted again, so one noisy caller does not eat a shared budget (a room's, the
      * bot's) on their own. Concurrent attempts still cannot slip past a limit: the count is `hit`.
@@ -187,13 +237,8 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
      */
     async admit(limits: RateLimit[]): Promise<RateDecision> {
       const t = now().getTime();
-      for (const l of limits) {
-        const w = windowOf(l, t);
-        const known = spent.get(spentKey(w));
-        if (known && known.end > t && known.limit === l.limit) {
-          return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)), exceeded: l.key };
-        }
-      }
+      const known = knownSpent(limits, t);
+      if (known) return known;
       const { decision, windows, counts } = await count(limits, t);
       noteSpent(limits, windows, counts, t);
       return decision;
@@ -225,7 +270,7 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
         const known = spent.get(spentKey(windows[i]));
         if (known && known.end > t && known.limit === l.limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windows[i].end - t) / 1000)), exceeded: l.key };
       }
-      const counts = await increment(windows, block);
+      const counts = await increment(windows, t, block);
       // What this claim may hand out under each limit: the events below the limit before the claim, at most the block.
       const fits = limits.map((l, i) => Math.min(block, Math.max(0, l.limit - (counts[i] - block))));
       const granted = Math.min(...fits);
@@ -253,7 +298,7 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
     async add(l: RateLimit, by: number): Promise<{ total: number; retryAfterSeconds: number }> {
       const t = now().getTime();
       const w = windowOf(l, t);
-      return { total: (await increment([w], by))[0], retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)) };
+      return { total: (await increment([w], t, by))[0], retryAfterSeconds: Math.max(1, Math.ceil((w.end - t) / 1000)) };
     },
 
     /** Seconds until the limit's current window ends. */
