@@ -10,7 +10,10 @@
  * `count(*)` on an index (db/ferretdb's count pushdown), but a `$group` by several fields reads and
  * decodes every appeal of the scope. Measured by bench/signed-in.ts right after a write (the
  * county dispatcher): the `$group` took 29.8 s at 10k appeals and 142 s at 100k; the same figures
- * as these counts 131 ms and 288 ms.
+ * as these counts 131 ms and 288 ms. A resident's badges are counts too, per branch of "my
+ * appeals" (reporter, submitter, the follow rows' appeals by `_id`), added so that each appeal
+ * counts once (ownCounts below): they no longer read the resident's appeals, whose number grows
+ * with the county's (bench/appeals.ts --mine, figures below).
  */
 import type { Request, Response } from 'express';
 import { Types } from 'mongoose';
@@ -26,6 +29,8 @@ import { appealFollows } from './follows';
 /** Scopes remembered per process: one per resident who looked, one per staff scope. */
 const MAX_SCOPES = 5_000;
 const QUEUE_STATES: readonly AppealState[] = ['submitted', 'accepted'];
+/** A resident's badges as conditions, in order: each state, then overdue. */
+const BADGES: readonly ({ state: AppealState } | { overdue: true })[] = [...APPEAL_STATES.map((state) => ({ state })), { overdue: true as const }];
 
 /** A filter as a cache key: regular expressions by their source, ids by their hex. */
 const keyOf = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v));
@@ -39,32 +44,69 @@ export function appealCounter(ctx: AppContext) {
   const follows = appealFollows(ctx);
 
   /**
-   * A resident's badges: the state and overdue flag of each of their appeals, read branch by branch
-   * on the indexes "my appeals" pages on (mine.ts: reporter, submitter, the follow rows then those
-   * appeals by `_id`), each appeal counted once. Not counts of the `$or`: with a state beside it
-   * the embedded database's planner walked a state index over the whole county (2.6-3.9 s at 10k
-   * and 30k appeals, bench/appeals.ts --mine), and `{followerIds: me}` reads every joined appeal.
-   * Grows with the resident's own appeals (hundreds), not with the county's.
+   * A resident's badges: exact-equality counts per badge (each state, then overdue), never their
+   * appeals read. The union of the three "my appeals" branches (reporter R, submitter S, follower
+   * F), each appeal once, per badge:
+   *   |R ∪ S ∪ F| = |R| + (|S| - |R ∩ S|) + (|F| - |F ∩ (R ∪ S)|).
+   * - R: `{reporterId: me, <badge>}` on {reporterId, submittedById, state, overdue} (model.ts):
+   *   SQLite seeks the resident's keys and reads state and overdue from the index entries, never
+   *   the stored appeals (EXPLAIN: no column of the table read).
+   * - S \ R: a resident submits only what they report, so `{submittedById: me}` and
+   *   `{reporterId: me, submittedById: me}` count the same (two counts, on {submittedById, _id} and
+   *   the index above) and S adds nothing. Only when they differ (an account that filed for
+   *   others, 代报, before its staff role was taken away) are the appeals it submitted for others
+   *   read, as before: counts of `{submittedById: me, state}` have no index of their own (SQLite
+   *   chose {state, closedAt} and read every appeal of the state), and that rare account does not
+   *   make every filing pay for one.
+   * - F: the follow rows' appeal ids (one range of {userId, appealId}), counted per badge by
+   *   `{_id: {$in: ids}, <badge>}` on {state, _id} and {overdue, _id}. A row is a follow the
+   *   appeal holds (follows.ts: written after the appeal's update; nothing removes a follower), so
+   *   the counts take the rows as they are, where the list (mine.ts) checks `followerIds` on the
+   *   appeals it reads anyway.
+   * - F ∩ (R ∪ S): the follow route refuses one's own appeal, but a merge's join (it refuses only
+   *   the target's reporter), an import or an older installation can make one;
+   *   `{reporterId: me, _id: {$in: ids}}` (and the submitter's) find them on {reporterId, _id}
+   *   and {submittedById, _id}, reading only those appeals (none, as a rule), and they are taken
+   *   off F's counts.
+   * The embedded database answers every count as one SQL `count(*)` (db/ferretdb's count
+   * pushdown: all conditions exact equalities or `$in` of ids), nothing decoded: R's over the
+   * resident's index entries alone, F's over the followed rows (SQLite checks each one's stored
+   * `_id` type). Measured by bench/appeals.ts --mine right after a write (the bench resident, who
+   * files or follows 360 of 10k appeals and 3,621 of 100k, about 300 of them followed): reading the
+   * branches' appeals took 413 ms at 10k and 3866 ms at 100k (623 ms and 23.2 s in a run at load
+   * average 8-14 on 2 cores); these counts 33.1 ms and 181 ms (load average 4-6, the same run's
+   * bounded driver reads grew 1.8-5.5x too). What still grows is the follower branch: the follow
+   * rows read, and each count naming all their ids.
+   * Not counts of the `$or`: with a state beside it the embedded database's planner walked a state
+   * index over the whole county (2.6-3.9 s at 10k and 30k appeals), and `{followerIds: me}` reads
+   * every joined appeal.
    */
   async function ownCounts(user: AuthUser): Promise<AppealCounts> {
     const me = new Types.ObjectId(user.id);
-    const FIELDS = { state: 1, overdue: 1 } as const;
-    type Row = { _id: Types.ObjectId; state: AppealState; overdue: boolean; followerIds?: Types.ObjectId[] };
-    const [reported, submitted, followed] = await Promise.all([
-      Appeal.find({ reporterId: me }, FIELDS).sort({ _id: -1 }).lean<Row[]>(),
-      Appeal.find({ submittedById: me }, FIELDS).sort({ _id: -1 }).lean<Row[]>(),
+    const perBadge = (filter: Filter) => Promise.all(BADGES.map((badge) => countOf({ ...filter, ...badge })));
+    const none = () => BADGES.map(() => 0);
+    const [reported, submittedAll, bothAll, followed] = await Promise.all([
+      perBadge({ reporterId: me }),
+      countOf({ submittedById: me }),
+      countOf({ reporterId: me, submittedById: me }),
       follows.followedBy(me),
     ]);
-    const joined = followed.length ? await Appeal.find({ _id: { $in: followed } }, { ...FIELDS, followerIds: 1 }).lean<Row[]>() : [];
-    const rows = new Map<string, Row>();
-    for (const r of [...reported, ...submitted, ...joined.filter((a) => (a.followerIds ?? []).some((f) => f.equals(me)))]) rows.set(String(r._id), r);
-    const byState = Object.fromEntries(APPEAL_STATES.map((st) => [st, 0])) as Record<AppealState, number>;
-    let overdue = 0;
-    for (const r of rows.values()) {
-      if (r.state in byState) byState[r.state]++;
-      if (r.overdue === true) overdue++;
-    }
-    return { byState, overdue, queue: 0, direct: 0 };
+    type Row = { _id: Types.ObjectId; state: AppealState; overdue: boolean };
+    const FIELDS = { state: 1, overdue: 1 } as const;
+    const [forOthers, followedCounts, ownFollowed] = await Promise.all([
+      submittedAll === bothAll ? [] : Appeal.find({ submittedById: me, reporterId: { $ne: me } }, FIELDS).lean<Row[]>(),
+      followed.length ? perBadge({ _id: { $in: followed } }) : none(),
+      followed.length
+        ? Promise.all([Appeal.find({ reporterId: me, _id: { $in: followed } }, FIELDS).lean<Row[]>(), Appeal.find({ submittedById: me, _id: { $in: followed } }, FIELDS).lean<Row[]>()])
+        : [[], []],
+    ]);
+    const matches = (badge: (typeof BADGES)[number]) => (r: Row) => ('state' in badge ? r.state === badge.state : r.overdue === true);
+    // The followed appeals R or S counted already, once each.
+    const again = [...new Map<string, Row>(ownFollowed.flat().map((r) => [String(r._id), r])).values()];
+    // Each count is read at its own moment: a move between them must not make a badge negative.
+    const total = BADGES.map((badge, i) => reported[i] + forOthers.filter(matches(badge)).length + Math.max(0, followedCounts[i] - again.filter(matches(badge)).length));
+    const byState = Object.fromEntries(APPEAL_STATES.map((st, i) => [st, total[i]])) as Record<AppealState, number>;
+    return { byState, overdue: total[APPEAL_STATES.length], queue: 0, direct: 0 };
   }
 
   /** The badges of `scope`; the queues of `queues` (the regions the caller dispatches in, a part of the scope), none when null. */

@@ -271,6 +271,14 @@ appealSchema.index({ followerIds: 1, _id: -1 });
 // the `$or` stays for a cursor of another part and for other readers of ownFilter. The follow
 // rows' start-up backfill walks the joined appeals on this index too (follows.ts).
 appealSchema.index({ followersCount: 1, _id: -1 });
+// A resident's badges (counts.ts ownCounts): exact counts of their reported appeals per state and
+// overdue, and of those they also submitted, which the embedded database answers from this
+// index's entries alone (an SQL count over the resident's keys, no stored appeal read);
+// {reporterId, _id} lacks the state, so SQLite would read each of the resident's stored appeals
+// for it (issue 16). submittedById second: the equalities of the reporter-and-submitter count lead,
+// as MongoDB needs. The submitter's own counts need no index: a resident submits only what they
+// report (counts.ts checks it per request).
+appealSchema.index({ reporterId: 1, submittedById: 1, state: 1, overdue: 1 });
 appealSchema.index({ state: 1, _id: -1 });
 // A township's or a community's lists (a dispatcher's, community staff's, a grid worker's, or the
 // `regionId` filter), overdue first, with or without a state: one range of one of these.
