@@ -74,9 +74,10 @@ export function appealCounter(ctx: AppContext) {
    * `_id` type). Measured by bench/appeals.ts --mine right after a write (the bench resident, who
    * files or follows 360 of 10k appeals and 3,621 of 100k, about 300 of them followed): reading the
    * branches' appeals took 413 ms at 10k and 3866 ms at 100k (623 ms and 23.2 s in a run at load
-   * average 8-14 on 2 cores); these counts 33.1 ms and 181 ms (load average 4-6, the same run's
-   * bounded driver reads grew 1.8-5.5x too). What still grows is the follower branch: the follow
-   * rows read, and each count naming all their ids.
+   * average 8-14 on 2 cores); these counts 27.4 ms and 104 ms on a quiet machine (load average
+   * 0.1-1.7; 33.1 ms and 181 ms at 4-6), and 34.8 ms and 32.8 ms at 10k and 30k. What grows
+   * from 30k to 100k is not known yet: timed per part from 10k to 30k (32 and 98 followed
+   * appeals, 360 and 1,093 of their own), none of the parts grew.
    * Not counts of the `$or`: with a state beside it the embedded database's planner walked a state
    * index over the whole county (2.6-3.9 s at 10k and 30k appeals), and `{followerIds: me}` reads
    * every joined appeal.
