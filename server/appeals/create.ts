@@ -9,7 +9,7 @@
  */
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { badRequest } from '../core/errors';
+import { AppError, badRequest } from '../core/errors';
 import { createOnce, requestHash } from '../core/create-once';
 import { chinaDay } from '../../common/china-time';
 import { CATEGORIES_CACHE, categoryService, type CategoryDoc } from '../categories';
@@ -19,8 +19,8 @@ import { appealModels, type AppealDoc, type AppealLocation, type TimelineEvent }
 import type { RateLimit } from '../core/rate-limit/limiter';
 import type { JoinedWrite } from '../core/route';
 import type { AppealChannel, AppealKind, AppealState } from './state-machine';
-import { appealLimits } from './limits';
-import { nextTicketNumber } from './ticket-numbers';
+import { appealLimits, isFilingRefusal } from './limits';
+import { giveBackTicketNumber, nextTicketNumber } from './ticket-numbers';
 import { deadlinesFrom, dueAtFor } from './deadlines';
 import { SYSTEM, event, type Actor } from './events';
 import { requirePhotos } from './photos';
@@ -117,10 +117,10 @@ export interface CreatorOptions {
    */
   suggest?: CategorySuggester;
   /**
-   * Called after filing has looked for an earlier submission with the same key. Tests hold two
-   * retries here until both have looked, so both go on to insert and the unique index decides.
+   * Called right before a filing's insert. Tests hold two retries here until both have come, so
+   * both insert and the unique index decides.
    */
-  afterLookup?: () => Promise<void>;
+  beforeInsert?: () => Promise<void>;
 }
 
 export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
@@ -193,32 +193,55 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       // body is a 409, never the first appeal passed off as this one. The suggestion is not hashed:
       // the server made it, and a retry's fresh one is dropped with the retry.
       const hash = requestHash(filingBody(input));
-      // The suggestion and the reference data are looked up beside the idempotency lookup and the
-      // limits (cached, so mostly no query), and used only for a new appeal: a retry gets the first
-      // appeal whatever became of its region or the suggestion since.
+      // The suggestion and the reference data are looked up beside the limits (cached, so mostly
+      // no query), and used only for a new appeal: a retry gets the first appeal whatever became
+      // of its region or the suggestion since.
       const prepared = withSuggestion(input).then(async (full) => ({ full, ref: await reference(full) }));
       prepared.catch(() => {});
+      const filingLimits = input.limits ?? limits.account(input.channel === 'miniprogram' ? 'resident' : 'staff', input.submittedById);
+      let number: string | null = null;
+      // Inserted first, without looking the key up (one command less a filing, issue 16): the
+      // unique (account, key) index catches a retry, which then gets the first appeal, and the
+      // filing limits and the ticket number it took are given back (createOnce's insertFirst).
       const { doc, created } = await createOnce<AppealDoc>({
         findFirst: () => findFirst(input.submittedById, input.idempotencyKey),
-        afterLookup: opts.afterLookup,
-        // Counted only for what would be a new appeal: a retry never spends the budget.
-        admit: () => limits.admitFiling(input.limits ?? limits.account(input.channel === 'miniprogram' ? 'resident' : 'staff', input.submittedById), input.write),
+        afterLookup: opts.beforeInsert,
+        admit: () => limits.admitFiling(filingLimits, input.write),
         insert: async () => {
           const p = await prepared;
-          return insertNew(p.full, hash, p.ref);
+          const submittedAt = ctx.now();
+          await requirePhotos(ctx, p.full.photoIds, p.full.photoOwnerId, 'body.photoIds');
+          number = await nextTicketNumber(ctx.conn, ctx.config.countyPrefix, submittedAt);
+          return insertNew(p.full, hash, p.ref, { submittedAt, number });
         },
         hash,
         hashOf: (a) => a.requestHash,
+        insertFirst: {
+          // A retry refused by a filing limit, or whose region or category was retired since its first
+          // filing (400), is answered by its first appeal.
+          spares: (err) => isFilingRefusal(err) || (err instanceof AppError && err.status === 400),
+          giveBack: async () => {
+            if (number) giveBackTicketNumber(ctx.conn, number);
+            try {
+              await limits.giveBackFiling(filingLimits);
+            } catch (err) {
+              // The retry is answered all the same: it spent one filing of its window.
+              ctx.logger.warn({ err }, 'giving back a retried filing to its limits failed');
+            }
+          },
+        },
       });
       return { appeal: doc, created };
     },
   };
 
-  async function insertNew(input: NewAppeal, hash: string, { r, c, unit, bySuggestion }: Awaited<ReturnType<typeof reference>>): Promise<AppealDoc> {
-    const submittedAt = ctx.now();
-    await requirePhotos(ctx, input.photoIds, input.photoOwnerId, 'body.photoIds');
+  async function insertNew(
+    input: NewAppeal,
+    hash: string,
+    { r, c, unit, bySuggestion }: Awaited<ReturnType<typeof reference>>,
+    { submittedAt, number }: { submittedAt: Date; number: string },
+  ): Promise<AppealDoc> {
     const deadlines = deadlinesFrom(submittedAt, c?.deadlines);
-    const number = await nextTicketNumber(ctx.conn, ctx.config.countyPrefix, submittedAt);
 
     const timeline: TimelineEvent[] = [event(submittedAt, 'submit', input.submitter, null, 'submitted')];
     let state: AppealState = 'submitted';
@@ -292,7 +315,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       notifiedCount: mayNotify(timeline) ? 0 : timeline.length,
       notifyPending: mayNotify(timeline),
     };
-    // Two copies of one retry racing: the unique (account, key) index lets one in (createOnce).
+    // A retry, or two copies of one racing: the unique (account, key) index lets one in (createOnce).
     return (await Appeal.create(doc)).toObject() as AppealDoc;
   }
 }

@@ -44,6 +44,10 @@ export type FilerKind = 'resident' | 'staff';
 
 const hashId = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 24);
 
+/** The 429s of the filing limits (not of the route's write limit): a retry of an accepted key never meets them. */
+const filingRefusals = new WeakSet<object>();
+export const isFilingRefusal = (err: unknown): boolean => typeof err === 'object' && err !== null && filingRefusals.has(err);
+
 export function appealLimits(ctx: AppContext) {
   const limiter = rateLimiter(ctx);
   // Tests relax every limit at once (tests/helpers/server.ts); absent: the numbers above.
@@ -54,7 +58,9 @@ export function appealLimits(ctx: AppContext) {
 
   function refuse(decision: RateDecision, what: '提交' | '查询'): never {
     ctx.logger.warn({ limit: decision.exceeded?.replace(/:[0-9a-f]{24}/, ''), retryAfterSeconds: decision.retryAfterSeconds }, `appeal ${what === '提交' ? 'filing' : 'lookup'} limited`);
-    throw rateLimited(`${what}太频繁，请${waitText(decision.retryAfterSeconds)}后再试`, decision.retryAfterSeconds);
+    const err = rateLimited(`${what}太频繁，请${waitText(decision.retryAfterSeconds)}后再试`, decision.retryAfterSeconds);
+    if (what === '提交') filingRefusals.add(err);
+    throw err;
   }
 
   async function admit(limits: RateLimit[], what: '提交' | '查询', write?: JoinedWrite): Promise<void> {
@@ -95,6 +101,12 @@ export function appealLimits(ctx: AppContext) {
      * refused by it, the write limit's 429.
      */
     admitFiling: (limits: RateLimit[], write?: JoinedWrite) => admit(limits, '提交', write),
+
+    /**
+     * Takes one filing back from `limits` (not the route's write limit, which a retry spends too):
+     * a retry that was admitted as a new filing before its key's first appeal was found.
+     */
+    giveBackFiling: (limits: RateLimit[]): Promise<void> => limiter.giveBack(limits),
 
     /** 429 when one of `limits` is already spent, without counting (before work a filing needs). */
     async precheckFiling(limits: RateLimit[]): Promise<void> {

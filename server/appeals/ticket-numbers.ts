@@ -12,12 +12,36 @@ import { chinaDay } from '../../common/china-time';
  * for the next one, which reserves as many numbers as they are and hands them out in the order
  * they asked: under load one write numbers several appeals, and a filing alone is not delayed.
  * Only filings already waiting are counted in, so a process holds no numbers in reserve: a number
- * goes unused only when its filing fails after taking it, as with one `$inc` per filing.
+ * goes unused only when its filing fails after taking it, as with one `$inc` per filing, or when
+ * its process ends holding one given back (giveBackTicketNumber).
  */
 export async function nextTicketNumber(conn: Connection, prefix: string, at: Date): Promise<string> {
   const day = chinaDay(at);
-  const seq = await take(conn, counterKey(day));
+  const seq = spareOf(conn, counterKey(day)) ?? (await take(conn, counterKey(day)));
   return `${prefix}-${day}-${String(seq).padStart(4, '0')}`;
+}
+
+/**
+ * Numbers taken by filings that turned out to be retries (their insert met the first appeal's
+ * key), per connection and day counter, smallest first: the next filing of that day in this
+ * process gets one before a new `$inc`, so a retry leaves no gap in the day's numbers. Only the
+ * latest day's are kept.
+ */
+const spares = new WeakMap<Connection, { key: string; seqs: number[] }>();
+
+function spareOf(conn: Connection, key: string): number | undefined {
+  const s = spares.get(conn);
+  return s?.key === key ? s.seqs.shift() : undefined;
+}
+
+/** Hands back a number no appeal was stored with (`nextTicketNumber`'s form), for the next filing of its day. */
+export function giveBackTicketNumber(conn: Connection, number: string): void {
+  const m = /-(\d{8})-(\d+)$/.exec(number);
+  if (!m) return;
+  const key = counterKey(m[1]);
+  const s = spares.get(conn);
+  if (!s || s.key < key) spares.set(conn, { key, seqs: [Number(m[2])] });
+  else if (s.key === key) s.seqs = [...s.seqs, Number(m[2])].sort((a, b) => a - b);
 }
 
 interface Queue {

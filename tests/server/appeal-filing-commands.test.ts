@@ -11,11 +11,12 @@ afterAll(async () => {
   await env?.stop();
 });
 
-it('a direct-dispatched filing is eight commands: no user, region, category or unit read, one stamp read', async () => {
+it('a direct-dispatched filing is seven commands: no user, region, category or unit read, one stamp read, no lookup of its key', async () => {
   // Catches a lookup that went back to the database per filing: the reporter's name and phone, the
   // unit's staff for the relay (the rosters), the reference data, or a second stamp read (the
-  // filing's own instead of the request's); and the route's write limit counted in a limiter
-  // write of its own again instead of with the filing limits.
+  // filing's own instead of the request's); the route's write limit counted in a limiter write of
+  // its own again instead of with the filing limits; and the idempotency key looked up before the
+  // insert again (the unique index catches a retry: appeal-filing-retry.test.ts).
   env = await startAppealsServer();
   const s = env.server;
   const ids = await demoIds(s);
@@ -44,7 +45,6 @@ it('a direct-dispatched filing is eight commands: no user, region, category or u
   expect(per).toEqual({
     'cachestamps.findOne': 1, // the request's stamp read (identity, reporter, reference, rosters)
     'ratewindows.findOneAndUpdate': 1, // the account's day: the write limit's minute and hour, the filing's hour and day
-    'appeals.findOne': 1, // a retry of this key?
     'counters.findOneAndUpdate': 1, // the ticket number
     'appeals.insertOne': 1,
     'cachestamps.updateOne': 1, // the lists' and badges' stamp

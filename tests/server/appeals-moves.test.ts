@@ -108,14 +108,15 @@ describe('POST /api/v1/appeals', () => {
     expect(await server.models.Appeal.countDocuments({ idempotencyKey: raced.idempotencyKey })).toBe(1);
   });
 
-  it('files one appeal when two retries both find no earlier one (the unique index decides)', async () => {
-    // Catches: a lookup-then-insert that files twice when retries race past the lookup. Both
-    // retries are held after their lookup until both have looked, so they surely overlap.
+  it('files one appeal when two retries both come to insert (the unique index decides)', async () => {
+    // Catches: a filing that inserts without a unique (account, key) index behind it, filing twice
+    // when retries overlap. Both retries are held right before their insert until both have come,
+    // so they surely overlap.
     let arrived = 0;
     let release!: () => void;
     const bothLooked = new Promise<void>((r) => (release = r));
     const creator = appealCreator(server.ctx, {
-      afterLookup: async () => {
+      beforeInsert: async () => {
         if (++arrived === 2) release();
         await bothLooked;
       },

@@ -175,9 +175,9 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
   /**
    * Windows this limiter has seen spent (their count at or over the limit), by window and field,
    * with when the window ends. A window's count only grows until it ends (`admit`'s limits are
-   * events, never given back with `add`), so one seen spent stays spent: `admit` refuses it from
-   * here without a read. Per process: a window spent by another process is not here, and is found
-   * by the count itself (below).
+   * events, never given back with `add`; `giveBack` forgets the windows it gives back to), so one
+   * seen spent stays spent: `admit` refuses it from here without a read. Per process: a window
+   * spent by another process is not here, and is found by the count itself (below).
    */
   const spent = new Map<string, { end: number; limit: number }>();
   const spentKey = (w: Window) => `${w.id}#${w.field ?? ''}`;
@@ -289,6 +289,20 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
       if (current && current.end > t) current.left += granted - 1;
       else leases.set(key, { left: granted - 1, end: Math.min(...windows.map((w) => w.end)) });
       return { allowed: true, retryAfterSeconds: 0 };
+    },
+
+    /**
+     * Takes back one event `admit` counted against `limits` (in their current windows), for an
+     * event that turned out not to be one (a filing's retry, caught by its unique index after it
+     * was admitted). The windows this process had seen spent are forgotten, as they may have room
+     * again. Another process that saw one of them spent refuses it from memory until it ends: at
+     * most one event of that window lost to the caller there.
+     */
+    async giveBack(limits: RateLimit[]): Promise<void> {
+      const t = now().getTime();
+      const windows = limits.map((l) => windowOf(l, t));
+      for (const w of windows) spent.delete(spentKey(w));
+      await increment(windows, t, -1);
     },
 
     /**
