@@ -24,7 +24,7 @@ import { giveBackTicketNumber, nextTicketNumber } from './ticket-numbers';
 import { deadlinesFrom, dueAtFor } from './deadlines';
 import { SYSTEM, event, type Actor } from './events';
 import { requirePhotos } from './photos';
-import { mayNotify } from './notify';
+import { mayNotify, type HeldMessages, type NotificationRelay } from './notify';
 import { scopePathsOf } from './scope';
 
 export interface NewAppeal {
@@ -121,6 +121,11 @@ export interface CreatorOptions {
    * both insert and the unique index decides.
    */
   beforeInsert?: () => Promise<void>;
+  /**
+   * The notification relay (notify.ts): a new appeal's messages are written held before it is
+   * inserted, and it is stored relayed. Absent (the seed): stored pending, for a relay to send.
+   */
+  relay?: Pick<NotificationRelay, 'hold'>;
 }
 
 export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
@@ -315,8 +320,29 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       notifiedCount: mayNotify(timeline) ? 0 : timeline.length,
       notifyPending: mayNotify(timeline),
     };
-    // A retry, or two copies of one racing: the unique (account, key) index lets one in (createOnce).
-    return (await Appeal.create(doc)).toObject() as AppealDoc;
+    // Something to send: written held before the appeal, which is then stored relayed (no second
+    // write of it); when that fails, stored pending for the relay, as before.
+    const held = doc.notifyPending && opts.relay ? await holdMessages(doc as AppealDoc, input.within) : null;
+    if (held) Object.assign(doc, { notifiedCount: timeline.length, notifyPending: false });
+    let stored: AppealDoc;
+    try {
+      // A retry, or two copies of one racing: the unique (account, key) index lets one in (createOnce).
+      stored = (await Appeal.create(doc)).toObject() as AppealDoc;
+    } catch (err) {
+      await held?.drop();
+      throw err;
+    }
+    await held?.release();
+    return stored;
+  }
+
+  async function holdMessages(doc: AppealDoc, within: object | undefined): Promise<HeldMessages | null> {
+    try {
+      return await opts.relay!.hold(doc, within);
+    } catch (err) {
+      ctx.logger.warn({ err: { name: (err as Error)?.name }, appealId: String(doc._id) }, 'holding a filing\'s notifications failed; the appeal is stored for the relay');
+      return null;
+    }
   }
 }
 

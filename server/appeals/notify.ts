@@ -12,9 +12,10 @@
  * sweep goes on with the other appeals. A message the outbox refuses as invalid (which retrying
  * cannot fix) is left out and logged by its key; the appeal's other messages still go.
  */
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { backoffMs, outbox, type OutboxItemInput } from '../outbox';
+import { batchedWrites } from '../core/batched-writes';
+import { backoffMs, outbox, type OutboxItemInput, type RejectedItem } from '../outbox';
 import { userService } from '../users';
 import { chinaLongTime } from '../../common/china-time';
 import { maskPrivateText } from '../people';
@@ -76,6 +77,23 @@ export interface RelayHooks {
   /** Tests: runs before an appeal's messages are written to the outbox; a throw fails that relay. */
   beforeEnqueue?: (appeal: AppealDoc) => void | Promise<void>;
 }
+
+/** A dedupe key names its appeal (`appeal:<id>:…`). */
+const appealIdOf = (dedupeKey: string) => dedupeKey.split(':')[1] ?? '';
+
+/** A filing's messages, held in the outbox while its appeal is inserted (the relay's `hold`). */
+export interface HeldMessages {
+  /** After the insert: the messages go (never throws). */
+  release(): Promise<void>;
+  /** The insert failed: the messages are deleted (never throws). */
+  drop(): Promise<void>;
+}
+
+/**
+ * How long held messages wait for their filing before the sweep decides on them: far longer than
+ * a filing's insert takes, even on a loaded machine.
+ */
+export const HOLD_GRACE_MS = 60_000;
 
 /** A filing's appeal as written, and the request that wrote it. */
 interface Kicked {
@@ -150,10 +168,35 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
   const RELAYED = (eventCount: number) => ({ $set: { notifiedCount: eventCount, notifyPending: false, notifyAttempts: 0, notifyRetryAt: null } });
   const isRelayed = (a: AppealDoc) => !a.notifyPending && a.notifiedCount >= a.eventCount;
 
+  function logRejected(rejected: readonly RejectedItem[]): void {
+    for (const r of rejected) ctx.logger.error({ appealId: appealIdOf(r.dedupeKey), dedupeKey: r.dedupeKey, problems: r.problems }, 'appeal notification refused by the outbox; left out');
+  }
+
   async function enqueue(items: OutboxItemInput[]): Promise<void> {
     const { rejected = [] } = await box.enqueue(items, { invalid: 'skip' });
-    // A dedupe key names its appeal (`appeal:<id>:…`).
-    for (const r of rejected) ctx.logger.error({ appealId: r.dedupeKey.split(':')[1], dedupeKey: r.dedupeKey, problems: r.problems }, 'appeal notification refused by the outbox; left out');
+    logRejected(rejected);
+  }
+
+  /**
+   * Filings' held messages written, and released, together: those of filings that come while a
+   * write is in flight go in the next one (one outbox command for all of them).
+   */
+  const holdWrite = batchedWrites((items: OutboxItemInput[]) => box.enqueueHeld(items));
+  const releaseWrite = batchedWrites((ids: Types.ObjectId[]) => box.release(ids));
+  /** Whether every one of `ids` was still held when released (false: the sweep got to some first). */
+  async function release(ids: readonly Types.ObjectId[]): Promise<boolean> {
+    if (ids.length === 0) return true;
+    const { result } = await releaseWrite(ids);
+    return result.count === result.of;
+  }
+
+  /**
+   * Relays again, from their first event, appeals stored relayed whose held messages were not all
+   * released: the dedupe keys skip what the outbox has, and write what the sweep dropped.
+   */
+  async function relayFromStart(ids: readonly Types.ObjectId[]): Promise<void> {
+    await Appeal.updateMany({ _id: { $in: [...ids] } }, { $set: { notifiedCount: 0, notifyPending: true } });
+    await Promise.all(ids.map((id) => relayAlone(id)));
   }
 
   /**
@@ -263,6 +306,54 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
   };
 
   return {
+    /**
+     * A new appeal's messages (`a` as it is about to be inserted, its events all pending), written
+     * to the outbox held before the appeal exists, so the appeal is stored already relayed and
+     * needs no second write: the relay's mark was an update of the appeal, as dear as its insert
+     * (issue 16). `release` after the insert (filings released at the same moment share one
+     * update), `drop` when it failed. A process that dies between the two leaves them held:
+     * `sweepHeld` releases those whose appeal exists and drops the rest after HOLD_GRACE_MS. An
+     * insert slower than that may find its messages dropped: then the appeal is relayed again
+     * from its first event (what the outbox holds is skipped by its dedupe key). Throws when the
+     * messages cannot be written: the filing then stores the appeal pending, as before.
+     */
+    async hold(a: AppealDoc, within?: object): Promise<HeldMessages> {
+      const items = await messagesOf(a, within);
+      const { result, at } = await holdWrite(items);
+      const ids = result.ids.slice(at, at + items.length).filter((id): id is Types.ObjectId => id !== null);
+      logRejected(result.rejected.filter((r) => r.dedupeKey.startsWith(`appeal:${a._id}:`)));
+      return {
+        release: async () => {
+          try {
+            if (!(await release(ids))) await relayFromStart([a._id]);
+          } catch (err) {
+            // Left held: the sweep releases them, as the appeal exists.
+            ctx.logger.warn({ appealId: String(a._id), error: errorKind(err) }, 'releasing a filing\'s held notifications failed; the sweep releases them');
+          }
+        },
+        drop: async () => {
+          try {
+            await box.dropHeld(ids);
+          } catch (err) {
+            ctx.logger.warn({ appealId: String(a._id), error: errorKind(err) }, 'dropping the held notifications of a failed filing failed; the sweep drops them');
+          }
+        },
+      };
+    },
+    /**
+     * Held messages older than `graceMs` (a crash between a filing's hold and its release):
+     * released when their appeal exists, dropped when it does not. Returns how many of each.
+     */
+    async sweepHeld(graceMs = HOLD_GRACE_MS, limit = 500): Promise<{ released: number; dropped: number }> {
+      const held = (await box.heldBefore(new Date(ctx.now().getTime() - graceMs), limit)).filter((h) => Types.ObjectId.isValid(appealIdOf(h.dedupeKey)));
+      if (held.length === 0) return { released: 0, dropped: 0 };
+      const appealIds = [...new Set(held.map((h) => appealIdOf(h.dedupeKey)))].map((id) => new Types.ObjectId(id));
+      const stored = new Set((await Appeal.find({ _id: { $in: appealIds } }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>()).map((a) => String(a._id)));
+      const keep = held.filter((h) => stored.has(appealIdOf(h.dedupeKey))).map((h) => h._id);
+      const gone = held.filter((h) => !stored.has(appealIdOf(h.dedupeKey))).map((h) => h._id);
+      await Promise.all([box.release(keep), box.dropHeld(gone)]);
+      return { released: keep.length, dropped: gone.length };
+    },
     /**
      * Right after a change, without making the caller wait; a failure waits for the sweep's backoff.
      * `current`: the appeal as that change wrote it, when the caller has it (saves a read);

@@ -55,6 +55,9 @@ export function appealDeadlines(ctx: AppContext) {
       for (const a of expired) if (await moves.closeExpired(a)) closed++;
       await relay.idle();
       const relayed = await relay.sweep();
+      // What a crash left held between a filing's messages and its appeal (notify.ts hold).
+      const held = await relay.sweepHeld();
+      if (held.released + held.dropped > 0) ctx.logger.warn(held, 'appeal filings\' held notifications swept: released where the appeal was stored, dropped where it was not');
       return { flagged, closed, relayed };
     },
     relay,

@@ -25,8 +25,8 @@ export interface AppealServiceOptions {
 }
 
 export function appealService(ctx: AppContext, opts: AppealServiceOptions = {}) {
-  const creator = appealCreator(ctx, { suggest: opts.suggest });
   const relay = notificationRelay(ctx);
+  const creator = appealCreator(ctx, { suggest: opts.suggest, relay });
   const moves = appealMoves(ctx, (id) => relay.kick(id));
   const queries = appealQueries(ctx);
   const counter = appealCounter(ctx);

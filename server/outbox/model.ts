@@ -2,6 +2,9 @@ import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers'
 import type { Connection } from 'mongoose';
 import { OUTBOX_CHANNELS, OUTBOX_STATES, type OutboxChannel, type OutboxState } from './schemas';
 
+/** The state of a record written ahead of what it speaks of (OutboxDoc.state). */
+export const HELD = 'held' as const;
+
 /**
  * One message to one recipient on one channel, delivered at least once (outbox.ts). The record is
  * the whole state of its delivery, so a process that dies mid-send loses nothing: its lease runs
@@ -20,7 +23,13 @@ export interface OutboxDoc {
   payload: Record<string, unknown>;
   /** Lower first. */
   priority: number;
-  state: OutboxState;
+  /**
+   * A delivery's state, or `held`: written before the record it speaks of exists (a filing's
+   * messages, written before its appeal: appeals/notify.ts `hold`), never claimed, and released to
+   * `pending` once that record is stored or deleted when it never was. Not a delivery state:
+   * counts and the API leave it out.
+   */
+  state: OutboxState | typeof HELD;
   /** Claims so far (a claim is an attempt, even when its claimer dies before reporting). */
   attempts: number;
   /** A pending record is not claimed before this (backoff after a failure, or a scheduled send). */
@@ -45,7 +54,7 @@ export const outboxSchema = new Schema<OutboxDoc>(
     recipient: { type: String, required: true },
     payload: { type: Schema.Types.Mixed, required: true },
     priority: { type: Number, required: true },
-    state: { type: String, enum: OUTBOX_STATES, required: true },
+    state: { type: String, enum: [...OUTBOX_STATES, HELD], required: true },
     attempts: { type: Number, required: true },
     nextAttemptAt: { type: Date, required: true },
     leaseOwner: { type: String, default: null },

@@ -13,7 +13,7 @@ import { Types } from 'mongoose';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
 import { conflict, isDuplicateKeyError, notFound } from '../core/errors';
-import { outboxModels, type OutboxDoc } from './model';
+import { HELD, outboxModels, type OutboxDoc } from './model';
 import { OUTBOX_CHANNELS, OUTBOX_STATES, OutboxItemInput, type OutboxChannel, type OutboxState, type OutboxStats } from './schemas';
 
 /** After this many claims a record that still fails is given up (failed). */
@@ -66,9 +66,22 @@ type ValidItem = z.output<typeof OutboxItemInput>;
 export function outbox(ctx: AppContext) {
   const { Outbox } = outboxModels(ctx.conn);
 
-  /** Inserts validated items as pending records; existing dedupeKeys are skipped. */
-  async function insertNew(items: ValidItem[]): Promise<{ inserted: number }> {
-    if (items.length === 0) return { inserted: 0 };
+  /** Validates items; with `skip` an invalid one is left out alone and named in `rejected` (by its key and paths, never its payload). */
+  function validate(items: OutboxItemInput[], invalid: 'throw' | 'skip'): { valid: ValidItem[]; rejected: RejectedItem[] } {
+    const rejected: RejectedItem[] = [];
+    const valid: ValidItem[] = [];
+    for (const raw of items) {
+      const parsed = OutboxItemInput.safeParse(raw);
+      if (parsed.success) valid.push(parsed.data);
+      else if (invalid === 'skip') rejected.push({ dedupeKey: String(raw.dedupeKey).slice(0, 200), problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) });
+      else throw parsed.error;
+    }
+    return { valid, rejected };
+  }
+
+  /** Inserts validated items as pending (or held) records; existing dedupeKeys are skipped. */
+  async function insertNew(items: ValidItem[], state: 'pending' | typeof HELD = 'pending'): Promise<{ inserted: number; ids: Types.ObjectId[] }> {
+    if (items.length === 0) return { inserted: 0, ids: [] };
     const now = ctx.now();
     const docs = items.map((item) => ({
       _id: new Types.ObjectId(),
@@ -78,7 +91,7 @@ export function outbox(ctx: AppContext) {
       recipient: item.recipient,
       payload: item.payload,
       priority: item.priority,
-      state: 'pending' as const,
+      state,
       attempts: 0,
       nextAttemptAt: item.notBefore ?? now,
       leaseOwner: null,
@@ -90,14 +103,15 @@ export function outbox(ctx: AppContext) {
     }));
     try {
       const inserted = await Outbox.insertMany(docs, { ordered: false });
-      return { inserted: inserted.length };
+      return { inserted: inserted.length, ids: docs.map((d) => d._id) };
     } catch (err) {
       const writeErrors = (err as { writeErrors?: unknown[] }).writeErrors;
       const duplicatesOnly = Array.isArray(writeErrors) ? writeErrors.length > 0 && writeErrors.every((e) => isDuplicateKeyError(unwrapWriteError(e))) : isDuplicateKeyError(err);
       if (!duplicatesOnly) throw err;
       // Count what is stored under our ids rather than trusting the error's bookkeeping, which
       // differs between MongoDB and FerretDB.
-      return { inserted: await Outbox.countDocuments({ _id: { $in: docs.map((d) => d._id) } }) };
+      const ids = docs.map((d) => d._id);
+      return { inserted: await Outbox.countDocuments({ _id: { $in: ids } }), ids };
     }
   }
 
@@ -112,16 +126,49 @@ export function outbox(ctx: AppContext) {
      * silence the others.
      */
     async enqueue(items: OutboxItemInput[], opts: { invalid?: 'throw' | 'skip' } = {}): Promise<{ inserted: number; rejected?: RejectedItem[] }> {
-      const rejected: RejectedItem[] = [];
+      const { valid, rejected } = validate(items, opts.invalid ?? 'throw');
+      const { inserted } = await insertNew(valid);
+      return opts.invalid === 'skip' ? { inserted, rejected } : { inserted };
+    },
+
+    /**
+     * Writes messages about a record that is not stored yet, held: nobody claims them until
+     * `release` (once the record is stored) or `dropHeld` (it never was). Invalid items are left
+     * out as with `enqueue(…, { invalid: 'skip' })`. Returns the held records' ids, per item (null
+     * for one left out).
+     */
+    async enqueueHeld(items: OutboxItemInput[]): Promise<{ ids: (Types.ObjectId | null)[]; rejected: RejectedItem[] }> {
       const valid: ValidItem[] = [];
-      for (const raw of items) {
-        const parsed = OutboxItemInput.safeParse(raw);
-        if (parsed.success) valid.push(parsed.data);
-        else if (opts.invalid === 'skip') rejected.push({ dedupeKey: String(raw.dedupeKey).slice(0, 200), problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) });
-        else throw parsed.error;
-      }
-      const result = await insertNew(valid);
-      return opts.invalid === 'skip' ? { ...result, rejected } : result;
+      const rejected: RejectedItem[] = [];
+      // Per item, in order: the index of its record among the valid ones, or null when left out.
+      const slots = items.map((raw) => {
+        const { valid: ok, rejected: bad } = validate([raw], 'skip');
+        rejected.push(...bad);
+        valid.push(...ok);
+        return ok.length ? valid.length - 1 : null;
+      });
+      const { ids } = await insertNew(valid, HELD);
+      return { ids: slots.map((i) => (i === null ? null : ids[i])), rejected };
+    },
+
+    /** Held records become pending, due at once (those no longer held are left as they are): how many of how many were held. */
+    async release(ids: readonly Types.ObjectId[]): Promise<{ count: number; of: number }> {
+      if (ids.length === 0) return { count: 0, of: 0 };
+      const r = await Outbox.updateMany({ _id: { $in: [...ids] }, state: HELD }, { $set: { state: 'pending', nextAttemptAt: ctx.now() } });
+      return { count: r.modifiedCount, of: ids.length };
+    },
+
+    /** Deletes held records (their record was never stored). */
+    async dropHeld(ids: readonly Types.ObjectId[]): Promise<void> {
+      if (ids.length) await Outbox.deleteMany({ _id: { $in: [...ids] }, state: HELD });
+    },
+
+    /** Held records written before `before`, oldest first, per channel: what a crash left between a hold and its release. */
+    async heldBefore(before: Date, limit: number): Promise<{ _id: Types.ObjectId; dedupeKey: string }[]> {
+      const perChannel = await Promise.all(
+        OUTBOX_CHANNELS.map((channel) => Outbox.find({ channel, state: HELD, nextAttemptAt: { $lt: before } }, { dedupeKey: 1 }).sort({ nextAttemptAt: 1 }).limit(limit).lean<{ _id: Types.ObjectId; dedupeKey: string }[]>()),
+      );
+      return perChannel.flat();
     },
     /**
      * Takes up to `limit` records: due pending ones and those whose lease ran out, lowest
@@ -159,7 +206,7 @@ export function outbox(ctx: AppContext) {
       if (!Types.ObjectId.isValid(id)) throw notFound(messages.notFound);
       const doc = await Outbox.findById(id).lean<OutboxDoc>();
       if (!doc) throw notFound(messages.notFound);
-      if (doc.leaseOwner === null) throw conflict(messages.notClaimed);
+      if (doc.leaseOwner === null || doc.state === HELD) throw conflict(messages.notClaimed);
       if (doc.leaseOwner !== owner) throw conflict(messages.leaseLost);
       if (doc.state !== 'sending') return { state: doc.state };
       const now = ctx.now();
@@ -171,7 +218,7 @@ export function outbox(ctx: AppContext) {
         { returnDocument: 'after' },
       ).lean<OutboxDoc>();
       if (!updated) throw conflict(messages.leaseLost);
-      return { state: updated.state };
+      return { state };
     },
 
     /**
@@ -199,8 +246,10 @@ export function outbox(ctx: AppContext) {
     },
 
     /** The records for `ref`, one per recipient: how each delivery stands. */
-    deliveriesOf(ref: string): Promise<OutboxDelivery[]> {
-      return Outbox.find({ ref }, { recipient: 1, state: 1, attempts: 1, lastError: 1, sentAt: 1 }).lean<OutboxDelivery[]>();
+    async deliveriesOf(ref: string): Promise<OutboxDelivery[]> {
+      const docs = await Outbox.find({ ref }, { recipient: 1, state: 1, attempts: 1, lastError: 1, sentAt: 1 }).lean<(Omit<OutboxDelivery, 'state'> & Pick<OutboxDoc, 'state'>)[]>();
+      // A held record (none has a ref today) is not due yet: to a reader, pending.
+      return docs.map((d) => ({ ...d, state: d.state === HELD ? 'pending' : d.state }));
     },
 
     /** Deletes the records sent at or before `at` (the cleanup job; failed ones stay). Returns how many. */
@@ -215,7 +264,7 @@ export type OutboxCounts = Record<OutboxState, number>;
 export const zeroCounts = (): OutboxCounts => Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as OutboxCounts;
 
 /** How one delivery stands (`deliveriesOf`). */
-export type OutboxDelivery = Pick<OutboxDoc, '_id' | 'recipient' | 'state' | 'attempts' | 'lastError' | 'sentAt'>;
+export type OutboxDelivery = Pick<OutboxDoc, '_id' | 'recipient' | 'attempts' | 'lastError' | 'sentAt'> & { state: OutboxState };
 
 function outcome(attempts: number, result: DeliveryResult, now: Date): { state: OutboxState; set: Partial<OutboxDoc> } {
   if (result.ok) return { state: 'sent', set: { sentAt: now, sentNote: result.note ?? null, lastError: null } };

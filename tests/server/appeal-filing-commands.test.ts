@@ -16,7 +16,8 @@ it('a direct-dispatched filing is seven commands: no user, region, category or u
   // unit's staff for the relay (the rosters), the reference data, or a second stamp read (the
   // filing's own instead of the request's); the route's write limit counted in a limiter write of
   // its own again instead of with the filing limits; and the idempotency key looked up before the
-  // insert again (the unique index catches a retry: appeal-filing-retry.test.ts).
+  // insert again (the unique index catches a retry: appeal-filing-retry.test.ts); and the relay's
+  // mark back as an update of the appeal (appeal-filing-held.test.ts).
   env = await startAppealsServer();
   const s = env.server;
   const ids = await demoIds(s);
@@ -48,7 +49,7 @@ it('a direct-dispatched filing is seven commands: no user, region, category or u
     'counters.findOneAndUpdate': 1, // the ticket number
     'appeals.insertOne': 1,
     'cachestamps.updateOne': 1, // the lists' and badges' stamp
-    'outboxes.insertMany': 1, // the unit's messages
-    'appeals.updateMany': 1, // relayed
+    'outboxes.insertMany': 1, // the unit's messages, held, before the appeal
+    'outboxes.updateMany': 1, // released after it: the appeal itself is stored relayed (no update of it)
   });
 });
