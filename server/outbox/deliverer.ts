@@ -59,21 +59,32 @@ export function startOutboxDeliverer(ctx: AppContext, opts: { sender: SubscribeS
     }
   }
 
+  /** Records delivery results; a failure is logged, never thrown. */
+  async function record(write: () => Promise<unknown>, outboxIds: string[]): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      // Our lease went to another process (we were too slow: its report decides), or the
+      // database is away (the lease runs out and the record is tried again).
+      ctx.logger.warn({ err, outboxIds }, 'outbox: could not record the delivery result');
+    }
+  }
+
   async function runOnce(): Promise<number> {
     let handled = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN && !stopped; batch++) {
       const items = await box.claim({ channel: 'wechat_subscribe', owner, limit: BATCH, leaseMs: LEASE_MS });
+      // The batch's sends that went, by note: recorded together after the batch (one write per
+      // note, not two per record). A process that dies before that leaves them leased: sent again
+      // when the lease ends (at least once, as always; a retried record reuses its grant).
+      const sent = new Map<string | null, string[]>();
       for (const item of items) {
         const result = await deliver(item);
-        try {
-          await box.complete(item.id, owner, result);
-        } catch (err) {
-          // Our lease went to another process (we were too slow: its report decides), or the
-          // database is away (the lease runs out and the record is tried again).
-          ctx.logger.warn({ err, outboxId: item.id }, 'outbox: could not record the delivery result');
-        }
+        if (result.ok) sent.set(result.note ?? null, [...(sent.get(result.note ?? null) ?? []), item.id]);
+        else await record(() => box.complete(item.id, owner, result), [item.id]);
         handled++;
       }
+      for (const [note, ids] of sent) await record(() => box.completeSent(owner, ids, note), ids);
       if (items.length < BATCH) break;
     }
     return handled;

@@ -222,6 +222,21 @@ export function outbox(ctx: AppContext) {
     },
 
     /**
+     * Records sends that went, several at once (the in-server deliverer's batch, one update per
+     * note): only records still leased to `owner` and being sent; one whose lease went to another
+     * owner meanwhile is left to that owner's report. Returns how many were recorded.
+     */
+    async completeSent(owner: string, ids: readonly string[], note: string | null): Promise<number> {
+      const valid = ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
+      if (valid.length === 0) return 0;
+      const r = await Outbox.updateMany(
+        { _id: { $in: valid }, state: 'sending', leaseOwner: owner },
+        { $set: { state: 'sent', sentAt: ctx.now(), sentNote: note, lastError: null, leaseUntil: null } },
+      );
+      return r.modifiedCount;
+    },
+
+    /**
      * Gives up the records for `ref` that nobody has claimed yet (failed, with `reason`); those
      * being sent finish. Returns how many were cancelled.
      */

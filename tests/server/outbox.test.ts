@@ -403,6 +403,43 @@ describe('deliverer (WeChat subscribe messages)', () => {
     expect(await stateOf('room')).toMatchObject({ state: 'pending', attempts: 0 });
   });
 
+  // Catches: two writes per sent record again (a read and an update each: the deliverer's load on
+  // the database rivalled the filings that made the messages), and a batch's record overwriting
+  // a record whose lease went to another owner while this one was sending.
+  it('records a batch of sends in one write, and leaves a record another owner took over to that owner', async () => {
+    const users = await Promise.all(['o-b1', 'o-b2', 'o-b3', 'o-b4'].map((o) => userWithOpenid(o)));
+    await outbox(s.ctx).enqueue(users.map((u, i) => subscribe(`batch${i}`, u)));
+    let stolen = false;
+    const { sender } = fakeSender({});
+    const stealing: typeof sender = {
+      ...sender,
+      async send(openid, payload) {
+        // While this batch is being sent, its last record's lease runs out and another process takes it.
+        if (!stolen) {
+          stolen = true;
+          await s.models.Outbox.updateOne({ dedupeKey: 'batch3' }, { $set: { leaseOwner: 'other-process' } });
+        }
+        return sender.send(openid, payload);
+      },
+    };
+    const writes: string[] = [];
+    const conn = s.ctx.conn as unknown as { set(k: string, v: unknown): void };
+    conn.set('debug', (coll: string, method: string) => {
+      if (coll === 'outboxes' && method !== 'findOneAndUpdate') writes.push(method);
+    });
+    const d = startOutboxDeliverer(s.ctx, { sender: stealing, schedule: neverSchedule });
+    try {
+      expect(await d.runOnce()).toBe(4);
+    } finally {
+      conn.set('debug', false);
+      await d.stop();
+    }
+    // The test's own takeover, then the deliverer's one write for the batch (no read per record).
+    expect(writes).toEqual(['updateOne', 'updateMany']);
+    for (const key of ['batch0', 'batch1', 'batch2']) expect(await stateOf(key)).toMatchObject({ state: 'sent', sentAt: new Date(clock), leaseUntil: null });
+    expect(await stateOf('batch3')).toMatchObject({ state: 'sending', leaseOwner: 'other-process' });
+  });
+
   // Catches: a loop that never runs, stops after one run, or keeps running after stop().
   it('runs at start and then every interval until stopped', async () => {
     const user = await userWithOpenid('o-loop', 2);
