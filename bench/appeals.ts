@@ -42,6 +42,7 @@ import { scopePathsOf } from '../server/appeals/scope';
 import { withDbName } from '../server/db/embedded';
 import { serveProject, startChild, START_TIMEOUT_MS, type Child } from './support/child';
 import { ms, percentile, prng } from './support/stats';
+import { childrenOf, cpuMsOf } from './support/proc';
 import { BATCH, demoData, fillTo, type Demo, type Models } from './support/generated-appeals';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -92,6 +93,8 @@ interface Filing {
   concurrency: number;
   api: { n: number; seconds: number; latencies: number[]; failed: number };
   raw: { n: number; seconds: number };
+  /** CPU ms of the server process and its database during the API turns and the driver's. */
+  cpu: { api: { server: number; db: number }; raw: { server: number; db: number } };
   dispatchMs: number[];
   directLatencies: number[];
 }
@@ -267,6 +270,16 @@ async function bench(): Promise<void> {
     child = await startChild(__filename, ['--project'], env);
     console.log(`project server + embedded database + seed ready in ${sec(t0).toFixed(1)} s (${child.url})`);
     const base = child.url;
+    const serverPid = Number(child.extra[1]);
+    const dbPid = childrenOf(serverPid)[0] ?? 0;
+    const cpuNow = () => ({ server: cpuMsOf(serverPid), db: cpuMsOf(dbPid) });
+    /** Adds the CPU used since `mark` to `into`; the new mark. */
+    const addCpu = (into: { server: number; db: number }, mark: { server: number; db: number }) => {
+      const now = cpuNow();
+      into.server += now.server - mark.server;
+      into.db += now.db - mark.db;
+      return now;
+    };
 
     const { createModels } = await import('../server/models');
     conn = await mongoose.createConnection(child.extra[0]).asPromise();
@@ -294,9 +307,13 @@ async function bench(): Promise<void> {
       // machine's load falls on both.
       const api: Awaited<ReturnType<typeof fileThroughApi>> = { n: 0, seconds: 0, latencies: [], failed: 0, keys: new Map() };
       const raw: Filing['raw'] = { n: 0, seconds: 0 };
+      const cpu = { api: { server: 0, db: 0 }, raw: { server: 0, db: 0 } };
       for (let round = 0; round < ROUNDS; round++) {
+        let mark = cpuNow();
         const a = await fileThroughApi(base, tokens, demo, concurrency, round);
+        mark = addCpu(cpu.api, mark);
         const r = await insertRaw(models, `bench-c${concurrency}-r${round}-`, concurrency, a.latencies.length);
+        addCpu(cpu.raw, mark);
         Object.assign(api, { n: api.n + a.n, seconds: api.seconds + a.seconds, failed: api.failed + a.failed, latencies: [...api.latencies, ...a.latencies], keys: new Map([...api.keys, ...a.keys]) });
         Object.assign(raw, { n: raw.n + r.n, seconds: raw.seconds + r.seconds });
       }
@@ -305,6 +322,7 @@ async function bench(): Promise<void> {
         concurrency,
         api,
         raw,
+        cpu,
         dispatchMs: stored.map((d) => d.dispatchMs as number),
         directLatencies: stored.map((d) => api.keys.get(d.idempotencyKey as string)).filter((x): x is number => x !== undefined),
       });
@@ -320,6 +338,15 @@ async function bench(): Promise<void> {
       );
     }
     console.log('ratio = API appeals/s / driver inserts/s of the same documents.');
+    // Where the time goes on a machine the run keeps busy: CPU of the server process and of its
+    // embedded database per appeal, during the API turns and during the driver's (whose server
+    // CPU is its background jobs: delivering the filings' messages, the learner).
+    const h1c = `${'in flight'.padEnd(10)} ${'API: server / database ms CPU'.padStart(30)} ${'driver: database / server ms CPU'.padStart(33)}`;
+    console.log(`\nCPU per appeal (the server process and its embedded database, from /proc):\n${h1c}\n${'-'.repeat(h1c.length)}`);
+    for (const f of filings) {
+      const per = (x: number, n: number) => (n ? (x / n).toFixed(1) : '-');
+      console.log(`${String(f.concurrency).padEnd(10)} ${`${per(f.cpu.api.server, f.api.latencies.length)} / ${per(f.cpu.api.db, f.api.latencies.length)}`.padStart(30)} ${`${per(f.cpu.raw.db, f.raw.n)} / ${per(f.cpu.raw.server, f.raw.n)}`.padStart(33)}`);
+    }
 
     console.log('\n2. Direct dispatch (直派): submission to assignment (dispatchMs stored on the appeal) beside the filing request latency of the same appeals');
     const h2 = `${'in flight'.padEnd(10)} ${'direct'.padStart(7)} ${'dispatchMs p50/p99'.padStart(19)} ${'request p50/p99 ms'.padStart(19)}`;
@@ -402,7 +429,7 @@ async function bench(): Promise<void> {
 }
 
 const role = process.argv[2];
-const main = role === '--project' ? serveProject((server) => [withDbName(server.embedded!.uri, 'xianrong')]) : bench();
+const main = role === '--project' ? serveProject((server) => [withDbName(server.embedded!.uri, 'xianrong'), String(process.pid)]) : bench();
 main.then(
   () => process.exit(0),
   (err) => {

@@ -27,7 +27,7 @@
  * Roles of this file: no argument or a number = the bench; `--project` = the child; `--excel N` =
  * the exceljs baseline; `--writer N` = the report's writer alone.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -37,6 +37,7 @@ import { withDbName } from '../server/db/embedded';
 import { chinaDayStart, chinaIsoDate } from '../common/china-time';
 import { DEMO_PASSWORD } from '../common/demo-county';
 import { serveProject, startChild, START_TIMEOUT_MS, type Child } from './support/child';
+import { childrenOf, rssOf } from './support/proc';
 import { demoData, fillTo } from './support/generated-appeals';
 import { prng } from './support/stats';
 import { generatedReport } from './support/report-input';
@@ -51,25 +52,6 @@ const WRITER_HEAP_MB = 64;
 
 const sec = (t0: number) => (performance.now() - t0) / 1000;
 const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
-
-/** A process's resident set size now, in bytes (0 once it is gone). */
-function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-/** The direct children of a process (the embedded database of the server child). */
-function childrenOf(pid: number): number[] {
-  try {
-    const tasks = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
-    return tasks.split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** Runs `work` while sampling the processes' RSS; their peaks during it and before it. */
 async function sampled<T>(pids: number[], work: () => Promise<T>): Promise<{ result: T; seconds: number; before: number[]; peak: number[] }> {
