@@ -57,6 +57,7 @@ async function main() {
   const { demoEnabled, loadConfigOrExit, openDemoWarning } = await import('../server/core/config');
   const { createLogger } = await import('../server/core/logger');
   const { startServer } = await import('../server/server');
+  const { DataFolderLockedError } = await import('../server/db/data-lock');
   const { describeSeed, isDemoDatabase, isEmpty, seedDemoCounty } = await import('../server/seed/seed');
   const { countActiveAdmins } = await import('../server/seed/admin-account');
   const { demoCounty } = await import('../common/demo-county');
@@ -76,6 +77,11 @@ async function main() {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(`Port ${config.port} is already in use (is Xianrong already running?). Stop the other process or start with PORT=<another port> npm start.`);
+      process.exit(1);
+    }
+    // Its message says what to do; a stack trace after it would only bury that.
+    if (err instanceof DataFolderLockedError) {
+      console.error(err.message);
       process.exit(1);
     }
     throw err;

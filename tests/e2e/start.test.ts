@@ -156,6 +156,15 @@ describe('npm start', () => {
     expect(running.output()).not.toContain('Seeding the demo county');
     expect(running.output()).toContain('demo-resident-01');
     expect(running.output()).not.toContain('npm run admin');
+
+    // A second start on the same data folder (another port) is refused with what to do, and no
+    // stack trace burying it. Catches two processes opening one embedded database, and the raw
+    // trace a user saw after the message.
+    const second = start({ ...env, PORT: String(await freePort()), BOT_SIMULATOR_PORT: String(await freePort()) });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain('is in use by another Xianrong process');
+    expect(second.output()).not.toMatch(/^\s+at /m);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     ctrlCWhileBusy(running);
     expect(await running.exited).toBe(0);
   }, 300_000);
