@@ -183,7 +183,11 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
    */
   const holdWrite = batchedWrites((items: OutboxItemInput[]) => box.enqueueHeld(items));
   const releaseWrite = batchedWrites((ids: Types.ObjectId[]) => box.release(ids));
-  /** Whether every one of `ids` was still held when released (false: the sweep got to some first). */
+  /**
+   * Whether every record of the release `ids` went in was still held (false: the sweep got to
+   * some first, of these filings or of another in the same release; each then relays again,
+   * which writes nothing twice).
+   */
   async function release(ids: readonly Types.ObjectId[]): Promise<boolean> {
     if (ids.length === 0) return true;
     const { result } = await releaseWrite(ids);
@@ -345,7 +349,7 @@ export function notificationRelay(ctx: AppContext, hooks: RelayHooks = {}) {
      * released when their appeal exists, dropped when it does not. Returns how many of each.
      */
     async sweepHeld(graceMs = HOLD_GRACE_MS, limit = 500): Promise<{ released: number; dropped: number }> {
-      const held = (await box.heldBefore(new Date(ctx.now().getTime() - graceMs), limit)).filter((h) => Types.ObjectId.isValid(appealIdOf(h.dedupeKey)));
+      const held = (await box.heldBefore(new Date(ctx.now().getTime() - graceMs), limit)).filter((h) => h.dedupeKey.startsWith('appeal:') && Types.ObjectId.isValid(appealIdOf(h.dedupeKey)));
       if (held.length === 0) return { released: 0, dropped: 0 };
       const appealIds = [...new Set(held.map((h) => appealIdOf(h.dedupeKey)))].map((id) => new Types.ObjectId(id));
       const stored = new Set((await Appeal.find({ _id: { $in: appealIds } }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>()).map((a) => String(a._id)));

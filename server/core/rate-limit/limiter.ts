@@ -292,11 +292,12 @@ export function rateLimiter({ conn, now }: { conn: Connection; now: () => Date }
     },
 
     /**
-     * Takes back one event `admit` counted against `limits` (in their current windows), for an
-     * event that turned out not to be one (a filing's retry, caught by its unique index after it
-     * was admitted). The windows this process had seen spent are forgotten, as they may have room
-     * again. Another process that saw one of them spent refuses it from memory until it ends: at
-     * most one event of that window lost to the caller there.
+     * Takes back one event `admit` counted against `limits`, for an event that turned out not to
+     * be one (a filing's retry, caught by its unique index after it was admitted). In the current
+     * windows: when one ended in between, its next window starts one lower. The windows this
+     * process had seen spent are forgotten, as they may have room again. Another process that saw
+     * one of them spent refuses it from memory until it ends: at most one event of that window
+     * lost to the caller there.
      */
     async giveBack(limits: RateLimit[]): Promise<void> {
       const t = now().getTime();
