@@ -27,7 +27,8 @@ export function childrenOf(pid: number): number[] {
 /** CPU time a process has used so far (user and system), in ms. */
 export function cpuMsOf(pid: number): number {
   try {
-    // The fields after the command name (which may hold spaces), from field 3: utime is the 14th, stime the 15th.
+    // The fields after the command name (which may hold spaces), from field 3: utime is the 14th,
+    // stime the 15th, both in clock ticks of 1/100 s (Linux's USER_HZ on every common platform).
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {

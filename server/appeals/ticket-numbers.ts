@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { appealModels } from './model';
 import { isDuplicateKeyError } from '../core/errors';
 import { chinaDay } from '../../common/china-time';
+import { batchedWrites } from '../core/batched-writes';
 
 /**
  * Ticket numbers readable aloud over the phone: county prefix, China-time date, a sequence that
@@ -44,40 +45,22 @@ export function giveBackTicketNumber(conn: Connection, number: string): void {
   else if (s.key === key) s.seqs = [...s.seqs, Number(m[2])].sort((a, b) => a - b);
 }
 
-interface Queue {
-  /** A reservation for the waiting ones is being written. */
-  busy: boolean;
-  waiting: { resolve: (seq: number) => void; reject: (err: unknown) => void }[];
-}
-/** Per connection (a process may hold several, tests do) and counter: who waits for a number. */
-const queues = new WeakMap<Connection, Map<string, Queue>>();
+/**
+ * Per connection (a process may hold several, tests do): the current day's counter and its
+ * batched `$inc` (core/batched-writes.ts: one for all filings waiting while one is on its way).
+ * A new day replaces it: nothing kept for yesterday.
+ */
+const counters = new WeakMap<Connection, { key: string; take: (items: readonly null[]) => Promise<{ result: { last: number; n: number }; at: number }> }>();
 
-function take(conn: Connection, key: string): Promise<number> {
-  let byKey = queues.get(conn);
-  if (!byKey) queues.set(conn, (byKey = new Map()));
-  let q = byKey.get(key);
-  if (!q) byKey.set(key, (q = { busy: false, waiting: [] }));
-  const queue = q;
-  const seq = new Promise<number>((resolve, reject) => queue.waiting.push({ resolve, reject }));
-  if (!queue.busy) void reserveFor(conn, key, queue, byKey);
-  return seq;
-}
-
-/** One `$inc` for everyone waiting, then again while more came meanwhile. */
-async function reserveFor(conn: Connection, key: string, q: Queue, byKey: Map<string, Queue>): Promise<void> {
-  q.busy = true;
-  while (q.waiting.length) {
-    const batch = q.waiting.splice(0);
-    try {
-      const last = await bump(conn, key, batch.length);
-      batch.forEach((w, i) => w.resolve(last - batch.length + 1 + i));
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-    }
+async function take(conn: Connection, key: string): Promise<number> {
+  let c = counters.get(conn);
+  if (c?.key !== key) {
+    c = { key, take: batchedWrites(async (waiting: null[]) => ({ last: await bump(conn, key, waiting.length), n: waiting.length })) };
+    counters.set(conn, c);
   }
-  q.busy = false;
-  // A day's queue ends with its day's filings: nothing kept for yesterday.
-  byKey.delete(key);
+  // The batch's numbers are last - n + 1 … last, handed out in the order the filings asked.
+  const { result, at } = await c.take([null]);
+  return result.last - result.n + 1 + at;
 }
 
 const counterKey = (day: string) => `appeal:${day}`;

@@ -11,6 +11,8 @@ import sharp from 'sharp';
 import type { AppealDoc } from '../../server/appeals/model';
 import { identityKey } from '../../server/users/model';
 import { startTestServer, TEST_BOT_TOKEN, type TestServer } from './server';
+import { appealLimits } from '../../server/appeals/limits';
+import { rateLimiter } from '../../server/core/rate-limit/limiter';
 
 export { TEST_BOT_TOKEN };
 
@@ -91,6 +93,9 @@ export async function demoIds(server: TestServer): Promise<DemoIds> {
     },
   };
 }
+
+/** A resident's filing counts this hour and this China day, as the limiter sees them. */
+export const filingTotals = (server: TestServer, userId: string): Promise<number[]> => rateLimiter(server.ctx).totals(appealLimits(server.ctx).account('resident', userId));
 
 let keySeq = 0;
 /** A fresh idempotency key (8–80 of A-Z a-z 0-9 _ : . -). */

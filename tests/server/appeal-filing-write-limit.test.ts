@@ -5,10 +5,9 @@
  * refused, a caller refused by the handler. Small write limits of its own, the documented filing
  * limits (10 an hour for a resident), on a fixed clock.
  */
-import { APPEAL_LIMITS, appealLimits } from '../../server/appeals/limits';
-import { rateLimiter } from '../../server/core/rate-limit/limiter';
+import { APPEAL_LIMITS } from '../../server/appeals/limits';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { demoIds, newKey, testClock, type DemoIds } from '../helpers/appeals';
+import { demoIds, filingTotals, newKey, testClock, type DemoIds } from '../helpers/appeals';
 
 const WRITES = { perMinute: 4, perHour: 100, botPerMinute: 1000, addressPerMinute: 1000 };
 const clock = testClock('2026-11-20T02:10:20Z');
@@ -29,7 +28,7 @@ const file = (token: string, o: Record<string, unknown> = {}) =>
   s.api('POST', '/api/v1/appeals', { token, body: { idempotencyKey: newKey('wl'), kind: 'help', categoryId: null, description: '小区门口的路灯坏了好几天', regionId: ids.region['DX-01-01'], ...o } });
 const like = (token: string) => s.api('PUT', `/api/v1/news/articles/${articleId}/like`, { token });
 /** The resident's filing counts this hour and this day (the limiter's own view). */
-const filingTotals = async (openid: string) => rateLimiter(s.ctx).totals(appealLimits(s.ctx).account('resident', await ids.user(openid)));
+const totalsOf = async (openid: string) => filingTotals(s, await ids.user(openid));
 
 function expectWriteLimited(res: { status: number; headers: Headers; body: any }, seconds: number, wait: string) {
   expect(res.status).toBe(429);
@@ -56,7 +55,7 @@ it('a new filing is one limiter write: the account day document holds the write 
   expect(writes).toEqual(['findOneAndUpdate']);
   const docs = (await s.models.RateWindow.find({ _id: { $regex: userId } }).lean()).map((d) => String(d._id));
   expect(docs).toEqual([`account:${userId}:d|${Date.parse('2026-11-19T16:00:00Z')}`]);
-  expect(await filingTotals('demo-resident-11')).toEqual([1, 1]);
+  expect(await totalsOf('demo-resident-11')).toEqual([1, 1]);
 });
 
 it('a retry of an accepted key, a body refused and a caller refused still spend the write limit, not the filing limit', async () => {
@@ -82,7 +81,7 @@ it('a retry of an accepted key, a body refused and a caller refused still spend 
   }
   expect(seen.filter((c) => !c.startsWith('cachestamps.'))).toEqual([]);
   expectWriteLimited(await like(token), 40, '40秒');
-  expect(await filingTotals('demo-resident-12')).toEqual([1, 1]);
+  expect(await totalsOf('demo-resident-12')).toEqual([1, 1]);
   clock.set('2026-11-20T02:21:00Z');
   expect((await file(token, { idempotencyKey: key })).status).toBe(200);
 });
@@ -103,7 +102,7 @@ it('a filing refused by the write limit spends no filing, and one refused by the
   expect(over.status).toBe(429);
   expect(over.headers.get('retry-after')).toBe(String(47 * 60 + 40));
   expect(over.body.error.message).toBe('提交太频繁，请48分钟后再试');
-  expect(await filingTotals('demo-resident-13')).toEqual([10, 10]);
+  expect(await totalsOf('demo-resident-13')).toEqual([10, 10]);
   // Two writes this minute so far: two more go, then the minute's limit.
   expect((await like(token)).status).toBe(200);
   expect((await like(token)).status).toBe(200);
