@@ -1,12 +1,16 @@
 /**
  * The appeals filed through one channel, as an outside API reads them (server/open311): the
- * public sight only. What leaves here never names the reporter (no name, phone or contact): the
- * text has phone, ID and house numbers masked and the point is rounded (people/privacy.ts), the
- * same as anyone who reads an appeal only because it is public.
+ * public sight only. What leaves here never names the reporter (no name, phone, e-mail or contact):
+ * the text is masked as the public board masks it (board-view.ts publicText: the names on the
+ * record, e-mail addresses, phone, ID and house numbers) and the point is rounded
+ * (people/privacy.ts), the same as anyone who reads an appeal only because it is public. An appeal
+ * its reporter did not make public (or a dispatcher took off the board) shows its state, unit and
+ * dates only: none of its text, place, point, answer or reason.
  */
 import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { maskPrivateText, pointFor } from '../people';
+import { pointFor } from '../people';
+import { publicText } from './board-view';
 import { appealModels, type AppealDoc } from './model';
 import type { AppealChannel, AppealState } from './state-machine';
 
@@ -18,7 +22,7 @@ export interface PublicAppeal {
   categoryName: string | null;
   regionName: string;
   departmentName: string | null;
-  /** Masked (phone, ID and house numbers). */
+  /** Masked (names on the record, e-mail, phone, ID and house numbers); a placeholder when not public. */
   description: string;
   place: string | null;
   /** Rounded to about 1 km. */
@@ -27,7 +31,7 @@ export interface PublicAppeal {
   /** The last event's time. */
   updatedAt: Date;
   resolveBy: Date;
-  /** The answer, a rejection's reason or the appeal it was merged into, masked. */
+  /** The answer, a rejection's reason or the appeal it was merged into, masked; the answer and reason null when not public. */
   answer: string | null;
   rejectReason: string | null;
   duplicateOfNumber: string | null;
@@ -42,9 +46,10 @@ export interface ChannelListFilter {
   limit: number;
 }
 
-// Everything a public answer reads: never reporterName, reporterPhone, reporterId, roomId or contacts.
+// Everything a public answer reads: never reporterPhone, reporterEmail, reporterId, roomId or contacts;
+// reporterName (and the timeline's actors) only to mask them in the text.
 const FIELDS = {
-  number: 1, state: 1, categoryId: 1, categoryName: 1, regionName: 1, departmentName: 1, description: 1, place: 1, location: 1,
+  reporterName: 1, number: 1, state: 1, categoryId: 1, categoryName: 1, regionName: 1, departmentName: 1, description: 1, place: 1, location: 1,
   submittedAt: 1, resolveBy: 1, answer: 1, duplicateOfNumber: 1, timeline: 1, isPublic: 1,
 } as const;
 
@@ -53,6 +58,7 @@ const NOT_PUBLIC = '（内容未公开）';
 function toPublic(a: AppealDoc): PublicAppeal {
   const last = a.timeline[a.timeline.length - 1];
   const rejected = a.state === 'rejected' ? [...a.timeline].reverse().find((e) => e.action === 'reject') : undefined;
+  const text = publicText(a);
   return {
     id: String(a._id),
     number: a.number,
@@ -61,15 +67,15 @@ function toPublic(a: AppealDoc): PublicAppeal {
     categoryName: a.categoryName,
     regionName: a.regionName,
     departmentName: a.departmentName,
-    // Taken off the public board by a dispatcher: its text and place are no longer shown.
-    description: a.isPublic ? maskPrivateText(a.description) : NOT_PUBLIC,
-    place: a.isPublic ? maskPrivateText(a.place) : null,
+    // Not made public by its reporter, or taken off the public board by a dispatcher: no text, no place.
+    description: a.isPublic ? text(a.description) : NOT_PUBLIC,
+    place: a.isPublic && a.place !== null ? text(a.place) : null,
     location: a.isPublic && a.location ? (({ lat, lng }) => ({ lat, lng }))(pointFor(a.location, false)) : null,
     submittedAt: a.submittedAt,
     updatedAt: last?.at ?? a.submittedAt,
     resolveBy: a.resolveBy,
-    answer: maskPrivateText(a.answer?.text ?? null),
-    rejectReason: maskPrivateText(rejected?.note ?? null),
+    answer: a.isPublic && a.answer ? text(a.answer.text) : null,
+    rejectReason: a.isPublic && rejected?.note ? text(rejected.note) : null,
     duplicateOfNumber: a.duplicateOfNumber,
   };
 }

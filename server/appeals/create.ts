@@ -56,6 +56,8 @@ export interface NewAppeal {
   reporterId: Types.ObjectId | null;
   reporterName: string;
   reporterPhone: string | null;
+  /** Open311's email field: personal data, kept apart from the name. */
+  reporterEmail?: string | null;
   roomId?: string | null;
   reporterContactId?: string | null;
   /**
@@ -289,6 +291,7 @@ export function appealCreator(ctx: AppContext, opts: CreatorOptions = {}) {
       reporterId: input.reporterId,
       reporterName: input.reporterName,
       reporterPhone: input.reporterPhone,
+      reporterEmail: input.reporterEmail ?? null,
       roomId: input.roomId ?? null,
       reporterContactId: input.reporterContactId ?? null,
       idempotencyKey: input.idempotencyKey,
@@ -366,6 +369,8 @@ function filingBody(input: NewAppeal) {
     reporterId: input.reporterId ? String(input.reporterId) : null,
     reporterName: input.reporterName,
     reporterPhone: input.reporterPhone,
+    // Only when there is one: filings without an e-mail hash as they did before it was kept.
+    ...(input.reporterEmail ? { reporterEmail: input.reporterEmail } : {}),
     roomId: input.roomId ?? null,
     reporterContactId: input.reporterContactId ?? null,
   };

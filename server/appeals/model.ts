@@ -87,6 +87,8 @@ export interface AppealDoc {
   /** Personal data (PIPL): shown only to those handling the appeal; never logged. */
   reporterName: string;
   reporterPhone: string | null;
+  /** The e-mail an outside system gave (Open311); absent or null otherwise. Personal data, as the phone. */
+  reporterEmail?: string | null;
   /** Group chat channel: the room and the member's contact, for the answer with an @mention. */
   roomId: string | null;
   reporterContactId: string | null;
@@ -193,6 +195,7 @@ export const appealSchema = new Schema<AppealDoc>(
     reporterId: { type: Schema.Types.ObjectId, default: null },
     reporterName: { type: String, required: true },
     reporterPhone: { type: String, default: null },
+    reporterEmail: { type: String, default: null },
     roomId: { type: String, default: null },
     reporterContactId: { type: String, default: null },
     idempotencyKey: { type: String, required: true },

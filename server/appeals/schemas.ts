@@ -26,7 +26,13 @@ const reason = trimmed(2, 500);
  * Who reported it, as the viewer may see it: handlers see the name and phone; everyone else a
  * masked name (张*) and no phone; anonymous appeals show 匿名 to all but dispatchers.
  */
-export const ReporterView = z.object({ name: z.string(), phone: z.string().nullable(), masked: z.boolean() });
+export const ReporterView = z.object({
+  name: z.string(),
+  phone: z.string().nullable(),
+  /** Present only to those who may see the phone, when an outside system (Open311) gave one. */
+  email: z.string().optional(),
+  masked: z.boolean(),
+});
 
 export const AppealSummary = z.object({
   id: z.string(),

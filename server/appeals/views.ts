@@ -127,7 +127,7 @@ export function toDetail(a: AppealDoc, user: AuthUser, now: Date): { detail: App
     // The point like the text place: exact to those who read it as written, about 1 km to the public.
     location: a.location ? pointFor(a.location, sight.fullText) : null,
     photos: a.photoIds.map(photoRef),
-    reporter: { name: reporterName(a, sight), phone: ownData ? a.reporterPhone : null, masked: !ownData },
+    reporter: { name: reporterName(a, sight), phone: ownData ? a.reporterPhone : null, ...(ownData && a.reporterEmail ? { email: a.reporterEmail } : {}), masked: !ownData },
     isAnonymous: a.isAnonymous,
     deadlines: { acceptBy: a.acceptBy.toISOString(), firstContactBy: a.firstContactBy.toISOString(), resolveBy: a.resolveBy.toISOString() },
     answer: a.answer ? { text: text(a.answer.text)!, photos: a.answer.photoIds.map(photoRef), at: a.answer.at.toISOString(), departmentName: a.answer.departmentName } : null,

@@ -17,7 +17,7 @@ import { nearestRegions, regionLookup, type RegionDoc } from '../regions';
 import { ANONYMOUS_NAME } from '../people';
 import type { ActiveKey } from './keys';
 import type { GetRequestsQuery, PostRequestInput } from './schemas';
-import { DEFAULT_KIND, KIND_ATTRIBUTE, MEDIA_LINE, OPEN311_STATUS, toServiceRequest } from './spec';
+import { DEFAULT_KIND, KIND_ATTRIBUTE, MEDIA_LINE, OPEN311_STATUS, PUBLIC_ATTRIBUTE, PUBLIC_VALUES, toServiceRequest } from './spec';
 
 const HOUR = 60 * 60 * 1000;
 /** The spec's default window for GET requests without dates (90 days), and its cap on a list. */
@@ -26,6 +26,19 @@ export const LIST_LIMIT = 1000;
 
 /** The spec's errors: 400 a missing or bad field, 403 a bad key, 404 an unknown service or request. */
 export const specError = (status: 400 | 403 | 404, description: string) => new AppError(status, status === 400 ? 'VALIDATION_FAILED' : status === 403 ? 'FORBIDDEN' : 'NOT_FOUND', description);
+
+const CJK = /^[\p{Script=Han}·•]+$/u;
+
+/**
+ * A reporter's name from the spec's last_name and first_name, as it is written (and as it appears
+ * in the appeal's own text, where the public board masks it): family name first, with no space
+ * when both are Chinese (欧阳小明), with one otherwise (Ouyang Xiaoming). Never the e-mail: it has
+ * its own field.
+ */
+export function personName(last: string | undefined, first: string | undefined): string {
+  const parts = [last, first].filter((p): p is string => !!p);
+  return parts.join(parts.every((p) => CJK.test(p)) ? '' : ' ');
+}
 
 export type FiledRequest = {
   service_request_id: string;
@@ -82,13 +95,23 @@ export function open311Requests(ctx: AppContext) {
     return county;
   }
 
+  function checkAttributes(input: PostRequestInput): void {
+    for (const code of Object.keys(input.attribute ?? {})) if (code !== KIND_ATTRIBUTE && code !== PUBLIC_ATTRIBUTE) throw specError(400, `attribute[${code}] 不是此服务的属性`);
+  }
+
   function kindOf(input: PostRequestInput): AppealKind {
-    const attrs = input.attribute ?? {};
-    for (const code of Object.keys(attrs)) if (code !== KIND_ATTRIBUTE) throw specError(400, `attribute[${code}] 不是此服务的属性`);
-    const v = attrs[KIND_ATTRIBUTE];
+    const v = input.attribute?.[KIND_ATTRIBUTE];
     if (v === undefined || v === '') return DEFAULT_KIND;
     if (typeof v !== 'string' || !(APPEAL_KINDS as readonly string[]).includes(v)) throw specError(400, `attribute[${KIND_ATTRIBUTE}] 应为 ${APPEAL_KINDS.join('、')} 之一`);
     return v as AppealKind;
+  }
+
+  /** Public only when the client says so (attribute[public]=true); not given, not public. */
+  function isPublicOf(input: PostRequestInput): boolean {
+    const v = input.attribute?.[PUBLIC_ATTRIBUTE];
+    if (v === undefined || v === '') return false;
+    if (typeof v !== 'string' || !Object.hasOwn(PUBLIC_VALUES, v)) throw specError(400, `attribute[${PUBLIC_ATTRIBUTE}] 应为 true 或 false`);
+    return PUBLIC_VALUES[v as keyof typeof PUBLIC_VALUES];
   }
 
   return {
@@ -107,11 +130,12 @@ export function open311Requests(ctx: AppContext) {
       if (hasPoint && (input.lat === undefined || input.long === undefined)) throw specError(400, 'lat 与 long 须同时提供');
       if (!hasPoint && !input.address_string && !input.address_id) throw specError(400, '须提供 lat/long、address_string 或 address_id 之一');
       const category = await serviceByCode(input.service_code);
+      checkAttributes(input);
       const kind = kindOf(input);
+      const isPublic = isPublicOf(input);
       const region = await place(input);
 
-      const name = [input.last_name, input.first_name].filter(Boolean).join(' ');
-      const reporterName = [name, input.email].filter(Boolean).join(' ') || ANONYMOUS_NAME;
+      const reporterName = personName(input.last_name, input.first_name) || ANONYMOUS_NAME;
       const description = [input.description || category.name, input.media_url ? `${MEDIA_LINE}${input.media_url}` : null].filter(Boolean).join('\n');
       const { api_key: _k, jurisdiction_id: _j, ...body } = input;
       const idempotencyKey = headerKey ?? `o311:${requestHash({ device: input.device_id ?? `day:${chinaDay(ctx.now())}`, body })}`.slice(0, 60);
@@ -131,11 +155,12 @@ export function open311Requests(ctx: AppContext) {
         regionId: String(region._id),
         place: input.address_string ?? null,
         location: input.lat !== undefined && input.long !== undefined ? { lat: input.lat, lng: input.long, address: input.address_string ?? null } : null,
-        isPublic: true,
+        isPublic,
         isAnonymous: reporterName === ANONYMOUS_NAME,
         reporterId: null,
         reporterName,
         reporterPhone: input.phone ?? null,
+        reporterEmail: input.email ?? null,
         limits,
       });
       const notice = appeal.departmentName ? `已受理，编号 ${appeal.number}，已按派单目录派至${appeal.departmentName}` : `已收到，编号 ${appeal.number}，等待受理`;

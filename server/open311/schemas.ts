@@ -54,7 +54,8 @@ const coord = (range: z.ZodNumber) =>
 
 /**
  * POST requests: the spec's fields. `api_key` may come in the body or the query string (merged
- * before this). `attribute` holds `attribute[code]=value` (form) or `{ "attribute": { code: value } }` (JSON).
+ * before this). `attribute` holds `attribute[code]=value` (form) or `{ "attribute": { code: value } }` (JSON;
+ * a boolean value is taken as its text, for `attribute[public]`).
  */
 export const PostRequestInput = z.strictObject({
   api_key: optionalText(200),
@@ -72,7 +73,7 @@ export const PostRequestInput = z.strictObject({
   phone: optionalText(40),
   description: optionalText(4000),
   media_url: optionalText(1000).pipe(z.url({ protocol: /^https?$/ }).optional()),
-  attribute: z.record(z.string().max(60), z.union([text(200), z.array(text(200)).max(20)])).optional(),
+  attribute: z.record(z.string().max(60), z.union([text(200), z.boolean().transform(String), z.array(text(200)).max(20)])).optional(),
 });
 export type PostRequestInput = z.infer<typeof PostRequestInput>;
 

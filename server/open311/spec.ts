@@ -21,9 +21,21 @@ export function w3c(d: Date): string {
   return `${local}+08:00`;
 }
 
-/** The one attribute every service takes: what kind of appeal it is (12345's kinds). Optional. */
+/** An attribute every service takes: what kind of appeal it is (12345's kinds). Optional. */
 export const KIND_ATTRIBUTE = 'kind';
 export const DEFAULT_KIND: AppealKind = 'help';
+
+/**
+ * The one other attribute every service takes: whether the reporter makes the request public.
+ * GeoReport v2 has no field for it, so it is an attribute like any other (`attribute[public]=true`
+ * in a form, `"attribute": { "public": "true" }` or `true` in JSON). Not given: not public, as in the
+ * mini-program nothing is public until its reporter says so. A public request, once answered, is on
+ * the public board (公开诉求) and its text is readable through GET requests, names, e-mail
+ * addresses, phone, ID and house numbers masked; a request not public shows its state, unit and
+ * dates only.
+ */
+export const PUBLIC_ATTRIBUTE = 'public';
+export const PUBLIC_VALUES = { true: true, false: false } as const;
 
 export function toService(c: CategoryDoc) {
   return {
@@ -51,6 +63,19 @@ export function toServiceDefinition(c: CategoryDoc) {
         description: '诉求类型',
         values: APPEAL_KINDS.map((k) => ({ key: k, name: KIND_LABELS[k] })),
       },
+      {
+        variable: true,
+        code: PUBLIC_ATTRIBUTE,
+        datatype: 'singlevaluelist',
+        required: false,
+        datatype_description: '填 true 则答复后在「公开诉求」中公开，并可通过 GET requests 读取内容（姓名、邮箱、电话、证件号、门牌号均遮挡）；不填或 false 为不公开，只显示状态、承办单位和时间',
+        order: 2,
+        description: '是否公开',
+        values: [
+          { key: 'false', name: '不公开' },
+          { key: 'true', name: '公开' },
+        ],
+      },
     ],
   };
 }
@@ -73,7 +98,7 @@ function statusNotes(a: PublicAppeal): string {
   return label;
 }
 
-/** One request as GET answers it: never the reporter's name, phone or email. */
+/** One request as GET answers it: never the reporter's name, phone or email (its text masked: channel-reads.ts). */
 export function toServiceRequest(a: PublicAppeal, serviceCode: string | null) {
   const { text, mediaUrl } = splitMedia(a.description);
   return {

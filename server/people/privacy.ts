@@ -79,6 +79,13 @@ const HOUSE_NUMBER = new RegExp(
   'g',
 );
 
+/**
+ * E-mail addresses (ouyang.xm@example.com, 12345678@qq.com): the first character of the mailbox
+ * and the domain stay (o***@example.com), as is common practice. Masked before the numbers, so a
+ * QQ mailbox's number is hidden whole rather than as a long number beside its domain.
+ */
+const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*[@＠]((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})(?![A-Za-z0-9-])/g;
+
 /** A phone's middle hidden, as is common practice: the first three and the last four digits stay (138****5678). */
 function maskMiddle(s: string): string {
   const digits = [...s].filter((c) => /[0-9０-９]/.test(c)).length;
@@ -89,8 +96,8 @@ function maskMiddle(s: string): string {
 const maskLocal = (local: string) => stars(local.length - 4) + local.slice(-4);
 
 /**
- * Phone numbers (138****5678), ID numbers, other long numbers and house numbers (*号楼*单元*室)
- * masked in text shown publicly: descriptions, places, answers, notes and comments on records the
+ * E-mail addresses (o***@example.com), phone numbers (138****5678), ID numbers, other long numbers
+ * and house numbers (*号楼*单元*室) masked in text shown publicly: descriptions, places, answers, notes and comments on records the
  * viewer reads only because they are public.
  */
 export function maskPrivateText(text: string): string;
@@ -98,6 +105,7 @@ export function maskPrivateText(text: string | null): string | null;
 export function maskPrivateText(text: string | null): string | null {
   if (!text) return text;
   return text
+    .replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`)
     .replace(ID_NUMBER, (m) => stars(m.length))
     .replace(MOBILE, (_m, country: string, number: string) => country + maskMiddle(number))
     .replace(LANDLINE, (_m, area: string, local: string) => area + maskLocal(local))

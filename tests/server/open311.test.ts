@@ -10,11 +10,14 @@
 import { XMLParser } from 'fast-xml-parser';
 import { appealDoc, demoIds, move, startAppealsServer, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import type { TestServer } from '../helpers/server';
+import { personName } from '../../server/open311/requests';
 
 const BASE = '/open311/v2';
 const REPORTER = { first_name: '小明', last_name: '欧阳', email: 'ouyang.xm@example.com', phone: '13912345678' };
 // Near 西城社区's centre (DX-01-02: 28.9007, 118.8702).
 const NEAR_XICHENG = { lat: '28.9010', long: '118.8705' };
+/** The first filing: public by the client's choice (attribute[public]), so GET answers show its text. */
+const ROAD_FORM = () => ({ api_key: apiKey, service_code: 'road-damage', ...NEAR_XICHENG, 'attribute[kind]': 'complaint', 'attribute[public]': 'true', description: '幸福路口井盖缺失，夜里很危险', media_url: 'https://img.example.com/p/1.jpg', device_id: 'phone-1', ...REPORTER });
 
 let env: AppealsTestServer;
 let s: TestServer;
@@ -92,6 +95,9 @@ describe('discovery and services', () => {
     expect(def.service_code).toBe('road-damage');
     expect(def.attributes.attribute[0]).toMatchObject({ code: 'kind', datatype: 'singlevaluelist', required: 'false' });
     expect(def.attributes.attribute[0].values.value.map((v: any) => v.key)).toContain('complaint');
+    // Catches: the opt-in to the public board undocumented, so no client could know how to make a request public.
+    expect(def.attributes.attribute[1]).toMatchObject({ code: 'public', datatype: 'singlevaluelist', required: 'false' });
+    expect(def.attributes.attribute[1].values.value.map((v: any) => v.key)).toEqual(['false', 'true']);
   });
 
   // Catches: an unknown code answered 200 with an empty definition, or an error not in the spec's shape.
@@ -107,27 +113,28 @@ describe('discovery and services', () => {
 
 describe('filing', () => {
   test('a form-encoded POST (attribute[kind], media_url) files an appeal of channel open311, directly dispatched by the catalogue', async () => {
-    const res = await call('POST', '/requests.json', {
-      form: { api_key: apiKey, service_code: 'road-damage', ...NEAR_XICHENG, 'attribute[kind]': 'complaint', description: '幸福路口井盖缺失，夜里很危险', media_url: 'https://img.example.com/p/1.jpg', device_id: 'phone-1', ...REPORTER },
-    });
+    const res = await call('POST', '/requests.json', { form: ROAD_FORM() });
     expect(res.status).toBe(201);
     const [filed] = res.json();
     expect(filed.service_request_id).toMatch(/^DX-20261120-\d{4}$/);
     roadId = filed.token;
     const a = await appealDoc(s, roadId);
-    expect(a).toMatchObject({ channel: 'open311', kind: 'complaint', state: 'assigned', directDispatch: true, departmentName: '县交通运输局', reporterPhone: REPORTER.phone });
+    expect(a).toMatchObject({ channel: 'open311', kind: 'complaint', state: 'assigned', directDispatch: true, departmentName: '县交通运输局', reporterPhone: REPORTER.phone, isPublic: true });
     expect(String(a.regionId)).toBe(ids.region['DX-01-02']);
     expect(String(a.submittedById)).toBe(keyId);
-    expect(a.reporterName).toContain('欧阳 小明');
+    // Catches: the name stored as "欧阳 小明 ouyang.xm@example.com" (a space inside, the e-mail in it), which
+    // the public board's name masking never finds in a text that says 欧阳小明; the e-mail lost or shown as a name.
+    expect(a.reporterName).toBe('欧阳小明');
+    expect(a.reporterEmail).toBe(REPORTER.email);
+    const handler = await s.api('GET', `/api/v1/appeals/${roadId}`, { token: await s.staffToken('dispatcher') });
+    expect(handler.body.reporter).toEqual({ name: '欧阳小明', phone: REPORTER.phone, email: REPORTER.email, masked: false });
     expect(a.description).toContain('https://img.example.com/p/1.jpg');
     expect(a.timeline.map((e) => e.action)).toEqual(['submit', 'accept', 'assign']);
   });
 
   // Catches: a retry (lost answer, client pressed again) filing a second appeal.
   test('the same form posted again is the same request (200, no second appeal)', async () => {
-    const again = await call('POST', '/requests.json', {
-      form: { api_key: apiKey, service_code: 'road-damage', ...NEAR_XICHENG, 'attribute[kind]': 'complaint', description: '幸福路口井盖缺失，夜里很危险', media_url: 'https://img.example.com/p/1.jpg', device_id: 'phone-1', ...REPORTER },
-    });
+    const again = await call('POST', '/requests.json', { form: ROAD_FORM() });
     expect(again.status).toBe(200);
     expect(again.json()[0].token).toBe(roadId);
     expect(await s.models.Appeal.countDocuments({ channel: 'open311' })).toBe(1);
@@ -135,13 +142,13 @@ describe('filing', () => {
 
   test('a JSON POST with api_key in the query string and an address naming a community files there; no unit: it waits for a dispatcher', async () => {
     const res = await call('POST', `/requests.xml?api_key=${encodeURIComponent(apiKey)}&jurisdiction_id=dongxi`, {
-      json: { service_code: 'other', address_string: '城关镇东城社区幸福路12号', description: '小区门口路面积水' },
+      json: { service_code: 'other', address_string: '城关镇东城社区幸福路12号', description: '小区门口路面积水', attribute: { public: true } },
     });
     expect(res.status).toBe(201);
     const filed = res.xml().service_requests.request[0];
     otherId = filed.token;
     const a = await appealDoc(s, otherId);
-    expect(a).toMatchObject({ channel: 'open311', state: 'submitted', directDispatch: false, place: '城关镇东城社区幸福路12号', isAnonymous: true });
+    expect(a).toMatchObject({ channel: 'open311', state: 'submitted', directDispatch: false, place: '城关镇东城社区幸福路12号', isAnonymous: true, isPublic: true });
     expect(String(a.regionId)).toBe(ids.region['DX-01-01']);
   });
 
@@ -243,6 +250,7 @@ describe('errors and keys', () => {
     expect((await call('POST', '/requests.json', { form: { ...good(), api_key: '' } })).status).toBe(400);
     expect((await call('POST', '/requests.json', { form: { ...good(), service_code: 'no-such' } })).status).toBe(404);
     expect((await call('POST', '/requests.json', { form: { ...good(), 'attribute[colour]': 'red' } })).status).toBe(400);
+    expect((await call('POST', '/requests.json', { form: { ...good(), 'attribute[public]': 'yes' } })).status).toBe(400);
     // Catches: the API's JSON-only rule (415) applied here, or any other type let through.
     const plain = await fetch(`${s.url}${BASE}/requests.json`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
     expect(plain.status).toBe(415);
@@ -275,5 +283,77 @@ describe('errors and keys', () => {
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(over.json()[0].code).toBe(429);
     expect((await call('POST', '/requests.json', { form: first })).status).toBe(200);
+  });
+});
+
+describe('personal data in the text: GET answers and the public board mask it as the board does', () => {
+  // The audit's probe: the reporter names themselves and gives their e-mail and phone in the text.
+  const PERSONAL = { first_name: '小明', last_name: '欧阳', email: 'ouyang.xm@example.com', phone: '13912345678' };
+  const TEXT = '我是欧阳小明，邮箱ouyang.xm@example.com，电话13912345678，家里停水三天了';
+  const LEAKS = ['欧阳小明', '小明', 'ouyang.xm', '13912345678'];
+  const noLeak = (label: string, text: string) => {
+    for (const v of LEAKS) if (text.includes(v)) throw new Error(`${label} carries ${v}: ${text.slice(0, 300)}`);
+  };
+  const fileWater = async (extra: Record<string, string>) => {
+    const res = await call('POST', '/requests.json', { form: { api_key: apiKey, service_code: 'water-supply', ...NEAR_XICHENG, description: TEXT, ...PERSONAL, ...extra } });
+    expect(res.status).toBe(201);
+    const [filed] = res.json();
+    return { number: filed.service_request_id as string, id: filed.token as string };
+  };
+  const answer = async (id: string) => {
+    const dept = await s.staffToken('dept_water');
+    await move(s, dept, id, 'start', {});
+    await move(s, dept, id, 'reply', { answer: '已联系欧阳小明（ouyang.xm@example.com），供水已恢复' });
+  };
+
+  test('a public filing: requests/{id}.json and .xml, the requests list and (answered) the board show neither name, e-mail nor phone', async () => {
+    const { number, id } = await fileWater({ 'attribute[public]': 'true' });
+    // Catches: Open311 reads masking only phone, ID and house numbers (channel-reads toPublic with
+    // maskPrivateText alone): the reporter's name and e-mail in the text went out as written.
+    const j = await call('GET', `/requests/${number}.json`);
+    expect(j.status).toBe(200);
+    expect(j.json()[0].description).toBe('我是欧*，邮箱o***@example.com，电话139****5678，家里停水三天了');
+    noLeak('requests/{id}.json', j.text);
+    noLeak('requests/{id}.xml', (await call('GET', `/requests/${number}.xml`)).text);
+    noLeak('requests.json', (await call('GET', `/requests.json?service_request_id=${number}`)).text);
+
+    // Catches: the public board leaving the name and e-mail in the excerpt and the full text (the
+    // stored name "欧阳 小明 email" never matched 欧阳小明; the masker had no e-mail pattern).
+    await answer(id);
+    const notesJson = await call('GET', `/requests/${number}.json`);
+    expect(notesJson.json()[0].status_notes).toContain('已联系欧*（o***@example.com）');
+    noLeak('answered requests/{id}.json', notesJson.text);
+    noLeak('answered requests.xml', (await call('GET', '/requests.xml?service_code=water-supply')).text);
+    const list = await s.api('GET', '/api/v1/board?limit=50');
+    const row = list.body.items.find((i: any) => i.id === id);
+    expect(row).toMatchObject({ reporterName: '欧*', excerpt: expect.stringContaining('我是欧*，邮箱o***@example.com') });
+    noLeak('board list', JSON.stringify(list.body));
+    const detail = await s.api('GET', `/api/v1/board/${id}`);
+    expect(detail.status).toBe(200);
+    noLeak('board detail', JSON.stringify(detail.body));
+  });
+
+  test('without attribute[public] a filing is not public: GET shows no text and, answered, it is not on the board', async () => {
+    const { number, id } = await fileWater({});
+    // Catches: every Open311 filing stored isPublic: true, put on the public board (and its text in
+    // GET answers) without its reporter choosing it.
+    expect((await appealDoc(s, id)).isPublic).toBe(false);
+    const j = await call('GET', `/requests/${number}.json`);
+    expect(j.json()[0]).toMatchObject({ description: '（内容未公开）', lat: null, long: null, media_url: null });
+    await answer(id);
+    const [r] = (await call('GET', `/requests/${number}.json`)).json();
+    expect(r.status).toBe('closed');
+    expect(r.status_notes).toBe('已答复');
+    noLeak('private requests/{id}.json', JSON.stringify(r));
+    expect((await s.api('GET', `/api/v1/board/${id}`)).status).toBe(404);
+    expect((await s.api('GET', '/api/v1/board?limit=50')).body.items.map((i: any) => i.id)).not.toContain(id);
+  });
+
+  test('names are written as names are: family name first, no space between Chinese parts', () => {
+    // Catches: 欧阳 小明 with a space (never found in a text that names 欧阳小明), or the e-mail inside the name.
+    expect(personName('欧阳', '小明')).toBe('欧阳小明');
+    expect(personName('Ouyang', 'Xiaoming')).toBe('Ouyang Xiaoming');
+    expect(personName('欧阳', undefined)).toBe('欧阳');
+    expect(personName(undefined, undefined)).toBe('');
   });
 });
