@@ -6,7 +6,7 @@ import { Types } from 'mongoose';
 import type { AuthUser } from '../core/route';
 import type { Role } from '../../common/roles';
 import type { AppealState, EventAction } from './state-machine';
-import type { TimelineEvent } from './model';
+import type { AppealDoc, TimelineEvent } from './model';
 
 /** Who acts: a signed-in person in one of their roles, or the server itself. */
 export interface Actor {
@@ -27,8 +27,27 @@ export function actingRole(user: AuthUser, preferred: Role): Role {
   return user.roles.includes(preferred) ? preferred : user.roles.includes('admin') ? 'admin' : preferred;
 }
 
-export function event(at: Date, action: EventAction, actor: Actor, from: AppealState | null, to: AppealState | null, note: string | null = null): TimelineEvent {
-  return { _id: new Types.ObjectId(), at, action, from, to, byId: actor.id, byName: actor.name, byRole: actor.role, note };
+/** What an event records for the measures beside the move (TimelineEvent `rating` and `before`). */
+export type EventFacts = Pick<TimelineEvent, 'rating' | 'before'>;
+
+export function event(at: Date, action: EventAction, actor: Actor, from: AppealState | null, to: AppealState | null, note: string | null = null, facts: EventFacts = {}): TimelineEvent {
+  return { _id: new Types.ObjectId(), at, action, from, to, byId: actor.id, byName: actor.name, byRole: actor.role, note, ...facts };
+}
+
+const sameId = (x: Types.ObjectId | null | undefined, y: Types.ObjectId | null | undefined) => String(x ?? '') === String(y ?? '');
+
+/**
+ * The facts a move that writes `set` on `a` records in its event: the rating it gives, and the
+ * department and category before it when it changes either. The appeal keeps only their values
+ * now; the measures read a past day as it was at its end from these (server/measures/formulas.ts),
+ * so a later reopen or 改派 does not change a day's figures.
+ */
+export function factsOfMove(a: Pick<AppealDoc, 'departmentId' | 'categoryId'>, set: Partial<AppealDoc>): EventFacts {
+  const facts: EventFacts = {};
+  if (set.rating) facts.rating = { resolved: set.rating.resolved, satisfaction: set.rating.satisfaction };
+  const moved = ('departmentId' in set && !sameId(set.departmentId, a.departmentId)) || ('categoryId' in set && !sameId(set.categoryId, a.categoryId));
+  if (moved) facts.before = { departmentId: a.departmentId ?? null, categoryId: a.categoryId ?? null };
+  return facts;
 }
 
 /** `$push` the events and bump the version, in the same single-document update as the change. */

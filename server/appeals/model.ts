@@ -19,6 +19,19 @@ export interface TimelineEvent {
   byName: string;
   byRole: string | null;
   note: string | null;
+  /**
+   * On a `rate` event: the rating given. The appeal keeps only the rating in force (a reopen
+   * withdraws it), so this is how the measures still know, for the day it was given, how a rating
+   * later withdrawn said (server/measures/formulas.ts). Absent on ratings given before it was kept.
+   */
+  rating?: { resolved: boolean; satisfaction: (typeof SATISFACTION)[number] } | null;
+  /**
+   * On a move that changed the appeal's department or category (派单, 改派, 退回, a category
+   * corrected at 受理 or 派单): both as they were before it. The measures count a day's facts under
+   * the department and category the appeal had at the day's end, whatever it moved to later.
+   * Absent on other events, and on moves made before it was kept.
+   */
+  before?: { departmentId: Types.ObjectId | null; categoryId: Types.ObjectId | null } | null;
 }
 
 /** A point on the map as filed: GCJ-02 degrees, and the place's name and address when the map gave them. */
@@ -159,6 +172,11 @@ const timelineSchema = new Schema<TimelineEvent>(
     byName: { type: String, required: true },
     byRole: { type: String, default: null },
     note: { type: String, default: null },
+    rating: { type: new Schema({ resolved: Boolean, satisfaction: { type: String, enum: SATISFACTION } }, { _id: false }), default: undefined },
+    before: {
+      type: new Schema({ departmentId: { type: Schema.Types.ObjectId, default: null }, categoryId: { type: Schema.Types.ObjectId, default: null } }, { _id: false }),
+      default: undefined,
+    },
   },
   { _id: true },
 );

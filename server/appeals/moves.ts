@@ -15,7 +15,7 @@ import { appealModels, type AppealDoc } from './model';
 import type { MoveBodies } from './schemas';
 import { assertMove, MOVES, OPEN_STATES, STATE_LABELS, type Move } from './state-machine';
 import { canRead, standingOf, type Standing } from './scope';
-import { actingRole, actorOf, appendEvents, event, SYSTEM, type Actor } from './events';
+import { actingRole, actorOf, appendEvents, event, factsOfMove, SYSTEM, type Actor } from './events';
 import { deadlinesFrom, dueAtFor, RATING_WINDOW_MS, resolveAgainFrom } from './deadlines';
 import { requirePhotos } from './photos';
 import { appealFollows } from './follows';
@@ -88,7 +88,7 @@ export function appealMoves(ctx: AppContext, onChange: (appealId: Types.ObjectId
     const sameDue = (dueAt?.getTime() ?? null) === (a.dueAt?.getTime() ?? null);
     const updated = await Appeal.findOneAndUpdate(
       { _id: a._id, state: a.state, ...cond },
-      { $set: { ...set, state: to, dueAt, overdue: sameDue ? a.overdue : false, notifyPending: true }, ...appendEvents([event(now, move, actor, a.state, to, note)]) },
+      { $set: { ...set, state: to, dueAt, overdue: sameDue ? a.overdue : false, notifyPending: true }, ...appendEvents([event(now, move, actor, a.state, to, note, factsOfMove(a, set))]) },
       { returnDocument: 'after' },
     ).lean<AppealDoc>();
     if (updated) {

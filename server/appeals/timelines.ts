@@ -13,6 +13,10 @@ export interface TimelineEventFacts {
   action: EventAction;
   from: AppealState | null;
   to: AppealState | null;
+  /** A `rate` event's rating as given, if recorded (model.ts TimelineEvent `rating`). */
+  rating?: { resolved: boolean; satisfaction: Satisfaction };
+  /** The department and category before this move changed either, if recorded (model.ts TimelineEvent `before`). */
+  before?: { departmentId: string | null; categoryId: string | null };
 }
 
 export interface AppealTimeline {
@@ -25,7 +29,7 @@ export interface AppealTimeline {
   acceptBy: Date;
   firstContactBy: Date;
   resolveBy: Date;
-  /** The rating in force (a reopen withdraws it; the next rate sets a new one). */
+  /** The rating in force (a reopen withdraws it; the next rate sets a new one; each `rate` event keeps its own). */
   rating: { resolved: boolean; satisfaction: Satisfaction; at: Date } | null;
   events: TimelineEventFacts[];
 }
@@ -58,7 +62,14 @@ export function appealTimelines(ctx: AppContext) {
           firstContactBy: doc.firstContactBy,
           resolveBy: doc.resolveBy,
           rating: doc.rating ? { resolved: doc.rating.resolved, satisfaction: doc.rating.satisfaction, at: doc.rating.at } : null,
-          events: doc.timeline.map((e) => ({ at: e.at, action: e.action, from: e.from, to: e.to })),
+          events: doc.timeline.map((e) => ({
+            at: e.at,
+            action: e.action,
+            from: e.from,
+            to: e.to,
+            ...(e.rating ? { rating: { resolved: e.rating.resolved, satisfaction: e.rating.satisfaction } } : {}),
+            ...(e.before ? { before: { departmentId: e.before.departmentId ? String(e.before.departmentId) : null, categoryId: e.before.categoryId ? String(e.before.categoryId) : null } } : {}),
+          })),
         };
       }
     },

@@ -13,17 +13,28 @@
  *   or the automatic close 7 days after an unrated answer).
  * - overdue: 督办 flags by the step that was late: accept (waiting for a dispatcher), first contact
  *   (assigned, the unit has not started), resolve (in progress, or assigned again after contact).
- * - rated: ratings, by 满意 / 基本满意 / 不满意, and how many said resolved. A rating that a reopen
- *   has since withdrawn (the appeal keeps only the rating in force) counts as not resolved and
- *   不满意: the resident reopened it because they were not satisfied (docs/PRODUCT.md).
+ * - rated: ratings, by 满意 / 基本满意 / 不满意, and how many said resolved, as given (the `rate`
+ *   event keeps its rating). A rating that a reopen withdrew the same China day counts as not
+ *   resolved and 不满意: the resident reopened it because they were not satisfied (docs/PRODUCT.md),
+ *   and the day ended so. A reopen on a later day leaves the rating's day as it was: that day had
+ *   ended with the rating in force, and its figures are final (the reopen counts on its own day).
  * - durations (medians): submission → first contact (the unit's first start or reply); start of
  *   the handling (submission, or the reopen) → its reply; submission → first assignment.
  *
- * Cells: each fact counts for the appeal's region, department, category and channel as they are
- * when its day is rolled up (rollup.ts), the day after; later transfers do not move it.
+ * Cells: each fact counts for the appeal's region, department, category and channel as they were
+ * at the end of the fact's China day (cellsOf): what a rollup run just after the day ended stores
+ * (rollup.ts), and what the day's figures say whenever they are computed from the timelines. A
+ * 改派, a 退回 or a category corrected later does not move it. Region and channel never change after
+ * filing; the department and category before each move that changed them are in its event.
+ *
+ * So a day's facts depend only on the timeline up to the day's end, with two exceptions kept from
+ * before: the deadlines (acceptBy, resolveBy) are the appeal's current ones, which a category
+ * corrected at 受理 or 派单 re-dates from submission (factsOf); and moves made before the events
+ * recorded ratings and departments (see ratingOf and cellsOf) are read as well as they can be.
  */
-import type { AppealTimeline } from '../appeals';
+import type { AppealTimeline, TimelineEventFacts } from '../appeals';
 import { chinaDay } from '../../common/china-time';
+import { dayIndexOf, dayStart } from './days';
 
 export const COUNT_NAMES = [
   'received',
@@ -104,7 +115,7 @@ export function factsOf(a: AppealTimeline, until: Date): Fact[] {
     if (due <= upTo && due <= until && !(ended && ended <= due)) count(due, 'resolveDue');
   };
 
-  for (const e of events) {
+  for (const [i, e] of events.entries()) {
     if (e.at > until) break;
     switch (e.action) {
       case 'submit':
@@ -149,8 +160,7 @@ export function factsOf(a: AppealTimeline, until: Date): Fact[] {
       case 'rate': {
         count(e.at, 'closed');
         count(e.at, 'rated');
-        // The rating in force is this event's only if no reopen has withdrawn it since.
-        const r = a.rating && a.rating.at.getTime() === e.at.getTime() ? a.rating : null;
+        const r = ratingOf(a, events, i);
         const satisfaction = r?.satisfaction ?? 'unsatisfied';
         count(e.at, satisfaction === 'satisfied' ? 'ratedSatisfied' : satisfaction === 'basically' ? 'ratedBasic' : 'ratedUnsatisfied');
         if (r?.resolved) count(e.at, 'ratedResolved');
@@ -195,6 +205,23 @@ export function factsOf(a: AppealTimeline, until: Date): Fact[] {
   return facts;
 }
 
+/**
+ * How the rating of the `rate` event `events[i]` counts on its day: as given, unless a reopen
+ * withdrew it before that China day ended (then null: 不满意, not resolved). Only the day's events
+ * decide it, so a reopen on a later day changes nothing the day counted.
+ *
+ * A `rate` event recorded before events kept their rating has none: the appeal's rating in force
+ * is its only record, so such a rating counts as given while in force, and as withdrawn (as before
+ * this was kept) once a reopen cleared it, on whatever day; nothing else remembers what it said.
+ */
+function ratingOf(a: AppealTimeline, events: readonly TimelineEventFacts[], i: number): { resolved: boolean; satisfaction: string } | null {
+  const e = events[i];
+  if (!e.rating) return a.rating && a.rating.at.getTime() === e.at.getTime() ? a.rating : null;
+  // After a rating the appeal is closed: its next move, if any, is the reopen that withdraws it.
+  const reopen = events.slice(i + 1).find((x) => x.action === 'reopen');
+  return reopen && chinaDay(reopen.at) === chinaDay(e.at) ? null : e.rating;
+}
+
 /** A cell of the figures: the appeal's region (leaf path), department, category and channel. */
 export interface CellKey {
   regionPath: string;
@@ -211,11 +238,40 @@ export function tallyByDayAndCell(appeals: Iterable<AppealTimeline>, from: Date,
   return out;
 }
 
+/**
+ * The cell of an appeal's facts of a China day: its department and category as they were at the
+ * day's end, that is before the first move after it that changed either (the event's `before`),
+ * or as they are now when none has since. Region and channel are written at filing and never change.
+ *
+ * Moves made before events recorded `before` (older appeals) left no record of the department or
+ * category they replaced: the timeline says a 派单 or 改派 happened and its note may name the new
+ * unit in words, but not which unit it had before. For the days before such a move the best
+ * knowledge is the appeal's fields now (what the figures used before), which is what a day gets
+ * when no recorded change follows it.
+ */
+export function cellsOf(a: AppealTimeline): (day: string, at: Date) => CellKey {
+  const now: CellKey = { regionPath: a.regionPath, departmentId: a.departmentId, categoryId: a.categoryId, channel: a.channel };
+  const changes = a.events.filter((e) => e.before).sort((x, y) => x.at.getTime() - y.at.getTime());
+  if (changes.length === 0) return () => now;
+  const byDay = new Map<string, CellKey>();
+  return (day, at) => {
+    let cell = byDay.get(day);
+    if (!cell) {
+      const end = dayStart(dayIndexOf(at) + 1);
+      const next = changes.find((e) => e.at >= end);
+      cell = next ? { ...now, departmentId: next.before!.departmentId, categoryId: next.before!.categoryId } : now;
+      byDay.set(day, cell);
+    }
+    return cell;
+  };
+}
+
 export function addAppeal(out: Map<string, { day: string; cell: CellKey; tally: Tally }>, a: AppealTimeline, from: Date, to: Date, until: Date): void {
-  const cell: CellKey = { regionPath: a.regionPath, departmentId: a.departmentId, categoryId: a.categoryId, channel: a.channel };
+  const cellOf = cellsOf(a);
   for (const f of factsOf(a, until)) {
     if (f.at < from || f.at >= to) continue;
     const day = chinaDay(f.at);
+    const cell = cellOf(day, f.at);
     const id = cellId(day, cell);
     let entry = out.get(id);
     if (!entry) out.set(id, (entry = { day, cell, tally: emptyTally() }));
@@ -247,7 +303,7 @@ export const RATE_TEXT: Record<RateName, string> = {
   resolution:
     '解决率 = answers judged resolved / answers decided in the period. An answer (答复) is decided by the first of: the resident\'s rating (resolved if they said 已解决), the automatic close 7 days after an unrated answer (resolved), or a reopen (not resolved). Counted on the day of the decision.',
   satisfaction:
-    '满意率 = (满意 + 基本满意) / ratings given in the period. Answers closed without a rating are not in it; a rating withdrawn by a reopen counts as 不满意.',
+    '满意率 = (满意 + 基本满意) / ratings given in the period. Answers closed without a rating are not in it; a rating withdrawn by a reopen the same day counts as 不满意 (a reopen on a later day leaves the rating\'s day as it was).',
   onTime:
     '按期办结率 = handlings answered by their resolve deadline / handlings whose resolve deadline was decided in the period (answered in time, or the deadline passed unanswered). A handling starts at filing and again at each reopen, with the category\'s resolve time; appeals rejected or merged before their deadline are not due.',
 };

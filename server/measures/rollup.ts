@@ -7,10 +7,12 @@
  * written only when it is certain (a deadline counts when it is met or has passed). Nothing that
  * happens after a day has ended adds a fact to it or changes one, so a rolled-up day never
  * changes and never needs rolling up again: no per-move bookkeeping in the appeals' writes, no
- * recount when an appeal moves later. It also keeps what the appeals themselves forget: the
- * rating a reopen withdraws, the deadline a reopen replaces, the department before a transfer.
- * Today (and any day not rolled up yet) is computed from the timelines at each request with the
- * same code (formulas.ts), so the two agree by construction.
+ * recount when an appeal moves later. Today (and any day not rolled up yet) is computed from the
+ * timelines at each request with the same code (formulas.ts), so the two agree by construction:
+ * a day's facts are read as of the day's end, from its events (the rating a `rate` event gave,
+ * the department and category before a move changed them), not from what the appeal holds now,
+ * so a day rolled up late (the minutes before the next run, a server that was down, days
+ * forgotten by an import, days older than the catch-up) has the figures it had when it ended.
  *
  * Several server processes: a day is claimed with a lease in `measuredays` (one document per day,
  * `_id` the day, so two claims of one day cannot both insert), its pack is written, and then the
