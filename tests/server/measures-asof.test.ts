@@ -16,9 +16,8 @@ import { cellsOf, factsOf } from '../../server/measures/formulas';
 import type { AppealTimeline, TimelineEventFacts } from '../../server/appeals';
 import { fileAppeal, move, startAppealsServer, testClock, demoIds, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import type { TestServer } from '../helpers/server';
+import { cn, readMeasures } from '../helpers/measures';
 
-/** A China-time wall clock reading as an instant: `cn('2026-11-02 09:00')`. */
-const cn = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
 
 let env: AppealsTestServer;
 let s: TestServer;
@@ -30,11 +29,7 @@ const NOV = 'from=2026-11-01&to=2026-11-30';
 const atMonthEnd: Record<string, any> = {};
 
 const at = (when: string) => env.clock.set(cn(when));
-const measures = async (query: string, token = tok.dispatcher) => {
-  const res = await s.api('GET', `/api/v1/measures?${query}`, { token });
-  if (res.status !== 200) throw new Error(`measures ${query}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
+const measures = (query: string, token = tok.dispatcher) => readMeasures(s, token, query);
 const file = async (name: string, when: string) => {
   at(when);
   ap[name] = (await fileAppeal(s, tok.resident, { regionId: ids.region['DX-01-01'], categoryId: null, description: `测试诉求 ${name}` })).id;

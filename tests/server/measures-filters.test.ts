@@ -13,9 +13,8 @@
 import { measureRollup, RANKING_TEXT, RATE_TEXT } from '../../server/measures';
 import { demoIds, fileAppeal, move, startAppealsServer, testClock, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import type { TestServer } from '../helpers/server';
+import { cn, readMeasures } from '../helpers/measures';
 
-/** A China-time wall clock reading as an instant: `cn('2026-11-02 09:00')`. */
-const cn = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
 
 let env: AppealsTestServer;
 let s: TestServer;
@@ -27,11 +26,7 @@ const NOV = 'from=2026-11-01&to=2026-11-30';
 const OPEN311_FILED = 2;
 
 const at = (when: string) => env.clock.set(cn(when));
-const measures = async (query: string, token = tok.dispatcher) => {
-  const res = await s.api('GET', `/api/v1/measures?${query}`, { token });
-  if (res.status !== 200) throw new Error(`measures ${query}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
+const measures = (query: string, token = tok.dispatcher) => readMeasures(s, token, query);
 /** Files in the mini-program, accepts and assigns to the department, all on the given day. */
 const fileAndAssign = async (name: string, day: string, department: string) => {
   at(`${day} 09:00`);

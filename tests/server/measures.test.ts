@@ -29,9 +29,8 @@ import { bumpStamp } from '../../server/core/cache/stamps';
 import { fileAppeal, move, startAppealsServer, testClock, demoIds, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import { indexesOf, recordQueryShapes, servingIndex, describeShape } from '../helpers/query-shapes';
 import type { TestServer } from '../helpers/server';
+import { cn, readMeasures } from '../helpers/measures';
 
-/** A China-time wall clock reading as an instant: `cn('2026-11-02 09:00')`. */
-const cn = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
 
 let env: AppealsTestServer;
 let s: TestServer;
@@ -42,11 +41,7 @@ let resident: string;
 const ap: Record<string, string> = {};
 
 const at = (when: string) => env.clock.set(cn(when));
-const measures = async (token: string, query: string) => {
-  const res = await s.api('GET', `/api/v1/measures?${query}`, { token });
-  if (res.status !== 200) throw new Error(`measures ${query}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
+const measures = (token: string, query: string) => readMeasures(s, token, query);
 const file = async (name: string, when: string, o: { region?: string; category?: string } = {}) => {
   at(when);
   const a = await fileAppeal(s, resident, { regionId: ids.region[o.region ?? 'DX-01-01'], categoryId: o.category ? ids.category[o.category] : null, description: `测试诉求 ${name}` });
