@@ -133,6 +133,16 @@ test('the reporter is shown with a call button', async () => {
   expect(Taro.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '13800138000' });
 });
 
+// Bug caught: an Open311 reporter's e-mail (their only contact, given by the outside system) not
+// shown to the handler, or the page telling them no contact was left.
+test('an e-mail the reporter left is shown to the handler, without a call button when there is no phone', async () => {
+  fakeApi({ 'GET /appeals/a1': () => ok(detail({ channel: 'open311', channelLabel: 'Open311', reporter: { name: '欧阳小明', phone: null, email: 'ouyang.xm@example.com', masked: false } })) });
+  await renderPage();
+  expect(screen.getByText('邮箱 ouyang.xm@example.com')).toBeTruthy();
+  expect(screen.getByText('联系方式仅供办理使用，请勿外传')).toBeTruthy();
+  expect(screen.queryByText('拨打电话')).toBeNull();
+});
+
 // Bug caught: 派单 sends the catalogue's default unit (or nothing) instead of the one the dispatcher chose.
 test('assign sends the chosen department and shows the new state', async () => {
   const log = fakeApi({

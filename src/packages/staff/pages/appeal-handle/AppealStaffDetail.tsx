@@ -77,6 +77,7 @@ export function AppealStaffDetail({ appeal, onOpenAppeal }: { appeal: AppealDeta
           <View className='appeal-reporter__who'>
             <Text className='appeal-reporter__name'>{reporter.name}</Text>
             {reporter.phone ? <Text className='appeal-reporter__phone'>{reporter.phone}</Text> : null}
+            {reporter.email ? <Text className='appeal-reporter__email'>{`邮箱 ${reporter.email}`}</Text> : null}
           </View>
           {reporter.phone ? (
             <Button className='appeal-reporter__call' onClick={() => callReporter(reporter.phone!)}>
@@ -85,7 +86,7 @@ export function AppealStaffDetail({ appeal, onOpenAppeal }: { appeal: AppealDeta
           ) : null}
         </View>
         <Text className='appeal-reporter__hint'>
-          {reporter.phone ? '联系方式仅供办理使用，请勿外传' : reporter.masked ? '联系方式仅办理人员可见' : '未留联系电话'}
+          {reporter.phone || reporter.email ? '联系方式仅供办理使用，请勿外传' : reporter.masked ? '联系方式仅办理人员可见' : '未留联系电话'}
         </Text>
       </View>
 
