@@ -117,10 +117,11 @@ export function maskPrivateText(text: string | null): string | null {
  * The names of the people on a record masked where its text names them (张三丰 → 张*, as
  * `appearance` shows them to the public): a public question or answer may quote the reporter or
  * the staff member who answered. Longer names first (张三丰 before 张三); names shorter than two
- * characters are left, or every use of a common character would be masked.
+ * characters are left, or every use of a common character would be masked. 匿名 is the record's
+ * word for no name, not a name: the word in a text stays.
  */
 export function maskNamesIn(text: string, names: readonly string[]): string {
-  const distinct = [...new Set(names.map((n) => n.trim()).filter((n) => [...n].length >= 2))].sort((a, b) => b.length - a.length);
+  const distinct = [...new Set(names.map((n) => n.trim()).filter((n) => [...n].length >= 2 && n !== ANONYMOUS_NAME))].sort((a, b) => b.length - a.length);
   return distinct.reduce((t, name) => t.split(name).join(maskName(name)), text);
 }
 

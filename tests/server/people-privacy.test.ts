@@ -71,4 +71,10 @@ describe('names of the people on a record in its public text', () => {
     expect(maskNamesIn('王府井大街', ['王', ''])).toBe('王府井大街');
     expect(maskNamesIn('没有人名', ['赵六'])).toBe('没有人名');
   });
+
+  it('leaves the word 匿名 of an anonymous record in its text', () => {
+    // Catches: an anonymous filing (Open311 without names, a tip) whose reporter name is the
+    // placeholder 匿名 turning every 匿名 in its public text into 匿* (「希望匿名处理」).
+    expect(maskNamesIn('希望匿名处理，李四已联系', ['匿名', '李四'])).toBe('希望匿名处理，李*已联系');
+  });
 });
