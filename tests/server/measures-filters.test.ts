@@ -12,7 +12,7 @@
  */
 import { measureRollup, RANKING_TEXT, RATE_TEXT } from '../../server/measures';
 import { demoIds, fileAppeal, move, startAppealsServer, testClock, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
-import type { TestServer } from '../helpers/server';
+import { startSecondServer, type TestServer } from '../helpers/server';
 import { cn, readMeasures } from '../helpers/measures';
 
 
@@ -132,5 +132,46 @@ describe('measures: filters', () => {
 
     // A department with nothing assigned in the period.
     expect((await measures(`${NOV}&departmentId=${ids.department.transport}`)).counts).toMatchObject({ received: 0, accepted: 0 });
+  });
+});
+
+describe('measures: several server processes', () => {
+  it('answer the same figures for a month from either process, before and after its days are rolled up and after a later move', async () => {
+    // Catches: a process answering a closed month from a copy of its own that another process's
+    // rollup or a later move left stale or changed (the memo of ended days kept past the rolled-days
+    // stamp, today's live figures mixed into a past month), so two servers behind one county's
+    // address answer different 三率 for the same month.
+    const b = await startSecondServer(s, { now: env.clock.now, backgroundJobs: false });
+    const fromB = async (query: string) => {
+      const res = await fetch(`${b.url}/api/v1/measures?${query}`, { headers: { authorization: `Bearer ${tok.dispatcher}` } });
+      if (res.status !== 200) throw new Error(`measures from the second process ${query}: ${res.status} ${await res.text()}`);
+      return res.json();
+    };
+    const figures = (m: { counts: unknown; rates: unknown; medians: unknown }) => ({ counts: m.counts, rates: m.rates, medians: m.medians });
+    try {
+      at('2026-12-02 10:00');
+      const first = figures(await measures(NOV));
+      expect(first.counts).toMatchObject({ received: 4, accepted: 2 });
+      expect(figures(await fromB(NOV))).toEqual(first);
+
+      // One process rolls November up; the other reads the stored days.
+      expect((await measureRollup(s.ctx).run()).days).toBeGreaterThan(29);
+      expect(figures(await fromB(NOV))).toEqual(first);
+      expect(figures(await measures(NOV))).toEqual(first);
+
+      // A move in December, through the other process, changes neither process's November.
+      const res = await fetch(`${b.url}/api/v1/appeals/${ap.U}/transfer`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tok.dispatcher}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ departmentId: ids.department.water, reason: '属于水务局职责' }),
+      });
+      expect(res.status).toBe(200);
+      expect(figures(await measures(NOV))).toEqual(first);
+      expect(figures(await fromB(NOV))).toEqual(first);
+      expect((await fromB(`${NOV}&departmentId=${ids.department.urban}`)).counts).toMatchObject({ received: 1, accepted: 1 });
+    } finally {
+      await b.close();
+      at('2026-11-10 12:00');
+    }
   });
 });
