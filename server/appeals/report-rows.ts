@@ -57,7 +57,7 @@ export interface OverdueFlag {
   flaggedAt: Date;
 }
 
-// Never reporterPhone, reporterId, roomId, contacts or the timeline's actors; reporterName only to mask it in the summary.
+// Never reporterPhone, reporterEmail, reporterId, roomId, contacts or the timeline's actors; reporterName only to mask it in the summary.
 const ROW_FIELDS = {
   number: 1, kind: 1, channel: 1, state: 1, categoryName: 1, regionName: 1, departmentName: 1, description: 1, reporterName: 1, submittedAt: 1,
   acceptedAt: 1, assignedAt: 1, firstContactAt: 1, repliedAt: 1, closedAt: 1, resolveBy: 1, rating: 1, overdueCount: 1, 'timeline.action': 1,

@@ -65,7 +65,8 @@ export const PostRequestInput = z.strictObject({
   long: coord(longitude),
   address_string: optionalText(300),
   address_id: optionalText(60),
-  email: optionalText(200),
+  // Kept for the handlers as the reporter's contact: a well-formed address or none.
+  email: optionalText(200).pipe(z.email().optional()),
   device_id: optionalText(200),
   account_id: optionalText(200),
   first_name: optionalText(60),

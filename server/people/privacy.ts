@@ -97,8 +97,8 @@ const maskLocal = (local: string) => stars(local.length - 4) + local.slice(-4);
 
 /**
  * E-mail addresses (o***@example.com), phone numbers (138****5678), ID numbers, other long numbers
- * and house numbers (*号楼*单元*室) masked in text shown publicly: descriptions, places, answers, notes and comments on records the
- * viewer reads only because they are public.
+ * and house numbers (*号楼*单元*室) masked in text shown publicly: descriptions, places, answers,
+ * notes and comments on records the viewer reads only because they are public.
  */
 export function maskPrivateText(text: string): string;
 export function maskPrivateText(text: string | null): string | null;

@@ -14,9 +14,9 @@
 import { measureRollup } from '../../server/measures';
 import { cellsOf, factsOf } from '../../server/measures/formulas';
 import type { AppealTimeline, TimelineEventFacts } from '../../server/appeals';
-import { fileAppeal, move, startAppealsServer, testClock, demoIds, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
+import { fileAppeal, move, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import type { TestServer } from '../helpers/server';
-import { cn, readMeasures } from '../helpers/measures';
+import { cn, readMeasures, startMeasuresStory } from '../helpers/measures';
 
 
 let env: AppealsTestServer;
@@ -53,12 +53,7 @@ const november = async () => {
 };
 
 beforeAll(async () => {
-  env = await startAppealsServer(testClock('2026-10-31T17:00:00Z'));
-  s = env.server;
-  // The demo history is filed before the clock's start; these figures are of this story only.
-  await s.models.Appeal.deleteMany({});
-  await measureRollup(s.ctx).forget();
-  ids = await demoIds(s);
+  ({ env, s, ids } = await startMeasuresStory());
   for (const u of ['dispatcher', 'dept_urban', 'dept_transport']) tok[u] = await s.staffToken(u);
   tok.resident = await s.residentToken('demo-resident-01');
 

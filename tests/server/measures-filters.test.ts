@@ -11,9 +11,9 @@
  *   O2 filed through Open311 (service `other`) 6 Nov 09:00, waiting for a dispatcher
  */
 import { measureRollup, RANKING_TEXT, RATE_TEXT } from '../../server/measures';
-import { demoIds, fileAppeal, move, startAppealsServer, testClock, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
+import { fileAppeal, move, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
 import { startSecondServer, type TestServer } from '../helpers/server';
-import { cn, readMeasures } from '../helpers/measures';
+import { cn, readMeasures, startMeasuresStory } from '../helpers/measures';
 
 
 let env: AppealsTestServer;
@@ -51,12 +51,7 @@ const fileOpen311 = async (name: string, when: string, apiKey: string) => {
 };
 
 beforeAll(async () => {
-  env = await startAppealsServer(testClock('2026-10-31T17:00:00Z'));
-  s = env.server;
-  // The demo history is filed before the clock's start; these figures are of this story only.
-  await s.models.Appeal.deleteMany({});
-  await measureRollup(s.ctx).forget();
-  ids = await demoIds(s);
+  ({ env, s, ids } = await startMeasuresStory());
   for (const u of ['dispatcher', 'admin']) tok[u] = await s.staffToken(u);
   tok.resident = await s.residentToken('demo-resident-01');
 

@@ -237,6 +237,13 @@ describe('reading back', () => {
 describe('errors and keys', () => {
   const good = () => ({ api_key: apiKey, service_code: 'sanitation', ...NEAR_XICHENG, description: '垃圾桶满了没人清' });
 
+  // Catches: any text kept as the reporter's e-mail and shown to handlers as their contact.
+  test('a malformed email is 400 naming the field', async () => {
+    const res = await call('POST', '/requests.json', { form: { ...good(), email: 'not an address' } });
+    expect(res.status).toBe(400);
+    expect(res.json()[0].description).toContain('email');
+  });
+
   test('a bad api_key is 403; a missing field is 400; an unknown service is 404 (spec errors, JSON and XML)', async () => {
     const bad = await call('POST', '/requests.xml', { form: { ...good(), api_key: 'o311_not-a-key' } });
     expect(bad.status).toBe(403);
