@@ -7,6 +7,8 @@
 import { Types } from 'mongoose';
 import { deadlinesFrom, dueAtFor } from '../../server/appeals/deadlines';
 import { scopePathsOf } from '../../server/appeals/scope';
+import { APPEAL_SETTLED_CACHE } from '../../server/appeals/model';
+import { bumpStamp } from '../../server/core/cache/stamps';
 
 export const BATCH = 1000;
 const HOUR = 3600 * 1000;
@@ -195,6 +197,9 @@ export async function fillTo(models: Models, demo: Demo, size: number, rand: () 
     await models.Appeal.collection.insertMany(docs, { ordered: false });
     added += n;
   }
+  // Written past the models' stamp plugin: most are ended appeals, which the county's badges keep
+  // counted in memory (server/appeals/counts.ts) until this stamp says they changed.
+  if (added > 0) await bumpStamp(models.Appeal.db, APPEAL_SETTLED_CACHE);
   return { added, seconds: sec(t0) };
 }
 

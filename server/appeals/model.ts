@@ -1,7 +1,7 @@
 import { Schema, ownModel, baseOptions, type Types } from '../db/schema-helpers';
 import type { Connection } from 'mongoose';
 import { cacheStampPlugin } from '../core/cache/stamps';
-import { APPEAL_CHANNELS, APPEAL_KINDS, APPEAL_STATES, type AppealChannel, type AppealKind, type AppealState, type EventAction } from './state-machine';
+import { APPEAL_CHANNELS, APPEAL_KINDS, APPEAL_STATES, FINAL_STATES, type AppealChannel, type AppealKind, type AppealState, type EventAction } from './state-machine';
 import { SATISFACTION } from './schemas';
 
 /**
@@ -273,6 +273,26 @@ export const COUNTED_FIELDS = ['state', 'overdue', 'directDispatch', 'dispatchRe
 /** What a list's row (views.ts toSummary) reads besides COUNTED_FIELDS. */
 const LISTED_FIELDS = ['number', 'kind', 'channel', 'categoryId', 'categoryName', 'suggestion', 'regionId', 'regionName', 'departmentName', 'description', 'photoIds', 'reporterName', 'isPublic', 'isAnonymous', 'submittedAt', 'dueAt', 'followersCount'] as const;
 appealSchema.plugin(cacheStampPlugin(APPEAL_COUNTS_CACHE, { paths: [...COUNTED_FIELDS, ...LISTED_FIELDS] }));
+/**
+ * The county's ended appeals (closed, rejected, merged) settled before a day (counts.ts): their
+ * badges are counted once and kept until a write may change that set. A move's filter names the
+ * state it starts from (moves.ts commit), so a move from an open state cannot touch a settled
+ * appeal, and one into an ended state stamps `closedAt` now, after the settled day: neither
+ * bumps. What does: a move out of an ended state (a reopen), an insert of an ended appeal (the
+ * seed, a restore), a write whose filter does not rule ended appeals out (a backfill of paths),
+ * any delete or replacement. Filings and the moves of open appeals, nearly every write, leave it.
+ */
+export const APPEAL_SETTLED_CACHE = 'appeal-settled';
+const SETTLED_FIELDS = ['state', 'closedAt', 'regionPath', 'townshipPath', 'communityPath', 'departmentId'] as const;
+const isEnded = (state: unknown) => (FINAL_STATES as readonly unknown[]).includes(state);
+/** Whether a filter's `state` rules every ended state out: an open state, or `$in` of open states only. */
+export function filterIsOpen(filter: Record<string, unknown>): boolean {
+  const st = filter.state;
+  if (typeof st === 'string') return !isEnded(st);
+  const within = st && typeof st === 'object' ? (st as { $in?: unknown }).$in : undefined;
+  return Array.isArray(within) && within.length > 0 && !within.some(isEnded) && Object.keys(st as object).length === 1;
+}
+appealSchema.plugin(cacheStampPlugin(APPEAL_SETTLED_CACHE, { paths: SETTLED_FIELDS, query: (filter) => !filterIsOpen(filter), insert: (doc) => isEnded(doc.state) }));
 // A retried submission finds the first one; the unique pair makes two racing retries one appeal.
 appealSchema.index({ submittedById: 1, idempotencyKey: 1 }, { unique: true });
 // The queries a MongoDB user would write for the lists: scope (region prefix, department,

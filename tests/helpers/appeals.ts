@@ -10,7 +10,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { AppealDoc } from '../../server/appeals/model';
 import { identityKey } from '../../server/users/model';
-import { startTestServer, TEST_BOT_TOKEN, type TestServer } from './server';
+import { startSecondServer, startTestServer, TEST_BOT_TOKEN, type TestServer } from './server';
+import type { RunningServer } from '../../server/server';
 import { appealLimits } from '../../server/appeals/limits';
 import { rateLimiter } from '../../server/core/rate-limit/limiter';
 
@@ -61,6 +62,16 @@ export async function startAppealsServer(clock: TestClock = testClock()): Promis
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Two server processes on one seeded database and one clock (A takes the writes, B answers the
+ * reads: a cache that only its own process invalidates fails there), with the demo's ids.
+ */
+export async function startTwoServers(clock: TestClock): Promise<{ a: TestServer; b: RunningServer; ids: DemoIds }> {
+  const a = await startTestServer({ now: clock.now, backgroundJobs: false });
+  const b = await startSecondServer(a, { now: clock.now, backgroundJobs: false });
+  return { a, b, ids: await demoIds(a) };
 }
 
 /** Ids of the demo county by code: `ids.region['DX-01-02']`, `ids.category['water-supply']`, `ids.department.water`. */

@@ -6,8 +6,8 @@
  */
 import { appealDeadlines } from '../../server/appeals/scheduler';
 import type { RunningServer } from '../../server/server';
-import { DAY, demoIds, fileAppeal, move, testClock, type DemoIds } from '../helpers/appeals';
-import { startSecondServer, startTestServer, type TestServer } from '../helpers/server';
+import { DAY, fileAppeal, move, startTwoServers, testClock, type DemoIds } from '../helpers/appeals';
+import type { TestServer } from '../helpers/server';
 
 const clock = testClock('2026-11-20T02:00:00Z');
 let a: TestServer;
@@ -16,9 +16,7 @@ let ids: DemoIds;
 const tok: Record<string, string> = {};
 
 beforeAll(async () => {
-  a = await startTestServer({ now: clock.now, backgroundJobs: false });
-  b = await startSecondServer(a, { now: clock.now, backgroundJobs: false });
-  ids = await demoIds(a);
+  ({ a, b, ids } = await startTwoServers(clock));
   for (const u of ['dispatcher', 'chengguan']) tok[u] = await a.staffToken(u);
   tok.resident = await a.residentToken('demo-resident-07');
 }, 90_000); // two servers and a seed: slow on a busy 2-core machine

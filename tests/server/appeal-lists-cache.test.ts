@@ -6,8 +6,8 @@
  */
 import type { AppealPage } from '../../server/appeals/schemas';
 import type { RunningServer } from '../../server/server';
-import { demoIds, fileAppeal, move, testClock, type DemoIds } from '../helpers/appeals';
-import { startSecondServer, startTestServer, type TestServer } from '../helpers/server';
+import { fileAppeal, move, startTwoServers, testClock, type DemoIds } from '../helpers/appeals';
+import type { TestServer } from '../helpers/server';
 
 const clock = testClock('2026-11-20T02:00:00Z');
 let a: TestServer;
@@ -16,9 +16,7 @@ let ids: DemoIds;
 const tok: Record<string, string> = {};
 
 beforeAll(async () => {
-  a = await startTestServer({ now: clock.now, backgroundJobs: false });
-  b = await startSecondServer(a, { now: clock.now, backgroundJobs: false });
-  ids = await demoIds(a);
+  ({ a, b, ids } = await startTwoServers(clock));
   tok.dispatcher = await a.staffToken('dispatcher');
   tok.resident = await a.residentToken('demo-resident-07');
   tok.neighbour = await a.residentToken('demo-resident-08');

@@ -112,6 +112,15 @@ export interface StampWatch {
    * nobody's stale entry.
    */
   inserts?: boolean;
+  /**
+   * Narrows a query write the paths say may change them: relevant only when this says so, given
+   * its filter (deletes and replacements always bump). For readers of a part of the collection
+   * that a write's filter can rule out (the appeals settled before today: a move's filter names
+   * the open state it starts from).
+   */
+  query?: (filter: Record<string, unknown>) => boolean;
+  /** Narrows inserts (with `inserts` true): a new document is relevant only when this says so. */
+  insert?: (doc: Record<string, unknown>) => boolean;
 }
 
 const topField = (path: string) => path.split('.')[0];
@@ -148,15 +157,16 @@ export function cacheStampPlugin(namespace: string, watch?: StampWatch) {
   const insertsBump = watch?.inserts ?? true;
   // Per namespace: a schema may carry several stamps, each watching its own fields (users: identity and rosters).
   const flagKey = `stampRelevant:${namespace}`;
+  const insertRelevant = (doc: unknown) => watch?.insert?.(doc as Record<string, unknown>) ?? true;
   return (schema: Schema): void => {
     /** Whether this write may change what readers hold (query, document or model middleware). */
     const relevant = (self: unknown, kind: 'query' | 'document' | 'model'): boolean => {
       if (!watched) return true;
       if (kind === 'query') {
-        const q = self as { op?: string; getUpdate(): unknown };
+        const q = self as { op?: string; getUpdate(): unknown; getFilter(): Record<string, unknown> };
         if (q.op && /delete/i.test(q.op)) return true;
         if (q.op && /replace/i.test(q.op)) return true;
-        return updateTouches(q.getUpdate(), watched);
+        return updateTouches(q.getUpdate(), watched) && (watch?.query?.(q.getFilter()) ?? true);
       }
       if (kind === 'document') {
         // Set by the pre-save hook for this save only: a later doc.updateOne or deleteOne bumps.
@@ -172,6 +182,10 @@ export function cacheStampPlugin(namespace: string, watch?: StampWatch) {
         // An error handler returning without throwing keeps mongoose's original error.
         if (relevant(this, kind)) await bumpStamp(connectionOf(this), namespace);
       };
+    /** insertMany's documents (mongoose hands them to its post hook), when `insert` narrows; on an error, always. */
+    const bumpIfInserted = async function (this: unknown, docs: unknown) {
+      if (!Array.isArray(docs) || docs.some(insertRelevant)) await bumpStamp(connectionOf(this), namespace);
+    };
     // Mongoose's typings spell each middleware kind separately; the runtime takes the lists as given.
     const s = schema as unknown as {
       pre(name: string, opts: Record<string, boolean>, fn: (this: unknown) => void): void;
@@ -181,14 +195,19 @@ export function cacheStampPlugin(namespace: string, watch?: StampWatch) {
       // Decided before the save, while isNew and the modified paths still say what it writes.
       s.pre('save', { document: true, query: false }, function (this: unknown) {
         const d = this as { isNew: boolean; $locals: Record<string, unknown>; isModified(path: string): boolean };
-        d.$locals[flagKey] = d.isNew ? insertsBump : [...watched].some((p) => d.isModified(p));
+        d.$locals[flagKey] = d.isNew ? insertsBump && insertRelevant(d) : [...watched].some((p) => d.isModified(p));
       });
     }
     s.post(QUERY_WRITES, { document: false, query: true }, bumpIf('query'));
     s.post(QUERY_WRITES, { document: false, query: true, errorHandler: true }, bumpIf('query'));
     s.post(DOCUMENT_WRITES, { document: true, query: false }, bumpIf('document'));
     s.post(DOCUMENT_WRITES, { document: true, query: false, errorHandler: true }, bumpIf('document'));
-    if (insertsBump || !watched) {
+    if (watch?.insert && insertsBump) {
+      s.post(['insertMany'], {}, bumpIfInserted);
+      s.post(['insertMany'], { errorHandler: true }, bumpIf('model'));
+      s.post(['bulkWrite'], {}, bumpIf('model'));
+      s.post(['bulkWrite'], { errorHandler: true }, bumpIf('model'));
+    } else if (insertsBump || !watched) {
       s.post(MODEL_WRITES, {}, bumpIf('model'));
       s.post(MODEL_WRITES, { errorHandler: true }, bumpIf('model'));
     } else {
