@@ -10,7 +10,9 @@
  * `count(*)` on an index (db/ferretdb's count pushdown), but a `$group` by several fields reads and
  * decodes every appeal of the scope. Measured by bench/signed-in.ts right after a write (the
  * county dispatcher): the `$group` took 29.8 s at 10k appeals and 142 s at 100k; the same figures
- * as these counts 131 ms and 288 ms. A resident's badges are counts too, per branch of "my
+ * as these counts 131 ms and 288 ms. The county-wide scope's ended states, where the appeals pile
+ * up, are counted in two parts so a write does not recount the county's history
+ * (endedInCounty). A resident's badges are counts too, per branch of "my
  * appeals" (reporter, submitter, the follow rows' appeals by `_id`), added so that each appeal
  * counts once (ownCounts below): they no longer read the resident's appeals, whose number grows
  * with the county's (bench/appeals.ts --mine, figures below).
@@ -154,13 +156,17 @@ export function appealCounter(ctx: AppContext) {
       return county && ended >= 0 ? endedCounts.then((n) => n[ended]) : countOf(within(scope, { state }));
     };
     const endedCounts = county ? endedInCounty(request) : Promise.resolve([]);
-    const [states, overdue, queue, direct] = await Promise.all([
+    // A caller who dispatches in their whole scope (the county's dispatcher, an admin): the queue
+    // is the scope's submitted and accepted appeals, already counted, and not counted again.
+    const queueIsScope = queues !== null && keyOf(queues) === keyOf(scope);
+    const [states, overdue, queueCount, direct] = await Promise.all([
       Promise.all(APPEAL_STATES.map(countState)),
       countOf(within(scope, { overdue: true })),
-      queues ? countOf(within(queues, { state: { $in: [...QUEUE_STATES] } })) : 0,
+      queues && !queueIsScope ? countOf(within(queues, { state: { $in: [...QUEUE_STATES] } })) : 0,
       queues ? countOf(within(queues, { directDispatch: true, dispatchReviewed: false })) : 0,
     ]);
     const byState = Object.fromEntries(APPEAL_STATES.map((s, i) => [s, states[i]])) as Record<AppealState, number>;
+    const queue = queueIsScope ? QUEUE_STATES.reduce((n, st) => n + byState[st], 0) : queueCount;
     return { byState, overdue, queue, direct };
   }
 
