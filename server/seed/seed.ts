@@ -1,3 +1,4 @@
+import { renewEpoch } from '../core/cache/stamps';
 import type { Types } from 'mongoose';
 import type { Models } from '../models';
 import { newId } from '../db/schema-helpers';
@@ -214,6 +215,9 @@ export async function isDemoDatabase(models: Models): Promise<boolean> {
 
 export async function resetDatabase(models: Models): Promise<void> {
   for (const model of Object.values(models)) await model.collection.deleteMany({});
+  // Deleted with the driver, past the models' stamp plugin: a server running on this database
+  // would keep serving what it holds in memory (badges, lists, people) without a new epoch.
+  await renewEpoch(models.Appeal.db);
 }
 
 export class NotADemoDatabaseError extends Error {

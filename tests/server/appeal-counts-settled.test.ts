@@ -67,7 +67,7 @@ async function countsSentBy(conn: Connection, run: () => Promise<unknown>): Prom
 }
 
 describe('the county badges of ended appeals', () => {
-  it('equal the exact counts as appeals end, settle overnight and are reopened', async () => {
+  it('equal the exact counts as appeals end (rated, rejected, merged), settle overnight and are reopened', async () => {
     expect((await countyOnB()).byState).toEqual(await exact());
     const v0 = await settledVersion();
 
@@ -78,8 +78,10 @@ describe('the county badges of ended appeals', () => {
     await move(s.a, tok.resident, rated, 'rate', { resolved: true, satisfaction: 'satisfied' });
     const rejected = await fileAppeal(s.a, tok.resident, { regionId: s.ids.region['DX-01-02'], categoryId: s.ids.category.other });
     await move(s.a, tok.dispatcher, rejected.id, 'reject', { reason: '不属于受理范围' });
-    // Both in the part counted at each read: ended after the settled day.
-    expect((await s.a.models.Appeal.findById(rated).lean())!.closedAt!.getTime()).toBeGreaterThanOrEqual(settledBefore(clock.now()).getTime());
+    const duplicate = await fileAppeal(s.a, tok.resident, { regionId: s.ids.region['DX-01-02'], categoryId: s.ids.category.other });
+    await move(s.a, tok.dispatcher, duplicate.id, 'merge', { intoId: rated });
+    // All three in the part counted at each read: ended after the settled day.
+    for (const id of [rated, rejected.id, duplicate.id]) expect((await s.a.models.Appeal.findById(id).lean())!.closedAt!.getTime()).toBeGreaterThanOrEqual(settledBefore(clock.now()).getTime());
     expect((await countyOnB()).byState).toEqual(await exact());
     // Catches the moves into an ended state bumping the settled stamp: every close would then
     // count the county's whole history again.

@@ -1,5 +1,6 @@
 import { describeSeed, isDemoDatabase, isEmpty, NotADemoDatabaseError, resetDatabase, seedCollectionCounts, seedDemoCounty } from '../../server/seed/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { readStamps } from '../../server/core/cache/stamps';
 import type { AppealDoc } from '../../server/appeals/model';
 import { appealDeadlines } from '../../server/appeals/scheduler';
 import { APPEAL_CHANNELS, APPEAL_STATES, assertMove, MOVES, OPEN_STATES, type Move } from '../../server/appeals/state-machine';
@@ -147,6 +148,17 @@ describe('the demo appeals', () => {
     await resetDatabase(s.models);
     await seedDemoCounty(s.models, now);
     expect(shape(await s.models.Appeal.find().sort({ _id: 1 }).lean<AppealDoc[]>())).toEqual(shape(appeals));
+  });
+});
+
+describe('a reset', () => {
+  // Bug caught: a reset made with the driver (past the models' stamp plugin) leaving a running
+  // server's read cache valid, so it keeps serving badges, lists and people that were deleted.
+  it('gives every process\'s read cache a new epoch', async () => {
+    const before = await readStamps(s.ctx.conn);
+    await resetDatabase(s.models);
+    expect((await readStamps(s.ctx.conn)).epoch).not.toBe(before.epoch);
+    await seedDemoCounty(s.models, SEEDED_AT);
   });
 });
 

@@ -82,6 +82,14 @@ export async function readStamps(conn: Connection): Promise<Stamps> {
   return { epoch: created.epoch, v: created.v ?? {} };
 }
 
+/**
+ * A new epoch: every entry any process holds is stale at its next stamp read. For writes past the
+ * models (their plugin bumps nothing): a reset that empties the collections with the driver.
+ */
+export async function renewEpoch(conn: Connection): Promise<void> {
+  await stamps(conn).updateOne({ _id: STAMP_ID }, { $set: { epoch: randomUUID(), v: {} } }, { upsert: true });
+}
+
 /** Every mongoose operation that writes documents, by the middleware kind mongoose runs for it. */
 const QUERY_WRITES = ['updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndUpdate', 'findOneAndReplace', 'findOneAndDelete'] as const;
 const DOCUMENT_WRITES = ['save', 'deleteOne', 'updateOne'] as const;
