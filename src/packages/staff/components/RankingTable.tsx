@@ -1,5 +1,8 @@
 // A month's ranking as a table (名次, 名称, 得分, 变化): the measures page and the county dashboard.
-import { Text, View } from '@tarojs/components';
+// Each cell is a View with its table role (as the charts' tables are; Taro's Text takes no role): a
+// screen reader reads a row only through its cells, and axe fails a role='row' without them
+// (aria-required-children).
+import { View } from '@tarojs/components';
 import type { RankedUnit } from '../../../api/types';
 import { rankChangeText, scoreChangeText } from './measures';
 import './RankingTable.scss';
@@ -10,17 +13,31 @@ export function RankingTable({ items, nameLabel, theme = 'light' }: { items: Ran
   return (
     <View className={`ranking ranking--${theme}`} role='table'>
       <View className='ranking__tr ranking__tr--head' role='row'>
-        <Text className='ranking__td ranking__td--rank'>名次</Text>
-        <Text className='ranking__td ranking__td--name'>{nameLabel}</Text>
-        <Text className='ranking__td'>得分</Text>
-        <Text className='ranking__td'>变化</Text>
+        <View className='ranking__td ranking__td--rank' role='columnheader'>
+          名次
+        </View>
+        <View className='ranking__td ranking__td--name' role='columnheader'>
+          {nameLabel}
+        </View>
+        <View className='ranking__td' role='columnheader'>
+          得分
+        </View>
+        <View className='ranking__td' role='columnheader'>
+          变化
+        </View>
       </View>
       {items.map((u) => (
         <View className='ranking__tr ranking__row' role='row' key={u.id}>
-          <Text className='ranking__td ranking__td--rank'>{u.rank === null ? '—' : String(u.rank)}</Text>
-          <Text className='ranking__td ranking__td--name'>{u.name}</Text>
-          <Text className='ranking__td'>{u.score === null ? '—' : String(u.score)}</Text>
-          <Text className={`ranking__td ranking__change ranking__change--${direction(u)}`}>{`${rankChangeText(u.change.rank, u.previous.rank)}（${scoreChangeText(u.change.score)}）`}</Text>
+          <View className='ranking__td ranking__td--rank' role='cell'>
+            {u.rank === null ? '—' : String(u.rank)}
+          </View>
+          <View className='ranking__td ranking__td--name' role='rowheader'>
+            {u.name}
+          </View>
+          <View className='ranking__td' role='cell'>
+            {u.score === null ? '—' : String(u.score)}
+          </View>
+          <View className={`ranking__td ranking__change ranking__change--${direction(u)}`} role='cell'>{`${rankChangeText(u.change.rank, u.previous.rank)}（${scoreChangeText(u.change.score)}）`}</View>
         </View>
       ))}
     </View>
