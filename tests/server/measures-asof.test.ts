@@ -14,36 +14,25 @@
 import { measureRollup } from '../../server/measures';
 import { cellsOf, factsOf } from '../../server/measures/formulas';
 import type { AppealTimeline, TimelineEventFacts } from '../../server/appeals';
-import { fileAppeal, move, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
-import type { TestServer } from '../helpers/server';
-import { cn, readMeasures, startMeasuresStory } from '../helpers/measures';
+import { move } from '../helpers/appeals';
+import { cn, measuresStory } from '../helpers/measures';
 
-
-let env: AppealsTestServer;
-let s: TestServer;
-let ids: DemoIds;
-const tok: Record<string, string> = {};
-const ap: Record<string, string> = {};
+const story = measuresStory(['dispatcher', 'dept_urban', 'dept_transport']);
+const { tok, ap, at, measures, file } = story;
 const NOV = 'from=2026-11-01&to=2026-11-30';
 /** November's figures read just after the month ended, before any appeal moved again. */
 const atMonthEnd: Record<string, any> = {};
 
-const at = (when: string) => env.clock.set(cn(when));
-const measures = (query: string, token = tok.dispatcher) => readMeasures(s, token, query);
-const file = async (name: string, when: string) => {
-  at(when);
-  ap[name] = (await fileAppeal(s, tok.resident, { regionId: ids.region['DX-01-01'], categoryId: null, description: `测试诉求 ${name}` })).id;
-};
 const step = async (name: string, when: string, token: string, action: string, body: Record<string, unknown> = {}) => {
   at(when);
-  await move(s, tok[token], ap[name], action, body);
+  await move(story.s, tok[token], ap[name], action, body);
 };
 /** The questions asked of November: the county, and per department and category (R is not in these). */
 const questions = () => ({
   county: NOV,
-  transport: `${NOV}&departmentId=${ids.department.transport}`,
-  water: `${NOV}&departmentId=${ids.department.water}`,
-  road: `${NOV}&categoryId=${ids.category['road-damage']}`,
+  transport: `${NOV}&departmentId=${story.ids.department.transport}`,
+  water: `${NOV}&departmentId=${story.ids.department.water}`,
+  road: `${NOV}&categoryId=${story.ids.category['road-damage']}`,
 });
 const UNITS = ['transport', 'water', 'road'] as const;
 const november = async () => {
@@ -53,18 +42,14 @@ const november = async () => {
 };
 
 beforeAll(async () => {
-  ({ env, s, ids } = await startMeasuresStory());
-  for (const u of ['dispatcher', 'dept_urban', 'dept_transport']) tok[u] = await s.staffToken(u);
-  tok.resident = await s.residentToken('demo-resident-01');
-
   await file('T', '2026-11-10 09:00');
   await step('T', '2026-11-10 09:30', 'dispatcher', 'accept');
-  await step('T', '2026-11-10 09:40', 'dispatcher', 'assign', { departmentId: ids.department.transport });
+  await step('T', '2026-11-10 09:40', 'dispatcher', 'assign', { departmentId: story.ids.department.transport });
   await step('T', '2026-11-10 10:00', 'dept_transport', 'start');
 
   await file('R', '2026-11-28 09:00');
   await step('R', '2026-11-28 09:30', 'dispatcher', 'accept');
-  await step('R', '2026-11-28 09:40', 'dispatcher', 'assign', { departmentId: ids.department.urban });
+  await step('R', '2026-11-28 09:40', 'dispatcher', 'assign', { departmentId: story.ids.department.urban });
   await step('R', '2026-11-28 10:00', 'dept_urban', 'start');
   await step('R', '2026-11-29 09:00', 'dept_urban', 'reply', { answer: '路灯已经修复完毕', photoIds: [] });
   await step('R', '2026-11-29 10:00', 'resident', 'rate', { resolved: true, satisfaction: 'satisfied' });
@@ -76,13 +61,11 @@ beforeAll(async () => {
   Object.assign(atMonthEnd, await november());
 
   // December's moves, with no rollup of November's days in between.
-  await step('C', '2026-12-02 09:00', 'dispatcher', 'accept', { categoryId: ids.category['road-damage'] });
+  await step('C', '2026-12-02 09:00', 'dispatcher', 'accept', { categoryId: story.ids.category['road-damage'] });
   await step('R', '2026-12-02 09:30', 'resident', 'reopen', { reason: '路灯又坏了' });
-  await step('T', '2026-12-03 09:00', 'dispatcher', 'transfer', { departmentId: ids.department.water, reason: '属于水务局职责' });
+  await step('T', '2026-12-03 09:00', 'dispatcher', 'transfer', { departmentId: story.ids.department.water, reason: '属于水务局职责' });
   at('2026-12-03 12:00');
 }, 120_000);
-afterAll(() => env?.stop());
-
 describe('measures: a closed month read as of its days', () => {
   it('keeps the figures of the month as they were at its end', () => {
     // The story's own check: what the tests below compare with is what they say it is.
@@ -103,13 +86,13 @@ describe('measures: a closed month read as of its days', () => {
     expect(live.counts.rated).toEqual(atMonthEnd.county.counts.rated);
     expect(live.rates).toEqual(atMonthEnd.county.rates);
 
-    expect((await measureRollup(s.ctx).run()).days).toBeGreaterThan(30);
+    expect((await measureRollup(story.s.ctx).run()).days).toBeGreaterThan(30);
     const rolled = await measures(NOV);
     expect(rolled.days).toEqual({ rolledUp: 30, live: 0 });
     expect({ ...rolled, days: null }).toEqual({ ...atMonthEnd.county, days: null });
     // The reopen counts in its own month.
     expect((await measures('from=2026-12-01&to=2026-12-31')).counts).toMatchObject({ reopened: 1 });
-    await measureRollup(s.ctx).forget();
+    await measureRollup(story.s.ctx).forget();
   });
 
   it('keeps a month\'s facts under the department and category they had then, read from the timelines and then from the rollup', async () => {
@@ -118,7 +101,7 @@ describe('measures: a closed month read as of its days', () => {
     // department's own staff saw them go too), and C's category given on 2 Dec moved its November
     // filing to 道路破损; the rollup then stored them there.
     for (const read of ['timelines', 'rollup'] as const) {
-      if (read === 'rollup') expect((await measureRollup(s.ctx).run()).days).toBeGreaterThan(30);
+      if (read === 'rollup') expect((await measureRollup(story.s.ctx).run()).days).toBeGreaterThan(30);
       const now = await november();
       expect(now.county.days).toEqual(read === 'rollup' ? { rolledUp: 30, live: 0 } : { rolledUp: 0, live: 30 });
       for (const name of UNITS) expect({ read, name, figures: { ...now[name], days: null } }).toEqual({ read, name, figures: { ...atMonthEnd[name], days: null } });

@@ -11,36 +11,29 @@
  *   O2 filed through Open311 (service `other`) 6 Nov 09:00, waiting for a dispatcher
  */
 import { measureRollup, RANKING_TEXT, RATE_TEXT } from '../../server/measures';
-import { fileAppeal, move, type AppealsTestServer, type DemoIds } from '../helpers/appeals';
+import { move } from '../helpers/appeals';
 import { startSecondServer, type TestServer } from '../helpers/server';
-import { cn, readMeasures, startMeasuresStory } from '../helpers/measures';
+import { measuresStory } from '../helpers/measures';
 
-
-let env: AppealsTestServer;
-let s: TestServer;
-let ids: DemoIds;
-const tok: Record<string, string> = {};
-const ap: Record<string, string> = {};
+const story = measuresStory(['dispatcher', 'admin']);
+const { tok, ap, at, measures } = story;
 const NOV = 'from=2026-11-01&to=2026-11-30';
 /** Requests filed through Open311 in the story. */
 const OPEN311_FILED = 2;
 
-const at = (when: string) => env.clock.set(cn(when));
-const measures = (query: string, token = tok.dispatcher) => readMeasures(s, token, query);
 /** Files in the mini-program, accepts and assigns to the department, all on the given day. */
 const fileAndAssign = async (name: string, day: string, department: string) => {
-  at(`${day} 09:00`);
-  ap[name] = (await fileAppeal(s, tok.resident, { regionId: ids.region['DX-01-01'], categoryId: null, description: `测试诉求 ${name}` })).id;
+  await story.file(name, `${day} 09:00`);
   at(`${day} 09:30`);
-  await move(s, tok.dispatcher, ap[name], 'accept');
+  await move(story.s, tok.dispatcher, ap[name], 'accept');
   at(`${day} 09:40`);
-  await move(s, tok.dispatcher, ap[name], 'assign', { departmentId: ids.department[department] });
+  await move(story.s, tok.dispatcher, ap[name], 'assign', { departmentId: story.ids.department[department] });
 };
 /** Files a request as an outside Open311 client would (form-encoded, api_key in the form). */
 const fileOpen311 = async (name: string, when: string, apiKey: string) => {
   at(when);
   const form = { api_key: apiKey, service_code: 'other', address_id: 'DX-01-01', description: `小区门口路面积水 ${name}` };
-  const res = await fetch(`${s.url}/open311/v2/requests.json`, {
+  const res = await fetch(`${story.s.url}/open311/v2/requests.json`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form).toString(),
@@ -51,29 +44,23 @@ const fileOpen311 = async (name: string, when: string, apiKey: string) => {
 };
 
 beforeAll(async () => {
-  ({ env, s, ids } = await startMeasuresStory());
-  for (const u of ['dispatcher', 'admin']) tok[u] = await s.staffToken(u);
-  tok.resident = await s.residentToken('demo-resident-01');
-
   await fileAndAssign('U', '2026-11-03', 'urban');
   await fileAndAssign('W', '2026-11-04', 'water');
 
   at('2026-11-05 08:00');
-  const key = await s.api('POST', '/api/v1/open311/keys', { token: tok.admin, body: { name: '城市随手拍', owner: '测试单位' } });
+  const key = await story.s.api('POST', '/api/v1/open311/keys', { token: tok.admin, body: { name: '城市随手拍', owner: '测试单位' } });
   if (key.status !== 201) throw new Error(`open311 key: ${key.status} ${JSON.stringify(key.body)}`);
   await fileOpen311('O1', '2026-11-05 09:00', key.body.apiKey);
   await fileOpen311('O2', '2026-11-06 09:00', key.body.apiKey);
 
   at('2026-11-10 12:00');
 }, 120_000);
-afterAll(() => env?.stop());
-
 describe('measures: the formulas in the OpenAPI document', () => {
   it('describes the measures with every rate\'s formula, and the rankings with theirs', async () => {
     // Catches: the formulas missing from /api/docs (a rate's text dropped from the measures'
     // description, the descriptions lost when the route schemas become the document, or the
     // rankings' formula not carried), so an outside reader of the API cannot tell what a figure means.
-    const res = await s.api('GET', '/api/docs');
+    const res = await story.s.api('GET', '/api/docs');
     expect(res.status).toBe(200);
     const schemaOf = (path: string) => res.body.paths[path].get.responses['200'].content['application/json'].schema;
     const figures = schemaOf('/api/v1/measures/');
@@ -88,11 +75,11 @@ describe('measures: the formulas in the OpenAPI document', () => {
 
 describe('measures: filters', () => {
   it('story check: the appeals are where the story says', async () => {
-    const docs = await s.models.Appeal.find({}, { channel: 1, departmentId: 1 }).lean<{ _id: unknown; channel: string; departmentId: unknown }[]>();
+    const docs = await story.s.models.Appeal.find({}, { channel: 1, departmentId: 1 }).lean<{ _id: unknown; channel: string; departmentId: unknown }[]>();
     const of = (name: string) => docs.find((d) => String(d._id) === ap[name]);
     expect(docs).toHaveLength(4);
-    expect({ channel: of('U')?.channel, departmentId: String(of('U')?.departmentId) }).toEqual({ channel: 'miniprogram', departmentId: ids.department.urban });
-    expect({ channel: of('W')?.channel, departmentId: String(of('W')?.departmentId) }).toEqual({ channel: 'miniprogram', departmentId: ids.department.water });
+    expect({ channel: of('U')?.channel, departmentId: String(of('U')?.departmentId) }).toEqual({ channel: 'miniprogram', departmentId: story.ids.department.urban });
+    expect({ channel: of('W')?.channel, departmentId: String(of('W')?.departmentId) }).toEqual({ channel: 'miniprogram', departmentId: story.ids.department.water });
     for (const name of ['O1', 'O2']) expect({ name, channel: of(name)?.channel, departmentId: of(name)?.departmentId ?? null }).toEqual({ name, channel: 'open311', departmentId: null });
     expect((await measures(NOV)).counts).toMatchObject({ received: 4, accepted: 2 });
   });
@@ -114,19 +101,19 @@ describe('measures: filters', () => {
     // Catches: the department filter ignored (both appeals, and the Open311 ones with no
     // department, counted for each), matched against the wrong field, or the memo of one
     // department's figures served for the other.
-    const urban = await measures(`${NOV}&departmentId=${ids.department.urban}`);
+    const urban = await measures(`${NOV}&departmentId=${story.ids.department.urban}`);
     expect(urban.counts).toMatchObject({ received: 1, accepted: 1 });
     expect(urban.medians.assignmentSeconds).toBe(40 * 60);
-    expect((await measures(`from=2026-11-03&to=2026-11-03&departmentId=${ids.department.urban}`)).counts.received).toBe(1);
-    expect((await measures(`from=2026-11-04&to=2026-11-04&departmentId=${ids.department.urban}`)).counts.received).toBe(0);
+    expect((await measures(`from=2026-11-03&to=2026-11-03&departmentId=${story.ids.department.urban}`)).counts.received).toBe(1);
+    expect((await measures(`from=2026-11-04&to=2026-11-04&departmentId=${story.ids.department.urban}`)).counts.received).toBe(0);
 
-    const water = await measures(`${NOV}&departmentId=${ids.department.water}`);
+    const water = await measures(`${NOV}&departmentId=${story.ids.department.water}`);
     expect(water.counts).toMatchObject({ received: 1, accepted: 1 });
-    expect((await measures(`from=2026-11-04&to=2026-11-04&departmentId=${ids.department.water}`)).counts.received).toBe(1);
-    expect((await measures(`from=2026-11-03&to=2026-11-03&departmentId=${ids.department.water}`)).counts.received).toBe(0);
+    expect((await measures(`from=2026-11-04&to=2026-11-04&departmentId=${story.ids.department.water}`)).counts.received).toBe(1);
+    expect((await measures(`from=2026-11-03&to=2026-11-03&departmentId=${story.ids.department.water}`)).counts.received).toBe(0);
 
     // A department with nothing assigned in the period.
-    expect((await measures(`${NOV}&departmentId=${ids.department.transport}`)).counts).toMatchObject({ received: 0, accepted: 0 });
+    expect((await measures(`${NOV}&departmentId=${story.ids.department.transport}`)).counts).toMatchObject({ received: 0, accepted: 0 });
   });
 });
 
@@ -136,7 +123,7 @@ describe('measures: several server processes', () => {
     // rollup or a later move left stale or changed (the memo of ended days kept past the rolled-days
     // stamp, today's live figures mixed into a past month), so two servers behind one county's
     // address answer different 三率 for the same month.
-    const b = await startSecondServer(s, { now: env.clock.now, backgroundJobs: false });
+    const b = await startSecondServer(story.s, { now: story.env.clock.now, backgroundJobs: false });
     const fromB = async (query: string) => {
       const res = await fetch(`${b.url}/api/v1/measures?${query}`, { headers: { authorization: `Bearer ${tok.dispatcher}` } });
       if (res.status !== 200) throw new Error(`measures from the second process ${query}: ${res.status} ${await res.text()}`);
@@ -150,7 +137,7 @@ describe('measures: several server processes', () => {
       expect(figures(await fromB(NOV))).toEqual(first);
 
       // One process rolls November up; the other reads the stored days.
-      expect((await measureRollup(s.ctx).run()).days).toBeGreaterThan(29);
+      expect((await measureRollup(story.s.ctx).run()).days).toBeGreaterThan(29);
       expect(figures(await fromB(NOV))).toEqual(first);
       expect(figures(await measures(NOV))).toEqual(first);
 
@@ -158,12 +145,12 @@ describe('measures: several server processes', () => {
       const res = await fetch(`${b.url}/api/v1/appeals/${ap.U}/transfer`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tok.dispatcher}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ departmentId: ids.department.water, reason: '属于水务局职责' }),
+        body: JSON.stringify({ departmentId: story.ids.department.water, reason: '属于水务局职责' }),
       });
       expect(res.status).toBe(200);
       expect(figures(await measures(NOV))).toEqual(first);
       expect(figures(await fromB(NOV))).toEqual(first);
-      expect((await fromB(`${NOV}&departmentId=${ids.department.urban}`)).counts).toMatchObject({ received: 1, accepted: 1 });
+      expect((await fromB(`${NOV}&departmentId=${story.ids.department.urban}`)).counts).toMatchObject({ received: 1, accepted: 1 });
     } finally {
       await b.close();
       at('2026-11-10 12:00');
